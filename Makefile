@@ -1,0 +1,155 @@
+# binome: end-to-end encrypted session notes for mentoring programmes.
+#
+#   make            build libraries, binomed and binome (installs missing deps)
+#   make check      every test, then again under ASan/UBSan, then fuzz smoke
+#   make demo       a daemon on a temporary directory and a programme's story
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make bench      benchmarks that print figures
+#
+# Sources are found by wildcard: a new file in a module's folder is built
+# without touching this file.
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+PKGS := libsodium libuv lmdb msgpack
+TEST_PKGS := cmocka
+BUILD ?= build
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 15
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+             -fno-omit-frame-pointer
+
+# pkg-config runs when a recipe needs the flags (deferred "="), which is
+# after scripts/deps.sh had the chance to install what was missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread
+TEST_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+TEST_LIBS = $(shell pkg-config --libs $(TEST_PKGS))
+
+INCLUDES := -Icommon -Icrypto -Iproto -Iserver -Iclient/lib
+override CFLAGS += -std=c11 -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
+                   $(INCLUDES)
+ifeq ($(SAN),1)
+override CFLAGS += $(SAN_FLAGS)
+override LDFLAGS += $(SAN_FLAGS)
+endif
+
+CRYPTO_SRC := $(wildcard common/*.c) $(wildcard crypto/*.c)
+PROTO_SRC := $(wildcard proto/*.c)
+SERVER_SRC := $(filter-out server/main.c,$(wildcard server/*.c))
+CLIENT_SRC := $(wildcard client/lib/*.c)
+CLI_SRC := $(wildcard client/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+ITEST_SRC := $(wildcard tests/integration/test_*.c)
+TESTLIB_SRC := $(wildcard tests/lib/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+LIBCRYPTO := $(BUILD)/libbncrypto.a
+LIBPROTO := $(BUILD)/libbnproto.a
+LIBSERVER := $(BUILD)/libbnserver.a
+LIBCLIENT := $(BUILD)/libbinome.a
+LIBS_ALL := $(LIBSERVER) $(LIBCLIENT) $(LIBPROTO) $(LIBCRYPTO)
+
+BINOMED := $(if $(wildcard server/main.c),$(BUILD)/binomed)
+BINOME := $(if $(CLI_SRC),$(BUILD)/binome)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
+        format tests
+.DEFAULT_GOAL := all
+
+all: $(LIBCRYPTO) $(LIBPROTO) $(if $(SERVER_SRC),$(LIBSERVER)) \
+     $(if $(CLIENT_SRC),$(LIBCLIENT)) $(BINOMED) $(BINOME)
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@sh scripts/deps.sh build
+	@mkdir -p $(@D) && touch $@
+
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c $< -o $@
+
+$(LIBCRYPTO): $(call obj,$(CRYPTO_SRC))
+$(LIBPROTO): $(call obj,$(PROTO_SRC))
+$(LIBSERVER): $(call obj,$(SERVER_SRC))
+$(LIBCLIENT): $(call obj,$(CLIENT_SRC))
+$(BUILD)/%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/binomed: $(call obj,server/main.c) $(LIBSERVER) $(LIBPROTO) $(LIBCRYPTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/binome: $(call obj,$(CLI_SRC)) $(LIBCLIENT) $(LIBPROTO) $(LIBCRYPTO)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Test binaries link every library there is: the linker keeps what they use.
+LIBS_PRESENT = $(if $(SERVER_SRC),$(LIBSERVER)) $(if $(CLIENT_SRC),$(LIBCLIENT)) \
+               $(LIBPROTO) $(LIBCRYPTO)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIBS_PRESENT)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_PRESENT) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_PRESENT)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_PRESENT) $(PKG_LIBS) $(TEST_LIBS)
+
+tests: all $(UNIT_BINS) $(ITEST_BINS)
+
+# test: run every test binary and script of this build.
+test: tests
+	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS)
+
+test-asan:
+	$(MAKE) BUILD=build/asan SAN=1 test
+
+check: $(DEPS_STAMP)
+	$(MAKE) test
+	$(MAKE) test-asan
+	$(MAKE) fuzz-smoke
+
+# ---- fuzzing (clang, libFuzzer) -------------------------------------
+FUZZ_BUILD := build/fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE $(INCLUDES) \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_SRC := $(CRYPTO_SRC) $(PROTO_SRC) $(SERVER_SRC)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+
+$(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) \
+	    $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o \
+                 $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC))
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# ---- the story, benchmarks ------------------------------------------
+demo: all
+	@sh scripts/demo.sh $(BUILD)
+
+bench: all
+	@sh scripts/deps.sh bench
+	@sh scripts/bench.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,192 @@
+#include "bn_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+void bn_buf_init(bn_buf *b) { memset(b, 0, sizeof *b); }
+
+void bn_buf_free(bn_buf *b)
+{
+    if (b == NULL)
+        return;
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void bn_buf_wipe(bn_buf *b)
+{
+    if (b == NULL)
+        return;
+    if (b->data != NULL)
+        sodium_memzero(b->data, b->cap);
+    bn_buf_free(b);
+}
+
+void bn_buf_reset(bn_buf *b) { b->len = 0; }
+
+int bn_buf_reserve(bn_buf *b, size_t n)
+{
+    if (n <= b->cap - b->len)
+        return 0;
+    if (n > SIZE_MAX / 2 - b->len)
+        return BN_ENOMEM;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < n)
+        cap *= 2;
+    uint8_t *p = realloc(b->data, cap);
+    if (p == NULL)
+        return BN_ENOMEM;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int bn_buf_append(bn_buf *b, const void *data, size_t n)
+{
+    int rc = bn_buf_reserve(b, n);
+    if (rc != 0)
+        return rc;
+    if (n > 0)
+        memcpy(b->data + b->len, data, n);
+    b->len += n;
+    return 0;
+}
+
+void bn_put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+void bn_put_be32(uint8_t *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+void bn_put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+uint16_t bn_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+uint32_t bn_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+uint64_t bn_get_be64(const uint8_t *p)
+{
+    return (uint64_t)bn_get_be32(p) << 32 | bn_get_be32(p + 4);
+}
+
+/* Days from civil, after Howard Hinnant's public-domain algorithm. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int64_t bn_date_from_ymd(int y, int m, int d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+    if (y < 2000 || y > 2199 || m < 1 || m > 12 || d < 1)
+        return -1;
+    int max = mdays[m - 1] + (m == 2 && is_leap(y));
+    if (d > max)
+        return -1;
+    return days_from_civil(y, (unsigned)m, (unsigned)d);
+}
+
+void bn_date_to_ymd(uint32_t day, int *y, int *m, int *d)
+{
+    int64_t z = (int64_t)day + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
+    unsigned mm = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (mm <= 2));
+    *m = (int)mm;
+    *d = (int)dd;
+}
+
+int bn_date_parse(const char *s, uint32_t *day)
+{
+    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return BN_EDATE;
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        if (s[i] < '0' || s[i] > '9')
+            return BN_EDATE;
+    }
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+            (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    int d = (s[8] - '0') * 10 + (s[9] - '0');
+    int64_t n = bn_date_from_ymd(y, m, d);
+    if (n < 0)
+        return BN_EDATE;
+    *day = (uint32_t)n;
+    return 0;
+}
+
+void bn_date_format(char out[11], uint32_t day)
+{
+    int y, m, d;
+    bn_date_to_ymd(day, &y, &m, &d);
+    /* y is within 1970..11 million for any uint32 day; clamp for safety */
+    if (y < 0 || y > 9999) {
+        memcpy(out, "0000-00-00", 11);
+        return;
+    }
+    out[0] = (char)('0' + y / 1000);
+    out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10);
+    out[3] = (char)('0' + y % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + m / 10);
+    out[6] = (char)('0' + m % 10);
+    out[7] = '-';
+    out[8] = (char)('0' + d / 10);
+    out[9] = (char)('0' + d % 10);
+    out[10] = '\0';
+}
+
+int64_t bn_now(void) { return (int64_t)time(NULL); }
+
+uint32_t bn_date_today(void) { return (uint32_t)(bn_now() / 86400); }
+
+void bn_hex_encode(char *out, const uint8_t *in, size_t len)
+{
+    sodium_bin2hex(out, 2 * len + 1, in, len);
+}
+
+int bn_hex_decode(uint8_t *out, size_t len, const char *hex)
+{
+    size_t got = 0;
+    const char *end = NULL;
+    if (strlen(hex) != 2 * len)
+        return BN_EINVAL;
+    if (sodium_hex2bin(out, len, hex, 2 * len, NULL, &got, &end) != 0 ||
+        got != len || *end != '\0')
+        return BN_EINVAL;
+    return 0;
+}

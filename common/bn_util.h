@@ -1,0 +1,64 @@
+/*
+ * bn_util.h: small helpers shared by every module: a growable byte buffer,
+ * big-endian integers, calendar dates and hex.
+ */
+#ifndef BN_UTIL_H
+#define BN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bn_err.h"
+
+/*
+ * bn_buf: a growable byte buffer. Zero-initialise it (or bn_buf_init), use
+ * it, then bn_buf_free. bn_buf_reset keeps the memory for reuse.
+ * bn_buf_wipe zeroes the contents (sodium_memzero) before freeing.
+ */
+typedef struct bn_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} bn_buf;
+
+void bn_buf_init(bn_buf *b);
+void bn_buf_free(bn_buf *b);
+void bn_buf_wipe(bn_buf *b);
+void bn_buf_reset(bn_buf *b);
+/* bn_buf_reserve makes room for n more bytes: 0 or BN_ENOMEM. */
+int bn_buf_reserve(bn_buf *b, size_t n);
+int bn_buf_append(bn_buf *b, const void *data, size_t n);
+
+/* Big-endian integer codecs. */
+void bn_put_be16(uint8_t *p, uint16_t v);
+void bn_put_be32(uint8_t *p, uint32_t v);
+void bn_put_be64(uint8_t *p, uint64_t v);
+uint16_t bn_get_be16(const uint8_t *p);
+uint32_t bn_get_be32(const uint8_t *p);
+uint64_t bn_get_be64(const uint8_t *p);
+
+/*
+ * Dates travel and are stored as day numbers: days since 1970-01-01
+ * (1970-01-01 is day 0). BN_DATE_MIN/MAX bound what binome accepts:
+ * 2000-01-01 to 2199-12-31. bn_date_parse accepts exactly YYYY-MM-DD and
+ * real calendar days only (BN_EDATE otherwise). bn_date_format writes
+ * YYYY-MM-DD and a NUL into out (11 bytes). bn_date_today is the UTC day.
+ */
+#define BN_DATE_MIN 10957u /* 2000-01-01 */
+#define BN_DATE_MAX 84005u /* 2199-12-31 */
+int bn_date_parse(const char *s, uint32_t *day);
+void bn_date_format(char out[11], uint32_t day);
+uint32_t bn_date_today(void);
+/* bn_date_from_ymd returns the day number of a valid date, or -1. */
+int64_t bn_date_from_ymd(int y, int m, int d);
+void bn_date_to_ymd(uint32_t day, int *y, int *m, int *d);
+
+/* bn_hex_encode writes 2*len hex digits and a NUL to out. */
+void bn_hex_encode(char *out, const uint8_t *in, size_t len);
+/* bn_hex_decode reads exactly 2*len hex digits: 0 or BN_EINVAL. */
+int bn_hex_decode(uint8_t *out, size_t len, const char *hex);
+
+/* bn_now returns unix seconds (UTC). */
+int64_t bn_now(void);
+
+#endif

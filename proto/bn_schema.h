@@ -1,0 +1,474 @@
+/*
+ * bn_schema.h: the wire schema, in one place.
+ *
+ * Every message is a msgpack array: [type, request id, field 1, ...,
+ * field N]. Nested structures (OBJ) and list elements (LIST) are msgpack
+ * arrays of their fields in the order written here. The generic codec in
+ * bn_proto.c walks these tables; nothing is encoded or decoded by hand.
+ *
+ * A field is F(T, KIND, name, A, B):
+ *   U8/U32/U64  unsigned integer; A is the maximum value (0: type's max)
+ *   I64         signed integer (unix seconds, error codes)
+ *   BOOL        boolean
+ *   STR         UTF-8 string of at most A bytes, no NUL inside
+ *   BIN         binary of at most A bytes
+ *   ENV         ciphertext envelope of at most A bytes (auditors check
+ *               these; everything else is plaintext metadata)
+ *   BINF        binary of exactly A bytes (keys, hashes, signatures)
+ *   OBJ         one nested structure of type bn_A
+ *   LIST        at most B elements of type bn_A
+ * T is the C type being described; it is there for offsetof().
+ *
+ * To add a message: add its fields macro and one line to BN_MSGS.
+ */
+#ifndef BN_SCHEMA_H
+#define BN_SCHEMA_H
+
+#include "bn_crypto.h"
+
+/* ---- enumerations carried as U8 ---------------------------------- */
+
+enum bn_role {
+    BN_ROLE_ADMIN = 1,
+    BN_ROLE_MENTOR = 2,
+    BN_ROLE_MENTEE = 3,
+    BN_ROLE_AUDITOR = 4,
+};
+#define BN_ROLE_MAX 4
+
+enum bn_frequency {
+    BN_FREQ_WEEKLY = 1,      /* every 7 days */
+    BN_FREQ_FORTNIGHTLY = 2, /* every 14 days */
+    BN_FREQ_MONTHLY = 3,     /* every 30 days */
+    BN_FREQ_BIMONTHLY = 4,   /* every 61 days */
+    BN_FREQ_QUARTERLY = 5,   /* every 91 days */
+};
+#define BN_FREQ_MAX 5
+
+enum bn_format {
+    BN_FORMAT_IN_PERSON = 1,
+    BN_FORMAT_VIDEO = 2,
+    BN_FORMAT_MIXED = 3,
+};
+#define BN_FORMAT_MAX 3
+
+enum bn_pair_status {
+    BN_PAIR_PENDING = 1, /* waiting for both acceptances */
+    BN_PAIR_ACTIVE = 2,
+    BN_PAIR_COMPLETED = 3,
+    BN_PAIR_WITHDRAWN = 4,
+    BN_PAIR_ERASED = 5,
+};
+#define BN_PAIR_STATUS_MAX 5
+
+enum bn_end_reason {
+    BN_END_COMPLETED = 1,
+    BN_END_WITHDRAWN = 2,
+};
+#define BN_END_REASON_MAX 2
+
+enum bn_session_status {
+    BN_SESSION_PLANNED = 1,
+    BN_SESSION_HELD = 2,
+    BN_SESSION_CANCELLED = 3,
+};
+#define BN_SESSION_STATUS_MAX 3
+
+/* absences are a bit set */
+#define BN_ABSENT_MENTOR 1u
+#define BN_ABSENT_MENTEE 2u
+#define BN_ABSENT_MAX 3
+
+/* accepted is a bit set on pair_info */
+#define BN_ACCEPTED_MENTOR 1u
+#define BN_ACCEPTED_MENTEE 2u
+
+enum bn_note_kind {
+    BN_KIND_REPORT = 1,
+    BN_KIND_ACTION_PLAN = 2,
+    BN_KIND_REVIEW = 3,
+    BN_KIND_NOTE = 4,
+};
+#define BN_KIND_MAX 4
+
+enum bn_objective_status {
+    BN_OBJECTIVE_DEFINED = 1,
+    BN_OBJECTIVE_REACHED = 2,
+};
+
+/* ---- limits -------------------------------------------------------- */
+
+#define BN_NAME_MAX 64u          /* display names */
+#define BN_TITLE_MAX 200u        /* programme name and theme */
+#define BN_CHARTER_MAX 65536u    /* charter text */
+#define BN_ERRMSG_MAX 512u
+#define BN_TOKEN_BYTES 32u       /* invitation token */
+#define BN_ENVELOPE_MAX (320u * 1024u)
+#define BN_SMALL_ENVELOPE_MAX 4096u /* objective texts, doc headers, keys */
+#define BN_DOC_CHUNK_MAX (BN_DOC_CHUNK + BN_DOC_CHUNK_OVERHEAD)
+#define BN_PAGE_MAX 1000u        /* list elements in one reply */
+#define BN_MEMBERS_MAX 16u
+#define BN_WRAPS_MAX 256u
+#define BN_MONTHS_MAX 120u
+#define BN_TTL_DAYS_MAX 365u
+
+/* ---- structures used inside messages ------------------------------ */
+
+#define BN_F_programme_info(F, T)                                              \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, STR, name, BN_TITLE_MAX, 0)                                           \
+    F(T, STR, theme, BN_TITLE_MAX, 0)                                          \
+    F(T, U32, months, BN_MONTHS_MAX, 0)                                        \
+    F(T, U8, frequency, BN_FREQ_MAX, 0)                                        \
+    F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_account_info(F, T)                                                \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_pair_info(F, T)                                                   \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, mentor_id, 0, 0)                                                 \
+    F(T, U64, mentee_id, 0, 0)                                                 \
+    F(T, STR, mentor_name, BN_NAME_MAX, 0)                                     \
+    F(T, STR, mentee_name, BN_NAME_MAX, 0)                                     \
+    F(T, U8, status, BN_PAIR_STATUS_MAX, 0)                                    \
+    F(T, U8, accepted, 3, 0)                                                   \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U8, end_reason, BN_END_REASON_MAX, 0)                                 \
+    F(T, U64, ended_by, 0, 0)                                                  \
+    F(T, U32, epoch, 0, 0)
+
+/* A member of a pair with the epochs they hold ([from, to), to 0: now). */
+#define BN_F_member_key(F, T)                                                  \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, U32, from_epoch, 0, 0)                                                \
+    F(T, U32, to_epoch, 0, 0)
+
+#define BN_F_key_wrap(F, T)                                                    \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, U64, member_id, 0, 0)                                                 \
+    F(T, U64, wrapper_id, 0, 0)                                                \
+    F(T, BINF, wrap, BN_WRAP_BYTES, 0)
+
+#define BN_F_note_meta(F, T)                                                   \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U32, revision, 0, 0)                                                  \
+    F(T, U8, kind, BN_KIND_MAX, 0)                                             \
+    F(T, BOOL, is_private, 0, 0)                                               \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U32, size, 0, 0)
+
+#define BN_F_session_info(F, T)                                                \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
+    F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
+    F(T, U64, created_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_objective_info(F, T)                                              \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
+    F(T, U8, status, 2, 0)                                                     \
+    F(T, U32, defined_date, BN_DATE_MAX, 0)                                    \
+    F(T, U32, reached_date, BN_DATE_MAX, 0)
+
+#define BN_F_doc_meta(F, T)                                                    \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, key_env, BN_SMALL_ENVELOPE_MAX, 0)                               \
+    F(T, ENV, header_env, BN_SMALL_ENVELOPE_MAX, 0)                            \
+    F(T, BINF, stream_header, BN_DOC_STREAM_HEADER_BYTES, 0)                   \
+    F(T, U32, chunks, 0, 0)                                                    \
+    F(T, BOOL, complete, 0, 0)                                                 \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_log_item(F, T) F(T, BINF, entry, BN_LOG_ENTRY_BYTES, 0)
+
+#define BN_STRUCTS(X)                                                          \
+    X(programme_info)                                                          \
+    X(account_info)                                                            \
+    X(pair_info)                                                               \
+    X(member_key)                                                              \
+    X(key_wrap)                                                                \
+    X(note_meta)                                                               \
+    X(session_info)                                                            \
+    X(objective_info)                                                          \
+    X(doc_meta)                                                                \
+    X(log_item)
+
+/* ---- messages ------------------------------------------------------ */
+/* Replies echo the request id. Any request may be answered by ERROR.    */
+
+/* Generic replies */
+#define BN_F_error(F, T)                                                       \
+    F(T, I64, code, 0, 0)                                                      \
+    F(T, STR, message, BN_ERRMSG_MAX, 0)
+#define BN_F_ok(F, T) F(T, U64, value, 0, 0)
+
+/* Authentication (the first request after the handshake) */
+#define BN_F_join(F, T)                                                        \
+    F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)
+#define BN_F_login(F, T)                                                       \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)
+#define BN_F_logged_in(F, T) F(T, OBJ, account, account_info, 0)
+#define BN_F_whoami(F, T)
+
+/* Administration */
+#define BN_F_programme_create(F, T)                                            \
+    F(T, STR, name, BN_TITLE_MAX, 0)                                           \
+    F(T, STR, theme, BN_TITLE_MAX, 0)                                          \
+    F(T, U32, months, BN_MONTHS_MAX, 0)                                        \
+    F(T, U8, frequency, BN_FREQ_MAX, 0)                                        \
+    F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
+    F(T, STR, charter, BN_CHARTER_MAX, 0)
+#define BN_F_programme(F, T)                                                   \
+    F(T, OBJ, programme, programme_info, 0)                                    \
+    F(T, STR, charter, BN_CHARTER_MAX, 0)
+#define BN_F_programme_list(F, T) F(T, U64, after, 0, 0)
+#define BN_F_programmes(F, T)                                                  \
+    F(T, LIST, items, programme_info, BN_PAGE_MAX)                             \
+    F(T, BOOL, more, 0, 0)
+#define BN_F_programme_get(F, T) F(T, U64, programme_id, 0, 0)
+#define BN_F_invite_create(F, T)                                               \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, U32, ttl_days, BN_TTL_DAYS_MAX, 0)
+#define BN_F_invite(F, T)                                                      \
+    F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, I64, expires, 0, 0)
+#define BN_F_account_list(F, T)                                                \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, after, 0, 0)
+#define BN_F_accounts(F, T)                                                    \
+    F(T, LIST, items, account_info, BN_PAGE_MAX)                               \
+    F(T, BOOL, more, 0, 0)
+#define BN_F_pair_create(F, T)                                                 \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, mentor_id, 0, 0)                                                 \
+    F(T, U64, mentee_id, 0, 0)
+#define BN_F_pair(F, T) F(T, OBJ, pair, pair_info, 0)
+#define BN_F_pair_erase(F, T) F(T, U64, pair_id, 0, 0)
+
+/* Pairs, for their members */
+#define BN_F_pair_list(F, T) F(T, U64, after, 0, 0)
+#define BN_F_pairs(F, T)                                                       \
+    F(T, LIST, items, pair_info, BN_PAGE_MAX)                                  \
+    F(T, BOOL, more, 0, 0)
+#define BN_F_pair_get(F, T) F(T, U64, pair_id, 0, 0)
+#define BN_F_pair_detail(F, T)                                                 \
+    F(T, OBJ, pair, pair_info, 0)                                              \
+    F(T, LIST, members, member_key, BN_MEMBERS_MAX)                            \
+    F(T, LIST, wraps, key_wrap, BN_WRAPS_MAX)                                  \
+    F(T, STR, charter, BN_CHARTER_MAX, 0)                                      \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, U64, log_seq, 0, 0)                                                   \
+    F(T, BINF, log_head, BN_HASH_BYTES, 0)
+#define BN_F_pair_accept(F, T)                                                 \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_pair_end(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_key_put(F, T)                                                     \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)
+
+/* Notes */
+#define BN_F_note_put(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U32, revision, 0, 0)                                                  \
+    F(T, U8, kind, BN_KIND_MAX, 0)                                             \
+    F(T, BOOL, is_private, 0, 0)                                               \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, envelope, BN_ENVELOPE_MAX, 0)                                    \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_note_ack(F, T)                                                    \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U32, revision, 0, 0)                                                  \
+    F(T, I64, created, 0, 0)
+#define BN_F_note_list(F, T)                                                   \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, after, 0, 0)
+#define BN_F_notes(F, T)                                                       \
+    F(T, LIST, items, note_meta, BN_PAGE_MAX)                                  \
+    F(T, BOOL, more, 0, 0)
+#define BN_F_note_get(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U32, revision, 0, 0)
+#define BN_F_note(F, T)                                                        \
+    F(T, OBJ, meta, note_meta, 0)                                              \
+    F(T, ENV, envelope, BN_ENVELOPE_MAX, 0)
+
+/* Sessions */
+#define BN_F_session_add(F, T)                                                 \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
+    F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_session_update(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
+    F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_session(F, T) F(T, OBJ, session, session_info, 0)
+#define BN_F_session_list(F, T)                                                \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, after, 0, 0)
+#define BN_F_sessions(F, T)                                                    \
+    F(T, LIST, items, session_info, BN_PAGE_MAX)                               \
+    F(T, BOOL, more, 0, 0)
+
+/* Objectives */
+#define BN_F_objective_add(F, T)                                               \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_objective_reach(F, T)                                             \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_objective_list(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, after, 0, 0)
+#define BN_F_objectives(F, T)                                                  \
+    F(T, LIST, items, objective_info, BN_PAGE_MAX)                             \
+    F(T, BOOL, more, 0, 0)
+
+/* Documents */
+#define BN_F_doc_begin(F, T)                                                   \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, key_env, BN_SMALL_ENVELOPE_MAX, 0)                               \
+    F(T, ENV, header_env, BN_SMALL_ENVELOPE_MAX, 0)                            \
+    F(T, BINF, stream_header, BN_DOC_STREAM_HEADER_BYTES, 0)
+#define BN_F_doc_chunk(F, T)                                                   \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U32, index, 0, 0)                                                     \
+    F(T, ENV, data, BN_DOC_CHUNK_MAX, 0)                                       \
+    F(T, BOOL, final, 0, 0)                                                    \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_doc_status(F, T)                                                  \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U32, chunks, 0, 0)                                                    \
+    F(T, BOOL, complete, 0, 0)
+#define BN_F_doc_list(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, after, 0, 0)
+#define BN_F_docs(F, T)                                                        \
+    F(T, LIST, items, doc_meta, BN_PAGE_MAX)                                   \
+    F(T, BOOL, more, 0, 0)
+#define BN_F_doc_read(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U32, index, 0, 0)
+#define BN_F_doc_data(F, T)                                                    \
+    F(T, U32, index, 0, 0)                                                     \
+    F(T, ENV, data, BN_DOC_CHUNK_MAX, 0)                                       \
+    F(T, BOOL, final, 0, 0)
+
+/* The pair's tamper-evident log */
+#define BN_F_log_get(F, T)                                                     \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, from_seq, 0, 0)
+#define BN_F_log(F, T)                                                         \
+    F(T, LIST, entries, log_item, BN_PAGE_MAX)                                 \
+    F(T, BOOL, more, 0, 0)
+
+/* X(NAME, name, code): BN_MSG_NAME = code; fields BN_F_name; C type bn_name */
+#define BN_MSGS(X)                                                             \
+    X(ERROR, error, 0x01)                                                      \
+    X(OK, ok, 0x02)                                                            \
+    X(JOIN, join, 0x10)                                                        \
+    X(LOGIN, login, 0x11)                                                      \
+    X(LOGGED_IN, logged_in, 0x12)                                              \
+    X(WHOAMI, whoami, 0x13)                                                    \
+    X(PROGRAMME_CREATE, programme_create, 0x20)                                \
+    X(PROGRAMME, programme, 0x21)                                              \
+    X(PROGRAMME_LIST, programme_list, 0x22)                                    \
+    X(PROGRAMMES, programmes, 0x23)                                            \
+    X(PROGRAMME_GET, programme_get, 0x24)                                      \
+    X(INVITE_CREATE, invite_create, 0x25)                                      \
+    X(INVITE, invite, 0x26)                                                    \
+    X(ACCOUNT_LIST, account_list, 0x27)                                        \
+    X(ACCOUNTS, accounts, 0x28)                                                \
+    X(PAIR_CREATE, pair_create, 0x29)                                          \
+    X(PAIR, pair, 0x2a)                                                        \
+    X(PAIR_ERASE, pair_erase, 0x2b)                                            \
+    X(PAIR_LIST, pair_list, 0x30)                                              \
+    X(PAIRS, pairs, 0x31)                                                      \
+    X(PAIR_GET, pair_get, 0x32)                                                \
+    X(PAIR_DETAIL, pair_detail, 0x33)                                          \
+    X(PAIR_ACCEPT, pair_accept, 0x34)                                          \
+    X(PAIR_END, pair_end, 0x35)                                                \
+    X(KEY_PUT, key_put, 0x36)                                                  \
+    X(NOTE_PUT, note_put, 0x40)                                                \
+    X(NOTE_ACK, note_ack, 0x41)                                                \
+    X(NOTE_LIST, note_list, 0x42)                                              \
+    X(NOTES, notes, 0x43)                                                      \
+    X(NOTE_GET, note_get, 0x44)                                                \
+    X(NOTE, note, 0x45)                                                        \
+    X(SESSION_ADD, session_add, 0x50)                                          \
+    X(SESSION_UPDATE, session_update, 0x51)                                    \
+    X(SESSION, session, 0x52)                                                  \
+    X(SESSION_LIST, session_list, 0x53)                                        \
+    X(SESSIONS, sessions, 0x54)                                                \
+    X(OBJECTIVE_ADD, objective_add, 0x60)                                      \
+    X(OBJECTIVE_REACH, objective_reach, 0x61)                                  \
+    X(OBJECTIVE_LIST, objective_list, 0x62)                                    \
+    X(OBJECTIVES, objectives, 0x63)                                            \
+    X(DOC_BEGIN, doc_begin, 0x70)                                              \
+    X(DOC_CHUNK, doc_chunk, 0x71)                                              \
+    X(DOC_STATUS, doc_status, 0x72)                                            \
+    X(DOC_LIST, doc_list, 0x73)                                                \
+    X(DOCS, docs, 0x74)                                                        \
+    X(DOC_READ, doc_read, 0x75)                                                \
+    X(DOC_DATA, doc_data, 0x76)                                                \
+    X(LOG_GET, log_get, 0x80)                                                  \
+    X(LOG, log, 0x81)
+
+#endif

@@ -1,0 +1,111 @@
+#include "bn_invite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#define PREFIX "BN1."
+#define B64_LEN 86 /* 64 bytes, URL-safe, no padding */
+
+int bn_hostport_parse(const char *s, char host[BN_INVITE_HOST_MAX + 1],
+                      uint16_t *port)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hlen;
+
+    if (s == NULL)
+        return BN_EINVAL;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL || end[1] != ':')
+            return BN_EINVAL;
+        h = s + 1;
+        hlen = (size_t)(end - h);
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return BN_EINVAL;
+        hlen = (size_t)(colon - s);
+        if (memchr(s, ':', hlen) != NULL)
+            return BN_EINVAL; /* bare IPv6 needs brackets */
+    }
+    if (hlen == 0 || hlen > BN_INVITE_HOST_MAX)
+        return BN_EINVAL;
+    for (size_t i = 0; i < hlen; i++) {
+        unsigned char ch = (unsigned char)h[i];
+        if (ch <= ' ' || ch >= 0x7f || ch == '/' || ch == '@')
+            return BN_EINVAL;
+    }
+    const char *p = colon + 1;
+    if (*p == '\0' || strlen(p) > 5)
+        return BN_EINVAL;
+    unsigned long v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return BN_EINVAL;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v == 0 || v > 65535)
+        return BN_EINVAL;
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (uint16_t)v;
+    return 0;
+}
+
+int bn_invite_format(char *out, size_t size, const bn_invite_code *c)
+{
+    uint8_t raw[64];
+    char b64[B64_LEN + 1];
+    int n;
+
+    memcpy(raw, c->server_pk, 32);
+    memcpy(raw + 32, c->token, 32);
+    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    if (strchr(c->host, ':') != NULL)
+        n = snprintf(out, size, PREFIX "%s.[%s]:%u", b64, c->host,
+                     (unsigned)c->port);
+    else
+        n = snprintf(out, size, PREFIX "%s.%s:%u", b64, c->host,
+                     (unsigned)c->port);
+    sodium_memzero(b64, sizeof b64);
+    if (n < 0 || (size_t)n >= size)
+        return BN_EINVAL;
+    return 0;
+}
+
+int bn_invite_parse(bn_invite_code *c, const char *code)
+{
+    uint8_t raw[64];
+    size_t rawlen = 0;
+    const char *end = NULL;
+    int rc = BN_EINVAL;
+
+    memset(c, 0, sizeof *c);
+    if (code == NULL || strncmp(code, PREFIX, strlen(PREFIX)) != 0 ||
+        strlen(code) > BN_INVITE_CODE_MAX)
+        return BN_EINVAL;
+    code += strlen(PREFIX);
+    if (strlen(code) < B64_LEN + 2 || code[B64_LEN] != '.')
+        return BN_EINVAL;
+    if (sodium_base642bin(raw, sizeof raw, code, B64_LEN, NULL, &rawlen, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        rawlen != sizeof raw || end != code + B64_LEN)
+        goto out;
+    if (bn_hostport_parse(code + B64_LEN + 1, c->host, &c->port) != 0)
+        goto out;
+    memcpy(c->server_pk, raw, 32);
+    memcpy(c->token, raw + 32, 32);
+    rc = 0;
+out:
+    sodium_memzero(raw, sizeof raw);
+    if (rc != 0)
+        sodium_memzero(c, sizeof *c);
+    return rc;
+}

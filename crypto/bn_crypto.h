@@ -393,6 +393,21 @@ int bn_log_extends(uint64_t pair_id, const bn_log_entry *entries, size_t n,
                    uint64_t known_seq, const uint8_t known_head[BN_HASH_BYTES]);
 
 /* ------------------------------------------------------------------ */
+/* Charter consent                                                     */
+
+/*
+ * bn_charter_sign signs BLAKE2b-256("binome charter v1" || pair_id ||
+ * charter_hash || date || account_id) (integers big-endian) with the
+ * member's key; bn_charter_verify checks it (BN_ESIG).
+ */
+int bn_charter_sign(uint8_t sig[BN_SIG_BYTES], uint64_t pair_id,
+                    const uint8_t charter_hash[BN_HASH_BYTES], uint32_t date,
+                    uint64_t account_id, const uint8_t sign_sk[64]);
+int bn_charter_verify(const uint8_t sig[BN_SIG_BYTES], uint64_t pair_id,
+                      const uint8_t charter_hash[BN_HASH_BYTES], uint32_t date,
+                      uint64_t account_id, const uint8_t sign_pk[32]);
+
+/* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
 /* bn_hash is BLAKE2b-256 of data. */

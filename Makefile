@@ -90,17 +90,30 @@ $(BUILD)/binomed: $(call obj,server/main.c) $(LIBSERVER) $(LIBPROTO) $(LIBCRYPTO
 $(BUILD)/binome: $(call obj,$(CLI_SRC)) $(LIBCLIENT) $(LIBPROTO) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Test binaries link every library there is: the linker keeps what they use.
-LIBS_PRESENT = $(if $(SERVER_SRC),$(LIBSERVER)) $(if $(CLIENT_SRC),$(LIBCLIENT)) \
-               $(LIBPROTO) $(LIBCRYPTO)
+# Unit tests link what they test: test_srv_* the server library,
+# test_cli_* the client library, the others proto and crypto only, so that
+# one module's work in progress never breaks another's tests. Integration
+# tests drive the real programs and link the client library.
+BASE_LIBS := $(LIBPROTO) $(LIBCRYPTO)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(LIBS_PRESENT)
+$(BUILD)/tests/test_srv_%: $(BUILD)/obj/tests/unit/test_srv_%.o $(TESTLIB_OBJ) \
+                           $(LIBSERVER) $(BASE_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_PRESENT) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJ) $(LIBS_PRESENT)
+$(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/unit/test_cli_%.o $(TESTLIB_OBJ) \
+                           $(LIBCLIENT) $(BASE_LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_PRESENT) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(BASE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJ) \
+                  $(LIBCLIENT) $(BASE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
 tests: all $(UNIT_BINS) $(ITEST_BINS)
 
@@ -120,7 +133,7 @@ check: $(DEPS_STAMP)
 FUZZ_BUILD := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE $(INCLUDES) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_SRC := $(CRYPTO_SRC) $(PROTO_SRC) $(SERVER_SRC)
+FUZZ_LIB_SRC := $(CRYPTO_SRC) $(PROTO_SRC)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_STAMP)

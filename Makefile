@@ -41,6 +41,7 @@ CLIENT_SRC := $(wildcard client/lib/*.c)
 CLI_SRC := $(wildcard client/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/test_*.c)
+ITEST_SCRIPTS := $(wildcard tests/integration/*.sh)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -119,7 +120,7 @@ tests: all $(UNIT_BINS) $(ITEST_BINS)
 
 # test: run every test binary and script of this build.
 test: tests
-	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS)
+	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS)
 
 test-asan:
 	$(MAKE) BUILD=build/asan SAN=1 test

@@ -9,11 +9,19 @@ export BINOME_KDF=interactive
 passed=0 failed=0 bad=""
 for t in "$@"; do
     out=$(mktemp)
-    "$t" >"$out" 2>&1
+    case "$t" in
+    *.sh) sh "$t" >"$out" 2>&1 ;;
+    *) "$t" >"$out" 2>&1 ;;
+    esac
     rc=$?
     cat "$out"
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | awk '{s+=$1} END {print s+0}')
+    # cmocka's summary lines, or a script's "N passed, N failed"
+    p=$(sed -n -e 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' \
+        -e 's/^\([0-9][0-9]*\) passed, [0-9][0-9]* failed.*/\1/p' "$out" |
+        awk '{s+=$1} END {print s+0}')
+    f=$(sed -n -e 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' \
+        -e 's/^[0-9][0-9]* passed, \([0-9][0-9]*\) failed.*/\1/p' "$out" |
+        awk '{s+=$1} END {print s+0}')
     rm -f "$out"
     passed=$((passed + p))
     failed=$((failed + f))

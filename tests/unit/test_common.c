@@ -1,0 +1,198 @@
+/* Tests for common/: error codes, buffers, big-endian, dates, hex,
+ * and proto/bn_invite (invitation codes). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bn_err.h"
+#include "bn_invite.h"
+#include "bn_util.h"
+
+static void test_err_names_and_messages(void **state)
+{
+    (void)state;
+    assert_string_equal(bn_err_name(BN_EAUTH), "BN_EAUTH");
+    assert_string_equal(bn_err_name(0), "BN_OK");
+    assert_string_equal(bn_err_name(-2), "ENOENT");
+    assert_string_equal(bn_err_name(-999999), "BN_EUNKNOWN");
+    assert_true(BN_EINVAL < -900);
+    assert_true(bn_err_is_bn(BN_EINTERNAL));
+    assert_false(bn_err_is_bn(-2));
+    assert_non_null(strstr(bn_strerror(BN_EEXPIRED), "administrator"));
+    /* every code has its own name and a message */
+    for (int e = BN__ERR_FIRST + 1; e < BN__ERR_LAST; e++) {
+        assert_true(strncmp(bn_err_name(e), "BN_E", 4) == 0);
+        assert_true(strlen(bn_strerror(e)) > 5);
+        assert_string_not_equal(bn_err_name(e), "BN_EUNKNOWN");
+    }
+}
+
+static void test_buf_grows_and_resets(void **state)
+{
+    (void)state;
+    bn_buf b;
+    bn_buf_init(&b);
+    uint8_t chunk[1000];
+    memset(chunk, 0xab, sizeof chunk);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(bn_buf_append(&b, chunk, sizeof chunk), 0);
+    assert_int_equal(b.len, 100000);
+    assert_true(b.cap >= b.len);
+    assert_int_equal(b.data[99999], 0xab);
+    size_t cap = b.cap;
+    bn_buf_reset(&b);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(b.cap, cap);
+    assert_int_equal(bn_buf_reserve(&b, SIZE_MAX), BN_ENOMEM);
+    bn_buf_wipe(&b);
+    assert_null(b.data);
+}
+
+static void test_big_endian(void **state)
+{
+    (void)state;
+    uint8_t p[8];
+    bn_put_be64(p, 0x0102030405060708ull);
+    assert_int_equal(p[0], 1);
+    assert_int_equal(p[7], 8);
+    assert_true(bn_get_be64(p) == 0x0102030405060708ull);
+    bn_put_be32(p, 0xdeadbeef);
+    assert_int_equal(p[0], 0xde);
+    assert_int_equal(bn_get_be32(p), 0xdeadbeef);
+    bn_put_be16(p, 0x1234);
+    assert_int_equal(bn_get_be16(p), 0x1234);
+}
+
+static void test_dates_parse_and_format(void **state)
+{
+    (void)state;
+    uint32_t d;
+    char out[11];
+    assert_int_equal(bn_date_parse("2000-01-01", &d), 0);
+    assert_int_equal(d, BN_DATE_MIN);
+    assert_int_equal(bn_date_parse("2199-12-31", &d), 0);
+    assert_int_equal(d, BN_DATE_MAX);
+    assert_int_equal(bn_date_parse("2026-11-24", &d), 0);
+    bn_date_format(out, d);
+    assert_string_equal(out, "2026-11-24");
+    assert_int_equal(bn_date_parse("2024-02-29", &d), 0); /* leap */
+    /* impossible, malformed and out-of-range dates */
+    const char *bad[] = {"2023-02-29", "2026-13-01", "2026-00-10",
+                         "2026-04-31", "2026-1-01",  "26-01-01",
+                         "2026/01/01", "1999-12-31", "2200-01-01",
+                         "2026-01-01x", "",          "abcd-ef-gh",
+                         "2100-02-29"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(bn_date_parse(bad[i], &d), BN_EDATE);
+    /* every day of the range survives a round trip */
+    for (uint32_t day = BN_DATE_MIN; day <= BN_DATE_MAX; day += 1) {
+        uint32_t back;
+        bn_date_format(out, day);
+        assert_int_equal(bn_date_parse(out, &back), 0);
+        assert_int_equal(back, day);
+    }
+}
+
+static void test_hex(void **state)
+{
+    (void)state;
+    uint8_t in[3] = {0x00, 0xab, 0xff}, out[3];
+    char hex[7];
+    bn_hex_encode(hex, in, 3);
+    assert_string_equal(hex, "00abff");
+    assert_int_equal(bn_hex_decode(out, 3, hex), 0);
+    assert_memory_equal(in, out, 3);
+    assert_int_equal(bn_hex_decode(out, 3, "00abf"), BN_EINVAL);
+    assert_int_equal(bn_hex_decode(out, 3, "00abfg"), BN_EINVAL);
+    assert_int_equal(bn_hex_decode(out, 3, "00abff00"), BN_EINVAL);
+}
+
+static void test_invite_round_trip(void **state)
+{
+    (void)state;
+    bn_invite_code c, back;
+    char code[BN_INVITE_CODE_MAX];
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i < 32; i++) {
+        c.server_pk[i] = (uint8_t)i;
+        c.token[i] = (uint8_t)(0xff - i);
+    }
+    strcpy(c.host, "notes.example.org");
+    c.port = 7450;
+    assert_int_equal(bn_invite_format(code, sizeof code, &c), 0);
+    assert_true(strncmp(code, "BN1.", 4) == 0);
+    assert_non_null(strstr(code, ".notes.example.org:7450"));
+    assert_int_equal(bn_invite_parse(&back, code), 0);
+    assert_memory_equal(back.server_pk, c.server_pk, 32);
+    assert_memory_equal(back.token, c.token, 32);
+    assert_string_equal(back.host, c.host);
+    assert_int_equal(back.port, 7450);
+
+    strcpy(c.host, "::1");
+    assert_int_equal(bn_invite_format(code, sizeof code, &c), 0);
+    assert_non_null(strstr(code, ".[::1]:7450"));
+    assert_int_equal(bn_invite_parse(&back, code), 0);
+    assert_string_equal(back.host, "::1");
+}
+
+static void test_invite_rejects_malformed(void **state)
+{
+    (void)state;
+    bn_invite_code c;
+    memset(&c, 7, sizeof c);
+    c.host[0] = '\0';
+    strcpy(c.host, "127.0.0.1");
+    c.port = 1;
+    char code[BN_INVITE_CODE_MAX];
+    assert_int_equal(bn_invite_format(code, sizeof code, &c), 0);
+    assert_int_equal(bn_invite_parse(&c, code), 0);
+
+    char bad[BN_INVITE_CODE_MAX + 8];
+    /* every truncation fails */
+    for (size_t n = 0; n < strlen(code) - strlen(":1"); n++) {
+        memcpy(bad, code, n);
+        bad[n] = '\0';
+        assert_int_equal(bn_invite_parse(&c, bad), BN_EINVAL);
+    }
+    strcpy(bad, code);
+    bad[0] = 'X';
+    assert_int_equal(bn_invite_parse(&c, bad), BN_EINVAL);
+    strcpy(bad, code);
+    bad[10] = '*'; /* not base64url */
+    assert_int_equal(bn_invite_parse(&c, bad), BN_EINVAL);
+    strcpy(bad, code);
+    strcpy(strrchr(bad, ':'), ":70000");
+    assert_int_equal(bn_invite_parse(&c, bad), BN_EINVAL);
+    strcpy(strrchr(bad, ':'), ":0");
+    assert_int_equal(bn_invite_parse(&c, bad), BN_EINVAL);
+    assert_int_equal(bn_invite_parse(&c, NULL), BN_EINVAL);
+
+    char host[BN_INVITE_HOST_MAX + 1];
+    uint16_t port;
+    assert_int_equal(bn_hostport_parse("127.0.0.1:7450", host, &port), 0);
+    assert_int_equal(port, 7450);
+    assert_int_equal(bn_hostport_parse("::1:7450", host, &port), BN_EINVAL);
+    assert_int_equal(bn_hostport_parse("[::1]:80", host, &port), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(bn_hostport_parse("host", host, &port), BN_EINVAL);
+    assert_int_equal(bn_hostport_parse(":80", host, &port), BN_EINVAL);
+    assert_int_equal(bn_hostport_parse("a b:80", host, &port), BN_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_err_names_and_messages),
+        cmocka_unit_test(test_buf_grows_and_resets),
+        cmocka_unit_test(test_big_endian),
+        cmocka_unit_test(test_dates_parse_and_format),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_invite_round_trip),
+        cmocka_unit_test(test_invite_rejects_malformed),
+    };
+    return cmocka_run_group_tests_name("common", tests, NULL, NULL);
+}

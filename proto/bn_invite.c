@@ -37,7 +37,7 @@ int bn_hostport_parse(const char *s, char host[BN_INVITE_HOST_MAX + 1],
         return BN_EINVAL;
     for (size_t i = 0; i < hlen; i++) {
         unsigned char ch = (unsigned char)h[i];
-        if (ch <= ' ' || ch >= 0x7f || ch == '/' || ch == '@')
+        if (ch <= ' ' || ch >= 0x7f || strchr("/@[]", ch) != NULL)
             return BN_EINVAL;
     }
     const char *p = colon + 1;

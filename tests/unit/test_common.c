@@ -181,6 +181,9 @@ static void test_invite_rejects_malformed(void **state)
     assert_int_equal(bn_hostport_parse("host", host, &port), BN_EINVAL);
     assert_int_equal(bn_hostport_parse(":80", host, &port), BN_EINVAL);
     assert_int_equal(bn_hostport_parse("a b:80", host, &port), BN_EINVAL);
+    /* found by fuzz_invite: a bracket inside the host did not round-trip */
+    assert_int_equal(bn_hostport_parse("[[]:8", host, &port), BN_EINVAL);
+    assert_int_equal(bn_hostport_parse("a]:8", host, &port), BN_EINVAL);
 }
 
 int main(void)

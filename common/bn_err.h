@@ -59,6 +59,8 @@
     X(NOTACCEPTED, "the pair has not been accepted by both members yet")       \
     X(ENDED, "the pair has ended")                                             \
     X(NOKEY, "no key for this pair yet")                                       \
+    X(AMBIGUOUS,                                                               \
+      "ambiguous: more than one record matches; give more of the id")          \
     X(PROFILE, "no profile here; run 'binome join CODE --name NAME' first")    \
     X(INTERNAL, "internal error")
 

@@ -1,0 +1,111 @@
+/*
+ * cli.h: what the binome command line's files share. main.c holds the one
+ * table of commands; each cli_*.c file holds one family's handlers.
+ *
+ * A handler returns 0, a negative BN_E* code, or CLI_EUSAGE. It writes its
+ * normal output to stdout; it never prints an error or exits: it may put a
+ * precise message and a hint in the context (cli_fail), and main prints
+ * "binome: <command>: <message>" and what to do, then exits 1 (2 for
+ * usage errors).
+ */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "binome.h"
+
+#define CLI_EUSAGE (-2000) /* outside the BN_E* and errno ranges */
+
+typedef struct cli_ctx {
+    const char *profile_dir; /* --profile, or NULL */
+    const char *command;     /* "note add" */
+    char msg[512];           /* overrides bn_strerror when set */
+    char hint[512];          /* what to do, when known */
+    bnc_profile *profile;    /* opened by cli_connect */
+    bnc_client *client;
+} cli_ctx;
+
+typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
+
+/* ---- handlers (one file per family) -------------------------------- */
+
+int cli_join(cli_ctx *ctx, int argc, char **argv);
+int cli_whoami(cli_ctx *ctx, int argc, char **argv);
+int cli_programme_create(cli_ctx *ctx, int argc, char **argv);
+int cli_programme_list(cli_ctx *ctx, int argc, char **argv);
+int cli_invite(cli_ctx *ctx, int argc, char **argv);
+int cli_accounts(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_pair(cli_ctx *ctx, int argc, char **argv);
+int cli_pairs(cli_ctx *ctx, int argc, char **argv);
+int cli_pair_accept(cli_ctx *ctx, int argc, char **argv);
+int cli_verify(cli_ctx *ctx, int argc, char **argv);
+int cli_note_add(cli_ctx *ctx, int argc, char **argv);
+int cli_note_list(cli_ctx *ctx, int argc, char **argv);
+int cli_note_show(cli_ctx *ctx, int argc, char **argv);
+
+/* ---- shared helpers (cli_util.c) ------------------------------------ */
+
+/* cli_fail records a message for main to print and returns code. */
+int cli_fail(cli_ctx *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* cli_hint records what the person can do about the failure. */
+void cli_hint(cli_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Options: "--name VALUE", "--name=VALUE" or a flag "--name". Arguments
+ * that do not start with "--" are positional; "--" ends the options.
+ * cli_parse fills the options' targets and pos[0..*npos), and fails with
+ * CLI_EUSAGE (message set) for an unknown option, a missing value, or a
+ * count of positionals outside [min, max].
+ */
+typedef struct cli_opt {
+    const char *name; /* without the dashes */
+    const char **val; /* option with a value, or NULL */
+    int *flag;        /* flag, or NULL */
+} cli_opt;
+
+int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts,
+              char **pos, int min, int max);
+
+/* cli_u64 parses a decimal id option or argument (CLI_EUSAGE otherwise). */
+int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v);
+
+/*
+ * cli_passphrase gets the passphrase: BINOME_PASSPHRASE, else a no-echo
+ * prompt on /dev/tty (twice when confirm). *pass is sodium_malloc memory:
+ * free with cli_passphrase_free. An empty passphrase is refused.
+ */
+int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
+void cli_passphrase_free(char *pass, size_t len);
+
+/* cli_connect opens the profile, asks the passphrase, connects and logs
+ * in: ctx->profile and ctx->client (main closes them). */
+int cli_connect(cli_ctx *ctx);
+
+/* cli_open_pair parses a pair id and opens it (bnc_pair_open), warning on
+ * stderr when a member's key changed. */
+int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
+
+/* cli_json_str prints s as a JSON string to stdout. */
+void cli_json_str(const char *s);
+
+/* cli_date formats a day number ("-" for 0). cli_time formats unix
+ * seconds as "YYYY-MM-DD HH:MM UTC". */
+void cli_date(char out[11], uint32_t day);
+void cli_time(char out[32], int64_t t);
+
+/* cli_safe returns s with control characters replaced by '?', for a
+ * terminal (names come from other people). Four calls may be in use at once. */
+const char *cli_safe(const char *s);
+
+/* cli_is_tty says whether fd is a terminal. */
+int cli_is_tty(int fd);
+
+/* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
+int cli_ask_yes(const char *question);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * cli_admin.c: the administrator's commands: programmes, invitations,
+ * accounts and pairs.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* read_charter reads a charter file (text, at most BN_CHARTER_MAX bytes). */
+static int read_charter(cli_ctx *ctx, const char *path, char **out)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    *out = NULL;
+    if (f == NULL)
+        return cli_fail(ctx, -errno, "cannot read %s: %s", path,
+                        strerror(errno));
+    buf = malloc(BN_CHARTER_MAX + 2);
+    if (buf == NULL) {
+        fclose(f);
+        return BN_ENOMEM;
+    }
+    n = fread(buf, 1, BN_CHARTER_MAX + 1, f);
+    fclose(f);
+    if (n > BN_CHARTER_MAX || n == 0 || bn_str_check(buf, n, BN_CHARTER_MAX)) {
+        free(buf);
+        return cli_fail(ctx, BN_EINVAL,
+                        "%s must be UTF-8 text of 1 to %u bytes", path,
+                        BN_CHARTER_MAX);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return 0;
+}
+
+int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *name = NULL, *theme = NULL, *months = NULL, *freq = NULL,
+               *format = NULL, *charter_file = NULL;
+    const cli_opt opts[] = {
+        {"name", &name, NULL},     {"theme", &theme, NULL},
+        {"months", &months, NULL}, {"frequency", &freq, NULL},
+        {"format", &format, NULL}, {"charter", &charter_file, NULL},
+        {NULL, NULL, NULL}};
+    bnc_programme_spec spec = {0};
+    char *charter = NULL;
+    uint64_t m = 0, id = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (name == NULL || theme == NULL || months == NULL || freq == NULL ||
+        format == NULL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--name, --theme, --months, --frequency and --format "
+                        "are required");
+    if (cli_u64(ctx, "--months", months, &m) != 0 || m == 0 ||
+        m > BN_MONTHS_MAX)
+        return cli_fail(ctx, CLI_EUSAGE, "--months must be 1 to %u",
+                        BN_MONTHS_MAX);
+    if (bnc_frequency_parse(freq, &spec.frequency) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--frequency is weekly, fortnightly, monthly, "
+                        "bimonthly or quarterly");
+    if (bnc_format_parse(format, &spec.format) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--format is in-person, video or mixed");
+    if (name[0] == '\0' || bn_str_check(name, strlen(name), BN_TITLE_MAX) ||
+        bn_str_check(theme, strlen(theme), BN_TITLE_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--name and --theme are 1 to %u bytes of UTF-8 text",
+                        BN_TITLE_MAX);
+    if (charter_file != NULL) {
+        rc = read_charter(ctx, charter_file, &charter);
+        if (rc != 0)
+            return rc;
+    }
+    spec.name = name;
+    spec.theme = theme;
+    spec.months = (uint32_t)m;
+    spec.charter = charter;
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_programme_create(ctx->client, &spec, &id);
+    if (rc == 0)
+        printf("%" PRIu64 "\n", id);
+    free(charter);
+    return rc;
+}
+
+int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    bnc_programme *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_programme_list(ctx->client, &items, &n);
+    if (rc != 0)
+        return rc;
+    if (json) {
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            const bnc_programme *p = &items[i];
+            char hash[65];
+            bn_hex_encode(hash, p->charter_hash, 32);
+            printf("%s{\"id\":%" PRIu64 ",\"name\":", i ? "," : "", p->id);
+            cli_json_str(p->name);
+            printf(",\"theme\":");
+            cli_json_str(p->theme);
+            printf(",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\","
+                   "\"charter_hash\":\"%s\",\"created\":%" PRId64 "}",
+                   p->months, bnc_frequency_name(p->frequency),
+                   bnc_format_name(p->format), hash, p->created);
+        }
+        printf("]\n");
+    } else {
+        printf("%-4s %-28s %-28s %6s %-11s %s\n", "ID", "NAME", "THEME",
+               "MONTHS", "FREQUENCY", "FORMAT");
+        for (size_t i = 0; i < n; i++) {
+            const bnc_programme *p = &items[i];
+            printf("%-4" PRIu64 " %-28s %-28s %6u %-11s %s\n", p->id,
+                   cli_safe(p->name), cli_safe(p->theme), p->months,
+                   bnc_frequency_name(p->frequency),
+                   bnc_format_name(p->format));
+        }
+    }
+    free(items);
+    return 0;
+}
+
+int cli_invite(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL, *role_s = NULL, *days_s = NULL;
+    const cli_opt opts[] = {{"programme", &prog, NULL},
+                            {"role", &role_s, NULL},
+                            {"days", &days_s, NULL},
+                            {NULL, NULL, NULL}};
+    char code[BN_INVITE_CODE_MAX + 1];
+    uint64_t programme = 0, days = 0;
+    uint8_t role;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (role_s == NULL || bnc_role_parse(role_s, &role) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--role is admin, mentor, mentee or auditor");
+    if (prog == NULL && (role == BN_ROLE_MENTOR || role == BN_ROLE_MENTEE))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--programme is required for mentors and mentees");
+    if (prog != NULL && cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return CLI_EUSAGE;
+    if (days_s != NULL && (cli_u64(ctx, "--days", days_s, &days) != 0 ||
+                           days == 0 || days > BN_TTL_DAYS_MAX))
+        return cli_fail(ctx, CLI_EUSAGE, "--days must be 1 to %u",
+                        BN_TTL_DAYS_MAX);
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_invite_create(ctx->client, programme, role, (uint32_t)days,
+                               code, NULL);
+    if (rc == 0)
+        printf("%s\n", code);
+    sodium_memzero(code, sizeof code);
+    return rc;
+}
+
+int cli_accounts(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL;
+    int json = 0;
+    const cli_opt opts[] = {
+        {"programme", &prog, NULL}, {"json", NULL, &json}, {NULL, NULL, NULL}};
+    bnc_account *items = NULL;
+    uint64_t programme = 0;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (prog == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--programme is required");
+    if (cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return CLI_EUSAGE;
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_account_list(ctx->client, programme, &items, &n);
+    if (rc != 0)
+        return rc;
+    if (json) {
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            printf("%s{\"id\":%" PRIu64 ",\"role\":\"%s\",\"name\":",
+                   i ? "," : "", items[i].id, bnc_role_name(items[i].role));
+            cli_json_str(items[i].name);
+            printf(",\"programme\":%" PRIu64 ",\"created\":%" PRId64 "}",
+                   items[i].programme_id, items[i].created);
+        }
+        printf("]\n");
+    } else {
+        printf("%-4s %-8s %s\n", "ID", "ROLE", "NAME");
+        for (size_t i = 0; i < n; i++)
+            printf("%-4" PRIu64 " %-8s %s\n", items[i].id,
+                   bnc_role_name(items[i].role), cli_safe(items[i].name));
+    }
+    free(items);
+    return 0;
+}
+
+/* resolve names an account by id or exact name among the programme's. */
+static int resolve(cli_ctx *ctx, const bnc_account *items, size_t n,
+                   const char *what, const char *s, uint8_t role, uint64_t *id)
+{
+    int rc = bnc_account_resolve(items, n, s, id);
+    if (rc == BN_ENOTFOUND)
+        return cli_fail(ctx, rc, "no account '%s' in this programme (%s)", s,
+                        what);
+    if (rc == BNC_EAMBIGUOUS)
+        return cli_fail(ctx, rc,
+                        "several accounts are named '%s'; give the id (see "
+                        "'binome admin accounts')",
+                        s);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].id == *id && items[i].role != role)
+            return cli_fail(ctx, BN_EINVAL, "account '%s' is a %s, not a %s", s,
+                            bnc_role_name(items[i].role), what);
+    return 0;
+}
+
+int cli_admin_pair(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL, *mentor = NULL, *mentee = NULL;
+    const cli_opt opts[] = {{"programme", &prog, NULL},
+                            {"mentor", &mentor, NULL},
+                            {"mentee", &mentee, NULL},
+                            {NULL, NULL, NULL}};
+    bnc_account *items = NULL;
+    uint64_t programme = 0, mentor_id = 0, mentee_id = 0, id = 0;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (prog == NULL || mentor == NULL || mentee == NULL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--programme, --mentor and --mentee are required");
+    if (cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return CLI_EUSAGE;
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_account_list(ctx->client, programme, &items, &n);
+    if (rc == 0)
+        rc = resolve(ctx, items, n, "mentor", mentor, BN_ROLE_MENTOR,
+                     &mentor_id);
+    if (rc == 0)
+        rc = resolve(ctx, items, n, "mentee", mentee, BN_ROLE_MENTEE,
+                     &mentee_id);
+    if (rc == 0)
+        rc = bnc_pair_create(ctx->client, programme, mentor_id, mentee_id, &id);
+    if (rc == 0)
+        printf("%" PRIu64 "\n", id);
+    free(items);
+    return rc;
+}

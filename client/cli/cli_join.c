@@ -1,0 +1,106 @@
+/*
+ * cli_join.c: joining with an invitation, and whoami.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+int cli_join(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *name = NULL;
+    char *pos[1];
+    const cli_opt opts[] = {{"name", &name, NULL}, {NULL, NULL, NULL}};
+    bnc_profile *p = NULL;
+    bnc_account acc;
+    char *pass = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc != 0)
+        return rc;
+    if (name == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--name is required");
+    if (name[0] == '\0' || bn_str_check(name, strlen(name), BN_NAME_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--name must be 1 to %u bytes of UTF-8 text",
+                        BN_NAME_MAX);
+    {
+        bn_invite_code inv;
+        rc = bn_invite_parse(&inv, pos[0]);
+        sodium_memzero(&inv, sizeof inv);
+        if (rc != 0) {
+            cli_hint(ctx, "copy the whole code, from BN1. to the port");
+            return cli_fail(ctx, rc, "this is not an invitation code");
+        }
+    }
+    /* Refuse before asking for a passphrase: a profile holds a key. */
+    rc = bnc_profile_open(&p, ctx->profile_dir);
+    if (rc != BN_EPROFILE) {
+        if (rc == 0 || rc == BN_ECORRUPT) {
+            cli_hint(ctx, "use another directory with --profile DIR");
+            rc = cli_fail(ctx, BN_EEXIST, "a profile already exists there");
+        }
+        bnc_profile_free(p);
+        return rc;
+    }
+    rc = bnc_profile_new(&p, ctx->profile_dir);
+    if (rc != 0)
+        return rc;
+    rc = cli_passphrase(ctx, 1, &pass, &len);
+    if (rc == 0)
+        rc = bnc_join(p, pos[0], name, pass, len, &acc);
+    cli_passphrase_free(pass, len);
+    if (rc == BN_EEXIST) {
+        cli_hint(ctx, "use another directory with --profile DIR");
+        rc = cli_fail(ctx, rc, "%s already holds a profile", p->dir);
+    } else if (rc == 0) {
+        printf("joined as %s (%s), account %" PRIu64 "\n", cli_safe(acc.name),
+               bnc_role_name(acc.role), acc.id);
+        if (acc.programme_id != 0)
+            printf("programme %" PRIu64 "\n", acc.programme_id);
+        printf("profile: %s\n", p->dir);
+    }
+    bnc_profile_free(p);
+    return rc;
+}
+
+int cli_whoami(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    bnc_account a;
+    char server[BN_INVITE_HOST_MAX + 16];
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_whoami(ctx->client, &a);
+    if (rc != 0)
+        return rc;
+    snprintf(server, sizeof server, "%s%s%s:%u",
+             strchr(ctx->profile->host, ':') ? "[" : "", ctx->profile->host,
+             strchr(ctx->profile->host, ':') ? "]" : "",
+             (unsigned)ctx->profile->port);
+    if (json) {
+        printf("{\"account\":%" PRIu64 ",\"name\":", a.id);
+        cli_json_str(a.name);
+        printf(",\"role\":\"%s\",\"programme\":%" PRIu64 ",\"server\":",
+               bnc_role_name(a.role), a.programme_id);
+        cli_json_str(server);
+        printf(",\"profile\":");
+        cli_json_str(ctx->profile->dir);
+        printf("}\n");
+    } else {
+        printf("account    %" PRIu64 "\n", a.id);
+        printf("name       %s\n", cli_safe(a.name));
+        printf("role       %s\n", bnc_role_name(a.role));
+        printf("programme  %" PRIu64 "\n", a.programme_id);
+        printf("server     %s\n", server);
+        printf("profile    %s\n", ctx->profile->dir);
+    }
+    return 0;
+}

@@ -1,0 +1,317 @@
+/*
+ * cli_note.c: writing, listing and showing notes. A note body is only
+ * ever printed by 'note show'; every buffer that held one is wiped.
+ */
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The body buffer: one byte more than the limit, to see a longer input. */
+#define BODY_CAP (BN_NOTE_MAX_PLAINTEXT + 1)
+
+/* read_fd reads fd to the end into buf (BODY_CAP bytes). */
+static int read_fd(cli_ctx *ctx, int fd, uint8_t *buf, size_t *len)
+{
+    size_t n = 0;
+
+    for (;;) {
+        ssize_t r = read(fd, buf + n, BODY_CAP - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n == BODY_CAP)
+            return cli_fail(ctx, BN_ETOOBIG, "the note is longer than %u KiB",
+                            BN_NOTE_MAX_PLAINTEXT / 1024);
+    }
+    *len = n;
+    return 0;
+}
+
+/* read_path reads a file into buf. */
+static int read_path(cli_ctx *ctx, const char *path, uint8_t *buf, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return cli_fail(ctx, -errno, "cannot read %s: %s", path,
+                        strerror(errno));
+    rc = read_fd(ctx, fd, buf, len);
+    close(fd);
+    return rc;
+}
+
+/* shred overwrites a file with zeros, syncs it and removes it. */
+static void shred(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        static const uint8_t zeros[4096];
+        off_t left = st.st_size;
+        while (left > 0) {
+            size_t n = left > (off_t)sizeof zeros ? sizeof zeros : (size_t)left;
+            ssize_t w = write(fd, zeros, n);
+            if (w <= 0)
+                break;
+            left -= w;
+        }
+        fsync(fd);
+    }
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+}
+
+/*
+ * edit_body runs $EDITOR (default vi) on a file in a fresh 0700 directory
+ * and reads what was written; the file is zeroed and removed afterwards,
+ * whatever happened.
+ */
+static int edit_body(cli_ctx *ctx, uint8_t *buf, size_t *len)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[BNC_PATH_MAX], path[BNC_PATH_MAX + 16];
+    int fd, status, rc;
+    pid_t pid;
+
+    if (tmp == NULL || tmp[0] != '/')
+        tmp = "/tmp";
+    if (snprintf(dir, sizeof dir, "%s/binome-XXXXXX", tmp) >= (int)sizeof dir ||
+        mkdtemp(dir) == NULL)
+        return cli_fail(ctx, -errno, "cannot make a temporary directory");
+    snprintf(path, sizeof path, "%s/note.txt", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        rc = cli_fail(ctx, -errno, "cannot make a temporary file");
+        rmdir(dir);
+        return rc;
+    }
+    close(fd);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path,
+              (char *)NULL);
+        _exit(127);
+    }
+    rc = 0;
+    if (pid < 0)
+        rc = cli_fail(ctx, -errno, "cannot start the editor");
+    else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+             WEXITSTATUS(status) != 0)
+        rc = cli_fail(ctx, BN_EIO,
+                      "the editor failed; nothing was sent (set EDITOR)");
+    if (rc == 0)
+        rc = read_path(ctx, path, buf, len);
+    shred(path);
+    rmdir(dir);
+    return rc;
+}
+
+/* blank says whether the body holds nothing but white space. */
+static int blank(const uint8_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isspace(b[i]))
+            return 0;
+    return 1;
+}
+
+int cli_note_add(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *session = NULL, *kind = NULL, *file = NULL;
+    int is_private = 0;
+    const cli_opt opts[] = {{"session", &session, NULL},
+                            {"kind", &kind, NULL},
+                            {"private", NULL, &is_private},
+                            {"file", &file, NULL},
+                            {NULL, NULL, NULL}};
+    char *pos[1];
+    bnc_note_spec spec = {0};
+    bnc_pair *p = NULL;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    uint64_t note_id = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc != 0)
+        return rc;
+    spec.kind = BN_KIND_NOTE;
+    if (kind != NULL && bnc_kind_parse(kind, &spec.kind) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--kind is report, action-plan, review or note");
+    if (session != NULL &&
+        cli_u64(ctx, "--session", session, &spec.session_id) != 0)
+        return CLI_EUSAGE;
+    spec.is_private = (uint8_t)is_private;
+    body = sodium_malloc(BODY_CAP);
+    if (body == NULL)
+        return BN_ENOMEM;
+    /* Read the body before connecting: an editor session can be long. */
+    if (file != NULL)
+        rc = read_path(ctx, file, body, &len);
+    else if (!cli_is_tty(STDIN_FILENO))
+        rc = read_fd(ctx, STDIN_FILENO, body, &len);
+    else
+        rc = edit_body(ctx, body, &len);
+    if (rc == 0 && blank(body, len))
+        rc = cli_fail(ctx, BN_EINVAL, "the note is empty; nothing was sent");
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = bnc_note_put(ctx->client, p, &spec, body, len, &note_id, NULL);
+    if (rc == 0)
+        printf("%016" PRIx64 "\n", note_id);
+    if (rc == BN_EUNVERIFIED)
+        cli_hint(ctx,
+                 "compare the safety number in person: 'binome verify "
+                 "%s', then 'binome verify %s --confirm'",
+                 pos[0], pos[0]);
+    sodium_memzero(body, BODY_CAP);
+    sodium_free(body);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_note_list(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    char *pos[1];
+    bnc_pair *p = NULL;
+    bnc_note_meta *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0)
+        rc = bnc_note_list(ctx->client, p, &items, &n);
+    if (rc != 0)
+        goto cleanup;
+    if (json) {
+        printf("[");
+        for (size_t i = 0; i < n; i++) {
+            const bnc_note_meta *m = &items[i];
+            char date[32];
+            cli_time(date, m->created);
+            printf("%s{\"id\":\"%016" PRIx64 "\",\"kind\":\"%s\","
+                   "\"author_id\":%" PRIu64 ",\"author\":",
+                   i ? "," : "", m->note_id, bnc_kind_name(m->kind),
+                   m->author_id);
+            cli_json_str(m->author_name);
+            printf(",\"created\":%" PRId64 ",\"date\":", m->created);
+            cli_json_str(date);
+            printf(",\"revision\":%u,\"private\":%s,\"session\":%" PRIu64
+                   ",\"size\":%u}",
+                   m->revision, m->is_private ? "true" : "false", m->session_id,
+                   m->size);
+        }
+        printf("]\n");
+    } else {
+        printf("%-16s  %-11s %-20s %-20s %4s %s\n", "NOTE", "KIND", "AUTHOR",
+               "DATE", "REV", "PRIVATE");
+        for (size_t i = 0; i < n; i++) {
+            const bnc_note_meta *m = &items[i];
+            char date[32];
+            cli_time(date, m->created);
+            printf("%016" PRIx64 "  %-11s %-20s %-20s %4u %s\n", m->note_id,
+                   bnc_kind_name(m->kind), cli_safe(m->author_name), date,
+                   m->revision, m->is_private ? "yes" : "no");
+        }
+    }
+cleanup:
+    free(items);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_note_show(cli_ctx *ctx, int argc, char **argv)
+{
+    int raw = 0;
+    const cli_opt opts[] = {{"raw", NULL, &raw}, {NULL, NULL, NULL}};
+    char *pos[2];
+    bnc_pair *p = NULL;
+    bnc_note_meta *items = NULL, meta;
+    uint8_t *body = NULL;
+    size_t n = 0, len = 0;
+    uint64_t note_id = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BN_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "NOTE is a note id: 1 to 16 hex digits");
+    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = bnc_note_list(ctx->client, p, &items, &n);
+    if (rc == 0) {
+        rc = bnc_note_resolve(items, n, pos[1], &note_id);
+        if (rc == BN_ENOTFOUND)
+            rc = cli_fail(ctx, rc, "no note %s in pair %s", pos[1], pos[0]);
+        else if (rc == BNC_EAMBIGUOUS)
+            rc = cli_fail(ctx, rc,
+                          "%s is the start of several notes' ids; give more "
+                          "digits",
+                          pos[1]);
+    }
+    if (rc == 0)
+        rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &body, &len);
+    if (rc == BN_ESIG || rc == BN_EAUTH)
+        rc = cli_fail(ctx, rc,
+                      "note %016" PRIx64 " does not verify (%s); it is not "
+                      "shown",
+                      note_id, bn_strerror(rc));
+    if (rc != 0)
+        goto cleanup;
+    if (!raw) {
+        char date[32];
+        const bnc_member *a = bnc_pair_member(p, meta.author_id);
+        cli_time(date, meta.created);
+        printf("note       %016" PRIx64 "\n", meta.note_id);
+        printf("kind       %s\n", bnc_kind_name(meta.kind));
+        printf("author     %s (%s)\n", cli_safe(meta.author_name),
+               a ? bnc_role_name(a->role) : "?");
+        printf("date       %s\n", date);
+        printf("revision   %u\n", meta.revision);
+        if (meta.is_private)
+            printf("private    yes (only you can read it)\n");
+        if (meta.session_id)
+            printf("session    %" PRIu64 "\n", meta.session_id);
+        printf("signature  verified%s\n\n",
+               p->keys_changed ? " (but a member's key changed: verify the "
+                                 "pair again)"
+                               : "");
+    }
+    if (len > 0 && fwrite(body, 1, len, stdout) != len)
+        rc = BN_EIO;
+    if (!raw && len > 0 && body[len - 1] != '\n')
+        putchar('\n');
+    fflush(stdout);
+cleanup:
+    if (body != NULL) {
+        sodium_memzero(body, len);
+        sodium_free(body);
+    }
+    free(items);
+    bnc_pair_free(p);
+    return rc;
+}

@@ -1,0 +1,349 @@
+/*
+ * cli_util.c: what every command shares: option parsing, the passphrase
+ * prompt, connecting, opening a pair, JSON and date output.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_fail(cli_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void cli_hint(cli_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->hint, sizeof ctx->hint, fmt, ap);
+    va_end(ap);
+}
+
+int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts,
+              char **pos, int min, int max)
+{
+    int npos = 0, only_pos = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const cli_opt *o;
+        const char *eq;
+        size_t nlen;
+
+        if (only_pos || strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (!only_pos && strcmp(a, "--") == 0) {
+                only_pos = 1;
+                continue;
+            }
+            if (npos >= max)
+                return cli_fail(ctx, CLI_EUSAGE, "unexpected argument '%s'", a);
+            pos[npos++] = argv[i];
+            continue;
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        nlen = eq ? (size_t)(eq - a) : strlen(a);
+        for (o = opts; o != NULL && o->name != NULL; o++)
+            if (strlen(o->name) == nlen && strncmp(o->name, a, nlen) == 0)
+                break;
+        if (o == NULL || o->name == NULL)
+            return cli_fail(ctx, CLI_EUSAGE, "unknown option '--%.*s'",
+                            (int)nlen, a);
+        if (o->flag != NULL) {
+            if (eq != NULL)
+                return cli_fail(ctx, CLI_EUSAGE, "--%s takes no value",
+                                o->name);
+            *o->flag = 1;
+        } else if (eq != NULL) {
+            *o->val = eq + 1;
+        } else if (i + 1 < argc) {
+            *o->val = argv[++i];
+        } else {
+            return cli_fail(ctx, CLI_EUSAGE, "--%s needs a value", o->name);
+        }
+    }
+    if (npos < min)
+        return cli_fail(ctx, CLI_EUSAGE, "missing argument");
+    for (int i = npos; i < max; i++)
+        pos[i] = NULL;
+    return 0;
+}
+
+int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v)
+{
+    char *end;
+    unsigned long long x;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return cli_fail(ctx, CLI_EUSAGE, "%s must be a number", what);
+    errno = 0;
+    x = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return cli_fail(ctx, CLI_EUSAGE, "%s must be a number", what);
+    *v = (uint64_t)x;
+    return 0;
+}
+
+int cli_is_tty(int fd)
+{
+    return isatty(fd);
+}
+
+/* ---- the passphrase ------------------------------------------------ */
+
+#define PASS_MAX 1024
+
+static int tty_fd = -1;
+static struct termios tty_saved;
+
+/* On an interrupt while echo is off, give the terminal back first. */
+static void restore_tty(int sig)
+{
+    if (tty_fd >= 0)
+        tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* read_tty prompts on fd and reads one line with echo off into buf. */
+static int read_tty(int fd, const char *prompt, char *buf, size_t size,
+                    size_t *len)
+{
+    struct termios t;
+    size_t n = 0;
+    int rc = 0;
+    char ch;
+
+    if (write(fd, prompt, strlen(prompt)) < 0)
+        return -errno;
+    if (tcgetattr(fd, &tty_saved) != 0)
+        return -errno;
+    t = tty_saved;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+    t.c_lflag |= ICANON;
+    tty_fd = fd;
+    signal(SIGINT, restore_tty);
+    signal(SIGTERM, restore_tty);
+    signal(SIGHUP, restore_tty);
+    if (tcsetattr(fd, TCSAFLUSH, &t) != 0) {
+        rc = -errno;
+        goto out;
+    }
+    for (;;) {
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || ch == '\n')
+            break;
+        if (n + 1 >= size) {
+            rc = BN_ETOOLONG;
+            break;
+        }
+        buf[n++] = ch;
+    }
+    ch = 0;
+    tcsetattr(fd, TCSAFLUSH, &tty_saved);
+    if (write(fd, "\n", 1) < 0)
+        rc = rc ? rc : -errno;
+out:
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    tty_fd = -1;
+    buf[n] = '\0';
+    *len = n;
+    return rc;
+}
+
+void cli_passphrase_free(char *pass, size_t len)
+{
+    (void)len;
+    if (pass == NULL)
+        return;
+    sodium_memzero(pass, PASS_MAX);
+    sodium_free(pass);
+}
+
+int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
+{
+    const char *env = getenv("BINOME_PASSPHRASE");
+    char *a = sodium_malloc(PASS_MAX), *b = NULL;
+    size_t alen = 0, blen = 0;
+    int fd = -1, rc = 0;
+
+    *pass = NULL;
+    *len = 0;
+    if (a == NULL)
+        return BN_ENOMEM;
+    if (env != NULL) {
+        alen = strlen(env);
+        if (alen >= PASS_MAX) {
+            rc = cli_fail(ctx, BN_ETOOLONG, "BINOME_PASSPHRASE is too long");
+            goto cleanup;
+        }
+        memcpy(a, env, alen + 1);
+    } else {
+        fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            rc = cli_fail(ctx, BN_EINVAL,
+                          "no terminal to ask the passphrase on");
+            cli_hint(ctx, "set BINOME_PASSPHRASE for scripts");
+            goto cleanup;
+        }
+        rc = read_tty(fd, confirm ? "New passphrase: " : "Passphrase: ", a,
+                      PASS_MAX, &alen);
+        if (rc == 0 && confirm && alen > 0) {
+            b = sodium_malloc(PASS_MAX);
+            if (b == NULL) {
+                rc = BN_ENOMEM;
+                goto cleanup;
+            }
+            rc = read_tty(fd, "Same passphrase again: ", b, PASS_MAX, &blen);
+            if (rc == 0 && (alen != blen || sodium_memcmp(a, b, alen) != 0))
+                rc = cli_fail(ctx, BN_EINVAL,
+                              "the two passphrases differ; nothing was done");
+        }
+        if (rc != 0)
+            goto cleanup;
+    }
+    if (alen == 0) {
+        rc = cli_fail(ctx, BN_EINVAL, "an empty passphrase is refused");
+        cli_hint(ctx, "choose a passphrase: it protects your keys on this "
+                      "machine");
+        goto cleanup;
+    }
+    *pass = a;
+    *len = alen;
+    a = NULL;
+cleanup:
+    if (fd >= 0)
+        close(fd);
+    cli_passphrase_free(a, alen);
+    cli_passphrase_free(b, blen);
+    return rc;
+}
+
+int cli_ask_yes(const char *question)
+{
+    char buf[16];
+    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return 0;
+    if (write(fd, question, strlen(question)) < 0) {
+        close(fd);
+        return 0;
+    }
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
+}
+
+/* ---- connecting ---------------------------------------------------- */
+
+int cli_connect(cli_ctx *ctx)
+{
+    char *pass = NULL;
+    size_t len = 0;
+    int rc;
+
+    rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
+    if (rc == BN_ECORRUPT)
+        return cli_fail(ctx, rc, "profile.conf in %s does not parse",
+                        ctx->profile_dir ? ctx->profile_dir : "the profile");
+    if (rc != 0)
+        return rc;
+    rc = cli_passphrase(ctx, 0, &pass, &len);
+    if (rc != 0)
+        return rc;
+    rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
+    cli_passphrase_free(pass, len);
+    if (rc == BN_ECONNECT || rc == BN_ETIMEDOUT)
+        return cli_fail(ctx, rc, "cannot reach the server at %s:%u (%s)",
+                        ctx->profile->host, (unsigned)ctx->profile->port,
+                        bn_strerror(rc));
+    return rc;
+}
+
+int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
+{
+    uint64_t id;
+    int rc = cli_u64(ctx, "PAIR", arg, &id);
+
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_pair_open(ctx->client, id, flags, out);
+    if (rc == BN_EUNVERIFIED)
+        cli_hint(ctx,
+                 "compare the safety number in person: 'binome verify %s', "
+                 "then 'binome verify %s --confirm'",
+                 arg, arg);
+    if (rc == 0 && (*out)->keys_changed)
+        fprintf(stderr,
+                "binome: warning: a member's key in pair %s changed since "
+                "you first saw or verified it; writes are refused until "
+                "you run 'binome verify %s' and compare in person\n",
+                arg, arg);
+    return rc;
+}
+
+/* ---- output -------------------------------------------------------- */
+
+void cli_json_str(const char *s)
+{
+    bn_buf b = {0};
+    if (bnc_json_str(&b, s, strlen(s)) == 0)
+        fwrite(b.data, 1, b.len, stdout);
+    else
+        fputs("null", stdout);
+    bn_buf_free(&b);
+}
+
+void cli_date(char out[11], uint32_t day)
+{
+    if (day == 0)
+        snprintf(out, 11, "-");
+    else
+        bn_date_format(out, day);
+}
+
+void cli_time(char out[32], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (t <= 0 || gmtime_r(&tt, &tm) == NULL)
+        snprintf(out, 32, "-");
+    else
+        strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+const char *cli_safe(const char *s)
+{
+    static char bufs[4][4 * BN_TITLE_MAX + 4];
+    static int next;
+    char *out = bufs[next];
+    size_t n = 0;
+
+    next = (next + 1) % 4;
+    for (; *s && n + 1 < sizeof bufs[0]; s++) {
+        unsigned char c = (unsigned char)*s;
+        out[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}

@@ -1,0 +1,60 @@
+/*
+ * cli_verify.c: the safety number, compared in person, and its record.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+int cli_verify(cli_ctx *ctx, int argc, char **argv)
+{
+    int confirm = 0;
+    const cli_opt opts[] = {{"confirm", NULL, &confirm}, {NULL, NULL, NULL}};
+    char *pos[1];
+    char digits[BN_SAFETY_DIGITS + 1];
+    bnc_pair *p = NULL;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (bnc_pair_member(p, ctx->client->me.id) == NULL) {
+        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
+                      pos[0]);
+        goto cleanup;
+    }
+    rc = bnc_safety_number(p, digits);
+    if (rc != 0)
+        goto cleanup;
+    printf("Safety number of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
+           p->info.id, cli_safe(p->info.mentor_name),
+           cli_safe(p->info.mentee_name));
+    /* Signal's layout: groups of 5 digits, 4 groups a line. */
+    for (int i = 0; i < BN_SAFETY_DIGITS; i += 5)
+        printf("%s%.5s%s", i % 20 == 0 ? "    " : "", digits + i,
+               i % 20 == 15 ? "\n" : " ");
+    printf("\n");
+    if (confirm) {
+        rc = bnc_pair_confirm(ctx->profile, p);
+        if (rc == 0)
+            printf("verified: these keys are recorded for pair %" PRIu64
+                   "; a change will block writes\n",
+                   p->info.id);
+    } else if (p->verified && !p->keys_changed) {
+        printf("status: verified (the keys are those you confirmed)\n");
+    } else {
+        printf("status: %s\n"
+               "Compare these digits with the other member's screen, in "
+               "person.\nIf they match, run 'binome verify %" PRIu64
+               " --confirm'.\n",
+               p->keys_changed ? "KEYS CHANGED since you last saw them"
+                               : "not verified yet",
+               p->info.id);
+    }
+cleanup:
+    sodium_memzero(digits, sizeof digits);
+    bnc_pair_free(p);
+    return rc;
+}

@@ -1,0 +1,230 @@
+/*
+ * main.c: the binome command line. One table of commands; usage and every
+ * --help come from it. Only this file prints errors and exits.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cli_cmd {
+    const char *path; /* the words that name the command */
+    cli_handler fn;
+    const char *usage; /* arguments after the path */
+    const char *help;
+} cli_cmd;
+
+static const cli_cmd commands[] = {
+    {"join", cli_join, "CODE --name NAME",
+     "Join a programme with an invitation code: makes your keys on this "
+     "machine, protected by a passphrase (asked twice, or "
+     "BINOME_PASSPHRASE), and writes the profile."},
+    {"whoami", cli_whoami, "[--json]",
+     "Show this profile's account as the server sees it."},
+    {"admin programme create", cli_programme_create,
+     "--name N --theme T --months M --frequency "
+     "weekly|fortnightly|monthly|bimonthly|quarterly --format "
+     "in-person|video|mixed [--charter FILE]",
+     "Create a programme (administrators). Without --charter a default "
+     "charter is used. Prints the programme id."},
+    {"admin programme list", cli_programme_list, "[--json]",
+     "List the programmes (administrators)."},
+    {"admin invite", cli_invite,
+     "--programme P --role admin|mentor|mentee|auditor [--days N]",
+     "Make a single-use invitation; prints the code alone on stdout. "
+     "Admins and auditors belong to no programme (--programme 0)."},
+    {"admin accounts", cli_accounts, "--programme P [--json]",
+     "List a programme's accounts (administrators)."},
+    {"admin pair", cli_admin_pair,
+     "--programme P --mentor ACCOUNT --mentee ACCOUNT",
+     "Form a pair; ACCOUNT is an id or an exact display name. Prints the "
+     "pair id."},
+    {"pairs", cli_pairs, "[--json]",
+     "List your pairs (administrators: every pair they may see)."},
+    {"pair accept", cli_pair_accept, "PAIR",
+     "Show the programme's charter and sign it: your consent to the "
+     "pairing. On a terminal you are asked to confirm; otherwise running "
+     "the command is the consent."},
+    {"verify", cli_verify, "PAIR [--confirm]",
+     "Show the pair's safety number. Compare it in person with the other "
+     "member's; if they match, --confirm records the keys: a later change "
+     "of keys then blocks every write until you verify again."},
+    {"note add", cli_note_add,
+     "PAIR [--session S] [--kind report|action-plan|review|note] "
+     "[--private] [--file F]",
+     "Write a note, encrypted on this machine. The body comes from --file, "
+     "else standard input when it is not a terminal, else $EDITOR. "
+     "--private seals it so that only you can read it. Prints the note "
+     "id."},
+    {"note list", cli_note_list, "PAIR [--json]", "List the pair's notes."},
+    {"note show", cli_note_show, "PAIR NOTE [--raw]",
+     "Decrypt and show a note (NOTE: its id or a unique prefix). --raw "
+     "prints exactly the body and nothing else."},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* path_words counts the words of a command path. */
+static int path_words(const char *path)
+{
+    int n = 1;
+    for (; *path; path++)
+        n += *path == ' ';
+    return n;
+}
+
+/* matches says whether argv starts with the words of path. */
+static int matches(const char *path, int argc, char **argv)
+{
+    int i = 0;
+    const char *p = path;
+
+    while (*p) {
+        size_t len = strcspn(p, " ");
+        if (i >= argc || strlen(argv[i]) != len || strncmp(argv[i], p, len))
+            return 0;
+        p += len;
+        if (*p == ' ')
+            p++;
+        i++;
+    }
+    return 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: binome [--profile DIR] COMMAND [ARGS]\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %s %s\n", commands[i].path, commands[i].usage);
+    fprintf(f, "\nEvery command takes --help. The profile is DIR, else "
+               "$XDG_CONFIG_HOME/binome,\nelse ~/.config/binome. The "
+               "passphrase comes from BINOME_PASSPHRASE, else a prompt.\n");
+}
+
+static void command_help(const cli_cmd *c)
+{
+    printf("usage: binome [--profile DIR] %s %s\n\n", c->path, c->usage);
+    /* Wrap the help text at 72 columns. */
+    const char *s = c->help;
+    while (*s) {
+        size_t n = strlen(s);
+        if (n > 72) {
+            n = 72;
+            while (n > 0 && s[n] != ' ')
+                n--;
+            if (n == 0)
+                n = 72;
+        }
+        printf("%.*s\n", (int)n, s);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
+}
+
+/* default_hint says what to do about an error, when the handler did not. */
+static const char *default_hint(int rc)
+{
+    switch (rc) {
+    case BN_ECONNECT:
+    case BN_ETIMEDOUT:
+    case BN_ECLOSED:
+        return "check that binomed is running at the address in "
+               "profile.conf, then try again";
+    case BN_EHANDSHAKE:
+        return "do not use this server; if its key really changed, ask "
+               "your administrator for a new invitation";
+    case BN_EPASSPHRASE:
+        return "type the passphrase again (or fix BINOME_PASSPHRASE)";
+    case BN_EDENIED:
+        return "only the pair's members may do this (administrators never "
+               "read notes); check the pair id with 'binome pairs'";
+    case BN_EAUTH:
+    case BN_ESIG:
+        return "the data did not verify and was not shown; tell your "
+               "administrator";
+    default:
+        return NULL;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {0};
+    const cli_cmd *cmd = NULL;
+    char **args;
+    int nargs = 0, best = 0, rc;
+
+    if (bn_crypto_init() != 0) {
+        fprintf(stderr, "binome: cannot initialise libsodium\n");
+        return 1;
+    }
+    /* --profile DIR is global: take it out wherever it stands. */
+    args = calloc((size_t)argc + 1, sizeof *args);
+    if (args == NULL)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+            ctx.profile_dir = argv[++i];
+        } else if (strncmp(argv[i], "--profile=", 10) == 0) {
+            ctx.profile_dir = argv[i] + 10;
+        } else if (strcmp(argv[i], "--profile") == 0) {
+            fprintf(stderr, "binome: --profile needs a directory\n");
+            free(args);
+            return 2;
+        } else {
+            args[nargs++] = argv[i];
+        }
+    }
+    if (nargs == 0 || strcmp(args[0], "--help") == 0 ||
+        strcmp(args[0], "-h") == 0 || strcmp(args[0], "help") == 0) {
+        usage(nargs == 0 ? stderr : stdout);
+        free(args);
+        return nargs == 0 ? 2 : 0;
+    }
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        int w = path_words(commands[i].path);
+        if (w > best && matches(commands[i].path, nargs, args)) {
+            cmd = &commands[i];
+            best = w;
+        }
+    }
+    if (cmd == NULL) {
+        fprintf(stderr, "binome: unknown command '%s'\n\n", args[0]);
+        usage(stderr);
+        free(args);
+        return 2;
+    }
+    for (int i = best; i < nargs; i++) {
+        if (strcmp(args[i], "--") == 0)
+            break;
+        if (strcmp(args[i], "--help") == 0 || strcmp(args[i], "-h") == 0) {
+            command_help(cmd);
+            free(args);
+            return 0;
+        }
+    }
+    ctx.command = cmd->path;
+    rc = cmd->fn(&ctx, nargs - best, args + best);
+    if (rc != 0) {
+        const char *server = bnc_client_error(ctx.client);
+        const char *hint = ctx.hint[0] ? ctx.hint : default_hint(rc);
+        fprintf(stderr, "binome: %s: %s", cmd->path,
+                ctx.msg[0] ? ctx.msg : bn_strerror(rc));
+        if (!ctx.msg[0] && server != NULL && server[0] &&
+            strcmp(server, bn_strerror(rc)) != 0)
+            fprintf(stderr, " (server: %s)", server);
+        fputc('\n', stderr);
+        if (rc == CLI_EUSAGE)
+            fprintf(stderr, "usage: binome %s %s\n", cmd->path, cmd->usage);
+        else if (hint != NULL)
+            fprintf(stderr, "binome: %s\n", hint);
+    }
+    bnc_client_close(ctx.client);
+    bnc_profile_free(ctx.profile);
+    free(args);
+    if (fflush(stdout) != 0 && rc == 0)
+        rc = BN_EIO;
+    return rc == 0 ? 0 : rc == CLI_EUSAGE ? 2 : 1;
+}

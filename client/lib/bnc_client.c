@@ -1,0 +1,553 @@
+/*
+ * bnc_client.c: joining, logging in, and the administration requests
+ * (programmes, invitations, accounts, pairs).
+ */
+#include "binome.h"
+#include "bnc_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void bnc__copy_str(char *dst, size_t size, bn_str s)
+{
+    size_t n = s.len < size - 1 ? s.len : size - 1;
+    if (n > 0)
+        memcpy(dst, s.ptr, n);
+    dst[n] = '\0';
+}
+
+void bnc__account_from_info(bnc_account *a, const struct bn_account_info *i)
+{
+    memset(a, 0, sizeof *a);
+    a->id = i->id;
+    a->role = i->role;
+    bnc__copy_str(a->name, sizeof a->name, i->name);
+    a->programme_id = i->programme_id;
+    memcpy(a->sign_pk, i->sign_pk, sizeof a->sign_pk);
+    memcpy(a->box_pk, i->box_pk, sizeof a->box_pk);
+    a->created = i->created;
+}
+
+void bnc__pair_from_info(bnc_pair_info *p, const struct bn_pair_info *i)
+{
+    memset(p, 0, sizeof *p);
+    p->id = i->id;
+    p->programme_id = i->programme_id;
+    p->mentor_id = i->mentor_id;
+    p->mentee_id = i->mentee_id;
+    bnc__copy_str(p->mentor_name, sizeof p->mentor_name, i->mentor_name);
+    bnc__copy_str(p->mentee_name, sizeof p->mentee_name, i->mentee_name);
+    p->status = i->status;
+    p->accepted = i->accepted;
+    p->start_date = i->start_date;
+    p->end_date = i->end_date;
+    p->end_reason = i->end_reason;
+    p->epoch = i->epoch;
+}
+
+int bnc__append(void **arr, size_t *n, size_t sz, const void *elem)
+{
+    /* Grow in powers of two: n is the count, capacity the next power. */
+    size_t cap = 1;
+    while (cap < *n + 1)
+        cap *= 2;
+    if (*n == 0 || (*n & (*n - 1)) == 0) {
+        if (cap > SIZE_MAX / sz)
+            return BN_ENOMEM;
+        void *p = realloc(*arr, cap * sz);
+        if (p == NULL)
+            return BN_ENOMEM;
+        *arr = p;
+    }
+    memcpy((uint8_t *)*arr + *n * sz, elem, sz);
+    (*n)++;
+    return 0;
+}
+
+/* expect checks a reply's type: BN_EPROTO for anything else. */
+static int expect(const bn_msg *m, uint16_t type)
+{
+    return m->type == type ? 0 : BN_EPROTO;
+}
+
+/* valid_name accepts 1 to BN_NAME_MAX bytes of UTF-8 without control
+ * characters. */
+static int valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || bn_str_check(s, n, BN_NAME_MAX) != 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* file_exists says whether dir/name exists. */
+static int file_exists(const bnc_profile *p, const char *name)
+{
+    char path[BNC_PATH_MAX + 32];
+    return bnc_profile_path(p, path, sizeof path, name) == 0 &&
+           access(path, F_OK) == 0;
+}
+
+/* check_me makes sure the server's view of us carries our keys. */
+static int check_me(const bnc_account *a, const bn_identity *id)
+{
+    if (sodium_memcmp(a->sign_pk, id->sign_pk, 32) != 0 ||
+        sodium_memcmp(a->box_pk, id->box_pk, 32) != 0)
+        return BN_EPROTO;
+    return 0;
+}
+
+int bnc_join(bnc_profile *p, const char *code, const char *name,
+             const char *pass, size_t passlen, bnc_account *out)
+{
+    bn_invite_code inv;
+    bnc_conn *conn = NULL;
+    bn_msg req, rep = {0};
+    bnc_account acc;
+    char path[BNC_PATH_MAX + 32];
+    int rc;
+
+    if (name == NULL || !valid_name(name) || passlen == 0)
+        return BN_EINVAL;
+    if (file_exists(p, "profile.conf") || file_exists(p, "identity.key"))
+        return BN_EEXIST;
+    rc = bn_invite_parse(&inv, code);
+    if (rc != 0)
+        return rc;
+    bn_identity_free(p->id);
+    p->id = bn_identity_new();
+    if (p->id == NULL) {
+        rc = BN_ENOMEM;
+        goto cleanup;
+    }
+    rc = bn_identity_generate(p->id);
+    if (rc != 0)
+        goto cleanup;
+    rc = bnc_conn_open(&conn, inv.host, inv.port, inv.server_pk, 0);
+    if (rc != 0)
+        goto cleanup;
+    bn_msg_init(&req, BN_MSG_JOIN, 0);
+    memcpy(req.u.join.token, inv.token, BN_TOKEN_BYTES);
+    req.u.join.name = (bn_str){name, (uint32_t)strlen(name)};
+    memcpy(req.u.join.sign_pk, p->id->sign_pk, 32);
+    memcpy(req.u.join.box_pk, p->id->box_pk, 32);
+    rc = bn_login_sign(req.u.join.sig, bnc_conn_channel(conn), p->id->sign_sk);
+    if (rc == 0)
+        rc = bnc_call(conn, &req, &rep);
+    sodium_memzero(&req, sizeof req);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_LOGGED_IN);
+    if (rc != 0)
+        goto cleanup;
+    bnc__account_from_info(&acc, &rep.u.logged_in.account);
+    rc = check_me(&acc, p->id);
+    if (rc != 0)
+        goto cleanup;
+    snprintf(p->host, sizeof p->host, "%s", inv.host);
+    p->port = inv.port;
+    memcpy(p->server_pk, inv.server_pk, 32);
+    p->account_id = acc.id;
+    snprintf(p->name, sizeof p->name, "%s", acc.name);
+    p->role = acc.role;
+    p->programme_id = acc.programme_id;
+    rc = bnc_profile_save_identity(p, pass, passlen);
+    if (rc == 0)
+        rc = bnc_profile_save(p);
+    if (rc != 0) {
+        /* The account exists but its key could not be kept: leave no
+         * half-written profile behind. */
+        if (bnc_profile_path(p, path, sizeof path, "identity.key") == 0)
+            unlink(path);
+        goto cleanup;
+    }
+    if (out != NULL)
+        *out = acc;
+cleanup:
+    sodium_memzero(&inv, sizeof inv);
+    bn_msg_free(&rep);
+    bnc_conn_close(conn);
+    return rc;
+}
+
+int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
+                    size_t passlen)
+{
+    bnc_client *c;
+    bn_msg req, rep = {0};
+    int rc;
+
+    *out = NULL;
+    rc = bnc_profile_load_identity(p, pass, passlen);
+    if (rc != 0)
+        return rc;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return BN_ENOMEM;
+    c->profile = p;
+    rc = bnc_conn_open(&c->conn, p->host, p->port, p->server_pk, 0);
+    if (rc != 0)
+        goto cleanup;
+    bn_msg_init(&req, BN_MSG_LOGIN, 0);
+    req.u.login.account_id = p->account_id;
+    rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
+                       p->id->sign_sk);
+    if (rc == 0)
+        rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_LOGGED_IN);
+    if (rc != 0)
+        goto cleanup;
+    bnc__account_from_info(&c->me, &rep.u.logged_in.account);
+    rc = check_me(&c->me, p->id);
+    if (rc != 0)
+        goto cleanup;
+    *out = c;
+    c = NULL;
+cleanup:
+    bn_msg_free(&rep);
+    bnc_client_close(c);
+    return rc;
+}
+
+void bnc_client_close(bnc_client *c)
+{
+    if (c == NULL)
+        return;
+    bnc_conn_close(c->conn);
+    free(c);
+}
+
+const char *bnc_client_error(const bnc_client *c)
+{
+    return c != NULL ? bnc_last_error(c->conn) : "";
+}
+
+int bnc_whoami(bnc_client *c, bnc_account *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_WHOAMI, 0);
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_LOGGED_IN);
+    if (rc == 0)
+        bnc__account_from_info(out, &rep.u.logged_in.account);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+/* ---- programmes ---------------------------------------------------- */
+
+const char *bnc_default_charter(void)
+{
+    return "Charter of the mentoring programme\n"
+           "\n"
+           "1. Confidentiality. What the mentor and the mentee say and "
+           "write stays within the pair. Notes are encrypted on our own "
+           "machines; the programme's administrators see only when "
+           "sessions took place, never what was said.\n"
+           "2. Commitment. We meet regularly, at the frequency the "
+           "programme sets, for at least its minimum duration; the first "
+           "meeting takes place in person.\n"
+           "3. Respect. We listen to each other with goodwill, respect "
+           "each other's needs and differences, and keep the exchange free "
+           "of any discrimination.\n"
+           "4. Objectives. We agree on objectives together and review "
+           "them; the closing review stays within the pair.\n"
+           "5. Right to withdraw. Either of us may end the pairing at any "
+           "time, without having to justify it; the programme may then "
+           "form a new pair.\n";
+}
+
+static void programme_from_info(bnc_programme *p,
+                                const struct bn_programme_info *i)
+{
+    memset(p, 0, sizeof *p);
+    p->id = i->id;
+    bnc__copy_str(p->name, sizeof p->name, i->name);
+    bnc__copy_str(p->theme, sizeof p->theme, i->theme);
+    p->months = i->months;
+    p->frequency = i->frequency;
+    p->format = i->format;
+    memcpy(p->charter_hash, i->charter_hash, 32);
+    p->created = i->created;
+}
+
+int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
+                         uint64_t *id)
+{
+    const char *charter = spec->charter ? spec->charter : bnc_default_charter();
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (spec->name == NULL || spec->theme == NULL || spec->name[0] == '\0' ||
+        bn_str_check(spec->name, strlen(spec->name), BN_TITLE_MAX) != 0 ||
+        bn_str_check(spec->theme, strlen(spec->theme), BN_TITLE_MAX) != 0 ||
+        bn_str_check(charter, strlen(charter), BN_CHARTER_MAX) != 0 ||
+        spec->months == 0 || spec->months > BN_MONTHS_MAX)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_CREATE, 0);
+    req.u.programme_create.name =
+        (bn_str){spec->name, (uint32_t)strlen(spec->name)};
+    req.u.programme_create.theme =
+        (bn_str){spec->theme, (uint32_t)strlen(spec->theme)};
+    req.u.programme_create.months = spec->months;
+    req.u.programme_create.frequency = spec->frequency;
+    req.u.programme_create.format = spec->format;
+    req.u.programme_create.charter =
+        (bn_str){charter, (uint32_t)strlen(charter)};
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PROGRAMME);
+    if (rc == 0)
+        *id = rep.u.programme.programme.id;
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_programme_get(bnc_client *c, uint64_t id, bnc_programme *out,
+                      char **charter)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (charter != NULL)
+        *charter = NULL;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_GET, 0);
+    req.u.programme_get.programme_id = id;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PROGRAMME);
+    if (rc != 0)
+        goto cleanup;
+    programme_from_info(out, &rep.u.programme.programme);
+    if (charter != NULL) {
+        bn_str s = rep.u.programme.charter;
+        *charter = malloc((size_t)s.len + 1);
+        if (*charter == NULL) {
+            rc = BN_ENOMEM;
+            goto cleanup;
+        }
+        bnc__copy_str(*charter, (size_t)s.len + 1, s);
+    }
+cleanup:
+    bn_msg_free(&rep);
+    return rc;
+}
+
+/*
+ * A paged list: the request's "after" field is set to the last id seen
+ * until the reply says there is no more. take() copies one page into the
+ * caller's array and reports the page's last id and whether more follow.
+ */
+typedef int (*take_fn)(const bn_msg *rep, const void *ctx, void **arr,
+                       size_t *n, uint64_t *last, int *more);
+
+static int list_all(bnc_client *c, bn_msg *req, uint64_t *after,
+                    uint16_t reply_type, take_fn take, const void *ctx,
+                    void **arr, size_t *n)
+{
+    int rc, more = 1;
+
+    *arr = NULL;
+    *n = 0;
+    *after = 0;
+    while (more) {
+        bn_msg rep = {0};
+        size_t before = *n;
+        uint64_t last = 0;
+        rc = bnc_call(c->conn, req, &rep);
+        if (rc == 0)
+            rc = expect(&rep, reply_type);
+        if (rc == 0)
+            rc = take(&rep, ctx, arr, n, &last, &more);
+        bn_msg_free(&rep);
+        /* A page that says "more" must move forward, or we would loop. */
+        if (rc == 0 && more && (*n == before || last == *after))
+            rc = BN_EPROTO;
+        if (rc != 0) {
+            free(*arr);
+            *arr = NULL;
+            *n = 0;
+            return rc;
+        }
+        *after = last;
+    }
+    return 0;
+}
+
+static int take_programmes(const bn_msg *rep, const void *ctx, void **arr,
+                           size_t *n, uint64_t *last, int *more)
+{
+    const bn_programmes *r = &rep->u.programmes;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_programme p;
+        programme_from_info(&p, &r->items.v[i]);
+        int rc = bnc__append(arr, n, sizeof p, &p);
+        if (rc != 0)
+            return rc;
+        *last = p.id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_programme_list(bnc_client *c, bnc_programme **items, size_t *n)
+{
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_LIST, 0);
+    return list_all(c, &req, &req.u.programme_list.after, BN_MSG_PROGRAMMES,
+                    take_programmes, NULL, (void **)items, n);
+}
+
+static int take_accounts(const bn_msg *rep, const void *ctx, void **arr,
+                         size_t *n, uint64_t *last, int *more)
+{
+    const bn_accounts *r = &rep->u.accounts;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_account a;
+        bnc__account_from_info(&a, &r->items.v[i]);
+        int rc = bnc__append(arr, n, sizeof a, &a);
+        if (rc != 0)
+            return rc;
+        *last = a.id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_account_list(bnc_client *c, uint64_t programme_id, bnc_account **items,
+                     size_t *n)
+{
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_ACCOUNT_LIST, 0);
+    req.u.account_list.programme_id = programme_id;
+    return list_all(c, &req, &req.u.account_list.after, BN_MSG_ACCOUNTS,
+                    take_accounts, NULL, (void **)items, n);
+}
+
+int bnc_account_resolve(const bnc_account *items, size_t n, const char *s,
+                        uint64_t *id)
+{
+    uint64_t v;
+    size_t found = 0;
+
+    if (s == NULL || s[0] == '\0')
+        return BN_EINVAL;
+    if (bnc__parse_u64(s, &v) == 0) {
+        for (size_t i = 0; i < n; i++)
+            if (items[i].id == v) {
+                *id = v;
+                return 0;
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(items[i].name, s) == 0) {
+            *id = items[i].id;
+            found++;
+        }
+    if (found > 1)
+        return BNC_EAMBIGUOUS;
+    return found == 1 ? 0 : BN_ENOTFOUND;
+}
+
+int bnc_invite_create(bnc_client *c, uint64_t programme_id, uint8_t role,
+                      uint32_t ttl_days, char code[BN_INVITE_CODE_MAX + 1],
+                      int64_t *expires)
+{
+    const bnc_profile *p = c->profile;
+    bn_invite_code inv;
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_INVITE_CREATE, 0);
+    req.u.invite_create.programme_id = programme_id;
+    req.u.invite_create.role = role;
+    req.u.invite_create.ttl_days = ttl_days;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_INVITE);
+    if (rc != 0)
+        goto cleanup;
+    memset(&inv, 0, sizeof inv);
+    memcpy(inv.server_pk, p->server_pk, 32);
+    memcpy(inv.token, rep.u.invite.token, BN_TOKEN_BYTES);
+    snprintf(inv.host, sizeof inv.host, "%s", p->host);
+    inv.port = p->port;
+    rc = bn_invite_format(code, BN_INVITE_CODE_MAX + 1, &inv);
+    if (rc == 0 && expires != NULL)
+        *expires = rep.u.invite.expires;
+    sodium_memzero(&inv, sizeof inv);
+cleanup:
+    if (rep.type == BN_MSG_INVITE)
+        sodium_memzero(rep.u.invite.token, BN_TOKEN_BYTES);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+/* ---- pairs (administration and listing) ---------------------------- */
+
+int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
+                    uint64_t mentee_id, uint64_t *id)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_PAIR_CREATE, 0);
+    req.u.pair_create.programme_id = programme_id;
+    req.u.pair_create.mentor_id = mentor_id;
+    req.u.pair_create.mentee_id = mentee_id;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PAIR);
+    if (rc == 0)
+        *id = rep.u.pair.pair.id;
+    bn_msg_free(&rep);
+    return rc;
+}
+
+static int take_pairs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
+                      uint64_t *last, int *more)
+{
+    const bn_pairs *r = &rep->u.pairs;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_pair_info p;
+        bnc__pair_from_info(&p, &r->items.v[i]);
+        int rc = bnc__append(arr, n, sizeof p, &p);
+        if (rc != 0)
+            return rc;
+        *last = p.id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_pair_list(bnc_client *c, bnc_pair_info **items, size_t *n)
+{
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_PAIR_LIST, 0);
+    return list_all(c, &req, &req.u.pair_list.after, BN_MSG_PAIRS, take_pairs,
+                    NULL, (void **)items, n);
+}
+
+int bnc__list_all(bnc_client *c, bn_msg *req, uint64_t *after,
+                  uint16_t reply_type, bnc__take_fn take, const void *ctx,
+                  void **arr, size_t *n)
+{
+    return list_all(c, req, after, reply_type, take, ctx, arr, n);
+}
+
+int bnc__expect(const bn_msg *m, uint16_t type)
+{
+    return expect(m, type);
+}

@@ -1,0 +1,221 @@
+/*
+ * bnc_note.c: writing, listing and reading notes (DESIGN.md, "Notes").
+ * Bodies are sealed on this machine with the pair key of the current
+ * epoch, or the author's self_key for a private note, and opened only
+ * after the author's signature verified.
+ */
+#include "binome.h"
+#include "bnc_internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* note_key picks the key that seals or opens a note, or fails. */
+static int note_key(const bnc_client *c, const bnc_pair *p, int is_private,
+                    uint64_t author_id, uint32_t epoch, const uint8_t **key)
+{
+    if (is_private) {
+        if (author_id != c->me.id)
+            return BN_EDENIED;
+        *key = c->profile->id->self_key;
+        return 0;
+    }
+    *key = bnc__pair_key(p, epoch);
+    if (*key != NULL)
+        return 0;
+    return p->info.status == BN_PAIR_PENDING ? BN_ENOTACCEPTED : BN_ENOKEY;
+}
+
+int bnc_note_put(bnc_client *c, const bnc_pair *p, const bnc_note_spec *spec,
+                 const uint8_t *body, size_t len, uint64_t *note_id,
+                 uint32_t *revision)
+{
+    const uint8_t *key;
+    uint8_t *env = NULL;
+    size_t envlen = 0;
+    bn_note_ad ad;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    if (len == 0 || len > BN_NOTE_MAX_PLAINTEXT || spec->kind == 0 ||
+        spec->kind > BN_KIND_MAX || spec->revision == UINT32_MAX)
+        return BN_EINVAL;
+    rc = note_key(c, p, spec->is_private, c->me.id, p->info.epoch, &key);
+    if (rc != 0)
+        return rc;
+    ad.pair_id = p->info.id;
+    ad.note_id = spec->note_id != 0 ? spec->note_id : bn_random_u64();
+    ad.revision = spec->revision + 1;
+    ad.author_id = c->me.id;
+    ad.kind = spec->kind;
+    ad.is_private = spec->is_private ? 1 : 0;
+    rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad, body, len,
+                          c->profile->id->sign_sk);
+    if (rc != 0)
+        goto cleanup;
+    bn_msg_init(&req, BN_MSG_NOTE_PUT, 0);
+    req.u.note_put.pair_id = ad.pair_id;
+    req.u.note_put.note_id = ad.note_id;
+    req.u.note_put.revision = ad.revision;
+    req.u.note_put.kind = ad.kind;
+    req.u.note_put.is_private = ad.is_private;
+    req.u.note_put.session_id = spec->session_id;
+    req.u.note_put.epoch = p->info.epoch;
+    req.u.note_put.envelope = (bn_bin){env, (uint32_t)envlen};
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = bnc__expect(&rep, BN_MSG_NOTE_ACK);
+    if (rc != 0)
+        goto cleanup;
+    if (note_id != NULL)
+        *note_id = ad.note_id;
+    if (revision != NULL)
+        *revision = ad.revision;
+cleanup:
+    bn_msg_free(&rep);
+    free(env);
+    return rc;
+}
+
+/* meta_from copies a note_meta and names its author from the members. */
+static void meta_from(bnc_note_meta *m, const struct bn_note_meta *i,
+                      const bnc_pair *p)
+{
+    const bnc_member *a;
+
+    memset(m, 0, sizeof *m);
+    m->note_id = i->note_id;
+    m->revision = i->revision;
+    m->kind = i->kind;
+    m->is_private = i->is_private;
+    m->author_id = i->author_id;
+    m->session_id = i->session_id;
+    m->epoch = i->epoch;
+    m->created = i->created;
+    m->size = i->size;
+    a = p != NULL ? bnc_pair_member(p, i->author_id) : NULL;
+    if (a != NULL)
+        snprintf(m->author_name, sizeof m->author_name, "%s", a->name);
+}
+
+/* take_notes copies a page of notes; ctx is the pair, for author names. */
+static int take_notes(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
+                      uint64_t *last, int *more)
+{
+    const bn_notes *r = &rep->u.notes;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_note_meta m;
+        meta_from(&m, &r->items.v[i], ctx);
+        int rc = bnc__append(arr, n, sizeof m, &m);
+        if (rc != 0)
+            return rc;
+        *last = m.note_id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_note_list(bnc_client *c, const bnc_pair *p, bnc_note_meta **items,
+                  size_t *n)
+{
+    bn_msg req;
+
+    bn_msg_init(&req, BN_MSG_NOTE_LIST, 0);
+    req.u.note_list.pair_id = p->info.id;
+    return bnc__list_all(c, &req, &req.u.note_list.after, BN_MSG_NOTES,
+                         take_notes, p, (void **)items, n);
+}
+
+int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
+                 uint32_t revision, bnc_note_meta *meta, uint8_t **body,
+                 size_t *len)
+{
+    const struct bn_note_meta *m;
+    const bnc_member *author;
+    const uint8_t *key;
+    bn_note_ad ad;
+    bn_msg req, rep = {0};
+    int rc;
+
+    *body = NULL;
+    *len = 0;
+    bn_msg_init(&req, BN_MSG_NOTE_GET, 0);
+    req.u.note_get.pair_id = p->info.id;
+    req.u.note_get.note_id = note_id;
+    req.u.note_get.revision = revision;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = bnc__expect(&rep, BN_MSG_NOTE);
+    if (rc != 0)
+        goto cleanup;
+    m = &rep.u.note.meta;
+    if (m->note_id != note_id || (revision != 0 && m->revision != revision)) {
+        rc = BN_EPROTO;
+        goto cleanup;
+    }
+    author = bnc_pair_member(p, m->author_id);
+    if (author == NULL) {
+        rc = BN_ESIG; /* no key to check the author's signature with */
+        goto cleanup;
+    }
+    rc = note_key(c, p, m->is_private, m->author_id, m->epoch, &key);
+    if (rc != 0)
+        goto cleanup;
+    ad.pair_id = p->info.id;
+    ad.note_id = m->note_id;
+    ad.revision = m->revision;
+    ad.author_id = m->author_id;
+    ad.kind = m->kind;
+    ad.is_private = m->is_private ? 1 : 0;
+    rc = bn_envelope_open(body, len, key, &ad, rep.u.note.envelope.ptr,
+                          rep.u.note.envelope.len, author->sign_pk);
+    if (rc != 0) {
+        *body = NULL;
+        *len = 0;
+        goto cleanup;
+    }
+    if (meta != NULL)
+        meta_from(meta, m, p);
+cleanup:
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_note_resolve(const bnc_note_meta *items, size_t n, const char *prefix,
+                     uint64_t *note_id)
+{
+    char want[17], hex[17];
+    size_t plen = prefix != NULL ? strlen(prefix) : 0;
+    uint64_t found = 0;
+    int matches = 0;
+
+    if (plen == 0 || plen > 16)
+        return BN_EINVAL;
+    for (size_t i = 0; i < plen; i++) {
+        if (!isxdigit((unsigned char)prefix[i]))
+            return BN_EINVAL;
+        want[i] = (char)tolower((unsigned char)prefix[i]);
+    }
+    want[plen] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        snprintf(hex, sizeof hex, "%016" PRIx64, items[i].note_id);
+        if (strncmp(hex, want, plen) != 0)
+            continue;
+        /* A list may hold the same note more than once (revisions). */
+        if (matches > 0 && items[i].note_id == found)
+            continue;
+        found = items[i].note_id;
+        matches++;
+    }
+    if (matches == 0)
+        return BN_ENOTFOUND;
+    if (matches > 1)
+        return BNC_EAMBIGUOUS;
+    *note_id = found;
+    return 0;
+}

@@ -1,0 +1,418 @@
+/*
+ * bnc_pair.c: opening a pair (members, charter, pair keys), accepting its
+ * charter, the key-change rule and the safety number (DESIGN.md, "Pairs
+ * and keys").
+ */
+#include "binome.h"
+#include "bnc_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_PUT_TRIES 3
+
+void bnc_pair_free(bnc_pair *p)
+{
+    if (p == NULL)
+        return;
+    if (p->keys != NULL) {
+        sodium_memzero(p->keys, p->nkeys * sizeof *p->keys);
+        sodium_free(p->keys);
+    }
+    free(p->members);
+    free(p->charter);
+    free(p);
+}
+
+const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
+{
+    for (size_t i = 0; i < p->nmembers; i++)
+        if (p->members[i].account_id == account_id)
+            return &p->members[i];
+    return NULL;
+}
+
+/* holds_epoch says whether member m was in the pair during epoch e. */
+static int holds_epoch(const bnc_member *m, uint32_t e)
+{
+    return m->from_epoch <= e && (m->to_epoch == 0 || e < m->to_epoch);
+}
+
+/* find_key returns the pair key of an epoch, or NULL. */
+static const uint8_t *find_key(const bnc_pair *p, uint32_t epoch)
+{
+    for (size_t i = 0; i < p->nkeys; i++)
+        if (p->keys[i].epoch == epoch)
+            return p->keys[i].key;
+    return NULL;
+}
+
+/* add_key stores a key for an epoch in the pair's sodium_malloc array. */
+static int add_key(bnc_pair *p, uint32_t epoch, const uint8_t key[32])
+{
+    struct bnc_pair_key *k;
+
+    if (find_key(p, epoch) != NULL)
+        return 0;
+    k = sodium_allocarray(p->nkeys + 1, sizeof *k);
+    if (k == NULL)
+        return BN_ENOMEM;
+    if (p->nkeys > 0)
+        memcpy(k, p->keys, p->nkeys * sizeof *k);
+    k[p->nkeys].epoch = epoch;
+    memcpy(k[p->nkeys].key, key, 32);
+    if (p->keys != NULL) {
+        sodium_memzero(p->keys, p->nkeys * sizeof *p->keys);
+        sodium_free(p->keys);
+    }
+    p->keys = k;
+    p->nkeys++;
+    return 0;
+}
+
+const uint8_t *bnc__pair_key(const bnc_pair *p, uint32_t epoch)
+{
+    return find_key(p, epoch);
+}
+
+/* fetch sends PAIR_GET and fills p's public part from PAIR_DETAIL; the
+ * reply is kept in rep for the wraps. */
+static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
+{
+    bn_msg req;
+    const bn_pair_detail *d;
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_PAIR_GET, 0);
+    req.u.pair_get.pair_id = pair_id;
+    rc = bnc_call(c->conn, &req, rep);
+    if (rc == 0)
+        rc = bnc__expect(rep, BN_MSG_PAIR_DETAIL);
+    if (rc != 0)
+        return rc;
+    d = &rep->u.pair_detail;
+    if (d->pair.id != pair_id)
+        return BN_EPROTO;
+    bnc__pair_from_info(&p->info, &d->pair);
+    free(p->members);
+    p->members = NULL;
+    p->nmembers = 0;
+    if (d->members.len > 0) {
+        p->members = calloc(d->members.len, sizeof *p->members);
+        if (p->members == NULL)
+            return BN_ENOMEM;
+    }
+    for (uint32_t i = 0; i < d->members.len; i++) {
+        const struct bn_member_key *k = &d->members.v[i];
+        bnc_member *m = &p->members[i];
+        m->account_id = k->account_id;
+        m->role = k->role;
+        bnc__copy_str(m->name, sizeof m->name, k->name);
+        memcpy(m->sign_pk, k->sign_pk, 32);
+        memcpy(m->box_pk, k->box_pk, 32);
+        m->from_epoch = k->from_epoch;
+        m->to_epoch = k->to_epoch;
+    }
+    p->nmembers = d->members.len;
+    free(p->charter);
+    p->charter = malloc((size_t)d->charter.len + 1);
+    if (p->charter == NULL)
+        return BN_ENOMEM;
+    bnc__copy_str(p->charter, (size_t)d->charter.len + 1, d->charter);
+    memcpy(p->charter_hash, d->charter_hash, 32);
+    return 0;
+}
+
+/* unwrap_all opens every wrap addressed to us, each checked against its
+ * wrapper's signing key from the member list. */
+static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
+{
+    const bn_identity *id = c->profile->id;
+    const bn_pair_detail *d = &rep->u.pair_detail;
+    uint8_t key[32];
+    int rc = 0;
+
+    for (uint32_t i = 0; i < d->wraps.len && rc == 0; i++) {
+        const struct bn_key_wrap *w = &d->wraps.v[i];
+        const bnc_member *wrapper = bnc_pair_member(p, w->wrapper_id);
+        if (w->member_id != c->me.id)
+            continue;
+        if (wrapper == NULL || !holds_epoch(wrapper, w->epoch))
+            return BN_ESIG;
+        rc = bn_pairkey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id,
+                               w->epoch, c->me.id, id->box_pk, id->box_sk,
+                               w->wrapper_id, wrapper->sign_pk);
+        if (rc == 0)
+            rc = add_key(p, w->epoch, key);
+    }
+    sodium_memzero(key, sizeof key);
+    return rc;
+}
+
+/* put_key draws a key for the current epoch, wraps it for every member of
+ * that epoch and sends KEY_PUT; on success the key is kept in p. */
+static int put_key(bnc_client *c, bnc_pair *p)
+{
+    const bn_identity *id = c->profile->id;
+    uint32_t epoch = p->info.epoch;
+    struct bn_key_wrap *wraps = NULL;
+    uint8_t *key = NULL;
+    bn_msg req, rep = {0};
+    uint32_t n = 0;
+    int rc;
+
+    if (p->nmembers > BN_MEMBERS_MAX)
+        return BN_EPROTO;
+    key = sodium_malloc(32);
+    wraps = calloc(p->nmembers ? p->nmembers : 1, sizeof *wraps);
+    if (key == NULL || wraps == NULL) {
+        rc = BN_ENOMEM;
+        goto cleanup;
+    }
+    bn_pairkey_generate(key);
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const bnc_member *m = &p->members[i];
+        if (!holds_epoch(m, epoch))
+            continue;
+        wraps[n].epoch = epoch;
+        wraps[n].member_id = m->account_id;
+        wraps[n].wrapper_id = c->me.id;
+        rc = bn_pairkey_wrap(wraps[n].wrap, p->info.id, epoch, m->account_id,
+                             m->box_pk, c->me.id, key, id->sign_sk);
+        if (rc != 0)
+            goto cleanup;
+        n++;
+    }
+    bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+    req.u.key_put.pair_id = p->info.id;
+    req.u.key_put.epoch = epoch;
+    req.u.key_put.wraps.v = wraps;
+    req.u.key_put.wraps.len = n;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = add_key(p, epoch, key);
+cleanup:
+    bn_msg_free(&rep);
+    free(wraps);
+    if (key != NULL) {
+        sodium_memzero(key, 32);
+        sodium_free(key);
+    }
+    return rc;
+}
+
+int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
+{
+    bnc_pair *p;
+    const bnc_member *self;
+    int rc;
+
+    *out = NULL;
+    p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return BN_ENOMEM;
+    for (int tries = 0;; tries++) {
+        bn_msg rep = {0};
+        rc = fetch(c, pair_id, p, &rep);
+        self = rc == 0 ? bnc_pair_member(p, c->me.id) : NULL;
+        if (rc == 0 && self != NULL && tries == 0) {
+            int verified = 0;
+            rc = bnc_pair_check_keys(c->profile, p, &verified);
+            p->keys_changed = rc == BN_EUNVERIFIED;
+            p->verified = verified;
+            if (rc == BN_EUNVERIFIED)
+                rc = 0;
+        }
+        if (rc == 0 && self != NULL && !(flags & BNC_PAIR_NOKEYS) &&
+            p->info.status == BN_PAIR_ACTIVE && self->to_epoch == 0)
+            rc = unwrap_all(c, p, &rep);
+        bn_msg_free(&rep);
+        if (rc != 0 || self == NULL || (flags & BNC_PAIR_NOKEYS) ||
+            p->info.status != BN_PAIR_ACTIVE || self->to_epoch != 0 ||
+            find_key(p, p->info.epoch) != NULL)
+            break;
+        /* No key for the current epoch yet: we are the first to open. */
+        if (p->keys_changed) {
+            rc = BN_EUNVERIFIED;
+            break;
+        }
+        rc = put_key(c, p);
+        if (rc != BN_ECONFLICT || tries + 1 >= KEY_PUT_TRIES)
+            break;
+    }
+    if (rc != 0) {
+        bnc_pair_free(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+/* ---- charter ------------------------------------------------------- */
+
+int bnc_pair_accept(bnc_client *c, const bnc_pair *p)
+{
+    uint8_t h[BN_HASH_BYTES];
+    bn_msg req, rep = {0};
+    uint32_t today = bn_date_today();
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_hash(h, (const uint8_t *)p->charter, strlen(p->charter));
+    if (sodium_memcmp(h, p->charter_hash, sizeof h) != 0)
+        return BN_EAUTH;
+    bn_msg_init(&req, BN_MSG_PAIR_ACCEPT, 0);
+    req.u.pair_accept.pair_id = p->info.id;
+    req.u.pair_accept.date = today;
+    rc = bn_charter_sign(req.u.pair_accept.sig, p->info.id, h, today, c->me.id,
+                         c->profile->id->sign_sk);
+    if (rc == 0)
+        rc = bnc_call(c->conn, &req, &rep);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+/* ---- the key-change rule ------------------------------------------- */
+
+int bnc_pair_keys_hash(uint8_t out[32], const bnc_pair *p, uint64_t self_id)
+{
+    crypto_generichash_state st;
+    uint64_t prev = 0;
+    static const char tag[] = "binome member keys v1";
+
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
+    /* Members in increasing id order, so the server's order does not
+     * matter: pick the smallest id above the previous one each time. */
+    for (;;) {
+        const bnc_member *next = NULL;
+        uint8_t be[8];
+        for (size_t i = 0; i < p->nmembers; i++) {
+            const bnc_member *m = &p->members[i];
+            if (m->to_epoch != 0 || m->account_id == self_id ||
+                m->account_id <= prev)
+                continue;
+            if (next == NULL || m->account_id < next->account_id)
+                next = m;
+        }
+        if (next == NULL)
+            break;
+        bn_put_be64(be, next->account_id);
+        crypto_generichash_update(&st, be, sizeof be);
+        crypto_generichash_update(&st, next->sign_pk, 32);
+        crypto_generichash_update(&st, next->box_pk, 32);
+        prev = next->account_id;
+    }
+    crypto_generichash_final(&st, out, 32);
+    return 0;
+}
+
+/* record_path writes dir/sub/PAIR to out. */
+static int record_path(const bnc_profile *prof, const char *sub,
+                       uint64_t pair_id, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s/%s/%" PRIu64, prof->dir, sub, pair_id);
+    return (n < 0 || (size_t)n >= size) ? BN_EINVAL : 0;
+}
+
+/* read_record reads a hash record: 0, -ENOENT, or BN_ECORRUPT. */
+static int read_record(const bnc_profile *prof, const char *sub,
+                       uint64_t pair_id, uint8_t h[32])
+{
+    char path[BNC_PATH_MAX + 64];
+    char hex[66] = {0};
+    FILE *f;
+    size_t n;
+    int rc = record_path(prof, sub, pair_id, path, sizeof path);
+
+    if (rc != 0)
+        return rc;
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -errno;
+    n = fread(hex, 1, 65, f);
+    fclose(f);
+    if (n < 64 || (n == 65 && hex[64] != '\n'))
+        return BN_ECORRUPT;
+    hex[64] = '\0';
+    return bn_hex_decode(h, 32, hex) == 0 ? 0 : BN_ECORRUPT;
+}
+
+/* write_record stores a hash record in dir/sub/PAIR (dir mode 0700). */
+static int write_record(const bnc_profile *prof, const char *sub,
+                        uint64_t pair_id, const uint8_t h[32])
+{
+    char path[BNC_PATH_MAX + 64];
+    char hex[66];
+    int rc = bnc_profile_path(prof, path, sizeof path, sub);
+
+    if (rc == 0)
+        rc = bnc__mkdir_private(path);
+    if (rc == 0)
+        rc = record_path(prof, sub, pair_id, path, sizeof path);
+    if (rc != 0)
+        return rc;
+    bn_hex_encode(hex, h, 32);
+    hex[64] = '\n';
+    return bn_file_write_atomic(path, (const uint8_t *)hex, 65, 0600);
+}
+
+int bnc_pair_check_keys(const bnc_profile *prof, const bnc_pair *p,
+                        int *verified)
+{
+    uint8_t now[32], seen[32];
+    const bnc_member *self = bnc_pair_member(p, prof->account_id);
+    int rc;
+
+    if (verified != NULL)
+        *verified = 0;
+    /* The server must also show our own keys as they are. */
+    if (self != NULL && prof->id != NULL &&
+        (sodium_memcmp(self->sign_pk, prof->id->sign_pk, 32) != 0 ||
+         sodium_memcmp(self->box_pk, prof->id->box_pk, 32) != 0))
+        return BN_EUNVERIFIED;
+    bnc_pair_keys_hash(now, p, prof->account_id);
+    rc = read_record(prof, "verified", p->info.id, seen);
+    if (rc == 0) {
+        if (sodium_memcmp(now, seen, 32) != 0)
+            return BN_EUNVERIFIED;
+        if (verified != NULL)
+            *verified = 1;
+        return 0;
+    }
+    if (rc != -ENOENT)
+        return rc;
+    rc = read_record(prof, "keys", p->info.id, seen);
+    if (rc == 0)
+        return sodium_memcmp(now, seen, 32) != 0 ? BN_EUNVERIFIED : 0;
+    if (rc != -ENOENT)
+        return rc;
+    return write_record(prof, "keys", p->info.id, now);
+}
+
+int bnc_pair_confirm(const bnc_profile *prof, const bnc_pair *p)
+{
+    uint8_t now[32];
+    int rc;
+
+    bnc_pair_keys_hash(now, p, prof->account_id);
+    rc = write_record(prof, "verified", p->info.id, now);
+    if (rc == 0)
+        rc = write_record(prof, "keys", p->info.id, now);
+    return rc;
+}
+
+int bnc_safety_number(const bnc_pair *p, char out[BN_SAFETY_DIGITS + 1])
+{
+    const bnc_member *a = bnc_pair_member(p, p->info.mentor_id);
+    const bnc_member *b = bnc_pair_member(p, p->info.mentee_id);
+
+    if (a == NULL || b == NULL)
+        return BN_EPROTO;
+    return bn_safety_number(out, a->account_id, a->sign_pk, a->box_pk,
+                            b->account_id, b->sign_pk, b->box_pk);
+}

@@ -1,0 +1,198 @@
+#!/bin/sh
+# demo.sh: the story of one mentoring pair, told through the binome CLI.
+#
+#   sh scripts/demo.sh BUILD_DIR        (make demo runs it on build/)
+#
+# Starts binomed on a temporary data directory and a free loopback port,
+# then plays three people, each with their own profile: Claire the
+# programme administrator, Alice the mentor and Bob the mentee. Stops the
+# daemon and removes everything when it ends, however it ends.
+set -eu
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BINOMED=${BINOMED:-$BUILD/binomed}
+BINOME=${BINOME:-$BUILD/binome}
+# Argon2id at its interactive setting keeps the demo quick; a real
+# profile uses the moderate default.
+export BINOME_KDF=interactive
+unset BINOME_PASSPHRASE XDG_CONFIG_HOME
+
+for prog in "$BINOMED" "$BINOME"; do
+    [ -x "$prog" ] || { echo "demo: $prog is missing; run make first" >&2; exit 1; }
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/binome-demo.XXXXXX")
+daemon=""
+cleanup() {
+    if [ -n "$daemon" ]; then
+        kill "$daemon" 2>/dev/null || true
+        wait "$daemon" 2>/dev/null || true
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if [ -t 1 ]; then B=$(printf '\033[1m') N=$(printf '\033[0m'); else B= N=; fi
+section() { printf '\n%s==== %s ====%s\n' "$B" "$1" "$N"; }
+# say WHO TEXT: a line of narration.
+say() { printf '%s[%s]%s %s\n' "$B" "$1" "$N" "$2"; }
+# run WHO ARGS...: show the command, then run it as WHO; indent its output.
+run() {
+    who=$1
+    shift
+    printf '  %s$ binome %s%s\n' "$B" "$*" "$N"
+    BINOME_PASSPHRASE="demo passphrase of $who" \
+        "$BINOME" --profile "$T/$who" "$@" 2>&1 | sed 's/^/    /'
+}
+# get WHO ARGS...: run quietly and capture stdout (for ids and codes).
+get() {
+    who=$1
+    shift
+    BINOME_PASSPHRASE="demo passphrase of $who" \
+        "$BINOME" --profile "$T/$who" "$@"
+}
+
+section "The server"
+try=0
+while :; do
+    port=$(($$ % 20000 + 30000 + try * 37))
+    data=$T/data$try
+    if "$BINOMED" init --data "$data" --listen "127.0.0.1:$port" \
+        >"$T/invite" 2>"$T/init.log"; then
+        "$BINOMED" --data "$data" --listen "127.0.0.1:$port" \
+            2>"$T/binomed.log" &
+        daemon=$!
+        sleep 1
+        kill -0 "$daemon" 2>/dev/null && break
+        wait "$daemon" 2>/dev/null || true
+        daemon=""
+    fi
+    try=$((try + 1))
+    if [ $try -ge 20 ]; then
+        echo "demo: binomed did not start:" >&2
+        cat "$T/init.log" "$T/binomed.log" >&2 2>/dev/null || true
+        exit 1
+    fi
+done
+ADMIN_CODE=$(tail -n 1 "$T/invite")
+echo "binomed runs on 127.0.0.1:$port with data in $data."
+echo "'binomed init' printed the first administrator's invitation:"
+echo "  $ADMIN_CODE"
+echo "It carries the server's public key: every client pins it."
+
+section "Claire, the administrator, sets up the programme"
+say Claire "joins with the first invitation (her keys are made on her machine)"
+i=0
+until get claire join "$ADMIN_CODE" --name Claire >"$T/out" 2>&1; do
+    i=$((i + 1))
+    [ $i -lt 20 ] || { cat "$T/out"; exit 1; }
+    sleep 0.2
+done
+sed 's/^/    /' "$T/out"
+run claire whoami
+cat >"$T/charter.txt" <<'EOF'
+Charter of the Inclusion mentoring programme
+
+1. What we say and write stays within the pair. Administrators see only
+   when sessions took place, never what was said.
+2. We meet once a month for at least six months; the first meeting is in
+   person.
+3. We listen with goodwill and respect each other's needs and differences.
+4. Either of us may end the pairing at any time, without justification.
+EOF
+say Claire "creates the programme with its charter"
+PROG=$(get claire admin programme create --name "Mentorat Inclusion" \
+    --theme "Inclusion in science centres" --months 6 \
+    --frequency monthly --format in-person --charter "$T/charter.txt")
+echo "    programme $PROG"
+run claire admin programme list
+say Claire "invites a mentor and a mentee (one single-use code each)"
+ALICE_CODE=$(get claire admin invite --programme "$PROG" --role mentor)
+BOB_CODE=$(get claire admin invite --programme "$PROG" --role mentee)
+echo "    for Alice: $ALICE_CODE"
+echo "    for Bob:   $BOB_CODE"
+
+section "Alice and Bob join"
+say Alice "joins as mentor"
+run alice join "$ALICE_CODE" --name Alice
+say Bob "joins as mentee"
+run bob join "$BOB_CODE" --name Bob
+run claire admin accounts --programme "$PROG"
+
+section "Claire forms the pair"
+PAIR=$(get claire admin pair --programme "$PROG" --mentor Alice --mentee Bob)
+echo "    pair $PAIR: Alice (mentor) and Bob (mentee)"
+run claire pairs
+
+section "Both members sign the charter"
+say Alice "reads the charter and accepts (the command is her consent)"
+run alice pair accept "$PAIR" </dev/null
+say Bob "accepts too; the pair becomes active"
+run bob pair accept "$PAIR" </dev/null >/dev/null
+run bob pairs
+
+section "First meeting, in person: the safety numbers"
+say Alice "shows her safety number"
+run alice verify "$PAIR"
+say Bob "shows his"
+run bob verify "$PAIR"
+a=$(get alice verify "$PAIR" | grep -E '^ +[0-9]{5} ')
+b=$(get bob verify "$PAIR" | grep -E '^ +[0-9]{5} ')
+if [ "$a" = "$b" ]; then
+    echo "    => the two numbers match: no one sits between them."
+else
+    echo "    => THE NUMBERS DIFFER" >&2
+    exit 1
+fi
+say Alice "and Bob both confirm"
+run alice verify "$PAIR" --confirm
+run bob verify "$PAIR" --confirm
+
+section "Alice writes the session report"
+cat >"$T/report.txt" <<'EOF'
+Session 1 report (in person)
+
+We met at the science centre. Bob wants to make the workshops easier to
+reach for visitors with low vision. We agreed on a first step: an audit of
+the signage before the next session.
+EOF
+say Alice "writes the report; it is encrypted before it leaves her machine"
+REPORT=$(get alice note add "$PAIR" --kind report --file "$T/report.txt")
+echo "    note $REPORT"
+say Bob "lists the pair's notes and reads the report"
+run bob note list "$PAIR"
+run bob note show "$PAIR" "$REPORT"
+
+section "Bob answers with his action plan"
+printf '%s\n' "Action plan" "1. Walk the exhibition with the signage checklist." \
+    "2. Ask two visitors for feedback." >"$T/plan.txt"
+PLAN=$(get bob note add "$PAIR" --kind action-plan <"$T/plan.txt")
+echo "    note $PLAN (written from standard input)"
+say Alice "reads it"
+run alice note show "$PAIR" "$PLAN"
+
+section "A private note"
+say Alice "keeps a note for herself: sealed with her own key"
+echo "Remember to bring the accessibility guide next time." |
+    get alice note add "$PAIR" --private >"$T/private.id"
+PRIV=$(cat "$T/private.id")
+echo "    note $PRIV (private)"
+say Bob "does not see it"
+run bob note list "$PAIR"
+
+section "The administrator cannot read notes"
+say Claire "tries to list and read the pair's notes"
+run claire note list "$PAIR"
+run claire note show "$PAIR" "$REPORT"
+echo "    => refused: administrators steer the programme, they never read notes."
+
+section "What the server stores"
+if grep -a -r -q "low vision" "$data"; then
+    echo "    the report's words appear on the server's disk!" >&2
+    exit 1
+fi
+echo "    grep for the report's words in $data: nothing. Only ciphertext."
+
+section "The end"
+echo "Stopping binomed and removing the temporary directory."

@@ -1,0 +1,315 @@
+#!/bin/sh
+# story.sh: binome end to end through the command line, against a real
+# binomed on a loopback port: an administrator, a mentor and a mentee.
+#
+#   BUILD=build sh tests/integration/story.sh
+#
+# BINOMED and BINOME name the programs (default $BUILD/binomed and
+# $BUILD/binome). Prints "ok N - ..." / "not ok N - ..." per check and
+# ends with "N passed, N failed"; exits 1 when a check failed.
+set -u
+: "${BUILD:=build}"
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BINOMED=${BINOMED:-$BUILD/binomed}
+BINOME=${BINOME:-$BUILD/binome}
+export BINOME_KDF=interactive
+unset BINOME_PASSPHRASE XDG_CONFIG_HOME
+
+for prog in "$BINOMED" "$BINOME"; do
+    if [ ! -x "$prog" ]; then
+        echo "story.sh: $prog is missing; run make first" >&2
+        exit 1
+    fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/binome-story.XXXXXX") || exit 1
+daemon=""
+cleanup() {
+    if [ -n "$daemon" ]; then
+        kill "$daemon" 2>/dev/null
+        wait "$daemon" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0 passed=0 failed=0
+ok() {
+    n=$((n + 1)) passed=$((passed + 1))
+    echo "ok $n - $1"
+}
+not_ok() {
+    n=$((n + 1)) failed=$((failed + 1))
+    echo "not ok $n - $1"
+    [ -s "$T/err" ] && sed 's/^/#   /' "$T/err"
+    return 0
+}
+# check DESC CMD...: the command succeeds.
+check() {
+    d=$1
+    shift
+    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
+}
+# refuse DESC PATTERN CMD...: the command fails and stderr matches PATTERN.
+refuse() {
+    d=$1 pat=$2
+    shift 2
+    if "$@" >"$T/out" 2>"$T/err"; then
+        not_ok "$d (it succeeded)"
+    elif grep -qi -- "$pat" "$T/err"; then
+        ok "$d"
+    else
+        not_ok "$d (no '$pat' in the message)"
+    fi
+}
+
+# as WHO ARGS...: run binome with WHO's profile and passphrase.
+as() {
+    who=$1
+    shift
+    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
+}
+
+# ---- the daemon, on a port derived from our pid (retried if taken) ----
+start_daemon() {
+    base=$(($$ % 20000 + 30000))
+    try=0
+    while [ $try -lt 25 ]; do
+        port=$((base + try * 37))
+        data=$T/data$try
+        if "$BINOMED" init --data "$data" --listen "127.0.0.1:$port" \
+            >"$T/invite" 2>>"$T/init.log"; then
+            "$BINOMED" --data "$data" --listen "127.0.0.1:$port" \
+                2>"$T/binomed.log" &
+            daemon=$!
+            # A daemon that could not bind exits at once.
+            i=0
+            while [ $i -lt 10 ] && kill -0 "$daemon" 2>/dev/null; do
+                sleep 0.1
+                i=$((i + 1))
+            done
+            if kill -0 "$daemon" 2>/dev/null; then
+                DATA=$data
+                return 0
+            fi
+            wait "$daemon" 2>/dev/null
+            daemon=""
+        fi
+        try=$((try + 1))
+    done
+    return 1
+}
+
+if start_daemon; then
+    ok "binomed init and start on 127.0.0.1:$port"
+else
+    not_ok "binomed init and start"
+    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+ADMIN_CODE=$(tail -n 1 "$T/invite")
+case $ADMIN_CODE in
+BN1.*) ok "init printed the first admin invitation" ;;
+*) not_ok "init printed the first admin invitation" ;;
+esac
+
+# The first connection may come before the daemon listens: retry a little.
+i=0
+while :; do
+    if as admin join "$ADMIN_CODE" --name "Claire Admin" >"$T/out" 2>"$T/err"
+    then
+        ok "the administrator joins"
+        break
+    fi
+    i=$((i + 1))
+    if [ $i -ge 30 ] || ! grep -q "reach\|connect" "$T/err"; then
+        not_ok "the administrator joins"
+        break
+    fi
+    sleep 0.2
+done
+
+check "profile directory is 0700, identity.key 0600" sh -c \
+    '[ "$(stat -c %a "$1")" = 700 ] && [ "$(stat -c %a "$1/identity.key")" = 600 ]' \
+    sh "$T/admin"
+check "whoami says admin" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of admin" "$1" --profile "$2" whoami --json |
+     grep -q "\"role\":\"admin\""' sh "$BINOME" "$T/admin"
+refuse "a wrong passphrase is refused" "passphrase" \
+    env BINOME_PASSPHRASE=wrong "$BINOME" --profile "$T/admin" whoami
+
+PROG=$(as admin admin programme create --name "Mentorat Inclusion" \
+    --theme "Inclusion in science centres" --months 6 --frequency monthly \
+    --format in-person 2>"$T/err")
+case $PROG in
+'' | *[!0-9]*) not_ok "the administrator creates a programme" ;;
+*) ok "the administrator creates a programme ($PROG)" ;;
+esac
+check "the programme is listed" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of admin" "$1" --profile "$2" admin programme list --json |
+     grep -q "Mentorat Inclusion"' sh "$BINOME" "$T/admin"
+
+MENTOR_CODE=$(as admin admin invite --programme "$PROG" --role mentor 2>"$T/err")
+MENTEE_CODE=$(as admin admin invite --programme "$PROG" --role mentee 2>"$T/err")
+case "$MENTOR_CODE $MENTEE_CODE" in
+BN1.*" "BN1.*) ok "the administrator invites a mentor and a mentee" ;;
+*) not_ok "the administrator invites a mentor and a mentee" ;;
+esac
+
+check "the mentor (Alice) joins" as alice join "$MENTOR_CODE" --name Alice
+check "the mentee (Bob) joins" as bob join "$MENTEE_CODE" --name Bob
+refuse "a reused invitation is refused" "used" \
+    as mallory join "$MENTOR_CODE" --name Mallory
+check "the accounts are listed" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of admin" "$1" --profile "$2" admin accounts --programme "$3" --json > "$4" &&
+     grep -q "\"Alice\"" "$4" && grep -q "\"Bob\"" "$4"' \
+    sh "$BINOME" "$T/admin" "$PROG" "$T/accounts.json"
+
+PAIR=$(as admin admin pair --programme "$PROG" --mentor Alice --mentee Bob \
+    2>"$T/err")
+case $PAIR in
+'' | *[!0-9]*) not_ok "the administrator pairs Alice and Bob" ;;
+*) ok "the administrator pairs Alice and Bob (pair $PAIR)" ;;
+esac
+refuse "nothing is written before both accept" "accepted" \
+    sh -c 'echo early | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/alice" "$PAIR"
+check "Alice accepts the charter" as alice pair accept "$PAIR" </dev/null
+cp "$T/out" "$T/accept.out"
+check "the charter and its hash were shown" grep -q "charter hash: [0-9a-f]\{64\}" "$T/accept.out"
+check "Bob accepts the charter" as bob pair accept "$PAIR" </dev/null
+check "the pair is active" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" pairs --json | grep -q "\"status\":\"active\""' \
+    sh "$BINOME" "$T/bob"
+
+as alice verify "$PAIR" >"$T/sn.alice" 2>"$T/err"
+as bob verify "$PAIR" >"$T/sn.bob" 2>>"$T/err"
+grep -E '^ +[0-9]{5} [0-9]{5} [0-9]{5} [0-9]{5}$' "$T/sn.alice" >"$T/d.alice"
+grep -E '^ +[0-9]{5} [0-9]{5} [0-9]{5} [0-9]{5}$' "$T/sn.bob" >"$T/d.bob"
+if [ "$(wc -l <"$T/d.alice")" -eq 3 ] && cmp -s "$T/d.alice" "$T/d.bob"; then
+    ok "both members see the same 60-digit safety number"
+else
+    not_ok "both members see the same 60-digit safety number"
+fi
+check "Alice confirms the safety number" as alice verify "$PAIR" --confirm
+check "Bob confirms the safety number" as bob verify "$PAIR" --confirm
+
+# A body with awkward bytes and no final newline: must come back exactly.
+printf 'Session 1 report\n\n  - "quotes", back\\slash, tab\there\n  - accents: éàç €\n  - last line, no newline' \
+    >"$T/note1"
+NOTE1=$(as alice note add "$PAIR" --kind report --file "$T/note1" 2>"$T/err")
+if printf '%s' "$NOTE1" | grep -qE '^[0-9a-f]{16}$'; then
+    ok "Alice writes a report (note $NOTE1)"
+else
+    not_ok "Alice writes a report"
+fi
+check "Bob lists the note" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note list "$3" | grep -q "^$4 .*report.*Alice"' \
+    sh "$BINOME" "$T/bob" "$PAIR" "$NOTE1"
+as bob note show "$PAIR" "$NOTE1" --raw >"$T/got1" 2>"$T/err"
+if cmp -s "$T/note1" "$T/got1"; then
+    ok "Bob reads exactly the bytes Alice wrote (note show --raw)"
+else
+    not_ok "Bob reads exactly the bytes Alice wrote (note show --raw)"
+fi
+check "note show says the signature verified" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note show "$3" "$4" | grep -q "signature  verified"' \
+    sh "$BINOME" "$T/bob" "$PAIR" "$(printf '%s' "$NOTE1" | cut -c1-6)"
+
+printf 'Thanks Alice. My action plan:\n1. read the charter again\n2. book the next session\n' \
+    >"$T/note2"
+NOTE2=$(as bob note add "$PAIR" --kind action-plan <"$T/note2" 2>"$T/err")
+as alice note show "$PAIR" "$NOTE2" --raw >"$T/got2" 2>"$T/err"
+if [ -n "$NOTE2" ] && cmp -s "$T/note2" "$T/got2"; then
+    ok "Bob answers from stdin and Alice reads it"
+else
+    not_ok "Bob answers from stdin and Alice reads it"
+fi
+refuse "an empty note is refused" "empty" \
+    sh -c 'printf "  \n" | BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/bob" "$PAIR"
+
+printf 'private thoughts of Alice\n' >"$T/note3"
+NOTE3=$(as alice note add "$PAIR" --private --file "$T/note3" 2>"$T/err")
+as alice note show "$PAIR" "$NOTE3" --raw >"$T/got3" 2>"$T/err"
+if [ -n "$NOTE3" ] && cmp -s "$T/note3" "$T/got3"; then
+    ok "Alice writes a private note and reads it back"
+else
+    not_ok "Alice writes a private note and reads it back"
+fi
+if as bob note list "$PAIR" 2>"$T/err" | grep -q "^${NOTE3:-none}"; then
+    not_ok "Bob does not see Alice's private note in the list"
+else
+    ok "Bob does not see Alice's private note in the list"
+fi
+if as bob note show "$PAIR" "${NOTE3:-0}" --raw >"$T/out" 2>"$T/err" ||
+    [ -s "$T/out" ]; then
+    not_ok "Bob cannot read Alice's private note"
+else
+    ok "Bob cannot read Alice's private note"
+fi
+
+refuse "the administrator cannot list the notes" "denied" \
+    as admin note list "$PAIR"
+refuse "the administrator cannot read a note" "denied" \
+    as admin note show "$PAIR" "$NOTE1"
+
+# A profile pinned to another server key refuses to connect.
+cp -r "$T/alice" "$T/pinned"
+pk=$(sed -n 's/^server_pk=//p' "$T/pinned/profile.conf")
+first=$(printf '%s' "$pk" | cut -c1)
+if [ "$first" = 0 ]; then new=1; else new=0; fi
+other=$new$(printf '%s' "$pk" | cut -c2-)
+sed "s/^server_pk=.*/server_pk=$other/" "$T/alice/profile.conf" \
+    >"$T/pinned/profile.conf"
+refuse "a profile pinned to another server key refuses to connect" \
+    "handshake" env BINOME_PASSPHRASE="pass phrase of alice" \
+    "$BINOME" --profile "$T/pinned" whoami
+
+# The key-change rule: a profile whose verified record no longer matches
+# what the server shows refuses every write and warns on reads.
+cp -r "$T/alice" "$T/changed"
+printf '%064d\n' 0 >"$T/changed/verified/$PAIR"
+refuse "after a key change, writes are refused until verified again" \
+    "changed since you verified" sh -c \
+    'echo hello | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/changed" "$PAIR"
+check "after a key change, reads warn" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note list "$3" 2>&1 >/dev/null | grep -q "warning: a member.s key"' \
+    sh "$BINOME" "$T/changed" "$PAIR"
+check "verify --confirm records the keys again and writes resume" sh -c \
+    'export BINOME_PASSPHRASE="pass phrase of alice"
+     "$1" --profile "$2" verify "$3" --confirm >/dev/null &&
+     echo hello again | "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/changed" "$PAIR"
+
+# The server never holds a plaintext: a canary note is nowhere on its disk.
+CANARY="binome-canary-$$-$(date +%s)-do-not-store"
+printf 'canary: %s\n' "$CANARY" >"$T/canary"
+check "Alice writes the canary note" as alice note add "$PAIR" --file "$T/canary"
+check "Bob can read the canary note" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note show "$3" "$4" --raw | grep -q "$5"' \
+    sh "$BINOME" "$T/bob" "$PAIR" "$(cat "$T/out")" "$CANARY"
+if grep -a -r -q -- "$CANARY" "$DATA"; then
+    not_ok "the canary appears nowhere in the data directory"
+else
+    ok "the canary appears nowhere in the data directory"
+fi
+if grep -a -q -- "$CANARY" "$T/binomed.log" "$T/init.log" 2>/dev/null; then
+    not_ok "the canary appears nowhere in the daemon's log"
+else
+    ok "the canary appears nowhere in the daemon's log"
+fi
+
+refuse "an unknown pair is refused" "denied\|not found" \
+    as alice note list 999999
+if as alice frobnicate >/dev/null 2>&1; then
+    not_ok "an unknown command exits 2"
+else
+    [ $? -eq 2 ] && ok "an unknown command exits 2" || not_ok "an unknown command exits 2"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

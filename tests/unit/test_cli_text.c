@@ -1,0 +1,119 @@
+/*
+ * test_cli_text.c: the client's pure helpers: JSON strings, note id
+ * prefixes, account names, enumeration names.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "binome.h"
+
+static void expect_json(const char *in, size_t len, const char *want)
+{
+    bn_buf b = {0};
+    assert_int_equal(bnc_json_str(&b, in, len), 0);
+    assert_int_equal(b.len, strlen(want));
+    assert_memory_equal(b.data, want, b.len);
+    bn_buf_free(&b);
+}
+
+static void test_json_escaping(void **state)
+{
+    (void)state;
+    expect_json("plain", 5, "\"plain\"");
+    expect_json("", 0, "\"\"");
+    expect_json("a\"b\\c", 5, "\"a\\\"b\\\\c\"");
+    expect_json("l1\nl2\tx\r", 8, "\"l1\\nl2\\tx\\r\"");
+    expect_json("\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\"");
+    expect_json("a\0b", 3, "\"a\\u0000b\"");
+    expect_json("Zoé €", 8, "\"Zoé €\"");
+    expect_json("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"");
+    /* Invalid UTF-8: a lone continuation, an overlong, a surrogate, a
+     * truncated sequence, a byte never valid. */
+    expect_json("\x80", 1, "\"\\ufffd\"");
+    expect_json("\xc0\xaf", 2, "\"\\ufffd\\ufffd\"");
+    expect_json("\xed\xa0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\"");
+    expect_json("x\xe2\x82", 3, "\"x\\ufffd\\ufffd\"");
+    expect_json("\xff", 1, "\"\\ufffd\"");
+}
+
+static void test_note_prefix(void **state)
+{
+    bnc_note_meta items[4] = {0};
+    uint64_t id = 0;
+    (void)state;
+
+    items[0].note_id = 0x0123456789abcdefULL;
+    items[1].note_id = 0x0123999999999999ULL;
+    items[2].note_id = 0xfedcba9876543210ULL;
+    items[3].note_id = 0xfedcba9876543210ULL; /* another revision */
+
+    assert_int_equal(bnc_note_resolve(items, 4, "0123456789abcdef", &id), 0);
+    assert_true(id == 0x0123456789abcdefULL);
+    assert_int_equal(bnc_note_resolve(items, 4, "01234", &id), 0);
+    assert_true(id == 0x0123456789abcdefULL);
+    assert_int_equal(bnc_note_resolve(items, 4, "FEDC", &id), 0);
+    assert_true(id == 0xfedcba9876543210ULL);
+    assert_int_equal(bnc_note_resolve(items, 4, "0123", &id), BNC_EAMBIGUOUS);
+    assert_int_equal(bnc_note_resolve(items, 4, "0", &id), BNC_EAMBIGUOUS);
+    assert_int_equal(bnc_note_resolve(items, 4, "abc", &id), BN_ENOTFOUND);
+    assert_int_equal(bnc_note_resolve(items, 0, "0123", &id), BN_ENOTFOUND);
+    assert_int_equal(bnc_note_resolve(items, 4, "", &id), BN_EINVAL);
+    assert_int_equal(bnc_note_resolve(items, 4, "01g", &id), BN_EINVAL);
+    assert_int_equal(bnc_note_resolve(items, 4, "0123456789abcdef0", &id),
+                     BN_EINVAL);
+}
+
+static void test_account_resolve(void **state)
+{
+    bnc_account a[3] = {0};
+    uint64_t id = 0;
+    (void)state;
+
+    a[0].id = 2;
+    strcpy(a[0].name, "Alice");
+    a[1].id = 3;
+    strcpy(a[1].name, "Bob");
+    a[2].id = 4;
+    strcpy(a[2].name, "Bob");
+    assert_int_equal(bnc_account_resolve(a, 3, "Alice", &id), 0);
+    assert_int_equal(id, 2);
+    assert_int_equal(bnc_account_resolve(a, 3, "3", &id), 0);
+    assert_int_equal(id, 3);
+    assert_int_equal(bnc_account_resolve(a, 3, "Bob", &id), BNC_EAMBIGUOUS);
+    assert_int_equal(bnc_account_resolve(a, 3, "alice", &id), BN_ENOTFOUND);
+    assert_int_equal(bnc_account_resolve(a, 3, "9", &id), BN_ENOTFOUND);
+}
+
+static void test_names(void **state)
+{
+    uint8_t v;
+    (void)state;
+    assert_int_equal(bnc_role_parse("mentee", &v), 0);
+    assert_int_equal(v, BN_ROLE_MENTEE);
+    assert_string_equal(bnc_role_name(BN_ROLE_AUDITOR), "auditor");
+    assert_int_equal(bnc_kind_parse("action-plan", &v), 0);
+    assert_int_equal(v, BN_KIND_ACTION_PLAN);
+    assert_int_equal(bnc_kind_parse("Report", &v), BN_EINVAL);
+    assert_int_equal(bnc_frequency_parse("bimonthly", &v), 0);
+    assert_int_equal(v, BN_FREQ_BIMONTHLY);
+    assert_int_equal(bnc_format_parse("in-person", &v), 0);
+    assert_int_equal(v, BN_FORMAT_IN_PERSON);
+    assert_string_equal(bnc_pair_status_name(99), "?");
+    assert_true(strlen(bnc_default_charter()) > 100);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_escaping),
+        cmocka_unit_test(test_note_prefix),
+        cmocka_unit_test(test_account_resolve),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

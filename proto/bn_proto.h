@@ -157,6 +157,14 @@ const char *bn_msg_name(uint16_t type);
 /* bn_msg_known returns 1 when type is in the schema. */
 int bn_msg_known(uint16_t type);
 
+/*
+ * bn_str_check tells whether s[0..len) may travel as a STR field of at
+ * most max bytes: 0, BN_ETOOLONG, BN_ETYPE (a NUL byte or invalid UTF-8),
+ * or BN_EINVAL (s NULL with len > 0). The codec applies the same check;
+ * callers use it to name the bad input before building a message.
+ */
+int bn_str_check(const char *s, size_t len, size_t max);
+
 /* ---- generic structures (for records stored by the server) ---------- */
 
 /*

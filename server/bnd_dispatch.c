@@ -1,0 +1,480 @@
+#include "bnd_dispatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bnd_handlers.h"
+#include "bnd_log.h"
+#include "bnd_writer.h"
+
+/* ---- the table ------------------------------------------------------------
+ */
+
+#define F_WRITE 1u    /* applied by the writer thread, answered after commit */
+#define F_PRELOGIN 2u /* allowed (only) before login */
+#define F_AUTH 4u     /* a failure closes the connection */
+
+#define R_ADMIN (1u << BN_ROLE_ADMIN)
+#define R_MENTOR (1u << BN_ROLE_MENTOR)
+#define R_MENTEE (1u << BN_ROLE_MENTEE)
+#define R_AUDITOR (1u << BN_ROLE_AUDITOR)
+#define R_MEMBER (R_MENTOR | R_MENTEE)
+#define R_ANY (R_ADMIN | R_MEMBER | R_AUDITOR)
+
+typedef struct bnd_cmd {
+    uint16_t type;
+    bnd_handler_fn fn;
+    bnd_check_fn check; /* loop thread, before the handler; may be NULL */
+    unsigned flags;
+    unsigned roles; /* bit (1 << role) for each role allowed */
+} bnd_cmd;
+
+/* Notes, objectives, documents, sessions and the log are R_MEMBER only:
+ * an administrator never reaches them (BN_EDENIED). */
+static const bnd_cmd cmds[] = {
+    {BN_MSG_JOIN, bnd_h_join, bnd_check_join, F_WRITE | F_PRELOGIN | F_AUTH, 0},
+    {BN_MSG_LOGIN, bnd_h_login, NULL, F_PRELOGIN | F_AUTH, 0},
+    {BN_MSG_WHOAMI, bnd_h_whoami, NULL, 0, R_ANY},
+    {BN_MSG_PROGRAMME_CREATE, bnd_h_programme_create, NULL, F_WRITE, R_ADMIN},
+    {BN_MSG_PROGRAMME_LIST, bnd_h_programme_list, NULL, 0, R_ADMIN},
+    {BN_MSG_PROGRAMME_GET, bnd_h_programme_get, NULL, 0, R_ADMIN | R_MEMBER},
+    {BN_MSG_INVITE_CREATE, bnd_h_invite_create, NULL, F_WRITE, R_ADMIN},
+    {BN_MSG_ACCOUNT_LIST, bnd_h_account_list, NULL, 0, R_ADMIN},
+    {BN_MSG_PAIR_CREATE, bnd_h_pair_create, NULL, F_WRITE, R_ADMIN},
+    {BN_MSG_PAIR_LIST, bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER},
+    {BN_MSG_PAIR_GET, bnd_h_pair_get, NULL, 0, R_MEMBER},
+    {BN_MSG_PAIR_ACCEPT, bnd_h_pair_accept, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_PAIR_END, bnd_h_pair_end, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_KEY_PUT, bnd_h_key_put, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_NOTE_PUT, bnd_h_note_put, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_NOTE_LIST, bnd_h_note_list, NULL, 0, R_MEMBER},
+    {BN_MSG_NOTE_GET, bnd_h_note_get, NULL, 0, R_MEMBER},
+    {BN_MSG_SESSION_ADD, bnd_h_session_add, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_SESSION_UPDATE, bnd_h_session_update, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_SESSION_LIST, bnd_h_session_list, NULL, 0, R_MEMBER},
+    {BN_MSG_OBJECTIVE_ADD, bnd_h_objective_add, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_OBJECTIVE_REACH, bnd_h_objective_reach, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_OBJECTIVE_LIST, bnd_h_objective_list, NULL, 0, R_MEMBER},
+};
+
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static const bnd_cmd *find_cmd(uint16_t type)
+{
+    size_t lo = 0, hi = NCMDS;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cmds[mid].type == type)
+            return &cmds[mid];
+        if (cmds[mid].type < type)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+int bnd_dispatch_table_check(void)
+{
+    for (size_t i = 0; i < NCMDS; i++) {
+        if (i > 0 && cmds[i - 1].type >= cmds[i].type)
+            return BN_EINTERNAL;
+        if (!bn_msg_known(cmds[i].type) || cmds[i].fn == NULL)
+            return BN_EINTERNAL;
+        if (((cmds[i].flags & F_PRELOGIN) != 0) != (cmds[i].roles == 0))
+            return BN_EINTERNAL;
+    }
+    return 0;
+}
+
+/* ---- context --------------------------------------------------------------
+ */
+
+struct bnd_ctx_block {
+    bnd_ctx_block *next;
+    max_align_t data[];
+};
+
+void *bnd_ctx_alloc(bnd_ctx *cx, size_t size)
+{
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    bnd_ctx_block *b = calloc(1, sizeof *b + size);
+    if (b == NULL)
+        return NULL;
+    b->next = cx->mem;
+    cx->mem = b;
+    return b->data;
+}
+
+static void ctx_init(bnd_ctx *cx, bnd_server *srv, const bnd_actor *actor,
+                     bn_msg *rep, uint64_t id)
+{
+    memset(cx, 0, sizeof *cx);
+    cx->srv = srv;
+    cx->st = srv->store;
+    cx->actor = *actor;
+    cx->rep = rep;
+    cx->now = bn_now();
+    cx->today = bn_date_today();
+    bn_msg_init(rep, BN_MSG_OK, id);
+}
+
+static void ctx_free(bnd_ctx *cx)
+{
+    bn_arena_free(&cx->arena);
+    while (cx->mem != NULL) {
+        bnd_ctx_block *next = cx->mem->next;
+        free(cx->mem);
+        cx->mem = next;
+    }
+}
+
+/* ---- helpers --------------------------------------------------------------
+ */
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Encodes ERROR{code, message} for request id into out. */
+static void encode_error(bn_buf *out, uint64_t id, int code)
+{
+    bn_msg m;
+    const char *msg = bn_strerror(code);
+
+    bn_buf_reset(out);
+    bn_msg_init(&m, BN_MSG_ERROR, id);
+    m.u.error.code = code;
+    m.u.error.message.ptr = msg;
+    m.u.error.message.len = (uint32_t)strnlen(msg, BN_ERRMSG_MAX);
+    if (bn_msg_encode(out, &m) != 0)
+        bn_buf_reset(out);
+}
+
+/* Encodes a reply; a reply too big for one frame is BN_ETOOBIG. */
+static int encode_reply(bn_buf *out, const bn_msg *rep)
+{
+    bn_buf_reset(out);
+    int rc = bn_msg_encode(out, rep);
+    if (rc == 0 && out->len > BN_FRAME_MAX - BN_CHANNEL_OVERHEAD)
+        rc = BN_ETOOBIG;
+    if (rc != 0) {
+        bnd_log(BND_LOG_ERROR, "reply.encode", "msg=%s code=%s",
+                bn_msg_name(rep->type), bn_err_name(rc));
+        return rc == BN_ENOMEM || rc == BN_ETOOBIG ? rc : BN_EINTERNAL;
+    }
+    return 0;
+}
+
+/*
+ * Reads type and request id from the head of a message that did not
+ * decode ([type, id, ...] as a msgpack array), so that the ERROR reply can
+ * echo the id. Gives 0 for what cannot be read.
+ */
+static void peek_header(const uint8_t *p, size_t len, uint16_t *type,
+                        uint64_t *id)
+{
+    size_t off = 0;
+    uint64_t v[2] = {0, 0};
+
+    *type = 0;
+    *id = 0;
+    if (len < 1)
+        return;
+    if ((p[0] & 0xf0) == 0x90)
+        off = 1;
+    else if (p[0] == 0xdc)
+        off = 3;
+    else if (p[0] == 0xdd)
+        off = 5;
+    else
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (off >= len)
+            return;
+        uint8_t b = p[off];
+        size_t n = 0;
+        if (b <= 0x7f) {
+            v[i] = b;
+            off += 1;
+            continue;
+        }
+        n = b == 0xcc ? 1 : b == 0xcd ? 2 : b == 0xce ? 4 : b == 0xcf ? 8 : 0;
+        if (n == 0 || off + 1 + n > len)
+            return;
+        v[i] = 0;
+        for (size_t k = 0; k < n; k++)
+            v[i] = v[i] << 8 | p[off + 1 + k];
+        off += 1 + n;
+    }
+    *type = v[0] <= UINT16_MAX ? (uint16_t)v[0] : 0;
+    *id = v[1];
+}
+
+/* The pair a request names, for the log: its field "pair_id", if any. */
+static uint64_t req_pair_id(const bn_msg *m)
+{
+    const bn_struct_desc *d = bn_msg_desc(m->type);
+    if (d == NULL)
+        return 0;
+    for (size_t i = 0; i < d->nfields; i++) {
+        const bn_field_desc *f = &d->fields[i];
+        if (f->kind == BN_FK_U64 && strcmp(f->name, "pair_id") == 0) {
+            uint64_t v;
+            memcpy(&v, (const char *)&m->u + f->offset, sizeof v);
+            return v;
+        }
+    }
+    return 0;
+}
+
+static void log_request(const bnd_session *s, uint16_t type, uint64_t pair,
+                        size_t in, size_t out, int rc, uint64_t us)
+{
+    int level = rc == 0 ? BND_LOG_INFO : BND_LOG_WARN;
+    if (!bnd_log_enabled(level))
+        return;
+    bnd_log(level, "request",
+            "conn=%llu account=%llu msg=%s pair=%llu bytes=%zu "
+            "reply_bytes=%zu result=%s us=%llu",
+            (unsigned long long)s->conn_id,
+            (unsigned long long)s->actor.account_id, bn_msg_name(type),
+            (unsigned long long)pair, in, out, bn_err_name(rc),
+            (unsigned long long)us);
+}
+
+/* Replies with an error right away and logs it. */
+static void reply_error(bnd_server *srv, bnd_session *s, uint16_t type,
+                        uint64_t id, uint64_t pair, size_t in, int code,
+                        unsigned flags, uint64_t t0)
+{
+    encode_error(&srv->enc, id, code);
+    log_request(s, type, pair, in, srv->enc.len, code, now_us() - t0);
+    if (!s->closed)
+        s->reply(s, srv->enc.data, srv->enc.len, flags);
+}
+
+static const char *role_name(uint8_t role)
+{
+    static const char *const names[] = {"none", "admin", "mentor", "mentee",
+                                        "auditor"};
+    return role <= BN_ROLE_MAX ? names[role] : "unknown";
+}
+
+static void set_login(bnd_session *s, const bnd_actor *a)
+{
+    s->actor = *a;
+    s->logged_in = 1;
+    bnd_log(BND_LOG_INFO, "login", "conn=%llu account=%llu role=%s",
+            (unsigned long long)s->conn_id, (unsigned long long)a->account_id,
+            role_name(a->role));
+}
+
+/* ---- writes: jobs for the writer thread ---------------------------------- */
+
+typedef struct req_job {
+    bnd_job job;
+    bnd_server *srv;
+    bnd_session *s;
+    const bnd_cmd *cmd;
+    bn_msg req;
+    bnd_actor actor;
+    bn_buf out; /* the encoded reply */
+    int rc;
+    bnd_actor login;
+    int did_login;
+    size_t in_bytes;
+    uint64_t t0;
+} req_job;
+
+/* Writer thread: runs the handler in txn and encodes the reply (records
+ * decoded in txn are copies, but encoding here keeps one path). */
+static int job_apply(bnd_job *j, MDB_txn *txn)
+{
+    req_job *rj = (req_job *)j;
+    bnd_ctx cx;
+    bn_msg rep;
+    int rc;
+
+    rj->did_login = 0;
+    ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
+    cx.txn = txn;
+    rc = rj->cmd->fn(&cx, &rj->req);
+    if (rc == 0)
+        rc = encode_reply(&rj->out, &rep);
+    if (rc == 0 && cx.did_login) {
+        rj->login = cx.login;
+        rj->did_login = 1;
+    }
+    ctx_free(&cx);
+    rj->rc = rc;
+    if (rc != 0 && rc != BN_EFULL)
+        encode_error(&rj->out, rj->req.id, rc);
+    return rc;
+}
+
+static void job_failed(bnd_job *j, int rc)
+{
+    req_job *rj = (req_job *)j;
+    rj->rc = rc;
+    rj->did_login = 0;
+    encode_error(&rj->out, rj->req.id, rc);
+}
+
+/* Loop thread: the batch is durable (or failed): answer. */
+static void job_complete(bnd_job *j)
+{
+    req_job *rj = (req_job *)j;
+    bnd_session *s = rj->s;
+    unsigned flags = 0;
+
+    s->inflight--;
+    if (rj->cmd->flags & F_AUTH) {
+        s->auth_pending = 0;
+        if (rj->rc != 0)
+            flags |= BND_REPLY_CLOSE;
+    }
+    if (rj->rc == 0 && rj->did_login)
+        set_login(s, &rj->login);
+    log_request(s, rj->req.type, req_pair_id(&rj->req), rj->in_bytes,
+                rj->out.len, rj->rc, now_us() - rj->t0);
+    if (!s->closed) {
+        if (rj->out.len == 0) /* could not even encode the error */
+            flags |= BND_REPLY_CLOSE;
+        s->reply(s, rj->out.data, rj->out.len, flags);
+    }
+    bn_msg_free(&rj->req);
+    bn_buf_free(&rj->out);
+    free(rj);
+    bnd_session_unref(s);
+}
+
+/* ---- dispatch -------------------------------------------------------------
+ */
+
+static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
+                    const bn_msg *req, int *rc_out)
+{
+    bnd_ctx cx;
+    bn_msg rep;
+    int rc;
+
+    ctx_init(&cx, srv, &s->actor, &rep, req->id);
+    cx.ch = s->ch;
+    rc = bnd_store_read_begin(srv->store, &cx.txn);
+    if (rc == 0) {
+        rc = cmd->fn(&cx, req);
+        if (rc == 0)
+            rc = encode_reply(&srv->enc, &rep);
+        bnd_store_read_end(srv->store, cx.txn);
+    }
+    if (rc == 0 && cx.did_login)
+        set_login(s, &cx.login);
+    ctx_free(&cx);
+    if (rc != 0)
+        encode_error(&srv->enc, req->id, rc);
+    *rc_out = rc;
+    return rc;
+}
+
+/* Dispatches req (owned) that arrived as `in` bytes. */
+static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
+{
+    const bnd_cmd *cmd = find_cmd(req->type);
+    uint64_t t0 = now_us();
+    uint64_t pair = req_pair_id(req);
+    int rc;
+
+    if (!s->logged_in) {
+        if (cmd == NULL || !(cmd->flags & F_PRELOGIN) || s->auth_pending) {
+            reply_error(srv, s, req->type, req->id, pair, in, BN_ENOTLOGGEDIN,
+                        BND_REPLY_CLOSE, t0);
+            bn_msg_free(req);
+            return 0;
+        }
+    } else if (cmd == NULL || (cmd->flags & F_PRELOGIN) ||
+               !(cmd->roles & (1u << s->actor.role))) {
+        int code = cmd == NULL                 ? BN_EUNKNOWNMSG
+                   : (cmd->flags & F_PRELOGIN) ? BN_EPROTO
+                                               : BN_EDENIED;
+        reply_error(srv, s, req->type, req->id, pair, in, code, 0, t0);
+        bn_msg_free(req);
+        return 0;
+    }
+
+    if (cmd->check != NULL) {
+        rc = cmd->check(srv, s, req);
+        if (rc != 0) {
+            reply_error(srv, s, req->type, req->id, pair, in, rc,
+                        (cmd->flags & F_AUTH) ? BND_REPLY_CLOSE : 0, t0);
+            bn_msg_free(req);
+            return 0;
+        }
+    }
+
+    if (cmd->flags & F_WRITE) {
+        req_job *rj = calloc(1, sizeof *rj);
+        if (rj == NULL) {
+            reply_error(srv, s, req->type, req->id, pair, in, BN_ENOMEM, 0, t0);
+            bn_msg_free(req);
+            return 0;
+        }
+        rj->job.apply = job_apply;
+        rj->job.failed = job_failed;
+        rj->job.complete = job_complete;
+        rj->srv = srv;
+        rj->s = s;
+        rj->cmd = cmd;
+        rj->req = *req;
+        memset(req, 0, sizeof *req);
+        rj->actor = s->actor;
+        rj->t0 = t0;
+        rj->in_bytes = in;
+        bn_buf_init(&rj->out);
+        bnd_session_ref(s);
+        s->inflight++;
+        if (cmd->flags & F_AUTH)
+            s->auth_pending = 1;
+        bnd_writer_submit(srv->writer, &rj->job);
+        return 0;
+    }
+
+    run_read(srv, s, cmd, req, &rc);
+    log_request(s, req->type, pair, in, srv->enc.len, rc, now_us() - t0);
+    if (!s->closed)
+        s->reply(s, srv->enc.data, srv->enc.len,
+                 rc != 0 && (cmd->flags & F_AUTH) ? BND_REPLY_CLOSE : 0);
+    bn_msg_free(req);
+    return 0;
+}
+
+int bnd_dispatch(bnd_server *srv, bnd_session *s, bn_msg *req)
+{
+    return dispatch(srv, s, req, 0);
+}
+
+int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
+                       size_t len)
+{
+    bn_msg req;
+    int rc = bn_msg_decode(&req, msg, len);
+
+    if (rc != 0) {
+        uint16_t type;
+        uint64_t id;
+        peek_header(msg, len, &type, &id);
+        /* An unknown type is the client's newer vocabulary: answer and go
+         * on. Anything else that does not decode ends the connection. */
+        unsigned flags =
+            rc == BN_EUNKNOWNMSG && s->logged_in ? 0 : BND_REPLY_CLOSE;
+        bn_msg_free(&req);
+        reply_error(srv, s, type, id, 0, len, rc, flags, now_us());
+        return flags ? rc : 0;
+    }
+    return dispatch(srv, s, &req, len);
+}

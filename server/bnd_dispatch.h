@@ -1,0 +1,41 @@
+/*
+ * bnd_dispatch.h: requests in, replies out, through one table.
+ *
+ * Each message type a client may send has one entry: handler, flags
+ * (WRITE: run by the writer thread inside a write transaction; PRELOGIN:
+ * allowed, and only allowed, before login; AUTH: a failure closes the
+ * connection) and the roles allowed. The table is checked in one place
+ * (bnd_dispatch): unknown type or a role not allowed gets an ERROR reply
+ * and the connection goes on; a message that does not decode gets an
+ * ERROR reply and the connection closes (BND_REPLY_CLOSE).
+ *
+ * No socket is needed: a test or a fuzz target makes a bnd_session with a
+ * reply callback and calls bnd_dispatch_frame. Reads are answered before
+ * the call returns; writes are answered from the loop (run it) once their
+ * batch is durable.
+ */
+#ifndef BND_DISPATCH_H
+#define BND_DISPATCH_H
+
+#include "bnd_server.h"
+
+/*
+ * bnd_dispatch_frame decodes one plaintext message and dispatches it. The
+ * reply callback of s is called exactly once for it (unless s is closed
+ * by then). Returns 0, or the decode error (the connection is then to be
+ * closed, as the reply's flags also say).
+ */
+int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
+                       size_t len);
+
+/*
+ * bnd_dispatch dispatches a decoded request and takes ownership of it
+ * (*req is released, or moved into a write job; it is zeroed on return).
+ */
+int bnd_dispatch(bnd_server *srv, bnd_session *s, bn_msg *req);
+
+/* bnd_dispatch_table_check verifies the table (sorted, known types,
+ * sane flags): 0 or BN_EINTERNAL. For tests. */
+int bnd_dispatch_table_check(void);
+
+#endif

@@ -1,0 +1,310 @@
+/* bnd_h_admin.c: programmes, invitations, accounts and pairs, for
+ * administrators (PROGRAMME_GET also for a participant's own programme). */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+static void programme_info(const bn_rec_programme *p, bn_programme_info *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = p->id;
+    o->name = p->name;
+    o->theme = p->theme;
+    o->months = p->months;
+    o->frequency = p->frequency;
+    o->format = p->format;
+    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
+    o->created = p->created;
+}
+
+int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_programme_create *r = &req->u.programme_create;
+    bn_rec_programme p;
+    uint8_t k[8];
+    uint64_t id;
+    int rc;
+
+    if (!bnd_name_ok(r->name, 0) || !bnd_name_ok(r->theme, 1) ||
+        r->months < 1 || r->months > BN_MONTHS_MAX || r->frequency < 1 ||
+        r->frequency > BN_FREQ_MAX || r->format < 1 ||
+        r->format > BN_FORMAT_MAX)
+        return BN_EINVAL;
+    rc = bnd_counter_next(cx->st, cx->txn, "programme", &id);
+    if (rc != 0)
+        return rc;
+    memset(&p, 0, sizeof p);
+    p.id = id;
+    p.name = r->name;
+    p.theme = r->theme;
+    p.months = r->months;
+    p.frequency = r->frequency;
+    p.format = r->format;
+    p.charter = r->charter;
+    bn_hash(p.charter_hash, (const uint8_t *)r->charter.ptr, r->charter.len);
+    p.created_by = cx->actor.account_id;
+    p.created = cx->now;
+    rc = bnd_rec_put(cx->txn, DB(cx, PROGRAMMES), k, bnd_key_u64(k, id),
+                     &bn_desc_rec_programme, &p, MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_PROGRAMME;
+    programme_info(&p, &cx->rep->u.programme.programme);
+    cx->rep->u.programme.charter = p.charter;
+    return 0;
+}
+
+struct list_state {
+    void *items;
+    uint32_t n;
+    uint64_t filter; /* programme filter (accounts), 0: none */
+};
+
+static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                          void *arg)
+{
+    struct list_state *ls = arg;
+    bn_rec_programme p;
+    (void)k;
+    if (ls->n == BND_PAGE)
+        return 1;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_programme, &p, &cx->arena);
+    if (rc != 0)
+        return rc;
+    programme_info(&p, &((bn_programme_info *)ls->items)[ls->n++]);
+    return 0;
+}
+
+int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req)
+{
+    struct list_state ls = {NULL, 0, 0};
+    uint64_t after = req->u.programme_list.after;
+    uint8_t k[8];
+    int rc;
+
+    cx->rep->type = BN_MSG_PROGRAMMES;
+    if (after == UINT64_MAX)
+        return 0;
+    ls.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof(bn_programme_info));
+    if (ls.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, PROGRAMMES), k, bnd_key_u64(k, after + 1), NULL, 0,
+                  programme_item, &ls);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.programmes.items.v = ls.items;
+    cx->rep->u.programmes.items.len = ls.n;
+    cx->rep->u.programmes.more = rc == 1;
+    return 0;
+}
+
+int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
+{
+    uint64_t id = req->u.programme_get.programme_id;
+    bn_rec_programme p;
+    int rc;
+
+    if (cx->actor.role != BN_ROLE_ADMIN && id != cx->actor.programme_id)
+        return BN_EDENIED;
+    rc = bnd_get_programme(cx, id, &p);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_PROGRAMME;
+    programme_info(&p, &cx->rep->u.programme.programme);
+    cx->rep->u.programme.charter = p.charter;
+    return 0;
+}
+
+/* Mentors and mentees join a programme; administrators and auditors
+ * belong to none (programme 0). */
+int bnd_h_invite_create(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_invite_create *r = &req->u.invite_create;
+    bn_rec_programme p;
+    uint8_t token[BN_TOKEN_BYTES];
+    unsigned days = r->ttl_days ? r->ttl_days : BND_INVITE_DAYS_DEFAULT;
+    int64_t expires = cx->now + (int64_t)days * 86400;
+    int rc;
+
+    if (r->role < BN_ROLE_ADMIN || r->role > BN_ROLE_MAX ||
+        days > BN_TTL_DAYS_MAX)
+        return BN_EINVAL;
+    if (r->role == BN_ROLE_MENTOR || r->role == BN_ROLE_MENTEE) {
+        rc = bnd_get_programme(cx, r->programme_id, &p);
+        if (rc != 0)
+            return rc;
+    } else if (r->programme_id != 0) {
+        return BN_EINVAL;
+    }
+    randombytes_buf(token, sizeof token);
+    rc = bnd_invite_put(cx->st, cx->txn, token, r->programme_id, r->role,
+                        expires, cx->actor.account_id);
+    if (rc != 0) {
+        sodium_memzero(token, sizeof token);
+        return rc;
+    }
+    cx->rep->type = BN_MSG_INVITE;
+    memcpy(cx->rep->u.invite.token, token, sizeof token);
+    sodium_memzero(token, sizeof token);
+    cx->rep->u.invite.programme_id = r->programme_id;
+    cx->rep->u.invite.role = r->role;
+    cx->rep->u.invite.expires = expires;
+    return 0;
+}
+
+static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                        void *arg)
+{
+    struct list_state *ls = arg;
+    bn_rec_account a;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_account, &a, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (ls->filter != 0 && a.programme_id != ls->filter)
+        return 0;
+    if (ls->n == BND_PAGE)
+        return 1;
+    bnd_account_info(&a, &((bn_account_info *)ls->items)[ls->n++]);
+    return 0;
+}
+
+/* ACCOUNT_LIST: programme 0 lists every account, else that programme's. */
+int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
+{
+    struct list_state ls = {NULL, 0, req->u.account_list.programme_id};
+    uint64_t after = req->u.account_list.after;
+    uint8_t k[8];
+    int rc;
+
+    cx->rep->type = BN_MSG_ACCOUNTS;
+    if (after == UINT64_MAX)
+        return 0;
+    ls.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof(bn_account_info));
+    if (ls.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, ACCOUNTS), k, bnd_key_u64(k, after + 1), NULL, 0,
+                  account_item, &ls);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.accounts.items.v = ls.items;
+    cx->rep->u.accounts.items.len = ls.n;
+    cx->rep->u.accounts.more = rc == 1;
+    return 0;
+}
+
+struct busy_state {
+    uint64_t programme_id;
+    int busy;
+};
+
+static int pair_busy(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct busy_state *b = arg;
+    bn_rec_pair p;
+    (void)v;
+    if (k->mv_size != 16)
+        return BN_ECORRUPT;
+    int rc = bnd_get_pair(cx, bn_get_be64((const uint8_t *)k->mv_data + 8), &p);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    if (p.programme_id == b->programme_id &&
+        (p.status == BN_PAIR_PENDING || p.status == BN_PAIR_ACTIVE)) {
+        b->busy = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Checks an account has the role in programme: BN_ENOTFOUND, BN_EINVAL. */
+static int check_role(bnd_ctx *cx, uint64_t id, uint64_t programme,
+                      uint8_t role)
+{
+    bn_rec_account a;
+    int rc = bnd_get_account(cx, id, &a);
+    if (rc != 0)
+        return rc;
+    return a.role == role && a.programme_id == programme ? 0 : BN_EINVAL;
+}
+
+/* Checks an account is in no pending or active pair of programme:
+ * BN_EEXIST when it is. */
+static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme)
+{
+    struct busy_state b = {programme, 0};
+    uint8_t k[8];
+    int rc = bnd_scan(cx, DB(cx, ACCOUNT_PAIRS), k, bnd_key_u64(k, id), k, 8,
+                      pair_busy, &b);
+    if (rc < 0)
+        return rc;
+    return b.busy ? BN_EEXIST : 0;
+}
+
+static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
+                      uint8_t role)
+{
+    bn_rec_member m;
+    uint8_t k[16];
+    int rc;
+
+    memset(&m, 0, sizeof m);
+    m.pair_id = pair;
+    m.account_id = account;
+    m.role = role;
+    m.from_epoch = 1;
+    rc = bnd_rec_put(cx->txn, DB(cx, MEMBERS), k,
+                     bnd_key_u64_u64(k, pair, account), &bn_desc_rec_member, &m,
+                     MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc;
+    return bnd_raw_put(cx->txn, DB(cx, ACCOUNT_PAIRS), k,
+                       bnd_key_u64_u64(k, account, pair), "", 0,
+                       MDB_NOOVERWRITE);
+}
+
+int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_pair_create *r = &req->u.pair_create;
+    bn_rec_programme prog;
+    bn_rec_pair p;
+    uint8_t k[8];
+    uint64_t id;
+    int rc;
+
+    if (r->mentor_id == r->mentee_id)
+        return BN_EINVAL;
+    rc = bnd_get_programme(cx, r->programme_id, &prog);
+    if (rc != 0)
+        return rc;
+    rc = check_role(cx, r->mentor_id, r->programme_id, BN_ROLE_MENTOR);
+    if (rc == 0)
+        rc = check_role(cx, r->mentee_id, r->programme_id, BN_ROLE_MENTEE);
+    if (rc == 0)
+        rc = check_free(cx, r->mentor_id, r->programme_id);
+    if (rc == 0)
+        rc = check_free(cx, r->mentee_id, r->programme_id);
+    if (rc != 0)
+        return rc;
+    rc = bnd_counter_next(cx->st, cx->txn, "pair", &id);
+    if (rc != 0)
+        return rc;
+    memset(&p, 0, sizeof p);
+    p.id = id;
+    p.programme_id = r->programme_id;
+    p.mentor_id = r->mentor_id;
+    p.mentee_id = r->mentee_id;
+    p.status = BN_PAIR_PENDING;
+    p.epoch = 1;
+    p.created_by = cx->actor.account_id;
+    p.created = cx->now;
+    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, id),
+                     &bn_desc_rec_pair, &p, MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = add_member(cx, id, r->mentor_id, BN_ROLE_MENTOR);
+    if (rc == 0)
+        rc = add_member(cx, id, r->mentee_id, BN_ROLE_MENTEE);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_PAIR;
+    return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
+}

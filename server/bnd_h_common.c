@@ -1,0 +1,195 @@
+/* bnd_h_common.c: lookups and checks that several handler families use. */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+int bnd_name_ok(bn_str s, int allow_empty)
+{
+    if (s.len == 0)
+        return allow_empty;
+    if (s.ptr == NULL)
+        return 0;
+    for (uint32_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a)
+{
+    uint8_t k[8];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, ACCOUNTS), k, bnd_key_u64(k, id),
+                       &bn_desc_rec_account, a, &cx->arena);
+}
+
+int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p)
+{
+    uint8_t k[8];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, PROGRAMMES), k, bnd_key_u64(k, id),
+                       &bn_desc_rec_programme, p, &cx->arena);
+}
+
+int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
+{
+    uint8_t k[8];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, id),
+                       &bn_desc_rec_pair, p, &cx->arena);
+}
+
+int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
+                    bn_rec_member *me)
+{
+    bn_rec_member m;
+    uint8_t k[16];
+    int rc;
+
+    if (pair_id == 0)
+        return BN_EDENIED;
+    rc = bnd_rec_get(cx->txn, DB(cx, MEMBERS), k,
+                     bnd_key_u64_u64(k, pair_id, cx->actor.account_id),
+                     &bn_desc_rec_member, &m, &cx->arena);
+    if (rc == BN_ENOTFOUND)
+        return BN_EDENIED;
+    if (rc != 0)
+        return rc;
+    rc = bnd_get_pair(cx, pair_id, pair);
+    if (rc == BN_ENOTFOUND)
+        return BN_EDENIED;
+    if (rc != 0)
+        return rc;
+    /* A participant only ever reaches pairs of their own programme. */
+    if (pair->programme_id != cx->actor.programme_id ||
+        pair->status == BN_PAIR_ERASED)
+        return BN_EDENIED;
+    if (me != NULL)
+        *me = m;
+    return 0;
+}
+
+int bnd_pair_writable(const bn_rec_pair *pair)
+{
+    switch (pair->status) {
+    case BN_PAIR_ACTIVE:
+        return 0;
+    case BN_PAIR_PENDING:
+        return BN_ENOTACCEPTED;
+    default:
+        return BN_EENDED;
+    }
+}
+
+void bnd_account_info(const bn_rec_account *a, bn_account_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = a->id;
+    out->role = a->role;
+    out->name = a->name;
+    out->programme_id = a->programme_id;
+    memcpy(out->sign_pk, a->sign_pk, sizeof out->sign_pk);
+    memcpy(out->box_pk, a->box_pk, sizeof out->box_pk);
+    out->created = a->created;
+}
+
+int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out)
+{
+    bn_rec_account a;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->id = p->id;
+    out->programme_id = p->programme_id;
+    out->mentor_id = p->mentor_id;
+    out->mentee_id = p->mentee_id;
+    out->status = p->status;
+    out->accepted = p->accepted;
+    out->start_date = p->start_date;
+    out->end_date = p->end_date;
+    out->end_reason = p->end_reason;
+    out->ended_by = p->ended_by;
+    out->epoch = p->epoch;
+    rc = bnd_get_account(cx, p->mentor_id, &a);
+    if (rc == 0)
+        out->mentor_name = a.name;
+    else if (rc != BN_ENOTFOUND)
+        return rc;
+    rc = bnd_get_account(cx, p->mentee_id, &a);
+    if (rc == 0)
+        out->mentee_name = a.name;
+    else if (rc != BN_ENOTFOUND)
+        return rc;
+    return 0;
+}
+
+int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
+             const void *prefix, size_t plen, bnd_scan_fn fn, void *arg)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k = {slen, (void *)start}, v;
+    int rc = mdb_cursor_open(cx->txn, db, &cur);
+
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = mdb_cursor_get(cur, &k, &v, slen ? MDB_SET_RANGE : MDB_FIRST);
+    while (rc == 0) {
+        if (plen > 0 &&
+            (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+            break;
+        rc = fn(cx, &k, &v, arg);
+        if (rc != 0)
+            break;
+        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND || rc == 0)
+        return 0;
+    if (rc == 1 || rc < 0)
+        return rc;
+    return bnd_mdb_err(rc);
+}
+
+int bnd_holds_epoch(bnd_ctx *cx, const bn_rec_pair *p, const bn_rec_member *me,
+                    uint32_t epoch)
+{
+    uint8_t k[20];
+    if (epoch < 1 || epoch > p->epoch || epoch < me->from_epoch ||
+        (me->to_epoch != 0 && epoch >= me->to_epoch))
+        return BN_ENOKEY;
+    int rc =
+        bnd_exists(cx->txn, DB(cx, WRAPS), k,
+                   bnd_key_u64_u32_u64(k, p->id, epoch, cx->actor.account_id));
+    if (rc < 0)
+        return rc;
+    return rc == 1 ? 0 : BN_ENOKEY;
+}
+
+int bnd_envelope_ok(bn_bin env, uint32_t epoch)
+{
+    uint32_t e;
+    if (bn_envelope_check(env.ptr, env.len) != 0 ||
+        bn_envelope_epoch(env.ptr, env.len, &e) != 0 || e != epoch)
+        return BN_EINVAL;
+    return 0;
+}
+
+int bnd_date_ok(uint32_t date)
+{
+    return date >= BN_DATE_MIN && date <= BN_DATE_MAX;
+}
+
+int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s)
+{
+    uint8_t k[16];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, SESSIONS), k,
+                       bnd_key_u64_u64(k, pair, id), &bn_desc_rec_session, s,
+                       &cx->arena);
+}

@@ -1,0 +1,270 @@
+/* bnd_h_note.c: NOTE_PUT, NOTE_LIST, NOTE_GET. The server stores and
+ * serves envelopes it cannot open; it checks their form, who may write
+ * and the revision rules (DESIGN.md, "Notes"). */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+/* Finds the latest revision of a note: *rev is 0 when there is none. */
+static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
+                           uint32_t *rev)
+{
+    MDB_cursor *cur = NULL;
+    uint8_t key[20];
+    MDB_val k = {bnd_key_u64_u64_u32(key, pair, note, UINT32_MAX), key}, v;
+    int rc = mdb_cursor_open(cx->txn, DB(cx, NOTES), &cur);
+
+    *rev = 0;
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && !(k.mv_size == 20 && memcmp(k.mv_data, key, 20) == 0))
+        rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+    else if (rc == MDB_NOTFOUND)
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    if (rc == 0 && k.mv_size == 20 && memcmp(k.mv_data, key, 16) == 0)
+        *rev = bn_get_be32((const uint8_t *)k.mv_data + 16);
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return bnd_mdb_err(rc);
+    return 0;
+}
+
+static int get_note(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
+                    bn_rec_note *n)
+{
+    uint8_t k[20];
+    return bnd_rec_get(cx->txn, DB(cx, NOTES), k,
+                       bnd_key_u64_u64_u32(k, pair, note, rev),
+                       &bn_desc_rec_note, n, &cx->arena);
+}
+
+static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
+                        bn_rec_note_env *e)
+{
+    uint8_t k[20];
+    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k,
+                         bnd_key_u64_u64_u32(k, pair, note, rev),
+                         &bn_desc_rec_note_env, e, &cx->arena);
+    return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+}
+
+static void note_meta(const bn_rec_note *n, bn_note_meta *o)
+{
+    memset(o, 0, sizeof *o);
+    o->note_id = n->note_id;
+    o->revision = n->revision;
+    o->kind = n->kind;
+    o->is_private = n->is_private;
+    o->author_id = n->author_id;
+    o->session_id = n->session_id;
+    o->epoch = n->epoch;
+    o->created = n->created;
+    o->size = n->size;
+}
+
+static int visible(const bnd_ctx *cx, const bn_rec_note *n)
+{
+    return !n->is_private || n->author_id == cx->actor.account_id;
+}
+
+int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_note_put *r = &req->u.note_put;
+    bn_rec_member me;
+    bn_rec_pair p;
+    bn_rec_note n, last;
+    bn_rec_note_env env;
+    uint32_t latest;
+    uint8_t k[20];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    if (r->note_id == 0 || r->revision == 0 || r->revision == UINT32_MAX ||
+        r->kind < 1 || r->kind > BN_KIND_MAX)
+        return BN_EINVAL;
+    rc = bnd_envelope_ok(r->envelope, r->epoch);
+    if (rc != 0)
+        return rc;
+    if (r->session_id != 0) {
+        bn_rec_session sess;
+        rc = bnd_get_session(cx, p.id, r->session_id, &sess);
+        if (rc != 0)
+            return rc;
+    }
+    if (!r->is_private) {
+        rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
+        if (rc != 0)
+            return rc;
+    }
+    rc = latest_revision(cx, p.id, r->note_id, &latest);
+    if (rc != 0)
+        return rc;
+    if (latest != 0) {
+        rc = get_note(cx, p.id, r->note_id, latest, &last);
+        if (rc != 0)
+            return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+        if (!visible(cx, &last))
+            return BN_ECONFLICT; /* someone else's private note id */
+        if (r->revision == latest) {
+            /* A retry of a write that landed is a success. */
+            rc = get_note_env(cx, p.id, r->note_id, latest, &env);
+            if (rc != 0)
+                return rc;
+            if (last.author_id != cx->actor.account_id ||
+                env.envelope.len != r->envelope.len ||
+                memcmp(env.envelope.ptr, r->envelope.ptr, r->envelope.len))
+                return BN_ECONFLICT;
+            cx->rep->type = BN_MSG_NOTE_ACK;
+            cx->rep->u.note_ack.note_id = r->note_id;
+            cx->rep->u.note_ack.revision = latest;
+            cx->rep->u.note_ack.created = last.created;
+            return 0;
+        }
+        if (r->revision != latest + 1)
+            return BN_ECONFLICT;
+        if (last.is_private != r->is_private || last.kind != r->kind)
+            return BN_EINVAL;
+    } else if (r->revision != 1) {
+        return BN_ECONFLICT;
+    }
+
+    memset(&n, 0, sizeof n);
+    n.pair_id = p.id;
+    n.note_id = r->note_id;
+    n.revision = r->revision;
+    n.kind = r->kind;
+    n.is_private = r->is_private ? 1 : 0;
+    n.author_id = cx->actor.account_id;
+    n.session_id = r->session_id;
+    n.epoch = r->epoch;
+    n.created = cx->now;
+    n.size = r->envelope.len;
+    bn_hash(n.env_hash, r->envelope.ptr, r->envelope.len);
+    memset(&env, 0, sizeof env);
+    env.envelope = r->envelope;
+    bnd_key_u64_u64_u32(k, p.id, r->note_id, r->revision);
+    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), k, sizeof k, &bn_desc_rec_note, &n,
+                     MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), k, sizeof k,
+                         &bn_desc_rec_note_env, &env, MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc == BN_EEXIST ? BN_ECONFLICT : rc;
+    cx->rep->type = BN_MSG_NOTE_ACK;
+    cx->rep->u.note_ack.note_id = n.note_id;
+    cx->rep->u.note_ack.revision = n.revision;
+    cx->rep->u.note_ack.created = n.created;
+    return 0;
+}
+
+struct note_list {
+    bn_note_meta *items;
+    uint32_t n;
+    int have;
+    bn_rec_note cur; /* latest revision seen of the current note */
+};
+
+/* Takes the note in nl->cur if the caller may see it: 1 when the page is
+ * full (there is more), else 0. */
+static int flush_note(bnd_ctx *cx, struct note_list *nl)
+{
+    if (!nl->have || !visible(cx, &nl->cur))
+        return 0;
+    if (nl->n == BND_PAGE)
+        return 1;
+    note_meta(&nl->cur, &nl->items[nl->n++]);
+    return 0;
+}
+
+static int note_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct note_list *nl = arg;
+    bn_rec_note n;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_note, &n, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (!nl->have || n.note_id != nl->cur.note_id) {
+        rc = flush_note(cx, nl);
+        if (rc != 0)
+            return rc;
+    }
+    nl->cur = n;
+    nl->have = 1;
+    return 0;
+}
+
+/* NOTE_LIST: the latest revision of each note the caller may see, by note
+ * id, after `after`. */
+int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_note_list *r = &req->u.note_list;
+    struct note_list nl;
+    bn_rec_pair p;
+    uint8_t k[20];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_NOTES;
+    if (r->after == UINT64_MAX)
+        return 0;
+    memset(&nl, 0, sizeof nl);
+    nl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *nl.items);
+    if (nl.items == NULL)
+        return BN_ENOMEM;
+    bnd_key_u64_u64_u32(k, p.id, r->after + 1, 0);
+    rc = bnd_scan(cx, DB(cx, NOTES), k, sizeof k, k, 8, note_item, &nl);
+    if (rc == 0)
+        rc = flush_note(cx, &nl);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.notes.items.v = nl.items;
+    cx->rep->u.notes.items.len = nl.n;
+    cx->rep->u.notes.more = rc == 1;
+    return 0;
+}
+
+/* NOTE_GET: one revision (0: the latest); someone else's private note is
+ * BN_ENOTFOUND, as if it did not exist. */
+int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_note_get *r = &req->u.note_get;
+    bn_rec_note n;
+    bn_rec_note_env env;
+    bn_rec_pair p;
+    uint32_t rev = r->revision;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    if (r->note_id == 0)
+        return BN_ENOTFOUND;
+    if (rev == 0) {
+        rc = latest_revision(cx, p.id, r->note_id, &rev);
+        if (rc != 0)
+            return rc;
+        if (rev == 0)
+            return BN_ENOTFOUND;
+    }
+    rc = get_note(cx, p.id, r->note_id, rev, &n);
+    if (rc != 0)
+        return rc;
+    if (!visible(cx, &n))
+        return BN_ENOTFOUND;
+    rc = get_note_env(cx, p.id, r->note_id, rev, &env);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_NOTE;
+    note_meta(&n, &cx->rep->u.note.meta);
+    cx->rep->u.note.envelope = env.envelope;
+    return 0;
+}

@@ -1,0 +1,178 @@
+/* bnd_h_objective.c: OBJECTIVE_ADD, OBJECTIVE_REACH, OBJECTIVE_LIST. The
+ * text is an envelope the server cannot open; status and dates are the
+ * plaintext the programme counts. Ids are made by the client. */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+/* Objectives carry envelopes of up to 4 KiB: a smaller page keeps a
+ * reply well under BN_FRAME_MAX. */
+#define OBJECTIVE_PAGE 100u
+
+static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
+                         bn_rec_objective *o)
+{
+    uint8_t k[16];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k,
+                       bnd_key_u64_u64(k, pair, id), &bn_desc_rec_objective, o,
+                       &cx->arena);
+}
+
+static int put_objective(bnd_ctx *cx, const bn_rec_objective *o)
+{
+    uint8_t k[16];
+    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k,
+                       bnd_key_u64_u64(k, o->pair_id, o->id),
+                       &bn_desc_rec_objective, o, 0);
+}
+
+static void ok(bnd_ctx *cx, uint64_t value)
+{
+    cx->rep->type = BN_MSG_OK;
+    cx->rep->u.ok.value = value;
+}
+
+/* OBJECTIVE_ADD: a retry (same id, same author, same envelope) is a
+ * success; the same id with anything else is BN_ECONFLICT. */
+int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_add *r = &req->u.objective_add;
+    bn_rec_objective o;
+    bn_rec_member me;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    if (r->objective_id == 0)
+        return BN_EINVAL;
+    if (!bnd_date_ok(r->date))
+        return BN_EDATE;
+    rc = bnd_envelope_ok(r->envelope, r->epoch);
+    if (rc == 0)
+        rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
+    if (rc != 0)
+        return rc;
+    rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc == 0) {
+        if (o.author_id == cx->actor.account_id &&
+            o.envelope.len == r->envelope.len &&
+            memcmp(o.envelope.ptr, r->envelope.ptr, r->envelope.len) == 0) {
+            ok(cx, o.id);
+            return 0;
+        }
+        return BN_ECONFLICT;
+    }
+    if (rc != BN_ENOTFOUND)
+        return rc;
+    memset(&o, 0, sizeof o);
+    o.id = r->objective_id;
+    o.pair_id = p.id;
+    o.author_id = cx->actor.account_id;
+    o.epoch = r->epoch;
+    o.envelope = r->envelope;
+    o.status = BN_OBJECTIVE_DEFINED;
+    o.defined_date = r->date;
+    o.created = cx->now;
+    rc = put_objective(cx, &o);
+    if (rc != 0)
+        return rc;
+    ok(cx, o.id);
+    return 0;
+}
+
+/* OBJECTIVE_REACH: either member marks it reached; again is a success
+ * that keeps the first date. */
+int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_reach *r = &req->u.objective_reach;
+    bn_rec_objective o;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc != 0)
+        return rc;
+    if (o.status == BN_OBJECTIVE_REACHED) {
+        ok(cx, o.id);
+        return 0;
+    }
+    if (!bnd_date_ok(r->date) || r->date < o.defined_date)
+        return BN_EDATE;
+    o.status = BN_OBJECTIVE_REACHED;
+    o.reached_date = r->date;
+    o.reached_by = cx->actor.account_id;
+    rc = put_objective(cx, &o);
+    if (rc != 0)
+        return rc;
+    ok(cx, o.id);
+    return 0;
+}
+
+struct objective_list {
+    bn_objective_info *items;
+    uint32_t n;
+};
+
+static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                          void *arg)
+{
+    struct objective_list *ol = arg;
+    bn_rec_objective o;
+    (void)k;
+    if (ol->n == OBJECTIVE_PAGE)
+        return 1;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_objective, &o, &cx->arena);
+    if (rc != 0)
+        return rc;
+    bn_objective_info *i = &ol->items[ol->n++];
+    i->id = o.id;
+    i->author_id = o.author_id;
+    i->epoch = o.epoch;
+    i->envelope = o.envelope;
+    i->status = o.status;
+    i->defined_date = o.defined_date;
+    i->reached_date = o.reached_date;
+    return 0;
+}
+
+/* OBJECTIVE_LIST: the pair's objectives by id, after `after`. */
+int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_list *r = &req->u.objective_list;
+    struct objective_list ol = {NULL, 0};
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_OBJECTIVES;
+    if (r->after == UINT64_MAX)
+        return 0;
+    ol.items = bnd_ctx_alloc(cx, OBJECTIVE_PAGE * sizeof *ol.items);
+    if (ol.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, OBJECTIVES), k,
+                  bnd_key_u64_u64(k, p.id, r->after + 1), k, 8, objective_item,
+                  &ol);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.objectives.items.v = ol.items;
+    cx->rep->u.objectives.items.len = ol.n;
+    cx->rep->u.objectives.more = rc == 1;
+    return 0;
+}

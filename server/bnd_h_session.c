@@ -1,0 +1,145 @@
+/* bnd_h_session.c: SESSION_ADD, SESSION_UPDATE, SESSION_LIST. Sessions
+ * are plaintext facts (date, held/planned/cancelled, who was absent) that
+ * the programme's statistics use; their ids come from the server. */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+static void session_info(const bn_rec_session *s, bn_session_info *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = s->id;
+    o->pair_id = s->pair_id;
+    o->date = s->date;
+    o->status = s->status;
+    o->absent = s->absent;
+    o->created_by = s->created_by;
+    o->created = s->created;
+}
+
+static int valid_status(uint8_t status, uint8_t absent)
+{
+    return status >= BN_SESSION_PLANNED && status <= BN_SESSION_STATUS_MAX &&
+           absent <= BN_ABSENT_MAX;
+}
+
+int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_session_add *r = &req->u.session_add;
+    bn_rec_session s;
+    bn_rec_pair p;
+    uint8_t k[16];
+    uint64_t id;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    if (!valid_status(r->status, r->absent))
+        return BN_EINVAL;
+    if (!bnd_date_ok(r->date))
+        return BN_EDATE;
+    rc = bnd_counter_next(cx->st, cx->txn, "session", &id);
+    if (rc != 0)
+        return rc;
+    memset(&s, 0, sizeof s);
+    s.id = id;
+    s.pair_id = p.id;
+    s.date = r->date;
+    s.status = r->status;
+    s.absent = r->absent;
+    s.created_by = cx->actor.account_id;
+    s.created = cx->now;
+    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k, bnd_key_u64_u64(k, p.id, id),
+                     &bn_desc_rec_session, &s, MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_SESSION;
+    session_info(&s, &cx->rep->u.session.session);
+    return 0;
+}
+
+int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_session_update *r = &req->u.session_update;
+    bn_rec_session s;
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    if (!valid_status(r->status, r->absent))
+        return BN_EINVAL;
+    rc = bnd_get_session(cx, p.id, r->session_id, &s);
+    if (rc != 0)
+        return rc;
+    s.status = r->status;
+    s.absent = r->absent;
+    s.updated_by = cx->actor.account_id;
+    s.updated = cx->now;
+    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k,
+                     bnd_key_u64_u64(k, p.id, s.id), &bn_desc_rec_session, &s,
+                     0);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_SESSION;
+    session_info(&s, &cx->rep->u.session.session);
+    return 0;
+}
+
+struct session_list {
+    bn_session_info *items;
+    uint32_t n;
+};
+
+static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                        void *arg)
+{
+    struct session_list *sl = arg;
+    bn_rec_session s;
+    (void)k;
+    if (sl->n == BND_PAGE)
+        return 1;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
+    if (rc != 0)
+        return rc;
+    session_info(&s, &sl->items[sl->n++]);
+    return 0;
+}
+
+/* SESSION_LIST: the pair's sessions by id, after `after`. */
+int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_session_list *r = &req->u.session_list;
+    struct session_list sl = {NULL, 0};
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_SESSIONS;
+    if (r->after == UINT64_MAX)
+        return 0;
+    sl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *sl.items);
+    if (sl.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, SESSIONS), k,
+                  bnd_key_u64_u64(k, p.id, r->after + 1), k, 8, session_item,
+                  &sl);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.sessions.items.v = sl.items;
+    cx->rep->u.sessions.items.len = sl.n;
+    cx->rep->u.sessions.more = rc == 1;
+    return 0;
+}

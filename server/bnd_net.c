@@ -1,0 +1,482 @@
+#include "bnd_net.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bnd_dispatch.h"
+#include "bnd_log.h"
+
+#define READ_BUF 65536
+
+typedef struct bnd_conn bnd_conn;
+
+struct bnd_conn {
+    bnd_session s; /* first: a session pointer is a connection pointer */
+    bnd_net *net;
+    uv_tcp_t tcp;
+    uv_timer_t timer;
+    bn_frame_reader rd;
+    bn_channel ch;
+    int hs_done;
+    int reading;
+    int closing;     /* uv_close called */
+    int close_after; /* close once queued replies are written */
+    int draining;    /* server stopping: take no more frames */
+    int in_process;
+    int handles;
+    size_t wq; /* bytes queued in uv_write */
+    uint64_t bytes_in, bytes_out;
+    uint64_t t_open;
+    char peer[64];
+    bnd_conn *prev, *next;
+};
+
+struct bnd_net {
+    bnd_server *srv;
+    uv_tcp_t listener;
+    int listening;
+    bnd_conn *conns;
+    unsigned nconns;
+    uint8_t *plain; /* BN_FRAME_MAX: one opened frame at a time */
+    uint8_t rbuf[READ_BUF];
+    int rbuf_busy;
+};
+
+typedef struct wreq {
+    uv_write_t req;
+    bnd_conn *c;
+    size_t len;
+    uint8_t data[];
+} wreq;
+
+static void process_frames(bnd_conn *c);
+
+static void conn_release(bnd_session *s)
+{
+    bnd_conn *c = (bnd_conn *)s;
+    bn_frame_reader_free(&c->rd);
+    bn_channel_wipe(&c->ch);
+    free(c);
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    bnd_conn *c = h->data;
+    if (--c->handles > 0)
+        return;
+    bnd_net *net = c->net;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        net->conns = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    net->nconns--;
+    bnd_session_unref(&c->s);
+}
+
+/* Closes the connection now (pending writes are cancelled). */
+static void conn_close(bnd_conn *c, const char *reason)
+{
+    if (c->closing)
+        return;
+    c->closing = 1;
+    c->s.closed = 1;
+    bnd_log(BND_LOG_INFO, "conn.close",
+            "conn=%llu account=%llu reason=%s bytes_in=%llu bytes_out=%llu "
+            "ms=%llu",
+            (unsigned long long)c->s.conn_id,
+            (unsigned long long)c->s.actor.account_id, reason,
+            (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
+            (unsigned long long)(uv_now(c->net->srv->loop) - c->t_open));
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+    uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+    bnd_conn *c = t->data;
+    conn_close(c, c->s.logged_in ? "idle_timeout" : "login_timeout");
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    wreq *w = (wreq *)req;
+    bnd_conn *c = w->c;
+
+    c->wq -= w->len;
+    free(w);
+    if (c->closing)
+        return;
+    if (status < 0) {
+        conn_close(c, "write_error");
+        return;
+    }
+    if (c->close_after && c->wq == 0) {
+        conn_close(c, c->draining ? "shutdown" : "protocol");
+        return;
+    }
+    process_frames(c); /* replies drained: maybe read again */
+}
+
+/* Queues one frame: header(4) || body, where body is data (raw) or the
+ * sealed plaintext msg (sealed). */
+static int conn_send(bnd_conn *c, const uint8_t *msg, size_t len, int sealed)
+{
+    size_t body = sealed ? len + BN_CHANNEL_OVERHEAD : len;
+    bnd_config *cfg = &c->net->srv->cfg;
+    wreq *w;
+
+    if (body > BN_FRAME_MAX)
+        return BN_ETOOBIG;
+    w = malloc(sizeof *w + BN_FRAME_HDR + body);
+    if (w == NULL)
+        return BN_ENOMEM;
+    w->c = c;
+    w->len = BN_FRAME_HDR + body;
+    bn_frame_header(w->data, (uint32_t)body);
+    if (sealed) {
+        int rc = bn_channel_seal(&c->ch, w->data + BN_FRAME_HDR, msg, len,
+                                 w->data, BN_FRAME_HDR);
+        if (rc != 0) {
+            free(w);
+            return rc;
+        }
+    } else {
+        memcpy(w->data + BN_FRAME_HDR, msg, len);
+    }
+    uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)w->len);
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    c->wq += w->len;
+    c->bytes_out += w->len;
+    if (c->wq > cfg->wq_hard) {
+        bnd_log(BND_LOG_WARN, "conn.slow_reader", "conn=%llu queued=%zu",
+                (unsigned long long)c->s.conn_id, c->wq);
+        conn_close(c, "slow_reader");
+    }
+    return 0;
+}
+
+/* The session's reply callback: seal, queue, and maybe read on. */
+static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
+                       unsigned flags)
+{
+    bnd_conn *c = (bnd_conn *)s;
+    bnd_config *cfg = &c->net->srv->cfg;
+
+    if (c->closing)
+        return;
+    int rc = conn_send(c, msg, len, 1);
+    if (c->closing)
+        return;
+    if (rc != 0) {
+        conn_close(c, "send_error");
+        return;
+    }
+    if (s->logged_in && c->rd.limit < BN_FRAME_MAX) {
+        bn_frame_reader_set_limit(&c->rd, BN_FRAME_MAX);
+        uv_timer_start(&c->timer, on_timeout, cfg->idle_timeout_ms, 0);
+    }
+    if (flags & BND_REPLY_CLOSE) {
+        c->close_after = 1;
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+        return;
+    }
+    if (!c->in_process)
+        process_frames(c);
+}
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+    bnd_conn *c = h->data;
+    (void)hint;
+    /* One buffer serves every connection: a read is consumed (copied by
+     * the frame reader) before the next allocation. */
+    if (c->net->rbuf_busy) {
+        buf->base = NULL;
+        buf->len = 0;
+        return;
+    }
+    c->net->rbuf_busy = 1;
+    buf->base = (char *)c->net->rbuf;
+    buf->len = sizeof c->net->rbuf;
+}
+
+static void on_read(uv_stream_t *st, ssize_t nread, const uv_buf_t *buf)
+{
+    bnd_conn *c = st->data;
+
+    if (buf->base == (char *)c->net->rbuf)
+        c->net->rbuf_busy = 0;
+    if (nread == 0)
+        return;
+    if (nread < 0) {
+        conn_close(c, nread == UV_EOF ? "eof" : "read_error");
+        return;
+    }
+    c->bytes_in += (uint64_t)nread;
+    int rc =
+        bn_frame_reader_feed(&c->rd, (const uint8_t *)buf->base, (size_t)nread);
+    if (rc != 0) {
+        bnd_log(BND_LOG_INFO, "conn.bad_frame", "conn=%llu code=%s",
+                (unsigned long long)c->s.conn_id, bn_err_name(rc));
+        conn_close(c, "bad_frame");
+        return;
+    }
+    process_frames(c);
+}
+
+static int paused(const bnd_conn *c)
+{
+    const bnd_config *cfg = &c->net->srv->cfg;
+    return c->s.inflight >= cfg->max_inflight || c->s.auth_pending ||
+           c->wq >= cfg->wq_soft;
+}
+
+/* Answers the handshake's msg1 with msg2 and keys the channel. */
+static int handshake(bnd_conn *c, const uint8_t *body, size_t len)
+{
+    uint8_t msg2[BN_HS_MSG2_BYTES];
+    const bnd_keys *k = c->net->srv->keys;
+
+    if (len != BN_HS_MSG1_BYTES)
+        return BN_EHANDSHAKE;
+    int rc = bn_hs_server_respond(k->box_sk, k->box_pk, body, msg2, &c->ch);
+    if (rc != 0)
+        return rc;
+    c->hs_done = 1;
+    return conn_send(c, msg2, sizeof msg2, 0);
+}
+
+/* Takes whole frames from the reader while the connection may go on. */
+static void process_frames(bnd_conn *c)
+{
+    bnd_net *net = c->net;
+    const uint8_t *body;
+    size_t len;
+    int rc;
+
+    if (c->in_process)
+        return;
+    c->in_process = 1;
+    while (!c->closing && !c->close_after && !c->draining && !paused(c)) {
+        rc = bn_frame_reader_next(&c->rd, &body, &len);
+        if (rc == BN_EAGAIN)
+            break;
+        if (rc != 0) {
+            conn_close(c, "bad_frame");
+            break;
+        }
+        if (!c->hs_done) {
+            rc = handshake(c, body, len);
+            if (rc != 0) {
+                bnd_log(BND_LOG_INFO, "conn.handshake", "conn=%llu code=%s",
+                        (unsigned long long)c->s.conn_id, bn_err_name(rc));
+                conn_close(c, "handshake");
+            }
+            continue;
+        }
+        uint8_t hdr[BN_FRAME_HDR];
+        bn_frame_header(hdr, (uint32_t)len);
+        if (len < BN_CHANNEL_OVERHEAD ||
+            bn_channel_open(&c->ch, net->plain, body, len, hdr, sizeof hdr) !=
+                0) {
+            conn_close(c, "bad_frame_auth");
+            break;
+        }
+        if (c->s.logged_in)
+            uv_timer_start(&c->timer, on_timeout, net->srv->cfg.idle_timeout_ms,
+                           0);
+        bnd_dispatch_frame(net->srv, &c->s, net->plain,
+                           len - BN_CHANNEL_OVERHEAD);
+    }
+    if (!c->closing && !c->close_after && !c->draining) {
+        if (paused(c) && c->reading) {
+            uv_read_stop((uv_stream_t *)&c->tcp);
+            c->reading = 0;
+        } else if (!paused(c) && !c->reading) {
+            if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+                c->reading = 1;
+        }
+    }
+    c->in_process = 0;
+}
+
+static void on_refused_closed(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void on_unaccepted_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    bnd_net *net = server->data;
+    bnd_server *srv = net->srv;
+    bnd_conn *c;
+
+    if (status < 0) {
+        bnd_log(BND_LOG_WARN, "accept.error", "code=%s", uv_err_name(status));
+        return;
+    }
+    if (net->nconns >= srv->cfg.max_conns || srv->stopping) {
+        uv_tcp_t *t = malloc(sizeof *t);
+        if (t == NULL)
+            return;
+        uv_tcp_init(srv->loop, t);
+        if (uv_accept(server, (uv_stream_t *)t) == 0)
+            bnd_log(BND_LOG_WARN, "conn.refused",
+                    "reason=max_connections "
+                    "open=%u",
+                    net->nconns);
+        uv_close((uv_handle_t *)t, on_refused_closed);
+        return;
+    }
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return;
+    c->net = net;
+    uv_tcp_init(srv->loop, &c->tcp);
+    c->tcp.data = c;
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_unaccepted_closed);
+        return;
+    }
+    uv_timer_init(srv->loop, &c->timer);
+    c->timer.data = c;
+    c->handles = 2;
+    bnd_session_init(&c->s, ++srv->next_conn_id, &c->ch, conn_reply,
+                     conn_release, c);
+    bn_frame_reader_init(&c->rd, BN_FRAME_MAX_PRELOGIN);
+    c->t_open = uv_now(srv->loop);
+    c->next = net->conns;
+    if (net->conns)
+        net->conns->prev = c;
+    net->conns = c;
+    net->nconns++;
+    uv_tcp_nodelay(&c->tcp, 1);
+
+    struct sockaddr_storage ss;
+    int sl = sizeof ss;
+    strcpy(c->peer, "?");
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
+        char ip[48] = "?";
+        int port = 0;
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            uv_ip4_name(a, ip, sizeof ip);
+            port = ntohs(a->sin_port);
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            uv_ip6_name(a, ip, sizeof ip);
+            port = ntohs(a->sin6_port);
+        }
+        snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
+    }
+    bnd_log(BND_LOG_INFO, "conn.open", "conn=%llu peer=%s open=%u",
+            (unsigned long long)c->s.conn_id, c->peer, net->nconns);
+    uv_timer_start(&c->timer, on_timeout, srv->cfg.hs_timeout_ms, 0);
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+        c->reading = 1;
+    else
+        conn_close(c, "read_error");
+}
+
+int bnd_net_start(bnd_server *srv)
+{
+    struct sockaddr_storage ss;
+    bnd_net *net;
+    int rc;
+
+    if (uv_ip4_addr(srv->cfg.host, srv->cfg.port, (struct sockaddr_in *)&ss) !=
+            0 &&
+        uv_ip6_addr(srv->cfg.host, srv->cfg.port, (struct sockaddr_in6 *)&ss) !=
+            0)
+        return BN_EINVAL; /* a numeric address is needed to listen */
+    net = calloc(1, sizeof *net);
+    if (net == NULL)
+        return BN_ENOMEM;
+    net->plain = malloc(BN_FRAME_MAX);
+    if (net->plain == NULL) {
+        free(net);
+        return BN_ENOMEM;
+    }
+    net->srv = srv;
+    uv_tcp_init(srv->loop, &net->listener);
+    net->listener.data = net;
+    net->listening = 1;
+    srv->net = net;
+    rc = uv_tcp_bind(&net->listener, (struct sockaddr *)&ss, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&net->listener, 511, on_connection);
+    if (rc != 0) {
+        bnd_net_stop_accepting(net);
+        return rc;
+    }
+    int sl = sizeof ss;
+    if (uv_tcp_getsockname(&net->listener, (struct sockaddr *)&ss, &sl) == 0)
+        srv->bound_port = ntohs(ss.ss_family == AF_INET6
+                                    ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                    : ((struct sockaddr_in *)&ss)->sin_port);
+    return 0;
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+    bnd_net *net = h->data;
+    net->listening = 0;
+}
+
+void bnd_net_stop_accepting(bnd_net *net)
+{
+    if (net == NULL)
+        return;
+    if (net->listening && !uv_is_closing((uv_handle_t *)&net->listener))
+        uv_close((uv_handle_t *)&net->listener, on_listener_closed);
+    for (bnd_conn *c = net->conns; c != NULL; c = c->next) {
+        c->draining = 1;
+        if (c->reading && !c->closing)
+            uv_read_stop((uv_stream_t *)&c->tcp);
+        c->reading = 0;
+    }
+}
+
+void bnd_net_close_all(bnd_net *net, int force)
+{
+    if (net == NULL)
+        return;
+    bnd_conn *c = net->conns;
+    while (c != NULL) {
+        bnd_conn *next = c->next;
+        c->draining = 1;
+        if (!c->closing) {
+            if (force || c->wq == 0)
+                conn_close(c, "shutdown");
+            else
+                c->close_after = 1;
+        }
+        c = next;
+    }
+}
+
+unsigned bnd_net_conn_count(const bnd_net *net)
+{
+    return net ? net->nconns : 0;
+}
+
+void bnd_net_free(bnd_net *net)
+{
+    if (net == NULL)
+        return;
+    free(net->plain);
+    free(net);
+}

@@ -1,0 +1,175 @@
+/*
+ * bnd_schema.h: every record binomed stores in LMDB, in one place.
+ *
+ * Records are described with the wire schema's macros (bn_schema.h,
+ * "generic structures" in bn_proto.h) and encoded with bn_struct_encode /
+ * bn_struct_decode, so the store gets the same strict decoder as the
+ * network. Ciphertext fields are ENV: an auditor walking these
+ * descriptions knows which bytes must be well-formed envelopes and that
+ * every other field is plaintext metadata.
+ *
+ * Databases (named, in one environment) and their keys; integers in keys
+ * are big-endian so that a range scan walks them in numeric order:
+ *
+ *   meta           "schema" -> rec_meta; "next.<kind>" -> 8-byte counter
+ *   accounts       account_id                      -> rec_account
+ *   programmes     programme_id                    -> rec_programme
+ *   invites        bn_hash(token)                  -> rec_invite
+ *   pairs          pair_id                         -> rec_pair
+ *   members        pair_id || account_id           -> rec_member
+ *   account_pairs  account_id || pair_id           -> (empty: an index)
+ *   accepts        pair_id || account_id           -> rec_accept
+ *   wraps          pair_id || epoch(4) || member_id -> rec_wrap
+ *   notes          pair_id || note_id || revision(4) -> rec_note
+ *   note_envs      pair_id || note_id || revision(4) -> rec_note_env
+ *   sessions       pair_id || session_id           -> rec_session
+ *   objectives     pair_id || objective_id         -> rec_objective
+ */
+#ifndef BND_SCHEMA_H
+#define BND_SCHEMA_H
+
+#include "bn_proto.h"
+
+#define BND_SCHEMA_VERSION 1
+
+#define BN_F_rec_meta(F, T)                                                    \
+    F(T, U32, version, 0, 0)                                                   \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_rec_account(F, T)                                                 \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_rec_programme(F, T)                                               \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, STR, name, BN_TITLE_MAX, 0)                                           \
+    F(T, STR, theme, BN_TITLE_MAX, 0)                                          \
+    F(T, U32, months, BN_MONTHS_MAX, 0)                                        \
+    F(T, U8, frequency, BN_FREQ_MAX, 0)                                        \
+    F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
+    F(T, STR, charter, BN_CHARTER_MAX, 0)                                      \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, U64, created_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)
+
+#define BN_F_rec_invite(F, T)                                                  \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, U64, created_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, I64, expires, 0, 0)                                                   \
+    F(T, BOOL, used, 0, 0)                                                     \
+    F(T, U64, used_by, 0, 0)                                                   \
+    F(T, I64, used_at, 0, 0)
+
+#define BN_F_rec_pair(F, T)                                                    \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, mentor_id, 0, 0)                                                 \
+    F(T, U64, mentee_id, 0, 0)                                                 \
+    F(T, U8, status, BN_PAIR_STATUS_MAX, 0)                                    \
+    F(T, U8, accepted, 3, 0)                                                   \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U8, end_reason, BN_END_REASON_MAX, 0)                                 \
+    F(T, U64, ended_by, 0, 0)                                                  \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, U64, created_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)
+
+/* A member holds the pair's keys of epochs [from_epoch, to_epoch); a
+ * to_epoch of 0 means "still a member". */
+#define BN_F_rec_member(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, U32, from_epoch, 0, 0)                                                \
+    F(T, U32, to_epoch, 0, 0)
+
+/* A charter signature (bn_charter_sign), kept as evidence of consent. */
+#define BN_F_rec_accept(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, I64, time, 0, 0)
+
+/* A pair key wrapped for one member (crypto_box_seal: opaque, signed). */
+#define BN_F_rec_wrap(F, T)                                                    \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, U64, member_id, 0, 0)                                                 \
+    F(T, U64, wrapper_id, 0, 0)                                                \
+    F(T, BINF, wrap, BN_WRAP_BYTES, 0)                                         \
+    F(T, I64, created, 0, 0)
+
+/* A note revision's plaintext metadata; its envelope is in note_envs so
+ * that listing never reads ciphertext. */
+#define BN_F_rec_note(F, T)                                                    \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U32, revision, 0, 0)                                                  \
+    F(T, U8, kind, BN_KIND_MAX, 0)                                             \
+    F(T, BOOL, is_private, 0, 0)                                               \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U32, size, 0, 0)                                                      \
+    F(T, BINF, env_hash, BN_HASH_BYTES, 0)
+
+#define BN_F_rec_note_env(F, T) F(T, ENV, envelope, BN_ENVELOPE_MAX, 0)
+
+/* A meeting: plaintext facts the programme steers with. */
+#define BN_F_rec_session(F, T)                                                 \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
+    F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
+    F(T, U64, created_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U64, updated_by, 0, 0)                                                \
+    F(T, I64, updated, 0, 0)
+
+/* An objective: its text is an envelope; status and dates are clear. */
+#define BN_F_rec_objective(F, T)                                               \
+    F(T, U64, id, 0, 0)                                                        \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
+    F(T, U8, status, 2, 0)                                                     \
+    F(T, U32, defined_date, BN_DATE_MAX, 0)                                    \
+    F(T, U32, reached_date, BN_DATE_MAX, 0)                                    \
+    F(T, U64, reached_by, 0, 0)                                                \
+    F(T, I64, created, 0, 0)
+
+#define BND_RECS(X)                                                            \
+    X(rec_meta)                                                                \
+    X(rec_account)                                                             \
+    X(rec_programme)                                                           \
+    X(rec_invite)                                                              \
+    X(rec_pair)                                                                \
+    X(rec_member)                                                              \
+    X(rec_accept)                                                              \
+    X(rec_wrap)                                                                \
+    X(rec_note)                                                                \
+    X(rec_note_env)                                                            \
+    X(rec_session)                                                             \
+    X(rec_objective)
+
+/* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
+BND_RECS(BN__STRUCT_TYPEDEF)
+BND_RECS(BN__DESC_EXTERN)
+
+/* bnd_rec_descs lists every record description (for audits and tests);
+ * the array ends with NULL. */
+extern const bn_struct_desc *const bnd_rec_descs[];
+
+#endif

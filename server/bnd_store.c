@@ -1,0 +1,419 @@
+#include "bnd_store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bnd_log.h"
+#include "bnd_schema.h"
+
+struct bnd_store {
+    MDB_env *env;
+    MDB_dbi dbi[BND_DB_COUNT];
+    pthread_rwlock_t lock; /* shared: any txn; exclusive: resize */
+    size_t map_max;
+    unsigned grows;
+    int create;
+};
+
+static const char *const db_names[BND_DB_COUNT] = {
+#define BND__DB_NAME(e, name) name,
+    BND_DBS(BND__DB_NAME)
+#undef BND__DB_NAME
+};
+
+const char *bnd_store_db_name(enum bnd_db db)
+{
+    return (unsigned)db < BND_DB_COUNT ? db_names[db] : "?";
+}
+
+MDB_dbi bnd_store_dbi(const bnd_store *st, enum bnd_db db)
+{
+    return st->dbi[db];
+}
+
+int bnd_mdb_err(int rc)
+{
+    switch (rc) {
+    case MDB_SUCCESS:
+        return 0;
+    case MDB_NOTFOUND:
+        return BN_ENOTFOUND;
+    case MDB_KEYEXIST:
+        return BN_EEXIST;
+    case MDB_MAP_FULL:
+        return BN_EFULL;
+    case ENOMEM:
+        return BN_ENOMEM;
+    default:
+        bnd_log(BND_LOG_ERROR, "store.error", "mdb_rc=%d msg=\"%s\"", rc,
+                mdb_strerror(rc));
+        return BN_ESTORE;
+    }
+}
+
+static size_t page_round(size_t v)
+{
+    const size_t page = 65536; /* a multiple of every OS page size */
+    if (v < page)
+        return page;
+    if (v > SIZE_MAX - page)
+        return SIZE_MAX / page * page;
+    return (v + page - 1) / page * page;
+}
+
+/* Re-reads the map size after another process grew the file. */
+static void adopt_resize(bnd_store *st)
+{
+    pthread_rwlock_unlock(&st->lock);
+    pthread_rwlock_wrlock(&st->lock);
+    mdb_env_set_mapsize(st->env, 0);
+    pthread_rwlock_unlock(&st->lock);
+    pthread_rwlock_rdlock(&st->lock);
+}
+
+/* Begins a transaction with the lock held shared; on failure the lock is
+ * released. */
+static int txn_begin(bnd_store *st, MDB_txn *parent, unsigned flags,
+                     MDB_txn **txn)
+{
+    int rc;
+    pthread_rwlock_rdlock(&st->lock);
+    rc = mdb_txn_begin(st->env, parent, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        adopt_resize(st);
+        rc = mdb_txn_begin(st->env, parent, flags, txn);
+    }
+    if (rc != 0) {
+        pthread_rwlock_unlock(&st->lock);
+        return bnd_mdb_err(rc);
+    }
+    return 0;
+}
+
+int bnd_store_read_begin(bnd_store *st, MDB_txn **txn)
+{
+    return txn_begin(st, NULL, MDB_RDONLY, txn);
+}
+
+void bnd_store_read_end(bnd_store *st, MDB_txn *txn)
+{
+    if (txn == NULL)
+        return;
+    mdb_txn_abort(txn);
+    pthread_rwlock_unlock(&st->lock);
+}
+
+size_t bnd_store_map_size(bnd_store *st)
+{
+    MDB_envinfo info;
+    mdb_env_info(st->env, &info);
+    return info.me_mapsize;
+}
+
+unsigned bnd_store_grow_count(bnd_store *st)
+{
+    pthread_rwlock_rdlock(&st->lock);
+    unsigned n = st->grows;
+    pthread_rwlock_unlock(&st->lock);
+    return n;
+}
+
+/* Doubles the map (up to map_max) with no transaction of ours open:
+ * 0, or BN_EFULL at the maximum. */
+static int grow(bnd_store *st)
+{
+    MDB_envinfo info;
+    int rc;
+
+    pthread_rwlock_wrlock(&st->lock);
+    mdb_env_info(st->env, &info);
+    size_t cur = info.me_mapsize;
+    if (cur >= st->map_max) {
+        pthread_rwlock_unlock(&st->lock);
+        bnd_log(BND_LOG_ERROR, "store.full", "map_bytes=%zu", cur);
+        return BN_EFULL;
+    }
+    size_t next = cur > st->map_max / 2 ? st->map_max : cur * 2;
+    rc = mdb_env_set_mapsize(st->env, next);
+    if (rc == 0)
+        st->grows++;
+    pthread_rwlock_unlock(&st->lock);
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    bnd_log(BND_LOG_INFO, "store.grow", "from=%zu to=%zu", cur, next);
+    return 0;
+}
+
+int bnd_store_write(bnd_store *st, bnd_write_fn fn, void *arg)
+{
+    for (;;) {
+        MDB_txn *txn = NULL;
+        int rc = txn_begin(st, NULL, 0, &txn);
+        if (rc != 0)
+            return rc;
+        rc = fn(txn, arg);
+        if (rc == 0) {
+            rc = bnd_mdb_err(mdb_txn_commit(txn));
+        } else {
+            mdb_txn_abort(txn);
+        }
+        pthread_rwlock_unlock(&st->lock);
+        if (rc != BN_EFULL)
+            return rc;
+        rc = grow(st);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+struct open_ctx {
+    bnd_store *st;
+    int create;
+};
+
+/* Opens (creating when missing) every named database; with create, also
+ * writes the schema record; without, checks it. */
+static int open_dbs(MDB_txn *txn, void *arg)
+{
+    struct open_ctx *o = arg;
+    bnd_store *st = o->st;
+    void *arena = NULL;
+    bn_rec_meta meta;
+    int rc;
+
+    for (int i = 0; i < BND_DB_COUNT; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &st->dbi[i]);
+        if (rc != 0)
+            return bnd_mdb_err(rc);
+    }
+    rc = bnd_rec_get(txn, st->dbi[BND_DB_META], "schema", 6, &bn_desc_rec_meta,
+                     &meta, &arena);
+    bn_arena_free(&arena);
+    if (rc == BN_ENOTFOUND && o->create) {
+        memset(&meta, 0, sizeof meta);
+        meta.version = BND_SCHEMA_VERSION;
+        meta.created = bn_now();
+        return bnd_rec_put(txn, st->dbi[BND_DB_META], "schema", 6,
+                           &bn_desc_rec_meta, &meta, 0);
+    }
+    if (rc == BN_ENOTFOUND)
+        return -ENOENT;
+    if (rc != 0)
+        return rc;
+    if (meta.version > BND_SCHEMA_VERSION)
+        return BN_EVERSION;
+    return 0;
+}
+
+int bnd_store_open(bnd_store **out, const char *dir, const bnd_store_opts *opts)
+{
+    bnd_store *st;
+    char path[PATH_MAX];
+    struct stat sb;
+    size_t initial =
+        opts && opts->map_initial ? opts->map_initial : BND_MAP_INITIAL_DEFAULT;
+    size_t max = opts && opts->map_max ? opts->map_max : BND_MAP_MAX_DEFAULT;
+    int create = opts ? opts->create : 0;
+    int rc;
+
+    *out = NULL;
+    if (snprintf(path, sizeof path, "%s/data.mdb", dir) >= (int)sizeof path)
+        return BN_EINVAL;
+    if (!create && stat(path, &sb) != 0)
+        return -ENOENT;
+    st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return BN_ENOMEM;
+    pthread_rwlock_init(&st->lock, NULL);
+    initial = page_round(initial);
+    max = page_round(max);
+    if (max < initial)
+        max = initial;
+    st->map_max = max;
+    st->create = create;
+    rc = mdb_env_create(&st->env);
+    if (rc != 0) {
+        rc = bnd_mdb_err(rc);
+        goto fail;
+    }
+    mdb_env_set_maxdbs(st->env, BND_DB_COUNT + 8);
+    mdb_env_set_mapsize(st->env, initial);
+    /* MDB_NOTLS: read txns belong to the loop, not to a thread. Never
+     * NOSYNC/NOMETASYNC: a reply follows a durable commit. */
+    rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
+    if (rc != 0) {
+        rc = rc > 0 && rc < 4096 ? -rc : bnd_mdb_err(rc);
+        goto fail;
+    }
+    int dead = 0;
+    mdb_reader_check(st->env, &dead); /* slots of crashed processes */
+    if (dead > 0)
+        bnd_log(BND_LOG_WARN, "store.stale_readers", "cleared=%d", dead);
+    struct open_ctx o = {st, create};
+    rc = bnd_store_write(st, open_dbs, &o);
+    if (rc != 0)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    if (st->env != NULL)
+        mdb_env_close(st->env);
+    pthread_rwlock_destroy(&st->lock);
+    free(st);
+    return rc;
+}
+
+void bnd_store_close(bnd_store *st)
+{
+    if (st == NULL)
+        return;
+    mdb_env_close(st->env);
+    pthread_rwlock_destroy(&st->lock);
+    free(st);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+int bnd_rec_decode(const MDB_val *val, const bn_struct_desc *d, void *rec,
+                   void **arena)
+{
+    int rc = bn_struct_decode(d, rec, val->mv_data, val->mv_size, arena);
+    if (rc == BN_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        bnd_log(BND_LOG_ERROR, "store.corrupt", "record=%s code=%s", d->name,
+                bn_err_name(rc));
+        return BN_ECORRUPT;
+    }
+    return 0;
+}
+
+int bnd_rec_get(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
+                const bn_struct_desc *d, void *rec, void **arena)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(txn, db, &k, &v);
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    return bnd_rec_decode(&v, d, rec, arena);
+}
+
+int bnd_rec_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
+                const bn_struct_desc *d, const void *rec, unsigned flags)
+{
+    bn_buf b;
+    int rc;
+
+    bn_buf_init(&b);
+    rc = bn_struct_encode(&b, d, rec);
+    if (rc == 0)
+        rc = bnd_raw_put(txn, db, key, klen, b.data, b.len, flags);
+    bn_buf_free(&b);
+    return rc;
+}
+
+int bnd_raw_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
+                const void *val, size_t vlen, unsigned flags)
+{
+    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+    return bnd_mdb_err(mdb_put(txn, db, &k, &v, flags));
+}
+
+int bnd_exists(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
+{
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_get(txn, db, &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    return 1;
+}
+
+static int counter_key(char *out, size_t size, const char *kind)
+{
+    int n = snprintf(out, size, "next.%s", kind);
+    return n > 0 && (size_t)n < size ? n : BN_EINVAL;
+}
+
+int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
+                    uint64_t *value)
+{
+    char key[64];
+    int klen = counter_key(key, sizeof key, kind);
+    MDB_val k, v;
+    int rc;
+
+    if (klen < 0)
+        return klen;
+    k.mv_size = (size_t)klen;
+    k.mv_data = key;
+    rc = mdb_get(txn, st->dbi[BND_DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        *value = 0;
+        return 0;
+    }
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    if (v.mv_size != 8)
+        return BN_ECORRUPT;
+    *value = bn_get_be64(v.mv_data);
+    return 0;
+}
+
+int bnd_counter_next(bnd_store *st, MDB_txn *txn, const char *kind,
+                     uint64_t *id)
+{
+    char key[64];
+    uint8_t val[8];
+    uint64_t cur;
+    int klen = counter_key(key, sizeof key, kind);
+    int rc;
+
+    if (klen < 0)
+        return klen;
+    rc = bnd_counter_get(st, txn, kind, &cur);
+    if (rc != 0)
+        return rc;
+    if (cur == UINT64_MAX)
+        return BN_ERANGE;
+    bn_put_be64(val, cur + 1);
+    rc = bnd_raw_put(txn, st->dbi[BND_DB_META], key, (size_t)klen, val, 8, 0);
+    if (rc == 0)
+        *id = cur + 1;
+    return rc;
+}
+
+size_t bnd_key_u64(uint8_t out[8], uint64_t a)
+{
+    bn_put_be64(out, a);
+    return 8;
+}
+
+size_t bnd_key_u64_u64(uint8_t out[16], uint64_t a, uint64_t b)
+{
+    bn_put_be64(out, a);
+    bn_put_be64(out + 8, b);
+    return 16;
+}
+
+size_t bnd_key_u64_u32_u64(uint8_t out[20], uint64_t a, uint32_t b, uint64_t c)
+{
+    bn_put_be64(out, a);
+    bn_put_be32(out + 8, b);
+    bn_put_be64(out + 12, c);
+    return 20;
+}
+
+size_t bnd_key_u64_u64_u32(uint8_t out[20], uint64_t a, uint64_t b, uint32_t c)
+{
+    bn_put_be64(out, a);
+    bn_put_be64(out + 8, b);
+    bn_put_be32(out + 16, c);
+    return 20;
+}

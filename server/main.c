@@ -1,0 +1,376 @@
+/*
+ * main.c: the binomed command line. Subcommands and options are tables;
+ * usage text is generated from them. Only this file prints to stdout or
+ * exits: explanations and errors go to stderr, an invitation code alone
+ * to stdout.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bnd_log.h"
+#include "bnd_server.h"
+
+#define EXIT_USAGE 2
+
+enum { CMD_RUN = 1, CMD_INIT = 2, CMD_INVITE = 4 };
+
+enum opt_id { O_DATA, O_LISTEN, O_LOG_LEVEL, O_ROLE, O_DAYS, O_COUNT };
+
+static const struct opt {
+    const char *name;
+    const char *arg;
+    unsigned cmds;     /* subcommands that accept it */
+    unsigned required; /* subcommands that need it */
+    const char *help;
+} opts[O_COUNT] = {
+    [O_DATA] = {"data", "DIR", CMD_RUN | CMD_INIT | CMD_INVITE,
+                CMD_RUN | CMD_INIT | CMD_INVITE, "the data directory"},
+    [O_LISTEN] = {"listen", "HOST:PORT", CMD_RUN | CMD_INIT, 0,
+                  "address to listen on (default " BND_DEFAULT_LISTEN
+                  "; overrides binomed.conf)"},
+    [O_LOG_LEVEL] = {"log-level", "LEVEL", CMD_RUN, 0,
+                     "error, warn, info (default) or debug"},
+    [O_ROLE] = {"role", "admin|auditor", CMD_INVITE, CMD_INVITE,
+                "role of the account the invitation creates"},
+    [O_DAYS] = {"days", "N", CMD_INVITE, 0,
+                "days until the invitation expires (default 14, at most "
+                "365)"},
+};
+
+typedef int (*cmd_fn)(const char *val[O_COUNT]);
+
+static int cmd_run(const char *val[O_COUNT]);
+static int cmd_init(const char *val[O_COUNT]);
+static int cmd_invite(const char *val[O_COUNT]);
+
+static const struct cmd {
+    const char *name;
+    unsigned id;
+    cmd_fn fn;
+    const char *summary;
+} cmds[] = {
+    {"run", CMD_RUN, cmd_run, "serve the data directory (the default command)"},
+    {"init", CMD_INIT, cmd_init,
+     "create a data directory, the server keys and the first "
+     "administrator invitation (printed on stdout)"},
+    {"invite", CMD_INVITE, cmd_invite,
+     "make an administrator or auditor invitation offline (printed on "
+     "stdout); works while the daemon runs"},
+};
+
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void usage_cmd(FILE *f, const struct cmd *c)
+{
+    fprintf(f, "usage: binomed %s", c->name);
+    for (int i = 0; i < O_COUNT; i++) {
+        if (!(opts[i].cmds & c->id))
+            continue;
+        int req = (opts[i].required & c->id) != 0;
+        fprintf(f, " %s--%s %s%s", req ? "" : "[", opts[i].name, opts[i].arg,
+                req ? "" : "]");
+    }
+    fprintf(f, "\n\n%s\n\noptions:\n", c->summary);
+    for (int i = 0; i < O_COUNT; i++)
+        if (opts[i].cmds & c->id)
+            fprintf(f, "  --%-10s %-14s %s\n", opts[i].name, opts[i].arg,
+                    opts[i].help);
+    fprintf(f, "  --%-10s %-14s %s\n", "help", "", "show this help");
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: binomed [COMMAND] [OPTIONS]\n"
+               "       binomed --data DIR [--listen HOST:PORT]   (run)\n"
+               "       binomed --version\n\n"
+               "binomed is binome's server: it stores and relays encrypted "
+               "session notes.\n\ncommands:\n");
+    for (size_t i = 0; i < NCMDS; i++)
+        fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+    fprintf(f, "\n'binomed COMMAND --help' describes a command's options.\n");
+}
+
+/* Parses argv (options only) for c into val: 0, or 1 after --help, or
+ * EXIT_USAGE after a message. */
+static int parse_opts(const struct cmd *c, int argc, char **argv,
+                      const char *val[O_COUNT])
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage_cmd(stdout, c);
+            return 1;
+        }
+        if (strncmp(a, "--", 2) != 0) {
+            fprintf(stderr, "binomed %s: unexpected argument '%s'\n", c->name,
+                    a);
+            goto bad;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+        int o;
+        for (o = 0; o < O_COUNT; o++)
+            if (strlen(opts[o].name) == nlen &&
+                strncmp(opts[o].name, name, nlen) == 0)
+                break;
+        if (o == O_COUNT || !(opts[o].cmds & c->id)) {
+            fprintf(stderr, "binomed %s: unknown option '%s'\n", c->name, a);
+            goto bad;
+        }
+        if (eq != NULL) {
+            val[o] = eq + 1;
+        } else if (i + 1 < argc) {
+            val[o] = argv[++i];
+        } else {
+            fprintf(stderr, "binomed %s: --%s needs %s\n", c->name,
+                    opts[o].name, opts[o].arg);
+            goto bad;
+        }
+    }
+    for (int o = 0; o < O_COUNT; o++) {
+        if ((opts[o].required & c->id) && val[o] == NULL) {
+            fprintf(stderr, "binomed %s: --%s %s is required\n", c->name,
+                    opts[o].name, opts[o].arg);
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    fprintf(stderr, "Try 'binomed %s --help'.\n", c->name);
+    return EXIT_USAGE;
+}
+
+/* Fills cfg from defaults, DIR/binomed.conf and --listen: 0 or an exit
+ * status after a message. */
+static int load_config(bnd_config *cfg, const char *val[O_COUNT])
+{
+    char path[PATH_MAX + 16];
+    struct stat sb;
+    int line = 0, rc;
+
+    bnd_config_defaults(cfg);
+    if (strlen(val[O_DATA]) >= sizeof cfg->data_dir) {
+        fprintf(stderr, "binomed: data directory path too long\n");
+        return 1;
+    }
+    strcpy(cfg->data_dir, val[O_DATA]);
+    snprintf(path, sizeof path, "%s/server.key", cfg->data_dir);
+    if (stat(path, &sb) != 0) {
+        fprintf(stderr,
+                "binomed: %s is not an initialised data directory; run "
+                "'binomed init --data %s' first\n",
+                cfg->data_dir, cfg->data_dir);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/binomed.conf", cfg->data_dir);
+    rc = bnd_config_load(cfg, path, &line);
+    if (rc != 0 && rc != -ENOENT) {
+        fprintf(stderr, "binomed: %s:%d: %s\n", path, line,
+                rc == BN_EINVAL ? "invalid line (keys: listen, "
+                                  "max_connections, max_inflight, "
+                                  "map_max_mib, idle_timeout_s)"
+                                : bn_strerror(rc));
+        return 1;
+    }
+    if (val[O_LISTEN] != NULL &&
+        bnd_config_set_listen(cfg, val[O_LISTEN]) != 0) {
+        fprintf(stderr,
+                "binomed: invalid --listen '%s'; use HOST:PORT, e.g. "
+                "127.0.0.1:7450\n",
+                val[O_LISTEN]);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_run(const char *val[O_COUNT])
+{
+    bnd_config cfg;
+    bnd_server *srv = NULL;
+    uv_loop_t loop;
+    int level = BND_LOG_INFO, rc;
+
+    if (val[O_LOG_LEVEL] != NULL &&
+        bnd_log_level_parse(val[O_LOG_LEVEL], &level) != 0) {
+        fprintf(stderr, "binomed: --log-level is error, warn, info or "
+                        "debug\n");
+        return EXIT_USAGE;
+    }
+    bnd_log_set_level(level);
+    /* A peer that closes while a reply is being written must cost a
+     * connection (EPIPE), not the daemon. */
+    signal(SIGPIPE, SIG_IGN);
+    rc = load_config(&cfg, val);
+    if (rc != 0)
+        return rc;
+    if (uv_loop_init(&loop) != 0) {
+        fprintf(stderr, "binomed: cannot create the event loop\n");
+        return 1;
+    }
+    rc = bnd_server_open(&srv, &cfg, &loop);
+    if (rc != 0) {
+        fprintf(stderr, "binomed: cannot open %s: %s\n", cfg.data_dir,
+                bn_strerror(rc));
+        uv_loop_close(&loop);
+        return 1;
+    }
+    rc = bnd_server_listen(srv, 1);
+    if (rc != 0) {
+        fprintf(stderr, "binomed: cannot listen on %s:%u: %s%s\n", cfg.host,
+                (unsigned)cfg.port,
+                rc == BN_EINVAL ? "not a numeric address" : uv_strerror(rc),
+                rc == BN_EINVAL ? " (use e.g. 127.0.0.1)" : "");
+        bnd_server_close(srv);
+        uv_loop_close(&loop);
+        return 1;
+    }
+    bnd_log(BND_LOG_INFO, "started",
+            "version=%s listen=%s:%u pid=%ld max_connections=%u", BND_VERSION,
+            cfg.host, (unsigned)srv->bound_port, (long)getpid(), cfg.max_conns);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    bnd_server_close(srv);
+    uv_loop_close(&loop);
+    bnd_log(BND_LOG_INFO, "stopped", NULL);
+    return 0;
+}
+
+static void warn_address(const char *host)
+{
+    if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
+        fprintf(stderr,
+                "binomed: warning: the code carries the listen address %s, "
+                "which clients cannot reach; edit its end to the server's "
+                "public HOST:PORT\n",
+                host);
+}
+
+static int cmd_init(const char *val[O_COUNT])
+{
+    char code[BN_INVITE_CODE_MAX + 1];
+    const char *listen = val[O_LISTEN] ? val[O_LISTEN] : BND_DEFAULT_LISTEN;
+    bnd_config cfg;
+    int rc;
+
+    bnd_config_defaults(&cfg);
+    if (bnd_config_set_listen(&cfg, listen) != 0) {
+        fprintf(stderr,
+                "binomed init: invalid --listen '%s'; use HOST:PORT, e.g. "
+                "127.0.0.1:7450\n",
+                listen);
+        return EXIT_USAGE;
+    }
+    rc = bnd_datadir_init(val[O_DATA], listen, code, sizeof code);
+    if (rc == BN_EEXIST) {
+        fprintf(stderr,
+                "binomed init: %s is already initialised; nothing changed "
+                "(use 'binomed invite' for another invitation)\n",
+                val[O_DATA]);
+        return 1;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "binomed init: %s: %s\n", val[O_DATA], bn_strerror(rc));
+        return 1;
+    }
+    fprintf(stderr,
+            "binomed: initialised %s (listen=%s). The invitation below "
+            "makes the first administrator; it is valid %u days, once:\n"
+            "  binome join CODE --name NAME\n",
+            val[O_DATA], listen, BND_INVITE_DAYS_DEFAULT);
+    warn_address(cfg.host);
+    printf("%s\n", code);
+    sodium_memzero(code, sizeof code);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+static int cmd_invite(const char *val[O_COUNT])
+{
+    char code[BN_INVITE_CODE_MAX + 1];
+    bnd_config cfg;
+    uint8_t role;
+    unsigned long days = BND_INVITE_DAYS_DEFAULT;
+    int rc;
+
+    if (strcmp(val[O_ROLE], "admin") == 0) {
+        role = BN_ROLE_ADMIN;
+    } else if (strcmp(val[O_ROLE], "auditor") == 0) {
+        role = BN_ROLE_AUDITOR;
+    } else {
+        fprintf(stderr, "binomed invite: --role is admin or auditor (mentors "
+                        "and mentees are invited by an administrator: "
+                        "'binome admin invite')\n");
+        return EXIT_USAGE;
+    }
+    if (val[O_DAYS] != NULL) {
+        char *end = NULL;
+        errno = 0;
+        days = strtoul(val[O_DAYS], &end, 10);
+        if (errno != 0 || *end != '\0' || val[O_DAYS][0] == '-' || days < 1 ||
+            days > BN_TTL_DAYS_MAX) {
+            fprintf(stderr, "binomed invite: --days is a number from 1 to "
+                            "365\n");
+            return EXIT_USAGE;
+        }
+    }
+    rc = load_config(&cfg, val);
+    if (rc != 0)
+        return rc;
+    rc = bnd_invite_offline(&cfg, role, (unsigned)days, code, sizeof code);
+    if (rc != 0) {
+        fprintf(stderr, "binomed invite: %s: %s\n", cfg.data_dir,
+                bn_strerror(rc));
+        return 1;
+    }
+    fprintf(stderr, "binomed: %s invitation, valid %lu days, once\n",
+            val[O_ROLE], days);
+    warn_address(cfg.host);
+    printf("%s\n", code);
+    sodium_memzero(code, sizeof code);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    const struct cmd *c = &cmds[0];
+    const char *val[O_COUNT] = {0};
+    int first = 1;
+
+    if (argc >= 2) {
+        if (strcmp(argv[1], "--version") == 0) {
+            printf("binomed %s\n", BND_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+            strcmp(argv[1], "help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (argv[1][0] != '-') {
+            size_t i;
+            for (i = 0; i < NCMDS; i++)
+                if (strcmp(argv[1], cmds[i].name) == 0)
+                    break;
+            if (i == NCMDS) {
+                fprintf(stderr, "binomed: unknown command '%s'\n", argv[1]);
+                usage(stderr);
+                return EXIT_USAGE;
+            }
+            c = &cmds[i];
+            first = 2;
+        }
+    } else {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    int rc = parse_opts(c, argc - first, argv + first, val);
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (bn_crypto_init() != 0) {
+        fprintf(stderr, "binomed: cannot initialise libsodium\n");
+        return 1;
+    }
+    return c->fn(val);
+}

@@ -59,6 +59,7 @@
     X(NOTACCEPTED, "the pair has not been accepted by both members yet")       \
     X(ENDED, "the pair has ended")                                             \
     X(NOKEY, "no key for this pair yet")                                       \
+    X(STALE, "the pair's log moved on since you read it; fetch it and retry")  \
     X(AMBIGUOUS,                                                               \
       "ambiguous: more than one record matches; give more of the id")          \
     X(PROFILE, "no profile here; run 'binome join CODE --name NAME' first")    \

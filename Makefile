@@ -62,7 +62,7 @@ TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
-        format tests
+        format tests benches
 .DEFAULT_GOAL := all
 
 all: $(LIBCRYPTO) $(LIBPROTO) $(if $(SERVER_SRC),$(LIBSERVER)) \
@@ -152,11 +152,21 @@ fuzz-smoke: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# ---- benchmarks: one program per tests/bench/*.c --------------------
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJ) $(LIBSERVER) \
+                  $(LIBCLIENT) $(BASE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
+
+benches: all $(BENCH_BINS)
+
 # ---- the story, benchmarks ------------------------------------------
 demo: all
 	@sh scripts/demo.sh $(BUILD)
 
-bench: all
+bench: benches
 	@sh scripts/deps.sh bench
 	@sh scripts/bench.sh $(BUILD)
 

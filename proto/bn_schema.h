@@ -206,6 +206,46 @@ enum bn_objective_status {
 
 #define BN_F_log_item(F, T) F(T, BINF, entry, BN_LOG_ENTRY_BYTES, 0)
 
+/* Statistics: raw counters; the client derives rates, medians, risk. */
+#define BN_F_stats_month(F, T)                                                 \
+    F(T, U32, month, 0, 0) /* year * 12 + month - 1 */                         \
+    F(T, U32, held, 0, 0)                                                      \
+    F(T, U32, planned, 0, 0)                                                   \
+    F(T, U32, cancelled, 0, 0)
+
+#define BN_F_stats_pair(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, STR, mentor_name, BN_NAME_MAX, 0)                                     \
+    F(T, STR, mentee_name, BN_NAME_MAX, 0)                                     \
+    F(T, U8, status, BN_PAIR_STATUS_MAX, 0)                                    \
+    F(T, U32, created_date, BN_DATE_MAX, 0)                                    \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U8, end_reason, BN_END_REASON_MAX, 0)                                 \
+    F(T, U32, sessions_held, 0, 0)                                             \
+    F(T, U32, sessions_planned, 0, 0)                                          \
+    F(T, U32, sessions_cancelled, 0, 0)                                        \
+    F(T, U32, absent_mentor, 0, 0)                                             \
+    F(T, U32, absent_mentee, 0, 0)                                             \
+    F(T, U32, objectives_defined, 0, 0)                                        \
+    F(T, U32, objectives_reached, 0, 0)                                        \
+    F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
+    F(T, U32, last_held, BN_DATE_MAX, 0)
+
+/* Audit: one finding, one schema line, one canary. */
+#define BN_F_audit_finding(F, T)                                               \
+    F(T, STR, code, 32, 0)                                                     \
+    F(T, STR, db, 32, 0)                                                       \
+    F(T, STR, record, 128, 0)                                                  \
+    F(T, STR, detail, 256, 0)
+
+#define BN_F_audit_field(F, T)                                                 \
+    F(T, STR, db, 32, 0)                                                       \
+    F(T, STR, field, 64, 0)                                                    \
+    F(T, STR, kind, 16, 0)
+
+#define BN_F_audit_canary(F, T) F(T, BIN, bytes, 256, 0)
+
 #define BN_STRUCTS(X)                                                          \
     X(programme_info)                                                          \
     X(account_info)                                                            \
@@ -216,7 +256,12 @@ enum bn_objective_status {
     X(session_info)                                                            \
     X(objective_info)                                                          \
     X(doc_meta)                                                                \
-    X(log_item)
+    X(log_item)                                                                \
+    X(stats_month)                                                             \
+    X(stats_pair)                                                              \
+    X(audit_finding)                                                           \
+    X(audit_field)                                                             \
+    X(audit_canary)
 
 /* ---- messages ------------------------------------------------------ */
 /* Replies echo the request id. Any request may be answered by ERROR.    */
@@ -419,6 +464,45 @@ enum bn_objective_status {
     F(T, LIST, entries, log_item, BN_PAGE_MAX)                                 \
     F(T, BOOL, more, 0, 0)
 
+
+/* Statistics for administrators */
+#define BN_F_stats_get(F, T) F(T, U64, programme_id, 0, 0)
+#define BN_F_stats(F, T)                                                       \
+    F(T, OBJ, programme, programme_info, 0)                                    \
+    F(T, U32, today, BN_DATE_MAX, 0)                                           \
+    F(T, U32, mentors, 0, 0)                                                   \
+    F(T, U32, mentees, 0, 0)                                                   \
+    F(T, U32, pairs_pending, 0, 0)                                             \
+    F(T, U32, pairs_active, 0, 0)                                              \
+    F(T, U32, pairs_completed, 0, 0)                                           \
+    F(T, U32, pairs_withdrawn, 0, 0)                                           \
+    F(T, U32, pairs_erased, 0, 0)                                              \
+    F(T, U32, sessions_held, 0, 0)                                             \
+    F(T, U32, sessions_planned, 0, 0)                                          \
+    F(T, U32, sessions_cancelled, 0, 0)                                        \
+    F(T, U32, absent_mentor, 0, 0)                                             \
+    F(T, U32, absent_mentee, 0, 0)                                             \
+    F(T, U32, objectives_defined, 0, 0)                                        \
+    F(T, U32, objectives_reached, 0, 0)                                        \
+    F(T, LIST, months, stats_month, BN_PAGE_MAX)
+#define BN_F_stats_pairs_get(F, T)                                             \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, after, 0, 0)
+#define BN_F_stats_pairs(F, T)                                                 \
+    F(T, LIST, items, stats_pair, BN_PAGE_MAX)                                 \
+    F(T, BOOL, more, 0, 0)
+
+/* Audit, for auditors, against the live server */
+#define BN_F_audit_get(F, T) F(T, LIST, canaries, audit_canary, 64)
+#define BN_F_audit_report(F, T)                                                \
+    F(T, U64, records, 0, 0)                                                   \
+    F(T, U64, envelopes, 0, 0)                                                 \
+    F(T, U64, cipher_bytes, 0, 0)                                              \
+    F(T, U64, files, 0, 0)                                                     \
+    F(T, LIST, findings, audit_finding, BN_PAGE_MAX)                           \
+    F(T, BOOL, truncated, 0, 0)                                                \
+    F(T, LIST, fields, audit_field, BN_PAGE_MAX)
+
 /* X(NAME, name, code): BN_MSG_NAME = code; fields BN_F_name; C type bn_name */
 #define BN_MSGS(X)                                                             \
     X(ERROR, error, 0x01)                                                      \
@@ -469,6 +553,12 @@ enum bn_objective_status {
     X(DOC_READ, doc_read, 0x75)                                                \
     X(DOC_DATA, doc_data, 0x76)                                                \
     X(LOG_GET, log_get, 0x80)                                                  \
-    X(LOG, log, 0x81)
+    X(LOG, log, 0x81)                                                          \
+    X(STATS_GET, stats_get, 0x90)                                              \
+    X(STATS, stats, 0x91)                                                      \
+    X(STATS_PAIRS_GET, stats_pairs_get, 0x92)                                  \
+    X(STATS_PAIRS, stats_pairs, 0x93)                                          \
+    X(AUDIT_GET, audit_get, 0xa0)                                              \
+    X(AUDIT_REPORT, audit_report, 0xa1)
 
 #endif

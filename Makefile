@@ -62,7 +62,7 @@ TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
-        format tests benches
+        format tests benches crashtest valgrind install uninstall
 .DEFAULT_GOAL := all
 
 all: $(LIBCRYPTO) $(LIBPROTO) $(if $(SERVER_SRC),$(LIBSERVER)) \
@@ -116,7 +116,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
-tests: all $(UNIT_BINS) $(ITEST_BINS)
+tests: all $(UNIT_BINS) $(ITEST_BINS) $(BENCH_BINS)
 
 # test: run every test binary and script of this build.
 test: tests
@@ -169,6 +169,41 @@ demo: all
 bench: benches
 	@sh scripts/deps.sh bench
 	@sh scripts/bench.sh $(BUILD)
+
+# ---- reliability ------------------------------------------------------
+ROUNDS ?= 100
+
+# crashtest: the crash test with ROUNDS SIGKILLs (make check runs 20).
+crashtest: tests
+	CRASH_ROUNDS=$(ROUNDS) CRASH_SECONDS=0 BINOMED=$$PWD/$(BUILD)/binomed \
+	    BINOME_KDF=interactive $(BUILD)/tests/test_crash
+
+# valgrind: unit and integration tests under memcheck.
+valgrind: tests
+	@sh scripts/deps.sh valgrind
+	@sh scripts/valgrind.sh $(BUILD)
+
+# ---- installation ----------------------------------------------------
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR := $(PREFIX)/bin
+MANDIR := $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/binomed $(BUILD)/binome $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/man/binome.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 docs/man/binomed.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|/usr/local/bin|$(BINDIR)|g' dist/binomed.service \
+	    > $(DESTDIR)$(UNITDIR)/binomed.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/binomed.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/binomed $(DESTDIR)$(BINDIR)/binome \
+	    $(DESTDIR)$(MANDIR)/man1/binome.1 $(DESTDIR)$(MANDIR)/man8/binomed.8 \
+	    $(DESTDIR)$(UNITDIR)/binomed.service
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,0 +1,816 @@
+/*
+ * bnc_stats.c: programme statistics: fetching the raw counters, deriving
+ * rates, medians and risk (rules in bnc_stats.h), and the table, JSON and
+ * CSV renderers. The HTML report is in bnc_stats_html.c.
+ */
+#include "bnc_stats.h"
+#include "bnc_internal.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAYS_PER_MONTH 30.4375 /* 365.25 / 12 */
+
+/* ---- fetching --------------------------------------------------------- */
+
+void bnc_stats_free(bnc_stats *s)
+{
+    if (s == NULL)
+        return;
+    free(s->months);
+    free(s->pairs);
+    free(s);
+}
+
+static int take_stats_pairs(const bn_msg *rep, const void *ctx, void **arr,
+                            size_t *n, uint64_t *last, int *more)
+{
+    const bn_stats_pairs *r = &rep->u.stats_pairs;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        const struct bn_stats_pair *w = &r->items.v[i];
+        bnc_stats_pair p;
+        memset(&p, 0, sizeof p);
+        p.pair_id = w->pair_id;
+        bnc__copy_str(p.mentor_name, sizeof p.mentor_name, w->mentor_name);
+        bnc__copy_str(p.mentee_name, sizeof p.mentee_name, w->mentee_name);
+        p.status = w->status;
+        p.created_date = w->created_date;
+        p.start_date = w->start_date;
+        p.end_date = w->end_date;
+        p.end_reason = w->end_reason;
+        p.sessions_held = w->sessions_held;
+        p.sessions_planned = w->sessions_planned;
+        p.sessions_cancelled = w->sessions_cancelled;
+        p.absent_mentor = w->absent_mentor;
+        p.absent_mentee = w->absent_mentee;
+        p.objectives_defined = w->objectives_defined;
+        p.objectives_reached = w->objectives_reached;
+        p.first_held = w->first_held;
+        p.last_held = w->last_held;
+        int rc = bnc__append(arr, n, sizeof p, &p);
+        if (rc != 0)
+            return rc;
+        *last = p.pair_id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
+{
+    bn_msg req, rep = {0};
+    bnc_stats *s;
+    int rc;
+
+    *out = NULL;
+    s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return BN_ENOMEM;
+    bn_msg_init(&req, BN_MSG_STATS_GET, 0);
+    req.u.stats_get.programme_id = programme_id;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = bnc__expect(&rep, BN_MSG_STATS);
+    if (rc != 0)
+        goto cleanup;
+    const bn_stats *w = &rep.u.stats;
+    const struct bn_programme_info *pi = &w->programme;
+    if (pi->id != programme_id || bnc_stats_interval_days(pi->frequency) == 0) {
+        rc = BN_EPROTO;
+        goto cleanup;
+    }
+    s->programme.id = pi->id;
+    bnc__copy_str(s->programme.name, sizeof s->programme.name, pi->name);
+    bnc__copy_str(s->programme.theme, sizeof s->programme.theme, pi->theme);
+    s->programme.months = pi->months;
+    s->programme.frequency = pi->frequency;
+    s->programme.format = pi->format;
+    memcpy(s->programme.charter_hash, pi->charter_hash, 32);
+    s->programme.created = pi->created;
+    s->today = w->today;
+    s->mentors = w->mentors;
+    s->mentees = w->mentees;
+    s->pairs_pending = w->pairs_pending;
+    s->pairs_active = w->pairs_active;
+    s->pairs_completed = w->pairs_completed;
+    s->pairs_withdrawn = w->pairs_withdrawn;
+    s->pairs_erased = w->pairs_erased;
+    s->sessions_held = w->sessions_held;
+    s->sessions_planned = w->sessions_planned;
+    s->sessions_cancelled = w->sessions_cancelled;
+    s->absent_mentor = w->absent_mentor;
+    s->absent_mentee = w->absent_mentee;
+    s->objectives_defined = w->objectives_defined;
+    s->objectives_reached = w->objectives_reached;
+    if (w->months.len > 0) {
+        s->months = calloc(w->months.len, sizeof *s->months);
+        if (s->months == NULL) {
+            rc = BN_ENOMEM;
+            goto cleanup;
+        }
+        for (uint32_t i = 0; i < w->months.len; i++) {
+            s->months[i].month = w->months.v[i].month;
+            s->months[i].held = w->months.v[i].held;
+            s->months[i].planned = w->months.v[i].planned;
+            s->months[i].cancelled = w->months.v[i].cancelled;
+        }
+        s->nmonths = w->months.len;
+    }
+    bn_msg_free(&rep);
+
+    bn_msg_init(&req, BN_MSG_STATS_PAIRS_GET, 0);
+    req.u.stats_pairs_get.programme_id = programme_id;
+    rc =
+        bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
+                      take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    if (rc == 0) {
+        *out = s;
+        s = NULL;
+    }
+cleanup:
+    bn_msg_free(&rep);
+    bnc_stats_free(s);
+    return rc;
+}
+
+/* ---- calendar ------------------------------------------------------------ */
+
+uint32_t bnc_stats_interval_days(uint8_t frequency)
+{
+    static const uint32_t days[] = {0, 7, 14, 30, 61, 91};
+    return frequency <= BN_FREQ_MAX ? days[frequency] : 0;
+}
+
+static uint32_t month_key(uint32_t day)
+{
+    int y, m, d;
+    bn_date_to_ymd(day, &y, &m, &d);
+    return (uint32_t)(y * 12 + m - 1);
+}
+
+static uint32_t month_first(uint32_t key)
+{
+    return (uint32_t)bn_date_from_ymd((int)(key / 12), (int)(key % 12) + 1, 1);
+}
+
+static uint32_t month_days(uint32_t key)
+{
+    return month_first(key + 1) - month_first(key);
+}
+
+uint32_t bnc_stats_add_months(uint32_t day, uint32_t months)
+{
+    int y, m, d;
+    bn_date_to_ymd(day, &y, &m, &d);
+    uint32_t key = (uint32_t)(y * 12 + m - 1) + months;
+    uint32_t len = month_days(key);
+    return month_first(key) + ((uint32_t)d < len ? (uint32_t)d : len) - 1;
+}
+
+/* ---- derivation ------------------------------------------------------------
+ */
+
+int bnc_ratio_defined(bnc_ratio r)
+{
+    return r.den != 0;
+}
+
+double bnc_ratio_value(bnc_ratio r)
+{
+    return r.den ? (double)r.num / (double)r.den : 0.0;
+}
+
+void bnc_stats_derived_free(bnc_stats_derived *d)
+{
+    if (d == NULL)
+        return;
+    free(d->months);
+    free(d->pairs);
+    free(d->at_risk);
+    memset(d, 0, sizeof *d);
+}
+
+/* run_end is the last day a started pair ran (see the header's rules). */
+static uint32_t run_end(const bnc_stats_pair *p, uint32_t today)
+{
+    if (p->end_date != 0)
+        return p->end_date;
+    if (p->status == BN_PAIR_PENDING || p->status == BN_PAIR_ACTIVE)
+        return today;
+    return p->last_held > p->start_date ? p->last_held : p->start_date;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The at-risk order needs the rows; qsort has no context argument. */
+typedef struct risk_key {
+    uint32_t days;
+    uint64_t pair_id;
+    size_t index;
+} risk_key;
+
+static int cmp_risk(const void *a, const void *b)
+{
+    const risk_key *x = a, *y = b;
+    if (x->days != y->days)
+        return x->days > y->days ? -1 : 1;
+    return (x->pair_id > y->pair_id) - (x->pair_id < y->pair_id);
+}
+
+/* derive_pairs fills the per-pair rows and the programme's pair figures. */
+static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
+                        uint64_t *pair_days, uint64_t *pair_held)
+{
+    uint32_t *delays = NULL;
+    risk_key *risk = NULL;
+    size_t ndelays = 0, nrisk = 0;
+    int rc = BN_ENOMEM;
+
+    if (s->npairs > 0) {
+        d->pairs = calloc(s->npairs, sizeof *d->pairs);
+        delays = calloc(s->npairs, sizeof *delays);
+        risk = calloc(s->npairs, sizeof *risk);
+        if (d->pairs == NULL || delays == NULL || risk == NULL)
+            goto cleanup;
+    }
+    d->npairs = s->npairs;
+    for (size_t i = 0; i < s->npairs; i++) {
+        const bnc_stats_pair *p = &s->pairs[i];
+        bnc_stats_pair_row *row = &d->pairs[i];
+        uint8_t outcome = p->status == BN_PAIR_COMPLETED   ? BN_END_COMPLETED
+                          : p->status == BN_PAIR_WITHDRAWN ? BN_END_WITHDRAWN
+                                                           : p->end_reason;
+
+        d->pairs_completed += outcome == BN_END_COMPLETED;
+        d->pairs_ended +=
+            outcome == BN_END_COMPLETED || outcome == BN_END_WITHDRAWN;
+        if (p->start_date != 0) {
+            uint32_t end = run_end(p, d->today);
+            d->pairs_started++;
+            row->run_days = end > p->start_date ? end - p->start_date : 0;
+            row->expected_sessions = row->run_days / d->interval_days;
+            row->min_duration_reached =
+                bnc_stats_add_months(p->start_date, s->programme.months) <= end;
+            d->min_duration_pairs += (uint32_t)row->min_duration_reached;
+            *pair_days += row->run_days;
+            *pair_held += p->sessions_held;
+        }
+        if (p->first_held != 0 && p->created_date != 0)
+            delays[ndelays++] = p->first_held > p->created_date
+                                    ? p->first_held - p->created_date
+                                    : 0;
+        if (p->status == BN_PAIR_ACTIVE) {
+            row->since = p->last_held    ? p->last_held
+                         : p->start_date ? p->start_date
+                                         : p->created_date;
+            row->days_without = row->since != 0 && d->today > row->since
+                                    ? d->today - row->since
+                                    : 0;
+            /* days > 1.5 x interval, in integers. */
+            row->at_risk = 2 * (uint64_t)row->days_without >
+                           3 * (uint64_t)d->interval_days;
+            if (row->at_risk)
+                risk[nrisk++] = (risk_key){row->days_without, p->pair_id, i};
+        }
+    }
+    d->median_sample = (uint32_t)ndelays;
+    if (ndelays > 0) {
+        qsort(delays, ndelays, sizeof *delays, cmp_u32);
+        d->median_days_to_first.defined = 1;
+        d->median_days_to_first.value = ndelays % 2
+                                            ? delays[ndelays / 2]
+                                            : ((double)delays[ndelays / 2 - 1] +
+                                               (double)delays[ndelays / 2]) /
+                                                  2.0;
+    }
+    if (nrisk > 0) {
+        qsort(risk, nrisk, sizeof *risk, cmp_risk);
+        d->at_risk = calloc(nrisk, sizeof *d->at_risk);
+        if (d->at_risk == NULL)
+            goto cleanup;
+        for (size_t i = 0; i < nrisk; i++)
+            d->at_risk[i] = risk[i].index;
+        d->nat_risk = nrisk;
+    }
+    rc = 0;
+cleanup:
+    free(delays);
+    free(risk);
+    return rc;
+}
+
+/* derive_months fills the month rows from the first to the last month. */
+static int derive_months(const bnc_stats *s, bnc_stats_derived *d)
+{
+    uint32_t lo = UINT32_MAX, hi = 0;
+
+    for (size_t i = 0; i < s->nmonths; i++) {
+        lo = s->months[i].month < lo ? s->months[i].month : lo;
+        hi = s->months[i].month > hi ? s->months[i].month : hi;
+    }
+    for (size_t i = 0; i < s->npairs; i++) {
+        if (s->pairs[i].start_date == 0)
+            continue;
+        uint32_t k = month_key(s->pairs[i].start_date);
+        lo = k < lo ? k : lo;
+        hi = k > hi ? k : hi;
+        if (d->today != 0 && month_key(d->today) > hi)
+            hi = month_key(d->today);
+    }
+    if (lo > hi)
+        return 0;
+    d->nmonths = hi - lo + 1;
+    d->months = calloc(d->nmonths, sizeof *d->months);
+    if (d->months == NULL) {
+        d->nmonths = 0;
+        return BN_ENOMEM;
+    }
+    for (size_t m = 0; m < d->nmonths; m++) {
+        d->months[m].month = lo + (uint32_t)m;
+        d->months[m].expected_per_pair =
+            (double)month_days(lo + (uint32_t)m) / d->interval_days;
+    }
+    for (size_t i = 0; i < s->nmonths; i++) {
+        bnc_stats_month_row *r = &d->months[s->months[i].month - lo];
+        r->held += s->months[i].held;
+        r->planned += s->months[i].planned;
+        r->cancelled += s->months[i].cancelled;
+    }
+    for (size_t i = 0; i < s->npairs; i++) {
+        const bnc_stats_pair *p = &s->pairs[i];
+        if (p->start_date == 0)
+            continue;
+        uint32_t a = month_key(p->start_date);
+        uint32_t b = month_key(run_end(p, d->today));
+        for (uint32_t k = a; k <= b && k <= hi; k++)
+            d->months[k - lo].pairs_running++;
+    }
+    for (size_t m = 0; m < d->nmonths; m++) {
+        bnc_stats_month_row *r = &d->months[m];
+        if (r->pairs_running > 0) {
+            r->held_per_pair.defined = 1;
+            r->held_per_pair.value = (double)r->held / r->pairs_running;
+        }
+    }
+    return 0;
+}
+
+int bnc_stats_derive(const bnc_stats *s, uint32_t today, bnc_stats_derived *out)
+{
+    uint64_t pair_days = 0, pair_held = 0;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->interval_days = bnc_stats_interval_days(s->programme.frequency);
+    if (out->interval_days == 0)
+        return BN_EINVAL;
+    out->today = today;
+    out->risk_after_days = 1.5 * out->interval_days;
+    out->expected_per_month = DAYS_PER_MONTH / out->interval_days;
+    out->pairs_total = s->pairs_pending + s->pairs_active + s->pairs_completed +
+                       s->pairs_withdrawn + s->pairs_erased;
+    out->objectives_reach =
+        (bnc_ratio){s->objectives_reached, s->objectives_defined};
+    rc = derive_pairs(s, out, &pair_days, &pair_held);
+    if (rc == 0)
+        rc = derive_months(s, out);
+    if (rc != 0) {
+        bnc_stats_derived_free(out);
+        return rc;
+    }
+    out->completion = (bnc_ratio){out->pairs_completed, out->pairs_ended};
+    out->min_duration =
+        (bnc_ratio){out->min_duration_pairs, out->pairs_started};
+    if (pair_days > 0) {
+        out->sessions_per_pair_month.defined = 1;
+        out->sessions_per_pair_month.value =
+            (double)pair_held * DAYS_PER_MONTH / (double)pair_days;
+    }
+    return 0;
+}
+
+/* ---- shared output helpers -------------------------------------------- */
+
+/* date_or writes YYYY-MM-DD, or dash for day 0. */
+static const char *date_or(char out[11], uint32_t day, const char *dash)
+{
+    if (day == 0)
+        return dash;
+    bn_date_format(out, day);
+    return out;
+}
+
+static void month_label(char out[8], uint32_t key)
+{
+    snprintf(out, 8, "%04u-%02u", (key / 12) % 10000, key % 12 + 1);
+}
+
+static int done(FILE *f)
+{
+    return ferror(f) ? BN_EIO : 0;
+}
+
+/* ---- table ------------------------------------------------------------------
+ */
+
+/*
+ * cell prints s in exactly width columns (left-aligned): control
+ * characters become '?', and a longer text is cut at a character with a
+ * final '~'. Columns are counted as code points.
+ */
+static void cell(FILE *f, const char *s, int width)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t total = 0;
+    int cols = 0;
+
+    for (size_t i = 0; p[i]; i++)
+        total += (p[i] & 0xc0) != 0x80;
+    for (size_t i = 0; p[i] && cols < width;) {
+        size_t k = 1;
+        while (p[i + k] && (p[i + k] & 0xc0) == 0x80)
+            k++;
+        if (total > (size_t)width && cols == width - 1) {
+            fputc('~', f);
+            cols++;
+            break;
+        }
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            fputc('?', f);
+        else
+            fwrite(p + i, 1, k, f);
+        cols++;
+        i += k;
+    }
+    for (; cols < width; cols++)
+        fputc(' ', f);
+}
+
+/* safe_puts prints s with control characters replaced by '?'. */
+static void safe_puts(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* rate_str formats a ratio as "45.6 %" or "n/a". */
+static const char *rate_str(char out[16], bnc_ratio r)
+{
+    if (!bnc_ratio_defined(r))
+        return "n/a";
+    snprintf(out, 16, "%.1f %%", 100.0 * bnc_ratio_value(r));
+    return out;
+}
+
+static void table_summary(FILE *f, const bnc_stats *s,
+                          const bnc_stats_derived *d)
+{
+    char today[11], r1[16];
+
+    fprintf(f, "Programme %" PRIu64 ": ", s->programme.id);
+    safe_puts(f, s->programme.name);
+    if (s->programme.theme[0]) {
+        fputs(" (", f);
+        safe_puts(f, s->programme.theme);
+        fputc(')', f);
+    }
+    fprintf(f, "\n%s, %u months minimum, %s; figures as of %s\n\n",
+            bnc_frequency_name(s->programme.frequency), s->programme.months,
+            bnc_format_name(s->programme.format),
+            date_or(today, d->today, "-"));
+    fprintf(f,
+            "%-22s total %u: pending %u, active %u, completed %u, "
+            "withdrawn %u, erased %u\n",
+            "pairs", d->pairs_total, s->pairs_pending, s->pairs_active,
+            s->pairs_completed, s->pairs_withdrawn, s->pairs_erased);
+    fprintf(f, "%-22s mentors %u, mentees %u\n", "people", s->mentors,
+            s->mentees);
+    fprintf(f, "%-22s held %u, planned %u, cancelled %u\n", "sessions",
+            s->sessions_held, s->sessions_planned, s->sessions_cancelled);
+    fprintf(f, "%-22s mentor %u, mentee %u\n", "absences", s->absent_mentor,
+            s->absent_mentee);
+    fprintf(f, "%-22s defined %u, reached %u, reach rate %s\n", "objectives",
+            s->objectives_defined, s->objectives_reached,
+            rate_str(r1, d->objectives_reach));
+    fprintf(f, "%-22s %u completed of %u ended: %s\n", "completion",
+            d->pairs_completed, d->pairs_ended, rate_str(r1, d->completion));
+    fprintf(f, "%-22s %u of %u started pairs ran %u months: %s\n",
+            "minimum duration", d->min_duration_pairs, d->pairs_started,
+            s->programme.months, rate_str(r1, d->min_duration));
+    if (d->median_days_to_first.defined)
+        fprintf(f, "%-22s median %.1f days from pairing (%u pairs)\n",
+                "first session", d->median_days_to_first.value,
+                d->median_sample);
+    else
+        fprintf(f, "%-22s n/a (no pair held a session)\n", "first session");
+    if (d->sessions_per_pair_month.defined)
+        fprintf(f,
+                "%-22s %.2f held sessions per pair per month (expected "
+                "%.2f)\n",
+                "rhythm", d->sessions_per_pair_month.value,
+                d->expected_per_month);
+    else
+        fprintf(f, "%-22s n/a (no pair started; expected %.2f a month)\n",
+                "rhythm", d->expected_per_month);
+}
+
+int bnc_stats_write_table(FILE *f, const bnc_stats *s,
+                          const bnc_stats_derived *d)
+{
+    char a[11], b[11], c[11], e[11], lab[8];
+
+    table_summary(f, s, d);
+    if (d->nmonths > 0) {
+        fprintf(f, "\nSESSIONS PER MONTH\n%-8s %6s %8s %10s %6s %9s %9s\n",
+                "MONTH", "HELD", "PLANNED", "CANCELLED", "PAIRS", "PER PAIR",
+                "EXPECTED");
+        for (size_t i = 0; i < d->nmonths; i++) {
+            const bnc_stats_month_row *m = &d->months[i];
+            char pp[16] = "n/a";
+            if (m->held_per_pair.defined)
+                snprintf(pp, sizeof pp, "%.2f", m->held_per_pair.value);
+            month_label(lab, m->month);
+            fprintf(f, "%-8s %6u %8u %10u %6u %9s %9.2f\n", lab, m->held,
+                    m->planned, m->cancelled, m->pairs_running, pp,
+                    m->expected_per_pair);
+        }
+    }
+    fprintf(f,
+            "\nPAIRS AT RISK: %zu (active, no held session for more than "
+            "%g days)\n",
+            d->nat_risk, d->risk_after_days);
+    if (d->nat_risk > 0) {
+        fprintf(f, "%-8s ", "PAIR");
+        cell(f, "MENTOR", 22);
+        cell(f, "MENTEE", 22);
+        fprintf(f, "%-10s %-10s %s\n", "LAST HELD", "SINCE", "DAYS");
+    }
+    for (size_t i = 0; i < d->nat_risk; i++) {
+        const bnc_stats_pair *p = &s->pairs[d->at_risk[i]];
+        const bnc_stats_pair_row *r = &d->pairs[d->at_risk[i]];
+        fprintf(f, "%-8" PRIu64 " ", p->pair_id);
+        cell(f, p->mentor_name, 22);
+        cell(f, p->mentee_name, 22);
+        fprintf(f, "%-10s %-10s %u\n", date_or(a, p->last_held, "never"),
+                date_or(b, r->since, "-"), r->days_without);
+    }
+    if (s->npairs > 0) {
+        fprintf(f, "\nPAIRS\n%-8s ", "PAIR");
+        cell(f, "MENTOR", 22);
+        cell(f, "MENTEE", 22);
+        fprintf(f, "%-10s %-10s %-10s %-10s %5s %5s %5s %7s %7s %s\n", "STATUS",
+                "CREATED", "START", "END", "HELD", "PLAN", "CANC", "ABS M/m",
+                "OBJ R/D", "LAST HELD");
+    }
+    for (size_t i = 0; i < s->npairs; i++) {
+        const bnc_stats_pair *p = &s->pairs[i];
+        char abs[24], obj[24];
+        snprintf(abs, sizeof abs, "%u/%u", p->absent_mentor, p->absent_mentee);
+        snprintf(obj, sizeof obj, "%u/%u", p->objectives_reached,
+                 p->objectives_defined);
+        fprintf(f, "%-8" PRIu64 " ", p->pair_id);
+        cell(f, p->mentor_name, 22);
+        cell(f, p->mentee_name, 22);
+        fprintf(f, "%-10s %-10s %-10s %-10s %5u %5u %5u %7s %7s %s\n",
+                bnc_pair_status_name(p->status),
+                date_or(a, p->created_date, "-"),
+                date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
+                p->sessions_held, p->sessions_planned, p->sessions_cancelled,
+                abs, obj, date_or(e, p->last_held, "-"));
+    }
+    return done(f);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static int json_str(FILE *f, const char *s)
+{
+    bn_buf b = {0};
+    int rc = bnc_json_str(&b, s, strlen(s));
+    if (rc == 0)
+        fwrite(b.data, 1, b.len, f);
+    bn_buf_free(&b);
+    return rc;
+}
+
+static void json_date(FILE *f, uint32_t day)
+{
+    char s[11];
+    if (day == 0) {
+        fputs("null", f);
+        return;
+    }
+    bn_date_format(s, day);
+    fprintf(f, "\"%s\"", s);
+}
+
+static void json_ratio(FILE *f, bnc_ratio r)
+{
+    if (bnc_ratio_defined(r))
+        fprintf(f, "%.4f", bnc_ratio_value(r));
+    else
+        fputs("null", f);
+}
+
+static void json_figure(FILE *f, bnc_figure x)
+{
+    if (x.defined)
+        fprintf(f, "%.4f", x.value);
+    else
+        fputs("null", f);
+}
+
+/* json_pair writes one pair row as a JSON object. */
+static int json_pair(FILE *f, const bnc_stats_pair *p,
+                     const bnc_stats_pair_row *r)
+{
+    int rc;
+
+    fprintf(f, "{\"pair_id\":%" PRIu64 ",\"mentor\":", p->pair_id);
+    rc = json_str(f, p->mentor_name);
+    fputs(",\"mentee\":", f);
+    if (rc == 0)
+        rc = json_str(f, p->mentee_name);
+    fprintf(f,
+            ",\"status\":\"%s\",\"created\":", bnc_pair_status_name(p->status));
+    json_date(f, p->created_date);
+    fputs(",\"start\":", f);
+    json_date(f, p->start_date);
+    fputs(",\"end\":", f);
+    json_date(f, p->end_date);
+    fprintf(f, ",\"end_reason\":%s",
+            p->end_reason == BN_END_COMPLETED   ? "\"completed\""
+            : p->end_reason == BN_END_WITHDRAWN ? "\"withdrawn\""
+                                                : "null");
+    fprintf(f,
+            ",\"sessions_held\":%u,\"sessions_planned\":%u,"
+            "\"sessions_cancelled\":%u,\"absent_mentor\":%u,"
+            "\"absent_mentee\":%u,\"objectives_defined\":%u,"
+            "\"objectives_reached\":%u,\"first_held\":",
+            p->sessions_held, p->sessions_planned, p->sessions_cancelled,
+            p->absent_mentor, p->absent_mentee, p->objectives_defined,
+            p->objectives_reached);
+    json_date(f, p->first_held);
+    fputs(",\"last_held\":", f);
+    json_date(f, p->last_held);
+    fprintf(f,
+            ",\"run_days\":%u,\"expected_sessions\":%u,"
+            "\"minimum_duration_reached\":%s,\"at_risk\":%s,"
+            "\"days_without_session\":",
+            r->run_days, r->expected_sessions,
+            r->min_duration_reached ? "true" : "false",
+            r->at_risk ? "true" : "false");
+    if (p->status == BN_PAIR_ACTIVE)
+        fprintf(f, "%u}", r->days_without);
+    else
+        fputs("null}", f);
+    return rc;
+}
+
+int bnc_stats_write_json(FILE *f, const bnc_stats *s,
+                         const bnc_stats_derived *d)
+{
+    char lab[8];
+    int rc;
+
+    fprintf(f, "{\"programme\":{\"id\":%" PRIu64 ",\"name\":", s->programme.id);
+    rc = json_str(f, s->programme.name);
+    fputs(",\"theme\":", f);
+    if (rc == 0)
+        rc = json_str(f, s->programme.theme);
+    fprintf(f,
+            ",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\"},"
+            "\"today\":",
+            s->programme.months, bnc_frequency_name(s->programme.frequency),
+            bnc_format_name(s->programme.format));
+    json_date(f, d->today);
+    fprintf(f,
+            ",\"expected_interval_days\":%u,\"risk_after_days\":%.1f,"
+            "\"pairs\":{\"total\":%u,\"pending\":%u,\"active\":%u,"
+            "\"completed\":%u,\"withdrawn\":%u,\"erased\":%u},"
+            "\"mentors\":%u,\"mentees\":%u,"
+            "\"sessions\":{\"held\":%u,\"planned\":%u,\"cancelled\":%u},"
+            "\"absences\":{\"mentor\":%u,\"mentee\":%u},"
+            "\"objectives\":{\"defined\":%u,\"reached\":%u,\"reach_rate\":",
+            d->interval_days, d->risk_after_days, d->pairs_total,
+            s->pairs_pending, s->pairs_active, s->pairs_completed,
+            s->pairs_withdrawn, s->pairs_erased, s->mentors, s->mentees,
+            s->sessions_held, s->sessions_planned, s->sessions_cancelled,
+            s->absent_mentor, s->absent_mentee, s->objectives_defined,
+            s->objectives_reached);
+    json_ratio(f, d->objectives_reach);
+    fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
+            d->pairs_completed, d->pairs_ended);
+    json_ratio(f, d->completion);
+    fprintf(f,
+            "},\"minimum_duration\":{\"months\":%u,\"reached\":%u,"
+            "\"started\":%u,\"rate\":",
+            s->programme.months, d->min_duration_pairs, d->pairs_started);
+    json_ratio(f, d->min_duration);
+    fputs("},\"median_days_to_first_session\":", f);
+    json_figure(f, d->median_days_to_first);
+    fprintf(f, ",\"pairs_with_held_session\":%u,", d->median_sample);
+    fputs("\"sessions_per_pair_per_month\":", f);
+    json_figure(f, d->sessions_per_pair_month);
+    fprintf(f, ",\"expected_sessions_per_pair_per_month\":%.4f,\"months\":[",
+            d->expected_per_month);
+    for (size_t i = 0; i < d->nmonths; i++) {
+        const bnc_stats_month_row *m = &d->months[i];
+        month_label(lab, m->month);
+        fprintf(f,
+                "%s{\"month\":\"%s\",\"held\":%u,\"planned\":%u,"
+                "\"cancelled\":%u,\"pairs_running\":%u,\"held_per_pair\":",
+                i ? "," : "", lab, m->held, m->planned, m->cancelled,
+                m->pairs_running);
+        json_figure(f, m->held_per_pair);
+        fprintf(f, ",\"expected_per_pair\":%.4f}", m->expected_per_pair);
+    }
+    fputs("],\"at_risk\":[", f);
+    for (size_t i = 0; i < d->nat_risk && rc == 0; i++) {
+        const bnc_stats_pair *p = &s->pairs[d->at_risk[i]];
+        const bnc_stats_pair_row *r = &d->pairs[d->at_risk[i]];
+        fprintf(f, "%s{\"pair_id\":%" PRIu64 ",\"mentor\":", i ? "," : "",
+                p->pair_id);
+        rc = json_str(f, p->mentor_name);
+        fputs(",\"mentee\":", f);
+        if (rc == 0)
+            rc = json_str(f, p->mentee_name);
+        fputs(",\"last_held\":", f);
+        json_date(f, p->last_held);
+        fputs(",\"since\":", f);
+        json_date(f, r->since);
+        fprintf(f, ",\"days_without_session\":%u}", r->days_without);
+    }
+    fputs("],\"pair_rows\":[", f);
+    for (size_t i = 0; i < s->npairs && rc == 0; i++) {
+        if (i)
+            fputc(',', f);
+        rc = json_pair(f, &s->pairs[i], &d->pairs[i]);
+    }
+    fputs("]}\n", f);
+    return rc != 0 ? rc : done(f);
+}
+
+/* ---- CSV --------------------------------------------------------------- */
+
+/*
+ * csv_text writes a quoted field: quotes doubled (RFC 4180), control
+ * characters replaced by '?', and an apostrophe before a leading = + - @
+ * so that a spreadsheet shows the name instead of running it.
+ */
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
+        fputc('\'', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"')
+            fputs("\"\"", f);
+        else
+            fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+    }
+    fputc('"', f);
+}
+
+int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
+{
+    char a[11], b[11], c[11], e[11], g[11];
+
+    fputs("pair_id,mentor,mentee,status,created,start,end,end_reason,"
+          "sessions_held,sessions_planned,sessions_cancelled,absent_mentor,"
+          "absent_mentee,objectives_defined,objectives_reached,first_held,"
+          "last_held,run_days,expected_sessions,minimum_duration_reached,"
+          "at_risk,days_without_session\r\n",
+          f);
+    for (size_t i = 0; i < s->npairs; i++) {
+        const bnc_stats_pair *p = &s->pairs[i];
+        const bnc_stats_pair_row *r = &d->pairs[i];
+        fprintf(f, "%" PRIu64 ",", p->pair_id);
+        csv_text(f, p->mentor_name);
+        fputc(',', f);
+        csv_text(f, p->mentee_name);
+        fprintf(
+            f, ",%s,%s,%s,%s,%s,%u,%u,%u,%u,%u,%u,%u,%s,%s,%u,%u,%s,%s,",
+            bnc_pair_status_name(p->status), date_or(a, p->created_date, ""),
+            date_or(b, p->start_date, ""), date_or(c, p->end_date, ""),
+            p->end_reason == BN_END_COMPLETED   ? "completed"
+            : p->end_reason == BN_END_WITHDRAWN ? "withdrawn"
+                                                : "",
+            p->sessions_held, p->sessions_planned, p->sessions_cancelled,
+            p->absent_mentor, p->absent_mentee, p->objectives_defined,
+            p->objectives_reached, date_or(e, p->first_held, ""),
+            date_or(g, p->last_held, ""), r->run_days, r->expected_sessions,
+            r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
+        if (p->status == BN_PAIR_ACTIVE)
+            fprintf(f, "%u", r->days_without);
+        fputs("\r\n", f);
+    }
+    return done(f);
+}

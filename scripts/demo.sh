@@ -172,6 +172,41 @@ echo "    note $PLAN (written from standard input)"
 say Alice "reads it"
 run alice note show "$PAIR" "$PLAN"
 
+section "Sessions, and an absence"
+TODAY=$(date -u +%Y-%m-%d)
+say Alice "records today's session: held, but Bob could not come"
+S1=$(get alice session add "$PAIR" --date "$TODAY" --absent mentee)
+echo "    session $S1"
+say Bob "plans the next one"
+run bob session add "$PAIR" --date 2199-01-15 --status planned
+run alice session list "$PAIR"
+echo "    => dates and absences are plaintext: the programme counts them."
+
+section "An objective, defined then reached"
+say Bob "sets himself an objective (its text is encrypted)"
+OBJ=$(get bob objective add "$PAIR" "Audit the signage of two exhibitions")
+echo "    objective $OBJ"
+run alice objective list "$PAIR"
+say Bob "reaches it"
+run bob objective reach "$PAIR" "$OBJ"
+run alice objective list "$PAIR"
+
+section "A shared document"
+say Alice "shares a checklist (encrypted in 64 KiB chunks, name and size too)"
+awk 'BEGIN { for (i = 1; i <= 4000; i++) printf "%04d. Is the sign readable from two metres, in large print?\n", i }' \
+    >"$T/signage-checklist.txt"
+DOC=$(get alice doc put "$PAIR" "$T/signage-checklist.txt")
+echo "    document $DOC"
+run bob doc list "$PAIR"
+say Bob "downloads it and checks it is the same file"
+run bob doc get "$PAIR" "$DOC" -o "$T/bob-checklist.txt"
+if cmp -s "$T/signage-checklist.txt" "$T/bob-checklist.txt"; then
+    echo "    => cmp: identical, byte for byte."
+else
+    echo "    => THE FILES DIFFER" >&2
+    exit 1
+fi
+
 section "A private note"
 say Alice "keeps a note for herself: sealed with her own key"
 echo "Remember to bring the accessibility guide next time." |
@@ -187,12 +222,37 @@ run claire note list "$PAIR"
 run claire note show "$PAIR" "$REPORT"
 echo "    => refused: administrators steer the programme, they never read notes."
 
-section "What the server stores"
-if grep -a -r -q "low vision" "$data"; then
-    echo "    the report's words appear on the server's disk!" >&2
+section "The closing review, and the log both members saw"
+printf '%s\n' "Closing review" "Two sessions, one objective reached." \
+    "Bob will run the accessibility audit on his own." >"$T/review.txt"
+say Bob "writes the closing review: it stays inside the pair like every note"
+REVIEW=$(get bob note add "$PAIR" --kind review --file "$T/review.txt")
+echo "    note $REVIEW"
+say Alice "ends the pairing: it ran its course"
+run alice pair end "$PAIR" --reason completed
+run claire pairs
+say Alice "and Bob compare the head of the pair's log, in person"
+la=$(get alice verify "$PAIR" | grep '^log:')
+lb=$(get bob verify "$PAIR" | grep '^log:')
+echo "    Alice: $la"
+echo "    Bob:   $lb"
+if [ "$la" = "$lb" ]; then
+    echo "    => the same entry, the same digest: the server showed them one history."
+else
+    echo "    => THE LOGS DIFFER" >&2
     exit 1
 fi
-echo "    grep for the report's words in $data: nothing. Only ciphertext."
+
+section "What the server stores"
+for words in "low vision" "Audit the signage" "signage-checklist" \
+    "readable from two metres" "Two sessions"; do
+    if grep -a -r -q "$words" "$data"; then
+        echo "    '$words' appears on the server's disk!" >&2
+        exit 1
+    fi
+done
+echo "    grep in $data for the report, the objective, the document's name"
+echo "    and contents, the closing review: nothing. Only ciphertext."
 
 section "The end"
 echo "Stopping binomed and removing the temporary directory."

@@ -31,7 +31,8 @@ typedef struct bnd_cmd {
 } bnd_cmd;
 
 /* Notes, objectives, documents, sessions and the log are R_MEMBER only:
- * an administrator never reaches them (BN_EDENIED). */
+ * an administrator never reaches them (BN_EDENIED). PAIR_ERASE is for an
+ * administrator or a member of the pair. */
 static const bnd_cmd cmds[] = {
     {BN_MSG_JOIN, bnd_h_join, bnd_check_join, F_WRITE | F_PRELOGIN | F_AUTH, 0},
     {BN_MSG_LOGIN, bnd_h_login, NULL, F_PRELOGIN | F_AUTH, 0},
@@ -42,6 +43,7 @@ static const bnd_cmd cmds[] = {
     {BN_MSG_INVITE_CREATE, bnd_h_invite_create, NULL, F_WRITE, R_ADMIN},
     {BN_MSG_ACCOUNT_LIST, bnd_h_account_list, NULL, 0, R_ADMIN},
     {BN_MSG_PAIR_CREATE, bnd_h_pair_create, NULL, F_WRITE, R_ADMIN},
+    {BN_MSG_PAIR_ERASE, bnd_h_pair_erase, NULL, F_WRITE, R_ADMIN | R_MEMBER},
     {BN_MSG_PAIR_LIST, bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER},
     {BN_MSG_PAIR_GET, bnd_h_pair_get, NULL, 0, R_MEMBER},
     {BN_MSG_PAIR_ACCEPT, bnd_h_pair_accept, NULL, F_WRITE, R_MEMBER},
@@ -56,6 +58,14 @@ static const bnd_cmd cmds[] = {
     {BN_MSG_OBJECTIVE_ADD, bnd_h_objective_add, NULL, F_WRITE, R_MEMBER},
     {BN_MSG_OBJECTIVE_REACH, bnd_h_objective_reach, NULL, F_WRITE, R_MEMBER},
     {BN_MSG_OBJECTIVE_LIST, bnd_h_objective_list, NULL, 0, R_MEMBER},
+    {BN_MSG_DOC_BEGIN, bnd_h_doc_begin, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_DOC_CHUNK, bnd_h_doc_chunk, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_DOC_LIST, bnd_h_doc_list, NULL, 0, R_MEMBER},
+    {BN_MSG_DOC_READ, bnd_h_doc_read, NULL, 0, R_MEMBER},
+    {BN_MSG_LOG_GET, bnd_h_log_get, NULL, 0, R_MEMBER},
+    {BN_MSG_STATS_GET, bnd_h_stats_get, NULL, 0, R_ADMIN},
+    {BN_MSG_STATS_PAIRS_GET, bnd_h_stats_pairs_get, NULL, 0, R_ADMIN},
+    {BN_MSG_AUDIT_GET, bnd_h_audit_get, NULL, 0, R_AUDITOR},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -141,12 +151,14 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Encodes ERROR{code, message} for request id into out. */
-static void encode_error(bn_buf *out, uint64_t id, int code)
+/* Encodes ERROR{code, message} for request id into out; message is the
+ * code's bn_strerror unless the handler gave one (msg not NULL). */
+static void encode_error(bn_buf *out, uint64_t id, int code, const char *msg)
 {
     bn_msg m;
-    const char *msg = bn_strerror(code);
 
+    if (msg == NULL)
+        msg = bn_strerror(code);
     bn_buf_reset(out);
     bn_msg_init(&m, BN_MSG_ERROR, id);
     m.u.error.code = code;
@@ -253,7 +265,7 @@ static void reply_error(bnd_server *srv, bnd_session *s, uint16_t type,
                         uint64_t id, uint64_t pair, size_t in, int code,
                         unsigned flags, uint64_t t0)
 {
-    encode_error(&srv->enc, id, code);
+    encode_error(&srv->enc, id, code, NULL);
     log_request(s, type, pair, in, srv->enc.len, code, now_us() - t0);
     if (!s->closed)
         s->reply(s, srv->enc.data, srv->enc.len, flags);
@@ -314,7 +326,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
     ctx_free(&cx);
     rj->rc = rc;
     if (rc != 0 && rc != BN_EFULL)
-        encode_error(&rj->out, rj->req.id, rc);
+        encode_error(&rj->out, rj->req.id, rc, cx.errmsg);
     return rc;
 }
 
@@ -323,7 +335,7 @@ static void job_failed(bnd_job *j, int rc)
     req_job *rj = (req_job *)j;
     rj->rc = rc;
     rj->did_login = 0;
-    encode_error(&rj->out, rj->req.id, rc);
+    encode_error(&rj->out, rj->req.id, rc, NULL);
 }
 
 /* Loop thread: the batch is durable (or failed): answer. */
@@ -377,7 +389,7 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
         set_login(s, &cx.login);
     ctx_free(&cx);
     if (rc != 0)
-        encode_error(&srv->enc, req->id, rc);
+        encode_error(&srv->enc, req->id, rc, cx.errmsg);
     *rc_out = rc;
     return rc;
 }

@@ -193,3 +193,12 @@ int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s)
                        bnd_key_u64_u64(k, pair, id), &bn_desc_rec_session, s,
                        &cx->arena);
 }
+
+int bnd_page_take(bnd_page *pg, size_t bytes)
+{
+    if (pg->n >= pg->max || pg->bytes + bytes > BND_REPLY_BYTES)
+        return 0;
+    pg->n++;
+    pg->bytes += bytes;
+    return 1;
+}

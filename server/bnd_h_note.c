@@ -1,6 +1,7 @@
 /* bnd_h_note.c: NOTE_PUT, NOTE_LIST, NOTE_GET. The server stores and
- * serves envelopes it cannot open; it checks their form, who may write
- * and the revision rules (DESIGN.md, "Notes"). */
+ * serves envelopes it cannot open; it checks their form, who may write,
+ * the revision rules (DESIGN.md, "Notes") and the log entry of each new
+ * revision (a retried revision's entry is not looked at). */
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -133,6 +134,11 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     } else if (r->revision != 1) {
         return BN_ECONFLICT;
     }
+    /* A landed revision was caught above as a retry: the log cannot hold
+     * this entry already. */
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0)
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
 
     memset(&n, 0, sizeof n);
     n.pair_id = p.id;

@@ -5,10 +5,6 @@
 
 #include "bnd_handlers.h"
 
-/* Objectives carry envelopes of up to 4 KiB: a smaller page keeps a
- * reply well under BN_FRAME_MAX. */
-#define OBJECTIVE_PAGE 100u
-
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          bn_rec_objective *o)
 {
@@ -34,8 +30,9 @@ static void ok(bnd_ctx *cx, uint64_t value)
     cx->rep->u.ok.value = value;
 }
 
-/* OBJECTIVE_ADD: a retry (same id, same author, same envelope) is a
- * success; the same id with anything else is BN_ECONFLICT. */
+/* OBJECTIVE_ADD: logged. A retry (same id, same author, same envelope)
+ * is a success whose entry is not looked at; the same id with anything
+ * else is BN_ECONFLICT. */
 int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_objective_add *r = &req->u.objective_add;
@@ -71,6 +68,9 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     }
     if (rc != BN_ENOTFOUND)
         return rc;
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0) /* a landed add was caught above as a retry */
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
     memset(&o, 0, sizeof o);
     o.id = r->objective_id;
     o.pair_id = p.id;
@@ -87,8 +87,8 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-/* OBJECTIVE_REACH: either member marks it reached; again is a success
- * that keeps the first date. */
+/* OBJECTIVE_REACH: either member marks it reached (logged); again is a
+ * success that keeps the first date and appends nothing. */
 int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_objective_reach *r = &req->u.objective_reach;
@@ -111,6 +111,9 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
     }
     if (!bnd_date_ok(r->date) || r->date < o.defined_date)
         return BN_EDATE;
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0) /* landed: it would be reached already */
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
     o.status = BN_OBJECTIVE_REACHED;
     o.reached_date = r->date;
     o.reached_by = cx->actor.account_id;
@@ -123,21 +126,23 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
 
 struct objective_list {
     bn_objective_info *items;
-    uint32_t n;
+    bnd_page pg;
 };
 
+/* Objectives carry envelopes of up to 4 KiB: the page is bounded by bytes
+ * as well as by count. */
 static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                           void *arg)
 {
     struct objective_list *ol = arg;
     bn_rec_objective o;
     (void)k;
-    if (ol->n == OBJECTIVE_PAGE)
-        return 1;
     int rc = bnd_rec_decode(v, &bn_desc_rec_objective, &o, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_objective_info *i = &ol->items[ol->n++];
+    bn_objective_info *i = &ol->items[ol->pg.n];
+    if (!bnd_page_take(&ol->pg, BND_ITEM_FIXED + o.envelope.len))
+        return 1;
     i->id = o.id;
     i->author_id = o.author_id;
     i->epoch = o.epoch;
@@ -152,7 +157,7 @@ static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
 int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_objective_list *r = &req->u.objective_list;
-    struct objective_list ol = {NULL, 0};
+    struct objective_list ol = {NULL, {0, BND_PAGE, 0}};
     bn_rec_pair p;
     uint8_t k[16];
     int rc;
@@ -163,7 +168,7 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     cx->rep->type = BN_MSG_OBJECTIVES;
     if (r->after == UINT64_MAX)
         return 0;
-    ol.items = bnd_ctx_alloc(cx, OBJECTIVE_PAGE * sizeof *ol.items);
+    ol.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *ol.items);
     if (ol.items == NULL)
         return BN_ENOMEM;
     rc = bnd_scan(cx, DB(cx, OBJECTIVES), k,
@@ -172,7 +177,7 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     if (rc < 0)
         return rc;
     cx->rep->u.objectives.items.v = ol.items;
-    cx->rep->u.objectives.items.len = ol.n;
+    cx->rep->u.objectives.items.len = ol.pg.n;
     cx->rep->u.objectives.more = rc == 1;
     return 0;
 }

@@ -170,14 +170,15 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     d->wraps.len = wl.n;
     d->charter = prog.charter;
     memcpy(d->charter_hash, prog.charter_hash, sizeof d->charter_hash);
-    d->log_seq = 0;
-    memset(d->log_head, 0, sizeof d->log_head);
+    d->log_seq = p.log_seq;
+    memcpy(d->log_head, p.log_head, sizeof d->log_head);
     return 0;
 }
 
 /* PAIR_ACCEPT: a member's consent, a signature over the programme's
- * charter; the pair becomes active at the second one. Accepting twice is
- * a success that changes nothing (a retry). */
+ * charter; the pair becomes active at the second one. Logged. Accepting
+ * twice is a success that changes nothing (a retry): its entry is not
+ * looked at. */
 int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_pair_accept *r = &req->u.pair_accept;
@@ -208,6 +209,16 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         if (bn_charter_verify(r->sig, p.id, prog.charter_hash, r->date, a.id,
                               a.sign_pk) != 0)
             return BN_ESIG;
+        p.accepted |= bit;
+        if (p.accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
+            p.status = BN_PAIR_ACTIVE;
+            p.start_date = r->date;
+        }
+        rc = bnd_pairlog_append(cx, &p, req, NULL);
+        if (rc == BND_LANDED) /* its accept bit would be set: not a retry */
+            return BN_ECONFLICT;
+        if (rc != 0)
+            return rc;
         memset(&acc, 0, sizeof acc);
         acc.pair_id = p.id;
         acc.account_id = a.id;
@@ -218,15 +229,6 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_rec_put(cx->txn, DB(cx, ACCEPTS), k,
                          bnd_key_u64_u64(k, p.id, a.id), &bn_desc_rec_accept,
                          &acc, 0);
-        if (rc != 0)
-            return rc;
-        p.accepted |= bit;
-        if (p.accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
-            p.status = BN_PAIR_ACTIVE;
-            p.start_date = r->date;
-        }
-        rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, p.id),
-                         &bn_desc_rec_pair, &p, 0);
         if (rc != 0)
             return rc;
     }
@@ -335,17 +337,21 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
 
 /* PAIR_END: either member ends the pairing at any time (the right to
  * withdraw); a pending pair can only be withdrawn from. Members keep
- * reading what was written. */
+ * reading what was written. Logged. The same end again by the same member
+ * (reason and date) is a retry: a success that changes nothing. */
 int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_pair_end *r = &req->u.pair_end;
     bn_rec_pair p;
-    uint8_t k[8];
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
+    if ((p.status == BN_PAIR_COMPLETED || p.status == BN_PAIR_WITHDRAWN) &&
+        p.ended_by == cx->actor.account_id && p.end_reason == r->reason &&
+        p.end_date == r->date)
+        goto reply;
     if (p.status != BN_PAIR_PENDING && p.status != BN_PAIR_ACTIVE)
         return BN_EENDED;
     if (r->reason != BN_END_COMPLETED && r->reason != BN_END_WITHDRAWN)
@@ -360,10 +366,12 @@ int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
     p.end_reason = r->reason;
     p.end_date = r->date;
     p.ended_by = cx->actor.account_id;
-    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, p.id),
-                     &bn_desc_rec_pair, &p, 0);
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc == BND_LANDED)
+        rc = bnd_get_pair(cx, r->pair_id, &p);
     if (rc != 0)
         return rc;
+reply:
     cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }

@@ -23,13 +23,56 @@ static int valid_status(uint8_t status, uint8_t absent)
            absent <= BN_ABSENT_MAX;
 }
 
+struct by_seq {
+    uint64_t seq;
+    bn_rec_session found;
+    int have;
+};
+
+static int session_by_seq(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                          void *arg)
+{
+    struct by_seq *b = arg;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_session, &b->found, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (b->found.log_seq != b->seq)
+        return 0;
+    b->have = 1;
+    return 1;
+}
+
+/* A SESSION_ADD that landed before (its entry is in the log): answer with
+ * the session that entry made. */
+static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
+{
+    struct by_seq b;
+    uint8_t k[8];
+    int rc;
+
+    memset(&b, 0, sizeof b);
+    b.seq = seq;
+    bnd_key_u64(k, pair);
+    rc = bnd_scan(cx, DB(cx, SESSIONS), k, 8, k, 8, session_by_seq, &b);
+    if (rc < 0)
+        return rc;
+    if (!b.have)
+        return BN_ECONFLICT;
+    cx->rep->type = BN_MSG_SESSION;
+    session_info(&b.found, &cx->rep->u.session.session);
+    return 0;
+}
+
+/* SESSION_ADD: logged; the server assigns the id. An exact retry (the same
+ * entry, already in the log) answers with the session it made. */
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_session_add *r = &req->u.session_add;
     bn_rec_session s;
     bn_rec_pair p;
     uint8_t k[16];
-    uint64_t id;
+    uint64_t id, seq = 0;
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
@@ -42,6 +85,11 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
         return BN_EINVAL;
     if (!bnd_date_ok(r->date))
         return BN_EDATE;
+    rc = bnd_pairlog_append(cx, &p, req, &seq);
+    if (rc == BND_LANDED)
+        return reply_landed(cx, p.id, seq);
+    if (rc != 0)
+        return rc;
     rc = bnd_counter_next(cx->st, cx->txn, "session", &id);
     if (rc != 0)
         return rc;
@@ -53,6 +101,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     s.absent = r->absent;
     s.created_by = cx->actor.account_id;
     s.created = cx->now;
+    s.log_seq = seq;
     rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k, bnd_key_u64_u64(k, p.id, id),
                      &bn_desc_rec_session, &s, MDB_NOOVERWRITE);
     if (rc != 0)
@@ -62,6 +111,8 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
+/* SESSION_UPDATE: logged; setting what is already there (a retry) is a
+ * success that appends nothing. */
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_session_update *r = &req->u.session_update;
@@ -81,6 +132,13 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_session(cx, p.id, r->session_id, &s);
     if (rc != 0)
         return rc;
+    if (s.status == r->status && s.absent == r->absent)
+        goto reply; /* nothing changes (a retry): nothing to log */
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc == BND_LANDED)
+        goto reply; /* it landed, and was changed again since */
+    if (rc != 0)
+        return rc;
     s.status = r->status;
     s.absent = r->absent;
     s.updated_by = cx->actor.account_id;
@@ -90,6 +148,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
                      0);
     if (rc != 0)
         return rc;
+reply:
     cx->rep->type = BN_MSG_SESSION;
     session_info(&s, &cx->rep->u.session.session);
     return 0;

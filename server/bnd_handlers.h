@@ -27,8 +27,10 @@ typedef struct bnd_ctx {
     bnd_ctx_block *mem;   /* bnd_ctx_alloc allocations */
     bnd_actor login;      /* JOIN, LOGIN: the account now logged in */
     int did_login;
-    int64_t now;    /* unix seconds */
-    uint32_t today; /* day number, UTC */
+    const char *errmsg; /* static text for the ERROR reply; NULL: the
+                           code's bn_strerror */
+    int64_t now;        /* unix seconds */
+    uint32_t today;     /* day number, UTC */
 } bnd_ctx;
 
 /* bnd_ctx_alloc returns zeroed memory freed with the context, or NULL. */
@@ -98,6 +100,50 @@ int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
 /* bnd_page_size: list replies hold at most this many items. */
 #define BND_PAGE 200u
 
+/*
+ * A list reply also stops at BND_REPLY_BYTES of items, so that it always
+ * fits in one frame whatever the items hold. bnd_page_take counts an item
+ * of at most `bytes` encoded bytes (bnd_item_bytes: the variable-length
+ * fields' lengths plus BND_ITEM_FIXED for the rest): 1 when it fits, 0
+ * when the page is full (the item is not counted).
+ */
+#define BND_REPLY_BYTES ((size_t)BN_FRAME_MAX - BN_CHANNEL_OVERHEAD - 4096u)
+#define BND_ITEM_FIXED 160u
+typedef struct bnd_page {
+    uint32_t n;   /* items taken */
+    uint32_t max; /* at most this many */
+    size_t bytes; /* their encoded size, at most */
+} bnd_page;
+int bnd_page_take(bnd_page *pg, size_t bytes);
+
+/* ---- the pair's log (bnd_pairlog.c) ---------------------------------------
+ */
+
+/* bnd_pairlog_append's answer for a write that landed before. */
+#define BND_LANDED 1
+
+/*
+ * bnd_pairlog_append checks the log entry that req (a logged write to
+ * pair) carries in its "entry" field, after the handler's own checks and
+ * before it writes anything: the entry decodes and names the caller
+ * (BN_EINVAL); its seq and prev extend the pair's head (BN_ESTALE); the
+ * caller's signature verifies (BN_ESIG); its body hash is that of req
+ * (BN_EINVAL). Then it stores the entry, moves pair's head and writes the
+ * pair record (with any change the handler made to *pair).
+ * When the very same entry is already in the log and names req, the write
+ * landed before: BND_LANDED, nothing written, *pair untouched. *seq (may
+ * be NULL) gets the entry's seq.
+ */
+int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
+                       uint64_t *seq);
+
+/* bnd_pairlog_entry returns req's entry field (empty if it has none). */
+bn_bin bnd_pairlog_entry(const bn_msg *req);
+
+/* bnd_pairlog_body_hash: bn_hash of req encoded with id 0 and an empty
+ * entry, what a log entry's body_hash must be. */
+int bnd_pairlog_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req);
+
 /* ---- handlers ------------------------------------------------------------ */
 
 int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req);
@@ -129,5 +175,34 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req);
+
+int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req);
+
+int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req);
+
+int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req);
+
+/* statistics (bnd_h_stats.c) */
+int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req);
+
+/* live audit (bnd_h_audit.c) */
+int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req);
+
+/* ---- documents: deleting abandoned uploads (bnd_h_doc.c) ------------------
+ */
+
+/* An incomplete document whose last chunk is older than this goes. */
+#define BND_DOC_IDLE_S 86400
+
+/*
+ * bnd_doc_gc deletes, inside txn, incomplete documents idle since before
+ * now - BND_DOC_IDLE_S and their chunks, at most budget chunks (0: no
+ * limit): 1 when it stopped at the budget (call again), 0 when done.
+ */
+int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget);
 
 #endif

@@ -178,8 +178,8 @@ static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
         conn_close(c, "send_error");
         return;
     }
-    if (s->logged_in && c->rd.limit < BN_FRAME_MAX) {
-        bn_frame_reader_set_limit(&c->rd, BN_FRAME_MAX);
+    if (s->logged_in && c->rd.limit < cfg->frame_max) {
+        bn_frame_reader_set_limit(&c->rd, cfg->frame_max);
         uv_timer_start(&c->timer, on_timeout, cfg->idle_timeout_ms, 0);
     }
     if (flags & BND_REPLY_CLOSE) {
@@ -356,7 +356,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->handles = 2;
     bnd_session_init(&c->s, ++srv->next_conn_id, &c->ch, conn_reply,
                      conn_release, c);
-    bn_frame_reader_init(&c->rd, BN_FRAME_MAX_PRELOGIN);
+    bn_frame_reader_init(&c->rd, srv->cfg.frame_max_prelogin);
     c->t_open = uv_now(srv->loop);
     c->next = net->conns;
     if (net->conns)

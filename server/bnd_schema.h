@@ -24,13 +24,21 @@
  *   note_envs      pair_id || note_id || revision(4) -> rec_note_env
  *   sessions       pair_id || session_id           -> rec_session
  *   objectives     pair_id || objective_id         -> rec_objective
+ *   log            pair_id || seq                  -> rec_log
+ *   docs           pair_id || doc_id               -> rec_doc
+ *   doc_chunks     pair_id || doc_id || index(4)   -> rec_doc_chunk
+ *   scrub          u64                             -> zero pages (transient:
+ *                  bnd_store_scrub fills free pages with zeros through it)
+ *
+ * Schema 2 added the pair's log head (rec_pair), the session's log seq,
+ * and the log and document databases. A schema 1 directory is refused.
  */
 #ifndef BND_SCHEMA_H
 #define BND_SCHEMA_H
 
 #include "bn_proto.h"
 
-#define BND_SCHEMA_VERSION 1
+#define BND_SCHEMA_VERSION 2
 
 #define BN_F_rec_meta(F, T)                                                    \
     F(T, U32, version, 0, 0)                                                   \
@@ -80,7 +88,9 @@
     F(T, U64, ended_by, 0, 0)                                                  \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, U64, created_by, 0, 0)                                                \
-    F(T, I64, created, 0, 0)
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U64, log_seq, 0, 0)                                                   \
+    F(T, BINF, log_head, BN_HASH_BYTES, 0)
 
 /* A member holds the pair's keys of epochs [from_epoch, to_epoch); a
  * to_epoch of 0 means "still a member". */
@@ -135,7 +145,8 @@
     F(T, U64, created_by, 0, 0)                                                \
     F(T, I64, created, 0, 0)                                                   \
     F(T, U64, updated_by, 0, 0)                                                \
-    F(T, I64, updated, 0, 0)
+    F(T, I64, updated, 0, 0)                                                   \
+    F(T, U64, log_seq, 0, 0)
 
 /* An objective: its text is an envelope; status and dates are clear. */
 #define BN_F_rec_objective(F, T)                                               \
@@ -150,6 +161,33 @@
     F(T, U64, reached_by, 0, 0)                                                \
     F(T, I64, created, 0, 0)
 
+/* One entry of the pair's log (bn_log_entry_encode), as its author signed
+ * it. */
+#define BN_F_rec_log(F, T) F(T, BINF, entry, BN_LOG_ENTRY_BYTES, 0)
+
+/* A document: its key and header are envelopes under the pair key and the
+ * document key; chunks, bytes and complete track the upload. updated is
+ * the time of the last chunk: incomplete documents idle for more than
+ * BND_DOC_IDLE_S are deleted. */
+#define BN_F_rec_doc(F, T)                                                     \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U64, author_id, 0, 0)                                                 \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, key_env, BN_SMALL_ENVELOPE_MAX, 0)                               \
+    F(T, ENV, header_env, BN_SMALL_ENVELOPE_MAX, 0)                            \
+    F(T, BINF, stream_header, BN_DOC_STREAM_HEADER_BYTES, 0)                   \
+    F(T, U32, chunks, 0, 0)                                                    \
+    F(T, U64, bytes, 0, 0)                                                     \
+    F(T, BOOL, complete, 0, 0)                                                 \
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, I64, updated, 0, 0)
+
+/* One secretstream chunk of a document (bn_doc_push output: ciphertext,
+ * not a bn_envelope; an auditor checks its length against
+ * BN_DOC_CHUNK_OVERHEAD). */
+#define BN_F_rec_doc_chunk(F, T) F(T, ENV, data, BN_DOC_CHUNK_MAX, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -162,7 +200,10 @@
     X(rec_note)                                                                \
     X(rec_note_env)                                                            \
     X(rec_session)                                                             \
-    X(rec_objective)
+    X(rec_objective)                                                           \
+    X(rec_log)                                                                 \
+    X(rec_doc)                                                                 \
+    X(rec_doc_chunk)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

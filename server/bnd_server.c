@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bnd_handlers.h"
 #include "bnd_log.h"
 #include "bnd_net.h"
 #include "bnd_schema.h"
@@ -28,6 +30,10 @@ void bnd_config_defaults(bnd_config *cfg)
     cfg->idle_timeout_ms = 10 * 60 * 1000;
     cfg->wq_soft = (size_t)1 << 20;
     cfg->wq_hard = (size_t)16 << 20;
+    cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
+    cfg->frame_max = BN_FRAME_MAX;
+    cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
+    cfg->log_level = BND_LOG_INFO;
 }
 
 int bnd_config_set_listen(bnd_config *cfg, const char *hostport)
@@ -55,49 +61,114 @@ static int parse_uint(const char *s, unsigned long long max,
     return 0;
 }
 
-static void set_max_conns(bnd_config *c, unsigned long long v)
+enum { K_UINT, K_SIZE, K_U64, K_LISTEN, K_LOGLEVEL };
+
+/* Every key of binomed.conf; each is also a flag of 'binomed run'
+ * (--max-doc-mib for max_doc_mib). A number is min..max in the key's
+ * unit, stored multiplied by mult. */
+static const struct conf_key {
+    bnd_config_key info;
+    int kind;
+    size_t off;
+    unsigned long long min, max, mult;
+} conf_keys[] = {
+#define NUM(k, kind, field, min, max, mult, arg, help)                         \
+    {                                                                          \
+        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult      \
+    }
+    {{"listen", "HOST:PORT",
+      "address to listen on (default " BND_DEFAULT_LISTEN ")"},
+     K_LISTEN,
+     0,
+     0,
+     0,
+     0},
+    {{"log_level", "LEVEL", "error, warn, info (default) or debug"},
+     K_LOGLEVEL,
+     0,
+     0,
+     0,
+     0},
+    NUM("max_connections", K_UINT, max_conns, 1, 1000000, 1, "N",
+        "connections at once; more are closed at accept (default 1024)"),
+    NUM("max_inflight", K_UINT, max_inflight, 1, 4096, 1, "N",
+        "requests of one connection in flight (default 64)"),
+    NUM("handshake_timeout_s", K_UINT, hs_timeout_ms, 1, 3600, 1000, "S",
+        "from accept to logged in (default 10)"),
+    NUM("idle_timeout_s", K_UINT, idle_timeout_ms, 1, 7 * 86400, 1000, "S",
+        "a connection without a frame for this long closes (default 600)"),
+    NUM("frame_max_kib", K_SIZE, frame_max, 352, BN_FRAME_MAX >> 10, 1024,
+        "KIB", "largest frame once logged in (352 to 1024, default 1024)"),
+    NUM("prelogin_frame_max", K_SIZE, frame_max_prelogin, 512,
+        BN_FRAME_MAX_PRELOGIN, 1, "BYTES",
+        "largest frame before login (512 to 4096, default 4096)"),
+    NUM("reply_queue_soft_mib", K_SIZE, wq_soft, 1, 1024, 1u << 20, "MIB",
+        "queued replies of a connection: stop reading it (default 1)"),
+    NUM("reply_queue_hard_mib", K_SIZE, wq_hard, 1, 4096, 1u << 20, "MIB",
+        "queued replies of a connection: close it (default 16)"),
+    NUM("map_initial_mib", K_SIZE, map_initial, 1, 1u << 20, 1u << 20, "MIB",
+        "LMDB map size at start (default 64)"),
+    NUM("map_max_mib", K_SIZE, map_max, 1, 1ull << 30, 1u << 20, "MIB",
+        "LMDB map growth limit: the most the database may hold (default "
+        "16384)"),
+    NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20, "MIB",
+        "largest document (its ciphertext; default 1024)"),
+#undef NUM
+};
+
+#define NKEYS (sizeof conf_keys / sizeof conf_keys[0])
+
+const bnd_config_key *bnd_config_key_at(size_t i)
 {
-    c->max_conns = (unsigned)v;
-}
-static void set_max_inflight(bnd_config *c, unsigned long long v)
-{
-    c->max_inflight = (unsigned)v;
-}
-static void set_map_max(bnd_config *c, unsigned long long v)
-{
-    c->map_max = (size_t)v << 20;
-}
-static void set_idle(bnd_config *c, unsigned long long v)
-{
-    c->idle_timeout_ms = (unsigned)v * 1000u;
+    return i < NKEYS ? &conf_keys[i].info : NULL;
 }
 
-/* The numeric keys of binomed.conf ("listen" is the one string key). */
-static const struct conf_key {
-    const char *key;
-    unsigned long long max;
-    void (*set)(bnd_config *c, unsigned long long v);
-} conf_keys[] = {
-    {"max_connections", 1000000, set_max_conns},
-    {"max_inflight", 4096, set_max_inflight},
-    {"map_max_mib", 1ull << 30, set_map_max},
-    {"idle_timeout_s", 7 * 86400, set_idle},
-};
+int bnd_config_set(bnd_config *cfg, const char *key, const char *val)
+{
+    unsigned long long v;
+    size_t i;
+
+    for (i = 0; i < NKEYS && strcmp(key, conf_keys[i].info.key) != 0; i++)
+        ;
+    if (i == NKEYS)
+        return BN_ENOTFOUND;
+    const struct conf_key *k = &conf_keys[i];
+    char *field = (char *)cfg + k->off;
+    switch (k->kind) {
+    case K_LISTEN:
+        return bnd_config_set_listen(cfg, val);
+    case K_LOGLEVEL:
+        return bnd_log_level_parse(val, &cfg->log_level) == 0 ? 0 : BN_EINVAL;
+    default:
+        break;
+    }
+    if (parse_uint(val, k->max, &v) != 0 || v < k->min)
+        return BN_EINVAL;
+    v *= k->mult;
+    if (k->kind == K_UINT) {
+        unsigned u = (unsigned)v;
+        memcpy(field, &u, sizeof u);
+    } else if (k->kind == K_SIZE) {
+        size_t z = (size_t)v;
+        memcpy(field, &z, sizeof z);
+    } else {
+        uint64_t w = v;
+        memcpy(field, &w, sizeof w);
+    }
+    return 0;
+}
+
+int bnd_config_check(const bnd_config *cfg)
+{
+    if (cfg->wq_soft > cfg->wq_hard || cfg->map_initial > cfg->map_max)
+        return BN_EINVAL;
+    return 0;
+}
 
 static int conf_line(bnd_config *cfg, const char *key, const char *val)
 {
-    unsigned long long v;
-    if (strcmp(key, "listen") == 0)
-        return bnd_config_set_listen(cfg, val);
-    for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++) {
-        if (strcmp(key, conf_keys[i].key) != 0)
-            continue;
-        if (parse_uint(val, conf_keys[i].max, &v) != 0)
-            return BN_EINVAL;
-        conf_keys[i].set(cfg, v);
-        return 0;
-    }
-    return BN_EINVAL;
+    int rc = bnd_config_set(cfg, key, val);
+    return rc == BN_ENOTFOUND ? BN_EINVAL : rc;
 }
 
 int bnd_config_load(bnd_config *cfg, const char *path, int *line)
@@ -421,6 +492,46 @@ out:
 /* ---- the server -----------------------------------------------------------
  */
 
+/* ---- abandoned uploads ------------------------------------------------ */
+
+#define GC_BUDGET 4096u /* chunks deleted in one writer transaction */
+
+static int gc_apply(bnd_job *j, MDB_txn *txn)
+{
+    bnd_gc_job *g = (bnd_gc_job *)j;
+    int rc = bnd_doc_gc(g->srv->store, txn, bn_now(), GC_BUDGET);
+    g->more = rc == 1;
+    return rc < 0 ? rc : 0;
+}
+
+static void gc_failed(bnd_job *j, int rc)
+{
+    (void)j;
+    bnd_log(BND_LOG_ERROR, "doc.gc", "result=%s", bn_err_name(rc));
+}
+
+static void gc_complete(bnd_job *j)
+{
+    bnd_gc_job *g = (bnd_gc_job *)j;
+    g->busy = 0;
+    g->passes++;
+    if (g->more)
+        bnd_server_gc(g->srv);
+}
+
+static void on_gc_timer(uv_timer_t *t)
+{
+    bnd_server_gc(t->data);
+}
+
+void bnd_server_gc(bnd_server *srv)
+{
+    if (srv->gc.busy || srv->gc.closing || srv->stopping || srv->writer == NULL)
+        return;
+    srv->gc.busy = 1;
+    bnd_writer_submit(srv->writer, &srv->gc.job);
+}
+
 int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
 {
     bnd_store_opts o = {cfg->map_initial, cfg->map_max, 0};
@@ -447,6 +558,17 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
     rc = bnd_writer_start(&srv->writer, srv->store, loop);
     if (rc != 0)
         goto fail;
+    srv->gc.srv = srv;
+    srv->gc.job.apply = gc_apply;
+    srv->gc.job.failed = gc_failed;
+    srv->gc.job.complete = gc_complete;
+    uv_timer_init(loop, &srv->gc_timer);
+    srv->gc_timer.data = srv;
+    uv_timer_start(&srv->gc_timer, on_gc_timer, BND_DOC_GC_INTERVAL_MS,
+                   BND_DOC_GC_INTERVAL_MS);
+    uv_unref((uv_handle_t *)&srv->gc_timer); /* never keeps the loop up */
+    srv->handles_open |= 8;
+    bnd_server_gc(srv);
     *out = srv;
     return 0;
 fail:
@@ -535,7 +657,9 @@ static void finish_stop(void *arg)
         uv_close((uv_handle_t *)&srv->sig_int, NULL);
         uv_close((uv_handle_t *)&srv->sig_term, NULL);
     }
-    srv->handles_open &= ~3;
+    if (srv->handles_open & 8)
+        uv_close((uv_handle_t *)&srv->gc_timer, NULL);
+    srv->handles_open &= ~(3 | 8);
     bnd_writer_stop(srv->writer);
     srv->writer = NULL;
 }
@@ -544,6 +668,10 @@ void bnd_server_close(bnd_server *srv)
 {
     if (srv == NULL)
         return;
+    srv->gc.closing = 1;
+    if (srv->handles_open & 8)
+        uv_close((uv_handle_t *)&srv->gc_timer, NULL);
+    srv->handles_open &= ~8;
     if (srv->writer != NULL) {
         bnd_writer_stop(srv->writer);
         srv->writer = NULL;

@@ -19,6 +19,7 @@
 #include "bn_invite.h"
 #include "bn_proto.h"
 #include "bnd_store.h"
+#include "bnd_writer.h"
 
 #define BND_VERSION "0.1.0"
 #define BND_DEFAULT_LISTEN "127.0.0.1:7450"
@@ -38,18 +39,44 @@ typedef struct bnd_config {
     unsigned idle_timeout_ms;          /* no frame for this long */
     size_t wq_soft;                    /* queued reply bytes: stop reading */
     size_t wq_hard;                    /* queued reply bytes: close */
+    uint64_t max_doc_bytes;            /* a document's ciphertext */
+    size_t frame_max;                  /* frame body once logged in */
+    size_t frame_max_prelogin;         /* frame body before login */
+    int log_level;                     /* enum bnd_log_level */
 } bnd_config;
+
+#define BND_MAX_DOC_MIB_DEFAULT 1024u
+/* How often the daemon deletes abandoned uploads (and once at start). */
+#define BND_DOC_GC_INTERVAL_MS (3600u * 1000u)
 
 /* bnd_config_defaults fills every limit with its default. */
 void bnd_config_defaults(bnd_config *cfg);
 
 /*
  * bnd_config_load reads "key=value" lines of path (binomed.conf) into
- * cfg: listen, max_connections, max_inflight, map_max_mib,
- * idle_timeout_s. '#' starts a comment. Returns 0, -ENOENT when there is
- * no file, or BN_EINVAL with *line set to the offending line number.
+ * cfg, one key of bnd_config_key_at's table per line; '#' starts a
+ * comment. Returns 0, -ENOENT when there is no file, or BN_EINVAL with
+ * *line set to the offending line number (unknown key, bad value).
  */
 int bnd_config_load(bnd_config *cfg, const char *path, int *line);
+
+/* One key of binomed.conf, for usage text: key, its value's form, help. */
+typedef struct bnd_config_key {
+    const char *key;
+    const char *arg;
+    const char *help;
+} bnd_config_key;
+
+/* bnd_config_key_at returns the i-th key (static), NULL past the last. */
+const bnd_config_key *bnd_config_key_at(size_t i);
+
+/* bnd_config_set sets one key from its text as in binomed.conf: 0,
+ * BN_ENOTFOUND for an unknown key, BN_EINVAL for a bad value. */
+int bnd_config_set(bnd_config *cfg, const char *key, const char *val);
+
+/* bnd_config_check: BN_EINVAL when keys contradict each other (reply queue
+ * soft limit above the hard one, initial map above the maximum). */
+int bnd_config_check(const bnd_config *cfg);
 
 /* bnd_config_set_listen parses "HOST:PORT" into cfg: 0 or BN_EINVAL. */
 int bnd_config_set_listen(bnd_config *cfg, const char *hostport);
@@ -131,6 +158,17 @@ void bnd_session_unref(bnd_session *s);
 struct bnd_writer;
 struct bnd_net;
 
+/* The periodic deletion of abandoned uploads: one job, reused, that the
+ * writer runs; a pass that stops at its budget submits itself again. */
+typedef struct bnd_gc_job {
+    bnd_job job; /* first: the writer hands this back */
+    struct bnd_server *srv;
+    int busy;    /* submitted, not completed (loop thread) */
+    int more;    /* the last pass stopped at its budget */
+    int closing; /* the server closes: submit no more */
+    unsigned long passes;
+} bnd_gc_job;
+
 typedef struct bnd_server {
     bnd_config cfg;
     uv_loop_t *loop;
@@ -145,6 +183,8 @@ typedef struct bnd_server {
     uv_signal_t sig_int, sig_term;
     uv_async_t stop_async;
     uv_timer_t stop_timer;
+    uv_timer_t gc_timer;
+    bnd_gc_job gc;
     int handles_open;
 } bnd_server;
 
@@ -169,6 +209,13 @@ int bnd_server_listen(bnd_server *srv, int signals);
  */
 void bnd_server_stop(bnd_server *srv);
 void bnd_server_request_stop(bnd_server *srv);
+
+/*
+ * bnd_server_gc submits a pass over abandoned uploads to the writer (loop
+ * thread; nothing when one is under way or the server stops). The server
+ * runs it at open and every BND_DOC_GC_INTERVAL_MS.
+ */
+void bnd_server_gc(bnd_server *srv);
 
 /* bnd_server_close stops the writer thread and closes the store; the
  * loop must have no more server handles running (after uv_run). */

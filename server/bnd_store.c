@@ -18,6 +18,7 @@ struct bnd_store {
     size_t map_max;
     unsigned grows;
     int create;
+    int scrub_wanted; /* writer thread only */
 };
 
 static const char *const db_names[BND_DB_COUNT] = {
@@ -205,7 +206,8 @@ static int open_dbs(MDB_txn *txn, void *arg)
         return -ENOENT;
     if (rc != 0)
         return rc;
-    if (meta.version > BND_SCHEMA_VERSION)
+    /* Schema 1 predates the pair log; nothing converts it. */
+    if (meta.version != BND_SCHEMA_VERSION)
         return BN_EVERSION;
     return 0;
 }
@@ -416,4 +418,197 @@ size_t bnd_key_u64_u64_u32(uint8_t out[20], uint64_t a, uint64_t b, uint32_t c)
     bn_put_be64(out + 8, b);
     bn_put_be32(out + 16, c);
     return 20;
+}
+
+/* ---- deletion and scrubbing ---------------------------------------------- */
+
+/* Zeroes the value under cursor c in place (same size: LMDB rewrites it on
+ * the page, which this transaction already copied). Values of a page or
+ * more live on overflow pages of their own, which a delete frees whole:
+ * bnd_store_scrub zeroes those. */
+static int zero_current(MDB_cursor *c, MDB_val *k, const MDB_val *v,
+                        size_t psize)
+{
+    MDB_val z = {v->mv_size, NULL};
+    int rc;
+
+    if (v->mv_size == 0 || v->mv_size >= psize)
+        return 0;
+    rc = mdb_cursor_put(c, k, &z, MDB_CURRENT | MDB_RESERVE);
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    memset(z.mv_data, 0, z.mv_size);
+    return 0;
+}
+
+static size_t page_size(MDB_txn *txn)
+{
+    MDB_stat ms;
+    if (mdb_env_stat(mdb_txn_env(txn), &ms) != 0)
+        return 4096;
+    return ms.ms_psize;
+}
+
+int bnd_shred(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
+{
+    MDB_cursor *c = NULL;
+    MDB_val k = {klen, (void *)key}, v;
+    int rc = mdb_cursor_open(txn, db, &c);
+
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+    if (rc == 0)
+        rc = zero_current(c, &k, &v, page_size(txn));
+    else
+        rc = bnd_mdb_err(rc);
+    mdb_cursor_close(c);
+    return rc;
+}
+
+int bnd_del_prefix(MDB_txn *txn, MDB_dbi db, const void *prefix, size_t plen,
+                   int shred, uint64_t budget, uint64_t *deleted)
+{
+    MDB_cursor *c = NULL;
+    MDB_val k = {plen, (void *)prefix}, v;
+    size_t psize = page_size(txn);
+    uint64_t n = 0;
+    int rc = mdb_cursor_open(txn, db, &c);
+
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (rc == 0 && k.mv_size >= plen &&
+           memcmp(k.mv_data, prefix, plen) == 0) {
+        if (budget != 0 && n == budget) {
+            rc = 1;
+            break;
+        }
+        if (shred) {
+            rc = zero_current(c, &k, &v, psize);
+            if (rc != 0)
+                break;
+        }
+        rc = mdb_cursor_del(c, 0);
+        if (rc != 0)
+            break;
+        n++;
+        /* after a delete, MDB_NEXT gives the entry that followed it */
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(c);
+    if (deleted != NULL)
+        *deleted = n;
+    if (rc == MDB_NOTFOUND || rc == 0)
+        return 0;
+    if (rc == 1 || rc < 0)
+        return rc;
+    return bnd_mdb_err(rc);
+}
+
+void bnd_store_want_scrub(bnd_store *st)
+{
+    st->scrub_wanted = 1;
+}
+
+int bnd_store_scrub_wanted(const bnd_store *st)
+{
+    return st->scrub_wanted;
+}
+
+#define SCRUB_PAGES_PER_TXN 16384u
+
+struct scrub {
+    bnd_store *st;
+    uint64_t want;  /* pages to fill in all */
+    uint64_t done;  /* pages filled so far */
+    uint64_t start; /* first key of this transaction */
+};
+
+/* Counts the pages on LMDB's free list (its database 0: key a txn id,
+ * value an array of page numbers whose first element is the count). */
+static int free_pages(MDB_txn *txn, uint64_t *n)
+{
+    MDB_cursor *c = NULL;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(txn, 0, &c);
+
+    *n = 0;
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    while ((rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+        size_t cnt;
+        if (v.mv_size < sizeof cnt)
+            continue;
+        memcpy(&cnt, v.mv_data, sizeof cnt);
+        *n += cnt;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : bnd_mdb_err(rc);
+}
+
+/* LMDB opens a cursor on its free list in read transactions only. */
+static int scrub_count(struct scrub *s)
+{
+    MDB_txn *txn = NULL;
+    int rc = bnd_store_read_begin(s->st, &txn);
+    s->done = 0;
+    if (rc != 0)
+        return rc;
+    rc = free_pages(txn, &s->want);
+    bnd_store_read_end(s->st, txn);
+    return rc;
+}
+
+/* Writes zero values one page long into the scrub database: each takes
+ * one page, from the free list while it holds usable pages, so what those
+ * pages held is overwritten with zeros on commit. */
+static int scrub_fill(MDB_txn *txn, void *arg)
+{
+    struct scrub *s = arg;
+    MDB_dbi db = s->st->dbi[BND_DB_SCRUB];
+    size_t psize = page_size(txn);
+    uint64_t i, end = s->done + SCRUB_PAGES_PER_TXN;
+
+    if (end > s->want)
+        end = s->want;
+    for (i = s->done; i < end; i++) {
+        uint8_t key[8];
+        MDB_val k = {8, key}, v = {psize - 64, NULL};
+        bn_put_be64(key, i);
+        int rc = mdb_put(txn, db, &k, &v, MDB_RESERVE);
+        if (rc != 0)
+            return bnd_mdb_err(rc);
+        memset(v.mv_data, 0, v.mv_size);
+    }
+    s->start = end;
+    return 0;
+}
+
+static int scrub_drop(MDB_txn *txn, void *arg)
+{
+    struct scrub *s = arg;
+    return bnd_mdb_err(mdb_drop(txn, s->st->dbi[BND_DB_SCRUB], 0));
+}
+
+int bnd_store_scrub(bnd_store *st)
+{
+    struct scrub s = {st, 0, 0, 0};
+    int rc = 0;
+
+    st->scrub_wanted = 0;
+    /* Pages freed by the last commit become usable two transactions
+     * later (LMDB keeps the previous snapshot): two rounds reach them. */
+    for (int round = 0; round < 2 && rc == 0; round++) {
+        rc = scrub_count(&s);
+        while (rc == 0 && s.done < s.want) {
+            rc = bnd_store_write(st, scrub_fill, &s);
+            s.done = s.start;
+        }
+        if (rc == 0)
+            rc = bnd_store_write(st, scrub_drop, &s);
+    }
+    if (rc != 0)
+        bnd_log(BND_LOG_ERROR, "store.scrub", "result=%s", bn_err_name(rc));
+    return rc;
 }

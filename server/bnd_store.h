@@ -39,7 +39,11 @@
     X(NOTES, "notes")                                                          \
     X(NOTE_ENVS, "note_envs")                                                  \
     X(SESSIONS, "sessions")                                                    \
-    X(OBJECTIVES, "objectives")
+    X(OBJECTIVES, "objectives")                                                \
+    X(LOG, "log")                                                              \
+    X(DOCS, "docs")                                                            \
+    X(DOC_CHUNKS, "doc_chunks")                                                \
+    X(SCRUB, "scrub")
 
 enum bnd_db {
 #define BND__DB_ENUM(e, name) BND_DB_##e,
@@ -140,6 +144,38 @@ int bnd_counter_next(bnd_store *st, MDB_txn *txn, const char *kind,
 /* bnd_counter_get reads a counter's current value (0 if never used). */
 int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
                     uint64_t *value);
+
+/* ---- deletion ----------------------------------------------------------- */
+
+/*
+ * bnd_shred zeroes the value of key in place (same size) so that no copy
+ * of it stays in the free space of a live page after a delete or a
+ * smaller rewrite. 0, BN_ENOTFOUND, or a store error.
+ */
+int bnd_shred(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen);
+
+/*
+ * bnd_del_prefix deletes the entries of db whose key begins with prefix,
+ * zeroing each value first when shred is 1 (see bnd_shred). With budget
+ * > 0 it stops after that many and returns 1 (more remain); else 0.
+ * *deleted (may be NULL) counts what went.
+ */
+int bnd_del_prefix(MDB_txn *txn, MDB_dbi db, const void *prefix, size_t plen,
+                   int shred, uint64_t budget, uint64_t *deleted);
+
+/*
+ * Pages a transaction frees keep their bytes on disk until LMDB reuses
+ * them. bnd_store_scrub (writer thread, no transaction of this thread
+ * open) overwrites every page on the free list with zeros: it fills them
+ * through the scrub database, then empties it, twice (a page freed by the
+ * last commit is reusable only two transactions later). A reader that
+ * holds an old snapshot (a running backup) keeps its pages from being
+ * reused; they are scrubbed by a later call. bnd_store_want_scrub marks
+ * that a write deleted ciphertext: the writer scrubs after its commit.
+ */
+void bnd_store_want_scrub(bnd_store *st);
+int bnd_store_scrub_wanted(const bnd_store *st);
+int bnd_store_scrub(bnd_store *st);
 
 /* Key builders: big-endian, fixed width. Each returns the key length. */
 size_t bnd_key_u64(uint8_t out[8], uint64_t a);

@@ -117,6 +117,11 @@ static void *writer_main(void *arg)
             bnd_log(BND_LOG_DEBUG, "writer.batch", "jobs=%u us=%llu", n,
                     (unsigned long long)(now_us() - t0));
         }
+        /* A job deleted ciphertext (PAIR_ERASE): overwrite the pages it
+         * freed before anyone hears that it is gone. A failed scrub is
+         * logged; the next one covers those pages. */
+        if (bnd_store_scrub_wanted(w->st))
+            bnd_store_scrub(w->st);
 
         pthread_mutex_lock(&w->mu);
         w->batches++;

@@ -33,13 +33,23 @@ static const struct opt {
                   "address to listen on (default " BND_DEFAULT_LISTEN
                   "; overrides binomed.conf)"},
     [O_LOG_LEVEL] = {"log-level", "LEVEL", CMD_RUN, 0,
-                     "error, warn, info (default) or debug"},
+                     "error, warn, info (default) or debug (overrides "
+                     "binomed.conf)"},
     [O_ROLE] = {"role", "admin|auditor", CMD_INVITE, CMD_INVITE,
                 "role of the account the invitation creates"},
     [O_DAYS] = {"days", "N", CMD_INVITE, 0,
                 "days until the invitation expires (default 14, at most "
                 "365)"},
 };
+
+/* binomed.conf keys given as flags of 'binomed run' (--max-doc-mib 64):
+ * applied after the file, so a flag wins. */
+#define OVERRIDES_MAX 32
+static struct override {
+    char key[40];
+    const char *val;
+} overrides[OVERRIDES_MAX];
+static int noverrides;
 
 typedef int (*cmd_fn)(const char *val[O_COUNT]);
 
@@ -80,6 +90,15 @@ static void usage_cmd(FILE *f, const struct cmd *c)
             fprintf(f, "  --%-10s %-14s %s\n", opts[i].name, opts[i].arg,
                     opts[i].help);
     fprintf(f, "  --%-10s %-14s %s\n", "help", "", "show this help");
+    if (c->id != CMD_RUN)
+        return;
+    fprintf(f, "\nlimits and settings: a KEY=VALUE line of DIR/binomed.conf, "
+               "or the flag --KEY VALUE\n(underscores as dashes: "
+               "--max-doc-mib 64); a flag wins over the file:\n");
+    for (size_t i = 0; bnd_config_key_at(i) != NULL; i++) {
+        const bnd_config_key *k = bnd_config_key_at(i);
+        fprintf(f, "  %-21s %-9s %s\n", k->key, k->arg, k->help);
+    }
 }
 
 static void usage(FILE *f)
@@ -92,6 +111,28 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCMDS; i++)
         fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
     fprintf(f, "\n'binomed COMMAND --help' describes a command's options.\n");
+}
+
+/* Records --name (a binomed.conf key with dashes) with its value v (may be
+ * NULL: the caller complains): 1 when name is such a key, else 0. */
+static int conf_flag(const char *name, size_t nlen, const char *v)
+{
+    char key[sizeof overrides[0].key];
+    if (nlen >= sizeof key || noverrides == OVERRIDES_MAX)
+        return 0;
+    for (size_t i = 0; i < nlen; i++)
+        key[i] = name[i] == '-' ? '_' : name[i];
+    key[nlen] = '\0';
+    for (size_t i = 0; bnd_config_key_at(i) != NULL; i++) {
+        if (strcmp(bnd_config_key_at(i)->key, key) != 0)
+            continue;
+        memcpy(overrides[noverrides].key, key, nlen + 1);
+        overrides[noverrides].val = v;
+        if (v != NULL)
+            noverrides++;
+        return 1;
+    }
+    return 0;
 }
 
 /* Parses argv (options only) for c into val: 0, or 1 after --help, or
@@ -117,14 +158,22 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
             if (strlen(opts[o].name) == nlen &&
                 strncmp(opts[o].name, name, nlen) == 0)
                 break;
+        const char *v = eq != NULL ? eq + 1 : i + 1 < argc ? argv[i + 1] : NULL;
+        if (o == O_COUNT && c->id == CMD_RUN && conf_flag(name, nlen, v)) {
+            if (v == NULL) {
+                fprintf(stderr, "binomed run: %s needs a value\n", a);
+                goto bad;
+            }
+            i += eq == NULL;
+            continue;
+        }
         if (o == O_COUNT || !(opts[o].cmds & c->id)) {
             fprintf(stderr, "binomed %s: unknown option '%s'\n", c->name, a);
             goto bad;
         }
-        if (eq != NULL) {
-            val[o] = eq + 1;
-        } else if (i + 1 < argc) {
-            val[o] = argv[++i];
+        if (v != NULL) {
+            val[o] = v;
+            i += eq == NULL;
         } else {
             fprintf(stderr, "binomed %s: --%s needs %s\n", c->name,
                     opts[o].name, opts[o].arg);
@@ -170,11 +219,19 @@ static int load_config(bnd_config *cfg, const char *val[O_COUNT])
     rc = bnd_config_load(cfg, path, &line);
     if (rc != 0 && rc != -ENOENT) {
         fprintf(stderr, "binomed: %s:%d: %s\n", path, line,
-                rc == BN_EINVAL ? "invalid line (keys: listen, "
-                                  "max_connections, max_inflight, "
-                                  "map_max_mib, idle_timeout_s)"
+                rc == BN_EINVAL ? "invalid line: unknown key or value out "
+                                  "of range (see 'binomed run --help')"
                                 : bn_strerror(rc));
         return 1;
+    }
+    for (int i = 0; i < noverrides; i++) {
+        if (bnd_config_set(cfg, overrides[i].key, overrides[i].val) != 0) {
+            fprintf(stderr,
+                    "binomed: invalid value '%s' for %s (see 'binomed run "
+                    "--help')\n",
+                    overrides[i].val, overrides[i].key);
+            return EXIT_USAGE;
+        }
     }
     if (val[O_LISTEN] != NULL &&
         bnd_config_set_listen(cfg, val[O_LISTEN]) != 0) {
@@ -182,6 +239,18 @@ static int load_config(bnd_config *cfg, const char *val[O_COUNT])
                 "binomed: invalid --listen '%s'; use HOST:PORT, e.g. "
                 "127.0.0.1:7450\n",
                 val[O_LISTEN]);
+        return EXIT_USAGE;
+    }
+    if (val[O_LOG_LEVEL] != NULL &&
+        bnd_config_set(cfg, "log_level", val[O_LOG_LEVEL]) != 0) {
+        fprintf(stderr, "binomed: --log-level is error, warn, info or "
+                        "debug\n");
+        return EXIT_USAGE;
+    }
+    if (bnd_config_check(cfg) != 0) {
+        fprintf(stderr, "binomed: reply_queue_soft_mib must not exceed "
+                        "reply_queue_hard_mib, nor map_initial_mib "
+                        "map_max_mib\n");
         return EXIT_USAGE;
     }
     return 0;
@@ -192,21 +261,15 @@ static int cmd_run(const char *val[O_COUNT])
     bnd_config cfg;
     bnd_server *srv = NULL;
     uv_loop_t loop;
-    int level = BND_LOG_INFO, rc;
+    int rc;
 
-    if (val[O_LOG_LEVEL] != NULL &&
-        bnd_log_level_parse(val[O_LOG_LEVEL], &level) != 0) {
-        fprintf(stderr, "binomed: --log-level is error, warn, info or "
-                        "debug\n");
-        return EXIT_USAGE;
-    }
-    bnd_log_set_level(level);
     /* A peer that closes while a reply is being written must cost a
      * connection (EPIPE), not the daemon. */
     signal(SIGPIPE, SIG_IGN);
     rc = load_config(&cfg, val);
     if (rc != 0)
         return rc;
+    bnd_log_set_level(cfg.log_level);
     if (uv_loop_init(&loop) != 0) {
         fprintf(stderr, "binomed: cannot create the event loop\n");
         return 1;
@@ -229,8 +292,10 @@ static int cmd_run(const char *val[O_COUNT])
         return 1;
     }
     bnd_log(BND_LOG_INFO, "started",
-            "version=%s listen=%s:%u pid=%ld max_connections=%u", BND_VERSION,
-            cfg.host, (unsigned)srv->bound_port, (long)getpid(), cfg.max_conns);
+            "version=%s listen=%s:%u pid=%ld max_connections=%u "
+            "max_doc_mib=%llu",
+            BND_VERSION, cfg.host, (unsigned)srv->bound_port, (long)getpid(),
+            cfg.max_conns, (unsigned long long)(cfg.max_doc_bytes >> 20));
     uv_run(&loop, UV_RUN_DEFAULT);
     bnd_server_close(srv);
     uv_loop_close(&loop);

@@ -45,6 +45,22 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv);
 int cli_note_add(cli_ctx *ctx, int argc, char **argv);
 int cli_note_list(cli_ctx *ctx, int argc, char **argv);
 int cli_note_show(cli_ctx *ctx, int argc, char **argv);
+int cli_note_edit(cli_ctx *ctx, int argc, char **argv);
+int cli_pair_end(cli_ctx *ctx, int argc, char **argv);
+int cli_pair_erase(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_erase(cli_ctx *ctx, int argc, char **argv);
+int cli_session_add(cli_ctx *ctx, int argc, char **argv);
+int cli_session_update(cli_ctx *ctx, int argc, char **argv);
+int cli_session_list(cli_ctx *ctx, int argc, char **argv);
+int cli_objective_add(cli_ctx *ctx, int argc, char **argv);
+int cli_objective_reach(cli_ctx *ctx, int argc, char **argv);
+int cli_objective_list(cli_ctx *ctx, int argc, char **argv);
+int cli_doc_put(cli_ctx *ctx, int argc, char **argv);
+int cli_doc_list(cli_ctx *ctx, int argc, char **argv);
+int cli_doc_get(cli_ctx *ctx, int argc, char **argv);
+int cli_export(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_stats(cli_ctx *ctx, int argc, char **argv);
+int cli_audit(cli_ctx *ctx, int argc, char **argv);
 
 /* ---- shared helpers (cli_util.c) ------------------------------------ */
 
@@ -56,7 +72,8 @@ void cli_hint(cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * Options: "--name VALUE", "--name=VALUE" or a flag "--name". Arguments
+ * Options: "--name VALUE", "--name=VALUE" or a flag "--name"; "-o" is
+ * "--output" (doc get). Arguments
  * that do not start with "--" are positional; "--" ends the options.
  * cli_parse fills the options' targets and pos[0..*npos), and fails with
  * CLI_EUSAGE (message set) for an unknown option, a missing value, or a
@@ -70,6 +87,36 @@ typedef struct cli_opt {
 
 int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts,
               char **pos, int min, int max);
+
+/*
+ * cli_take_repeated removes every "--name VALUE" / "--name=VALUE" from
+ * argv (for an option that may be given several times), puts the values
+ * in vals (at most max) and returns the new argc, or CLI_EUSAGE.
+ */
+int cli_take_repeated(cli_ctx *ctx, int argc, char **argv, const char *name,
+                      const char **vals, int max, int *nvals);
+
+/* cli_day parses a YYYY-MM-DD option before any network use: a clear
+ * CLI_EUSAGE message for a malformed or impossible date. */
+int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day);
+
+/* cli_write_error turns a failed write to pair `pair` into a message that
+ * says what to do (ended pair, not accepted yet, log refused...). */
+int cli_write_error(cli_ctx *ctx, int rc, const char *pair);
+
+/* cli_print_text prints user text on one line, control characters
+ * replaced (objective texts in a table). */
+void cli_print_text(FILE *f, const char *s);
+
+/* A progress bar on stderr, drawn only when stderr is a terminal. */
+typedef struct cli_progress {
+    int on;
+    int last; /* last permille drawn */
+    const char *label;
+} cli_progress;
+void cli_progress_init(cli_progress *pr, const char *label);
+void cli_progress_cb(void *ctx, uint64_t done, uint64_t total);
+void cli_progress_end(cli_progress *pr);
 
 /* cli_u64 parses a decimal id option or argument (CLI_EUSAGE otherwise). */
 int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v);

@@ -81,7 +81,8 @@ static void shred(const char *path)
  * and reads what was written; the file is zeroed and removed afterwards,
  * whatever happened.
  */
-static int edit_body(cli_ctx *ctx, uint8_t *buf, size_t *len)
+static int edit_body(cli_ctx *ctx, const uint8_t *init, size_t initlen,
+                     uint8_t *buf, size_t *len)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[BNC_PATH_MAX], path[BNC_PATH_MAX + 16];
@@ -99,6 +100,20 @@ static int edit_body(cli_ctx *ctx, uint8_t *buf, size_t *len)
         rc = cli_fail(ctx, -errno, "cannot make a temporary file");
         rmdir(dir);
         return rc;
+    }
+    /* An edit starts from the current text. */
+    for (size_t off = 0; off < initlen;) {
+        ssize_t w = write(fd, init + off, initlen - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            rc = cli_fail(ctx, BN_EIO, "cannot write a temporary file");
+            close(fd);
+            shred(path);
+            rmdir(dir);
+            return rc;
+        }
+        off += (size_t)w;
     }
     close(fd);
     fflush(stdout);
@@ -129,6 +144,26 @@ static int blank(const uint8_t *b, size_t n)
         if (!isspace(b[i]))
             return 0;
     return 1;
+}
+
+/* check_session makes sure --session names one of the pair's sessions. */
+static int check_session(cli_ctx *ctx, const bnc_pair *p, const char *pair,
+                         uint64_t sid)
+{
+    bnc_session *items = NULL;
+    size_t n = 0;
+    int rc = bnc_session_list(ctx->client, p, &items, &n), found = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        found |= items[i].id == sid;
+    free(items);
+    if (rc == 0 && !found) {
+        rc = cli_fail(ctx, BN_ENOTFOUND,
+                      "no session %" PRIu64 " in pair %s; nothing was sent",
+                      sid, pair);
+        cli_hint(ctx, "see the sessions with 'binome session list %s'", pair);
+    }
+    return rc;
 }
 
 int cli_note_add(cli_ctx *ctx, int argc, char **argv)
@@ -168,20 +203,19 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     else if (!cli_is_tty(STDIN_FILENO))
         rc = read_fd(ctx, STDIN_FILENO, body, &len);
     else
-        rc = edit_body(ctx, body, &len);
+        rc = edit_body(ctx, NULL, 0, body, &len);
     if (rc == 0 && blank(body, len))
         rc = cli_fail(ctx, BN_EINVAL, "the note is empty; nothing was sent");
     if (rc == 0)
         rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0 && spec.session_id != 0)
+        rc = check_session(ctx, p, pos[0], spec.session_id);
     if (rc == 0)
         rc = bnc_note_put(ctx->client, p, &spec, body, len, &note_id, NULL);
     if (rc == 0)
         printf("%016" PRIx64 "\n", note_id);
-    if (rc == BN_EUNVERIFIED)
-        cli_hint(ctx,
-                 "compare the safety number in person: 'binome verify "
-                 "%s', then 'binome verify %s --confirm'",
-                 pos[0], pos[0]);
+    else
+        cli_write_error(ctx, rc, pos[0]);
     sodium_memzero(body, BODY_CAP);
     sodium_free(body);
     bnc_pair_free(p);
@@ -312,6 +346,114 @@ cleanup:
         sodium_free(body);
     }
     free(items);
+    bnc_pair_free(p);
+    return rc;
+}
+
+/* resolve_note finds NOTE (an id or a unique prefix) in the pair. */
+static int resolve_note(cli_ctx *ctx, const bnc_pair *p, const char *pair,
+                        const char *arg, uint64_t *note_id)
+{
+    bnc_note_meta *items = NULL;
+    size_t n = 0;
+    int rc = bnc_note_list(ctx->client, p, &items, &n);
+
+    if (rc == 0)
+        rc = bnc_note_resolve(items, n, arg, note_id);
+    free(items);
+    if (rc == BN_ENOTFOUND) {
+        rc = cli_fail(ctx, rc, "no note %s in pair %s", cli_safe(arg), pair);
+        cli_hint(ctx, "see the notes with 'binome note list %s'", pair);
+    } else if (rc == BNC_EAMBIGUOUS) {
+        rc = cli_fail(ctx, rc,
+                      "%s is the start of several notes' ids; give more "
+                      "digits",
+                      cli_safe(arg));
+    }
+    return rc;
+}
+
+int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *file = NULL;
+    const cli_opt opts[] = {{"file", &file, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    bnc_pair *p = NULL;
+    bnc_note_meta meta;
+    bnc_note_spec spec = {0};
+    uint8_t *cur = NULL, *body = NULL;
+    size_t curlen = 0, len = 0;
+    uint64_t note_id = 0;
+    uint32_t rev = 0;
+    int rc, use_editor = 0;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BN_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "NOTE is a note id: 1 to 16 hex digits");
+    body = sodium_malloc(BODY_CAP);
+    if (body == NULL)
+        return BN_ENOMEM;
+    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = resolve_note(ctx, p, pos[0], pos[1], &note_id);
+    if (rc == 0)
+        rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &cur, &curlen);
+    if (rc == BN_ESIG || rc == BN_EAUTH)
+        rc = cli_fail(ctx, rc,
+                      "note %016" PRIx64 " does not verify (%s); it cannot "
+                      "be edited",
+                      note_id, bn_strerror(rc));
+    if (rc != 0)
+        goto cleanup;
+    if (file != NULL) {
+        rc = read_path(ctx, file, body, &len);
+    } else if (!cli_is_tty(STDIN_FILENO)) {
+        rc = read_fd(ctx, STDIN_FILENO, body, &len);
+    } else {
+        /* The editor may stay open long: do not hold the connection. */
+        use_editor = 1;
+        bnc_conn_close(ctx->client->conn);
+        ctx->client->conn = NULL;
+        rc = edit_body(ctx, cur, curlen, body, &len);
+    }
+    if (rc == 0 && blank(body, len))
+        rc = cli_fail(ctx, BN_EINVAL, "the note is empty; nothing was sent");
+    if (rc == 0 && len == curlen && sodium_memcmp(body, cur, len) == 0)
+        rc = cli_fail(ctx, BN_EINVAL, "no change; nothing was sent");
+    if (rc == 0 && use_editor)
+        rc = bnc_client_reconnect(ctx->client);
+    if (rc != 0)
+        goto cleanup;
+    spec.note_id = note_id;
+    spec.revision = meta.revision;
+    spec.kind = meta.kind;
+    spec.is_private = meta.is_private;
+    spec.session_id = meta.session_id;
+    rc = bnc_note_put(ctx->client, p, &spec, body, len, NULL, &rev);
+    if (rc == 0) {
+        printf("note %016" PRIx64 " revision %u\n", note_id, rev);
+    } else if (rc == BN_ECONFLICT) {
+        rc = cli_fail(ctx, rc,
+                      "note %016" PRIx64 " changed since you read it "
+                      "(revision %u): your edit was not saved",
+                      note_id, meta.revision);
+        cli_hint(ctx,
+                 "show it again with 'binome note show %s %016" PRIx64
+                 "', then redo your edit",
+                 pos[0], note_id);
+    } else {
+        cli_write_error(ctx, rc, pos[0]);
+    }
+cleanup:
+    if (cur != NULL) {
+        sodium_memzero(cur, curlen);
+        sodium_free(cur);
+    }
+    sodium_memzero(body, BODY_CAP);
+    sodium_free(body);
     bnc_pair_free(p);
     return rc;
 }

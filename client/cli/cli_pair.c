@@ -63,19 +63,27 @@ int cli_pairs(cli_ctx *ctx, int argc, char **argv)
                 printf("\"%s\"", end);
             else
                 printf("null");
+            printf(",\"end_reason\":");
+            if (p->end_reason)
+                printf("\"%s\"", bnc_end_reason_name(p->end_reason));
+            else
+                printf("null");
             printf(",\"epoch\":%u}", p->epoch);
         }
         printf("]\n");
     } else {
-        printf("%-4s %-10s %-8s %-20s %-20s %s\n", "PAIR", "STATUS", "ACCEPTED",
-               "MENTOR", "MENTEE", "START");
+        printf("%-4s %-10s %-8s %-20s %-20s %-10s %s\n", "PAIR", "STATUS",
+               "ACCEPTED", "MENTOR", "MENTEE", "START", "ENDED");
         for (size_t i = 0; i < n; i++) {
             const bnc_pair_info *p = &items[i];
-            char start[11];
+            char start[11], end[11];
             cli_date(start, p->start_date);
-            printf("%-4" PRIu64 " %-10s %-8s %-20s %-20s %s\n", p->id,
+            cli_date(end, p->end_date);
+            printf("%-4" PRIu64 " %-10s %-8s %-20s %-20s %-10s %s%s%s\n", p->id,
                    bnc_pair_status_name(p->status), accepted_names(p->accepted),
-                   cli_safe(p->mentor_name), cli_safe(p->mentee_name), start);
+                   cli_safe(p->mentor_name), cli_safe(p->mentee_name), start,
+                   p->end_date ? end : "-", p->end_date ? ", " : "",
+                   p->end_date ? bnc_end_reason_name(p->end_reason) : "");
         }
     }
     free(items);
@@ -120,6 +128,8 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     }
     rc = bnc_pair_accept(ctx->client, p);
+    if (rc != 0 && rc != BN_EAUTH)
+        cli_write_error(ctx, rc, pos[0]);
     if (rc == BN_EAUTH) {
         rc = cli_fail(ctx, rc,
                       "the server's charter hash does not match the charter "
@@ -131,5 +141,122 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
                p->info.id);
 cleanup:
     bnc_pair_free(p);
+    return rc;
+}
+
+int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *reason = NULL;
+    const cli_opt opts[] = {{"reason", &reason, NULL}, {NULL, NULL, NULL}};
+    char *pos[1];
+    bnc_pair *p = NULL;
+    uint8_t r;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc != 0)
+        return rc;
+    if (reason == NULL || bnc_end_reason_parse(reason, &r) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--reason is completed (the pairing ran its course) "
+                        "or withdrawn");
+    rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0 && bnc_pair_member(p, ctx->client->me.id) == NULL)
+        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
+                      pos[0]);
+    if (rc == 0 && p->info.status == BN_PAIR_PENDING && r == BN_END_COMPLETED)
+        rc = cli_fail(ctx, BN_ENOTACCEPTED,
+                      "pair %s never started: it can only be withdrawn from",
+                      pos[0]);
+    if (rc == 0)
+        rc = bnc_pair_end(ctx->client, p, r);
+    if (rc == 0) {
+        char d[11];
+        cli_date(d, p->info.end_date ? p->info.end_date : bn_date_today());
+        printf("pair %" PRIu64 " ended on %s (%s); its notes stay readable "
+               "by its members\n",
+               p->info.id, d, bnc_end_reason_name(r));
+    } else if (rc == BN_EENDED) {
+        rc = cli_fail(ctx, rc, "pair %s has already ended", pos[0]);
+    } else {
+        cli_write_error(ctx, rc, pos[0]);
+    }
+    bnc_pair_free(p);
+    return rc;
+}
+
+/* erase_hint explains a refusal to erase. */
+static int erase_error(cli_ctx *ctx, int rc, const char *pair)
+{
+    if (rc == BN_EINVAL || rc == BN_EENDED || rc == BN_ECONFLICT) {
+        cli_fail(ctx, rc, "pair %s cannot be erased: %s", pair,
+                 bn_strerror(rc));
+        cli_hint(ctx,
+                 "only an ended pair can be erased: 'binome pair end %s "
+                 "--reason completed|withdrawn' first",
+                 pair);
+    }
+    return rc;
+}
+
+int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
+{
+    char *pos[1];
+    bnc_pair *p = NULL;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, NULL, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc != 0)
+        goto cleanup;
+    if (p->info.status == BN_PAIR_PENDING || p->info.status == BN_PAIR_ACTIVE) {
+        rc = cli_fail(ctx, BN_EINVAL, "pair %s has not ended", pos[0]);
+        cli_hint(ctx,
+                 "end it first: 'binome pair end %s --reason "
+                 "completed|withdrawn'; export what you want to keep "
+                 "with 'binome export %s --to DIR'",
+                 pos[0], pos[0]);
+        goto cleanup;
+    }
+    if (cli_is_tty(STDIN_FILENO) &&
+        !cli_ask_yes("Erase every note, objective and document of this pair "
+                     "for good? [y/N] ")) {
+        rc = cli_fail(ctx, BN_EINVAL, "not erased");
+        goto cleanup;
+    }
+    rc = bnc_pair_erase(ctx->client, p->info.id);
+    if (rc == 0)
+        printf("pair %" PRIu64 " erased: its ciphertexts and keys are gone; "
+               "sessions and counts stay for the statistics\n",
+               p->info.id);
+    else
+        erase_error(ctx, rc, pos[0]);
+cleanup:
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_admin_erase(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *pair = NULL;
+    const cli_opt opts[] = {{"pair", &pair, NULL}, {NULL, NULL, NULL}};
+    uint64_t id;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (pair == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--pair P is required");
+    rc = cli_u64(ctx, "--pair", pair, &id);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_pair_erase(ctx->client, id);
+    if (rc == 0)
+        printf("pair %" PRIu64 " erased\n", id);
+    else
+        erase_error(ctx, rc, pair);
     return rc;
 }

@@ -43,6 +43,8 @@ int cli_parse(cli_ctx *ctx, int argc, char **argv, const cli_opt *opts,
         const char *eq;
         size_t nlen;
 
+        if (!only_pos && strcmp(a, "-o") == 0)
+            a = "--output"; /* the one short option */
         if (only_pos || strncmp(a, "--", 2) != 0 || a[2] == '\0') {
             if (!only_pos && strcmp(a, "--") == 0) {
                 only_pos = 1;
@@ -288,6 +290,24 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
         rc = cli_connect(ctx);
     if (rc == 0)
         rc = bnc_pair_open(ctx->client, id, flags, out);
+    if (rc == BN_EROLLBACK) {
+        cli_fail(ctx, rc,
+                 "the server rolled back or forked the log of pair %s: entry "
+                 "%" PRIu64 ", which you saw before, is missing or different",
+                 arg, ctx->client->log_bad_seq);
+        cli_hint(ctx,
+                 "do not trust this server's copy of pair %s; tell your "
+                 "administrator (its data may have been restored from "
+                 "an old copy, or altered)",
+                 arg);
+    } else if (rc == BN_ECHAIN) {
+        cli_fail(ctx, rc,
+                 "the log of pair %s does not verify at entry %" PRIu64
+                 "; nothing from this pair is trusted",
+                 arg, ctx->client->log_bad_seq);
+        cli_hint(ctx, "tell your administrator: the server's data was "
+                      "altered");
+    }
     if (rc == BN_EUNVERIFIED)
         cli_hint(ctx,
                  "compare the safety number in person: 'binome verify %s', "
@@ -346,4 +366,143 @@ const char *cli_safe(const char *s)
     }
     out[n] = '\0';
     return out;
+}
+
+/* ---- shared by the write commands ------------------------------------- */
+
+int cli_take_repeated(cli_ctx *ctx, int argc, char **argv, const char *name,
+                      const char **vals, int max, int *nvals)
+{
+    size_t nlen = strlen(name);
+    int out = 0;
+
+    *nvals = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = NULL;
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strncmp(a, "--", 2) == 0 && strncmp(a + 2, name, nlen) == 0) {
+            if (a[2 + nlen] == '=') {
+                v = a + 3 + nlen;
+            } else if (a[2 + nlen] == '\0') {
+                if (i + 1 >= argc)
+                    return cli_fail(ctx, CLI_EUSAGE, "--%s needs a value",
+                                    name);
+                v = argv[++i];
+            }
+        }
+        if (v == NULL) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (*nvals >= max)
+            return cli_fail(ctx, CLI_EUSAGE, "--%s given too many times", name);
+        vals[(*nvals)++] = v;
+    }
+    return out;
+}
+
+int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
+{
+    if (bn_date_parse(s, day) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "%s '%s' is not a date: use YYYY-MM-DD, a real "
+                        "calendar day from 2000-01-01 to 2199-12-31",
+                        what, cli_safe(s));
+    return 0;
+}
+
+int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
+{
+    switch (rc) {
+    case BN_ENOTACCEPTED:
+        cli_hint(ctx,
+                 "both members must accept first: 'binome pair accept "
+                 "%s'",
+                 pair);
+        break;
+    case BN_EENDED:
+        cli_fail(ctx, rc,
+                 "pair %s has ended: it keeps its data but takes "
+                 "no more writes",
+                 pair);
+        cli_hint(ctx,
+                 "'binome export %s --to DIR' keeps a copy of "
+                 "everything",
+                 pair);
+        break;
+    case BN_EUNVERIFIED:
+        cli_hint(ctx,
+                 "compare the safety number in person: 'binome verify "
+                 "%s', then 'binome verify %s --confirm'",
+                 pair, pair);
+        break;
+    case BN_ESTALE:
+        cli_hint(ctx, "the other member kept writing at the same time; run "
+                      "the command again");
+        break;
+    case BN_EROLLBACK:
+    case BN_ECHAIN:
+        cli_fail(ctx, rc,
+                 "the server's log of pair %s no longer verifies "
+                 "(entry %" PRIu64 "): %s",
+                 pair, ctx->client ? ctx->client->log_bad_seq : 0,
+                 bn_strerror(rc));
+        cli_hint(ctx,
+                 "do not trust this server's copy of pair %s; tell your "
+                 "administrator",
+                 pair);
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+void cli_print_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        fputc(c == '\n' || c == '\t'    ? ' '
+              : (c < 0x20 || c == 0x7f) ? '?'
+                                        : c,
+              f);
+    }
+}
+
+void cli_progress_init(cli_progress *pr, const char *label)
+{
+    pr->on = isatty(STDERR_FILENO);
+    pr->last = -1;
+    pr->label = label;
+}
+
+void cli_progress_cb(void *ctx, uint64_t done, uint64_t total)
+{
+    cli_progress *pr = ctx;
+    int permille, bars;
+
+    if (!pr->on)
+        return;
+    permille = total > 0 ? (int)(done * 1000 / total) : 1000;
+    if (permille > 1000)
+        permille = 1000;
+    if (permille == pr->last)
+        return;
+    pr->last = permille;
+    bars = permille * 30 / 1000;
+    fprintf(stderr, "\r%s [%.*s%*s] %3d%% %.1f/%.1f MiB", pr->label, bars,
+            "##############################", 30 - bars, "", permille / 10,
+            (double)done / 1048576.0, (double)total / 1048576.0);
+    fflush(stderr);
+}
+
+void cli_progress_end(cli_progress *pr)
+{
+    if (pr->on && pr->last >= 0)
+        fputc('\n', stderr);
 }

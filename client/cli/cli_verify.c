@@ -36,6 +36,14 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
         printf("%s%.5s%s", i % 20 == 0 ? "    " : "", digits + i,
                i % 20 == 15 ? "\n" : " ");
     printf("\n");
+    {
+        bnc_log_head h;
+        char digest[BNC_LOG_DIGEST_MAX];
+        h.seq = p->log_seq;
+        memcpy(h.hash, p->log_head, sizeof h.hash);
+        bnc_log_digest(&h, digest);
+        printf("log: entry %" PRIu64 ", digest %s\n", h.seq, digest);
+    }
     if (confirm) {
         rc = bnc_pair_confirm(ctx->profile, p);
         if (rc == 0)

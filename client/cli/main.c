@@ -36,6 +36,13 @@ static const cli_cmd commands[] = {
      "Admins and auditors belong to no programme (--programme 0)."},
     {"admin accounts", cli_accounts, "--programme P [--json]",
      "List a programme's accounts (administrators)."},
+    {"admin stats", cli_admin_stats,
+     "--programme P [--json | --csv | --html FILE]",
+     "A programme's statistics (administrators): pairs by status, "
+     "sessions, absences, objectives, completion and the pairs at risk "
+     "(no held session for 1.5 times the expected interval). Default: a "
+     "table; --json; --csv (one row per pair); --html FILE: one "
+     "self-contained report with charts, ready to print."},
     {"admin pair", cli_admin_pair,
      "--programme P --mentor ACCOUNT --mentee ACCOUNT",
      "Form a pair; ACCOUNT is an id or an exact display name. Prints the "
@@ -46,10 +53,37 @@ static const cli_cmd commands[] = {
      "Show the programme's charter and sign it: your consent to the "
      "pairing. On a terminal you are asked to confirm; otherwise running "
      "the command is the consent."},
+    {"pair end", cli_pair_end, "PAIR --reason completed|withdrawn",
+     "End the pairing (either member, at any time: the right to withdraw). "
+     "The pair keeps its notes, readable by its members, and takes no more "
+     "writes. After a withdrawal the administrator may form a new pair."},
+    {"pair erase", cli_pair_erase, "PAIR",
+     "Erase an ended pair for good: every note, objective, document and "
+     "wrapped key is deleted on the server (sessions and counts stay for "
+     "the statistics). Export first what you want to keep. On a terminal "
+     "you are asked to confirm."},
+    {"admin erase", cli_admin_erase, "--pair P",
+     "Erase an ended pair (administrators), as 'pair erase' does."},
     {"verify", cli_verify, "PAIR [--confirm]",
-     "Show the pair's safety number. Compare it in person with the other "
-     "member's; if they match, --confirm records the keys: a later change "
-     "of keys then blocks every write until you verify again."},
+     "Show the pair's safety number and the head of its log (entry number "
+     "and a short digest). Compare both in person with the other member's; "
+     "if they match, --confirm records the keys: a later change of keys "
+     "then blocks every write until you verify again. A different log "
+     "digest at the same entry means the server shows you different "
+     "histories."},
+    {"session add", cli_session_add,
+     "PAIR --date YYYY-MM-DD [--status held|planned|cancelled] "
+     "[--absent mentor|mentee|both]...",
+     "Record a session. The status defaults to held for a past date and "
+     "planned for a future one; --absent may be given twice. Prints the "
+     "session id."},
+    {"session update", cli_session_update,
+     "PAIR SESSION [--status held|planned|cancelled] "
+     "[--absent mentor|mentee|both]...",
+     "Change a session's status or absences, e.g. a planned session later "
+     "held or cancelled. What is not given is kept."},
+    {"session list", cli_session_list, "PAIR [--json]",
+     "List the pair's sessions."},
     {"note add", cli_note_add,
      "PAIR [--session S] [--kind report|action-plan|review|note] "
      "[--private] [--file F]",
@@ -57,10 +91,45 @@ static const cli_cmd commands[] = {
      "else standard input when it is not a terminal, else $EDITOR. "
      "--private seals it so that only you can read it. Prints the note "
      "id."},
-    {"note list", cli_note_list, "PAIR [--json]", "List the pair's notes."},
+    {"note edit", cli_note_edit, "PAIR NOTE [--file F]",
+     "Write a new revision of a note. The body comes from --file, else "
+     "standard input when it is not a terminal, else $EDITOR started on "
+     "the current text. If someone saved a revision since you read it, "
+     "nothing is saved and you are told to show it again."},
+    {"note list", cli_note_list, "PAIR [--json]",
+     "List the pair's notes: kind, author, date and revision."},
     {"note show", cli_note_show, "PAIR NOTE [--raw]",
      "Decrypt and show a note (NOTE: its id or a unique prefix). --raw "
      "prints exactly the body and nothing else."},
+    {"objective add", cli_objective_add, "PAIR TEXT [--date YYYY-MM-DD]",
+     "Define an objective; its text is encrypted on this machine, only its "
+     "status and dates are seen by the programme. Prints its id."},
+    {"objective reach", cli_objective_reach,
+     "PAIR OBJECTIVE [--date YYYY-MM-DD]",
+     "Mark an objective reached (today unless --date). OBJECTIVE is its id "
+     "or a unique prefix."},
+    {"objective list", cli_objective_list, "PAIR [--json]",
+     "List the objectives, decrypted, with their status and dates."},
+    {"doc put", cli_doc_put, "PAIR FILE",
+     "Share a document: encrypted on this machine in 64 KiB chunks, with "
+     "its name and size. If the upload is interrupted, run the same "
+     "command again: it restarts. Prints the document id."},
+    {"doc list", cli_doc_list, "PAIR [--json]",
+     "List the pair's documents (names decrypted on this machine)."},
+    {"doc get", cli_doc_get, "PAIR DOC [-o FILE]",
+     "Download and decrypt a document to FILE, else to its own name in "
+     "the current directory (which must not exist yet). The file appears "
+     "only once the whole document verified."},
+    {"export", cli_export, "PAIR --to DIR",
+     "Write everything you can read in the pair, decrypted, into DIR (new "
+     "or empty, made 0700): notes as Markdown with a small header, "
+     "documents under their own names, objectives.csv and sessions.csv."},
+    {"audit", cli_audit, "[--json] [--canary FILE]...",
+     "Audit the live server (auditors): every stored note and document "
+     "must be a well-formed ciphertext with a fresh nonce, and no line of "
+     "a canary FILE may appear on the server's disk. Prints the counts, "
+     "the fields the server sees in clear and each finding; exits 1 when "
+     "there is one."},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

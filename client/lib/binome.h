@@ -173,6 +173,7 @@ typedef struct bnc_client {
     bnc_profile *profile; /* borrowed: the caller keeps it alive */
     bnc_conn *conn;
     bnc_account me;
+    uint64_t log_bad_seq; /* after BN_EROLLBACK / BN_ECHAIN: the entry */
 } bnc_client;
 
 /*
@@ -199,6 +200,13 @@ void bnc_client_close(bnc_client *c);
 
 /* bnc_client_error returns the server's message for the last failure. */
 const char *bnc_client_error(const bnc_client *c);
+
+/*
+ * bnc_client_reconnect drops the connection and opens a new one, logged
+ * in again (the identity stays loaded): after a long pause (an editor) or
+ * a connection lost in the middle of a write, which can then be retried.
+ */
+int bnc_client_reconnect(bnc_client *c);
 
 /* bnc_whoami asks the server who this account is. */
 int bnc_whoami(bnc_client *c, bnc_account *out);
@@ -315,6 +323,8 @@ typedef struct bnc_pair {
     int verified;              /* verified/PAIR exists and matches */
     struct bnc_pair_key *keys; /* sodium_malloc */
     size_t nkeys;
+    uint64_t log_seq;     /* the log head, verified when the pair opened */
+    uint8_t log_head[32]; /* and moved on by this client's own writes */
 } bnc_pair;
 
 enum bnc_pair_flags {
@@ -346,7 +356,7 @@ const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id);
  * the server sent, then sends PAIR_ACCEPT with today's date. p comes from
  * bnc_pair_open; the caller shows p->charter first.
  */
-int bnc_pair_accept(bnc_client *c, const bnc_pair *p);
+int bnc_pair_accept(bnc_client *c, bnc_pair *p);
 
 /*
  * Key-change rule. bnc_pair_keys_hash hashes the current members other
@@ -403,7 +413,7 @@ typedef struct bnc_note_spec {
  * when the pair has no key for its epoch. *note_id and *revision (may be
  * NULL) receive what was written.
  */
-int bnc_note_put(bnc_client *c, const bnc_pair *p, const bnc_note_spec *spec,
+int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
                  const uint8_t *body, size_t len, uint64_t *note_id,
                  uint32_t *revision);
 
@@ -428,6 +438,221 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
  */
 int bnc_note_resolve(const bnc_note_meta *items, size_t n, const char *prefix,
                      uint64_t *note_id);
+
+/* ------------------------------------------------------------------ */
+/* Pipelined requests (documents keep several chunks in flight)        */
+
+/*
+ * bnc_send seals and sends req without waiting (its id is replaced by the
+ * next request id, returned in *id). bnc_recv reads the next reply,
+ * whichever request it answers: the caller matches reply->id. An ERROR
+ * reply returns its code with reply->id set; an ERROR for no request of
+ * ours, or any transport failure, kills the connection as for bnc_call.
+ * reply must be freed with bn_msg_free, even on error.
+ */
+int bnc_send(bnc_conn *c, const bn_msg *req, uint64_t *id);
+int bnc_recv(bnc_conn *c, bn_msg *reply);
+
+/* ------------------------------------------------------------------ */
+/* The pair's log (DESIGN.md, "The pair's log")                        */
+
+/* A log head: the seq and hash of the last entry (seq 0: empty log). */
+typedef struct bnc_log_head {
+    uint64_t seq;
+    uint8_t hash[BN_HASH_BYTES];
+} bnc_log_head;
+
+/*
+ * bnc_log_check is the one check of a log the server sent against what
+ * this client saw before. known is the remembered head (seq 0: nothing
+ * remembered). entries[0..n) are the server's entries from seq
+ * max(known->seq, 1) on. expect (may be NULL) is the head the server
+ * announced (PAIR_DETAIL): the chain must end exactly there.
+ *
+ * With something remembered, entries[0] must be the remembered entry
+ * (same seq, same hash); the others must verify (bn_log_verify, authors'
+ * keys from key/ctx). A log shorter than the remembered seq, or another
+ * entry at that seq, is BN_EROLLBACK; a gap, a reordered, altered or
+ * badly signed entry, or a chain that does not end at expect, is
+ * BN_ECHAIN. *bad_seq (may be NULL) receives the seq of the entry at
+ * fault. On success *out (may be NULL) is the new head.
+ */
+int bnc_log_check(uint64_t pair_id, const bnc_log_head *known,
+                  const bn_log_entry *entries, size_t n,
+                  const bnc_log_head *expect, bn_log_key_fn key, void *ctx,
+                  bnc_log_head *out, uint64_t *bad_seq);
+
+/*
+ * bnc_log_load reads log/PAIR from the profile (a missing record is a
+ * zero head); BN_ECORRUPT for a record that does not parse.
+ * bnc_log_save writes it (mode 0600, atomically).
+ */
+int bnc_log_load(const bnc_profile *prof, uint64_t pair_id, bnc_log_head *out);
+int bnc_log_save(const bnc_profile *prof, uint64_t pair_id,
+                 const bnc_log_head *h);
+
+/* bnc_log_forget removes log/PAIR (after the pair was erased). */
+int bnc_log_forget(const bnc_profile *prof, uint64_t pair_id);
+
+/*
+ * bnc_log_digest writes the short digest members compare in person: the
+ * first 16 hex digits of the head's hash in groups of 4 ("1a2b 3c4d
+ * 5e6f 7a8b") and a NUL; "-" for an empty log.
+ */
+#define BNC_LOG_DIGEST_MAX 20
+void bnc_log_digest(const bnc_log_head *h, char out[BNC_LOG_DIGEST_MAX]);
+
+/*
+ * bnc_log_refresh fetches the entries after the pair's head (LOG_GET),
+ * checks that they extend it and moves p's head (and log/PAIR) on.
+ * bnc_pair_open calls the same check against PAIR_DETAIL's head.
+ */
+int bnc_log_refresh(bnc_client *c, bnc_pair *p);
+
+/* ------------------------------------------------------------------ */
+/* Sessions                                                            */
+
+typedef struct bnc_session {
+    uint64_t id;
+    uint32_t date;
+    uint8_t status; /* enum bn_session_status */
+    uint8_t absent; /* BN_ABSENT_* bits */
+    uint64_t created_by;
+    int64_t created;
+} bnc_session;
+
+/*
+ * bnc_session_add records a session (date a day number, status, absences)
+ * with its log entry; bnc_session_update changes a session's status and
+ * absences (a planned session later held or cancelled). *out (may be
+ * NULL) receives the server's record. BN_EDATE, BN_EINVAL for values out
+ * of range, checked before anything is sent.
+ */
+int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
+                    uint8_t absent, bnc_session *out);
+int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
+                       uint8_t status, uint8_t absent, bnc_session *out);
+/* bnc_session_list fetches every page of the pair's sessions. */
+int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
+                     size_t *n);
+const char *bnc_session_status_name(uint8_t s);
+int bnc_session_status_parse(const char *s, uint8_t *status);
+/* bnc_absent_name: "-", "mentor", "mentee" or "both". */
+const char *bnc_absent_name(uint8_t absent);
+/* bnc_absent_parse ORs "mentor", "mentee" or "both" into *absent. */
+int bnc_absent_parse(const char *s, uint8_t *absent);
+const char *bnc_end_reason_name(uint8_t r);
+int bnc_end_reason_parse(const char *s, uint8_t *r);
+
+/* ------------------------------------------------------------------ */
+/* Objectives                                                          */
+
+typedef struct bnc_objective {
+    uint64_t id;
+    uint64_t author_id;
+    char author_name[BN_NAME_MAX + 1];
+    uint8_t status; /* enum bn_objective_status */
+    uint32_t defined_date;
+    uint32_t reached_date;
+    char *text; /* sodium_malloc, NUL-terminated; NULL if not opened */
+    size_t text_len;
+    int open_rc; /* 0, or why the text could not be opened */
+} bnc_objective;
+
+/*
+ * bnc_objective_add seals text (1 to BN_OBJECTIVE_TEXT_MAX bytes) under
+ * the pair key with a client-made id (kind BN_AD_KIND_OBJECTIVE) and
+ * sends it with its log entry; *id receives the id.
+ */
+#define BN_OBJECTIVE_TEXT_MAX 2048u
+int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
+                      uint32_t date, uint64_t *id);
+/* bnc_objective_reach marks an objective reached on date. */
+int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date);
+/*
+ * bnc_objective_list fetches every objective and opens each text (a text
+ * that does not verify leaves text NULL and open_rc set). Free with
+ * bnc_objective_list_free, which wipes the texts.
+ */
+int bnc_objective_list(bnc_client *c, const bnc_pair *p, bnc_objective **items,
+                       size_t *n);
+void bnc_objective_list_free(bnc_objective *items, size_t n);
+
+/*
+ * bnc_id_resolve finds a client-made id (objective, document) from a full
+ * id or a unique prefix of its 16 hex digits: BN_EINVAL for something
+ * that is not 1 to 16 hex digits, BN_ENOTFOUND, BNC_EAMBIGUOUS.
+ */
+int bnc_id_resolve(const uint64_t *ids, size_t n, const char *prefix,
+                   uint64_t *id);
+
+/* ------------------------------------------------------------------ */
+/* Documents                                                           */
+
+/* A progress callback: done and total in bytes. */
+typedef void (*bnc_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+#define BNC_DOC_WINDOW 8 /* chunks in flight, each way */
+
+typedef struct bnc_doc {
+    uint64_t doc_id;
+    uint64_t author_id;
+    char author_name[BN_NAME_MAX + 1];
+    uint32_t epoch;
+    uint32_t chunks;
+    int64_t created;
+    char name[BN_DOC_NAME_MAX + 1]; /* decrypted; "" if not opened */
+    uint64_t size;                  /* decrypted */
+    int open_rc;                    /* 0, or why the header did not open */
+    uint8_t *key_env;               /* malloc'd copies, for bnc_doc_get */
+    size_t key_env_len;
+    uint8_t stream_header[BN_DOC_STREAM_HEADER_BYTES];
+} bnc_doc;
+
+/*
+ * bnc_doc_put streams fd (size bytes; name at most BN_DOC_NAME_MAX bytes)
+ * to the pair: a fresh document key, its name and size sealed in the
+ * header, chunks of BN_DOC_CHUNK bytes pushed through secretstream with
+ * BNC_DOC_WINDOW in flight; the final chunk carries the log entry. doc_id
+ * 0 draws a new id; the id of an interrupted upload restarts it. Memory
+ * stays flat whatever the size. A file whose length is not size when its
+ * end is reached is BN_EIO. *out_id (may be NULL) receives the id.
+ */
+int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
+                uint64_t size, uint64_t doc_id, bnc_progress_fn progress,
+                void *pctx, uint64_t *out_id);
+
+/* bnc_doc_list fetches the complete documents and opens their headers.
+ * Free with bnc_doc_list_free. */
+int bnc_doc_list(bnc_client *c, const bnc_pair *p, bnc_doc **items, size_t *n);
+void bnc_doc_list_free(bnc_doc *items, size_t n);
+
+/*
+ * bnc_doc_get streams document d (from bnc_doc_list) into fd, pulling
+ * BNC_DOC_WINDOW chunks ahead. BN_ESTREAM when the final chunk never came
+ * or data follows it, BN_EAUTH for an altered chunk, BN_ECORRUPT when the
+ * length differs from the sealed header's. On error fd holds a partial
+ * plaintext: the caller removes it.
+ */
+int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
+                bnc_progress_fn progress, void *pctx);
+
+/*
+ * bnc_doc_safe_name writes a file name for a document's decrypted name:
+ * '/', control characters and a leading '.' replaced, never empty.
+ */
+void bnc_doc_safe_name(char out[BN_DOC_NAME_MAX + 1], const char *name,
+                       uint64_t doc_id);
+
+/* ------------------------------------------------------------------ */
+/* Ending and erasing                                                  */
+
+/* bnc_pair_end ends the pairing today (reason BN_END_*), logged. */
+int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
+
+/* bnc_pair_erase erases an ended pair (a member or an administrator):
+ * every ciphertext and wrapped key is deleted on the server. */
+int bnc_pair_erase(bnc_client *c, uint64_t pair_id);
 
 /* ------------------------------------------------------------------ */
 /* JSON                                                                */

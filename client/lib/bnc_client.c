@@ -175,11 +175,36 @@ cleanup:
     return rc;
 }
 
+/* login connects to the profile's server and logs in as its account. */
+static int login(bnc_client *c)
+{
+    const bnc_profile *p = c->profile;
+    bn_msg req, rep = {0};
+    int rc;
+
+    rc = bnc_conn_open(&c->conn, p->host, p->port, p->server_pk, 0);
+    if (rc != 0)
+        return rc;
+    bn_msg_init(&req, BN_MSG_LOGIN, 0);
+    req.u.login.account_id = p->account_id;
+    rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
+                       p->id->sign_sk);
+    if (rc == 0)
+        rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_LOGGED_IN);
+    if (rc == 0) {
+        bnc__account_from_info(&c->me, &rep.u.logged_in.account);
+        rc = check_me(&c->me, p->id);
+    }
+    bn_msg_free(&rep);
+    return rc;
+}
+
 int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
                     size_t passlen)
 {
     bnc_client *c;
-    bn_msg req, rep = {0};
     int rc;
 
     *out = NULL;
@@ -190,28 +215,25 @@ int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
     if (c == NULL)
         return BN_ENOMEM;
     c->profile = p;
-    rc = bnc_conn_open(&c->conn, p->host, p->port, p->server_pk, 0);
-    if (rc != 0)
-        goto cleanup;
-    bn_msg_init(&req, BN_MSG_LOGIN, 0);
-    req.u.login.account_id = p->account_id;
-    rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
-                       p->id->sign_sk);
-    if (rc == 0)
-        rc = bnc_call(c->conn, &req, &rep);
-    if (rc == 0)
-        rc = expect(&rep, BN_MSG_LOGGED_IN);
-    if (rc != 0)
-        goto cleanup;
-    bnc__account_from_info(&c->me, &rep.u.logged_in.account);
-    rc = check_me(&c->me, p->id);
-    if (rc != 0)
-        goto cleanup;
+    rc = login(c);
+    if (rc != 0) {
+        bnc_client_close(c);
+        return rc;
+    }
     *out = c;
-    c = NULL;
-cleanup:
-    bn_msg_free(&rep);
-    bnc_client_close(c);
+    return 0;
+}
+
+int bnc_client_reconnect(bnc_client *c)
+{
+    uint64_t id = c->me.id;
+    int rc;
+
+    bnc_conn_close(c->conn);
+    c->conn = NULL;
+    rc = login(c);
+    if (rc == 0 && c->me.id != id)
+        rc = BN_EPROTO;
     return rc;
 }
 

@@ -297,6 +297,8 @@ int bnc_call(bnc_conn *c, const bn_msg *req, bn_msg *reply)
     int rc;
 
     memset(reply, 0, sizeof *reply);
+    if (c == NULL)
+        return BN_ECLOSED; /* a reconnection that failed */
     c->errmsg[0] = '\0';
     if (c->dead)
         return BN_ECLOSED;
@@ -323,4 +325,54 @@ int bnc_call(bnc_conn *c, const bn_msg *req, bn_msg *reply)
 dead:
     c->dead = 1;
     return rc;
+}
+
+int bnc_send(bnc_conn *c, const bn_msg *req, uint64_t *id)
+{
+    bn_msg m = *req;
+    int rc;
+
+    if (c == NULL)
+        return BN_ECLOSED;
+    c->errmsg[0] = '\0';
+    if (c->dead)
+        return BN_ECLOSED;
+    m.id = ++c->next_id;
+    rc = send_msg(c, &m);
+    if (rc != 0) {
+        c->dead = 1;
+        return rc;
+    }
+    *id = m.id;
+    return 0;
+}
+
+int bnc_recv(bnc_conn *c, bn_msg *reply)
+{
+    int rc;
+
+    memset(reply, 0, sizeof *reply);
+    if (c == NULL || c->dead)
+        return BN_ECLOSED;
+    rc = recv_msg(c, reply);
+    if (rc != 0) {
+        c->dead = 1;
+        return rc;
+    }
+    /* A reply must answer a request we sent. */
+    if (reply->id == 0 || reply->id > c->next_id) {
+        if (reply->type == BN_MSG_ERROR) {
+            bnc__copy_str(c->errmsg, sizeof c->errmsg, reply->u.error.message);
+            rc = error_code(reply->u.error.code);
+        } else {
+            rc = BN_EPROTO;
+        }
+        c->dead = 1;
+        return rc;
+    }
+    if (reply->type == BN_MSG_ERROR) {
+        bnc__copy_str(c->errmsg, sizeof c->errmsg, reply->u.error.message);
+        return error_code(reply->u.error.code);
+    }
+    return 0;
 }

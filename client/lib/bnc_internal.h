@@ -49,4 +49,32 @@ int bnc__list_all(bnc_client *c, bn_msg *req, uint64_t *after,
                   uint16_t reply_type, bnc__take_fn take, const void *ctx,
                   void **arr, size_t *n);
 
+/*
+ * bnc__write sends a write to pair p with its log entry (DESIGN.md, "The
+ * pair's log"): entry points at req's entry field. The body hash is the
+ * request encoded with id 0 and an empty entry; seq and prev extend p's
+ * head. On BN_ESTALE it refreshes the head and signs again, a few times;
+ * when the connection drops it reconnects and sends the same request
+ * again once (a write that already landed is then a success). After a
+ * success p's head (and log/PAIR) move on. rep holds the reply (free with
+ * bn_msg_free); a reply of another type than reply_type is BN_EPROTO.
+ */
+int bnc__write(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
+               uint16_t reply_type, bn_msg *rep);
+
+/*
+ * bnc__log_open checks the server's log of p against log/PAIR when the
+ * pair is opened; expect is PAIR_DETAIL's head. On success p's head is
+ * set and log/PAIR saved; on BN_EROLLBACK / BN_ECHAIN c->log_bad_seq
+ * names the entry.
+ */
+int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect);
+
+/* bnc__members_key is a bn_log_key_fn over a bnc_pair's members. */
+int bnc__members_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32]);
+
+/* bnc__content_key picks the pair key of an epoch (BN_ENOTACCEPTED for a
+ * pending pair, BN_ENOKEY when this member holds none). */
+int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key);
+
 #endif

@@ -23,13 +23,18 @@ static int note_key(const bnc_client *c, const bnc_pair *p, int is_private,
         *key = c->profile->id->self_key;
         return 0;
     }
+    return bnc__content_key(p, epoch, key);
+}
+
+int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key)
+{
     *key = bnc__pair_key(p, epoch);
     if (*key != NULL)
         return 0;
     return p->info.status == BN_PAIR_PENDING ? BN_ENOTACCEPTED : BN_ENOKEY;
 }
 
-int bnc_note_put(bnc_client *c, const bnc_pair *p, const bnc_note_spec *spec,
+int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
                  const uint8_t *body, size_t len, uint64_t *note_id,
                  uint32_t *revision)
 {
@@ -67,9 +72,7 @@ int bnc_note_put(bnc_client *c, const bnc_pair *p, const bnc_note_spec *spec,
     req.u.note_put.session_id = spec->session_id;
     req.u.note_put.epoch = p->info.epoch;
     req.u.note_put.envelope = (bn_bin){env, (uint32_t)envlen};
-    rc = bnc_call(c->conn, &req, &rep);
-    if (rc == 0)
-        rc = bnc__expect(&rep, BN_MSG_NOTE_ACK);
+    rc = bnc__write(c, p, &req, &req.u.note_put.entry, BN_MSG_NOTE_ACK, &rep);
     if (rc != 0)
         goto cleanup;
     if (note_id != NULL)

@@ -225,9 +225,21 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             p->verified = verified;
             if (rc == BN_EUNVERIFIED)
                 rc = 0;
+            /* The log must still extend what we saw (an erased pair has
+             * none left). */
+            if (rc == 0 && p->info.status != BN_PAIR_ERASED) {
+                bnc_log_head expect;
+                expect.seq = rep.u.pair_detail.log_seq;
+                memcpy(expect.hash, rep.u.pair_detail.log_head,
+                       sizeof expect.hash);
+                rc = bnc__log_open(c, p, &expect);
+            }
         }
+        /* An ended pair stays readable by its members: their wraps of
+         * every epoch they held are opened too. */
         if (rc == 0 && self != NULL && !(flags & BNC_PAIR_NOKEYS) &&
-            p->info.status == BN_PAIR_ACTIVE && self->to_epoch == 0)
+            p->info.status != BN_PAIR_PENDING &&
+            p->info.status != BN_PAIR_ERASED)
             rc = unwrap_all(c, p, &rep);
         bn_msg_free(&rep);
         if (rc != 0 || self == NULL || (flags & BNC_PAIR_NOKEYS) ||
@@ -253,7 +265,7 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
 
 /* ---- charter ------------------------------------------------------- */
 
-int bnc_pair_accept(bnc_client *c, const bnc_pair *p)
+int bnc_pair_accept(bnc_client *c, bnc_pair *p)
 {
     uint8_t h[BN_HASH_BYTES];
     bn_msg req, rep = {0};
@@ -271,7 +283,45 @@ int bnc_pair_accept(bnc_client *c, const bnc_pair *p)
     rc = bn_charter_sign(req.u.pair_accept.sig, p->info.id, h, today, c->me.id,
                          c->profile->id->sign_sk);
     if (rc == 0)
-        rc = bnc_call(c->conn, &req, &rep);
+        rc =
+            bnc__write(c, p, &req, &req.u.pair_accept.entry, BN_MSG_PAIR, &rep);
+    if (rc == 0)
+        bnc__pair_from_info(&p->info, &rep.u.pair.pair);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (reason != BN_END_COMPLETED && reason != BN_END_WITHDRAWN)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PAIR_END, 0);
+    req.u.pair_end.pair_id = p->info.id;
+    req.u.pair_end.reason = reason;
+    req.u.pair_end.date = bn_date_today();
+    rc = bnc__write(c, p, &req, &req.u.pair_end.entry, BN_MSG_PAIR, &rep);
+    if (rc == 0)
+        bnc__pair_from_info(&p->info, &rep.u.pair.pair);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_pair_erase(bnc_client *c, uint64_t pair_id)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_PAIR_ERASE, 0);
+    req.u.pair_erase.pair_id = pair_id;
+    rc = bnc_call(c->conn, &req, &rep);
+    /* The server answers OK or the erased pair. */
+    if (rc == 0 && rep.type != BN_MSG_OK && rep.type != BN_MSG_PAIR)
+        rc = BN_EPROTO;
+    if (rc == 0)
+        bnc_log_forget(c->profile, pair_id);
     bn_msg_free(&rep);
     return rc;
 }

@@ -1,348 +1,8 @@
 /* test_srv_dispatch: the request table and handlers, in process, on a
- * temporary data directory: no socket, the real writer thread. */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#define _XOPEN_SOURCE_EXTENDED 1
-#include <ftw.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "bn_invite.h"
-#include "bnd_dispatch.h"
-#include "bnd_log.h"
-#include "bnd_writer.h"
-
-/* ---- a client without a socket ------------------------------------------ */
-
-typedef struct tclient {
-    bnd_session s;
-    bn_channel ch;
-    bn_identity *id;
-    bn_msg rep;
-    int got;
-    unsigned flags;
-    uint64_t account;
-    uint64_t next_id;
-} tclient;
-
-static struct world {
-    char dir[64];
-    uv_loop_t loop;
-    bnd_server *srv;
-    uint8_t admin_token[32];
-    tclient admin, mentor, mentee, mentor2, mentee2, mentee3;
-    uint64_t prog1, prog2, pair_a, pair_b;
-    uint8_t charter_hash[32];
-    uint8_t pair_key[32];
-} W;
-
-static void on_reply(bnd_session *s, const uint8_t *msg, size_t len,
-                     unsigned flags)
-{
-    tclient *c = (tclient *)s;
-    bn_msg_free(&c->rep);
-    assert_int_equal(bn_msg_decode(&c->rep, msg, len), 0);
-    c->got++;
-    c->flags = flags;
-}
-
-static void client_init(tclient *c)
-{
-    memset(c, 0, sizeof *c);
-    randombytes_buf(c->ch.hash, sizeof c->ch.hash);
-    bnd_session_init(&c->s, 1, &c->ch, on_reply, NULL, c);
-    c->id = bn_identity_new();
-    assert_non_null(c->id);
-    assert_int_equal(bn_identity_generate(c->id), 0);
-    c->next_id = 1;
-}
-
-static void client_free(tclient *c)
-{
-    bn_msg_free(&c->rep);
-    bn_identity_free(c->id);
-    c->id = NULL;
-}
-
-/* Sends m (type and fields set) and waits for the reply: returns 0 for a
- * non-ERROR reply, else the error code. */
-static int call(tclient *c, bn_msg *m)
-{
-    bn_buf b;
-    bn_buf_init(&b);
-    m->id = c->next_id++;
-    assert_int_equal(bn_msg_encode(&b, m), 0);
-    c->got = 0;
-    bnd_dispatch_frame(W.srv, &c->s, b.data, b.len);
-    bn_buf_free(&b);
-    while (c->got == 0)
-        uv_run(&W.loop, UV_RUN_ONCE);
-    assert_int_equal(c->got, 1);
-    assert_int_equal(c->rep.id, m->id);
-    return c->rep.type == BN_MSG_ERROR ? (int)c->rep.u.error.code : 0;
-}
-
-static int join(tclient *c, const uint8_t token[32], const char *name)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_JOIN, 0);
-    memcpy(m.u.join.token, token, 32);
-    m.u.join.name.ptr = name;
-    m.u.join.name.len = (uint32_t)strlen(name);
-    memcpy(m.u.join.sign_pk, c->id->sign_pk, 32);
-    memcpy(m.u.join.box_pk, c->id->box_pk, 32);
-    assert_int_equal(bn_login_sign(m.u.join.sig, &c->ch, c->id->sign_sk), 0);
-    int rc = call(c, &m);
-    if (rc == 0) {
-        assert_int_equal(c->rep.type, BN_MSG_LOGGED_IN);
-        c->account = c->rep.u.logged_in.account.id;
-        assert_true(c->s.logged_in);
-    }
-    return rc;
-}
-
-static void invite(uint64_t programme, uint8_t role, uint8_t token[32])
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_INVITE_CREATE, 0);
-    m.u.invite_create.programme_id = programme;
-    m.u.invite_create.role = role;
-    assert_int_equal(call(&W.admin, &m), 0);
-    assert_int_equal(W.admin.rep.type, BN_MSG_INVITE);
-    memcpy(token, W.admin.rep.u.invite.token, 32);
-}
-
-static void join_as(tclient *c, uint64_t programme, uint8_t role,
-                    const char *name)
-{
-    uint8_t token[32];
-    client_init(c);
-    invite(programme, role, token);
-    assert_int_equal(join(c, token, name), 0);
-    assert_int_equal(c->rep.u.logged_in.account.role, role);
-    assert_int_equal(c->rep.u.logged_in.account.programme_id, programme);
-}
-
-static uint64_t programme(const char *name, const char *charter)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PROGRAMME_CREATE, 0);
-    m.u.programme_create.name.ptr = name;
-    m.u.programme_create.name.len = (uint32_t)strlen(name);
-    m.u.programme_create.theme.ptr = "careers";
-    m.u.programme_create.theme.len = 7;
-    m.u.programme_create.months = 6;
-    m.u.programme_create.frequency = BN_FREQ_MONTHLY;
-    m.u.programme_create.format = BN_FORMAT_MIXED;
-    m.u.programme_create.charter.ptr = charter;
-    m.u.programme_create.charter.len = (uint32_t)strlen(charter);
-    assert_int_equal(call(&W.admin, &m), 0);
-    assert_int_equal(W.admin.rep.type, BN_MSG_PROGRAMME);
-    memcpy(W.charter_hash, W.admin.rep.u.programme.programme.charter_hash, 32);
-    return W.admin.rep.u.programme.programme.id;
-}
-
-static int pair_create(uint64_t prog, uint64_t mentor, uint64_t mentee,
-                       uint64_t *id)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_CREATE, 0);
-    m.u.pair_create.programme_id = prog;
-    m.u.pair_create.mentor_id = mentor;
-    m.u.pair_create.mentee_id = mentee;
-    int rc = call(&W.admin, &m);
-    if (rc == 0) {
-        assert_int_equal(W.admin.rep.u.pair.pair.status, BN_PAIR_PENDING);
-        assert_int_equal(W.admin.rep.u.pair.pair.epoch, 1);
-        *id = W.admin.rep.u.pair.pair.id;
-    }
-    return rc;
-}
-
-static int accept_pair(tclient *c, uint64_t pair)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_ACCEPT, 0);
-    m.u.pair_accept.pair_id = pair;
-    m.u.pair_accept.date = bn_date_today();
-    assert_int_equal(bn_charter_sign(m.u.pair_accept.sig, pair, W.charter_hash,
-                                     m.u.pair_accept.date, c->account,
-                                     c->id->sign_sk),
-                     0);
-    return call(c, &m);
-}
-
-static int key_put(tclient *c, uint64_t pair, tclient *a, tclient *b,
-                   const uint8_t key[32])
-{
-    bn_key_wrap wraps[2];
-    bn_msg m;
-    tclient *who[2] = {a, b};
-    for (int i = 0; i < 2; i++) {
-        memset(&wraps[i], 0, sizeof wraps[i]);
-        wraps[i].epoch = 1;
-        wraps[i].member_id = who[i]->account;
-        wraps[i].wrapper_id = c->account;
-        assert_int_equal(bn_pairkey_wrap(wraps[i].wrap, pair, 1,
-                                         who[i]->account, who[i]->id->box_pk,
-                                         c->account, key, c->id->sign_sk),
-                         0);
-    }
-    bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
-    m.u.key_put.pair_id = pair;
-    m.u.key_put.epoch = 1;
-    m.u.key_put.wraps.v = wraps;
-    m.u.key_put.wraps.len = 2;
-    return call(c, &m);
-}
-
-/* Seals text as note revision rev by c and sends NOTE_PUT; *env gets the
- * envelope (free with free) when env is not NULL. */
-static int note_put_env(tclient *c, uint64_t pair, uint64_t note, uint32_t rev,
-                        int priv, const uint8_t *env, size_t envlen)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_NOTE_PUT, 0);
-    m.u.note_put.pair_id = pair;
-    m.u.note_put.note_id = note;
-    m.u.note_put.revision = rev;
-    m.u.note_put.kind = BN_KIND_REPORT;
-    m.u.note_put.is_private = (uint8_t)priv;
-    m.u.note_put.epoch = 1;
-    m.u.note_put.envelope.ptr = env;
-    m.u.note_put.envelope.len = (uint32_t)envlen;
-    return call(c, &m);
-}
-
-static uint8_t *seal(tclient *c, uint64_t pair, uint64_t note, uint32_t rev,
-                     int priv, const char *text, size_t *len)
-{
-    bn_note_ad ad = {pair,       note,           rev,
-                     c->account, BN_KIND_REPORT, (uint8_t)priv};
-    uint8_t *env = NULL;
-    assert_int_equal(
-        bn_envelope_seal(&env, len, priv ? c->id->self_key : W.pair_key, 1, &ad,
-                         (const uint8_t *)text, strlen(text), c->id->sign_sk),
-        0);
-    return env;
-}
-
-static int note_put(tclient *c, uint64_t pair, uint64_t note, uint32_t rev,
-                    int priv, const char *text)
-{
-    size_t len;
-    uint8_t *env = seal(c, pair, note, rev, priv, text, &len);
-    int rc = note_put_env(c, pair, note, rev, priv, env, len);
-    free(env);
-    return rc;
-}
-
-static int note_get(tclient *c, uint64_t pair, uint64_t note, uint32_t rev)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_NOTE_GET, 0);
-    m.u.note_get.pair_id = pair;
-    m.u.note_get.note_id = note;
-    m.u.note_get.revision = rev;
-    return call(c, &m);
-}
-
-static int note_list(tclient *c, uint64_t pair, uint64_t after)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_NOTE_LIST, 0);
-    m.u.note_list.pair_id = pair;
-    m.u.note_list.after = after;
-    return call(c, &m);
-}
-
-static int pair_get(tclient *c, uint64_t pair)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_GET, 0);
-    m.u.pair_get.pair_id = pair;
-    return call(c, &m);
-}
-
-/* ---- the world ------------------------------------------------------------
- */
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    return remove(p);
-}
-
-static int setup(void **state)
-{
-    char code[BN_INVITE_CODE_MAX + 1];
-    bn_invite_code ic;
-    bnd_config cfg;
-    (void)state;
-
-    bnd_log_set_level(BND_LOG_ERROR);
-    assert_int_equal(bn_crypto_init(), 0);
-    strcpy(W.dir, "/tmp/bnd-dispatch-XXXXXX");
-    assert_non_null(mkdtemp(W.dir));
-    strcat(W.dir, "/data");
-    assert_int_equal(bnd_datadir_init(W.dir, NULL, code, sizeof code), 0);
-    assert_int_equal(bnd_datadir_init(W.dir, NULL, code, sizeof code),
-                     BN_EEXIST);
-    assert_int_equal(bn_invite_parse(&ic, code), 0);
-    assert_string_equal(ic.host, "127.0.0.1");
-    assert_int_equal(ic.port, 7450);
-    memcpy(W.admin_token, ic.token, 32);
-
-    bnd_config_defaults(&cfg);
-    strcpy(cfg.data_dir, W.dir);
-    assert_int_equal(uv_loop_init(&W.loop), 0);
-    assert_int_equal(bnd_server_open(&W.srv, &cfg, &W.loop), 0);
-    assert_memory_equal(W.srv->keys->box_pk, ic.server_pk, 32);
-
-    client_init(&W.admin);
-    assert_int_equal(join(&W.admin, W.admin_token, "Ada"), 0);
-    assert_int_equal(W.admin.rep.u.logged_in.account.role, BN_ROLE_ADMIN);
-    assert_int_equal(W.admin.rep.u.logged_in.account.programme_id, 0);
-
-    W.prog2 = programme("Other programme", "Other charter");
-    W.prog1 = programme("Main programme", "We meet monthly.");
-    join_as(&W.mentor, W.prog1, BN_ROLE_MENTOR, "Marc");
-    join_as(&W.mentee, W.prog1, BN_ROLE_MENTEE, "Mina");
-    join_as(&W.mentor2, W.prog1, BN_ROLE_MENTOR, "Nora");
-    join_as(&W.mentee2, W.prog1, BN_ROLE_MENTEE, "Noel");
-    join_as(&W.mentee3, W.prog2, BN_ROLE_MENTEE, "Otto");
-    assert_int_equal(
-        pair_create(W.prog1, W.mentor.account, W.mentee.account, &W.pair_a), 0);
-    assert_int_equal(
-        pair_create(W.prog1, W.mentor2.account, W.mentee2.account, &W.pair_b),
-        0);
-    bn_pairkey_generate(W.pair_key);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    client_free(&W.admin);
-    client_free(&W.mentor);
-    client_free(&W.mentee);
-    client_free(&W.mentor2);
-    client_free(&W.mentee2);
-    client_free(&W.mentee3);
-    bnd_server_close(W.srv);
-    assert_int_equal(uv_loop_close(&W.loop), 0);
-    char *slash = strrchr(W.dir, '/');
-    *slash = '\0';
-    nftw(W.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
+ * temporary data directory: no socket, the real writer thread. Every
+ * logged write carries an entry made as a client makes it
+ * (test_srv_world.h); test_srv_log tests the log itself. */
+#include "test_srv_world.h"
 
 /* ---- tests ----------------------------------------------------------------
  */
@@ -800,18 +460,6 @@ static void test_member_isolation(void **state)
     assert_int_equal(W.mentee3.rep.u.pairs.items.len, 0);
 }
 
-static int session_add(tclient *c, uint64_t pair, uint32_t date, uint8_t status,
-                       uint8_t absent)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_SESSION_ADD, 0);
-    m.u.session_add.pair_id = pair;
-    m.u.session_add.date = date;
-    m.u.session_add.status = status;
-    m.u.session_add.absent = absent;
-    return call(c, &m);
-}
-
 static void test_sessions(void **state)
 {
     (void)state;
@@ -834,9 +482,16 @@ static void test_sessions(void **state)
     m.u.session_update.session_id = sid;
     m.u.session_update.status = BN_SESSION_CANCELLED;
     m.u.session_update.absent = BN_ABSENT_MENTEE;
-    assert_int_equal(call(&W.mentee, &m), 0);
+    assert_int_equal(call_logged(&W.mentee, &m, W.pair_a), 0);
+    /* the same again is a retry: a success that logs nothing */
+    uint64_t seq0, seq1;
+    uint8_t head[32];
+    assert_int_equal(log_head(&W.mentee, W.pair_a, &seq0, head), 0);
+    assert_int_equal(call_logged(&W.mentee, &m, W.pair_a), 0);
+    assert_int_equal(log_head(&W.mentee, W.pair_a, &seq1, head), 0);
+    assert_int_equal(seq1, seq0);
     m.u.session_update.session_id = sid + 1000;
-    assert_int_equal(call(&W.mentee, &m), BN_ENOTFOUND);
+    assert_int_equal(call_logged(&W.mentee, &m, W.pair_a), BN_ENOTFOUND);
 
     bn_msg_init(&m, BN_MSG_SESSION_LIST, 0);
     m.u.session_list.pair_id = W.pair_a;
@@ -861,9 +516,9 @@ static void test_sessions(void **state)
     m.u.note_put.session_id = sid + 1000;
     m.u.note_put.envelope.ptr = env;
     m.u.note_put.envelope.len = (uint32_t)len;
-    assert_int_equal(call(&W.mentor, &m), BN_ENOTFOUND);
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), BN_ENOTFOUND);
     m.u.note_put.session_id = sid;
-    assert_int_equal(call(&W.mentor, &m), 0);
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), 0);
     free(env);
 }
 
@@ -890,7 +545,7 @@ static int objective_add(tclient *c, uint64_t id, const uint8_t *env,
     m.u.objective_add.envelope.ptr = env;
     m.u.objective_add.envelope.len = (uint32_t)len;
     m.u.objective_add.date = bn_date_today();
-    return call(c, &m);
+    return call_logged(c, &m, W.pair_a);
 }
 
 static void test_objectives(void **state)
@@ -916,10 +571,11 @@ static void test_objectives(void **state)
     m.u.objective_reach.pair_id = W.pair_a;
     m.u.objective_reach.objective_id = 0x7002;
     m.u.objective_reach.date = bn_date_today();
-    assert_int_equal(call(&W.mentor, &m), BN_ENOTFOUND);
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), BN_ENOTFOUND);
     m.u.objective_reach.objective_id = 0x7000;
-    assert_int_equal(call(&W.mentor, &m), 0);
-    assert_int_equal(call(&W.mentor, &m), 0); /* again: a retry */
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), 0);
+    /* again: a retry */
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), 0);
 
     bn_msg_init(&m, BN_MSG_OBJECTIVE_LIST, 0);
     m.u.objective_list.pair_id = W.pair_a;
@@ -971,6 +627,7 @@ static void test_closed_session_write(void **state)
     m.u.note_put.epoch = 1;
     m.u.note_put.envelope.ptr = env;
     m.u.note_put.envelope.len = (uint32_t)len;
+    log_sign(&W.mentor, &m, W.pair_a); /* c logs in as the mentor */
     bn_buf_init(&b);
     assert_int_equal(bn_msg_encode(&b, &m), 0);
     c.got = 0;
@@ -998,16 +655,19 @@ static void test_pair_end(void **state)
     m.u.pair_end.pair_id = W.pair_b;
     m.u.pair_end.reason = BN_END_WITHDRAWN;
     m.u.pair_end.date = bn_date_today();
-    assert_int_equal(call(&W.admin, &m), BN_EDENIED);
-    assert_int_equal(call(&W.mentor, &m), BN_EDENIED);
+    assert_int_equal(call_logged(&W.admin, &m, W.pair_b), BN_EDENIED);
+    assert_int_equal(call_logged(&W.mentor, &m, W.pair_b), BN_EDENIED);
     m.u.pair_end.reason = 0;
-    assert_int_equal(call(&W.mentee2, &m), BN_EINVAL);
+    assert_int_equal(call_logged(&W.mentee2, &m, W.pair_b), BN_EINVAL);
     m.u.pair_end.reason = BN_END_WITHDRAWN;
-    assert_int_equal(call(&W.mentee2, &m), 0);
+    assert_int_equal(call_logged(&W.mentee2, &m, W.pair_b), 0);
     assert_int_equal(W.mentee2.rep.u.pair.pair.status, BN_PAIR_WITHDRAWN);
     assert_int_equal(W.mentee2.rep.u.pair.pair.ended_by, W.mentee2.account);
     assert_int_equal(W.mentee2.rep.u.pair.pair.end_date, bn_date_today());
-    assert_int_equal(call(&W.mentor2, &m), BN_EENDED);
+    assert_int_equal(call_logged(&W.mentor2, &m, W.pair_b), BN_EENDED);
+    /* the same end again by the same member is a retry */
+    assert_int_equal(call_logged(&W.mentee2, &m, W.pair_b), 0);
+    assert_int_equal(W.mentee2.rep.u.pair.pair.status, BN_PAIR_WITHDRAWN);
     /* nothing more is written; what was written stays readable */
     assert_int_equal(note_put(&W.mentor2, W.pair_b, 0x9000, 1, 1, "late"),
                      BN_EENDED);

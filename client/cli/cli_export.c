@@ -1,0 +1,313 @@
+/*
+ * cli_export.c: everything a member can read in a pair, decrypted, into a
+ * new private directory: notes as Markdown with a small header, documents
+ * under their own (sanitised) names, objectives.csv and sessions.csv.
+ * The directory is 0700 and every file 0600.
+ */
+#include "cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* open_new creates dir/name, mode 0600, refusing to replace anything. */
+static int open_new(cli_ctx *ctx, const char *dir, const char *name, char *path,
+                    size_t size, int *fd)
+{
+    int n = snprintf(path, size, "%s/%s", dir, name);
+
+    if (n < 0 || (size_t)n >= size)
+        return cli_fail(ctx, BN_EINVAL, "path too long in %s", dir);
+    *fd =
+        open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (*fd < 0)
+        return cli_fail(ctx, -errno, "cannot create %s: %s", cli_safe(path),
+                        strerror(errno));
+    return 0;
+}
+
+/* open_new_file is open_new as a stdio stream. */
+static int open_new_file(cli_ctx *ctx, const char *dir, const char *name,
+                         FILE **f)
+{
+    char path[BNC_PATH_MAX + 300];
+    int fd, rc = open_new(ctx, dir, name, path, sizeof path, &fd);
+
+    if (rc != 0)
+        return rc;
+    *f = fdopen(fd, "w");
+    if (*f == NULL) {
+        close(fd);
+        return -errno;
+    }
+    return 0;
+}
+
+/* close_file flushes and closes, reporting a write error. */
+static int close_file(cli_ctx *ctx, FILE *f, const char *what)
+{
+    int bad = ferror(f) != 0;
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        bad = 1;
+    if (fclose(f) != 0)
+        bad = 1;
+    return bad ? cli_fail(ctx, BN_EIO, "cannot write %s", what) : 0;
+}
+
+/* make_dir makes a private directory: new, or existing and empty. */
+static int make_dir(cli_ctx *ctx, const char *path)
+{
+    DIR *d;
+    struct dirent *e;
+    int empty = 1;
+
+    if (mkdir(path, 0700) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return cli_fail(ctx, -errno, "cannot create %s: %s", cli_safe(path),
+                        strerror(errno));
+    d = opendir(path);
+    if (d == NULL)
+        return cli_fail(ctx, -errno, "%s: %s", cli_safe(path), strerror(errno));
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            empty = 0;
+    closedir(d);
+    if (!empty) {
+        cli_hint(ctx, "choose a new directory; nothing is overwritten");
+        return cli_fail(ctx, BN_EEXIST, "%s exists and is not empty",
+                        cli_safe(path));
+    }
+    return chmod(path, 0700) == 0 ? 0 : -errno;
+}
+
+/* csv writes one CSV field, quoted when it needs to be. */
+static void csv(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int export_notes(cli_ctx *ctx, const bnc_pair *p, const char *dir,
+                        size_t *count)
+{
+    bnc_note_meta *items = NULL;
+    size_t n = 0;
+    int rc = bnc_note_list(ctx->client, p, &items, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        bnc_note_meta m;
+        uint8_t *body = NULL;
+        size_t len = 0;
+        char name[96], date[32], day[11];
+        const bnc_member *a;
+        FILE *f = NULL;
+
+        rc = bnc_note_get(ctx->client, p, items[i].note_id, 0, &m, &body, &len);
+        if (rc == BN_ESIG || rc == BN_EAUTH) {
+            fprintf(stderr,
+                    "binome: export: note %016" PRIx64 " does not verify; "
+                    "skipped\n",
+                    items[i].note_id);
+            rc = 0;
+            continue;
+        }
+        if (rc != 0)
+            break;
+        a = bnc_pair_member(p, m.author_id);
+        cli_time(date, m.created);
+        snprintf(day, sizeof day, "%.10s", date);
+        snprintf(name, sizeof name, "%s-%s-%016" PRIx64 ".md", day,
+                 bnc_kind_name(m.kind), m.note_id);
+        rc = open_new_file(ctx, dir, name, &f);
+        if (rc == 0) {
+            fprintf(f,
+                    "---\nnote: %016" PRIx64 "\nkind: %s\nauthor: %s (%s)\n"
+                    "date: %s\nrevision: %u\n",
+                    m.note_id, bnc_kind_name(m.kind), cli_safe(m.author_name),
+                    a ? bnc_role_name(a->role) : "?", date, m.revision);
+            if (m.session_id)
+                fprintf(f, "session: %" PRIu64 "\n", m.session_id);
+            if (m.is_private)
+                fprintf(f, "private: yes\n");
+            fprintf(f, "---\n\n");
+            fwrite(body, 1, len, f);
+            if (len > 0 && body[len - 1] != '\n')
+                fputc('\n', f);
+            rc = close_file(ctx, f, name);
+            (*count)++;
+        }
+        sodium_memzero(body, len);
+        sodium_free(body);
+    }
+    free(items);
+    return rc;
+}
+
+static int export_docs(cli_ctx *ctx, const bnc_pair *p, const char *dir,
+                       size_t *count)
+{
+    bnc_doc *items = NULL;
+    size_t n = 0;
+    int rc = bnc_doc_list(ctx->client, p, &items, &n);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char safe[BN_DOC_NAME_MAX + 1], name[BN_DOC_NAME_MAX + 32];
+        char path[BNC_PATH_MAX + 300];
+        int fd = -1;
+
+        if (items[i].open_rc != 0) {
+            fprintf(stderr,
+                    "binome: export: document %016" PRIx64 " does not "
+                    "verify; skipped\n",
+                    items[i].doc_id);
+            continue;
+        }
+        bnc_doc_safe_name(safe, items[i].name, items[i].doc_id);
+        snprintf(name, sizeof name, "%s", safe);
+        /* Two documents of the same name: number the later ones. */
+        for (int k = 2; rc == 0; k++) {
+            rc = open_new(ctx, dir, name, path, sizeof path, &fd);
+            if (rc != -EEXIST)
+                break;
+            rc = 0;
+            ctx->msg[0] = '\0';
+            snprintf(name, sizeof name, "%d-%s", k, safe);
+        }
+        if (rc != 0)
+            break;
+        rc = bnc_doc_get(ctx->client, p, &items[i], fd, NULL, NULL);
+        if (rc == 0 && fsync(fd) != 0)
+            rc = -errno;
+        close(fd);
+        if (rc != 0) {
+            unlink(path);
+            rc = cli_fail(ctx, rc,
+                          "document %016" PRIx64 " could not be "
+                          "exported: %s",
+                          items[i].doc_id, bn_strerror(rc));
+            break;
+        }
+        (*count)++;
+    }
+    bnc_doc_list_free(items, n);
+    return rc;
+}
+
+static int export_objectives(cli_ctx *ctx, const bnc_pair *p, const char *dir,
+                             size_t *count)
+{
+    bnc_objective *items = NULL;
+    size_t n = 0;
+    FILE *f = NULL;
+    int rc = bnc_objective_list(ctx->client, p, &items, &n);
+
+    if (rc == 0)
+        rc = open_new_file(ctx, dir, "objectives.csv", &f);
+    if (rc != 0)
+        goto cleanup;
+    fprintf(f, "id,status,defined,reached,author,text\n");
+    for (size_t i = 0; i < n; i++) {
+        const bnc_objective *o = &items[i];
+        char dd[11], rd[11];
+        cli_date(dd, o->defined_date);
+        cli_date(rd, o->reached_date);
+        fprintf(f, "%016" PRIx64 ",%s,%s,%s,", o->id,
+                o->status == BN_OBJECTIVE_REACHED ? "reached" : "defined", dd,
+                o->reached_date ? rd : "");
+        csv(f, o->author_name);
+        fputc(',', f);
+        csv(f, o->text != NULL ? o->text : "(does not verify)");
+        fputc('\n', f);
+    }
+    *count = n;
+    rc = close_file(ctx, f, "objectives.csv");
+cleanup:
+    bnc_objective_list_free(items, n);
+    return rc;
+}
+
+static int export_sessions(cli_ctx *ctx, const bnc_pair *p, const char *dir,
+                           size_t *count)
+{
+    bnc_session *items = NULL;
+    size_t n = 0;
+    FILE *f = NULL;
+    int rc = bnc_session_list(ctx->client, p, &items, &n);
+
+    if (rc == 0)
+        rc = open_new_file(ctx, dir, "sessions.csv", &f);
+    if (rc != 0)
+        goto cleanup;
+    fprintf(f, "id,date,status,absent\n");
+    for (size_t i = 0; i < n; i++) {
+        char d[11];
+        cli_date(d, items[i].date);
+        fprintf(f, "%" PRIu64 ",%s,%s,%s\n", items[i].id, d,
+                bnc_session_status_name(items[i].status),
+                items[i].absent ? bnc_absent_name(items[i].absent) : "");
+    }
+    *count = n;
+    rc = close_file(ctx, f, "sessions.csv");
+cleanup:
+    free(items);
+    return rc;
+}
+
+int cli_export(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *to = NULL;
+    const cli_opt opts[] = {{"to", &to, NULL}, {NULL, NULL, NULL}};
+    char *pos[1], notes[BNC_PATH_MAX + 16], docs[BNC_PATH_MAX + 16];
+    size_t nn = 0, nd = 0, no = 0, ns = 0;
+    bnc_pair *p = NULL;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc != 0)
+        return rc;
+    if (to == NULL || to[0] == '\0')
+        return cli_fail(ctx, CLI_EUSAGE, "--to DIR is required");
+    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0 && bnc_pair_member(p, ctx->client->me.id) == NULL)
+        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
+                      pos[0]);
+    if (rc != 0)
+        goto cleanup;
+    snprintf(notes, sizeof notes, "%s/notes", to);
+    snprintf(docs, sizeof docs, "%s/documents", to);
+    rc = make_dir(ctx, to);
+    if (rc == 0)
+        rc = make_dir(ctx, notes);
+    if (rc == 0)
+        rc = make_dir(ctx, docs);
+    if (rc == 0)
+        rc = export_notes(ctx, p, notes, &nn);
+    if (rc == 0)
+        rc = export_docs(ctx, p, docs, &nd);
+    if (rc == 0)
+        rc = export_objectives(ctx, p, to, &no);
+    if (rc == 0)
+        rc = export_sessions(ctx, p, to, &ns);
+    if (rc == 0)
+        printf("exported pair %s to %s: %zu notes, %zu documents, %zu "
+               "objectives, %zu sessions\n",
+               pos[0], cli_safe(to), nn, nd, no, ns);
+cleanup:
+    bnc_pair_free(p);
+    return rc;
+}

@@ -1,0 +1,182 @@
+/*
+ * cli_objective.c: objectives. The text is sealed on this machine; only
+ * the status (defined, reached) and its dates are plaintext.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* resolve finds OBJECTIVE (a hex id or prefix) among the pair's. */
+static int resolve(cli_ctx *ctx, const bnc_objective *items, size_t n,
+                   const char *arg, const char *pair, uint64_t *id)
+{
+    uint64_t *ids = calloc(n ? n : 1, sizeof *ids);
+    int rc;
+
+    if (ids == NULL)
+        return BN_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        ids[i] = items[i].id;
+    rc = bnc_id_resolve(ids, n, arg, id);
+    free(ids);
+    if (rc == BN_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
+    if (rc == BN_ENOTFOUND) {
+        cli_hint(ctx, "see the objectives with 'binome objective list %s'",
+                 pair);
+        return cli_fail(ctx, rc, "no objective %s in pair %s", cli_safe(arg),
+                        pair);
+    }
+    if (rc == BNC_EAMBIGUOUS)
+        return cli_fail(ctx, rc,
+                        "%s is the start of several objectives' ids; give "
+                        "more digits",
+                        cli_safe(arg));
+    return rc;
+}
+
+int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *date = NULL;
+    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    uint32_t day = bn_date_today();
+    uint64_t id = 0;
+    bnc_pair *p = NULL;
+    size_t len;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
+        return CLI_EUSAGE;
+    len = strlen(pos[1]);
+    if (len == 0 || len > BN_OBJECTIVE_TEXT_MAX)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "TEXT is 1 to %u bytes: the objective, in a few words",
+                        BN_OBJECTIVE_TEXT_MAX);
+    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = bnc_objective_add(ctx->client, p, pos[1], len, day, &id);
+    if (rc == 0)
+        printf("%016" PRIx64 "\n", id);
+    else
+        cli_write_error(ctx, rc, pos[0]);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *date = NULL;
+    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    uint32_t day = bn_date_today();
+    uint64_t id = 0;
+    bnc_pair *p = NULL;
+    bnc_objective *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
+        return CLI_EUSAGE;
+    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BN_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
+    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = bnc_objective_list(ctx->client, p, &items, &n);
+    if (rc == 0)
+        rc = resolve(ctx, items, n, pos[1], pos[0], &id);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (items[i].id == id && day < items[i].defined_date) {
+            char d[11];
+            cli_date(d, items[i].defined_date);
+            rc = cli_fail(ctx, CLI_EUSAGE,
+                          "objective %016" PRIx64 " was defined on %s: it "
+                          "cannot be reached before",
+                          id, d);
+        }
+    if (rc == 0)
+        rc = bnc_objective_reach(ctx->client, p, id, day);
+    if (rc == 0) {
+        char d[11];
+        cli_date(d, day);
+        printf("objective %016" PRIx64 " reached on %s\n", id, d);
+    } else {
+        cli_write_error(ctx, rc, pos[0]);
+    }
+    bnc_objective_list_free(items, n);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    char *pos[1];
+    bnc_pair *p = NULL;
+    bnc_objective *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = bnc_objective_list(ctx->client, p, &items, &n);
+    if (rc != 0)
+        goto cleanup;
+    if (json)
+        printf("[");
+    else
+        printf("%-16s  %-8s %-10s %-10s %-16s %s\n", "OBJECTIVE", "STATUS",
+               "DEFINED", "REACHED", "AUTHOR", "TEXT");
+    for (size_t i = 0; i < n; i++) {
+        const bnc_objective *o = &items[i];
+        const char *status =
+            o->status == BN_OBJECTIVE_REACHED ? "reached" : "defined";
+        char dd[11], rd[11];
+        cli_date(dd, o->defined_date);
+        cli_date(rd, o->reached_date);
+        if (json) {
+            printf("%s{\"id\":\"%016" PRIx64 "\",\"status\":\"%s\","
+                   "\"defined\":\"%s\",\"reached\":",
+                   i ? "," : "", o->id, status, dd);
+            if (o->reached_date)
+                printf("\"%s\"", rd);
+            else
+                printf("null");
+            printf(",\"author_id\":%" PRIu64 ",\"author\":", o->author_id);
+            cli_json_str(o->author_name);
+            printf(",\"text\":");
+            if (o->text != NULL)
+                cli_json_str(o->text);
+            else
+                printf("null");
+            printf(",\"verified\":%s}", o->text != NULL ? "true" : "false");
+        } else {
+            printf("%016" PRIx64 "  %-8s %-10s %-10s %-16s ", o->id, status, dd,
+                   rd, cli_safe(o->author_name));
+            if (o->text != NULL)
+                cli_print_text(stdout, o->text);
+            else
+                printf("(does not verify: %s)", bn_strerror(o->open_rc));
+            putchar('\n');
+        }
+    }
+    if (json)
+        printf("]\n");
+cleanup:
+    bnc_objective_list_free(items, n);
+    bnc_pair_free(p);
+    return rc;
+}

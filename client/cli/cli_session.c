@@ -1,0 +1,188 @@
+/*
+ * cli_session.c: recording sessions (date, held/planned/cancelled, who was
+ * absent): the plaintext facts the programme's statistics count.
+ */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ABSENT_MAX 4
+
+/* parse_absent ORs every --absent value into *absent. */
+static int parse_absent(cli_ctx *ctx, const char **vals, int n, uint8_t *absent)
+{
+    for (int i = 0; i < n; i++)
+        if (bnc_absent_parse(vals[i], absent) != 0)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--absent is mentor, mentee or both (it may be "
+                            "given twice)");
+    return 0;
+}
+
+/* parse_status reads --status. */
+static int parse_status(cli_ctx *ctx, const char *s, uint8_t *status)
+{
+    if (bnc_session_status_parse(s, status) != 0)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--status is held, planned or cancelled");
+    return 0;
+}
+
+int cli_session_add(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *date = NULL, *status = NULL, *absents[ABSENT_MAX];
+    const cli_opt opts[] = {
+        {"date", &date, NULL}, {"status", &status, NULL}, {NULL, NULL, NULL}};
+    char *pos[1];
+    uint32_t day;
+    uint8_t st, absent = 0;
+    int nabs = 0, rc;
+    bnc_pair *p = NULL;
+    bnc_session s;
+
+    argc = cli_take_repeated(ctx, argc, argv, "absent", absents, ABSENT_MAX,
+                             &nabs);
+    if (argc < 0)
+        return argc;
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc != 0)
+        return rc;
+    if (date == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--date YYYY-MM-DD is required");
+    if (cli_day(ctx, "--date", date, &day) != 0 ||
+        parse_absent(ctx, absents, nabs, &absent) != 0)
+        return CLI_EUSAGE;
+    /* By default a past session was held, a future one is planned. */
+    st = day > bn_date_today() ? BN_SESSION_PLANNED : BN_SESSION_HELD;
+    if (status != NULL && parse_status(ctx, status, &st) != 0)
+        return CLI_EUSAGE;
+    if (st == BN_SESSION_HELD && day > bn_date_today())
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "a session on %s has not been held yet; record it "
+                        "with --status planned",
+                        date);
+    rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0)
+        rc = bnc_session_add(ctx->client, p, day, st, absent, &s);
+    if (rc == 0)
+        printf("%" PRIu64 "\n", s.id);
+    else
+        cli_write_error(ctx, rc, pos[0]);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_session_update(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *status = NULL, *absents[ABSENT_MAX];
+    const cli_opt opts[] = {{"status", &status, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    uint64_t sid;
+    uint8_t st = 0, absent = 0;
+    int nabs = 0, rc;
+    bnc_pair *p = NULL;
+    bnc_session *items = NULL, *cur = NULL, s;
+    size_t n = 0;
+
+    argc = cli_take_repeated(ctx, argc, argv, "absent", absents, ABSENT_MAX,
+                             &nabs);
+    if (argc < 0)
+        return argc;
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc == 0)
+        rc = cli_u64(ctx, "SESSION", pos[1], &sid);
+    if (rc != 0)
+        return rc;
+    if (status == NULL && nabs == 0)
+        return cli_fail(ctx, CLI_EUSAGE, "give --status, --absent or both");
+    if ((status != NULL && parse_status(ctx, status, &st) != 0) ||
+        parse_absent(ctx, absents, nabs, &absent) != 0)
+        return CLI_EUSAGE;
+    rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0)
+        rc = bnc_session_list(ctx->client, p, &items, &n);
+    if (rc != 0)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].id == sid)
+            cur = &items[i];
+    if (cur == NULL) {
+        rc = cli_fail(ctx, BN_ENOTFOUND, "no session %s in pair %s", pos[1],
+                      pos[0]);
+        cli_hint(ctx, "see the sessions with 'binome session list %s'", pos[0]);
+        goto cleanup;
+    }
+    if (status == NULL)
+        st = cur->status;
+    if (nabs == 0)
+        absent = cur->absent;
+    if (st == BN_SESSION_HELD && cur->date > bn_date_today()) {
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "session %s is dated in the future: it cannot be held "
+                      "yet",
+                      pos[1]);
+        goto cleanup;
+    }
+    rc = bnc_session_update(ctx->client, p, sid, st, absent, &s);
+    if (rc == 0) {
+        char d[11];
+        cli_date(d, s.date);
+        printf("session %" PRIu64 " (%s): %s, absent: %s\n", s.id, d,
+               bnc_session_status_name(s.status), bnc_absent_name(s.absent));
+    } else {
+        cli_write_error(ctx, rc, pos[0]);
+    }
+cleanup:
+    free(items);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_session_list(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
+    char *pos[1];
+    bnc_pair *p = NULL;
+    bnc_session *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0)
+        rc = bnc_session_list(ctx->client, p, &items, &n);
+    if (rc != 0)
+        goto cleanup;
+    if (json)
+        printf("[");
+    else
+        printf("%-8s %-10s %-9s %s\n", "SESSION", "DATE", "STATUS", "ABSENT");
+    for (size_t i = 0; i < n; i++) {
+        const bnc_session *s = &items[i];
+        char d[11];
+        cli_date(d, s->date);
+        if (json) {
+            printf("%s{\"id\":%" PRIu64 ",\"date\":\"%s\",\"status\":\"%s\","
+                   "\"absent\":[%s%s%s],\"created_by\":%" PRIu64 "}",
+                   i ? "," : "", s->id, d, bnc_session_status_name(s->status),
+                   s->absent & BN_ABSENT_MENTOR ? "\"mentor\"" : "",
+                   s->absent == 3 ? "," : "",
+                   s->absent & BN_ABSENT_MENTEE ? "\"mentee\"" : "",
+                   s->created_by);
+        } else {
+            printf("%-8" PRIu64 " %-10s %-9s %s\n", s->id, d,
+                   bnc_session_status_name(s->status),
+                   bnc_absent_name(s->absent));
+        }
+    }
+    if (json)
+        printf("]\n");
+cleanup:
+    free(items);
+    bnc_pair_free(p);
+    return rc;
+}

@@ -1,0 +1,379 @@
+/*
+ * bnc_session.c: sessions (plaintext facts the programme counts) and
+ * objectives (a sealed text with a plaintext status and dates), each
+ * write with its log entry.
+ */
+#include "binome.h"
+#include "bnc_internal.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- names ---------------------------------------------------------- */
+
+const char *bnc_session_status_name(uint8_t s)
+{
+    switch (s) {
+    case BN_SESSION_PLANNED:
+        return "planned";
+    case BN_SESSION_HELD:
+        return "held";
+    case BN_SESSION_CANCELLED:
+        return "cancelled";
+    default:
+        return "?";
+    }
+}
+
+int bnc_session_status_parse(const char *s, uint8_t *status)
+{
+    for (uint8_t v = 1; v <= BN_SESSION_STATUS_MAX; v++)
+        if (s != NULL && strcmp(s, bnc_session_status_name(v)) == 0) {
+            *status = v;
+            return 0;
+        }
+    return BN_EINVAL;
+}
+
+const char *bnc_absent_name(uint8_t a)
+{
+    static const char *const names[] = {"-", "mentor", "mentee", "both"};
+    return a <= BN_ABSENT_MAX ? names[a] : "?";
+}
+
+int bnc_absent_parse(const char *s, uint8_t *absent)
+{
+    if (s == NULL)
+        return BN_EINVAL;
+    if (strcmp(s, "mentor") == 0)
+        *absent |= BN_ABSENT_MENTOR;
+    else if (strcmp(s, "mentee") == 0)
+        *absent |= BN_ABSENT_MENTEE;
+    else if (strcmp(s, "both") == 0)
+        *absent |= BN_ABSENT_MENTOR | BN_ABSENT_MENTEE;
+    else
+        return BN_EINVAL;
+    return 0;
+}
+
+const char *bnc_end_reason_name(uint8_t r)
+{
+    return r == BN_END_COMPLETED   ? "completed"
+           : r == BN_END_WITHDRAWN ? "withdrawn"
+                                   : "-";
+}
+
+int bnc_end_reason_parse(const char *s, uint8_t *r)
+{
+    if (s != NULL && strcmp(s, "completed") == 0)
+        *r = BN_END_COMPLETED;
+    else if (s != NULL && strcmp(s, "withdrawn") == 0)
+        *r = BN_END_WITHDRAWN;
+    else
+        return BN_EINVAL;
+    return 0;
+}
+
+/* ---- sessions ------------------------------------------------------- */
+
+static void session_from(bnc_session *s, const struct bn_session_info *i)
+{
+    memset(s, 0, sizeof *s);
+    s->id = i->id;
+    s->date = i->date;
+    s->status = i->status;
+    s->absent = i->absent;
+    s->created_by = i->created_by;
+    s->created = i->created;
+}
+
+/* valid_session checks what the server would refuse, before sending. */
+static int valid_session(uint8_t status, uint8_t absent)
+{
+    return status >= BN_SESSION_PLANNED && status <= BN_SESSION_STATUS_MAX &&
+           absent <= BN_ABSENT_MAX;
+}
+
+int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
+                    uint8_t absent, bnc_session *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+        return BN_EDATE;
+    if (!valid_session(status, absent))
+        return BN_EINVAL;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = p->info.id;
+    req.u.session_add.date = date;
+    req.u.session_add.status = status;
+    req.u.session_add.absent = absent;
+    rc = bnc__write(c, p, &req, &req.u.session_add.entry, BN_MSG_SESSION, &rep);
+    if (rc == 0 && out != NULL)
+        session_from(out, &rep.u.session.session);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
+                       uint8_t status, uint8_t absent, bnc_session *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (!valid_session(status, absent) || session_id == 0)
+        return BN_EINVAL;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
+    req.u.session_update.pair_id = p->info.id;
+    req.u.session_update.session_id = session_id;
+    req.u.session_update.status = status;
+    req.u.session_update.absent = absent;
+    rc = bnc__write(c, p, &req, &req.u.session_update.entry, BN_MSG_SESSION,
+                    &rep);
+    if (rc == 0 && out != NULL)
+        session_from(out, &rep.u.session.session);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
+                         size_t *n, uint64_t *last, int *more)
+{
+    const bn_sessions *r = &rep->u.sessions;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_session s;
+        session_from(&s, &r->items.v[i]);
+        int rc = bnc__append(arr, n, sizeof s, &s);
+        if (rc != 0)
+            return rc;
+        *last = s.id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
+                     size_t *n)
+{
+    bn_msg req;
+
+    bn_msg_init(&req, BN_MSG_SESSION_LIST, 0);
+    req.u.session_list.pair_id = p->info.id;
+    return bnc__list_all(c, &req, &req.u.session_list.after, BN_MSG_SESSIONS,
+                         take_sessions, NULL, (void **)items, n);
+}
+
+/* ---- objectives ----------------------------------------------------- */
+
+static void objective_ad(bn_note_ad *ad, const bnc_pair *p, uint64_t id,
+                         uint64_t author)
+{
+    memset(ad, 0, sizeof *ad);
+    ad->pair_id = p->info.id;
+    ad->note_id = id;
+    ad->revision = 1;
+    ad->author_id = author;
+    ad->kind = BN_AD_KIND_OBJECTIVE;
+    ad->is_private = 0;
+}
+
+int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
+                      uint32_t date, uint64_t *id)
+{
+    const uint8_t *key;
+    uint8_t *env = NULL;
+    size_t envlen = 0;
+    bn_note_ad ad;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (len == 0 || len > BN_OBJECTIVE_TEXT_MAX)
+        return BN_EINVAL;
+    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+        return BN_EDATE;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    rc = bnc__content_key(p, p->info.epoch, &key);
+    if (rc != 0)
+        return rc;
+    objective_ad(&ad, p, bn_random_u64(), c->me.id);
+    rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad,
+                          (const uint8_t *)text, len, c->profile->id->sign_sk);
+    if (rc != 0)
+        return rc;
+    if (envlen > BN_SMALL_ENVELOPE_MAX) {
+        rc = BN_ETOOLONG;
+        goto cleanup;
+    }
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.pair_id = p->info.id;
+    req.u.objective_add.objective_id = ad.note_id;
+    req.u.objective_add.epoch = p->info.epoch;
+    req.u.objective_add.envelope = (bn_bin){env, (uint32_t)envlen};
+    req.u.objective_add.date = date;
+    rc = bnc__write(c, p, &req, &req.u.objective_add.entry, BN_MSG_OK, &rep);
+    if (rc == 0 && id != NULL)
+        *id = ad.note_id;
+cleanup:
+    bn_msg_free(&rep);
+    free(env);
+    return rc;
+}
+
+int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+        return BN_EDATE;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
+    req.u.objective_reach.pair_id = p->info.id;
+    req.u.objective_reach.objective_id = id;
+    req.u.objective_reach.date = date;
+    rc = bnc__write(c, p, &req, &req.u.objective_reach.entry, BN_MSG_OK, &rep);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+/* open_objective opens one objective's text into o (text NULL and
+ * open_rc set when it does not verify). */
+static void open_objective(const bnc_pair *p, bnc_objective *o,
+                           const struct bn_objective_info *i)
+{
+    const bnc_member *author = bnc_pair_member(p, i->author_id);
+    const uint8_t *key;
+    uint8_t *pt = NULL;
+    size_t len = 0;
+    bn_note_ad ad;
+    int rc;
+
+    if (author == NULL) {
+        o->open_rc = BN_ESIG;
+        return;
+    }
+    rc = bnc__content_key(p, i->epoch, &key);
+    if (rc == 0) {
+        objective_ad(&ad, p, i->id, i->author_id);
+        rc = bn_envelope_open(&pt, &len, key, &ad, i->envelope.ptr,
+                              i->envelope.len, author->sign_pk);
+    }
+    if (rc == 0) {
+        o->text = sodium_malloc(len + 1);
+        if (o->text == NULL) {
+            rc = BN_ENOMEM;
+        } else {
+            memcpy(o->text, pt, len);
+            o->text[len] = '\0';
+            o->text_len = len;
+        }
+    }
+    if (pt != NULL) {
+        sodium_memzero(pt, len);
+        sodium_free(pt);
+    }
+    o->open_rc = rc;
+}
+
+struct objective_take {
+    const bnc_pair *p;
+};
+
+static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
+                           size_t *n, uint64_t *last, int *more)
+{
+    const bn_objectives *r = &rep->u.objectives;
+    const bnc_pair *p = ctx;
+
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        const struct bn_objective_info *in = &r->items.v[i];
+        const bnc_member *a = bnc_pair_member(p, in->author_id);
+        bnc_objective o;
+        memset(&o, 0, sizeof o);
+        o.id = in->id;
+        o.author_id = in->author_id;
+        if (a != NULL)
+            snprintf(o.author_name, sizeof o.author_name, "%s", a->name);
+        o.status = in->status;
+        o.defined_date = in->defined_date;
+        o.reached_date = in->reached_date;
+        open_objective(p, &o, in);
+        int rc = bnc__append(arr, n, sizeof o, &o);
+        if (rc != 0) {
+            if (o.text != NULL) {
+                sodium_memzero(o.text, o.text_len);
+                sodium_free(o.text);
+            }
+            return rc;
+        }
+        *last = o.id;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_objective_list(bnc_client *c, const bnc_pair *p, bnc_objective **items,
+                       size_t *n)
+{
+    bn_msg req;
+
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_LIST, 0);
+    req.u.objective_list.pair_id = p->info.id;
+    return bnc__list_all(c, &req, &req.u.objective_list.after,
+                         BN_MSG_OBJECTIVES, take_objectives, p, (void **)items,
+                         n);
+}
+
+void bnc_objective_list_free(bnc_objective *items, size_t n)
+{
+    if (items == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (items[i].text != NULL) {
+            sodium_memzero(items[i].text, items[i].text_len);
+            sodium_free(items[i].text);
+        }
+    free(items);
+}
+
+int bnc_id_resolve(const uint64_t *ids, size_t n, const char *prefix,
+                   uint64_t *id)
+{
+    char want[17], hex[17];
+    size_t plen = prefix != NULL ? strlen(prefix) : 0;
+    uint64_t found = 0;
+    int matches = 0;
+
+    if (plen == 0 || plen > 16)
+        return BN_EINVAL;
+    for (size_t i = 0; i < plen; i++) {
+        if (!isxdigit((unsigned char)prefix[i]))
+            return BN_EINVAL;
+        want[i] = (char)tolower((unsigned char)prefix[i]);
+    }
+    want[plen] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        snprintf(hex, sizeof hex, "%016" PRIx64, ids[i]);
+        if (strncmp(hex, want, plen) != 0 || (matches > 0 && ids[i] == found))
+            continue;
+        found = ids[i];
+        matches++;
+    }
+    if (matches == 0)
+        return BN_ENOTFOUND;
+    if (matches > 1)
+        return BNC_EAMBIGUOUS;
+    *id = found;
+    return 0;
+}

@@ -1,0 +1,322 @@
+/* bnd_h_doc.c: DOC_BEGIN, DOC_CHUNK, DOC_LIST, DOC_READ, and the deletion
+ * of abandoned uploads (DESIGN.md, "Documents").
+ *
+ * A document is one rec_doc (its key and header envelopes, the stream
+ * header, the upload's progress) and one rec_doc_chunk per secretstream
+ * chunk, keyed pair || doc || index: a chunk is written and read on its
+ * own, so no request ever holds more than one chunk in memory. Only the
+ * author uploads; the final chunk carries the log entry and makes the
+ * document complete. Until then nobody lists or reads it. */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+static int get_doc(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_doc *d)
+{
+    uint8_t k[16];
+    if (id == 0)
+        return BN_ENOTFOUND;
+    return bnd_rec_get(cx->txn, DB(cx, DOCS), k, bnd_key_u64_u64(k, pair, id),
+                       &bn_desc_rec_doc, d, &cx->arena);
+}
+
+static int put_doc(bnd_ctx *cx, const bn_rec_doc *d)
+{
+    uint8_t k[16];
+    return bnd_rec_put(cx->txn, DB(cx, DOCS), k,
+                       bnd_key_u64_u64(k, d->pair_id, d->doc_id),
+                       &bn_desc_rec_doc, d, 0);
+}
+
+static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
+                     bn_rec_doc_chunk *c)
+{
+    uint8_t k[20];
+    int rc = bnd_rec_get(cx->txn, DB(cx, DOC_CHUNKS), k,
+                         bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index),
+                         &bn_desc_rec_doc_chunk, c, &cx->arena);
+    return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+}
+
+/* Deletes every chunk of a document (an upload that starts over). */
+static int drop_chunks(MDB_txn *txn, MDB_dbi db, uint64_t pair, uint64_t doc)
+{
+    uint8_t k[16];
+    return bnd_del_prefix(txn, db, k, bnd_key_u64_u64(k, pair, doc), 0, 0,
+                          NULL);
+}
+
+static void status(bnd_ctx *cx, const bn_rec_doc *d)
+{
+    cx->rep->type = BN_MSG_DOC_STATUS;
+    cx->rep->u.doc_status.doc_id = d->doc_id;
+    cx->rep->u.doc_status.chunks = d->chunks;
+    cx->rep->u.doc_status.complete = d->complete;
+}
+
+static int same_env(bn_bin a, bn_bin b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+/* DOC_BEGIN: a complete document with that id is BN_EEXIST; an incomplete
+ * one of the caller starts over (its chunks go), of another member is
+ * BN_EEXIST too. Not logged: the final chunk is. */
+int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_doc_begin *r = &req->u.doc_begin;
+    bn_rec_member me;
+    bn_rec_pair p;
+    bn_rec_doc d;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    if (r->doc_id == 0)
+        return BN_EINVAL;
+    rc = bnd_envelope_ok(r->key_env, r->epoch);
+    if (rc == 0)
+        rc = bnd_envelope_ok(r->header_env, r->epoch);
+    if (rc == 0)
+        rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
+    if (rc != 0)
+        return rc;
+    rc = get_doc(cx, p.id, r->doc_id, &d);
+    if (rc == 0) {
+        if (d.complete || d.author_id != cx->actor.account_id)
+            return BN_EEXIST;
+        rc = drop_chunks(cx->txn, DB(cx, DOC_CHUNKS), p.id, d.doc_id);
+    } else if (rc == BN_ENOTFOUND) {
+        rc = 0;
+    }
+    if (rc != 0)
+        return rc;
+    memset(&d, 0, sizeof d);
+    d.pair_id = p.id;
+    d.doc_id = r->doc_id;
+    d.author_id = cx->actor.account_id;
+    d.epoch = r->epoch;
+    d.key_env = r->key_env;
+    d.header_env = r->header_env;
+    memcpy(d.stream_header, r->stream_header, sizeof d.stream_header);
+    d.created = cx->now;
+    d.updated = cx->now;
+    rc = put_doc(cx, &d);
+    if (rc != 0)
+        return rc;
+    status(cx, &d);
+    return 0;
+}
+
+/* DOC_CHUNK: chunk `index` of the caller's upload. index must be the
+ * number of chunks received; a chunk received already with the same bytes
+ * (and the same final flag) is a retry; anything else is BN_ECONFLICT. The
+ * final chunk carries the log entry; others carry none (BN_EINVAL). */
+int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_doc_chunk *r = &req->u.doc_chunk;
+    uint64_t max = cx->srv->cfg.max_doc_bytes;
+    bn_rec_doc_chunk c;
+    bn_rec_pair p;
+    bn_rec_doc d;
+    uint8_t k[20];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pair_writable(&p);
+    if (rc != 0)
+        return rc;
+    rc = get_doc(cx, p.id, r->doc_id, &d);
+    if (rc != 0)
+        return rc;
+    if (d.author_id != cx->actor.account_id)
+        return d.complete ? BN_ECONFLICT : BN_ENOTFOUND;
+    if (r->index < d.chunks) {
+        rc = get_chunk(cx, &d, r->index, &c);
+        if (rc != 0)
+            return rc;
+        int was_final = d.complete && r->index + 1 == d.chunks;
+        if (!same_env(c.data, r->data) || was_final != (r->final != 0))
+            return BN_ECONFLICT;
+        status(cx, &d);
+        return 0;
+    }
+    if (d.complete || r->index != d.chunks || d.chunks == UINT32_MAX)
+        return BN_ECONFLICT;
+    if (r->data.len < BN_DOC_CHUNK_OVERHEAD)
+        return BN_EINVAL;
+    if (!r->final && bnd_pairlog_entry(req).len != 0)
+        return BN_EINVAL;
+    if (d.bytes + r->data.len > max)
+        return BN_ELIMIT;
+    if (r->final) {
+        rc = bnd_pairlog_append(cx, &p, req, NULL);
+        if (rc != 0) /* landed: it would be complete already */
+            return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    }
+    memset(&c, 0, sizeof c);
+    c.data = r->data;
+    rc = bnd_rec_put(cx->txn, DB(cx, DOC_CHUNKS), k,
+                     bnd_key_u64_u64_u32(k, p.id, d.doc_id, r->index),
+                     &bn_desc_rec_doc_chunk, &c, 0);
+    if (rc != 0)
+        return rc;
+    d.chunks++;
+    d.bytes += r->data.len;
+    d.complete = r->final ? 1 : 0;
+    d.updated = cx->now;
+    rc = put_doc(cx, &d);
+    if (rc != 0)
+        return rc;
+    status(cx, &d);
+    return 0;
+}
+
+static void doc_meta(const bn_rec_doc *d, bn_doc_meta *o)
+{
+    memset(o, 0, sizeof *o);
+    o->doc_id = d->doc_id;
+    o->author_id = d->author_id;
+    o->epoch = d->epoch;
+    o->key_env = d->key_env;
+    o->header_env = d->header_env;
+    memcpy(o->stream_header, d->stream_header, sizeof o->stream_header);
+    o->chunks = d->chunks;
+    o->complete = d->complete;
+    o->created = d->created;
+}
+
+struct doc_list {
+    bn_doc_meta *items;
+    bnd_page pg;
+};
+
+static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct doc_list *dl = arg;
+    bn_rec_doc d;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_doc, &d, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (!d.complete)
+        return 0;
+    bn_doc_meta *o = &dl->items[dl->pg.n];
+    if (!bnd_page_take(&dl->pg,
+                       BND_ITEM_FIXED + d.key_env.len + d.header_env.len))
+        return 1;
+    doc_meta(&d, o);
+    return 0;
+}
+
+/* DOC_LIST: the pair's complete documents by id, after `after`; a page
+ * stops at BND_PAGE documents or BND_REPLY_BYTES. */
+int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_doc_list *r = &req->u.doc_list;
+    struct doc_list dl = {NULL, {0, BND_PAGE, 0}};
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_DOCS;
+    if (r->after == UINT64_MAX)
+        return 0;
+    dl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *dl.items);
+    if (dl.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, DOCS), k, bnd_key_u64_u64(k, p.id, r->after + 1),
+                  k, 8, doc_item, &dl);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.docs.items.v = dl.items;
+    cx->rep->u.docs.items.len = dl.pg.n;
+    cx->rep->u.docs.more = rc == 1;
+    return 0;
+}
+
+/* DOC_READ: one chunk of a complete document; an incomplete document and
+ * an index past the end are BN_ENOTFOUND. */
+int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_doc_read *r = &req->u.doc_read;
+    bn_rec_doc_chunk c;
+    bn_rec_pair p;
+    bn_rec_doc d;
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = get_doc(cx, p.id, r->doc_id, &d);
+    if (rc != 0)
+        return rc;
+    if (!d.complete || r->index >= d.chunks)
+        return BN_ENOTFOUND;
+    rc = get_chunk(cx, &d, r->index, &c);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_DOC_DATA;
+    cx->rep->u.doc_data.index = r->index;
+    cx->rep->u.doc_data.data = c.data;
+    cx->rep->u.doc_data.final = r->index + 1 == d.chunks;
+    return 0;
+}
+
+/* ---- abandoned uploads ----------------------------------------------------
+ */
+
+int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget)
+{
+    MDB_dbi docs = bnd_store_dbi(st, BND_DB_DOCS);
+    MDB_dbi chunks = bnd_store_dbi(st, BND_DB_DOC_CHUNKS);
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    void *arena = NULL;
+    uint64_t used = 0;
+    int rc = mdb_cursor_open(txn, docs, &cur);
+
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == 0) {
+        bn_rec_doc d;
+        uint64_t n = 0;
+        rc = bnd_rec_decode(&v, &bn_desc_rec_doc, &d, &arena);
+        if (rc != 0)
+            break;
+        bn_arena_free(&arena);
+        if (d.complete || d.updated > now - BND_DOC_IDLE_S) {
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+            continue;
+        }
+        uint8_t pk[16];
+        rc = bnd_del_prefix(txn, chunks, pk,
+                            bnd_key_u64_u64(pk, d.pair_id, d.doc_id), 0,
+                            budget ? budget - used : 0, &n);
+        used += n;
+        if (rc != 0)
+            break; /* 1: out of budget, its chunks go next time */
+        rc = mdb_cursor_del(cur, 0);
+        if (rc == 0)
+            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        if (rc == 0 && budget != 0 && used >= budget)
+            rc = 1;
+    }
+    mdb_cursor_close(cur);
+    bn_arena_free(&arena);
+    if (rc == MDB_NOTFOUND || rc == 0)
+        return 0;
+    if (rc == 1 || rc < 0)
+        return rc;
+    return bnd_mdb_err(rc);
+}

@@ -1,0 +1,148 @@
+/* bnd_h_erase.c: PAIR_ERASE, the crypto-shredding of an ended pair
+ * (DESIGN.md, "Ending, erasing, re-pairing").
+ *
+ * What goes: note envelopes, objective envelopes, documents and their
+ * chunks, key wraps, log entries. What stays, for the programme's
+ * statistics: the pair record (status erased), members, charter
+ * acceptances, sessions, note metadata (kind, author, dates, size; the
+ * envelope hash is zeroed), objective statuses and dates (the envelope
+ * emptied). Every value is zeroed in place before it is deleted or
+ * shrunk, and the writer scrubs the pages the transaction freed before
+ * the reply goes (bnd_store_scrub), so the ciphertext leaves the disk
+ * too, not only the index. */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+/* Applies fn to every value of db under the pair's prefix. */
+typedef int (*rewrite_fn)(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
+                          const MDB_val *val);
+
+struct rewrite {
+    MDB_dbi db;
+    rewrite_fn fn;
+};
+
+static int rewrite_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                        void *arg)
+{
+    const struct rewrite *rw = arg;
+    return rw->fn(cx, rw->db, k, v);
+}
+
+/* Keys are copied before a rewrite: the cursor's key points into the
+ * page that the write replaces. */
+static int strip_note(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
+                      const MDB_val *val)
+{
+    uint8_t k[20];
+    bn_rec_note n;
+    int rc;
+
+    if (key->mv_size != sizeof k)
+        return BN_ECORRUPT;
+    memcpy(k, key->mv_data, sizeof k);
+    rc = bnd_rec_decode(val, &bn_desc_rec_note, &n, &cx->arena);
+    if (rc != 0)
+        return rc;
+    memset(n.env_hash, 0, sizeof n.env_hash);
+    rc = bnd_shred(cx->txn, db, k, sizeof k);
+    if (rc == 0)
+        rc = bnd_rec_put(cx->txn, db, k, sizeof k, &bn_desc_rec_note, &n, 0);
+    return rc;
+}
+
+static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
+                           const MDB_val *val)
+{
+    uint8_t k[16];
+    bn_rec_objective o;
+    int rc;
+
+    if (key->mv_size != sizeof k)
+        return BN_ECORRUPT;
+    memcpy(k, key->mv_data, sizeof k);
+    rc = bnd_rec_decode(val, &bn_desc_rec_objective, &o, &cx->arena);
+    if (rc != 0)
+        return rc;
+    o.envelope.ptr = NULL;
+    o.envelope.len = 0;
+    rc = bnd_shred(cx->txn, db, k, sizeof k);
+    if (rc == 0)
+        rc = bnd_rec_put(cx->txn, db, k, sizeof k, &bn_desc_rec_objective, &o,
+                         0);
+    return rc;
+}
+
+/* Loads the pair for the caller: an administrator (of any programme:
+ * administrators are global) or one of its members. An erased pair is
+ * found too, so that erasing again is a success. */
+static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
+{
+    uint8_t k[16];
+    int rc;
+
+    if (cx->actor.role != BN_ROLE_ADMIN) {
+        rc = bnd_exists(cx->txn, DB(cx, MEMBERS), k,
+                        bnd_key_u64_u64(k, id, cx->actor.account_id));
+        if (rc < 0)
+            return rc;
+        if (rc == 0 || id == 0)
+            return BN_EDENIED;
+    }
+    rc = bnd_get_pair(cx, id, p);
+    if (rc == BN_ENOTFOUND && cx->actor.role != BN_ROLE_ADMIN)
+        return BN_EDENIED;
+    if (rc != 0)
+        return rc;
+    if (cx->actor.role != BN_ROLE_ADMIN &&
+        p->programme_id != cx->actor.programme_id)
+        return BN_EDENIED;
+    return 0;
+}
+
+int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
+{
+    static const enum bnd_db gone[] = {BND_DB_NOTE_ENVS, BND_DB_DOC_CHUNKS,
+                                       BND_DB_DOCS, BND_DB_WRAPS, BND_DB_LOG};
+    struct rewrite rw;
+    bn_rec_pair p;
+    uint8_t k[8];
+    int rc;
+
+    rc = erase_target(cx, req->u.pair_erase.pair_id, &p);
+    if (rc != 0)
+        return rc;
+    if (p.status == BN_PAIR_ERASED)
+        goto reply;
+    if (p.status != BN_PAIR_COMPLETED && p.status != BN_PAIR_WITHDRAWN) {
+        cx->errmsg = "only an ended pair can be erased: a member ends it "
+                     "first ('binome pair end PAIR --reason ...')";
+        return BN_EINVAL;
+    }
+    bnd_key_u64(k, p.id);
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        rc = bnd_del_prefix(cx->txn, bnd_store_dbi(cx->st, gone[i]), k, 8, 1, 0,
+                            NULL);
+        if (rc != 0)
+            return rc;
+    }
+    rw.db = DB(cx, NOTES);
+    rw.fn = strip_note;
+    rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);
+    if (rc < 0)
+        return rc;
+    rw.db = DB(cx, OBJECTIVES);
+    rw.fn = strip_objective;
+    rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);
+    if (rc < 0)
+        return rc;
+    p.status = BN_PAIR_ERASED;
+    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, 8, &bn_desc_rec_pair, &p, 0);
+    if (rc != 0)
+        return rc;
+    bnd_store_want_scrub(cx->st);
+reply:
+    cx->rep->type = BN_MSG_PAIR;
+    return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
+}

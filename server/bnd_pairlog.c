@@ -1,0 +1,181 @@
+/*
+ * bnd_pairlog.c: the pair's tamper-evident log on the server side
+ * (DESIGN.md, "The pair's log"): the one check every logged write runs,
+ * and LOG_GET.
+ *
+ * The server cannot forge an entry (it holds no member's key); what it
+ * enforces here is that the log it serves is a chain: each stored entry
+ * extends the head, is signed by the member who made the write, and names
+ * that very write by its body hash.
+ */
+#include <string.h>
+
+#include "bnd_handlers.h"
+
+/* The request's "entry" field (every logged write has one). */
+static bn_bin *entry_field(bn_msg *m)
+{
+    const bn_struct_desc *d = bn_msg_desc(m->type);
+    if (d == NULL)
+        return NULL;
+    for (size_t i = 0; i < d->nfields; i++) {
+        const bn_field_desc *f = &d->fields[i];
+        if (f->kind == BN_FK_BIN && strcmp(f->name, "entry") == 0)
+            return (bn_bin *)((char *)&m->u + f->offset);
+    }
+    return NULL;
+}
+
+bn_bin bnd_pairlog_entry(const bn_msg *req)
+{
+    bn_msg copy = *req;
+    bn_bin *e = entry_field(&copy);
+    bn_bin none = {NULL, 0};
+    return e != NULL ? *e : none;
+}
+
+int bnd_pairlog_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
+{
+    bn_msg m = *req;
+    bn_bin *e = entry_field(&m);
+    bn_buf b;
+    int rc;
+
+    if (e == NULL)
+        return BN_EINTERNAL;
+    m.id = 0;
+    m.arena = NULL;
+    e->ptr = NULL;
+    e->len = 0;
+    bn_buf_init(&b);
+    rc = bn_msg_encode(&b, &m);
+    if (rc == 0)
+        bn_hash(out, b.data, b.len);
+    bn_buf_free(&b);
+    return rc;
+}
+
+/* bn_log_verify's key lookup: the caller's key, and only the caller's. */
+struct author_key {
+    uint64_t id;
+    const uint8_t *pk;
+};
+
+static int author_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32])
+{
+    const struct author_key *a = ctx;
+    if (author_id != a->id)
+        return BN_ENOTFOUND;
+    memcpy(sign_pk, a->pk, 32);
+    return 0;
+}
+
+static int body_matches(const bn_log_entry *e, const bn_msg *req)
+{
+    uint8_t h[BN_HASH_BYTES];
+    int rc = bnd_pairlog_body_hash(h, req);
+    if (rc != 0)
+        return rc;
+    return memcmp(h, e->body_hash, BN_HASH_BYTES) == 0 ? 0 : BN_EINVAL;
+}
+
+int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
+                       uint64_t *seq_out)
+{
+    bn_bin raw = bnd_pairlog_entry(req);
+    bn_rec_account me;
+    bn_rec_log stored;
+    bn_log_entry e;
+    uint8_t head[BN_HASH_BYTES], k[16];
+    int rc;
+
+    if (raw.len != BN_LOG_ENTRY_BYTES ||
+        bn_log_entry_decode(&e, raw.ptr, raw.len) != 0)
+        return BN_EINVAL;
+    if (e.author_id != cx->actor.account_id || e.seq == 0)
+        return BN_EINVAL;
+    if (seq_out != NULL)
+        *seq_out = e.seq;
+    bnd_key_u64_u64(k, pair->id, e.seq);
+    if (e.seq <= pair->log_seq) {
+        /* The same entry, byte for byte, is already stored: this write
+         * landed before (a retry after a lost reply). */
+        rc = bnd_rec_get(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
+                         &stored, &cx->arena);
+        if (rc != 0)
+            return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+        if (memcmp(stored.entry, raw.ptr, BN_LOG_ENTRY_BYTES) != 0)
+            return BN_ESTALE;
+        rc = body_matches(&e, req);
+        return rc == 0 ? BND_LANDED : rc;
+    }
+    if (e.seq != pair->log_seq + 1 ||
+        memcmp(e.prev, pair->log_head, BN_HASH_BYTES) != 0)
+        return BN_ESTALE;
+    rc = bnd_get_account(cx, cx->actor.account_id, &me);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    struct author_key ak = {me.id, me.sign_pk};
+    if (bn_log_verify(pair->id, &e, 1, pair->log_head, author_key, &ak, head,
+                      NULL) != 0)
+        return BN_ESIG;
+    rc = body_matches(&e, req);
+    if (rc != 0)
+        return rc;
+    memcpy(stored.entry, raw.ptr, BN_LOG_ENTRY_BYTES);
+    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
+                     &stored, MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc == BN_EEXIST ? BN_ECORRUPT : rc;
+    pair->log_seq = e.seq;
+    memcpy(pair->log_head, head, BN_HASH_BYTES);
+    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, pair->id),
+                       &bn_desc_rec_pair, pair, 0);
+}
+
+struct log_page {
+    bn_log_item *items;
+    uint32_t n;
+};
+
+static int log_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct log_page *lp = arg;
+    bn_rec_log rec;
+    (void)k;
+    if (lp->n == BND_PAGE)
+        return 1;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_log, &rec, &cx->arena);
+    if (rc != 0)
+        return rc;
+    memcpy(lp->items[lp->n++].entry, rec.entry, BN_LOG_ENTRY_BYTES);
+    return 0;
+}
+
+/* LOG_GET: the pair's entries from from_seq (0 counts as 1) on, at most
+ * BND_PAGE of them; more tells whether the log goes on. */
+int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_log_get *r = &req->u.log_get;
+    struct log_page lp = {NULL, 0};
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_LOG;
+    lp.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *lp.items);
+    if (lp.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, LOG), k,
+                  bnd_key_u64_u64(k, p.id, r->from_seq ? r->from_seq : 1), k, 8,
+                  log_item, &lp);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.log.entries.v = lp.items;
+    cx->rep->u.log.entries.len = lp.n;
+    cx->rep->u.log.more = rc == 1;
+    return 0;
+}

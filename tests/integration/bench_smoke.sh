@@ -1,0 +1,122 @@
+#!/bin/sh
+# bench_smoke.sh: a short run of the load generator against a real binomed
+# on a loopback port, so that `make check` notices when bn_load and the
+# daemon stop understanding each other (log entries, envelopes, pipelining).
+# It asserts that every mode completed requests without an error; it never
+# asserts a rate or a latency (docs/PERFORMANCE.md has the figures).
+#
+#   BUILD=build sh tests/integration/bench_smoke.sh
+#
+# Needs $BUILD/bench/bn_load (make target `benches`, built with `tests`)
+# and $BUILD/binomed (or BINOMED). Prints "ok N - ..." / "not ok N - ..."
+# and ends with "N passed, N failed"; exits 1 when a check failed.
+set -u
+: "${BUILD:=build}"
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BINOMED=${BINOMED:-$BUILD/binomed}
+LOAD=$BUILD/bench/bn_load
+export BINOME_KDF=interactive
+unset BINOME_PASSPHRASE
+
+for prog in "$BINOMED" "$LOAD"; do
+    if [ ! -x "$prog" ]; then
+        echo "bench_smoke.sh: $prog is missing; run 'make BUILD=$BUILD" \
+            "benches' first" >&2
+        exit 1
+    fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/binome-bench-smoke.XXXXXX") || exit 1
+daemon=""
+cleanup() {
+    if [ -n "$daemon" ]; then
+        kill "$daemon" 2>/dev/null
+        wait "$daemon" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0 passed=0 failed=0
+ok() {
+    n=$((n + 1)) passed=$((passed + 1))
+    echo "ok $n - $1"
+}
+not_ok() {
+    n=$((n + 1)) failed=$((failed + 1))
+    echo "not ok $n - $1"
+    for f in "$@"; do
+        [ "$f" = "$1" ] && continue
+        [ -s "$f" ] && tail -n 20 "$f" | sed 's/^/#   /'
+    done
+    return 0
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+# ---- a daemon on a free loopback port -------------------------------
+port=$("$LOAD" --free-port)
+if [ -n "$port" ] &&
+    "$BINOMED" init --data "$T/data" --listen "127.0.0.1:$port" \
+        >"$T/invite" 2>"$T/binomed.log"; then
+    ok "binomed init on 127.0.0.1:$port"
+else
+    not_ok "binomed init" "$T/binomed.log"
+    finish
+fi
+"$BINOMED" --data "$T/data" --listen "127.0.0.1:$port" 2>>"$T/binomed.log" &
+daemon=$!
+i=0
+while ! grep -q ' started ' "$T/binomed.log" 2>/dev/null && [ $i -lt 200 ] &&
+    kill -0 "$daemon" 2>/dev/null; do
+    sleep 0.05
+    i=$((i + 1))
+done
+if grep -q ' started ' "$T/binomed.log"; then
+    ok "binomed is listening"
+else
+    not_ok "binomed is listening" "$T/binomed.log"
+    finish
+fi
+
+# ---- the load: 3 connections, each mode briefly, pipelined ----------
+# write:each seals every note in the loop, write:pool before the clock;
+# each write carries a signed log entry chained on the pair's head.
+modes=write:each,read,mixed,write:pool
+if "$LOAD" --invite "$(cat "$T/invite")" --conns 3 --pipeline 2 \
+    --size 2048 --seconds 0.7 --modes "$modes" --requests 0,0,0,90 \
+    >"$T/out" 2>"$T/err"; then
+    ok "bn_load ran $modes and exited 0"
+else
+    not_ok "bn_load ran $modes and exited 0" "$T/err" "$T/binomed.log"
+fi
+
+# check_mode MODE SEAL: the mode's closing line says requests > 0, errors 0.
+check_mode() {
+    line=$(grep "^mode=$1 .*seal=$2 " "$T/out" | head -n 1)
+    req=$(echo "$line" | tr ' ' '\n' | sed -n 's/^requests=//p')
+    err=$(echo "$line" | tr ' ' '\n' | sed -n 's/^errors=//p')
+    if [ -n "$line" ] && [ "${req:-0}" -gt 0 ] && [ "$err" = 0 ]; then
+        ok "mode=$1 seal=$2: $req requests, no error"
+    else
+        echo "${line:-no closing line for mode=$1 seal=$2}" >"$T/line"
+        not_ok "mode=$1 seal=$2 completed requests without error" \
+            "$T/line" "$T/err"
+    fi
+}
+check_mode write each
+check_mode read none
+check_mode mixed each
+check_mode write pool
+
+if grep -q 'p50_us=[0-9]* p99_us=[0-9]* p999_us=[0-9]*' "$T/out"; then
+    ok "closing lines carry p50, p99 and p99.9"
+else
+    not_ok "closing lines carry p50, p99 and p99.9" "$T/out"
+fi
+
+finish

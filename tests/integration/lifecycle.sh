@@ -1,0 +1,471 @@
+#!/bin/sh
+# lifecycle.sh: the whole life of mentoring pairs through the command line,
+# against a real binomed on a loopback port: consent, sessions and
+# absences, objectives, notes and their revisions (with a concurrent
+# edit), documents (a round trip and an interrupted upload), the closing
+# review, export, a withdrawal and re-pairing, erasure, and a server whose
+# data directory is rolled back.
+#
+#   BUILD=build sh tests/integration/lifecycle.sh
+#
+# Prints "ok N - ..." / "not ok N - ..." per check and ends with "N passed,
+# N failed"; exits 1 when a check failed.
+set -u
+: "${BUILD:=build}"
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+BINOMED=${BINOMED:-$BUILD/binomed}
+BINOME=${BINOME:-$BUILD/binome}
+export BINOME_KDF=interactive
+unset BINOME_PASSPHRASE XDG_CONFIG_HOME BINOME_TEST_ABORT_AT
+
+for prog in "$BINOMED" "$BINOME"; do
+    if [ ! -x "$prog" ]; then
+        echo "lifecycle.sh: $prog is missing; run make first" >&2
+        exit 1
+    fi
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/binome-life.XXXXXX") || exit 1
+daemon=""
+bobpid=""
+cleanup() {
+    [ -n "$bobpid" ] && kill "$bobpid" 2>/dev/null
+    if [ -n "$daemon" ]; then
+        kill "$daemon" 2>/dev/null
+        wait "$daemon" 2>/dev/null
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+n=0 passed=0 failed=0
+ok() {
+    n=$((n + 1)) passed=$((passed + 1))
+    echo "ok $n - $1"
+}
+not_ok() {
+    n=$((n + 1)) failed=$((failed + 1))
+    echo "not ok $n - $1"
+    [ -s "$T/err" ] && sed 's/^/#   /' "$T/err"
+    return 0
+}
+# check DESC CMD...: the command succeeds.
+check() {
+    d=$1
+    shift
+    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
+}
+# refuse DESC PATTERN CMD...: the command fails and stderr matches PATTERN.
+refuse() {
+    d=$1 pat=$2
+    shift 2
+    if "$@" >"$T/out" 2>"$T/err"; then
+        not_ok "$d (it succeeded)"
+    elif grep -qi -- "$pat" "$T/err"; then
+        ok "$d"
+    else
+        not_ok "$d (no '$pat' in the message)"
+    fi
+}
+# as WHO ARGS...: run binome with WHO's profile and passphrase.
+as() {
+    who=$1
+    shift
+    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
+}
+# grab VAR WHO ARGS...: run as WHO, keep stdout in VAR; fails like the command.
+grab() {
+    var=$1
+    shift
+    if out=$(as "$@" 2>"$T/err"); then
+        eval "$var=\$out"
+        return 0
+    fi
+    eval "$var="
+    return 1
+}
+# is_id VALUE: a 16-digit hex id.
+is_id() { printf '%s' "$1" | grep -qE '^[0-9a-f]{16}$'; }
+# is_num VALUE: a decimal id.
+is_num() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
+
+# ---- the daemon --------------------------------------------------------
+run_daemon() {
+    "$BINOMED" --data "$DATA" --listen "127.0.0.1:$port" \
+        2>>"$T/binomed.log" &
+    daemon=$!
+    i=0
+    while [ $i -lt 10 ] && kill -0 "$daemon" 2>/dev/null; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    kill -0 "$daemon" 2>/dev/null
+}
+stop_daemon() {
+    kill "$daemon" 2>/dev/null
+    wait "$daemon" 2>/dev/null
+    daemon=""
+}
+start_daemon() {
+    base=$(($$ % 20000 + 30000))
+    try=0
+    while [ $try -lt 25 ]; do
+        port=$((base + 11 + try * 41))
+        DATA=$T/data$try
+        if "$BINOMED" init --data "$DATA" --listen "127.0.0.1:$port" \
+            >"$T/invite" 2>>"$T/init.log" && run_daemon; then
+            return 0
+        fi
+        [ -n "$daemon" ] && wait "$daemon" 2>/dev/null
+        daemon=""
+        try=$((try + 1))
+    done
+    return 1
+}
+# wait_up WHO: the first request after a (re)start may come early.
+wait_up() {
+    i=0
+    until as "$1" whoami >/dev/null 2>&1; do
+        i=$((i + 1))
+        [ $i -ge 30 ] && return 1
+        sleep 0.2
+    done
+}
+
+if start_daemon; then
+    ok "binomed starts on 127.0.0.1:$port"
+else
+    not_ok "binomed starts"
+    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+
+# ---- people -------------------------------------------------------------
+i=0
+until as admin join "$(tail -n 1 "$T/invite")" --name Claire >"$T/out" \
+    2>"$T/err"; do
+    i=$((i + 1))
+    [ $i -ge 30 ] && break
+    sleep 0.2
+done
+PROG=$(as admin admin programme create --name "Life cycle" --theme Careers \
+    --months 6 --frequency monthly --format mixed 2>"$T/err")
+for who in alice:mentor bob:mentee carol:mentee; do
+    name=${who%%:*} role=${who#*:}
+    code=$(as admin admin invite --programme "$PROG" --role "$role" 2>"$T/err")
+    as "$name" join "$code" --name "$name" >"$T/out" 2>"$T/err" ||
+        not_ok "$name joins"
+done
+if grab P1 admin admin pair --programme "$PROG" --mentor alice --mentee bob &&
+    is_num "$P1"; then
+    ok "a programme, three participants and pair $P1 (alice, bob)"
+else
+    not_ok "a programme, three participants and a pair"
+fi
+
+# ---- consent first -------------------------------------------------------
+refuse "no session before both members consent" "accepted" \
+    as alice session add "$P1" --date 2024-03-01
+refuse "no objective before both members consent" "accepted" \
+    as alice objective add "$P1" "Find an internship"
+refuse "no note before both members consent" "accepted" sh -c \
+    'echo early | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/alice" "$P1"
+check "alice accepts" as alice pair accept "$P1"
+refuse "bob's consent is still missing" "accepted" \
+    as alice session add "$P1" --date 2024-03-01
+check "bob accepts" as bob pair accept "$P1"
+check "alice confirms the safety number" as alice verify "$P1" --confirm
+check "bob confirms the safety number" as bob verify "$P1" --confirm
+
+# ---- dates are checked before any network use ----------------------------
+cp -r "$T/alice" "$T/offline"
+sed 's/^server=.*/server=127.0.0.1:1/' "$T/alice/profile.conf" \
+    >"$T/offline/profile.conf"
+offline() { BINOME_PASSPHRASE="pass phrase of alice" "$BINOME" --profile "$T/offline" "$@"; }
+refuse "an impossible date is refused (2024-02-30)" "not a date" \
+    offline session add "$P1" --date 2024-02-30
+refuse "a wrong date is refused (2024-13-01)" "not a date" \
+    offline session add "$P1" --date 2024-13-01
+refuse "a malformed date is refused (1/3/2024)" "YYYY-MM-DD" \
+    offline session add "$P1" --date 1/3/2024
+refuse "a date out of range is refused (1999-12-31)" "not a date" \
+    offline objective reach "$P1" abcd --date 1999-12-31
+refuse "a held session in the future is refused" "planned" \
+    offline session add "$P1" --date 2199-01-01 --status held
+refuse "an unknown absence is refused" "mentor, mentee or both" \
+    offline session add "$P1" --date 2024-03-01 --absent nobody
+
+# ---- sessions --------------------------------------------------------------
+today=$(date -u +%Y-%m-%d)
+if grab S1 alice session add "$P1" --date "$today" --absent mentee &&
+    is_num "$S1"; then
+    ok "a held session with the mentee absent (session $S1)"
+else
+    not_ok "a held session with the mentee absent"
+fi
+grab S2 bob session add "$P1" --date 2199-06-01 ||
+    not_ok "a planned session"
+check "a planned session is later cancelled" \
+    as bob session update "$P1" "$S2" --status cancelled
+as alice session list "$P1" --json >"$T/sessions.json" 2>"$T/err"
+if grep -q "\"id\":$S1,\"date\":\"$today\",\"status\":\"held\",\"absent\":\[\"mentee\"\]" "$T/sessions.json" &&
+    grep -q "\"id\":$S2,\"date\":\"2199-06-01\",\"status\":\"cancelled\"" "$T/sessions.json"; then
+    ok "session list --json shows the absence and the cancellation"
+else
+    not_ok "session list --json shows the absence and the cancellation"
+    sed 's/^/#   /' "$T/sessions.json"
+fi
+check "session list shows a table" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" session list "$3" | grep -q "^$4 .*held *mentee"' \
+    sh "$BINOME" "$T/bob" "$P1" "$S1"
+refuse "an unknown session is refused" "no session 9999" \
+    as alice session update "$P1" 9999 --status held
+refuse "a note on an unknown session is refused" "no session 9999" sh -c \
+    'echo x | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3" --session 9999' \
+    sh "$BINOME" "$T/alice" "$P1"
+
+# ---- objectives --------------------------------------------------------------
+if grab O1 bob objective add "$P1" "Find an internship in a lab" && is_id "$O1"
+then
+    ok "bob defines an objective ($O1)"
+else
+    not_ok "bob defines an objective"
+fi
+check "alice sees its text, defined" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" objective list "$3" | grep -q "^$4  defined .*Find an internship in a lab"' \
+    sh "$BINOME" "$T/alice" "$P1" "$O1"
+check "alice marks it reached" as alice objective reach "$P1" "$(printf %s "$O1" | cut -c1-6)"
+check "objective list --json says reached, with its date" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" objective list "$3" --json | grep -q "\"status\":\"reached\",\"defined\":\"$4\",\"reached\":\"$4\""' \
+    sh "$BINOME" "$T/bob" "$P1" "$today"
+refuse "an unknown objective is refused" "no objective" \
+    as alice objective reach "$P1" 0000000000000001
+if grep -a -r -q "Find an internship" "$DATA"; then
+    not_ok "the objective's text is nowhere on the server's disk"
+else
+    ok "the objective's text is nowhere on the server's disk"
+fi
+
+# ---- notes, revisions, a concurrent edit ------------------------------------
+printf 'Session report\n\nBob was ill; we met by video.\n' >"$T/report1"
+if grab N1 alice note add "$P1" --kind report --session "$S1" --file "$T/report1" &&
+    is_id "$N1"; then
+    ok "alice attaches a report to session $S1"
+else
+    not_ok "alice attaches a report to the session"
+fi
+check "note list shows kind, author and revision 1" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note list "$3" | grep -q "^$4  report  *alice .* 1 no"' \
+    sh "$BINOME" "$T/bob" "$P1" "$N1"
+printf 'Session report\n\nBob was ill; we met by video. Next: CV review.\n' >"$T/report2"
+check "alice edits her report (revision 2)" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note edit "$3" "$4" --file "$5" | grep -q "revision 2"' \
+    sh "$BINOME" "$T/alice" "$P1" "$N1" "$T/report2"
+as bob note show "$P1" "$N1" >"$T/show" 2>"$T/err"
+if grep -q "^revision   2" "$T/show" && grep -q "^author     alice (mentor)" "$T/show" &&
+    grep -q "signature  verified" "$T/show" && grep -q "Next: CV review" "$T/show"; then
+    ok "bob reads revision 2, signed by alice"
+else
+    not_ok "bob reads revision 2, signed by alice"
+fi
+refuse "an unchanged edit sends nothing" "no change" \
+    as alice note edit "$P1" "$N1" --file "$T/report2"
+# Bob reads revision 2 and waits on his input; Alice saves revision 3 in
+# the meantime; Bob's revision 3 must then be refused.
+mkfifo "$T/fifo"
+(as bob note edit "$P1" "$N1" <"$T/fifo" >"$T/bob.out" 2>"$T/bob.err"
+    echo $? >"$T/bob.rc") &
+bobpid=$!
+exec 3>"$T/fifo"
+sleep 2
+printf 'Session report (alice, v3)\n' >"$T/report3"
+check "alice saves revision 3 while bob edits" \
+    as alice note edit "$P1" "$N1" --file "$T/report3"
+printf 'Session report (bob, v3)\n' >&3
+exec 3>&-
+wait "$bobpid"
+bobpid=""
+if [ "$(cat "$T/bob.rc")" != 0 ] &&
+    grep -q "changed since you read it" "$T/bob.err" &&
+    grep -q "note show" "$T/bob.err"; then
+    ok "bob's concurrent edit is refused: the note changed, show it again"
+else
+    not_ok "bob's concurrent edit is refused: the note changed, show it again"
+    sed 's/^/#   /' "$T/bob.err"
+fi
+check "alice's revision 3 stands" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note show "$3" "$4" --raw | grep -q "alice, v3"' \
+    sh "$BINOME" "$T/bob" "$P1" "$N1"
+refuse "an unknown note is refused" "no note" \
+    as alice note edit "$P1" 0000000000000001 --file "$T/report3"
+
+# ---- documents ----------------------------------------------------------------
+head -c 3000000 /dev/urandom >"$T/slides.pdf"
+if grab D1 alice doc put "$P1" "$T/slides.pdf" && is_id "$D1"; then
+    ok "alice shares a 3 MB document ($D1)"
+else
+    not_ok "alice shares a 3 MB document"
+fi
+check "bob lists it with its name and size" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" doc list "$3" --json | grep -q "\"id\":\"$4\",\"name\":\"slides.pdf\",\"size\":3000000"' \
+    sh "$BINOME" "$T/bob" "$P1" "$D1"
+check "bob downloads it (-o)" as bob doc get "$P1" "$D1" -o "$T/got.pdf"
+check "the download is byte for byte the upload" cmp "$T/slides.pdf" "$T/got.pdf"
+mkdir "$T/dl"
+check "doc get without -o writes the document's own name" sh -c \
+    'cd "$4" && BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" doc get "$3" "$5" >/dev/null && cmp slides.pdf "$6"' \
+    sh "$BINOME" "$T/bob" "$P1" "$T/dl" "$(printf %s "$D1" | cut -c1-5)" "$T/slides.pdf"
+refuse "doc get refuses to overwrite without -o" "already exists" sh -c \
+    'cd "$4" && BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" doc get "$3" "$5"' \
+    sh "$BINOME" "$T/bob" "$P1" "$T/dl" "$D1"
+if ls -A "$T/dl" | grep -q binome-get; then
+    not_ok "no temporary file is left behind"
+else
+    ok "no temporary file is left behind"
+fi
+refuse "an unknown document is refused" "no document" \
+    as bob doc get "$P1" 0000000000000001 -o "$T/none"
+if grep -a -r -q "slides.pdf" "$DATA"; then
+    not_ok "the document's name is nowhere on the server's disk"
+else
+    ok "the document's name is nowhere on the server's disk"
+fi
+
+# An upload killed half way (the test hook kills the client once 1 MiB
+# was acknowledged), then run again: one complete document.
+head -c 2500000 /dev/urandom >"$T/thesis.tex"
+BINOME_TEST_ABORT_AT=1048576 as alice doc put "$P1" "$T/thesis.tex" \
+    >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc -ne 0 ] && [ ! -s "$T/out" ]; then
+    ok "an upload is interrupted half way (exit $rc)"
+else
+    not_ok "an upload is interrupted half way"
+fi
+check "the incomplete document is not listed" sh -c \
+    '! BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" doc list "$3" | grep -q thesis.tex' \
+    sh "$BINOME" "$T/bob" "$P1"
+if grab D2 alice doc put "$P1" "$T/thesis.tex" && is_id "$D2"; then
+    ok "the same upload run again completes ($D2)"
+else
+    not_ok "the same upload run again completes"
+fi
+as bob doc list "$P1" >"$T/docs" 2>"$T/err"
+if [ "$(grep -c 'thesis.tex' "$T/docs")" -eq 1 ] &&
+    [ "$(grep -c '^[0-9a-f]\{16\} ' "$T/docs")" -eq 2 ]; then
+    ok "exactly one complete copy is listed"
+else
+    not_ok "exactly one complete copy is listed"
+    sed 's/^/#   /' "$T/docs"
+fi
+as bob doc get "$P1" "$D2" -o "$T/thesis.got" >"$T/out" 2>"$T/err"
+check "the retried document round-trips" cmp "$T/thesis.tex" "$T/thesis.got"
+
+# ---- the log, seen from both sides --------------------------------------------
+as alice verify "$P1" 2>"$T/err" | grep '^log:' >"$T/log.alice"
+as bob verify "$P1" 2>>"$T/err" | grep '^log:' >"$T/log.bob"
+if grep -qE '^log: entry [0-9]+, digest [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4}$' "$T/log.alice" &&
+    cmp -s "$T/log.alice" "$T/log.bob"; then
+    ok "both members see the same log head ($(cat "$T/log.alice"))"
+else
+    not_ok "both members see the same log head"
+fi
+
+# ---- closing review, export, end ----------------------------------------------
+printf 'Closing review\n\nBob found his internship. Thank you both.\n' >"$T/review"
+check "the closing review is a note of kind review" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note add "$3" --kind review --file "$4" >/dev/null &&
+     BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$5" note list "$3" | grep -q " review .*bob"' \
+    sh "$BINOME" "$T/bob" "$P1" "$T/review" "$T/alice"
+check "the pair ends, completed" as alice pair end "$P1" --reason completed
+refuse "an ended pair takes no more writes" "ended" \
+    as bob session add "$P1" --date "$today"
+check "bob exports everything" as bob export "$P1" --to "$T/export"
+E=$T/export
+if [ "$(stat -c %a "$E")" = 700 ] &&
+    [ -z "$(find "$E" -type f ! -perm 600)" ] &&
+    [ -z "$(find "$E" -type d ! -perm 700)" ]; then
+    ok "the export is private: directories 0700, files 0600"
+else
+    not_ok "the export is private: directories 0700, files 0600"
+fi
+if cmp -s "$E/documents/slides.pdf" "$T/slides.pdf" &&
+    cmp -s "$E/documents/thesis.tex" "$T/thesis.tex"; then
+    ok "the export holds the documents under their own names"
+else
+    not_ok "the export holds the documents under their own names"
+fi
+if grep -l "^kind: report" "$E"/notes/*.md 2>/dev/null | xargs grep -q "alice, v3" &&
+    grep -q "^revision: 3" "$E"/notes/*-report-*.md &&
+    grep -q "^author: alice (mentor)" "$E"/notes/*-report-*.md &&
+    grep -q "Bob found his internship" "$E"/notes/*-review-*.md; then
+    ok "the export holds the notes as Markdown with kind, author, revision"
+else
+    not_ok "the export holds the notes as Markdown with kind, author, revision"
+fi
+if grep -q "Find an internship in a lab" "$E/objectives.csv" &&
+    grep -q "^$S1,$today,held,mentee$" "$E/sessions.csv"; then
+    ok "objectives.csv and sessions.csv"
+else
+    not_ok "objectives.csv and sessions.csv"
+fi
+refuse "export refuses a directory that is not empty" "not empty" \
+    as bob export "$P1" --to "$E"
+
+# ---- withdrawal and re-pairing ------------------------------------------------
+grab P2 admin admin pair --programme "$PROG" --mentor alice --mentee carol
+as alice pair accept "$P2" >/dev/null 2>&1
+as carol pair accept "$P2" >/dev/null 2>&1
+echo "first words with carol" | as alice note add "$P2" >/dev/null 2>"$T/err"
+check "carol withdraws from pair $P2" as carol pair end "$P2" --reason withdrawn
+check "pairs shows the ended pair clearly" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" pairs | grep -q "^$3 *withdrawn .*, withdrawn"' \
+    sh "$BINOME" "$T/carol" "$P2"
+check "carol still reads what was written before she left" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" note list "$3" | grep -q alice' \
+    sh "$BINOME" "$T/carol" "$P2"
+if grab P3 admin admin pair --programme "$PROG" --mentor alice --mentee bob &&
+    is_num "$P3"; then
+    ok "alice is paired again, with bob (pair $P3)"
+else
+    not_ok "alice is paired again"
+fi
+as alice pair accept "$P3" >/dev/null 2>&1
+as bob pair accept "$P3" >/dev/null 2>&1
+NEW=$(echo "a new start" | as alice note add "$P3" 2>"$T/err")
+is_id "$NEW" && ok "alice writes in the new pair" || not_ok "alice writes in the new pair"
+refuse "the departed member cannot list the new pair's notes" "denied" \
+    as carol note list "$P3"
+refuse "the departed member cannot read the new pair's note" "denied" \
+    as carol note show "$P3" "${NEW:-0}"
+refuse "a pair that has not ended cannot be erased" "not ended\|cannot be erased" \
+    as alice pair erase "$P3"
+check "alice erases the withdrawn pair" as alice pair erase "$P2"
+refuse "the erased pair's notes are gone" "denied\|not found\|erased\|ended" \
+    as carol note list "$P2"
+
+# ---- a server rolled back to an old copy of its data ---------------------------
+check "alice writes in pair $P3 (log seen)" sh -c \
+    'echo "before the copy" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/alice" "$P3"
+stop_daemon
+cp -a "$DATA" "$T/old-data"
+run_daemon && wait_up alice
+check "alice writes more after the copy" sh -c \
+    'echo "after the copy" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/alice" "$P3"
+stop_daemon
+rm -rf "$DATA"
+mv "$T/old-data" "$DATA"
+run_daemon && wait_up alice
+refuse "the rolled-back server is refused, naming the pair" \
+    "rolled back or forked the log of pair $P3" as alice note list "$P3"
+refuse "writes to it are refused too" "rolled back" sh -c \
+    'echo "into the past" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
+    sh "$BINOME" "$T/alice" "$P3"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,80 @@
+/* test_srv_config: binomed.conf keys, their ranges and units. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bnd_log.h"
+#include "bnd_server.h"
+
+static void test_keys(void **state)
+{
+    (void)state;
+    bnd_config c;
+    bnd_config_defaults(&c);
+    assert_int_equal(c.max_doc_bytes, (uint64_t)1024 << 20);
+    assert_int_equal(c.frame_max, BN_FRAME_MAX);
+    assert_int_equal(bnd_config_set(&c, "max_doc_mib", "3"), 0);
+    assert_int_equal(c.max_doc_bytes, (uint64_t)3 << 20);
+    assert_int_equal(bnd_config_set(&c, "max_doc_mib", "0"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "max_doc_mib", "-1"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "max_doc_mib", "2x"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "handshake_timeout_s", "3"), 0);
+    assert_int_equal(c.hs_timeout_ms, 3000);
+    assert_int_equal(bnd_config_set(&c, "frame_max_kib", "100"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "frame_max_kib", "2048"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "frame_max_kib", "512"), 0);
+    assert_int_equal(c.frame_max, 512 * 1024);
+    assert_int_equal(bnd_config_set(&c, "log_level", "debug"), 0);
+    assert_int_equal(c.log_level, BND_LOG_DEBUG);
+    assert_int_equal(bnd_config_set(&c, "log_level", "loud"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "listen", "10.0.0.1:9"), 0);
+    assert_int_equal(c.port, 9);
+    assert_int_equal(bnd_config_set(&c, "nope", "1"), BN_ENOTFOUND);
+    assert_int_equal(bnd_config_check(&c), 0);
+    assert_int_equal(bnd_config_set(&c, "reply_queue_soft_mib", "32"), 0);
+    assert_int_equal(bnd_config_check(&c), BN_EINVAL);
+    /* every key is described */
+    size_t n = 0;
+    for (; bnd_config_key_at(n) != NULL; n++)
+        assert_non_null(bnd_config_key_at(n)->help);
+    assert_true(n >= 12);
+}
+
+static void test_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/bnd-conf-XXXXXX";
+    int fd = mkstemp(path);
+    bnd_config c;
+    int line;
+    assert_true(fd >= 0);
+    const char *text = "# comment\n\nmax_connections=7\n  idle_timeout_s=9\n"
+                       "max_doc_mib=2\nmax_inflight=0\n";
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    bnd_config_defaults(&c);
+    assert_int_equal(bnd_config_load(&c, path, &line), BN_EINVAL);
+    assert_int_equal(line, 6);
+    assert_int_equal(c.max_conns, 7);
+    assert_int_equal(c.idle_timeout_ms, 9000);
+    assert_int_equal(c.max_doc_bytes, (uint64_t)2 << 20);
+    unlink(path);
+    assert_int_equal(bnd_config_load(&c, path, &line), -ENOENT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -43,7 +43,9 @@
     X(LOG, "log")                                                              \
     X(DOCS, "docs")                                                            \
     X(DOC_CHUNKS, "doc_chunks")                                                \
-    X(SCRUB, "scrub")
+    X(SCRUB, "scrub")                                                          \
+    X(PAIR_STATS, "pair_stats")                                                \
+    X(PROG_STATS, "prog_stats")
 
 enum bnd_db {
 #define BND__DB_ENUM(e, name) BND_DB_##e,

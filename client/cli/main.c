@@ -2,6 +2,7 @@
  * main.c: the binome command line. One table of commands; usage and every
  * --help come from it. Only this file prints errors and exits.
  */
+#include "bn_version.h"
 #include "cli.h"
 
 #include <stdio.h>
@@ -245,6 +246,11 @@ int main(int argc, char **argv)
         } else {
             args[nargs++] = argv[i];
         }
+    }
+    if (nargs == 1 && strcmp(args[0], "--version") == 0) {
+        printf("binome %s\n", BN_VERSION);
+        free(args);
+        return 0;
     }
     if (nargs == 0 || strcmp(args[0], "--help") == 0 ||
         strcmp(args[0], "-h") == 0 || strcmp(args[0], "help") == 0) {

@@ -311,5 +311,13 @@ else
     [ $? -eq 2 ] && ok "an unknown command exits 2" || not_ok "an unknown command exits 2"
 fi
 
+v1=$("$BINOME" --version 2>/dev/null)
+v2=$("$BINOMED" --version 2>/dev/null)
+if [ -n "$v1" ] && [ "${v1#binome }" = "${v2#binomed }" ]; then
+    ok "binome and binomed report the same --version ($v1)"
+else
+    not_ok "binome and binomed report the same --version ('$v1' / '$v2')"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

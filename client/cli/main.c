@@ -199,9 +199,11 @@ static const char *default_hint(int rc)
     switch (rc) {
     case BN_ECONNECT:
     case BN_ETIMEDOUT:
-    case BN_ECLOSED:
         return "check that binomed is running at the address in "
                "profile.conf, then try again";
+    case BN_ECLOSED:
+        return "the server closed the connection: it may be at its "
+               "connection limit or restarting; try again in a moment";
     case BN_EHANDSHAKE:
         return "do not use this server; if its key really changed, ask "
                "your administrator for a new invitation";

@@ -155,8 +155,11 @@ static int handshake(bnc_conn *c, const uint8_t server_pk[32])
     if (rc != 0)
         goto cleanup;
     rc = read_frame(c, &body, &len);
-    if (rc == BN_ECLOSED || rc == BN_ETOOBIG) {
-        rc = BN_EHANDSHAKE;
+    /* A close before msg2 is not a key mismatch (the server answers msg2
+     * whatever key we pinned): it is a server at its connection limit, or
+     * going down. Only a msg2 that fails to verify is BN_EHANDSHAKE. */
+    if (rc == BN_ETOOBIG) {
+        rc = BN_EPROTO;
         goto cleanup;
     }
     if (rc != 0)

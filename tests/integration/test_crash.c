@@ -781,26 +781,15 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
 
 /*
  * A writer that reopens the pair while the others write must not be told
- * that the log does not verify. Today bnc_pair_open reads the head from
- * PAIR_DETAIL, then the entries with LOG_GET: an entry appended between
- * the two makes the chain longer than the announced head, and
- * bnc_log_check (client/lib/bnc_log.c) answers BN_ECHAIN, a false tamper
- * alarm. Until that is fixed the count is reported and the test skipped;
- * CRASH_STRICT=1 makes it fail.
+ * that the log does not verify: an entry appended between PAIR_GET (the
+ * announced head) and LOG_GET used to make the chain longer than the
+ * head, and the client answered BN_ECHAIN, a false tamper alarm
+ * (fixed in client/lib/bnc_log.c, check_from).
  */
 static void test_no_spurious_chain_error(void **state)
 {
     crash_state *s = *state;
     assert_true(s->crashed_ok);
-    if (s->echain > 0 && !env_set("CRASH_STRICT")) {
-        fprintf(stderr,
-                "crash: SKIPPED CHECK: KNOWN BUG: %lu reopens of the pair "
-                "failed with BN_ECHAIN while other writers wrote (PAIR_GET "
-                "then LOG_GET race in client/lib/bnc_log.c); "
-                "CRASH_STRICT=1 fails here\n",
-                s->echain);
-        skip();
-    }
     assert_int_equal(s->echain, 0);
 }
 

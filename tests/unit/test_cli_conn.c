@@ -20,7 +20,7 @@
 
 #include "binome.h"
 
-enum script { ECHO_ERROR_THEN_OK, TAMPER };
+enum script { ECHO_ERROR_THEN_OK, TAMPER, CLOSE_AT_ONCE };
 
 typedef struct server {
     int lfd;
@@ -91,6 +91,8 @@ static void *serve(void *arg)
 
     if (fd < 0)
         return NULL;
+    if (s->script == CLOSE_AT_ONCE) /* a server at its connection limit */
+        goto out;
     if (read_frame(fd, buf, sizeof buf, &len) != 0 || len != BN_HS_MSG1_BYTES ||
         bn_hs_server_respond(s->sk, s->pk, buf, frame + 4, &ch) != 0)
         goto out;
@@ -182,6 +184,21 @@ static void test_wrong_server_key(void **state)
     stop(&s);
 }
 
+/* A server that closes before msg2 (full, or going down) is not reported
+ * as a server with another key. */
+static void test_closed_before_handshake(void **state)
+{
+    server s;
+    bnc_conn *c = NULL;
+    (void)state;
+
+    start(&s, CLOSE_AT_ONCE);
+    assert_int_equal(bnc_conn_open(&c, "127.0.0.1", s.port, s.pk, 5000),
+                     BN_ECLOSED);
+    assert_null(c);
+    stop(&s);
+}
+
 static void test_altered_frame(void **state)
 {
     server s;
@@ -224,6 +241,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_call_and_error),
         cmocka_unit_test(test_wrong_server_key),
+        cmocka_unit_test(test_closed_before_handshake),
         cmocka_unit_test(test_altered_frame),
         cmocka_unit_test(test_nobody_listening),
     };

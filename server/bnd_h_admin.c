@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 static void programme_info(const bn_rec_programme *p, bn_programme_info *o)
 {
@@ -303,6 +304,9 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
         rc = add_member(cx, id, r->mentor_id, BN_ROLE_MENTOR);
     if (rc == 0)
         rc = add_member(cx, id, r->mentee_id, BN_ROLE_MENTEE);
+    if (rc == 0)
+        rc = bnd_stats_pair_created(cx->st, cx->txn, id, p.programme_id,
+                                    p.status);
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_PAIR;

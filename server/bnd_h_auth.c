@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 /* Loop thread: the JOIN signature binds this connection's handshake to
  * the new key; checked before anything is written. */
@@ -62,6 +63,8 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     a.created = cx->now;
     rc = bnd_rec_put(cx->txn, DB(cx, ACCOUNTS), k, bnd_key_u64(k, id),
                      &bn_desc_rec_account, &a, MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = bnd_stats_account_joined(cx->st, cx->txn, a.programme_id, a.role);
     if (rc != 0)
         return rc;
     inv.used = 1;

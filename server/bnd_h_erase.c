@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 /* Applies fn to every value of db under the pair's prefix. */
 typedef int (*rewrite_fn)(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
@@ -137,8 +138,12 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);
     if (rc < 0)
         return rc;
+    uint8_t old_status = p.status;
     p.status = BN_PAIR_ERASED;
     rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, 8, &bn_desc_rec_pair, &p, 0);
+    if (rc == 0) /* the pair's counters stay: only its status moves */
+        rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id, old_status,
+                                   BN_PAIR_ERASED);
     if (rc != 0)
         return rc;
     bnd_store_want_scrub(cx->st);

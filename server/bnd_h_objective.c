@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          bn_rec_objective *o)
@@ -81,6 +82,8 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     o.defined_date = r->date;
     o.created = cx->now;
     rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_stats_objective_defined(cx->st, cx->txn, p.id, p.programme_id);
     if (rc != 0)
         return rc;
     ok(cx, o.id);
@@ -118,6 +121,8 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
     o.reached_date = r->date;
     o.reached_by = cx->actor.account_id;
     rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_stats_objective_reached(cx->st, cx->txn, p.id, p.programme_id);
     if (rc != 0)
         return rc;
     ok(cx, o.id);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 struct pair_list {
     bn_pair_info *items;
@@ -209,6 +210,7 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         if (bn_charter_verify(r->sig, p.id, prog.charter_hash, r->date, a.id,
                               a.sign_pk) != 0)
             return BN_ESIG;
+        uint8_t old_status = p.status;
         p.accepted |= bit;
         if (p.accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
             p.status = BN_PAIR_ACTIVE;
@@ -217,6 +219,9 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_pairlog_append(cx, &p, req, NULL);
         if (rc == BND_LANDED) /* its accept bit would be set: not a retry */
             return BN_ECONFLICT;
+        if (rc == 0)
+            rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id,
+                                       old_status, p.status);
         if (rc != 0)
             return rc;
         memset(&acc, 0, sizeof acc);
@@ -361,14 +366,18 @@ int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
     if (!bnd_date_ok(r->date) || r->date > cx->today + 1 ||
         (p.start_date != 0 && r->date < p.start_date))
         return BN_EDATE;
+    uint8_t old_status = p.status;
     p.status =
         r->reason == BN_END_COMPLETED ? BN_PAIR_COMPLETED : BN_PAIR_WITHDRAWN;
     p.end_reason = r->reason;
     p.end_date = r->date;
     p.ended_by = cx->actor.account_id;
     rc = bnd_pairlog_append(cx, &p, req, NULL);
-    if (rc == BND_LANDED)
+    if (rc == BND_LANDED) /* ended before: counted then */
         rc = bnd_get_pair(cx, r->pair_id, &p);
+    else if (rc == 0)
+        rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id, old_status,
+                                   p.status);
     if (rc != 0)
         return rc;
 reply:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 static void session_info(const bn_rec_session *s, bn_session_info *o)
 {
@@ -106,6 +107,10 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
                      &bn_desc_rec_session, &s, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
+    bnd_session_fact now = {s.status, s.absent, s.date};
+    rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL, &now);
+    if (rc != 0)
+        return rc;
     cx->rep->type = BN_MSG_SESSION;
     session_info(&s, &cx->rep->u.session.session);
     return 0;
@@ -139,6 +144,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
         goto reply; /* it landed, and was changed again since */
     if (rc != 0)
         return rc;
+    bnd_session_fact before = {s.status, s.absent, s.date};
     s.status = r->status;
     s.absent = r->absent;
     s.updated_by = cx->actor.account_id;
@@ -146,6 +152,11 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k,
                      bnd_key_u64_u64(k, p.id, s.id), &bn_desc_rec_session, &s,
                      0);
+    if (rc != 0)
+        return rc;
+    bnd_session_fact after = {s.status, s.absent, s.date};
+    rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, &before,
+                           &after);
     if (rc != 0)
         return rc;
 reply:

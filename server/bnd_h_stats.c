@@ -1,16 +1,153 @@
-/* Statistics handlers: being written (see the helper working on stats). */
-#include "bnd_handlers.h"
+/* bnd_h_stats.c: STATS_GET and STATS_PAIRS_GET, a programme's statistics
+ * for administrators (the table admits no other role). Both only read:
+ * the counters the writes keep (bnd_stats.h), the pair records and the
+ * members' names. Nothing here scans sessions or objectives. */
+#include <string.h>
 
-int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
+#include "bnd_handlers.h"
+#include "bnd_stats.h"
+
+static void programme_info(const bn_rec_programme *p, bn_programme_info *o)
 {
-    (void)cx;
-    (void)req;
-    return BN_EUNKNOWNMSG;
+    memset(o, 0, sizeof *o);
+    o->id = p->id;
+    o->name = p->name;
+    o->theme = p->theme;
+    o->months = p->months;
+    o->frequency = p->frequency;
+    o->format = p->format;
+    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
+    o->created = p->created;
 }
 
+/* STATS_GET: the programme, the server's day, every counter, and the
+ * sessions per month (the most recent BN_PAGE_MAX months when there are
+ * more). BN_ENOTFOUND for an unknown programme. */
+int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
+{
+    bn_stats *o = &cx->rep->u.stats;
+    bn_rec_programme prog;
+    bn_rec_prog_stats ps;
+    int rc;
+
+    rc = bnd_get_programme(cx, req->u.stats_get.programme_id, &prog);
+    if (rc != 0)
+        return rc;
+    rc = bnd_stats_prog_get(cx->st, cx->txn, prog.id, &ps, &cx->arena);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_STATS;
+    programme_info(&prog, &o->programme);
+    o->today = cx->today;
+    o->mentors = ps.mentors;
+    o->mentees = ps.mentees;
+    o->pairs_pending = ps.pairs_pending;
+    o->pairs_active = ps.pairs_active;
+    o->pairs_completed = ps.pairs_completed;
+    o->pairs_withdrawn = ps.pairs_withdrawn;
+    o->pairs_erased = ps.pairs_erased;
+    o->sessions_held = ps.sessions_held;
+    o->sessions_planned = ps.sessions_planned;
+    o->sessions_cancelled = ps.sessions_cancelled;
+    o->absent_mentor = ps.absent_mentor;
+    o->absent_mentee = ps.absent_mentee;
+    o->objectives_defined = ps.objectives_defined;
+    o->objectives_reached = ps.objectives_reached;
+    /* The list is sorted by month: keep its tail. */
+    uint32_t skip =
+        ps.months.len > BN_PAGE_MAX ? ps.months.len - BN_PAGE_MAX : 0;
+    o->months.v = ps.months.v + skip;
+    o->months.len = ps.months.len - skip;
+    return 0;
+}
+
+struct pair_rows {
+    bn_stats_pair *items;
+    bnd_page pg;
+};
+
+/* One pair's row: its counters (the entry walked), its record and its
+ * members' names. */
+static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
+{
+    struct pair_rows *pr = arg;
+    bn_rec_pair_stats ps;
+    bn_rec_account a;
+    bn_rec_pair p;
+    bn_str mentor = {"", 0}, mentee = {"", 0};
+    int rc;
+
+    (void)k;
+    rc = bnd_rec_decode(v, &bn_desc_rec_pair_stats, &ps, &cx->arena);
+    if (rc != 0)
+        return rc;
+    rc = bnd_get_pair(cx, ps.pair_id, &p);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    rc = bnd_get_account(cx, p.mentor_id, &a);
+    if (rc == 0)
+        mentor = a.name;
+    else if (rc != BN_ENOTFOUND)
+        return rc;
+    rc = bnd_get_account(cx, p.mentee_id, &a);
+    if (rc == 0)
+        mentee = a.name;
+    else if (rc != BN_ENOTFOUND)
+        return rc;
+    bn_stats_pair *o = &pr->items[pr->pg.n];
+    if (!bnd_page_take(&pr->pg, BND_ITEM_FIXED + mentor.len + mentee.len))
+        return 1;
+    memset(o, 0, sizeof *o);
+    o->pair_id = p.id;
+    o->mentor_name = mentor;
+    o->mentee_name = mentee;
+    o->status = p.status;
+    o->created_date = p.created > 0 ? (uint32_t)(p.created / 86400) : 0;
+    o->start_date = p.start_date;
+    o->end_date = p.end_date;
+    o->end_reason = p.end_reason;
+    o->sessions_held = ps.sessions_held;
+    o->sessions_planned = ps.sessions_planned;
+    o->sessions_cancelled = ps.sessions_cancelled;
+    o->absent_mentor = ps.absent_mentor;
+    o->absent_mentee = ps.absent_mentee;
+    o->objectives_defined = ps.objectives_defined;
+    o->objectives_reached = ps.objectives_reached;
+    o->first_held = ps.first_held;
+    o->last_held = ps.last_held;
+    return 0;
+}
+
+/*
+ * STATS_PAIRS_GET: one row per pair of the programme (erased ones too:
+ * their counts stay), by pair id after `after`; a page stops at
+ * BN_PAGE_MAX rows or BND_REPLY_BYTES (`more`: ask again after the last
+ * id). The programme's pairs are the prefix programme_id of pair_stats.
+ */
 int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
 {
-    (void)cx;
-    (void)req;
-    return BN_EUNKNOWNMSG;
+    const bn_stats_pairs_get *r = &req->u.stats_pairs_get;
+    struct pair_rows pr = {NULL, {0, BN_PAGE_MAX, 0}};
+    bn_rec_programme prog;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_get_programme(cx, r->programme_id, &prog);
+    if (rc != 0)
+        return rc;
+    cx->rep->type = BN_MSG_STATS_PAIRS;
+    if (r->after == UINT64_MAX)
+        return 0;
+    pr.items = bnd_ctx_alloc(cx, BN_PAGE_MAX * sizeof *pr.items);
+    if (pr.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan(cx, DB(cx, PAIR_STATS), k,
+                  bnd_key_u64_u64(k, prog.id, r->after + 1), k, 8, pair_row,
+                  &pr);
+    if (rc < 0)
+        return rc;
+    cx->rep->u.stats_pairs.items.v = pr.items;
+    cx->rep->u.stats_pairs.items.len = pr.pg.n;
+    cx->rep->u.stats_pairs.more = rc == 1;
+    return 0;
 }

@@ -29,16 +29,23 @@
  *   doc_chunks     pair_id || doc_id || index(4)   -> rec_doc_chunk
  *   scrub          u64                             -> zero pages (transient:
  *                  bnd_store_scrub fills free pages with zeros through it)
+ *   pair_stats     programme_id || pair_id         -> rec_pair_stats
+ *   prog_stats     programme_id                    -> rec_prog_stats
+ *
+ * pair_stats is keyed by programme first so that a programme's pairs are
+ * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
  *
  * Schema 2 added the pair's log head (rec_pair), the session's log seq,
- * and the log and document databases. A schema 1 directory is refused.
+ * and the log and document databases. Schema 3 added the statistics
+ * counters (pair_stats, prog_stats), kept by the writes themselves. Any
+ * other version is refused: nothing converts an older directory.
  */
 #ifndef BND_SCHEMA_H
 #define BND_SCHEMA_H
 
 #include "bn_proto.h"
 
-#define BND_SCHEMA_VERSION 2
+#define BND_SCHEMA_VERSION 3
 
 #define BN_F_rec_meta(F, T)                                                    \
     F(T, U32, version, 0, 0)                                                   \
@@ -188,6 +195,46 @@
  * BN_DOC_CHUNK_OVERHEAD). */
 #define BN_F_rec_doc_chunk(F, T) F(T, ENV, data, BN_DOC_CHUNK_MAX, 0)
 
+/* Statistics counters (bnd_stats.h): plaintext counts of the plaintext
+ * facts above, updated in the transaction that writes each fact. Dates
+ * are day numbers (0: none). Absences count sessions of any status whose
+ * absent bit names that member. */
+#define BN_F_rec_pair_stats(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, sessions_held, 0, 0)                                             \
+    F(T, U32, sessions_planned, 0, 0)                                          \
+    F(T, U32, sessions_cancelled, 0, 0)                                        \
+    F(T, U32, absent_mentor, 0, 0)                                             \
+    F(T, U32, absent_mentee, 0, 0)                                             \
+    F(T, U32, objectives_defined, 0, 0)                                        \
+    F(T, U32, objectives_reached, 0, 0)                                        \
+    F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
+    F(T, U32, last_held, BN_DATE_MAX, 0)
+
+/* A programme's counters and its sessions per month (held, planned,
+ * cancelled by the month of the session's date; month = year * 12 +
+ * month - 1), sorted by month. Every month binome accepts a date in fits:
+ * the list is bounded by BND_STATS_MONTHS_MAX. */
+#define BND_STATS_MONTHS_MAX 2400u /* 2000-01 .. 2199-12 */
+#define BN_F_rec_prog_stats(F, T)                                              \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, mentors, 0, 0)                                                   \
+    F(T, U32, mentees, 0, 0)                                                   \
+    F(T, U32, pairs_pending, 0, 0)                                             \
+    F(T, U32, pairs_active, 0, 0)                                              \
+    F(T, U32, pairs_completed, 0, 0)                                           \
+    F(T, U32, pairs_withdrawn, 0, 0)                                           \
+    F(T, U32, pairs_erased, 0, 0)                                              \
+    F(T, U32, sessions_held, 0, 0)                                             \
+    F(T, U32, sessions_planned, 0, 0)                                          \
+    F(T, U32, sessions_cancelled, 0, 0)                                        \
+    F(T, U32, absent_mentor, 0, 0)                                             \
+    F(T, U32, absent_mentee, 0, 0)                                             \
+    F(T, U32, objectives_defined, 0, 0)                                        \
+    F(T, U32, objectives_reached, 0, 0)                                        \
+    F(T, LIST, months, stats_month, BND_STATS_MONTHS_MAX)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -203,7 +250,9 @@
     X(rec_objective)                                                           \
     X(rec_log)                                                                 \
     X(rec_doc)                                                                 \
-    X(rec_doc_chunk)
+    X(rec_doc_chunk)                                                           \
+    X(rec_pair_stats)                                                          \
+    X(rec_prog_stats)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -59,6 +59,7 @@ BINOME := $(if $(CLI_SRC),$(BUILD)/binome)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
@@ -153,7 +154,6 @@ fuzz: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # ---- benchmarks: one program per tests/bench/*.c --------------------
-BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTLIB_OBJ) $(LIBSERVER) \
                   $(LIBCLIENT) $(BASE_LIBS)

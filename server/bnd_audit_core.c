@@ -255,7 +255,7 @@ int bnd_audit_random_enough(const uint8_t *p, size_t n, double *chi2)
 
 int bnd_audit_chunk_ok(size_t len)
 {
-    return len >= crypto_secretstream_xchacha20poly1305_ABYTES + 1;
+    return len >= crypto_secretstream_xchacha20poly1305_ABYTES;
 }
 
 /* ---- hash sets -------------------------------------------------------------
@@ -512,8 +512,30 @@ int bnd_audit_chunk(bnd_audit *a, const char *db, const char *record,
         return bnd_audit_add_finding(
             a->r, BND_AUDIT_MALFORMED, db, record,
             "%zu bytes are too short for a document chunk (at least %u)", len,
-            crypto_secretstream_xchacha20poly1305_ABYTES + 1);
+            crypto_secretstream_xchacha20poly1305_ABYTES);
     return randomness(a, db, record, chunk, len);
+}
+
+/* A wrap is version(1) epoch(4) ephemeral pk(32) sealed key and tag(48)
+ * signature(64): only the 48 bytes are uniformly random. */
+#define WRAP_RANDOM_OFF (1 + 4 + crypto_box_PUBLICKEYBYTES)
+#define WRAP_RANDOM_LEN (crypto_box_SEALBYTES - crypto_box_PUBLICKEYBYTES + 32)
+
+int bnd_audit_wrap(bnd_audit *a, const char *db, const char *record,
+                   const uint8_t *wrap, size_t len)
+{
+    int rc = first_sight(a, db, record);
+    if (rc <= 0)
+        return rc;
+    a->r->envelopes++;
+    a->r->cipher_bytes += len;
+    if (len != BN_WRAP_BYTES || wrap[0] != 1)
+        return bnd_audit_add_finding(
+            a->r, BND_AUDIT_MALFORMED, db, record,
+            "%zu bytes (version %u) are not a wrapped pair key (%u bytes, "
+            "version 1)",
+            len, len > 0 ? (unsigned)wrap[0] : 0u, (unsigned)BN_WRAP_BYTES);
+    return randomness(a, db, record, wrap + WRAP_RANDOM_OFF, WRAP_RANDOM_LEN);
 }
 
 int bnd_audit_finish(bnd_audit *a)

@@ -8,7 +8,9 @@
  * What is checked:
  *   (a) well-formedness: a note/objective/key envelope passes
  *       bn_envelope_check; a document chunk (secretstream) is at least
- *       crypto_secretstream_xchacha20poly1305_ABYTES + 1 bytes;
+ *       crypto_secretstream_xchacha20poly1305_ABYTES (17) bytes: an empty
+ *       file uploads as one final chunk of exactly 17 bytes; a wrapped
+ *       pair key is BN_WRAP_BYTES long with version 1;
  *   (b) nonce reuse: no two records carry the same 24-byte envelope nonce
  *       (a record fed twice is counted once; two records with identical
  *       envelopes, as a retry stored twice would make, are reuse);
@@ -145,6 +147,16 @@ int bnd_audit_chunk(bnd_audit *a, const char *db, const char *record,
                     const uint8_t *chunk, size_t len);
 
 /*
+ * bnd_audit_wrap checks one wrapped pair key (bn_pairkey_wrap): (a), and
+ * (c) on its sealed key and tag only (48 bytes, pooled):
+ * the ephemeral X25519 key before them has its top bit clear and the
+ * signature after them a small last byte, a bias that a pool of thousands
+ * of wraps would show.
+ */
+int bnd_audit_wrap(bnd_audit *a, const char *db, const char *record,
+                   const uint8_t *wrap, size_t len);
+
+/*
  * bnd_audit_finish runs the pooled randomness test of each database's
  * small ciphertexts (those under BND_AUDIT_CHI2_MIN bytes), when the pool
  * holds at least BND_AUDIT_CHI2_MIN bytes. Call it once, after the last
@@ -167,7 +179,9 @@ double bnd_audit_chi2(const uint8_t *p, size_t n);
  */
 int bnd_audit_random_enough(const uint8_t *p, size_t n, double *chi2);
 
-/* bnd_audit_chunk_ok says whether a secretstream chunk is long enough. */
+/* bnd_audit_chunk_ok says whether a secretstream chunk is long enough:
+ * at least crypto_secretstream_xchacha20poly1305_ABYTES (the empty final
+ * chunk of an empty file). */
 int bnd_audit_chunk_ok(size_t len);
 
 /* ---- canaries ---------------------------------------------------------- */

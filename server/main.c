@@ -11,24 +11,45 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bnd_audit.h"
+#include "bnd_backup.h"
 #include "bnd_log.h"
 #include "bnd_server.h"
 
 #define EXIT_USAGE 2
 
-enum { CMD_RUN = 1, CMD_INIT = 2, CMD_INVITE = 4 };
+enum {
+    CMD_RUN = 1,
+    CMD_INIT = 2,
+    CMD_INVITE = 4,
+    CMD_AUDIT = 8,
+    CMD_BACKUP = 16
+};
 
-enum opt_id { O_DATA, O_LISTEN, O_LOG_LEVEL, O_ROLE, O_DAYS, O_COUNT };
+enum opt_id {
+    O_DATA,
+    O_LISTEN,
+    O_LOG_LEVEL,
+    O_ROLE,
+    O_DAYS,
+    O_CANARY,
+    O_JSON,
+    O_SCHEMA,
+    O_TO,
+    O_COUNT
+};
 
 static const struct opt {
     const char *name;
-    const char *arg;
+    const char *arg;   /* NULL: a flag without a value */
     unsigned cmds;     /* subcommands that accept it */
     unsigned required; /* subcommands that need it */
     const char *help;
 } opts[O_COUNT] = {
-    [O_DATA] = {"data", "DIR", CMD_RUN | CMD_INIT | CMD_INVITE,
-                CMD_RUN | CMD_INIT | CMD_INVITE, "the data directory"},
+    [O_DATA] = {"data", "DIR",
+                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_AUDIT | CMD_BACKUP,
+                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_BACKUP,
+                "the data directory"},
     [O_LISTEN] = {"listen", "HOST:PORT", CMD_RUN | CMD_INIT, 0,
                   "address to listen on (default " BND_DEFAULT_LISTEN
                   "; overrides binomed.conf)"},
@@ -40,7 +61,21 @@ static const struct opt {
     [O_DAYS] = {"days", "N", CMD_INVITE, 0,
                 "days until the invitation expires (default 14, at most "
                 "365)"},
+    [O_CANARY] = {"canary", "FILE", CMD_AUDIT, 0,
+                  "plaintext canaries, one a line (1 to 256 bytes), to "
+                  "search in every file of DIR; repeatable"},
+    [O_JSON] = {"json", NULL, CMD_AUDIT, 0, "the report as one JSON object"},
+    [O_SCHEMA] = {"schema", NULL, CMD_AUDIT, 0,
+                  "print the table of every stored field (Markdown: "
+                  "database, field, clear or ciphertext, why); no --data"},
+    [O_TO] = {"to", "DIR", CMD_BACKUP, CMD_BACKUP,
+              "where the copy goes: a new or empty directory"},
 };
+
+/* --canary may be given several times. */
+#define CANARY_FILES_MAX 16
+static const char *canary_files[CANARY_FILES_MAX];
+static int ncanary_files;
 
 /* binomed.conf keys given as flags of 'binomed run' (--max-doc-mib 64):
  * applied after the file, so a flag wins. */
@@ -56,20 +91,44 @@ typedef int (*cmd_fn)(const char *val[O_COUNT]);
 static int cmd_run(const char *val[O_COUNT]);
 static int cmd_init(const char *val[O_COUNT]);
 static int cmd_invite(const char *val[O_COUNT]);
+static int cmd_audit(const char *val[O_COUNT]);
+static int cmd_backup(const char *val[O_COUNT]);
 
 static const struct cmd {
     const char *name;
     unsigned id;
     cmd_fn fn;
     const char *summary;
+    const char *detail; /* more, for 'binomed COMMAND --help'; may be NULL */
 } cmds[] = {
-    {"run", CMD_RUN, cmd_run, "serve the data directory (the default command)"},
+    {"run", CMD_RUN, cmd_run, "serve the data directory (the default command)",
+     NULL},
     {"init", CMD_INIT, cmd_init,
      "create a data directory, the server keys and the first "
-     "administrator invitation (printed on stdout)"},
+     "administrator invitation (printed on stdout)",
+     NULL},
     {"invite", CMD_INVITE, cmd_invite,
      "make an administrator or auditor invitation offline (printed on "
-     "stdout); works while the daemon runs"},
+     "stdout); works while the daemon runs",
+     NULL},
+    {"audit", CMD_AUDIT, cmd_audit,
+     "check the stored data, read-only, while the daemon runs",
+     "Every record of every database is read: each note, objective text, "
+     "document key,\nheader and chunk, and each wrapped pair key must be a "
+     "well-formed ciphertext,\nno two envelopes may share a nonce, "
+     "ciphertext must look random (chi-square),\nand every record must "
+     "decode with its declared schema. Each --canary line is\nsearched in "
+     "every file of DIR, raw. The report lists what the server stores in\n"
+     "clear and in ciphertext, then each finding with its database and key "
+     "(hex).\nExit status: 0 clean, 1 any finding or error, 2 usage. "
+     "Run it as the daemon's\nuser: LMDB registers the reader in "
+     "lock.mdb."},
+    {"backup", CMD_BACKUP, cmd_backup,
+     "hot, consistent copy of the data directory while the daemon runs",
+     "data.mdb is copied from one read transaction (compacted), then "
+     "server.key\n(mode 0600), server.pub and binomed.conf; all fsynced. "
+     "To restore, stop the\ndaemon and start one on the copy "
+     "('binomed --data TO')."},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -81,14 +140,18 @@ static void usage_cmd(FILE *f, const struct cmd *c)
         if (!(opts[i].cmds & c->id))
             continue;
         int req = (opts[i].required & c->id) != 0;
-        fprintf(f, " %s--%s %s%s", req ? "" : "[", opts[i].name, opts[i].arg,
-                req ? "" : "]");
+        fprintf(f, " %s--%s%s%s%s%s", req ? "" : "[", opts[i].name,
+                opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "",
+                req ? "" : "]", i == O_CANARY ? "..." : "");
     }
-    fprintf(f, "\n\n%s\n\noptions:\n", c->summary);
+    fprintf(f, "\n\n%s\n", c->summary);
+    if (c->detail != NULL)
+        fprintf(f, "\n%s\n", c->detail);
+    fprintf(f, "\noptions:\n");
     for (int i = 0; i < O_COUNT; i++)
         if (opts[i].cmds & c->id)
-            fprintf(f, "  --%-10s %-14s %s\n", opts[i].name, opts[i].arg,
-                    opts[i].help);
+            fprintf(f, "  --%-10s %-14s %s\n", opts[i].name,
+                    opts[i].arg ? opts[i].arg : "", opts[i].help);
     fprintf(f, "  --%-10s %-14s %s\n", "help", "", "show this help");
     if (c->id != CMD_RUN)
         return;
@@ -171,7 +234,22 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
             fprintf(stderr, "binomed %s: unknown option '%s'\n", c->name, a);
             goto bad;
         }
-        if (v != NULL) {
+        if (opts[o].arg == NULL) {
+            if (eq != NULL) {
+                fprintf(stderr, "binomed %s: --%s takes no value\n", c->name,
+                        opts[o].name);
+                goto bad;
+            }
+            val[o] = "1";
+        } else if (o == O_CANARY && v != NULL) {
+            if (ncanary_files == CANARY_FILES_MAX) {
+                fprintf(stderr, "binomed %s: at most %d --canary files\n",
+                        c->name, CANARY_FILES_MAX);
+                goto bad;
+            }
+            canary_files[ncanary_files++] = val[o] = v;
+            i += eq == NULL;
+        } else if (v != NULL) {
             val[o] = v;
             i += eq == NULL;
         } else {
@@ -179,6 +257,11 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
                     opts[o].name, opts[o].arg);
             goto bad;
         }
+    }
+    if (c->id == CMD_AUDIT && val[O_SCHEMA] == NULL && val[O_DATA] == NULL) {
+        fprintf(stderr,
+                "binomed audit: --data DIR is required (or --schema)\n");
+        goto bad;
     }
     for (int o = 0; o < O_COUNT; o++) {
         if ((opts[o].required & c->id) && val[o] == NULL) {
@@ -395,6 +478,161 @@ static int cmd_invite(const char *val[O_COUNT])
     printf("%s\n", code);
     sodium_memzero(code, sizeof code);
     return fflush(stdout) == 0 ? 0 : 1;
+}
+
+/* ---- audit and backup --------------------------------------------------- */
+
+#define CANARIES_MAX 64
+
+typedef struct canaries {
+    bnd_audit_canary v[CANARIES_MAX];
+    uint8_t *bytes[CANARIES_MAX];
+    size_t n;
+} canaries;
+
+static void canaries_free(canaries *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        sodium_memzero(c->bytes[i], c->v[i].len);
+        free(c->bytes[i]);
+    }
+    c->n = 0;
+}
+
+/* read_canaries adds every non-empty line of path (without its line end):
+ * 0, or an exit status after a message. */
+static int read_canaries(const char *path, canaries *c)
+{
+    FILE *f = fopen(path, "rb");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = 0, lineno = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "binomed audit: cannot read %s: %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (len == 0)
+            continue;
+        if ((size_t)len > BND_AUDIT_CANARY_MAX) {
+            fprintf(stderr,
+                    "binomed audit: %s:%d: a canary is at most %u "
+                    "bytes\n",
+                    path, lineno, BND_AUDIT_CANARY_MAX);
+            rc = EXIT_USAGE;
+        } else if (c->n == CANARIES_MAX) {
+            fprintf(stderr, "binomed audit: at most %d canaries in all\n",
+                    CANARIES_MAX);
+            rc = EXIT_USAGE;
+        } else if ((c->bytes[c->n] = malloc((size_t)len)) == NULL) {
+            fprintf(stderr, "binomed audit: out of memory\n");
+            rc = 1;
+        } else {
+            memcpy(c->bytes[c->n], line, (size_t)len);
+            c->v[c->n].bytes = c->bytes[c->n];
+            c->v[c->n].len = (size_t)len;
+            c->n++;
+        }
+    }
+    if (rc == 0 && ferror(f)) {
+        fprintf(stderr, "binomed audit: cannot read %s\n", path);
+        rc = 1;
+    }
+    if (line != NULL)
+        sodium_memzero(line, cap);
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+/* open_hint explains why a data directory could not be opened. */
+static void open_hint(const char *cmd, const char *dir, int rc)
+{
+    if (rc == -ENOENT)
+        fprintf(stderr,
+                "binomed %s: %s is not an initialised data directory (no "
+                "data.mdb or server.key)\n",
+                cmd, dir);
+    else if (rc == -EACCES || rc == -EPERM || rc == -EROFS)
+        fprintf(stderr,
+                "binomed %s: %s: %s; run it as the daemon's user: LMDB "
+                "records each reader in lock.mdb, which must be writable\n",
+                cmd, dir, bn_strerror(rc));
+    else
+        fprintf(stderr, "binomed %s: %s: %s\n", cmd, dir, bn_strerror(rc));
+}
+
+static int cmd_audit(const char *val[O_COUNT])
+{
+    canaries c = {0};
+    bnd_audit_report r;
+    int rc = 0;
+
+    if (val[O_SCHEMA] != NULL)
+        return bnd_audit_schema_write_md(stdout) == 0 && fflush(stdout) == 0
+                   ? 0
+                   : 1;
+    for (int i = 0; i < ncanary_files && rc == 0; i++)
+        rc = read_canaries(canary_files[i], &c);
+    if (rc != 0) {
+        canaries_free(&c);
+        return rc;
+    }
+    bnd_audit_report_init(&r, 100000);
+    rc = bnd_audit_offline(val[O_DATA], c.v, c.n, &r);
+    canaries_free(&c);
+    if (rc != 0) {
+        open_hint("audit", val[O_DATA], rc);
+        bnd_audit_report_free(&r);
+        return 1;
+    }
+    if (val[O_JSON] != NULL)
+        rc = bnd_audit_report_write_json(stdout, &r);
+    else
+        rc = bnd_audit_report_write_text(stdout, &r);
+    if (fflush(stdout) != 0)
+        rc = BN_EIO;
+    if (rc == 0 && r.nfindings_total > 0) {
+        fprintf(stderr,
+                "binomed audit: %llu finding%s, listed above with the "
+                "database and the key (hex) of each record\n",
+                (unsigned long long)r.nfindings_total,
+                r.nfindings_total == 1 ? "" : "s");
+        rc = 1;
+    }
+    bnd_audit_report_free(&r);
+    return rc == 0 ? 0 : 1;
+}
+
+static int cmd_backup(const char *val[O_COUNT])
+{
+    bnd_backup_info info;
+    int rc = bnd_backup(val[O_DATA], val[O_TO], &info);
+
+    if (rc == BN_EEXIST) {
+        fprintf(stderr,
+                "binomed backup: %s is not empty; give a new or empty "
+                "directory\n",
+                val[O_TO]);
+        return 1;
+    }
+    if (rc != 0) {
+        open_hint("backup", val[O_DATA], rc);
+        return 1;
+    }
+    fprintf(stderr,
+            "binomed: backed up %s to %s: data.mdb %.1f MiB (compacted) and "
+            "%u other files.\nTo restore: stop the daemon, then run "
+            "'binomed --data %s' (or copy it back)\n",
+            val[O_DATA], val[O_TO], (double)info.data_bytes / 1048576.0,
+            info.files - 1, val[O_TO]);
+    return 0;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,383 @@
+/*
+ * bnd_audit_schema.c: what each database of BND_DBS holds, for the
+ * auditor's walk (bnd_audit.c): the width and parts of its keys, the
+ * record description of its values and which fields are ciphertext; and
+ * why the server stores each field, for the report and SECURITY.md.
+ */
+#include "bnd_audit.h"
+
+#include <string.h>
+
+#include "bnd_schema.h"
+
+#define WHY_IDS "where the record is found; the same ids are in the record"
+
+/*
+ * Every database of BND_DBS that the audit can check. A database listed
+ * there and missing here is reported when it holds records, so that a new
+ * database cannot escape the audit unnoticed: add its line (and the
+ * reasons of its fields below) with its record description.
+ */
+static const bnd_audit_db audit_dbs[] = {
+    {BND_DB_META,
+     &bn_desc_rec_meta,
+     {0},
+     "\"schema\" or \"next.<kind>\"",
+     NULL,
+     BND_AUDIT_F_META,
+     "the schema version, and one id counter per kind of record"},
+    {BND_DB_ACCOUNTS,
+     &bn_desc_rec_account,
+     {8},
+     "account_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_PROGRAMMES,
+     &bn_desc_rec_programme,
+     {8},
+     "programme_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_INVITES,
+     &bn_desc_rec_invite,
+     {32},
+     "hash(token)",
+     NULL,
+     0,
+     "an invitation is found by the hash of its token: the database alone "
+     "holds no usable code"},
+    {BND_DB_PAIRS, &bn_desc_rec_pair, {8}, "pair_id", NULL, 0, WHY_IDS},
+    {BND_DB_MEMBERS,
+     &bn_desc_rec_member,
+     {8, 8},
+     "pair_id, account_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_ACCOUNT_PAIRS,
+     NULL,
+     {8, 8},
+     "account_id, pair_id",
+     NULL,
+     BND_AUDIT_F_INDEX,
+     "an index (empty values): the pairs of an account, for listing"},
+    {BND_DB_ACCEPTS,
+     &bn_desc_rec_accept,
+     {8, 8},
+     "pair_id, account_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_WRAPS,
+     &bn_desc_rec_wrap,
+     {8, 4, 8},
+     "pair_id, epoch, member_id",
+     "wrap",
+     0,
+     WHY_IDS},
+    {BND_DB_NOTES,
+     &bn_desc_rec_note,
+     {8, 8, 4},
+     "pair_id, note_id, revision",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_NOTE_ENVS,
+     &bn_desc_rec_note_env,
+     {8, 8, 4},
+     "pair_id, note_id, revision",
+     NULL,
+     0,
+     "the note revision it seals"},
+    {BND_DB_SESSIONS,
+     &bn_desc_rec_session,
+     {8, 8},
+     "pair_id, session_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_OBJECTIVES,
+     &bn_desc_rec_objective,
+     {8, 8},
+     "pair_id, objective_id",
+     NULL,
+     BND_AUDIT_F_ERASED_EMPTY,
+     WHY_IDS},
+    {BND_DB_LOG, &bn_desc_rec_log, {8, 8}, "pair_id, seq", NULL, 0, WHY_IDS},
+    {BND_DB_DOCS,
+     &bn_desc_rec_doc,
+     {8, 8},
+     "pair_id, doc_id",
+     NULL,
+     0,
+     WHY_IDS},
+    {BND_DB_DOC_CHUNKS,
+     &bn_desc_rec_doc_chunk,
+     {8, 8, 4},
+     "pair_id, doc_id, index",
+     NULL,
+     BND_AUDIT_F_CHUNK,
+     "the document and the chunk's position in it"},
+    {BND_DB_SCRUB,
+     NULL,
+     {8},
+     "page number",
+     NULL,
+     BND_AUDIT_F_SCRUB,
+     "transient, normally empty: pages of zeros that overwrite freed pages "
+     "after an erasure"},
+/* The statistics counters (bnd_stats.h), once their records exist. */
+#ifdef BN_F_rec_pair_stats
+    {BND_DB_PAIR_STATS,
+     &bn_desc_rec_pair_stats,
+     {8, 8},
+     "programme_id, pair_id",
+     NULL,
+     0,
+     "a programme's pairs side by side: the statistics page walks them"},
+#endif
+#ifdef BN_F_rec_prog_stats
+    {BND_DB_PROG_STATS,
+     &bn_desc_rec_prog_stats,
+     {8},
+     "programme_id",
+     NULL,
+     0,
+     WHY_IDS},
+#endif
+};
+
+#define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
+
+/*
+ * Why the server stores each field: a line with the database and the
+ * field wins over one for the field in any database (db NULL), which wins
+ * over one for any field of the database (field NULL).
+ */
+static const struct why {
+    const char *db, *field, *why;
+} whys[] = {
+    {NULL, "id", "the record's id (also its key)"},
+    {NULL, "pair_id", "the pair it belongs to: access control"},
+    {NULL, "programme_id", "the programme: access control, statistics"},
+    {NULL, "account_id", "the account concerned"},
+    {NULL, "created", "when it was stored (unix seconds)"},
+    {NULL, "created_by", "who made it: accountability"},
+    {NULL, "epoch",
+     "the pair key's epoch: who may read it (a member who left gets no "
+     "later key)"},
+    {NULL, "role", "what the account may do: access control"},
+    {NULL, "author_id",
+     "who wrote it: the other member checks the author's signature; private "
+     "notes are listed to their author only"},
+    {NULL, "charter_hash", "hash of the charter text that consent refers to"},
+    {NULL, "log_seq",
+     "seq of the pair-log entry that made it: tamper evidence"},
+    {"meta", "version", "the storage schema version, checked at start"},
+    {"meta", "created", "when the data directory was made"},
+    {"meta", "(value) next.<kind>", "the last id given to a kind of record"},
+    {"accounts", "name", "display name, shown to the administrator and pair"},
+    {"accounts", "programme_id",
+     "the participant's programme (0 for administrators and auditors)"},
+    {"accounts", "sign_pk",
+     "Ed25519 public key: login, signatures, safety number"},
+    {"accounts", "box_pk", "X25519 public key: pair keys are wrapped to it"},
+    {"programmes", "name", "the programme's name (administrator input)"},
+    {"programmes", "theme", "the programme's theme (administrator input)"},
+    {"programmes", "months", "minimum duration: statistics, pairs at risk"},
+    {"programmes", "frequency", "expected meeting frequency: pairs at risk"},
+    {"programmes", "format", "in person, video or mixed"},
+    {"programmes", "charter", "the charter text members sign"},
+    {"invites", "programme_id", "the programme the new account joins"},
+    {"invites", "role", "the role of the account the invitation makes"},
+    {"invites", "expires", "expiry: an old code no longer works"},
+    {"invites", "used", "single use"},
+    {"invites", "used_by", "the account it made: accountability"},
+    {"invites", "used_at", "when it was redeemed"},
+    {"pairs", "mentor_id", "the mentor: access control, statistics"},
+    {"pairs", "mentee_id", "the mentee: access control, statistics"},
+    {"pairs", "status", "pending, active, completed, withdrawn or erased"},
+    {"pairs", "accepted", "which members consented"},
+    {"pairs", "start_date", "when the pairing started: statistics"},
+    {"pairs", "end_date", "when it ended: statistics"},
+    {"pairs", "end_reason", "completed or withdrawn: statistics"},
+    {"pairs", "ended_by", "who ended it (the right to withdraw)"},
+    {"pairs", "epoch", "the current pair-key epoch"},
+    {"pairs", "log_head", "hash of the last log entry: tamper evidence"},
+    {"members", "role", "mentor or mentee in this pair"},
+    {"members", "from_epoch", "the first epoch whose key the member holds"},
+    {"members", "to_epoch", "the epoch the member left at (0: still there)"},
+    {"accepts", "date", "the day of consent"},
+    {"accepts", "sig",
+     "the member's signature of the charter: proof of consent"},
+    {"accepts", "time", "when the server received it"},
+    {"wraps", "member_id", "the member the key is wrapped for"},
+    {"wraps", "wrapper_id", "who wrapped it: whose signature to check"},
+    {"wraps", "wrap",
+     "the pair key sealed to the member (crypto_box_seal), signed by the "
+     "wrapper"},
+    {"notes", "note_id", "the note (chosen by the client: idempotent writes)"},
+    {"notes", "revision", "the revision: conflicts on stale writes"},
+    {"notes", "kind", "report, action plan, review or note: statistics"},
+    {"notes", "is_private", "sealed with the author's own key: list filter"},
+    {"notes", "session_id", "the session it reports on (0: none)"},
+    {"notes", "size", "envelope size (padded): paging replies"},
+    {"notes", "env_hash", "hash of the envelope: idempotent retries"},
+    {"note_envs", "envelope", "the note revision's sealed text"},
+    {"sessions", "date", "when the pair met: statistics, pairs at risk"},
+    {"sessions", "status", "held, planned or cancelled: statistics"},
+    {"sessions", "absent", "who was absent: statistics"},
+    {"sessions", "updated_by", "who changed it last: accountability"},
+    {"sessions", "updated", "when it was changed last"},
+    {"objectives", "envelope",
+     "the objective's sealed text (empty once the pair is erased)"},
+    {"objectives", "status", "defined or reached: statistics"},
+    {"objectives", "defined_date", "when it was set: statistics"},
+    {"objectives", "reached_date", "when it was reached: statistics"},
+    {"objectives", "reached_by", "who marked it reached"},
+    {"log", "entry",
+     "a signed log entry (seq, previous hash, body hash, author, time): "
+     "tamper evidence, no content"},
+    {"docs", "doc_id", "the document (chosen by the client)"},
+    {"docs", "key_env", "the document key, sealed under the pair key"},
+    {"docs", "header_env", "the file name and size, sealed"},
+    {"docs", "stream_header",
+     "secretstream header: random, useless without the document key"},
+    {"docs", "chunks", "chunks received: resumable upload"},
+    {"docs", "bytes", "ciphertext bytes received: size limit"},
+    {"docs", "complete", "the final chunk arrived: listing"},
+    {"docs", "updated", "the last chunk's time: abandoned uploads go"},
+    {"doc_chunks", "data", "64 KiB of the document, encrypted (secretstream)"},
+    {"scrub", "(value)", "zeros"},
+    {"pair_stats", NULL,
+     "a count kept from the clear facts above (sessions, absences, "
+     "objectives), for the administrator's statistics"},
+    {"prog_stats", NULL,
+     "a count kept from the clear facts above (accounts, pairs, sessions, "
+     "objectives, sessions per month), for the administrator's statistics"},
+};
+
+const char *bnd_audit_schema_why(const char *db, const char *field)
+{
+    const char *any = NULL, *any_field = NULL;
+    if (strncmp(field, "(key)", 5) == 0) {
+        for (size_t i = 0; i < NAUDIT_DBS; i++)
+            if (strcmp(bnd_store_db_name(audit_dbs[i].db), db) == 0)
+                return audit_dbs[i].why_key;
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof whys / sizeof whys[0]; i++) {
+        const struct why *y = &whys[i];
+        if (y->field == NULL) {
+            if (strcmp(y->db, db) == 0)
+                any_field = y->why;
+        } else if (strcmp(y->field, field) == 0) {
+            if (y->db == NULL)
+                any = y->why;
+            else if (strcmp(y->db, db) == 0)
+                return y->why;
+        }
+    }
+    return any ? any : any_field;
+}
+
+const bnd_audit_db *bnd_audit_db_at(size_t i)
+{
+    return i < NAUDIT_DBS ? &audit_dbs[i] : NULL;
+}
+
+const bnd_audit_db *bnd_audit_db_of(enum bnd_db db)
+{
+    for (size_t i = 0; i < NAUDIT_DBS; i++)
+        if (audit_dbs[i].db == db)
+            return &audit_dbs[i];
+    return NULL;
+}
+
+/* ---- the schema, for the report and for SECURITY.md ---------------------- */
+
+typedef int (*field_fn)(void *arg, const char *db, const char *field,
+                        const char *kind);
+
+/* each_of_struct calls fn for d's fields, with dotted names inside OBJ
+ * and LIST fields ("months.held"). */
+static int each_of_struct(field_fn fn, void *arg, const char *db,
+                          const bnd_audit_db *t, const bn_struct_desc *d,
+                          const char *prefix, int depth)
+{
+    char name[BND_AUDIT_FIELD_MAX + 1];
+    int rc = 0;
+
+    if (depth > BN_MSG_MAX_DEPTH)
+        return BN_EDEPTH;
+    for (size_t i = 0; i < d->nfields && rc == 0; i++) {
+        const bn_field_desc *fd = &d->fields[i];
+        int cipher = fd->kind == BN_FK_ENV || (depth == 0 && t->wrap != NULL &&
+                                               strcmp(t->wrap, fd->name) == 0);
+        snprintf(name, sizeof name, "%s%s%s", prefix, *prefix ? "." : "",
+                 fd->name);
+        if ((fd->kind == BN_FK_OBJ || fd->kind == BN_FK_LIST) &&
+            fd->elem != NULL)
+            rc = each_of_struct(fn, arg, db, t, fd->elem, name, depth + 1);
+        else
+            rc = fn(arg, db, name, cipher ? "ciphertext" : "clear");
+    }
+    return rc;
+}
+
+/* each_field calls fn for every stored field: the key first, then each
+ * field of the record (ENV and wraps are ciphertext), then the raw values;
+ * a listed database the table lacks gets one "unknown" line. */
+static int each_field(field_fn fn, void *arg)
+{
+    char key[BND_AUDIT_FIELD_MAX + 1];
+    int rc = 0;
+
+    for (int db = 0; db < BND_DB_COUNT && rc == 0; db++) {
+        const char *name = bnd_store_db_name((enum bnd_db)db);
+        const bnd_audit_db *t = bnd_audit_db_of((enum bnd_db)db);
+        if (t == NULL) {
+            rc = fn(arg, name, "(no record description)", "unknown");
+            continue;
+        }
+        snprintf(key, sizeof key, "(key) %s", t->key);
+        rc = fn(arg, name, key, "clear");
+        if (rc == 0 && t->desc != NULL)
+            rc = each_of_struct(fn, arg, name, t, t->desc, "", 0);
+        if (rc == 0 && (t->flags & BND_AUDIT_F_META))
+            rc = fn(arg, name, "(value) next.<kind>", "clear");
+        if (rc == 0 && (t->flags & BND_AUDIT_F_SCRUB))
+            rc = fn(arg, name, "(value)", "clear");
+    }
+    return rc;
+}
+
+static int add_field(void *arg, const char *db, const char *field,
+                     const char *kind)
+{
+    return bnd_audit_add_field(arg, db, field, kind);
+}
+
+static int md_field(void *arg, const char *db, const char *field,
+                    const char *kind)
+{
+    const char *why = bnd_audit_schema_why(db, field);
+    fprintf(arg, "| %s | %s | %s | %s |\n", db, field, kind,
+            why ? why : "(no reason given: add one in server/bnd_audit.c)");
+    return 0;
+}
+
+int bnd_audit_schema_add(bnd_audit_report *r)
+{
+    return each_field(add_field, r);
+}
+
+int bnd_audit_schema_write_md(FILE *f)
+{
+    fprintf(f, "| database | field | stored | why the server needs it |\n"
+               "|---|---|---|---|\n");
+    each_field(md_field, f);
+    return ferror(f) ? BN_EIO : 0;
+}

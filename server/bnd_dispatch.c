@@ -282,6 +282,7 @@ static void set_login(bnd_session *s, const bnd_actor *a)
 {
     s->actor = *a;
     s->logged_in = 1;
+    s->have_sign_pk = 0;
     bnd_log(BND_LOG_INFO, "login", "conn=%llu account=%llu role=%s",
             (unsigned long long)s->conn_id, (unsigned long long)a->account_id,
             role_name(a->role));
@@ -302,6 +303,12 @@ typedef struct req_job {
     int did_login;
     size_t in_bytes;
     uint64_t t0;
+    /* the log entry's pre-check, on libuv's thread pool */
+    uv_work_t work;
+    bnd_logcheck lc;
+    uint64_t pair;
+    int ready;             /* may go to the writer */
+    struct req_job *snext; /* the session's pre-check queue */
 } req_job;
 
 /* Writer thread: runs the handler in txn and encodes the reply (records
@@ -316,6 +323,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
     rj->did_login = 0;
     ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
     cx.txn = txn;
+    cx.logck = &rj->lc;
     rc = rj->cmd->fn(&cx, &rj->req);
     if (rc == 0)
         rc = encode_reply(&rj->out, &rep);
@@ -364,6 +372,109 @@ static void job_complete(bnd_job *j)
     bn_buf_free(&rj->out);
     free(rj);
     bnd_session_unref(s);
+}
+
+/*
+ * A logged write's entry is checked (decode, signature, body hash: what
+ * depends only on the request and the caller's key) before the writer
+ * takes it, on libuv's thread pool, so that the one writer thread, which
+ * every write waits for, keeps only the comparison with the head and the
+ * puts (bnd_pairlog_append). A session's writes reach the writer in the
+ * order they arrived: each waits in the session's queue until it and
+ * every write before it are ready (a pipelined chain of entries would go
+ * stale otherwise).
+ */
+
+/* Loop thread: hands the session's ready writes to the writer, in order. */
+static void pre_drain(bnd_server *srv, bnd_session *s)
+{
+    req_job *rj;
+    while ((rj = s->pre_head) != NULL && rj->ready) {
+        s->pre_head = rj->snext;
+        if (s->pre_head == NULL)
+            s->pre_tail = NULL;
+        rj->snext = NULL;
+        bnd_writer_submit_held(srv->writer, &rj->job);
+    }
+}
+
+/* Thread pool: req and the key are only read, nothing else is touched. */
+static void pre_work(uv_work_t *w)
+{
+    req_job *rj = w->data;
+    bnd_pairlog_check(&rj->lc, &rj->req, rj->pair, rj->actor.account_id,
+                      rj->s->sign_pk);
+}
+
+static void job_failed(bnd_job *j, int rc);
+static void job_complete(bnd_job *j);
+
+static void pre_done(uv_work_t *w, int status)
+{
+    req_job *rj = w->data;
+    bnd_session *s = rj->s;
+
+    if (status != 0) /* cancelled: the transaction checks everything */
+        memset(&rj->lc, 0, sizeof rj->lc);
+    rj->ready = 1;
+    if (rj->srv->writer != NULL) {
+        pre_drain(rj->srv, s);
+        return;
+    }
+    /* The server closed without its shutdown (bnd_server_close): no writer
+     * any more; answer what waits here. */
+    while ((rj = s->pre_head) != NULL && rj->ready) {
+        s->pre_head = rj->snext;
+        if (s->pre_head == NULL)
+            s->pre_tail = NULL;
+        job_failed(&rj->job, BN_ECLOSED);
+        job_complete(&rj->job);
+    }
+}
+
+/* Loads the session's signing key once (loop thread): 0 or a code. */
+static int session_sign_pk(bnd_server *srv, bnd_session *s)
+{
+    bnd_ctx cx;
+    bn_msg rep;
+    bn_rec_account a;
+    int rc;
+
+    if (s->have_sign_pk)
+        return 0;
+    ctx_init(&cx, srv, &s->actor, &rep, 0);
+    rc = bnd_store_read_begin(srv->store, &cx.txn);
+    if (rc == 0) {
+        rc = bnd_get_account(&cx, s->actor.account_id, &a);
+        bnd_store_read_end(srv->store, cx.txn);
+    }
+    if (rc == 0) {
+        memcpy(s->sign_pk, a.sign_pk, sizeof s->sign_pk);
+        s->have_sign_pk = 1;
+    }
+    ctx_free(&cx);
+    return rc;
+}
+
+/* Queues rj for the writer, through the pre-check when it carries a log
+ * entry (loop thread). */
+static void submit_job(bnd_server *srv, bnd_session *s, req_job *rj)
+{
+    bnd_writer_hold(srv->writer);
+    rj->ready = 1;
+    if (s->logged_in && bnd_pairlog_entry(&rj->req).len != 0 &&
+        session_sign_pk(srv, s) == 0) {
+        rj->work.data = rj;
+        rj->ready = 0;
+        if (uv_queue_work(srv->loop, &rj->work, pre_work, pre_done) != 0)
+            rj->ready = 1;
+    }
+    if (s->pre_tail == NULL)
+        s->pre_head = rj;
+    else
+        ((req_job *)s->pre_tail)->snext = rj;
+    s->pre_tail = rj;
+    pre_drain(srv, s);
 }
 
 /* ---- dispatch -------------------------------------------------------------
@@ -447,12 +558,13 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
         rj->actor = s->actor;
         rj->t0 = t0;
         rj->in_bytes = in;
+        rj->pair = pair;
         bn_buf_init(&rj->out);
         bnd_session_ref(s);
         s->inflight++;
         if (cmd->flags & F_AUTH)
             s->auth_pending = 1;
-        bnd_writer_submit(srv->writer, &rj->job);
+        submit_job(srv, s, rj);
         return 0;
     }
 

@@ -31,6 +31,8 @@ typedef struct bnd_ctx {
                            code's bn_strerror */
     int64_t now;        /* unix seconds */
     uint32_t today;     /* day number, UTC */
+    const struct bnd_logcheck *logck; /* the request's log entry checked
+                                         before the transaction, or NULL */
 } bnd_ctx;
 
 /* bnd_ctx_alloc returns zeroed memory freed with the context, or NULL. */
@@ -136,6 +138,33 @@ int bnd_page_take(bnd_page *pg, size_t bytes);
  */
 int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
                        uint64_t *seq);
+
+/*
+ * What bnd_pairlog_check learnt of a request's log entry before the
+ * transaction: everything that depends only on the request and the
+ * caller's key (bnd_pairlog_append then compares seq and prev with the
+ * head, and stores). Each *_rc is the code bnd_pairlog_append returns at
+ * the point where it would have computed it, so the answers do not change.
+ */
+typedef struct bnd_logcheck {
+    int done;            /* the fields below are set */
+    uint64_t pair_id;    /* the request's pair_id */
+    uint64_t author_id;  /* the caller */
+    uint8_t sign_pk[32]; /* the caller's key the signature was checked with */
+    int sig_rc;          /* 0 verified, BN_ESIG, or 1: undecided (in txn) */
+    int body_rc;         /* 0: body hash matches; BN_EINVAL; other failure */
+    uint8_t head[BN_HASH_BYTES]; /* the entry's hash (sig_rc 0) */
+} bnd_logcheck;
+
+/*
+ * bnd_pairlog_check fills *lc for req, a logged write to pair_id by
+ * author_id whose signing key is sign_pk. Pure: no store, any thread, req
+ * only read. Returns 1 when req carries a well-formed entry (lc is set),
+ * 0 when there is nothing to pre-check (lc->done is 0: the transaction
+ * decides everything, as without a pre-check).
+ */
+int bnd_pairlog_check(bnd_logcheck *lc, const bn_msg *req, uint64_t pair_id,
+                      uint64_t author_id, const uint8_t sign_pk[32]);
 
 /* bnd_pairlog_entry returns req's entry field (empty if it has none). */
 bn_bin bnd_pairlog_entry(const bn_msg *req);

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,19 +40,70 @@ int bnd_log_enabled(int level)
     return level <= log_level;
 }
 
+/*
+ * A thread may buffer its lines (bnd_log_buffer): the loop thread does,
+ * and flushes once per loop iteration, so that a request costs no
+ * write(2) of its own. An error line flushes at once.
+ */
+#define BUF_CAP 65536
+
+static _Thread_local char *tl_buf;
+static _Thread_local size_t tl_len;
+static _Thread_local time_t tl_sec = (time_t)-1;
+static _Thread_local char tl_stamp[32];
+static _Thread_local size_t tl_stamp_len;
+
+static void write_all(const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w <= 0)
+            return; /* nowhere to report it */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+void bnd_log_flush(void)
+{
+    if (tl_buf != NULL && tl_len > 0) {
+        write_all(tl_buf, tl_len);
+        tl_len = 0;
+    }
+}
+
+void bnd_log_buffer(int on)
+{
+    bnd_log_flush();
+    if (on && tl_buf == NULL) {
+        tl_buf = malloc(BUF_CAP);
+        tl_len = 0;
+    } else if (!on) {
+        free(tl_buf);
+        tl_buf = NULL;
+        tl_len = 0;
+    }
+}
+
 void bnd_log(int level, const char *event, const char *fmt, ...)
 {
     char line[1024];
     struct timespec ts;
-    struct tm tm;
     size_t n;
     int k;
 
     if (!bnd_log_enabled(level))
         return;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (ts.tv_sec != tl_sec) { /* the date part changes once a second */
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        tl_stamp_len =
+            strftime(tl_stamp, sizeof tl_stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+        tl_sec = ts.tv_sec;
+    }
+    memcpy(line, tl_stamp, tl_stamp_len);
+    n = tl_stamp_len;
     k = snprintf(line + n, sizeof line - n, ".%03ldZ %s %s",
                  (long)(ts.tv_nsec / 1000000), level_names[level], event);
     if (k > 0)
@@ -68,6 +120,14 @@ void bnd_log(int level, const char *event, const char *fmt, ...)
     if (n > sizeof line - 2)
         n = sizeof line - 2;
     line[n++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, n);
-    (void)w;
+    if (tl_buf == NULL) {
+        write_all(line, n);
+        return;
+    }
+    if (tl_len + n > BUF_CAP)
+        bnd_log_flush();
+    memcpy(tl_buf + tl_len, line, n);
+    tl_len += n;
+    if (level == BND_LOG_ERROR)
+        bnd_log_flush();
 }

@@ -7,7 +7,8 @@
  * key=value pairs. Only ids, sizes, counts, durations and code names go in
  * a line: never a body, a ciphertext, a key, a token, a name or a
  * passphrase. Lines are written with one write(2), so threads do not
- * interleave them.
+ * interleave them. A thread may buffer its lines instead (the loop
+ * thread does, flushed once per loop iteration and at each error line).
  */
 #ifndef BND_LOG_H
 #define BND_LOG_H
@@ -36,5 +37,13 @@ int bnd_log_enabled(int level);
  */
 void bnd_log(int level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * bnd_log_buffer(1) makes the calling thread's lines wait in a 64 KiB
+ * buffer until bnd_log_flush (or a full buffer, or an error line);
+ * bnd_log_buffer(0) flushes and writes each line at once again.
+ */
+void bnd_log_buffer(int on);
+void bnd_log_flush(void);
 
 #endif

@@ -38,8 +38,11 @@ struct bnd_net {
     bnd_conn *conns;
     unsigned nconns;
     uint8_t *plain; /* BN_FRAME_MAX: one opened frame at a time */
+    uint8_t *sbuf;  /* BN_FRAME_HDR + BN_FRAME_MAX: one frame being sent */
     uint8_t rbuf[READ_BUF];
     int rbuf_busy;
+    uv_prepare_t flush; /* the log's lines, once per loop iteration */
+    int flushing;
 };
 
 typedef struct wreq {
@@ -120,32 +123,50 @@ static void on_write(uv_write_t *req, int status)
     process_frames(c); /* replies drained: maybe read again */
 }
 
-/* Queues one frame: header(4) || body, where body is data (raw) or the
- * sealed plaintext msg (sealed). */
+/*
+ * Sends one frame: header(4) || body, where body is data (raw) or the
+ * sealed plaintext msg (sealed). The frame is made in the net's scratch
+ * buffer and tried on the socket at once (uv_try_write): a reply nearly
+ * always fits, which saves a write request, its allocation and libuv's
+ * re-arming of the watcher. What the socket does not take is queued with
+ * uv_write (so are frames behind queued ones: order is kept).
+ */
 static int conn_send(bnd_conn *c, const uint8_t *msg, size_t len, int sealed)
 {
     size_t body = sealed ? len + BN_CHANNEL_OVERHEAD : len;
     bnd_config *cfg = &c->net->srv->cfg;
+    uint8_t *f = c->net->sbuf;
+    size_t flen = BN_FRAME_HDR + body, off = 0;
     wreq *w;
 
     if (body > BN_FRAME_MAX)
         return BN_ETOOBIG;
-    w = malloc(sizeof *w + BN_FRAME_HDR + body);
+    bn_frame_header(f, (uint32_t)body);
+    if (sealed) {
+        int rc = bn_channel_seal(&c->ch, f + BN_FRAME_HDR, msg, len, f,
+                                 BN_FRAME_HDR);
+        if (rc != 0)
+            return rc;
+    } else {
+        memcpy(f + BN_FRAME_HDR, msg, len);
+    }
+    c->bytes_out += flen;
+    if (c->wq == 0) {
+        uv_buf_t b = uv_buf_init((char *)f, (unsigned)flen);
+        int n = uv_try_write((uv_stream_t *)&c->tcp, &b, 1);
+        if (n >= 0)
+            off = (size_t)n;
+        else if (n != UV_EAGAIN && n != UV_ENOSYS)
+            return n;
+        if (off == flen)
+            return 0;
+    }
+    w = malloc(sizeof *w + flen - off);
     if (w == NULL)
         return BN_ENOMEM;
     w->c = c;
-    w->len = BN_FRAME_HDR + body;
-    bn_frame_header(w->data, (uint32_t)body);
-    if (sealed) {
-        int rc = bn_channel_seal(&c->ch, w->data + BN_FRAME_HDR, msg, len,
-                                 w->data, BN_FRAME_HDR);
-        if (rc != 0) {
-            free(w);
-            return rc;
-        }
-    } else {
-        memcpy(w->data + BN_FRAME_HDR, msg, len);
-    }
+    w->len = flen - off;
+    memcpy(w->data, f + off, w->len);
     uv_buf_t buf = uv_buf_init((char *)w->data, (unsigned)w->len);
     int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
     if (rc != 0) {
@@ -153,7 +174,6 @@ static int conn_send(bnd_conn *c, const uint8_t *msg, size_t len, int sealed)
         return rc;
     }
     c->wq += w->len;
-    c->bytes_out += w->len;
     if (c->wq > cfg->wq_hard) {
         bnd_log(BND_LOG_WARN, "conn.slow_reader", "conn=%llu queued=%zu",
                 (unsigned long long)c->s.conn_id, c->wq);
@@ -186,6 +206,8 @@ static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
         c->close_after = 1;
         uv_read_stop((uv_stream_t *)&c->tcp);
         c->reading = 0;
+        if (c->wq == 0) /* written already: no on_write will close it */
+            conn_close(c, c->draining ? "shutdown" : "protocol");
         return;
     }
     if (!c->in_process)
@@ -391,6 +413,13 @@ static void on_connection(uv_stream_t *server, int status)
         conn_close(c, "read_error");
 }
 
+/* Before the loop waits for events: write the log lines of this turn. */
+static void on_flush(uv_prepare_t *h)
+{
+    (void)h;
+    bnd_log_flush();
+}
+
 int bnd_net_start(bnd_server *srv)
 {
     struct sockaddr_storage ss;
@@ -406,11 +435,20 @@ int bnd_net_start(bnd_server *srv)
     if (net == NULL)
         return BN_ENOMEM;
     net->plain = malloc(BN_FRAME_MAX);
-    if (net->plain == NULL) {
+    net->sbuf = malloc(BN_FRAME_HDR + BN_FRAME_MAX);
+    if (net->plain == NULL || net->sbuf == NULL) {
+        free(net->plain);
+        free(net->sbuf);
         free(net);
         return BN_ENOMEM;
     }
     net->srv = srv;
+    uv_prepare_init(srv->loop, &net->flush);
+    net->flush.data = net;
+    uv_prepare_start(&net->flush, on_flush);
+    uv_unref((uv_handle_t *)&net->flush);
+    net->flushing = 1;
+    bnd_log_buffer(1);
     uv_tcp_init(srv->loop, &net->listener);
     net->listener.data = net;
     net->listening = 1;
@@ -442,6 +480,11 @@ void bnd_net_stop_accepting(bnd_net *net)
         return;
     if (net->listening && !uv_is_closing((uv_handle_t *)&net->listener))
         uv_close((uv_handle_t *)&net->listener, on_listener_closed);
+    if (net->flushing) {
+        uv_close((uv_handle_t *)&net->flush, NULL);
+        net->flushing = 0;
+        bnd_log_buffer(0); /* lines of the shutdown go out at once */
+    }
     for (bnd_conn *c = net->conns; c != NULL; c = c->next) {
         c->draining = 1;
         if (c->reading && !c->closing)
@@ -478,5 +521,6 @@ void bnd_net_free(bnd_net *net)
     if (net == NULL)
         return;
     free(net->plain);
+    free(net->sbuf);
     free(net);
 }

@@ -137,6 +137,10 @@ struct bnd_session {
     unsigned inflight;    /* writes queued, not yet answered */
     unsigned refs;        /* the owner's reference + one per queued write */
     const bn_channel *ch; /* the channel whose transcript login signs */
+    uint8_t sign_pk[32];  /* the account's key, for log pre-checks */
+    int have_sign_pk;     /* sign_pk is loaded (loop thread) */
+    void *pre_head;       /* writes whose log entry is being checked, */
+    void *pre_tail;       /* in arrival order (bnd_dispatch.c) */
     bnd_reply_fn reply;
     bnd_release_fn release; /* called when refs drops to 0; may be NULL */
     void *user;

@@ -15,6 +15,8 @@ struct bnd_store {
     MDB_env *env;
     MDB_dbi dbi[BND_DB_COUNT];
     pthread_rwlock_t lock; /* shared: any txn; exclusive: resize */
+    pthread_mutex_t spare_mu;
+    MDB_txn *spare; /* a reset read transaction, renewed by the next read */
     size_t map_max;
     unsigned grows;
     int create;
@@ -96,8 +98,31 @@ static int txn_begin(bnd_store *st, MDB_txn *parent, unsigned flags,
     return 0;
 }
 
+/*
+ * Read transactions are reset and renewed rather than begun and aborted:
+ * a renewed one keeps its reader slot (MDB_NOTLS) and its memory, where
+ * mdb_txn_begin takes the reader table's lock and allocates. One spare is
+ * kept (the loop thread reads one request at a time); a second reader at
+ * once begins its own.
+ */
 int bnd_store_read_begin(bnd_store *st, MDB_txn **txn)
 {
+    MDB_txn *t;
+
+    pthread_mutex_lock(&st->spare_mu);
+    t = st->spare;
+    st->spare = NULL;
+    pthread_mutex_unlock(&st->spare_mu);
+    if (t != NULL) {
+        pthread_rwlock_rdlock(&st->lock);
+        if (mdb_txn_renew(t) == 0) {
+            *txn = t;
+            return 0;
+        }
+        /* MDB_MAP_RESIZED and the like: the slow path knows them */
+        pthread_rwlock_unlock(&st->lock);
+        mdb_txn_abort(t);
+    }
     return txn_begin(st, NULL, MDB_RDONLY, txn);
 }
 
@@ -105,8 +130,16 @@ void bnd_store_read_end(bnd_store *st, MDB_txn *txn)
 {
     if (txn == NULL)
         return;
-    mdb_txn_abort(txn);
+    mdb_txn_reset(txn);
     pthread_rwlock_unlock(&st->lock);
+    pthread_mutex_lock(&st->spare_mu);
+    if (st->spare == NULL) {
+        st->spare = txn;
+        txn = NULL;
+    }
+    pthread_mutex_unlock(&st->spare_mu);
+    if (txn != NULL)
+        mdb_txn_abort(txn);
 }
 
 size_t bnd_store_map_size(bnd_store *st)
@@ -232,6 +265,7 @@ int bnd_store_open(bnd_store **out, const char *dir, const bnd_store_opts *opts)
     if (st == NULL)
         return BN_ENOMEM;
     pthread_rwlock_init(&st->lock, NULL);
+    pthread_mutex_init(&st->spare_mu, NULL);
     initial = page_round(initial);
     max = page_round(max);
     if (max < initial)
@@ -246,7 +280,10 @@ int bnd_store_open(bnd_store **out, const char *dir, const bnd_store_opts *opts)
     mdb_env_set_maxdbs(st->env, BND_DB_COUNT + 8);
     mdb_env_set_mapsize(st->env, initial);
     /* MDB_NOTLS: read txns belong to the loop, not to a thread. Never
-     * NOSYNC/NOMETASYNC: a reply follows a durable commit. */
+     * NOSYNC/NOMETASYNC: a reply follows a durable commit. (NOMETASYNC
+     * with acknowledgements deferred to the next flush would keep that,
+     * but reads would then see snapshots not yet durable: see
+     * docs/PERFORMANCE.md, "Not shipped".) */
     rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600);
     if (rc != 0) {
         rc = rc > 0 && rc < 4096 ? -rc : bnd_mdb_err(rc);
@@ -265,6 +302,7 @@ int bnd_store_open(bnd_store **out, const char *dir, const bnd_store_opts *opts)
 fail:
     if (st->env != NULL)
         mdb_env_close(st->env);
+    pthread_mutex_destroy(&st->spare_mu);
     pthread_rwlock_destroy(&st->lock);
     free(st);
     return rc;
@@ -274,7 +312,10 @@ void bnd_store_close(bnd_store *st)
 {
     if (st == NULL)
         return;
+    if (st->spare != NULL)
+        mdb_txn_abort(st->spare);
     mdb_env_close(st->env);
+    pthread_mutex_destroy(&st->spare_mu);
     pthread_rwlock_destroy(&st->lock);
     free(st);
 }

@@ -86,8 +86,9 @@ unsigned bnd_store_grow_count(bnd_store *st);
 
 /*
  * bnd_store_read_begin opens a read transaction and holds the resize lock
- * shared until bnd_store_read_end (which aborts the transaction). Keep read
- * transactions short: a resize waits for them.
+ * shared until bnd_store_read_end (which ends the transaction: it is
+ * reset and kept for the next bnd_store_read_begin, so close its cursors
+ * first). Keep read transactions short: a resize waits for them.
  */
 int bnd_store_read_begin(bnd_store *st, MDB_txn **txn);
 void bnd_store_read_end(bnd_store *st, MDB_txn *txn);

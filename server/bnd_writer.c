@@ -28,7 +28,11 @@ struct bnd_writer {
 struct batch {
     bnd_writer *w;
     bnd_job *jobs;
+    int nested; /* each job in a nested transaction */
 };
+
+/* apply_batch's answer when a job failed in the shared transaction. */
+#define RETRY_NESTED 1
 
 static uint64_t now_us(void)
 {
@@ -37,11 +41,33 @@ static uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* Applies every job of the batch in its own nested transaction. Returns
- * BN_EFULL (the map must grow) or 0. */
+/*
+ * Applies every job of the batch. First straight in the batch's
+ * transaction, with no nested transaction per job: writes almost never
+ * fail, and a child transaction costs LMDB a dirty list to allocate and
+ * merge per job. A job that fails there may have written part of its
+ * changes, so the whole transaction is then dropped (RETRY_NESTED) and
+ * the batch applied again with each job in its own nested transaction,
+ * where a failing job leaves the others intact: the result is the same
+ * as if every job had been nested, and a failure costs one more pass.
+ * Returns BN_EFULL (the map must grow), RETRY_NESTED or 0.
+ */
 static int apply_batch(MDB_txn *txn, void *arg)
 {
     struct batch *b = arg;
+    if (!b->nested) {
+        for (bnd_job *j = b->jobs; j != NULL; j = j->next)
+            j->applied = 0;
+        for (bnd_job *j = b->jobs; j != NULL; j = j->next) {
+            int rc = j->apply(j, txn);
+            if (rc == BN_EFULL)
+                return rc;
+            if (rc != 0)
+                return RETRY_NESTED;
+            j->applied = 1;
+        }
+        return 0;
+    }
     for (bnd_job *j = b->jobs; j != NULL; j = j->next) {
         MDB_txn *child = NULL;
         int rc = mdb_txn_begin(mdb_txn_env(txn), txn, 0, &child);
@@ -79,7 +105,7 @@ static void *writer_main(void *arg)
     bnd_writer *w = arg;
 
     for (;;) {
-        struct batch b = {w, NULL};
+        struct batch b = {w, NULL, 0};
         bnd_job *tail = NULL;
         unsigned n = 0;
 
@@ -107,6 +133,10 @@ static void *writer_main(void *arg)
 
         uint64_t t0 = now_us();
         int rc = bnd_store_write(w->st, apply_batch, &b);
+        if (rc == RETRY_NESTED) {
+            b.nested = 1;
+            rc = bnd_store_write(w->st, apply_batch, &b);
+        }
         if (rc != 0) {
             bnd_log(BND_LOG_ERROR, "writer.batch", "jobs=%u result=%s", n,
                     bn_err_name(rc));
@@ -114,8 +144,8 @@ static void *writer_main(void *arg)
                 if (j->applied)
                     j->failed(j, rc);
         } else {
-            bnd_log(BND_LOG_DEBUG, "writer.batch", "jobs=%u us=%llu", n,
-                    (unsigned long long)(now_us() - t0));
+            bnd_log(BND_LOG_DEBUG, "writer.batch", "jobs=%u nested=%d us=%llu",
+                    n, b.nested, (unsigned long long)(now_us() - t0));
         }
         /* A job deleted ciphertext (PAIR_ERASE): overwrite the pages it
          * freed before anyone hears that it is gone. A failed scrub is
@@ -188,11 +218,21 @@ int bnd_writer_start(bnd_writer **out, bnd_store *st, uv_loop_t *loop)
     return 0;
 }
 
+void bnd_writer_hold(bnd_writer *w)
+{
+    w->pending++;
+}
+
 void bnd_writer_submit(bnd_writer *w, bnd_job *job)
+{
+    bnd_writer_hold(w);
+    bnd_writer_submit_held(w, job);
+}
+
+void bnd_writer_submit_held(bnd_writer *w, bnd_job *job)
 {
     job->next = NULL;
     job->applied = 0;
-    w->pending++;
     pthread_mutex_lock(&w->mu);
     if (w->in_tail == NULL)
         w->in_head = job;

@@ -2,10 +2,11 @@
  * bnd_writer.h: the writer thread and its group commit.
  *
  * The loop thread submits jobs. The writer thread takes every job waiting,
- * opens one write transaction, applies each job in a nested transaction
- * (so a failing job leaves the others intact), commits the batch once
- * (fsync), then hands the jobs back to the loop thread (uv_async_send),
- * where each job's complete() runs: only then is its reply sent.
+ * opens one write transaction, applies each job (as if each were in a
+ * nested transaction: a failing job leaves the others intact), commits the
+ * batch once (fsync), then hands the jobs back to the loop thread
+ * (uv_async_send), where each job's complete() runs: only then is its reply
+ * sent.
  */
 #ifndef BND_WRITER_H
 #define BND_WRITER_H
@@ -20,10 +21,13 @@ typedef struct bnd_job bnd_job;
 struct bnd_job {
     bnd_job *next; /* the writer's */
     /*
-     * apply runs on the writer thread inside a nested transaction: 0 keeps
-     * its changes, a negative code drops them (the job still completes:
-     * its own error is its result). BN_EFULL makes the writer grow the map
-     * and apply the whole batch again, so apply must reset its outputs.
+     * apply runs on the writer thread inside the batch's transaction: 0
+     * keeps its changes, a negative code drops them (the job still
+     * completes: its own error is its result). apply may run more than
+     * once for one batch, so it must reset its outputs each time: BN_EFULL
+     * makes the writer grow the map and apply the whole batch again, and
+     * any failure makes it apply the batch again with each job in its own
+     * nested transaction (the first pass has none: see bnd_writer.c).
      */
     int (*apply)(bnd_job *job, MDB_txn *txn);
     /* failed runs on the writer thread when the batch did not commit
@@ -42,6 +46,15 @@ int bnd_writer_start(bnd_writer **out, bnd_store *st, uv_loop_t *loop);
 
 /* bnd_writer_submit queues job (loop thread). */
 void bnd_writer_submit(bnd_writer *w, bnd_job *job);
+
+/*
+ * bnd_writer_hold counts a job that will be submitted later (it is being
+ * prepared, e.g. its log entry verified on the thread pool): it counts as
+ * pending, so shutdown waits for it. Submit it with
+ * bnd_writer_submit_held (loop thread, both).
+ */
+void bnd_writer_hold(bnd_writer *w);
+void bnd_writer_submit_held(bnd_writer *w, bnd_job *job);
 
 /* bnd_writer_pending counts jobs submitted and not completed yet. */
 unsigned bnd_writer_pending(const bnd_writer *w);

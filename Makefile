@@ -175,7 +175,7 @@ ROUNDS ?= 100
 
 # crashtest: the crash test with ROUNDS SIGKILLs (make check runs 20).
 crashtest: tests
-	CRASH_ROUNDS=$(ROUNDS) CRASH_SECONDS=0 BINOMED=$$PWD/$(BUILD)/binomed \
+	CRASH_ROUNDS=$(ROUNDS) BINOMED=$$PWD/$(BUILD)/binomed \
 	    BINOME_KDF=interactive $(BUILD)/tests/test_crash
 
 # valgrind: unit and integration tests under memcheck.

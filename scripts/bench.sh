@@ -159,6 +159,8 @@ RPID=""
 BPORT=$("$LOAD" --free-port)
 "$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$BPORT" \
     >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
+# The load generator measures the server, not the per-account rate limit.
+echo "rate_per_account=0" >>"$TMP/data/binomed.conf"
 "$BINOMED" --data "$TMP/data" --listen "127.0.0.1:$BPORT" \
     ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} \
     2>>"$TMP/binomed.log" &

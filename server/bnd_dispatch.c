@@ -6,6 +6,7 @@
 
 #include "bnd_handlers.h"
 #include "bnd_log.h"
+#include "bnd_rate.h"
 #include "bnd_writer.h"
 
 /* ---- the table ------------------------------------------------------------
@@ -333,7 +334,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
     }
     ctx_free(&cx);
     rj->rc = rc;
-    if (rc != 0 && rc != BN_EFULL)
+    if (rc != 0) /* BN_EFULL too: a pass after the map grew re-encodes */
         encode_error(&rj->out, rj->req.id, rc, cx.errmsg);
     return rc;
 }
@@ -505,7 +506,10 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
     return rc;
 }
 
-/* Dispatches req (owned) that arrived as `in` bytes. */
+/* Dispatches req (owned) that arrived as `in` bytes. Every request is
+ * checked here, in this order: logged in (or a pre-login message), the
+ * account's request rate (logged in only), known type and role, then the
+ * command's own check. */
 static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
 {
     const bnd_cmd *cmd = find_cmd(req->type);
@@ -520,6 +524,14 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
             bn_msg_free(req);
             return 0;
         }
+    } else if (bnd_rate_take(srv->rate, s->actor.account_id, t0 / 1000,
+                             srv->cfg.rate_per_account,
+                             srv->cfg.rate_burst) != 0) {
+        /* The account's connections together send too fast: this request
+         * is refused, the connection goes on (the client may retry). */
+        reply_error(srv, s, req->type, req->id, pair, in, BN_ELIMIT, 0, t0);
+        bn_msg_free(req);
+        return 0;
     } else if (cmd == NULL || (cmd->flags & F_PRELOGIN) ||
                !(cmd->roles & (1u << s->actor.role))) {
         int code = cmd == NULL                 ? BN_EUNKNOWNMSG

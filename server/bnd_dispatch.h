@@ -5,8 +5,9 @@
  * (WRITE: run by the writer thread inside a write transaction; PRELOGIN:
  * allowed, and only allowed, before login; AUTH: a failure closes the
  * connection) and the roles allowed. The table is checked in one place
- * (bnd_dispatch): unknown type or a role not allowed gets an ERROR reply
- * and the connection goes on; a message that does not decode gets an
+ * (bnd_dispatch): unknown type, a role not allowed or an account over its
+ * request rate (BN_ELIMIT, cfg.rate_per_account) gets an ERROR reply and
+ * the connection goes on; a message that does not decode gets an
  * ERROR reply and the connection closes (BND_REPLY_CLOSE).
  *
  * No socket is needed: a test or a fuzz target makes a bnd_session with a

@@ -24,7 +24,10 @@ struct bnd_conn {
     int draining;    /* server stopping: take no more frames */
     int in_process;
     int handles;
-    size_t wq; /* bytes queued in uv_write */
+    size_t wq;           /* bytes queued in uv_write */
+    int over_soft;       /* wq above cfg.wq_soft ... */
+    uint64_t over_since; /* ... since then (uv_now, ms) */
+    uint64_t deadline;   /* handshake or idle timeout (uv_now, ms) */
     uint64_t bytes_in, bytes_out;
     uint64_t t_open;
     char peer[64];
@@ -97,10 +100,67 @@ static void conn_close(bnd_conn *c, const char *reason)
     uv_close((uv_handle_t *)&c->timer, on_handle_closed);
 }
 
+static void on_timeout(uv_timer_t *t);
+
+/* Arms the connection's one timer for the nearer of its deadlines: the
+ * handshake or idle timeout, and the slow-reader limit while replies are
+ * queued above the soft cap. */
+static void conn_arm(bnd_conn *c)
+{
+    const bnd_config *cfg = &c->net->srv->cfg;
+    uint64_t now = uv_now(c->net->srv->loop), due = c->deadline;
+
+    if (c->over_soft && cfg->slow_reader_ms != 0 &&
+        c->over_since + cfg->slow_reader_ms < due)
+        due = c->over_since + cfg->slow_reader_ms;
+    uv_timer_start(&c->timer, on_timeout, due > now ? due - now : 0, 0);
+}
+
+/* Restarts the handshake or idle timeout: ms from now. */
+static void conn_timeout(bnd_conn *c, uint64_t ms)
+{
+    c->deadline = uv_now(c->net->srv->loop) + ms;
+    conn_arm(c);
+}
+
+/*
+ * Closes a connection past one of its deadlines. A client that does not
+ * read its replies is not read either (paused) and so sends no frame; the
+ * idle timeout would hold its queued replies for long: the slow-reader
+ * limit closes it once they have stayed above the soft cap for
+ * cfg.slow_reader_ms (like Redis's soft output-buffer limit).
+ */
 static void on_timeout(uv_timer_t *t)
 {
     bnd_conn *c = t->data;
-    conn_close(c, c->s.logged_in ? "idle_timeout" : "login_timeout");
+    const bnd_config *cfg = &c->net->srv->cfg;
+    uint64_t now = uv_now(c->net->srv->loop);
+
+    if (c->over_soft && cfg->slow_reader_ms != 0 &&
+        now >= c->over_since + cfg->slow_reader_ms) {
+        bnd_log(BND_LOG_WARN, "conn.slow_reader",
+                "conn=%llu queued=%zu ms=%llu",
+                (unsigned long long)c->s.conn_id, c->wq,
+                (unsigned long long)(now - c->over_since));
+        conn_close(c, "slow_reader");
+    } else if (now >= c->deadline) {
+        conn_close(c, c->s.logged_in ? "idle_timeout" : "login_timeout");
+    } else {
+        conn_arm(c);
+    }
+}
+
+/* Notes whether the reply queue is above the soft cap, and since when. */
+static void wq_changed(bnd_conn *c)
+{
+    const bnd_config *cfg = &c->net->srv->cfg;
+    if (c->wq > cfg->wq_soft && !c->over_soft) {
+        c->over_soft = 1;
+        c->over_since = uv_now(c->net->srv->loop);
+        conn_arm(c);
+    } else if (c->wq <= cfg->wq_soft) {
+        c->over_soft = 0; /* the timer, when it fires, re-arms */
+    }
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -112,6 +172,7 @@ static void on_write(uv_write_t *req, int status)
     free(w);
     if (c->closing)
         return;
+    wq_changed(c);
     if (status < 0) {
         conn_close(c, "write_error");
         return;
@@ -174,11 +235,16 @@ static int conn_send(bnd_conn *c, const uint8_t *msg, size_t len, int sealed)
         return rc;
     }
     c->wq += w->len;
+    /* Reading stops at the soft cap (paused), but the replies of requests
+     * already taken (up to max_inflight writes, and one read of up to a
+     * frame) still come: the hard cap bounds that overshoot at once. */
     if (c->wq > cfg->wq_hard) {
         bnd_log(BND_LOG_WARN, "conn.slow_reader", "conn=%llu queued=%zu",
                 (unsigned long long)c->s.conn_id, c->wq);
         conn_close(c, "slow_reader");
+        return 0;
     }
+    wq_changed(c);
     return 0;
 }
 
@@ -200,7 +266,7 @@ static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
     }
     if (s->logged_in && c->rd.limit < cfg->frame_max) {
         bn_frame_reader_set_limit(&c->rd, cfg->frame_max);
-        uv_timer_start(&c->timer, on_timeout, cfg->idle_timeout_ms, 0);
+        conn_timeout(c, cfg->idle_timeout_ms);
     }
     if (flags & BND_REPLY_CLOSE) {
         c->close_after = 1;
@@ -313,8 +379,7 @@ static void process_frames(bnd_conn *c)
             break;
         }
         if (c->s.logged_in)
-            uv_timer_start(&c->timer, on_timeout, net->srv->cfg.idle_timeout_ms,
-                           0);
+            conn_timeout(c, net->srv->cfg.idle_timeout_ms);
         bnd_dispatch_frame(net->srv, &c->s, net->plain,
                            len - BN_CHANNEL_OVERHEAD);
     }
@@ -406,7 +471,7 @@ static void on_connection(uv_stream_t *server, int status)
     }
     bnd_log(BND_LOG_INFO, "conn.open", "conn=%llu peer=%s open=%u",
             (unsigned long long)c->s.conn_id, c->peer, net->nconns);
-    uv_timer_start(&c->timer, on_timeout, srv->cfg.hs_timeout_ms, 0);
+    conn_timeout(c, srv->cfg.hs_timeout_ms);
     if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
         c->reading = 1;
     else

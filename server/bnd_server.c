@@ -13,6 +13,7 @@
 #include "bnd_handlers.h"
 #include "bnd_log.h"
 #include "bnd_net.h"
+#include "bnd_rate.h"
 #include "bnd_schema.h"
 #include "bnd_writer.h"
 
@@ -30,6 +31,9 @@ void bnd_config_defaults(bnd_config *cfg)
     cfg->idle_timeout_ms = 10 * 60 * 1000;
     cfg->wq_soft = (size_t)1 << 20;
     cfg->wq_hard = (size_t)16 << 20;
+    cfg->slow_reader_ms = 30 * 1000;
+    cfg->rate_per_account = 200;
+    cfg->rate_burst = 400;
     cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
     cfg->frame_max = BN_FRAME_MAX;
     cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
@@ -55,7 +59,7 @@ static int parse_uint(const char *s, unsigned long long max,
         return BN_EINVAL;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v == 0 || v > max)
+    if (errno != 0 || *end != '\0' || v > max)
         return BN_EINVAL;
     *out = v;
     return 0;
@@ -105,7 +109,15 @@ static const struct conf_key {
     NUM("reply_queue_soft_mib", K_SIZE, wq_soft, 1, 1024, 1u << 20, "MIB",
         "queued replies of a connection: stop reading it (default 1)"),
     NUM("reply_queue_hard_mib", K_SIZE, wq_hard, 1, 4096, 1u << 20, "MIB",
-        "queued replies of a connection: close it (default 16)"),
+        "queued replies of a connection: close it at once (default 16)"),
+    NUM("slow_reader_s", K_UINT, slow_reader_ms, 0, 86400, 1000, "S",
+        "queued replies above the soft limit this long: close (default 30; "
+        "0: never)"),
+    NUM("rate_per_account", K_UINT, rate_per_account, 0, 1000000, 1, "N",
+        "requests per second of an account, all its connections (default "
+        "200; 0: no limit)"),
+    NUM("rate_burst", K_UINT, rate_burst, 1, 10000000, 1, "N",
+        "requests an account may send at once (default 400)"),
     NUM("map_initial_mib", K_SIZE, map_initial, 1, 1u << 20, 1u << 20, "MIB",
         "LMDB map size at start (default 64)"),
     NUM("map_max_mib", K_SIZE, map_max, 1, 1ull << 30, 1u << 20, "MIB",
@@ -545,7 +557,8 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
     srv->loop = loop;
     bn_buf_init(&srv->enc);
     srv->keys = bnd_keys_new();
-    if (srv->keys == NULL) {
+    srv->rate = bnd_rate_new();
+    if (srv->keys == NULL || srv->rate == NULL) {
         rc = BN_ENOMEM;
         goto fail;
     }
@@ -574,6 +587,7 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
 fail:
     bnd_store_close(srv->store);
     bnd_keys_free(srv->keys);
+    bnd_rate_free(srv->rate);
     free(srv);
     return rc;
 }
@@ -692,6 +706,7 @@ void bnd_server_close(bnd_server *srv)
     bnd_net_free(srv->net);
     bnd_store_close(srv->store);
     bnd_keys_free(srv->keys);
+    bnd_rate_free(srv->rate);
     bn_buf_free(&srv->enc);
     free(srv);
 }

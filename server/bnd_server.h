@@ -39,6 +39,9 @@ typedef struct bnd_config {
     unsigned idle_timeout_ms;          /* no frame for this long */
     size_t wq_soft;                    /* queued reply bytes: stop reading */
     size_t wq_hard;                    /* queued reply bytes: close */
+    unsigned slow_reader_ms;           /* above wq_soft this long: close */
+    unsigned rate_per_account;         /* requests/s of an account; 0: off */
+    unsigned rate_burst;               /* requests at once of an account */
     uint64_t max_doc_bytes;            /* a document's ciphertext */
     size_t frame_max;                  /* frame body once logged in */
     size_t frame_max_prelogin;         /* frame body before login */
@@ -161,6 +164,7 @@ void bnd_session_unref(bnd_session *s);
 
 struct bnd_writer;
 struct bnd_net;
+struct bnd_rate;
 
 /* The periodic deletion of abandoned uploads: one job, reused, that the
  * writer runs; a pass that stops at its budget submits itself again. */
@@ -179,8 +183,9 @@ typedef struct bnd_server {
     bnd_store *store;
     bnd_keys *keys;
     struct bnd_writer *writer;
-    struct bnd_net *net; /* NULL when used without a network (tests) */
-    bn_buf enc;          /* reply encoding, reused on the loop thread */
+    struct bnd_net *net;   /* NULL when used without a network (tests) */
+    struct bnd_rate *rate; /* requests per account (bnd_rate.h) */
+    bn_buf enc;            /* reply encoding, reused on the loop thread */
     uint64_t next_conn_id;
     uint16_t bound_port; /* after bnd_server_listen */
     int stopping;

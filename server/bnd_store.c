@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "bnd_log.h"
 #include "bnd_schema.h"
@@ -183,21 +185,64 @@ static int grow(bnd_store *st)
     return 0;
 }
 
+/* What the file system of the store still takes, in bytes (the blocks
+ * reserved for root count when we are root), or SIZE_MAX when unknown. */
+static size_t fs_free(bnd_store *st)
+{
+    struct statvfs sv;
+    int fd;
+    if (mdb_env_get_fd(st->env, &fd) != 0 || fstatvfs(fd, &sv) != 0)
+        return SIZE_MAX;
+    unsigned long long blocks = geteuid() == 0 ? sv.f_bfree : sv.f_bavail;
+    unsigned long long b = blocks * sv.f_frsize;
+    return b > SIZE_MAX ? SIZE_MAX : (size_t)b;
+}
+
+/*
+ * Commits txn: 0, BN_EFULL with *disk set when the file system is full,
+ * else as bnd_mdb_err. LMDB writes the pages and syncs at commit: a full
+ * file system is ENOSPC or EDQUOT from pwrite or fdatasync, or EIO when
+ * pwrite wrote only part of the pages (LMDB's code for a short write;
+ * taken as full when less than BND_FS_FULL_BYTES is left). The commit is
+ * then undone: nothing of it counts.
+ */
+#define BND_FS_FULL_BYTES ((size_t)4 << 20)
+static int commit(bnd_store *st, MDB_txn *txn, int *disk)
+{
+    int rc = mdb_txn_commit(txn);
+    size_t left = SIZE_MAX;
+    *disk = 0;
+    if (rc == EIO)
+        left = fs_free(st);
+    if (rc == ENOSPC || rc == EDQUOT || left < BND_FS_FULL_BYTES) {
+        *disk = 1;
+        bnd_log(BND_LOG_ERROR, "store.disk_full",
+                "errno=%s free_bytes=%lld msg=\"%s\"",
+                rc == ENOSPC   ? "ENOSPC"
+                : rc == EDQUOT ? "EDQUOT"
+                               : "EIO",
+                left == SIZE_MAX ? -1LL : (long long)left, mdb_strerror(rc));
+        return BN_EFULL;
+    }
+    return bnd_mdb_err(rc);
+}
+
 int bnd_store_write(bnd_store *st, bnd_write_fn fn, void *arg)
 {
     for (;;) {
         MDB_txn *txn = NULL;
+        int disk = 0;
         int rc = txn_begin(st, NULL, 0, &txn);
         if (rc != 0)
             return rc;
         rc = fn(txn, arg);
         if (rc == 0) {
-            rc = bnd_mdb_err(mdb_txn_commit(txn));
+            rc = commit(st, txn, &disk);
         } else {
             mdb_txn_abort(txn);
         }
         pthread_rwlock_unlock(&st->lock);
-        if (rc != BN_EFULL)
+        if (rc != BN_EFULL || disk) /* a bigger map does not help a disk */
             return rc;
         rc = grow(st);
         if (rc != 0)

@@ -103,8 +103,10 @@ typedef int (*bnd_write_fn)(MDB_txn *txn, void *arg);
 /*
  * bnd_store_write runs fn in a write transaction and commits. On
  * BN_EFULL from fn or from the commit it grows the map and runs fn again;
- * when the map is already at its maximum it returns BN_EFULL. Returns
- * fn's code, or the commit's.
+ * when the map is already at its maximum it returns BN_EFULL. A full
+ * file system at the commit (ENOSPC, EDQUOT) is BN_EFULL at once, logged
+ * as store.disk_full; nothing of the transaction is kept. Returns fn's
+ * code, or the commit's.
  */
 int bnd_store_write(bnd_store *st, bnd_write_fn fn, void *arg);
 

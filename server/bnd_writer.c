@@ -140,9 +140,11 @@ static void *writer_main(void *arg)
         if (rc != 0) {
             bnd_log(BND_LOG_ERROR, "writer.batch", "jobs=%u result=%s", n,
                     bn_err_name(rc));
+            /* Nothing of the batch was committed: every job gets the
+             * error, also one whose reply an earlier pass (before the
+             * map grew) had made. */
             for (bnd_job *j = b.jobs; j != NULL; j = j->next)
-                if (j->applied)
-                    j->failed(j, rc);
+                j->failed(j, rc);
         } else {
             bnd_log(BND_LOG_DEBUG, "writer.batch", "jobs=%u nested=%d us=%llu",
                     n, b.nested, (unsigned long long)(now_us() - t0));

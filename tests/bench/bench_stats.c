@@ -408,6 +408,7 @@ int main(void)
         die("init", rc);
     bnd_config_defaults(&cfg);
     snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
+    cfg.rate_per_account = 0; /* the world is built at full speed */
     if (uv_loop_init(&B.loop) != 0)
         die("loop", BN_EINTERNAL);
     rc = bnd_server_open(&B.srv, &cfg, &B.loop);

@@ -177,6 +177,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (rc != 0 || bn_invite_parse(&ic, code) != 0)
         die("datadir", rc);
     bnd_config_defaults(&cfg);
+    cfg.rate_per_account = 0; /* deterministic: no clock-based refusals */
     snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
     if (uv_loop_init(&loop) != 0)
         die("loop", BN_EINTERNAL);

@@ -68,6 +68,8 @@ else
     not_ok "binomed init" "$T/binomed.log"
     finish
 fi
+# The load generator measures the server, not the per-account rate limit.
+echo "rate_per_account=0" >>"$T/data/binomed.conf"
 "$BINOMED" --data "$T/data" --listen "127.0.0.1:$port" 2>>"$T/binomed.log" &
 daemon=$!
 i=0

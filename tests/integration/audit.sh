@@ -13,55 +13,13 @@
 # Needs $BUILD/tests/test_srv_audit (make tests), which plants the
 # plaintext note (BN_PLANT_DIR). Prints "ok N - ..." / "not ok N - ..." per
 # check and ends with "N passed, N failed"; exits 1 when a check failed.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BINOMED=${BINOMED:-$BUILD/binomed}
-BINOME=${BINOME:-$BUILD/binome}
+. "$(dirname "$0")/lib/common.sh"
 PLANT=${PLANT:-$BUILD/tests/test_srv_audit}
-export BINOME_KDF=interactive
-unset BINOME_PASSPHRASE XDG_CONFIG_HOME BINOME_TEST_ABORT_AT
+need_progs "run make tests first" "$BINOMED" "$BINOME" "$PLANT"
+make_tmp audit
 
-for prog in "$BINOMED" "$BINOME" "$PLANT"; do
-    if [ ! -x "$prog" ]; then
-        echo "audit.sh: $prog is missing; run make tests first" >&2
-        exit 1
-    fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-audit.XXXXXX") || exit 1
-daemon=""
-writer=""
-cleanup() {
-    [ -n "$writer" ] && kill "$writer" 2>/dev/null
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null
-        wait "$daemon" 2>/dev/null
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    for f in "$T/out" "$T/err"; do
-        [ -s "$f" ] && tail -n 15 "$f" | sed 's/^/#   /'
-    done
-    return 0
-}
-# check DESC CMD...: the command succeeds.
-check() {
-    d=$1
-    shift
-    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
-}
+# A failed check shows the end of its stdout and stderr.
+not_ok_detail() { show_tail 15 "$T/out" "$T/err"; }
 # finds DESC PATTERN CMD...: the command fails and its output (stdout and
 # stderr) matches PATTERN.
 finds() {
@@ -75,81 +33,14 @@ finds() {
         not_ok "$d (no '$pat' in the report)"
     fi
 }
-as() {
-    who=$1
-    shift
-    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
-}
 
-# ---- the daemon --------------------------------------------------------------
-# run_daemon DIR: serve DIR on $port.
-run_daemon() {
-    "$BINOMED" --data "$1" --listen "127.0.0.1:$port" 2>>"$T/binomed.log" &
-    daemon=$!
-    i=0
-    while [ $i -lt 10 ] && kill -0 "$daemon" 2>/dev/null; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -0 "$daemon" 2>/dev/null
-}
-stop_daemon() {
-    kill "$daemon" 2>/dev/null
-    wait "$daemon" 2>/dev/null
-    daemon=""
-}
-start_daemon() {
-    base=$(($$ % 20000 + 30000))
-    try=0
-    while [ $try -lt 25 ]; do
-        port=$((base + 17 + try * 43))
-        DATA=$T/data$try
-        if "$BINOMED" init --data "$DATA" --listen "127.0.0.1:$port" \
-            >"$T/invite" 2>>"$T/init.log" && run_daemon "$DATA"; then
-            return 0
-        fi
-        [ -n "$daemon" ] && wait "$daemon" 2>/dev/null
-        daemon=""
-        try=$((try + 1))
-    done
-    return 1
-}
-# wait_up WHO: the first request after a (re)start may come early.
-wait_up() {
-    i=0
-    until as "$1" whoami >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -ge 30 ] && return 1
-        sleep 0.2
-    done
-}
-
-if start_daemon; then
-    ok "binomed starts on 127.0.0.1:$port"
-else
-    not_ok "binomed starts"
-    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
+start_daemon_checked 17 43 "binomed starts"
 
 # ---- a pair that writes -------------------------------------------------------
-i=0
-until as admin join "$(tail -n 1 "$T/invite")" --name Claire >"$T/out" \
-    2>"$T/err"; do
-    i=$((i + 1))
-    [ $i -ge 30 ] && break
-    sleep 0.2
-done
-PROG=$(as admin admin programme create --name "Audited" --theme Careers \
-    --months 6 --frequency monthly --format mixed 2>"$T/err")
-for who in alice:mentor bob:mentee; do
-    name=${who%%:*} role=${who#*:}
-    code=$(as admin admin invite --programme "$PROG" --role "$role" 2>"$T/err")
-    as "$name" join "$code" --name "$name" >"$T/out" 2>"$T/err"
-done
-P1=$(as admin admin pair --programme "$PROG" --mentor alice --mentee bob \
-    2>"$T/err")
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme Audited)
+join_people "$PROG" alice:mentor bob:mentee
+new_pair P1 alice bob
 as alice pair accept "$P1" >"$T/out" 2>"$T/err" &&
     as bob pair accept "$P1" >"$T/out" 2>>"$T/err" &&
     as alice verify "$P1" --confirm >"$T/out" 2>>"$T/err" &&
@@ -222,15 +113,15 @@ rm -f "$DATA/stray.log"
         i=$((i + 1))
     done
 ) &
-writer=$!
+helper=$!
 sleep 1
 check "binomed audit runs beside the writer" "$BINOMED" audit --data "$DATA"
 check "binomed backup copies while the writer runs" \
     "$BINOMED" backup --data "$DATA" --to "$T/backup"
 sleep 0.5
-kill "$writer" 2>/dev/null
-wait "$writer" 2>/dev/null
-writer=""
+kill "$helper" 2>/dev/null
+wait "$helper" 2>/dev/null
+helper=""
 if [ -f "$T/backup/data.mdb" ] && [ -f "$T/backup/server.pub" ] &&
     [ -f "$T/backup/binomed.conf" ] &&
     [ "$(stat -c %a "$T/backup/server.key")" = 600 ]; then
@@ -276,5 +167,4 @@ fi
 finds "binome audit names the planted record" "note_envs $key" as audrey audit
 stop_daemon
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -10,53 +10,13 @@
 # Needs $BUILD/bench/bn_load (make target `benches`, built with `tests`)
 # and $BUILD/binomed (or BINOMED). Prints "ok N - ..." / "not ok N - ..."
 # and ends with "N passed, N failed"; exits 1 when a check failed.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BINOMED=${BINOMED:-$BUILD/binomed}
+. "$(dirname "$0")/lib/common.sh"
 LOAD=$BUILD/bench/bn_load
-export BINOME_KDF=interactive
-unset BINOME_PASSPHRASE
+need_progs "run 'make BUILD=$BUILD benches' first" "$BINOMED" "$LOAD"
+make_tmp bench-smoke
 
-for prog in "$BINOMED" "$LOAD"; do
-    if [ ! -x "$prog" ]; then
-        echo "bench_smoke.sh: $prog is missing; run 'make BUILD=$BUILD" \
-            "benches' first" >&2
-        exit 1
-    fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-bench-smoke.XXXXXX") || exit 1
-daemon=""
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null
-        wait "$daemon" 2>/dev/null
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    for f in "$@"; do
-        [ "$f" = "$1" ] && continue
-        [ -s "$f" ] && tail -n 20 "$f" | sed 's/^/#   /'
-    done
-    return 0
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
+# not_ok DESC FILE...: a failed check shows the end of each FILE.
+not_ok_detail() { show_tail 20 "$@"; }
 
 # ---- a daemon on a free loopback port -------------------------------
 port=$("$LOAD" --free-port)

@@ -10,156 +10,17 @@
 #
 # Prints "ok N - ..." / "not ok N - ..." per check and ends with "N passed,
 # N failed"; exits 1 when a check failed.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BINOMED=${BINOMED:-$BUILD/binomed}
-BINOME=${BINOME:-$BUILD/binome}
-export BINOME_KDF=interactive
-unset BINOME_PASSPHRASE XDG_CONFIG_HOME BINOME_TEST_ABORT_AT
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME"
+make_tmp life
 
-for prog in "$BINOMED" "$BINOME"; do
-    if [ ! -x "$prog" ]; then
-        echo "lifecycle.sh: $prog is missing; run make first" >&2
-        exit 1
-    fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-life.XXXXXX") || exit 1
-daemon=""
-bobpid=""
-cleanup() {
-    [ -n "$bobpid" ] && kill "$bobpid" 2>/dev/null
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null
-        wait "$daemon" 2>/dev/null
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$T/err" ] && sed 's/^/#   /' "$T/err"
-    return 0
-}
-# check DESC CMD...: the command succeeds.
-check() {
-    d=$1
-    shift
-    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
-}
-# refuse DESC PATTERN CMD...: the command fails and stderr matches PATTERN.
-refuse() {
-    d=$1 pat=$2
-    shift 2
-    if "$@" >"$T/out" 2>"$T/err"; then
-        not_ok "$d (it succeeded)"
-    elif grep -qi -- "$pat" "$T/err"; then
-        ok "$d"
-    else
-        not_ok "$d (no '$pat' in the message)"
-    fi
-}
-# as WHO ARGS...: run binome with WHO's profile and passphrase.
-as() {
-    who=$1
-    shift
-    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
-}
-# grab VAR WHO ARGS...: run as WHO, keep stdout in VAR; fails like the command.
-grab() {
-    var=$1
-    shift
-    if out=$(as "$@" 2>"$T/err"); then
-        eval "$var=\$out"
-        return 0
-    fi
-    eval "$var="
-    return 1
-}
-# is_id VALUE: a 16-digit hex id.
-is_id() { printf '%s' "$1" | grep -qE '^[0-9a-f]{16}$'; }
-# is_num VALUE: a decimal id.
-is_num() { case $1 in '' | *[!0-9]*) return 1 ;; *) return 0 ;; esac; }
-
-# ---- the daemon --------------------------------------------------------
-run_daemon() {
-    "$BINOMED" --data "$DATA" --listen "127.0.0.1:$port" \
-        2>>"$T/binomed.log" &
-    daemon=$!
-    i=0
-    while [ $i -lt 10 ] && kill -0 "$daemon" 2>/dev/null; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -0 "$daemon" 2>/dev/null
-}
-stop_daemon() {
-    kill "$daemon" 2>/dev/null
-    wait "$daemon" 2>/dev/null
-    daemon=""
-}
-start_daemon() {
-    base=$(($$ % 20000 + 30000))
-    try=0
-    while [ $try -lt 25 ]; do
-        port=$((base + 11 + try * 41))
-        DATA=$T/data$try
-        if "$BINOMED" init --data "$DATA" --listen "127.0.0.1:$port" \
-            >"$T/invite" 2>>"$T/init.log" && run_daemon; then
-            return 0
-        fi
-        [ -n "$daemon" ] && wait "$daemon" 2>/dev/null
-        daemon=""
-        try=$((try + 1))
-    done
-    return 1
-}
-# wait_up WHO: the first request after a (re)start may come early.
-wait_up() {
-    i=0
-    until as "$1" whoami >/dev/null 2>&1; do
-        i=$((i + 1))
-        [ $i -ge 30 ] && return 1
-        sleep 0.2
-    done
-}
-
-if start_daemon; then
-    ok "binomed starts on 127.0.0.1:$port"
-else
-    not_ok "binomed starts"
-    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
+start_daemon_checked 11 41 "binomed starts"
 
 # ---- people -------------------------------------------------------------
-i=0
-until as admin join "$(tail -n 1 "$T/invite")" --name Claire >"$T/out" \
-    2>"$T/err"; do
-    i=$((i + 1))
-    [ $i -ge 30 ] && break
-    sleep 0.2
-done
-PROG=$(as admin admin programme create --name "Life cycle" --theme Careers \
-    --months 6 --frequency monthly --format mixed 2>"$T/err")
-for who in alice:mentor bob:mentee carol:mentee; do
-    name=${who%%:*} role=${who#*:}
-    code=$(as admin admin invite --programme "$PROG" --role "$role" 2>"$T/err")
-    as "$name" join "$code" --name "$name" >"$T/out" 2>"$T/err" ||
-        not_ok "$name joins"
-done
-if grab P1 admin admin pair --programme "$PROG" --mentor alice --mentee bob &&
-    is_num "$P1"; then
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme "Life cycle")
+join_people "$PROG" alice:mentor bob:mentee carol:mentee
+if new_pair P1 alice bob && is_num "$P1"; then
     ok "a programme, three participants and pair $P1 (alice, bob)"
 else
     not_ok "a programme, three participants and a pair"
@@ -278,7 +139,7 @@ refuse "an unchanged edit sends nothing" "no change" \
 mkfifo "$T/fifo"
 (as bob note edit "$P1" "$N1" <"$T/fifo" >"$T/bob.out" 2>"$T/bob.err"
     echo $? >"$T/bob.rc") &
-bobpid=$!
+helper=$!
 exec 3>"$T/fifo"
 sleep 2
 printf 'Session report (alice, v3)\n' >"$T/report3"
@@ -286,8 +147,8 @@ check "alice saves revision 3 while bob edits" \
     as alice note edit "$P1" "$N1" --file "$T/report3"
 printf 'Session report (bob, v3)\n' >&3
 exec 3>&-
-wait "$bobpid"
-bobpid=""
+wait "$helper"
+helper=""
 if [ "$(cat "$T/bob.rc")" != 0 ] &&
     grep -q "changed since you read it" "$T/bob.err" &&
     grep -q "note show" "$T/bob.err"; then
@@ -416,7 +277,7 @@ refuse "export refuses a directory that is not empty" "not empty" \
     as bob export "$P1" --to "$E"
 
 # ---- withdrawal and re-pairing ------------------------------------------------
-grab P2 admin admin pair --programme "$PROG" --mentor alice --mentee carol
+new_pair P2 alice carol
 as alice pair accept "$P2" >/dev/null 2>&1
 as carol pair accept "$P2" >/dev/null 2>&1
 echo "first words with carol" | as alice note add "$P2" >/dev/null 2>"$T/err"
@@ -427,8 +288,7 @@ check "pairs shows the ended pair clearly" sh -c \
 check "carol still reads what was written before she left" sh -c \
     'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" note list "$3" | grep -q alice' \
     sh "$BINOME" "$T/carol" "$P2"
-if grab P3 admin admin pair --programme "$PROG" --mentor alice --mentee bob &&
-    is_num "$P3"; then
+if new_pair P3 alice bob && is_num "$P3"; then
     ok "alice is paired again, with bob (pair $P3)"
 else
     not_ok "alice is paired again"
@@ -453,19 +313,18 @@ check "alice writes in pair $P3 (log seen)" sh -c \
     sh "$BINOME" "$T/alice" "$P3"
 stop_daemon
 cp -a "$DATA" "$T/old-data"
-run_daemon && wait_up alice
+run_daemon "$DATA" && wait_up alice
 check "alice writes more after the copy" sh -c \
     'echo "after the copy" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
     sh "$BINOME" "$T/alice" "$P3"
 stop_daemon
 rm -rf "$DATA"
 mv "$T/old-data" "$DATA"
-run_daemon && wait_up alice
+run_daemon "$DATA" && wait_up alice
 refuse "the rolled-back server is refused, naming the pair" \
     "rolled back or forked the log of pair $P3" as alice note list "$P3"
 refuse "writes to it are refused too" "rolled back" sh -c \
     'echo "into the past" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
     sh "$BINOME" "$T/alice" "$P3"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -11,37 +11,11 @@
 # "N passed, N failed"; exits 1 when a check failed. Skips (one "ok N -
 # # SKIP" line) only when Chromium is missing and cannot be installed.
 # KEEP_REPORT=DIR keeps report.html and report.png in DIR.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+. "$(dirname "$0")/lib/common.sh"
 TEST=$BUILD/tests/test_cli_stats
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$T/err" ] && tail -5 "$T/err" | sed 's/^/#   /'
-    return 0
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
-
-if [ ! -x "$TEST" ]; then
-    echo "report_html.sh: $TEST is missing; run make tests first" >&2
-    exit 1
-fi
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-report.XXXXXX") || exit 1
-cleanup() { rm -rf "$T"; }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+need_progs "run make tests first" "$TEST"
+make_tmp report
+not_ok_detail() { show_tail 5 "$T/err"; }
 : >"$T/err"
 
 # Chromium: install it when missing (scripts/deps.sh report), else skip.

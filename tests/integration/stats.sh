@@ -9,72 +9,10 @@
 #
 # Prints "ok N - ..." / "not ok N - ..." per check and ends with "N passed,
 # N failed"; exits 1 when a check failed. The daemon is killed on exit.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BINOMED=${BINOMED:-$BUILD/binomed}
-BINOME=${BINOME:-$BUILD/binome}
-export BINOME_KDF=interactive
-unset BINOME_PASSPHRASE XDG_CONFIG_HOME
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME"
+make_tmp stats
 
-for prog in "$BINOMED" "$BINOME"; do
-    if [ ! -x "$prog" ]; then
-        echo "stats.sh: $prog is missing; run make first" >&2
-        exit 1
-    fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-stats.XXXXXX") || exit 1
-daemon=""
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null
-        wait "$daemon" 2>/dev/null
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$T/err" ] && sed 's/^/#   /' "$T/err"
-    return 0
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit $?
-}
-# as WHO ARGS...: run binome with WHO's profile and passphrase.
-as() {
-    who=$1
-    shift
-    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
-}
-# check DESC CMD...: the command succeeds.
-check() {
-    d=$1
-    shift
-    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
-}
-# grab VAR WHO ARGS...: run as WHO, keep stdout in VAR.
-grab() {
-    var=$1
-    shift
-    if out=$(as "$@" 2>"$T/err"); then
-        eval "$var=\$out"
-        return 0
-    fi
-    eval "$var="
-    return 1
-}
 # has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
 has() {
     if grep -qF -- "$3" "$2"; then
@@ -86,54 +24,14 @@ has() {
     fi
 }
 
-# ---- the daemon ------------------------------------------------------------
-start_daemon() {
-    base=$(($$ % 20000 + 30000))
-    try=0
-    while [ $try -lt 25 ]; do
-        port=$((base + 17 + try * 37))
-        DATA=$T/data$try
-        if "$BINOMED" init --data "$DATA" --listen "127.0.0.1:$port" \
-            >"$T/invite" 2>>"$T/init.log"; then
-            "$BINOMED" --data "$DATA" --listen "127.0.0.1:$port" \
-                2>>"$T/binomed.log" &
-            daemon=$!
-            sleep 0.3
-            kill -0 "$daemon" 2>/dev/null && return 0
-            wait "$daemon" 2>/dev/null
-            daemon=""
-        fi
-        try=$((try + 1))
-    done
-    return 1
-}
-
-if start_daemon; then
-    ok "binomed starts on 127.0.0.1:$port"
-else
-    not_ok "binomed starts"
-    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
-    finish
-fi
+start_daemon_checked 17 37 "binomed starts"
 
 # ---- a programme, four people, two pairs ------------------------------------
-i=0
-until as admin join "$(tail -n 1 "$T/invite")" --name Claire >"$T/out" \
-    2>"$T/err"; do
-    i=$((i + 1))
-    [ $i -ge 30 ] && break
-    sleep 0.2
-done
-PROG=$(as admin admin programme create --name "Pilotage" --theme Careers \
-    --months 6 --frequency monthly --format mixed 2>"$T/err")
-for who in alice:mentor bob:mentee carol:mentor dave:mentee; do
-    name=${who%%:*} role=${who#*:}
-    code=$(as admin admin invite --programme "$PROG" --role "$role" 2>"$T/err")
-    as "$name" join "$code" --name "$name" >"$T/out" 2>"$T/err" ||
-        not_ok "$name joins"
-done
-grab P1 admin admin pair --programme "$PROG" --mentor alice --mentee bob
-grab P2 admin admin pair --programme "$PROG" --mentor carol --mentee dave
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme Pilotage)
+join_people "$PROG" alice:mentor bob:mentee carol:mentor dave:mentee
+new_pair P1 alice bob
+new_pair P2 carol dave
 if [ -n "$PROG" ] && [ -n "$P1" ] && [ -n "$P2" ]; then
     ok "programme $PROG with pairs $P1 (alice, bob) and $P2 (carol, dave)"
 else

@@ -7,129 +7,21 @@
 # BINOMED and BINOME name the programs (default $BUILD/binomed and
 # $BUILD/binome). Prints "ok N - ..." / "not ok N - ..." per check and
 # ends with "N passed, N failed"; exits 1 when a check failed.
-set -u
-: "${BUILD:=build}"
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-BINOMED=${BINOMED:-$BUILD/binomed}
-BINOME=${BINOME:-$BUILD/binome}
-export BINOME_KDF=interactive
-unset BINOME_PASSPHRASE XDG_CONFIG_HOME
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME"
+make_tmp story
 
-for prog in "$BINOMED" "$BINOME"; do
-    if [ ! -x "$prog" ]; then
-        echo "story.sh: $prog is missing; run make first" >&2
-        exit 1
-    fi
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/binome-story.XXXXXX") || exit 1
-daemon=""
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null
-        wait "$daemon" 2>/dev/null
-    fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
-
-n=0 passed=0 failed=0
-ok() {
-    n=$((n + 1)) passed=$((passed + 1))
-    echo "ok $n - $1"
-}
-not_ok() {
-    n=$((n + 1)) failed=$((failed + 1))
-    echo "not ok $n - $1"
-    [ -s "$T/err" ] && sed 's/^/#   /' "$T/err"
-    return 0
-}
-# check DESC CMD...: the command succeeds.
-check() {
-    d=$1
-    shift
-    if "$@" >"$T/out" 2>"$T/err"; then ok "$d"; else not_ok "$d"; fi
-}
-# refuse DESC PATTERN CMD...: the command fails and stderr matches PATTERN.
-refuse() {
-    d=$1 pat=$2
-    shift 2
-    if "$@" >"$T/out" 2>"$T/err"; then
-        not_ok "$d (it succeeded)"
-    elif grep -qi -- "$pat" "$T/err"; then
-        ok "$d"
-    else
-        not_ok "$d (no '$pat' in the message)"
-    fi
-}
-
-# as WHO ARGS...: run binome with WHO's profile and passphrase.
-as() {
-    who=$1
-    shift
-    BINOME_PASSPHRASE="pass phrase of $who" "$BINOME" --profile "$T/$who" "$@"
-}
-
-# ---- the daemon, on a port derived from our pid (retried if taken) ----
-start_daemon() {
-    base=$(($$ % 20000 + 30000))
-    try=0
-    while [ $try -lt 25 ]; do
-        port=$((base + try * 37))
-        data=$T/data$try
-        if "$BINOMED" init --data "$data" --listen "127.0.0.1:$port" \
-            >"$T/invite" 2>>"$T/init.log"; then
-            "$BINOMED" --data "$data" --listen "127.0.0.1:$port" \
-                2>"$T/binomed.log" &
-            daemon=$!
-            # A daemon that could not bind exits at once.
-            i=0
-            while [ $i -lt 10 ] && kill -0 "$daemon" 2>/dev/null; do
-                sleep 0.1
-                i=$((i + 1))
-            done
-            if kill -0 "$daemon" 2>/dev/null; then
-                DATA=$data
-                return 0
-            fi
-            wait "$daemon" 2>/dev/null
-            daemon=""
-        fi
-        try=$((try + 1))
-    done
-    return 1
-}
-
-if start_daemon; then
-    ok "binomed init and start on 127.0.0.1:$port"
-else
-    not_ok "binomed init and start"
-    cat "$T/init.log" "$T/binomed.log" 2>/dev/null | sed 's/^/#   /'
-    echo "$passed passed, $failed failed"
-    exit 1
-fi
+start_daemon_checked 0 37 "binomed init and start"
 ADMIN_CODE=$(tail -n 1 "$T/invite")
 case $ADMIN_CODE in
 BN1.*) ok "init printed the first admin invitation" ;;
 *) not_ok "init printed the first admin invitation" ;;
 esac
-
-# The first connection may come before the daemon listens: retry a little.
-i=0
-while :; do
-    if as admin join "$ADMIN_CODE" --name "Claire Admin" >"$T/out" 2>"$T/err"
-    then
-        ok "the administrator joins"
-        break
-    fi
-    i=$((i + 1))
-    if [ $i -ge 30 ] || ! grep -q "reach\|connect" "$T/err"; then
-        not_ok "the administrator joins"
-        break
-    fi
-    sleep 0.2
-done
+if join_admin "$ADMIN_CODE" "Claire Admin"; then
+    ok "the administrator joins"
+else
+    not_ok "the administrator joins"
+fi
 
 check "profile directory is 0700, identity.key 0600" sh -c \
     '[ "$(stat -c %a "$1")" = 700 ] && [ "$(stat -c %a "$1/identity.key")" = 600 ]' \
@@ -140,13 +32,13 @@ check "whoami says admin" sh -c \
 refuse "a wrong passphrase is refused" "passphrase" \
     env BINOME_PASSPHRASE=wrong "$BINOME" --profile "$T/admin" whoami
 
-PROG=$(as admin admin programme create --name "Mentorat Inclusion" \
-    --theme "Inclusion in science centres" --months 6 --frequency monthly \
-    --format in-person 2>"$T/err")
-case $PROG in
-'' | *[!0-9]*) not_ok "the administrator creates a programme" ;;
-*) ok "the administrator creates a programme ($PROG)" ;;
-esac
+PROG=$(new_programme "Mentorat Inclusion" "Inclusion in science centres" \
+    in-person)
+if is_num "$PROG"; then
+    ok "the administrator creates a programme ($PROG)"
+else
+    not_ok "the administrator creates a programme"
+fi
 check "the programme is listed" sh -c \
     'BINOME_PASSPHRASE="pass phrase of admin" "$1" --profile "$2" admin programme list --json |
      grep -q "Mentorat Inclusion"' sh "$BINOME" "$T/admin"
@@ -167,12 +59,11 @@ check "the accounts are listed" sh -c \
      grep -q "\"Alice\"" "$4" && grep -q "\"Bob\"" "$4"' \
     sh "$BINOME" "$T/admin" "$PROG" "$T/accounts.json"
 
-PAIR=$(as admin admin pair --programme "$PROG" --mentor Alice --mentee Bob \
-    2>"$T/err")
-case $PAIR in
-'' | *[!0-9]*) not_ok "the administrator pairs Alice and Bob" ;;
-*) ok "the administrator pairs Alice and Bob (pair $PAIR)" ;;
-esac
+if new_pair PAIR Alice Bob && is_num "$PAIR"; then
+    ok "the administrator pairs Alice and Bob (pair $PAIR)"
+else
+    not_ok "the administrator pairs Alice and Bob"
+fi
 refuse "nothing is written before both accept" "accepted" \
     sh -c 'echo early | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
     sh "$BINOME" "$T/alice" "$PAIR"
@@ -200,7 +91,7 @@ check "Bob confirms the safety number" as bob verify "$PAIR" --confirm
 printf 'Session 1 report\n\n  - "quotes", back\\slash, tab\there\n  - accents: éàç €\n  - last line, no newline' \
     >"$T/note1"
 NOTE1=$(as alice note add "$PAIR" --kind report --file "$T/note1" 2>"$T/err")
-if printf '%s' "$NOTE1" | grep -qE '^[0-9a-f]{16}$'; then
+if is_id "$NOTE1"; then
     ok "Alice writes a report (note $NOTE1)"
 else
     not_ok "Alice writes a report"
@@ -319,5 +210,4 @@ else
     not_ok "binome and binomed report the same --version ('$v1' / '$v2')"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -137,6 +137,20 @@ int cli_connect(cli_ctx *ctx);
  * stderr when a member's key changed. */
 int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
 
+/* cli_open_own_pair is cli_open_pair for a command only a member of the
+ * pair may run: BN_EDENIED (message set) for anybody else. */
+int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
+
+/* cli_json_connect parses a command that takes only "--json" (setting
+ * *json) and no positionals, then connects (cli_connect). */
+int cli_json_connect(cli_ctx *ctx, int argc, char **argv, int *json);
+
+/* cli_json_pair parses a command that takes "--json" (setting *json) and
+ * one positional PAIR, then opens the pair with cli_open_pair(flags);
+ * *p is the caller's to free with bnc_pair_free. */
+int cli_json_pair(cli_ctx *ctx, int argc, char **argv, int flags, int *json,
+                  bnc_pair **p);
+
 /* cli_json_str prints s as a JSON string to stdout. */
 void cli_json_str(const char *s);
 

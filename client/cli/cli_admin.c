@@ -97,14 +97,11 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
     bnc_programme *items = NULL;
     size_t n = 0;
     int rc;
 
-    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
-    if (rc == 0)
-        rc = cli_connect(ctx);
+    rc = cli_json_connect(ctx, argc, argv, &json);
     if (rc == 0)
         rc = bnc_programme_list(ctx->client, &items, &n);
     if (rc != 0)

@@ -282,10 +282,7 @@ int cli_export(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (to == NULL || to[0] == '\0')
         return cli_fail(ctx, CLI_EUSAGE, "--to DIR is required");
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
-    if (rc == 0 && bnc_pair_member(p, ctx->client->me.id) == NULL)
-        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
-                      pos[0]);
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc != 0)
         goto cleanup;
     snprintf(notes, sizeof notes, "%s/notes", to);

@@ -69,14 +69,11 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
 int cli_whoami(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
     bnc_account a;
     char server[BN_INVITE_HOST_MAX + 16];
     int rc;
 
-    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
-    if (rc == 0)
-        rc = cli_connect(ctx);
+    rc = cli_json_connect(ctx, argc, argv, &json);
     if (rc == 0)
         rc = bnc_whoami(ctx->client, &a);
     if (rc != 0)

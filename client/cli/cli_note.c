@@ -225,16 +225,12 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
 int cli_note_list(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
-    char *pos[1];
     bnc_pair *p = NULL;
     bnc_note_meta *items = NULL;
     size_t n = 0;
     int rc;
 
-    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
-    if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    rc = cli_json_pair(ctx, argc, argv, BNC_PAIR_NOKEYS, &json, &p);
     if (rc == 0)
         rc = bnc_note_list(ctx->client, p, &items, &n);
     if (rc != 0)

@@ -26,14 +26,11 @@ static const char *accepted_names(uint8_t a)
 int cli_pairs(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
-    const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
     bnc_pair_info *items = NULL;
     size_t n = 0;
     int rc;
 
-    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
-    if (rc == 0)
-        rc = cli_connect(ctx);
+    rc = cli_json_connect(ctx, argc, argv, &json);
     if (rc == 0)
         rc = bnc_pair_list(ctx->client, &items, &n);
     if (rc != 0)
@@ -100,14 +97,9 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
 
     rc = cli_parse(ctx, argc, argv, NULL, pos, 1, 1);
     if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+        rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc != 0)
         goto cleanup;
-    if (bnc_pair_member(p, ctx->client->me.id) == NULL) {
-        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
-                      pos[0]);
-        goto cleanup;
-    }
     /* Show the hash of the text we show, so what is signed is visible. */
     bn_hash(h, (const uint8_t *)p->charter, strlen(p->charter));
     bn_hex_encode(hex, h, sizeof h);
@@ -160,10 +152,7 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");
-    rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
-    if (rc == 0 && bnc_pair_member(p, ctx->client->me.id) == NULL)
-        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
-                      pos[0]);
+    rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc == 0 && p->info.status == BN_PAIR_PENDING && r == BN_END_COMPLETED)
         rc = cli_fail(ctx, BN_ENOTACCEPTED,
                       "pair %s never started: it can only be withdrawn from",

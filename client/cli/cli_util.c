@@ -322,6 +322,33 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
     return rc;
 }
 
+int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
+{
+    int rc = cli_open_pair(ctx, arg, flags, out);
+
+    if (rc == 0 && bnc_pair_member(*out, ctx->client->me.id) == NULL)
+        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s", arg);
+    return rc;
+}
+
+int cli_json_connect(cli_ctx *ctx, int argc, char **argv, int *json)
+{
+    const cli_opt opts[] = {{"json", NULL, json}, {NULL, NULL, NULL}};
+    int rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+
+    return rc == 0 ? cli_connect(ctx) : rc;
+}
+
+int cli_json_pair(cli_ctx *ctx, int argc, char **argv, int flags, int *json,
+                  bnc_pair **p)
+{
+    const cli_opt opts[] = {{"json", NULL, json}, {NULL, NULL, NULL}};
+    char *pos[1];
+    int rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+
+    return rc == 0 ? cli_open_pair(ctx, pos[0], flags, p) : rc;
+}
+
 /* ---- output -------------------------------------------------------- */
 
 void cli_json_str(const char *s)

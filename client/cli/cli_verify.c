@@ -17,14 +17,9 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+        rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc != 0)
         goto cleanup;
-    if (bnc_pair_member(p, ctx->client->me.id) == NULL) {
-        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s",
-                      pos[0]);
-        goto cleanup;
-    }
     rc = bnc_safety_number(p, digits);
     if (rc != 0)
         goto cleanup;

@@ -65,6 +65,8 @@
 #endif
 
 #define PASS "crash test pass phrase"
+#include "itest_world.h"
+
 #define MAX_WRITERS 8
 #define LIVE_NOTES 8           /* notes a writer keeps editing */
 #define RECONNECT_GIVE_UP 60.0 /* seconds without a successful call */
@@ -81,8 +83,7 @@ typedef struct ack_rec {
 typedef struct crash_state {
     bn_testd d;
     int started;
-    char admin_dir[300], mentor_dir[300], mentee_dir[300];
-    uint64_t programme, mentor_id, mentee_id, pair_id;
+    itw_pair_world world;
     char canary[64]; /* in every note body; must never reach the disk */
     int rounds, writers;
     double seconds;
@@ -92,22 +93,6 @@ typedef struct crash_state {
 } crash_state;
 
 /* ---- small helpers -------------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    if (s <= 0)
-        return;
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
 
 static uint64_t xorshift(uint64_t *s)
 {
@@ -193,75 +178,11 @@ static int clone_profile(const char *src, const char *dir)
     return copy_file(a, b, 0600);
 }
 
-static int join(const char *dir, const char *code, const char *name,
-                uint64_t *id)
-{
-    bnc_profile *p = NULL;
-    bnc_account acc;
-    int rc = bnc_profile_new(&p, dir);
-    if (rc == 0)
-        rc = bnc_join(p, code, name, PASS, strlen(PASS), &acc);
-    if (rc == 0 && id != NULL)
-        *id = acc.id;
-    bnc_profile_free(p);
-    return rc;
-}
-
-/* Opens a client on the profile in dir: *p and *c to free by the caller. */
-static int open_client(const char *dir, bnc_profile **p, bnc_client **c)
-{
-    *c = NULL;
-    int rc = bnc_profile_open(p, dir);
-    if (rc == 0)
-        rc = bnc_client_open(c, *p, PASS, strlen(PASS));
-    return rc;
-}
-
-static void close_client(bnc_profile *p, bnc_client *c)
-{
-    bnc_client_close(c);
-    bnc_profile_free(p);
-}
-
 /* ---- setup: the administrator, the programme and the pair ------------ */
-
-static int accept_pair(const char *dir, uint64_t pair_id)
-{
-    bnc_profile *p = NULL;
-    bnc_client *c = NULL;
-    bnc_pair *pair = NULL;
-    int rc = open_client(dir, &p, &c);
-    if (rc == 0)
-        rc = bnc_pair_open(c, pair_id, BNC_PAIR_NOKEYS, &pair);
-    if (rc == 0)
-        rc = bnc_pair_accept(c, pair);
-    bnc_pair_free(pair);
-    close_client(p, c);
-    return rc;
-}
-
-/* Opens the active pair (the first call draws and wraps the key). */
-static int open_keys(const char *dir, uint64_t pair_id)
-{
-    bnc_profile *p = NULL;
-    bnc_client *c = NULL;
-    bnc_pair *pair = NULL;
-    int rc = open_client(dir, &p, &c);
-    if (rc == 0)
-        rc = bnc_pair_open(c, pair_id, 0, &pair);
-    if (rc == 0 && pair->nkeys == 0)
-        rc = BN_ENOKEY;
-    bnc_pair_free(pair);
-    close_client(p, c);
-    return rc;
-}
 
 static int setup(void **state)
 {
     crash_state *s = calloc(1, sizeof *s);
-    bnc_profile *ap = NULL;
-    bnc_client *ac = NULL;
-    char code[BN_INVITE_CODE_MAX + 1];
     uint8_t canary_bytes[12];
     int rc;
 
@@ -286,50 +207,12 @@ static int setup(void **state)
     s->started = 1;
     /* The writers write back to back, faster than an account may at the
      * default request rate: this test is about durability. */
-    char conf[400];
-    snprintf(conf, sizeof conf, "%s/binomed.conf", s->d.data);
-    FILE *cf = fopen(conf, "a");
-    if (cf == NULL || fprintf(cf, "rate_per_account=0\n") < 0 ||
-        fclose(cf) != 0 || bn_testd_kill(&s->d, SIGTERM) < 0 ||
-        bn_testd_restart(&s->d) != 0)
+    if (itw_reconfigure(&s->d, "rate_per_account=0\n") != 0)
         return -1;
     randombytes_buf(canary_bytes, sizeof canary_bytes);
     memcpy(s->canary, "crash-canary-", 13);
     bn_hex_encode(s->canary + 13, canary_bytes, sizeof canary_bytes);
-    snprintf(s->admin_dir, sizeof s->admin_dir, "%s/admin", s->d.dir);
-    snprintf(s->mentor_dir, sizeof s->mentor_dir, "%s/mentor", s->d.dir);
-    snprintf(s->mentee_dir, sizeof s->mentee_dir, "%s/mentee", s->d.dir);
-
-    rc = join(s->admin_dir, s->d.invite, "Ada Admin", NULL);
-    if (rc == 0)
-        rc = open_client(s->admin_dir, &ap, &ac);
-    if (rc == 0) {
-        bnc_programme_spec spec = {
-            "Crash programme", "durability", 6, 0, 0, NULL};
-        bnc_frequency_parse("monthly", &spec.frequency);
-        bnc_format_parse("mixed", &spec.format);
-        rc = bnc_programme_create(ac, &spec, &s->programme);
-    }
-    if (rc == 0)
-        rc = bnc_invite_create(ac, s->programme, BN_ROLE_MENTOR, 0, code, NULL);
-    if (rc == 0)
-        rc = join(s->mentor_dir, code, "Maud Mentor", &s->mentor_id);
-    if (rc == 0)
-        rc = bnc_invite_create(ac, s->programme, BN_ROLE_MENTEE, 0, code, NULL);
-    if (rc == 0)
-        rc = join(s->mentee_dir, code, "Theo Mentee", &s->mentee_id);
-    if (rc == 0)
-        rc = bnc_pair_create(ac, s->programme, s->mentor_id, s->mentee_id,
-                             &s->pair_id);
-    close_client(ap, ac);
-    if (rc == 0)
-        rc = accept_pair(s->mentor_dir, s->pair_id);
-    if (rc == 0)
-        rc = accept_pair(s->mentee_dir, s->pair_id);
-    if (rc == 0)
-        rc = open_keys(s->mentor_dir, s->pair_id);
-    if (rc == 0)
-        rc = open_keys(s->mentee_dir, s->pair_id);
+    rc = itw_pair_world_make(&s->d, "Crash programme", "durability", &s->world);
     if (rc != 0) {
         fprintf(stderr, "crash: setup failed: %s (%s); daemon log: %s\n",
                 bn_err_name(rc), bn_strerror(rc), s->d.log);
@@ -393,7 +276,7 @@ static int writer_main(const writer_cfg *w)
     live_note live[LIVE_NOTES];
     size_t nlive = 0;
     uint64_t acked = 0, transients = 0, unexpected = 0, echain = 0, n = 0;
-    double last_ok = now_s();
+    double last_ok = itw_now_s();
     char body[1024];
     int ret = 1;
     int fd = open(w->recs, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
@@ -404,10 +287,10 @@ static int writer_main(const writer_cfg *w)
                 w->profile);
         goto cleanup;
     }
-    last_ok = now_s(); /* the passphrase's KDF is slow under valgrind */
+    last_ok = itw_now_s(); /* the passphrase's KDF is slow under valgrind */
     while (!stop_requested(w->ctl)) {
         int rc = 0;
-        if (now_s() - last_ok > RECONNECT_GIVE_UP) {
+        if (itw_now_s() - last_ok > RECONNECT_GIVE_UP) {
             fprintf(stderr, "writer %d: no successful call for %.0f s\n",
                     w->index, RECONNECT_GIVE_UP);
             goto cleanup;
@@ -429,7 +312,7 @@ static int writer_main(const writer_cfg *w)
             pair = NULL;
             bnc_client_close(c);
             c = NULL;
-            sleep_s(0.01);
+            itw_sleep_s(0.01);
             continue;
         }
 
@@ -461,7 +344,7 @@ static int writer_main(const writer_cfg *w)
                 goto cleanup;
             }
             acked++;
-            last_ok = now_s();
+            last_ok = itw_now_s();
             if (slot == nlive && nlive < LIVE_NOTES)
                 nlive++;
             if (slot < nlive)
@@ -653,7 +536,7 @@ static unsigned long read_count(const crash_state *s, int i)
 static int wait_writer(pid_t pid)
 {
     int status = 0;
-    for (double t = now_s(); now_s() - t < 30; sleep_s(0.01))
+    for (double t = itw_now_s(); itw_now_s() - t < 30; itw_sleep_s(0.01))
         if (waitpid(pid, &status, WNOHANG) == pid)
             return status;
     kill(pid, SIGKILL);
@@ -678,7 +561,7 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     pid_t pids[MAX_WRITERS];
     int ctl[2];
     uint64_t rng = s->seed;
-    double t0 = now_s(), period = s->seconds / s->rounds;
+    double t0 = itw_now_s(), period = s->seconds / s->rounds;
     int done = 0, progressed = 0;
     size_t last_count = 0;
 
@@ -692,13 +575,15 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     for (int i = 0; i < s->writers; i++) {
         writer_cfg w = {0};
         w.index = i;
-        w.pair_id = s->pair_id;
+        w.pair_id = s->world.pair_id;
         w.canary = s->canary;
         snprintf(w.profile, sizeof w.profile, "%s/writer%d", s->d.dir, i);
         snprintf(w.recs, sizeof w.recs, "%s/acks.%d", s->d.dir, i);
         snprintf(w.stats, sizeof w.stats, "%s.stats", w.recs);
         assert_int_equal(
-            clone_profile(i % 2 ? s->mentee_dir : s->mentor_dir, w.profile), 0);
+            clone_profile(i % 2 ? s->world.mentee_dir : s->world.mentor_dir,
+                          w.profile),
+            0);
         fflush(NULL);
         pids[i] = fork();
         assert_true(pids[i] >= 0);
@@ -711,17 +596,17 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     close(ctl[0]);
 
     /* Let the writers log in and write a little before the first kill. */
-    while (count_recs(s) < (size_t)s->writers && now_s() - t0 < 30)
-        sleep_s(0.02);
+    while (count_recs(s) < (size_t)s->writers && itw_now_s() - t0 < 30)
+        itw_sleep_s(0.02);
     for (done = 0; done < s->rounds; done++) {
         /* a random moment in (0.1, 1.9) x period: mean = period */
-        sleep_s(period * (0.1 + 1.8 * unit_rand(&rng)));
+        itw_sleep_s(period * (0.1 + 1.8 * unit_rand(&rng)));
         size_t c = count_recs(s);
         if (c > last_count)
             progressed++;
         last_count = c;
         kill_and_restart(s);
-        if (now_s() - t0 > 2 * s->seconds + 30 && done + 1 >= 5 &&
+        if (itw_now_s() - t0 > 2 * s->seconds + 30 && done + 1 >= 5 &&
             done + 1 < s->rounds) {
             fprintf(stderr,
                     "crash: running slowly: stopping after %d of %d rounds\n",
@@ -732,8 +617,9 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
     }
     /* Writes must resume after the last restart. */
     size_t before = count_recs(s);
-    for (double t = now_s(); count_recs(s) <= before && now_s() - t < 30;)
-        sleep_s(0.02);
+    for (double t = itw_now_s();
+         count_recs(s) <= before && itw_now_s() - t < 30;)
+        itw_sleep_s(0.02);
     assert_true(count_recs(s) > before);
 
     close(ctl[1]);
@@ -759,9 +645,9 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
         bnc_profile *p = NULL;
         bnc_client *c = NULL;
         bnc_pair *pair = NULL;
-        const char *dir = account ? s->mentee_dir : s->mentor_dir;
-        assert_int_equal(open_client(dir, &p, &c), 0);
-        assert_int_equal(bnc_pair_open(c, s->pair_id, 0, &pair), 0);
+        const char *dir = account ? s->world.mentee_dir : s->world.mentor_dir;
+        assert_int_equal(itw_open_client(dir, &p, &c), 0);
+        assert_int_equal(bnc_pair_open(c, s->world.pair_id, 0, &pair), 0);
         for (int i = account; i < s->writers; i += 2) {
             char path[400];
             snprintf(path, sizeof path, "%s/acks.%d", s->d.dir, i);
@@ -775,12 +661,12 @@ static void test_acknowledged_writes_survive_sigkill(void **state)
                                       NULL, NULL),
                          0);
         bnc_pair_free(pair);
-        close_client(p, c);
+        itw_close_client(p, c);
     }
     fprintf(stderr,
             "crash: %d kills, %zu acknowledged writes checked, %d bad, "
             "writes landed in %d of %d intervals, %.1f s\n",
-            done, checked, bad, progressed, done - 1, now_s() - t0);
+            done, checked, bad, progressed, done - 1, itw_now_s() - t0);
     assert_int_equal(bad, 0);
     assert_true(checked >= (size_t)s->writers);
     assert_false(

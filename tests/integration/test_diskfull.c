@@ -31,6 +31,8 @@
 #include "binome.h"
 
 #define PASS "disk full test pass phrase"
+#include "itest_world.h"
+
 #define TMPFS_OPTS "size=8m,mode=0700"
 #define FILLER_BYTES (2u << 20)
 #define BODY_BYTES (48u * 1024u)
@@ -48,31 +50,10 @@ typedef struct dfull {
     int started, mounted;
     char disk[320]; /* the data directory's first copy, on disk */
     char filler[330];
-    char admin_dir[300], mentor_dir[300], mentee_dir[300];
-    uint64_t pair_id;
+    itw_pair_world world;
     acked notes[MAX_NOTES + 8];
     size_t nnotes;
 } dfull;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned log_count(const dfull *s, const char *a)
-{
-    char line[1024];
-    unsigned n = 0;
-    FILE *f = fopen(s->d.log, "r");
-    if (f == NULL)
-        return 0;
-    while (fgets(line, sizeof line, f) != NULL)
-        n += strstr(line, a) != NULL;
-    fclose(f);
-    return n;
-}
 
 /* Prints the daemon's storage lines (the log goes with the directory). */
 static void dump_log(const dfull *s)
@@ -85,95 +66,6 @@ static void dump_log(const dfull *s)
         if (strstr(line, "store.") != NULL || strstr(line, "writer.") != NULL)
             fprintf(stderr, "binomed: %s", line);
     fclose(f);
-}
-
-/* ---- profiles and the pair (as test_crash.c) --------------------------- */
-
-static int join(const char *dir, const char *code, const char *name,
-                uint64_t *id)
-{
-    bnc_profile *p = NULL;
-    bnc_account acc;
-    int rc = bnc_profile_new(&p, dir);
-    if (rc == 0)
-        rc = bnc_join(p, code, name, PASS, strlen(PASS), &acc);
-    if (rc == 0 && id != NULL)
-        *id = acc.id;
-    bnc_profile_free(p);
-    return rc;
-}
-
-static int open_client(const char *dir, bnc_profile **p, bnc_client **c)
-{
-    *c = NULL;
-    int rc = bnc_profile_open(p, dir);
-    if (rc == 0)
-        rc = bnc_client_open(c, *p, PASS, strlen(PASS));
-    return rc;
-}
-
-static void close_client(bnc_profile *p, bnc_client *c)
-{
-    bnc_client_close(c);
-    bnc_profile_free(p);
-}
-
-/* Accepts the pair as the member in dir, then opens it with keys (the
- * second member's open draws and wraps the key). */
-static int accept_and_open(const char *dir, uint64_t pair_id, int keys)
-{
-    bnc_profile *p = NULL;
-    bnc_client *c = NULL;
-    bnc_pair *pair = NULL;
-    int rc = open_client(dir, &p, &c);
-    if (rc == 0)
-        rc = bnc_pair_open(c, pair_id, keys ? 0 : BNC_PAIR_NOKEYS, &pair);
-    if (rc == 0 && !keys)
-        rc = bnc_pair_accept(c, pair);
-    bnc_pair_free(pair);
-    close_client(p, c);
-    return rc;
-}
-
-static int make_pair(dfull *s)
-{
-    bnc_profile *ap = NULL;
-    bnc_client *ac = NULL;
-    char code[BN_INVITE_CODE_MAX + 1];
-    uint64_t programme = 0, mentor = 0, mentee = 0;
-
-    snprintf(s->admin_dir, sizeof s->admin_dir, "%s/admin", s->d.dir);
-    snprintf(s->mentor_dir, sizeof s->mentor_dir, "%s/mentor", s->d.dir);
-    snprintf(s->mentee_dir, sizeof s->mentee_dir, "%s/mentee", s->d.dir);
-    int rc = join(s->admin_dir, s->d.invite, "Ada Admin", NULL);
-    if (rc == 0)
-        rc = open_client(s->admin_dir, &ap, &ac);
-    if (rc == 0) {
-        bnc_programme_spec spec = {"Full disk", "storage", 6, 0, 0, NULL};
-        bnc_frequency_parse("monthly", &spec.frequency);
-        bnc_format_parse("mixed", &spec.format);
-        rc = bnc_programme_create(ac, &spec, &programme);
-    }
-    if (rc == 0)
-        rc = bnc_invite_create(ac, programme, BN_ROLE_MENTOR, 0, code, NULL);
-    if (rc == 0)
-        rc = join(s->mentor_dir, code, "Maud Mentor", &mentor);
-    if (rc == 0)
-        rc = bnc_invite_create(ac, programme, BN_ROLE_MENTEE, 0, code, NULL);
-    if (rc == 0)
-        rc = join(s->mentee_dir, code, "Theo Mentee", &mentee);
-    if (rc == 0)
-        rc = bnc_pair_create(ac, programme, mentor, mentee, &s->pair_id);
-    close_client(ap, ac);
-    if (rc == 0)
-        rc = accept_and_open(s->mentor_dir, s->pair_id, 0);
-    if (rc == 0)
-        rc = accept_and_open(s->mentee_dir, s->pair_id, 0);
-    if (rc == 0)
-        rc = accept_and_open(s->mentor_dir, s->pair_id, 1);
-    if (rc == 0)
-        rc = accept_and_open(s->mentee_dir, s->pair_id, 1);
-    return rc;
 }
 
 /* ---- the tmpfs ---------------------------------------------------------- */
@@ -262,10 +154,10 @@ static int put_note(dfull *s, bnc_client *c, bnc_pair *pair, uint64_t n)
     randombytes_buf(body, sizeof body);
     memcpy(body, &n, sizeof n);
     spec.kind = BN_KIND_NOTE;
-    double t0 = now_s();
+    double t0 = itw_now_s();
     int rc = bnc_note_put(c, pair, &spec, body, sizeof body, &id, &rev);
-    if (now_s() - t0 > CALL_S)
-        fail_msg("a write took %.1f s (n=%llu)", now_s() - t0,
+    if (itw_now_s() - t0 > CALL_S)
+        fail_msg("a write took %.1f s (n=%llu)", itw_now_s() - t0,
                  (unsigned long long)n);
     if (rc == 0) {
         assert_true(s->nnotes < sizeof s->notes / sizeof s->notes[0]);
@@ -308,7 +200,7 @@ static void test_disk_full(void **state)
 
     assert_int_equal(bn_testd_start(&s->d), 0);
     s->started = 1;
-    rc = make_pair(s);
+    rc = itw_pair_world_make(&s->d, "Full disk", "storage", &s->world);
     if (rc != 0)
         fail_msg("setup: %s; see %s", bn_err_name(rc), s->d.log);
     bn_testd_kill(&s->d, SIGTERM);
@@ -328,8 +220,8 @@ static void test_disk_full(void **state)
     assert_int_equal(fclose(f), 0);
     assert_int_equal(bn_testd_restart(&s->d), 0);
 
-    assert_int_equal(open_client(s->mentor_dir, &p, &c), 0);
-    assert_int_equal(bnc_pair_open(c, s->pair_id, 0, &pair), 0);
+    assert_int_equal(itw_open_client(s->world.mentor_dir, &p, &c), 0);
+    assert_int_equal(bnc_pair_open(c, s->world.pair_id, 0, &pair), 0);
     uint64_t n = 0;
     while ((rc = put_note(s, c, pair, n)) == 0 && n < MAX_NOTES)
         n++;
@@ -342,7 +234,7 @@ static void test_disk_full(void **state)
     assert_true(s->nnotes > 0);
     assert_string_equal(bn_strerror(rc), "storage full on the server");
     assert_true(kill(s->d.pid, 0) == 0);
-    assert_true(log_count(s, "store.disk_full") > 0);
+    assert_true(itw_log_count(s->d.log, "store.disk_full", NULL) > 0);
     /* still full: the next write fails the same way, and nothing hangs */
     assert_int_equal(put_note(s, c, pair, ++n), BN_EFULL);
 
@@ -350,19 +242,19 @@ static void test_disk_full(void **state)
     check_notes(s, c, pair);
     bnc_pair_free(pair);
     pair = NULL;
-    close_client(p, c);
+    itw_close_client(p, c);
     p = NULL;
     c = NULL;
-    assert_int_equal(open_client(s->mentee_dir, &p, &c), 0);
-    assert_int_equal(bnc_pair_open(c, s->pair_id, 0, &pair), 0);
+    assert_int_equal(itw_open_client(s->world.mentee_dir, &p, &c), 0);
+    assert_int_equal(bnc_pair_open(c, s->world.pair_id, 0, &pair), 0);
     check_notes(s, c, pair);
     bnc_pair_free(pair);
-    close_client(p, c);
+    itw_close_client(p, c);
 
     /* space freed: writes go through again, and stay */
     assert_int_equal(unlink(s->filler), 0);
-    assert_int_equal(open_client(s->mentor_dir, &p, &c), 0);
-    assert_int_equal(bnc_pair_open(c, s->pair_id, 0, &pair), 0);
+    assert_int_equal(itw_open_client(s->world.mentor_dir, &p, &c), 0);
+    assert_int_equal(bnc_pair_open(c, s->world.pair_id, 0, &pair), 0);
     size_t before = s->nnotes;
     for (int i = 0; i < 3; i++) {
         rc = put_note(s, c, pair, ++n);
@@ -373,7 +265,7 @@ static void test_disk_full(void **state)
     assert_int_equal(s->nnotes, before + 3);
     check_notes(s, c, pair);
     bnc_pair_free(pair);
-    close_client(p, c);
+    itw_close_client(p, c);
     assert_true(kill(s->d.pid, 0) == 0);
 }
 

@@ -17,23 +17,7 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "../lib/bn_testd.h"
-#include "binome.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define HOSTILE_ASAN 1
@@ -47,6 +31,8 @@
 #endif
 
 #define PASS "hostile test pass phrase"
+#include "itest_world.h"
+
 #define IDLE_S 4
 #define CLOSE_S 2.0 /* a protocol error closes at once: well within IDLE_S */
 #define HS_S 6      /* when configurable; else the default, 10 */
@@ -73,36 +59,6 @@ typedef struct hostile {
 
 /* ---- time, processes, the daemon's log ------------------------------- */
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-/* The daemon's resident memory in KiB (VmRSS), or -1. */
-static long vmrss_kib(pid_t pid)
-{
-    char path[64], line[256];
-    long kib = -1;
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib;
-}
-
 /* How far the daemon's memory may grow during a case: ASan keeps freed
  * memory in quarantine, so it gets more room. */
 static long rss_allowance_kib(void)
@@ -112,7 +68,7 @@ static long rss_allowance_kib(void)
 
 static void check_rss(const hostile *h, const char *when)
 {
-    long rss = vmrss_kib(h->d.pid);
+    long rss = itw_vmrss_kib(h->d.pid);
     fprintf(stderr, "hostile: binomed VmRSS %ld KiB %s (base %ld KiB)\n", rss,
             when, h->rss_base_kib);
     assert_true(rss > 0);
@@ -121,88 +77,14 @@ static void check_rss(const hostile *h, const char *when)
                  rss - h->rss_base_kib, when, rss_allowance_kib());
 }
 
-/* Counts lines of the daemon's log holding every one of a, b (b may be
- * NULL). */
-static unsigned log_count(const hostile *h, const char *a, const char *b)
-{
-    char line[1024];
-    unsigned n = 0;
-    FILE *f = fopen(h->d.log, "r");
-    if (f == NULL)
-        return 0;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (strstr(line, a) != NULL && (b == NULL || strstr(line, b) != NULL))
-            n++;
-    fclose(f);
-    return n;
-}
-
 /* Connections the daemon has taken: accepted or refused. */
 static unsigned daemon_seen(const hostile *h)
 {
-    return log_count(h, "conn.open conn=", NULL) +
-           log_count(h, "conn.refused", NULL);
+    return itw_log_count(h->d.log, "conn.open conn=", NULL) +
+           itw_log_count(h->d.log, "conn.refused", NULL);
 }
 
 /* ---- raw sockets ---------------------------------------------------- */
-
-static int tcp_open(const hostile *h, int nonblock, int rcvbuf)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    if (rcvbuf > 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    a.sin_port = htons(h->d.port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (nonblock)
-        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0 &&
-        errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-static int send_all(int fd, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* Reads exactly n bytes within timeout seconds: 0, or -1 on EOF, error or
- * timeout. */
-static int recv_all(int fd, uint8_t *p, size_t n, double timeout)
-{
-    double end = now_s() + timeout;
-    while (n > 0) {
-        struct pollfd pf = {fd, POLLIN, 0};
-        int ms = (int)((end - now_s()) * 1000);
-        if (ms <= 0 || poll(&pf, 1, ms) <= 0)
-            return -1;
-        ssize_t r = recv(fd, p, n, 0);
-        if (r < 0 && (errno == EINTR || errno == EAGAIN))
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
 
 /*
  * Waits until the peer has closed fd (EOF or reset), discarding what it
@@ -211,10 +93,10 @@ static int recv_all(int fd, uint8_t *p, size_t n, double timeout)
 static int wait_closed(int fd, double timeout)
 {
     uint8_t buf[65536];
-    double end = now_s() + timeout;
+    double end = itw_now_s() + timeout;
     for (;;) {
         struct pollfd pf = {fd, POLLIN, 0};
-        int ms = (int)((end - now_s()) * 1000);
+        int ms = (int)((end - itw_now_s()) * 1000);
         if (ms <= 0)
             return 0;
         if (poll(&pf, 1, ms) <= 0)
@@ -225,97 +107,7 @@ static int wait_closed(int fd, double timeout)
     }
 }
 
-/* A connection that has completed the handshake. */
-typedef struct raw {
-    int fd;
-    bn_channel ch;
-} raw;
-
-static int raw_handshake(raw *r, const hostile *h)
-{
-    bn_hs_client hs;
-    uint8_t frame[BN_FRAME_HDR + BN_HS_MSG1_BYTES];
-    uint8_t reply[BN_FRAME_HDR + BN_HS_MSG2_BYTES];
-
-    if (bn_hs_client_start(&hs, h->admin->server_pk, frame + BN_FRAME_HDR) != 0)
-        return -1;
-    bn_frame_header(frame, BN_HS_MSG1_BYTES);
-    if (send_all(r->fd, frame, sizeof frame) != 0 ||
-        recv_all(r->fd, reply, sizeof reply, 5) != 0 ||
-        bn_get_be32(reply) != BN_HS_MSG2_BYTES ||
-        bn_hs_client_finish(&hs, reply + BN_FRAME_HDR, &r->ch) != 0)
-        return -1;
-    return 0;
-}
-
-/* Seals plaintext bytes into one frame and sends it. */
-static int send_plain(raw *r, const uint8_t *pt, size_t len)
-{
-    size_t body = len + BN_CHANNEL_OVERHEAD;
-    uint8_t *frame = malloc(BN_FRAME_HDR + body);
-    int rc = -1;
-    if (frame == NULL)
-        return -1;
-    bn_frame_header(frame, (uint32_t)body);
-    if (bn_channel_seal(&r->ch, frame + BN_FRAME_HDR, pt, len, frame,
-                        BN_FRAME_HDR) == 0)
-        rc = send_all(r->fd, frame, BN_FRAME_HDR + body);
-    free(frame);
-    return rc;
-}
-
-static int send_msg(raw *r, const bn_msg *m)
-{
-    bn_buf b = {0};
-    int rc = bn_msg_encode(&b, m) == 0 ? send_plain(r, b.data, b.len) : -1;
-    bn_buf_free(&b);
-    return rc;
-}
-
-/* Receives one sealed message (bn_msg_free it). */
-static int recv_msg(raw *r, bn_msg *m)
-{
-    uint8_t hdr[BN_FRAME_HDR];
-    memset(m, 0, sizeof *m);
-    if (recv_all(r->fd, hdr, sizeof hdr, 5) != 0)
-        return -1;
-    uint32_t len = bn_get_be32(hdr);
-    if (len < BN_CHANNEL_OVERHEAD || len > BN_FRAME_MAX)
-        return -1;
-    uint8_t *body = malloc(len), *pt = malloc(len);
-    int rc = -1;
-    if (body != NULL && pt != NULL && recv_all(r->fd, body, len, 5) == 0 &&
-        bn_channel_open(&r->ch, pt, body, len, hdr, sizeof hdr) == 0 &&
-        bn_msg_decode(m, pt, len - BN_CHANNEL_OVERHEAD) == 0)
-        rc = 0;
-    free(body);
-    free(pt);
-    return rc;
-}
-
-/* Connects, runs the handshake and logs in as the administrator. */
-static void raw_login_buf(raw *r, const hostile *h, int rcvbuf)
-{
-    bn_msg m, rep;
-    r->fd = tcp_open(h, 0, rcvbuf);
-    assert_true(r->fd >= 0);
-    assert_int_equal(raw_handshake(r, h), 0);
-    bn_msg_init(&m, BN_MSG_LOGIN, 1);
-    m.u.login.account_id = h->admin->account_id;
-    assert_int_equal(
-        bn_login_sign(m.u.login.sig, &r->ch, h->admin->id->sign_sk), 0);
-    assert_int_equal(send_msg(r, &m), 0);
-    assert_int_equal(recv_msg(r, &rep), 0);
-    assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
-    bn_msg_free(&rep);
-}
-
-static void raw_login(raw *r, const hostile *h)
-{
-    raw_login_buf(r, h, 0);
-}
-
-static void raw_close(raw *r)
+static void raw_close(itw_raw *r)
 {
     if (r->fd >= 0)
         close(r->fd);
@@ -324,10 +116,10 @@ static void raw_close(raw *r)
 }
 
 /* Expects ERROR{code} (code 0: any) for request id, then the close. */
-static void expect_error_then_close(raw *r, int code, uint64_t id)
+static void expect_error_then_close(itw_raw *r, int code, uint64_t id)
 {
     bn_msg rep;
-    assert_int_equal(recv_msg(r, &rep), 0);
+    assert_int_equal(itw_recv_msg(r, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_ERROR);
     if (code != 0)
         assert_int_equal(rep.u.error.code, code);
@@ -338,17 +130,17 @@ static void expect_error_then_close(raw *r, int code, uint64_t id)
 
 /* Expects ERROR{code} for id on a connection that stays usable: a WHOAMI
  * right after is answered. */
-static void expect_error_and_go_on(raw *r, int code, uint64_t id)
+static void expect_error_and_go_on(itw_raw *r, int code, uint64_t id)
 {
     bn_msg rep, m;
-    assert_int_equal(recv_msg(r, &rep), 0);
+    assert_int_equal(itw_recv_msg(r, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_ERROR);
     assert_int_equal(rep.u.error.code, code);
     assert_int_equal(rep.id, id);
     bn_msg_free(&rep);
     bn_msg_init(&m, BN_MSG_WHOAMI, id + 1000);
-    assert_int_equal(send_msg(r, &m), 0);
-    assert_int_equal(recv_msg(r, &rep), 0);
+    assert_int_equal(itw_send_msg(r, &m), 0);
+    assert_int_equal(itw_recv_msg(r, &rep), 0);
     assert_int_not_equal(rep.type, BN_MSG_ERROR);
     assert_int_equal(rep.id, id + 1000);
     bn_msg_free(&rep);
@@ -362,7 +154,7 @@ static int try_healthy(hostile *h, double *took)
     bnc_client *c = NULL;
     bnc_programme *items = NULL;
     size_t n = 0;
-    double t0 = now_s();
+    double t0 = itw_now_s();
     int rc = bnc_client_open(&c, h->admin, PASS, strlen(PASS));
     if (rc == 0)
         rc = bnc_programme_list(c, &items, &n);
@@ -371,7 +163,7 @@ static int try_healthy(hostile *h, double *took)
     free(items);
     bnc_client_close(c);
     if (took != NULL)
-        *took = now_s() - t0;
+        *took = itw_now_s() - t0;
     return rc;
 }
 
@@ -391,7 +183,7 @@ static void keep_stalled(hostile *h, int fd)
 {
     assert_true(h->nstalled < STALLED_MAX);
     h->stalled[h->nstalled] = fd;
-    h->stalled_at[h->nstalled] = now_s();
+    h->stalled_at[h->nstalled] = itw_now_s();
     h->nstalled++;
 }
 
@@ -409,21 +201,15 @@ static int binomed_knows(const char *key)
 /* Appends the test's timeouts to binomed.conf and restarts the daemon. */
 static int configure(hostile *h)
 {
-    char path[400];
-    snprintf(path, sizeof path, "%s/binomed.conf", h->d.data);
-    FILE *f = fopen(path, "a");
-    if (f == NULL)
-        return -1;
-    fprintf(f, "idle_timeout_s=%d\n", IDLE_S);
+    char conf[100];
+    int n = snprintf(conf, sizeof conf, "idle_timeout_s=%d\n", IDLE_S);
     h->hs_timeout_s = 10;
     if (binomed_knows("handshake_timeout_s")) {
-        fprintf(f, "handshake_timeout_s=%d\n", HS_S);
+        snprintf(conf + n, sizeof conf - (size_t)n, "handshake_timeout_s=%d\n",
+                 HS_S);
         h->hs_timeout_s = HS_S;
     }
-    if (fclose(f) != 0)
-        return -1;
-    bn_testd_kill(&h->d, SIGTERM);
-    return bn_testd_restart(&h->d);
+    return itw_reconfigure(&h->d, conf);
 }
 
 /* max_connections from the daemon's "started" line, else the default. */
@@ -446,9 +232,6 @@ static unsigned read_max_conns(const hostile *h)
 static int setup(void **state)
 {
     hostile *h = calloc(1, sizeof *h);
-    bnc_profile *p = NULL;
-    bnc_account acc;
-    bnc_client *c = NULL;
     struct rlimit rl;
     int rc;
 
@@ -468,37 +251,16 @@ static int setup(void **state)
         return -1;
     h->max_conns = read_max_conns(h);
     snprintf(h->admin_dir, sizeof h->admin_dir, "%s/admin", h->d.dir);
-
-    rc = bnc_profile_new(&p, h->admin_dir);
-    if (rc == 0)
-        rc = bnc_join(p, h->d.invite, "Ada Admin", PASS, strlen(PASS), &acc);
-    bnc_profile_free(p);
-    if (rc == 0)
-        rc = bnc_profile_open(&h->admin, h->admin_dir);
-    if (rc == 0)
-        rc = bnc_client_open(&c, h->admin, PASS, strlen(PASS));
-    if (rc == 0) {
-        /* A long charter makes PROGRAMME replies big (slow reader). */
-        char *charter = malloc(CHARTER_LEN + 1);
-        bnc_programme_spec spec = {"Hostile", "limits", 6, 0, 0, charter};
-        if (charter == NULL)
-            return -1;
-        for (size_t i = 0; i < CHARTER_LEN; i++)
-            charter[i] = "We meet, we listen, we keep our word. "[i % 38];
-        charter[CHARTER_LEN] = '\0';
-        bnc_frequency_parse("monthly", &spec.frequency);
-        bnc_format_parse("video", &spec.format);
-        rc = bnc_programme_create(c, &spec, &h->programme);
-        free(charter);
-    }
-    bnc_client_close(c);
+    /* A long charter makes PROGRAMME replies big (slow reader). */
+    rc = itw_admin_programme(&h->d, h->admin_dir, "Hostile", CHARTER_LEN,
+                             &h->admin, &h->programme);
     if (rc != 0) {
         fprintf(stderr, "hostile: setup: %s; see %s\n", bn_err_name(rc),
                 h->d.log);
         return -1;
     }
-    sleep_s(0.2);
-    h->rss_base_kib = vmrss_kib(h->d.pid);
+    itw_sleep_s(0.2);
+    h->rss_base_kib = itw_vmrss_kib(h->d.pid);
     return 0;
 }
 
@@ -531,9 +293,9 @@ static void test_garbage(void **state)
      * pre-login limit, or a frame that is no msg1. */
     randombytes_buf(buf, sizeof buf);
     buf[0] |= 0x01; /* a length of at least 16 MiB */
-    fd = tcp_open(h, 0, 0);
+    fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
-    send_all(fd, buf, sizeof buf);
+    itw_send_all(fd, buf, sizeof buf);
     assert_true(wait_closed(fd, CLOSE_S));
     close(fd);
 
@@ -542,45 +304,45 @@ static void test_garbage(void **state)
     bn_frame_header(buf, BN_HS_MSG1_BYTES);
     randombytes_buf(buf + 4, BN_HS_MSG1_BYTES);
     buf[4] = 0x7f;
-    fd = tcp_open(h, 0, 0);
+    fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
-    assert_int_equal(send_all(fd, buf, 4 + BN_HS_MSG1_BYTES), 0);
+    assert_int_equal(itw_send_all(fd, buf, 4 + BN_HS_MSG1_BYTES), 0);
     assert_true(wait_closed(fd, CLOSE_S));
     close(fd);
 
     /* 3. msg1 with the right version and an all-zero (low-order) key */
     memset(buf + 4, 0, BN_HS_MSG1_BYTES);
     buf[4] = BN_HS_VERSION;
-    fd = tcp_open(h, 0, 0);
+    fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
-    assert_int_equal(send_all(fd, buf, 4 + BN_HS_MSG1_BYTES), 0);
+    assert_int_equal(itw_send_all(fd, buf, 4 + BN_HS_MSG1_BYTES), 0);
     assert_true(wait_closed(fd, CLOSE_S));
     close(fd);
 
     /* 4. an empty frame instead of msg1 */
-    fd = tcp_open(h, 0, 0);
+    fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
     memset(buf, 0, 4);
-    assert_int_equal(send_all(fd, buf, 4), 0);
+    assert_int_equal(itw_send_all(fd, buf, 4), 0);
     assert_true(wait_closed(fd, CLOSE_S));
     close(fd);
 
     /* 5. after a good handshake, a frame that does not open */
-    raw r = {.fd = tcp_open(h, 0, 0)};
+    itw_raw r = {.fd = itw_tcp_open(h->d.port, 0, 0)};
     assert_true(r.fd >= 0);
-    assert_int_equal(raw_handshake(&r, h), 0);
+    assert_int_equal(itw_raw_handshake(&r, h->admin->server_pk), 0);
     bn_frame_header(buf, 200);
     randombytes_buf(buf + 4, 200);
-    assert_int_equal(send_all(r.fd, buf, 204), 0);
+    assert_int_equal(itw_send_all(r.fd, buf, 204), 0);
     assert_true(wait_closed(r.fd, CLOSE_S));
     raw_close(&r);
 
     /* 6. a frame shorter than the AEAD tag */
-    r.fd = tcp_open(h, 0, 0);
+    r.fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(r.fd >= 0);
-    assert_int_equal(raw_handshake(&r, h), 0);
+    assert_int_equal(itw_raw_handshake(&r, h->admin->server_pk), 0);
     bn_frame_header(buf, 3);
-    assert_int_equal(send_all(r.fd, buf, 7), 0);
+    assert_int_equal(itw_send_all(r.fd, buf, 7), 0);
     assert_true(wait_closed(r.fd, CLOSE_S));
     raw_close(&r);
 
@@ -594,21 +356,21 @@ static void test_huge_length_prefix(void **state)
     hostile *h = *state;
     uint8_t hdr[4] = {0xff, 0xff, 0xff, 0xff};
 
-    int fd = tcp_open(h, 0, 0);
+    int fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
-    assert_int_equal(send_all(fd, hdr, 4), 0);
+    assert_int_equal(itw_send_all(fd, hdr, 4), 0);
     assert_true(wait_closed(fd, CLOSE_S));
     close(fd);
 
-    raw r;
-    raw_login(&r, h);
-    assert_int_equal(send_all(r.fd, hdr, 4), 0);
+    itw_raw r;
+    itw_raw_login(&r, h->d.port, h->admin, 0);
+    assert_int_equal(itw_send_all(r.fd, hdr, 4), 0);
     assert_true(wait_closed(r.fd, CLOSE_S));
     raw_close(&r);
 
-    raw_login(&r, h);
+    itw_raw_login(&r, h->d.port, h->admin, 0);
     bn_frame_header(hdr, BN_FRAME_MAX + 1);
-    assert_int_equal(send_all(r.fd, hdr, 4), 0);
+    assert_int_equal(itw_send_all(r.fd, hdr, 4), 0);
     assert_true(wait_closed(r.fd, CLOSE_S));
     raw_close(&r);
 
@@ -625,21 +387,21 @@ static void test_half_frame_then_silence(void **state)
 
     bn_frame_header(buf, BN_HS_MSG1_BYTES);
     randombytes_buf(buf + 4, BN_HS_MSG1_BYTES);
-    int fd = tcp_open(h, 0, 0);
+    int fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0);
-    assert_int_equal(send_all(fd, buf, 4 + 10), 0);
+    assert_int_equal(itw_send_all(fd, buf, 4 + 10), 0);
     keep_stalled(h, fd);
 
-    fd = tcp_open(h, 0, 0); /* two bytes of the length prefix */
+    fd = itw_tcp_open(h->d.port, 0, 0); /* two bytes of the length prefix */
     assert_true(fd >= 0);
-    assert_int_equal(send_all(fd, buf, 2), 0);
+    assert_int_equal(itw_send_all(fd, buf, 2), 0);
     keep_stalled(h, fd);
 
     /* after login too: half of a sealed frame */
-    raw r;
-    raw_login(&r, h);
+    itw_raw r;
+    itw_raw_login(&r, h->d.port, h->admin, 0);
     bn_frame_header(buf, 100);
-    assert_int_equal(send_all(r.fd, buf, 4 + 20), 0);
+    assert_int_equal(itw_send_all(r.fd, buf, 4 + 20), 0);
     keep_stalled(h, r.fd);
 
     healthy(h, "half a frame (while it hangs)");
@@ -650,13 +412,13 @@ static void test_half_frame_then_silence(void **state)
 static void test_unfinished_handshake(void **state)
 {
     hostile *h = *state;
-    raw r = {.fd = tcp_open(h, 0, 0)};
+    itw_raw r = {.fd = itw_tcp_open(h->d.port, 0, 0)};
 
     assert_true(r.fd >= 0);
-    assert_int_equal(raw_handshake(&r, h), 0);
+    assert_int_equal(itw_raw_handshake(&r, h->admin->server_pk), 0);
     keep_stalled(h, r.fd); /* never logs in */
 
-    int fd = tcp_open(h, 0, 0);
+    int fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(fd >= 0); /* connected, never says a word */
     keep_stalled(h, fd);
 
@@ -669,7 +431,7 @@ static void test_unfinished_handshake(void **state)
 static void test_malformed_after_login(void **state)
 {
     hostile *h = *state;
-    raw r;
+    itw_raw r;
     bn_msg m;
 
     /* Requests that do not parse: ERROR (echoing the id when it can be
@@ -701,8 +463,8 @@ static void test_malformed_after_login(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         fprintf(stderr, "hostile: malformed: %s\n", bad[i].what);
-        raw_login(&r, h);
-        assert_int_equal(send_plain(&r, bad[i].bytes, bad[i].len), 0);
+        itw_raw_login(&r, h->d.port, h->admin, 0);
+        assert_int_equal(itw_send_plain(&r, bad[i].bytes, bad[i].len), 0);
         expect_error_then_close(&r, bad[i].code, bad[i].id);
         raw_close(&r);
     }
@@ -716,35 +478,36 @@ static void test_malformed_after_login(void **state)
         deep[2] = 0x0b;
         memset(deep + 3, 0x91, sizeof deep - 4);
         deep[sizeof deep - 1] = 0x01;
-        raw_login(&r, h);
-        assert_int_equal(send_plain(&r, deep, sizeof deep), 0);
+        itw_raw_login(&r, h->d.port, h->admin, 0);
+        assert_int_equal(itw_send_plain(&r, deep, sizeof deep), 0);
         expect_error_then_close(&r, 0, 0x0b);
         raw_close(&r);
     }
 
     /* What the daemon answers and goes on after. */
-    raw_login(&r, h);
+    itw_raw_login(&r, h->d.port, h->admin, 0);
     const uint8_t unknown[] = {0x92, 0xcd, 0x7f, 0xf0, 0x0c};
-    assert_int_equal(send_plain(&r, unknown, sizeof unknown), 0);
+    assert_int_equal(itw_send_plain(&r, unknown, sizeof unknown), 0);
     expect_error_and_go_on(&r, BN_EUNKNOWNMSG, 12);
     const uint8_t wide[] = {0x92, 0xce, 0x00, 0x01, 0x00, 0x13, 0x0a};
-    assert_int_equal(send_plain(&r, wide, sizeof wide), 0); /* type > 16 b */
+    assert_int_equal(itw_send_plain(&r, wide, sizeof wide),
+                     0); /* type > 16 b */
     expect_error_and_go_on(&r, BN_EUNKNOWNMSG, 10);
 
     bn_msg_init(&m, BN_MSG_LOGIN, 13); /* a second login */
     m.u.login.account_id = h->admin->account_id;
-    assert_int_equal(send_msg(&r, &m), 0);
+    assert_int_equal(itw_send_msg(&r, &m), 0);
     expect_error_and_go_on(&r, BN_EPROTO, 13);
 
     bn_msg_init(&m, BN_MSG_ERROR, 14); /* a reply sent as a request */
     m.u.error.code = BN_EINTERNAL;
     m.u.error.message = (bn_str){"boo", 3};
-    assert_int_equal(send_msg(&r, &m), 0);
+    assert_int_equal(itw_send_msg(&r, &m), 0);
     expect_error_and_go_on(&r, BN_EUNKNOWNMSG, 14);
 
     bn_msg_init(&m, BN_MSG_NOTE_LIST, 15); /* an admin never reads notes */
     m.u.note_list.pair_id = 1;
-    assert_int_equal(send_msg(&r, &m), 0);
+    assert_int_equal(itw_send_msg(&r, &m), 0);
     expect_error_and_go_on(&r, BN_EDENIED, 15);
 
     /* A replayed frame does not open: closed without a reply. */
@@ -760,33 +523,33 @@ static void test_malformed_after_login(void **state)
                                          b.len, frame, BN_FRAME_HDR),
                          0);
         bn_buf_free(&b);
-        assert_int_equal(send_all(r.fd, frame, BN_FRAME_HDR + body), 0);
+        assert_int_equal(itw_send_all(r.fd, frame, BN_FRAME_HDR + body), 0);
         bn_msg rep;
-        assert_int_equal(recv_msg(&r, &rep), 0);
+        assert_int_equal(itw_recv_msg(&r, &rep), 0);
         assert_int_equal(rep.id, 16);
         bn_msg_free(&rep);
-        assert_int_equal(send_all(r.fd, frame, BN_FRAME_HDR + body), 0);
+        assert_int_equal(itw_send_all(r.fd, frame, BN_FRAME_HDR + body), 0);
         assert_true(wait_closed(r.fd, CLOSE_S));
     }
     raw_close(&r);
 
     /* Before login, anything but JOIN or LOGIN: ERROR then close. */
-    r.fd = tcp_open(h, 0, 0);
+    r.fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(r.fd >= 0);
-    assert_int_equal(raw_handshake(&r, h), 0);
+    assert_int_equal(itw_raw_handshake(&r, h->admin->server_pk), 0);
     bn_msg_init(&m, BN_MSG_WHOAMI, 17);
-    assert_int_equal(send_msg(&r, &m), 0);
+    assert_int_equal(itw_send_msg(&r, &m), 0);
     expect_error_then_close(&r, BN_ENOTLOGGEDIN, 17);
     raw_close(&r);
 
     /* A LOGIN with a bad signature: ERROR then close. */
-    r.fd = tcp_open(h, 0, 0);
+    r.fd = itw_tcp_open(h->d.port, 0, 0);
     assert_true(r.fd >= 0);
-    assert_int_equal(raw_handshake(&r, h), 0);
+    assert_int_equal(itw_raw_handshake(&r, h->admin->server_pk), 0);
     bn_msg_init(&m, BN_MSG_LOGIN, 18);
     m.u.login.account_id = h->admin->account_id;
     randombytes_buf(m.u.login.sig, sizeof m.u.login.sig);
-    assert_int_equal(send_msg(&r, &m), 0);
+    assert_int_equal(itw_send_msg(&r, &m), 0);
     expect_error_then_close(&r, 0, 18);
     raw_close(&r);
 
@@ -816,26 +579,26 @@ static void test_many_connections(void **state)
     char *closed = calloc((size_t)n, 1);
     assert_non_null(fds);
     assert_non_null(closed);
-    unsigned refused_before = log_count(h, "conn.refused", NULL);
+    unsigned refused_before = itw_log_count(h->d.log, "conn.refused", NULL);
 
     /* In batches that the daemon takes (accepts or refuses) before the
      * next: a full accept queue would delay connections by SYN-ACK
      * retries, past the handshake timeout. */
     unsigned seen0 = daemon_seen(h);
-    double t0 = now_s();
+    double t0 = itw_now_s();
     for (int i = 0; i < n;) {
         int end = i + 250 < n ? i + 250 : n;
         for (; i < end; i++) {
-            fds[i] = tcp_open(h, 1, 0);
+            fds[i] = itw_tcp_open(h->d.port, 1, 0);
             assert_true(fds[i] >= 0);
         }
-        for (double t = now_s();
-             daemon_seen(h) - seen0 < (unsigned)i && now_s() - t < 3;)
-            sleep_s(0.01);
+        for (double t = itw_now_s();
+             daemon_seen(h) - seen0 < (unsigned)i && itw_now_s() - t < 3;)
+            itw_sleep_s(0.01);
     }
     /* Those over the limit are closed: wait for them to be seen. */
     int nclosed = 0, want = n - (int)h->max_conns;
-    for (double end = now_s() + 15; nclosed < want && now_s() < end;) {
+    for (double end = itw_now_s() + 15; nclosed < want && itw_now_s() < end;) {
         for (int i = 0; i < n; i++) {
             if (closed[i])
                 continue;
@@ -847,13 +610,14 @@ static void test_many_connections(void **state)
                 nclosed++;
             }
         }
-        sleep_s(0.05);
+        itw_sleep_s(0.05);
     }
-    unsigned refused = log_count(h, "conn.refused", NULL) - refused_before;
+    unsigned refused =
+        itw_log_count(h->d.log, "conn.refused", NULL) - refused_before;
     fprintf(stderr,
             "hostile: %d connections in %.1f s: %d closed by the daemon, "
             "%u refusals logged, max_connections %u\n",
-            n, now_s() - t0, nclosed, refused, h->max_conns);
+            n, itw_now_s() - t0, nclosed, refused, h->max_conns);
     assert_true(nclosed >= want);
     assert_true(refused >= (unsigned)want);
     assert_true(nclosed <= n - (int)h->max_conns + h->nstalled + 8);
@@ -871,10 +635,10 @@ static void test_many_connections(void **state)
     for (int i = 0; i < n && served < 3 && tried < 50; i++) {
         if (closed[i])
             continue;
-        raw r = {.fd = fds[i]};
+        itw_raw r = {.fd = fds[i]};
         fcntl(r.fd, F_SETFL, fcntl(r.fd, F_GETFL) & ~O_NONBLOCK);
         tried++;
-        if (raw_handshake(&r, h) == 0)
+        if (itw_raw_handshake(&r, h->admin->server_pk) == 0)
             served++;
         bn_channel_wipe(&r.ch);
     }
@@ -886,9 +650,9 @@ static void test_many_connections(void **state)
     free(fds);
     free(closed);
     /* The daemon sees the closes in its own time: retry for a while. */
-    for (double end = now_s() + 5; try_healthy(h, NULL) != 0;) {
-        assert_true(now_s() < end);
-        sleep_s(0.1);
+    for (double end = itw_now_s() + 5; try_healthy(h, NULL) != 0;) {
+        assert_true(itw_now_s() < end);
+        itw_sleep_s(0.1);
     }
     healthy(h, "2000 connections");
 }
@@ -903,31 +667,13 @@ static unsigned local_port(int fd)
     return ntohs(a.sin_port);
 }
 
-/* The daemon's connection number for a peer port, from its log, or 0. */
-static unsigned long conn_of_port(const hostile *h, unsigned port)
-{
-    char line[1024], peer[48];
-    unsigned long id = 0;
-    FILE *f = fopen(h->d.log, "r");
-    snprintf(peer, sizeof peer, "peer=127.0.0.1:%u ", port);
-    if (f == NULL)
-        return 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        const char *p = strstr(line, "conn.open conn=");
-        if (p != NULL && strstr(line, peer) != NULL)
-            id = strtoul(p + 15, NULL, 10);
-    }
-    fclose(f);
-    return id;
-}
-
 /* A client that pipelines requests with big replies and never reads:
  * the daemon stops reading it, its memory stays flat, others are served,
  * and the connection is closed. */
 static void test_slow_reader(void **state)
 {
     hostile *h = *state;
-    raw r;
+    itw_raw r;
     bn_buf b = {0};
     bn_msg m;
     uint64_t sent = 0;
@@ -938,8 +684,8 @@ static void test_slow_reader(void **state)
     assert_non_null(frame);
 
     /* A small receive buffer: the replies back up into the daemon. */
-    raw_login_buf(&r, h, small);
-    unsigned long conn = conn_of_port(h, local_port(r.fd));
+    itw_raw_login(&r, h->d.port, h->admin, small);
+    unsigned long conn = itw_conn_of_port(h->d.log, local_port(r.fd));
     fcntl(r.fd, F_SETFL, fcntl(r.fd, F_GETFL) | O_NONBLOCK);
 
     /* First GETS PROGRAMME_GETs (a ~60 KB reply each), far more than the
@@ -947,8 +693,8 @@ static void test_slow_reader(void **state)
      * type (a small ERROR reply each) that fill the socket buffers fast, until
      * the daemon has taken nothing for 0.3 s. */
     size_t off = 0, flen = 0;
-    double stuck_since = 0, t0 = now_s();
-    while (now_s() - t0 < 10) {
+    double stuck_since = 0, t0 = itw_now_s();
+    while (itw_now_s() - t0 < 10) {
         if (off == flen) {
             size_t len;
             if (sent < GETS) {
@@ -987,8 +733,8 @@ static void test_slow_reader(void **state)
             break;
         }
         if (stuck_since == 0)
-            stuck_since = now_s();
-        if (now_s() - stuck_since > 0.3)
+            stuck_since = itw_now_s();
+        if (itw_now_s() - stuck_since > 0.3)
             break;
         struct pollfd wpf = {r.fd, POLLOUT, 0};
         poll(&wpf, 1, 10);
@@ -1002,7 +748,7 @@ static void test_slow_reader(void **state)
         "before the daemon stopped reading%s\n",
         (unsigned long long)sent,
         (unsigned long long)((sent > GETS ? sent - GETS : 0) * FILLER >> 20),
-        now_s() - t0, closed_early ? " (closed it already)" : "");
+        itw_now_s() - t0, closed_early ? " (closed it already)" : "");
     /* it did stop reading us (or, on a slow machine, closed us already) */
     assert_true(stuck_since != 0 || closed_early);
     check_rss(h, "with a slow reader");
@@ -1010,27 +756,29 @@ static void test_slow_reader(void **state)
 
     /* The daemon lets it go: by the reply-queue cap or the idle timeout. */
     struct pollfd pf = {r.fd, POLLRDHUP, 0};
-    double t1 = now_s();
+    double t1 = itw_now_s();
     int gone = 0;
-    while (!gone && now_s() - t1 < IDLE_S + 5) {
+    while (!gone && itw_now_s() - t1 < IDLE_S + 5) {
         char idstr[48];
         snprintf(idstr, sizeof idstr, "conn=%lu ", conn);
-        gone = (conn != 0 && log_count(h, "conn.close", idstr) > 0) ||
-               (poll(&pf, 1, 0) > 0 &&
-                (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)));
+        gone =
+            (conn != 0 && itw_log_count(h->d.log, "conn.close", idstr) > 0) ||
+            (poll(&pf, 1, 0) > 0 &&
+             (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)));
         if (!gone)
-            sleep_s(0.05);
+            itw_sleep_s(0.05);
     }
     if (!gone)
         fail_msg("binomed kept a connection that never reads for %.0f s",
-                 now_s() - t1);
+                 itw_now_s() - t1);
     char idstr[48];
     snprintf(idstr, sizeof idstr, "conn=%lu ", conn);
     fprintf(stderr, "hostile: slow reader closed after %.1f s (%s)\n",
-            now_s() - t1,
-            log_count(h, idstr, "reason=slow_reader")    ? "slow_reader"
-            : log_count(h, idstr, "reason=idle_timeout") ? "idle_timeout"
-                                                         : "see the log");
+            itw_now_s() - t1,
+            itw_log_count(h->d.log, idstr, "reason=slow_reader") ? "slow_reader"
+            : itw_log_count(h->d.log, idstr, "reason=idle_timeout")
+                ? "idle_timeout"
+                : "see the log");
     raw_close(&r);
     check_rss(h, "after the slow reader");
     healthy(h, "a slow reader");
@@ -1043,18 +791,18 @@ static void test_stalled_connections_closed(void **state)
     hostile *h = *state;
     assert_true(h->nstalled > 0);
     for (int i = 0; i < h->nstalled; i++) {
-        double left = h->stalled_at[i] + h->hs_timeout_s + 5 - now_s();
+        double left = h->stalled_at[i] + h->hs_timeout_s + 5 - itw_now_s();
         if (!wait_closed(h->stalled[i], left > 0.5 ? left : 0.5))
             fail_msg("stalled connection %d still open %.0f s after it "
                      "stalled",
-                     i, now_s() - h->stalled_at[i]);
+                     i, itw_now_s() - h->stalled_at[i]);
         close(h->stalled[i]);
         h->stalled[i] = -1;
     }
     healthy(h, "the stalled connections");
     fprintf(stderr, "hostile: %u login timeouts, %u idle timeouts logged\n",
-            log_count(h, "conn.close", "reason=login_timeout"),
-            log_count(h, "conn.close", "reason=idle_timeout"));
+            itw_log_count(h->d.log, "conn.close", "reason=login_timeout"),
+            itw_log_count(h->d.log, "conn.close", "reason=idle_timeout"));
 }
 
 int main(void)

@@ -5,19 +5,6 @@
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
-static void programme_info(const bn_rec_programme *p, bn_programme_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = p->id;
-    o->name = p->name;
-    o->theme = p->theme;
-    o->months = p->months;
-    o->frequency = p->frequency;
-    o->format = p->format;
-    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
-    o->created = p->created;
-}
-
 int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_programme_create *r = &req->u.programme_create;
@@ -50,52 +37,39 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_PROGRAMME;
-    programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
 
-struct list_state {
-    void *items;
-    uint32_t n;
-    uint64_t filter; /* programme filter (accounts), 0: none */
-};
-
 static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                           void *arg)
 {
-    struct list_state *ls = arg;
+    bn_programme_info *o = bnd_list_take(arg, 0);
     bn_rec_programme p;
     (void)k;
-    if (ls->n == BND_PAGE)
+    if (o == NULL)
         return 1;
     int rc = bnd_rec_decode(v, &bn_desc_rec_programme, &p, &cx->arena);
     if (rc != 0)
         return rc;
-    programme_info(&p, &((bn_programme_info *)ls->items)[ls->n++]);
+    bnd_programme_info(&p, o);
     return 0;
 }
 
 int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req)
 {
-    struct list_state ls = {NULL, 0, 0};
+    bnd_list l = {NULL, sizeof(bn_programme_info), {0, BND_PAGE, 0}, NULL};
     uint64_t after = req->u.programme_list.after;
     uint8_t k[8];
     int rc;
 
     cx->rep->type = BN_MSG_PROGRAMMES;
-    if (after == UINT64_MAX)
-        return 0;
-    ls.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof(bn_programme_info));
-    if (ls.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, PROGRAMMES), k, bnd_key_u64(k, after + 1), NULL, 0,
-                  programme_item, &ls);
+    rc = bnd_list_page(cx, &l, after, DB(cx, PROGRAMMES), k,
+                       bnd_key_u64(k, after + 1), 0, programme_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.programmes.items.v = ls.items;
-    cx->rep->u.programmes.items.len = ls.n;
-    cx->rep->u.programmes.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.programmes, l, rc);
     return 0;
 }
 
@@ -111,7 +85,7 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_PROGRAMME;
-    programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
@@ -156,41 +130,38 @@ int bnd_h_invite_create(bnd_ctx *cx, const bn_msg *req)
 static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                         void *arg)
 {
-    struct list_state *ls = arg;
+    bnd_list *l = arg;
+    const uint64_t *filter = l->arg; /* programme, 0: none */
+    bn_account_info *o;
     bn_rec_account a;
     (void)k;
     int rc = bnd_rec_decode(v, &bn_desc_rec_account, &a, &cx->arena);
     if (rc != 0)
         return rc;
-    if (ls->filter != 0 && a.programme_id != ls->filter)
+    if (*filter != 0 && a.programme_id != *filter)
         return 0;
-    if (ls->n == BND_PAGE)
+    o = bnd_list_take(l, 0);
+    if (o == NULL)
         return 1;
-    bnd_account_info(&a, &((bn_account_info *)ls->items)[ls->n++]);
+    bnd_account_info(&a, o);
     return 0;
 }
 
 /* ACCOUNT_LIST: programme 0 lists every account, else that programme's. */
 int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
 {
-    struct list_state ls = {NULL, 0, req->u.account_list.programme_id};
+    uint64_t filter = req->u.account_list.programme_id;
+    bnd_list l = {NULL, sizeof(bn_account_info), {0, BND_PAGE, 0}, &filter};
     uint64_t after = req->u.account_list.after;
     uint8_t k[8];
     int rc;
 
     cx->rep->type = BN_MSG_ACCOUNTS;
-    if (after == UINT64_MAX)
-        return 0;
-    ls.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof(bn_account_info));
-    if (ls.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, ACCOUNTS), k, bnd_key_u64(k, after + 1), NULL, 0,
-                  account_item, &ls);
+    rc = bnd_list_page(cx, &l, after, DB(cx, ACCOUNTS), k,
+                       bnd_key_u64(k, after + 1), 0, account_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.accounts.items.v = ls.items;
-    cx->rep->u.accounts.items.len = ls.n;
-    cx->rep->u.accounts.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.accounts, l, rc);
     return 0;
 }
 

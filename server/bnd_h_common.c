@@ -17,31 +17,30 @@ int bnd_name_ok(bn_str s, int allow_empty)
     return 1;
 }
 
-int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a)
+/* Loads the record of id (0: none) from a table keyed by one id:
+ * BN_ENOTFOUND when there is none. */
+static int get_by_id(bnd_ctx *cx, MDB_dbi db, uint64_t id,
+                     const bn_struct_desc *d, void *rec)
 {
     uint8_t k[8];
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, ACCOUNTS), k, bnd_key_u64(k, id),
-                       &bn_desc_rec_account, a, &cx->arena);
+    return bnd_rec_get(cx->txn, db, k, bnd_key_u64(k, id), d, rec, &cx->arena);
+}
+
+int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a)
+{
+    return get_by_id(cx, DB(cx, ACCOUNTS), id, &bn_desc_rec_account, a);
 }
 
 int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p)
 {
-    uint8_t k[8];
-    if (id == 0)
-        return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, PROGRAMMES), k, bnd_key_u64(k, id),
-                       &bn_desc_rec_programme, p, &cx->arena);
+    return get_by_id(cx, DB(cx, PROGRAMMES), id, &bn_desc_rec_programme, p);
 }
 
 int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
-    uint8_t k[8];
-    if (id == 0)
-        return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, id),
-                       &bn_desc_rec_pair, p, &cx->arena);
+    return get_by_id(cx, DB(cx, PAIRS), id, &bn_desc_rec_pair, p);
 }
 
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
@@ -84,6 +83,19 @@ int bnd_pair_writable(const bn_rec_pair *pair)
     default:
         return BN_EENDED;
     }
+}
+
+void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = p->id;
+    o->name = p->name;
+    o->theme = p->theme;
+    o->months = p->months;
+    o->frequency = p->frequency;
+    o->format = p->format;
+    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
+    o->created = p->created;
 }
 
 void bnd_account_info(const bn_rec_account *a, bn_account_info *out)
@@ -201,4 +213,37 @@ int bnd_page_take(bnd_page *pg, size_t bytes)
     pg->n++;
     pg->bytes += bytes;
     return 1;
+}
+
+int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
+                  const void *start, size_t slen, size_t plen, bnd_scan_fn fn)
+{
+    if (after == UINT64_MAX)
+        return 0;
+    l->items = bnd_ctx_alloc(cx, l->pg.max * l->size);
+    if (l->items == NULL)
+        return BN_ENOMEM;
+    return bnd_scan(cx, db, start, slen, start, plen, fn, l);
+}
+
+int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
+                  uint16_t type, MDB_dbi db, bnd_scan_fn fn)
+{
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc = bnd_member_pair(cx, pair_id, &p, NULL);
+
+    if (rc != 0)
+        return rc;
+    cx->rep->type = type;
+    return bnd_list_page(cx, l, after, db, k,
+                         bnd_key_u64_u64(k, p.id, after + 1), 8, fn);
+}
+
+void *bnd_list_take(bnd_list *l, size_t bytes)
+{
+    uint32_t i = l->pg.n;
+    if (!bnd_page_take(&l->pg, bytes))
+        return NULL;
+    return (char *)l->items + (size_t)i * l->size;
 }

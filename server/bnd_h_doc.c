@@ -192,14 +192,8 @@ static void doc_meta(const bn_rec_doc *d, bn_doc_meta *o)
     o->created = d->created;
 }
 
-struct doc_list {
-    bn_doc_meta *items;
-    bnd_page pg;
-};
-
 static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
-    struct doc_list *dl = arg;
     bn_rec_doc d;
     (void)k;
     int rc = bnd_rec_decode(v, &bn_desc_rec_doc, &d, &cx->arena);
@@ -207,9 +201,9 @@ static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         return rc;
     if (!d.complete)
         return 0;
-    bn_doc_meta *o = &dl->items[dl->pg.n];
-    if (!bnd_page_take(&dl->pg,
-                       BND_ITEM_FIXED + d.key_env.len + d.header_env.len))
+    bn_doc_meta *o =
+        bnd_list_take(arg, BND_ITEM_FIXED + d.key_env.len + d.header_env.len);
+    if (o == NULL)
         return 1;
     doc_meta(&d, o);
     return 0;
@@ -220,27 +214,14 @@ static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_doc_list *r = &req->u.doc_list;
-    struct doc_list dl = {NULL, {0, BND_PAGE, 0}};
-    bn_rec_pair p;
-    uint8_t k[16];
+    bnd_list l = {NULL, sizeof(bn_doc_meta), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    cx->rep->type = BN_MSG_DOCS;
-    if (r->after == UINT64_MAX)
-        return 0;
-    dl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *dl.items);
-    if (dl.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, DOCS), k, bnd_key_u64_u64(k, p.id, r->after + 1),
-                  k, 8, doc_item, &dl);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_DOCS, DB(cx, DOCS),
+                       doc_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.docs.items.v = dl.items;
-    cx->rep->u.docs.items.len = dl.pg.n;
-    cx->rep->u.docs.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.docs, l, rc);
     return 0;
 }
 

@@ -170,34 +170,35 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
 }
 
 struct note_list {
-    bn_note_meta *items;
-    uint32_t n;
     int have;
     bn_rec_note cur; /* latest revision seen of the current note */
 };
 
-/* Takes the note in nl->cur if the caller may see it: 1 when the page is
- * full (there is more), else 0. */
-static int flush_note(bnd_ctx *cx, struct note_list *nl)
+/* Takes the note l's state holds if the caller may see it: 1 when the
+ * page is full (there is more), else 0. */
+static int flush_note(bnd_ctx *cx, bnd_list *l)
 {
+    struct note_list *nl = l->arg;
     if (!nl->have || !visible(cx, &nl->cur))
         return 0;
-    if (nl->n == BND_PAGE)
+    bn_note_meta *o = bnd_list_take(l, 0);
+    if (o == NULL)
         return 1;
-    note_meta(&nl->cur, &nl->items[nl->n++]);
+    note_meta(&nl->cur, o);
     return 0;
 }
 
 static int note_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
-    struct note_list *nl = arg;
+    bnd_list *l = arg;
+    struct note_list *nl = l->arg;
     bn_rec_note n;
     (void)k;
     int rc = bnd_rec_decode(v, &bn_desc_rec_note, &n, &cx->arena);
     if (rc != 0)
         return rc;
     if (!nl->have || n.note_id != nl->cur.note_id) {
-        rc = flush_note(cx, nl);
+        rc = flush_note(cx, l);
         if (rc != 0)
             return rc;
     }
@@ -207,34 +208,22 @@ static int note_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 }
 
 /* NOTE_LIST: the latest revision of each note the caller may see, by note
- * id, after `after`. */
+ * id, after `after` (a note's keys add its revision to pair and note id:
+ * the walk from pair, after + 1 starts at that note's first revision). */
 int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_note_list *r = &req->u.note_list;
-    struct note_list nl;
-    bn_rec_pair p;
-    uint8_t k[20];
+    struct note_list nl = {0};
+    bnd_list l = {NULL, sizeof(bn_note_meta), {0, BND_PAGE, 0}, &nl};
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    cx->rep->type = BN_MSG_NOTES;
-    if (r->after == UINT64_MAX)
-        return 0;
-    memset(&nl, 0, sizeof nl);
-    nl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *nl.items);
-    if (nl.items == NULL)
-        return BN_ENOMEM;
-    bnd_key_u64_u64_u32(k, p.id, r->after + 1, 0);
-    rc = bnd_scan(cx, DB(cx, NOTES), k, sizeof k, k, 8, note_item, &nl);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_NOTES,
+                       DB(cx, NOTES), note_item);
     if (rc == 0)
-        rc = flush_note(cx, &nl);
+        rc = flush_note(cx, &l);
     if (rc < 0)
         return rc;
-    cx->rep->u.notes.items.v = nl.items;
-    cx->rep->u.notes.items.len = nl.n;
-    cx->rep->u.notes.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.notes, l, rc);
     return 0;
 }
 

@@ -129,24 +129,18 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-struct objective_list {
-    bn_objective_info *items;
-    bnd_page pg;
-};
-
 /* Objectives carry envelopes of up to 4 KiB: the page is bounded by bytes
  * as well as by count. */
 static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                           void *arg)
 {
-    struct objective_list *ol = arg;
     bn_rec_objective o;
     (void)k;
     int rc = bnd_rec_decode(v, &bn_desc_rec_objective, &o, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_objective_info *i = &ol->items[ol->pg.n];
-    if (!bnd_page_take(&ol->pg, BND_ITEM_FIXED + o.envelope.len))
+    bn_objective_info *i = bnd_list_take(arg, BND_ITEM_FIXED + o.envelope.len);
+    if (i == NULL)
         return 1;
     i->id = o.id;
     i->author_id = o.author_id;
@@ -162,27 +156,13 @@ static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
 int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_objective_list *r = &req->u.objective_list;
-    struct objective_list ol = {NULL, {0, BND_PAGE, 0}};
-    bn_rec_pair p;
-    uint8_t k[16];
+    bnd_list l = {NULL, sizeof(bn_objective_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    cx->rep->type = BN_MSG_OBJECTIVES;
-    if (r->after == UINT64_MAX)
-        return 0;
-    ol.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *ol.items);
-    if (ol.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, OBJECTIVES), k,
-                  bnd_key_u64_u64(k, p.id, r->after + 1), k, 8, objective_item,
-                  &ol);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_OBJECTIVES,
+                       DB(cx, OBJECTIVES), objective_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.objectives.items.v = ol.items;
-    cx->rep->u.objectives.items.len = ol.pg.n;
-    cx->rep->u.objectives.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.objectives, l, rc);
     return 0;
 }

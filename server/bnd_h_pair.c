@@ -5,18 +5,15 @@
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
-struct pair_list {
-    bn_pair_info *items;
-    uint32_t n;
-};
-
-static int add_pair(bnd_ctx *cx, struct pair_list *pl, const bn_rec_pair *p)
+static int add_pair(bnd_ctx *cx, bnd_list *l, const bn_rec_pair *p)
 {
+    bn_pair_info *o;
     if (p->status == BN_PAIR_ERASED)
         return 0;
-    if (pl->n == BND_PAGE)
+    o = bnd_list_take(l, 0);
+    if (o == NULL)
         return 1;
-    return bnd_pair_info(cx, p, &pl->items[pl->n++]);
+    return bnd_pair_info(cx, p, o);
 }
 
 static int admin_pair_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
@@ -41,33 +38,27 @@ static int member_pair_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     return add_pair(cx, arg, &p);
 }
 
-/* PAIR_LIST: an administrator sees every pair, a participant their own;
- * pages by pair id (after). */
+/* PAIR_LIST: an administrator sees every pair (pairs by id), a
+ * participant their own (account_pairs under their id); pages by pair id
+ * (after). */
 int bnd_h_pair_list(bnd_ctx *cx, const bn_msg *req)
 {
-    struct pair_list pl = {NULL, 0};
+    bnd_list l = {NULL, sizeof(bn_pair_info), {0, BND_PAGE, 0}, NULL};
     uint64_t after = req->u.pair_list.after;
     uint8_t k[16];
     int rc;
 
     cx->rep->type = BN_MSG_PAIRS;
-    if (after == UINT64_MAX)
-        return 0;
-    pl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *pl.items);
-    if (pl.items == NULL)
-        return BN_ENOMEM;
     if (cx->actor.role == BN_ROLE_ADMIN)
-        rc = bnd_scan(cx, DB(cx, PAIRS), k, bnd_key_u64(k, after + 1), NULL, 0,
-                      admin_pair_item, &pl);
+        rc = bnd_list_page(cx, &l, after, DB(cx, PAIRS), k,
+                           bnd_key_u64(k, after + 1), 0, admin_pair_item);
     else
-        rc = bnd_scan(cx, DB(cx, ACCOUNT_PAIRS), k,
-                      bnd_key_u64_u64(k, cx->actor.account_id, after + 1), k, 8,
-                      member_pair_item, &pl);
+        rc = bnd_list_page(cx, &l, after, DB(cx, ACCOUNT_PAIRS), k,
+                           bnd_key_u64_u64(k, cx->actor.account_id, after + 1),
+                           8, member_pair_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.pairs.items.v = pl.items;
-    cx->rep->u.pairs.items.len = pl.n;
-    cx->rep->u.pairs.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.pairs, l, rc);
     return 0;
 }
 

@@ -165,23 +165,18 @@ reply:
     return 0;
 }
 
-struct session_list {
-    bn_session_info *items;
-    uint32_t n;
-};
-
 static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                         void *arg)
 {
-    struct session_list *sl = arg;
+    bn_session_info *o = bnd_list_take(arg, 0);
     bn_rec_session s;
     (void)k;
-    if (sl->n == BND_PAGE)
+    if (o == NULL)
         return 1;
     int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    session_info(&s, &sl->items[sl->n++]);
+    session_info(&s, o);
     return 0;
 }
 
@@ -189,27 +184,13 @@ static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
 int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_session_list *r = &req->u.session_list;
-    struct session_list sl = {NULL, 0};
-    bn_rec_pair p;
-    uint8_t k[16];
+    bnd_list l = {NULL, sizeof(bn_session_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    cx->rep->type = BN_MSG_SESSIONS;
-    if (r->after == UINT64_MAX)
-        return 0;
-    sl.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *sl.items);
-    if (sl.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, SESSIONS), k,
-                  bnd_key_u64_u64(k, p.id, r->after + 1), k, 8, session_item,
-                  &sl);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_SESSIONS,
+                       DB(cx, SESSIONS), session_item);
     if (rc < 0)
         return rc;
-    cx->rep->u.sessions.items.v = sl.items;
-    cx->rep->u.sessions.items.len = sl.n;
-    cx->rep->u.sessions.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.sessions, l, rc);
     return 0;
 }

@@ -7,19 +7,6 @@
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
-static void programme_info(const bn_rec_programme *p, bn_programme_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = p->id;
-    o->name = p->name;
-    o->theme = p->theme;
-    o->months = p->months;
-    o->frequency = p->frequency;
-    o->format = p->format;
-    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
-    o->created = p->created;
-}
-
 /* STATS_GET: the programme, the server's day, every counter, and the
  * sessions per month (the most recent BN_PAGE_MAX months when there are
  * more). BN_ENOTFOUND for an unknown programme. */
@@ -37,7 +24,7 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_STATS;
-    programme_info(&prog, &o->programme);
+    bnd_programme_info(&prog, &o->programme);
     o->today = cx->today;
     o->mentors = ps.mentors;
     o->mentees = ps.mentees;
@@ -61,16 +48,10 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-struct pair_rows {
-    bn_stats_pair *items;
-    bnd_page pg;
-};
-
 /* One pair's row: its counters (the entry walked), its record and its
  * members' names. */
 static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
-    struct pair_rows *pr = arg;
     bn_rec_pair_stats ps;
     bn_rec_account a;
     bn_rec_pair p;
@@ -94,8 +75,9 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         mentee = a.name;
     else if (rc != BN_ENOTFOUND)
         return rc;
-    bn_stats_pair *o = &pr->items[pr->pg.n];
-    if (!bnd_page_take(&pr->pg, BND_ITEM_FIXED + mentor.len + mentee.len))
+    bn_stats_pair *o =
+        bnd_list_take(arg, BND_ITEM_FIXED + mentor.len + mentee.len);
+    if (o == NULL)
         return 1;
     memset(o, 0, sizeof *o);
     o->pair_id = p.id;
@@ -127,7 +109,7 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_stats_pairs_get *r = &req->u.stats_pairs_get;
-    struct pair_rows pr = {NULL, {0, BN_PAGE_MAX, 0}};
+    bnd_list l = {NULL, sizeof(bn_stats_pair), {0, BN_PAGE_MAX, 0}, NULL};
     bn_rec_programme prog;
     uint8_t k[16];
     int rc;
@@ -136,18 +118,10 @@ int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_STATS_PAIRS;
-    if (r->after == UINT64_MAX)
-        return 0;
-    pr.items = bnd_ctx_alloc(cx, BN_PAGE_MAX * sizeof *pr.items);
-    if (pr.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, PAIR_STATS), k,
-                  bnd_key_u64_u64(k, prog.id, r->after + 1), k, 8, pair_row,
-                  &pr);
+    rc = bnd_list_page(cx, &l, r->after, DB(cx, PAIR_STATS), k,
+                       bnd_key_u64_u64(k, prog.id, r->after + 1), 8, pair_row);
     if (rc < 0)
         return rc;
-    cx->rep->u.stats_pairs.items.v = pr.items;
-    cx->rep->u.stats_pairs.items.len = pr.pg.n;
-    cx->rep->u.stats_pairs.more = rc == 1;
+    BND_LIST_REPLY(cx->rep->u.stats_pairs, l, rc);
     return 0;
 }

@@ -84,6 +84,9 @@ int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s);
 /* bnd_pair_info fills the wire view of a pair (member names looked up). */
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out);
 
+/* bnd_programme_info fills the wire view of a programme. */
+void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o);
+
 /* bnd_account_info fills the wire view of an account. */
 void bnd_account_info(const bn_rec_account *a, bn_account_info *out);
 
@@ -117,6 +120,55 @@ typedef struct bnd_page {
     size_t bytes; /* their encoded size, at most */
 } bnd_page;
 int bnd_page_take(bnd_page *pg, size_t bytes);
+
+/*
+ * A list reply's page being filled by a bnd_scan callback: room for
+ * pg.max items of size bytes each at items (from bnd_ctx_alloc), pg.n of
+ * them taken; arg is the handler's own state for its callback.
+ */
+typedef struct bnd_list {
+    void *items;
+    size_t size; /* one item's size */
+    bnd_page pg;
+    void *arg;
+} bnd_list;
+
+/*
+ * bnd_list_page fills the page l (size, pg.max and arg set) of a list
+ * reply paged by id: nothing when after is UINT64_MAX (no id follows it:
+ * 0, an empty page), else it allocates pg.max items (BN_ENOMEM) and walks
+ * db from the key start (slen bytes) while keys begin with its first plen
+ * bytes (0: to the end), calling fn with l as its argument. Returns 1
+ * when there is more, 0 at the end, or a negative code.
+ */
+int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
+                  const void *start, size_t slen, size_t plen, bnd_scan_fn fn);
+
+/*
+ * bnd_list_pair fills the page l of a list reply of pair_id's records in db
+ * (keys: pair id, then the record's id, ...) after the id `after`: the
+ * caller must be a member (bnd_member_pair's BN_EDENIED), then the reply
+ * gets type and the page is filled as bnd_list_page does. Returns 1 when
+ * there is more, 0 at the end, or a negative code.
+ */
+int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
+                  uint16_t type, MDB_dbi db, bnd_scan_fn fn);
+
+/*
+ * bnd_list_take counts one more item of l of at most bytes encoded bytes
+ * (0: counted by number only) and returns its slot, or NULL when the page
+ * is full (the item is not counted).
+ */
+void *bnd_list_take(bnd_list *l, size_t bytes);
+
+/* BND_LIST_REPLY sets a list reply's items and more (rc: bnd_list_page's
+ * answer) from the page l. */
+#define BND_LIST_REPLY(msg, l, rc)                                             \
+    do {                                                                       \
+        (msg).items.v = (l).items;                                             \
+        (msg).items.len = (l).pg.n;                                            \
+        (msg).more = (rc) == 1;                                                \
+    } while (0)
 
 /* ---- the pair's log (bnd_pairlog.c) ---------------------------------------
  */

@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <string.h>
 
-int bn_err_is_bn(int err) { return err > BN__ERR_FIRST && err < BN__ERR_LAST; }
+int bn_err_is_bn(int err)
+{
+    return err > BN__ERR_FIRST && err < BN__ERR_LAST;
+}
 
 const char *bn_strerror(int err)
 {

@@ -6,7 +6,10 @@
 
 #include <sodium.h>
 
-void bn_buf_init(bn_buf *b) { memset(b, 0, sizeof *b); }
+void bn_buf_init(bn_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
 
 void bn_buf_free(bn_buf *b)
 {
@@ -25,7 +28,10 @@ void bn_buf_wipe(bn_buf *b)
     bn_buf_free(b);
 }
 
-void bn_buf_reset(bn_buf *b) { b->len = 0; }
+void bn_buf_reset(bn_buf *b)
+{
+    b->len = 0;
+}
 
 int bn_buf_reserve(bn_buf *b, size_t n)
 {
@@ -73,7 +79,10 @@ void bn_put_be64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)v;
 }
 
-uint16_t bn_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+uint16_t bn_get_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
 
 uint32_t bn_get_be32(const uint8_t *p)
 {
@@ -97,7 +106,10 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int64_t bn_date_from_ymd(int y, int m, int d)
 {
@@ -170,9 +182,15 @@ void bn_date_format(char out[11], uint32_t day)
     out[10] = '\0';
 }
 
-int64_t bn_now(void) { return (int64_t)time(NULL); }
+int64_t bn_now(void)
+{
+    return (int64_t)time(NULL);
+}
 
-uint32_t bn_date_today(void) { return (uint32_t)(bn_now() / 86400); }
+uint32_t bn_date_today(void)
+{
+    return (uint32_t)(bn_now() / 86400);
+}
 
 void bn_hex_encode(char *out, const uint8_t *in, size_t len)
 {

@@ -91,8 +91,8 @@ int bn_pwbox_open(uint8_t **out, size_t *outlen, const uint8_t *box,
  * bn_identity_load reads it back: BN_EPASSPHRASE for a wrong passphrase,
  * BN_ECORRUPT for a damaged file, -ENOENT when there is no file.
  */
-int bn_identity_save(const bn_identity *id, const char *path,
-                     const char *pass, size_t passlen, bn_kdf_level level);
+int bn_identity_save(const bn_identity *id, const char *path, const char *pass,
+                     size_t passlen, bn_kdf_level level);
 int bn_identity_load(bn_identity *id, const char *path, const char *pass,
                      size_t passlen);
 
@@ -245,9 +245,8 @@ int bn_doc_pull_init(bn_doc_stream *s, const uint8_t header[24],
  * A reader that runs out of chunks before *is_final must report
  * BN_ESTREAM: bn_doc_pull_finish does that check.
  */
-int bn_doc_pull(bn_doc_stream *s, uint8_t *out, size_t *outlen,
-                uint64_t doc_id, const uint8_t *in, size_t inlen,
-                int *is_final);
+int bn_doc_pull(bn_doc_stream *s, uint8_t *out, size_t *outlen, uint64_t doc_id,
+                const uint8_t *in, size_t inlen, int *is_final);
 
 /* bn_doc_pull_finish returns 0 when the final chunk was seen, else
  * BN_ESTREAM (truncated document). */
@@ -260,15 +259,15 @@ void bn_doc_stream_wipe(bn_doc_stream *s);
 /* Channel: Noise-NK-like handshake, then one AEAD key per direction   */
 
 #define BN_HS_VERSION 1
-#define BN_HS_MSG1_BYTES (1 + 32)                 /* version, client e */
-#define BN_HS_MSG2_BYTES (1 + 32 + BN_TAG_BYTES)  /* version, server e, tag */
+#define BN_HS_MSG1_BYTES (1 + 32)                /* version, client e */
+#define BN_HS_MSG2_BYTES (1 + 32 + BN_TAG_BYTES) /* version, server e, tag */
 #define BN_CHANNEL_OVERHEAD crypto_aead_chacha20poly1305_ietf_ABYTES /* 16 */
 
 typedef struct bn_channel {
     uint8_t tx_key[32];
     uint8_t rx_key[32];
-    uint64_t tx_ctr; /* next counter to send */
-    uint64_t rx_ctr; /* next counter expected */
+    uint64_t tx_ctr;             /* next counter to send */
+    uint64_t rx_ctr;             /* next counter expected */
     uint8_t hash[BN_HASH_BYTES]; /* transcript hash, signed at login */
 } bn_channel;
 
@@ -287,8 +286,8 @@ typedef struct bn_hs_client {
  */
 int bn_hs_client_start(bn_hs_client *hs, const uint8_t server_pk[32],
                        uint8_t msg1[BN_HS_MSG1_BYTES]);
-int bn_hs_client_finish(bn_hs_client *hs,
-                        const uint8_t msg2[BN_HS_MSG2_BYTES], bn_channel *ch);
+int bn_hs_client_finish(bn_hs_client *hs, const uint8_t msg2[BN_HS_MSG2_BYTES],
+                        bn_channel *ch);
 
 /*
  * Server side: reads msg1 (BN_EHANDSHAKE if malformed or a low-order
@@ -307,10 +306,10 @@ int bn_hs_server_respond(const uint8_t server_sk[32],
  * replayed, dropped, reordered or altered frame gives BN_EAUTH and the
  * caller must close the connection. in and out may not overlap.
  */
-int bn_channel_seal(bn_channel *ch, uint8_t *out, const uint8_t *in,
-                    size_t len, const uint8_t *ad, size_t adlen);
-int bn_channel_open(bn_channel *ch, uint8_t *out, const uint8_t *in,
-                    size_t len, const uint8_t *ad, size_t adlen);
+int bn_channel_seal(bn_channel *ch, uint8_t *out, const uint8_t *in, size_t len,
+                    const uint8_t *ad, size_t adlen);
+int bn_channel_open(bn_channel *ch, uint8_t *out, const uint8_t *in, size_t len,
+                    const uint8_t *ad, size_t adlen);
 
 /* bn_channel_wipe wipes all keys of ch. */
 void bn_channel_wipe(bn_channel *ch);
@@ -344,19 +343,18 @@ int bn_safety_number(char out[BN_SAFETY_DIGITS + 1], uint64_t id_a,
 /* Tamper-evident pair log                                             */
 
 typedef struct bn_log_entry {
-    uint64_t seq;                    /* 1 for the first entry */
-    uint8_t prev[BN_HASH_BYTES];     /* hash of entry seq-1; zeros for 1 */
+    uint64_t seq;                     /* 1 for the first entry */
+    uint8_t prev[BN_HASH_BYTES];      /* hash of entry seq-1; zeros for 1 */
     uint8_t body_hash[BN_HASH_BYTES]; /* BLAKE2b of the write it records */
     uint64_t author_id;
-    int64_t time;                    /* unix seconds, the author's clock */
-    uint8_t sig[BN_SIG_BYTES];       /* author's signature over the rest */
+    int64_t time;              /* unix seconds, the author's clock */
+    uint8_t sig[BN_SIG_BYTES]; /* author's signature over the rest */
 } bn_log_entry;
 
 /* Serialized size: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
 #define BN_LOG_ENTRY_BYTES (8 + 32 + 32 + 8 + 8 + 64)
 
-int bn_log_entry_encode(uint8_t out[BN_LOG_ENTRY_BYTES],
-                        const bn_log_entry *e);
+int bn_log_entry_encode(uint8_t out[BN_LOG_ENTRY_BYTES], const bn_log_entry *e);
 int bn_log_entry_decode(bn_log_entry *e, const uint8_t *in, size_t len);
 
 /* bn_log_entry_sign fills e->sig over (pair_id, every other field). */

@@ -21,9 +21,9 @@
 /* ---- frames --------------------------------------------------------- */
 
 #define BN_FRAME_HDR 4
-#define BN_FRAME_MAX (1u << 20)       /* body limit once logged in */
-#define BN_FRAME_MAX_PRELOGIN 4096u   /* body limit before login */
-#define BN_MSG_MAX_DEPTH 4            /* message > OBJ/LIST > element */
+#define BN_FRAME_MAX (1u << 20)     /* body limit once logged in */
+#define BN_FRAME_MAX_PRELOGIN 4096u /* body limit before login */
+#define BN_MSG_MAX_DEPTH 4          /* message > OBJ/LIST > element */
 
 /*
  * bn_frame_reader accumulates bytes from a stream and hands out whole
@@ -32,8 +32,8 @@
  */
 typedef struct bn_frame_reader {
     uint8_t *buf;
-    size_t len;   /* bytes held */
-    size_t off;   /* start of the first unconsumed byte */
+    size_t len; /* bytes held */
+    size_t off; /* start of the first unconsumed byte */
     size_t cap;
     size_t limit; /* largest body accepted */
 } bn_frame_reader;
@@ -55,8 +55,7 @@ int bn_frame_reader_feed(bn_frame_reader *r, const uint8_t *data, size_t len);
  * (body valid until the next feed or next call), BN_EAGAIN when the frame
  * is not complete yet, BN_ETOOBIG as for feed.
  */
-int bn_frame_reader_next(bn_frame_reader *r, const uint8_t **body,
-                         size_t *len);
+int bn_frame_reader_next(bn_frame_reader *r, const uint8_t **body, size_t *len);
 
 /* bn_frame_header writes the 4-byte length prefix for a body of len. */
 void bn_frame_header(uint8_t hdr[BN_FRAME_HDR], uint32_t len);
@@ -191,11 +190,11 @@ enum bn_field_kind {
 struct bn_struct_desc;
 
 typedef struct bn_field_desc {
-    uint8_t kind;   /* enum bn_field_kind */
+    uint8_t kind; /* enum bn_field_kind */
     const char *name;
     size_t offset;
-    uint64_t a;     /* max value / max length / exact length */
-    uint32_t b;     /* LIST: max count */
+    uint64_t a; /* max value / max length / exact length */
+    uint32_t b; /* LIST: max count */
     const struct bn_struct_desc *elem; /* OBJ, LIST: element description */
 } bn_field_desc;
 

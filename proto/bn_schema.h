@@ -98,15 +98,15 @@ enum bn_objective_status {
 
 /* ---- limits -------------------------------------------------------- */
 
-#define BN_NAME_MAX 64u          /* display names */
-#define BN_TITLE_MAX 200u        /* programme name and theme */
-#define BN_CHARTER_MAX 65536u    /* charter text */
+#define BN_NAME_MAX 64u       /* display names */
+#define BN_TITLE_MAX 200u     /* programme name and theme */
+#define BN_CHARTER_MAX 65536u /* charter text */
 #define BN_ERRMSG_MAX 512u
-#define BN_TOKEN_BYTES 32u       /* invitation token */
+#define BN_TOKEN_BYTES 32u /* invitation token */
 #define BN_ENVELOPE_MAX (320u * 1024u)
 #define BN_SMALL_ENVELOPE_MAX 4096u /* objective texts, doc headers, keys */
 #define BN_DOC_CHUNK_MAX (BN_DOC_CHUNK + BN_DOC_CHUNK_OVERHEAD)
-#define BN_PAGE_MAX 1000u        /* list elements in one reply */
+#define BN_PAGE_MAX 1000u /* list elements in one reply */
 #define BN_MEMBERS_MAX 16u
 #define BN_WRAPS_MAX 256u
 #define BN_MONTHS_MAX 120u
@@ -463,7 +463,6 @@ enum bn_objective_status {
 #define BN_F_log(F, T)                                                         \
     F(T, LIST, entries, log_item, BN_PAGE_MAX)                                 \
     F(T, BOOL, more, 0, 0)
-
 
 /* Statistics for administrators */
 #define BN_F_stats_get(F, T) F(T, U64, programme_id, 0, 0)

@@ -135,7 +135,10 @@ int bn_testd_start(bn_testd *d)
     return spawn(d);
 }
 
-int bn_testd_restart(bn_testd *d) { return spawn(d); }
+int bn_testd_restart(bn_testd *d)
+{
+    return spawn(d);
+}
 
 int bn_testd_kill(bn_testd *d, int sig)
 {

@@ -13,11 +13,11 @@
 #include <sys/types.h>
 
 typedef struct bn_testd {
-    char dir[256];       /* temporary directory holding data/ and logs */
-    char data[300];      /* the daemon's data directory */
-    char log[300];       /* the daemon's stderr */
-    char invite[640];    /* first admin invitation code */
-    char listen[64];     /* "127.0.0.1:PORT" */
+    char dir[256];    /* temporary directory holding data/ and logs */
+    char data[300];   /* the daemon's data directory */
+    char log[300];    /* the daemon's stderr */
+    char invite[640]; /* first admin invitation code */
+    char listen[64];  /* "127.0.0.1:PORT" */
     uint16_t port;
     pid_t pid;
 } bn_testd;

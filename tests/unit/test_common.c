@@ -81,11 +81,10 @@ static void test_dates_parse_and_format(void **state)
     assert_string_equal(out, "2026-11-24");
     assert_int_equal(bn_date_parse("2024-02-29", &d), 0); /* leap */
     /* impossible, malformed and out-of-range dates */
-    const char *bad[] = {"2023-02-29", "2026-13-01", "2026-00-10",
-                         "2026-04-31", "2026-1-01",  "26-01-01",
-                         "2026/01/01", "1999-12-31", "2200-01-01",
-                         "2026-01-01x", "",          "abcd-ef-gh",
-                         "2100-02-29"};
+    const char *bad[] = {
+        "2023-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "2026-1-01",
+        "26-01-01",   "2026/01/01", "1999-12-31", "2200-01-01", "2026-01-01x",
+        "",           "abcd-ef-gh", "2100-02-29"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(bn_date_parse(bad[i], &d), BN_EDATE);
     /* every day of the range survives a round trip */

@@ -73,8 +73,8 @@ static int on_free_page(const uint8_t *needle, size_t len)
     while (!found && mdb_cursor_get(cur, &k, &v, MDB_NEXT) == 0) {
         const size_t *ids = v.mv_data; /* MDB_ID is size_t */
         for (size_t i = 1; !found && i <= ids[0]; i++) {
-            assert_int_equal(
-                fseeko(f, (off_t)(ids[i] * st.ms_psize), SEEK_SET), 0);
+            assert_int_equal(fseeko(f, (off_t)(ids[i] * st.ms_psize), SEEK_SET),
+                             0);
             if (fread(page, 1, st.ms_psize, f) == st.ms_psize)
                 found = memmem(page, st.ms_psize, needle, len) != NULL;
         }

@@ -1,5 +1,6 @@
 #include "bn_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -207,4 +208,80 @@ int bn_hex_decode(uint8_t *out, size_t len, const char *hex)
         got != len || *end != '\0')
         return BN_EINVAL;
     return 0;
+}
+
+size_t bn_utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned c, cp;
+    size_t len;
+
+    if (n == 0)
+        return 0;
+    c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and code points past U+10FFFF. */
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+        return 0;
+    return len;
+}
+
+int bn_json_str(bn_buf *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = bn_buf_append(out, "\"", 1);
+
+    for (size_t i = 0; i < len && rc == 0;) {
+        unsigned char c = p[i];
+        char esc[8];
+        size_t n;
+
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            rc = bn_buf_append(out, esc, 2);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            const char *named = c == '\n'   ? "\\n"
+                                : c == '\t' ? "\\t"
+                                : c == '\r' ? "\\r"
+                                            : NULL;
+            if (named != NULL) {
+                rc = bn_buf_append(out, named, 2);
+            } else {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                rc = bn_buf_append(out, esc, 6);
+            }
+            i++;
+        } else if ((n = bn_utf8_seq(p + i, len - i)) == 0) {
+            rc = bn_buf_append(out, "\\ufffd", 6);
+            i++;
+        } else {
+            rc = bn_buf_append(out, p + i, n);
+            i += n;
+        }
+    }
+    if (rc == 0)
+        rc = bn_buf_append(out, "\"", 1);
+    return rc;
 }

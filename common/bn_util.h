@@ -58,6 +58,22 @@ void bn_hex_encode(char *out, const uint8_t *in, size_t len);
 /* bn_hex_decode reads exactly 2*len hex digits: 0 or BN_EINVAL. */
 int bn_hex_decode(uint8_t *out, size_t len, const char *hex);
 
+/*
+ * bn_utf8_seq returns the length (1 to 4) of the well-formed UTF-8
+ * sequence at s, which has n bytes left, or 0 when the bytes there are
+ * not one: a stray or truncated byte, an overlong form, a surrogate or a
+ * code point past U+10FFFF. NUL and control characters are one-byte
+ * sequences; callers that refuse them check for them.
+ */
+size_t bn_utf8_seq(const unsigned char *s, size_t n);
+
+/*
+ * bn_json_str appends s (len bytes) to out as a JSON string with its
+ * quotes: ", \ and control characters escaped, invalid UTF-8 replaced by
+ * U+FFFD, so the output is valid JSON whatever the bytes. 0 or BN_ENOMEM.
+ */
+int bn_json_str(bn_buf *out, const char *s, size_t len);
+
 /* bn_now returns unix seconds (UTC). */
 int64_t bn_now(void);
 

@@ -107,37 +107,10 @@ void bn_arena_free(void **arena)
  * surrogate, nothing above U+10FFFF) without NUL, else BN_ETYPE. */
 static int utf8_check(const uint8_t *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            if (c == 0)
-                return BN_ETYPE;
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp, min;
-        if ((c & 0xe0) == 0xc0) {
-            k = 1, cp = c & 0x1fu, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2, cp = c & 0x0fu, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3, cp = c & 0x07u, min = 0x10000;
-        } else {
+    for (size_t i = 0, k; i < n; i += k) {
+        k = bn_utf8_seq(s + i, n - i);
+        if (k == 0 || s[i] == 0)
             return BN_ETYPE;
-        }
-        if (n - i - 1 < k)
-            return BN_ETYPE;
-        for (size_t j = 1; j <= k; j++) {
-            uint8_t cc = s[i + j];
-            if ((cc & 0xc0) != 0x80)
-                return BN_ETYPE;
-            cp = cp << 6 | (cc & 0x3fu);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return BN_ETYPE;
-        i += k + 1;
     }
     return 0;
 }

@@ -20,36 +20,6 @@
 
 /* ---- strings the wire accepts ------------------------------------------ */
 
-/* utf8_seq returns the length of the valid UTF-8 sequence at s (at most n
- * bytes), or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0], cp;
-    size_t len;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
 /*
  * put_str copies src into dst (size bytes with the NUL): valid UTF-8 is
  * kept, control characters and invalid bytes become '?', and the copy
@@ -61,7 +31,7 @@ static void put_str(char *dst, size_t size, const char *src)
     size_t n = strlen((const char *)s), o = 0;
 
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(s + i, n - i);
+        size_t k = bn_utf8_seq(s + i, n - i);
         if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7f))) {
             if (o + 1 >= size)
                 break;
@@ -748,16 +718,14 @@ int bnd_audit_scan_dir(bnd_audit_report *r, const char *dir,
 
 /* ---- output -------------------------------------------------------------- */
 
-/* json_str writes s (already clean UTF-8, see put_str) as a JSON string. */
+/* json_str writes s as a JSON string (bn_json_str: every byte escaped as
+ * JSON needs, though put_str already made it clean UTF-8). */
 static void json_str(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    bn_buf b = {0};
+    if (bn_json_str(&b, s, strlen(s)) == 0)
+        fwrite(b.data, 1, b.len, f);
+    bn_buf_free(&b);
 }
 
 int bnd_audit_report_write_text(FILE *f, const bnd_audit_report *r)

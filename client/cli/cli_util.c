@@ -354,7 +354,7 @@ int cli_json_pair(cli_ctx *ctx, int argc, char **argv, int flags, int *json,
 void cli_json_str(const char *s)
 {
     bn_buf b = {0};
-    if (bnc_json_str(&b, s, strlen(s)) == 0)
+    if (bn_json_str(&b, s, strlen(s)) == 0)
         fwrite(b.data, 1, b.len, stdout);
     else
         fputs("null", stdout);

@@ -654,14 +654,4 @@ int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
  * every ciphertext and wrapped key is deleted on the server. */
 int bnc_pair_erase(bnc_client *c, uint64_t pair_id);
 
-/* ------------------------------------------------------------------ */
-/* JSON                                                                */
-
-/*
- * bnc_json_str appends s (len bytes) to out as a JSON string with its
- * quotes: ", \ and control characters escaped, invalid UTF-8 replaced by
- * U+FFFD, so the output is always valid JSON.
- */
-int bnc_json_str(bn_buf *out, const char *s, size_t len);
-
 #endif

@@ -592,7 +592,7 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
 static int json_str(FILE *f, const char *s)
 {
     bn_buf b = {0};
-    int rc = bnc_json_str(&b, s, strlen(s));
+    int rc = bn_json_str(&b, s, strlen(s));
     if (rc == 0)
         fwrite(b.data, 1, b.len, f);
     bn_buf_free(&b);

@@ -25,33 +25,6 @@ static const char *const month_abbr[12] = {"Jan", "Feb", "Mar", "Apr",
 static const char *const status_color[BN_PAIR_STATUS_MAX + 1] = {
     "#9ca3af", "#a5b4fc", "#2563eb", "#16a34a", "#d97706", "#6b7280"};
 
-/* utf8_seq: length of the valid UTF-8 sequence at s, or 0. */
-static size_t utf8_seq(const unsigned char *s)
-{
-    unsigned c = s[0], cp;
-    size_t len;
-
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        len = 2, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef)
-        len = 3, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-        return 0;
-    return len;
-}
-
 /*
  * esc writes s as HTML text (also safe in attributes and SVG): & < > " '
  * as entities, control characters as '?', invalid UTF-8 as U+FFFD; at
@@ -60,10 +33,10 @@ static size_t utf8_seq(const unsigned char *s)
 static void esc(FILE *f, const char *s, size_t max)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t chars = 0;
+    size_t chars = 0, n = strlen(s);
 
     for (size_t i = 0; p[i]; chars++) {
-        size_t k = utf8_seq(p + i);
+        size_t k = bn_utf8_seq(p + i, n - i);
         if (max && chars + 1 == max && p[i + (k ? k : 1)]) {
             fputs("&#8230;", f);
             return;

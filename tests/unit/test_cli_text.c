@@ -15,7 +15,7 @@
 static void expect_json(const char *in, size_t len, const char *want)
 {
     bn_buf b = {0};
-    assert_int_equal(bnc_json_str(&b, in, len), 0);
+    assert_int_equal(bn_json_str(&b, in, len), 0);
     assert_int_equal(b.len, strlen(want));
     assert_memory_equal(b.data, want, b.len);
     bn_buf_free(&b);

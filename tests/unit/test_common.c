@@ -110,6 +110,32 @@ static void test_hex(void **state)
     assert_int_equal(bn_hex_decode(out, 3, "00abff00"), BN_EINVAL);
 }
 
+static void test_utf8_and_json(void **state)
+{
+    (void)state;
+    const unsigned char *u;
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"a", 1), 1);
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"a", 0), 0);
+    u = (const unsigned char *)"\xc3\xa9"; /* é */
+    assert_int_equal(bn_utf8_seq(u, 2), 2);
+    assert_int_equal(bn_utf8_seq(u, 1), 0);        /* truncated */
+    u = (const unsigned char *)"\xf0\x9f\x98\x80"; /* U+1F600 */
+    assert_int_equal(bn_utf8_seq(u, 4), 4);
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"\xc0\xaf", 2), 0);
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"\xed\xa0\x80", 3),
+                     0); /* surrogate */
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4),
+                     0); /* past U+10FFFF */
+    assert_int_equal(bn_utf8_seq((const unsigned char *)"\x80", 1), 0);
+
+    bn_buf b = {0};
+    assert_int_equal(bn_json_str(&b, "a\"\\\n\x01\xff\xc3\xa9", 8), 0);
+    assert_int_equal(b.len, strlen("\"a\\\"\\\\\\n\\u0001\\ufffd\xc3\xa9\""));
+    assert_memory_equal(b.data, "\"a\\\"\\\\\\n\\u0001\\ufffd\xc3\xa9\"",
+                        b.len);
+    bn_buf_free(&b);
+}
+
 static void test_invite_round_trip(void **state)
 {
     (void)state;
@@ -193,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_big_endian),
         cmocka_unit_test(test_dates_parse_and_format),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_utf8_and_json),
         cmocka_unit_test(test_invite_round_trip),
         cmocka_unit_test(test_invite_rejects_malformed),
     };

@@ -19,13 +19,12 @@
  * Environment: BENCH_PAIRS, BENCH_SESSIONS (per-pair count is their
  * quotient), BENCH_ROUNDS.
  */
-#define _XOPEN_SOURCE_EXTENDED 1
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../lib/bn_testfs.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
 #include "bnd_log.h"
@@ -373,12 +372,6 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb, (void)flag, (void)f;
-    return remove(p);
-}
-
 static unsigned env_num(const char *name, unsigned dflt)
 {
     const char *v = getenv(name);
@@ -504,6 +497,6 @@ int main(void)
     free(w.head);
     free(get_ms);
     free(pairs_ms);
-    nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    bn_testfs_rmtree(tmp);
     return 0;
 }

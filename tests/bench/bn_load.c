@@ -37,7 +37,6 @@
  * no request failed, 1 otherwise, 2 for a usage error.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -49,6 +48,7 @@
 
 #include <uv.h>
 
+#include "../lib/bn_testfs.h"
 #include "binome.h"
 #include "../lib/bn_testd.h"
 
@@ -172,15 +172,6 @@ static uint64_t rnd(bench *b)
 
 /* ------------------------------------------------------------------ */
 /* Setup with libbinome (blocking)                                     */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag,
-                    struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 /* join_new redeems code into dir/sub and keeps the identity loaded. */
 static int join_new(const char *dir, const char *sub, const char *code,
@@ -1368,6 +1359,6 @@ cleanup:
     free(b.body);
     free(b.lat);
     if (work == tmpdir)
-        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        bn_testfs_rmtree(tmpdir);
     return ret;
 }

@@ -1,4 +1,5 @@
 #include "bn_testd.h"
+#include "bn_testfs.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -152,32 +153,12 @@ int bn_testd_kill(bn_testd *d, int sig)
     return status;
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *dir = opendir(path);
-    struct dirent *e;
-    char sub[1024];
-
-    if (dir == NULL) {
-        unlink(path);
-        return;
-    }
-    while ((e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        remove_tree(sub);
-    }
-    closedir(dir);
-    rmdir(path);
-}
-
 void bn_testd_stop(bn_testd *d)
 {
     if (d->pid > 0)
         bn_testd_kill(d, SIGTERM);
     if (d->dir[0] != '\0' && getenv("BN_TEST_KEEP") == NULL)
-        remove_tree(d->dir);
+        bn_testfs_rmtree(d->dir);
 }
 
 static int file_contains(const char *path, const void *needle, size_t len)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/bn_testfs.h"
 #include "binome.h"
 
 static char tmpdir[256];
@@ -72,12 +73,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    char cmd[300];
 
     bnc_profile_free(f->prof);
     free(f);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return bn_testfs_rmtree(tmpdir);
 }
 
 static void test_first_sight_then_change(void **state)

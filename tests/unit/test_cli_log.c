@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/bn_testfs.h"
 #include "binome.h"
 
 #define PAIR 7
@@ -309,8 +310,7 @@ static void test_digest_and_record(void **state)
     assert_int_equal(bnc_log_forget(prof, 5), 0);
     assert_int_equal(bnc_log_load(prof, 5, &back), 0);
     assert_int_equal(back.seq, 0);
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
+    assert_int_equal(bn_testfs_rmtree(dir), 0);
     bnc_profile_free(prof);
 }
 

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/bn_testfs.h"
 #include "binome.h"
 
 static char tmpdir[256];
@@ -30,10 +31,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[300];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return bn_testfs_rmtree(tmpdir);
 }
 
 static mode_t mode_of(const char *path)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/bn_testfs.h"
 #include "bnd_audit_core.h"
 
 static const char english[] =
@@ -323,8 +324,7 @@ static void test_canaries(void **state)
     assert_true(bnd_audit_scan_dir(&r, "/nonexistent/bn-audit", cs, 1) < 0);
     bnd_audit_report_free(&r);
 
-    snprintf(path, sizeof path, "rm -rf '%s'", dir);
-    assert_int_equal(system(path), 0);
+    assert_int_equal(bn_testfs_rmtree(dir), 0);
 }
 
 static void test_report_output(void **state)

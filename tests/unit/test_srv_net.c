@@ -6,10 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define _XOPEN_SOURCE_EXTENDED 1
 #include <arpa/inet.h>
 #include <errno.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +18,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "../lib/bn_testfs.h"
 #include "bn_invite.h"
 #include "bnd_log.h"
 #include "bnd_net.h"
@@ -216,14 +215,6 @@ static void login(rawc *c)
 /* ---- setup ----------------------------------------------------------------
  */
 
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     char code[BN_INVITE_CODE_MAX + 1];
@@ -260,7 +251,7 @@ static int teardown(void **state)
     bn_identity_free(S.admin);
     char *slash = strrchr(S.dir, '/');
     *slash = '\0';
-    nftw(S.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    bn_testfs_rmtree(S.dir);
     return 0;
 }
 

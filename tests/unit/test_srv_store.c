@@ -6,24 +6,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define _XOPEN_SOURCE_EXTENDED 1
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bn_testfs.h"
 #include "bnd_log.h"
 #include "bnd_schema.h"
 #include "bnd_store.h"
 #include "bnd_writer.h"
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    return remove(p);
-}
 
 static char *tmpdir(void)
 {
@@ -34,7 +25,7 @@ static char *tmpdir(void)
 
 static void rmdir_all(char *d)
 {
-    nftw(d, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    bn_testfs_rmtree(d);
     free(d);
 }
 

@@ -15,12 +15,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#define _XOPEN_SOURCE_EXTENDED 1
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bn_testfs.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
 #include "bnd_log.h"
@@ -408,14 +407,6 @@ TW int session_add(tclient *c, uint64_t pair, uint32_t date, uint8_t status,
 /* ---- the world ------------------------------------------------------------
  */
 
-TW int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
-{
-    (void)sb;
-    (void)flag;
-    (void)f;
-    return remove(p);
-}
-
 TW int setup(void **state)
 {
     char code[BN_INVITE_CODE_MAX + 1];
@@ -479,7 +470,7 @@ TW int teardown(void **state)
     assert_int_equal(uv_loop_close(&W.loop), 0);
     char *slash = strrchr(W.dir, '/');
     *slash = '\0';
-    nftw(W.dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    bn_testfs_rmtree(W.dir);
     return 0;
 }
 

@@ -6,12 +6,9 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bnc_stats.h"
 
@@ -19,46 +16,28 @@
 int cli_admin_stats(cli_ctx *ctx, int argc, char **argv);
 
 /*
- * stats_write_html writes the report to path through a temporary file in
- * the same directory and a rename, so a failed run never leaves half a
- * report where the last good one was.
+ * stats_write_html renders the report in memory (a few hundred KiB even
+ * for thousands of pairs) and writes it with bn_file_write_atomic, so a
+ * failed run never leaves half a report where the last good one was.
  */
 static int stats_write_html(cli_ctx *ctx, const char *path, const bnc_stats *s,
                             const bnc_stats_derived *d)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 16);
-    FILE *f = NULL;
-    int fd, rc;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc;
 
-    if (tmp == NULL)
-        return BN_ENOMEM;
-    snprintf(tmp, len + 16, "%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc =
-            cli_fail(ctx, -errno, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
-    }
-    f = fdopen(fd, "w");
-    if (f == NULL) {
-        close(fd);
-        rc = -errno;
-    } else {
-        rc = bnc_stats_write_html(f, s, d);
-        if (fclose(f) != 0 && rc == 0)
-            rc = BN_EIO;
-    }
-    if (rc == 0 && chmod(tmp, 0644) != 0)
-        rc = -errno;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -errno;
-    if (rc != 0) {
-        unlink(tmp);
+    if (f == NULL)
+        return cli_fail(ctx, BN_ENOMEM, "cannot render the report");
+    rc = bnc_stats_write_html(f, s, d);
+    if (fclose(f) != 0 && rc == 0)
+        rc = BN_ENOMEM;
+    if (rc == 0)
+        rc = bn_file_write_atomic(path, (const uint8_t *)buf, len, 0644);
+    free(buf);
+    if (rc != 0)
         rc = cli_fail(ctx, rc, "cannot write %s: %s", path, bn_strerror(rc));
-    }
-    free(tmp);
     return rc;
 }
 

@@ -14,6 +14,9 @@
  *   compacted on feed (consumed bytes wiped), and wiped on free. Growth
  *   goes through malloc + copy + wipe rather than realloc so that no copy
  *   of a body is left behind in freed memory.
+ * - trim gives a buffer bigger than the minimum back once every held byte
+ *   is consumed, so that an idle connection does not keep the size of the
+ *   largest frame it ever received.
  */
 #include "bn_proto.h"
 
@@ -141,6 +144,16 @@ int bn_frame_reader_feed(bn_frame_reader *r, const uint8_t *data, size_t len)
     memcpy(r->buf + r->len, data, len);
     r->len += len;
     return 0;
+}
+
+void bn_frame_reader_trim(bn_frame_reader *r)
+{
+    if (r->buf == NULL || r->off != r->len || r->cap <= BN__FRAME_MIN_CAP)
+        return;
+    sodium_memzero(r->buf, r->cap);
+    free(r->buf);
+    r->buf = NULL;
+    r->len = r->off = r->cap = 0;
 }
 
 int bn_frame_reader_next(bn_frame_reader *r, const uint8_t **body, size_t *len)

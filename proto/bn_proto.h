@@ -57,6 +57,14 @@ int bn_frame_reader_feed(bn_frame_reader *r, const uint8_t *data, size_t len);
  */
 int bn_frame_reader_next(bn_frame_reader *r, const uint8_t **body, size_t *len);
 
+/*
+ * bn_frame_reader_trim frees the buffer (wiped first) when it is bigger
+ * than the minimum and every byte held has been consumed; it keeps partial
+ * frames. Bodies handed out by next are invalid afterwards. The next feed
+ * allocates again.
+ */
+void bn_frame_reader_trim(bn_frame_reader *r);
+
 /* bn_frame_header writes the 4-byte length prefix for a body of len. */
 void bn_frame_header(uint8_t hdr[BN_FRAME_HDR], uint32_t len);
 

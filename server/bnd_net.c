@@ -392,6 +392,9 @@ static void process_frames(bnd_conn *c)
                 c->reading = 1;
         }
     }
+    /* Every frame taken went through net->plain: an idle connection need
+     * not keep a buffer the size of the largest frame it received. */
+    bn_frame_reader_trim(&c->rd);
     c->in_process = 0;
 }
 

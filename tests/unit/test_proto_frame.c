@@ -2,7 +2,7 @@
  * test_proto_frame.c: the frame reader: byte-by-byte feeding, several
  * frames in one feed, a partial frame then the rest, zero-length frames,
  * oversize headers (up to 4 GiB) refused before any allocation, limits
- * switched at login, bounded growth and compaction.
+ * switched at login, bounded growth and compaction, trimming.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +224,54 @@ static void test_growth(void **state)
     bn_buf_free(&s);
 }
 
+/* trim gives a big buffer back once every byte is consumed, keeps a
+ * partial frame, and the reader goes on working after either. */
+static void test_trim(void **state)
+{
+    (void)state;
+    const size_t lens[] = {60000, 10};
+    bn_buf s = {0};
+    const uint8_t *body;
+    size_t len;
+    bn_frame_reader r;
+    stream_of(&s, lens, 2);
+    bn_frame_reader_init(&r, 65536);
+
+    /* a small buffer is kept */
+    assert_int_equal(bn_frame_reader_feed(&r, s.data + BN_FRAME_HDR + 60000,
+                                          BN_FRAME_HDR + 10),
+                     0);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), 0);
+    bn_frame_reader_trim(&r);
+    assert_non_null(r.buf);
+    assert_int_equal(r.cap, 1024);
+
+    /* a big one with a partial frame held is kept, with its bytes */
+    assert_int_equal(bn_frame_reader_feed(&r, s.data, 30000), 0);
+    bn_frame_reader_trim(&r);
+    assert_true(r.cap >= 30000);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), BN_EAGAIN);
+    assert_int_equal(bn_frame_reader_feed(&r, s.data + 30000, s.len - 30000),
+                     0);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), 0);
+    check_body(body, len, 0, 60000);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), 0);
+    check_body(body, len, 1, 10);
+
+    /* everything consumed: the big buffer goes */
+    bn_frame_reader_trim(&r);
+    assert_null(r.buf);
+    assert_int_equal(r.cap, 0);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), BN_EAGAIN);
+
+    /* and the reader works again */
+    assert_int_equal(bn_frame_reader_feed(&r, s.data, s.len), 0);
+    assert_int_equal(bn_frame_reader_next(&r, &body, &len), 0);
+    check_body(body, len, 0, 60000);
+    bn_frame_reader_free(&r);
+    bn_buf_free(&s);
+}
+
 /* Frames carry messages: a decoded body outlives the reader's buffer. */
 static void test_frames_of_messages(void **state)
 {
@@ -268,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_too_big),
         cmocka_unit_test(test_limit_switch),
         cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_trim),
         cmocka_unit_test(test_frames_of_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

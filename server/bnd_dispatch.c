@@ -15,6 +15,7 @@
 #define F_WRITE 1u    /* applied by the writer thread, answered after commit */
 #define F_PRELOGIN 2u /* allowed (only) before login */
 #define F_AUTH 4u     /* a failure closes the connection */
+#define F_CHUNK 8u    /* a document chunk: BND_RATE_CHUNK of the rate */
 
 #define R_ADMIN (1u << BN_ROLE_ADMIN)
 #define R_MENTOR (1u << BN_ROLE_MENTOR)
@@ -60,9 +61,9 @@ static const bnd_cmd cmds[] = {
     {BN_MSG_OBJECTIVE_REACH, bnd_h_objective_reach, NULL, F_WRITE, R_MEMBER},
     {BN_MSG_OBJECTIVE_LIST, bnd_h_objective_list, NULL, 0, R_MEMBER},
     {BN_MSG_DOC_BEGIN, bnd_h_doc_begin, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_DOC_CHUNK, bnd_h_doc_chunk, NULL, F_WRITE, R_MEMBER},
+    {BN_MSG_DOC_CHUNK, bnd_h_doc_chunk, NULL, F_WRITE | F_CHUNK, R_MEMBER},
     {BN_MSG_DOC_LIST, bnd_h_doc_list, NULL, 0, R_MEMBER},
-    {BN_MSG_DOC_READ, bnd_h_doc_read, NULL, 0, R_MEMBER},
+    {BN_MSG_DOC_READ, bnd_h_doc_read, NULL, F_CHUNK, R_MEMBER},
     {BN_MSG_LOG_GET, bnd_h_log_get, NULL, 0, R_MEMBER},
     {BN_MSG_STATS_GET, bnd_h_stats_get, NULL, 0, R_ADMIN},
     {BN_MSG_STATS_PAIRS_GET, bnd_h_stats_pairs_get, NULL, 0, R_ADMIN},
@@ -526,7 +527,10 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
         }
     } else if (bnd_rate_take(srv->rate, s->actor.account_id, t0 / 1000,
                              srv->cfg.rate_per_account,
-                             srv->cfg.rate_burst) != 0) {
+                             srv->cfg.rate_burst,
+                             cmd != NULL && (cmd->flags & F_CHUNK)
+                                 ? BND_RATE_CHUNK
+                                 : BND_RATE_REQUEST) != 0) {
         /* The account's connections together send too fast: this request
          * is refused, the connection goes on (the client may retry). */
         reply_error(srv, s, req->type, req->id, pair, in, BN_ELIMIT, 0, t0);

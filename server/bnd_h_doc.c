@@ -7,7 +7,10 @@
  * own, so no request ever holds more than one chunk in memory. Only the
  * author uploads; the final chunk carries the log entry and makes the
  * document complete. Until then nobody lists or reads it. */
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bnd_handlers.h"
 
@@ -36,6 +39,46 @@ static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
                          bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index),
                          &bn_desc_rec_doc_chunk, c, &cx->arena);
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+}
+
+/* Unmaps the pages of the database map that hold a value just copied out.
+ * A chunk spans a run of LMDB overflow pages of its own; reading a
+ * document maps every one of them into the daemon, whose resident size
+ * then grows by the document's size (page cache, but resident all the
+ * same) until the pages are reclaimed. MADV_DONTNEED on LMDB's shared
+ * file mapping (read-only, or written through with MDB_WRITEMAP) only
+ * drops our page-table entries: the page cache keeps the data and the next
+ * access maps it again, so it is safe whoever reads the same pages, and a
+ * failure changes nothing. */
+static void unmap_value(const MDB_val *v)
+{
+    static uintptr_t page;
+    if (page == 0) {
+        long ps = sysconf(_SC_PAGESIZE);
+        page = ps > 0 ? (uintptr_t)ps : 4096u;
+    }
+    uintptr_t lo = (uintptr_t)v->mv_data & ~(page - 1);
+    uintptr_t hi =
+        ((uintptr_t)v->mv_data + v->mv_size + page - 1) & ~(page - 1);
+    if (v->mv_size >= page)
+        (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* read_chunk is get_chunk for DOC_READ: the chunk is copied into the
+ * arena, then its pages leave the daemon's resident set. */
+static int read_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
+                      bn_rec_doc_chunk *c)
+{
+    uint8_t k[20];
+    MDB_val key = {bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index), k};
+    MDB_val v;
+    int rc = mdb_get(cx->txn, DB(cx, DOC_CHUNKS), &key, &v);
+
+    if (rc != 0)
+        return rc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(rc);
+    rc = bnd_rec_decode(&v, &bn_desc_rec_doc_chunk, c, &cx->arena);
+    unmap_value(&v);
+    return rc;
 }
 
 /* Deletes every chunk of a document (an upload that starts over). */
@@ -115,7 +158,9 @@ int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
 /* DOC_CHUNK: chunk `index` of the caller's upload. index must be the
  * number of chunks received; a chunk received already with the same bytes
  * (and the same final flag) is a retry; anything else is BN_ECONFLICT. The
- * final chunk carries the log entry; others carry none (BN_EINVAL). */
+ * final chunk carries the log entry; others carry none (BN_EINVAL). A
+ * chunk that takes the document's plaintext over max_doc_mib is
+ * BN_ETOOBIG. */
 int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_doc_chunk *r = &req->u.doc_chunk;
@@ -153,8 +198,13 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
         return BN_EINVAL;
     if (!r->final && bnd_pairlog_entry(req).len != 0)
         return BN_EINVAL;
-    if (d.bytes + r->data.len > max)
-        return BN_ELIMIT;
+    /* The limit is the document's own size (max_doc_mib of plaintext): a
+     * file of exactly the limit goes, whatever the chunks' overhead. */
+    if (d.bytes < (uint64_t)d.chunks * BN_DOC_CHUNK_OVERHEAD)
+        return BN_ECORRUPT;
+    uint64_t plain = d.bytes - (uint64_t)d.chunks * BN_DOC_CHUNK_OVERHEAD;
+    if (plain + (r->data.len - BN_DOC_CHUNK_OVERHEAD) > max)
+        return BN_ETOOBIG;
     if (r->final) {
         rc = bnd_pairlog_append(cx, &p, req, NULL);
         if (rc != 0) /* landed: it would be complete already */
@@ -243,7 +293,7 @@ int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req)
         return rc;
     if (!d.complete || r->index >= d.chunks)
         return BN_ENOTFOUND;
-    rc = get_chunk(cx, &d, r->index, &c);
+    rc = read_chunk(cx, &d, r->index, &c);
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_DOC_DATA;

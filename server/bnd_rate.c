@@ -127,7 +127,7 @@ static void grow(bnd_rate *r)
 }
 
 int bnd_rate_take(bnd_rate *r, uint64_t account, uint64_t now_ms, unsigned rate,
-                  unsigned burst)
+                  unsigned burst, unsigned cost)
 {
     if (rate == 0 || r == NULL)
         return 0;
@@ -161,8 +161,10 @@ int bnd_rate_take(bnd_rate *r, uint64_t account, uint64_t now_ms, unsigned rate,
     } else {
         refill(b, now_ms, rate, burst);
     }
-    if (b->tokens < MILLI)
+    if (cost == 0 || cost > MILLI)
+        cost = MILLI;
+    if (b->tokens < cost)
         return BN_ELIMIT;
-    b->tokens -= MILLI;
+    b->tokens -= cost;
     return 0;
 }

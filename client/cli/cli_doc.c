@@ -145,8 +145,12 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
                  "shared",
                  pos[1]);
         cli_hint(ctx, "run the command again once the file is complete");
-    } else if (rc == BN_ELIMIT) {
+    } else if (rc == BN_ETOOBIG) {
         cli_fail(ctx, rc, "%s is larger than the server accepts", pos[1]);
+        cli_hint(ctx, "the server's max_doc_mib sets the largest document");
+    } else if (rc == BN_ELIMIT) {
+        cli_fail(ctx, rc, "the server refused the upload as too fast");
+        cli_hint(ctx, "run the same command again later: the upload restarts");
     } else if (rc == BN_ECLOSED || rc == BN_ETIMEDOUT) {
         cli_hint(ctx, "run the same command again: the upload restarts");
     } else {

@@ -592,7 +592,14 @@ int bnc_id_resolve(const uint64_t *ids, size_t n, const char *prefix,
 /* A progress callback: done and total in bytes. */
 typedef void (*bnc_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
-#define BNC_DOC_WINDOW 8 /* chunks in flight, each way */
+/* Chunks in flight. An upload waits for the disk: each batch the
+ * server's writer commits ends with its device flushes, so the more chunks
+ * wait in its queue, the fewer flushes per byte (32 within the server's
+ * default max_inflight of 64; its DOC_STATUS replies are small). A
+ * download keeps 8 reads in flight: their replies (8 x 64 KiB) stay below
+ * the smallest reply_queue_hard_mib a server may set (1 MiB). */
+#define BNC_DOC_PUT_WINDOW 32
+#define BNC_DOC_GET_WINDOW 8
 
 typedef struct bnc_doc {
     uint64_t doc_id;
@@ -613,10 +620,10 @@ typedef struct bnc_doc {
  * bnc_doc_put streams fd (size bytes; name at most BN_DOC_NAME_MAX bytes)
  * to the pair: a fresh document key, its name and size sealed in the
  * header, chunks of BN_DOC_CHUNK bytes pushed through secretstream with
- * BNC_DOC_WINDOW in flight; the final chunk carries the log entry. doc_id
- * 0 draws a new id; the id of an interrupted upload restarts it. Memory
- * stays flat whatever the size. A file whose length is not size when its
- * end is reached is BN_EIO. *out_id (may be NULL) receives the id.
+ * BNC_DOC_PUT_WINDOW in flight; the final chunk carries the log entry.
+ * doc_id 0 draws a new id; the id of an interrupted upload restarts it.
+ * Memory stays flat whatever the size. A file whose length is not size
+ * when its end is reached is BN_EIO. *out_id (may be NULL) receives the id.
  */
 int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
                 uint64_t size, uint64_t doc_id, bnc_progress_fn progress,
@@ -629,10 +636,10 @@ void bnc_doc_list_free(bnc_doc *items, size_t n);
 
 /*
  * bnc_doc_get streams document d (from bnc_doc_list) into fd, pulling
- * BNC_DOC_WINDOW chunks ahead. BN_ESTREAM when the final chunk never came
- * or data follows it, BN_EAUTH for an altered chunk, BN_ECORRUPT when the
- * length differs from the sealed header's. On error fd holds a partial
- * plaintext: the caller removes it.
+ * BNC_DOC_GET_WINDOW chunks ahead. BN_ESTREAM when the final chunk never
+ * came or data follows it, BN_EAUTH for an altered chunk, BN_ECORRUPT
+ * when the length differs from the sealed header's. On error fd holds a
+ * partial plaintext: the caller removes it.
  */
 int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
                 bnc_progress_fn progress, void *pctx);

@@ -1,9 +1,10 @@
 /*
  * bnc_doc.c: documents (DESIGN.md, "Documents"). Each document has its own
  * key, wrapped by the pair key; its name and size are sealed in a header;
- * its contents go through secretstream in 64 KiB chunks. Uploads and
- * downloads keep BNC_DOC_WINDOW requests in flight and match the replies
- * by request id, and hold only a few chunks in memory whatever the size.
+ * its contents go through secretstream in 64 KiB chunks. Uploads keep
+ * BNC_DOC_PUT_WINDOW requests in flight, downloads BNC_DOC_GET_WINDOW, and
+ * match the replies by request id; neither holds more than a few chunks
+ * in memory whatever the size.
  */
 #include "binome.h"
 #include "bnc_internal.h"
@@ -66,7 +67,7 @@ static int write_full(int fd, const uint8_t *buf, size_t len)
 
 /* The requests in flight: ids of chunks sent and not yet answered. */
 typedef struct window {
-    uint64_t ids[BNC_DOC_WINDOW];
+    uint64_t ids[BNC_DOC_PUT_WINDOW];
     int n;
 } window;
 
@@ -218,7 +219,7 @@ int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
             (bn_bin){out, (uint32_t)(curlen + BN_DOC_CHUNK_OVERHEAD)};
         req.u.doc_chunk.final = (uint8_t) final;
         if (!final) {
-            if (w.n == BNC_DOC_WINDOW) {
+            if (w.n == BNC_DOC_PUT_WINDOW) {
                 rc = window_take(c, &w, doc_id);
                 if (rc != 0)
                     break;
@@ -442,7 +443,7 @@ static int pull_one(bn_doc_stream *st, const bn_msg *rep, uint32_t index,
 int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
                 bnc_progress_fn progress, void *pctx)
 {
-    slot slots[BNC_DOC_WINDOW];
+    slot slots[BNC_DOC_GET_WINDOW];
     uint8_t *dockey = NULL, *buf = NULL;
     uint32_t next_req = 0, next_want = 0;
     uint64_t done = 0;
@@ -468,9 +469,9 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
     while (rc == 0 && next_want < d->chunks) {
         /* Keep the window full of reads: a slot is free once its chunk
          * was written out, not merely answered. */
-        while (rc == 0 && next_req - next_want < BNC_DOC_WINDOW &&
+        while (rc == 0 && next_req - next_want < BNC_DOC_GET_WINDOW &&
                next_req < d->chunks) {
-            slot *s = &slots[next_req % BNC_DOC_WINDOW];
+            slot *s = &slots[next_req % BNC_DOC_GET_WINDOW];
             bn_msg req;
             bn_msg_init(&req, BN_MSG_DOC_READ, 0);
             req.u.doc_read.pair_id = p->info.id;
@@ -484,15 +485,15 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
         }
         if (rc != 0)
             break;
-        slot *want = &slots[next_want % BNC_DOC_WINDOW];
+        slot *want = &slots[next_want % BNC_DOC_GET_WINDOW];
         if (!want->have) {
             bn_msg rep = {0};
             int i;
             rc = bnc_recv(c->conn, &rep);
-            for (i = 0; i < BNC_DOC_WINDOW; i++)
+            for (i = 0; i < BNC_DOC_GET_WINDOW; i++)
                 if (slots[i].sent && !slots[i].have && slots[i].id == rep.id)
                     break;
-            if (i == BNC_DOC_WINDOW) {
+            if (i == BNC_DOC_GET_WINDOW) {
                 if (rc == 0)
                     rc = BN_EPROTO;
                 bn_msg_free(&rep);
@@ -530,7 +531,7 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
             break;
     }
 cleanup:
-    for (int i = 0; i < BNC_DOC_WINDOW; i++)
+    for (int i = 0; i < BNC_DOC_GET_WINDOW; i++)
         if (slots[i].have)
             bn_msg_free(&slots[i].rep);
     bn_doc_stream_wipe(&st);

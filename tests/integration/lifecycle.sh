@@ -189,6 +189,18 @@ else
 fi
 refuse "an unknown document is refused" "no document" \
     as bob doc get "$P1" 0000000000000001 -o "$T/none"
+# 64 MB is 977 chunks each way: far more than the default rate_burst (400
+# requests) if a chunk counted as a whole request (it counts 1/64).
+head -c 64000000 /dev/urandom >"$T/video.mp4"
+if grab D2 alice doc put "$P1" "$T/video.mp4" && is_id "$D2"; then
+    ok "a 64 MB document goes up under the default request rate"
+else
+    not_ok "a 64 MB document goes up under the default request rate"
+fi
+check "and comes down byte for byte" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" doc get "$3" "$4" -o "$5" && cmp "$5" "$6"' \
+    sh "$BINOME" "$T/bob" "$P1" "$D2" "$T/got.mp4" "$T/video.mp4"
+rm -f "$T/video.mp4" "$T/got.mp4"
 if grep -a -r -q "slides.pdf" "$DATA"; then
     not_ok "the document's name is nowhere on the server's disk"
 else
@@ -216,7 +228,7 @@ else
 fi
 as bob doc list "$P1" >"$T/docs" 2>"$T/err"
 if [ "$(grep -c 'thesis.tex' "$T/docs")" -eq 1 ] &&
-    [ "$(grep -c '^[0-9a-f]\{16\} ' "$T/docs")" -eq 2 ]; then
+    [ "$(grep -c '^[0-9a-f]\{16\} ' "$T/docs")" -eq 3 ]; then
     ok "exactly one complete copy is listed"
 else
     not_ok "exactly one complete copy is listed"

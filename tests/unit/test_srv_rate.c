@@ -17,24 +17,38 @@ static void test_bucket(void **state)
     assert_non_null(r);
     uint64_t t = 5000;
     for (int i = 0; i < 10; i++)
-        assert_int_equal(bnd_rate_take(r, 7, t, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10), BN_ELIMIT);
-    assert_int_equal(bnd_rate_take(r, 7, t + 50, 10, 10), BN_ELIMIT);
+        assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t + 50, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
     /* 10 per second: one more every 100 ms */
-    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10), BN_ELIMIT);
-    assert_int_equal(bnd_rate_take(r, 8, t + 100, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 8, t + 100, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
     /* never above the burst, however long idle */
     t += 3600 * 1000;
     for (int i = 0; i < 10; i++)
-        assert_int_equal(bnd_rate_take(r, 7, t, 10, 10), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10), BN_ELIMIT);
+        assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), 0);
+    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
     /* 0: no limit */
     for (int i = 0; i < 100; i++)
-        assert_int_equal(bnd_rate_take(r, 7, t, 0, 10), 0);
+        assert_int_equal(bnd_rate_take(r, 7, t, 0, 10, BND_RATE_REQUEST), 0);
+    /* a document chunk costs 1/64: a burst of 10 requests is 625 chunks,
+     * and what is left is still counted in requests */
+    t += 3600 * 1000;
+    for (int i = 0; i < 625; i++)
+        assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_CHUNK), 0);
+    assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_CHUNK),
+                     BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
+    /* 2 ms refill 20 thousandths: one chunk (16), then 100 ms more make
+     * the request */
+    assert_int_equal(bnd_rate_take(r, 9, t + 2, 10, 10, BND_RATE_CHUNK), 0);
+    assert_int_equal(bnd_rate_take(r, 9, t + 102, 10, 10, BND_RATE_REQUEST),
+                     0);
     bnd_rate_free(r);
     bnd_rate_free(NULL);
 }
@@ -48,10 +62,10 @@ static void test_expiry(void **state)
     assert_non_null(r);
     uint64_t t = 1000;
     for (uint64_t a = 1; a <= 5000; a++)
-        assert_int_equal(bnd_rate_take(r, a, t, 100, 10), 0);
+        assert_int_equal(bnd_rate_take(r, a, t, 100, 10, BND_RATE_REQUEST), 0);
     assert_int_equal(bnd_rate_count(r), 5000);
     t += 120 * 1000; /* all full again, a sweep is due */
-    assert_int_equal(bnd_rate_take(r, 1, t, 100, 10), 0);
+    assert_int_equal(bnd_rate_take(r, 1, t, 100, 10, BND_RATE_REQUEST), 0);
     assert_int_equal(bnd_rate_count(r), 1);
     bnd_rate_free(r);
 }
@@ -91,6 +105,17 @@ static int whoami(tclient *c)
     return rc;
 }
 
+/* DOC_READ of a document that does not exist, as the mentor of pair A. */
+static int doc_read(tclient *c)
+{
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_DOC_READ, 0);
+    m.u.doc_read.pair_id = W.pair_a;
+    m.u.doc_read.doc_id = 0x7fffffffu;
+    m.u.doc_read.index = 0;
+    return call(c, &m);
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -123,6 +148,18 @@ static void test_dispatch(void **state)
      * limit first */
     assert_int_equal(note_list(&W.mentor, W.pair_a, 0), BN_ELIMIT);
 
+    /* document chunks cost 1/64 of a request: 320 reads of a missing
+     * document take 5 requests' worth, so a full bucket lets them all
+     * through, and a WHOAMI after them still goes */
+    sleep_ms(1100);
+    for (int i = 0; i < 320; i++)
+        assert_int_equal(doc_read(&W.mentor), BN_ENOTFOUND);
+    assert_int_equal(whoami(&W.mentor), 0);
+
+    sleep_ms(1100);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(whoami(&W.mentor), 0);
+    assert_int_equal(whoami(&W.mentor), BN_ELIMIT);
     sleep_ms(350); /* 3 requests refilled */
     int ok = 0;
     for (int i = 0; i < 6; i++)

@@ -168,7 +168,7 @@ demo: all
 
 bench: benches
 	@sh scripts/deps.sh bench
-	@sh scripts/bench.sh $(BUILD)
+	@sh scripts/bench_all.sh $(BUILD)
 
 # ---- reliability ------------------------------------------------------
 ROUNDS ?= 100

@@ -22,7 +22,8 @@ for extra in "$@"; do
     build) ;;
     bench)
         command -v redis-server >/dev/null 2>&1 || need redis-server
-        command -v redis-benchmark >/dev/null 2>&1 || need redis-tools ;;
+        command -v redis-benchmark >/dev/null 2>&1 || need redis-tools
+        [ -x /usr/bin/time ] || need time ;;
     report)
         command -v chromium >/dev/null 2>&1 || need chromium ;;
     valgrind)

@@ -526,8 +526,7 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
             return 0;
         }
     } else if (bnd_rate_take(srv->rate, s->actor.account_id, t0 / 1000,
-                             srv->cfg.rate_per_account,
-                             srv->cfg.rate_burst,
+                             srv->cfg.rate_per_account, srv->cfg.rate_burst,
                              cmd != NULL && (cmd->flags & F_CHUNK)
                                  ? BND_RATE_CHUNK
                                  : BND_RATE_REQUEST) != 0) {

@@ -18,20 +18,25 @@ static void test_bucket(void **state)
     uint64_t t = 5000;
     for (int i = 0; i < 10; i++)
         assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
-    assert_int_equal(bnd_rate_take(r, 7, t + 50, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t + 50, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
     /* 10 per second: one more every 100 ms */
     assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10, BND_RATE_REQUEST), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t + 100, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
     assert_int_equal(bnd_rate_take(r, 8, t + 100, 10, 10, BND_RATE_REQUEST), 0);
     assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), 0);
     assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t + 350, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
     /* never above the burst, however long idle */
     t += 3600 * 1000;
     for (int i = 0; i < 10; i++)
         assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), 0);
-    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST), BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 7, t, 10, 10, BND_RATE_REQUEST),
+                     BN_ELIMIT);
     /* 0: no limit */
     for (int i = 0; i < 100; i++)
         assert_int_equal(bnd_rate_take(r, 7, t, 0, 10, BND_RATE_REQUEST), 0);
@@ -40,15 +45,13 @@ static void test_bucket(void **state)
     t += 3600 * 1000;
     for (int i = 0; i < 625; i++)
         assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_CHUNK), 0);
-    assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_CHUNK),
-                     BN_ELIMIT);
+    assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_CHUNK), BN_ELIMIT);
     assert_int_equal(bnd_rate_take(r, 9, t, 10, 10, BND_RATE_REQUEST),
                      BN_ELIMIT);
     /* 2 ms refill 20 thousandths: one chunk (16), then 100 ms more make
      * the request */
     assert_int_equal(bnd_rate_take(r, 9, t + 2, 10, 10, BND_RATE_CHUNK), 0);
-    assert_int_equal(bnd_rate_take(r, 9, t + 102, 10, 10, BND_RATE_REQUEST),
-                     0);
+    assert_int_equal(bnd_rate_take(r, 9, t + 102, 10, 10, BND_RATE_REQUEST), 0);
     bnd_rate_free(r);
     bnd_rate_free(NULL);
 }

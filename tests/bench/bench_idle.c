@@ -39,9 +39,9 @@
 #include <unistd.h>
 
 #include "../lib/bn_testfs.h"
+#include "bench_admin.h"
 #include "binome.h"
 
-#define BENCH_PASS "bench passphrase, not a secret"
 #define MAX_ACCOUNTS 1000
 
 typedef struct opts {
@@ -119,29 +119,6 @@ static int raise_nofile(rlim_t need)
     return setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/* join_new redeems code into dir/sub and keeps the identity loaded. */
-static int join_new(const char *dir, const char *sub, const char *code,
-                    const char *name, bnc_profile **out)
-{
-    char path[BNC_PATH_MAX];
-    bnc_account acc;
-    bnc_profile *p = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, sub) >= sizeof path)
-        return BN_EINVAL;
-    rc = bnc_profile_new(&p, path);
-    if (rc == 0)
-        rc = bnc_join(p, code, name, BENCH_PASS, strlen(BENCH_PASS), &acc);
-    if (rc != 0) {
-        bnc_profile_free(p);
-        return rc;
-    }
-    *out = p;
-    return 0;
-}
-
 /* setup joins (or opens) the admin, creates a programme and the accounts
  * the connections log in as; their profiles stay loaded in profs. */
 static int setup(const opts *o, bnc_profile **profs)
@@ -149,23 +126,15 @@ static int setup(const opts *o, bnc_profile **profs)
     char code[BN_INVITE_CODE_MAX + 1], sub[32], name[BN_NAME_MAX + 1];
     bnc_profile *admin_prof = NULL;
     bnc_client *admin = NULL;
-    const char *pass = BENCH_PASS;
+    const char *pass = ba_admin_pass("bench_idle", o->invite);
+    bnc_account acc;
     uint64_t prog = 0;
     int rc;
 
-    if (o->invite != NULL) {
-        rc = join_new(o->work, "admin", o->invite, "bench admin", &admin_prof);
-    } else {
-        pass = getenv("BINOME_PASSPHRASE");
-        if (pass == NULL) {
-            fprintf(stderr, "bench_idle: --admin-profile needs "
-                            "BINOME_PASSPHRASE\n");
-            return BN_EPASSPHRASE;
-        }
-        rc = bnc_profile_open(&admin_prof, o->admin_profile);
-    }
-    if (rc == 0)
-        rc = bnc_client_open(&admin, admin_prof, pass, strlen(pass));
+    if (pass == NULL)
+        return BN_EPASSPHRASE;
+    rc = ba_admin_open(o->work, o->invite, o->admin_profile, pass, &admin_prof,
+                       &admin);
     if (rc == 0) {
         bnc_programme_spec spec = {.name = "idle bench programme",
                                    .theme = "idle",
@@ -179,7 +148,7 @@ static int setup(const opts *o, bnc_profile **profs)
         snprintf(sub, sizeof sub, "mentor%u", i);
         snprintf(name, sizeof name, "idle mentor %u", i);
         if (rc == 0)
-            rc = join_new(o->work, sub, code, name, &profs[i]);
+            rc = ba_join_new(o->work, sub, code, name, &profs[i], &acc);
     }
     if (rc != 0)
         fprintf(stderr, "bench_idle: setup: %s (%s)\n", bn_strerror(rc),

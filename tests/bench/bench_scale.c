@@ -53,182 +53,24 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../lib/bn_testfs.h"
+#include "bench_world.h"
 #include "binome.h"
-#include "bn_invite.h"
-#include "bnd_dispatch.h"
-#include "bnd_log.h"
-#include "bnd_server.h"
 
 #define MAX_THREADS 16
 #define VERIFY_EVERY 100 /* reads whose envelope is opened and checked */
 
-typedef struct bclient bclient;
-typedef void (*on_fn)(bclient *c, const bn_msg *rep, void *arg);
-
-struct bclient {
-    bnd_session s;
-    bn_channel ch;
-    uint64_t account;
-    uint64_t next_id;
-    on_fn on;
-    void *arg;
-};
-
-static struct {
-    uv_loop_t loop;
-    bnd_server *srv;
-    unsigned pending;
-    unsigned pipeline;
-    uint64_t reply_bytes;
-    double t_reply; /* when the last reply reached its callback */
-} B;
-
-static const char *phase = "setup";
-
-static void die(const char *what, int rc)
-{
-    fprintf(stderr, "bench_scale: %s: %s: %s\n", phase, what, bn_strerror(rc));
-    exit(1);
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static unsigned env_num(const char *name, unsigned dflt)
-{
-    const char *v = getenv(name);
-    return v != NULL && atoi(v) > 0 ? (unsigned)atoi(v) : dflt;
-}
-
-/* ---- in-process clients, as bench_stats ------------------------------- */
-
-static void on_reply(bnd_session *s, const uint8_t *msg, size_t len,
-                     unsigned flags)
-{
-    bclient *c = (bclient *)s;
-    bn_msg m;
-    (void)flags;
-    B.t_reply = now_ms();
-    int rc = bn_msg_decode(&m, msg, len);
-    if (rc != 0)
-        die("reply does not decode", rc);
-    if (m.type == BN_MSG_ERROR)
-        die(bn_msg_name(m.type), (int)m.u.error.code);
-    B.reply_bytes += len;
-    if (c->on != NULL)
-        c->on(c, &m, c->arg);
-    bn_msg_free(&m);
-    B.pending--;
-}
-
-static void client_init(bclient *c)
-{
-    memset(c, 0, sizeof *c);
-    randombytes_buf(c->ch.hash, sizeof c->ch.hash);
-    bnd_session_init(&c->s, 1, &c->ch, on_reply, NULL, c);
-    c->next_id = 1;
-}
-
-/* send_raw dispatches an encoded request as c; waits while the pipeline
- * is full. */
-static void send_raw(bclient *c, const uint8_t *msg, size_t len)
-{
-    B.pending++;
-    bnd_dispatch_frame(B.srv, &c->s, msg, len);
-    while (B.pending >= B.pipeline)
-        uv_run(&B.loop, UV_RUN_ONCE);
-}
-
-/* send_req encodes m with c's next request id and dispatches it. */
-static void send_req(bclient *c, bn_msg *m)
-{
-    bn_buf b;
-    bn_buf_init(&b);
-    m->id = c->next_id++;
-    int rc = bn_msg_encode(&b, m);
-    if (rc != 0)
-        die("encode", rc);
-    send_raw(c, b.data, b.len);
-    bn_buf_free(&b);
-}
-
-static void drain(void)
-{
-    while (B.pending > 0)
-        uv_run(&B.loop, UV_RUN_ONCE);
-}
-
-/* ---- log entries, as a client makes them (DESIGN.md) ------------------ */
-
-static bn_bin *entry_of(bn_msg *m)
-{
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-    for (size_t i = 0; d != NULL && i < d->nfields; i++)
-        if (strcmp(d->fields[i].name, "entry") == 0)
-            return (bn_bin *)((char *)&m->u + d->fields[i].offset);
-    die("no entry field", BN_EINTERNAL);
-    return NULL;
-}
-
-/* Signs m as author on the pair's chain (seq, head: updated) and points
- * m's entry at buf. Thread-safe: touches only its arguments. */
-static void sign_entry(bn_msg *m, uint64_t pair, uint64_t author,
-                       const uint8_t *sk, uint64_t *seq, uint8_t head[32],
-                       uint8_t buf[BN_LOG_ENTRY_BYTES])
-{
-    bn_log_entry e;
-    bn_msg c = *m;
-    bn_buf b;
-    bn_bin *f = entry_of(&c);
-    f->ptr = NULL;
-    f->len = 0;
-    c.id = 0;
-    memset(&e, 0, sizeof e);
-    bn_buf_init(&b);
-    if (bn_msg_encode(&b, &c) != 0)
-        die("encode", BN_EINTERNAL);
-    bn_hash(e.body_hash, b.data, b.len);
-    bn_buf_free(&b);
-    e.seq = ++*seq;
-    memcpy(e.prev, head, 32);
-    e.author_id = author;
-    e.time = bn_now();
-    if (bn_log_entry_sign(&e, pair, sk) != 0 ||
-        bn_log_entry_encode(buf, &e) != 0 ||
-        bn_log_entry_hash(head, pair, &e) != 0)
-        die("log entry", BN_EINTERNAL);
-    f = entry_of(m);
-    f->ptr = buf;
-    f->len = BN_LOG_ENTRY_BYTES;
-}
-
 /* ---- the world ---------------------------------------------------------- */
 
 struct world {
-    unsigned npairs;
+    bw_world core; /* programme, accounts, pairs (bench_world.h) */
     uint64_t nnotes;
     unsigned base, extra; /* pair i holds base + (i < extra) notes */
-    bclient admin;
-    bclient *mentors, *mentees;
-    uint8_t (*tokens)[32];
-    uint64_t *pairs;
-    uint32_t *epoch;
-    uint64_t prog, tok_base, pair_base;
-    uint8_t charter_hash[32];
-    bn_identity *ida, *idm, *idt; /* admin; every mentor; every mentee */
-    uint64_t *seq;
-    uint8_t (*head)[32];
-    uint8_t *keys;      /* npairs pair keys of 32 bytes, sodium_malloc */
-    uint64_t *note_ids; /* pair i's notes at first_note(i) */
-    uint8_t *body;      /* the plaintext of every note (random) */
+    uint8_t *keys;        /* npairs pair keys of 32 bytes, sodium_malloc */
+    uint64_t *note_ids;   /* pair i's notes at first_note(i) */
+    uint8_t *body;        /* the plaintext of every note (random) */
     size_t bodylen, envlen;
 };
 
@@ -242,123 +84,19 @@ static uint64_t first_note(const struct world *w, unsigned i)
     return (uint64_t)i * w->base + (i < w->extra ? i : w->extra);
 }
 
-static void on_programme(bclient *c, const bn_msg *rep, void *arg)
-{
-    struct world *w = arg;
-    (void)c;
-    w->prog = rep->u.programme.programme.id;
-    memcpy(w->charter_hash, rep->u.programme.programme.charter_hash, 32);
-}
-
-static void on_invite(bclient *c, const bn_msg *rep, void *arg)
-{
-    struct world *w = arg;
-    (void)c;
-    memcpy(w->tokens[rep->id - w->tok_base], rep->u.invite.token, 32);
-}
-
-static void on_login(bclient *c, const bn_msg *rep, void *arg)
-{
-    (void)arg;
-    if (rep->type != BN_MSG_LOGGED_IN)
-        die("LOGGED_IN expected", BN_EPROTO);
-    c->account = rep->u.logged_in.account.id;
-}
-
-static void on_pair(bclient *c, const bn_msg *rep, void *arg)
-{
-    struct world *w = arg;
-    (void)c;
-    w->pairs[rep->id - w->pair_base] = rep->u.pair.pair.id;
-    w->epoch[rep->id - w->pair_base] = rep->u.pair.pair.epoch;
-}
-
-static void join(bclient *c, const uint8_t token[32], const char *name,
-                 const bn_identity *id)
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_JOIN, 0);
-    memcpy(m.u.join.token, token, 32);
-    m.u.join.name.ptr = name;
-    m.u.join.name.len = (uint32_t)strlen(name);
-    memcpy(m.u.join.sign_pk, id->sign_pk, 32);
-    memcpy(m.u.join.box_pk, id->box_pk, 32);
-    if (bn_login_sign(m.u.join.sig, &c->ch, id->sign_sk) != 0)
-        die("login sign", BN_EINTERNAL);
-    c->on = on_login;
-    send_req(c, &m);
-}
-
 /* login sends LOGIN for account as a new session c (the server was
  * opened again). */
-static void login(bclient *c, uint64_t account, const bn_identity *id)
+static void login(bw_client *c, uint64_t account, const bn_identity *id)
 {
     bn_msg m;
-    client_init(c);
+    bw_client_init(c);
     bn_msg_init(&m, BN_MSG_LOGIN, 0);
     m.u.login.account_id = account;
     if (bn_login_sign(m.u.login.sig, &c->ch, id->sign_sk) != 0)
-        die("login sign", BN_EINTERNAL);
-    c->on = on_login;
-    send_req(c, &m);
-    drain();
-}
-
-static void build_accounts(struct world *w, const uint8_t admin_token[32])
-{
-    bn_msg m;
-    char name[32];
-    unsigned n = w->npairs;
-
-    client_init(&w->admin);
-    join(&w->admin, admin_token, "Bench admin", w->ida);
-    drain();
-    bn_msg_init(&m, BN_MSG_PROGRAMME_CREATE, 0);
-    m.u.programme_create.name = (bn_str){"Scale programme", 15};
-    m.u.programme_create.theme = (bn_str){"careers", 7};
-    m.u.programme_create.months = 6;
-    m.u.programme_create.frequency = BN_FREQ_MONTHLY;
-    m.u.programme_create.format = BN_FORMAT_MIXED;
-    m.u.programme_create.charter = (bn_str){"We meet monthly.", 16};
-    w->admin.on = on_programme;
-    w->admin.arg = w;
-    send_req(&w->admin, &m);
-    drain();
-
-    w->admin.on = on_invite;
-    w->tok_base = w->admin.next_id;
-    for (unsigned i = 0; i < 2 * n; i++) {
-        bn_msg_init(&m, BN_MSG_INVITE_CREATE, 0);
-        m.u.invite_create.programme_id = w->prog;
-        m.u.invite_create.role = i < n ? BN_ROLE_MENTOR : BN_ROLE_MENTEE;
-        send_req(&w->admin, &m);
-    }
-    drain();
-    for (unsigned i = 0; i < n; i++) {
-        client_init(&w->mentors[i]);
-        client_init(&w->mentees[i]);
-        snprintf(name, sizeof name, "Mentor %05u", i);
-        join(&w->mentors[i], w->tokens[i], name, w->idm);
-        snprintf(name, sizeof name, "Mentee %05u", i);
-        join(&w->mentees[i], w->tokens[n + i], name, w->idt);
-    }
-    drain();
-}
-
-static void accept_as(struct world *w, unsigned i, bclient *c,
-                      const bn_identity *id, uint8_t buf[BN_LOG_ENTRY_BYTES])
-{
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_ACCEPT, 0);
-    m.u.pair_accept.pair_id = w->pairs[i];
-    m.u.pair_accept.date = bn_date_today();
-    if (bn_charter_sign(m.u.pair_accept.sig, w->pairs[i], w->charter_hash,
-                        m.u.pair_accept.date, c->account, id->sign_sk) != 0)
-        die("charter sign", BN_EINTERNAL);
-    sign_entry(&m, w->pairs[i], c->account, id->sign_sk, &w->seq[i], w->head[i],
-               buf);
-    c->on = NULL;
-    send_req(c, &m);
+        bw_die("login sign", BN_EINTERNAL);
+    c->on = bw_on_login;
+    bw_send_req(c, &m);
+    bw_drain();
 }
 
 /* put_key draws pair i's key and wraps it for both members (KEY_PUT from
@@ -366,56 +104,38 @@ static void accept_as(struct world *w, unsigned i, bclient *c,
 static void put_key(struct world *w, unsigned i)
 {
     struct bn_key_wrap wraps[2];
-    const bn_identity *to[2] = {w->idm, w->idt};
-    uint64_t who[2] = {w->mentors[i].account, w->mentees[i].account};
+    const bn_identity *to[2] = {w->core.idm, w->core.idt};
+    uint64_t who[2] = {w->core.mentors[i].account, w->core.mentees[i].account};
     uint8_t *key = w->keys + (size_t)i * 32;
     bn_msg m;
 
     bn_pairkey_generate(key);
     memset(wraps, 0, sizeof wraps);
     for (int k = 0; k < 2; k++) {
-        wraps[k].epoch = w->epoch[i];
+        wraps[k].epoch = w->core.epoch[i];
         wraps[k].member_id = who[k];
         wraps[k].wrapper_id = who[0];
-        if (bn_pairkey_wrap(wraps[k].wrap, w->pairs[i], w->epoch[i], who[k],
-                            to[k]->box_pk, who[0], key, w->idm->sign_sk) != 0)
-            die("pair key wrap", BN_EINTERNAL);
+        if (bn_pairkey_wrap(wraps[k].wrap, w->core.pairs[i], w->core.epoch[i],
+                            who[k], to[k]->box_pk, who[0], key,
+                            w->core.idm->sign_sk) != 0)
+            bw_die("pair key wrap", BN_EINTERNAL);
     }
     bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
-    m.u.key_put.pair_id = w->pairs[i];
-    m.u.key_put.epoch = w->epoch[i];
+    m.u.key_put.pair_id = w->core.pairs[i];
+    m.u.key_put.epoch = w->core.epoch[i];
     m.u.key_put.wraps.v = wraps;
     m.u.key_put.wraps.len = 2;
-    w->mentors[i].on = NULL;
-    send_req(&w->mentors[i], &m);
+    w->core.mentors[i].on = NULL;
+    bw_send_req(&w->core.mentors[i], &m);
 }
 
+/* build_pairs creates and accepts the pairs, then puts their keys. */
 static void build_pairs(struct world *w)
 {
-    uint8_t buf[BN_LOG_ENTRY_BYTES];
-    bn_msg m;
-
-    w->admin.on = on_pair;
-    w->pair_base = w->admin.next_id;
-    for (unsigned i = 0; i < w->npairs; i++) {
-        bn_msg_init(&m, BN_MSG_PAIR_CREATE, 0);
-        m.u.pair_create.programme_id = w->prog;
-        m.u.pair_create.mentor_id = w->mentors[i].account;
-        m.u.pair_create.mentee_id = w->mentees[i].account;
-        send_req(&w->admin, &m);
-    }
-    drain();
-    /* the mentee accepts once the mentor's accept is in (two connections'
-     * writes to a pair are not ordered) */
-    for (unsigned i = 0; i < w->npairs; i++)
-        accept_as(w, i, &w->mentors[i], w->idm, buf);
-    drain();
-    for (unsigned i = 0; i < w->npairs; i++)
-        accept_as(w, i, &w->mentees[i], w->idt, buf);
-    drain();
-    for (unsigned i = 0; i < w->npairs; i++)
+    bw_build_pairs(&w->core);
+    for (unsigned i = 0; i < w->core.npairs; i++)
         put_key(w, i);
-    drain();
+    bw_drain();
 }
 
 /* ---- the notes: sealed in chunks on threads, dispatched in order ------- */
@@ -441,30 +161,31 @@ static void seal_note(struct world *w, unsigned i, unsigned k, bn_buf *out)
     uint8_t *env = NULL;
     size_t envlen = 0;
     bn_msg m;
-    bn_note_ad ad = {.pair_id = w->pairs[i],
+    bn_note_ad ad = {.pair_id = w->core.pairs[i],
                      .note_id = w->note_ids[first_note(w, i) + k],
                      .revision = 1,
-                     .author_id = w->mentors[i].account,
+                     .author_id = w->core.mentors[i].account,
                      .kind = BN_KIND_NOTE,
                      .is_private = 0};
 
-    if (bn_envelope_seal(&env, &envlen, w->keys + (size_t)i * 32, w->epoch[i],
-                         &ad, w->body, w->bodylen, w->idm->sign_sk) != 0 ||
+    if (bn_envelope_seal(&env, &envlen, w->keys + (size_t)i * 32,
+                         w->core.epoch[i], &ad, w->body, w->bodylen,
+                         w->core.idm->sign_sk) != 0 ||
         envlen != w->envlen)
-        die("envelope seal", BN_EINTERNAL);
+        bw_die("envelope seal", BN_EINTERNAL);
     bn_msg_init(&m, BN_MSG_NOTE_PUT, 0);
     m.u.note_put.pair_id = ad.pair_id;
     m.u.note_put.note_id = ad.note_id;
     m.u.note_put.revision = 1;
     m.u.note_put.kind = ad.kind;
-    m.u.note_put.epoch = w->epoch[i];
+    m.u.note_put.epoch = w->core.epoch[i];
     m.u.note_put.envelope = (bn_bin){env, (uint32_t)envlen};
-    sign_entry(&m, ad.pair_id, ad.author_id, w->idm->sign_sk, &w->seq[i],
-               w->head[i], entry);
+    bw_sign_entry(&m, ad.pair_id, ad.author_id, w->core.idm->sign_sk,
+                  &w->core.seq[i], w->core.head[i], entry);
     m.id = ((uint64_t)1 << 32) + k; /* replies go by session, not by id */
     bn_buf_init(out);
     if (bn_msg_encode(out, &m) != 0)
-        die("encode", BN_EINTERNAL);
+        bw_die("encode", BN_EINTERNAL);
     free(env);
 }
 
@@ -476,9 +197,10 @@ static void *seal_worker(void *arg)
     struct world *w = j->w;
     chunk *ch = j->ch;
 
-    for (unsigned i = j->first; i < w->npairs; i += j->step)
+    for (unsigned i = j->first; i < w->core.npairs; i += j->step)
         for (unsigned k = ch->k0; k < ch->k1 && k < notes_of(w, i); k++)
-            seal_note(w, i, k, &ch->req[(size_t)(k - ch->k0) * w->npairs + i]);
+            seal_note(w, i, k,
+                      &ch->req[(size_t)(k - ch->k0) * w->core.npairs + i]);
     return NULL;
 }
 
@@ -494,7 +216,7 @@ static void seal_start(sealer *s, struct world *w, chunk *ch, unsigned nth)
     for (unsigned t = 0; t < nth; t++) {
         s->job[t] = (seal_job){w, ch, t, nth};
         if (pthread_create(&s->th[t], NULL, seal_worker, &s->job[t]) != 0)
-            die("pthread_create", BN_ENOMEM);
+            bw_die("pthread_create", BN_ENOMEM);
     }
 }
 
@@ -510,16 +232,17 @@ static void seal_wait(sealer *s)
 static void build_notes(struct world *w, unsigned chunk_reqs, unsigned nth)
 {
     unsigned rounds = w->base + (w->extra > 0);
-    unsigned per = chunk_reqs / w->npairs ? chunk_reqs / w->npairs : 1;
+    unsigned per =
+        chunk_reqs / w->core.npairs ? chunk_reqs / w->core.npairs : 1;
     chunk ch[2];
     sealer sl = {0};
     uint64_t done = 0;
-    double t0 = now_ms(), last = t0;
+    double t0 = bn_bench_now_ms(), last = t0;
 
     for (int b = 0; b < 2; b++) {
-        ch[b].req = calloc((size_t)per * w->npairs, sizeof *ch[b].req);
+        ch[b].req = calloc((size_t)per * w->core.npairs, sizeof *ch[b].req);
         if (ch[b].req == NULL)
-            die("memory", BN_ENOMEM);
+            bw_die("memory", BN_ENOMEM);
     }
     ch[0].k0 = 0;
     ch[0].k1 = per < rounds ? per : rounds;
@@ -532,17 +255,18 @@ static void build_notes(struct world *w, unsigned chunk_reqs, unsigned nth)
         if (next->k0 < rounds)
             seal_start(&sl, w, next, nth);
         for (unsigned k = cur->k0; k < cur->k1; k++) {
-            for (unsigned i = 0; i < w->npairs; i++) {
-                bn_buf *r = &cur->req[(size_t)(k - cur->k0) * w->npairs + i];
+            for (unsigned i = 0; i < w->core.npairs; i++) {
+                bn_buf *r =
+                    &cur->req[(size_t)(k - cur->k0) * w->core.npairs + i];
                 if (r->len == 0)
                     continue;
-                w->mentors[i].on = NULL;
-                send_raw(&w->mentors[i], r->data, r->len);
+                w->core.mentors[i].on = NULL;
+                bw_send_raw(&w->core.mentors[i], r->data, r->len);
                 bn_buf_free(r);
                 done++;
             }
         }
-        double t = now_ms();
+        double t = bn_bench_now_ms();
         if (t - last > 10000) {
             fprintf(stderr, "bench_scale: %llu/%llu notes, %.0f/s\n",
                     (unsigned long long)done, (unsigned long long)w->nnotes,
@@ -551,7 +275,7 @@ static void build_notes(struct world *w, unsigned chunk_reqs, unsigned nth)
         }
     }
     seal_wait(&sl);
-    drain();
+    bw_drain();
     free(ch[0].req);
     free(ch[1].req);
 }
@@ -595,11 +319,11 @@ static void measure_size(const char *dir, dbsize *d, int show)
 
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     if (stat(path, &st) != 0)
-        die("stat data.mdb", BN_EIO);
+        bw_die("stat data.mdb", BN_EIO);
     d->file = st.st_size;
     d->alloc = (off_t)st.st_blocks * 512;
-    if (bnd_store_read_begin(B.srv->store, &txn) != 0)
-        die("read txn", BN_ESTORE);
+    if (bnd_store_read_begin(bw.srv->store, &txn) != 0)
+        bw_die("read txn", BN_ESTORE);
     MDB_env *env = mdb_txn_env(txn);
     mdb_env_info(env, &info);
     mdb_env_stat(env, &est);
@@ -608,7 +332,7 @@ static void measure_size(const char *dir, dbsize *d, int show)
     d->freepgs = free_pages(txn);
     for (int db = 0; show && db < BND_DB_COUNT; db++) {
         MDB_stat s;
-        if (mdb_stat(txn, bnd_store_dbi(B.srv->store, (enum bnd_db)db), &s) !=
+        if (mdb_stat(txn, bnd_store_dbi(bw.srv->store, (enum bnd_db)db), &s) !=
             0)
             continue;
         size_t pages =
@@ -621,7 +345,7 @@ static void measure_size(const char *dir, dbsize *d, int show)
                s.ms_branch_pages, s.ms_leaf_pages, s.ms_overflow_pages,
                pages * s.ms_psize);
     }
-    bnd_store_read_end(B.srv->store, txn);
+    bnd_store_read_end(bw.srv->store, txn);
 }
 
 /* cached_pct says how much of a file is in the page cache (mincore). */
@@ -659,7 +383,7 @@ static void drop_cache(const char *path)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        die("open data.mdb", BN_EIO);
+        bw_die("open data.mdb", BN_EIO);
     posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     close(fd);
 }
@@ -675,52 +399,40 @@ struct readck {
 /* on_note checks a NOTE_GET reply: the note asked for and, for one read
  * in VERIFY_EVERY, that its envelope opens with the pair key under the
  * note's associated data (outside the timed interval). */
-static void on_note(bclient *c, const bn_msg *rep, void *arg)
+static void on_note(bw_client *c, const bn_msg *rep, void *arg)
 {
     struct readck *r = arg;
     (void)c;
     if (rep->type != BN_MSG_NOTE || rep->u.note.meta.note_id != r->note ||
         rep->u.note.envelope.len != r->w->envlen)
-        die("NOTE_GET reply", BN_EPROTO);
+        bw_die("NOTE_GET reply", BN_EPROTO);
     if (r->verify) {
         struct world *w = r->w;
         uint8_t *pt = NULL;
         size_t ptlen = 0;
-        bn_note_ad ad = {.pair_id = w->pairs[r->pair],
+        bn_note_ad ad = {.pair_id = w->core.pairs[r->pair],
                          .note_id = r->note,
                          .revision = 1,
-                         .author_id = w->mentors[r->pair].account,
+                         .author_id = w->core.mentors[r->pair].account,
                          .kind = BN_KIND_NOTE,
                          .is_private = 0};
-        int rc = bn_envelope_open(&pt, &ptlen, w->keys + (size_t)r->pair * 32,
-                                  &ad, rep->u.note.envelope.ptr,
-                                  rep->u.note.envelope.len, w->idm->sign_pk);
+        int rc =
+            bn_envelope_open(&pt, &ptlen, w->keys + (size_t)r->pair * 32, &ad,
+                             rep->u.note.envelope.ptr, rep->u.note.envelope.len,
+                             w->core.idm->sign_pk);
         if (rc != 0 || ptlen != w->bodylen ||
             sodium_memcmp(pt, w->body, ptlen) != 0)
-            die("envelope open", rc != 0 ? rc : BN_EAUTH);
+            bw_die("envelope open", rc != 0 ? rc : BN_EAUTH);
         sodium_free(pt);
         r->verified++;
     }
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* pct returns the exact percentile p (0..100) of n sorted values: the
- * smallest value with at least p% of the values at or below it. */
+/* pct returns the exact percentile p (0..100) of n sorted values
+ * (bn_bench_pct_index), 0 when there are none. */
 static double pct(const double *v, size_t n, double p)
 {
-    if (n == 0)
-        return 0;
-    size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return v[rank - 1];
+    return n == 0 ? 0 : v[bn_bench_pct_index(n, p)];
 }
 
 /* read_pass times n NOTE_GETs of random notes, one at a time; readers[i]
@@ -728,24 +440,24 @@ static double pct(const double *v, size_t n, double p)
  * outside the timed interval). cached: data.mdb's share in the page
  * cache before the pass (mdb: its path, for the share after it). */
 static void read_pass(struct world *w, const char *name, unsigned n,
-                      bclient *readers, uint8_t *logged, const char *mdb,
+                      bw_client *readers, uint8_t *logged, const char *mdb,
                       double cached)
 {
     double *lat = calloc(n ? n : 1, sizeof *lat);
     struct readck r = {w, 0, 0, 0, 0};
-    double t0 = now_ms();
+    double t0 = bn_bench_now_ms();
 
     if (lat == NULL)
-        die("memory", BN_ENOMEM);
+        bw_die("memory", BN_ENOMEM);
     for (unsigned j = 0; j < n; j++) {
-        unsigned i = (unsigned)randombytes_uniform(w->npairs);
+        unsigned i = (unsigned)randombytes_uniform(w->core.npairs);
         unsigned k = (unsigned)randombytes_uniform(notes_of(w, i));
-        bclient *c = &readers[i];
+        bw_client *c = &readers[i];
         bn_msg m;
         bn_buf b;
 
         if (logged != NULL && !logged[i]) {
-            login(c, w->mentors[i].account, w->idm);
+            login(c, w->core.mentors[i].account, w->core.idm);
             logged[i] = 1;
         }
         r.pair = i;
@@ -754,23 +466,23 @@ static void read_pass(struct world *w, const char *name, unsigned n,
         c->on = on_note;
         c->arg = &r;
         bn_msg_init(&m, BN_MSG_NOTE_GET, 0);
-        m.u.note_get.pair_id = w->pairs[i];
+        m.u.note_get.pair_id = w->core.pairs[i];
         m.u.note_get.note_id = r.note;
         m.u.note_get.revision = 0;
         m.id = c->next_id++;
         bn_buf_init(&b);
         if (bn_msg_encode(&b, &m) != 0)
-            die("encode", BN_EINTERNAL);
-        B.pending++;
-        double t = now_ms();
-        bnd_dispatch_frame(B.srv, &c->s, b.data, b.len);
-        drain();
-        lat[j] = (B.t_reply - t) * 1e3;
+            bw_die("encode", BN_EINTERNAL);
+        bw.pending++;
+        double t = bn_bench_now_ms();
+        bnd_dispatch_frame(bw.srv, &c->s, b.data, b.len);
+        bw_drain();
+        lat[j] = (bw.t_reply - t) * 1e3;
         bn_buf_free(&b);
         c->on = NULL;
     }
-    double secs = (now_ms() - t0) / 1e3;
-    qsort(lat, n, sizeof *lat, cmp_double);
+    double secs = (bn_bench_now_ms() - t0) / 1e3;
+    qsort(lat, n, sizeof *lat, bn_bench_cmp_double);
     printf("read: pass=%s cached_pct=%.1f cached_after_pct=%.1f reads=%u "
            "verified=%u seconds=%.2f p50_us=%.1f p99_us=%.1f p999_us=%.1f "
            "max_us=%.1f\n",
@@ -786,22 +498,22 @@ struct pages {
     int more;
 };
 
-static void on_stats(bclient *c, const bn_msg *rep, void *arg)
+static void on_stats(bw_client *c, const bn_msg *rep, void *arg)
 {
     uint64_t *active = arg;
     (void)c;
     if (rep->type != BN_MSG_STATS)
-        die("STATS expected", BN_EPROTO);
+        bw_die("STATS expected", BN_EPROTO);
     *active = rep->u.stats.pairs_active;
 }
 
-static void on_stats_pairs(bclient *c, const bn_msg *rep, void *arg)
+static void on_stats_pairs(bw_client *c, const bn_msg *rep, void *arg)
 {
     struct pages *p = arg;
     (void)c;
     const bn_stats_pairs *r = &rep->u.stats_pairs;
     if (rep->type != BN_MSG_STATS_PAIRS)
-        die("STATS_PAIRS expected", BN_EPROTO);
+        bw_die("STATS_PAIRS expected", BN_EPROTO);
     for (uint32_t i = 0; i < r->items.len; i++)
         p->last = r->items.v[i].pair_id;
     p->rows += r->items.len;
@@ -818,46 +530,46 @@ static void measure_stats(struct world *w, unsigned rounds)
     uint64_t page_bytes = 0;
 
     if (get_ms == NULL || pairs_ms == NULL)
-        die("memory", BN_ENOMEM);
+        bw_die("memory", BN_ENOMEM);
     for (unsigned r = 0; r < rounds; r++) {
         uint64_t active = 0;
         bn_msg m;
         bn_msg_init(&m, BN_MSG_STATS_GET, 0);
-        m.u.stats_get.programme_id = w->prog;
-        w->admin.on = on_stats;
-        w->admin.arg = &active;
-        double t = now_ms();
-        send_req(&w->admin, &m);
-        drain();
-        get_ms[r] = now_ms() - t;
-        if (active != w->npairs)
-            die("STATS_GET: active pairs", BN_EINTERNAL);
+        m.u.stats_get.programme_id = w->core.prog;
+        w->core.admin.on = on_stats;
+        w->core.admin.arg = &active;
+        double t = bn_bench_now_ms();
+        bw_send_req(&w->core.admin, &m);
+        bw_drain();
+        get_ms[r] = bn_bench_now_ms() - t;
+        if (active != w->core.npairs)
+            bw_die("STATS_GET: active pairs", BN_EINTERNAL);
 
         struct pages p = {0, 0, 1};
-        w->admin.on = on_stats_pairs;
-        w->admin.arg = &p;
+        w->core.admin.on = on_stats_pairs;
+        w->core.admin.arg = &p;
         pages = 0;
-        B.reply_bytes = 0;
-        t = now_ms();
+        bw.reply_bytes = 0;
+        t = bn_bench_now_ms();
         while (p.more) {
             bn_msg_init(&m, BN_MSG_STATS_PAIRS_GET, 0);
-            m.u.stats_pairs_get.programme_id = w->prog;
+            m.u.stats_pairs_get.programme_id = w->core.prog;
             m.u.stats_pairs_get.after = p.last;
-            send_req(&w->admin, &m);
-            drain();
+            bw_send_req(&w->core.admin, &m);
+            bw_drain();
             pages++;
         }
-        pairs_ms[r] = now_ms() - t;
-        page_bytes = B.reply_bytes;
-        if (p.rows != w->npairs)
-            die("STATS_PAIRS rows", BN_EINTERNAL);
+        pairs_ms[r] = bn_bench_now_ms() - t;
+        page_bytes = bw.reply_bytes;
+        if (p.rows != w->core.npairs)
+            bw_die("STATS_PAIRS rows", BN_EINTERNAL);
     }
-    qsort(get_ms, rounds, sizeof *get_ms, cmp_double);
-    qsort(pairs_ms, rounds, sizeof *pairs_ms, cmp_double);
+    qsort(get_ms, rounds, sizeof *get_ms, bn_bench_cmp_double);
+    qsort(pairs_ms, rounds, sizeof *pairs_ms, bn_bench_cmp_double);
     double g = get_ms[rounds / 2], p = pairs_ms[rounds / 2];
     printf("stats: pairs=%u stats_get_ms=%.3f stats_pairs_ms=%.3f pages=%u "
            "reply_bytes=%llu total_ms=%.3f rounds=%u\n",
-           w->npairs, g, p, pages, (unsigned long long)page_bytes, g + p,
+           w->core.npairs, g, p, pages, (unsigned long long)page_bytes, g + p,
            rounds);
     fflush(stdout);
     free(get_ms);
@@ -873,116 +585,77 @@ static void save_admin(struct world *w, const char *dir,
     bnc_profile *p = NULL;
 
     if (pass == NULL)
-        die("BENCH_DIR needs BINOME_PASSPHRASE", BN_EPASSPHRASE);
+        bw_die("BENCH_DIR needs BINOME_PASSPHRASE", BN_EPASSPHRASE);
     if (bnc_profile_new(&p, dir) != 0)
-        die("admin profile", BN_ENOMEM);
+        bw_die("admin profile", BN_ENOMEM);
     snprintf(p->host, sizeof p->host, "%s", ic->host);
     p->port = ic->port;
     memcpy(p->server_pk, ic->server_pk, 32);
-    p->account_id = w->admin.account;
+    p->account_id = w->core.admin.account;
     snprintf(p->name, sizeof p->name, "Bench admin");
     p->role = BN_ROLE_ADMIN;
     p->programme_id = 0;
-    p->id = w->ida;
-    w->ida = NULL;
+    p->id = w->core.ida;
+    w->core.ida = NULL;
     int rc = bnc_profile_save(p);
     if (rc == 0)
         rc = bnc_profile_save_identity(p, pass, strlen(pass));
     if (rc != 0)
-        die("admin profile", rc);
+        bw_die("admin profile", rc);
     bnc_profile_free(p);
-}
-
-/* body_len picks the plaintext length whose envelope is the smallest one
- * of at least size bytes (Padmé makes sizes step), as bn_load. */
-static size_t body_len(unsigned size, size_t *envlen)
-{
-    const size_t over = BN_ENVELOPE_HEADER_BYTES + BN_TAG_BYTES + BN_SIG_BYTES;
-    size_t len = 1;
-    while (len < BN_NOTE_MAX_PLAINTEXT && bn_padme_len(len) + over < size)
-        len++;
-    *envlen = bn_padme_len(len) + over;
-    return len;
 }
 
 int main(void)
 {
     char tmp[64] = "/tmp/bench-scale-XXXXXX", root[PATH_MAX], dir[PATH_MAX];
     char adm[PATH_MAX], mdb[PATH_MAX + 16];
-    char code[BN_INVITE_CODE_MAX + 1];
     const char *keep = getenv("BENCH_DIR");
     bn_invite_code ic;
     bnd_config cfg;
     struct world w;
-    unsigned npairs = env_num("BENCH_PAIRS", 10000);
-    uint64_t nnotes = env_num("BENCH_NOTES", 1000000);
-    unsigned size = env_num("BENCH_SIZE", 2048);
-    unsigned nreads = env_num("BENCH_READS", 100000);
+    unsigned npairs = bn_bench_env_num("BENCH_PAIRS", 10000);
+    uint64_t nnotes = bn_bench_env_num("BENCH_NOTES", 1000000);
+    unsigned size = bn_bench_env_num("BENCH_SIZE", 2048);
+    unsigned nreads = bn_bench_env_num("BENCH_READS", 100000);
     unsigned ncold = getenv("BENCH_COLD_READS") != NULL
                          ? (unsigned)atoi(getenv("BENCH_COLD_READS"))
                          : 20000;
-    unsigned rounds = env_num("BENCH_ROUNDS", 5);
-    unsigned chunk_reqs = env_num("BENCH_CHUNK", 65536);
+    unsigned rounds = bn_bench_env_num("BENCH_ROUNDS", 5);
+    unsigned chunk_reqs = bn_bench_env_num("BENCH_CHUNK", 65536);
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned nth = ncpu < 1             ? 1
                    : ncpu > MAX_THREADS ? MAX_THREADS
                                         : (unsigned)ncpu;
     int rc;
 
-    B.pipeline = env_num("BENCH_PIPELINE", 4096);
+    bw.name = "bench_scale";
+    bw.pipeline = bn_bench_env_num("BENCH_PIPELINE", 4096);
     if (bn_crypto_init() != 0)
-        die("libsodium", BN_EINTERNAL);
+        bw_die("libsodium", BN_EINTERNAL);
     if (nnotes < npairs)
         nnotes = npairs;
     if (keep != NULL) {
         snprintf(root, sizeof root, "%s", keep);
     } else {
         if (mkdtemp(tmp) == NULL)
-            die("mkdtemp", BN_EIO);
+            bw_die("mkdtemp", BN_EIO);
         snprintf(root, sizeof root, "%s", tmp);
     }
-    bnd_log_set_level(BND_LOG_ERROR);
     snprintf(dir, sizeof dir, "%.*s/data", PATH_MAX - 16, root);
     snprintf(adm, sizeof adm, "%.*s/admin", PATH_MAX - 16, root);
     snprintf(mdb, sizeof mdb, "%s/data.mdb", dir);
-    rc = bnd_datadir_init(dir, getenv("BENCH_LISTEN"), code, sizeof code);
-    if (rc == 0)
-        rc = bn_invite_parse(&ic, code);
-    if (rc != 0)
-        die("init", rc);
-    bnd_config_defaults(&cfg);
-    snprintf(cfg.data_dir, sizeof cfg.data_dir, "%s", dir);
-    cfg.rate_per_account = 0; /* the world is built at full speed */
-    if (uv_loop_init(&B.loop) != 0)
-        die("loop", BN_EINTERNAL);
-    rc = bnd_server_open(&B.srv, &cfg, &B.loop);
-    if (rc != 0)
-        die("server open", rc);
+    bw_open(dir, getenv("BENCH_LISTEN"), &ic, &cfg);
 
-    memset(&w, 0, sizeof w);
-    w.npairs = npairs;
+    bw_world_init(&w.core, npairs, 1);
     w.nnotes = nnotes;
     w.base = (unsigned)(nnotes / npairs);
     w.extra = (unsigned)(nnotes % npairs);
-    w.mentors = calloc(npairs, sizeof *w.mentors);
-    w.mentees = calloc(npairs, sizeof *w.mentees);
-    w.tokens = calloc(2 * (size_t)npairs, sizeof *w.tokens);
-    w.pairs = calloc(npairs, sizeof *w.pairs);
-    w.epoch = calloc(npairs, sizeof *w.epoch);
-    w.seq = calloc(npairs, sizeof *w.seq);
-    w.head = calloc(npairs, sizeof *w.head);
     w.note_ids = calloc(nnotes, sizeof *w.note_ids);
     w.keys = sodium_malloc((size_t)npairs * 32);
-    w.bodylen = body_len(size, &w.envlen);
+    w.bodylen = bn_bench_body_len(size, &w.envlen);
     w.body = malloc(w.bodylen);
-    w.ida = bn_identity_new();
-    w.idm = bn_identity_new();
-    w.idt = bn_identity_new();
-    if (!w.mentors || !w.mentees || !w.tokens || !w.pairs || !w.epoch ||
-        !w.seq || !w.head || !w.note_ids || !w.keys || !w.body || !w.ida ||
-        !w.idm || !w.idt || bn_identity_generate(w.ida) != 0 ||
-        bn_identity_generate(w.idm) != 0 || bn_identity_generate(w.idt) != 0)
-        die("memory", BN_ENOMEM);
+    if (!w.note_ids || !w.keys || !w.body)
+        bw_die("memory", BN_ENOMEM);
     randombytes_buf(w.body, w.bodylen);
     for (uint64_t n = 0; n < nnotes; n++)
         w.note_ids[n] = bn_random_u64(); /* as a client makes them */
@@ -991,28 +664,29 @@ int main(void)
             "(%u sealing threads)\n",
             npairs, (unsigned long long)nnotes, w.envlen, root, nth);
 
-    double t0 = now_ms();
-    phase = "accounts";
-    build_accounts(&w, ic.token);
-    phase = "pairs";
+    double t0 = bn_bench_now_ms();
+    bw.phase = "accounts";
+    bw_build_accounts(&w.core, ic.token, "Bench admin", w.core.ida,
+                      "Scale programme");
+    bw.phase = "pairs";
     build_pairs(&w);
-    double setup_s = (now_ms() - t0) / 1e3;
+    double setup_s = (bn_bench_now_ms() - t0) / 1e3;
     dbsize base, full;
     measure_size(dir, &base, 0);
     fprintf(stderr, "bench_scale: setup in %.1f s; notes...\n", setup_s);
-    phase = "notes";
-    double t1 = now_ms();
+    bw.phase = "notes";
+    double t1 = bn_bench_now_ms();
     build_notes(&w, chunk_reqs, nth);
-    double notes_s = (now_ms() - t1) / 1e3;
-    double build_s = (now_ms() - t0) / 1e3;
+    double notes_s = (bn_bench_now_ms() - t1) / 1e3;
+    double build_s = (bn_bench_now_ms() - t0) / 1e3;
     printf("build: pairs=%u notes=%llu env_bytes=%zu setup_s=%.1f "
            "notes_s=%.1f notes_per_s=%.0f build_s=%.1f threads=%u "
            "pipeline=%u chunk=%u\n",
            npairs, (unsigned long long)nnotes, w.envlen, setup_s, notes_s,
-           nnotes / notes_s, build_s, nth, B.pipeline, chunk_reqs);
+           nnotes / notes_s, build_s, nth, bw.pipeline, chunk_reqs);
     fflush(stdout);
 
-    phase = "measures";
+    bw.phase = "measures";
     measure_size(dir, &full, 1);
     double used = (double)full.last * full.psize;
     printf("disk: notes=%llu pairs=%u file_bytes=%lld alloc_bytes=%lld "
@@ -1028,7 +702,7 @@ int main(void)
            (double)(full.alloc - base.alloc) / nnotes / w.envlen);
     fflush(stdout);
 
-    read_pass(&w, "warm", nreads, w.mentors, NULL, mdb, cached_pct(mdb));
+    read_pass(&w, "warm", nreads, w.core.mentors, NULL, mdb, cached_pct(mdb));
     measure_stats(&w, rounds);
 
     if (ncold > 0) {
@@ -1036,39 +710,30 @@ int main(void)
          * sessions log in as the mentors when first needed. LMDB does not
          * turn the kernel's readahead off: each page fault reads ahead,
          * so the pass warms the cache as it goes (cached_after_pct). */
-        bclient *readers = calloc(npairs, sizeof *readers);
+        bw_client *readers = calloc(npairs, sizeof *readers);
         uint8_t *logged = calloc(npairs, 1);
         if (readers == NULL || logged == NULL)
-            die("memory", BN_ENOMEM);
-        bnd_server_close(B.srv);
+            bw_die("memory", BN_ENOMEM);
+        bnd_server_close(bw.srv);
         drop_cache(mdb);
         double cached = cached_pct(mdb);
-        rc = bnd_server_open(&B.srv, &cfg, &B.loop);
+        rc = bnd_server_open(&bw.srv, &cfg, &bw.loop);
         if (rc != 0)
-            die("server open", rc);
+            bw_die("server open", rc);
         read_pass(&w, "cold", ncold, readers, logged, mdb, cached);
         free(readers);
         free(logged);
     }
 
-    bnd_server_close(B.srv);
-    uv_loop_close(&B.loop);
+    bnd_server_close(bw.srv);
+    uv_loop_close(&bw.loop);
     if (keep != NULL) {
         save_admin(&w, adm, &ic);
         printf("profile: dir=%s data=%s programme=%llu\n", adm, dir,
-               (unsigned long long)w.prog);
+               (unsigned long long)w.core.prog);
     }
-    bn_identity_free(w.ida);
-    bn_identity_free(w.idm);
-    bn_identity_free(w.idt);
+    bw_world_free(&w.core);
     sodium_free(w.keys);
-    free(w.mentors);
-    free(w.mentees);
-    free(w.tokens);
-    free(w.pairs);
-    free(w.epoch);
-    free(w.seq);
-    free(w.head);
     free(w.note_ids);
     free(w.body);
     if (keep == NULL)

@@ -48,11 +48,12 @@
 
 #include <uv.h>
 
-#include "../lib/bn_testfs.h"
-#include "binome.h"
+#include "../lib/bn_bench.h"
 #include "../lib/bn_testd.h"
+#include "../lib/bn_testfs.h"
+#include "bench_admin.h"
+#include "binome.h"
 
-#define BENCH_PASS "bench passphrase, not a secret"
 #define MAX_MODES 8
 #define NOTES_KEPT 4096 /* note ids a connection remembers for reads */
 #define RBUF_BYTES 65536
@@ -173,28 +174,6 @@ static uint64_t rnd(bench *b)
 /* ------------------------------------------------------------------ */
 /* Setup with libbinome (blocking)                                     */
 
-/* join_new redeems code into dir/sub and keeps the identity loaded. */
-static int join_new(const char *dir, const char *sub, const char *code,
-                    const char *name, bnc_profile **out, bnc_account *acc)
-{
-    char path[BNC_PATH_MAX];
-    bnc_profile *p = NULL;
-    int rc;
-
-    *out = NULL;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, sub) >= sizeof path)
-        return BN_EINVAL;
-    rc = bnc_profile_new(&p, path);
-    if (rc == 0)
-        rc = bnc_join(p, code, name, BENCH_PASS, strlen(BENCH_PASS), acc);
-    if (rc != 0) {
-        bnc_profile_free(p);
-        return rc;
-    }
-    *out = p;
-    return 0;
-}
-
 /* accept_pair opens the pair without keys and signs its charter. */
 static int accept_pair(bnc_client *c, uint64_t pair_id)
 {
@@ -224,7 +203,7 @@ static int make_pair(bench *b, bnc_client *admin, const char *dir,
         return rc;
     snprintf(sub, sizeof sub, "mentor%u", i);
     snprintf(name, sizeof name, "bench mentor %u", i);
-    rc = join_new(dir, sub, code, name, &m->prof, &mentor);
+    rc = ba_join_new(dir, sub, code, name, &m->prof, &mentor);
     if (rc != 0)
         return rc;
     rc = bnc_invite_create(admin, prog, BN_ROLE_MENTEE, 0, code, NULL);
@@ -232,7 +211,7 @@ static int make_pair(bench *b, bnc_client *admin, const char *dir,
         return rc;
     snprintf(sub, sizeof sub, "mentee%u", i);
     snprintf(name, sizeof name, "bench mentee %u", i);
-    rc = join_new(dir, sub, code, name, mentee_prof, &mentee);
+    rc = ba_join_new(dir, sub, code, name, mentee_prof, &mentee);
     if (rc != 0)
         return rc;
     rc = bnc_pair_create(admin, prog, mentor.id, mentee.id, &pair_id);
@@ -261,26 +240,15 @@ static int setup(bench *b, const char *dir)
 {
     bnc_profile *admin_prof = NULL;
     bnc_client *admin = NULL;
-    bnc_account acc;
     uint64_t prog;
     uint64_t t0 = now_ns();
-    const char *pass = BENCH_PASS;
+    const char *pass = ba_admin_pass("bn_load", b->o.invite);
     int rc;
 
-    if (b->o.invite != NULL) {
-        rc = join_new(dir, "admin", b->o.invite, "bench admin", &admin_prof,
-                      &acc);
-    } else {
-        pass = getenv("BINOME_PASSPHRASE");
-        if (pass == NULL) {
-            fprintf(stderr, "bn_load: --admin-profile needs "
-                            "BINOME_PASSPHRASE\n");
-            return BN_EPASSPHRASE;
-        }
-        rc = bnc_profile_open(&admin_prof, b->o.admin_profile);
-    }
-    if (rc == 0)
-        rc = bnc_client_open(&admin, admin_prof, pass, strlen(pass));
+    if (pass == NULL)
+        return BN_EPASSPHRASE;
+    rc = ba_admin_open(dir, b->o.invite, b->o.admin_profile, pass, &admin_prof,
+                       &admin);
     if (rc != 0) {
         fprintf(stderr, "bn_load: admin: %s (%s)\n", bn_strerror(rc),
                 bnc_client_error(admin));
@@ -843,18 +811,11 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* pct returns the exact percentile p (0..100) of n sorted values: the
- * smallest value with at least p% of the values at or below it. */
+/* pct returns the exact percentile p (0..100) of n sorted values
+ * (bn_bench_pct_index), 0 when there are none. */
 static uint32_t pct(const uint32_t *v, size_t n, double p)
 {
-    if (n == 0)
-        return 0;
-    size_t rank = (size_t)(p / 100.0 * (double)n + 0.999999);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    return v[rank - 1];
+    return n == 0 ? 0 : v[bn_bench_pct_index(n, p)];
 }
 
 static void report(bench *b)
@@ -1271,18 +1232,6 @@ static int parse_opts(opts *o, int argc, char **argv, const char **work)
     return 0;
 }
 
-/* body_len picks the plaintext length whose envelope is the smallest one
- * of at least size bytes (Padmé makes sizes step). */
-static size_t body_len(unsigned size, size_t *envlen)
-{
-    const size_t over = BN_ENVELOPE_HEADER_BYTES + BN_TAG_BYTES + BN_SIG_BYTES;
-    size_t len = 1;
-    while (len < BN_NOTE_MAX_PLAINTEXT && bn_padme_len(len) + over < size)
-        len++;
-    *envlen = bn_padme_len(len) + over;
-    return len;
-}
-
 int main(int argc, char **argv)
 {
     char tmpdir[] = "/tmp/bn-load-XXXXXX";
@@ -1311,7 +1260,7 @@ int main(int argc, char **argv)
     }
     b.mentors = calloc(b.o.conns, sizeof *b.mentors);
     b.conns = calloc(b.o.conns, sizeof *b.conns);
-    b.bodylen = body_len(b.o.size, &b.envlen);
+    b.bodylen = bn_bench_body_len(b.o.size, &b.envlen);
     b.body = malloc(b.bodylen);
     if (b.mentors == NULL || b.conns == NULL || b.body == NULL)
         goto cleanup;

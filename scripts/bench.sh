@@ -37,10 +37,8 @@ PIPE=${BENCH_PIPELINE:-1}
 LOAD=$BUILD/bench/bn_load
 BINOMED=$BUILD/binomed
 
-die() {
-    echo "bench.sh: $*" >&2
-    exit 1
-}
+. "$(dirname "$0")/lib/bench_lib.sh"
+BENCH_NAME=bench.sh
 
 [ -x "$LOAD" ] || die "$LOAD is missing: run 'make BUILD=$BUILD benches'"
 [ -x "$BINOMED" ] || die "$BINOMED is missing: run 'make BUILD=$BUILD'"
@@ -49,35 +47,12 @@ for tool in redis-server redis-benchmark redis-cli; do
         die "$tool is missing: run 'sh scripts/deps.sh bench'"
 done
 
-TMP=$(mktemp -d /tmp/binome-bench-XXXXXX)
-BPID=""
+bench_init bench
 RPID=""
-
-stop() { # stop PID: TERM, then KILL after 10 s
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-    stop "$BPID"
+bench_extra_cleanup() {
     stop "$RPID"
-    BPID=""
     RPID=""
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench.sh: kept $TMP" >&2
-    else
-        rm -rf "$TMP"
-    fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # ---- the machine ----------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
@@ -156,22 +131,8 @@ stop "$RPID"
 RPID=""
 
 # ---- binome ---------------------------------------------------------
-BPORT=$("$LOAD" --free-port)
-"$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$BPORT" \
-    >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
 # The load generator measures the server, not the per-account rate limit.
-echo "rate_per_account=0" >>"$TMP/data/binomed.conf"
-"$BINOMED" --data "$TMP/data" --listen "127.0.0.1:$BPORT" \
-    ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} \
-    2>>"$TMP/binomed.log" &
-BPID=$!
-i=0
-until grep -q ' started ' "$TMP/binomed.log" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || die "binomed did not start (see $TMP/binomed.log)"
-    kill -0 "$BPID" 2>/dev/null || die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
-    sleep 0.1
-done
+start_binomed "rate_per_account=0"
 
 echo "# binome: setup of $CONNS pairs, then write x $NSET (pre-sealed)," \
     "read x $NGET, write for ${SECS}s (sealed in the loop)" >&2

@@ -49,10 +49,8 @@ GTIME=/usr/bin/time
 export BINOME_KDF=interactive
 unset BINOME_PASSPHRASE XDG_CONFIG_HOME BINOME_TEST_ABORT_AT
 
-die() {
-    echo "bench_doc.sh: $*" >&2
-    exit 1
-}
+. "$(dirname "$0")/lib/bench_lib.sh"
+BENCH_NAME=bench_doc.sh
 
 for prog in "$BINOMED" "$BINOME"; do
     [ -x "$prog" ] || die "$prog is missing: run 'make BUILD=$BUILD all'"
@@ -68,37 +66,13 @@ if ! "$GTIME" -f %M true >/dev/null 2>&1; then
     GTIME=""
 fi
 
-TMP=$(mktemp -d /tmp/binome-bench-doc-XXXXXX)
-BPID=""
-
-stop() { # stop PID: TERM, then KILL after 10 s
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-    trap '' INT TERM HUP # a second signal must not cut the cleanup short
-    stop "$BPID"
-    BPID=""
-    rm -f "$TMP/doc.bin" "$TMP/got.bin" "$TMP"/.bench-ss-* \
-        "$TMP"/.binome-get-*
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench_doc.sh: kept $TMP (logs; the data directory is" \
-            "removed)" >&2
-        rm -rf "$TMP/data"
-    else
-        rm -rf "$TMP"
-    fi
-}
-trap cleanup EXIT
+bench_init bench-doc
 trap 'exit 130' INT TERM HUP
+# The big files go even with BENCH_KEEP=1 (which keeps the logs).
+bench_extra_cleanup() {
+    rm -rf "$TMP/doc.bin" "$TMP/got.bin" "$TMP"/.bench-ss-* \
+        "$TMP"/.binome-get-* "$TMP/data"
+}
 
 # Room for the file, the stored ciphertext, the download and the
 # baseline's two outputs.
@@ -116,24 +90,11 @@ echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# file: $MB MiB from /dev/urandom; chunks of 64 KiB"
 
 # ---- the daemon -----------------------------------------------------
-PORT=$("$LOAD" --free-port)
-"$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$PORT" \
-    >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
 if [ "$MB" -gt 1024 ]; then
-    echo "max_doc_mib=$MB" >>"$TMP/data/binomed.conf"
+    start_binomed "max_doc_mib=$MB"
+else
+    start_binomed
 fi
-"$BINOMED" --data "$TMP/data" --listen "127.0.0.1:$PORT" \
-    ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} \
-    2>>"$TMP/binomed.log" &
-BPID=$!
-i=0
-until grep -q ' started ' "$TMP/binomed.log" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || die "binomed did not start (see $TMP/binomed.log)"
-    kill -0 "$BPID" 2>/dev/null ||
-        die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
-    sleep 0.1
-done
 
 # ---- the people -----------------------------------------------------
 # as WHO ARGS...: binome with WHO's profile and passphrase.

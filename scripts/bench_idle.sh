@@ -29,41 +29,14 @@ BENCH=$BUILD/bench/bench_idle
 LOAD=$BUILD/bench/bn_load
 BINOMED=$BUILD/binomed
 
-die() {
-    echo "bench_idle.sh: $*" >&2
-    exit 1
-}
+. "$(dirname "$0")/lib/bench_lib.sh"
+BENCH_NAME=bench_idle.sh
 
 [ -x "$BENCH" ] || die "$BENCH is missing: run 'make BUILD=$BUILD benches'"
 [ -x "$LOAD" ] || die "$LOAD is missing: run 'make BUILD=$BUILD benches'"
 [ -x "$BINOMED" ] || die "$BINOMED is missing: run 'make BUILD=$BUILD'"
 
-TMP=$(mktemp -d /tmp/binome-idle-XXXXXX)
-BPID=""
-
-stop() { # stop PID: TERM, then KILL after 10 s
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-    stop "$BPID"
-    BPID=""
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench_idle.sh: kept $TMP" >&2
-    else
-        rm -rf "$TMP"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init idle
 
 # The daemon needs a descriptor per connection: raise the soft limit of
 # this shell (the daemon inherits it) as far as the hard limit allows.
@@ -77,27 +50,10 @@ echo "# machine: $(nproc) cores, $(uname -sr), RLIMIT_NOFILE $(ulimit -n)"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# conns=$CONNS accounts=$ACCOUNTS idle_seconds=$IDLE touch_bytes=$TOUCH"
 
-PORT=$("$LOAD" --free-port)
-"$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$PORT" \
-    >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
 # The benchmark measures memory, not the per-account rate limit (1,000
 # LOGINs of ten accounts in about a second); max_connections (default
 # 1024) must leave room for the setup's connection and a margin.
-{
-    echo "rate_per_account=0"
-    echo "max_connections=$((CONNS + 64))"
-} >>"$TMP/data/binomed.conf"
-"$BINOMED" --data "$TMP/data" --listen "127.0.0.1:$PORT" \
-    ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} \
-    2>>"$TMP/binomed.log" &
-BPID=$!
-i=0
-until grep -q ' started ' "$TMP/binomed.log" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 100 ] || die "binomed did not start (see $TMP/binomed.log)"
-    kill -0 "$BPID" 2>/dev/null || die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
-    sleep 0.1
-done
+start_binomed "rate_per_account=0" "max_connections=$((CONNS + 64))"
 
 "$BENCH" --invite "$(cat "$TMP/invite")" --pid "$BPID" --conns "$CONNS" \
     --accounts "$ACCOUNTS" --idle "$IDLE" \

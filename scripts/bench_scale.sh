@@ -32,10 +32,8 @@ LOAD=$BUILD/bench/bn_load
 BINOMED=$BUILD/binomed
 BINOME=$BUILD/binome
 
-die() {
-    echo "bench_scale.sh: $*" >&2
-    exit 1
-}
+. "$(dirname "$0")/lib/bench_lib.sh"
+BENCH_NAME=bench_scale.sh
 
 for p in "$BENCH" "$LOAD"; do
     [ -x "$p" ] || die "$p is missing: run 'make BUILD=$BUILD benches'"
@@ -54,32 +52,7 @@ if [ "$FREE_MB" -lt "$NEED_MB" ]; then
         "(free some space, or set BENCH_NOTES lower)"
 fi
 
-TMP=$(mktemp -d /tmp/binome-scale-XXXXXX)
-BPID=""
-
-stop() { # stop PID: TERM, then KILL after 10 s
-    [ -n "$1" ] || return 0
-    kill "$1" 2>/dev/null || return 0
-    i=0
-    while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-        sleep 0.1
-        i=$((i + 1))
-    done
-    kill -9 "$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-}
-
-cleanup() {
-    stop "$BPID"
-    BPID=""
-    if [ "${BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench_scale.sh: kept $TMP" >&2
-    else
-        rm -rf "$TMP"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init scale
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 fs=$(df -PT "$TMP" | awk 'NR == 2 { print $1 " (" $2 ")" }')
@@ -105,16 +78,7 @@ PROG=$(sed -n 's/^profile: .*programme=\([0-9]*\).*/\1/p' "$TMP/scale.txt")
 # with iflag=nocache and count=0 it drops the whole file's clean pages).
 dd if="$TMP/data/data.mdb" iflag=nocache count=0 status=none ||
     die "dd could not drop data.mdb from the page cache"
-"$BINOMED" --data "$TMP/data" \
-    ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} 2>"$TMP/binomed.log" &
-BPID=$!
-i=0
-until grep -q ' started ' "$TMP/binomed.log" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -lt 300 ] || die "binomed did not start (see $TMP/binomed.log)"
-    kill -0 "$BPID" 2>/dev/null || die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
-    sleep 0.1
-done
+run_binomed
 
 # cli_run RUNS NAME ARGS...: runs `binome ARGS` RUNS times, each wall time
 # (microseconds) a line of $TMP/cli-NAME.us.

@@ -1,0 +1,87 @@
+# bench_lib.sh: what the benchmark scripts share (sourced, not run).
+#
+#   bench_init NAME   sets TMP (a new /tmp/binome-NAME-XXXXXX), BPID, and
+#                     the traps: on exit the daemon is stopped and TMP
+#                     removed (kept with BENCH_KEEP=1); a script may
+#                     define bench_extra_cleanup to remove more first
+#   stop PID          TERM, then KILL after 10 s
+#   die MESSAGE       "NAME: MESSAGE" on stderr, exit 1
+#   start_binomed [CONF_LINE...]
+#                     binomed init on TMP/data and a free loopback port
+#                     (PORT), the lines appended to its binomed.conf, then
+#                     run_binomed; the first admin invitation is in
+#                     TMP/invite
+#   run_binomed [ARG...]
+#                     the daemon on TMP/data with ARGs (BPID; its log
+#                     appended to TMP/binomed.log, --log-level from
+#                     BENCH_LOG_LEVEL), waited for up to 30 s
+#
+# Needs BINOMED and LOAD (bn_load, for --free-port) set by the caller.
+
+BENCH_NAME=bench
+
+die() {
+    echo "$BENCH_NAME: $*" >&2
+    exit 1
+}
+
+stop() {
+    [ -n "$1" ] || return 0
+    kill "$1" 2>/dev/null || return 0
+    _i=0
+    while kill -0 "$1" 2>/dev/null && [ $_i -lt 100 ]; do
+        sleep 0.1
+        _i=$((_i + 1))
+    done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+bench_extra_cleanup() { :; }
+
+bench_cleanup() {
+    trap '' INT TERM HUP # a second signal must not cut the cleanup short
+    stop "$BPID"
+    BPID=""
+    bench_extra_cleanup
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then
+        echo "$BENCH_NAME: kept $TMP" >&2
+    else
+        rm -rf "$TMP"
+    fi
+}
+
+bench_init() {
+    BENCH_NAME=$1.sh
+    TMP=$(mktemp -d "/tmp/binome-$1-XXXXXX")
+    BPID=""
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+start_binomed() {
+    PORT=$("$LOAD" --free-port)
+    "$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$PORT" \
+        >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
+    for _line in "$@"; do
+        echo "$_line" >>"$TMP/data/binomed.conf"
+    done
+    run_binomed --listen "127.0.0.1:$PORT"
+}
+
+run_binomed() {
+    : >>"$TMP/binomed.log"
+    _from=$(($(wc -l <"$TMP/binomed.log") + 1))
+    "$BINOMED" --data "$TMP/data" "$@" \
+        ${BENCH_LOG_LEVEL:+--log-level "$BENCH_LOG_LEVEL"} \
+        2>>"$TMP/binomed.log" &
+    BPID=$!
+    _i=0
+    until tail -n "+$_from" "$TMP/binomed.log" | grep -q ' started '; do
+        _i=$((_i + 1))
+        [ $_i -lt 300 ] || die "binomed did not start (see $TMP/binomed.log)"
+        kill -0 "$BPID" 2>/dev/null ||
+            die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
+        sleep 0.1
+    done
+}

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -284,4 +286,36 @@ int bn_json_str(bn_buf *out, const char *s, size_t len)
     if (rc == 0)
         rc = bn_buf_append(out, "\"", 1);
     return rc;
+}
+
+int bn_read_full(int fd, uint8_t *buf, size_t len, size_t *got)
+{
+    size_t n = 0;
+
+    while (n < len) {
+        ssize_t r = read(fd, buf + n, len - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    *got = n;
+    return 0;
+}
+
+int bn_write_full(int fd, const uint8_t *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, buf, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        buf += w;
+        len -= (size_t)w;
+    }
+    return 0;
 }

@@ -77,4 +77,12 @@ int bn_json_str(bn_buf *out, const char *s, size_t len);
 /* bn_now returns unix seconds (UTC). */
 int64_t bn_now(void);
 
+/* bn_read_full reads up to len bytes from fd into buf, retrying short
+ * reads and EINTR; *got is short of len only at the end of the file.
+ * Returns 0 or -errno. */
+int bn_read_full(int fd, uint8_t *buf, size_t len, size_t *got);
+/* bn_write_full writes all len bytes, retrying short writes and EINTR.
+ * Returns 0 or -errno. */
+int bn_write_full(int fd, const uint8_t *buf, size_t len);
+
 #endif

@@ -29,40 +29,6 @@ static void doc_ad(bn_note_ad *ad, uint64_t pair_id, uint64_t doc_id,
     ad->kind = kind;
 }
 
-/* read_full reads up to len bytes, short only at the end of the file. */
-static int read_full(int fd, uint8_t *buf, size_t len, size_t *got)
-{
-    size_t n = 0;
-
-    while (n < len) {
-        ssize_t r = read(fd, buf + n, len - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    *got = n;
-    return 0;
-}
-
-/* write_full writes len bytes. */
-static int write_full(int fd, const uint8_t *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* ---- upload --------------------------------------------------------- */
 
 /* The requests in flight: ids of chunks sent and not yet answered. */
@@ -193,13 +159,13 @@ int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
     if (rc == 0)
         rc = doc_begin(c, p, doc_id, dockey, name, size, header);
     if (rc == 0)
-        rc = read_full(fd, cur, BN_DOC_CHUNK, &curlen);
+        rc = bn_read_full(fd, cur, BN_DOC_CHUNK, &curlen);
     while (rc == 0 && !final) {
         bn_msg req;
         /* Read one chunk ahead: the last chunk carries the final tag. */
         nxtlen = 0;
         if (curlen == BN_DOC_CHUNK)
-            rc = read_full(fd, nxt, BN_DOC_CHUNK, &nxtlen);
+            rc = bn_read_full(fd, nxt, BN_DOC_CHUNK, &nxtlen);
         if (rc != 0)
             break;
         final = curlen < BN_DOC_CHUNK || nxtlen == 0;
@@ -433,7 +399,7 @@ static int pull_one(bn_doc_stream *st, const bn_msg *rep, uint32_t index,
     /* The final tag must close the last chunk, and only it. */
     if (final != (index + 1 == chunks) || (d->final != 0) != final)
         return BN_ESTREAM;
-    rc = write_full(fd, buf, len);
+    rc = bn_write_full(fd, buf, len);
     sodium_memzero(buf, len);
     if (rc == 0)
         *done += len;

@@ -39,6 +39,7 @@
 #include <sodium.h>
 
 #include "bn_crypto.h"
+#include "bn_util.h"
 
 #define SS_HEADER crypto_secretstream_xchacha20poly1305_HEADERBYTES
 #define SS_ABYTES crypto_secretstream_xchacha20poly1305_ABYTES
@@ -56,40 +57,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* read_full reads up to len bytes, short only at the end of the file. */
-static int read_full(int fd, uint8_t *buf, size_t len, size_t *got)
-{
-    size_t n = 0;
-
-    while (n < len) {
-        ssize_t r = read(fd, buf + n, len - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    *got = n;
-    return 0;
-}
-
-/* write_full writes len bytes. */
-static int write_full(int fd, const uint8_t *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
 }
 
 /* ad_of writes doc_id || index, big-endian, as crypto/bn_doc.c does. */
@@ -121,14 +88,14 @@ static int encrypt_file(int in, int out, const uint8_t *key, uint64_t doc_id,
         goto cleanup;
     }
     crypto_secretstream_xchacha20poly1305_init_push(&st, header, key);
-    rc = write_full(out, header, sizeof header);
+    rc = bn_write_full(out, header, sizeof header);
     if (rc == 0)
-        rc = read_full(in, cur, chunk, &curlen);
+        rc = bn_read_full(in, cur, chunk, &curlen);
     while (rc == 0 && !final) {
         /* One chunk ahead, as bnc_doc_put: the last carries the tag. */
         nxtlen = 0;
         if (curlen == chunk)
-            rc = read_full(in, nxt, chunk, &nxtlen);
+            rc = bn_read_full(in, nxt, chunk, &nxtlen);
         if (rc != 0)
             break;
         final = curlen < chunk || nxtlen == 0;
@@ -144,7 +111,7 @@ static int encrypt_file(int in, int out, const uint8_t *key, uint64_t doc_id,
         }
         r->crypto_seconds += now_s() - c0;
         sodium_memzero(cur, curlen);
-        rc = write_full(out, ct, curlen + SS_ABYTES);
+        rc = bn_write_full(out, ct, curlen + SS_ABYTES);
         r->bytes += curlen;
         index++;
         uint8_t *t = cur;
@@ -183,14 +150,14 @@ static int decrypt_file(int in, int out, const uint8_t *key, uint64_t doc_id,
         rc = -ENOMEM;
         goto cleanup;
     }
-    rc = read_full(in, header, sizeof header, &got);
+    rc = bn_read_full(in, header, sizeof header, &got);
     if (rc == 0 && got != sizeof header)
         rc = -2;
     if (rc == 0 &&
         crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key) != 0)
         rc = -2;
     while (rc == 0 && !final) {
-        rc = read_full(in, ct, chunk + SS_ABYTES, &got);
+        rc = bn_read_full(in, ct, chunk + SS_ABYTES, &got);
         if (rc != 0)
             break;
         if (got < SS_ABYTES) {
@@ -211,7 +178,7 @@ static int decrypt_file(int in, int out, const uint8_t *key, uint64_t doc_id,
             break;
         }
         final = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-        rc = write_full(out, pt, (size_t)mlen);
+        rc = bn_write_full(out, pt, (size_t)mlen);
         sodium_memzero(pt, (size_t)mlen);
         r->bytes += mlen;
         index++;

@@ -1,12 +1,16 @@
-/* Tests for common/: error codes, buffers, big-endian, dates, hex,
+/* Tests for common/: error codes, buffers, big-endian, dates, hex, full
+ * reads and writes,
  * and proto/bn_invite (invitation codes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <sys/wait.h>
 
 #include "bn_err.h"
 #include "bn_invite.h"
@@ -136,6 +140,36 @@ static void test_utf8_and_json(void **state)
     bn_buf_free(&b);
 }
 
+/* bn_write_full / bn_read_full move every byte; a read is short only at
+ * the end of the file, and a bad descriptor is -errno. */
+static void test_full_io(void **state)
+{
+    (void)state;
+    static uint8_t out[200000], in[200001];
+    int fds[2];
+    size_t got = 0;
+    for (size_t i = 0; i < sizeof out; i++)
+        out[i] = (uint8_t)(i * 7);
+    assert_int_equal(pipe(fds), 0);
+    if (fork() == 0) { /* more than a pipe holds: short writes */
+        close(fds[0]);
+        _exit(bn_write_full(fds[1], out, sizeof out) == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    assert_int_equal(bn_read_full(fds[0], in, 1000, &got), 0);
+    assert_int_equal(got, 1000);
+    assert_int_equal(bn_read_full(fds[0], in + 1000, sizeof in - 1000, &got),
+                     0);
+    assert_int_equal(got, sizeof out - 1000);
+    assert_memory_equal(in, out, sizeof out);
+    int st = -1;
+    assert_true(wait(&st) > 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(fds[0]);
+    assert_int_equal(bn_read_full(fds[0], in, 1, &got), -EBADF);
+    assert_int_equal(bn_write_full(fds[0], out, 1), -EBADF);
+}
+
 static void test_invite_round_trip(void **state)
 {
     (void)state;
@@ -220,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_dates_parse_and_format),
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_utf8_and_json),
+        cmocka_unit_test(test_full_io),
         cmocka_unit_test(test_invite_round_trip),
         cmocka_unit_test(test_invite_rejects_malformed),
     };

@@ -21,16 +21,17 @@
  *      bn_msg_decode the largest message, about 15,000 elements);
  *      msgpack-c's zone is at most sizeof(msgpack_object) (24) bytes per
  *      element plus one 8 KiB chunk: under 400 KiB whatever the input.
- *   2. msgpack_unpack_next builds the object tree (str/bin objects point
- *      into the input).
+ *   2. msgpack_unpack builds the object tree (str/bin objects point into
+ *      the input) in the thread's reused zone (thread_zone below).
  *   3. A first walk of the tree against the descriptors checks every type,
  *      range, length and count, and adds up the arena bytes the message
  *      needs (strings with their NUL, binaries, list element arrays).
  *   4. One arena block of exactly that size is allocated and a second walk
  *      fills the C structure, copying every string and binary into it.
  * So a decoded message owns all it points to and stays valid after the
- * caller frees or reuses the input buffer; allocations per decode are the
- * msgpack zone (freed before return) and at most one arena block.
+ * caller frees or reuses the input buffer; allocations per decode are at
+ * most one arena block, plus zone chunks beyond the first for a large
+ * tree (given back before return).
  *
  * Error conventions (one code per case; tests/unit/test_proto.c has the
  * table):
@@ -57,6 +58,7 @@
  */
 #include "bn_proto.h"
 
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -480,21 +482,65 @@ static int prescan(const uint8_t *buf, size_t len, uint64_t budget)
     return p == end ? 0 : BN_ETRAILING;
 }
 
-/* unpack runs steps 1 and 2; the caller destroys *up in every case. */
-static int unpack(msgpack_unpacked *up, const uint8_t *buf, size_t len,
-                  uint64_t budget)
+/*
+ * The object trees are built in one msgpack zone per thread, cleared after
+ * each decode: a message whose tree fits the zone's first chunk (8 KiB,
+ * about 340 objects: every request and record but the longest lists)
+ * allocates nothing for it, where msgpack_unpack_next would make and free
+ * a zone of its own each time (two mallocs and two frees per decode).
+ * Clearing gives back every chunk beyond the first, so a thread keeps
+ * 8 KiB whatever it decoded. The tree holds object headers only: str and
+ * bin objects point into the input.
+ */
+static pthread_key_t zone_key;
+static pthread_once_t zone_once = PTHREAD_ONCE_INIT;
+static int zone_key_ok;
+
+static void zone_destroy(void *z)
+{
+    msgpack_zone_free(z);
+}
+
+static void zone_key_init(void)
+{
+    zone_key_ok = pthread_key_create(&zone_key, zone_destroy) == 0;
+}
+
+/* The calling thread's zone, made on first use; NULL when out of memory. */
+static msgpack_zone *thread_zone(void)
+{
+    if (pthread_once(&zone_once, zone_key_init) != 0 || !zone_key_ok)
+        return NULL;
+    msgpack_zone *z = pthread_getspecific(zone_key);
+    if (z == NULL) {
+        z = msgpack_zone_new(MSGPACK_ZONE_CHUNK_SIZE);
+        if (z != NULL && pthread_setspecific(zone_key, z) != 0) {
+            msgpack_zone_free(z);
+            z = NULL;
+        }
+    }
+    return z;
+}
+
+/* unpack runs steps 1 and 2 into z; the caller clears z in every case. */
+static int unpack(msgpack_zone *z, msgpack_object *obj, const uint8_t *buf,
+                  size_t len, uint64_t budget)
 {
     if (len == 0)
         return BN_ETRUNC;
     if (buf == NULL)
         return BN_EINVAL;
+    if (z == NULL)
+        return BN_ENOMEM;
     int rc = prescan(buf, len, budget);
     if (rc != 0)
         return rc;
     size_t off = 0;
-    switch (msgpack_unpack_next(up, (const char *)buf, len, &off)) {
+    switch (msgpack_unpack((const char *)buf, len, &off, z, obj)) {
     case MSGPACK_UNPACK_SUCCESS:
-        return off == len ? 0 : BN_ETRAILING;
+        return 0;
+    case MSGPACK_UNPACK_EXTRA_BYTES:
+        return BN_ETRAILING;
     case MSGPACK_UNPACK_CONTINUE:
         return BN_ETRUNC;
     default:
@@ -743,17 +789,17 @@ int bn_msg_decode(bn_msg *m, const uint8_t *buf, size_t len)
     uint16_t type = 0;
     uint64_t id = 0;
     dctx c = {NULL, 0};
-    msgpack_unpacked up;
+    msgpack_zone *z = thread_zone();
+    msgpack_object obj;
 
     memset(m, 0, sizeof *m);
-    msgpack_unpacked_init(&up);
-    int rc = unpack(&up, buf, len, elem_budget(msg_max_elems()));
+    int rc = unpack(z, &obj, buf, len, elem_budget(msg_max_elems()));
     if (rc != 0)
         goto cleanup;
-    rc = msg_header(&up.data, &d, &type, &id);
+    rc = msg_header(&obj, &d, &type, &id);
     if (rc != 0)
         goto cleanup;
-    const msgpack_object *fields = up.data.via.array.ptr + 2;
+    const msgpack_object *fields = obj.via.array.ptr + 2;
     rc = dec_fields(&c, d, NULL, fields);
     if (rc != 0)
         goto cleanup;
@@ -768,7 +814,8 @@ int bn_msg_decode(bn_msg *m, const uint8_t *buf, size_t len)
     m->arena = blk;
     blk = NULL;
 cleanup:
-    msgpack_unpacked_destroy(&up);
+    if (z != NULL)
+        msgpack_zone_clear(z);
     if (rc != 0) {
         void *a = blk;
         bn_arena_free(&a);
@@ -782,20 +829,20 @@ int bn_struct_decode(const bn_struct_desc *d, void *s, const uint8_t *buf,
 {
     bn__arena_blk *blk = NULL;
     dctx c = {NULL, 0};
-    msgpack_unpacked up;
+    msgpack_zone *z = thread_zone();
+    msgpack_object obj;
 
     memset(s, 0, d->size);
-    msgpack_unpacked_init(&up);
-    int rc = unpack(&up, buf, len, elem_budget(max_elems(d)));
+    int rc = unpack(z, &obj, buf, len, elem_budget(max_elems(d)));
     if (rc != 0)
         goto cleanup;
-    rc = dec_struct(&c, d, NULL, &up.data);
+    rc = dec_struct(&c, d, NULL, &obj);
     if (rc != 0)
         goto cleanup;
     rc = fill(&c, &blk);
     if (rc != 0)
         goto cleanup;
-    rc = dec_struct(&c, d, s, &up.data);
+    rc = dec_struct(&c, d, s, &obj);
     if (rc != 0)
         goto cleanup;
     if (blk != NULL) {
@@ -804,7 +851,8 @@ int bn_struct_decode(const bn_struct_desc *d, void *s, const uint8_t *buf,
         blk = NULL;
     }
 cleanup:
-    msgpack_unpacked_destroy(&up);
+    if (z != NULL)
+        msgpack_zone_clear(z);
     if (rc != 0) {
         void *a = blk;
         bn_arena_free(&a);

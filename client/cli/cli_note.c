@@ -21,20 +21,13 @@
 static int read_fd(cli_ctx *ctx, int fd, uint8_t *buf, size_t *len)
 {
     size_t n = 0;
+    int rc = bn_read_full(fd, buf, BODY_CAP, &n);
 
-    for (;;) {
-        ssize_t r = read(fd, buf + n, BODY_CAP - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -errno;
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n == BODY_CAP)
-            return cli_fail(ctx, BN_ETOOBIG, "the note is longer than %u KiB",
-                            BN_NOTE_MAX_PLAINTEXT / 1024);
-    }
+    if (rc != 0)
+        return rc;
+    if (n == BODY_CAP)
+        return cli_fail(ctx, BN_ETOOBIG, "the note is longer than %u KiB",
+                        BN_NOTE_MAX_PLAINTEXT / 1024);
     *len = n;
     return 0;
 }

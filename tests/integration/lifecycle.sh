@@ -87,6 +87,12 @@ refuse "an unknown session is refused" "no session 9999" \
 refuse "a note on an unknown session is refused" "no session 9999" sh -c \
     'echo x | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3" --session 9999' \
     sh "$BINOME" "$T/alice" "$P1"
+head -c 262145 /dev/zero | tr '\0' 'a' >"$T/long"
+refuse "a note over 256 KiB is refused, from a file" "longer than 256 KiB" \
+    as alice note add "$P1" --file "$T/long"
+refuse "and from standard input" "longer than 256 KiB" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3" <"$4"' \
+    sh "$BINOME" "$T/alice" "$P1" "$T/long"
 
 # ---- objectives --------------------------------------------------------------
 if grab O1 bob objective add "$P1" "Find an internship in a lab" && is_id "$O1"

@@ -73,8 +73,12 @@ int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
     return 0;
 }
 
-int bnd_pair_writable(const bn_rec_pair *pair)
+int bnd_writable_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
+                      bn_rec_member *me)
 {
+    int rc = bnd_member_pair(cx, pair_id, pair, me);
+    if (rc != 0)
+        return rc;
     switch (pair->status) {
     case BN_PAIR_ACTIVE:
         return 0;
@@ -83,6 +87,11 @@ int bnd_pair_writable(const bn_rec_pair *pair)
     default:
         return BN_EENDED;
     }
+}
+
+int bnd_same_bin(bn_bin a, bn_bin b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
 void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o)

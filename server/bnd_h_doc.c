@@ -31,16 +31,6 @@ static int put_doc(bnd_ctx *cx, const bn_rec_doc *d)
                        &bn_desc_rec_doc, d, 0);
 }
 
-static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
-                     bn_rec_doc_chunk *c)
-{
-    uint8_t k[20];
-    int rc = bnd_rec_get(cx->txn, DB(cx, DOC_CHUNKS), k,
-                         bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index),
-                         &bn_desc_rec_doc_chunk, c, &cx->arena);
-    return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
-}
-
 /* Unmaps the pages of the database map that hold a value just copied out.
  * A chunk spans a run of LMDB overflow pages of its own; reading a
  * document maps every one of them into the daemon, whose resident size
@@ -64,10 +54,12 @@ static void unmap_value(const MDB_val *v)
         (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
-/* read_chunk is get_chunk for DOC_READ: the chunk is copied into the
- * arena, then its pages leave the daemon's resident set. */
-static int read_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
-                      bn_rec_doc_chunk *c)
+/* get_chunk decodes chunk index of d into c (its bytes copied into the
+ * arena); a missing chunk of a document that counts it is BN_ECORRUPT.
+ * With unmap (DOC_READ), the chunk's pages then leave the daemon's
+ * resident set. */
+static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
+                     bn_rec_doc_chunk *c, int unmap)
 {
     uint8_t k[20];
     MDB_val key = {bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index), k};
@@ -77,7 +69,8 @@ static int read_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
     if (rc != 0)
         return rc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(rc);
     rc = bnd_rec_decode(&v, &bn_desc_rec_doc_chunk, c, &cx->arena);
-    unmap_value(&v);
+    if (unmap)
+        unmap_value(&v);
     return rc;
 }
 
@@ -97,11 +90,6 @@ static void status(bnd_ctx *cx, const bn_rec_doc *d)
     cx->rep->u.doc_status.complete = d->complete;
 }
 
-static int same_env(bn_bin a, bn_bin b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 /* DOC_BEGIN: a complete document with that id is BN_EEXIST; an incomplete
  * one of the caller starts over (its chunks go), of another member is
  * BN_EEXIST too. Not logged: the final chunk is. */
@@ -113,10 +101,7 @@ int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
     bn_rec_doc d;
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
     if (rc != 0)
         return rc;
     if (r->doc_id == 0)
@@ -171,10 +156,7 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[20];
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     rc = get_doc(cx, p.id, r->doc_id, &d);
@@ -183,11 +165,11 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     if (d.author_id != cx->actor.account_id)
         return d.complete ? BN_ECONFLICT : BN_ENOTFOUND;
     if (r->index < d.chunks) {
-        rc = get_chunk(cx, &d, r->index, &c);
+        rc = get_chunk(cx, &d, r->index, &c, 0);
         if (rc != 0)
             return rc;
         int was_final = d.complete && r->index + 1 == d.chunks;
-        if (!same_env(c.data, r->data) || was_final != (r->final != 0))
+        if (!bnd_same_bin(c.data, r->data) || was_final != (r->final != 0))
             return BN_ECONFLICT;
         status(cx, &d);
         return 0;
@@ -293,7 +275,7 @@ int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req)
         return rc;
     if (!d.complete || r->index >= d.chunks)
         return BN_ENOTFOUND;
-    rc = read_chunk(cx, &d, r->index, &c);
+    rc = get_chunk(cx, &d, r->index, &c, 1);
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_DOC_DATA;

@@ -80,10 +80,7 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[20];
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
     if (rc != 0)
         return rc;
     if (r->note_id == 0 || r->revision == 0 || r->revision == UINT32_MAX ||
@@ -118,8 +115,7 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
             if (rc != 0)
                 return rc;
             if (last.author_id != cx->actor.account_id ||
-                env.envelope.len != r->envelope.len ||
-                memcmp(env.envelope.ptr, r->envelope.ptr, r->envelope.len))
+                !bnd_same_bin(env.envelope, r->envelope))
                 return BN_ECONFLICT;
             cx->rep->type = BN_MSG_NOTE_ACK;
             cx->rep->u.note_ack.note_id = r->note_id;

@@ -42,10 +42,7 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     bn_rec_pair p;
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, &me);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
     if (rc != 0)
         return rc;
     if (r->objective_id == 0)
@@ -60,8 +57,7 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     rc = get_objective(cx, p.id, r->objective_id, &o);
     if (rc == 0) {
         if (o.author_id == cx->actor.account_id &&
-            o.envelope.len == r->envelope.len &&
-            memcmp(o.envelope.ptr, r->envelope.ptr, r->envelope.len) == 0) {
+            bnd_same_bin(o.envelope, r->envelope)) {
             ok(cx, o.id);
             return 0;
         }
@@ -99,10 +95,7 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
     bn_rec_pair p;
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     rc = get_objective(cx, p.id, r->objective_id, &o);

@@ -278,10 +278,7 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     int exists = 0;
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     if (r->epoch != p.epoch)

@@ -76,10 +76,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     uint64_t id, seq = 0;
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     if (!valid_status(r->status, r->absent))
@@ -126,10 +123,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[16];
     int rc;
 
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pair_writable(&p);
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     if (!valid_status(r->status, r->absent))

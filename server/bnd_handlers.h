@@ -62,9 +62,15 @@ int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p);
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                     bn_rec_member *me);
 
-/* bnd_pair_writable: 0 when pair is active, BN_ENOTACCEPTED when pending,
- * BN_EENDED otherwise. */
-int bnd_pair_writable(const bn_rec_pair *pair);
+/* bnd_writable_pair is bnd_member_pair for a write: then BN_ENOTACCEPTED
+ * when the pair is pending, BN_EENDED when it has ended. */
+int bnd_writable_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
+                      bn_rec_member *me);
+
+/* bnd_same_bin: a and b hold the same bytes (a retried write carries
+ * exactly what landed). They are ciphertexts the client sent, not
+ * secrets: a plain comparison. */
+int bnd_same_bin(bn_bin a, bn_bin b);
 
 /* bnd_holds_epoch: 0 when the caller holds the pair key of epoch (a
  * member then, with a wrap of it), else BN_ENOKEY. */

@@ -113,7 +113,9 @@ size_t bn_padme_len(size_t len);
 /* ------------------------------------------------------------------ */
 /* Note envelopes                                                      */
 
-#define BN_ENVELOPE_VERSION 1
+/* What binome seals; version 1 envelopes (no session in the AD) still
+ * open. */
+#define BN_ENVELOPE_VERSION 2
 #define BN_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES /* 24 */
 #define BN_TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES      /* 16 */
 /* version(1) epoch(4, big-endian) nonce(24) */
@@ -126,11 +128,13 @@ size_t bn_padme_len(size_t len);
 /* What the associated data binds: the server cannot move a ciphertext. */
 typedef struct bn_note_ad {
     uint64_t pair_id;
-    uint64_t note_id;   /* note, objective or document id */
-    uint32_t revision;  /* 1 for the first revision */
-    uint64_t author_id; /* account id of the writer */
-    uint8_t kind;       /* bn_note_kind (proto) or BN_AD_KIND_* */
-    uint8_t is_private; /* 1: sealed with the author's self_key */
+    uint64_t note_id;    /* note, objective or document id */
+    uint32_t revision;   /* 1 for the first revision */
+    uint64_t author_id;  /* account id of the writer */
+    uint8_t kind;        /* bn_note_kind (proto) or BN_AD_KIND_* */
+    uint8_t is_private;  /* 1: sealed with the author's self_key */
+    uint64_t session_id; /* the session a note reports on (0: none);
+                            bound from envelope version 2 on */
 } bn_note_ad;
 
 /* Kinds that are not note kinds, used in associated data. */
@@ -199,6 +203,38 @@ int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
                       const uint8_t member_box_pk[32],
                       const uint8_t member_box_sk[32], uint64_t wrapper_id,
                       const uint8_t wrapper_sign_pk[32]);
+
+/* bn_pairkey_wrap_verify checks a wrap without opening it: length
+ * (BN_ECORRUPT), version (BN_EVERSION), the wrapper's signature for these
+ * ids and the member's box key (BN_ESIG), the epoch (BN_EAUTH). */
+int bn_pairkey_wrap_verify(const uint8_t *wrap, size_t wraplen,
+                           uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                           const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                           const uint8_t wrapper_sign_pk[32]);
+
+/* bn_pairkey_id is the public commitment to a pair key: BLAKE2b-256 keyed
+ * with the key over "binome key id v1" || pair_id || epoch. */
+void bn_pairkey_id(uint8_t out[BN_HASH_BYTES], uint64_t pair_id, uint32_t epoch,
+                   const uint8_t key[32]);
+
+/*
+ * A pair's membership as its members sign it when they accept the pair:
+ * every member, in increasing account id order, with the side they are on
+ * (their role: mentor or mentee) and their public keys.
+ */
+typedef struct bn_member_id {
+    uint64_t account_id;
+    uint8_t role;
+    uint8_t sign_pk[32];
+    uint8_t box_pk[32];
+} bn_member_id;
+
+/* bn_members_hash is BLAKE2b-256 of "binome members v1" || count (u32)
+ * || for each member by increasing id: id (8) || role (1) || sign_pk ||
+ * box_pk. The order of the array does not matter; two members with one
+ * id are BN_EINVAL. */
+int bn_members_hash(uint8_t out[BN_HASH_BYTES], const bn_member_id *m,
+                    size_t n);
 
 /* ------------------------------------------------------------------ */
 /* Documents: secretstream in 64 KiB chunks under a per-document key   */
@@ -342,19 +378,45 @@ int bn_safety_number(char out[BN_SAFETY_DIGITS + 1], uint64_t id_a,
 /* ------------------------------------------------------------------ */
 /* Tamper-evident pair log                                             */
 
+/*
+ * An entry of a pair's log. Version 2 (what binome writes) says what the
+ * write was: op is the request's message type (BN_MSG_*, frozen numbers),
+ * item and sub name the record it made or changed (note id and revision,
+ * objective id, document id and chunk count, session id, epoch, account),
+ * flags carry BN_LOG_F_* bits. Version 1 entries (schema 3 and before)
+ * have none of these: the client can check their chain and signature but
+ * cannot tell which record they cover.
+ */
 typedef struct bn_log_entry {
+    uint8_t version;                  /* 1 (legacy) or 2 */
+    uint8_t op;                       /* v2: the request's BN_MSG_* type */
+    uint16_t flags;                   /* v2: BN_LOG_F_* */
     uint64_t seq;                     /* 1 for the first entry */
     uint8_t prev[BN_HASH_BYTES];      /* hash of entry seq-1; zeros for 1 */
     uint8_t body_hash[BN_HASH_BYTES]; /* BLAKE2b of the write it records */
     uint64_t author_id;
     int64_t time;              /* unix seconds, the author's clock */
+    uint64_t item;             /* v2: the record it covers */
+    uint32_t sub;              /* v2: revision, chunk count or epoch */
     uint8_t sig[BN_SIG_BYTES]; /* author's signature over the rest */
 } bn_log_entry;
 
-/* Serialized size: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
-#define BN_LOG_ENTRY_BYTES (8 + 32 + 32 + 8 + 8 + 64)
+#define BN_LOG_VERSION 2
+#define BN_LOG_F_PRIVATE 1u /* a private note: served to its author only */
 
+/* Version 1: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
+#define BN_LOG_ENTRY_V1_BYTES (8 + 32 + 32 + 8 + 8 + 64)
+/* Version 2: version 1, op 1, flags 2, seq 8, prev 32, body 32, author 8,
+ * time 8, item 8, sub 4, sig 64. The largest entry: buffers use it. */
+#define BN_LOG_ENTRY_BYTES (1 + 1 + 2 + 8 + 32 + 32 + 8 + 8 + 8 + 4 + 64)
+
+/* bn_log_entry_size is the encoded size of e (by its version), or 0. */
+size_t bn_log_entry_size(const bn_log_entry *e);
+
+/* bn_log_entry_encode writes bn_log_entry_size(e) bytes to out. */
 int bn_log_entry_encode(uint8_t out[BN_LOG_ENTRY_BYTES], const bn_log_entry *e);
+/* bn_log_entry_decode reads a v1 (152 bytes) or v2 (168 bytes, version
+ * byte 2) entry; any other length or version is BN_ECORRUPT. */
 int bn_log_entry_decode(bn_log_entry *e, const uint8_t *in, size_t len);
 
 /* bn_log_entry_sign fills e->sig over (pair_id, every other field). */

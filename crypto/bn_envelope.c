@@ -16,22 +16,24 @@
  * Envelope layout (integers big-endian):
  *
  *   offset size     field
- *   0      1        version = 1
+ *   0      1        version = 2 (1: legacy, opened, never sealed)
  *   1      4        epoch (pair-key epoch; 0 is allowed for private notes)
  *   5      24       nonce, random (randombytes_buf)
  *   29     P + 16   crypto_aead_xchacha20poly1305_ietf(pad(pt)), P = padded
  *   29+P+16 64      Ed25519 signature (crypto_sign_detached, author's key)
  *
- * Note AD (44 bytes): "binome note v1" (14 ASCII bytes, no NUL) ||
- * pair_id (8) || note_id (8) || revision (4) || author_id (8) || kind (1)
- * || is_private (1).
+ * Note AD, version 2 (52 bytes): "binome note v2" (14 ASCII bytes, no NUL)
+ * || pair_id (8) || note_id (8) || revision (4) || author_id (8) || kind
+ * (1) || is_private (1) || session_id (8). Version 1 envelopes (schema 3
+ * and before) used "binome note v1" and no session_id (44 bytes): the
+ * version byte of the envelope says which AD opens it.
  * AEAD associated data = note AD || envelope header (version, epoch, nonce:
- * 29 bytes) = 73 bytes.
+ * 29 bytes) = 81 bytes (73 for version 1).
  * Signed message = note AD || envelope header || ciphertext (everything of
  * the envelope before the signature, preceded by the note AD).
  *
  * Opening: length >= BN_ENVELOPE_MIN_BYTES (else BN_ECORRUPT), version 1
- * (BN_EVERSION), length within the largest envelope the plaintext cap
+ * or 2 (BN_EVERSION), length within the largest envelope the plaintext cap
  * allows (BN_ETOOBIG); then the signature (BN_ESIG), the AEAD (BN_EAUTH),
  * then sodium_unpad and a check that the padded length is exactly
  * bn_padme_len(unpadded length) (BN_ECORRUPT otherwise). The plaintext
@@ -46,10 +48,11 @@
 #include "bn_util.h"
 
 #define BN_PAD_MIN 256u
-#define NOTE_DOMAIN "binome note v1"
-#define NOTE_DOMAIN_LEN (sizeof NOTE_DOMAIN - 1)
-#define NOTE_AD_BYTES (NOTE_DOMAIN_LEN + 8 + 8 + 4 + 8 + 1 + 1)
-#define AEAD_AD_BYTES (NOTE_AD_BYTES + BN_ENVELOPE_HEADER_BYTES)
+#define NOTE_DOMAIN_V1 "binome note v1"
+#define NOTE_DOMAIN_V2 "binome note v2"
+#define NOTE_DOMAIN_LEN (sizeof NOTE_DOMAIN_V1 - 1)
+#define NOTE_AD_V1_BYTES (NOTE_DOMAIN_LEN + 8 + 8 + 4 + 8 + 1 + 1)
+#define NOTE_AD_MAX (NOTE_AD_V1_BYTES + 8)
 
 /* padme returns Padmé's padded length for L >= 1. */
 static size_t padme(size_t L)
@@ -75,12 +78,14 @@ size_t bn_padme_len(size_t len)
     return p < BN_PAD_MIN ? BN_PAD_MIN : p;
 }
 
-/* note_ad_encode writes the 44-byte note associated data. */
-static void note_ad_encode(uint8_t out[NOTE_AD_BYTES], const bn_note_ad *ad)
+/* note_ad_encode writes the note associated data of an envelope version
+ * (1 or 2) and returns its length. */
+static size_t note_ad_encode(uint8_t out[NOTE_AD_MAX], const bn_note_ad *ad,
+                             uint8_t version)
 {
     uint8_t *p = out;
 
-    memcpy(p, NOTE_DOMAIN, NOTE_DOMAIN_LEN);
+    memcpy(p, version == 1 ? NOTE_DOMAIN_V1 : NOTE_DOMAIN_V2, NOTE_DOMAIN_LEN);
     p += NOTE_DOMAIN_LEN;
     bn_put_be64(p, ad->pair_id);
     p += 8;
@@ -91,7 +96,11 @@ static void note_ad_encode(uint8_t out[NOTE_AD_BYTES], const bn_note_ad *ad)
     bn_put_be64(p, ad->author_id);
     p += 8;
     *p++ = ad->kind;
-    *p = ad->is_private;
+    *p++ = ad->is_private;
+    if (version == 1)
+        return NOTE_AD_V1_BYTES;
+    bn_put_be64(p, ad->session_id);
+    return NOTE_AD_MAX;
 }
 
 /* max_envelope is the size of the envelope of the largest plaintext. */
@@ -106,7 +115,7 @@ int bn_envelope_seal(uint8_t **out, size_t *outlen, const uint8_t key[32],
                      size_t ptlen, const uint8_t author_sign_sk[64])
 {
     uint8_t *padded = NULL, *env = NULL, *msg = NULL;
-    size_t padlen, envlen, ctlen, unused;
+    size_t padlen, envlen, ctlen, unused, adlen, aeadlen;
     int rc;
 
     if (out == NULL || outlen == NULL || key == NULL || ad == NULL ||
@@ -122,7 +131,7 @@ int bn_envelope_seal(uint8_t **out, size_t *outlen, const uint8_t key[32],
     envlen = BN_ENVELOPE_HEADER_BYTES + ctlen + BN_SIG_BYTES;
     padded = sodium_malloc(padlen);
     env = malloc(envlen);
-    msg = malloc(NOTE_AD_BYTES + BN_ENVELOPE_HEADER_BYTES + ctlen);
+    msg = malloc(NOTE_AD_MAX + BN_ENVELOPE_HEADER_BYTES + ctlen);
     if (padded == NULL || env == NULL || msg == NULL) {
         rc = BN_ENOMEM;
         goto cleanup;
@@ -139,16 +148,17 @@ int bn_envelope_seal(uint8_t **out, size_t *outlen, const uint8_t key[32],
     bn_put_be32(env + 1, epoch);
     randombytes_buf(env + 5, BN_NONCE_BYTES);
 
-    /* msg = note AD || header || ciphertext; its first 73 bytes are the
-     * AEAD associated data, and the whole is what the author signs. */
-    note_ad_encode(msg, ad);
-    memcpy(msg + NOTE_AD_BYTES, env, BN_ENVELOPE_HEADER_BYTES);
-    crypto_aead_xchacha20poly1305_ietf_encrypt(
-        env + BN_ENVELOPE_HEADER_BYTES, NULL, padded, padlen, msg,
-        AEAD_AD_BYTES, NULL, env + 5, key);
-    memcpy(msg + AEAD_AD_BYTES, env + BN_ENVELOPE_HEADER_BYTES, ctlen);
+    /* msg = note AD || header || ciphertext; its first aeadlen bytes are
+     * the AEAD associated data, and the whole is what the author signs. */
+    adlen = note_ad_encode(msg, ad, BN_ENVELOPE_VERSION);
+    aeadlen = adlen + BN_ENVELOPE_HEADER_BYTES;
+    memcpy(msg + adlen, env, BN_ENVELOPE_HEADER_BYTES);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(env + BN_ENVELOPE_HEADER_BYTES,
+                                               NULL, padded, padlen, msg,
+                                               aeadlen, NULL, env + 5, key);
+    memcpy(msg + aeadlen, env + BN_ENVELOPE_HEADER_BYTES, ctlen);
     if (crypto_sign_detached(env + BN_ENVELOPE_HEADER_BYTES + ctlen, NULL, msg,
-                             AEAD_AD_BYTES + ctlen, author_sign_sk) != 0) {
+                             aeadlen + ctlen, author_sign_sk) != 0) {
         rc = BN_EINTERNAL;
         goto cleanup;
     }
@@ -167,7 +177,7 @@ int bn_envelope_check(const uint8_t *env, size_t envlen)
 {
     if (env == NULL || envlen < BN_ENVELOPE_MIN_BYTES)
         return BN_ECORRUPT;
-    if (env[0] != BN_ENVELOPE_VERSION)
+    if (env[0] != BN_ENVELOPE_VERSION && env[0] != 1)
         return BN_EVERSION;
     return 0;
 }
@@ -189,7 +199,7 @@ int bn_envelope_open(uint8_t **pt, size_t *ptlen, const uint8_t key[32],
                      const uint8_t author_sign_pk[32])
 {
     uint8_t *msg = NULL, *padded = NULL;
-    size_t ctlen, padlen, unpadded;
+    size_t ctlen, padlen, unpadded, adlen, aeadlen;
     int rc;
 
     if (pt == NULL || ptlen == NULL || key == NULL || ad == NULL ||
@@ -205,23 +215,23 @@ int bn_envelope_open(uint8_t **pt, size_t *ptlen, const uint8_t key[32],
     ctlen = envlen - BN_ENVELOPE_HEADER_BYTES - BN_SIG_BYTES;
     padlen = ctlen - BN_TAG_BYTES;
 
-    msg = malloc(AEAD_AD_BYTES + ctlen);
+    msg = malloc(NOTE_AD_MAX + BN_ENVELOPE_HEADER_BYTES + ctlen);
     padded = sodium_malloc(padlen > 0 ? padlen : 1);
     if (msg == NULL || padded == NULL) {
         rc = BN_ENOMEM;
         goto cleanup;
     }
-    note_ad_encode(msg, ad);
-    memcpy(msg + NOTE_AD_BYTES, env, BN_ENVELOPE_HEADER_BYTES + ctlen);
+    adlen = note_ad_encode(msg, ad, env[0]);
+    aeadlen = adlen + BN_ENVELOPE_HEADER_BYTES;
+    memcpy(msg + adlen, env, BN_ENVELOPE_HEADER_BYTES + ctlen);
     if (crypto_sign_verify_detached(env + envlen - BN_SIG_BYTES, msg,
-                                    AEAD_AD_BYTES + ctlen,
-                                    author_sign_pk) != 0) {
+                                    aeadlen + ctlen, author_sign_pk) != 0) {
         rc = BN_ESIG;
         goto cleanup;
     }
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             padded, NULL, NULL, env + BN_ENVELOPE_HEADER_BYTES, ctlen, msg,
-            AEAD_AD_BYTES, env + 5, key) != 0) {
+            aeadlen, env + 5, key) != 0) {
         rc = BN_EAUTH;
         goto cleanup;
     }

@@ -22,6 +22,15 @@
  * equals the expected epoch (BN_EAUTH; unreachable for a wrap whose
  * signature verified, kept as a second check), crypto_box_seal_open with
  * the member's keys (BN_EAUTH). The output key is wiped on failure.
+ *
+ * bn_pairkey_wrap_verify runs the same checks up to the signature, without
+ * any secret: the server uses it to refuse a wrap its members could not
+ * check.
+ *
+ * Key id: BLAKE2b-256 keyed with the pair key over "binome key id v1" ||
+ * pair_id (8) || epoch (4). Every member who unwraps a key checks that it
+ * has the id the wrapper logged, so a wrapper who sealed different keys
+ * for different members is caught at unwrap.
  */
 #include "bn_crypto.h"
 
@@ -86,16 +95,15 @@ int bn_pairkey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
     return 0;
 }
 
-int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
-                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
-                      const uint8_t member_box_pk[32],
-                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
-                      const uint8_t wrapper_sign_pk[32])
+/* wrap_verify checks a wrap's length, version and signature. */
+static int wrap_verify(const uint8_t *wrap, size_t wraplen, uint64_t pair_id,
+                       uint32_t epoch, uint64_t member_id,
+                       const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                       const uint8_t wrapper_sign_pk[32])
 {
     uint8_t msg[WRAP_MSG_BYTES];
 
-    if (key == NULL || member_box_pk == NULL || member_box_sk == NULL ||
-        wrapper_sign_pk == NULL)
+    if (member_box_pk == NULL || wrapper_sign_pk == NULL)
         return BN_EINVAL;
     if (wrap == NULL || wraplen != BN_WRAP_BYTES)
         return BN_ECORRUPT;
@@ -108,10 +116,87 @@ int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
         return BN_ESIG;
     if (bn_get_be32(wrap + 1) != epoch)
         return BN_EAUTH;
+    return 0;
+}
+
+int bn_pairkey_wrap_verify(const uint8_t *wrap, size_t wraplen,
+                           uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                           const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                           const uint8_t wrapper_sign_pk[32])
+{
+    return wrap_verify(wrap, wraplen, pair_id, epoch, member_id, member_box_pk,
+                       wrapper_id, wrapper_sign_pk);
+}
+
+void bn_pairkey_id(uint8_t out[BN_HASH_BYTES], uint64_t pair_id, uint32_t epoch,
+                   const uint8_t key[32])
+{
+    static const char tag[] = "binome key id v1";
+    uint8_t msg[sizeof tag - 1 + 8 + 4];
+
+    memcpy(msg, tag, sizeof tag - 1);
+    bn_put_be64(msg + sizeof tag - 1, pair_id);
+    bn_put_be32(msg + sizeof tag - 1 + 8, epoch);
+    crypto_generichash(out, BN_HASH_BYTES, msg, sizeof msg, key, 32);
+}
+
+int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
+                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                      const uint8_t member_box_pk[32],
+                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
+                      const uint8_t wrapper_sign_pk[32])
+{
+    int rc;
+
+    if (key == NULL || member_box_sk == NULL)
+        return BN_EINVAL;
+    rc = wrap_verify(wrap, wraplen, pair_id, epoch, member_id, member_box_pk,
+                     wrapper_id, wrapper_sign_pk);
+    if (rc != 0)
+        return rc;
     if (crypto_box_seal_open(key, wrap + 5, WRAP_SEALED_BYTES, member_box_pk,
                              member_box_sk) != 0) {
         sodium_memzero(key, 32);
         return BN_EAUTH;
     }
+    return 0;
+}
+
+int bn_members_hash(uint8_t out[BN_HASH_BYTES], const bn_member_id *m, size_t n)
+{
+    static const char tag[] = "binome members v1";
+    crypto_generichash_state st;
+    uint64_t prev = 0;
+    uint8_t be[8];
+
+    if (out == NULL || (m == NULL && n > 0) || n > UINT32_MAX)
+        return BN_EINVAL;
+    crypto_generichash_init(&st, NULL, 0, BN_HASH_BYTES);
+    crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
+    bn_put_be32(be, (uint32_t)n);
+    crypto_generichash_update(&st, be, 4);
+    /* Increasing id order whatever the array's: take the smallest id above
+     * the previous one each round (n is at most a few dozen). */
+    for (size_t done = 0; done < n; done++) {
+        const bn_member_id *next = NULL;
+        for (size_t i = 0; i < n; i++) {
+            if (done > 0 && m[i].account_id <= prev)
+                continue;
+            if (next == NULL || m[i].account_id < next->account_id)
+                next = &m[i];
+        }
+        if (next == NULL || (done > 0 && next->account_id == prev))
+            return BN_EINVAL;
+        for (size_t i = 0; i < n; i++)
+            if (&m[i] != next && m[i].account_id == next->account_id)
+                return BN_EINVAL;
+        bn_put_be64(be, next->account_id);
+        crypto_generichash_update(&st, be, 8);
+        crypto_generichash_update(&st, &next->role, 1);
+        crypto_generichash_update(&st, next->sign_pk, 32);
+        crypto_generichash_update(&st, next->box_pk, 32);
+        prev = next->account_id;
+    }
+    crypto_generichash_final(&st, out, BN_HASH_BYTES);
     return 0;
 }

@@ -172,6 +172,35 @@ int bn_msg_known(uint16_t type);
  */
 int bn_str_check(const char *s, size_t len, size_t max);
 
+/* ---- what a log entry records (bn_logbody.c) -------------------------- */
+
+/* bn_log_entry_field returns the "entry" field of a logged request, or
+ * NULL for a type that carries none. It points into m. */
+bn_bin *bn_log_entry_field(bn_msg *m);
+
+/*
+ * bn_log_body_hash computes the body hash a version 2 entry carries for
+ * req: the request's encoding with id 0, the entry empty and every
+ * ciphertext (ENV) field replaced by its BLAKE2b-256. BN_EINVAL for a
+ * type that carries no entry; encoding errors pass through.
+ */
+int bn_log_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req);
+
+/*
+ * bn_log_describe gives the item, sub and flags a version 2 entry carries
+ * for req (its op is req->type); see the table in bn_logbody.c. BN_EINVAL
+ * for a request that is not logged (a DOC_CHUNK that is not final).
+ */
+int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
+                    uint16_t *flags);
+
+/*
+ * bn_log_entry_matches tells whether e (decoded, any signature checked
+ * elsewhere) records exactly req: version 2, op, item, sub, flags and the
+ * body hash. 0 or BN_EINVAL.
+ */
+int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req);
+
 /* ---- generic structures (for records stored by the server) ---------- */
 
 /*

@@ -158,11 +158,21 @@ enum bn_objective_status {
     F(T, U32, from_epoch, 0, 0)                                                \
     F(T, U32, to_epoch, 0, 0)
 
+/* key_id commits to the pair key of the epoch (bn_pairkey_id): every
+ * wrap of one KEY_PUT carries the same. */
 #define BN_F_key_wrap(F, T)                                                    \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, U64, member_id, 0, 0)                                                 \
     F(T, U64, wrapper_id, 0, 0)                                                \
-    F(T, BINF, wrap, BN_WRAP_BYTES, 0)
+    F(T, BINF, wrap, BN_WRAP_BYTES, 0)                                         \
+    F(T, BINF, key_id, BN_HASH_BYTES, 0)
+
+/* A member's signed acceptance of the pair, as PAIR_ACCEPT sent it. */
+#define BN_F_accept_info(F, T)                                                 \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, BINF, members_hash, BN_HASH_BYTES, 0)
 
 #define BN_F_note_meta(F, T)                                                   \
     F(T, U64, note_id, 0, 0)                                                   \
@@ -173,7 +183,8 @@ enum bn_objective_status {
     F(T, U64, session_id, 0, 0)                                                \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, I64, created, 0, 0)                                                   \
-    F(T, U32, size, 0, 0)
+    F(T, U32, size, 0, 0)                                                      \
+    F(T, BINF, env_hash, BN_HASH_BYTES, 0)
 
 #define BN_F_session_info(F, T)                                                \
     F(T, U64, id, 0, 0)                                                        \
@@ -202,9 +213,11 @@ enum bn_objective_status {
     F(T, BINF, stream_header, BN_DOC_STREAM_HEADER_BYTES, 0)                   \
     F(T, U32, chunks, 0, 0)                                                    \
     F(T, BOOL, complete, 0, 0)                                                 \
-    F(T, I64, created, 0, 0)
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, BINF, final_hash, BN_HASH_BYTES, 0)
 
-#define BN_F_log_item(F, T) F(T, BINF, entry, BN_LOG_ENTRY_BYTES, 0)
+/* A v1 (BN_LOG_ENTRY_V1_BYTES) or v2 (BN_LOG_ENTRY_BYTES) entry. */
+#define BN_F_log_item(F, T) F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 
 /* Statistics: raw counters; the client derives rates, medians, risk. */
 #define BN_F_stats_month(F, T)                                                 \
@@ -252,6 +265,7 @@ enum bn_objective_status {
     X(pair_info)                                                               \
     X(member_key)                                                              \
     X(key_wrap)                                                                \
+    X(accept_info)                                                             \
     X(note_meta)                                                               \
     X(session_info)                                                            \
     X(objective_info)                                                          \
@@ -336,21 +350,27 @@ enum bn_objective_status {
     F(T, STR, charter, BN_CHARTER_MAX, 0)                                      \
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
     F(T, U64, log_seq, 0, 0)                                                   \
-    F(T, BINF, log_head, BN_HASH_BYTES, 0)
+    F(T, BINF, log_head, BN_HASH_BYTES, 0)                                     \
+    F(T, LIST, accepts, accept_info, BN_MEMBERS_MAX)
+/* members_hash: bn_members_hash of the pair's members as the accepting
+ * member's client saw them; the log entry makes it the member's word. */
 #define BN_F_pair_accept(F, T)                                                 \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, BINF, members_hash, BN_HASH_BYTES, 0)                                 \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 #define BN_F_pair_end(F, T)                                                    \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* wraps in increasing member_id order, one per member of the epoch. */
 #define BN_F_key_put(F, T)                                                     \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, epoch, 0, 0)                                                     \
-    F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)
+    F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 
 /* Notes */
 #define BN_F_note_put(F, T)                                                    \

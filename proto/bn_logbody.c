@@ -47,7 +47,10 @@ bn_bin *bn_log_entry_field(bn_msg *m)
     return NULL;
 }
 
-int bn_log_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
+/* body_hash is bn_log_body_hash; with pre not NULL, the i-th ENV field's
+ * hash is pre[i] (the caller knows only the hash of the ciphertext). */
+static int body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req,
+                     const uint8_t *const *pre)
 {
     uint8_t hashes[ENV_FIELDS_MAX][BN_HASH_BYTES];
     const bn_struct_desc *d = bn_msg_desc(req->type);
@@ -70,7 +73,10 @@ int bn_log_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
         if (nenv == ENV_FIELDS_MAX)
             return BN_EINTERNAL;
         v = (bn_bin *)((char *)&m.u + f->offset);
-        bn_hash(hashes[nenv], v->ptr, v->len);
+        if (pre != NULL)
+            memcpy(hashes[nenv], pre[nenv], BN_HASH_BYTES);
+        else
+            bn_hash(hashes[nenv], v->ptr, v->len);
         *v = (bn_bin){hashes[nenv], BN_HASH_BYTES};
         nenv++;
     }
@@ -80,6 +86,11 @@ int bn_log_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
         bn_hash(out, b.data, b.len);
     bn_buf_free(&b);
     return rc;
+}
+
+int bn_log_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
+{
+    return body_hash(out, req, NULL);
 }
 
 int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
@@ -123,7 +134,9 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
     }
 }
 
-int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req)
+/* entry_matches is bn_log_entry_matches with body_hash's pre. */
+static int entry_matches(const bn_log_entry *e, const bn_msg *req,
+                         const uint8_t *const *pre)
 {
     uint8_t h[BN_HASH_BYTES];
     uint64_t item;
@@ -139,9 +152,22 @@ int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req)
     if (e->op != req->type || e->item != item || e->sub != sub ||
         e->flags != flags)
         return BN_EINVAL;
-    rc = bn_log_body_hash(h, req);
+    rc = body_hash(h, req, pre);
     if (rc != 0)
         return rc;
     /* Public data: a hash the author signed against one computed here. */
     return memcmp(h, e->body_hash, BN_HASH_BYTES) == 0 ? 0 : BN_EINVAL;
+}
+
+int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req)
+{
+    return entry_matches(e, req, NULL);
+}
+
+int bn_log_entry_matches_hashed(const bn_log_entry *e, const bn_msg *req,
+                                const uint8_t *const *env_hashes)
+{
+    if (env_hashes == NULL)
+        return BN_EINVAL;
+    return entry_matches(e, req, env_hashes);
 }

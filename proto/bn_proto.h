@@ -201,6 +201,15 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
  */
 int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req);
 
+/*
+ * bn_log_entry_matches_hashed is the same check when only the hashes of
+ * req's ciphertexts are known (a listed note: its envelope's hash):
+ * env_hashes[i] is the BLAKE2b-256 of req's i-th ENV field, whose own
+ * bytes are not read.
+ */
+int bn_log_entry_matches_hashed(const bn_log_entry *e, const bn_msg *req,
+                                const uint8_t *const *env_hashes);
+
 /* ---- generic structures (for records stored by the server) ---------- */
 
 /*

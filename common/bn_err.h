@@ -63,7 +63,10 @@
     X(AMBIGUOUS,                                                               \
       "ambiguous: more than one record matches; give more of the id")          \
     X(PROFILE, "no profile here; run 'binome join CODE --name NAME' first")    \
-    X(INTERNAL, "internal error")
+    X(INTERNAL, "internal error")                                              \
+    X(TAMPER, "the server's copy of the pair does not follow from its "        \
+              "signed log: it was altered; nothing altered is shown")          \
+    X(WITHHELD, "the server withholds an item of the pair's signed log")
 
 /* The codes run from -999 upwards: BN_EINVAL is -999, and so on. */
 enum bn_err {

@@ -26,6 +26,7 @@ typedef struct cli_ctx {
     char hint[512];          /* what to do, when known */
     bnc_profile *profile;    /* opened by cli_connect */
     bnc_client *client;
+    const char *pair; /* the pair a command opened: named in tamper reports */
 } cli_ctx;
 
 typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
@@ -165,6 +166,10 @@ const char *cli_safe(const char *s);
 
 /* cli_is_tty says whether fd is a terminal. */
 int cli_is_tty(int fd);
+
+/* cli_is_tamper says whether rc means the server's copy of a pair does
+ * not follow from its signed log (exit status 3: tampering). */
+int cli_is_tamper(int rc);
 
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);

@@ -104,6 +104,12 @@ int cli_is_tty(int fd)
     return isatty(fd);
 }
 
+int cli_is_tamper(int rc)
+{
+    return rc == BN_ETAMPER || rc == BN_EWITHHELD || rc == BN_ECHAIN ||
+           rc == BN_EROLLBACK;
+}
+
 /* ---- the passphrase ------------------------------------------------ */
 
 #define PASS_MAX 1024
@@ -288,6 +294,7 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 
     if (rc == 0)
         rc = cli_connect(ctx);
+    ctx->pair = arg;
     if (rc == 0)
         rc = bnc_pair_open(ctx->client, id, flags, out);
     if (rc == BN_EROLLBACK) {
@@ -319,6 +326,17 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
                 "you first saw or verified it; writes are refused until "
                 "you run 'binome verify %s' and compare in person\n",
                 arg, arg);
+    else if (rc == 0 && !(*out)->verified && (*out)->nmembers > 0 &&
+             bnc_pair_member(*out, ctx->client->me.id) != NULL &&
+             strcmp(ctx->command, "verify") != 0)
+        fprintf(stderr,
+                "binome: note: pair %s is not verified yet: until you and "
+                "the other member compare the safety number in person "
+                "('binome verify %s'), you trust the server to have shown "
+                "you the right person's key\n",
+                arg, arg);
+    for (size_t i = 0; rc == 0 && i < (*out)->nwarnings; i++)
+        fprintf(stderr, "binome: warning: %s\n", (*out)->warnings[i]);
     return rc;
 }
 

@@ -31,6 +31,20 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
         printf("%s%.5s%s", i % 20 == 0 ? "    " : "", digits + i,
                i % 20 == 15 ? "\n" : " ");
     printf("\n");
+    /* Who holds the pair's keys: exactly the members its log admits. */
+    printf("Who can open this pair's notes (its signed membership):\n");
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const bnc_member *m = &p->members[i];
+        char fp[17];
+        bn_hex_encode(fp, m->sign_pk, 8);
+        printf("    %-6s %-20s account %" PRIu64
+               ", key %.4s %.4s %.4s %.4s%s\n",
+               bnc_role_name(m->role), cli_safe(m->name), m->account_id, fp,
+               fp + 4, fp + 8, fp + 12,
+               m->account_id == ctx->client->me.id ? " (you)" : "");
+    }
+    printf("No one else holds a key to them: not the administrator, not "
+           "the server.\n");
     {
         bnc_log_head h;
         char digest[BNC_LOG_DIGEST_MAX];

@@ -216,6 +216,11 @@ static const char *default_hint(int rc)
     case BN_ESIG:
         return "the data did not verify and was not shown; tell your "
                "administrator";
+    case BN_ETAMPER:
+    case BN_EWITHHELD:
+        return "nothing altered was shown; do not trust this server's copy "
+               "of the pair, and tell your administrator and the other "
+               "member (the server's data was altered or withheld)";
     default:
         return NULL;
     }
@@ -287,6 +292,12 @@ int main(int argc, char **argv)
     if (rc != 0) {
         const char *server = bnc_client_error(ctx.client);
         const char *hint = ctx.hint[0] ? ctx.hint : default_hint(rc);
+        /* What did not follow from the pair's signed log, by its ids. */
+        if (!ctx.msg[0] && (rc == BN_ETAMPER || rc == BN_EWITHHELD))
+            snprintf(ctx.msg, sizeof ctx.msg, "pair %s: %s",
+                     ctx.pair ? ctx.pair : "?",
+                     ctx.client && ctx.client->tamper[0] ? ctx.client->tamper
+                                                         : bn_strerror(rc));
         fprintf(stderr, "binome: %s: %s", cmd->path,
                 ctx.msg[0] ? ctx.msg : bn_strerror(rc));
         if (!ctx.msg[0] && server != NULL && server[0] &&
@@ -303,5 +314,5 @@ int main(int argc, char **argv)
     free(args);
     if (fflush(stdout) != 0 && rc == 0)
         rc = BN_EIO;
-    return rc == 0 ? 0 : rc == CLI_EUSAGE ? 2 : 1;
+    return rc == 0 ? 0 : rc == CLI_EUSAGE ? 2 : cli_is_tamper(rc) ? 3 : 1;
 }

@@ -174,6 +174,11 @@ typedef struct bnc_client {
     bnc_conn *conn;
     bnc_account me;
     uint64_t log_bad_seq; /* after BN_EROLLBACK / BN_ECHAIN: the entry */
+    /* After BN_ETAMPER / BN_EWITHHELD: what did not follow from the pair's
+     * signed log, naming the item ("note 1a2b...: revision 2 is in the
+     * pair's log but the server served revision 1"); ids and numbers
+     * only, never content. */
+    char tamper[256];
 } bnc_client;
 
 /*
@@ -307,6 +312,8 @@ int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
 /* bnc_pair_list fetches every page of the pairs this account may see. */
 int bnc_pair_list(bnc_client *c, bnc_pair_info **items, size_t *n);
 
+#define BNC_WARNINGS_MAX 8
+
 /*
  * bnc_pair: an opened pair, with its members, charter and, when active,
  * the pair keys of every epoch this member holds (sodium_malloc memory).
@@ -325,6 +332,14 @@ typedef struct bnc_pair {
     size_t nkeys;
     uint64_t log_seq;     /* the log head, verified when the pair opened */
     uint8_t log_head[32]; /* and moved on by this client's own writes */
+    bn_log_entry *log;    /* every entry, seq 1 .. log_seq, verified */
+    size_t nlog;
+    size_t nlegacy; /* version 1 entries (written before schema 4): their
+                       items cannot be checked one by one */
+    /* Warnings for the person (a bad key wrap skipped, a legacy log):
+     * ids only. */
+    char warnings[BNC_WARNINGS_MAX][200];
+    size_t nwarnings;
 } bnc_pair;
 
 enum bnc_pair_flags {
@@ -614,6 +629,7 @@ typedef struct bnc_doc {
     uint8_t *key_env;               /* malloc'd copies, for bnc_doc_get */
     size_t key_env_len;
     uint8_t stream_header[BN_DOC_STREAM_HEADER_BYTES];
+    uint8_t final_hash[BN_HASH_BYTES]; /* of the final chunk, as logged */
 } bnc_doc;
 
 /*

@@ -372,6 +372,16 @@ cleanup:
 typedef int (*take_fn)(const bn_msg *rep, const void *ctx, void **arr,
                        size_t *n, uint64_t *last, int *more);
 
+#define LIST_ITEMS_MAX (1u << 22) /* far above any real programme */
+
+int bnc__page_next(uint64_t *last, uint64_t id)
+{
+    if (id <= *last)
+        return BN_EPROTO;
+    *last = id;
+    return 0;
+}
+
 static int list_all(bnc_client *c, bn_msg *req, uint64_t *after,
                     uint16_t reply_type, take_fn take, const void *ctx,
                     void **arr, size_t *n)
@@ -383,17 +393,20 @@ static int list_all(bnc_client *c, bn_msg *req, uint64_t *after,
     *after = 0;
     while (more) {
         bn_msg rep = {0};
-        size_t before = *n;
-        uint64_t last = 0;
+        uint64_t last = *after;
         rc = bnc_call(c->conn, req, &rep);
         if (rc == 0)
             rc = expect(&rep, reply_type);
+        /* Each id strictly after the one before, across pages too
+         * (bnc__page_next), and a page that says "more" must move forward:
+         * a server cannot make a list loop. The total is bounded too. */
         if (rc == 0)
             rc = take(&rep, ctx, arr, n, &last, &more);
         bn_msg_free(&rep);
-        /* A page that says "more" must move forward, or we would loop. */
-        if (rc == 0 && more && (*n == before || last == *after))
+        if (rc == 0 && more && last == *after)
             rc = BN_EPROTO;
+        if (rc == 0 && *n > LIST_ITEMS_MAX)
+            rc = BN_ELIMIT;
         if (rc != 0) {
             free(*arr);
             *arr = NULL;
@@ -416,7 +429,9 @@ static int take_programmes(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;
-        *last = p.id;
+        rc = bnc__page_next(last, p.id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;
@@ -441,7 +456,9 @@ static int take_accounts(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__append(arr, n, sizeof a, &a);
         if (rc != 0)
             return rc;
-        *last = a.id;
+        rc = bnc__page_next(last, a.id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;
@@ -548,7 +565,9 @@ static int take_pairs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;
-        *last = p.id;
+        rc = bnc__page_next(last, p.id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -313,8 +314,9 @@ static int open_header(const bnc_pair *p, bnc_doc *d,
 static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
                      uint64_t *last, int *more)
 {
+    const struct bnc__list_ctx *lc = ctx;
     const bn_docs *r = &rep->u.docs;
-    const bnc_pair *p = ctx;
+    const bnc_pair *p = lc->p;
 
     for (uint32_t i = 0; i < r->items.len; i++) {
         const struct bn_doc_meta *m = &r->items.v[i];
@@ -322,10 +324,16 @@ static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
         bnc_doc d;
         int rc;
 
-        *last = m->doc_id;
+        rc = bnc__page_next(last, m->doc_id);
+        if (rc != 0)
+            return rc;
         if (!m->complete)
             continue; /* never shown: the server should not list them */
+        rc = bnc__check_doc(lc->c, p, m);
+        if (rc != 0)
+            return rc;
         memset(&d, 0, sizeof d);
+        memcpy(d.final_hash, m->final_hash, sizeof d.final_hash);
         d.doc_id = m->doc_id;
         d.author_id = m->author_id;
         if (a != NULL)
@@ -352,12 +360,24 @@ static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
 
 int bnc_doc_list(bnc_client *c, const bnc_pair *p, bnc_doc **items, size_t *n)
 {
+    struct bnc__list_ctx lc = {c, p};
     bn_msg req;
+    int rc;
 
+    c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_DOC_LIST, 0);
     req.u.doc_list.pair_id = p->info.id;
-    return bnc__list_all(c, &req, &req.u.doc_list.after, BN_MSG_DOCS, take_docs,
-                         p, (void **)items, n);
+    rc = bnc__list_all(c, &req, &req.u.doc_list.after, BN_MSG_DOCS, take_docs,
+                       &lc, (void **)items, n);
+    if (rc == 0)
+        rc = bnc__check_listed(c, p, BN_MSG_DOC_CHUNK, *items, *n,
+                               sizeof **items, offsetof(bnc_doc, doc_id));
+    if (rc != 0) {
+        bnc_doc_list_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 void bnc_doc_list_free(bnc_doc *items, size_t n)
@@ -380,12 +400,14 @@ typedef struct slot {
     bn_msg rep;
 } slot;
 
-/* pull_one opens chunk index from its reply and writes its plaintext. */
+/* pull_one opens chunk index from its reply and writes its plaintext; the
+ * final chunk must be the one the author logged (its hash). */
 static int pull_one(bn_doc_stream *st, const bn_msg *rep, uint32_t index,
-                    uint32_t chunks, uint64_t doc_id, uint8_t *buf, int fd,
-                    uint64_t *done)
+                    const bnc_doc *doc, uint8_t *buf, int fd, uint64_t *done)
 {
     const bn_doc_data *d = &rep->u.doc_data;
+    uint32_t chunks = doc->chunks;
+    uint8_t h[BN_HASH_BYTES];
     size_t len = 0;
     int final = 0, rc;
 
@@ -393,7 +415,13 @@ static int pull_one(bn_doc_stream *st, const bn_msg *rep, uint32_t index,
         return BN_EPROTO;
     if (d->data.len < BN_DOC_CHUNK_OVERHEAD || d->data.len > BN_DOC_CHUNK_MAX)
         return BN_ESTREAM;
-    rc = bn_doc_pull(st, buf, &len, doc_id, d->data.ptr, d->data.len, &final);
+    if (index + 1 == chunks) {
+        bn_hash(h, d->data.ptr, d->data.len);
+        if (memcmp(h, doc->final_hash, sizeof h) != 0)
+            return BN_ETAMPER;
+    }
+    rc = bn_doc_pull(st, buf, &len, doc->doc_id, d->data.ptr, d->data.len,
+                     &final);
     if (rc != 0)
         return rc;
     /* The final tag must close the last chunk, and only it. */
@@ -475,8 +503,7 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
             slots[i].have = 1;
             continue;
         }
-        rc = pull_one(&st, &want->rep, next_want, d->chunks, d->doc_id, buf, fd,
-                      &done);
+        rc = pull_one(&st, &want->rep, next_want, d, buf, fd, &done);
         bn_msg_free(&want->rep);
         memset(want, 0, sizeof *want);
         next_want++;
@@ -496,6 +523,11 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
         if (trc != 0 && trc != BN_ENOTFOUND && trc != BN_EDENIED)
             break;
     }
+    if (rc == BN_ETAMPER)
+        bnc__tamper(c, rc,
+                    "document %016" PRIx64 ": its last chunk is not the one "
+                    "its author logged",
+                    d->doc_id);
 cleanup:
     for (int i = 0; i < BNC_DOC_GET_WINDOW; i++)
         if (slots[i].have)

@@ -77,4 +77,75 @@ int bnc__members_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32]);
  * pending pair, BN_ENOKEY when this member holds none). */
 int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key);
 
+/* ---- the ledger: records checked against the signed log (bnc_ledger.c) */
+
+/* bnc__tamper writes a message (ids only) to c->tamper and returns rc. */
+int bnc__tamper(bnc_client *c, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* bnc__warn adds a warning to p (at most BNC_WARNINGS_MAX are kept). */
+void bnc__warn(bnc_pair *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* bnc__log_last is the last version 2 entry of p's log with op and item,
+ * or NULL; bnc__log_at is the entry of a seq, or NULL. */
+const bn_log_entry *bnc__log_last(const bnc_pair *p, uint8_t op, uint64_t item);
+const bn_log_entry *bnc__log_at(const bnc_pair *p, uint64_t seq);
+
+/* bnc__members_hash is bn_members_hash of p's member list. */
+int bnc__members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES]);
+
+/*
+ * bnc__ledger_pair checks what PAIR_DETAIL says against p's log (which
+ * bnc__log_open verified): the member list against the acceptances
+ * members signed, the pair's state against its entries, the epoch and
+ * the wraps against the KEY_PUT entries. BN_ETAMPER or BN_EWITHHELD with
+ * c->tamper saying what; a legacy log adds a warning to p.
+ */
+int bnc__ledger_pair(bnc_client *c, bnc_pair *p, const bn_pair_detail *d);
+
+/*
+ * Each record served must match the last entry that logged it:
+ * BN_ETAMPER (with c->tamper) when it does not, or when no entry logged
+ * it (a legacy log excepted), BN_EWITHHELD when a later one is logged.
+ * bnc__check_note: env is the envelope when it was served (else the
+ * meta's env_hash is used); latest says the server claims it is the
+ * latest revision.
+ */
+int bnc__check_note(bnc_client *c, const bnc_pair *p,
+                    const struct bn_note_meta *m, const bn_bin *env,
+                    int latest);
+int bnc__check_session(bnc_client *c, const bnc_pair *p,
+                       const struct bn_session_info *s);
+int bnc__check_objective(bnc_client *c, const bnc_pair *p,
+                         const struct bn_objective_info *o);
+int bnc__check_doc(bnc_client *c, const bnc_pair *p,
+                   const struct bn_doc_meta *d);
+
+/*
+ * bnc__check_withheld: every item p's log says was made with op
+ * (NOTE_PUT, SESSION_ADD, OBJECTIVE_ADD, DOC_CHUNK) is among ids[0..n),
+ * else BN_EWITHHELD naming it. Private notes of other members are not
+ * expected.
+ */
+int bnc__check_withheld(bnc_client *c, const bnc_pair *p, uint8_t op,
+                        const uint64_t *ids, size_t n);
+
+/* bnc__check_listed is bnc__check_withheld over an array of n records of
+ * size bytes whose uint64_t id sits at id_offset. */
+int bnc__check_listed(bnc_client *c, const bnc_pair *p, uint8_t op,
+                      const void *items, size_t n, size_t size,
+                      size_t id_offset);
+
+/* What the list functions of a pair's records hand their page takers. */
+struct bnc__list_ctx {
+    bnc_client *c;
+    const bnc_pair *p;
+};
+
+/* bnc__page_next checks that a listed id comes strictly after the last
+ * one (*last, the previous page's last id at a page's start) and moves
+ * *last on: BN_EPROTO otherwise, so a server cannot make a list loop. */
+int bnc__page_next(uint64_t *last, uint64_t id);
+
 #endif

@@ -206,8 +206,8 @@ static int fetch_log(bnc_client *c, uint64_t pair_id, uint64_t from,
             const bn_log *l = &rep.u.log;
             for (uint32_t i = 0; i < l->entries.len && rc == 0; i++) {
                 bn_log_entry e;
-                rc = bn_log_entry_decode(&e, l->entries.v[i].entry,
-                                         BN_LOG_ENTRY_BYTES);
+                rc = bn_log_entry_decode(&e, l->entries.v[i].entry.ptr,
+                                         l->entries.v[i].entry.len);
                 if (rc == 0 && len >= LOG_ENTRIES_MAX)
                     rc = BN_ELIMIT;
                 if (rc == 0)
@@ -232,11 +232,30 @@ static int fetch_log(bnc_client *c, uint64_t pair_id, uint64_t from,
     return 0;
 }
 
+/* keep_entries appends verified entries to p's copy of the log (which
+ * then holds seq 1 .. p's head, in order). */
+static int keep_entries(bnc_pair *p, const bn_log_entry *e, size_t n)
+{
+    bn_log_entry *v;
+
+    if (n == 0)
+        return 0;
+    if (p->nlog + n > LOG_ENTRIES_MAX)
+        return BN_ELIMIT;
+    v = realloc(p->log, (p->nlog + n) * sizeof *v);
+    if (v == NULL)
+        return BN_ENOMEM;
+    memcpy(v + p->nlog, e, n * sizeof *v);
+    p->log = v;
+    p->nlog += n;
+    return 0;
+}
+
 /* check_from fetches the log after known and checks it (expect may be
- * NULL); on success *out is the new head. */
-static int check_from(bnc_client *c, const bnc_pair *p,
-                      const bnc_log_head *known, const bnc_log_head *expect,
-                      bnc_log_head *out)
+ * NULL); on success *out is the new head and the new entries are kept in
+ * p (known must be p's head, or zero with p's log empty). */
+static int check_from(bnc_client *c, bnc_pair *p, const bnc_log_head *known,
+                      const bnc_log_head *expect, bnc_log_head *out)
 {
     bn_log_entry *entries = NULL;
     size_t n = 0;
@@ -255,12 +274,18 @@ static int check_from(bnc_client *c, const bnc_pair *p,
     if (rc == 0)
         rc = bnc_log_check(p->info.id, known, entries, n, expect,
                            bnc__members_key, (void *)p, out, &c->log_bad_seq);
+    /* entries[0] is the known head itself when something was known. */
+    if (rc == 0 && known->seq > 0)
+        rc = keep_entries(p, entries + 1, n - 1);
+    else if (rc == 0)
+        rc = keep_entries(p, entries, n);
     free(entries);
     return rc;
 }
 
 int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
 {
+    static const bnc_log_head zero;
     bnc_log_head known, now;
     int rc;
 
@@ -268,20 +293,30 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
     rc = bnc_log_load(c->profile, p->info.id, &known);
     if (rc != 0)
         return rc;
-    if (known.seq == expect->seq &&
-        sodium_memcmp(known.hash, expect->hash, sizeof known.hash) == 0) {
-        now = known;
-    } else if (known.seq >= expect->seq) {
+    if (known.seq > expect->seq ||
+        (known.seq == expect->seq &&
+         sodium_memcmp(known.hash, expect->hash, sizeof known.hash) != 0)) {
         /* Shorter than what we saw, or another entry at our head. */
         c->log_bad_seq = known.seq;
         return BN_EROLLBACK;
-    } else {
-        rc = check_from(c, p, &known, expect, &now);
-        if (rc == 0)
-            rc = bnc_log_save(c->profile, p->info.id, &now);
-        if (rc != 0)
-            return rc;
     }
+    /* The whole log, every time: what the client shows is checked
+     * against every entry, not only the new ones. */
+    free(p->log);
+    p->log = NULL;
+    p->nlog = 0;
+    rc = check_from(c, p, &zero, expect, &now);
+    if (rc == 0 && known.seq > 0 &&
+        bn_log_extends(p->info.id, p->log, p->nlog, known.seq, known.hash) !=
+            0) {
+        c->log_bad_seq = known.seq;
+        rc = BN_EROLLBACK;
+    }
+    if (rc == 0 && (now.seq != known.seq ||
+                    sodium_memcmp(now.hash, known.hash, sizeof now.hash) != 0))
+        rc = bnc_log_save(c->profile, p->info.id, &now);
+    if (rc != 0)
+        return rc;
     p->log_seq = now.seq;
     memcpy(p->log_head, now.hash, sizeof p->log_head);
     return 0;
@@ -304,24 +339,26 @@ int bnc_log_refresh(bnc_client *c, bnc_pair *p)
     return rc;
 }
 
-/* sign_entry makes the entry of req (entry field empty, id 0) extending
- * p's head, encoded into enc. */
+/* sign_entry makes the version 2 entry of req (what it is, its body hash)
+ * extending p's head, encoded into enc. */
 static int sign_entry(bnc_client *c, const bnc_pair *p, bn_msg *req,
                       bn_bin *entry, uint8_t enc[BN_LOG_ENTRY_BYTES])
 {
-    bn_buf body = {0};
     bn_log_entry e;
     int rc;
 
     *entry = (bn_bin){NULL, 0};
     req->id = 0;
-    rc = bn_msg_encode(&body, req);
-    if (rc != 0)
-        goto cleanup;
     memset(&e, 0, sizeof e);
+    e.version = BN_LOG_VERSION;
+    e.op = (uint8_t)req->type;
+    rc = bn_log_describe(req, &e.item, &e.sub, &e.flags);
+    if (rc == 0)
+        rc = bn_log_body_hash(e.body_hash, req);
+    if (rc != 0)
+        return rc;
     e.seq = p->log_seq + 1;
     memcpy(e.prev, p->log_head, sizeof e.prev);
-    bn_hash(e.body_hash, body.data, body.len);
     e.author_id = c->me.id;
     e.time = (int64_t)time(NULL);
     rc = bn_log_entry_sign(&e, p->info.id, c->profile->id->sign_sk);
@@ -329,8 +366,6 @@ static int sign_entry(bnc_client *c, const bnc_pair *p, bn_msg *req,
         rc = bn_log_entry_encode(enc, &e);
     if (rc == 0)
         *entry = (bn_bin){enc, BN_LOG_ENTRY_BYTES};
-cleanup:
-    bn_buf_wipe(&body);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
     ad.author_id = c->me.id;
     ad.kind = spec->kind;
     ad.is_private = spec->is_private ? 1 : 0;
+    ad.session_id = spec->session_id;
     rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad, body, len,
                           c->profile->id->sign_sk);
     if (rc != 0)
@@ -106,18 +108,25 @@ static void meta_from(bnc_note_meta *m, const struct bn_note_meta *i,
         snprintf(m->author_name, sizeof m->author_name, "%s", a->name);
 }
 
-/* take_notes copies a page of notes; ctx is the pair, for author names. */
+/* take_notes copies a page of notes, each checked against the log; ctx is
+ * a bnc__list_ctx. */
 static int take_notes(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
                       uint64_t *last, int *more)
 {
+    const struct bnc__list_ctx *lc = ctx;
     const bn_notes *r = &rep->u.notes;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_note_meta m;
-        meta_from(&m, &r->items.v[i], ctx);
-        int rc = bnc__append(arr, n, sizeof m, &m);
+        int rc = bnc__check_note(lc->c, lc->p, &r->items.v[i], NULL, 1);
         if (rc != 0)
             return rc;
-        *last = m.note_id;
+        meta_from(&m, &r->items.v[i], lc->p);
+        rc = bnc__append(arr, n, sizeof m, &m);
+        if (rc != 0)
+            return rc;
+        rc = bnc__page_next(last, m.note_id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;
@@ -126,12 +135,26 @@ static int take_notes(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
 int bnc_note_list(bnc_client *c, const bnc_pair *p, bnc_note_meta **items,
                   size_t *n)
 {
+    struct bnc__list_ctx lc = {c, p};
     bn_msg req;
+    int rc;
 
+    c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_NOTE_LIST, 0);
     req.u.note_list.pair_id = p->info.id;
-    return bnc__list_all(c, &req, &req.u.note_list.after, BN_MSG_NOTES,
-                         take_notes, p, (void **)items, n);
+    rc = bnc__list_all(c, &req, &req.u.note_list.after, BN_MSG_NOTES,
+                       take_notes, &lc, (void **)items, n);
+    if (rc != 0)
+        return rc;
+    /* Every note the log holds must be listed. */
+    rc = bnc__check_listed(c, p, BN_MSG_NOTE_PUT, *items, *n, sizeof **items,
+                           offsetof(bnc_note_meta, note_id));
+    if (rc != 0) {
+        free(*items);
+        *items = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
@@ -147,6 +170,7 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
 
     *body = NULL;
     *len = 0;
+    c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_NOTE_GET, 0);
     req.u.note_get.pair_id = p->info.id;
     req.u.note_get.note_id = note_id;
@@ -161,6 +185,11 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
         rc = BN_EPROTO;
         goto cleanup;
     }
+    /* The revision the log says, as its author logged it, before any key
+     * touches it. */
+    rc = bnc__check_note(c, p, m, &rep.u.note.envelope, revision == 0);
+    if (rc != 0)
+        goto cleanup;
     author = bnc_pair_member(p, m->author_id);
     if (author == NULL) {
         rc = BN_ESIG; /* no key to check the author's signature with */
@@ -175,6 +204,7 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
     ad.author_id = m->author_id;
     ad.kind = m->kind;
     ad.is_private = m->is_private ? 1 : 0;
+    ad.session_id = m->session_id;
     rc = bn_envelope_open(body, len, key, &ad, rep.u.note.envelope.ptr,
                           rep.u.note.envelope.len, author->sign_pk);
     if (rc != 0) {

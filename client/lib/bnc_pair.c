@@ -24,6 +24,7 @@ void bnc_pair_free(bnc_pair *p)
     }
     free(p->members);
     free(p->charter);
+    free(p->log);
     free(p);
 }
 
@@ -33,12 +34,6 @@ const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
         if (p->members[i].account_id == account_id)
             return &p->members[i];
     return NULL;
-}
-
-/* holds_epoch says whether member m was in the pair during epoch e. */
-static int holds_epoch(const bnc_member *m, uint32_t e)
-{
-    return m->from_epoch <= e && (m->to_epoch == 0 || e < m->to_epoch);
 }
 
 /* find_key returns the pair key of an epoch, or NULL. */
@@ -126,41 +121,97 @@ static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
     return 0;
 }
 
-/* unwrap_all opens every wrap addressed to us, each checked against its
- * wrapper's signing key from the member list. */
-static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
+/* my_wrap finds the wrap of an epoch addressed to this member. */
+static const struct bn_key_wrap *my_wrap(const bn_pair_detail *d,
+                                         uint32_t epoch, uint64_t me)
+{
+    for (uint32_t i = 0; i < d->wraps.len; i++)
+        if (d->wraps.v[i].epoch == epoch && d->wraps.v[i].member_id == me)
+            return &d->wraps.v[i];
+    return NULL;
+}
+
+/* open_wrap opens one wrap made by wrapper_id and checks the key against
+ * the key id it carries (the wrapper logged that id). */
+static int open_wrap(const bnc_client *c, bnc_pair *p,
+                     const struct bn_key_wrap *w, uint64_t wrapper_id)
 {
     const bn_identity *id = c->profile->id;
-    const bn_pair_detail *d = &rep->u.pair_detail;
-    uint8_t key[32];
-    int rc = 0;
+    const bnc_member *wrapper = bnc_pair_member(p, wrapper_id);
+    uint8_t key[32], kid[BN_HASH_BYTES];
+    int rc;
 
-    for (uint32_t i = 0; i < d->wraps.len && rc == 0; i++) {
-        const struct bn_key_wrap *w = &d->wraps.v[i];
-        const bnc_member *wrapper = bnc_pair_member(p, w->wrapper_id);
-        if (w->member_id != c->me.id)
-            continue;
-        if (wrapper == NULL || !holds_epoch(wrapper, w->epoch))
-            return BN_ESIG;
-        rc = bn_pairkey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id,
-                               w->epoch, c->me.id, id->box_pk, id->box_sk,
-                               w->wrapper_id, wrapper->sign_pk);
-        if (rc == 0)
-            rc = add_key(p, w->epoch, key);
+    if (wrapper == NULL || w->wrapper_id != wrapper_id)
+        return BN_ESIG;
+    rc = bn_pairkey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id, w->epoch,
+                           c->me.id, id->box_pk, id->box_sk, w->wrapper_id,
+                           wrapper->sign_pk);
+    if (rc == 0) {
+        bn_pairkey_id(kid, p->info.id, w->epoch, key);
+        if (sodium_memcmp(kid, w->key_id, sizeof kid) != 0)
+            rc = BN_EAUTH; /* not the key the wrapper gave the others */
     }
+    if (rc == 0)
+        rc = add_key(p, w->epoch, key);
     sodium_memzero(key, sizeof key);
     return rc;
 }
 
-/* put_key draws a key for the current epoch, wraps it for every member of
- * that epoch and sends KEY_PUT; on success the key is kept in p. */
-static int put_key(bnc_client *c, bnc_pair *p)
+/* unwrap_all opens this member's wrap of every epoch that a KEY_PUT entry
+ * of the log covers (the ledger checked those entries). A wrap that does
+ * not open is skipped with a warning: the pair re-keys. A legacy log
+ * (wraps were not logged) opens the wraps of epoch 1 from any member. */
+static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
+{
+    const bn_pair_detail *d = &rep->u.pair_detail;
+    int logged = 0;
+
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        const struct bn_key_wrap *w;
+        int rc;
+        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_KEY_PUT)
+            continue;
+        logged = 1;
+        w = my_wrap(d, e->sub, c->me.id);
+        rc = w != NULL ? open_wrap(c, p, w, e->author_id) : BN_ENOKEY;
+        if (rc == BN_ENOMEM)
+            return rc;
+        if (rc != 0)
+            bnc__warn(p,
+                      "the key of epoch %" PRIu32 " that member %" PRIu64
+                      " wrapped for you does not open (%s): skipped",
+                      e->sub, e->author_id, bn_err_name(rc));
+    }
+    if (!logged && p->nlegacy > 0) {
+        const struct bn_key_wrap *w = my_wrap(d, 1, c->me.id);
+        if (w != NULL)
+            return open_wrap(c, p, w, w->wrapper_id) == BN_ENOMEM ? BN_ENOMEM
+                                                                  : 0;
+    }
+    return 0;
+}
+
+/* logged_epoch tells whether a KEY_PUT entry keyed epoch e. */
+static int logged_epoch(const bnc_pair *p, uint32_t e)
+{
+    for (size_t i = 0; i < p->nlog; i++)
+        if (p->log[i].version == BN_LOG_VERSION &&
+            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == e)
+            return 1;
+    return p->nlegacy > 0 && e == 1;
+}
+
+/* put_key draws a key for epoch, wraps it for every member (in increasing
+ * id order, as the log entry's body fixes) and sends KEY_PUT with its log
+ * entry; on success the key is kept in p and p is at that epoch. */
+static int put_key(bnc_client *c, bnc_pair *p, uint32_t epoch)
 {
     const bn_identity *id = c->profile->id;
-    uint32_t epoch = p->info.epoch;
     struct bn_key_wrap *wraps = NULL;
-    uint8_t *key = NULL;
+    uint8_t *key = NULL, kid[BN_HASH_BYTES];
     bn_msg req, rep = {0};
+    uint64_t prev = 0;
     uint32_t n = 0;
     int rc;
 
@@ -173,13 +224,20 @@ static int put_key(bnc_client *c, bnc_pair *p)
         goto cleanup;
     }
     bn_pairkey_generate(key);
-    for (size_t i = 0; i < p->nmembers; i++) {
-        const bnc_member *m = &p->members[i];
-        if (!holds_epoch(m, epoch))
-            continue;
+    bn_pairkey_id(kid, p->info.id, epoch, key);
+    for (size_t k = 0; k < p->nmembers; k++) {
+        const bnc_member *m = NULL;
+        for (size_t i = 0; i < p->nmembers; i++)
+            if (p->members[i].account_id > prev &&
+                (m == NULL || p->members[i].account_id < m->account_id))
+                m = &p->members[i];
+        if (m == NULL)
+            break;
+        prev = m->account_id;
         wraps[n].epoch = epoch;
         wraps[n].member_id = m->account_id;
         wraps[n].wrapper_id = c->me.id;
+        memcpy(wraps[n].key_id, kid, sizeof kid);
         rc = bn_pairkey_wrap(wraps[n].wrap, p->info.id, epoch, m->account_id,
                              m->box_pk, c->me.id, key, id->sign_sk);
         if (rc != 0)
@@ -191,9 +249,11 @@ static int put_key(bnc_client *c, bnc_pair *p)
     req.u.key_put.epoch = epoch;
     req.u.key_put.wraps.v = wraps;
     req.u.key_put.wraps.len = n;
-    rc = bnc_call(c->conn, &req, &rep);
+    rc = bnc__write(c, p, &req, &req.u.key_put.entry, BN_MSG_OK, &rep);
     if (rc == 0)
         rc = add_key(p, epoch, key);
+    if (rc == 0)
+        p->info.epoch = epoch;
 cleanup:
     bn_msg_free(&rep);
     free(wraps);
@@ -211,11 +271,14 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
     int rc;
 
     *out = NULL;
+    c->tamper[0] = '\0';
     p = calloc(1, sizeof *p);
     if (p == NULL)
         return BN_ENOMEM;
     for (int tries = 0;; tries++) {
         bn_msg rep = {0};
+        uint32_t epoch;
+        p->nwarnings = 0;
         rc = fetch(c, pair_id, p, &rep);
         self = rc == 0 ? bnc_pair_member(p, c->me.id) : NULL;
         if (rc == 0 && self != NULL && tries == 0) {
@@ -225,15 +288,17 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             p->verified = verified;
             if (rc == BN_EUNVERIFIED)
                 rc = 0;
-            /* The log must still extend what we saw (an erased pair has
-             * none left). */
-            if (rc == 0 && p->info.status != BN_PAIR_ERASED) {
-                bnc_log_head expect;
-                expect.seq = rep.u.pair_detail.log_seq;
-                memcpy(expect.hash, rep.u.pair_detail.log_head,
-                       sizeof expect.hash);
-                rc = bnc__log_open(c, p, &expect);
-            }
+        }
+        /* The whole log must verify and still hold what we saw (an erased
+         * pair has none left); then every record the server sent must
+         * follow from it. */
+        if (rc == 0 && self != NULL && p->info.status != BN_PAIR_ERASED) {
+            bnc_log_head expect;
+            expect.seq = rep.u.pair_detail.log_seq;
+            memcpy(expect.hash, rep.u.pair_detail.log_head, sizeof expect.hash);
+            rc = bnc__log_open(c, p, &expect);
+            if (rc == 0)
+                rc = bnc__ledger_pair(c, p, &rep.u.pair_detail);
         }
         /* An ended pair stays readable by its members: their wraps of
          * every epoch they held are opened too. */
@@ -243,16 +308,26 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             rc = unwrap_all(c, p, &rep);
         bn_msg_free(&rep);
         if (rc != 0 || self == NULL || (flags & BNC_PAIR_NOKEYS) ||
-            p->info.status != BN_PAIR_ACTIVE || self->to_epoch != 0 ||
+            p->info.status != BN_PAIR_ACTIVE ||
             find_key(p, p->info.epoch) != NULL)
             break;
-        /* No key for the current epoch yet: we are the first to open. */
+        /* No usable key for the current epoch: the first key if nobody
+         * logged one, else a re-key past a wrap that did not open. */
         if (p->keys_changed) {
             rc = BN_EUNVERIFIED;
             break;
         }
-        rc = put_key(c, p);
-        if (rc != BN_ECONFLICT || tries + 1 >= KEY_PUT_TRIES)
+        epoch = p->info.epoch;
+        if (logged_epoch(p, epoch)) {
+            epoch++;
+            bnc__warn(p,
+                      "pair %" PRIu64 " moved to key epoch %" PRIu32
+                      " because your key of epoch %" PRIu32 " did not open",
+                      p->info.id, epoch, epoch - 1);
+        }
+        rc = put_key(c, p, epoch);
+        if ((rc != BN_ECONFLICT && rc != BN_ESTALE) ||
+            tries + 1 >= KEY_PUT_TRIES)
             break;
     }
     if (rc != 0) {
@@ -282,6 +357,11 @@ int bnc_pair_accept(bnc_client *c, bnc_pair *p)
     req.u.pair_accept.date = today;
     rc = bn_charter_sign(req.u.pair_accept.sig, p->info.id, h, today, c->me.id,
                          c->profile->id->sign_sk);
+    /* The member list this member accepts to share the pair with: its
+     * hash goes into the signed log, and every client later holds the
+     * server to it. bnc_pair_open checked its shape. */
+    if (rc == 0)
+        rc = bnc__members_hash(p, req.u.pair_accept.members_hash);
     if (rc == 0)
         rc =
             bnc__write(c, p, &req, &req.u.pair_accept.entry, BN_MSG_PAIR, &rep);
@@ -343,8 +423,7 @@ int bnc_pair_keys_hash(uint8_t out[32], const bnc_pair *p, uint64_t self_id)
         uint8_t be[8];
         for (size_t i = 0; i < p->nmembers; i++) {
             const bnc_member *m = &p->members[i];
-            if (m->to_epoch != 0 || m->account_id == self_id ||
-                m->account_id <= prev)
+            if (m->account_id == self_id || m->account_id <= prev)
                 continue;
             if (next == NULL || m->account_id < next->account_id)
                 next = m;

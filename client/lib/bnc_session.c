@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,15 +148,20 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
 static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
                          size_t *n, uint64_t *last, int *more)
 {
+    const struct bnc__list_ctx *lc = ctx;
     const bn_sessions *r = &rep->u.sessions;
-    (void)ctx;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_session s;
-        session_from(&s, &r->items.v[i]);
-        int rc = bnc__append(arr, n, sizeof s, &s);
+        int rc = bnc__check_session(lc->c, lc->p, &r->items.v[i]);
         if (rc != 0)
             return rc;
-        *last = s.id;
+        session_from(&s, &r->items.v[i]);
+        rc = bnc__append(arr, n, sizeof s, &s);
+        if (rc != 0)
+            return rc;
+        rc = bnc__page_next(last, s.id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;
@@ -164,12 +170,24 @@ static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
 int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
                      size_t *n)
 {
+    struct bnc__list_ctx lc = {c, p};
     bn_msg req;
+    int rc;
 
+    c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_SESSION_LIST, 0);
     req.u.session_list.pair_id = p->info.id;
-    return bnc__list_all(c, &req, &req.u.session_list.after, BN_MSG_SESSIONS,
-                         take_sessions, NULL, (void **)items, n);
+    rc = bnc__list_all(c, &req, &req.u.session_list.after, BN_MSG_SESSIONS,
+                       take_sessions, &lc, (void **)items, n);
+    if (rc == 0)
+        rc = bnc__check_listed(c, p, BN_MSG_SESSION_ADD, *items, *n,
+                               sizeof **items, offsetof(bnc_session, id));
+    if (rc != 0) {
+        free(*items);
+        *items = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 /* ---- objectives ----------------------------------------------------- */
@@ -293,13 +311,17 @@ struct objective_take {
 static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
                            size_t *n, uint64_t *last, int *more)
 {
+    const struct bnc__list_ctx *lc = ctx;
     const bn_objectives *r = &rep->u.objectives;
-    const bnc_pair *p = ctx;
+    const bnc_pair *p = lc->p;
 
     for (uint32_t i = 0; i < r->items.len; i++) {
         const struct bn_objective_info *in = &r->items.v[i];
         const bnc_member *a = bnc_pair_member(p, in->author_id);
         bnc_objective o;
+        int rc = bnc__check_objective(lc->c, p, in);
+        if (rc != 0)
+            return rc;
         memset(&o, 0, sizeof o);
         o.id = in->id;
         o.author_id = in->author_id;
@@ -309,7 +331,7 @@ static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
         o.defined_date = in->defined_date;
         o.reached_date = in->reached_date;
         open_objective(p, &o, in);
-        int rc = bnc__append(arr, n, sizeof o, &o);
+        rc = bnc__append(arr, n, sizeof o, &o);
         if (rc != 0) {
             if (o.text != NULL) {
                 sodium_memzero(o.text, o.text_len);
@@ -317,7 +339,9 @@ static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
             }
             return rc;
         }
-        *last = o.id;
+        rc = bnc__page_next(last, o.id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;
@@ -326,13 +350,24 @@ static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
 int bnc_objective_list(bnc_client *c, const bnc_pair *p, bnc_objective **items,
                        size_t *n)
 {
+    struct bnc__list_ctx lc = {c, p};
     bn_msg req;
+    int rc;
 
+    c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_OBJECTIVE_LIST, 0);
     req.u.objective_list.pair_id = p->info.id;
-    return bnc__list_all(c, &req, &req.u.objective_list.after,
-                         BN_MSG_OBJECTIVES, take_objectives, p, (void **)items,
-                         n);
+    rc = bnc__list_all(c, &req, &req.u.objective_list.after, BN_MSG_OBJECTIVES,
+                       take_objectives, &lc, (void **)items, n);
+    if (rc == 0)
+        rc = bnc__check_listed(c, p, BN_MSG_OBJECTIVE_ADD, *items, *n,
+                               sizeof **items, offsetof(bnc_objective, id));
+    if (rc != 0) {
+        bnc_objective_list_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 void bnc_objective_list_free(bnc_objective *items, size_t n)

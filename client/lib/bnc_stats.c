@@ -52,7 +52,9 @@ static int take_stats_pairs(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;
-        *last = p.pair_id;
+        rc = bnc__page_next(last, p.pair_id);
+        if (rc != 0)
+            return rc;
     }
     *more = r->more;
     return 0;

@@ -38,6 +38,10 @@ static void sign_at(bn_log_entry *e, uint64_t seq, const uint8_t prev[32],
                     uint64_t author, const char *tag)
 {
     memset(e, 0, sizeof *e);
+    e->version = BN_LOG_VERSION;
+    e->op = 0x40; /* NOTE_PUT */
+    e->item = seq;
+    e->sub = 1;
     e->seq = seq;
     memcpy(e->prev, prev, 32);
     bn_hash(e->body_hash, (const uint8_t *)tag, strlen(tag));

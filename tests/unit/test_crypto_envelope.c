@@ -29,6 +29,7 @@ static void fixture_init(fixture *f)
     f->ad.author_id = 42;
     f->ad.kind = 2;
     f->ad.is_private = 0;
+    f->ad.session_id = 9;
 }
 
 /* ---- Padmé ---------------------------------------------------------- */
@@ -225,7 +226,7 @@ static void test_envelope_wrong_ad_fields(void **state)
     uint8_t *env = NULL;
     size_t envlen = 0;
     seal_small(&f, &env, &envlen);
-    for (int field = 0; field < 6; field++) {
+    for (int field = 0; field < 7; field++) {
         bn_note_ad ad = f.ad;
         switch (field) {
         case 0:
@@ -243,8 +244,11 @@ static void test_envelope_wrong_ad_fields(void **state)
         case 4:
             ad.kind = BN_AD_KIND_OBJECTIVE;
             break;
-        default:
+        case 5:
             ad.is_private = 1;
+            break;
+        default:
+            ad.session_id++; /* a report moved to another session */
             break;
         }
         assert_int_equal(try_open(&f, f.key, &ad, env, envlen, f.sign_pk),
@@ -304,7 +308,9 @@ static void test_envelope_truncated_and_check(void **state)
     for (size_t len = BN_ENVELOPE_MIN_BYTES; len < envlen; len++)
         assert_int_not_equal(try_open(&f, f.key, &f.ad, env, len, f.sign_pk),
                              0);
-    env[0] = 2;
+    env[0] = 3;
+    assert_int_equal(bn_envelope_check(env, envlen), BN_EVERSION);
+    env[0] = 0;
     assert_int_equal(bn_envelope_check(env, envlen), BN_EVERSION);
     free(env);
 
@@ -420,6 +426,49 @@ static void test_envelope_nonce_is_fresh(void **state)
     free(b);
 }
 
+/* A version 1 envelope (schema 3: "binome note v1", no session in the AD),
+ * made here by hand as the old release made it, still opens, whatever
+ * session the record claims; a version 2 envelope binds it. */
+static void test_envelope_v1_still_opens(void **state)
+{
+    (void)state;
+    fixture f;
+    static const char text[] = "an old note";
+    uint8_t padded[256], env[29 + 256 + 16 + 64], msg[44 + 29 + 256 + 16];
+    uint8_t *p = msg, *pt = NULL;
+    size_t unused, len = 0;
+    bn_note_ad ad;
+    fixture_init(&f);
+    memcpy(padded, text, sizeof text - 1);
+    assert_int_equal(sodium_pad(&unused, padded, sizeof text - 1, 256, 256), 0);
+    memcpy(p, "binome note v1", 14);
+    p += 14;
+    bn_put_be64(p, f.ad.pair_id);
+    bn_put_be64(p + 8, f.ad.note_id);
+    bn_put_be32(p + 16, f.ad.revision);
+    bn_put_be64(p + 20, f.ad.author_id);
+    p[28] = f.ad.kind;
+    p[29] = f.ad.is_private;
+    env[0] = 1;
+    bn_put_be32(env + 1, 4);
+    randombytes_buf(env + 5, 24);
+    memcpy(msg + 44, env, 29);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(env + 29, NULL, padded, 256, msg,
+                                               44 + 29, NULL, env + 5, f.key);
+    memcpy(msg + 44 + 29, env + 29, 256 + 16);
+    crypto_sign_detached(env + 29 + 256 + 16, NULL, msg, sizeof msg, f.sign_sk);
+    ad = f.ad;
+    ad.session_id = 12345; /* not bound in version 1 */
+    assert_int_equal(
+        bn_envelope_open(&pt, &len, f.key, &ad, env, sizeof env, f.sign_pk), 0);
+    assert_int_equal(len, sizeof text - 1);
+    assert_memory_equal(pt, text, len);
+    sodium_free(pt);
+    ad.revision++;
+    assert_int_not_equal(
+        bn_envelope_open(&pt, &len, f.key, &ad, env, sizeof env, f.sign_pk), 0);
+}
+
 int main(void)
 {
     if (bn_crypto_init() != 0)
@@ -434,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_envelope_too_big),
         cmocka_unit_test(test_envelope_every_bit_flip_fails),
         cmocka_unit_test(test_envelope_wrong_ad_fields),
+        cmocka_unit_test(test_envelope_v1_still_opens),
         cmocka_unit_test(test_envelope_wrong_key_epoch_author),
         cmocka_unit_test(test_envelope_truncated_and_check),
         cmocka_unit_test(test_envelope_layout_and_padding_checks),

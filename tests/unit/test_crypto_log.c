@@ -47,6 +47,11 @@ static void chain_make(bn_log_entry *e, size_t n, const keys *k,
     uint8_t prev[BN_HASH_BYTES] = {0};
     for (size_t i = 0; i < n; i++) {
         memset(&e[i], 0, sizeof e[i]);
+        e[i].version = BN_LOG_VERSION;
+        e[i].op = 0x40;
+        e[i].item = 1000 + i;
+        e[i].sub = (uint32_t)i + 1;
+        e[i].flags = (uint16_t)(i % 2);
         e[i].seq = i + 1;
         memcpy(e[i].prev, prev, BN_HASH_BYTES);
         randombytes_buf(e[i].body_hash, BN_HASH_BYTES);
@@ -74,19 +79,38 @@ static void test_log_encode_decode(void **state)
     keys_init(&k);
     chain_make(e, 1, &k, PAIR);
     e[0].time = -5; /* negative times survive */
+    e[0].flags = 0x0102;
+    assert_int_equal(BN_LOG_ENTRY_BYTES, 168);
+    assert_int_equal(bn_log_entry_size(&e[0]), 168);
     assert_int_equal(bn_log_entry_encode(buf, &e[0]), 0);
-    assert_int_equal(bn_get_be64(buf), 1);
-    assert_memory_equal(buf + 8, e[0].prev, 32);
-    assert_memory_equal(buf + 40, e[0].body_hash, 32);
-    assert_int_equal(bn_get_be64(buf + 72), e[0].author_id);
-    assert_int_equal(bn_get_be64(buf + 80), (uint64_t)(int64_t)-5);
-    assert_memory_equal(buf + 88, e[0].sig, 64);
+    assert_int_equal(buf[0], 2);
+    assert_int_equal(buf[1], 0x40);
+    assert_int_equal(buf[2], 1);
+    assert_int_equal(buf[3], 2);
+    assert_int_equal(bn_get_be64(buf + 4), 1);
+    assert_memory_equal(buf + 12, e[0].prev, 32);
+    assert_memory_equal(buf + 44, e[0].body_hash, 32);
+    assert_int_equal(bn_get_be64(buf + 76), e[0].author_id);
+    assert_int_equal(bn_get_be64(buf + 84), (uint64_t)(int64_t)-5);
+    assert_int_equal(bn_get_be64(buf + 92), 1000);
+    assert_int_equal(bn_get_be32(buf + 100), 1);
+    assert_memory_equal(buf + 104, e[0].sig, 64);
     assert_int_equal(bn_log_entry_decode(&d, buf, BN_LOG_ENTRY_BYTES), 0);
+    assert_int_equal(d.version, 2);
+    assert_int_equal(d.op, 0x40);
+    assert_int_equal(d.flags, 0x0102);
+    assert_int_equal(d.item, 1000);
+    assert_int_equal(d.sub, 1);
     assert_int_equal(d.seq, e[0].seq);
     assert_int_equal(d.time, -5);
     assert_int_equal(d.author_id, e[0].author_id);
     assert_int_equal(bn_log_entry_encode(buf2, &d), 0);
     assert_memory_equal(buf, buf2, BN_LOG_ENTRY_BYTES);
+    /* A 168-byte entry must say version 2. */
+    buf[0] = 3;
+    assert_int_equal(bn_log_entry_decode(&d, buf, BN_LOG_ENTRY_BYTES),
+                     BN_ECORRUPT);
+    buf[0] = 2;
     assert_int_equal(bn_log_entry_decode(&d, buf, BN_LOG_ENTRY_BYTES - 1),
                      BN_ECORRUPT);
     assert_int_equal(bn_log_entry_decode(&d, buf, BN_LOG_ENTRY_BYTES + 1),
@@ -99,18 +123,18 @@ static void test_log_sign_and_hash_layout(void **state)
     (void)state;
     keys k;
     bn_log_entry e[1];
-    uint8_t enc[BN_LOG_ENTRY_BYTES], msg[13 + 8 + 88], hb[8 + 152];
+    uint8_t enc[BN_LOG_ENTRY_BYTES], msg[13 + 8 + 104], hb[8 + 168];
     uint8_t h[32], h2[32];
     keys_init(&k);
     chain_make(e, 1, &k, PAIR);
     bn_log_entry_encode(enc, &e[0]);
-    memcpy(msg, "binome log v1", 13);
+    memcpy(msg, "binome log v2", 13);
     bn_put_be64(msg + 13, PAIR);
-    memcpy(msg + 21, enc, 88);
+    memcpy(msg + 21, enc, 104);
     assert_int_equal(
         crypto_sign_verify_detached(e[0].sig, msg, sizeof msg, k.pk[0]), 0);
     bn_put_be64(hb, PAIR);
-    memcpy(hb + 8, enc, 152);
+    memcpy(hb + 8, enc, 168);
     bn_hash(h, hb, sizeof hb);
     assert_int_equal(bn_log_entry_hash(h2, PAIR, &e[0]), 0);
     assert_memory_equal(h, h2, 32);
@@ -307,12 +331,60 @@ static void test_charter(void **state)
     assert_int_equal(bn_charter_verify(sig, 5, ch, 20000, 42, pk), BN_ESIG);
 }
 
+/* Version 1 entries (schema 3) still decode, verify and hash as they were
+ * signed, so an upgraded store keeps its history. */
+static void test_log_v1_legacy(void **state)
+{
+    (void)state;
+    keys k;
+    bn_log_entry e, d;
+    uint8_t enc[BN_LOG_ENTRY_BYTES], msg[13 + 8 + 88], hb[8 + 152];
+    uint8_t h[32], h2[32], head[32];
+    uint64_t bad = 0;
+    keys_init(&k);
+    memset(&e, 0, sizeof e);
+    e.version = 1;
+    e.seq = 1;
+    randombytes_buf(e.body_hash, 32);
+    e.author_id = k.id[0];
+    e.time = 1700000000;
+    assert_int_equal(bn_log_entry_sign(&e, PAIR, k.sk[0]), 0);
+    assert_int_equal(bn_log_entry_size(&e), 152);
+    assert_int_equal(bn_log_entry_encode(enc, &e), 0);
+    assert_int_equal(bn_get_be64(enc), 1);
+    memcpy(msg, "binome log v1", 13);
+    bn_put_be64(msg + 13, PAIR);
+    memcpy(msg + 21, enc, 88);
+    assert_int_equal(
+        crypto_sign_verify_detached(e.sig, msg, sizeof msg, k.pk[0]), 0);
+    bn_put_be64(hb, PAIR);
+    memcpy(hb + 8, enc, 152);
+    bn_hash(h, hb, sizeof hb);
+    assert_int_equal(bn_log_entry_hash(h2, PAIR, &e), 0);
+    assert_memory_equal(h, h2, 32);
+    assert_int_equal(bn_log_entry_decode(&d, enc, BN_LOG_ENTRY_V1_BYTES), 0);
+    assert_int_equal(d.version, 1);
+    assert_int_equal(d.op, 0);
+    assert_int_equal(d.item, 0);
+    assert_int_equal(
+        bn_log_verify(PAIR, &d, 1, zero_head, key_fn, &k, head, &bad), 0);
+    assert_memory_equal(head, h, 32);
+    /* A v1 signature does not pass as v2 (the domain names the version). */
+    d.version = 2;
+    assert_int_equal(
+        bn_log_verify(PAIR, &d, 1, zero_head, key_fn, &k, NULL, &bad), BN_ESIG);
+    e.version = 7;
+    assert_int_equal(bn_log_entry_size(&e), 0);
+    assert_int_equal(bn_log_entry_encode(enc, &e), BN_EINVAL);
+}
+
 int main(void)
 {
     if (bn_crypto_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_encode_decode),
+        cmocka_unit_test(test_log_v1_legacy),
         cmocka_unit_test(test_log_sign_and_hash_layout),
         cmocka_unit_test(test_log_chain_verifies),
         cmocka_unit_test(test_log_removed_entry),

@@ -188,12 +188,105 @@ static void test_wrap_epoch_mismatch_when_signed(void **state)
                      BN_EAUTH);
 }
 
+/* The server checks a wrap's signature without any secret; a wrap for
+ * another member's key, pair or epoch, or altered, does not pass. */
+static void test_wrap_verify_without_secrets(void **state)
+{
+    (void)state;
+    party a, b;
+    uint8_t key[32], w[BN_WRAP_BYTES];
+    party_init(&a, 1);
+    party_init(&b, 2);
+    bn_pairkey_generate(key);
+    assert_int_equal(
+        bn_pairkey_wrap(w, PAIR, EPOCH, b.id, b.box_pk, a.id, key, a.sign_sk),
+        0);
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w, PAIR, EPOCH, b.id,
+                                            b.box_pk, a.id, a.sign_pk),
+                     0);
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w, PAIR, EPOCH, b.id,
+                                            a.box_pk, a.id, a.sign_pk),
+                     BN_ESIG);
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w, PAIR + 1, EPOCH, b.id,
+                                            b.box_pk, a.id, a.sign_pk),
+                     BN_ESIG);
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w, PAIR, EPOCH, b.id,
+                                            b.box_pk, b.id, b.sign_pk),
+                     BN_ESIG);
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w - 1, PAIR, EPOCH, b.id,
+                                            b.box_pk, a.id, a.sign_pk),
+                     BN_ECORRUPT);
+    w[20] ^= 1;
+    assert_int_equal(bn_pairkey_wrap_verify(w, sizeof w, PAIR, EPOCH, b.id,
+                                            b.box_pk, a.id, a.sign_pk),
+                     BN_ESIG);
+}
+
+/* A key id names one key of one pair and epoch and does not reveal it. */
+static void test_pairkey_id(void **state)
+{
+    (void)state;
+    uint8_t k1[32], k2[32], a[32], b[32];
+    bn_pairkey_generate(k1);
+    memcpy(k2, k1, 32);
+    bn_pairkey_id(a, PAIR, EPOCH, k1);
+    bn_pairkey_id(b, PAIR, EPOCH, k2);
+    assert_memory_equal(a, b, 32);
+    k2[0] ^= 1;
+    bn_pairkey_id(b, PAIR, EPOCH, k2);
+    assert_memory_not_equal(a, b, 32);
+    bn_pairkey_id(b, PAIR, EPOCH + 1, k1);
+    assert_memory_not_equal(a, b, 32);
+    bn_pairkey_id(b, PAIR + 1, EPOCH, k1);
+    assert_memory_not_equal(a, b, 32);
+}
+
+/* The members hash is the same whatever the order, and changes with any
+ * member, role or key added, removed or changed. */
+static void test_members_hash(void **state)
+{
+    (void)state;
+    bn_member_id m[3], r[3];
+    uint8_t h[32], h2[32];
+    for (int i = 0; i < 3; i++) {
+        m[i].account_id = 10 + (uint64_t)i * 7;
+        m[i].role = (uint8_t)(2 + i % 2);
+        randombytes_buf(m[i].sign_pk, 32);
+        randombytes_buf(m[i].box_pk, 32);
+    }
+    r[0] = m[2];
+    r[1] = m[0];
+    r[2] = m[1];
+    assert_int_equal(bn_members_hash(h, m, 3), 0);
+    assert_int_equal(bn_members_hash(h2, r, 3), 0);
+    assert_memory_equal(h, h2, 32);
+    assert_int_equal(bn_members_hash(h2, m, 2), 0);
+    assert_memory_not_equal(h, h2, 32);
+    r[0].role ^= 1;
+    assert_int_equal(bn_members_hash(h2, r, 3), 0);
+    assert_memory_not_equal(h, h2, 32);
+    r[0] = m[2];
+    r[0].box_pk[31] ^= 1;
+    assert_int_equal(bn_members_hash(h2, r, 3), 0);
+    assert_memory_not_equal(h, h2, 32);
+    r[0] = m[2];
+    r[0].account_id++;
+    assert_int_equal(bn_members_hash(h2, r, 3), 0);
+    assert_memory_not_equal(h, h2, 32);
+    r[0] = m[0]; /* the same id twice */
+    assert_int_equal(bn_members_hash(h2, r, 3), BN_EINVAL);
+    assert_int_equal(bn_members_hash(h2, NULL, 0), 0);
+}
+
 int main(void)
 {
     if (bn_crypto_init() != 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pairkey_generate_random),
+        cmocka_unit_test(test_wrap_verify_without_secrets),
+        cmocka_unit_test(test_pairkey_id),
+        cmocka_unit_test(test_members_hash),
         cmocka_unit_test(test_wrap_roundtrip),
         cmocka_unit_test(test_wrap_every_bit_flip_fails),
         cmocka_unit_test(test_wrap_wrong_context),

@@ -1,0 +1,626 @@
+/*
+ * bnc_ledger.c: what a member's client believes about a pair follows from
+ * the pair's signed log, never from the server's records (SECURITY.md,
+ * "What a malicious server can and cannot do").
+ *
+ * bnc_pair_open fetches and verifies the whole log (bnc_log.c). This file
+ * then checks every record the server serves against it:
+ *
+ * - membership: each member's PAIR_ACCEPT entry signs the hash of the
+ *   member list (bn_members_hash); the list the server shows must be that
+ *   one, today exactly the pair's mentor and mentee, holding every epoch;
+ * - the pair's state (accepted, active, ended, and how) follows from the
+ *   PAIR_ACCEPT and PAIR_END entries;
+ * - the epoch follows from the KEY_PUT entries (the first key, then one
+ *   more per re-key), and a wrap is used only when the KEY_PUT entry of
+ *   its epoch covers it;
+ * - each note revision, session, objective and document the server serves
+ *   matches the last entry that logged it, and every logged item is
+ *   served (else it is withheld).
+ *
+ * Entries of version 1 (written before schema 4) do not say what they
+ * logged: items they cover are shown, the pair carries a warning, and
+ * only what version 2 entries logged is checked one by one.
+ */
+#include "binome.h"
+#include "bnc_internal.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bnc__tamper(bnc_client *c, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->tamper, sizeof c->tamper, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void bnc__warn(bnc_pair *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (p->nwarnings == BNC_WARNINGS_MAX)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(p->warnings[p->nwarnings], sizeof p->warnings[0], fmt, ap);
+    va_end(ap);
+    p->nwarnings++;
+}
+
+const bn_log_entry *bnc__log_last(const bnc_pair *p, uint8_t op, uint64_t item)
+{
+    for (size_t i = p->nlog; i-- > 0;) {
+        const bn_log_entry *e = &p->log[i];
+        if (e->version == BN_LOG_VERSION && e->op == op && e->item == item)
+            return e;
+    }
+    return NULL;
+}
+
+const bn_log_entry *bnc__log_at(const bnc_pair *p, uint64_t seq)
+{
+    /* p->log holds seq 1 .. nlog in order (bnc_log.c checks it). */
+    if (seq == 0 || seq > p->nlog || p->log[seq - 1].seq != seq)
+        return NULL;
+    return &p->log[seq - 1];
+}
+
+/* ---- membership, state and epochs ---------------------------------- */
+
+/* members_hash hashes p's member list as the server shows it. */
+static int members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES])
+{
+    bn_member_id m[BN_MEMBERS_MAX];
+
+    if (p->nmembers > BN_MEMBERS_MAX)
+        return BN_EPROTO;
+    for (size_t i = 0; i < p->nmembers; i++) {
+        m[i].account_id = p->members[i].account_id;
+        m[i].role = p->members[i].role;
+        memcpy(m[i].sign_pk, p->members[i].sign_pk, 32);
+        memcpy(m[i].box_pk, p->members[i].box_pk, 32);
+    }
+    return bn_members_hash(out, m, p->nmembers);
+}
+
+int bnc__members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES])
+{
+    return members_hash(p, out);
+}
+
+/* check_member_list: today a pair is its mentor and its mentee, both
+ * members from the first epoch on and never leaving; a member is added
+ * or removed only by a signed entry, and no entry does that yet. */
+static int check_member_list(bnc_client *c, const bnc_pair *p)
+{
+    const bnc_pair_info *i = &p->info;
+    const bnc_member *mentor = bnc_pair_member(p, i->mentor_id);
+    const bnc_member *mentee = bnc_pair_member(p, i->mentee_id);
+
+    for (size_t k = 0; k < p->nmembers; k++) {
+        const bnc_member *m = &p->members[k];
+        if (m->account_id != i->mentor_id && m->account_id != i->mentee_id)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "member %" PRIu64 " is not in the pair's "
+                               "signed membership (only its mentor and its "
+                               "mentee are)",
+                               m->account_id);
+        if (m->from_epoch != 1 || m->to_epoch != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "member %" PRIu64 " is shown holding epochs "
+                               "%" PRIu32 " to %" PRIu32
+                               ", which no signed entry made",
+                               m->account_id, m->from_epoch, m->to_epoch);
+    }
+    if (mentor == NULL || mentee == NULL || mentor == mentee ||
+        mentor->role != BN_ROLE_MENTOR || mentee->role != BN_ROLE_MENTEE ||
+        p->nmembers != 2)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the member list is not the pair's mentor %" PRIu64
+                           " and mentee %" PRIu64,
+                           i->mentor_id, i->mentee_id);
+    return 0;
+}
+
+/* find_accept finds the acceptance the server serves for an account. */
+static const struct bn_accept_info *find_accept(const bn_pair_detail *d,
+                                                uint64_t account_id)
+{
+    for (uint32_t i = 0; i < d->accepts.len; i++)
+        if (d->accepts.v[i].account_id == account_id)
+            return &d->accepts.v[i];
+    return NULL;
+}
+
+/* check_accepts: every PAIR_ACCEPT entry matches the acceptance served
+ * and signs the member list shown; returns the accepted bits. */
+static int check_accepts(bnc_client *c, const bnc_pair *p,
+                         const bn_pair_detail *d, uint8_t *accepted)
+{
+    uint8_t h[BN_HASH_BYTES];
+    int rc = members_hash(p, h);
+
+    *accepted = 0;
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        const struct bn_accept_info *a;
+        bn_msg req;
+        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_PAIR_ACCEPT)
+            continue;
+        a = find_accept(d, e->author_id);
+        if (a == NULL)
+            return bnc__tamper(c, BN_EWITHHELD,
+                               "the acceptance of member %" PRIu64
+                               " (log entry %" PRIu64
+                               ") is in the pair's log but the server no "
+                               "longer serves it (withheld)",
+                               e->author_id, e->seq);
+        bn_msg_init(&req, BN_MSG_PAIR_ACCEPT, 0);
+        req.u.pair_accept.pair_id = p->info.id;
+        req.u.pair_accept.date = a->date;
+        memcpy(req.u.pair_accept.sig, a->sig, sizeof a->sig);
+        memcpy(req.u.pair_accept.members_hash, a->members_hash, 32);
+        if (bn_log_entry_matches(e, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the acceptance of member %" PRIu64
+                               " is not the one log entry %" PRIu64 " signed",
+                               e->author_id, e->seq);
+        if (sodium_memcmp(a->members_hash, h, sizeof h) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the member list the server shows is not the "
+                               "one member %" PRIu64
+                               " signed when accepting (log entry %" PRIu64
+                               "): a member was added, removed or changed",
+                               e->author_id, e->seq);
+        *accepted |= e->author_id == p->info.mentor_id   ? BN_ACCEPTED_MENTOR
+                     : e->author_id == p->info.mentee_id ? BN_ACCEPTED_MENTEE
+                                                         : 0;
+    }
+    /* An acceptance without its entry: the server made it up. A legacy
+     * log logged acceptances with entries that do not say so. */
+    for (uint32_t i = 0; i < d->accepts.len && p->nlegacy == 0; i++) {
+        uint64_t id = d->accepts.v[i].account_id;
+        uint8_t bit = id == p->info.mentor_id   ? BN_ACCEPTED_MENTOR
+                      : id == p->info.mentee_id ? BN_ACCEPTED_MENTEE
+                                                : 0;
+        if (bit == 0 || !(*accepted & bit))
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the acceptance of member %" PRIu64
+                               " is not in the pair's signed log: refused",
+                               id);
+    }
+    return 0;
+}
+
+/* check_state: accepted bits, status, end reason and date follow from the
+ * entries. */
+static int check_state(bnc_client *c, const bnc_pair *p,
+                       const bn_pair_detail *d, uint8_t accepted)
+{
+    const bnc_pair_info *i = &p->info;
+    const bn_log_entry *end = bnc__log_last(p, BN_MSG_PAIR_END, 0);
+    uint8_t want;
+
+    if (p->nlegacy > 0 && accepted == 0)
+        return 0; /* accepted before entries said what they log */
+    if (i->accepted != accepted && p->nlegacy == 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the pair's acceptances are not those of its "
+                           "signed log");
+    if (end != NULL) {
+        bn_msg req;
+        bn_msg_init(&req, BN_MSG_PAIR_END, 0);
+        req.u.pair_end.pair_id = i->id;
+        req.u.pair_end.reason = i->end_reason;
+        req.u.pair_end.date = i->end_date;
+        want = i->end_reason == BN_END_COMPLETED ? BN_PAIR_COMPLETED
+                                                 : BN_PAIR_WITHDRAWN;
+        if (i->status != want || d->pair.ended_by != end->author_id ||
+            bn_log_entry_matches(end, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the pair's end is not the one member %" PRIu64
+                               " signed at log entry %" PRIu64,
+                               end->author_id, end->seq);
+        return 0;
+    }
+    if (p->nlegacy > 0)
+        return 0;
+    want = accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)
+               ? BN_PAIR_ACTIVE
+               : BN_PAIR_PENDING;
+    if (i->status != want)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the server shows the pair as %s, which no "
+                           "entry of its signed log made",
+                           bnc_pair_status_name(i->status));
+    return 0;
+}
+
+/* wraps_of collects the wraps served for an epoch (in the order served,
+ * which a KEY_PUT's body fixes: increasing member id). */
+static uint32_t wraps_of(const bn_pair_detail *d, uint32_t epoch,
+                         struct bn_key_wrap *out)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < d->wraps.len && n < BN_MEMBERS_MAX; i++)
+        if (d->wraps.v[i].epoch == epoch)
+            out[n++] = d->wraps.v[i];
+    return n;
+}
+
+/* check_epochs: the pair's epoch and every KEY_PUT entry's wraps. */
+static int check_epochs(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
+{
+    struct bn_key_wrap w[BN_MEMBERS_MAX];
+    uint32_t epoch = 1, keyed = 0;
+
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        bn_msg req;
+        uint32_t n;
+        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_KEY_PUT)
+            continue;
+        if (e->sub == epoch && keyed < epoch)
+            keyed = epoch;
+        else if (e->sub == epoch + 1 && keyed == epoch)
+            keyed = epoch = e->sub;
+        else
+            return bnc__tamper(c, BN_ETAMPER,
+                               "log entry %" PRIu64 " keys epoch %" PRIu32
+                               " out of turn",
+                               e->seq, e->sub);
+        n = wraps_of(d, e->sub, w);
+        if (n == 0)
+            return bnc__tamper(c, BN_EWITHHELD,
+                               "the keys of epoch %" PRIu32
+                               " (log entry %" PRIu64
+                               ") are in the pair's log but the server no "
+                               "longer serves them (withheld)",
+                               e->sub, e->seq);
+        bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+        req.u.key_put.pair_id = p->info.id;
+        req.u.key_put.epoch = e->sub;
+        req.u.key_put.wraps.v = w;
+        req.u.key_put.wraps.len = n;
+        if (bn_log_entry_matches(e, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the keys of epoch %" PRIu32
+                               " are not those member %" PRIu64
+                               " logged at entry %" PRIu64,
+                               e->sub, e->author_id, e->seq);
+        /* Wrapped for exactly the members (all hold every epoch today). */
+        for (uint32_t k = 0; k < n; k++)
+            if (bnc_pair_member(p, w[k].member_id) == NULL)
+                return bnc__tamper(c, BN_ETAMPER,
+                                   "the key of epoch %" PRIu32
+                                   " was wrapped for account %" PRIu64
+                                   ", not a member",
+                                   e->sub, w[k].member_id);
+        if (n != p->nmembers)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "the key of epoch %" PRIu32
+                               " was not wrapped for every member",
+                               e->sub);
+    }
+    if (p->info.epoch != epoch)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the server says the pair is at key epoch %" PRIu32
+                           " but its signed log is at epoch %" PRIu32,
+                           p->info.epoch, epoch);
+    return 0;
+}
+
+int bnc__ledger_pair(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
+{
+    uint8_t accepted = 0;
+    int rc;
+
+    c->tamper[0] = '\0';
+    p->nlegacy = 0;
+    for (size_t i = 0; i < p->nlog; i++) {
+        if (p->log[i].version == BN_LOG_VERSION)
+            continue;
+        /* Old entries come first: a legacy entry after a new one is a
+         * server splicing in what an old client once signed. */
+        if (p->nlegacy != i)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "log entry %" PRIu64 " has the old format "
+                               "after entries of the new one",
+                               p->log[i].seq);
+        p->nlegacy++;
+    }
+    if (p->info.status == BN_PAIR_ERASED)
+        return 0; /* nothing is left to show */
+    rc = check_member_list(c, p);
+    if (rc == 0)
+        rc = check_accepts(c, p, d, &accepted);
+    if (rc == 0)
+        rc = check_state(c, p, d, accepted);
+    if (rc == 0)
+        rc = check_epochs(c, p, d);
+    if (rc == 0 && p->nlegacy > 0)
+        bnc__warn(p,
+                  "the first %zu entries of pair %" PRIu64 "'s log were "
+                  "written by an older release: what they logged is shown "
+                  "but cannot be checked item by item",
+                  p->nlegacy, p->info.id);
+    return rc;
+}
+
+/* ---- items ----------------------------------------------------------- */
+
+/* not_logged reports an item that no version 2 entry covers: refused,
+ * unless the log has legacy entries that may cover it (shown, with the
+ * pair's warning). */
+static int not_logged(bnc_client *c, const bnc_pair *p, const char *what,
+                      const char *id)
+{
+    if (p->nlegacy > 0)
+        return 0;
+    return bnc__tamper(c, BN_ETAMPER,
+                       "%s %s is not in the pair's signed log: refused", what,
+                       id);
+}
+
+int bnc__check_note(bnc_client *c, const bnc_pair *p,
+                    const struct bn_note_meta *m, const bn_bin *env, int latest)
+{
+    const bn_log_entry *last = bnc__log_last(p, BN_MSG_NOTE_PUT, m->note_id);
+    const bn_log_entry *e = NULL;
+    const uint8_t *pre[1];
+    uint8_t h[BN_HASH_BYTES];
+    char id[17];
+    bn_msg req;
+
+    snprintf(id, sizeof id, "%016" PRIx64, m->note_id);
+    if (last == NULL)
+        return not_logged(c, p, "note", id);
+    if (latest && m->revision < last->sub)
+        return bnc__tamper(c, BN_EWITHHELD,
+                           "note %s: revision %" PRIu32
+                           " is in the pair's log but the server served "
+                           "revision %" PRIu32 " (withheld or rolled back)",
+                           id, last->sub, m->revision);
+    for (size_t i = 0; i < p->nlog && e == NULL; i++)
+        if (p->log[i].version == BN_LOG_VERSION &&
+            p->log[i].op == BN_MSG_NOTE_PUT && p->log[i].item == m->note_id &&
+            p->log[i].sub == m->revision)
+            e = &p->log[i];
+    if (e == NULL)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "note %s: revision %" PRIu32
+                           " is not in the pair's signed log: refused",
+                           id, m->revision);
+    bn_msg_init(&req, BN_MSG_NOTE_PUT, 0);
+    req.u.note_put.pair_id = p->info.id;
+    req.u.note_put.note_id = m->note_id;
+    req.u.note_put.revision = m->revision;
+    req.u.note_put.kind = m->kind;
+    req.u.note_put.is_private = m->is_private;
+    req.u.note_put.session_id = m->session_id;
+    req.u.note_put.epoch = m->epoch;
+    if (env != NULL) {
+        bn_hash(h, env->ptr, env->len);
+        pre[0] = h;
+    } else {
+        pre[0] = m->env_hash;
+    }
+    if (e->author_id != m->author_id ||
+        bn_log_entry_matches_hashed(e, &req, pre) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "note %s: revision %" PRIu32
+                           " is not what member %" PRIu64
+                           " logged at entry %" PRIu64
+                           " (its text, session, kind or author was "
+                           "changed)",
+                           id, m->revision, e->author_id, e->seq);
+    return 0;
+}
+
+/* session_add_matches tries the add entry with the served date and each
+ * status and absence it could have been added with (an update changes
+ * those and not the date). */
+static int session_add_matches(const bn_log_entry *e, uint64_t pair_id,
+                               uint32_t date, uint8_t status, uint8_t absent,
+                               int updated)
+{
+    bn_msg req;
+
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = pair_id;
+    req.u.session_add.date = date;
+    if (!updated) {
+        req.u.session_add.status = status;
+        req.u.session_add.absent = absent;
+        return bn_log_entry_matches(e, &req);
+    }
+    for (uint8_t s = 1; s <= BN_SESSION_STATUS_MAX; s++)
+        for (uint8_t a = 0; a <= BN_ABSENT_MAX; a++) {
+            req.u.session_add.status = s;
+            req.u.session_add.absent = a;
+            if (bn_log_entry_matches(e, &req) == 0)
+                return 0;
+        }
+    return BN_EINVAL;
+}
+
+int bnc__check_session(bnc_client *c, const bnc_pair *p,
+                       const struct bn_session_info *s)
+{
+    const bn_log_entry *add = bnc__log_at(p, s->id);
+    const bn_log_entry *upd = bnc__log_last(p, BN_MSG_SESSION_UPDATE, s->id);
+    char id[24];
+
+    snprintf(id, sizeof id, "%" PRIu64, s->id);
+    if (add == NULL || add->version != BN_LOG_VERSION) {
+        if (add != NULL || p->nlegacy > 0)
+            return not_logged(c, p, "session", id);
+        return bnc__tamper(c, BN_ETAMPER,
+                           "session %s is not in the pair's signed log: "
+                           "refused",
+                           id);
+    }
+    if (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
+        session_add_matches(add, p->info.id, s->date, s->status, s->absent,
+                            upd != NULL) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "session %s is not the session member %" PRIu64
+                           " logged at entry %" PRIu64
+                           " (its date or record was changed)",
+                           id, add->author_id, add->seq);
+    if (upd != NULL) {
+        bn_msg req;
+        bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
+        req.u.session_update.pair_id = p->info.id;
+        req.u.session_update.session_id = s->id;
+        req.u.session_update.status = s->status;
+        req.u.session_update.absent = s->absent;
+        if (bn_log_entry_matches(upd, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "session %s: its status or attendance is not "
+                               "what member %" PRIu64
+                               " logged at entry %" PRIu64,
+                               id, upd->author_id, upd->seq);
+    }
+    return 0;
+}
+
+int bnc__check_objective(bnc_client *c, const bnc_pair *p,
+                         const struct bn_objective_info *o)
+{
+    const bn_log_entry *add = bnc__log_last(p, BN_MSG_OBJECTIVE_ADD, o->id);
+    const bn_log_entry *reach = bnc__log_last(p, BN_MSG_OBJECTIVE_REACH, o->id);
+    char id[17];
+    bn_msg req;
+
+    snprintf(id, sizeof id, "%016" PRIx64, o->id);
+    if (add == NULL)
+        return not_logged(c, p, "objective", id);
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.pair_id = p->info.id;
+    req.u.objective_add.objective_id = o->id;
+    req.u.objective_add.epoch = o->epoch;
+    req.u.objective_add.envelope = o->envelope;
+    req.u.objective_add.date = o->defined_date;
+    if (add->author_id != o->author_id || bn_log_entry_matches(add, &req) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "objective %s is not what member %" PRIu64
+                           " logged at entry %" PRIu64,
+                           id, add->author_id, add->seq);
+    if (reach == NULL) {
+        if (o->status != BN_OBJECTIVE_DEFINED && p->nlegacy == 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "objective %s is shown reached, which no "
+                               "entry of the pair's signed log says",
+                               id);
+        return 0;
+    }
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
+    req.u.objective_reach.pair_id = p->info.id;
+    req.u.objective_reach.objective_id = o->id;
+    req.u.objective_reach.date = o->reached_date;
+    if (o->status != BN_OBJECTIVE_REACHED)
+        return bnc__tamper(c, BN_EWITHHELD,
+                           "objective %s: its reaching is in the pair's log "
+                           "(entry %" PRIu64
+                           ") but the server shows it not reached (withheld)",
+                           id, reach->seq);
+    if (bn_log_entry_matches(reach, &req) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "objective %s: its reaching is not what member "
+                           "%" PRIu64 " logged at entry %" PRIu64,
+                           id, reach->author_id, reach->seq);
+    return 0;
+}
+
+int bnc__check_doc(bnc_client *c, const bnc_pair *p,
+                   const struct bn_doc_meta *d)
+{
+    const bn_log_entry *e = bnc__log_last(p, BN_MSG_DOC_CHUNK, d->doc_id);
+    const uint8_t *pre[1] = {d->final_hash};
+    char id[17];
+    bn_msg req;
+
+    snprintf(id, sizeof id, "%016" PRIx64, d->doc_id);
+    if (e == NULL)
+        return not_logged(c, p, "document", id);
+    bn_msg_init(&req, BN_MSG_DOC_CHUNK, 0);
+    req.u.doc_chunk.pair_id = p->info.id;
+    req.u.doc_chunk.doc_id = d->doc_id;
+    req.u.doc_chunk.index = d->chunks > 0 ? d->chunks - 1 : 0;
+    req.u.doc_chunk.final = 1;
+    if (!d->complete || d->chunks == 0 || e->author_id != d->author_id ||
+        bn_log_entry_matches_hashed(e, &req, pre) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "document %s is not the document member %" PRIu64
+                           " logged at entry %" PRIu64,
+                           id, e->author_id, e->seq);
+    return 0;
+}
+
+/* served tells whether id is among the n ids served. */
+static int served(const uint64_t *ids, size_t n, uint64_t id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+int bnc__check_withheld(bnc_client *c, const bnc_pair *p, uint8_t op,
+                        const uint64_t *ids, size_t n)
+{
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        uint64_t item;
+        const char *what;
+        char id[24];
+        if (e->version != BN_LOG_VERSION || e->op != op)
+            continue;
+        /* A private note is served to its author only. */
+        if ((e->flags & BN_LOG_F_PRIVATE) && e->author_id != c->me.id)
+            continue;
+        item = op == BN_MSG_SESSION_ADD ? e->seq : e->item;
+        if (served(ids, n, item))
+            continue;
+        what = op == BN_MSG_NOTE_PUT        ? "note"
+               : op == BN_MSG_SESSION_ADD   ? "session"
+               : op == BN_MSG_OBJECTIVE_ADD ? "objective"
+                                            : "document";
+        if (op == BN_MSG_SESSION_ADD)
+            snprintf(id, sizeof id, "%" PRIu64, item);
+        else
+            snprintf(id, sizeof id, "%016" PRIx64, item);
+        return bnc__tamper(c, BN_EWITHHELD,
+                           "%s %s is in the pair's log (entry %" PRIu64
+                           ") but the server no longer serves it (withheld)",
+                           what, id, e->seq);
+    }
+    return 0;
+}
+
+int bnc__check_listed(bnc_client *c, const bnc_pair *p, uint8_t op,
+                      const void *items, size_t n, size_t size,
+                      size_t id_offset)
+{
+    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    int rc;
+
+    if (ids == NULL)
+        return BN_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        memcpy(&ids[i], (const char *)items + i * size + id_offset,
+               sizeof ids[i]);
+    rc = bnc__check_withheld(c, p, op, ids, n);
+    free(ids);
+    return rc;
+}

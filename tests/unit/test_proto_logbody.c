@@ -1,0 +1,157 @@
+/*
+ * test_proto_logbody.c: what a log entry says about the write it records
+ * (proto/bn_logbody.c): body hashes with ciphertexts hashed first, the
+ * item table, and the one check that an entry records a request.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "bn_proto.h"
+
+static uint8_t env[300];
+
+/* note_put fills a NOTE_PUT with a fixed envelope and a dummy entry. */
+static void note_put(bn_msg *m)
+{
+    static const uint8_t entry[BN_LOG_ENTRY_BYTES] = {2};
+    bn_msg_init(m, BN_MSG_NOTE_PUT, 77);
+    m->u.note_put.pair_id = 5;
+    m->u.note_put.note_id = 0xabcdef;
+    m->u.note_put.revision = 3;
+    m->u.note_put.kind = BN_KIND_REPORT;
+    m->u.note_put.is_private = 1;
+    m->u.note_put.session_id = 12;
+    m->u.note_put.epoch = 1;
+    m->u.note_put.envelope = (bn_bin){env, sizeof env};
+    m->u.note_put.entry = (bn_bin){entry, sizeof entry};
+}
+
+/* entry_for makes the version 2 entry a client would sign for m. */
+static void entry_for(bn_log_entry *e, const bn_msg *m)
+{
+    memset(e, 0, sizeof *e);
+    e->version = BN_LOG_VERSION;
+    e->op = (uint8_t)m->type;
+    assert_int_equal(bn_log_describe(m, &e->item, &e->sub, &e->flags), 0);
+    assert_int_equal(bn_log_body_hash(e->body_hash, m), 0);
+}
+
+static void test_body_hash_ignores_id_and_entry(void **state)
+{
+    (void)state;
+    bn_msg a, b;
+    uint8_t ha[32], hb[32];
+    note_put(&a);
+    note_put(&b);
+    b.id = 1234;
+    b.u.note_put.entry = (bn_bin){NULL, 0};
+    assert_int_equal(bn_log_body_hash(ha, &a), 0);
+    assert_int_equal(bn_log_body_hash(hb, &b), 0);
+    assert_memory_equal(ha, hb, 32);
+    /* every field counts: here the session a note reports on */
+    b.u.note_put.session_id++;
+    assert_int_equal(bn_log_body_hash(hb, &b), 0);
+    assert_memory_not_equal(ha, hb, 32);
+}
+
+static void test_body_hash_of_ciphertext_hash(void **state)
+{
+    (void)state;
+    bn_msg m;
+    bn_log_entry e;
+    uint8_t h[32];
+    const uint8_t *pre[1] = {h};
+    randombytes_buf(env, sizeof env);
+    note_put(&m);
+    entry_for(&e, &m);
+    assert_int_equal(bn_log_entry_matches(&e, &m), 0);
+    /* A listed note: only the envelope's hash is known. */
+    bn_hash(h, env, sizeof env);
+    m.u.note_put.envelope = (bn_bin){NULL, 0};
+    assert_int_equal(bn_log_entry_matches_hashed(&e, &m, pre), 0);
+    h[0] ^= 1;
+    assert_int_equal(bn_log_entry_matches_hashed(&e, &m, pre), BN_EINVAL);
+    /* Another envelope (a swapped ciphertext) does not match. */
+    note_put(&m);
+    env[10] ^= 1;
+    assert_int_equal(bn_log_entry_matches(&e, &m), BN_EINVAL);
+}
+
+static void test_describe_table(void **state)
+{
+    (void)state;
+    bn_msg m;
+    uint64_t item;
+    uint32_t sub;
+    uint16_t flags;
+    note_put(&m);
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(item, 0xabcdef);
+    assert_int_equal(sub, 3);
+    assert_int_equal(flags, BN_LOG_F_PRIVATE);
+    bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
+    m.u.key_put.epoch = 4;
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(item, 0);
+    assert_int_equal(sub, 4);
+    bn_msg_init(&m, BN_MSG_DOC_CHUNK, 0);
+    m.u.doc_chunk.doc_id = 9;
+    m.u.doc_chunk.index = 6;
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), BN_EINVAL);
+    m.u.doc_chunk.final = 1;
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(item, 9);
+    assert_int_equal(sub, 7);
+    bn_msg_init(&m, BN_MSG_SESSION_UPDATE, 0);
+    m.u.session_update.session_id = 42;
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(item, 42);
+    bn_msg_init(&m, BN_MSG_NOTE_LIST, 0); /* a read: never logged */
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), BN_EINVAL);
+    assert_null(bn_log_entry_field(&m));
+}
+
+/* An entry that says another op, item, revision or flag than its request
+ * does not record it, even with the right body hash. */
+static void test_entry_must_name_its_request(void **state)
+{
+    (void)state;
+    bn_msg m;
+    bn_log_entry e, x;
+    note_put(&m);
+    entry_for(&e, &m);
+    assert_int_equal(bn_log_entry_matches(&e, &m), 0);
+    x = e;
+    x.sub = 2;
+    assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
+    x = e;
+    x.item++;
+    assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
+    x = e;
+    x.flags = 0;
+    assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
+    x = e;
+    x.op = BN_MSG_OBJECTIVE_ADD;
+    assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
+    x = e;
+    x.version = 1;
+    assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_body_hash_ignores_id_and_entry),
+        cmocka_unit_test(test_body_hash_of_ciphertext_hash),
+        cmocka_unit_test(test_describe_table),
+        cmocka_unit_test(test_entry_must_name_its_request),
+    };
+    if (bn_crypto_init() != 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

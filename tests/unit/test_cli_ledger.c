@@ -1,0 +1,481 @@
+/*
+ * test_cli_ledger.c: the client holds every record the server serves to
+ * the pair's signed log (client/lib/bnc_ledger.c). Each test builds an
+ * honest pair and log, then plays the server: it changes what it serves
+ * and the check must refuse, naming the item.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "binome.h"
+#include "bnc_internal.h"
+
+#define PAIR 7
+#define MENTOR 2
+#define MENTEE 3
+#define STRANGER 9
+
+typedef struct who {
+    uint64_t id;
+    uint8_t sign_pk[32], sign_sk[64], box_pk[32], box_sk[32];
+} who;
+
+typedef struct world {
+    who people[3]; /* mentor, mentee, a stranger the server controls */
+    bnc_client c;
+    bnc_pair p;
+    bnc_member members[3];
+    bn_pair_detail d;
+    struct bn_accept_info accepts[2];
+    struct bn_key_wrap wraps[4];
+    uint8_t head[32];
+} world;
+
+static who *person(world *w, uint64_t id)
+{
+    for (int i = 0; i < 3; i++)
+        if (w->people[i].id == id)
+            return &w->people[i];
+    fail();
+    return NULL;
+}
+
+/* append signs the version 2 entry of req by author onto the pair's log,
+ * as the author's client would. */
+static void append(world *w, uint64_t author, bn_msg *req)
+{
+    bn_log_entry *e;
+    w->p.log = realloc(w->p.log, (w->p.nlog + 1) * sizeof *w->p.log);
+    assert_non_null(w->p.log);
+    e = &w->p.log[w->p.nlog];
+    memset(e, 0, sizeof *e);
+    e->version = BN_LOG_VERSION;
+    e->op = (uint8_t)req->type;
+    assert_int_equal(bn_log_describe(req, &e->item, &e->sub, &e->flags), 0);
+    assert_int_equal(bn_log_body_hash(e->body_hash, req), 0);
+    e->seq = w->p.nlog + 1;
+    memcpy(e->prev, w->head, 32);
+    e->author_id = author;
+    e->time = 1700000000;
+    assert_int_equal(bn_log_entry_sign(e, PAIR, person(w, author)->sign_sk), 0);
+    bn_log_entry_hash(w->head, PAIR, e);
+    w->p.nlog++;
+}
+
+static void add_member(world *w, uint64_t id, uint8_t role)
+{
+    bnc_member *m = &w->members[w->p.nmembers++];
+    memset(m, 0, sizeof *m);
+    m->account_id = id;
+    m->role = role;
+    memcpy(m->sign_pk, person(w, id)->sign_pk, 32);
+    memcpy(m->box_pk, person(w, id)->box_pk, 32);
+    m->from_epoch = 1;
+}
+
+/* accept logs and serves a member's acceptance of the member list. */
+static void accept(world *w, uint64_t id)
+{
+    struct bn_accept_info *a = &w->accepts[w->d.accepts.len++];
+    bn_msg req;
+    memset(a, 0, sizeof *a);
+    a->account_id = id;
+    a->date = 20000;
+    randombytes_buf(a->sig, sizeof a->sig);
+    assert_int_equal(bnc__members_hash(&w->p, a->members_hash), 0);
+    bn_msg_init(&req, BN_MSG_PAIR_ACCEPT, 0);
+    req.u.pair_accept.pair_id = PAIR;
+    req.u.pair_accept.date = a->date;
+    memcpy(req.u.pair_accept.sig, a->sig, 64);
+    memcpy(req.u.pair_accept.members_hash, a->members_hash, 32);
+    append(w, id, &req);
+    w->p.info.accepted |=
+        id == MENTOR ? BN_ACCEPTED_MENTOR : BN_ACCEPTED_MENTEE;
+}
+
+/* key_put: the mentor wraps a key of an epoch for both and logs it. */
+static void key_put(world *w, uint32_t epoch)
+{
+    struct bn_key_wrap *v = &w->wraps[w->d.wraps.len];
+    uint8_t key[32], kid[32];
+    bn_msg req;
+    bn_pairkey_generate(key);
+    bn_pairkey_id(kid, PAIR, epoch, key);
+    for (int i = 0; i < 2; i++) {
+        who *m = &w->people[i];
+        memset(&v[i], 0, sizeof v[i]);
+        v[i].epoch = epoch;
+        v[i].member_id = m->id;
+        v[i].wrapper_id = MENTOR;
+        memcpy(v[i].key_id, kid, 32);
+        assert_int_equal(bn_pairkey_wrap(v[i].wrap, PAIR, epoch, m->id,
+                                         m->box_pk, MENTOR, key,
+                                         w->people[0].sign_sk),
+                         0);
+    }
+    bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+    req.u.key_put.pair_id = PAIR;
+    req.u.key_put.epoch = epoch;
+    req.u.key_put.wraps.v = v;
+    req.u.key_put.wraps.len = 2;
+    append(w, MENTOR, &req);
+    w->d.wraps.len += 2;
+    w->p.info.epoch = epoch;
+}
+
+/* setup: an active pair, accepted by both, keyed at epoch 1. */
+static int setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+    uint64_t ids[3] = {MENTOR, MENTEE, STRANGER};
+    if (w == NULL)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        w->people[i].id = ids[i];
+        crypto_sign_keypair(w->people[i].sign_pk, w->people[i].sign_sk);
+        crypto_box_keypair(w->people[i].box_pk, w->people[i].box_sk);
+    }
+    w->c.me.id = MENTOR;
+    w->p.info.id = PAIR;
+    w->p.info.mentor_id = MENTOR;
+    w->p.info.mentee_id = MENTEE;
+    w->p.info.status = BN_PAIR_PENDING;
+    w->p.info.epoch = 1;
+    w->p.members = w->members;
+    add_member(w, MENTOR, BN_ROLE_MENTOR);
+    add_member(w, MENTEE, BN_ROLE_MENTEE);
+    w->d.accepts.v = w->accepts;
+    w->d.wraps.v = w->wraps;
+    accept(w, MENTOR);
+    accept(w, MENTEE);
+    w->p.info.status = BN_PAIR_ACTIVE;
+    key_put(w, 1);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    world *w = *state;
+    free(w->p.log);
+    free(w);
+    return 0;
+}
+
+static int ledger(world *w)
+{
+    return bnc__ledger_pair(&w->c, &w->p, &w->d);
+}
+
+static void test_honest_pair(void **state)
+{
+    world *w = *state;
+    assert_int_equal(ledger(w), 0);
+    assert_int_equal(w->p.nlegacy, 0);
+    assert_int_equal(w->p.nwarnings, 0);
+    key_put(w, 2); /* a re-key is one more logged epoch */
+    assert_int_equal(ledger(w), 0);
+}
+
+/* The issue's attack: a third account added as a member who "left" (out
+ * of the key hash and the safety number), and the epoch raised so that
+ * the honest client wraps a new key for it. */
+static void test_phantom_member(void **state)
+{
+    world *w = *state;
+    add_member(w, STRANGER, BN_ROLE_MENTEE);
+    w->members[2].to_epoch = 2;
+    w->p.info.epoch = 2;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "member 9"));
+    /* Even as a member for every epoch, it is not in the signed list. */
+    w->members[2].to_epoch = 0;
+    w->p.info.epoch = 1;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+}
+
+static void test_epoch_raised_without_entry(void **state)
+{
+    world *w = *state;
+    w->p.info.epoch = 2;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "epoch"));
+}
+
+static void test_member_key_substituted(void **state)
+{
+    world *w = *state;
+    memcpy(w->members[1].box_pk, w->people[2].box_pk, 32);
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "member list"));
+}
+
+static void test_state_not_logged(void **state)
+{
+    world *w = *state;
+    w->p.info.status = BN_PAIR_COMPLETED; /* a fake end */
+    w->p.info.end_reason = BN_END_COMPLETED;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->p.info.status = BN_PAIR_ACTIVE;
+    w->d.accepts.len = 1; /* an acceptance withheld */
+    assert_int_equal(ledger(w), BN_EWITHHELD);
+}
+
+static void test_wraps_altered_or_withheld(void **state)
+{
+    world *w = *state;
+    w->wraps[1].wrap[30] ^= 1;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->wraps[1].wrap[30] ^= 1;
+    w->wraps[1].member_id = STRANGER;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->wraps[1].member_id = MENTEE;
+    w->d.wraps.len = 0;
+    assert_int_equal(ledger(w), BN_EWITHHELD);
+}
+
+/* note_meta logs (or not) a note revision and returns what the server
+ * would list for it. */
+static struct bn_note_meta note(world *w, uint64_t id, uint32_t rev,
+                                uint64_t session, int logged)
+{
+    static uint8_t env[400];
+    struct bn_note_meta m;
+    bn_msg req;
+    randombytes_buf(env, sizeof env);
+    memset(&m, 0, sizeof m);
+    m.note_id = id;
+    m.revision = rev;
+    m.kind = BN_KIND_REPORT;
+    m.author_id = MENTEE;
+    m.session_id = session;
+    m.epoch = 1;
+    bn_hash(m.env_hash, env, sizeof env);
+    if (logged) {
+        bn_msg_init(&req, BN_MSG_NOTE_PUT, 0);
+        req.u.note_put.pair_id = PAIR;
+        req.u.note_put.note_id = id;
+        req.u.note_put.revision = rev;
+        req.u.note_put.kind = m.kind;
+        req.u.note_put.session_id = session;
+        req.u.note_put.epoch = 1;
+        req.u.note_put.envelope = (bn_bin){env, sizeof env};
+        append(w, MENTEE, &req);
+    }
+    return m;
+}
+
+static void test_notes(void **state)
+{
+    world *w = *state;
+    struct bn_note_meta r1 = note(w, 0x11, 1, 4, 1);
+    struct bn_note_meta r2 = note(w, 0x11, 2, 4, 1);
+    struct bn_note_meta moved = r2, stray;
+    uint64_t ids[1] = {0x11};
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &r2, NULL, 1), 0);
+    /* The latest revision deleted: the older one served as current. */
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &r1, NULL, 1), BN_EWITHHELD);
+    assert_non_null(strstr(w->c.tamper, "note 0000000000000011"));
+    assert_non_null(strstr(w->c.tamper, "revision 2"));
+    /* Asked for by number, revision 1 is fine. */
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &r1, NULL, 0), 0);
+    /* A report moved to another session. */
+    moved.session_id = 5;
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &moved, NULL, 1),
+                     BN_ETAMPER);
+    /* Another author named. */
+    moved = r2;
+    moved.author_id = MENTOR;
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &moved, NULL, 1),
+                     BN_ETAMPER);
+    /* A revision or a note nobody logged. */
+    stray = note(w, 0x11, 3, 4, 0);
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &stray, NULL, 1),
+                     BN_ETAMPER);
+    stray = note(w, 0x22, 1, 0, 0);
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &stray, NULL, 1),
+                     BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "not in the pair's signed log"));
+    /* Hidden: the list leaves a logged note out. */
+    assert_int_equal(bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, ids, 1),
+                     0);
+    assert_int_equal(bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, ids, 0),
+                     BN_EWITHHELD);
+    assert_non_null(strstr(w->c.tamper, "withheld"));
+}
+
+static void test_private_note_of_other_not_expected(void **state)
+{
+    world *w = *state;
+    bn_msg req;
+    static const uint8_t env[300];
+    bn_msg_init(&req, BN_MSG_NOTE_PUT, 0);
+    req.u.note_put.pair_id = PAIR;
+    req.u.note_put.note_id = 0x33;
+    req.u.note_put.revision = 1;
+    req.u.note_put.kind = BN_KIND_NOTE;
+    req.u.note_put.is_private = 1;
+    req.u.note_put.epoch = 1;
+    req.u.note_put.envelope = (bn_bin){env, sizeof env};
+    append(w, MENTEE, &req);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, NULL, 0), 0);
+    w->c.me.id = MENTEE; /* its author expects it */
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, NULL, 0),
+        BN_EWITHHELD);
+}
+
+static void test_sessions(void **state)
+{
+    world *w = *state;
+    struct bn_session_info s;
+    bn_msg req;
+    uint64_t ids[1];
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = PAIR;
+    req.u.session_add.date = 20100;
+    req.u.session_add.status = BN_SESSION_PLANNED;
+    append(w, MENTOR, &req);
+    memset(&s, 0, sizeof s);
+    s.id = w->p.nlog; /* a session's id is its entry's seq */
+    s.pair_id = PAIR;
+    s.date = 20100;
+    s.status = BN_SESSION_PLANNED;
+    s.created_by = MENTOR;
+    ids[0] = s.id;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_SESSION_ADD, ids, 1), 0);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_SESSION_ADD, ids, 0),
+        BN_EWITHHELD);
+    s.date++; /* the date changed */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.date--;
+    /* Held later, the mentee absent: the update is the state. */
+    bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
+    req.u.session_update.pair_id = PAIR;
+    req.u.session_update.session_id = s.id;
+    req.u.session_update.status = BN_SESSION_HELD;
+    req.u.session_update.absent = BN_ABSENT_MENTEE;
+    append(w, MENTEE, &req);
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.status = BN_SESSION_HELD;
+    s.absent = BN_ABSENT_MENTEE;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    s.absent = 0; /* attendance rewritten */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.absent = BN_ABSENT_MENTEE;
+    s.date = 20101; /* the date, even after an update */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.date = 20100;
+    s.id = 2; /* an entry that is no session */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+}
+
+static void test_objectives(void **state)
+{
+    world *w = *state;
+    static uint8_t env[300];
+    struct bn_objective_info o;
+    bn_msg req;
+    randombytes_buf(env, sizeof env);
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.pair_id = PAIR;
+    req.u.objective_add.objective_id = 0x44;
+    req.u.objective_add.epoch = 1;
+    req.u.objective_add.envelope = (bn_bin){env, sizeof env};
+    req.u.objective_add.date = 20200;
+    append(w, MENTEE, &req);
+    memset(&o, 0, sizeof o);
+    o.id = 0x44;
+    o.author_id = MENTEE;
+    o.epoch = 1;
+    o.envelope = (bn_bin){env, sizeof env};
+    o.status = BN_OBJECTIVE_DEFINED;
+    o.defined_date = 20200;
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), 0);
+    o.status = BN_OBJECTIVE_REACHED; /* reached by the server's word */
+    o.reached_date = 20210;
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_ETAMPER);
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
+    req.u.objective_reach.pair_id = PAIR;
+    req.u.objective_reach.objective_id = 0x44;
+    req.u.objective_reach.date = 20210;
+    append(w, MENTOR, &req);
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), 0);
+    o.status = BN_OBJECTIVE_DEFINED; /* its reaching withheld */
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_EWITHHELD);
+    assert_non_null(strstr(w->c.tamper, "objective 0000000000000044"));
+}
+
+static void test_documents(void **state)
+{
+    world *w = *state;
+    struct bn_doc_meta d;
+    bn_msg req;
+    static uint8_t last[100];
+    randombytes_buf(last, sizeof last);
+    bn_msg_init(&req, BN_MSG_DOC_CHUNK, 0);
+    req.u.doc_chunk.pair_id = PAIR;
+    req.u.doc_chunk.doc_id = 0x55;
+    req.u.doc_chunk.index = 2;
+    req.u.doc_chunk.data = (bn_bin){last, sizeof last};
+    req.u.doc_chunk.final = 1;
+    append(w, MENTEE, &req);
+    memset(&d, 0, sizeof d);
+    d.doc_id = 0x55;
+    d.author_id = MENTEE;
+    d.chunks = 3;
+    d.complete = 1;
+    bn_hash(d.final_hash, last, sizeof last);
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), 0);
+    d.chunks = 2; /* truncated */
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), BN_ETAMPER);
+    d.chunks = 3;
+    d.final_hash[0] ^= 1; /* another last chunk */
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), BN_ETAMPER);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_DOC_CHUNK, NULL, 0),
+        BN_EWITHHELD);
+    assert_non_null(strstr(w->c.tamper, "document 0000000000000055"));
+}
+
+static void test_paging_must_advance(void **state)
+{
+    (void)state;
+    uint64_t last = 5;
+    assert_int_equal(bnc__page_next(&last, 6), 0);
+    assert_int_equal(last, 6);
+    assert_int_equal(bnc__page_next(&last, 6), BN_EPROTO);
+    assert_int_equal(bnc__page_next(&last, 3), BN_EPROTO);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_honest_pair),
+        T(test_phantom_member),
+        T(test_epoch_raised_without_entry),
+        T(test_member_key_substituted),
+        T(test_state_not_logged),
+        T(test_wraps_altered_or_withheld),
+        T(test_notes),
+        T(test_private_note_of_other_not_expected),
+        T(test_sessions),
+        T(test_objectives),
+        T(test_documents),
+        cmocka_unit_test(test_paging_must_advance),
+    };
+    if (bn_crypto_init() != 0)
+        return 1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

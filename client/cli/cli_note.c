@@ -324,9 +324,9 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
                                  "pair again)"
                                : "");
     }
-    if (len > 0 && fwrite(body, 1, len, stdout) != len)
-        rc = BN_EIO;
-    if (!raw && len > 0 && body[len - 1] != '\n')
+    /* Escaped unless --raw, whatever stdout is: the partner wrote it. */
+    rc = cli_print_body(stdout, body, len, raw);
+    if (rc == 0 && !raw && len > 0 && body[len - 1] != '\n')
         putchar('\n');
     fflush(stdout);
 cleanup:

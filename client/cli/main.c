@@ -287,16 +287,18 @@ int main(int argc, char **argv)
     if (rc != 0) {
         const char *server = bnc_client_error(ctx.client);
         const char *hint = ctx.hint[0] ? ctx.hint : default_hint(rc);
+        /* Messages may quote a name, an argument or the server's own
+         * words: escaped like any text from elsewhere (cli_safe). */
         fprintf(stderr, "binome: %s: %s", cmd->path,
-                ctx.msg[0] ? ctx.msg : bn_strerror(rc));
+                cli_safe(ctx.msg[0] ? ctx.msg : bn_strerror(rc)));
         if (!ctx.msg[0] && server != NULL && server[0] &&
             strcmp(server, bn_strerror(rc)) != 0)
-            fprintf(stderr, " (server: %s)", server);
+            fprintf(stderr, " (server: %s)", cli_safe(server));
         fputc('\n', stderr);
         if (rc == CLI_EUSAGE)
             fprintf(stderr, "usage: binome %s %s\n", cmd->path, cmd->usage);
         else if (hint != NULL)
-            fprintf(stderr, "binome: %s\n", hint);
+            fprintf(stderr, "binome: %s\n", cli_safe(hint));
     }
     bnc_client_close(ctx.client);
     bnc_profile_free(ctx.profile);

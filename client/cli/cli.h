@@ -180,6 +180,18 @@ const char *cli_safe(const char *s);
 /* cli_is_tty says whether fd is a terminal. */
 int cli_is_tty(int fd);
 
+/*
+ * cli_edit runs ${EDITOR:-vi} on a file that starts as init[0..initlen),
+ * in a private directory (0700) under $XDG_RUNTIME_DIR (else $TMPDIR or
+ * /tmp, with a warning), without BINOME_PASSPHRASE in the editor's
+ * environment, and reads what it saved into buf (*len bytes; BN_ETOOBIG
+ * when cap bytes or more). Every file in the directory is then
+ * overwritten and removed, and the directory too, whatever happened; what
+ * cannot be removed is named on stderr. 0 or an error, message set.
+ */
+int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
+             size_t cap, size_t *len);
+
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);
 

@@ -1,4 +1,5 @@
 #include "bn_util.h"
+#include "bn_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,7 +280,17 @@ int bn_json_str(bn_buf *out, const char *s, size_t len)
             rc = bn_buf_append(out, "\\ufffd", 6);
             i++;
         } else {
-            rc = bn_buf_append(out, p + i, n);
+            int hazard;
+            int32_t cp;
+            /* C1 controls and bidirectional controls as \uNNNN: the
+             * same JSON string, and nothing a terminal acts on. */
+            bn_text_unit(s + i, len - i, 0, &hazard, &cp);
+            if (hazard) {
+                snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+                rc = bn_buf_append(out, esc, 6);
+            } else {
+                rc = bn_buf_append(out, p + i, n);
+            }
             i += n;
         }
     }

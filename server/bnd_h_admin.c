@@ -2,6 +2,7 @@
  * administrators (PROGRAMME_GET also for a participant's own programme). */
 #include <string.h>
 
+#include "bn_text.h"
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
@@ -13,8 +14,11 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     uint64_t id;
     int rc;
 
-    if (!bnd_name_ok(r->name, 0) || !bnd_name_ok(r->theme, 1) ||
-        r->months < 1 || r->months > BN_MONTHS_MAX || r->frequency < 1 ||
+    if (!bnd_name_ok(r->name, 0) || !bnd_name_ok(r->theme, 1)) {
+        cx->errmsg = "a programme's name and theme must be " BN_TEXT_NAME_RULE;
+        return BN_EINVAL;
+    }
+    if (r->months < 1 || r->months > BN_MONTHS_MAX || r->frequency < 1 ||
         r->frequency > BN_FREQ_MAX || r->format < 1 ||
         r->format > BN_FORMAT_MAX)
         return BN_EINVAL;

@@ -1,6 +1,7 @@
 /* bnd_h_auth.c: JOIN, LOGIN, WHOAMI. */
 #include <string.h>
 
+#include "bn_text.h"
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
@@ -37,8 +38,10 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     uint64_t id;
     int rc;
 
-    if (!bnd_name_ok(j->name, 0))
+    if (!bnd_name_ok(j->name, 0)) {
+        cx->errmsg = "a display name must be " BN_TEXT_NAME_RULE;
         return BN_EINVAL;
+    }
     bn_hash(h, j->token, sizeof j->token);
     rc = bnd_rec_get(cx->txn, DB(cx, INVITES), h, sizeof h, &bn_desc_rec_invite,
                      &inv, &cx->arena);

@@ -1,6 +1,7 @@
 /* bnd_h_common.c: lookups and checks that several handler families use. */
 #include <string.h>
 
+#include "bn_text.h"
 #include "bnd_handlers.h"
 
 int bnd_name_ok(bn_str s, int allow_empty)
@@ -9,12 +10,7 @@ int bnd_name_ok(bn_str s, int allow_empty)
         return allow_empty;
     if (s.ptr == NULL)
         return 0;
-    for (uint32_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c < 0x20 || c == 0x7f)
-            return 0;
-    }
-    return 1;
+    return bn_text_name_check(s.ptr, s.len) == 0;
 }
 
 /* Loads the record of id (0: none) from a table keyed by one id:

@@ -46,8 +46,9 @@ typedef int (*bnd_check_fn)(bnd_server *srv, bnd_session *s, const bn_msg *req);
 
 /* ---- helpers (bnd_h_common.c) -------------------------------------------- */
 
-/* bnd_name_ok: 1 when s is a printable name (no control characters) of
- * 1..max bytes (0..max with allow_empty). */
+/* bnd_name_ok: 1 when s is a printable name (bn_text_name_check: no C0 or
+ * C1 control, DEL, bidirectional override or invalid UTF-8) of 1..max
+ * bytes (0..max with allow_empty); the codec checked the length. */
 int bnd_name_ok(bn_str s, int allow_empty);
 
 int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a);

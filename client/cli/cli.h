@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "binome.h"
+#include "bn_text.h"
 
 #define CLI_EUSAGE (-2000) /* outside the BN_E* and errno ranges */
 
@@ -105,9 +106,21 @@ int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day);
  * says what to do (ended pair, not accepted yet, log refused...). */
 int cli_write_error(cli_ctx *ctx, int rc, const char *pair);
 
-/* cli_print_text prints user text on one line, control characters
- * replaced (objective texts in a table). */
+/*
+ * Text that another person chose is never written to stdout or stderr as
+ * it is, except on request (--raw, --json, export files): cli_safe and
+ * cli_print_text show it on one line, cli_print_body on several, with
+ * every hazard of bn_text.h escaped ("\x1b", "\u202e"). This holds
+ * whatever stdout is: see cli_util.c for why.
+ *
+ * cli_print_text prints s on one line (an objective text in a table).
+ */
 void cli_print_text(FILE *f, const char *s);
+
+/* cli_print_body prints multi-line text (a note body, a charter): with
+ * raw, its exact bytes; else escaped, newlines and tabs kept. 0, BN_EIO
+ * or BN_ENOMEM. */
+int cli_print_body(FILE *f, const void *text, size_t len, int raw);
 
 /* A progress bar on stderr, drawn only when stderr is a terminal. */
 typedef struct cli_progress {
@@ -160,8 +173,9 @@ void cli_json_str(const char *s);
 void cli_date(char out[11], uint32_t day);
 void cli_time(char out[32], int64_t t);
 
-/* cli_safe returns s with control characters replaced by '?', for a
- * terminal (names come from other people). Four calls may be in use at once. */
+/* cli_safe returns s escaped on one line (bn_text.h), for a table or a
+ * message: names come from other people. The string lives until the
+ * fourth next call (four may be in use at once, e.g. in one printf). */
 const char *cli_safe(const char *s);
 
 /* cli_is_tty says whether fd is a terminal. */
@@ -170,6 +184,17 @@ int cli_is_tty(int fd);
 /* cli_is_tamper says whether rc means the server's copy of a pair does
  * not follow from its signed log (exit status 3: tampering). */
 int cli_is_tamper(int rc);
+/*
+ * cli_edit runs ${EDITOR:-vi} on a file that starts as init[0..initlen),
+ * in a private directory (0700) under $XDG_RUNTIME_DIR (else $TMPDIR or
+ * /tmp, with a warning), without BINOME_PASSPHRASE in the editor's
+ * environment, and reads what it saved into buf (*len bytes; BN_ETOOBIG
+ * when cap bytes or more). Every file in the directory is then
+ * overwritten and removed, and the directory too, whatever happened; what
+ * cannot be removed is named on stderr. 0 or an error, message set.
+ */
+int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
+             size_t cap, size_t *len);
 
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);

@@ -76,6 +76,10 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--name and --theme are 1 to %u bytes of UTF-8 text",
                         BN_TITLE_MAX);
+    if (bn_text_name_check(name, strlen(name)) ||
+        bn_text_name_check(theme, strlen(theme)))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--name and --theme must be " BN_TEXT_NAME_RULE);
     if (charter_file != NULL) {
         rc = read_charter(ctx, charter_file, &charter);
         if (rc != 0)

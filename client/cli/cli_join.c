@@ -26,6 +26,11 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--name must be 1 to %u bytes of UTF-8 text",
                         BN_NAME_MAX);
+    if (bn_text_name_check(name, strlen(name)) != 0) {
+        cli_hint(ctx, "other members see this name: choose one they can "
+                      "read as it is");
+        return cli_fail(ctx, CLI_EUSAGE, "--name must be " BN_TEXT_NAME_RULE);
+    }
     {
         bn_invite_code inv;
         rc = bn_invite_parse(&inv, pos[0]);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* The body buffer: one byte more than the limit, to see a longer input. */
@@ -46,87 +45,16 @@ static int read_path(cli_ctx *ctx, const char *path, uint8_t *buf, size_t *len)
     return rc;
 }
 
-/* shred overwrites a file with zeros, syncs it and removes it. */
-static void shred(const char *path)
-{
-    struct stat st;
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-    if (fd >= 0 && fstat(fd, &st) == 0) {
-        static const uint8_t zeros[4096];
-        off_t left = st.st_size;
-        while (left > 0) {
-            size_t n = left > (off_t)sizeof zeros ? sizeof zeros : (size_t)left;
-            ssize_t w = write(fd, zeros, n);
-            if (w <= 0)
-                break;
-            left -= w;
-        }
-        fsync(fd);
-    }
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-}
-
-/*
- * edit_body runs $EDITOR (default vi) on a file in a fresh 0700 directory
- * and reads what was written; the file is zeroed and removed afterwards,
- * whatever happened.
- */
+/* edit_body runs $EDITOR on init (cli_edit: a private directory, wiped
+ * afterwards) and reads what was written. */
 static int edit_body(cli_ctx *ctx, const uint8_t *init, size_t initlen,
                      uint8_t *buf, size_t *len)
 {
-    const char *tmp = getenv("TMPDIR");
-    char dir[BNC_PATH_MAX], path[BNC_PATH_MAX + 16];
-    int fd, status, rc;
-    pid_t pid;
+    int rc = cli_edit(ctx, init, initlen, buf, BODY_CAP, len);
 
-    if (tmp == NULL || tmp[0] != '/')
-        tmp = "/tmp";
-    if (snprintf(dir, sizeof dir, "%s/binome-XXXXXX", tmp) >= (int)sizeof dir ||
-        mkdtemp(dir) == NULL)
-        return cli_fail(ctx, -errno, "cannot make a temporary directory");
-    snprintf(path, sizeof path, "%s/note.txt", dir);
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        rc = cli_fail(ctx, -errno, "cannot make a temporary file");
-        rmdir(dir);
-        return rc;
-    }
-    /* An edit starts from the current text. */
-    for (size_t off = 0; off < initlen;) {
-        ssize_t w = write(fd, init + off, initlen - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            rc = cli_fail(ctx, BN_EIO, "cannot write a temporary file");
-            close(fd);
-            shred(path);
-            rmdir(dir);
-            return rc;
-        }
-        off += (size_t)w;
-    }
-    close(fd);
-    fflush(stdout);
-    pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", "exec ${EDITOR:-vi} \"$1\"", "sh", path,
-              (char *)NULL);
-        _exit(127);
-    }
-    rc = 0;
-    if (pid < 0)
-        rc = cli_fail(ctx, -errno, "cannot start the editor");
-    else if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-             WEXITSTATUS(status) != 0)
-        rc = cli_fail(ctx, BN_EIO,
-                      "the editor failed; nothing was sent (set EDITOR)");
-    if (rc == 0)
-        rc = read_path(ctx, path, buf, len);
-    shred(path);
-    rmdir(dir);
+    if (rc == BN_ETOOBIG)
+        rc = cli_fail(ctx, rc, "the note is longer than %u KiB",
+                      BN_NOTE_MAX_PLAINTEXT / 1024);
     return rc;
 }
 
@@ -324,9 +252,9 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
                                  "pair again)"
                                : "");
     }
-    if (len > 0 && fwrite(body, 1, len, stdout) != len)
-        rc = BN_EIO;
-    if (!raw && len > 0 && body[len - 1] != '\n')
+    /* Escaped unless --raw, whatever stdout is: the partner wrote it. */
+    rc = cli_print_body(stdout, body, len, raw);
+    if (rc == 0 && !raw && len > 0 && body[len - 1] != '\n')
         putchar('\n');
     fflush(stdout);
 cleanup:

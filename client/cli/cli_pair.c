@@ -106,9 +106,10 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
     printf("Charter of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
            p->info.id, cli_safe(p->info.mentor_name),
            cli_safe(p->info.mentee_name));
-    for (const char *s = p->charter; *s; s++)
-        putchar(((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') ? '?'
-                                                                       : *s);
+    /* The charter is the server's clear text: shown escaped. */
+    rc = cli_print_body(stdout, p->charter, strlen(p->charter), 0);
+    if (rc != 0)
+        goto cleanup;
     if (p->charter[0] && p->charter[strlen(p->charter) - 1] != '\n')
         putchar('\n');
     printf("\ncharter hash: %s\n", hex);

@@ -397,20 +397,26 @@ void cli_time(char out[32], int64_t t)
         strftime(out, 32, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+/*
+ * Why these rules whatever stdout is (a terminal, a pipe, a file): the
+ * one-line fields (names, titles, document names, objective texts, a
+ * server's message) go into tables and messages whose lines a newline or
+ * a carriage return in them could forge, in a file as well as on a
+ * screen; and a pipe often ends on a terminal anyway (| less -R, | head,
+ * | grep), which isatty cannot see. Exact bytes are for --raw, --json
+ * (whose escapes decode to the same text) and export.
+ */
 const char *cli_safe(const char *s)
 {
-    static char bufs[4][4 * BN_TITLE_MAX + 4];
+    static bn_buf bufs[4]; /* live until exit, reused */
     static int next;
-    char *out = bufs[next];
-    size_t n = 0;
+    bn_buf *b = &bufs[next];
 
     next = (next + 1) % 4;
-    for (; *s && n + 1 < sizeof bufs[0]; s++) {
-        unsigned char c = (unsigned char)*s;
-        out[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-    }
-    out[n] = '\0';
-    return out;
+    bn_buf_reset(b);
+    if (bn_text_escape(b, s, strlen(s), 0) != 0 || bn_buf_append(b, "", 1) != 0)
+        return "?";
+    return (const char *)b->data;
 }
 
 /* ---- shared by the write commands ------------------------------------- */
@@ -510,13 +516,29 @@ int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
 
 void cli_print_text(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c == '\n' || c == '\t'    ? ' '
-              : (c < 0x20 || c == 0x7f) ? '?'
-                                        : c,
-              f);
+    fputs(cli_safe(s), f);
+}
+
+int cli_print_body(FILE *f, const void *text, size_t len, int raw)
+{
+    bn_buf b = {0};
+    int rc = 0;
+
+    if (raw) {
+        if (len > 0 && fwrite(text, 1, len, f) != len)
+            rc = BN_EIO;
+        return rc;
     }
+    /* Room for the worst case (4 bytes out per byte in) at once: no
+     * realloc leaves a copy of the text behind in freed memory. */
+    rc = len <= SIZE_MAX / 4 ? bn_buf_reserve(&b, 4 * len) : BN_ENOMEM;
+    if (rc == 0)
+        rc = bn_text_escape(&b, text, len, BN_TEXT_LINES);
+    if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)
+        rc = BN_EIO;
+    /* The text may be a note: wipe its escaped copy too. */
+    bn_buf_wipe(&b);
+    return rc;
 }
 
 void cli_progress_init(cli_progress *pr, const char *label)

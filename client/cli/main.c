@@ -89,9 +89,10 @@ static const cli_cmd commands[] = {
      "PAIR [--session S] [--kind report|action-plan|review|note] "
      "[--private] [--file F]",
      "Write a note, encrypted on this machine. The body comes from --file, "
-     "else standard input when it is not a terminal, else $EDITOR. "
-     "--private seals it so that only you can read it. Prints the note "
-     "id."},
+     "else standard input when it is not a terminal, else $EDITOR (in a "
+     "private directory under $XDG_RUNTIME_DIR, removed afterwards with "
+     "whatever the editor left there). --private seals it so that only "
+     "you can read it. Prints the note id."},
     {"note edit", cli_note_edit, "PAIR NOTE [--file F]",
      "Write a new revision of a note. The body comes from --file, else "
      "standard input when it is not a terminal, else $EDITOR started on "
@@ -100,7 +101,9 @@ static const cli_cmd commands[] = {
     {"note list", cli_note_list, "PAIR [--json]",
      "List the pair's notes: kind, author, date and revision."},
     {"note show", cli_note_show, "PAIR NOTE [--raw]",
-     "Decrypt and show a note (NOTE: its id or a unique prefix). --raw "
+     "Decrypt and show a note (NOTE: its id or a unique prefix). Control "
+     "characters, escape sequences and bidirectional overrides in it are "
+     "shown escaped (\\x1b, \\u202e), never sent to the terminal. --raw "
      "prints exactly the body and nothing else."},
     {"objective add", cli_objective_add, "PAIR TEXT [--date YYYY-MM-DD]",
      "Define an objective; its text is encrypted on this machine, only its "
@@ -298,16 +301,18 @@ int main(int argc, char **argv)
                      ctx.pair ? ctx.pair : "?",
                      ctx.client && ctx.client->tamper[0] ? ctx.client->tamper
                                                          : bn_strerror(rc));
+        /* Messages may quote a name, an argument or the server's own
+         * words: escaped like any text from elsewhere (cli_safe). */
         fprintf(stderr, "binome: %s: %s", cmd->path,
-                ctx.msg[0] ? ctx.msg : bn_strerror(rc));
+                cli_safe(ctx.msg[0] ? ctx.msg : bn_strerror(rc)));
         if (!ctx.msg[0] && server != NULL && server[0] &&
             strcmp(server, bn_strerror(rc)) != 0)
-            fprintf(stderr, " (server: %s)", server);
+            fprintf(stderr, " (server: %s)", cli_safe(server));
         fputc('\n', stderr);
         if (rc == CLI_EUSAGE)
             fprintf(stderr, "usage: binome %s %s\n", cmd->path, cmd->usage);
         else if (hint != NULL)
-            fprintf(stderr, "binome: %s\n", hint);
+            fprintf(stderr, "binome: %s\n", cli_safe(hint));
     }
     bnc_client_close(ctx.client);
     bnc_profile_free(ctx.profile);

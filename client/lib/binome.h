@@ -662,7 +662,9 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
 
 /*
  * bnc_doc_safe_name writes a file name for a document's decrypted name:
- * '/', control characters and a leading '.' replaced, never empty.
+ * '/', '\' and every hazard of bn_text.h (controls, bidirectional
+ * overrides, bytes that are not UTF-8) become '_', leading dots are
+ * dropped; never empty.
  */
 void bnc_doc_safe_name(char out[BN_DOC_NAME_MAX + 1], const char *name,
                        uint64_t doc_id);

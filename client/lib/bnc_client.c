@@ -3,6 +3,7 @@
  * (programmes, invitations, accounts, pairs).
  */
 #include "binome.h"
+#include "bn_text.h"
 #include "bnc_internal.h"
 
 #include <errno.h>
@@ -74,16 +75,12 @@ static int expect(const bn_msg *m, uint16_t type)
 }
 
 /* valid_name accepts 1 to BN_NAME_MAX bytes of UTF-8 without control
- * characters. */
+ * characters or bidirectional overrides (bn_text_name_check). */
 static int valid_name(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || bn_str_check(s, n, BN_NAME_MAX) != 0)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return 0;
-    return 1;
+    return n > 0 && bn_str_check(s, n, BN_NAME_MAX) == 0 &&
+           bn_text_name_check(s, n) == 0;
 }
 
 /* file_exists says whether dir/name exists. */
@@ -312,6 +309,8 @@ int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
     if (spec->name == NULL || spec->theme == NULL || spec->name[0] == '\0' ||
         bn_str_check(spec->name, strlen(spec->name), BN_TITLE_MAX) != 0 ||
         bn_str_check(spec->theme, strlen(spec->theme), BN_TITLE_MAX) != 0 ||
+        bn_text_name_check(spec->name, strlen(spec->name)) != 0 ||
+        bn_text_name_check(spec->theme, strlen(spec->theme)) != 0 ||
         bn_str_check(charter, strlen(charter), BN_CHARTER_MAX) != 0 ||
         spec->months == 0 || spec->months > BN_MONTHS_MAX)
         return BN_EINVAL;

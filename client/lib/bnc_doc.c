@@ -7,6 +7,7 @@
  * in memory whatever the size.
  */
 #include "binome.h"
+#include "bn_text.h"
 #include "bnc_internal.h"
 
 #include <errno.h>
@@ -547,15 +548,29 @@ cleanup:
 void bnc_doc_safe_name(char out[BN_DOC_NAME_MAX + 1], const char *name,
                        uint64_t doc_id)
 {
-    size_t n = 0;
+    size_t n = 0, left;
 
     while (*name == '.')
         name++;
-    for (; *name && n < BN_DOC_NAME_MAX; name++) {
-        unsigned char ch = (unsigned char)*name;
-        out[n++] = (ch == '/' || ch == '\\' || ch < 0x20 || ch == 0x7f)
-                       ? '_'
-                       : (char)ch;
+    left = strlen(name);
+    while (left > 0) {
+        int hazard;
+        int32_t cp;
+        size_t k = bn_text_unit(name, left, 0, &hazard, &cp);
+        /* A control, a bidirectional override or a stray byte in a file
+         * name would mislead whoever lists the directory. */
+        if (hazard || cp == '/' || cp == '\\') {
+            if (n + 1 > BN_DOC_NAME_MAX)
+                break;
+            out[n++] = '_';
+        } else {
+            if (n + k > BN_DOC_NAME_MAX)
+                break;
+            memcpy(out + n, name, k);
+            n += k;
+        }
+        name += k;
+        left -= k;
     }
     out[n] = '\0';
     if (n == 0)

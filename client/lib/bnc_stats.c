@@ -4,6 +4,7 @@
  * CSV renderers. The HTML report is in bnc_stats_html.c.
  */
 #include "bnc_stats.h"
+#include "bn_text.h"
 #include "bnc_internal.h"
 
 #include <inttypes.h>
@@ -422,16 +423,43 @@ static int done(FILE *f)
  */
 
 /*
- * cell prints s in exactly width columns (left-aligned): control
- * characters become '?', and a longer text is cut at a character with a
+ * escaped returns s with every hazard escaped (bn_text.h, one line) in b,
+ * NUL-terminated, or NULL when memory runs out: the callers then print
+ * '?' for whatever is not printable ASCII.
+ */
+static const char *escaped(bn_buf *b, const char *s)
+{
+    if (bn_text_escape(b, s, strlen(s), 0) != 0 || bn_buf_append(b, "", 1))
+        return NULL;
+    return (const char *)b->data;
+}
+
+/* ascii_puts prints s with everything but printable ASCII as '?'. */
+static void ascii_puts(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc(*s >= 0x20 && *s < 0x7f ? *s : '?', f);
+}
+
+/*
+ * cell prints s in exactly width columns (left-aligned): hazards are
+ * escaped (bn_text.h), and a longer text is cut at a character with a
  * final '~'. Columns are counted as code points.
  */
 static void cell(FILE *f, const char *s, int width)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    bn_buf b = {0};
+    const unsigned char *p = (const unsigned char *)escaped(&b, s);
     size_t total = 0;
     int cols = 0;
 
+    if (p == NULL) {
+        bn_buf_free(&b);
+        ascii_puts(f, "?");
+        for (cols = 1; cols < width; cols++)
+            fputc(' ', f);
+        return;
+    }
     for (size_t i = 0; p[i]; i++)
         total += (p[i] & 0xc0) != 0x80;
     for (size_t i = 0; p[i] && cols < width;) {
@@ -443,22 +471,26 @@ static void cell(FILE *f, const char *s, int width)
             cols++;
             break;
         }
-        if (p[i] < 0x20 || p[i] == 0x7f)
-            fputc('?', f);
-        else
-            fwrite(p + i, 1, k, f);
+        fwrite(p + i, 1, k, f);
         cols++;
         i += k;
     }
     for (; cols < width; cols++)
         fputc(' ', f);
+    bn_buf_free(&b);
 }
 
-/* safe_puts prints s with control characters replaced by '?'. */
+/* safe_puts prints s with every hazard escaped (bn_text.h, one line). */
 static void safe_puts(FILE *f, const char *s)
 {
-    for (; *s; s++)
-        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+    bn_buf b = {0};
+    const char *e = escaped(&b, s);
+
+    if (e != NULL)
+        fputs(e, f);
+    else
+        ascii_puts(f, s);
+    bn_buf_free(&b);
 }
 
 /* rate_str formats a ratio as "45.6 %" or "n/a". */
@@ -768,17 +800,22 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
  */
 static void csv_text(FILE *f, const char *s)
 {
+    bn_buf b = {0};
+    const char *e = escaped(&b, s);
+
     fputc('"', f);
     if (*s == '=' || *s == '+' || *s == '-' || *s == '@')
         fputc('\'', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"')
+    for (const char *c = e != NULL ? e : s; *c; c++) {
+        if (*c == '"')
             fputs("\"\"", f);
+        else if (e != NULL || (*c >= 0x20 && *c < 0x7f))
+            fputc(*c, f);
         else
-            fputc(ch < 0x20 || ch == 0x7f ? '?' : ch, f);
+            fputc('?', f);
     }
     fputc('"', f);
+    bn_buf_free(&b);
 }
 
 int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)

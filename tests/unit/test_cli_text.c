@@ -107,6 +107,42 @@ static void test_names(void **state)
     assert_true(strlen(bnc_default_charter()) > 100);
 }
 
+static void expect_safe_name(const char *in, const char *want)
+{
+    char out[BN_DOC_NAME_MAX + 1];
+    bnc_doc_safe_name(out, in, 0x2a);
+    assert_string_equal(out, want);
+}
+
+/* A document's name becomes a file name: nothing in it may mislead
+ * whoever lists the directory, or climb out of it. */
+static void test_doc_safe_name(void **state)
+{
+    char longname[BN_DOC_NAME_MAX + 8];
+    char out[BN_DOC_NAME_MAX + 1];
+    (void)state;
+
+    expect_safe_name("report.pdf", "report.pdf");
+    expect_safe_name("../../etc/passwd", "_.._etc_passwd");
+    expect_safe_name("a\\b", "a_b");
+    expect_safe_name("...", "document-000000000000002a");
+    expect_safe_name("x\x1b]0;t\x07.txt", "x_]0;t_.txt");
+    expect_safe_name("invoice\xe2\x80\xae"
+                     "fdp.exe",
+                     "invoice_fdp.exe");
+    expect_safe_name("a\xc2\x9b"
+                     "b\xff",
+                     "a_b_");
+    expect_safe_name("Résumé \xd7\xa9.odt", "Résumé \xd7\xa9.odt");
+    /* Cut at a whole character, never inside one. */
+    memset(longname, 'a', sizeof longname);
+    memcpy(longname + BN_DOC_NAME_MAX - 1, "\xc3\xa9", 2);
+    longname[BN_DOC_NAME_MAX + 1] = '\0';
+    bnc_doc_safe_name(out, longname, 1);
+    assert_int_equal(strlen(out), BN_DOC_NAME_MAX - 1);
+    assert_int_equal(bn_str_check(out, strlen(out), BN_DOC_NAME_MAX), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -114,6 +150,7 @@ int main(void)
         cmocka_unit_test(test_note_prefix),
         cmocka_unit_test(test_account_resolve),
         cmocka_unit_test(test_names),
+        cmocka_unit_test(test_doc_safe_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,8 +153,8 @@ static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
     SUB(ps.objectives_defined, defined);
     SUB(ps.objectives_reached, reached);
 #undef SUB
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k, bnd_key_u64(k, programme),
-                     &bn_desc_rec_prog_stats, &p, 0);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k,
+                     bnd_key_u64(k, programme), &bn_desc_rec_prog_stats, &p, 0);
     if (rc == 0)
         rc = bnd_rec_put(txn, dbi(t, BND_DB_PAIR_STATS), k,
                          bnd_key_u64_u64(k, programme, t->pair),
@@ -215,8 +215,8 @@ static int do_bump_epoch(MDB_txn *txn, tamper *t)
     if (rc != 0)
         return rc;
     p.epoch++;
-    snprintf(t->done, sizeof t->done, "pair %" PRIu64 ": epoch %" PRIu32,
-             p.id, p.epoch);
+    snprintf(t->done, sizeof t->done, "pair %" PRIu64 ": epoch %" PRIu32, p.id,
+             p.epoch);
     return put_pair(txn, t, &p);
 }
 
@@ -230,8 +230,8 @@ static int do_drop_wraps(MDB_txn *txn, tamper *t)
 
     if (rc == 0 && n == 0)
         rc = BN_ENOTFOUND;
-    snprintf(t->done, sizeof t->done, "pair %" PRIu64 ": %" PRIu64
-             " wraps deleted", t->pair, n);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": %" PRIu64 " wraps deleted", t->pair, n);
     return rc;
 }
 
@@ -261,7 +261,8 @@ static int do_set_member_key(MDB_txn *txn, tamper *t)
                        &bn_desc_rec_account, &a, 0);
 }
 
-/* ---- notes ---------------------------------------------------------------- */
+/* ---- notes ----------------------------------------------------------------
+ */
 
 /* Deletes a note's latest revision (meta and envelope): the previous one
  * is then served as current. */
@@ -404,8 +405,8 @@ static int do_dup_revision(MDB_txn *txn, tamper *t)
         rc = BN_ENOTFOUND;
     if (rc != 0)
         return rc;
-    rc = copy_revision(txn, t, t->id[0], revs[n - 1], t->id[0],
-                       revs[n - 1] + 1);
+    rc =
+        copy_revision(txn, t, t->id[0], revs[n - 1], t->id[0], revs[n - 1] + 1);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
              " served again as revision %" PRIu32,
@@ -476,8 +477,8 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
                          bnd_key_u64_u64(k, t->pair, o.id),
                          &bn_desc_rec_objective, &o, 0);
     snprintf(t->done, sizeof t->done,
-             "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair,
-             o.id, t->status);
+             "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair, o.id,
+             t->status);
     return rc;
 }
 
@@ -628,7 +629,8 @@ static int do_pair_set(MDB_txn *txn, tamper *t)
     return rc;
 }
 
-/* ---- the table ------------------------------------------------------------ */
+/* ---- the table ------------------------------------------------------------
+ */
 
 /* args: the positional ids after DATA: P pair (decimal), A account
  * (decimal), S session (decimal, 0 allowed for move-note), N note, O
@@ -653,7 +655,8 @@ static const tamper_cmd cmds[] = {
      "DATA PAIR ACCOUNT --from OTHER",
      "give member ACCOUNT the public keys of account OTHER"},
     {"drop-revision", "PN", do_drop_revision, "DATA PAIR NOTE",
-     "delete NOTE's latest revision: the previous one is served as latest"},
+     "delete NOTE's latest revision: the previous one is served as latest "
+     "(a note of one revision: use hide-note)"},
     {"hide-note", "PN", do_hide_note, "DATA PAIR NOTE",
      "delete every revision of NOTE"},
     {"move-note", "PNS", do_move_note, "DATA PAIR NOTE SESSION",

@@ -209,7 +209,8 @@ fail() { why="${why:+$why; }$1"; }
 
 # tampered ITEM WHO ARGS...: WHO's command must exit 3 and name pair $P
 # (or $TP when set) and ITEM (an extended regular expression, matched
-# without case) on stderr.
+# without case; empty: the pair alone) on stderr.
+NUM_END='([^0-9]|$)' # after a number: "session 1" is not "session 12"
 tampered() {
     item=$1
     shift
@@ -218,9 +219,11 @@ tampered() {
     pair=${TP:-$P}
     c="'$2${3:+ $3}' by $1"
     [ "$rc" -eq "$EXIT_TAMPER" ] || fail "$c exits $rc, not $EXIT_TAMPER"
-    grep -Eq "pair $pair([^0-9]|\$)" "$T/err" ||
+    grep -Eq "pair $pair$NUM_END" "$T/err" ||
         fail "$c does not name pair $pair"
-    grep -Eqi -- "$item" "$T/err" || fail "$c does not name $item"
+    if [ -n "$item" ] && ! grep -Eqi -- "$item" "$T/err"; then
+        fail "$c does not name $(printf '%s' "$item" | sed 's/(\[^0-9\]|\$)//')"
+    fi
 }
 
 # never_shown TEXT: the last command's stdout does not hold TEXT.

@@ -235,8 +235,9 @@ never_shown() {
     fi
 }
 
-# refused WHO ARGS...: the command fails (any status) and prints nothing
-# on stdout; for the phantom's own client.
+# refused WHO ARGS...: the command fails (any status); for the phantom's
+# own client, which need not know it was tampered with (never_shown then
+# checks its stdout).
 refused() {
     run "$@"
     [ -n "$A_SKIP" ] && return 0

@@ -42,6 +42,8 @@ CLI_SRC := $(wildcard client/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC := $(wildcard tests/integration/test_*.c)
 ITEST_SCRIPTS := $(wildcard tests/integration/*.sh)
+ADV_SRC := $(wildcard tests/adversary/*.c)
+ADV_SCRIPTS := $(wildcard tests/adversary/*.sh)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -60,6 +62,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+ADV_BINS := $(patsubst tests/adversary/%.c,$(BUILD)/adversary/%,$(ADV_SRC))
 DEPS_STAMP := build/.deps-ok
 
 .PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
@@ -117,11 +120,19 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(TESTLIB_OBJ) \
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
-tests: all $(UNIT_BINS) $(ITEST_BINS) $(BENCH_BINS)
+# The adversary's tools (tests/adversary/*.c, e.g. bn_tamper) edit a
+# stopped daemon's data directory with the server's own store code.
+$(BUILD)/adversary/%: $(BUILD)/obj/tests/adversary/%.o $(LIBSERVER) $(BASE_LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
-# test: run every test binary and script of this build.
+tests: all $(UNIT_BINS) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BINS)
+
+# test: run every test binary and script of this build (the adversary's
+# scripts play the malicious server operator, tests/adversary/).
 test: tests
-	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS)
+	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) \
+	    $(ADV_SCRIPTS)
 
 test-asan:
 	$(MAKE) BUILD=build/asan SAN=1 test

@@ -1,0 +1,825 @@
+/*
+ * bn_tamper: the malicious server operator, as a tool. It opens a STOPPED
+ * binomed's data directory with the server's own store code (bnd_store.h,
+ * the record codecs of bnd_schema.h) and makes one edit per run, the kind
+ * an operator (or anyone who took the machine) can make to the LMDB file:
+ * add a member to a pair, raise its key epoch, withhold a note revision, a
+ * note, an objective, a document or a session, move a report to another
+ * session, rewrite a session or an objective's state, fake a pair's end.
+ *
+ *   bn_tamper COMMAND DATA ARGS...     (bn_tamper --help: the table)
+ *
+ * Ids are as the CLI prints them: pairs, sessions and accounts in decimal,
+ * notes, objectives and documents as 16 hex digits. Each edit keeps the
+ * database consistent enough for the daemon to start and serve it (the
+ * indexes it reads, and the statistics counters where that is simple),
+ * and prints what it did, ids only, on one line. Exit 0 done, 1 the edit
+ * could not be made (a missing record: nothing is written), 2 usage.
+ *
+ * The adversary test scripts (the .sh files beside it) run it between a
+ * daemon's stop and its restart, then check that the stock client refuses
+ * or reports the change.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bn_err.h"
+#include "bn_proto.h"
+#include "bn_util.h"
+#include "bnd_schema.h"
+#include "bnd_stats.h"
+#include "bnd_store.h"
+
+#define MAX_IDS 3
+#define MAX_REVS 4096
+
+/* One run: the parsed command line and the store. */
+typedef struct tamper {
+    bnd_store *st;
+    uint64_t pair;
+    uint64_t id[MAX_IDS]; /* the positional ids after PAIR, in order */
+    int left;             /* --left */
+    const char *date, *status, *absent, *accepted;
+    uint64_t from;  /* --from ACCOUNT */
+    char done[256]; /* what was done, printed after the commit */
+    void *arena;
+} tamper;
+
+typedef int (*tamper_fn)(MDB_txn *txn, tamper *t);
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static MDB_dbi dbi(const tamper *t, enum bnd_db db)
+{
+    return bnd_store_dbi(t->st, db);
+}
+
+static int get_pair(MDB_txn *txn, tamper *t, bn_rec_pair *p)
+{
+    uint8_t k[8];
+    return bnd_rec_get(txn, dbi(t, BND_DB_PAIRS), k, bnd_key_u64(k, t->pair),
+                       &bn_desc_rec_pair, p, &t->arena);
+}
+
+static int put_pair(MDB_txn *txn, tamper *t, const bn_rec_pair *p)
+{
+    uint8_t k[8];
+    return bnd_rec_put(txn, dbi(t, BND_DB_PAIRS), k, bnd_key_u64(k, p->id),
+                       &bn_desc_rec_pair, p, 0);
+}
+
+static int get_account(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_account *a)
+{
+    uint8_t k[8];
+    return bnd_rec_get(txn, dbi(t, BND_DB_ACCOUNTS), k, bnd_key_u64(k, id),
+                       &bn_desc_rec_account, a, &t->arena);
+}
+
+static int get_session(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_session *s)
+{
+    uint8_t k[16];
+    return bnd_rec_get(txn, dbi(t, BND_DB_SESSIONS), k,
+                       bnd_key_u64_u64(k, t->pair, id), &bn_desc_rec_session, s,
+                       &t->arena);
+}
+
+static int get_objective(MDB_txn *txn, tamper *t, uint64_t id,
+                         bn_rec_objective *o)
+{
+    uint8_t k[16];
+    return bnd_rec_get(txn, dbi(t, BND_DB_OBJECTIVES), k,
+                       bnd_key_u64_u64(k, t->pair, id), &bn_desc_rec_objective,
+                       o, &t->arena);
+}
+
+static int del_key(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
+{
+    MDB_val k = {klen, (void *)key};
+    return bnd_mdb_err(mdb_del(txn, db, &k, NULL));
+}
+
+/* note_revisions lists the stored revisions of a note, in order, into
+ * revs (*n of them; 0 when the note has none). */
+static int note_revisions(MDB_txn *txn, tamper *t, uint64_t note,
+                          uint32_t *revs, uint32_t *n)
+{
+    MDB_cursor *cur = NULL;
+    uint8_t pre[20];
+    MDB_val k = {bnd_key_u64_u64_u32(pre, t->pair, note, 0), pre}, v;
+    int rc = mdb_cursor_open(txn, dbi(t, BND_DB_NOTES), &cur);
+
+    *n = 0;
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 20 || memcmp(k.mv_data, pre, 16) != 0)
+            break;
+        if (*n == MAX_REVS) {
+            rc = BN_ELIMIT;
+            break;
+        }
+        revs[(*n)++] = bn_get_be32((const uint8_t *)k.mv_data + 16);
+    }
+    mdb_cursor_close(cur);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    return rc < 0 ? rc : bnd_mdb_err(rc);
+}
+
+/* objectives_uncount takes objectives out of the statistics counters
+ * (pair and programme), as if they had never been defined or reached;
+ * a counter stays at zero. */
+static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
+                              uint32_t defined, uint32_t reached)
+{
+    bn_rec_prog_stats p;
+    bn_rec_pair_stats ps;
+    uint8_t k[16];
+    int rc = bnd_stats_prog_get(t->st, txn, programme, &p, &t->arena);
+
+    if (rc == 0)
+        rc = bnd_stats_pair_get(t->st, txn, t->pair, programme, &ps, &t->arena);
+    if (rc == BN_ENOTFOUND)
+        return 0; /* no counters to keep in step */
+    if (rc != 0)
+        return rc;
+#define SUB(x, d) (x) = (x) > (d) ? (x) - (d) : 0
+    SUB(p.objectives_defined, defined);
+    SUB(p.objectives_reached, reached);
+    SUB(ps.objectives_defined, defined);
+    SUB(ps.objectives_reached, reached);
+#undef SUB
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k,
+                     bnd_key_u64(k, programme), &bn_desc_rec_prog_stats, &p, 0);
+    if (rc == 0)
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_PAIR_STATS), k,
+                         bnd_key_u64_u64(k, programme, t->pair),
+                         &bn_desc_rec_pair_stats, &ps, 0);
+    return rc;
+}
+
+/* ---- membership and keys ------------------------------------------------ */
+
+/* Adds an existing account to the pair from the next epoch on, and raises
+ * the epoch: the next honest client to open the pair draws a key and
+ * wraps it for the newcomer too. With --left the member record ends at the
+ * epoch after (to_epoch set) so that it stays out of the key hash and the
+ * safety number while it still holds the new key. */
+static int do_phantom_member(MDB_txn *txn, tamper *t)
+{
+    bn_rec_pair p;
+    bn_rec_account a;
+    bn_rec_member m;
+    uint8_t k[16];
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = get_account(txn, t, t->id[0], &a);
+    if (rc != 0)
+        return rc;
+    rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k,
+                    bnd_key_u64_u64(k, p.id, a.id));
+    if (rc != 0)
+        return rc < 0 ? rc : BN_EEXIST;
+    memset(&m, 0, sizeof m);
+    m.pair_id = p.id;
+    m.account_id = a.id;
+    m.role = a.role;
+    m.from_epoch = p.epoch + 1;
+    m.to_epoch = t->left ? p.epoch + 2 : 0;
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_MEMBERS), k,
+                     bnd_key_u64_u64(k, p.id, a.id), &bn_desc_rec_member, &m,
+                     MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = bnd_raw_put(txn, dbi(t, BND_DB_ACCOUNT_PAIRS), k,
+                         bnd_key_u64_u64(k, a.id, p.id), "", 0, 0);
+    p.epoch++;
+    if (rc == 0)
+        rc = put_pair(txn, t, &p);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": member %" PRIu64 " added%s, epoch %" PRIu32,
+             p.id, a.id, t->left ? " (as left)" : "", p.epoch);
+    return rc;
+}
+
+/* Raises the pair's epoch by one, with no log entry. */
+static int do_bump_epoch(MDB_txn *txn, tamper *t)
+{
+    bn_rec_pair p;
+    int rc = get_pair(txn, t, &p);
+
+    if (rc != 0)
+        return rc;
+    p.epoch++;
+    snprintf(t->done, sizeof t->done, "pair %" PRIu64 ": epoch %" PRIu32, p.id,
+             p.epoch);
+    return put_pair(txn, t, &p);
+}
+
+/* Deletes every key wrap of the pair (every epoch, every member). */
+static int do_drop_wraps(MDB_txn *txn, tamper *t)
+{
+    uint8_t k[8];
+    uint64_t n = 0;
+    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_WRAPS), k,
+                            bnd_key_u64(k, t->pair), 0, 0, &n);
+
+    if (rc == 0 && n == 0)
+        rc = BN_ENOTFOUND;
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": %" PRIu64 " wraps deleted", t->pair, n);
+    return rc;
+}
+
+/* Gives ACCOUNT the public keys of --from OTHER (a member's keys are its
+ * account's: every pair of ACCOUNT sees the substitution). */
+static int do_set_member_key(MDB_txn *txn, tamper *t)
+{
+    bn_rec_account a, other;
+    uint8_t k[16];
+    int rc = get_account(txn, t, t->id[0], &a);
+
+    if (rc == 0)
+        rc = get_account(txn, t, t->from, &other);
+    if (rc == 0)
+        rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k,
+                        bnd_key_u64_u64(k, t->pair, a.id));
+    if (rc == 0)
+        rc = BN_ENOTFOUND; /* not a member of the pair */
+    if (rc != 1)
+        return rc;
+    memcpy(a.sign_pk, other.sign_pk, sizeof a.sign_pk);
+    memcpy(a.box_pk, other.box_pk, sizeof a.box_pk);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": member %" PRIu64 " has the keys of %" PRIu64,
+             t->pair, a.id, other.id);
+    return bnd_rec_put(txn, dbi(t, BND_DB_ACCOUNTS), k, bnd_key_u64(k, a.id),
+                       &bn_desc_rec_account, &a, 0);
+}
+
+/* ---- notes ----------------------------------------------------------------
+ */
+
+/* Deletes a note's latest revision (meta and envelope): the previous one
+ * is then served as current. */
+static int do_drop_revision(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    uint32_t n, last;
+    uint8_t k[20];
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc != 0)
+        return rc;
+    if (n < 2) /* one revision: that is hide-note */
+        return BN_ENOTFOUND;
+    last = revs[n - 1];
+    bnd_key_u64_u64_u32(k, t->pair, t->id[0], last);
+    rc = del_key(txn, dbi(t, BND_DB_NOTES), k, sizeof k);
+    if (rc == 0)
+        rc = del_key(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
+             " deleted, %" PRIu32 " now served as latest",
+             t->pair, t->id[0], last, revs[n - 2]);
+    return rc;
+}
+
+/* Deletes every revision of a note. */
+static int do_hide_note(MDB_txn *txn, tamper *t)
+{
+    uint8_t k[16];
+    uint64_t n = 0;
+    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTES), k,
+                            bnd_key_u64_u64(k, t->pair, t->id[0]), 0, 0, &n);
+
+    if (rc == 0 && n == 0)
+        return BN_ENOTFOUND;
+    if (rc == 0)
+        rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k, 0, 0,
+                            NULL);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": %" PRIu64
+             " revisions deleted",
+             t->pair, t->id[0], n);
+    return rc;
+}
+
+/* Gives every revision of a note another session id (0: none); the
+ * session must exist in the pair. */
+static int do_move_note(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    bn_rec_session s;
+    uint32_t n;
+    uint8_t k[20];
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && n == 0)
+        rc = BN_ENOTFOUND;
+    if (rc == 0 && t->id[1] != 0)
+        rc = get_session(txn, t, t->id[1], &s);
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
+        bn_rec_note m;
+        bnd_key_u64_u64_u32(k, t->pair, t->id[0], revs[i]);
+        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k, sizeof k,
+                         &bn_desc_rec_note, &m, &t->arena);
+        m.session_id = t->id[1];
+        if (rc == 0)
+            rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k, sizeof k,
+                             &bn_desc_rec_note, &m, 0);
+    }
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": %" PRIu32
+             " revisions moved to session %" PRIu64,
+             t->pair, t->id[0], n, t->id[1]);
+    return rc;
+}
+
+/* Copies revision rev of note `from` to note `to`, revision `to_rev`: the
+ * same envelope under another name, and no log entry for it. */
+static int copy_revision(MDB_txn *txn, tamper *t, uint64_t from, uint32_t rev,
+                         uint64_t to, uint32_t to_rev)
+{
+    bn_rec_note m;
+    bn_rec_note_env e;
+    uint8_t k[20];
+    int rc;
+
+    bnd_key_u64_u64_u32(k, t->pair, from, rev);
+    rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k, sizeof k, &bn_desc_rec_note,
+                     &m, &t->arena);
+    if (rc == 0)
+        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k,
+                         &bn_desc_rec_note_env, &e, &t->arena);
+    if (rc != 0)
+        return rc;
+    m.note_id = to;
+    m.revision = to_rev;
+    m.created = bn_now();
+    bnd_key_u64_u64_u32(k, t->pair, to, to_rev);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k, sizeof k, &bn_desc_rec_note,
+                     &m, MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k,
+                         &bn_desc_rec_note_env, &e, MDB_NOOVERWRITE);
+    return rc;
+}
+
+/* Serves a note's every revision again under a new note id. */
+static int do_copy_note(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    uint32_t n, have;
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && n == 0)
+        rc = BN_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    static uint32_t other[MAX_REVS];
+    rc = note_revisions(txn, t, t->id[1], other, &have);
+    if (rc == 0 && have != 0)
+        rc = BN_EEXIST;
+    for (uint32_t i = 0; i < n && rc == 0; i++)
+        rc = copy_revision(txn, t, t->id[0], revs[i], t->id[1], revs[i]);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 " copied as note %016" PRIx64
+             " (%" PRIu32 " revisions)",
+             t->pair, t->id[0], t->id[1], n);
+    return rc;
+}
+
+/* Serves a note's latest revision again as revision r + 1. */
+static int do_dup_revision(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    uint32_t n;
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && n == 0)
+        rc = BN_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    rc =
+        copy_revision(txn, t, t->id[0], revs[n - 1], t->id[0], revs[n - 1] + 1);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
+             " served again as revision %" PRIu32,
+             t->pair, t->id[0], revs[n - 1], revs[n - 1] + 1);
+    return rc;
+}
+
+/* ---- objectives, documents, sessions ------------------------------------- */
+
+static int do_hide_objective(MDB_txn *txn, tamper *t)
+{
+    bn_rec_objective o;
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = get_objective(txn, t, t->id[0], &o);
+    if (rc == 0)
+        rc = del_key(txn, dbi(t, BND_DB_OBJECTIVES), k,
+                     bnd_key_u64_u64(k, t->pair, o.id));
+    if (rc == 0)
+        rc = objectives_uncount(txn, t, p.programme_id, 1,
+                                o.status == BN_OBJECTIVE_REACHED);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": objective %016" PRIx64 " deleted", t->pair,
+             t->id[0]);
+    return rc;
+}
+
+/* Sets an objective defined (reached date cleared) or reached (on the day
+ * it was defined, by its author). */
+static int do_objective_set(MDB_txn *txn, tamper *t)
+{
+    bn_rec_objective o;
+    bn_rec_pair p;
+    uint8_t k[16];
+    int reached, rc;
+
+    if (t->status == NULL)
+        return BN_EINVAL;
+    if (strcmp(t->status, "reached") == 0)
+        reached = 1;
+    else if (strcmp(t->status, "defined") == 0)
+        reached = 0;
+    else
+        return BN_EINVAL;
+    rc = get_pair(txn, t, &p);
+    if (rc == 0)
+        rc = get_objective(txn, t, t->id[0], &o);
+    if (rc != 0)
+        return rc;
+    if ((o.status == BN_OBJECTIVE_REACHED) == reached)
+        return BN_EEXIST; /* nothing would change */
+    if (reached) {
+        o.status = BN_OBJECTIVE_REACHED;
+        o.reached_date = o.defined_date;
+        o.reached_by = o.author_id;
+        rc = bnd_stats_objective_reached(t->st, txn, p.id, p.programme_id);
+    } else {
+        o.status = BN_OBJECTIVE_DEFINED;
+        o.reached_date = 0;
+        o.reached_by = 0;
+        rc = objectives_uncount(txn, t, p.programme_id, 0, 1);
+    }
+    if (rc == 0)
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_OBJECTIVES), k,
+                         bnd_key_u64_u64(k, t->pair, o.id),
+                         &bn_desc_rec_objective, &o, 0);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair, o.id,
+             t->status);
+    return rc;
+}
+
+/* Deletes a document: its record and every chunk. */
+static int do_hide_doc(MDB_txn *txn, tamper *t)
+{
+    uint8_t k[16];
+    uint64_t n = 0;
+    int rc = del_key(txn, dbi(t, BND_DB_DOCS), k,
+                     bnd_key_u64_u64(k, t->pair, t->id[0]));
+
+    if (rc == 0)
+        rc = bnd_del_prefix(txn, dbi(t, BND_DB_DOC_CHUNKS), k, sizeof k, 0, 0,
+                            &n);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": document %016" PRIx64 " deleted (%" PRIu64
+             " chunks)",
+             t->pair, t->id[0], n);
+    return rc;
+}
+
+/* Deletes a session record (the statistics keep counting it: an operator
+ * who hides a session from the pair need not hide it from the
+ * programme). */
+static int do_hide_session(MDB_txn *txn, tamper *t)
+{
+    uint8_t k[16];
+    int rc = del_key(txn, dbi(t, BND_DB_SESSIONS), k,
+                     bnd_key_u64_u64(k, t->pair, t->id[0]));
+
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": session %" PRIu64 " deleted", t->pair,
+             t->id[0]);
+    return rc;
+}
+
+/* parse_absent reads none|mentor|mentee|both into BN_ABSENT_* bits. */
+static int parse_absent(const char *s, uint8_t *out)
+{
+    if (strcmp(s, "none") == 0)
+        *out = 0;
+    else if (strcmp(s, "mentor") == 0)
+        *out = BN_ABSENT_MENTOR;
+    else if (strcmp(s, "mentee") == 0)
+        *out = BN_ABSENT_MENTEE;
+    else if (strcmp(s, "both") == 0)
+        *out = BN_ABSENT_MENTOR | BN_ABSENT_MENTEE;
+    else
+        return BN_EINVAL;
+    return 0;
+}
+
+/* Rewrites a session's date, status or absences (what is not given is
+ * kept); the statistics follow, as the daemon's own update would. */
+static int do_session_set(MDB_txn *txn, tamper *t)
+{
+    bn_rec_session s;
+    bn_rec_pair p;
+    uint8_t k[16];
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = get_session(txn, t, t->id[0], &s);
+    if (rc != 0)
+        return rc;
+    bnd_session_fact before = {s.status, s.absent, s.date};
+    if (t->date != NULL && bn_date_parse(t->date, &s.date) != 0)
+        return BN_EINVAL;
+    if (t->status != NULL) {
+        if (strcmp(t->status, "planned") == 0)
+            s.status = BN_SESSION_PLANNED;
+        else if (strcmp(t->status, "held") == 0)
+            s.status = BN_SESSION_HELD;
+        else if (strcmp(t->status, "cancelled") == 0)
+            s.status = BN_SESSION_CANCELLED;
+        else
+            return BN_EINVAL;
+    }
+    if (t->absent != NULL && parse_absent(t->absent, &s.absent) != 0)
+        return BN_EINVAL;
+    if (t->date == NULL && t->status == NULL && t->absent == NULL)
+        return BN_EINVAL;
+    bnd_session_fact after = {s.status, s.absent, s.date};
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_SESSIONS), k,
+                     bnd_key_u64_u64(k, t->pair, s.id), &bn_desc_rec_session,
+                     &s, 0);
+    if (rc == 0)
+        rc = bnd_stats_session(t->st, txn, p.id, p.programme_id, &before,
+                               &after);
+    char d[11];
+    bn_date_format(d, s.date);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": session %" PRIu64 " set: date %s, status %u,"
+             " absent %u",
+             t->pair, s.id, d, (unsigned)s.status, (unsigned)s.absent);
+    return rc;
+}
+
+/* ---- the pair's state ---------------------------------------------------- */
+
+/* Fakes the pair's end (completed or withdrawn, today, by its mentor) or
+ * undoes a real one (active), and/or rewrites which members accepted the
+ * charter (none|mentor|mentee|both; fewer than both makes it pending). */
+static int do_pair_set(MDB_txn *txn, tamper *t)
+{
+    bn_rec_pair p;
+    uint8_t old;
+    int rc = get_pair(txn, t, &p);
+
+    if (rc != 0)
+        return rc;
+    if (t->status == NULL && t->accepted == NULL)
+        return BN_EINVAL;
+    old = p.status;
+    if (t->accepted != NULL) {
+        uint8_t bits;
+        if (parse_absent(t->accepted, &bits) != 0)
+            return BN_EINVAL; /* the same words, the same bits */
+        p.accepted = bits;
+        if (bits != (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
+            p.status = BN_PAIR_PENDING;
+            p.start_date = 0;
+        }
+    }
+    if (t->status != NULL) {
+        if (strcmp(t->status, "active") == 0) {
+            p.status = BN_PAIR_ACTIVE;
+            p.end_date = 0;
+            p.end_reason = 0;
+            p.ended_by = 0;
+        } else if (strcmp(t->status, "completed") == 0 ||
+                   strcmp(t->status, "withdrawn") == 0) {
+            int done = strcmp(t->status, "completed") == 0;
+            p.status = done ? BN_PAIR_COMPLETED : BN_PAIR_WITHDRAWN;
+            p.end_reason = done ? BN_END_COMPLETED : BN_END_WITHDRAWN;
+            p.end_date = bn_date_today();
+            p.ended_by = p.mentor_id;
+        } else {
+            return BN_EINVAL;
+        }
+    }
+    rc = put_pair(txn, t, &p);
+    if (rc == 0)
+        rc = bnd_stats_pair_status(t->st, txn, p.programme_id, old, p.status);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": status %u (was %u), accepted %u", p.id,
+             (unsigned)p.status, (unsigned)old, (unsigned)p.accepted);
+    return rc;
+}
+
+/* ---- the table ------------------------------------------------------------
+ */
+
+/* args: the positional ids after DATA: P pair (decimal), A account
+ * (decimal), S session (decimal, 0 allowed for move-note), N note, O
+ * objective, D document (16 hex digits each). */
+typedef struct tamper_cmd {
+    const char *name;
+    const char *args;
+    tamper_fn fn;
+    const char *usage;
+    const char *help;
+} tamper_cmd;
+
+static const tamper_cmd cmds[] = {
+    {"phantom-member", "PA", do_phantom_member, "DATA PAIR ACCOUNT [--left]",
+     "add ACCOUNT to PAIR's members from the next epoch and raise the epoch;"
+     " --left: recorded as already gone (to_epoch set), out of the key hash"},
+    {"bump-epoch", "P", do_bump_epoch, "DATA PAIR",
+     "raise PAIR's key epoch by one"},
+    {"drop-wraps", "P", do_drop_wraps, "DATA PAIR",
+     "delete every key wrap of PAIR"},
+    {"set-member-key", "PA", do_set_member_key,
+     "DATA PAIR ACCOUNT --from OTHER",
+     "give member ACCOUNT the public keys of account OTHER"},
+    {"drop-revision", "PN", do_drop_revision, "DATA PAIR NOTE",
+     "delete NOTE's latest revision: the previous one is served as latest "
+     "(a note of one revision: use hide-note)"},
+    {"hide-note", "PN", do_hide_note, "DATA PAIR NOTE",
+     "delete every revision of NOTE"},
+    {"move-note", "PNS", do_move_note, "DATA PAIR NOTE SESSION",
+     "attach every revision of NOTE to SESSION (0: to none)"},
+    {"copy-note", "PNN", do_copy_note, "DATA PAIR NOTE NEWNOTE",
+     "serve NOTE's revisions again under the id NEWNOTE"},
+    {"dup-revision", "PN", do_dup_revision, "DATA PAIR NOTE",
+     "serve NOTE's latest revision r again as revision r+1"},
+    {"hide-objective", "PO", do_hide_objective, "DATA PAIR OBJ",
+     "delete objective OBJ"},
+    {"objective-set", "PO", do_objective_set,
+     "DATA PAIR OBJ --status defined|reached",
+     "set OBJ defined or reached (on its definition day)"},
+    {"hide-doc", "PD", do_hide_doc, "DATA PAIR DOC",
+     "delete document DOC and its chunks"},
+    {"hide-session", "PS", do_hide_session, "DATA PAIR SESSION",
+     "delete SESSION"},
+    {"session-set", "PS", do_session_set,
+     "DATA PAIR SESSION [--date YYYY-MM-DD] [--status held|planned|cancelled]"
+     " [--absent none|mentor|mentee|both]",
+     "rewrite SESSION's date, status or attendance"},
+    {"pair-set", "P", do_pair_set,
+     "DATA PAIR [--status active|completed|withdrawn]"
+     " [--accepted none|mentor|mentee|both]",
+     "fake PAIR's end, undo it, or rewrite who accepted the charter"},
+};
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: bn_tamper COMMAND DATA ARGS...  (binomed stopped)\n\n"
+               "Ids as the CLI prints them: PAIR, SESSION, ACCOUNT decimal; "
+               "NOTE, OBJ, DOC 16 hex digits.\n\n");
+    for (size_t i = 0; i < NCMDS; i++)
+        fprintf(f, "  %s %s\n      %s\n", cmds[i].name, cmds[i].usage,
+                cmds[i].help);
+}
+
+static int parse_dec(const char *s, uint64_t *out)
+{
+    char *end;
+    if (s[0] < '0' || s[0] > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+static int parse_hex(const char *s, uint64_t *out)
+{
+    uint8_t b[8];
+    if (strlen(s) != 16 || bn_hex_decode(b, 8, s) != 0)
+        return -1;
+    *out = bn_get_be64(b);
+    return *out != 0 ? 0 : -1;
+}
+
+/* parse reads the positional ids and the options of cmd: 0 or -1. */
+static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
+{
+    size_t want = strlen(c->args);
+    size_t got = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **opt = NULL;
+        if (strcmp(a, "--left") == 0) {
+            t->left = 1;
+            continue;
+        }
+        if (strcmp(a, "--date") == 0)
+            opt = &t->date;
+        else if (strcmp(a, "--status") == 0)
+            opt = &t->status;
+        else if (strcmp(a, "--absent") == 0)
+            opt = &t->absent;
+        else if (strcmp(a, "--accepted") == 0)
+            opt = &t->accepted;
+        if (opt != NULL || strcmp(a, "--from") == 0) {
+            if (i + 1 >= argc)
+                return -1;
+            if (opt != NULL)
+                *opt = argv[++i];
+            else if (parse_dec(argv[++i], &t->from) != 0)
+                return -1;
+            continue;
+        }
+        if (a[0] == '-' || got >= want)
+            return -1;
+        uint64_t v;
+        char kind = c->args[got];
+        int bad = (kind == 'N' || kind == 'O' || kind == 'D')
+                      ? parse_hex(a, &v)
+                      : parse_dec(a, &v);
+        if (bad || (v == 0 && kind != 'S'))
+            return -1;
+        if (got == 0)
+            t->pair = v;
+        else
+            t->id[got - 1] = v;
+        got++;
+    }
+    if (got != want)
+        return -1;
+    if (strcmp(c->name, "set-member-key") == 0 && t->from == 0)
+        return -1;
+    if (strcmp(c->name, "objective-set") == 0 && t->status == NULL)
+        return -1;
+    return 0;
+}
+
+struct run {
+    const tamper_cmd *cmd;
+    tamper *t;
+};
+
+static int run_write(MDB_txn *txn, void *arg)
+{
+    struct run *r = arg;
+    bn_arena_free(&r->t->arena);
+    r->t->done[0] = '\0';
+    return r->cmd->fn(txn, r->t);
+}
+
+int main(int argc, char **argv)
+{
+    const tamper_cmd *c = NULL;
+    bnd_store_opts o = {0, 0, 0};
+    tamper t;
+    int rc;
+
+    if (argc == 2 &&
+        (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc < 3) {
+        usage(stderr);
+        return 2;
+    }
+    for (size_t i = 0; i < NCMDS; i++)
+        if (strcmp(argv[1], cmds[i].name) == 0)
+            c = &cmds[i];
+    memset(&t, 0, sizeof t);
+    if (c == NULL || parse(c, argc - 3, argv + 3, &t) != 0) {
+        fprintf(stderr, "bn_tamper: bad command line\n\n");
+        usage(stderr);
+        return 2;
+    }
+    rc = bnd_store_open(&t.st, argv[2], &o);
+    if (rc != 0) {
+        fprintf(stderr, "bn_tamper: %s: %s\n", argv[2],
+                rc == -ENOENT ? "no binome data directory" : bn_strerror(rc));
+        return 1;
+    }
+    struct run r = {c, &t};
+    rc = bnd_store_write(t.st, run_write, &r);
+    if (rc == 0)
+        printf("bn_tamper: %s: %s\n", c->name, t.done);
+    else
+        fprintf(stderr, "bn_tamper: %s: %s (nothing written)\n", c->name,
+                bn_strerror(rc));
+    bn_arena_free(&t.arena);
+    bnd_store_close(t.st);
+    return rc == 0 ? 0 : 1;
+}

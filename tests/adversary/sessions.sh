@@ -1,0 +1,84 @@
+#!/bin/sh
+# sessions.sh: the malicious operator against a pair's plaintext facts
+# (issue 11, part 2): sessions, attendance, the charter acceptance and the
+# pair's end. The pair (alice, bob) is verified in person, with a held
+# session where the mentee was absent and a later one; a second pair
+# (dave, erin) ended, completed. One attack per copy of the data
+# directory, bn_tamper:
+#
+#   hidden session     deletes a session.
+#   session date       moves a session to another date.
+#   attendance         clears the mentee's absence.
+#   session status     turns a held session into a cancelled one.
+#   fake end           ends the active pair (completed), no log entry.
+#   fake un-end        makes the ended pair active again: today a member's
+#                      client writes into it.
+#   consent withdrawn  the charter acceptance of the mentee removed (the
+#                      pair pending again).
+#
+# Each must be reported by the stock client with exit 3, naming the pair
+# and the session (or the pair alone), and the altered facts must not be
+# printed as valid.
+#
+#   BUILD=build sh tests/adversary/sessions.sh
+. "$(dirname "$0")/lib/adversary.sh"
+make_tmp adv-sessions
+
+world_extra() {
+    join_people "$PROG" dave:mentor erin:mentee
+    [ "$failed" -eq 0 ] || finish
+    setup_grab P2 "dave and erin are paired" admin admin pair \
+        --programme "$PROG" --mentor dave --mentee erin
+    setup "dave accepts" as dave pair accept "$P2"
+    setup "erin accepts" as erin pair accept "$P2"
+    echo "a few words with erin" >"$T/e1"
+    setup "dave writes to erin" as dave note add "$P2" --file "$T/e1"
+    setup "erin ends the pair, completed" as erin pair end "$P2" \
+        --reason completed
+    setup "dave reads the ended pair" as dave note list "$P2"
+    setup "erin reads the ended pair" as erin note list "$P2"
+}
+PEOPLE="alice bob carol dave erin"
+world 7 53
+
+attack "a session withheld" hide-session "$P" "$S1"
+tampered "session $S1$NUM_END" alice session list "$P"
+tampered "session $S1$NUM_END" bob session list "$P" --json
+verdict
+
+attack "a session's date rewritten" session-set "$P" "$S1" --date 2024-02-15
+tampered "session $S1$NUM_END" bob session list "$P"
+never_shown "2024-02-15"
+tampered "session $S1$NUM_END" alice session list "$P" --json
+never_shown "2024-02-15"
+verdict
+
+attack "an absence erased" session-set "$P" "$S1" --absent none
+tampered "session $S1$NUM_END" bob session list "$P" --json
+verdict
+
+attack "a held session turned cancelled" session-set "$P" "$S2" \
+    --status cancelled
+tampered "session $S2$NUM_END" alice session list "$P"
+never_shown "cancelled"
+verdict
+
+attack "the pair's end faked (completed)" pair-set "$P" --status completed
+tampered "" alice note list "$P"
+tampered "" bob note add "$P" --file "$T/n2"
+verdict
+
+TP=$P2
+attack "an ended pair made active again" pair-set "$P2" --status active
+tampered "" dave note add "$P2" --file "$T/n2"
+tampered "" erin note list "$P2"
+verdict
+TP=
+
+attack "the mentee's consent removed (pair pending again)" pair-set "$P" \
+    --accepted mentor
+tampered "" bob note list "$P"
+tampered "" alice session list "$P"
+verdict
+
+finish

@@ -172,6 +172,16 @@ int bn_msg_known(uint16_t type);
  */
 int bn_str_check(const char *s, size_t len, size_t max);
 
+/*
+ * bn_audit_canary_check tells whether p[0..len) may be a live audit's
+ * canary: 0, or BN_EINVAL when it is shorter than BN_AUDIT_CANARY_MIN
+ * (a short string is guessed, and grown byte by byte), longer than
+ * BN_AUDIT_CANARY_MAX, or holds a byte outside printable ASCII (0x20 to
+ * 0x7e: a canary is text a person wrote through the client). The client
+ * checks before sending, the server again.
+ */
+int bn_audit_canary_check(const uint8_t *p, size_t len);
+
 /* ---- generic structures (for records stored by the server) ---------- */
 
 /*

@@ -60,7 +60,7 @@ static int audit_read_canaries(cli_ctx *ctx, const char *path,
         if (len == 0)
             continue;
         if (bn_audit_canary_check((const uint8_t *)line, (size_t)len) != 0) {
-            rc = cli_fail(ctx, CLI_EUSAGE,
+            rc = cli_fail(ctx, BN_EINVAL,
                           "%s:%d: a canary is %u to %u printable ASCII "
                           "characters (this one is %zd bytes%s)",
                           path, lineno, (unsigned)BN_AUDIT_CANARY_MIN,
@@ -250,11 +250,11 @@ int cli_audit(cli_ctx *ctx, int argc, char **argv)
         nfound += rep.u.audit_report.found.ptr[i];
     if (rep.u.audit_report.findings.len > 0 || nfound > 0) {
         rc = cli_fail(ctx, BN_ECORRUPT,
-                      "the audit found %u problem%s and %u of %u canar%s "
+                      "the audit found %u problem%s; %u of %u canar%s found "
                       "(listed above)",
                       rep.u.audit_report.findings.len,
                       rep.u.audit_report.findings.len == 1 ? "" : "s", nfound,
-                      canaries.n, canaries.n == 1 ? "y" : "ies");
+                      canaries.n, canaries.n == 1 ? "y was" : "ies were");
         cli_hint(ctx, "a canary found means plaintext you wrote through a "
                       "client sits in a stored ciphertext field; "
                       "'malformed', 'nonce-reuse' and 'not-random' name "

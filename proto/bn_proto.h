@@ -210,6 +210,16 @@ int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req);
 int bn_log_entry_matches_hashed(const bn_log_entry *e, const bn_msg *req,
                                 const uint8_t *const *env_hashes);
 
+/*
+ * bn_audit_canary_check tells whether p[0..len) may be a live audit's
+ * canary: 0, or BN_EINVAL when it is shorter than BN_AUDIT_CANARY_MIN
+ * (a short string is guessed, and grown byte by byte), longer than
+ * BN_AUDIT_CANARY_MAX, or holds a byte outside printable ASCII (0x20 to
+ * 0x7e: a canary is text a person wrote through the client). The client
+ * checks before sending, the server again.
+ */
+int bn_audit_canary_check(const uint8_t *p, size_t len);
+
 /* ---- generic structures (for records stored by the server) ---------- */
 
 /*

@@ -257,7 +257,12 @@ enum bn_objective_status {
     F(T, STR, field, 64, 0)                                                    \
     F(T, STR, kind, 16, 0)
 
-#define BN_F_audit_canary(F, T) F(T, BIN, bytes, 256, 0)
+/* A canary of a live audit: BN_AUDIT_CANARY_MIN to _MAX printable ASCII
+ * bytes (bn_audit_canary_check); at most BN_AUDIT_CANARIES_MAX a request. */
+#define BN_AUDIT_CANARY_MIN 16
+#define BN_AUDIT_CANARY_MAX 256
+#define BN_AUDIT_CANARIES_MAX 64
+#define BN_F_audit_canary(F, T) F(T, BIN, bytes, BN_AUDIT_CANARY_MAX, 0)
 
 #define BN_STRUCTS(X)                                                          \
     X(programme_info)                                                          \
@@ -512,12 +517,16 @@ enum bn_objective_status {
     F(T, BOOL, more, 0, 0)
 
 /* Audit, for auditors, against the live server */
-#define BN_F_audit_get(F, T) F(T, LIST, canaries, audit_canary, 64)
+/* The canaries are searched in the ciphertext fields of the stored
+ * records only; found holds one byte per canary, in the request's order:
+ * 1 found, 0 not. Nothing says where. */
+#define BN_F_audit_get(F, T)                                                   \
+    F(T, LIST, canaries, audit_canary, BN_AUDIT_CANARIES_MAX)
 #define BN_F_audit_report(F, T)                                                \
     F(T, U64, records, 0, 0)                                                   \
     F(T, U64, envelopes, 0, 0)                                                 \
     F(T, U64, cipher_bytes, 0, 0)                                              \
-    F(T, U64, files, 0, 0)                                                     \
+    F(T, BIN, found, BN_AUDIT_CANARIES_MAX, 0)                                 \
     F(T, LIST, findings, audit_finding, BN_PAGE_MAX)                           \
     F(T, BOOL, truncated, 0, 0)                                                \
     F(T, LIST, fields, audit_field, BN_PAGE_MAX)

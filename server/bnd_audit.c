@@ -386,6 +386,13 @@ static int walk_unknown(walk *w)
 
 int bnd_audit_store(MDB_txn *txn, const bnd_audit_dbs *dbs, bnd_audit_report *r)
 {
+    return bnd_audit_store_search(txn, dbs, NULL, 0, NULL, r);
+}
+
+int bnd_audit_store_search(MDB_txn *txn, const bnd_audit_dbs *dbs,
+                           const bnd_audit_canary *c, size_t n, uint8_t *found,
+                           bnd_audit_report *r)
+{
     const bnd_audit_db *t;
     walk w;
     size_t size = 0;
@@ -405,6 +412,8 @@ int bnd_audit_store(MDB_txn *txn, const bnd_audit_dbs *dbs, bnd_audit_report *r)
     if (w.rec == NULL)
         return BN_ENOMEM;
     rc = bnd_audit_new(&w.a, r);
+    if (rc == 0)
+        rc = bnd_audit_search(w.a, c, n, found);
     for (size_t i = 0; (t = bnd_audit_db_at(i)) != NULL && rc == 0; i++)
         if (dbs->open[t->db])
             rc = walk_db(&w, t);

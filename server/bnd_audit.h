@@ -58,6 +58,16 @@ int bnd_audit_store(MDB_txn *txn, const bnd_audit_dbs *dbs,
                     bnd_audit_report *r);
 
 /*
+ * bnd_audit_store_search is bnd_audit_store that also looks for n
+ * canaries in every ciphertext field it walks (bnd_audit_search: found[i]
+ * says whether canary i is in one; nothing says which). The live audit's
+ * search. 0, BN_EINVAL (a bad canary), BN_ENOMEM, or BN_ESTORE.
+ */
+int bnd_audit_store_search(MDB_txn *txn, const bnd_audit_dbs *dbs,
+                           const bnd_audit_canary *c, size_t n, uint8_t *found,
+                           bnd_audit_report *r);
+
+/*
  * bnd_audit_env_open opens the environment of data directory dir
  * read-only (MDB_RDONLY, with the lock file, so that it is safe beside a
  * daemon writing to it: LMDB registers this process as a reader in

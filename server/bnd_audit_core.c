@@ -329,6 +329,9 @@ struct bnd_audit {
     size_t names_len, names_cap;
     pool pools[POOLS_MAX];
     size_t npools;
+    const bnd_audit_canary *canaries; /* bnd_audit_search */
+    size_t ncanaries;
+    uint8_t *found;
 };
 
 int bnd_audit_new(bnd_audit **out, bnd_audit_report *r)
@@ -355,6 +358,31 @@ void bnd_audit_free(bnd_audit *a)
     free(a->nonces.slots);
     free(a->names);
     free(a);
+}
+
+int bnd_audit_search(bnd_audit *a, const bnd_audit_canary *c, size_t n,
+                     uint8_t *found)
+{
+    if (n > BN_AUDIT_CANARIES_MAX || (n > 0 && (c == NULL || found == NULL)))
+        return BN_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (bn_audit_canary_check(c[i].bytes, c[i].len) != 0)
+            return BN_EINVAL;
+    if (n > 0)
+        memset(found, 0, n);
+    a->canaries = c;
+    a->ncanaries = n;
+    a->found = found;
+    return 0;
+}
+
+/* search marks the canaries that the ciphertext p[0..n) holds. */
+static void search(bnd_audit *a, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < a->ncanaries; i++)
+        if (!a->found[i] &&
+            memmem(p, n, a->canaries[i].bytes, a->canaries[i].len) != NULL)
+            a->found[i] = 1;
 }
 
 /* first_sight returns 1 the first time (db, record) is fed, else 0. */
@@ -443,6 +471,7 @@ int bnd_audit_envelope(bnd_audit *a, const char *db, const char *record,
         return rc;
     a->r->envelopes++;
     a->r->cipher_bytes += len;
+    search(a, env, len);
     rc = bn_envelope_check(env, len);
     if (rc != 0)
         return bnd_audit_add_finding(
@@ -478,6 +507,7 @@ int bnd_audit_chunk(bnd_audit *a, const char *db, const char *record,
         return rc;
     a->r->envelopes++;
     a->r->cipher_bytes += len;
+    search(a, chunk, len);
     if (!bnd_audit_chunk_ok(len))
         return bnd_audit_add_finding(
             a->r, BND_AUDIT_MALFORMED, db, record,
@@ -499,6 +529,7 @@ int bnd_audit_wrap(bnd_audit *a, const char *db, const char *record,
         return rc;
     a->r->envelopes++;
     a->r->cipher_bytes += len;
+    search(a, wrap, len);
     if (len != BN_WRAP_BYTES || wrap[0] != 1)
         return bnd_audit_add_finding(
             a->r, BND_AUDIT_MALFORMED, db, record,

@@ -19,7 +19,11 @@
  *       there are at least BND_AUDIT_CHI2_MIN bytes, else pooled per
  *       database with the other small ones (bnd_audit_finish);
  *   (d) canaries: no plaintext canary appears in any regular file under
- *       the data directory (streamed in blocks, never a whole file).
+ *       the data directory (streamed in blocks, never a whole file): the
+ *       offline audit, run by someone who holds the files;
+ *   (e) the live audit's canaries (bnd_audit_search): found or not in the
+ *       ciphertext fields fed to (a), never in a file, a clear field or a
+ *       key; the answer is one bit per canary, naming no record.
  *
  * Errors are negative BN_E* codes or -errno. Findings are not errors:
  * they are the report's content.
@@ -124,6 +128,13 @@ int bnd_audit_add_struct(bnd_audit_report *r, const char *db,
 
 typedef struct bnd_audit bnd_audit;
 
+/* A plaintext canary: 1 to BND_AUDIT_CANARY_MAX bytes for a file scan, a
+ * live audit's passes bn_audit_canary_check (see bnd_audit_search). */
+typedef struct bnd_audit_canary {
+    const uint8_t *bytes;
+    size_t len;
+} bnd_audit_canary;
+
 /*
  * bnd_audit_new starts an audit that fills r (borrowed: r must outlive the
  * audit). *out is allocated; free with bnd_audit_free.
@@ -157,6 +168,20 @@ int bnd_audit_wrap(bnd_audit *a, const char *db, const char *record,
                    const uint8_t *wrap, size_t len);
 
 /*
+ * bnd_audit_search makes the audit look for n canaries (each passing
+ * bn_audit_canary_check, n at most BN_AUDIT_CANARIES_MAX) in every
+ * ciphertext fed from now on to bnd_audit_envelope, _chunk and _wrap,
+ * whole, well formed or not: found[i] becomes 1 when canary i is inside
+ * one (a canary split across two document chunks is not seen). c and found
+ * are borrowed until bnd_audit_free; found is zeroed here. This is the
+ * live audit's search: it reaches only the bytes a client sent as
+ * ciphertext, so it reveals nothing of a clear field, a file or a key.
+ * 0 or BN_EINVAL.
+ */
+int bnd_audit_search(bnd_audit *a, const bnd_audit_canary *c, size_t n,
+                     uint8_t *found);
+
+/*
  * bnd_audit_finish runs the pooled randomness test of each database's
  * small ciphertexts (those under BND_AUDIT_CHI2_MIN bytes), when the pool
  * holds at least BND_AUDIT_CHI2_MIN bytes. Call it once, after the last
@@ -185,11 +210,6 @@ int bnd_audit_random_enough(const uint8_t *p, size_t n, double *chi2);
 int bnd_audit_chunk_ok(size_t len);
 
 /* ---- canaries ---------------------------------------------------------- */
-
-typedef struct bnd_audit_canary {
-    const uint8_t *bytes;
-    size_t len; /* 1 to BND_AUDIT_CANARY_MAX */
-} bnd_audit_canary;
 
 /*
  * bnd_audit_scan_file searches one file for the canaries, reading

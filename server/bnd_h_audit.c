@@ -1,9 +1,19 @@
 /*
  * bnd_h_audit.c: AUDIT_GET, the auditor's check of the live server. The
  * same walk as `binomed audit` (bnd_audit_store) runs in the request's
- * read transaction, then the canaries of the request are searched in
- * every file of the data directory; the reply carries the counts, the
- * schema and the first findings (truncated says when there were more).
+ * read transaction; the reply carries the counts, the schema and the
+ * first findings (truncated says when there were more).
+ *
+ * The request's canaries are searched in the ciphertext fields of the
+ * stored records only (every note, objective, document and key envelope,
+ * document chunk and wrap: where a canary written through the client
+ * lands if the client failed to encrypt it), never in a file, a clear
+ * field or a key; the answer is one bit per canary. Each canary is 16 to
+ * 256 printable bytes, at most cfg.audit_canaries_max of them, and an
+ * auditor account gets one such search per cfg.audit_interval_ms: the
+ * search is no oracle over the server's files (server.key among them),
+ * and too slow and too coarse to test guesses of anything. Searching
+ * files is the offline audit's, run by whoever already holds them.
  */
 #include "bnd_audit.h"
 #include "bnd_handlers.h"
@@ -54,6 +64,62 @@ static int reply_findings(bnd_ctx *cx, const bnd_audit_report *r)
 }
 
 /*
+ * audit_gate lets account run a canary search at now_ms when its last one
+ * is at least the configured interval old, and records now_ms: 0, or
+ * BN_ELIMIT (too soon, or the table is full of auditors who searched
+ * within the interval: refused rather than forgotten).
+ */
+static int audit_gate(bnd_server *srv, uint64_t account, uint64_t now_ms)
+{
+    uint64_t interval = srv->cfg.audit_interval_ms;
+    size_t free_slot = BND_AUDIT_GATE_MAX;
+
+    if (interval == 0)
+        return 0;
+    for (size_t i = 0; i < BND_AUDIT_GATE_MAX; i++) {
+        int stale = srv->audit_gate[i].account == 0 ||
+                    now_ms - srv->audit_gate[i].at_ms >= interval;
+        if (srv->audit_gate[i].account == account) {
+            if (!stale)
+                return BN_ELIMIT;
+            srv->audit_gate[i].at_ms = now_ms;
+            return 0;
+        }
+        if (stale && free_slot == BND_AUDIT_GATE_MAX)
+            free_slot = i;
+    }
+    if (free_slot == BND_AUDIT_GATE_MAX)
+        return BN_ELIMIT;
+    srv->audit_gate[free_slot].account = account;
+    srv->audit_gate[free_slot].at_ms = now_ms;
+    return 0;
+}
+
+/* check_canaries fills c from the request: BN_ECOUNT past the configured
+ * cap, BN_EINVAL for a canary that bn_audit_canary_check refuses. */
+static int check_canaries(bnd_ctx *cx, const bn_audit_get *g,
+                          bnd_audit_canary *c)
+{
+    if (g->canaries.len > cx->srv->cfg.audit_canaries_max ||
+        g->canaries.len > BN_AUDIT_CANARIES_MAX) {
+        cx->errmsg = "too many canaries for one audit (binomed.conf "
+                     "audit_canaries_max, 16 by default)";
+        return BN_ECOUNT;
+    }
+    for (uint32_t i = 0; i < g->canaries.len; i++) {
+        const bn_bin *b = &g->canaries.v[i].bytes;
+        if (bn_audit_canary_check(b->ptr, b->len) != 0) {
+            cx->errmsg = "a canary is 16 to 256 printable ASCII characters: "
+                         "a shorter one could be guessed";
+            return BN_EINVAL;
+        }
+        c[i].bytes = b->ptr;
+        c[i].len = b->len;
+    }
+    return 0;
+}
+
+/*
  * The whole audit runs here, on the loop thread, in the request's read
  * transaction: on a big store it takes seconds, during which this daemon
  * answers no other request, and the snapshot it reads keeps the writer
@@ -65,40 +131,42 @@ static int reply_findings(bnd_ctx *cx, const bnd_audit_report *r)
 int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_audit_get *g = &req->u.audit_get;
-    bnd_audit_canary canaries[64];
+    bnd_audit_canary canaries[BN_AUDIT_CANARIES_MAX];
+    uint8_t *found = NULL;
     bnd_audit_report r;
     bnd_audit_dbs dbs;
-    size_t n = g->canaries.len;
+    size_t n = g->canaries.len, nfound = 0;
     int rc;
 
-    if (n > sizeof canaries / sizeof canaries[0])
-        return BN_ECOUNT;
-    for (size_t i = 0; i < n; i++) {
-        if (g->canaries.v[i].bytes.len == 0) {
-            cx->errmsg = "a canary is 1 to 256 bytes";
-            return BN_EINVAL;
-        }
-        canaries[i].bytes = g->canaries.v[i].bytes.ptr;
-        canaries[i].len = g->canaries.v[i].bytes.len;
-    }
     bnd_audit_report_init(&r, BN_PAGE_MAX);
-    bnd_audit_dbs_of_store(&dbs, cx->st);
-    rc = bnd_audit_store(cx->txn, &dbs, &r);
-    if (rc == 0)
-        rc = bnd_audit_scan_dir(&r, cx->srv->cfg.data_dir, canaries, n);
+    rc = check_canaries(cx, g, canaries);
+    if (rc == 0 && n > 0) {
+        rc = audit_gate(cx->srv, cx->actor.account_id, uv_hrtime() / 1000000u);
+        if (rc != 0)
+            cx->errmsg = "one audit with canaries per auditor per "
+                         "audit_canary_interval_s (binomed.conf, 60 s by "
+                         "default); try again later";
+    }
+    if (rc == 0 && (found = bnd_ctx_alloc(cx, n ? n : 1)) == NULL)
+        rc = BN_ENOMEM;
+    if (rc == 0) {
+        bnd_audit_dbs_of_store(&dbs, cx->st);
+        rc = bnd_audit_store_search(cx->txn, &dbs, canaries, n, found, &r);
+    }
     if (rc == 0) {
         cx->rep->type = BN_MSG_AUDIT_REPORT;
         cx->rep->u.audit_report.records = r.records;
         cx->rep->u.audit_report.envelopes = r.envelopes;
         cx->rep->u.audit_report.cipher_bytes = r.cipher_bytes;
-        cx->rep->u.audit_report.files = r.files;
+        cx->rep->u.audit_report.found = (bn_bin){found, (uint32_t)n};
+        for (size_t i = 0; i < n; i++)
+            nfound += found[i];
         rc = reply_findings(cx, &r);
     }
     bnd_log(BND_LOG_INFO, "audit",
-            "account=%" PRIu64 " canaries=%zu records=%" PRIu64
-            " envelopes=%" PRIu64 " files=%" PRIu64 " findings=%" PRIu64
-            " result=%s",
-            cx->actor.account_id, n, r.records, r.envelopes, r.files,
+            "account=%" PRIu64 " canaries=%zu found=%zu records=%" PRIu64
+            " envelopes=%" PRIu64 " findings=%" PRIu64 " result=%s",
+            cx->actor.account_id, n, nfound, r.records, r.envelopes,
             r.nfindings_total, rc == 0 ? "ok" : bn_err_name(rc));
     bnd_audit_report_free(&r);
     return rc;

@@ -35,6 +35,8 @@ void bnd_config_defaults(bnd_config *cfg)
     cfg->rate_per_account = 200;
     cfg->rate_burst = 400;
     cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
+    cfg->audit_interval_ms = BND_AUDIT_INTERVAL_S_DEFAULT * 1000u;
+    cfg->audit_canaries_max = BND_AUDIT_CANARIES_DEFAULT;
     cfg->frame_max = BN_FRAME_MAX;
     cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
     cfg->log_level = BND_LOG_INFO;
@@ -125,6 +127,13 @@ static const struct conf_key {
         "16384)"),
     NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20, "MIB",
         "largest document (its ciphertext; default 1024)"),
+    NUM("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400, 1000,
+        "S",
+        "an auditor's live audits with canaries: at most one per S seconds "
+        "(default 60; 0: no limit)"),
+    NUM("audit_canaries_max", K_UINT, audit_canaries_max, 1,
+        BN_AUDIT_CANARIES_MAX, 1, "N",
+        "canaries in one live audit (1 to 64, default 16)"),
 #undef NUM
 };
 

@@ -43,12 +43,19 @@ typedef struct bnd_config {
     unsigned rate_per_account;         /* requests/s of an account; 0: off */
     unsigned rate_burst;               /* requests at once of an account */
     uint64_t max_doc_bytes;            /* a document's ciphertext */
+    unsigned audit_interval_ms;        /* canary audits of an auditor */
+    unsigned audit_canaries_max;       /* canaries of one live audit */
     size_t frame_max;                  /* frame body once logged in */
     size_t frame_max_prelogin;         /* frame body before login */
     int log_level;                     /* enum bnd_log_level */
 } bnd_config;
 
 #define BND_MAX_DOC_MIB_DEFAULT 1024u
+/* Live audits with canaries: one per auditor per interval, this many
+ * auditors tracked at once (more are refused until an interval passes). */
+#define BND_AUDIT_INTERVAL_S_DEFAULT 60u
+#define BND_AUDIT_CANARIES_DEFAULT 16u
+#define BND_AUDIT_GATE_MAX 64
 /* How often the daemon deletes abandoned uploads (and once at start). */
 #define BND_DOC_GC_INTERVAL_MS (3600u * 1000u)
 
@@ -195,6 +202,11 @@ typedef struct bnd_server {
     uv_timer_t gc_timer;
     bnd_gc_job gc;
     int handles_open;
+    /* When each auditor's last live audit with canaries ran (monotonic
+     * ms; bnd_h_audit.c), for cfg.audit_interval_ms. */
+    struct {
+        uint64_t account, at_ms;
+    } audit_gate[BND_AUDIT_GATE_MAX];
 } bnd_server;
 
 /*

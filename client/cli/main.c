@@ -130,10 +130,15 @@ static const cli_cmd commands[] = {
      "documents under their own names, objectives.csv and sessions.csv."},
     {"audit", cli_audit, "[--json] [--canary FILE]...",
      "Audit the live server (auditors): every stored note and document "
-     "must be a well-formed ciphertext with a fresh nonce, and no line of "
-     "a canary FILE may appear on the server's disk. Prints the counts, "
-     "the fields the server sees in clear and each finding; exits 1 when "
-     "there is one."},
+     "must be a well-formed ciphertext with a fresh nonce. Each line of a "
+     "canary FILE (16 to 256 printable characters, at most 16 by default; "
+     "write them through the client first, e.g. in a note) is searched in "
+     "the ciphertext the server stores, and reported found or not found, "
+     "nothing more; the server takes one audit with canaries per auditor "
+     "per minute. Prints the counts, the canaries, the fields the server "
+     "sees in clear and each finding; exits 1 when there is a finding or a "
+     "canary is found. To search the server's files, run 'binomed audit "
+     "--data DIR --canary FILE' on the server."},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -3,9 +3,13 @@
 # binomed on a loopback port. A pair writes notes (one holding a unique
 # canary), an objective and documents; `binomed audit --data DIR` (offline,
 # while the daemon runs) and `binome audit` (an auditor, live) pass, and
-# the canary is nowhere on disk; a canary planted in a file of the data
-# directory and a plaintext note planted into LMDB are found by both,
-# named; a backup taken while a writer runs audits clean, and a daemon
+# the canary is nowhere on disk (offline) and in no stored ciphertext
+# (live: "not found"); the live audit refuses short or binary canaries in
+# the client, takes one audit with canaries per auditor per minute, and
+# never searches files (a canary in a data file or in server.key's hex is
+# "not found" live, while the offline audit names the file); a plaintext
+# note planted into LMDB is found by both (the live canary answer names
+# nothing); a backup taken while a writer runs audits clean, and a daemon
 # started on it serves the notes.
 #
 #   BUILD=build sh tests/integration/audit.sh
@@ -88,22 +92,58 @@ fi
 
 code=$("$BINOMED" invite --data "$DATA" --role auditor 2>"$T/err")
 check "an auditor joins" as audrey join "$code" --name Audrey
+code=$("$BINOMED" invite --data "$DATA" --role auditor 2>"$T/err")
+check "a second auditor joins" as basile join "$code" --name Basile
 check "binome audit (auditor, live) passes" as audrey audit
-check "binome audit --canary passes" as audrey audit --canary "$T/canaries"
-if grep -q "canaries searched *1" "$T/out"; then
-    ok "the live report searched the canary"
+audits() { grep -c " audit account=" "$T/binomed.log"; }
+
+# ---- canaries the client refuses before sending ----------------------------------
+n0=$(audits)
+printf 'BND\n' >"$T/short"
+finds "a 3-byte canary is refused" "16 to 256 printable" \
+    as audrey audit --canary "$T/short"
+head -c 165 "$DATA/server.key" | head -c 40 >"$T/raw"
+printf '\n' >>"$T/raw"
+finds "a raw window of server.key is refused" "16 to 256 printable" \
+    as audrey audit --canary "$T/raw"
+if [ "$(audits)" = "$n0" ]; then
+    ok "the refused canaries never reached the server"
 else
-    not_ok "the live report searched the canary"
+    not_ok "the refused canaries never reached the server"
+fi
+
+# ---- the live search: stored ciphertext only, found / not found -----------------
+od -An -tx1 -v "$DATA/server.key" | tr -d ' \n' | cut -c1-64 >"$T/keyhex"
+printf '\n' >>"$T/keyhex"
+printf 'Audited programme charter line\n' >>"$T/keyhex"
+cat "$T/canaries" "$T/keyhex" >"$T/mixed"
+printf 'debug dump: %s\n' "$CANARY" >"$DATA/stray.log"
+check "binome audit --canary passes: the canary written through the client, \
+a data file and server.key's hex are not searched" \
+    as audrey audit --canary "$T/mixed"
+if grep -q "canaries searched *3" "$T/out" &&
+    [ "$(grep -c "not found" "$T/out")" = 3 ] &&
+    ! grep -q "stray.log\|server.key\|data.mdb" "$T/out"; then
+    ok "the live report says 'not found' for each canary, naming no file"
+else
+    not_ok "the live report says 'not found' for each canary, naming no file"
+fi
+finds "binomed audit (offline) finds the canary in the data file, named" \
+    "stray.log" "$BINOMED" audit --data "$DATA" --canary "$T/canaries"
+rm -f "$DATA/stray.log"
+
+# ---- the rate limit -----------------------------------------------------------------
+finds "a second audit with canaries within a minute is refused" "per minute" \
+    as audrey audit --canary "$T/canaries"
+check "alice is served meanwhile" as alice note list "$P1"
+check "audrey may still audit without canaries" as audrey audit
+check "basile has his own turn" as basile audit --canary "$T/canaries" --json
+if grep -q '"canaries":\[{"canary":"'"$CANARY"'","found":false}\]' "$T/out"; then
+    ok "the JSON report gives found: false for the canary"
+else
+    not_ok "the JSON report gives found: false for the canary"
 fi
 finds "binome audit is for auditors only" "auditor" as alice audit
-
-# ---- a canary on disk ----------------------------------------------------------
-printf 'debug dump: %s\n' "$CANARY" >"$DATA/stray.log"
-finds "binomed audit finds a canary planted in a data file" "stray.log" \
-    "$BINOMED" audit --data "$DATA" --canary "$T/canaries"
-finds "binome audit finds it too, naming the file" "stray.log" \
-    as audrey audit --canary "$T/canaries"
-rm -f "$DATA/stray.log"
 
 # ---- backup while a writer runs ---------------------------------------------------
 (
@@ -165,6 +205,13 @@ else
     not_ok "the daemon starts again"
 fi
 finds "binome audit names the planted record" "note_envs $key" as audrey audit
+finds "binome audit --canary finds the canary planted in clear" "#1 *FOUND" \
+    as audrey audit --canary "$T/canaries"
+if grep "FOUND" "$T/out" | grep -q "note_envs\|$key\|data.mdb"; then
+    not_ok "the canary's answer names no record or file"
+else
+    ok "the canary's answer names no record or file"
+fi
 stop_daemon
 
 finish

@@ -25,7 +25,7 @@ static const char prose[] =
     "fact she had organised the regional competition and found the "
     "sponsors. We agreed she would rewrite the second paragraph.";
 
-static tclient auditor;
+static tclient auditor, auditor2;
 static uint8_t *first_env; /* the first note's envelope */
 static size_t first_len;
 
@@ -106,20 +106,42 @@ static void hex_of(char *out, const plant *p)
 /* ---- audits ---------------------------------------------------------------
  */
 
-/* audit_live sends AUDIT_GET as the auditor with canaries (n of them). */
-static const bn_audit_report *audit_live(const char *const *canaries, size_t n)
+/* audit_raw sends AUDIT_GET as who with n canaries of any bytes (lens[i]
+ * bytes each): 0 or the ERROR reply's code. */
+static int audit_raw(tclient *who, const uint8_t *const *canaries,
+                     const size_t *lens, size_t n)
 {
-    bn_audit_canary c[8];
+    bn_audit_canary c[BN_AUDIT_CANARIES_MAX];
     bn_msg m;
-    assert_true(n <= 8);
+    assert_true(n <= BN_AUDIT_CANARIES_MAX);
     for (size_t i = 0; i < n; i++)
-        c[i].bytes = (bn_bin){(const uint8_t *)canaries[i],
-                              (uint32_t)strlen(canaries[i])};
+        c[i].bytes = (bn_bin){canaries[i], (uint32_t)lens[i]};
     bn_msg_init(&m, BN_MSG_AUDIT_GET, 0);
     m.u.audit_get.canaries.v = c;
     m.u.audit_get.canaries.len = (uint32_t)n;
-    assert_int_equal(call(&auditor, &m), 0);
+    return call(who, &m);
+}
+
+/* audit_as sends AUDIT_GET as who with n text canaries: 0 or the code. */
+static int audit_as(tclient *who, const char *const *canaries, size_t n)
+{
+    const uint8_t *p[BN_AUDIT_CANARIES_MAX];
+    size_t lens[BN_AUDIT_CANARIES_MAX];
+    assert_true(n <= BN_AUDIT_CANARIES_MAX);
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (const uint8_t *)canaries[i];
+        lens[i] = strlen(canaries[i]);
+    }
+    return audit_raw(who, p, lens, n);
+}
+
+/* audit_live sends AUDIT_GET as the auditor with canaries (n of them); the
+ * reply holds one found byte per canary. */
+static const bn_audit_report *audit_live(const char *const *canaries, size_t n)
+{
+    assert_int_equal(audit_as(&auditor, canaries, n), 0);
     assert_int_equal(auditor.rep.type, BN_MSG_AUDIT_REPORT);
+    assert_int_equal(auditor.rep.u.audit_report.found.len, n);
     return &auditor.rep.u.audit_report;
 }
 
@@ -256,6 +278,9 @@ static int local_setup(void **state)
     doc_put(&W.mentor, 0x3001, 2500);
     doc_put(&W.mentor, 0x3002, 0); /* an empty file: one 17-byte chunk */
     join_as(&auditor, 0, BN_ROLE_AUDITOR, "Audrey");
+    join_as(&auditor2, 0, BN_ROLE_AUDITOR, "Basile");
+    /* Back-to-back canary audits here; test_rate_limit sets the interval */
+    W.srv->cfg.audit_interval_ms = 0;
     return 0;
 }
 
@@ -263,6 +288,7 @@ static int local_teardown(void **state)
 {
     free(first_env);
     client_free(&auditor);
+    client_free(&auditor2);
     return teardown(state);
 }
 
@@ -278,7 +304,7 @@ static void test_clean(void **state)
     const bn_audit_report *r = audit_live(NULL, 0);
     /* 2 notes, 1 objective, 2 wraps, 2 x (key, header, one chunk) */
     assert_int_equal(r->envelopes, 11);
-    assert_true(r->files >= 4);
+    assert_int_equal(r->found.len, 0);
     int env = 0, wrap = 0, name = 0;
     for (uint32_t i = 0; i < r->fields.len; i++) {
         const struct bn_audit_field *f = &r->fields.v[i];
@@ -309,25 +335,191 @@ static void test_roles(void **state)
     assert_int_equal(call(&W.mentor, &m), BN_EDENIED);
 }
 
-/* A canary written through the client is nowhere; one in a file of the
- * data directory is found, naming the file. */
+/* plant_canary stores, as note revision (0x1001, rev) of pair A, an
+ * envelope of random bytes with text inside: well formed and random
+ * enough to raise no finding, so only the canary search can see it. */
+static void plant_canary(plant *p, bn_buf *b, uint8_t *e, size_t len,
+                         uint32_t rev, const char *text)
+{
+    e[0] = BN_ENVELOPE_VERSION;
+    bn_put_be32(e + 1, 1);
+    randombytes_buf(e + 5, len - 5);
+    memcpy(e + len / 2, text, strlen(text));
+    assert_int_equal(bn_envelope_check(e, len), 0);
+    env_record(b, e, len);
+    note_key(p, W.pair_a, 0x1001, rev);
+    p->val = b->data;
+    p->vlen = b->len;
+    put_raw(p);
+}
+
+/* A canary written through the client is not found (it is ciphertext);
+ * one planted in clear inside a stored ciphertext field is, and the reply
+ * says only that: no finding, no database, record or offset. A canary in
+ * a file of the data directory or in a clear field (the programme's
+ * charter) is not searched: not found. */
 static void test_canaries(void **state)
 {
-    const char *canary[] = {"First session.", "zebra-canary-7f3a"};
+    const char *canary[] = {
+        "We met at the library on Tuesday", /* the mentee's note, sealed */
+        "zebra-canary-7f3a-glowworm-0042",  /* planted below */
+        "We meet monthly.",                 /* programme 1's charter, clear */
+        "Main programme / Marc / Mina",     /* not stored anywhere */
+    };
+    static uint8_t e[1200];
     char path[128];
+    bn_buf b;
+    plant p;
     (void)state;
-    const bn_audit_report *r = audit_live(canary, 1);
+    const bn_audit_report *r = audit_live(canary, 4);
     assert_int_equal(r->findings.len, 0);
+    assert_memory_equal(r->found.ptr, "\0\0\0\0", 4);
+
+    /* In a file of the data directory: the offline audit's, not this. */
     snprintf(path, sizeof path, "%s/stray.txt", W.dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fprintf(f, "left behind: zebra-canary-7f3a\n");
+    fprintf(f, "left behind: %s\n", canary[1]);
     fclose(f);
-    r = audit_live(canary, 2);
-    assert_int_equal(r->findings.len, 1);
-    assert_true(has_finding(r, "canary", "disk", "stray.txt"));
+    r = audit_live(canary, 4);
+    assert_int_equal(r->findings.len, 0);
+    assert_memory_equal(r->found.ptr, "\0\0\0\0", 4);
     assert_int_equal(remove(path), 0);
-    assert_int_equal(audit_live(canary, 2)->findings.len, 0);
+
+    /* In clear, inside a stored note revision. */
+    plant_canary(&p, &b, e, sizeof e, 7, canary[1]);
+    r = audit_live(canary, 4);
+    print_findings(r);
+    assert_memory_equal(r->found.ptr, "\0\1\0\0", 4);
+    assert_int_equal(r->findings.len, 0); /* nothing names the record */
+    assert_false(r->truncated);
+    del_raw(&p);
+    bn_buf_free(&b);
+    assert_memory_equal(audit_live(canary, 4)->found.ptr, "\0\0\0\0", 4);
+    assert_clean();
+}
+
+/* The oracle of old: server.key's bytes, grown from a known prefix. Short
+ * or binary canaries are refused before any search; hex of the key (or a
+ * 16-byte window of the file's ASCII) is not found, since only stored
+ * ciphertext is searched; too many canaries are refused. */
+static void test_oracle(void **state)
+{
+    uint8_t key[512];
+    char hex[2 * sizeof key + 1], path[128];
+    const uint8_t *p[BN_AUDIT_CANARIES_MAX];
+    size_t lens[BN_AUDIT_CANARIES_MAX], klen;
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/server.key", W.dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    klen = fread(key, 1, sizeof key, f);
+    fclose(f);
+    assert_true(klen >= 64);
+
+    /* Growing a prefix: 1, 2, 3, 4 bytes ("B", "BN", "BND", "BNDK"), then
+     * every value of the next byte: all refused, the first as the rest. */
+    for (size_t n = 1; n < BN_AUDIT_CANARY_MIN; n++) {
+        p[0] = key;
+        lens[0] = n;
+        assert_int_equal(audit_raw(&auditor, p, lens, 1), BN_EINVAL);
+    }
+    static uint8_t guess[BN_AUDIT_CANARY_MIN];
+    for (unsigned v = 0; v < 256; v += 17) {
+        memcpy(guess, key, sizeof guess - 1);
+        guess[sizeof guess - 1] = (uint8_t)v;
+        p[0] = guess;
+        lens[0] = sizeof guess;
+        assert_int_equal(audit_raw(&auditor, p, lens, 1), BN_EINVAL);
+    }
+    /* Raw windows of the key file, 16 to 64 bytes: binary, refused. */
+    for (size_t off = 0; off + 64 <= klen; off += 16) {
+        p[0] = key + off;
+        lens[0] = 16 + off % 49;
+        assert_int_equal(audit_raw(&auditor, p, lens, 1), BN_EINVAL);
+    }
+    /* A printable canary of 15 bytes, one with a newline, one with a
+     * byte past ASCII; 257 bytes cannot even be encoded. */
+    const char *bad[] = {"fifteen-bytes!!", "sixteen bytes\nok",
+                         "r\xc3\xa9union du mardi soir"};
+    for (size_t i = 0; i < 3; i++) {
+        p[0] = (const uint8_t *)bad[i];
+        lens[0] = strlen(bad[i]);
+        assert_int_equal(audit_raw(&auditor, p, lens, 1), BN_EINVAL);
+        assert_non_null(
+            strstr(auditor.rep.u.error.message.ptr, "16 to 256 printable"));
+    }
+    static uint8_t long_one[BN_AUDIT_CANARY_MAX + 1];
+    memset(long_one, 'x', sizeof long_one);
+    assert_int_equal(bn_audit_canary_check(long_one, sizeof long_one - 1), 0);
+    assert_int_equal(bn_audit_canary_check(long_one, sizeof long_one),
+                     BN_EINVAL);
+    assert_int_equal(bn_audit_canary_check(long_one, BN_AUDIT_CANARY_MIN), 0);
+    /* A good canary beside a bad one: the whole request is refused. */
+    p[0] = (const uint8_t *)"a-perfectly-good-canary-0001";
+    lens[0] = strlen((const char *)p[0]);
+    p[1] = key;
+    lens[1] = 3;
+    assert_int_equal(audit_raw(&auditor, p, lens, 2), BN_EINVAL);
+
+    /* Hex of the key file, in 16- to 64-character windows: not found. */
+    bn_hex_encode(hex, key, klen);
+    size_t n = 0;
+    for (size_t off = 0; off + 64 <= 2 * klen && n < 16; off += 20, n++) {
+        p[n] = (const uint8_t *)hex + off;
+        lens[n] = 16 + (off * 7) % 49;
+    }
+    assert_int_equal(audit_raw(&auditor, p, lens, n), 0);
+    assert_int_equal(auditor.rep.u.audit_report.found.len, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(auditor.rep.u.audit_report.found.ptr[i], 0);
+    assert_int_equal(auditor.rep.u.audit_report.findings.len, 0);
+
+    /* More than audit_canaries_max (16 by default) in one request. */
+    for (size_t i = 0; i < 17; i++) {
+        p[i] = (const uint8_t *)hex + i;
+        lens[i] = 32;
+    }
+    assert_int_equal(audit_raw(&auditor, p, lens, 17), BN_ECOUNT);
+}
+
+/* One audit with canaries per auditor per interval: a second one too soon
+ * is refused (BN_ELIMIT) and costs nothing else: the same auditor may
+ * still audit without canaries, another auditor may search, members are
+ * served; once the interval has passed the first auditor may search
+ * again. */
+static void test_rate_limit(void **state)
+{
+    const char *canary[] = {"rate-limit-canary-0001-zq7"};
+    bn_msg m;
+    (void)state;
+
+    W.srv->cfg.audit_interval_ms = 60000;
+    audit_live(canary, 1);
+    assert_int_equal(audit_as(&auditor, canary, 1), BN_ELIMIT);
+    assert_non_null(
+        strstr(auditor.rep.u.error.message.ptr, "audit_canary_interval_s"));
+    assert_int_equal(audit_as(&auditor, canary, 1), BN_ELIMIT);
+    audit_live(NULL, 0); /* a plain audit searches nothing: not limited */
+    assert_int_equal(audit_as(&auditor2, canary, 1), 0);
+    assert_int_equal(audit_as(&auditor2, canary, 1), BN_ELIMIT);
+    bn_msg_init(&m, BN_MSG_PAIR_LIST, 0);
+    assert_int_equal(call(&W.mentor, &m), 0);
+    /* The interval passes (the gate's clock moved back by a minute). */
+    for (size_t i = 0; i < BND_AUDIT_GATE_MAX; i++)
+        if (W.srv->audit_gate[i].account == auditor.account)
+            W.srv->audit_gate[i].at_ms -= 60000;
+    audit_live(canary, 1);
+    assert_int_equal(audit_as(&auditor, canary, 1), BN_ELIMIT);
+    /* A refused request (a short canary) does not take the turn. */
+    for (size_t i = 0; i < BND_AUDIT_GATE_MAX; i++)
+        if (W.srv->audit_gate[i].account == auditor.account)
+            W.srv->audit_gate[i].at_ms -= 60000;
+    const char *shorty[] = {"abc"};
+    assert_int_equal(audit_as(&auditor, shorty, 1), BN_EINVAL);
+    audit_live(canary, 1);
+    W.srv->cfg.audit_interval_ms = 0;
 }
 
 /* English text with an envelope's header, planted as a note revision, is
@@ -578,6 +770,8 @@ int main(void)
         cmocka_unit_test(test_clean),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_canaries),
+        cmocka_unit_test(test_oracle),
+        cmocka_unit_test(test_rate_limit),
         cmocka_unit_test(test_plaintext_note),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_nonce_reuse),

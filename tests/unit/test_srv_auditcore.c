@@ -1,7 +1,8 @@
 /*
  * test_srv_auditcore.c: the auditor's checks on bytes: the randomness test
  * on random bytes, prose and real envelopes; envelope and chunk shape;
- * nonce reuse; the canary scan across block boundaries; the report.
+ * nonce reuse; the offline canary scan of files across block boundaries;
+ * the live audit's canary search, in fed ciphertext only; the report.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -327,6 +328,88 @@ static void test_canaries(void **state)
     assert_int_equal(bn_testfs_rmtree(dir), 0);
 }
 
+/* The live audit's search: canaries are looked for in the ciphertext fed
+ * (envelopes, well formed or not, chunks, wraps), one bit each, adding no
+ * finding; short, binary or too many canaries are refused. */
+static void test_search(void **state)
+{
+    const char *c1 = "canary-in-a-note-0001-zq7";
+    const char *c2 = "canary-in-a-chunk-0002-zq7";
+    const char *c3 = "canary-nowhere-0003-zq7";
+    const char *c4 = "canary-in-a-wrap-0004-zq7";
+    const bnd_audit_canary cs[4] = {
+        {(const uint8_t *)c1, strlen(c1)},
+        {(const uint8_t *)c2, strlen(c2)},
+        {(const uint8_t *)c3, strlen(c3)},
+        {(const uint8_t *)c4, strlen(c4)},
+    };
+    uint8_t found[4] = {9, 9, 9, 9}, buf[1200], wrap[BN_WRAP_BYTES];
+    bnd_audit_report r;
+    bnd_audit *a;
+    size_t len;
+    (void)state;
+
+    bnd_audit_report_init(&r, 0);
+    assert_int_equal(bnd_audit_new(&a, &r), 0);
+    assert_int_equal(bnd_audit_search(a, cs, 4, found), 0);
+    assert_memory_equal(found, "\0\0\0\0", 4);
+    /* A real envelope of text holding c1: sealed, so not found. */
+    char text[200];
+    snprintf(text, sizeof text, "We met; the code word was %s.", c1);
+    uint8_t *env = seal(text, strlen(text), 1, &len);
+    assert_int_equal(bnd_audit_envelope(a, "note_envs", "n1", env, len), 0);
+    assert_memory_equal(found, "\0\0\0\0", 4);
+    /* Random bytes shaped as an envelope with c1 in clear: found, and no
+     * finding says where. */
+    buf[0] = BN_ENVELOPE_VERSION;
+    memset(buf + 1, 0, 4);
+    randombytes_buf(buf + 5, sizeof buf - 5);
+    memcpy(buf + 600, c1, strlen(c1));
+    assert_int_equal(bnd_audit_envelope(a, "note_envs", "n2", buf, sizeof buf),
+                     0);
+    assert_memory_equal(found, "\1\0\0\0", 4);
+    assert_int_equal(r.nfindings_total, 0);
+    /* A chunk, even a malformed (short) one, is searched whole. */
+    memcpy(buf, c2, strlen(c2));
+    assert_int_equal(bnd_audit_chunk(a, "doc_chunks", "c1", buf, 10), 0);
+    assert_memory_equal(found, "\1\0\0\0", 4); /* cut: not all there */
+    assert_int_equal(bnd_audit_chunk(a, "doc_chunks", "c2", buf, 600), 0);
+    assert_memory_equal(found, "\1\1\0\0", 4);
+    randombytes_buf(wrap, sizeof wrap);
+    wrap[0] = 1;
+    memcpy(wrap + 40, c4, strlen(c4));
+    assert_int_equal(bnd_audit_wrap(a, "wraps", "w1", wrap, sizeof wrap), 0);
+    assert_memory_equal(found, "\1\1\0\1", 4);
+    bnd_audit_free(a);
+    bnd_audit_report_free(&r);
+    free(env);
+
+    /* Bad canaries: too short, binary, too long, too many. */
+    bnd_audit_canary bad = {(const uint8_t *)"BNDK", 4};
+    uint8_t bin[32] = {'B', 'N', 'D', 'K', 1};
+    static uint8_t big[BN_AUDIT_CANARY_MAX + 1];
+    static bnd_audit_canary many[BN_AUDIT_CANARIES_MAX + 1];
+    uint8_t fmany[BN_AUDIT_CANARIES_MAX + 1];
+    memset(big, 'x', sizeof big);
+    for (size_t i = 0; i < BN_AUDIT_CANARIES_MAX + 1; i++)
+        many[i] = cs[0];
+    bnd_audit_report_init(&r, 0);
+    assert_int_equal(bnd_audit_new(&a, &r), 0);
+    assert_int_equal(bnd_audit_search(a, &bad, 1, found), BN_EINVAL);
+    bad = (bnd_audit_canary){bin, sizeof bin};
+    assert_int_equal(bnd_audit_search(a, &bad, 1, found), BN_EINVAL);
+    bad = (bnd_audit_canary){big, sizeof big};
+    assert_int_equal(bnd_audit_search(a, &bad, 1, found), BN_EINVAL);
+    bad = (bnd_audit_canary){big, sizeof big - 1};
+    assert_int_equal(bnd_audit_search(a, &bad, 1, found), 0);
+    assert_int_equal(
+        bnd_audit_search(a, many, BN_AUDIT_CANARIES_MAX + 1, fmany), BN_EINVAL);
+    assert_int_equal(bnd_audit_search(a, many, BN_AUDIT_CANARIES_MAX, fmany),
+                     0);
+    bnd_audit_free(a);
+    bnd_audit_report_free(&r);
+}
+
 static void test_report_output(void **state)
 {
     bnd_audit_report r;
@@ -385,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_nonce_reuse),
         cmocka_unit_test(test_plaintext_in_envelope_shape),
         cmocka_unit_test(test_canaries),
+        cmocka_unit_test(test_search),
         cmocka_unit_test(test_report_output),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

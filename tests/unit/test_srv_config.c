@@ -37,6 +37,17 @@ static void test_keys(void **state)
     assert_int_equal(bnd_config_set(&c, "log_level", "loud"), BN_EINVAL);
     assert_int_equal(bnd_config_set(&c, "listen", "10.0.0.1:9"), 0);
     assert_int_equal(c.port, 9);
+    /* the live audit's canary limits */
+    assert_int_equal(c.audit_interval_ms, 60000);
+    assert_int_equal(c.audit_canaries_max, 16);
+    assert_int_equal(bnd_config_set(&c, "audit_canary_interval_s", "0"), 0);
+    assert_int_equal(c.audit_interval_ms, 0);
+    assert_int_equal(bnd_config_set(&c, "audit_canary_interval_s", "300"), 0);
+    assert_int_equal(c.audit_interval_ms, 300000);
+    assert_int_equal(bnd_config_set(&c, "audit_canaries_max", "0"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "audit_canaries_max", "65"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "audit_canaries_max", "64"), 0);
+    assert_int_equal(c.audit_canaries_max, 64);
     assert_int_equal(bnd_config_set(&c, "nope", "1"), BN_ENOTFOUND);
     assert_int_equal(bnd_config_check(&c), 0);
     assert_int_equal(bnd_config_set(&c, "reply_queue_soft_mib", "32"), 0);

@@ -63,7 +63,9 @@
     X(AMBIGUOUS,                                                               \
       "ambiguous: more than one record matches; give more of the id")          \
     X(PROFILE, "no profile here; run 'binome join CODE --name NAME' first")    \
-    X(INTERNAL, "internal error")
+    X(INTERNAL, "internal error")                                              \
+    X(QUOTA, "storage quota used up; erase ended pairs, or ask the "           \
+             "operator to raise quota_pair_mib or quota_account_mib")
 
 /* The codes run from -999 upwards: BN_EINVAL is -999, and so on. */
 enum bn_err {

@@ -34,6 +34,9 @@ typedef struct bnd_config {
     size_t map_initial;                /* LMDB map at open */
     size_t map_max;                    /* LMDB map growth limit */
     unsigned max_conns;                /* more are closed at accept */
+    unsigned prelogin_max;             /* not logged in, all addresses */
+    unsigned prelogin_per_addr;        /* not logged in, one address */
+    unsigned conns_per_account;        /* logged in as one account */
     unsigned max_inflight;             /* requests per connection */
     unsigned hs_timeout_ms;            /* accept to logged in */
     unsigned idle_timeout_ms;          /* no frame for this long */
@@ -43,12 +46,21 @@ typedef struct bnd_config {
     unsigned rate_per_account;         /* requests/s of an account; 0: off */
     unsigned rate_burst;               /* requests at once of an account */
     uint64_t max_doc_bytes;            /* a document's ciphertext */
+    uint64_t quota_pair_bytes;         /* stored for one pair (bnd_quota.h) */
+    uint64_t quota_account_bytes;      /* stored by one account */
     size_t frame_max;                  /* frame body once logged in */
     size_t frame_max_prelogin;         /* frame body before login */
     int log_level;                     /* enum bnd_log_level */
 } bnd_config;
 
 #define BND_MAX_DOC_MIB_DEFAULT 1024u
+#define BND_QUOTA_PAIR_MIB_DEFAULT 2048u
+#define BND_QUOTA_ACCOUNT_MIB_DEFAULT 4096u
+
+/* bnd_config_prelogin_max: connections not logged in that the daemon
+ * holds at once: prelogin_max, or when 0 a quarter of max_connections (at
+ * least 1); never more than max_connections. */
+unsigned bnd_config_prelogin_max(const bnd_config *cfg);
 /* How often the daemon deletes abandoned uploads (and once at start). */
 #define BND_DOC_GC_INTERVAL_MS (3600u * 1000u)
 

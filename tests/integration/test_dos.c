@@ -5,7 +5,8 @@
  * client out (it logs in and works); a stalled handshake is closed after
  * the default deadline (3 s, not 10); an account's connections beyond
  * connections_per_account are refused at login, another account's are
- * not, and a closed one frees its place.
+ * not, and a closed one frees its place; a connection that logs in stops
+ * counting against its address.
  *
  * Outsiders come from other loopback addresses (127.0.0.2 and up: Linux
  * routes 127.0.0.0/8 to lo), the legitimate client from 127.0.0.1. The
@@ -280,12 +281,13 @@ static void test_stalled_handshake(void **state)
     legitimate(t, "a stalled handshake");
 }
 
-/* Logs in as who on a raw connection: the reply's error code (0: logged
- * in). The connection is left open in *r. */
-static int raw_login(dos *t, itw_raw *r, const bnc_profile *who)
+/* Logs in as who on a raw connection from src: the reply's error code (0:
+ * logged in). The connection is left open in *r. */
+static int raw_login_from(dos *t, itw_raw *r, const bnc_profile *who,
+                          const char *src)
 {
     bn_msg m, rep;
-    r->fd = itw_tcp_open(t->d.port, 0, 0);
+    r->fd = tcp_from(t->d.port, src);
     assert_true(r->fd >= 0);
     assert_int_equal(itw_raw_handshake(r, who->server_pk), 0);
     bn_msg_init(&m, BN_MSG_LOGIN, 1);
@@ -298,6 +300,11 @@ static int raw_login(dos *t, itw_raw *r, const bnc_profile *who)
         assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
     bn_msg_free(&rep);
     return rc;
+}
+
+static int raw_login(dos *t, itw_raw *r, const bnc_profile *who)
+{
+    return raw_login_from(t, r, who, "127.0.0.1");
 }
 
 static void raw_close(itw_raw *r)
@@ -346,6 +353,36 @@ static void test_per_account(void **state)
         raw_close(&held[i]);
 }
 
+/* A connection that logs in stops counting against its address: from
+ * one address, 10 idle connections, then 2 x PER_ACCOUNT logged in, then
+ * 6 more idle ones are all kept (16 not logged in), and only the next is
+ * refused. */
+static void test_login_leaves_address_count(void **state)
+{
+    dos *t = *state;
+    const char *src = "127.0.0.5";
+    int idle[PER_ADDRESS + 1];
+    itw_raw in[2 * PER_ACCOUNT];
+    unsigned refused0 =
+        itw_log_count(t->d.log, "conn.refused", "reason=prelogin_per_address");
+
+    flood(t, src, idle, 10);
+    for (int i = 0; i < 2 * PER_ACCOUNT; i++)
+        assert_int_equal(
+            raw_login_from(t, &in[i], i % 2 ? t->mentor : t->admin, src), 0);
+    flood(t, src, idle + 10, PER_ADDRESS - 10);
+    assert_int_equal(
+        itw_log_count(t->d.log, "conn.refused", "reason=prelogin_per_address"),
+        refused0);
+    flood(t, src, idle + PER_ADDRESS, 1);
+    assert_int_equal(
+        itw_log_count(t->d.log, "conn.refused", "reason=prelogin_per_address"),
+        refused0 + 1);
+    close_all(idle, PER_ADDRESS + 1);
+    for (int i = 0; i < 2 * PER_ACCOUNT; i++)
+        raw_close(&in[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_many_addresses),
         cmocka_unit_test(test_stalled_handshake),
         cmocka_unit_test(test_per_account),
+        cmocka_unit_test(test_login_leaves_address_count),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -66,7 +66,9 @@
     X(INTERNAL, "internal error")                                              \
     X(TAMPER, "the server's copy of the pair does not follow from its "        \
               "signed log: it was altered; nothing altered is shown")          \
-    X(WITHHELD, "the server withholds an item of the pair's signed log")
+    X(WITHHELD, "the server withholds an item of the pair's signed log")       \
+    X(QUOTA, "storage quota used up; erase ended pairs, or ask the "           \
+             "operator to raise quota_pair_mib or quota_account_mib")
 
 /* The codes run from -999 upwards: BN_EINVAL is -999, and so on. */
 enum bn_err {

@@ -147,6 +147,13 @@ static const bnd_audit_db audit_dbs[] = {
      0,
      WHY_IDS},
 #endif
+    {BND_DB_QUOTA,
+     &bn_desc_rec_quota,
+     {8, 8},
+     "pair_id, account_id (0: every pair, or every account)",
+     NULL,
+     0,
+     "whose storage is counted: the pair, the account, or both"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -254,6 +261,9 @@ static const struct why {
     {"pair_stats", NULL,
      "a count kept from the clear facts above (sessions, absences, "
      "objectives), for the administrator's statistics"},
+    {"quota", "bytes",
+     "bytes a pair or an account stores (ciphertext sizes and a fixed "
+     "amount per record): storage quotas"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -3,15 +3,56 @@
 
 #include "bn_text.h"
 #include "bnd_handlers.h"
+#include "bnd_net.h"
 #include "bnd_stats.h"
 
-/* Loop thread: the JOIN signature binds this connection's handshake to
- * the new key; checked before anything is written. */
+/* Reads the invitation of token in txn: 0 when it may still be used,
+ * else BN_ENOTFOUND, BN_EUSED, BN_EEXPIRED (or a store error). */
+static int invite_usable(MDB_txn *txn, MDB_dbi db, const uint8_t *token,
+                         int64_t now, bn_rec_invite *inv, void **arena)
+{
+    uint8_t h[BN_HASH_BYTES];
+    int rc;
+
+    bn_hash(h, token, BN_TOKEN_BYTES);
+    rc = bnd_rec_get(txn, db, h, sizeof h, &bn_desc_rec_invite, inv, arena);
+    if (rc != 0)
+        return rc;
+    if (inv->used)
+        return BN_EUSED;
+    if (now >= inv->expires)
+        return BN_EEXPIRED;
+    if (inv->role < BN_ROLE_ADMIN || inv->role > BN_ROLE_MAX)
+        return BN_ECORRUPT;
+    return 0;
+}
+
+/*
+ * Loop thread, before anything goes to the writer: the invitation must
+ * exist, be unused and unexpired (a read transaction; this cheap check
+ * first), and the JOIN signature must bind this connection's handshake
+ * to the new key. A flood of JOINs with bad tokens thus never takes the
+ * writer thread, which every write waits for. The writer checks the
+ * invitation again (two JOINs with one token may both pass here).
+ */
 int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req)
 {
-    (void)srv;
+    MDB_txn *txn = NULL;
+    bn_rec_invite inv;
+    void *arena = NULL;
+    int rc;
+
     if (s->ch == NULL)
         return BN_EINTERNAL;
+    rc = bnd_store_read_begin(srv->store, &txn);
+    if (rc != 0)
+        return rc;
+    rc = invite_usable(txn, bnd_store_dbi(srv->store, BND_DB_INVITES),
+                       req->u.join.token, bn_now(), &inv, &arena);
+    bnd_store_read_end(srv->store, txn);
+    bn_arena_free(&arena);
+    if (rc != 0)
+        return rc;
     if (bn_login_verify(req->u.join.sig, s->ch, req->u.join.sign_pk) != 0)
         return BN_ESIG;
     return 0;
@@ -42,17 +83,11 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
         cx->errmsg = "a display name must be " BN_TEXT_NAME_RULE;
         return BN_EINVAL;
     }
-    bn_hash(h, j->token, sizeof j->token);
-    rc = bnd_rec_get(cx->txn, DB(cx, INVITES), h, sizeof h, &bn_desc_rec_invite,
-                     &inv, &cx->arena);
+    rc = invite_usable(cx->txn, DB(cx, INVITES), j->token, cx->now, &inv,
+                       &cx->arena);
     if (rc != 0)
         return rc;
-    if (inv.used)
-        return BN_EUSED;
-    if (cx->now >= inv.expires)
-        return BN_EEXPIRED;
-    if (inv.role < BN_ROLE_ADMIN || inv.role > BN_ROLE_MAX)
-        return BN_ECORRUPT;
+    bn_hash(h, j->token, sizeof j->token);
     rc = bnd_counter_next(cx->st, cx->txn, "account", &id);
     if (rc != 0)
         return rc;
@@ -98,6 +133,12 @@ int bnd_h_login(bnd_ctx *cx, const bn_msg *req)
         return rc;
     if (bn_login_verify(l->sig, cx->ch, a.sign_pk) != 0)
         return BN_ESIG;
+    if (bnd_net_login_check(cx->srv->net, a.id) != 0) {
+        cx->errmsg = "this account has as many connections open as "
+                     "connections_per_account allows: close one (another "
+                     "binome still running?) and try again";
+        return BN_ELIMIT;
+    }
     logged_in(cx, &a);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 
 static int get_doc(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_doc *d)
 {
@@ -118,9 +119,16 @@ int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
         if (d.complete || d.author_id != cx->actor.account_id)
             return BN_EEXIST;
         rc = drop_chunks(cx->txn, DB(cx, DOC_CHUNKS), p.id, d.doc_id);
+        if (rc == 0)
+            rc = bnd_quota_release(cx->st, cx->txn, p.id, d.author_id,
+                                   bnd_quota_doc_cost(&d));
     } else if (rc == BN_ENOTFOUND) {
         rc = 0;
     }
+    if (rc != 0)
+        return rc;
+    rc = bnd_quota_charge(cx, p.id,
+                          (uint64_t)r->key_env.len + r->header_env.len);
     if (rc != 0)
         return rc;
     memset(&d, 0, sizeof d);
@@ -192,6 +200,9 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
         if (rc != 0) /* landed: it would be complete already */
             return rc == BND_LANDED ? BN_ECONFLICT : rc;
     }
+    rc = bnd_quota_charge(cx, p.id, r->data.len);
+    if (rc != 0)
+        return rc;
     memset(&c, 0, sizeof c);
     c.data = r->data;
     rc = bnd_rec_put(cx->txn, DB(cx, DOC_CHUNKS), k,
@@ -319,6 +330,10 @@ int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget)
         used += n;
         if (rc != 0)
             break; /* 1: out of budget, its chunks go next time */
+        rc = bnd_quota_release(st, txn, d.pair_id, d.author_id,
+                               bnd_quota_doc_cost(&d));
+        if (rc != 0)
+            break;
         rc = mdb_cursor_del(cur, 0);
         if (rc == 0)
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 #include "bnd_stats.h"
 
 /* Applies fn to every value of db under the pair's prefix. */
@@ -128,6 +129,9 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
         if (rc != 0)
             return rc;
     }
+    rc = bnd_quota_pair_erased(cx->st, cx->txn, p.id);
+    if (rc != 0)
+        return rc;
     rw.db = DB(cx, NOTES);
     rw.fn = strip_note;
     rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);

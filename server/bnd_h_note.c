@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 
 /* Finds the latest revision of a note: *rev is 0 when there is none. */
 static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
@@ -135,6 +136,9 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_pairlog_append(cx, &p, req, NULL);
     if (rc != 0)
         return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    rc = bnd_quota_charge(cx, p.id, r->envelope.len);
+    if (rc != 0)
+        return rc;
 
     memset(&n, 0, sizeof n);
     n.pair_id = p.id;

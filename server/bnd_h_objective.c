@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 #include "bnd_stats.h"
 
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
@@ -68,6 +69,9 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_pairlog_append(cx, &p, req, NULL);
     if (rc != 0) /* a landed add was caught above as a retry */
         return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    rc = bnd_quota_charge(cx, p.id, r->envelope.len);
+    if (rc != 0)
+        return rc;
     memset(&o, 0, sizeof o);
     o.id = r->objective_id;
     o.pair_id = p.id;

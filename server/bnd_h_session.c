@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 #include "bnd_stats.h"
 
 static void session_info(const bn_rec_session *s, bn_session_info *o)
@@ -88,6 +89,9 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
         return reply_landed(cx, p.id, seq);
     if (rc != 0)
         return rc;
+    rc = bnd_quota_charge(cx, p.id, 0);
+    if (rc != 0)
+        return rc;
     rc = bnd_counter_next(cx->st, cx->txn, "session", &id);
     if (rc != 0)
         return rc;
@@ -136,6 +140,9 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_pairlog_append(cx, &p, req, NULL);
     if (rc == BND_LANDED)
         goto reply; /* it landed, and was changed again since */
+    if (rc != 0)
+        return rc;
+    rc = bnd_quota_charge(cx, p.id, 0);
     if (rc != 0)
         return rc;
     bnd_session_fact before = {s.status, s.absent, s.date};

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bnd_dispatch.h"
+#include "bnd_limits.h"
 #include "bnd_log.h"
 
 #define READ_BUF 65536
@@ -31,7 +32,12 @@ struct bnd_conn {
     uint64_t bytes_in, bytes_out;
     uint64_t t_open;
     char peer[64];
+    uint8_t addr[BND_COUNTS_KEY]; /* the peer (bnd_counts_key_addr) */
+    int prelogin;                 /* in net's pre-login list */
+    int addr_counted;             /* ... and counted under addr */
+    int account_counted;          /* logged in, counted under its account */
     bnd_conn *prev, *next;
+    bnd_conn *pl_prev, *pl_next; /* the pre-login list, newest first */
 };
 
 struct bnd_net {
@@ -39,7 +45,15 @@ struct bnd_net {
     uv_tcp_t listener;
     int listening;
     bnd_conn *conns;
-    unsigned nconns;
+    unsigned nconns;  /* until their handles are closed */
+    unsigned nactive; /* not closing */
+    /* Connections not logged in yet, newest first (the oldest is closed
+     * for a newcomer when they are too many), and their count by
+     * address; logged-in connections by account. */
+    bnd_conn *pl_new, *pl_old;
+    unsigned nprelogin;
+    bnd_counts *by_addr;
+    bnd_counts *by_account;
     uint8_t *plain; /* BN_FRAME_MAX: one opened frame at a time */
     uint8_t *sbuf;  /* BN_FRAME_HDR + BN_FRAME_MAX: one frame being sent */
     uint8_t rbuf[READ_BUF];
@@ -81,6 +95,57 @@ static void on_handle_closed(uv_handle_t *h)
     bnd_session_unref(&c->s);
 }
 
+/* Takes c into the pre-login list and counts it under its address. */
+static void prelogin_enter(bnd_conn *c)
+{
+    bnd_net *net = c->net;
+    c->prelogin = 1;
+    c->addr_counted = bnd_counts_add(net->by_addr, c->addr) == 0;
+    c->pl_prev = NULL;
+    c->pl_next = net->pl_new;
+    if (net->pl_new != NULL)
+        net->pl_new->pl_prev = c;
+    else
+        net->pl_old = c;
+    net->pl_new = c;
+    net->nprelogin++;
+}
+
+/* Takes c out of the pre-login list (logged in, or closing). */
+static void prelogin_leave(bnd_conn *c)
+{
+    bnd_net *net = c->net;
+    if (!c->prelogin)
+        return;
+    if (c->pl_prev != NULL)
+        c->pl_prev->pl_next = c->pl_next;
+    else
+        net->pl_new = c->pl_next;
+    if (c->pl_next != NULL)
+        c->pl_next->pl_prev = c->pl_prev;
+    else
+        net->pl_old = c->pl_prev;
+    c->pl_prev = c->pl_next = NULL;
+    if (c->addr_counted)
+        bnd_counts_sub(net->by_addr, c->addr);
+    c->prelogin = c->addr_counted = 0;
+    net->nprelogin--;
+}
+
+/* Counts (up, 1) or uncounts (0) c under its account. */
+static void account_count(bnd_conn *c, int up)
+{
+    uint8_t key[BND_COUNTS_KEY];
+    if (c->account_counted == up)
+        return;
+    bnd_counts_key_u64(key, c->s.actor.account_id);
+    if (!up)
+        bnd_counts_sub(c->net->by_account, key);
+    else if (bnd_counts_add(c->net->by_account, key) != 0)
+        return;
+    c->account_counted = up;
+}
+
 /* Closes the connection now (pending writes are cancelled). */
 static void conn_close(bnd_conn *c, const char *reason)
 {
@@ -88,6 +153,9 @@ static void conn_close(bnd_conn *c, const char *reason)
         return;
     c->closing = 1;
     c->s.closed = 1;
+    prelogin_leave(c);
+    account_count(c, 0);
+    c->net->nactive--;
     bnd_log(BND_LOG_INFO, "conn.close",
             "conn=%llu account=%llu reason=%s bytes_in=%llu bytes_out=%llu "
             "ms=%llu",
@@ -257,6 +325,12 @@ static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
 
     if (c->closing)
         return;
+    if (s->logged_in && c->prelogin) {
+        /* Logged in by the request this answers (LOGIN checked the
+         * account's count, bnd_net_login_check, in this same turn). */
+        prelogin_leave(c);
+        account_count(c, 1);
+    }
     int rc = conn_send(c, msg, len, 1);
     if (c->closing)
         return;
@@ -408,6 +482,62 @@ static void on_unaccepted_closed(uv_handle_t *h)
     free(h->data);
 }
 
+/*
+ * Decides whether a newcomer from addr may stay: NULL (yes), or the reason
+ * it is closed at once. Connections not logged in are bounded per address
+ * (cfg.prelogin_per_addr) and all together (bnd_config_prelogin_max);
+ * when they are too many, or when every connection slot is taken, the
+ * oldest of them is closed for the newcomer, so that strangers cannot
+ * hold the daemon by opening connections and waiting: each has its
+ * handshake timeout at most, and a newcomer's arrival shortens it. A
+ * logged-in connection is never closed for a newcomer: when logged-in
+ * ones take every slot, the newcomer is refused.
+ */
+static const char *admit(bnd_net *net, const uint8_t *addr)
+{
+    const bnd_config *cfg = &net->srv->cfg;
+
+    if (bnd_counts_get(net->by_addr, addr) >= cfg->prelogin_per_addr)
+        return "prelogin_per_address";
+    if (net->nprelogin >= bnd_config_prelogin_max(cfg) ||
+        net->nactive >= cfg->max_conns) {
+        bnd_conn *old = net->pl_old;
+        if (old == NULL)
+            return "max_connections";
+        bnd_log(BND_LOG_INFO, "conn.evicted",
+                "conn=%llu peer=%s prelogin=%u open=%u",
+                (unsigned long long)old->s.conn_id, old->peer, net->nprelogin,
+                net->nactive);
+        conn_close(old, "prelogin_evicted");
+    }
+    return NULL;
+}
+
+/* Reads the peer's address into c: its key and its text for the log. */
+static void conn_peer(bnd_conn *c)
+{
+    struct sockaddr_storage ss;
+    int sl = sizeof ss;
+
+    strcpy(c->peer, "?");
+    memset(c->addr, 0, sizeof c->addr);
+    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) != 0)
+        return;
+    bnd_counts_key_addr(c->addr, (struct sockaddr *)&ss);
+    char ip[48] = "?";
+    int port = 0;
+    if (ss.ss_family == AF_INET) {
+        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+        uv_ip4_name(a, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+        uv_ip6_name(a, ip, sizeof ip);
+        port = ntohs(a->sin6_port);
+    }
+    snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
+}
+
 static void on_connection(uv_stream_t *server, int status)
 {
     bnd_net *net = server->data;
@@ -418,15 +548,13 @@ static void on_connection(uv_stream_t *server, int status)
         bnd_log(BND_LOG_WARN, "accept.error", "code=%s", uv_err_name(status));
         return;
     }
-    if (net->nconns >= srv->cfg.max_conns || srv->stopping) {
+    if (srv->stopping) {
         uv_tcp_t *t = malloc(sizeof *t);
         if (t == NULL)
             return;
         uv_tcp_init(srv->loop, t);
         if (uv_accept(server, (uv_stream_t *)t) == 0)
-            bnd_log(BND_LOG_WARN, "conn.refused",
-                    "reason=max_connections "
-                    "open=%u",
+            bnd_log(BND_LOG_WARN, "conn.refused", "reason=stopping open=%u",
                     net->nconns);
         uv_close((uv_handle_t *)t, on_refused_closed);
         return;
@@ -438,6 +566,14 @@ static void on_connection(uv_stream_t *server, int status)
     uv_tcp_init(srv->loop, &c->tcp);
     c->tcp.data = c;
     if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, on_unaccepted_closed);
+        return;
+    }
+    conn_peer(c);
+    const char *refused = admit(net, c->addr);
+    if (refused != NULL) {
+        bnd_log(BND_LOG_WARN, "conn.refused", "reason=%s peer=%s open=%u",
+                refused, c->peer, net->nactive);
         uv_close((uv_handle_t *)&c->tcp, on_unaccepted_closed);
         return;
     }
@@ -453,25 +589,9 @@ static void on_connection(uv_stream_t *server, int status)
         net->conns->prev = c;
     net->conns = c;
     net->nconns++;
+    net->nactive++;
+    prelogin_enter(c);
     uv_tcp_nodelay(&c->tcp, 1);
-
-    struct sockaddr_storage ss;
-    int sl = sizeof ss;
-    strcpy(c->peer, "?");
-    if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &sl) == 0) {
-        char ip[48] = "?";
-        int port = 0;
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-            uv_ip4_name(a, ip, sizeof ip);
-            port = ntohs(a->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-            uv_ip6_name(a, ip, sizeof ip);
-            port = ntohs(a->sin6_port);
-        }
-        snprintf(c->peer, sizeof c->peer, "%s:%d", ip, port);
-    }
     bnd_log(BND_LOG_INFO, "conn.open", "conn=%llu peer=%s open=%u",
             (unsigned long long)c->s.conn_id, c->peer, net->nconns);
     conn_timeout(c, srv->cfg.hs_timeout_ms);
@@ -504,10 +624,11 @@ int bnd_net_start(bnd_server *srv)
         return BN_ENOMEM;
     net->plain = malloc(BN_FRAME_MAX);
     net->sbuf = malloc(BN_FRAME_HDR + BN_FRAME_MAX);
-    if (net->plain == NULL || net->sbuf == NULL) {
-        free(net->plain);
-        free(net->sbuf);
-        free(net);
+    net->by_addr = bnd_counts_new();
+    net->by_account = bnd_counts_new();
+    if (net->plain == NULL || net->sbuf == NULL || net->by_addr == NULL ||
+        net->by_account == NULL) {
+        bnd_net_free(net);
         return BN_ENOMEM;
     }
     net->srv = srv;
@@ -584,11 +705,30 @@ unsigned bnd_net_conn_count(const bnd_net *net)
     return net ? net->nconns : 0;
 }
 
+unsigned bnd_net_prelogin_count(const bnd_net *net)
+{
+    return net ? net->nprelogin : 0;
+}
+
+int bnd_net_login_check(const bnd_net *net, uint64_t account)
+{
+    uint8_t key[BND_COUNTS_KEY];
+    if (net == NULL)
+        return 0;
+    bnd_counts_key_u64(key, account);
+    return bnd_counts_get(net->by_account, key) <
+                   net->srv->cfg.conns_per_account
+               ? 0
+               : BN_ELIMIT;
+}
+
 void bnd_net_free(bnd_net *net)
 {
     if (net == NULL)
         return;
     free(net->plain);
     free(net->sbuf);
+    bnd_counts_free(net->by_addr);
+    bnd_counts_free(net->by_account);
     free(net);
 }

@@ -5,9 +5,18 @@
  * then BN_FRAME_MAX), the handshake (first frame msg1, answered by a frame
  * holding msg2), then channel frames (bn_channel, length prefix as
  * associated data). A frame that does not open closes the connection at
- * once. Limits: connections (over: closed at accept), handshake-to-login
- * and idle timeouts, requests in flight (reading stops until replies
- * drain), queued reply bytes (soft: stop reading; hard: close).
+ * once. Limits: connections (over: closed at accept), connections not
+ * logged in yet per address and all together (over: closed at accept, or
+ * the oldest of them closed for the newcomer), logged-in connections per
+ * account (bnd_net_login_check), handshake-to-login and idle timeouts,
+ * requests in flight (reading stops until replies drain), queued reply
+ * bytes (soft: stop reading; hard: close).
+ *
+ * How the numbers relate: strangers (no account) hold at most
+ * bnd_config_prelogin_max connections, each for handshake_timeout_s at
+ * most, and from one address at most prelogin_per_address; the other
+ * max_connections - prelogin_max slots are only ever taken by logged-in
+ * accounts, connections_per_account each at most.
  */
 #ifndef BND_NET_H
 #define BND_NET_H
@@ -28,8 +37,17 @@ void bnd_net_stop_accepting(bnd_net *net);
  * written; force (1) closes them now. */
 void bnd_net_close_all(bnd_net *net, int force);
 
-/* bnd_net_conn_count counts open connections. */
+/* bnd_net_conn_count counts open connections; bnd_net_prelogin_count
+ * those not logged in yet. */
 unsigned bnd_net_conn_count(const bnd_net *net);
+unsigned bnd_net_prelogin_count(const bnd_net *net);
+
+/*
+ * bnd_net_login_check (loop thread) says whether account may log in on
+ * one more connection: 0, or BN_ELIMIT when it has cfg.conns_per_account
+ * logged-in connections already. net NULL (no network: tests) is 0.
+ */
+int bnd_net_login_check(const bnd_net *net, uint64_t account);
 
 /* bnd_net_free frees net once every handle is closed; accepts NULL. */
 void bnd_net_free(bnd_net *net);

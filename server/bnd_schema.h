@@ -31,9 +31,17 @@
  *                  bnd_store_scrub fills free pages with zeros through it)
  *   pair_stats     programme_id || pair_id         -> rec_pair_stats
  *   prog_stats     programme_id                    -> rec_prog_stats
+ *   quota          pair_id || account_id           -> rec_quota
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
+ *
+ * quota holds the storage each pair and account uses (bnd_quota.h): under
+ * pair || account the bytes that account stored in that pair, under
+ * pair || 0 the pair's total, under 0 || account the account's total over
+ * its pairs, and under 0 || 0 the version of the counting (absent in a
+ * directory made before quotas: the counters are then rebuilt from the
+ * records when the daemon opens it; no schema version change).
  *
  * Schema 2 added the pair's log head (rec_pair), the session's log seq,
  * and the log and document databases. Schema 3 added the statistics
@@ -235,6 +243,9 @@
     F(T, U32, objectives_reached, 0, 0)                                        \
     F(T, LIST, months, stats_month, BND_STATS_MONTHS_MAX)
 
+/* Bytes stored (bnd_quota.h): what the quota database counts. */
+#define BN_F_rec_quota(F, T) F(T, U64, bytes, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -252,7 +263,8 @@
     X(rec_doc)                                                                 \
     X(rec_doc_chunk)                                                           \
     X(rec_pair_stats)                                                          \
-    X(rec_prog_stats)
+    X(rec_prog_stats)                                                          \
+    X(rec_quota)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -13,6 +13,7 @@
 #include "bnd_handlers.h"
 #include "bnd_log.h"
 #include "bnd_net.h"
+#include "bnd_quota.h"
 #include "bnd_rate.h"
 #include "bnd_schema.h"
 #include "bnd_writer.h"
@@ -26,8 +27,11 @@ void bnd_config_defaults(bnd_config *cfg)
     cfg->map_initial = BND_MAP_INITIAL_DEFAULT;
     cfg->map_max = BND_MAP_MAX_DEFAULT;
     cfg->max_conns = 1024;
+    cfg->prelogin_max = 0; /* a quarter of max_conns */
+    cfg->prelogin_per_addr = 16;
+    cfg->conns_per_account = 8;
     cfg->max_inflight = 64;
-    cfg->hs_timeout_ms = 10 * 1000;
+    cfg->hs_timeout_ms = 3 * 1000;
     cfg->idle_timeout_ms = 10 * 60 * 1000;
     cfg->wq_soft = (size_t)1 << 20;
     cfg->wq_hard = (size_t)16 << 20;
@@ -37,6 +41,8 @@ void bnd_config_defaults(bnd_config *cfg)
     cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
     cfg->audit_interval_ms = BND_AUDIT_INTERVAL_S_DEFAULT * 1000u;
     cfg->audit_canaries_max = BND_AUDIT_CANARIES_DEFAULT;
+    cfg->quota_pair_bytes = (uint64_t)BND_QUOTA_PAIR_MIB_DEFAULT << 20;
+    cfg->quota_account_bytes = (uint64_t)BND_QUOTA_ACCOUNT_MIB_DEFAULT << 20;
     cfg->frame_max = BN_FRAME_MAX;
     cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
     cfg->log_level = BND_LOG_INFO;
@@ -97,10 +103,20 @@ static const struct conf_key {
      0},
     NUM("max_connections", K_UINT, max_conns, 1, 1000000, 1, "N",
         "connections at once; more are closed at accept (default 1024)"),
+    NUM("prelogin_max", K_UINT, prelogin_max, 0, 1000000, 1, "N",
+        "connections not logged in yet, all addresses together; a newcomer "
+        "over it closes the oldest of them (default 0: a quarter of "
+        "max_connections)"),
+    NUM("prelogin_per_address", K_UINT, prelogin_per_addr, 1, 1000000, 1, "N",
+        "connections not logged in yet from one address (an IPv6 /64); "
+        "more are closed at accept (default 16)"),
+    NUM("connections_per_account", K_UINT, conns_per_account, 1, 100000, 1, "N",
+        "logged-in connections of one account at once; another login is "
+        "refused (default 8)"),
     NUM("max_inflight", K_UINT, max_inflight, 1, 4096, 1, "N",
         "requests of one connection in flight (default 64)"),
     NUM("handshake_timeout_s", K_UINT, hs_timeout_ms, 1, 3600, 1000, "S",
-        "from accept to logged in (default 10)"),
+        "from accept to logged in (default 3)"),
     NUM("idle_timeout_s", K_UINT, idle_timeout_ms, 1, 7 * 86400, 1000, "S",
         "a connection without a frame for this long closes (default 600)"),
     NUM("frame_max_kib", K_SIZE, frame_max, 352, BN_FRAME_MAX >> 10, 1024,
@@ -134,6 +150,13 @@ static const struct conf_key {
     NUM("audit_canaries_max", K_UINT, audit_canaries_max, 1,
         BN_AUDIT_CANARIES_MAX, 1, "N",
         "canaries in one live audit (1 to 64, default 16)"),
+    NUM("quota_pair_mib", K_U64, quota_pair_bytes, 1, 1u << 30, 1u << 20, "MIB",
+        "what one pair may store: notes, objectives, documents, sessions "
+        "(default 2048)"),
+    NUM("quota_account_mib", K_U64, quota_account_bytes, 1, 1u << 30, 1u << 20,
+        "MIB",
+        "what one account may store, all its pairs together (default "
+        "4096)"),
 #undef NUM
 };
 
@@ -177,6 +200,14 @@ int bnd_config_set(bnd_config *cfg, const char *key, const char *val)
         memcpy(field, &w, sizeof w);
     }
     return 0;
+}
+
+unsigned bnd_config_prelogin_max(const bnd_config *cfg)
+{
+    unsigned n = cfg->prelogin_max ? cfg->prelogin_max : cfg->max_conns / 4;
+    if (n == 0)
+        n = 1;
+    return n < cfg->max_conns ? n : cfg->max_conns;
 }
 
 int bnd_config_check(const bnd_config *cfg)
@@ -575,6 +606,8 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
     if (rc != 0)
         goto fail;
     rc = bnd_store_open(&srv->store, cfg->data_dir, &o);
+    if (rc == 0)
+        rc = bnd_quota_open(srv->store);
     if (rc != 0)
         goto fail;
     rc = bnd_writer_start(&srv->writer, srv->store, loop);

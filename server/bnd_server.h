@@ -34,6 +34,9 @@ typedef struct bnd_config {
     size_t map_initial;                /* LMDB map at open */
     size_t map_max;                    /* LMDB map growth limit */
     unsigned max_conns;                /* more are closed at accept */
+    unsigned prelogin_max;             /* not logged in, all addresses */
+    unsigned prelogin_per_addr;        /* not logged in, one address */
+    unsigned conns_per_account;        /* logged in as one account */
     unsigned max_inflight;             /* requests per connection */
     unsigned hs_timeout_ms;            /* accept to logged in */
     unsigned idle_timeout_ms;          /* no frame for this long */
@@ -45,6 +48,8 @@ typedef struct bnd_config {
     uint64_t max_doc_bytes;            /* a document's ciphertext */
     unsigned audit_interval_ms;        /* canary audits of an auditor */
     unsigned audit_canaries_max;       /* canaries of one live audit */
+    uint64_t quota_pair_bytes;         /* stored for one pair (bnd_quota.h) */
+    uint64_t quota_account_bytes;      /* stored by one account */
     size_t frame_max;                  /* frame body once logged in */
     size_t frame_max_prelogin;         /* frame body before login */
     int log_level;                     /* enum bnd_log_level */
@@ -56,6 +61,13 @@ typedef struct bnd_config {
 #define BND_AUDIT_INTERVAL_S_DEFAULT 60u
 #define BND_AUDIT_CANARIES_DEFAULT 16u
 #define BND_AUDIT_GATE_MAX 64
+#define BND_QUOTA_PAIR_MIB_DEFAULT 2048u
+#define BND_QUOTA_ACCOUNT_MIB_DEFAULT 4096u
+
+/* bnd_config_prelogin_max: connections not logged in that the daemon
+ * holds at once: prelogin_max, or when 0 a quarter of max_connections (at
+ * least 1); never more than max_connections. */
+unsigned bnd_config_prelogin_max(const bnd_config *cfg);
 /* How often the daemon deletes abandoned uploads (and once at start). */
 #define BND_DOC_GC_INTERVAL_MS (3600u * 1000u)
 

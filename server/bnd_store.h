@@ -45,7 +45,8 @@
     X(DOC_CHUNKS, "doc_chunks")                                                \
     X(SCRUB, "scrub")                                                          \
     X(PAIR_STATS, "pair_stats")                                                \
-    X(PROG_STATS, "prog_stats")
+    X(PROG_STATS, "prog_stats")                                                \
+    X(QUOTA, "quota")
 
 enum bnd_db {
 #define BND__DB_ENUM(e, name) BND_DB_##e,

@@ -19,7 +19,8 @@ struct bnd_writer {
     bnd_job *done_head, *done_tail; /* committed (mu) */
     int quit;                       /* (mu) */
     int started;
-    unsigned pending; /* loop thread */
+    unsigned pending;        /* loop thread */
+    unsigned long submitted; /* loop thread */
     unsigned long batches;
     void (*idle_cb)(void *);
     void *idle_arg;
@@ -223,6 +224,7 @@ int bnd_writer_start(bnd_writer **out, bnd_store *st, uv_loop_t *loop)
 void bnd_writer_hold(bnd_writer *w)
 {
     w->pending++;
+    w->submitted++;
 }
 
 void bnd_writer_submit(bnd_writer *w, bnd_job *job)
@@ -253,6 +255,11 @@ unsigned bnd_writer_pending(const bnd_writer *w)
 unsigned long bnd_writer_batches(const bnd_writer *w)
 {
     return w->batches;
+}
+
+unsigned long bnd_writer_submitted(const bnd_writer *w)
+{
+    return w->submitted;
 }
 
 void bnd_writer_set_idle_cb(bnd_writer *w, void (*cb)(void *), void *arg)

@@ -63,8 +63,10 @@ unsigned bnd_writer_pending(const bnd_writer *w);
  * pending count drops to 0 (used by shutdown). */
 void bnd_writer_set_idle_cb(bnd_writer *w, void (*cb)(void *), void *arg);
 
-/* Statistics: batches committed and jobs applied. */
+/* Statistics: batches committed; jobs ever submitted (or held), loop
+ * thread. */
 unsigned long bnd_writer_batches(const bnd_writer *w);
+unsigned long bnd_writer_submitted(const bnd_writer *w);
 
 /*
  * bnd_writer_stop finishes every queued job, joins the thread and closes

@@ -376,9 +376,13 @@ static int cmd_run(const char *val[O_COUNT])
     }
     bnd_log(BND_LOG_INFO, "started",
             "version=%s listen=%s:%u pid=%ld max_connections=%u "
+            "prelogin_max=%u prelogin_per_address=%u "
+            "connections_per_account=%u handshake_timeout_s=%u "
             "max_doc_mib=%llu",
             BND_VERSION, cfg.host, (unsigned)srv->bound_port, (long)getpid(),
-            cfg.max_conns, (unsigned long long)(cfg.max_doc_bytes >> 20));
+            cfg.max_conns, bnd_config_prelogin_max(&cfg), cfg.prelogin_per_addr,
+            cfg.conns_per_account, cfg.hs_timeout_ms / 1000,
+            (unsigned long long)(cfg.max_doc_bytes >> 20));
     uv_run(&loop, UV_RUN_DEFAULT);
     bnd_server_close(srv);
     uv_loop_close(&loop);

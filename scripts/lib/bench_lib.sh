@@ -10,7 +10,11 @@
 #                     binomed init on TMP/data and a free loopback port
 #                     (PORT), the lines appended to its binomed.conf, then
 #                     run_binomed; the first admin invitation is in
-#                     TMP/invite
+#                     TMP/invite. Every benchmark's client is one address
+#                     (127.0.0.1) opening many connections at once: the
+#                     limits on connections not logged in (per address,
+#                     in all) and per account are lifted first, and so
+#                     are the storage quotas (they measure the server).
 #   run_binomed [ARG...]
 #                     the daemon on TMP/data with ARGs (BPID; its log
 #                     appended to TMP/binomed.log, --log-level from
@@ -63,7 +67,9 @@ start_binomed() {
     PORT=$("$LOAD" --free-port)
     "$BINOMED" init --data "$TMP/data" --listen "127.0.0.1:$PORT" \
         >"$TMP/invite" 2>"$TMP/binomed.log" || die "binomed init failed"
-    for _line in "$@"; do
+    for _line in prelogin_per_address=1000000 prelogin_max=1000000 \
+        connections_per_account=100000 quota_pair_mib=1073741824 \
+        quota_account_mib=1073741824 "$@"; do
         echo "$_line" >>"$TMP/data/binomed.conf"
     done
     run_binomed --listen "127.0.0.1:$PORT"

@@ -59,6 +59,43 @@ static void test_keys(void **state)
     assert_true(n >= 12);
 }
 
+/* The limits against outsiders and greedy members: defaults, ranges, and
+ * how prelogin_max follows max_connections. */
+static void test_dos_limits(void **state)
+{
+    (void)state;
+    bnd_config c;
+    bnd_config_defaults(&c);
+    assert_int_equal(c.hs_timeout_ms, 3000);
+    assert_int_equal(c.prelogin_per_addr, 16);
+    assert_int_equal(c.conns_per_account, 8);
+    assert_int_equal(c.quota_pair_bytes, (uint64_t)2048 << 20);
+    assert_int_equal(c.quota_account_bytes, (uint64_t)4096 << 20);
+    assert_int_equal(bnd_config_prelogin_max(&c), 256); /* 1024 / 4 */
+    assert_int_equal(bnd_config_set(&c, "max_connections", "100"), 0);
+    assert_int_equal(bnd_config_prelogin_max(&c), 25);
+    assert_int_equal(bnd_config_set(&c, "prelogin_max", "40"), 0);
+    assert_int_equal(bnd_config_prelogin_max(&c), 40);
+    assert_int_equal(bnd_config_set(&c, "prelogin_max", "400"), 0);
+    assert_int_equal(bnd_config_prelogin_max(&c), 100); /* at most all */
+    assert_int_equal(bnd_config_set(&c, "max_connections", "2"), 0);
+    assert_int_equal(bnd_config_set(&c, "prelogin_max", "0"), 0);
+    assert_int_equal(bnd_config_prelogin_max(&c), 1);
+    assert_int_equal(bnd_config_set(&c, "prelogin_per_address", "0"),
+                     BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "prelogin_per_address", "4"), 0);
+    assert_int_equal(c.prelogin_per_addr, 4);
+    assert_int_equal(bnd_config_set(&c, "connections_per_account", "0"),
+                     BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "connections_per_account", "2"), 0);
+    assert_int_equal(c.conns_per_account, 2);
+    assert_int_equal(bnd_config_set(&c, "quota_pair_mib", "0"), BN_EINVAL);
+    assert_int_equal(bnd_config_set(&c, "quota_pair_mib", "5"), 0);
+    assert_int_equal(c.quota_pair_bytes, (uint64_t)5 << 20);
+    assert_int_equal(bnd_config_set(&c, "quota_account_mib", "1048576"), 0);
+    assert_int_equal(c.quota_account_bytes, (uint64_t)1 << 40);
+}
+
 static void test_file(void **state)
 {
     (void)state;
@@ -85,6 +122,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_dos_limits),
         cmocka_unit_test(test_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -535,7 +535,7 @@ static int plant_offline(MDB_txn *txn, void *arg)
 static int plant_main(const char *dir)
 {
     const char *text = getenv("BN_PLANT_TEXT");
-    bnd_store_opts opts = {0, 0, 0};
+    bnd_store_opts opts = {0, 0, 0, 0};
     bnd_store *st = NULL;
     char hex[2 * 20 + 1];
     size_t len;

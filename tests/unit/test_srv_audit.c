@@ -176,7 +176,7 @@ static uint8_t *seal_kind(tclient *c, uint64_t pair, const uint8_t key[32],
                           uint64_t id, uint8_t kind, const void *pt, size_t n,
                           size_t *len)
 {
-    bn_note_ad ad = {pair, id, 1, c->account, kind, 0};
+    bn_note_ad ad = {pair, id, 1, c->account, kind, 0, 0};
     uint8_t *env = NULL;
     assert_int_equal(
         bn_envelope_seal(&env, len, key, 1, &ad, pt, n, c->id->sign_sk), 0);

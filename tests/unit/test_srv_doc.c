@@ -169,6 +169,10 @@ static void test_upload_read(void **state)
     assert_int_equal(dm->key_env.len, d.key_len);
     assert_memory_equal(dm->key_env.ptr, d.key_env, d.key_len);
     assert_memory_equal(dm->stream_header, d.header, sizeof d.header);
+    /* the final chunk's hash, what the log entry's body hash covers */
+    uint8_t fh[32];
+    bn_hash(fh, sent[2], lens[2]);
+    assert_memory_equal(dm->final_hash, fh, 32);
     /* the other member reads it back, byte for byte, and it opens */
     bn_doc_stream in;
     static uint8_t pt[BN_DOC_CHUNK];

@@ -78,6 +78,35 @@ static int any_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     return 1;
 }
 
+static int count_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                      void *arg)
+{
+    (void)cx;
+    (void)k;
+    (void)v;
+    ++*(uint32_t *)arg;
+    return 0;
+}
+
+/* wraps_room: 0 when pair can take n more wraps and still hold at most
+ * BN_WRAPS_MAX (so that PAIR_DETAIL serves every one, the newest epoch
+ * included), else BN_ELIMIT. */
+static int wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
+{
+    uint8_t k[8];
+    uint32_t have = 0;
+    bnd_key_u64(k, pair);
+    int rc = bnd_scan(cx, DB(cx, WRAPS), k, 8, k, 8, count_wrap, &have);
+    if (rc < 0)
+        return rc;
+    if (have + n > BN_WRAPS_MAX) {
+        cx->errmsg = "this pair holds as many key wraps as a pair can: no "
+                     "more re-keying (form a new pair)";
+        return BN_ELIMIT;
+    }
+    return 0;
+}
+
 /* has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
 static int has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
 {
@@ -147,7 +176,9 @@ static int check_wraps(bnd_ctx *cx, const bn_rec_pair *p, const bn_key_put *r)
  * at any time (how a pair leaves bad wraps behind), and the pair's epoch
  * moves to it. Any other epoch is BN_ECONFLICT (a second set for an epoch
  * that has one too). The wraps are checked (check_wraps) before anything
- * is stored. An exact retry (its entry in the log) is a success.
+ * is stored; a pair holds at most BN_WRAPS_MAX wraps (BN_ELIMIT), so a
+ * member cannot push the newest ones out of PAIR_DETAIL by re-keying. An exact
+ * retry (its entry in the log) is a success.
  */
 int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
 {
@@ -171,6 +202,8 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
         return rc < 0 ? rc : BN_ECONFLICT;
     }
     rc = check_wraps(cx, &p, r);
+    if (rc == 0)
+        rc = wraps_room(cx, p.id, r->wraps.len);
     if (rc != 0)
         return rc;
     p.epoch = r->epoch;

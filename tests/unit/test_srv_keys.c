@@ -275,6 +275,34 @@ static void test_key_put_outsider(void **state)
                      BN_EDENIED);
 }
 
+/* A pair holds at most BN_WRAPS_MAX wraps: re-keying past it is
+ * BN_ELIMIT, and PAIR_DETAIL serves every wrap, the newest epoch's too. */
+static void test_rekey_bounded(void **state)
+{
+    (void)state;
+    uint8_t k[32];
+    uint32_t epoch = 1, nw;
+    uint64_t seq;
+    int rc = 0;
+
+    assert_int_equal(accept_pair(&W.mentor2, W.pair_b), 0);
+    assert_int_equal(accept_pair(&W.mentee2, W.pair_b), 0);
+    for (epoch = 1; epoch <= BN_WRAPS_MAX / 2 + 1; epoch++) {
+        bn_pairkey_generate(k);
+        rc = key_put_epoch(&W.mentor2, W.pair_b, epoch, &W.mentor2, &W.mentee2,
+                           k);
+        if (rc != 0)
+            break;
+    }
+    assert_int_equal(rc, BN_ELIMIT);
+    assert_int_equal(epoch, BN_WRAPS_MAX / 2 + 1);
+    pair_state(&W.mentee2, W.pair_b, &epoch, &nw, &seq);
+    assert_int_equal(epoch, BN_WRAPS_MAX / 2);
+    assert_int_equal(nw, BN_WRAPS_MAX);
+    const bn_pair_detail *d = &W.mentee2.rep.u.pair_detail;
+    assert_int_equal(d->wraps.v[nw - 1].epoch, epoch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_key_put_checked),
         cmocka_unit_test(test_rekey),
         cmocka_unit_test(test_key_put_outsider),
+        cmocka_unit_test(test_rekey_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -477,7 +477,7 @@ int bnd_audit_envelope(bnd_audit *a, const char *db, const char *record,
         return bnd_audit_add_finding(
             a->r, BND_AUDIT_MALFORMED, db, record,
             "%zu bytes are not a well-formed envelope (%s; at least %u "
-            "bytes, version %u)",
+            "bytes, version 1 or %u)",
             len, bn_err_name(rc), (unsigned)BN_ENVELOPE_MIN_BYTES,
             (unsigned)BN_ENVELOPE_VERSION);
     rc = name_add(a, db, record, &off);

@@ -220,11 +220,19 @@ static const struct why {
     {"accepts", "sig",
      "the member's signature of the charter: proof of consent"},
     {"accepts", "time", "when the server received it"},
+    {"accepts", "members_hash",
+     "hash of the pair's members and their public keys as the accepting "
+     "member saw them (zeros: accepted before schema 4): checked against "
+     "the member records, covered by the member's log entry"},
     {"wraps", "member_id", "the member the key is wrapped for"},
     {"wraps", "wrapper_id", "who wrapped it: whose signature to check"},
     {"wraps", "wrap",
      "the pair key sealed to the member (crypto_box_seal), signed by the "
      "wrapper"},
+    {"wraps", "key_id",
+     "a keyed hash of the pair key (bn_pairkey_id): the same in every wrap "
+     "of one epoch, so members can tell they got one key; reveals nothing "
+     "of it (zeros: wrapped before schema 4)"},
     {"notes", "note_id", "the note (chosen by the client: idempotent writes)"},
     {"notes", "revision", "the revision: conflicts on stale writes"},
     {"notes", "kind", "report, action plan, review or note: statistics"},
@@ -245,8 +253,9 @@ static const struct why {
     {"objectives", "reached_date", "when it was reached: statistics"},
     {"objectives", "reached_by", "who marked it reached"},
     {"log", "entry",
-     "a signed log entry (seq, previous hash, body hash, author, time): "
-     "tamper evidence, no content"},
+     "a signed log entry (version 2: the request type, item id, revision "
+     "or epoch, flags, seq, previous hash, body hash, author, time; "
+     "version 1 before schema 4): tamper evidence, no content"},
     {"docs", "doc_id", "the document (chosen by the client)"},
     {"docs", "key_env", "the document key, sealed under the pair key"},
     {"docs", "header_env", "the file name and size, sealed"},
@@ -256,6 +265,9 @@ static const struct why {
     {"docs", "bytes", "ciphertext bytes received: size limit"},
     {"docs", "complete", "the final chunk arrived: listing"},
     {"docs", "updated", "the last chunk's time: abandoned uploads go"},
+    {"docs", "final_hash",
+     "hash of the final chunk's ciphertext: members check it against the "
+     "log entry of the upload"},
     {"doc_chunks", "data", "64 KiB of the document, encrypted (secretstream)"},
     {"scrub", "(value)", "zeros"},
     {"pair_stats", NULL,

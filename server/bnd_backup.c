@@ -217,7 +217,9 @@ static int verify(backup *b)
     rc = mrc > 0 ? -mrc : bnd_mdb_err(mrc);
     if (rc == 0)
         rc = bnd_rec_get(txn, meta, "schema", 6, &bn_desc_rec_meta, &m, &arena);
-    if (rc == 0 && m.version != BND_SCHEMA_VERSION)
+    /* a schema 3 copy is what bnd_upgrade makes before converting */
+    if (rc == 0 && m.version != BND_SCHEMA_VERSION &&
+        m.version != BND_SCHEMA_UPGRADE_FROM)
         rc = BN_ECORRUPT;
     if (rc == BN_ENOTFOUND)
         rc = BN_ECORRUPT;

@@ -214,6 +214,8 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     d.bytes += r->data.len;
     d.complete = r->final ? 1 : 0;
     d.updated = cx->now;
+    if (r->final) /* what a member checks the last chunk against */
+        bn_hash(d.final_hash, r->data.ptr, r->data.len);
     rc = put_doc(cx, &d);
     if (rc != 0)
         return rc;
@@ -233,6 +235,7 @@ static void doc_meta(const bn_rec_doc *d, bn_doc_meta *o)
     o->chunks = d->chunks;
     o->complete = d->complete;
     o->created = d->created;
+    memcpy(o->final_hash, d->final_hash, sizeof o->final_hash);
 }
 
 static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)

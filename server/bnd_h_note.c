@@ -63,6 +63,7 @@ static void note_meta(const bn_rec_note *n, bn_note_meta *o)
     o->epoch = n->epoch;
     o->created = n->created;
     o->size = n->size;
+    memcpy(o->env_hash, n->env_hash, sizeof o->env_hash);
 }
 
 static int visible(const bnd_ctx *cx, const bn_rec_note *n)

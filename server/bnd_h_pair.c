@@ -1,5 +1,6 @@
 /* bnd_h_pair.c: pairs seen by their members: PAIR_LIST (also for
- * administrators: every pair), PAIR_GET, PAIR_ACCEPT, KEY_PUT. */
+ * administrators: every pair), PAIR_GET, PAIR_ACCEPT, PAIR_END (KEY_PUT:
+ * bnd_h_key.c). */
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -97,19 +98,16 @@ static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
 struct wrap_list {
     bn_key_wrap *items;
     uint32_t n;
-    uint64_t member; /* only this member's wraps */
 };
 
+/* Every wrap of the pair, in key order (epoch, member id). */
 static int wrap_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
     struct wrap_list *wl = arg;
     bn_rec_wrap w;
     int rc;
 
-    if (k->mv_size != 20)
-        return BN_ECORRUPT;
-    if (bn_get_be64((const uint8_t *)k->mv_data + 12) != wl->member)
-        return 0;
+    (void)k;
     if (wl->n == BN_WRAPS_MAX)
         return 1;
     rc = bnd_rec_decode(v, &bn_desc_rec_wrap, &w, &cx->arena);
@@ -120,16 +118,46 @@ static int wrap_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     o->member_id = w.member_id;
     o->wrapper_id = w.wrapper_id;
     memcpy(o->wrap, w.wrap, sizeof o->wrap);
+    memcpy(o->key_id, w.key_id, sizeof o->key_id);
     return 0;
 }
 
-/* PAIR_GET: the pair, every member's public keys, the caller's own key
- * wraps (all epochs) and the programme's charter. */
+struct accept_list {
+    bn_accept_info *items;
+    uint32_t n;
+};
+
+/* Every accept record of the pair, by account id. */
+static int accept_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                       void *arg)
+{
+    struct accept_list *al = arg;
+    bn_rec_accept a;
+    int rc;
+
+    (void)k;
+    if (al->n == BN_MEMBERS_MAX)
+        return BN_ECORRUPT;
+    rc = bnd_rec_decode(v, &bn_desc_rec_accept, &a, &cx->arena);
+    if (rc != 0)
+        return rc;
+    bn_accept_info *o = &al->items[al->n++];
+    o->account_id = a.account_id;
+    o->date = a.date;
+    memcpy(o->sig, a.sig, sizeof o->sig);
+    memcpy(o->members_hash, a.members_hash, sizeof o->members_hash);
+    return 0;
+}
+
+/* PAIR_GET: the pair, every member's public keys, every accept record,
+ * every key wrap of the pair (all members, all epochs, at most
+ * BN_WRAPS_MAX, by epoch then member) and the programme's charter. */
 int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
 {
     bn_pair_detail *d = &cx->rep->u.pair_detail;
     struct member_list ml = {NULL, 0};
-    struct wrap_list wl = {NULL, 0, cx->actor.account_id};
+    struct wrap_list wl = {NULL, 0};
+    struct accept_list al = {NULL, 0};
     bn_rec_programme prog;
     bn_rec_pair p;
     uint8_t k[8];
@@ -143,13 +171,17 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     ml.items = bnd_ctx_alloc(cx, BN_MEMBERS_MAX * sizeof *ml.items);
     wl.items = bnd_ctx_alloc(cx, BN_WRAPS_MAX * sizeof *wl.items);
-    if (ml.items == NULL || wl.items == NULL)
+    al.items = bnd_ctx_alloc(cx, BN_MEMBERS_MAX * sizeof *al.items);
+    if (ml.items == NULL || wl.items == NULL || al.items == NULL)
         return BN_ENOMEM;
     bnd_key_u64(k, p.id);
     rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, member_item, &ml);
     if (rc < 0)
         return rc;
     rc = bnd_scan(cx, DB(cx, WRAPS), k, 8, k, 8, wrap_item, &wl);
+    if (rc < 0)
+        return rc;
+    rc = bnd_scan(cx, DB(cx, ACCEPTS), k, 8, k, 8, accept_item, &al);
     if (rc < 0)
         return rc;
     cx->rep->type = BN_MSG_PAIR_DETAIL;
@@ -160,6 +192,8 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     d->members.len = ml.n;
     d->wraps.v = wl.items;
     d->wraps.len = wl.n;
+    d->accepts.v = al.items;
+    d->accepts.len = al.n;
     d->charter = prog.charter;
     memcpy(d->charter_hash, prog.charter_hash, sizeof d->charter_hash);
     d->log_seq = p.log_seq;
@@ -168,7 +202,9 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
 }
 
 /* PAIR_ACCEPT: a member's consent, a signature over the programme's
- * charter; the pair becomes active at the second one. Logged. Accepting
+ * charter, and the hash of the pair's members as the member's client saw
+ * them (bn_members_hash), which must be that of the member records here
+ * (BN_ECONFLICT); the pair becomes active at the second one. Logged. Accepting
  * twice is a success that changes nothing (a retry): its entry is not
  * looked at. */
 int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
@@ -179,7 +215,7 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     bn_rec_member me;
     bn_rec_accept acc;
     bn_rec_pair p;
-    uint8_t k[16];
+    uint8_t k[16], mh[BN_HASH_BYTES];
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, &me);
@@ -201,6 +237,14 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         if (bn_charter_verify(r->sig, p.id, prog.charter_hash, r->date, a.id,
                               a.sign_pk) != 0)
             return BN_ESIG;
+        rc = bnd_pair_members_hash(cx, p.id, mh);
+        if (rc != 0)
+            return rc;
+        if (memcmp(mh, r->members_hash, sizeof mh) != 0) {
+            cx->errmsg = "the members hash is not that of the pair's members "
+                         "as the server has them: read the pair again";
+            return BN_ECONFLICT;
+        }
         uint8_t old_status = p.status;
         p.accepted |= bit;
         if (p.accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
@@ -221,6 +265,7 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         acc.date = r->date;
         memcpy(acc.charter_hash, prog.charter_hash, sizeof acc.charter_hash);
         memcpy(acc.sig, r->sig, sizeof acc.sig);
+        memcpy(acc.members_hash, r->members_hash, sizeof acc.members_hash);
         acc.time = cx->now;
         rc = bnd_rec_put(cx->txn, DB(cx, ACCEPTS), k,
                          bnd_key_u64_u64(k, p.id, a.id), &bn_desc_rec_accept,
@@ -230,102 +275,6 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     }
     cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
-}
-
-struct current_members {
-    uint64_t ids[BN_MEMBERS_MAX];
-    uint32_t n;
-    uint32_t epoch;
-};
-
-static int current_member(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
-                          void *arg)
-{
-    struct current_members *cm = arg;
-    bn_rec_member m;
-    (void)k;
-    int rc = bnd_rec_decode(v, &bn_desc_rec_member, &m, &cx->arena);
-    if (rc != 0)
-        return rc;
-    if (m.from_epoch <= cm->epoch &&
-        (m.to_epoch == 0 || m.to_epoch > cm->epoch)) {
-        if (cm->n == BN_MEMBERS_MAX)
-            return BN_ECORRUPT;
-        cm->ids[cm->n++] = m.account_id;
-    }
-    return 0;
-}
-
-static int any_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
-{
-    (void)cx;
-    (void)k;
-    (void)v;
-    *(int *)arg = 1;
-    return 1;
-}
-
-/* KEY_PUT: the first complete set of wraps for the current epoch wins
- * (one per current member, all made by the caller); a later set is
- * BN_ECONFLICT, and the client fetches the winner's. */
-int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
-{
-    const bn_key_put *r = &req->u.key_put;
-    struct current_members cm;
-    uint8_t seen[BN_MEMBERS_MAX] = {0};
-    bn_rec_pair p;
-    uint8_t k[20];
-    int exists = 0;
-    int rc;
-
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    if (r->epoch != p.epoch)
-        return BN_ECONFLICT;
-    bn_put_be64(k, p.id);
-    bn_put_be32(k + 8, p.epoch);
-    rc = bnd_scan(cx, DB(cx, WRAPS), k, 12, k, 12, any_wrap, &exists);
-    if (rc < 0)
-        return rc;
-    if (exists)
-        return BN_ECONFLICT;
-    memset(&cm, 0, sizeof cm);
-    cm.epoch = p.epoch;
-    rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, current_member, &cm);
-    if (rc < 0)
-        return rc;
-    if (r->wraps.len != cm.n)
-        return BN_EINVAL;
-    for (uint32_t i = 0; i < r->wraps.len; i++) {
-        const bn_key_wrap *w = &r->wraps.v[i];
-        uint32_t j;
-        if (w->epoch != p.epoch || w->wrapper_id != cx->actor.account_id)
-            return BN_EINVAL;
-        for (j = 0; j < cm.n && cm.ids[j] != w->member_id; j++)
-            ;
-        if (j == cm.n || seen[j])
-            return BN_EINVAL;
-        seen[j] = 1;
-    }
-    for (uint32_t i = 0; i < r->wraps.len; i++) {
-        const bn_key_wrap *w = &r->wraps.v[i];
-        bn_rec_wrap rec;
-        memset(&rec, 0, sizeof rec);
-        rec.epoch = w->epoch;
-        rec.member_id = w->member_id;
-        rec.wrapper_id = w->wrapper_id;
-        memcpy(rec.wrap, w->wrap, sizeof rec.wrap);
-        rec.created = cx->now;
-        rc = bnd_rec_put(cx->txn, DB(cx, WRAPS), k,
-                         bnd_key_u64_u32_u64(k, p.id, p.epoch, w->member_id),
-                         &bn_desc_rec_wrap, &rec, MDB_NOOVERWRITE);
-        if (rc != 0)
-            return rc;
-    }
-    cx->rep->type = BN_MSG_OK;
-    cx->rep->u.ok.value = p.epoch;
-    return 0;
 }
 
 /* PAIR_END: either member ends the pairing at any time (the right to

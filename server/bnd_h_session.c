@@ -1,6 +1,7 @@
 /* bnd_h_session.c: SESSION_ADD, SESSION_UPDATE, SESSION_LIST. Sessions
  * are plaintext facts (date, held/planned/cancelled, who was absent) that
- * the programme's statistics use; their ids come from the server. */
+ * the programme's statistics use; a session's id is the seq of the log
+ * entry that made it. */
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -25,49 +26,26 @@ static int valid_status(uint8_t status, uint8_t absent)
            absent <= BN_ABSENT_MAX;
 }
 
-struct by_seq {
-    uint64_t seq;
-    bn_rec_session found;
-    int have;
-};
-
-static int session_by_seq(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
-                          void *arg)
-{
-    struct by_seq *b = arg;
-    (void)k;
-    int rc = bnd_rec_decode(v, &bn_desc_rec_session, &b->found, &cx->arena);
-    if (rc != 0)
-        return rc;
-    if (b->found.log_seq != b->seq)
-        return 0;
-    b->have = 1;
-    return 1;
-}
-
 /* A SESSION_ADD that landed before (its entry is in the log): answer with
- * the session that entry made. */
+ * the session that entry made, whose id is the entry's seq. */
 static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
 {
-    struct by_seq b;
-    uint8_t k[8];
-    int rc;
+    bn_rec_session s;
+    int rc = bnd_get_session(cx, pair, seq, &s);
 
-    memset(&b, 0, sizeof b);
-    b.seq = seq;
-    bnd_key_u64(k, pair);
-    rc = bnd_scan(cx, DB(cx, SESSIONS), k, 8, k, 8, session_by_seq, &b);
-    if (rc < 0)
+    if (rc == BN_ENOTFOUND)
+        return BN_ECONFLICT; /* the entry is not a SESSION_ADD's */
+    if (rc != 0)
         return rc;
-    if (!b.have)
-        return BN_ECONFLICT;
     cx->rep->type = BN_MSG_SESSION;
-    session_info(&b.found, &cx->rep->u.session.session);
+    session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
-/* SESSION_ADD: logged; the server assigns the id. An exact retry (the same
- * entry, already in the log) answers with the session it made. */
+/* SESSION_ADD: logged; the session's id is the seq of its log entry
+ * (unique in the pair: session keys are pair id || session id). An exact
+ * retry (the same entry, already in the log) answers with the session it
+ * made, the same id. */
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_session_add *r = &req->u.session_add;
@@ -92,9 +70,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_quota_charge(cx, p.id, 0);
     if (rc != 0)
         return rc;
-    rc = bnd_counter_next(cx->st, cx->txn, "session", &id);
-    if (rc != 0)
-        return rc;
+    id = seq;
     memset(&s, 0, sizeof s);
     s.id = id;
     s.pair_id = p.id;

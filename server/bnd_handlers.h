@@ -88,6 +88,11 @@ int bnd_date_ok(uint32_t date);
 /* bnd_get_session loads a session of pair: BN_ENOTFOUND if none. */
 int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s);
 
+/* bnd_pair_members_hash computes bn_members_hash of every member record
+ * of pair (departed ones too) with its account's keys (bnd_h_key.c). */
+int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
+                          uint8_t out[BN_HASH_BYTES]);
+
 /* bnd_pair_info fills the wire view of a pair (member names looked up). */
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out);
 
@@ -186,10 +191,11 @@ void *bnd_list_take(bnd_list *l, size_t bytes);
 /*
  * bnd_pairlog_append checks the log entry that req (a logged write to
  * pair) carries in its "entry" field, after the handler's own checks and
- * before it writes anything: the entry decodes and names the caller
- * (BN_EINVAL); its seq and prev extend the pair's head (BN_ESTALE); the
- * caller's signature verifies (BN_ESIG); its body hash is that of req
- * (BN_EINVAL). Then it stores the entry, moves pair's head and writes the
+ * before it writes anything: the entry is of version 2, decodes and names
+ * the caller (BN_EINVAL); its seq and prev extend the pair's head
+ * (BN_ESTALE); the caller's signature verifies (BN_ESIG); its op, item,
+ * sub, flags and body hash are those of req (bn_log_entry_matches,
+ * BN_EINVAL). Then it stores the entry, moves pair's head and writes the
  * pair record (with any change the handler made to *pair).
  * When the very same entry is already in the log and names req, the write
  * landed before: BND_LANDED, nothing written, *pair untouched. *seq (may
@@ -228,9 +234,13 @@ int bnd_pairlog_check(bnd_logcheck *lc, const bn_msg *req, uint64_t pair_id,
 /* bnd_pairlog_entry returns req's entry field (empty if it has none). */
 bn_bin bnd_pairlog_entry(const bn_msg *req);
 
-/* bnd_pairlog_body_hash: bn_hash of req encoded with id 0 and an empty
- * entry, what a log entry's body_hash must be. */
-int bnd_pairlog_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req);
+/*
+ * bnd_pairlog_landed tells whether req's entry is already in pair's log,
+ * byte for byte, and records req (a retry of a write that landed, for a
+ * handler whose own rules would refuse it now): BND_LANDED, 0 when not,
+ * or a store error.
+ */
+int bnd_pairlog_landed(bnd_ctx *cx, const bn_rec_pair *pair, const bn_msg *req);
 
 /* ---- handlers ------------------------------------------------------------ */
 

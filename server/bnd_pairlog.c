@@ -12,47 +12,12 @@
 
 #include "bnd_handlers.h"
 
-/* The request's "entry" field (every logged write has one). */
-static bn_bin *entry_field(bn_msg *m)
-{
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-    if (d == NULL)
-        return NULL;
-    for (size_t i = 0; i < d->nfields; i++) {
-        const bn_field_desc *f = &d->fields[i];
-        if (f->kind == BN_FK_BIN && strcmp(f->name, "entry") == 0)
-            return (bn_bin *)((char *)&m->u + f->offset);
-    }
-    return NULL;
-}
-
 bn_bin bnd_pairlog_entry(const bn_msg *req)
 {
     bn_msg copy = *req;
-    bn_bin *e = entry_field(&copy);
+    bn_bin *e = bn_log_entry_field(&copy);
     bn_bin none = {NULL, 0};
     return e != NULL ? *e : none;
-}
-
-int bnd_pairlog_body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req)
-{
-    bn_msg m = *req;
-    bn_bin *e = entry_field(&m);
-    bn_buf b;
-    int rc;
-
-    if (e == NULL)
-        return BN_EINTERNAL;
-    m.id = 0;
-    m.arena = NULL;
-    e->ptr = NULL;
-    e->len = 0;
-    bn_buf_init(&b);
-    rc = bn_msg_encode(&b, &m);
-    if (rc == 0)
-        bn_hash(out, b.data, b.len);
-    bn_buf_free(&b);
-    return rc;
 }
 
 /* bn_log_verify's key lookup: the caller's key, and only the caller's. */
@@ -70,21 +35,21 @@ static int author_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32])
     return 0;
 }
 
+/* Whether e records req (bn_log_entry_matches): 0, BN_EINVAL, or an
+ * encoding failure. */
 static int body_matches(const bn_log_entry *e, const bn_msg *req)
 {
-    uint8_t h[BN_HASH_BYTES];
-    int rc = bnd_pairlog_body_hash(h, req);
-    if (rc != 0)
-        return rc;
-    return memcmp(h, e->body_hash, BN_HASH_BYTES) == 0 ? 0 : BN_EINVAL;
+    return bn_log_entry_matches(e, req);
 }
 
-/* Decodes req's entry: 0, or BN_EINVAL when it is missing, malformed,
- * names someone other than author_id, or has seq 0. */
+/* Decodes req's entry: 0, or BN_EINVAL when it is missing, malformed, not
+ * of version 2 (a new write never carries a legacy entry), names someone
+ * other than author_id, or has seq 0. */
 static int entry_decode(bn_log_entry *e, bn_bin raw, uint64_t author_id)
 {
     if (raw.len != BN_LOG_ENTRY_BYTES ||
-        bn_log_entry_decode(e, raw.ptr, raw.len) != 0)
+        bn_log_entry_decode(e, raw.ptr, raw.len) != 0 ||
+        e->version != BN_LOG_VERSION)
         return BN_EINVAL;
     if (e->author_id != author_id || e->seq == 0)
         return BN_EINVAL;
@@ -95,7 +60,6 @@ int bnd_pairlog_check(bnd_logcheck *lc, const bn_msg *req, uint64_t pair_id,
                       uint64_t author_id, const uint8_t sign_pk[32])
 {
     bn_log_entry e;
-    uint8_t h[BN_HASH_BYTES];
 
     memset(lc, 0, sizeof *lc);
     if (entry_decode(&e, bnd_pairlog_entry(req), author_id) != 0)
@@ -109,10 +73,7 @@ int bnd_pairlog_check(bnd_logcheck *lc, const bn_msg *req, uint64_t pair_id,
     int rc =
         bn_log_verify(pair_id, &e, 1, e.prev, author_key, &ak, lc->head, NULL);
     lc->sig_rc = rc == 0 ? 0 : rc == BN_ESIG ? BN_ESIG : 1;
-    rc = bnd_pairlog_body_hash(h, req);
-    if (rc == 0)
-        rc = memcmp(h, e.body_hash, BN_HASH_BYTES) == 0 ? 0 : BN_EINVAL;
-    lc->body_rc = rc;
+    lc->body_rc = body_matches(&e, req);
     lc->done = 1;
     return 1;
 }
@@ -125,6 +86,38 @@ static const bnd_logcheck *precheck(const bnd_ctx *cx, const bn_rec_pair *pair)
         lc->author_id != cx->actor.account_id)
         return NULL;
     return lc;
+}
+
+/* stored_is: 1 when pair's log holds raw (decoded as e, seq at most the
+ * head's) at e's seq, 0 when it holds another entry, or a store error. */
+static int stored_is(bnd_ctx *cx, const bn_rec_pair *pair,
+                     const bn_log_entry *e, bn_bin raw)
+{
+    bn_rec_log stored;
+    uint8_t k[16];
+    int rc;
+
+    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k,
+                     bnd_key_u64_u64(k, pair->id, e->seq), &bn_desc_rec_log,
+                     &stored, &cx->arena);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    return bnd_same_bin(stored.entry, raw) ? 1 : 0;
+}
+
+int bnd_pairlog_landed(bnd_ctx *cx, const bn_rec_pair *pair, const bn_msg *req)
+{
+    bn_bin raw = bnd_pairlog_entry(req);
+    bn_log_entry e;
+    int rc;
+
+    if (entry_decode(&e, raw, cx->actor.account_id) != 0 ||
+        e.seq > pair->log_seq)
+        return 0;
+    rc = stored_is(cx, pair, &e, raw);
+    if (rc != 1)
+        return rc == 0 ? 0 : rc;
+    return body_matches(&e, req) == 0 ? BND_LANDED : 0;
 }
 
 int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
@@ -147,12 +140,9 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     if (e.seq <= pair->log_seq) {
         /* The same entry, byte for byte, is already stored: this write
          * landed before (a retry after a lost reply). */
-        rc = bnd_rec_get(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
-                         &stored, &cx->arena);
-        if (rc != 0)
-            return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
-        if (memcmp(stored.entry, raw.ptr, BN_LOG_ENTRY_BYTES) != 0)
-            return BN_ESTALE;
+        rc = stored_is(cx, pair, &e, raw);
+        if (rc != 1)
+            return rc == 0 ? BN_ESTALE : rc;
         rc = lc != NULL ? lc->body_rc : body_matches(&e, req);
         return rc == 0 ? BND_LANDED : rc;
     }
@@ -177,7 +167,7 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     rc = lc != NULL ? lc->body_rc : body_matches(&e, req);
     if (rc != 0)
         return rc;
-    memcpy(stored.entry, raw.ptr, BN_LOG_ENTRY_BYTES);
+    stored.entry = raw;
     rc = bnd_rec_put(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
                      &stored, MDB_NOOVERWRITE);
     if (rc != 0)
@@ -203,7 +193,8 @@ static int log_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     int rc = bnd_rec_decode(v, &bn_desc_rec_log, &rec, &cx->arena);
     if (rc != 0)
         return rc;
-    memcpy(lp->items[lp->n++].entry, rec.entry, BN_LOG_ENTRY_BYTES);
+    /* v1 entries of an upgraded store keep their own length */
+    lp->items[lp->n++].entry = rec.entry;
     return 0;
 }
 

@@ -45,15 +45,23 @@
  *
  * Schema 2 added the pair's log head (rec_pair), the session's log seq,
  * and the log and document databases. Schema 3 added the statistics
- * counters (pair_stats, prog_stats), kept by the writes themselves. Any
- * other version is refused: nothing converts an older directory.
+ * counters (pair_stats, prog_stats), kept by the writes themselves.
+ * Schema 4 (issue 11): log entries of version 2 (rec_log's entry is 152
+ * or 168 bytes), a session's id is the seq of its log entry (ids are per
+ * pair), and three fields at the end of their records: rec_wrap.key_id,
+ * rec_accept.members_hash, rec_doc.final_hash. `binomed upgrade`
+ * (bnd_upgrade.h) converts a schema 3 directory; the BN_F_rec3_* macros
+ * keep the schema 3 shape of the records it rewrites. Any other version
+ * is refused.
  */
 #ifndef BND_SCHEMA_H
 #define BND_SCHEMA_H
 
 #include "bn_proto.h"
 
-#define BND_SCHEMA_VERSION 3
+#define BND_SCHEMA_VERSION 4
+/* The one older schema that bnd_upgrade converts. */
+#define BND_SCHEMA_UPGRADE_FROM 3
 
 #define BN_F_rec_meta(F, T)                                                    \
     F(T, U32, version, 0, 0)                                                   \
@@ -116,22 +124,30 @@
     F(T, U32, from_epoch, 0, 0)                                                \
     F(T, U32, to_epoch, 0, 0)
 
-/* A charter signature (bn_charter_sign), kept as evidence of consent. */
-#define BN_F_rec_accept(F, T)                                                  \
+/* A charter signature (bn_charter_sign), kept as evidence of consent,
+ * and the members hash the accepting member's client sent (schema 4; the
+ * upgrade leaves zeros: accepted before the hash existed). */
+#define BN_F_rec3_accept(F, T)                                                 \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, account_id, 0, 0)                                                \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
     F(T, I64, time, 0, 0)
+#define BN_F_rec_accept(F, T)                                                  \
+    BN_F_rec3_accept(F, T) F(T, BINF, members_hash, BN_HASH_BYTES, 0)
 
-/* A pair key wrapped for one member (crypto_box_seal: opaque, signed). */
-#define BN_F_rec_wrap(F, T)                                                    \
+/* A pair key wrapped for one member (crypto_box_seal: opaque, signed),
+ * and the key's public commitment (bn_pairkey_id; schema 4, zeros for
+ * wraps made before it). */
+#define BN_F_rec3_wrap(F, T)                                                   \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, U64, member_id, 0, 0)                                                 \
     F(T, U64, wrapper_id, 0, 0)                                                \
     F(T, BINF, wrap, BN_WRAP_BYTES, 0)                                         \
     F(T, I64, created, 0, 0)
+#define BN_F_rec_wrap(F, T)                                                    \
+    BN_F_rec3_wrap(F, T) F(T, BINF, key_id, BN_HASH_BYTES, 0)
 
 /* A note revision's plaintext metadata; its envelope is in note_envs so
  * that listing never reads ciphertext. */
@@ -177,14 +193,15 @@
     F(T, I64, created, 0, 0)
 
 /* One entry of the pair's log (bn_log_entry_encode), as its author signed
- * it. */
-#define BN_F_rec_log(F, T) F(T, BINF, entry, BN_LOG_ENTRY_BYTES, 0)
+ * it: version 2 (BN_LOG_ENTRY_BYTES) for every write since schema 4,
+ * version 1 (BN_LOG_ENTRY_V1_BYTES) for those an upgraded store kept. */
+#define BN_F_rec_log(F, T) F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 
 /* A document: its key and header are envelopes under the pair key and the
  * document key; chunks, bytes and complete track the upload. updated is
  * the time of the last chunk: incomplete documents idle for more than
  * BND_DOC_IDLE_S are deleted. */
-#define BN_F_rec_doc(F, T)                                                     \
+#define BN_F_rec3_doc(F, T)                                                    \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, doc_id, 0, 0)                                                    \
     F(T, U64, author_id, 0, 0)                                                 \
@@ -197,6 +214,8 @@
     F(T, BOOL, complete, 0, 0)                                                 \
     F(T, I64, created, 0, 0)                                                   \
     F(T, I64, updated, 0, 0)
+#define BN_F_rec_doc(F, T)                                                     \
+    BN_F_rec3_doc(F, T) F(T, BINF, final_hash, BN_HASH_BYTES, 0)
 
 /* One secretstream chunk of a document (bn_doc_push output: ciphertext,
  * not a bn_envelope; an auditor checks its length against

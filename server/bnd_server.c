@@ -463,7 +463,7 @@ static int make_invite(bnd_store *st, const bnd_keys *keys, const char *host,
 int bnd_invite_offline(const bnd_config *cfg, uint8_t role, unsigned days,
                        char *code, size_t codesize)
 {
-    bnd_store_opts o = {cfg->map_initial, cfg->map_max, 0};
+    bnd_store_opts o = {cfg->map_initial, cfg->map_max, 0, 0};
     bnd_store *st = NULL;
     bnd_keys *keys = bnd_keys_new();
     int rc;
@@ -489,7 +489,7 @@ int bnd_datadir_init(const char *dir, const char *listen, char *code,
 {
     char path[PATH_MAX], conf[BN_INVITE_HOST_MAX + 64];
     bnd_config cfg;
-    bnd_store_opts o = {0, 0, 1};
+    bnd_store_opts o = {0, 0, 1, 0};
     bnd_store *st = NULL;
     bnd_keys *keys = NULL;
     struct stat sb;
@@ -586,7 +586,7 @@ void bnd_server_gc(bnd_server *srv)
 
 int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
 {
-    bnd_store_opts o = {cfg->map_initial, cfg->map_max, 0};
+    bnd_store_opts o = {cfg->map_initial, cfg->map_max, 0, 0};
     bnd_server *srv = calloc(1, sizeof *srv);
     int rc;
 

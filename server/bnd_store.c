@@ -253,6 +253,7 @@ int bnd_store_write(bnd_store *st, bnd_write_fn fn, void *arg)
 struct open_ctx {
     bnd_store *st;
     int create;
+    int upgrade;
 };
 
 /* Opens (creating when missing) every named database; with create, also
@@ -284,8 +285,9 @@ static int open_dbs(MDB_txn *txn, void *arg)
         return -ENOENT;
     if (rc != 0)
         return rc;
-    /* Schema 1 predates the pair log; nothing converts it. */
-    if (meta.version != BND_SCHEMA_VERSION)
+    /* Schemas 1 and 2 are not converted; 3 only by bnd_upgrade. */
+    if (meta.version != BND_SCHEMA_VERSION &&
+        !(o->upgrade && meta.version == BND_SCHEMA_UPGRADE_FROM))
         return BN_EVERSION;
     return 0;
 }
@@ -338,7 +340,7 @@ int bnd_store_open(bnd_store **out, const char *dir, const bnd_store_opts *opts)
     mdb_reader_check(st->env, &dead); /* slots of crashed processes */
     if (dead > 0)
         bnd_log(BND_LOG_WARN, "store.stale_readers", "cleared=%d", dead);
-    struct open_ctx o = {st, create};
+    struct open_ctx o = {st, create, opts ? opts->upgrade : 0};
     rc = bnd_store_write(st, open_dbs, &o);
     if (rc != 0)
         goto fail;

@@ -62,6 +62,8 @@ typedef struct bnd_store_opts {
     size_t map_initial; /* 0: BND_MAP_INITIAL_DEFAULT */
     size_t map_max;     /* 0: BND_MAP_MAX_DEFAULT */
     int create;         /* create the databases (init); else they must exist */
+    int upgrade;        /* also open a store of schema BND_SCHEMA_UPGRADE_FROM
+                           (bnd_upgrade only: nothing else reads it) */
 } bnd_store_opts;
 
 typedef struct bnd_store bnd_store;

@@ -14,7 +14,9 @@
 #include "bnd_audit.h"
 #include "bnd_backup.h"
 #include "bnd_log.h"
+#include "bnd_schema.h"
 #include "bnd_server.h"
+#include "bnd_upgrade.h"
 
 #define EXIT_USAGE 2
 
@@ -23,7 +25,8 @@ enum {
     CMD_INIT = 2,
     CMD_INVITE = 4,
     CMD_AUDIT = 8,
-    CMD_BACKUP = 16
+    CMD_BACKUP = 16,
+    CMD_UPGRADE = 32
 };
 
 enum opt_id {
@@ -47,8 +50,9 @@ static const struct opt {
     const char *help;
 } opts[O_COUNT] = {
     [O_DATA] = {"data", "DIR",
-                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_AUDIT | CMD_BACKUP,
-                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_BACKUP,
+                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_AUDIT | CMD_BACKUP |
+                    CMD_UPGRADE,
+                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_BACKUP | CMD_UPGRADE,
                 "the data directory"},
     [O_LISTEN] = {"listen", "HOST:PORT", CMD_RUN | CMD_INIT, 0,
                   "address to listen on (default " BND_DEFAULT_LISTEN
@@ -93,6 +97,7 @@ static int cmd_init(const char *val[O_COUNT]);
 static int cmd_invite(const char *val[O_COUNT]);
 static int cmd_audit(const char *val[O_COUNT]);
 static int cmd_backup(const char *val[O_COUNT]);
+static int cmd_upgrade(const char *val[O_COUNT]);
 
 static const struct cmd {
     const char *name;
@@ -129,6 +134,16 @@ static const struct cmd {
      "server.key\n(mode 0600), server.pub and binomed.conf; all fsynced. "
      "To restore, stop the\ndaemon and start one on the copy "
      "('binomed --data TO')."},
+    {"upgrade", CMD_UPGRADE, cmd_upgrade,
+     "convert a data directory of the previous release (schema 3) to this "
+     "one's (schema 4)",
+     "Stop the old daemon first. A hot backup of DIR is made beside it "
+     "first\n(DIR/../NAME.schema3-backup-TIMESTAMP); when it cannot be made, "
+     "nothing changes.\nThen, in one transaction: sessions take the seq of "
+     "their log entry as id (notes\nfollow), key wraps, accept records and "
+     "documents get their new fields; log\nentries stay as they were "
+     "signed (version 1). Run 'binomed audit --data DIR'\nafterwards, then "
+     "start the daemon."},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -358,6 +373,20 @@ static int cmd_run(const char *val[O_COUNT])
         return 1;
     }
     rc = bnd_server_open(&srv, &cfg, &loop);
+    uint32_t version = 0;
+    if (rc == BN_EVERSION &&
+        bnd_upgrade_schema_of(cfg.data_dir, &version) == 0 &&
+        version == BND_SCHEMA_UPGRADE_FROM) {
+        fprintf(stderr,
+                "binomed: %s holds data of the previous release (schema "
+                "%u); this binomed reads schema %d. Convert it once with "
+                "'binomed upgrade --data %s' (it backs it up first), then "
+                "start the daemon again\n",
+                cfg.data_dir, (unsigned)version, BND_SCHEMA_VERSION,
+                cfg.data_dir);
+        uv_loop_close(&loop);
+        return 1;
+    }
     if (rc != 0) {
         fprintf(stderr, "binomed: cannot open %s: %s\n", cfg.data_dir,
                 bn_strerror(rc));
@@ -636,6 +665,51 @@ static int cmd_backup(const char *val[O_COUNT])
             "'binomed --data %s' (or copy it back)\n",
             val[O_DATA], val[O_TO], (double)info.data_bytes / 1048576.0,
             info.files - 1, val[O_TO]);
+    return 0;
+}
+
+static int cmd_upgrade(const char *val[O_COUNT])
+{
+    bnd_upgrade_info info;
+    int rc = bnd_upgrade(val[O_DATA], &info);
+
+    if (rc == BN_EEXIST) {
+        fprintf(stderr,
+                "binomed upgrade: %s is already of schema %d; nothing to "
+                "do\n",
+                val[O_DATA], BND_SCHEMA_VERSION);
+        return 0;
+    }
+    if (rc == BN_EVERSION) {
+        fprintf(stderr,
+                "binomed upgrade: %s is of a schema this binomed cannot "
+                "convert (it converts schema %d only); nothing changed\n",
+                val[O_DATA], BND_SCHEMA_UPGRADE_FROM);
+        return 1;
+    }
+    if (rc != 0 && info.backup[0] != '\0' && !info.backed_up) {
+        fprintf(stderr,
+                "binomed upgrade: cannot back up %s to %s: %s; nothing "
+                "changed\n",
+                val[O_DATA], info.backup, bn_strerror(rc));
+        return 1;
+    }
+    if (rc != 0) {
+        open_hint("upgrade", val[O_DATA], rc);
+        fprintf(stderr, "binomed upgrade: nothing changed%s%s\n",
+                info.backup[0] ? "; a backup is in " : "", info.backup);
+        return 1;
+    }
+    fprintf(stderr,
+            "binomed: upgraded %s to schema %d (backup of schema %d in %s): "
+            "%llu sessions renumbered, %llu notes moved with them, %llu key "
+            "wraps, %llu accepts, %llu documents rewritten.\nCheck it with "
+            "'binomed audit --data %s', then start the daemon.\n",
+            val[O_DATA], BND_SCHEMA_VERSION, BND_SCHEMA_UPGRADE_FROM,
+            info.backup, (unsigned long long)info.sessions,
+            (unsigned long long)info.notes, (unsigned long long)info.wraps,
+            (unsigned long long)info.accepts, (unsigned long long)info.docs,
+            val[O_DATA]);
     return 0;
 }
 

@@ -107,11 +107,14 @@ static void put_key(struct world *w, unsigned i)
     const bn_identity *to[2] = {w->core.idm, w->core.idt};
     uint64_t who[2] = {w->core.mentors[i].account, w->core.mentees[i].account};
     uint8_t *key = w->keys + (size_t)i * 32;
+    uint8_t entry[BN_LOG_ENTRY_BYTES], kid[32];
     bn_msg m;
 
     bn_pairkey_generate(key);
+    bn_pairkey_id(kid, w->core.pairs[i], w->core.epoch[i], key);
     memset(wraps, 0, sizeof wraps);
     for (int k = 0; k < 2; k++) {
+        memcpy(wraps[k].key_id, kid, 32);
         wraps[k].epoch = w->core.epoch[i];
         wraps[k].member_id = who[k];
         wraps[k].wrapper_id = who[0];
@@ -125,6 +128,8 @@ static void put_key(struct world *w, unsigned i)
     m.u.key_put.epoch = w->core.epoch[i];
     m.u.key_put.wraps.v = wraps;
     m.u.key_put.wraps.len = 2;
+    bw_sign_entry(&m, w->core.pairs[i], who[0], w->core.idm->sign_sk,
+                  &w->core.seq[i], w->core.head[i], entry);
     w->core.mentors[i].on = NULL;
     bw_send_req(&w->core.mentors[i], &m);
 }
@@ -166,7 +171,8 @@ static void seal_note(struct world *w, unsigned i, unsigned k, bn_buf *out)
                      .revision = 1,
                      .author_id = w->core.mentors[i].account,
                      .kind = BN_KIND_NOTE,
-                     .is_private = 0};
+                     .is_private = 0,
+                     .session_id = 0};
 
     if (bn_envelope_seal(&env, &envlen, w->keys + (size_t)i * 32,
                          w->core.epoch[i], &ad, w->body, w->bodylen,

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "../lib/bn_bench.h"
+#include "../lib/bn_testlog.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
 #include "bnd_log.h"
@@ -148,47 +149,18 @@ static void bw_drain(void)
 
 /* ---- log entries, as a client makes them (DESIGN.md) ------------------ */
 
-static bn_bin *bw_entry_of(bn_msg *m)
-{
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-    for (size_t i = 0; d != NULL && i < d->nfields; i++)
-        if (strcmp(d->fields[i].name, "entry") == 0)
-            return (bn_bin *)((char *)&m->u + d->fields[i].offset);
-    bw_die("no entry field", BN_EINTERNAL);
-    return NULL;
-}
-
 /* bw_sign_entry signs m as author on the pair's chain (seq, head:
- * updated) and points m's entry at buf. Thread-safe: touches only its
- * arguments. */
+ * updated) and points m's entry at buf (bn_testlog.h). Thread-safe:
+ * touches only its arguments. */
 static void bw_sign_entry(bn_msg *m, uint64_t pair, uint64_t author,
                           const uint8_t *sk, uint64_t *seq, uint8_t head[32],
                           uint8_t buf[BN_LOG_ENTRY_BYTES])
 {
-    bn_log_entry e;
-    bn_msg c = *m;
-    bn_buf b;
-    bn_bin *f = bw_entry_of(&c);
-    f->ptr = NULL;
-    f->len = 0;
-    c.id = 0;
-    memset(&e, 0, sizeof e);
-    bn_buf_init(&b);
-    if (bn_msg_encode(&b, &c) != 0)
-        bw_die("encode", BN_EINTERNAL);
-    bn_hash(e.body_hash, b.data, b.len);
-    bn_buf_free(&b);
-    e.seq = ++*seq;
-    memcpy(e.prev, head, 32);
-    e.author_id = author;
-    e.time = bn_now();
-    if (bn_log_entry_sign(&e, pair, sk) != 0 ||
-        bn_log_entry_encode(buf, &e) != 0 ||
-        bn_log_entry_hash(head, pair, &e) != 0)
+    uint8_t prev[32];
+    memcpy(prev, head, 32);
+    if (bn_test_log_sign(m, pair, author, sk, *seq + 1, prev, buf, head) != 0)
         bw_die("log entry", BN_EINTERNAL);
-    f = bw_entry_of(m);
-    f->ptr = buf;
-    f->len = BN_LOG_ENTRY_BYTES;
+    ++*seq;
 }
 
 /* ---- the world ---------------------------------------------------------- */
@@ -353,6 +325,15 @@ static void bw_accept_as(bw_world *w, unsigned i, bw_client *c,
     if (bn_charter_sign(m.u.pair_accept.sig, w->pairs[i], w->charter_hash,
                         m.u.pair_accept.date, c->account, id->sign_sk) != 0)
         bw_die("charter sign", BN_EINTERNAL);
+    /* every mentor shares idm, every mentee idt */
+    bn_member_id ids[2] = {{w->mentors[i].account, BN_ROLE_MENTOR, {0}, {0}},
+                           {w->mentees[i].account, BN_ROLE_MENTEE, {0}, {0}}};
+    memcpy(ids[0].sign_pk, w->idm->sign_pk, 32);
+    memcpy(ids[0].box_pk, w->idm->box_pk, 32);
+    memcpy(ids[1].sign_pk, w->idt->sign_pk, 32);
+    memcpy(ids[1].box_pk, w->idt->box_pk, 32);
+    if (bn_members_hash(m.u.pair_accept.members_hash, ids, 2) != 0)
+        bw_die("members hash", BN_EINTERNAL);
     bw_sign_entry(&m, w->pairs[i], c->account, id->sign_sk, &w->seq[i],
                   w->head[i], buf);
     c->on = NULL;

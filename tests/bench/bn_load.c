@@ -51,6 +51,7 @@
 #include "../lib/bn_bench.h"
 #include "../lib/bn_testd.h"
 #include "../lib/bn_testfs.h"
+#include "../lib/bn_testlog.h"
 #include "bench_admin.h"
 #include "binome.h"
 
@@ -381,11 +382,9 @@ static int build_put(conn *c, uint64_t id, uint64_t note_id, bn_buf *out)
 {
     bench *b = c->b;
     const bn_identity *me = c->m->prof->id;
-    uint8_t entry[BN_LOG_ENTRY_BYTES];
+    uint8_t entry[BN_LOG_ENTRY_BYTES], prev[BN_HASH_BYTES], head[BN_HASH_BYTES];
     uint8_t *env = NULL;
     size_t envlen = 0;
-    bn_log_entry e;
-    bn_buf tmp = {0};
     bn_msg m;
     bn_note_ad ad = {.pair_id = c->m->pair_id,
                      .note_id = note_id,
@@ -406,29 +405,18 @@ static int build_put(conn *c, uint64_t id, uint64_t note_id, bn_buf *out)
     m.u.note_put.kind = ad.kind;
     m.u.note_put.epoch = c->epoch;
     m.u.note_put.envelope = (bn_bin){env, (uint32_t)envlen};
-    rc = bn_msg_encode(&tmp, &m); /* id 0, empty entry: the body hash */
-    if (rc != 0)
-        goto cleanup;
-    memset(&e, 0, sizeof e);
-    e.seq = c->log_seq + 1;
-    memcpy(e.prev, c->log_head, BN_HASH_BYTES);
-    bn_hash(e.body_hash, tmp.data, tmp.len);
-    e.author_id = c->m->account_id;
-    e.time = (int64_t)time(NULL);
-    rc = bn_log_entry_sign(&e, ad.pair_id, me->sign_sk);
-    if (rc == 0)
-        rc = bn_log_entry_encode(entry, &e);
+    memcpy(prev, c->log_head, BN_HASH_BYTES);
+    rc = bn_test_log_sign(&m, ad.pair_id, c->m->account_id, me->sign_sk,
+                          c->log_seq + 1, prev, entry, head);
     if (rc != 0)
         goto cleanup;
     m.id = id;
-    m.u.note_put.entry = (bn_bin){entry, BN_LOG_ENTRY_BYTES};
     rc = bn_msg_encode(out, &m);
     if (rc != 0)
         goto cleanup;
-    bn_log_entry_hash(c->log_head, ad.pair_id, &e);
-    c->log_seq = e.seq;
+    memcpy(c->log_head, head, BN_HASH_BYTES);
+    c->log_seq++;
 cleanup:
-    bn_buf_free(&tmp);
     free(env);
     return rc;
 }

@@ -4,7 +4,8 @@
  *
  * Set-up (once): a data directory, an administrator, a programme, a mentor
  * and a mentee who joined with invitations, and their pair, accepted by
- * both (with signed log entries), so that fuzzed requests reach every
+ * both (with signed log entries) and keyed by the mentor (a logged
+ * KEY_PUT), so that fuzzed requests reach every
  * family of handlers with every role. Each input is one plaintext message
  * (what a channel would deliver) preceded by one byte choosing who sends
  * it: nobody logged in, the administrator, the mentor or the mentee. The
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bn_testlog.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
 #include "bnd_log.h"
@@ -124,39 +126,75 @@ static void invite_join(fclient *c, uint8_t role, const char *name)
     join(c, token, name);
 }
 
-/* Accepts the pair as c, with the charter signature and a log entry on
- * the head (seq, head). */
-static void accept_pair(fclient *c, uint64_t seq, uint8_t head[32])
+/* Accepts the pair as c, with the charter signature, the members hash
+ * and a log entry on the head (seq, head: updated). */
+static void accept_pair(fclient *c, uint64_t *seq, uint8_t head[32])
 {
     bn_msg m;
-    bn_buf b;
-    bn_log_entry e;
-    uint8_t entry[BN_LOG_ENTRY_BYTES];
+    uint8_t entry[BN_LOG_ENTRY_BYTES], prev[32];
     uint32_t today = bn_date_today();
+    fclient *both[2] = {&mentor, &mentee};
+    bn_member_id ids[2];
 
     bn_msg_init(&m, BN_MSG_PAIR_ACCEPT, 0);
     m.u.pair_accept.pair_id = pair_id;
     m.u.pair_accept.date = today;
     bn_charter_sign(m.u.pair_accept.sig, pair_id, charter_hash, today,
                     c->account, c->id->sign_sk);
-    bn_buf_init(&b);
-    if (bn_msg_encode(&b, &m) != 0) /* id 0, empty entry: the body */
-        die("encode", BN_EINVAL);
-    memset(&e, 0, sizeof e);
-    e.seq = seq + 1;
-    memcpy(e.prev, head, 32);
-    bn_hash(e.body_hash, b.data, b.len);
-    bn_buf_free(&b);
-    e.author_id = c->account;
-    e.time = bn_now();
-    bn_log_entry_sign(&e, pair_id, c->id->sign_sk);
-    bn_log_entry_encode(entry, &e);
-    bn_log_entry_hash(head, pair_id, &e);
-    m.u.pair_accept.entry.ptr = entry;
-    m.u.pair_accept.entry.len = sizeof entry;
+    for (int i = 0; i < 2; i++) {
+        ids[i].account_id = both[i]->account;
+        ids[i].role = i == 0 ? BN_ROLE_MENTOR : BN_ROLE_MENTEE;
+        memcpy(ids[i].sign_pk, both[i]->id->sign_pk, 32);
+        memcpy(ids[i].box_pk, both[i]->id->box_pk, 32);
+    }
+    if (bn_members_hash(m.u.pair_accept.members_hash, ids, 2) != 0)
+        die("members hash", BN_EINTERNAL);
+    memcpy(prev, head, 32);
+    if (bn_test_log_sign(&m, pair_id, c->account, c->id->sign_sk, *seq + 1,
+                         prev, entry, head) != 0)
+        die("log entry", BN_EINTERNAL);
+    ++*seq;
     int rc = call(c, &m);
     if (rc != 0)
         die("accept", rc);
+}
+
+/* The mentor puts the pair's first key (logged), so that fuzzed notes,
+ * objectives and documents reach past the key checks. */
+static void put_key(uint64_t *seq, uint8_t head[32])
+{
+    bn_key_wrap wraps[2];
+    fclient *both[2] = {&mentor, &mentee};
+    uint8_t key[32], kid[32], entry[BN_LOG_ENTRY_BYTES], prev[32];
+    bn_msg m;
+
+    bn_pairkey_generate(key);
+    bn_pairkey_id(kid, pair_id, 1, key);
+    memset(wraps, 0, sizeof wraps);
+    for (int i = 0; i < 2; i++) {
+        wraps[i].epoch = 1;
+        wraps[i].member_id = both[i]->account;
+        wraps[i].wrapper_id = mentor.account;
+        memcpy(wraps[i].key_id, kid, 32);
+        if (bn_pairkey_wrap(wraps[i].wrap, pair_id, 1, both[i]->account,
+                            both[i]->id->box_pk, mentor.account, key,
+                            mentor.id->sign_sk) != 0)
+            die("wrap", BN_EINTERNAL);
+    }
+    bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
+    m.u.key_put.pair_id = pair_id;
+    m.u.key_put.epoch = 1;
+    m.u.key_put.wraps.v = wraps;
+    m.u.key_put.wraps.len = 2;
+    memcpy(prev, head, 32);
+    if (bn_test_log_sign(&m, pair_id, mentor.account, mentor.id->sign_sk,
+                         *seq + 1, prev, entry, head) != 0)
+        die("log entry", BN_EINTERNAL);
+    ++*seq;
+    int rc = call(&mentor, &m);
+    sodium_memzero(key, sizeof key);
+    if (rc != 0)
+        die("key put", rc);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -211,8 +249,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     pair_id = admin.rep.u.pair.pair.id;
 
     uint8_t head[32] = {0};
-    accept_pair(&mentor, 0, head);
-    accept_pair(&mentee, 1, head);
+    uint64_t seq = 0;
+    accept_pair(&mentor, &seq, head);
+    accept_pair(&mentee, &seq, head);
+    put_key(&seq, head);
     return 0;
 }
 

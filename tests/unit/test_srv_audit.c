@@ -198,7 +198,7 @@ static uint8_t *seal_kind(tclient *c, uint64_t pair, const uint8_t key[32],
                           uint64_t id, uint8_t kind, const void *pt, size_t n,
                           size_t *len)
 {
-    bn_note_ad ad = {pair, id, 1, c->account, kind, 0};
+    bn_note_ad ad = {pair, id, 1, c->account, kind, 0, 0};
     uint8_t *env = NULL;
     assert_int_equal(
         bn_envelope_seal(&env, len, key, 1, &ad, pt, n, c->id->sign_sk), 0);
@@ -727,7 +727,7 @@ static int plant_offline(MDB_txn *txn, void *arg)
 static int plant_main(const char *dir)
 {
     const char *text = getenv("BN_PLANT_TEXT");
-    bnd_store_opts opts = {0, 0, 0};
+    bnd_store_opts opts = {0, 0, 0, 0};
     bnd_store *st = NULL;
     char hex[2 * 20 + 1];
     size_t len;

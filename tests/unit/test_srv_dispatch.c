@@ -288,9 +288,27 @@ static void test_key_put(void **state)
     assert_int_equal(pair_get(&W.mentor, W.pair_a), 0);
     bn_pair_detail *d = &W.mentor.rep.u.pair_detail;
     assert_int_equal(d->members.len, 2);
-    assert_int_equal(d->wraps.len, 1); /* only the caller's own */
+    /* every wrap of the pair, the other member's too, by member id */
+    assert_int_equal(d->wraps.len, 2);
     assert_int_equal(d->wraps.v[0].member_id, W.mentor.account);
+    assert_int_equal(d->wraps.v[1].member_id, W.mentee.account);
     assert_int_equal(d->wraps.v[0].wrapper_id, W.mentee.account);
+    uint8_t kid[32];
+    bn_pairkey_id(kid, W.pair_a, 1, W.pair_key);
+    assert_memory_equal(d->wraps.v[0].key_id, kid, 32);
+    assert_memory_equal(d->wraps.v[1].key_id, kid, 32);
+    /* both accept records, with their members hash */
+    uint8_t mh[32];
+    members_hash(&W.mentee, W.pair_a, mh);
+    assert_int_equal(pair_get(&W.mentor, W.pair_a), 0);
+    d = &W.mentor.rep.u.pair_detail;
+    assert_int_equal(d->accepts.len, 2);
+    for (uint32_t i = 0; i < 2; i++) {
+        assert_memory_equal(d->accepts.v[i].members_hash, mh, 32);
+        assert_int_equal(d->accepts.v[i].date, bn_date_today());
+    }
+    assert_int_equal(d->accepts.v[0].account_id, W.mentor.account);
+    assert_int_equal(d->accepts.v[1].account_id, W.mentee.account);
     assert_memory_equal(d->charter_hash, W.charter_hash, 32);
     assert_int_equal(d->charter.len, strlen("We meet monthly."));
     uint8_t key[32];
@@ -525,7 +543,7 @@ static void test_sessions(void **state)
 static uint8_t *seal_objective(tclient *c, uint64_t id, const char *text,
                                size_t *len)
 {
-    bn_note_ad ad = {W.pair_a, id, 1, c->account, BN_AD_KIND_OBJECTIVE, 0};
+    bn_note_ad ad = {W.pair_a, id, 1, c->account, BN_AD_KIND_OBJECTIVE, 0, 0};
     uint8_t *env = NULL;
     assert_int_equal(bn_envelope_seal(&env, len, W.pair_key, 1, &ad,
                                       (const uint8_t *)text, strlen(text),

@@ -22,7 +22,7 @@ static uint8_t *seal_small(tclient *c, const uint8_t key[32], uint64_t doc,
                            uint8_t kind, const uint8_t *pt, size_t ptlen,
                            size_t *len)
 {
-    bn_note_ad ad = {W.pair_a, doc, 1, c->account, kind, 0};
+    bn_note_ad ad = {W.pair_a, doc, 1, c->account, kind, 0, 0};
     uint8_t *env = NULL;
     assert_int_equal(
         bn_envelope_seal(&env, len, key, 1, &ad, pt, ptlen, c->id->sign_sk), 0);
@@ -169,6 +169,10 @@ static void test_upload_read(void **state)
     assert_int_equal(dm->key_env.len, d.key_len);
     assert_memory_equal(dm->key_env.ptr, d.key_env, d.key_len);
     assert_memory_equal(dm->stream_header, d.header, sizeof d.header);
+    /* the final chunk's hash, what the log entry's body hash covers */
+    uint8_t fh[32];
+    bn_hash(fh, sent[2], lens[2]);
+    assert_memory_equal(dm->final_hash, fh, 32);
     /* the other member reads it back, byte for byte, and it opens */
     bn_doc_stream in;
     static uint8_t pt[BN_DOC_CHUNK];
@@ -238,7 +242,10 @@ static void test_chunk_rules(void **state)
     m.u.doc_chunk.doc_id = d.id;
     m.u.doc_chunk.index = 1;
     m.u.doc_chunk.data = (bn_bin){c1, l1};
-    assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), BN_EINVAL);
+    m.u.doc_chunk.final = 1; /* an entry made for the final chunk ... */
+    log_sign(&W.mentor, &m, W.pair_a);
+    m.u.doc_chunk.final = 0; /* ... sent on a chunk that is not */
+    assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
     m.u.doc_chunk.final = 1;
     m.u.doc_chunk.entry = (bn_bin){NULL, 0};
     assert_int_equal(call(&W.mentor, &m), BN_EINVAL);

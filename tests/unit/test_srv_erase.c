@@ -96,7 +96,7 @@ static int ct_on_disk(const uint8_t *ct, size_t len)
 static void write_pair_a(void)
 {
     bn_note_ad ad = {W.pair_a, 0x77, 1, W.mentee.account, BN_AD_KIND_OBJECTIVE,
-                     0};
+                     0,        0};
     bn_msg m;
 
     A.note_env =
@@ -130,7 +130,7 @@ static void write_pair_a(void)
     bn_doc_stream st;
     uint64_t doc = 0x99;
     bn_note_ad kad = {W.pair_a,           doc, 1, W.mentor.account,
-                      BN_AD_KIND_DOC_KEY, 0};
+                      BN_AD_KIND_DOC_KEY, 0,   0};
     uint8_t *kenv, *henv;
     size_t klen, hlen;
     bn_doc_key_generate(key);
@@ -259,8 +259,9 @@ static void test_shredded(void **state)
     bn_msg_init(&m, BN_MSG_LOG_GET, 0);
     m.u.log_get.pair_id = W.pair_a;
     assert_int_equal(call(&W.mentor, &m), 0);
-    memcpy(entry, W.mentor.rep.u.log.entries.v[0].entry, sizeof entry);
-    assert_true(on_disk(entry + 88, 64)); /* a signature */
+    assert_int_equal(W.mentor.rep.u.log.entries.v[0].entry.len, sizeof entry);
+    memcpy(entry, W.mentor.rep.u.log.entries.v[0].entry.ptr, sizeof entry);
+    assert_true(on_disk(entry + sizeof entry - 64, 64)); /* a signature */
 
     assert_int_equal(pair_end(&W.mentor, W.pair_a, BN_END_COMPLETED), 0);
     count_pair(W.pair_a, &before);

@@ -42,8 +42,9 @@ static size_t fetch_log(tclient *c, uint64_t pair, bn_log_entry **out,
             assert_non_null(v);
         }
         for (uint32_t i = 0; i < l->entries.len; i++)
-            assert_int_equal(bn_log_entry_decode(&v[n++], l->entries.v[i].entry,
-                                                 BN_LOG_ENTRY_BYTES),
+            assert_int_equal(bn_log_entry_decode(&v[n++],
+                                                 l->entries.v[i].entry.ptr,
+                                                 l->entries.v[i].entry.len),
                              0);
         if (!l->more)
             break;
@@ -85,7 +86,8 @@ static bn_msg session_msg(uint64_t pair, uint8_t status)
 /* ---- tests -----------------------------------------------------------------
  */
 
-/* Acceptances are the first entries; each logged write adds one. */
+/* Acceptances are the first entries, the first key the third; each
+ * logged write adds one. */
 static void test_append(void **state)
 {
     (void)state;
@@ -96,13 +98,13 @@ static void test_append(void **state)
     assert_int_equal(seq, 0);
     assert_memory_equal(head, zero, 32);
     activate(W.pair_a, &W.mentor, &W.mentee);
-    assert_int_equal(check_log(&W.mentor, W.pair_a), 2);
+    assert_int_equal(check_log(&W.mentor, W.pair_a), 3);
     assert_int_equal(note_put(&W.mentor, W.pair_a, 0x100, 1, 0, "hello"), 0);
     assert_int_equal(note_put(&W.mentee, W.pair_a, 0x100, 2, 0, "hi"), 0);
     assert_int_equal(
         session_add(&W.mentee, W.pair_a, bn_date_today(), BN_SESSION_HELD, 0),
         0);
-    assert_int_equal(check_log(&W.mentee, W.pair_a), 5);
+    assert_int_equal(check_log(&W.mentee, W.pair_a), 6);
     /* nobody outside the pair reads it; an administrator never does */
     bn_msg m;
     bn_msg_init(&m, BN_MSG_LOG_GET, 0);
@@ -220,6 +222,7 @@ static void test_retry_appends_nothing(void **state)
     assert_int_equal(call_logged(&W.mentee, &m, W.pair_a), 0);
     sid = W.mentee.rep.u.session.session.id;
     assert_int_equal(log_head(&W.mentee, W.pair_a, &seq, head), 0);
+    assert_int_equal(sid, seq); /* a session's id is its entry's seq */
     /* the reply was lost: the very same request again */
     assert_int_equal(call(&W.mentee, &m), 0);
     assert_int_equal(W.mentee.rep.type, BN_MSG_SESSION);
@@ -244,6 +247,94 @@ static void test_retry_appends_nothing(void **state)
     assert_int_equal(after, seq);
     free(env);
     check_log(&W.mentor, W.pair_a);
+}
+
+/* fixes for make_entry_fixed: an entry that says another write */
+static void other_revision(bn_log_entry *e)
+{
+    e->sub += 1;
+}
+static void other_note(bn_log_entry *e)
+{
+    e->item += 1;
+}
+static void other_op(bn_log_entry *e)
+{
+    e->op = BN_MSG_SESSION_UPDATE;
+}
+static void marked_private(bn_log_entry *e)
+{
+    e->flags = BN_LOG_F_PRIVATE;
+}
+static void other_body(bn_log_entry *e)
+{
+    e->body_hash[0] ^= 1;
+}
+
+/* A new write carries a version 2 entry whose op, item, sub, flags and
+ * body hash are those of its request; a version 1 entry (what schema 3
+ * stored) is refused for a new write. Nothing lands. */
+static void test_entry_says_the_write(void **state)
+{
+    (void)state;
+    void (*fixes[])(bn_log_entry *) = {other_revision, other_note, other_op,
+                                       marked_private, other_body};
+    uint64_t seq = 0, after = 0;
+    uint8_t head[32], h2[32];
+    size_t len;
+    uint8_t *env = seal(&W.mentor, W.pair_a, 0x300, 1, 0, "first", &len);
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_NOTE_PUT, 0);
+    m.u.note_put.pair_id = W.pair_a;
+    m.u.note_put.note_id = 0x300;
+    m.u.note_put.revision = 1;
+    m.u.note_put.kind = BN_KIND_REPORT;
+    m.u.note_put.epoch = 1;
+    m.u.note_put.envelope = (bn_bin){env, (uint32_t)len};
+
+    assert_int_equal(log_head(&W.mentor, W.pair_a, &seq, head), 0);
+    for (size_t i = 0; i < sizeof fixes / sizeof fixes[0]; i++) {
+        make_entry_fixed(&W.mentor, &m, W.pair_a, seq + 1, head, fixes[i]);
+        assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
+    }
+    /* a version 1 entry, well signed, with the v1 body hash */
+    bn_log_entry e;
+    memset(&e, 0, sizeof e);
+    e.version = 1;
+    e.seq = seq + 1;
+    memcpy(e.prev, head, 32);
+    assert_int_equal(bn_log_body_hash(e.body_hash, &m), 0);
+    e.author_id = W.mentor.account;
+    e.time = bn_now();
+    assert_int_equal(bn_test_log_finish(&e, &m, W.pair_a, W.mentor.id->sign_sk,
+                                        W.mentor.entry, NULL),
+                     0);
+    assert_int_equal(entry_of(&m)->len, BN_LOG_ENTRY_V1_BYTES);
+    assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
+    /* a version 2 length with the version byte of 1 */
+    make_entry(&W.mentor, &m, W.pair_a, seq + 1, head);
+    W.mentor.entry[0] = 1;
+    assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
+    assert_int_equal(log_head(&W.mentor, W.pair_a, &after, h2), 0);
+    assert_int_equal(after, seq);
+    assert_int_equal(note_get(&W.mentor, W.pair_a, 0x300, 0), BN_ENOTFOUND);
+    /* the entry that says this write: lands, and LOG_GET serves it whole */
+    make_entry(&W.mentor, &m, W.pair_a, seq + 1, head);
+    assert_int_equal(call(&W.mentor, &m), 0);
+    bn_msg g;
+    bn_msg_init(&g, BN_MSG_LOG_GET, 0);
+    g.u.log_get.pair_id = W.pair_a;
+    g.u.log_get.from_seq = seq + 1;
+    assert_int_equal(call(&W.mentee, &g), 0);
+    assert_int_equal(W.mentee.rep.u.log.entries.len, 1);
+    bn_bin got = W.mentee.rep.u.log.entries.v[0].entry;
+    assert_int_equal(got.len, BN_LOG_ENTRY_BYTES);
+    assert_int_equal(bn_log_entry_decode(&e, got.ptr, got.len), 0);
+    assert_int_equal(e.op, BN_MSG_NOTE_PUT);
+    assert_int_equal(e.item, 0x300);
+    assert_int_equal(e.sub, 1);
+    assert_int_equal(bn_log_entry_matches(&e, &m), 0);
+    free(env);
 }
 
 /* Two members sign on the same head: one lands, the other is BN_ESTALE,
@@ -301,10 +392,10 @@ static void test_paging(void **state)
     assert_int_equal(W.mentee.rep.u.log.entries.len, 3);
     assert_false(W.mentee.rep.u.log.more);
     bn_log_entry e;
-    assert_int_equal(bn_log_entry_decode(&e,
-                                         W.mentee.rep.u.log.entries.v[0].entry,
-                                         BN_LOG_ENTRY_BYTES),
-                     0);
+    assert_int_equal(
+        bn_log_entry_decode(&e, W.mentee.rep.u.log.entries.v[0].entry.ptr,
+                            W.mentee.rep.u.log.entries.v[0].entry.len),
+        0);
     assert_int_equal(e.seq, seq - 2);
     m.u.log_get.from_seq = seq + 1;
     assert_int_equal(call(&W.mentee, &m), 0);
@@ -336,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_entry_checks),
         cmocka_unit_test(test_record_checks_first),
         cmocka_unit_test(test_retry_appends_nothing),
+        cmocka_unit_test(test_entry_says_the_write),
         cmocka_unit_test(test_race),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_end_logged),

@@ -471,7 +471,7 @@ static void test_stop_answers_writes(void **state)
     S.ready = 0;
     /* the store was closed cleanly: it opens again */
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 0};
+    bnd_store_opts o = {0, 0, 0, 0};
     assert_int_equal(bnd_store_open(&st, S.dir, &o), 0);
     bnd_store_close(st);
 }

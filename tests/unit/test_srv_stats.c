@@ -67,7 +67,7 @@ static int session_update(tclient *c, uint64_t pair, uint64_t id,
 static int objective_add(tclient *c, uint64_t pair, uint64_t id, bn_msg *out,
                          uint8_t **env_out)
 {
-    bn_note_ad ad = {pair, id, 1, c->account, BN_AD_KIND_OBJECTIVE, 0};
+    bn_note_ad ad = {pair, id, 1, c->account, BN_AD_KIND_OBJECTIVE, 0, 0};
     uint8_t *env;
     size_t len;
     bn_msg m;

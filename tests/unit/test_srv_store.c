@@ -34,7 +34,7 @@ static void test_open_requires_init(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 0};
+    bnd_store_opts o = {0, 0, 0, 0};
     assert_int_equal(bnd_store_open(&st, d, &o), -ENOENT);
     assert_null(st);
     o.create = 1;
@@ -64,7 +64,7 @@ static void test_record_round_trip(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 1};
+    bnd_store_opts o = {0, 0, 1, 0};
     bn_rec_account a, b;
     void *arena = NULL;
     MDB_txn *txn;
@@ -124,7 +124,7 @@ static void test_corrupt_record(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 1};
+    bnd_store_opts o = {0, 0, 1, 0};
     bn_rec_account b;
     void *arena = NULL;
     MDB_txn *txn;
@@ -179,7 +179,7 @@ static void test_map_growth(void **state)
     char *d = tmpdir();
     bnd_store *st = NULL;
     /* a tiny map: the writes below cannot fit without growing */
-    bnd_store_opts o = {64 << 10, 64 << 20, 1};
+    bnd_store_opts o = {64 << 10, 64 << 20, 1, 0};
     MDB_txn *txn;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
@@ -215,7 +215,7 @@ static void test_map_full_at_max(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {64 << 10, 256 << 10, 1};
+    bnd_store_opts o = {64 << 10, 256 << 10, 1, 0};
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     struct env_batch b = {st, 0, 64, 16000, 0};
@@ -257,7 +257,7 @@ static void test_counters(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 1};
+    bnd_store_opts o = {0, 0, 1, 0};
     struct ctr c = {0};
     MDB_txn *txn;
     uint64_t v;
@@ -319,7 +319,7 @@ static void test_writer_nested(void **state)
     (void)state;
     char *d = tmpdir();
     bnd_store *st = NULL;
-    bnd_store_opts o = {0, 0, 1};
+    bnd_store_opts o = {0, 0, 1, 0};
     bnd_writer *w = NULL;
     struct tjob jobs[10];
     uv_loop_t loop;

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "../lib/bn_testfs.h"
+#include "../lib/bn_testlog.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
 #include "bnd_log.h"
@@ -112,50 +113,35 @@ TW int call(tclient *c, bn_msg *m)
 
 /* ---- the pair's log, as a client builds entries (DESIGN.md) ------------ */
 
-/* The request's "entry" field, found by name in the schema. */
+/* The request's "entry" field. */
 TW bn_bin *entry_of(bn_msg *m)
 {
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-    assert_non_null(d);
-    for (size_t i = 0; i < d->nfields; i++)
-        if (strcmp(d->fields[i].name, "entry") == 0)
-            return (bn_bin *)((char *)&m->u + d->fields[i].offset);
-    fail_msg("%s has no entry", bn_msg_name(m->type));
-    return NULL;
-}
-
-/* body_hash: bn_hash(bn_msg_encode(m with id 0 and an empty entry)). */
-TW void body_hash(uint8_t out[32], const bn_msg *m)
-{
-    bn_msg c = *m;
-    bn_buf b;
-    c.id = 0;
-    bn_bin *e = entry_of(&c);
-    e->ptr = NULL;
-    e->len = 0;
-    bn_buf_init(&b);
-    assert_int_equal(bn_msg_encode(&b, &c), 0);
-    bn_hash(out, b.data, b.len);
-    bn_buf_free(&b);
+    bn_bin *e = bn_log_entry_field(m);
+    if (e == NULL)
+        fail_msg("%s has no entry", bn_msg_name(m->type));
+    return e;
 }
 
 /* Makes c's entry for m at (seq, prev) into c->entry and points m's entry
- * field at it. */
+ * field at it (bn_testlog.h). */
 TW void make_entry(tclient *c, bn_msg *m, uint64_t pair, uint64_t seq,
                    const uint8_t prev[32])
 {
+    assert_int_equal(bn_test_log_sign(m, pair, c->account, c->id->sign_sk, seq,
+                                      prev, c->entry, NULL),
+                     0);
+}
+
+/* make_entry with the entry's fields changed by fix before it is signed
+ * (an entry that does not match its request). */
+TW void make_entry_fixed(tclient *c, bn_msg *m, uint64_t pair, uint64_t seq,
+                         const uint8_t prev[32], void (*fix)(bn_log_entry *e))
+{
     bn_log_entry e;
-    memset(&e, 0, sizeof e);
-    e.seq = seq;
-    memcpy(e.prev, prev, 32);
-    body_hash(e.body_hash, m);
-    e.author_id = c->account;
-    e.time = bn_now();
-    assert_int_equal(bn_log_entry_sign(&e, pair, c->id->sign_sk), 0);
-    assert_int_equal(bn_log_entry_encode(c->entry, &e), 0);
-    bn_bin *f = entry_of(m);
-    f->ptr = c->entry;
-    f->len = BN_LOG_ENTRY_BYTES;
+    assert_int_equal(bn_test_log_fill(&e, m, c->account, seq, prev), 0);
+    fix(&e);
+    assert_int_equal(
+        bn_test_log_finish(&e, m, pair, c->id->sign_sk, c->entry, NULL), 0);
 }
 
 /* Reads the pair's head as c sees it (PAIR_GET): 0, or the error. */
@@ -269,7 +255,31 @@ TW int pair_create(uint64_t prog, uint64_t mentor, uint64_t mentee,
     return rc;
 }
 
-TW int accept_pair(tclient *c, uint64_t pair)
+/* The pair's members hash as c reads them (PAIR_GET). */
+TW void members_hash(tclient *c, uint64_t pair, uint8_t out[32])
+{
+    bn_msg g;
+    bn_member_id ids[BN_MEMBERS_MAX];
+    bn_msg_init(&g, BN_MSG_PAIR_GET, 0);
+    g.u.pair_get.pair_id = pair;
+    if (call(c, &g) != 0) {
+        memset(out, 0, 32);
+        return;
+    }
+    const bn_pair_detail *d = &c->rep.u.pair_detail;
+    assert_true(d->members.len <= BN_MEMBERS_MAX);
+    for (uint32_t i = 0; i < d->members.len; i++) {
+        ids[i].account_id = d->members.v[i].account_id;
+        ids[i].role = d->members.v[i].role;
+        memcpy(ids[i].sign_pk, d->members.v[i].sign_pk, 32);
+        memcpy(ids[i].box_pk, d->members.v[i].box_pk, 32);
+    }
+    assert_int_equal(bn_members_hash(out, ids, d->members.len), 0);
+}
+
+/* PAIR_ACCEPT by c with the charter signature and the members hash c
+ * reads (or mh when not NULL). */
+TW int accept_pair_mh(tclient *c, uint64_t pair, const uint8_t *mh)
 {
     bn_msg m;
     bn_msg_init(&m, BN_MSG_PAIR_ACCEPT, 0);
@@ -279,31 +289,64 @@ TW int accept_pair(tclient *c, uint64_t pair)
                                      m.u.pair_accept.date, c->account,
                                      c->id->sign_sk),
                      0);
+    if (mh != NULL)
+        memcpy(m.u.pair_accept.members_hash, mh, 32);
+    else
+        members_hash(c, pair, m.u.pair_accept.members_hash);
     return call_logged(c, &m, pair);
+}
+
+TW int accept_pair(tclient *c, uint64_t pair)
+{
+    return accept_pair_mh(c, pair, NULL);
+}
+
+/* Fills wraps[i] for who[i] (in that order) of key at epoch, by c. */
+TW void make_wraps(bn_key_wrap *wraps, tclient *c, uint64_t pair,
+                   uint32_t epoch, tclient **who, int n, const uint8_t key[32])
+{
+    uint8_t kid[32];
+    bn_pairkey_id(kid, pair, epoch, key);
+    for (int i = 0; i < n; i++) {
+        memset(&wraps[i], 0, sizeof wraps[i]);
+        wraps[i].epoch = epoch;
+        wraps[i].member_id = who[i]->account;
+        wraps[i].wrapper_id = c->account;
+        memcpy(wraps[i].key_id, kid, 32);
+        assert_int_equal(bn_pairkey_wrap(wraps[i].wrap, pair, epoch,
+                                         who[i]->account, who[i]->id->box_pk,
+                                         c->account, key, c->id->sign_sk),
+                         0);
+    }
+}
+
+/* KEY_PUT of the n wraps (logged on the head c reads). */
+TW int key_put_wraps(tclient *c, uint64_t pair, uint32_t epoch,
+                     bn_key_wrap *wraps, uint32_t n)
+{
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
+    m.u.key_put.pair_id = pair;
+    m.u.key_put.epoch = epoch;
+    m.u.key_put.wraps.v = wraps;
+    m.u.key_put.wraps.len = n;
+    return call_logged(c, &m, pair);
+}
+
+/* KEY_PUT of key at epoch for a then b (in that order), by c. */
+TW int key_put_epoch(tclient *c, uint64_t pair, uint32_t epoch, tclient *a,
+                     tclient *b, const uint8_t key[32])
+{
+    bn_key_wrap wraps[2];
+    tclient *who[2] = {a, b};
+    make_wraps(wraps, c, pair, epoch, who, 2, key);
+    return key_put_wraps(c, pair, epoch, wraps, 2);
 }
 
 TW int key_put(tclient *c, uint64_t pair, tclient *a, tclient *b,
                const uint8_t key[32])
 {
-    bn_key_wrap wraps[2];
-    bn_msg m;
-    tclient *who[2] = {a, b};
-    for (int i = 0; i < 2; i++) {
-        memset(&wraps[i], 0, sizeof wraps[i]);
-        wraps[i].epoch = 1;
-        wraps[i].member_id = who[i]->account;
-        wraps[i].wrapper_id = c->account;
-        assert_int_equal(bn_pairkey_wrap(wraps[i].wrap, pair, 1,
-                                         who[i]->account, who[i]->id->box_pk,
-                                         c->account, key, c->id->sign_sk),
-                         0);
-    }
-    bn_msg_init(&m, BN_MSG_KEY_PUT, 0);
-    m.u.key_put.pair_id = pair;
-    m.u.key_put.epoch = 1;
-    m.u.key_put.wraps.v = wraps;
-    m.u.key_put.wraps.len = 2;
-    return call(c, &m);
+    return key_put_epoch(c, pair, 1, a, b, key);
 }
 
 /* Seals text as note revision rev by c and sends NOTE_PUT; *env gets the
@@ -327,8 +370,8 @@ TW int note_put_env(tclient *c, uint64_t pair, uint64_t note, uint32_t rev,
 TW uint8_t *seal(tclient *c, uint64_t pair, uint64_t note, uint32_t rev,
                  int priv, const char *text, size_t *len)
 {
-    bn_note_ad ad = {pair,       note,           rev,
-                     c->account, BN_KIND_REPORT, (uint8_t)priv};
+    bn_note_ad ad = {pair,           note,          rev, c->account,
+                     BN_KIND_REPORT, (uint8_t)priv, 0};
     uint8_t *env = NULL;
     assert_int_equal(
         bn_envelope_seal(&env, len, priv ? c->id->self_key : W.pair_key, 1, &ad,

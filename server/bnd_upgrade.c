@@ -1,0 +1,449 @@
+/*
+ * bnd_upgrade.c: schema 3 to schema 4 (bnd_upgrade.h). The schema 3 shape
+ * of the records it rewrites comes from the BN_F_rec3_* macros of
+ * bnd_schema.h; every other record is unchanged.
+ */
+#include "bnd_upgrade.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bnd_audit.h"
+#include "bnd_backup.h"
+#include "bnd_schema.h"
+#include "bnd_store.h"
+
+#define BND_UPGRADE_RECS(X) X(rec3_wrap) X(rec3_accept) X(rec3_doc)
+BND_UPGRADE_RECS(BN__STRUCT_TYPEDEF)
+BND_UPGRADE_RECS(BN_STRUCT_DESC)
+
+int bnd_upgrade_schema_of(const char *dir, uint32_t *version)
+{
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    MDB_dbi meta;
+    bn_rec_meta m;
+    void *arena = NULL;
+    int rc, mrc;
+
+    rc = bnd_audit_env_open(&env, dir);
+    if (rc != 0)
+        return rc;
+    rc = bnd_audit_txn_begin(env, &txn);
+    if (rc == 0) {
+        mrc = mdb_dbi_open(txn, bnd_store_db_name(BND_DB_META), 0, &meta);
+        rc = mrc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(mrc);
+    }
+    if (rc == 0)
+        rc = bnd_rec_get(txn, meta, "schema", 6, &bn_desc_rec_meta, &m, &arena);
+    if (rc == BN_ENOTFOUND)
+        rc = BN_ECORRUPT;
+    if (rc == 0)
+        *version = m.version;
+    bn_arena_free(&arena);
+    if (txn != NULL)
+        mdb_txn_abort(txn);
+    mdb_env_close(env);
+    return rc;
+}
+
+struct up {
+    bnd_store *st;
+    bnd_upgrade_info *info;
+    void *arena;
+};
+
+#define DBI(u, name) bnd_store_dbi((u)->st, BND_DB_##name)
+
+/* A record rewritten in place: fn decodes the old value, fills the new
+ * record; rewrite_all puts it back under the same key. */
+typedef int (*rewrite_fn)(struct up *u, MDB_txn *txn, const MDB_val *k,
+                          const MDB_val *v, void *rec);
+
+static int rewrite_all(struct up *u, MDB_txn *txn, MDB_dbi db,
+                       const bn_struct_desc *d, void *rec, rewrite_fn fn,
+                       uint64_t *count)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    uint8_t key[64];
+    bn_buf b;
+    int rc, mrc;
+
+    mrc = mdb_cursor_open(txn, db, &cur);
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    bn_buf_init(&b);
+    rc = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size > sizeof key) {
+            rc = BN_ECORRUPT;
+            break;
+        }
+        memcpy(key, k.mv_data, k.mv_size);
+        rc = fn(u, txn, &k, &v, rec);
+        if (rc == 0) {
+            b.len = 0;
+            rc = bn_struct_encode(&b, d, rec);
+        }
+        if (rc != 0)
+            break;
+        MDB_val nk = {k.mv_size, key}, nv = {b.len, b.data};
+        mrc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
+        if (mrc != 0)
+            break;
+        (*count)++;
+    }
+    mdb_cursor_close(cur);
+    bn_buf_free(&b);
+    if (rc != 0)
+        return rc;
+    return mrc == MDB_NOTFOUND ? 0 : bnd_mdb_err(mrc);
+}
+
+static int wrap_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
+                   const MDB_val *v, void *rec)
+{
+    bn_rec_wrap *w = rec;
+    bn_rec3_wrap old;
+    (void)txn;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec3_wrap, &old, &u->arena);
+    if (rc != 0)
+        return BN_ECORRUPT;
+    memset(w, 0, sizeof *w);
+    w->epoch = old.epoch;
+    w->member_id = old.member_id;
+    w->wrapper_id = old.wrapper_id;
+    memcpy(w->wrap, old.wrap, sizeof w->wrap);
+    w->created = old.created;
+    return 0; /* key_id: zeros, the key's commitment was never sent */
+}
+
+static int accept_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
+                     const MDB_val *v, void *rec)
+{
+    bn_rec_accept *a = rec;
+    bn_rec3_accept old;
+    (void)txn;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec3_accept, &old, &u->arena);
+    if (rc != 0)
+        return BN_ECORRUPT;
+    memset(a, 0, sizeof *a);
+    a->pair_id = old.pair_id;
+    a->account_id = old.account_id;
+    a->date = old.date;
+    memcpy(a->charter_hash, old.charter_hash, sizeof a->charter_hash);
+    memcpy(a->sig, old.sig, sizeof a->sig);
+    a->time = old.time;
+    return 0; /* members_hash: zeros, accepted before it existed */
+}
+
+static int doc_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
+                  const MDB_val *v, void *rec)
+{
+    bn_rec_doc *d = rec;
+    bn_rec3_doc old;
+    bn_rec_doc_chunk c;
+    uint8_t ck[20];
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec3_doc, &old, &u->arena);
+    if (rc != 0)
+        return BN_ECORRUPT;
+    memset(d, 0, sizeof *d);
+    d->pair_id = old.pair_id;
+    d->doc_id = old.doc_id;
+    d->author_id = old.author_id;
+    d->epoch = old.epoch;
+    d->key_env = old.key_env;
+    d->header_env = old.header_env;
+    memcpy(d->stream_header, old.stream_header, sizeof d->stream_header);
+    d->chunks = old.chunks;
+    d->bytes = old.bytes;
+    d->complete = old.complete;
+    d->created = old.created;
+    d->updated = old.updated;
+    if (!old.complete || old.chunks == 0)
+        return 0;
+    rc = bnd_rec_get(
+        txn, DBI(u, DOC_CHUNKS), ck,
+        bnd_key_u64_u64_u32(ck, old.pair_id, old.doc_id, old.chunks - 1),
+        &bn_desc_rec_doc_chunk, &c, &u->arena);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    bn_hash(d->final_hash, c.data.ptr, c.data.len);
+    return 0;
+}
+
+/* One session of a pair: its old id and its record (no pointers). */
+struct sess {
+    uint64_t old_id;
+    bn_rec_session rec;
+};
+
+/* Loads pair's sessions (records hold only numbers: copied out). */
+static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
+                         struct sess **out, size_t *n)
+{
+    MDB_cursor *cur = NULL;
+    uint8_t pk[8];
+    MDB_val k = {bnd_key_u64(pk, pair), pk}, v;
+    size_t cap = 0;
+    int rc = 0, mrc;
+
+    *out = NULL;
+    *n = 0;
+    mrc = mdb_cursor_open(txn, DBI(u, SESSIONS), &cur);
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 16 || memcmp(k.mv_data, pk, 8) != 0)
+            break;
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            struct sess *p = realloc(*out, ncap * sizeof *p);
+            if (p == NULL) {
+                rc = BN_ENOMEM;
+                break;
+            }
+            *out = p;
+            cap = ncap;
+        }
+        struct sess *s = &(*out)[*n];
+        rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s->rec, &u->arena);
+        if (rc != 0)
+            break;
+        s->old_id = bn_get_be64((const uint8_t *)k.mv_data + 8);
+        (*n)++;
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = bnd_mdb_err(mrc);
+    return rc;
+}
+
+/* Rewrites the session_id of pair's notes by the map in s. */
+static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
+                          const struct sess *s, size_t n)
+{
+    MDB_cursor *cur = NULL;
+    uint8_t pk[8], key[20];
+    MDB_val k = {bnd_key_u64(pk, pair), pk}, v;
+    bn_rec_note note;
+    bn_buf b;
+    int rc = 0, mrc;
+
+    mrc = mdb_cursor_open(txn, DBI(u, NOTES), &cur);
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    bn_buf_init(&b);
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 20 || memcmp(k.mv_data, pk, 8) != 0)
+            break;
+        rc = bnd_rec_decode(&v, &bn_desc_rec_note, &note, &u->arena);
+        if (rc != 0)
+            break;
+        if (note.session_id == 0)
+            continue;
+        size_t i;
+        for (i = 0; i < n && s[i].old_id != note.session_id; i++)
+            ;
+        if (i == n) { /* a note on a session that is not there */
+            rc = BN_ECORRUPT;
+            break;
+        }
+        if (s[i].rec.id == note.session_id)
+            continue;
+        note.session_id = s[i].rec.id;
+        memcpy(key, k.mv_data, sizeof key);
+        b.len = 0;
+        rc = bn_struct_encode(&b, &bn_desc_rec_note, &note);
+        if (rc != 0)
+            break;
+        MDB_val nk = {sizeof key, key}, nv = {b.len, b.data};
+        mrc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
+        if (mrc != 0)
+            break;
+        u->info->notes++;
+    }
+    mdb_cursor_close(cur);
+    bn_buf_free(&b);
+    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = bnd_mdb_err(mrc);
+    return rc;
+}
+
+/* Renumbers pair's sessions to their log seq: every old key goes first,
+ * then every new one is put (an old id may be another session's new). */
+static int renumber_pair(struct up *u, MDB_txn *txn, uint64_t pair)
+{
+    struct sess *s = NULL;
+    uint8_t k[16];
+    size_t n = 0;
+    int rc;
+
+    rc = load_sessions(u, txn, pair, &s, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (s[i].rec.log_seq == 0)
+            rc = BN_ECORRUPT;
+        for (size_t j = 0; rc == 0 && j < i; j++)
+            if (s[j].rec.log_seq == s[i].rec.log_seq)
+                rc = BN_ECORRUPT;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        MDB_val key = {bnd_key_u64_u64(k, pair, s[i].old_id), k};
+        rc = bnd_mdb_err(mdb_del(txn, DBI(u, SESSIONS), &key, NULL));
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        s[i].rec.id = s[i].rec.log_seq;
+        rc = bnd_rec_put(txn, DBI(u, SESSIONS), k,
+                         bnd_key_u64_u64(k, pair, s[i].rec.id),
+                         &bn_desc_rec_session, &s[i].rec, MDB_NOOVERWRITE);
+        if (rc == 0 && s[i].rec.id != s[i].old_id)
+            u->info->sessions++;
+    }
+    if (rc == 0)
+        rc = renumber_notes(u, txn, pair, s, n);
+    free(s);
+    return rc == BN_EEXIST ? BN_ECORRUPT : rc;
+}
+
+/* Every pair's sessions, pair by pair (pairs by id). */
+static int renumber_sessions(struct up *u, MDB_txn *txn)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    uint64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0, mrc;
+
+    mrc = mdb_cursor_open(txn, DBI(u, PAIRS), &cur);
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != 8) {
+            rc = BN_ECORRUPT;
+            break;
+        }
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            uint64_t *p = realloc(ids, ncap * sizeof *p);
+            if (p == NULL) {
+                rc = BN_ENOMEM;
+                break;
+            }
+            ids = p;
+            cap = ncap;
+        }
+        ids[n++] = bn_get_be64(k.mv_data);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = bnd_mdb_err(mrc);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = renumber_pair(u, txn, ids[i]);
+    free(ids);
+    return rc;
+}
+
+/* The conversion, in the store's write transaction (it may run again
+ * after a map growth: it starts from what txn holds). */
+static int convert(MDB_txn *txn, void *arg)
+{
+    struct up *u = arg;
+    bnd_upgrade_info *info = u->info;
+    bn_rec_meta meta;
+    bn_rec_wrap w;
+    bn_rec_accept a;
+    bn_rec_doc d;
+    int rc;
+
+    info->wraps = info->accepts = info->docs = 0; /* a run again */
+    info->sessions = info->notes = 0;
+    bn_arena_free(&u->arena);
+    rc = bnd_rec_get(txn, DBI(u, META), "schema", 6, &bn_desc_rec_meta, &meta,
+                     &u->arena);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    if (meta.version == BND_SCHEMA_VERSION)
+        return BN_EEXIST;
+    if (meta.version != BND_SCHEMA_UPGRADE_FROM)
+        return BN_EVERSION;
+    rc = rewrite_all(u, txn, DBI(u, WRAPS), &bn_desc_rec_wrap, &w, wrap_fn,
+                     &info->wraps);
+    if (rc == 0)
+        rc = rewrite_all(u, txn, DBI(u, ACCEPTS), &bn_desc_rec_accept, &a,
+                         accept_fn, &info->accepts);
+    if (rc == 0)
+        rc = rewrite_all(u, txn, DBI(u, DOCS), &bn_desc_rec_doc, &d, doc_fn,
+                         &info->docs);
+    if (rc == 0)
+        rc = renumber_sessions(u, txn);
+    if (rc != 0)
+        return rc;
+    meta.version = BND_SCHEMA_VERSION;
+    return bnd_rec_put(txn, DBI(u, META), "schema", 6, &bn_desc_rec_meta, &meta,
+                       0);
+}
+
+/* backup_path: DIR/../NAME.schema3-backup-YYYYMMDDTHHMMSSZ. */
+static int backup_path(char *out, size_t size, const char *dir)
+{
+    char real[PATH_MAX], parent[PATH_MAX], base[PATH_MAX], stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    if (realpath(dir, real) == NULL)
+        return -errno;
+    strcpy(parent, real);
+    strcpy(base, real);
+    if (gmtime_r(&now, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0)
+        return BN_EINTERNAL;
+    int n = snprintf(out, size, "%s/%s.schema%d-backup-%s", dirname(parent),
+                     basename(base), BND_SCHEMA_UPGRADE_FROM, stamp);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+int bnd_upgrade(const char *dir, bnd_upgrade_info *info)
+{
+    bnd_store_opts opts = {0, 0, 0, 1};
+    bnd_backup_info bi;
+    bnd_store *st = NULL;
+    struct up u = {NULL, info, NULL};
+    uint32_t version = 0;
+    int rc;
+
+    memset(info, 0, sizeof *info);
+    rc = bnd_upgrade_schema_of(dir, &version);
+    if (rc != 0)
+        return rc;
+    if (version == BND_SCHEMA_VERSION)
+        return BN_EEXIST;
+    if (version != BND_SCHEMA_UPGRADE_FROM)
+        return BN_EVERSION;
+    rc = backup_path(info->backup, sizeof info->backup, dir);
+    if (rc == 0)
+        rc = bnd_backup(dir, info->backup, &bi);
+    if (rc != 0)
+        return rc;
+    info->backed_up = 1;
+    rc = bnd_store_open(&st, dir, &opts);
+    if (rc != 0)
+        return rc;
+    u.st = st;
+    rc = bnd_store_write(st, convert, &u);
+    bn_arena_free(&u.arena);
+    bnd_store_close(st);
+    return rc;
+}

@@ -307,6 +307,16 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
                  "administrator (its data may have been restored from "
                  "an old copy, or altered)",
                  arg);
+    } else if (rc == BN_ECHAIN && ctx->client->log_bad_author != 0) {
+        cli_fail(ctx, rc,
+                 "the log of pair %s does not verify at entry %" PRIu64
+                 ", signed as member %" PRIu64
+                 ": the server changed that entry or the keys it shows for "
+                 "member %" PRIu64 "; nothing from this pair is trusted",
+                 arg, ctx->client->log_bad_seq, ctx->client->log_bad_author,
+                 ctx->client->log_bad_author);
+        cli_hint(ctx, "tell your administrator and the other member: the "
+                      "server's data was altered");
     } else if (rc == BN_ECHAIN) {
         cli_fail(ctx, rc,
                  "the log of pair %s does not verify at entry %" PRIu64
@@ -498,10 +508,13 @@ int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
         break;
     case BN_EROLLBACK:
     case BN_ECHAIN:
+        if (ctx->msg[0])
+            break; /* cli_open_pair said which entry and member */
         cli_fail(ctx, rc,
                  "the server's log of pair %s no longer verifies "
-                 "(entry %" PRIu64 "): %s",
+                 "(entry %" PRIu64 ", signed as member %" PRIu64 "): %s",
                  pair, ctx->client ? ctx->client->log_bad_seq : 0,
+                 ctx->client ? ctx->client->log_bad_author : 0,
                  bn_strerror(rc));
         cli_hint(ctx,
                  "do not trust this server's copy of pair %s; tell your "

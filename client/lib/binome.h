@@ -174,6 +174,7 @@ typedef struct bnc_client {
     bnc_conn *conn;
     bnc_account me;
     uint64_t log_bad_seq; /* after BN_EROLLBACK / BN_ECHAIN: the entry */
+    uint64_t log_bad_author; /* ... and the member it claims as author */
     /* After BN_ETAMPER / BN_EWITHHELD: what did not follow from the pair's
      * signed log, naming the item ("note 1a2b...: revision 2 is in the
      * pair's log but the server served revision 1"); ids and numbers

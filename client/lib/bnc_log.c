@@ -274,6 +274,10 @@ static int check_from(bnc_client *c, bnc_pair *p, const bnc_log_head *known,
     if (rc == 0)
         rc = bnc_log_check(p->info.id, known, entries, n, expect,
                            bnc__members_key, (void *)p, out, &c->log_bad_seq);
+    c->log_bad_author = 0;
+    for (size_t i = 0; rc != 0 && i < n; i++)
+        if (entries[i].seq == c->log_bad_seq)
+            c->log_bad_author = entries[i].author_id;
     /* entries[0] is the known head itself when something was known. */
     if (rc == 0 && known->seq > 0)
         rc = keep_entries(p, entries + 1, n - 1);

@@ -784,7 +784,7 @@ static int run_write(MDB_txn *txn, void *arg)
 int main(int argc, char **argv)
 {
     const tamper_cmd *c = NULL;
-    bnd_store_opts o = {0, 0, 0};
+    bnd_store_opts o = {0, 0, 0, 0};
     tamper t;
     int rc;
 

@@ -36,7 +36,7 @@ static int note_of(tclient *c, uint64_t pair, size_t size)
     assert_non_null(text);
     memset(text, 'q', size);
     text[size] = '\0';
-    bn_note_ad ad = {pair, 0, 1, c->account, BN_KIND_REPORT, 0};
+    bn_note_ad ad = {pair, 0, 1, c->account, BN_KIND_REPORT, 0, 0};
     uint8_t *env = NULL;
     size_t len;
     ad.note_id = bn_random_u64() | 1;
@@ -52,7 +52,7 @@ static int note_of(tclient *c, uint64_t pair, size_t size)
 
 static int objective_of(tclient *c, uint64_t pair)
 {
-    bn_note_ad ad = {pair, 0, 1, c->account, BN_AD_KIND_OBJECTIVE, 0};
+    bn_note_ad ad = {pair, 0, 1, c->account, BN_AD_KIND_OBJECTIVE, 0, 0};
     uint8_t *env = NULL;
     size_t len;
     bn_msg m;
@@ -292,7 +292,7 @@ static void test_doc_quota(void **state)
     uint8_t key[32], header[BN_DOC_STREAM_HEADER_BYTES];
     bn_doc_stream st;
     uint64_t doc = bn_random_u64() | 1;
-    bn_note_ad ad = {pair_c, doc, 1, mentee4.account, BN_AD_KIND_DOC_KEY, 0};
+    bn_note_ad ad = {pair_c, doc, 1, mentee4.account, BN_AD_KIND_DOC_KEY, 0, 0};
     uint8_t *kenv = NULL, *henv = NULL;
     size_t klen, hlen;
     bn_msg m;

@@ -173,7 +173,7 @@ typedef struct bnc_client {
     bnc_profile *profile; /* borrowed: the caller keeps it alive */
     bnc_conn *conn;
     bnc_account me;
-    uint64_t log_bad_seq; /* after BN_EROLLBACK / BN_ECHAIN: the entry */
+    uint64_t log_bad_seq;    /* after BN_EROLLBACK / BN_ECHAIN: the entry */
     uint64_t log_bad_author; /* ... and the member it claims as author */
     /* After BN_ETAMPER / BN_EWITHHELD: what did not follow from the pair's
      * signed log, naming the item ("note 1a2b...: revision 2 is in the
@@ -350,13 +350,21 @@ enum bnc_pair_flags {
 /*
  * bnc_pair_open fetches the pair (PAIR_GET), checks the members' keys
  * against the profile's record (bnc_pair.keys_changed; the first keys seen
- * are recorded in keys/PAIR), and for an active pair unwraps this member's
- * pair keys, checking each wrapper's signature with the wrapper's key from
- * the member list. When the current epoch has no key yet it draws one,
- * wraps it for every current member and sends KEY_PUT (on BN_ECONFLICT it
- * fetches again): refused with BN_EUNVERIFIED when keys_changed. Errors:
- * the server's (BN_EDENIED ...), BN_ESIG / BN_EAUTH for a wrap that does
- * not open. *out is allocated; free with bnc_pair_free.
+ * are recorded in keys/PAIR), fetches and verifies the pair's whole log
+ * (it must hold the head remembered in log/PAIR) and holds what the
+ * server said to it (bnc_ledger.c: the member list to the hash each
+ * member signed when accepting, the state to the accept and end entries,
+ * the epoch and the wraps to the KEY_PUT entries): BN_ECHAIN,
+ * BN_EROLLBACK, BN_ETAMPER or BN_EWITHHELD, with c->log_bad_seq or
+ * c->tamper saying where. For an active or ended pair it then opens this
+ * member's wrap of every logged epoch (the wrapper's signature, then the
+ * logged key id); a wrap that does not open is skipped with a warning in
+ * p->warnings. When the current epoch has no usable key it draws one,
+ * wraps it for every member and logs a KEY_PUT: for the current epoch if
+ * nobody keyed it, else for the next (a re-key); on BN_ECONFLICT it
+ * fetches again. Refused with BN_EUNVERIFIED when keys_changed. Errors:
+ * the server's (BN_EDENIED ...). *out is allocated; free with
+ * bnc_pair_free.
  */
 int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out);
 
@@ -375,8 +383,9 @@ const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id);
 int bnc_pair_accept(bnc_client *c, bnc_pair *p);
 
 /*
- * Key-change rule. bnc_pair_keys_hash hashes the current members other
- * than self (id, sign_pk, box_pk, in account order) into out.
+ * Key-change rule. bnc_pair_keys_hash hashes every member other than
+ * self, departed or not (id, sign_pk, box_pk, in account order) into out:
+ * whoever the member list names can open some of the pair's notes.
  * bnc_pair_check_keys compares it with the record in the profile
  * (verified/PAIR, else keys/PAIR, which it creates on first sight): 0 when
  * they match, BN_EUNVERIFIED when they differ. *verified (may be NULL) is

@@ -263,6 +263,11 @@ static int check_epochs(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
     struct bn_key_wrap w[BN_MEMBERS_MAX];
     uint32_t epoch = 1, keyed = 0;
 
+    /* A pair from before schema 4 got its first key without a log entry
+     * (legacy wraps, served for epoch 1): later epochs follow from it. */
+    if (p->nlegacy > 0 && wraps_of(d, 1, w) > 0)
+        keyed = 1;
+
     for (size_t i = 0; i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
         bn_msg req;

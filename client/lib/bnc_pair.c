@@ -131,10 +131,12 @@ static const struct bn_key_wrap *my_wrap(const bn_pair_detail *d,
     return NULL;
 }
 
-/* open_wrap opens one wrap made by wrapper_id and checks the key against
- * the key id it carries (the wrapper logged that id). */
+/* open_wrap opens one wrap made by wrapper_id and, when logged, checks
+ * the key against the key id it carries (the wrapper logged that id; a
+ * legacy wrap has none). */
 static int open_wrap(const bnc_client *c, bnc_pair *p,
-                     const struct bn_key_wrap *w, uint64_t wrapper_id)
+                     const struct bn_key_wrap *w, uint64_t wrapper_id,
+                     int logged)
 {
     const bn_identity *id = c->profile->id;
     const bnc_member *wrapper = bnc_pair_member(p, wrapper_id);
@@ -146,7 +148,7 @@ static int open_wrap(const bnc_client *c, bnc_pair *p,
     rc = bn_pairkey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id, w->epoch,
                            c->me.id, id->box_pk, id->box_sk, w->wrapper_id,
                            wrapper->sign_pk);
-    if (rc == 0) {
+    if (rc == 0 && logged) {
         bn_pairkey_id(kid, p->info.id, w->epoch, key);
         if (sodium_memcmp(kid, w->key_id, sizeof kid) != 0)
             rc = BN_EAUTH; /* not the key the wrapper gave the others */
@@ -157,6 +159,16 @@ static int open_wrap(const bnc_client *c, bnc_pair *p,
     return rc;
 }
 
+/* logged_key tells whether a KEY_PUT entry keyed epoch e. */
+static int logged_key(const bnc_pair *p, uint32_t e)
+{
+    for (size_t i = 0; i < p->nlog; i++)
+        if (p->log[i].version == BN_LOG_VERSION &&
+            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == e)
+            return 1;
+    return 0;
+}
+
 /* unwrap_all opens this member's wrap of every epoch that a KEY_PUT entry
  * of the log covers (the ledger checked those entries). A wrap that does
  * not open is skipped with a warning: the pair re-keys. A legacy log
@@ -164,7 +176,6 @@ static int open_wrap(const bnc_client *c, bnc_pair *p,
 static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
 {
     const bn_pair_detail *d = &rep->u.pair_detail;
-    int logged = 0;
 
     for (size_t i = 0; i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
@@ -172,9 +183,8 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
         int rc;
         if (e->version != BN_LOG_VERSION || e->op != BN_MSG_KEY_PUT)
             continue;
-        logged = 1;
         w = my_wrap(d, e->sub, c->me.id);
-        rc = w != NULL ? open_wrap(c, p, w, e->author_id) : BN_ENOKEY;
+        rc = w != NULL ? open_wrap(c, p, w, e->author_id, 1) : BN_ENOKEY;
         if (rc == BN_ENOMEM)
             return rc;
         if (rc != 0)
@@ -183,23 +193,22 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
                       " wrapped for you does not open (%s): skipped",
                       e->sub, e->author_id, bn_err_name(rc));
     }
-    if (!logged && p->nlegacy > 0) {
+    /* The legacy key of epoch 1 was not logged; it still opens, even
+     * once later epochs are logged (older notes are sealed under it). */
+    if (p->nlegacy > 0) {
         const struct bn_key_wrap *w = my_wrap(d, 1, c->me.id);
-        if (w != NULL)
-            return open_wrap(c, p, w, w->wrapper_id) == BN_ENOMEM ? BN_ENOMEM
-                                                                  : 0;
+        if (w != NULL && !logged_key(p, 1) &&
+            open_wrap(c, p, w, w->wrapper_id, 0) == BN_ENOMEM)
+            return BN_ENOMEM;
     }
     return 0;
 }
 
-/* logged_epoch tells whether a KEY_PUT entry keyed epoch e. */
+/* logged_epoch tells whether epoch e has a key: logged, or the legacy
+ * first key of a pair from before schema 4. */
 static int logged_epoch(const bnc_pair *p, uint32_t e)
 {
-    for (size_t i = 0; i < p->nlog; i++)
-        if (p->log[i].version == BN_LOG_VERSION &&
-            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == e)
-            return 1;
-    return p->nlegacy > 0 && e == 1;
+    return logged_key(p, e) || (p->nlegacy > 0 && e == 1);
 }
 
 /* put_key draws a key for epoch, wraps it for every member (in increasing

@@ -379,14 +379,16 @@ ITW_UNUSED static int itw_pair_open(const char *dir, uint64_t pair_id,
 }
 
 /*
- * itw_pair_world_make sets up w below d->dir: the administrator (admin/,
- * from the daemon's first invitation), a monthly mixed programme called
- * name on theme, a mentor (mentor/) and a mentee (mentee/) invited to it,
- * their pair, accepted by both, and opened by both with its key: 0 or an
- * error.
+ * itw_pair_world_accepted sets up w below d->dir: the administrator
+ * (admin/, from the daemon's first invitation), a monthly mixed programme
+ * called name on theme, a mentor (mentor/) and a mentee (mentee/) invited
+ * to it, and their pair, accepted by both; nobody has drawn its key yet:
+ * 0 or an error.
  */
-ITW_UNUSED static int itw_pair_world_make(const bn_testd *d, const char *name,
-                                          const char *theme, itw_pair_world *w)
+ITW_UNUSED static int itw_pair_world_accepted(const bn_testd *d,
+                                              const char *name,
+                                              const char *theme,
+                                              itw_pair_world *w)
 {
     bnc_profile *ap = NULL;
     bnc_client *ac = NULL;
@@ -420,6 +422,15 @@ ITW_UNUSED static int itw_pair_world_make(const bn_testd *d, const char *name,
         rc = itw_pair_open(w->mentor_dir, w->pair_id, 1);
     if (rc == 0)
         rc = itw_pair_open(w->mentee_dir, w->pair_id, 1);
+    return rc;
+}
+
+/* itw_pair_world_make is itw_pair_world_accepted, then the pair opened by
+ * both with its key (the mentor draws it). */
+ITW_UNUSED static int itw_pair_world_make(const bn_testd *d, const char *name,
+                                          const char *theme, itw_pair_world *w)
+{
+    int rc = itw_pair_world_accepted(d, name, theme, w);
     if (rc == 0)
         rc = itw_pair_open(w->mentor_dir, w->pair_id, 0);
     if (rc == 0)

@@ -1,0 +1,154 @@
+/*
+ * test_bad_wraps.c: a malicious member over the real protocol cannot lock
+ * the pair out with key wraps (issue 11). The mentor's client is made to
+ * cheat: it logs a first key whose wrap for the mentee seals another key
+ * than the one its key id names, signed and well formed, so the daemon
+ * stores it. The mentee's stock client must skip that wrap with a warning,
+ * re-key to the next epoch, and both must go on reading what is written.
+ * A wrap whose signature does not verify never reaches the store.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define PASS "bad wraps test pass phrase"
+#include "bnc_internal.h"
+#include "itest_world.h"
+
+typedef struct fix {
+    bn_testd d;
+    itw_pair_world w;
+} fix;
+
+static int setup(void **state)
+{
+    fix *f = calloc(1, sizeof *f);
+    if (f == NULL || bn_crypto_init() != 0 || bn_testd_start(&f->d) != 0)
+        return -1;
+    *state = f;
+    if (itw_pair_world_accepted(&f->d, "Wraps", "keys", &f->w) != 0)
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix *f = *state;
+    bn_testd_stop(&f->d);
+    free(f);
+    return 0;
+}
+
+/* cheat_key_put sends, as the mentor, the first key of the pair: its own
+ * wrap holds key, the mentee's holds other, both named by key's id. sig_ok
+ * 0 breaks the mentee's wrap signature instead. */
+static int cheat_key_put(fix *f, int sig_ok)
+{
+    bnc_profile *prof = NULL;
+    bnc_client *c = NULL;
+    bnc_pair *p = NULL;
+    struct bn_key_wrap w[2];
+    uint8_t key[32], other[32], kid[32];
+    bn_msg req, rep = {0};
+    int rc = itw_open_client(f->w.mentor_dir, &prof, &c);
+
+    if (rc == 0)
+        rc = bnc_pair_open(c, f->w.pair_id, BNC_PAIR_NOKEYS, &p);
+    assert_int_equal(rc, 0);
+    bn_pairkey_generate(key);
+    bn_pairkey_generate(other);
+    bn_pairkey_id(kid, f->w.pair_id, 1, key);
+    memset(w, 0, sizeof w);
+    for (int i = 0; i < 2; i++) {
+        uint64_t m = i == 0 ? f->w.mentor_id : f->w.mentee_id;
+        const bnc_member *mm = bnc_pair_member(p, m);
+        assert_non_null(mm);
+        w[i].epoch = 1;
+        w[i].member_id = m;
+        w[i].wrapper_id = f->w.mentor_id;
+        memcpy(w[i].key_id, kid, 32);
+        assert_int_equal(bn_pairkey_wrap(w[i].wrap, f->w.pair_id, 1, m,
+                                         mm->box_pk, f->w.mentor_id,
+                                         i == 0 ? key : other,
+                                         prof->id->sign_sk),
+                         0);
+    }
+    if (!sig_ok)
+        w[1].wrap[BN_WRAP_BYTES - 1] ^= 1;
+    bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+    req.u.key_put.pair_id = f->w.pair_id;
+    req.u.key_put.epoch = 1;
+    req.u.key_put.wraps.v = w;
+    req.u.key_put.wraps.len = 2;
+    rc = bnc__write(c, p, &req, &req.u.key_put.entry, BN_MSG_OK, &rep);
+    bn_msg_free(&rep);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+    return rc;
+}
+
+static void test_bad_signature_refused(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(cheat_key_put(f, 0), BN_ESIG);
+    /* Nothing was stored: the mentee draws the first key itself. */
+    assert_int_equal(itw_pair_open(f->w.mentee_dir, f->w.pair_id, 0), 0);
+    assert_int_equal(itw_pair_open(f->w.mentor_dir, f->w.pair_id, 0), 0);
+}
+
+static void test_wrong_key_skipped_and_rekeyed(void **state)
+{
+    fix *f = *state;
+    static const char text[] = "what we agreed at the second session";
+    bnc_profile *prof = NULL;
+    bnc_client *c = NULL;
+    bnc_pair *p = NULL;
+    bnc_note_spec spec = {0, 0, BN_KIND_REPORT, 0, 0};
+    uint64_t note = 0;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    int warned = 0;
+
+    assert_int_equal(cheat_key_put(f, 1), 0);
+
+    /* The mentee: the wrap does not give the logged key; skipped, warned,
+     * and the pair moves to epoch 2 with a key the mentee drew. */
+    assert_int_equal(itw_open_client(f->w.mentee_dir, &prof, &c), 0);
+    assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
+    assert_int_equal(p->info.epoch, 2);
+    for (size_t i = 0; i < p->nwarnings; i++)
+        warned |= strstr(p->warnings[i], "epoch 1") != NULL;
+    assert_true(warned);
+    assert_int_equal(bnc_note_put(c, p, &spec, (const uint8_t *)text,
+                                  sizeof text - 1, &note, NULL),
+                     0);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+
+    /* The mentor reads it with the key of epoch 2 the mentee wrapped. */
+    assert_int_equal(itw_open_client(f->w.mentor_dir, &prof, &c), 0);
+    assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
+    assert_int_equal(p->info.epoch, 2);
+    assert_int_equal(bnc_note_get(c, p, note, 0, NULL, &body, &len), 0);
+    assert_int_equal(len, sizeof text - 1);
+    assert_memory_equal(body, text, len);
+    sodium_memzero(body, len);
+    sodium_free(body);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_bad_signature_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_key_skipped_and_rekeyed,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

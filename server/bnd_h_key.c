@@ -19,43 +19,25 @@ struct members {
     uint32_t n;
 };
 
-static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
-                       void *arg)
-{
-    struct members *ms = arg;
-    bn_rec_member m;
-    bn_rec_account a;
-    int rc;
-    (void)k;
-
-    if (ms->n == BN_MEMBERS_MAX)
-        return BN_ECORRUPT;
-    rc = bnd_rec_decode(v, &bn_desc_rec_member, &m, &cx->arena);
-    if (rc == 0)
-        rc = bnd_get_account(cx, m.account_id, &a);
-    if (rc != 0)
-        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
-    bn_member_id *o = &ms->m[ms->n];
-    o->account_id = a.id;
-    o->role = m.role;
-    memcpy(o->sign_pk, a.sign_pk, sizeof o->sign_pk);
-    memcpy(o->box_pk, a.box_pk, sizeof o->box_pk);
-    ms->from[ms->n] = m.from_epoch;
-    ms->to[ms->n] = m.to_epoch;
-    ms->n++;
-    return 0;
-}
-
 /* Loads every member record of pair (departed ones too), by account id. */
 static int load_members(bnd_ctx *cx, uint64_t pair, struct members *ms)
 {
-    uint8_t k[8];
+    bn_member_key items[BN_MEMBERS_MAX];
+    uint32_t n = 0;
     int rc;
 
     memset(ms, 0, sizeof *ms);
-    bnd_key_u64(k, pair);
-    rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, member_item, ms);
-    return rc < 0 ? rc : 0;
+    rc = bnd_pair_members(cx, pair, items, &n);
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        ms->m[i].account_id = items[i].account_id;
+        ms->m[i].role = items[i].role;
+        memcpy(ms->m[i].sign_pk, items[i].sign_pk, 32);
+        memcpy(ms->m[i].box_pk, items[i].box_pk, 32);
+        ms->from[i] = items[i].from_epoch;
+        ms->to[i] = items[i].to_epoch;
+    }
+    ms->n = n;
+    return rc;
 }
 
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,

@@ -69,6 +69,22 @@ struct member_list {
 };
 
 static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                       void *arg);
+
+int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
+                     uint32_t *n)
+{
+    struct member_list ml = {items, 0};
+    uint8_t k[8];
+    int rc;
+
+    bnd_key_u64(k, pair);
+    rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, member_item, &ml);
+    *n = ml.n;
+    return rc < 0 ? rc : 0;
+}
+
+static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                        void *arg)
 {
     struct member_list *ml = arg;
@@ -174,10 +190,10 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     al.items = bnd_ctx_alloc(cx, BN_MEMBERS_MAX * sizeof *al.items);
     if (ml.items == NULL || wl.items == NULL || al.items == NULL)
         return BN_ENOMEM;
-    bnd_key_u64(k, p.id);
-    rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, member_item, &ml);
-    if (rc < 0)
+    rc = bnd_pair_members(cx, p.id, ml.items, &ml.n);
+    if (rc != 0)
         return rc;
+    bnd_key_u64(k, p.id);
     rc = bnd_scan(cx, DB(cx, WRAPS), k, 8, k, 8, wrap_item, &wl);
     if (rc < 0)
         return rc;

@@ -88,6 +88,13 @@ int bnd_date_ok(uint32_t date);
 /* bnd_get_session loads a session of pair: BN_ENOTFOUND if none. */
 int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s);
 
+/* bnd_pair_members fills items (room for BN_MEMBERS_MAX) with every
+ * member record of pair, departed ones too, by account id, with their
+ * accounts' names and keys (names point into cx's arena); *n gets the
+ * count. BN_ECORRUPT for more members than that or a missing account. */
+int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
+                     uint32_t *n);
+
 /* bnd_pair_members_hash computes bn_members_hash of every member record
  * of pair (departed ones too) with its account's keys (bnd_h_key.c). */
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,

@@ -10,26 +10,14 @@
 #   BUILD=build sh tests/integration/editor.sh
 . "$(dirname "$0")/lib/common.sh"
 need_progs "run make first" "$BINOMED" "$BINOME"
-if ! command -v script >/dev/null 2>&1; then
-    echo "$SCRIPT: script(1) (util-linux) is needed for a pty" >&2
-    exit 1
-fi
+need_pty
 make_tmp editor
 
 start_daemon_checked 29 53 "binomed starts"
 join_admin "$(tail -n 1 "$T/invite")" Claire
 PROG=$(new_programme "Editors")
 join_people "$PROG" alice:mentor bob:mentee
-if new_pair P alice bob && is_num "$P" &&
-    as alice pair accept "$P" >/dev/null 2>&1 &&
-    as bob pair accept "$P" >/dev/null 2>&1 &&
-    as alice verify "$P" --confirm >/dev/null 2>&1 &&
-    as bob verify "$P" --confirm >/dev/null 2>&1; then
-    ok "pair $P accepted and verified"
-else
-    not_ok "a verified pair"
-    finish
-fi
+verified_pair P alice bob
 
 # The fake editor: records its environment, its directory and that
 # directory's mode, keeps the text it was given, writes the new text,

@@ -231,3 +231,25 @@ join_people() {
 new_pair() {
     grab "$1" admin admin pair --programme "$PROG" --mentor "$2" --mentee "$3"
 }
+# verified_pair VAR MENTOR MENTEE: new_pair, then both accept and confirm
+# the safety number; reports "pair N accepted and verified", or stops.
+verified_pair() {
+    if new_pair "$1" "$2" "$3" && eval "is_num \"\$$1\"" &&
+        eval "vp=\$$1" &&
+        as "$2" pair accept "$vp" >/dev/null 2>&1 &&
+        as "$3" pair accept "$vp" >/dev/null 2>&1 &&
+        as "$2" verify "$vp" --confirm >/dev/null 2>&1 &&
+        as "$3" verify "$vp" --confirm >/dev/null 2>&1; then
+        ok "pair $vp accepted and verified"
+    else
+        not_ok "a verified pair"
+        finish
+    fi
+}
+# need_pty: script(1), to run a command on a pseudo-terminal.
+need_pty() {
+    if ! command -v script >/dev/null 2>&1; then
+        echo "$SCRIPT: script(1) (util-linux) is needed for a pty" >&2
+        exit 1
+    fi
+}

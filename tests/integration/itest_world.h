@@ -258,14 +258,13 @@ ITW_UNUSED static int itw_recv_msg(itw_raw *r, bn_msg *m)
     return rc;
 }
 
-/* itw_raw_login connects to port (receive buffer rcvbuf when > 0), runs
- * the handshake and logs in as the account of profile who; a failure
- * fails the test. */
-ITW_UNUSED static void itw_raw_login(itw_raw *r, uint16_t port,
-                                     const bnc_profile *who, int rcvbuf)
+/* itw_raw_login_fd runs the handshake on r->fd (already connected) and
+ * logs in as the account of profile who: 0, or the server's error code
+ * (the test fails on anything else that goes wrong). */
+ITW_UNUSED static int itw_raw_login_fd(itw_raw *r, const bnc_profile *who)
 {
     bn_msg m, rep;
-    r->fd = itw_tcp_open(port, 0, rcvbuf);
+    int rc;
     assert_true(r->fd >= 0);
     assert_int_equal(itw_raw_handshake(r, who->server_pk), 0);
     bn_msg_init(&m, BN_MSG_LOGIN, 1);
@@ -273,8 +272,21 @@ ITW_UNUSED static void itw_raw_login(itw_raw *r, uint16_t port,
     assert_int_equal(bn_login_sign(m.u.login.sig, &r->ch, who->id->sign_sk), 0);
     assert_int_equal(itw_send_msg(r, &m), 0);
     assert_int_equal(itw_recv_msg(r, &rep), 0);
-    assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
+    rc = rep.type == BN_MSG_ERROR ? (int)rep.u.error.code : 0;
+    if (rc == 0)
+        assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
     bn_msg_free(&rep);
+    return rc;
+}
+
+/* itw_raw_login connects to port (receive buffer rcvbuf when > 0), runs
+ * the handshake and logs in as the account of profile who; a failure
+ * fails the test. */
+ITW_UNUSED static void itw_raw_login(itw_raw *r, uint16_t port,
+                                     const bnc_profile *who, int rcvbuf)
+{
+    r->fd = itw_tcp_open(port, 0, rcvbuf);
+    assert_int_equal(itw_raw_login_fd(r, who), 0);
 }
 
 /* ---- profiles through libbinome ----------------------------------------- */

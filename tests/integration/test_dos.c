@@ -286,20 +286,8 @@ static void test_stalled_handshake(void **state)
 static int raw_login_from(dos *t, itw_raw *r, const bnc_profile *who,
                           const char *src)
 {
-    bn_msg m, rep;
     r->fd = tcp_from(t->d.port, src);
-    assert_true(r->fd >= 0);
-    assert_int_equal(itw_raw_handshake(r, who->server_pk), 0);
-    bn_msg_init(&m, BN_MSG_LOGIN, 1);
-    m.u.login.account_id = who->account_id;
-    assert_int_equal(bn_login_sign(m.u.login.sig, &r->ch, who->id->sign_sk), 0);
-    assert_int_equal(itw_send_msg(r, &m), 0);
-    assert_int_equal(itw_recv_msg(r, &rep), 0);
-    int rc = rep.type == BN_MSG_ERROR ? (int)rep.u.error.code : 0;
-    if (rc == 0)
-        assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
-    bn_msg_free(&rep);
-    return rc;
+    return itw_raw_login_fd(r, who);
 }
 
 static int raw_login(dos *t, itw_raw *r, const bnc_profile *who)

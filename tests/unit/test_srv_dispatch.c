@@ -29,27 +29,14 @@ static void test_join_used_and_expired(void **state)
     (void)token;
 }
 
-struct exp_inv {
-    bnd_store *st;
-    const uint8_t *token;
-};
-
-static int put_expired(MDB_txn *txn, void *arg)
-{
-    struct exp_inv *e = arg;
-    return bnd_invite_put(e->st, txn, e->token, W.prog1, BN_ROLE_MENTEE,
-                          bn_now() - 10, 1);
-}
-
 static void test_join_expired(void **state)
 {
     (void)state;
     tclient c;
     uint8_t token[32];
-    struct exp_inv e = {W.srv->store, token};
 
     randombytes_buf(token, sizeof token);
-    assert_int_equal(bnd_store_write(W.srv->store, put_expired, &e), 0);
+    invite_expired(token);
     client_init(&c);
     assert_int_equal(join(&c, token, "Late"), BN_EEXPIRED);
     assert_true(c.flags & BND_REPLY_CLOSE);

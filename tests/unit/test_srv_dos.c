@@ -106,18 +106,6 @@ static int dos_teardown(void **state)
 /* ---- JOIN ------------------------------------------------------------------
  */
 
-struct exp_inv {
-    bnd_store *st;
-    const uint8_t *token;
-};
-
-static int put_expired(MDB_txn *txn, void *arg)
-{
-    struct exp_inv *e = arg;
-    return bnd_invite_put(e->st, txn, e->token, W.prog1, BN_ROLE_MENTEE,
-                          bn_now() - 10, 1);
-}
-
 /* Sends a JOIN for token on a new connection: the reply must be there when
  * bnd_dispatch_frame returns (the loop has not run: no writer job could
  * have answered), with the close flag. */
@@ -146,11 +134,10 @@ static void join_refused_at_once(const uint8_t token[32], int code)
 static void test_join_flood_never_reaches_writer(void **state)
 {
     uint8_t token[32], expired[32];
-    struct exp_inv e = {W.srv->store, expired};
     (void)state;
 
     randombytes_buf(expired, sizeof expired);
-    assert_int_equal(bnd_store_write(W.srv->store, put_expired, &e), 0);
+    invite_expired(expired);
     unsigned long jobs = bnd_writer_submitted(W.srv->writer);
     unsigned long batches = bnd_writer_batches(W.srv->writer);
     for (int i = 0; i < FLOOD; i++) {

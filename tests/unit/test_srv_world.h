@@ -209,6 +209,19 @@ TW void invite(uint64_t programme, uint8_t role, uint8_t token[32])
     memcpy(token, W.admin.rep.u.invite.token, 32);
 }
 
+static int put_expired(MDB_txn *txn, void *arg)
+{
+    return bnd_invite_put(W.srv->store, txn, arg, W.prog1, BN_ROLE_MENTEE,
+                          bn_now() - 10, 1);
+}
+
+/* invite_expired stores an invitation to W.prog1 with token, expired. */
+TW void invite_expired(const uint8_t token[32])
+{
+    assert_int_equal(bnd_store_write(W.srv->store, put_expired, (void *)token),
+                     0);
+}
+
 TW void join_as(tclient *c, uint64_t programme, uint8_t role, const char *name)
 {
     uint8_t token[32];

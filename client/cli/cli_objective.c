@@ -38,34 +38,68 @@ static int resolve(cli_ctx *ctx, const bnc_objective *items, size_t n,
     return rc;
 }
 
+/* read_text reads the objective from standard input into buf (room for
+ * BN_OBJECTIVE_TEXT_MAX + 1 bytes), without one final newline: a text on
+ * the command line is visible to every user of the machine (ps) and kept
+ * in the shell's history, standard input is not. */
+static int read_text(cli_ctx *ctx, char *buf, size_t *len)
+{
+    int rc;
+
+    if (cli_is_tty(0))
+        fprintf(stderr, "Objective (one line, then Enter): ");
+    rc = bn_read_full(0, (uint8_t *)buf, BN_OBJECTIVE_TEXT_MAX + 1, len);
+    if (rc != 0)
+        return cli_fail(ctx, rc,
+                        "cannot read the objective from standard "
+                        "input");
+    if (*len > 0 && buf[*len - 1] == '\n')
+        (*len)--;
+    buf[*len] = '\0';
+    return 0;
+}
+
 int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
-    char *pos[2];
+    char *pos[2] = {NULL, NULL}, *text = NULL;
     uint32_t day = bn_date_today();
     uint64_t id = 0;
     bnc_pair *p = NULL;
-    size_t len;
+    size_t len = 0;
     int rc;
 
-    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 2);
     if (rc != 0)
         return rc;
     if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
         return CLI_EUSAGE;
-    len = strlen(pos[1]);
-    if (len == 0 || len > BN_OBJECTIVE_TEXT_MAX)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "TEXT is 1 to %u bytes: the objective, in a few words",
-                        BN_OBJECTIVE_TEXT_MAX);
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    text = sodium_malloc(BN_OBJECTIVE_TEXT_MAX + 2);
+    if (text == NULL)
+        return BN_ENOMEM;
+    if (pos[1] == NULL || strcmp(pos[1], "-") == 0) {
+        rc = read_text(ctx, text, &len);
+    } else {
+        len = strlen(pos[1]);
+        if (len <= BN_OBJECTIVE_TEXT_MAX)
+            memcpy(text, pos[1], len + 1);
+    }
+    if (rc == 0 && (len == 0 || len > BN_OBJECTIVE_TEXT_MAX))
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "TEXT is 1 to %u bytes: the objective, in a few words",
+                      BN_OBJECTIVE_TEXT_MAX);
     if (rc == 0)
-        rc = bnc_objective_add(ctx->client, p, pos[1], len, day, &id);
-    if (rc == 0)
-        printf("%016" PRIx64 "\n", id);
-    else
-        cli_write_error(ctx, rc, pos[0]);
+        rc = cli_open_pair(ctx, pos[0], 0, &p);
+    if (rc == 0) {
+        rc = bnc_objective_add(ctx->client, p, text, len, day, &id);
+        if (rc == 0)
+            printf("%016" PRIx64 "\n", id);
+        else
+            cli_write_error(ctx, rc, pos[0]);
+    }
+    sodium_memzero(text, BN_OBJECTIVE_TEXT_MAX + 2);
+    sodium_free(text);
     bnc_pair_free(p);
     return rc;
 }

@@ -105,9 +105,12 @@ static const cli_cmd commands[] = {
      "characters, escape sequences and bidirectional overrides in it are "
      "shown escaped (\\x1b, \\u202e), never sent to the terminal. --raw "
      "prints exactly the body and nothing else."},
-    {"objective add", cli_objective_add, "PAIR TEXT [--date YYYY-MM-DD]",
+    {"objective add", cli_objective_add, "PAIR [TEXT | -] [--date YYYY-MM-DD]",
      "Define an objective; its text is encrypted on this machine, only its "
-     "status and dates are seen by the programme. Prints its id."},
+     "status and dates are seen by the programme. Prints its id. Without "
+     "TEXT (or with -) the text is read from standard input: prefer it, "
+     "since a command line is visible to other users of the machine and "
+     "kept in the shell's history."},
     {"objective reach", cli_objective_reach,
      "PAIR OBJECTIVE [--date YYYY-MM-DD]",
      "Mark an objective reached (today unless --date). OBJECTIVE is its id "

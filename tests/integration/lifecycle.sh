@@ -110,6 +110,14 @@ check "objective list --json says reached, with its date" sh -c \
     sh "$BINOME" "$T/bob" "$P1" "$today"
 refuse "an unknown objective is refused" "no objective" \
     as alice objective reach "$P1" 0000000000000001
+# From standard input: the text never stands on a command line (ps).
+if O2=$(printf 'Read one book a month\n' | as alice objective add "$P1" 2>"$T/err") &&
+    is_id "$O2" && as bob objective list "$P1" >"$T/out" 2>&1 &&
+    grep -q "^$O2  defined .*Read one book a month\$" "$T/out"; then
+    ok "an objective read from standard input, without its newline"
+else
+    not_ok "an objective read from standard input, without its newline"
+fi
 if grep -a -r -q "Find an internship" "$DATA"; then
     not_ok "the objective's text is nowhere on the server's disk"
 else

@@ -86,6 +86,22 @@ ITW_UNUSED static unsigned itw_log_count(const char *log, const char *a,
     return n;
 }
 
+/* itw_log_wait waits up to timeout seconds for at least n lines holding
+ * a and b (as itw_log_count) and returns the count then: the daemon may
+ * write a request's line after its reply has left. */
+ITW_UNUSED static unsigned itw_log_wait(const char *log, const char *a,
+                                        const char *b, unsigned n,
+                                        double timeout)
+{
+    double end = itw_now_s() + timeout;
+    unsigned got = itw_log_count(log, a, b);
+    while (got < n && itw_now_s() < end) {
+        itw_sleep_s(0.02);
+        got = itw_log_count(log, a, b);
+    }
+    return got;
+}
+
 /* itw_conn_of_port returns the daemon's connection number for a peer port,
  * from its log, or 0. */
 ITW_UNUSED static unsigned long itw_conn_of_port(const char *log, unsigned port)

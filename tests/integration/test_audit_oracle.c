@@ -201,8 +201,8 @@ static void test_prefix_growing_refused(void **state)
     bn_msg rep;
     assert_int_equal(audit(&o->r, NULL, NULL, 0, &rep), 0);
     bn_msg_free(&rep);
-    assert_int_equal(itw_log_count(o->d.log, " audit account=", "result=ok"),
-                     1);
+    assert_int_equal(
+        itw_log_wait(o->d.log, " audit account=", "result=ok", 1, 5.0), 1);
 }
 
 /* add_canary appends p[0..len) to the list when it is a valid canary. */
@@ -321,8 +321,8 @@ static void test_rate_limit(void **state)
     assert_int_equal(me.id, o->w.mentor_id);
     itw_close_client(mp, mc);
     assert_int_equal(kill(o->d.pid, 0), 0);
-    assert_true(
-        itw_log_count(o->d.log, " audit account=", "result=BN_ELIMIT") >= 3);
+    assert_true(itw_log_wait(o->d.log, " audit account=", "result=BN_ELIMIT", 3,
+                             5.0) >= 3);
 }
 
 int main(void)

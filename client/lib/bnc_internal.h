@@ -64,11 +64,15 @@ int bnc__write(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
 
 /*
  * bnc__log_open checks the server's log of p against log/PAIR when the
- * pair is opened; expect is PAIR_DETAIL's head. On success p's head is
- * set and log/PAIR saved; on BN_EROLLBACK / BN_ECHAIN c->log_bad_seq
- * names the entry.
+ * pair is opened; expect is PAIR_DETAIL's head. On success p's head and
+ * p->log are set; on BN_EROLLBACK / BN_ECHAIN c->log_bad_seq names the
+ * entry. bnc__log_remember then saves p's head in log/PAIR: only once
+ * everything the server said followed from the log (bnc__ledger_pair),
+ * so that a log verified against a forged member list never becomes the
+ * anchor of later rollback checks.
  */
 int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect);
+int bnc__log_remember(bnc_client *c, const bnc_pair *p);
 
 /* bnc__members_key is a bn_log_key_fn over a bnc_pair's members. */
 int bnc__members_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32]);

@@ -207,11 +207,11 @@ static int check_state(bnc_client *c, const bnc_pair *p,
 {
     const bnc_pair_info *i = &p->info;
     const bn_log_entry *end = bnc__log_last(p, BN_MSG_PAIR_END, 0);
+    int ended =
+        i->status == BN_PAIR_COMPLETED || i->status == BN_PAIR_WITHDRAWN;
     uint8_t want;
 
-    if (p->nlegacy > 0 && accepted == 0)
-        return 0; /* accepted before entries said what they log */
-    if (i->accepted != accepted && p->nlegacy == 0)
+    if (p->nlegacy == 0 && i->accepted != accepted)
         return bnc__tamper(c, BN_ETAMPER,
                            "the pair's acceptances are not those of its "
                            "signed log");
@@ -231,8 +231,15 @@ static int check_state(bnc_client *c, const bnc_pair *p,
                                end->author_id, end->seq);
         return 0;
     }
+    /* No end logged. A legacy log may hold an old end, but not once a
+     * new entry follows it: nothing is written to an ended pair. */
+    if (ended && (p->nlegacy == 0 || p->nlegacy < p->nlog))
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the server shows the pair as %s, which no "
+                           "entry of its signed log made",
+                           bnc_pair_status_name(i->status));
     if (p->nlegacy > 0)
-        return 0;
+        return 0; /* its acceptances were logged without saying so */
     want = accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)
                ? BN_PAIR_ACTIVE
                : BN_PAIR_PENDING;
@@ -389,6 +396,11 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
     snprintf(id, sizeof id, "%016" PRIx64, m->note_id);
     if (last == NULL)
         return not_logged(c, p, "note", id);
+    if (m->revision > last->sub)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "note %s: revision %" PRIu32
+                           " is not in the pair's signed log: refused",
+                           id, m->revision);
     if (latest && m->revision < last->sub)
         return bnc__tamper(c, BN_EWITHHELD,
                            "note %s: revision %" PRIu32
@@ -400,6 +412,8 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
             p->log[i].op == BN_MSG_NOTE_PUT && p->log[i].item == m->note_id &&
             p->log[i].sub == m->revision)
             e = &p->log[i];
+    if (e == NULL && p->nlegacy > 0)
+        return 0; /* an older revision, logged before entries named it */
     if (e == NULL)
         return bnc__tamper(c, BN_ETAMPER,
                            "note %s: revision %" PRIu32
@@ -466,17 +480,17 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
     char id[24];
 
     snprintf(id, sizeof id, "%" PRIu64, s->id);
-    if (add == NULL || add->version != BN_LOG_VERSION) {
-        if (add != NULL || p->nlegacy > 0)
-            return not_logged(c, p, "session", id);
+    /* A session's id is the seq of the entry that made it; an upgraded
+     * store renumbered its sessions so (a legacy entry: unchecked). */
+    if (add == NULL)
         return bnc__tamper(c, BN_ETAMPER,
                            "session %s is not in the pair's signed log: "
                            "refused",
                            id);
-    }
-    if (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
-        session_add_matches(add, p->info.id, s->date, s->status, s->absent,
-                            upd != NULL) != 0)
+    if (add->version == BN_LOG_VERSION &&
+        (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
+         session_add_matches(add, p->info.id, s->date, s->status, s->absent,
+                             upd != NULL) != 0))
         return bnc__tamper(c, BN_ETAMPER,
                            "session %s is not the session member %" PRIu64
                            " logged at entry %" PRIu64
@@ -508,7 +522,7 @@ int bnc__check_objective(bnc_client *c, const bnc_pair *p,
     bn_msg req;
 
     snprintf(id, sizeof id, "%016" PRIx64, o->id);
-    if (add == NULL)
+    if (add == NULL && p->nlegacy == 0)
         return not_logged(c, p, "objective", id);
     bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
     req.u.objective_add.pair_id = p->info.id;
@@ -516,13 +530,15 @@ int bnc__check_objective(bnc_client *c, const bnc_pair *p,
     req.u.objective_add.epoch = o->epoch;
     req.u.objective_add.envelope = o->envelope;
     req.u.objective_add.date = o->defined_date;
-    if (add->author_id != o->author_id || bn_log_entry_matches(add, &req) != 0)
+    if (add != NULL && (add->author_id != o->author_id ||
+                        bn_log_entry_matches(add, &req) != 0))
         return bnc__tamper(c, BN_ETAMPER,
                            "objective %s is not what member %" PRIu64
                            " logged at entry %" PRIu64,
                            id, add->author_id, add->seq);
+    /* Reached by a legacy entry is possible only for a legacy objective. */
     if (reach == NULL) {
-        if (o->status != BN_OBJECTIVE_DEFINED && p->nlegacy == 0)
+        if (o->status != BN_OBJECTIVE_DEFINED && add != NULL)
             return bnc__tamper(c, BN_ETAMPER,
                                "objective %s is shown reached, which no "
                                "entry of the pair's signed log says",

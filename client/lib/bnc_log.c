@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WRITE_TRIES 5              /* signatures on BN_ESTALE */
-#define LOG_ENTRIES_MAX (1u << 22) /* a sane bound on a pair's log */
+#define WRITE_TRIES 5 /* signatures on BN_ESTALE */
+/* A bound on a pair's log: ten entries a day for seventy years, about
+ * 45 MiB in memory; a server cannot make a client grow past it. */
+#define LOG_ENTRIES_MAX (1u << 18)
 
 int bnc_log_check(uint64_t pair_id, const bnc_log_head *known,
                   const bn_log_entry *entries, size_t n,
@@ -186,9 +188,9 @@ int bnc__members_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32])
 }
 
 /* fetch_log gets every entry from seq from on (LOG_GET, paged) into a
- * malloc'd array. */
+ * malloc'd array, and stops asking once it holds seq until (0: the end). */
 static int fetch_log(bnc_client *c, uint64_t pair_id, uint64_t from,
-                     bn_log_entry **out, size_t *n)
+                     uint64_t until, bn_log_entry **out, size_t *n)
 {
     bn_log_entry *v = NULL;
     size_t len = 0;
@@ -220,6 +222,8 @@ static int fetch_log(bnc_client *c, uint64_t pair_id, uint64_t from,
                 rc = BN_EPROTO;
             if (rc == 0 && more)
                 from = v[len - 1].seq + 1;
+            if (rc == 0 && until > 0 && len > 0 && v[len - 1].seq >= until)
+                more = 0;
         }
         bn_msg_free(&rep);
     }
@@ -262,8 +266,8 @@ static int check_from(bnc_client *c, bnc_pair *p, const bnc_log_head *known,
     int rc;
 
     c->log_bad_seq = 0;
-    rc =
-        fetch_log(c, p->info.id, known->seq > 0 ? known->seq : 1, &entries, &n);
+    rc = fetch_log(c, p->info.id, known->seq > 0 ? known->seq : 1,
+                   expect != NULL ? expect->seq : 0, &entries, &n);
     /* A write may land between PAIR_GET (which announced expect) and
      * LOG_GET: entries past the announced head are checked next time, so
      * they must not count as a mismatch now. Only trailing entries are cut;
@@ -316,14 +320,26 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
         c->log_bad_seq = known.seq;
         rc = BN_EROLLBACK;
     }
-    if (rc == 0 && (now.seq != known.seq ||
-                    sodium_memcmp(now.hash, known.hash, sizeof now.hash) != 0))
-        rc = bnc_log_save(c->profile, p->info.id, &now);
     if (rc != 0)
         return rc;
     p->log_seq = now.seq;
     memcpy(p->log_head, now.hash, sizeof p->log_head);
     return 0;
+}
+
+int bnc__log_remember(bnc_client *c, const bnc_pair *p)
+{
+    bnc_log_head known, now;
+    int rc = bnc_log_load(c->profile, p->info.id, &known);
+
+    if (rc != 0)
+        return rc;
+    now.seq = p->log_seq;
+    memcpy(now.hash, p->log_head, sizeof now.hash);
+    if (now.seq == known.seq &&
+        sodium_memcmp(now.hash, known.hash, sizeof now.hash) == 0)
+        return 0;
+    return bnc_log_save(c->profile, p->info.id, &now);
 }
 
 int bnc_log_refresh(bnc_client *c, bnc_pair *p)

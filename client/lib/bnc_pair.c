@@ -273,8 +273,42 @@ cleanup:
     return rc;
 }
 
+/* rekey_failure_is_soft tells whether a failed KEY_PUT leaves the pair
+ * usable for reading: the server's limits, or another member keying at
+ * the same moment too often. A member who exhausted the pair's re-keys
+ * cannot lock the other out of what was written before. */
+static int rekey_failure_is_soft(int rc)
+{
+    return rc == BN_ELIMIT || rc == BN_EQUOTA || rc == BN_ECONFLICT ||
+           rc == BN_ESTALE || rc == BN_EDENIED;
+}
+
+/* same_members checks, from the second round of bnc_pair_open on, that
+ * the member list is the one of the first round: a server that answers a
+ * key put with a conflict must not get another list past the checks of
+ * the first. */
+static int same_members(bnc_client *c, const bnc_pair *p, int tries,
+                        uint8_t first[BN_HASH_BYTES])
+{
+    uint8_t h[BN_HASH_BYTES];
+    int rc = bnc__members_hash(p, h);
+
+    if (rc != 0)
+        return rc;
+    if (tries == 0) {
+        memcpy(first, h, sizeof h);
+        return 0;
+    }
+    if (sodium_memcmp(first, h, sizeof h) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the member list changed while the pair was "
+                           "being opened");
+    return 0;
+}
+
 int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
 {
+    uint8_t first[BN_HASH_BYTES];
     bnc_pair *p;
     const bnc_member *self;
     int rc;
@@ -287,20 +321,23 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
     for (int tries = 0;; tries++) {
         bn_msg rep = {0};
         uint32_t epoch;
+        int verified = 0;
         p->nwarnings = 0;
         rc = fetch(c, pair_id, p, &rep);
         self = rc == 0 ? bnc_pair_member(p, c->me.id) : NULL;
-        if (rc == 0 && self != NULL && tries == 0) {
-            int verified = 0;
+        /* The keys against the profile's record, on every round. */
+        if (rc == 0 && self != NULL) {
             rc = bnc_pair_check_keys(c->profile, p, &verified);
-            p->keys_changed = rc == BN_EUNVERIFIED;
-            p->verified = verified;
+            if (tries == 0 || rc == BN_EUNVERIFIED) {
+                p->keys_changed = rc == BN_EUNVERIFIED;
+                p->verified = verified;
+            }
             if (rc == BN_EUNVERIFIED)
                 rc = 0;
         }
         /* The whole log must verify and still hold what we saw (an erased
          * pair has none left); then every record the server sent must
-         * follow from it. */
+         * follow from it, and only then is the new head remembered. */
         if (rc == 0 && self != NULL && p->info.status != BN_PAIR_ERASED) {
             bnc_log_head expect;
             expect.seq = rep.u.pair_detail.log_seq;
@@ -308,6 +345,24 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             rc = bnc__log_open(c, p, &expect);
             if (rc == 0)
                 rc = bnc__ledger_pair(c, p, &rep.u.pair_detail);
+            if (rc == 0)
+                rc = same_members(c, p, tries, first);
+            if (rc == 0)
+                rc = bnc__log_remember(c, p);
+        }
+        /* An erased pair has no log left to check its erasure against:
+         * say so when this client had seen some of it. */
+        if (rc == 0 && self != NULL && p->info.status == BN_PAIR_ERASED) {
+            bnc_log_head known;
+            if (bnc_log_load(c->profile, p->info.id, &known) == 0 &&
+                known.seq > 0)
+                bnc__warn(p,
+                          "the server says pair %" PRIu64
+                          " was erased; your client last saw its log at "
+                          "entry %" PRIu64
+                          " and cannot check the erasure: if neither of you "
+                          "ended it, the server is withholding it",
+                          p->info.id, known.seq);
         }
         /* An ended pair stays readable by its members: their wraps of
          * every epoch they held are opened too. */
@@ -335,9 +390,19 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
                       p->info.id, epoch, epoch - 1);
         }
         rc = put_key(c, p, epoch);
-        if ((rc != BN_ECONFLICT && rc != BN_ESTALE) ||
-            tries + 1 >= KEY_PUT_TRIES)
-            break;
+        if ((rc == BN_ECONFLICT || rc == BN_ESTALE) &&
+            tries + 1 < KEY_PUT_TRIES)
+            continue;
+        if (rc != 0 && rekey_failure_is_soft(rc)) {
+            /* Readable, not writable: say so, and why. */
+            bnc__warn(p,
+                      "no usable key for epoch %" PRIu32 " of pair %" PRIu64
+                      " (%s): you can read and export what was written "
+                      "before, not write; tell your coordinator",
+                      epoch, p->info.id, bn_err_name(rc));
+            rc = 0;
+        }
+        break;
     }
     if (rc != 0) {
         bnc_pair_free(p);

@@ -68,6 +68,26 @@ static void append(world *w, uint64_t author, bn_msg *req)
     w->p.nlog++;
 }
 
+/* append_v1 signs a version 1 entry (schema 3: it does not say what it
+ * logged) onto the log, as the old release did. */
+static void append_v1(world *w, uint64_t author)
+{
+    bn_log_entry *e;
+    w->p.log = realloc(w->p.log, (w->p.nlog + 1) * sizeof *w->p.log);
+    assert_non_null(w->p.log);
+    e = &w->p.log[w->p.nlog];
+    memset(e, 0, sizeof *e);
+    e->version = 1;
+    randombytes_buf(e->body_hash, sizeof e->body_hash);
+    e->seq = w->p.nlog + 1;
+    memcpy(e->prev, w->head, 32);
+    e->author_id = author;
+    e->time = 1600000000;
+    assert_int_equal(bn_log_entry_sign(e, PAIR, person(w, author)->sign_sk), 0);
+    bn_log_entry_hash(w->head, PAIR, e);
+    w->p.nlog++;
+}
+
 static void add_member(world *w, uint64_t id, uint8_t role)
 {
     bnc_member *m = &w->members[w->p.nmembers++];
@@ -156,6 +176,45 @@ static int setup(void **state)
     accept(w, MENTEE);
     w->p.info.status = BN_PAIR_ACTIVE;
     key_put(w, 1);
+    *state = w;
+    return 0;
+}
+
+/* legacy_setup: a pair from schema 3, upgraded: two acceptances, its
+ * first key and a session (seq 3), a note and an objective, all logged by
+ * version 1 entries; its wraps carry no key id. */
+static int legacy_setup(void **state)
+{
+    world *w = calloc(1, sizeof *w);
+    uint64_t ids[3] = {MENTOR, MENTEE, STRANGER};
+    if (w == NULL)
+        return -1;
+    for (int i = 0; i < 3; i++) {
+        w->people[i].id = ids[i];
+        crypto_sign_keypair(w->people[i].sign_pk, w->people[i].sign_sk);
+        crypto_box_keypair(w->people[i].box_pk, w->people[i].box_sk);
+    }
+    w->c.me.id = MENTOR;
+    w->p.info.id = PAIR;
+    w->p.info.mentor_id = MENTOR;
+    w->p.info.mentee_id = MENTEE;
+    w->p.info.status = BN_PAIR_ACTIVE;
+    w->p.info.accepted = BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE;
+    w->p.info.epoch = 1;
+    w->p.members = w->members;
+    add_member(w, MENTOR, BN_ROLE_MENTOR);
+    add_member(w, MENTEE, BN_ROLE_MENTEE);
+    w->d.accepts.v = w->accepts;
+    w->d.wraps.v = w->wraps;
+    append_v1(w, MENTOR); /* 1: acceptance */
+    append_v1(w, MENTEE); /* 2: acceptance */
+    append_v1(w, MENTOR); /* 3: a session */
+    append_v1(w, MENTEE); /* 4: a note, revision 1 */
+    append_v1(w, MENTEE); /* 5: an objective */
+    w->d.wraps.len = 2;   /* legacy wraps: no entry, no key id */
+    w->wraps[0].epoch = w->wraps[1].epoch = 1;
+    w->wraps[0].member_id = MENTOR;
+    w->wraps[1].member_id = MENTEE;
     *state = w;
     return 0;
 }
@@ -458,6 +517,86 @@ static void test_paging_must_advance(void **state)
     assert_int_equal(bnc__page_next(&last, 3), BN_EPROTO);
 }
 
+/* A legacy pair is shown with a warning, and what new entries logged is
+ * still held to them. */
+static void test_legacy_pair(void **state)
+{
+    world *w = *state;
+    struct bn_session_info sess;
+    struct bn_objective_info o;
+    struct bn_note_meta n;
+    bn_msg req;
+    assert_int_equal(ledger(w), 0);
+    assert_int_equal(w->p.nlegacy, 5);
+    assert_int_equal(w->p.nwarnings, 1);
+    /* The legacy session 3, its attendance later changed by a new entry:
+     * the change is checked. */
+    memset(&sess, 0, sizeof sess);
+    sess.id = 3;
+    sess.date = 20000;
+    sess.status = BN_SESSION_HELD;
+    sess.created_by = MENTOR;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &sess), 0);
+    bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
+    req.u.session_update.pair_id = PAIR;
+    req.u.session_update.session_id = 3;
+    req.u.session_update.status = BN_SESSION_HELD;
+    req.u.session_update.absent = BN_ABSENT_MENTEE;
+    append(w, MENTEE, &req); /* 6 */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &sess), BN_ETAMPER);
+    sess.absent = BN_ABSENT_MENTEE;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &sess), 0);
+    sess.id = 1000; /* no entry could have made it */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &sess), BN_ETAMPER);
+    /* A legacy objective reached by a new entry: withheld if not shown. */
+    memset(&o, 0, sizeof o);
+    o.id = 0x66;
+    o.status = BN_OBJECTIVE_DEFINED;
+    o.defined_date = 20000;
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), 0);
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
+    req.u.objective_reach.pair_id = PAIR;
+    req.u.objective_reach.objective_id = 0x66;
+    req.u.objective_reach.date = 20100;
+    append(w, MENTOR, &req); /* 7 */
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_EWITHHELD);
+    /* A note edited after the upgrade: revision 2 is logged, a third is
+     * not, and revision 1 (legacy) may still be asked for. */
+    n = note(w, 0x77, 2, 0, 1); /* 8 */
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &n, NULL, 1), 0);
+    n.revision = 3;
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &n, NULL, 1), BN_ETAMPER);
+    n.revision = 1;
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &n, NULL, 1), BN_EWITHHELD);
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &n, NULL, 0), 0);
+    /* Ended by the server's word after new entries: no. */
+    w->p.info.status = BN_PAIR_WITHDRAWN;
+    w->p.info.end_reason = BN_END_WITHDRAWN;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    /* A logged end undone: no. */
+    w->p.info.status = BN_PAIR_ACTIVE;
+    bn_msg_init(&req, BN_MSG_PAIR_END, 0);
+    req.u.pair_end.pair_id = PAIR;
+    req.u.pair_end.reason = BN_END_COMPLETED;
+    req.u.pair_end.date = 20200;
+    append(w, MENTEE, &req);
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->p.info.status = BN_PAIR_COMPLETED;
+    w->p.info.end_reason = BN_END_COMPLETED;
+    w->p.info.end_date = 20200;
+    w->d.pair.ended_by = MENTEE;
+    assert_int_equal(ledger(w), 0);
+}
+
+/* An old-format entry after a new one: spliced in by the server. */
+static void test_legacy_after_new(void **state)
+{
+    world *w = *state;
+    append_v1(w, MENTOR);
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "old format"));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -474,6 +613,9 @@ int main(void)
         T(test_objectives),
         T(test_documents),
         cmocka_unit_test(test_paging_must_advance),
+        cmocka_unit_test_setup_teardown(test_legacy_pair, legacy_setup,
+                                        teardown),
+        T(test_legacy_after_new),
     };
     if (bn_crypto_init() != 0)
         return 1;

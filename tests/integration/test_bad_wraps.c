@@ -43,49 +43,62 @@ static int teardown(void **state)
     return 0;
 }
 
-/* cheat_key_put sends, as the mentor, the first key of the pair: its own
- * wrap holds key, the mentee's holds other, both named by key's id. sig_ok
- * 0 breaks the mentee's wrap signature instead. */
-static int cheat_key_put(fix *f, int sig_ok)
+enum cheat { HONEST, WRONG_KEY, BAD_SIGNATURE };
+
+/* key_put_as sends, as the mentor on an opened pair, the key of an epoch:
+ * its own wrap holds key; the mentee's holds key (HONEST), another key
+ * named by key's id (WRONG_KEY) or key under a broken signature
+ * (BAD_SIGNATURE). */
+static int key_put_as(fix *f, bnc_client *c, bnc_pair *p,
+                      const bnc_profile *prof, uint32_t epoch, enum cheat how)
 {
-    bnc_profile *prof = NULL;
-    bnc_client *c = NULL;
-    bnc_pair *p = NULL;
     struct bn_key_wrap w[2];
     uint8_t key[32], other[32], kid[32];
     bn_msg req, rep = {0};
-    int rc = itw_open_client(f->w.mentor_dir, &prof, &c);
+    int rc;
 
-    if (rc == 0)
-        rc = bnc_pair_open(c, f->w.pair_id, BNC_PAIR_NOKEYS, &p);
-    assert_int_equal(rc, 0);
     bn_pairkey_generate(key);
     bn_pairkey_generate(other);
-    bn_pairkey_id(kid, f->w.pair_id, 1, key);
+    bn_pairkey_id(kid, f->w.pair_id, epoch, key);
     memset(w, 0, sizeof w);
     for (int i = 0; i < 2; i++) {
         uint64_t m = i == 0 ? f->w.mentor_id : f->w.mentee_id;
         const bnc_member *mm = bnc_pair_member(p, m);
         assert_non_null(mm);
-        w[i].epoch = 1;
+        w[i].epoch = epoch;
         w[i].member_id = m;
         w[i].wrapper_id = f->w.mentor_id;
         memcpy(w[i].key_id, kid, 32);
-        assert_int_equal(bn_pairkey_wrap(w[i].wrap, f->w.pair_id, 1, m,
-                                         mm->box_pk, f->w.mentor_id,
-                                         i == 0 ? key : other,
-                                         prof->id->sign_sk),
-                         0);
+        assert_int_equal(
+            bn_pairkey_wrap(
+                w[i].wrap, f->w.pair_id, epoch, m, mm->box_pk, f->w.mentor_id,
+                i == 1 && how == WRONG_KEY ? other : key, prof->id->sign_sk),
+            0);
     }
-    if (!sig_ok)
+    if (how == BAD_SIGNATURE)
         w[1].wrap[BN_WRAP_BYTES - 1] ^= 1;
     bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
     req.u.key_put.pair_id = f->w.pair_id;
-    req.u.key_put.epoch = 1;
+    req.u.key_put.epoch = epoch;
     req.u.key_put.wraps.v = w;
     req.u.key_put.wraps.len = 2;
     rc = bnc__write(c, p, &req, &req.u.key_put.entry, BN_MSG_OK, &rep);
     bn_msg_free(&rep);
+    return rc;
+}
+
+/* cheat_key_put sends, as the mentor, the first key of the pair. */
+static int cheat_key_put(fix *f, int sig_ok)
+{
+    bnc_profile *prof = NULL;
+    bnc_client *c = NULL;
+    bnc_pair *p = NULL;
+    int rc = itw_open_client(f->w.mentor_dir, &prof, &c);
+
+    if (rc == 0)
+        rc = bnc_pair_open(c, f->w.pair_id, BNC_PAIR_NOKEYS, &p);
+    assert_int_equal(rc, 0);
+    rc = key_put_as(f, c, p, prof, 1, sig_ok ? WRONG_KEY : BAD_SIGNATURE);
     bnc_pair_free(p);
     itw_close_client(prof, c);
     return rc;
@@ -142,12 +155,67 @@ static void test_wrong_key_skipped_and_rekeyed(void **state)
     itw_close_client(prof, c);
 }
 
+/* The mentor re-keys until the pair holds all the wraps it may, the last
+ * time with a wrong key for the mentee: the mentee cannot re-key any
+ * more, and still reads and ends the pair (it is not locked out). */
+static void test_rekeys_exhausted_not_locked_out(void **state)
+{
+    fix *f = *state;
+    static const char text[] = "written before the re-keys";
+    bnc_profile *prof = NULL;
+    bnc_client *c = NULL;
+    bnc_pair *p = NULL;
+    bnc_note_spec spec = {0, 0, BN_KIND_NOTE, 0, 0};
+    uint64_t note = 0;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    uint32_t last = BN_WRAPS_MAX / 2, e;
+    int warned = 0;
+
+    /* The first key, honest, and a note under it. */
+    assert_int_equal(itw_pair_open(f->w.mentor_dir, f->w.pair_id, 0), 0);
+    assert_int_equal(itw_open_client(f->w.mentee_dir, &prof, &c), 0);
+    assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
+    assert_int_equal(bnc_note_put(c, p, &spec, (const uint8_t *)text,
+                                  sizeof text - 1, &note, NULL),
+                     0);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+    /* The mentor's re-keys. */
+    assert_int_equal(itw_open_client(f->w.mentor_dir, &prof, &c), 0);
+    assert_int_equal(bnc_pair_open(c, f->w.pair_id, BNC_PAIR_NOKEYS, &p), 0);
+    for (e = 2; e <= last; e++)
+        assert_int_equal(
+            key_put_as(f, c, p, prof, e, e == last ? WRONG_KEY : HONEST), 0);
+    assert_int_equal(key_put_as(f, c, p, prof, last + 1, HONEST), BN_ELIMIT);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+
+    assert_int_equal(itw_open_client(f->w.mentee_dir, &prof, &c), 0);
+    assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
+    for (size_t i = 0; i < p->nwarnings; i++)
+        warned |= strstr(p->warnings[i], "not write") != NULL;
+    assert_true(warned);
+    assert_int_equal(bnc_note_get(c, p, note, 0, NULL, &body, &len), 0);
+    assert_memory_equal(body, text, sizeof text - 1);
+    sodium_memzero(body, len);
+    sodium_free(body);
+    assert_int_equal(bnc_note_put(c, p, &spec, (const uint8_t *)text,
+                                  sizeof text - 1, NULL, NULL),
+                     BN_ENOKEY);
+    assert_int_equal(bnc_pair_end(c, p, BN_END_WITHDRAWN), 0);
+    bnc_pair_free(p);
+    itw_close_client(prof, c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_bad_signature_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_wrong_key_skipped_and_rekeyed,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rekeys_exhausted_not_locked_out,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

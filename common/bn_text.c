@@ -93,3 +93,53 @@ int bn_text_name_check(const char *s, size_t len)
     }
     return 0;
 }
+
+int bn_json_str(bn_buf *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = bn_buf_append(out, "\"", 1);
+
+    for (size_t i = 0; i < len && rc == 0;) {
+        unsigned char c = p[i];
+        char esc[8];
+        size_t n;
+
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            rc = bn_buf_append(out, esc, 2);
+            i++;
+        } else if (c < 0x20 || c == 0x7f) {
+            const char *named = c == '\n'   ? "\\n"
+                                : c == '\t' ? "\\t"
+                                : c == '\r' ? "\\r"
+                                            : NULL;
+            if (named != NULL) {
+                rc = bn_buf_append(out, named, 2);
+            } else {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                rc = bn_buf_append(out, esc, 6);
+            }
+            i++;
+        } else if ((n = bn_utf8_seq(p + i, len - i)) == 0) {
+            rc = bn_buf_append(out, "\\ufffd", 6);
+            i++;
+        } else {
+            int hazard;
+            int32_t cp;
+            /* C1 controls and bidirectional controls as \uNNNN: the
+             * same JSON string, and nothing a terminal acts on. */
+            bn_text_unit(s + i, len - i, 0, &hazard, &cp);
+            if (hazard) {
+                snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
+                rc = bn_buf_append(out, esc, 6);
+            } else {
+                rc = bn_buf_append(out, p + i, n);
+            }
+            i += n;
+        }
+    }
+    if (rc == 0)
+        rc = bn_buf_append(out, "\"", 1);
+    return rc;
+}

@@ -66,4 +66,13 @@ int bn_text_name_check(const char *s, size_t len);
     "printable UTF-8 text without control characters (C0, DEL, C1) or "        \
     "bidirectional overrides"
 
+/*
+ * bn_json_str appends s (len bytes) to out as a JSON string with its
+ * quotes: ", \ and control characters escaped, C1 controls and the
+ * bidirectional controls (bn_text.h) as \uNNNN, invalid UTF-8 replaced by
+ * U+FFFD, so the output is valid JSON whatever the bytes, and holds
+ * nothing a terminal would act on. 0 or BN_ENOMEM.
+ */
+int bn_json_str(bn_buf *out, const char *s, size_t len);
+
 #endif

@@ -67,15 +67,6 @@ int bn_hex_decode(uint8_t *out, size_t len, const char *hex);
  */
 size_t bn_utf8_seq(const unsigned char *s, size_t n);
 
-/*
- * bn_json_str appends s (len bytes) to out as a JSON string with its
- * quotes: ", \ and control characters escaped, C1 controls and the
- * bidirectional controls (bn_text.h) as \uNNNN, invalid UTF-8 replaced by
- * U+FFFD, so the output is valid JSON whatever the bytes, and holds
- * nothing a terminal would act on. 0 or BN_ENOMEM.
- */
-int bn_json_str(bn_buf *out, const char *s, size_t len);
-
 /* bn_now returns unix seconds (UTC). */
 int64_t bn_now(void);
 

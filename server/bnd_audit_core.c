@@ -4,6 +4,7 @@
  * scan of a directory, all filling one report.
  */
 #include "bnd_audit_core.h"
+#include "bn_text.h"
 
 #include <dirent.h>
 #include <errno.h>

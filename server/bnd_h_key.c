@@ -1,6 +1,6 @@
 /*
- * bnd_h_key.c: KEY_PUT, and the pair's members as its members sign them
- * (bn_members_hash). DESIGN.md, "Pairs and keys".
+ * bnd_h_key.c: KEY_PUT (DESIGN.md, "Pairs and keys"); the pair's members
+ * come from bnd_h_pair.c.
  *
  * The server holds no pair key; what it enforces is that every set of
  * wraps it stores could be opened by the members it names: one wrap per
@@ -22,33 +22,8 @@ struct members {
 /* Loads every member record of pair (departed ones too), by account id. */
 static int load_members(bnd_ctx *cx, uint64_t pair, struct members *ms)
 {
-    bn_member_key items[BN_MEMBERS_MAX];
-    uint32_t n = 0;
-    int rc;
-
     memset(ms, 0, sizeof *ms);
-    rc = bnd_pair_members(cx, pair, items, &n);
-    for (uint32_t i = 0; rc == 0 && i < n; i++) {
-        ms->m[i].account_id = items[i].account_id;
-        ms->m[i].role = items[i].role;
-        memcpy(ms->m[i].sign_pk, items[i].sign_pk, 32);
-        memcpy(ms->m[i].box_pk, items[i].box_pk, 32);
-        ms->from[i] = items[i].from_epoch;
-        ms->to[i] = items[i].to_epoch;
-    }
-    ms->n = n;
-    return rc;
-}
-
-int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
-                          uint8_t out[BN_HASH_BYTES])
-{
-    struct members ms;
-    int rc = load_members(cx, pair, &ms);
-    if (rc != 0)
-        return rc;
-    rc = bn_members_hash(out, ms.m, ms.n);
-    return rc == BN_EINVAL ? BN_ECORRUPT : rc;
+    return bnd_pair_member_ids(cx, pair, ms->m, ms->from, ms->to, &ms->n);
 }
 
 static int any_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)

@@ -71,6 +71,36 @@ struct member_list {
 static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                        void *arg);
 
+int bnd_pair_member_ids(bnd_ctx *cx, uint64_t pair, bn_member_id *ids,
+                        uint32_t *from, uint32_t *to, uint32_t *n)
+{
+    bn_member_key items[BN_MEMBERS_MAX];
+    int rc = bnd_pair_members(cx, pair, items, n);
+
+    for (uint32_t i = 0; rc == 0 && i < *n; i++) {
+        ids[i].account_id = items[i].account_id;
+        ids[i].role = items[i].role;
+        memcpy(ids[i].sign_pk, items[i].sign_pk, 32);
+        memcpy(ids[i].box_pk, items[i].box_pk, 32);
+        from[i] = items[i].from_epoch;
+        to[i] = items[i].to_epoch;
+    }
+    return rc;
+}
+
+int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
+                          uint8_t out[BN_HASH_BYTES])
+{
+    bn_member_id ids[BN_MEMBERS_MAX];
+    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX], n = 0;
+    int rc = bnd_pair_member_ids(cx, pair, ids, from, to, &n);
+
+    if (rc != 0)
+        return rc;
+    rc = bn_members_hash(out, ids, n);
+    return rc == BN_EINVAL ? BN_ECORRUPT : rc;
+}
+
 int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
                      uint32_t *n)
 {

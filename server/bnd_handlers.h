@@ -95,6 +95,12 @@ int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s);
 int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
                      uint32_t *n);
 
+/* bnd_pair_member_ids is bnd_pair_members as the members hash sees them
+ * (ids, roles, keys), with each member's epochs [from, to) (to 0: now);
+ * every array has room for BN_MEMBERS_MAX. */
+int bnd_pair_member_ids(bnd_ctx *cx, uint64_t pair, bn_member_id *ids,
+                        uint32_t *from, uint32_t *to, uint32_t *n);
+
 /* bnd_pair_members_hash computes bn_members_hash of every member record
  * of pair (departed ones too) with its account's keys (bnd_h_key.c). */
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,

@@ -4,6 +4,8 @@
  */
 #include "cli.h"
 
+#include "bn_text.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>

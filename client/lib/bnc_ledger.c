@@ -31,6 +31,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
+{
+    for (size_t i = 0; i < p->nmembers; i++)
+        if (p->members[i].account_id == account_id)
+            return &p->members[i];
+    return NULL;
+}
+
 int bnc__tamper(bnc_client *c, int rc, const char *fmt, ...)
 {
     va_list ap;

@@ -28,14 +28,6 @@ void bnc_pair_free(bnc_pair *p)
     free(p);
 }
 
-const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
-{
-    for (size_t i = 0; i < p->nmembers; i++)
-        if (p->members[i].account_id == account_id)
-            return &p->members[i];
-    return NULL;
-}
-
 /* find_key returns the pair key of an epoch, or NULL. */
 static const uint8_t *find_key(const bnc_pair *p, uint32_t epoch)
 {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "binome.h"
+#include "bn_text.h"
 
 static void expect_json(const char *in, size_t len, const char *want)
 {

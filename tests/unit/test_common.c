@@ -14,6 +14,7 @@
 
 #include "bn_err.h"
 #include "bn_invite.h"
+#include "bn_text.h"
 #include "bn_util.h"
 
 static void test_err_names_and_messages(void **state)

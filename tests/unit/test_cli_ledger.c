@@ -149,13 +149,14 @@ static void key_put(world *w, uint32_t epoch)
     w->p.info.epoch = epoch;
 }
 
-/* setup: an active pair, accepted by both, keyed at epoch 1. */
-static int setup(void **state)
+/* world_new: the mentor's client, its pair with the mentee at epoch 1
+ * (status status), and nothing logged yet; NULL without memory. */
+static world *world_new(uint8_t status)
 {
     world *w = calloc(1, sizeof *w);
     uint64_t ids[3] = {MENTOR, MENTEE, STRANGER};
     if (w == NULL)
-        return -1;
+        return NULL;
     for (int i = 0; i < 3; i++) {
         w->people[i].id = ids[i];
         crypto_sign_keypair(w->people[i].sign_pk, w->people[i].sign_sk);
@@ -165,13 +166,22 @@ static int setup(void **state)
     w->p.info.id = PAIR;
     w->p.info.mentor_id = MENTOR;
     w->p.info.mentee_id = MENTEE;
-    w->p.info.status = BN_PAIR_PENDING;
+    w->p.info.status = status;
     w->p.info.epoch = 1;
     w->p.members = w->members;
     add_member(w, MENTOR, BN_ROLE_MENTOR);
     add_member(w, MENTEE, BN_ROLE_MENTEE);
     w->d.accepts.v = w->accepts;
     w->d.wraps.v = w->wraps;
+    return w;
+}
+
+/* setup: an active pair, accepted by both, keyed at epoch 1. */
+static int setup(void **state)
+{
+    world *w = world_new(BN_PAIR_PENDING);
+    if (w == NULL)
+        return -1;
     accept(w, MENTOR);
     accept(w, MENTEE);
     w->p.info.status = BN_PAIR_ACTIVE;
@@ -185,27 +195,10 @@ static int setup(void **state)
  * version 1 entries; its wraps carry no key id. */
 static int legacy_setup(void **state)
 {
-    world *w = calloc(1, sizeof *w);
-    uint64_t ids[3] = {MENTOR, MENTEE, STRANGER};
+    world *w = world_new(BN_PAIR_ACTIVE);
     if (w == NULL)
         return -1;
-    for (int i = 0; i < 3; i++) {
-        w->people[i].id = ids[i];
-        crypto_sign_keypair(w->people[i].sign_pk, w->people[i].sign_sk);
-        crypto_box_keypair(w->people[i].box_pk, w->people[i].box_sk);
-    }
-    w->c.me.id = MENTOR;
-    w->p.info.id = PAIR;
-    w->p.info.mentor_id = MENTOR;
-    w->p.info.mentee_id = MENTEE;
-    w->p.info.status = BN_PAIR_ACTIVE;
     w->p.info.accepted = BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE;
-    w->p.info.epoch = 1;
-    w->p.members = w->members;
-    add_member(w, MENTOR, BN_ROLE_MENTOR);
-    add_member(w, MENTEE, BN_ROLE_MENTEE);
-    w->d.accepts.v = w->accepts;
-    w->d.wraps.v = w->wraps;
     append_v1(w, MENTOR); /* 1: acceptance */
     append_v1(w, MENTEE); /* 2: acceptance */
     append_v1(w, MENTOR); /* 3: a session */

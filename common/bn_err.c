@@ -1,3 +1,7 @@
+/*
+ * bn_err.c: the names and messages of binome's error codes, from the one
+ * table in bn_err.h, and of the errno values binome passes through.
+ */
 #include "bn_err.h"
 
 #include <errno.h>
@@ -5,7 +9,14 @@
 
 int bn_err_is_bn(int err)
 {
-    return err > BN__ERR_FIRST && err < BN__ERR_LAST;
+    switch (err) {
+#define BN__ERR_CASE(name, value, msg) case BN_E##name:
+        BN_ERR_MAP(BN__ERR_CASE)
+#undef BN__ERR_CASE
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 const char *bn_strerror(int err)
@@ -13,7 +24,7 @@ const char *bn_strerror(int err)
     if (err == 0)
         return "success";
     switch (err) {
-#define BN__ERR_MSG(name, msg)                                                 \
+#define BN__ERR_MSG(name, value, msg)                                          \
     case BN_E##name:                                                           \
         return msg;
         BN_ERR_MAP(BN__ERR_MSG)
@@ -31,7 +42,7 @@ const char *bn_err_name(int err)
     if (err == 0)
         return "BN_OK";
     switch (err) {
-#define BN__ERR_NAME(name, msg)                                                \
+#define BN__ERR_NAME(name, value, msg)                                         \
     case BN_E##name:                                                           \
         return "BN_E" #name;
         BN_ERR_MAP(BN__ERR_NAME)

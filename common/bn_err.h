@@ -13,70 +13,84 @@
 #define BN_ERR_H
 
 #define BN_ERR_MAP(X)                                                          \
-    X(INVAL, "invalid argument")                                               \
-    X(NOMEM, "out of memory")                                                  \
-    X(IO, "input/output error")                                                \
-    X(PASSPHRASE, "wrong passphrase")                                          \
-    X(CORRUPT, "file is corrupt or not a binome file")                         \
-    X(VERSION, "unsupported format version")                                   \
-    X(AUTH, "authentication failed: data was altered or the key is wrong")     \
-    X(SIG, "signature does not verify")                                        \
-    X(PROTO, "protocol error")                                                 \
-    X(TOOBIG, "message or frame larger than the limit")                        \
-    X(AGAIN, "more data needed")                                               \
-    X(TYPE, "wrong type in message")                                           \
-    X(MISSING, "required field missing")                                       \
-    X(TRAILING, "trailing bytes after message")                                \
-    X(DEPTH, "message nested too deep")                                        \
-    X(COUNT, "array or map count larger than the limit")                       \
-    X(TRUNC, "message truncated")                                              \
-    X(TOOLONG, "string or binary field longer than the limit")                 \
-    X(RANGE, "value out of range")                                             \
-    X(UNKNOWNMSG, "unknown message type")                                      \
-    X(HANDSHAKE, "handshake failed: the server is not the one this profile "   \
-                 "trusts")                                                     \
-    X(REPLAY, "frame replayed, dropped or reordered")                          \
-    X(NOTFOUND, "not found")                                                   \
-    X(EXIST, "already exists")                                                 \
-    X(DENIED, "permission denied for this role")                               \
-    X(CONFLICT, "conflict: the record changed since you read it; reload and "  \
-                "try again")                                                   \
-    X(EXPIRED, "invitation expired; ask the administrator for a new one")      \
-    X(USED, "invitation already used; ask the administrator for a new one")    \
-    X(NOTLOGGEDIN, "not logged in")                                            \
-    X(CLOSED, "connection closed")                                             \
-    X(TIMEDOUT, "operation timed out")                                         \
-    X(CONNECT, "cannot connect to the server")                                 \
-    X(STORE, "storage error on the server")                                    \
-    X(FULL, "storage full on the server")                                      \
-    X(CHAIN, "the pair's log does not verify")                                 \
-    X(ROLLBACK, "the server rolled back or forked the pair's log")             \
-    X(UNVERIFIED, "a member's key changed since you verified it; run "         \
-                  "'binome verify PAIR' again")                                \
-    X(STREAM, "document stream truncated or out of order")                     \
-    X(DATE, "invalid date; use YYYY-MM-DD")                                    \
-    X(LIMIT, "limit exceeded; slow down or try later")                         \
-    X(NOTACCEPTED, "the pair has not been accepted by both members yet")       \
-    X(ENDED, "the pair has ended")                                             \
-    X(NOKEY, "no key for this pair yet")                                       \
-    X(STALE, "the pair's log moved on since you read it; fetch it and retry")  \
-    X(AMBIGUOUS,                                                               \
+    X(INVAL, -999, "invalid argument")                                         \
+    X(NOMEM, -998, "out of memory")                                            \
+    X(IO, -997, "input/output error")                                          \
+    X(PASSPHRASE, -996, "wrong passphrase")                                    \
+    X(CORRUPT, -995, "file is corrupt or not a binome file")                   \
+    X(VERSION, -994, "unsupported format version")                             \
+    X(AUTH, -993,                                                              \
+      "authentication failed: data was altered or the key is wrong")           \
+    X(SIG, -992, "signature does not verify")                                  \
+    X(PROTO, -991, "protocol error")                                           \
+    X(TOOBIG, -990, "message or frame larger than the limit")                  \
+    X(AGAIN, -989, "more data needed")                                         \
+    X(TYPE, -988, "wrong type in message")                                     \
+    X(MISSING, -987, "required field missing")                                 \
+    X(TRAILING, -986, "trailing bytes after message")                          \
+    X(DEPTH, -985, "message nested too deep")                                  \
+    X(COUNT, -984, "array or map count larger than the limit")                 \
+    X(TRUNC, -983, "message truncated")                                        \
+    X(TOOLONG, -982, "string or binary field longer than the limit")           \
+    X(RANGE, -981, "value out of range")                                       \
+    X(UNKNOWNMSG, -980, "unknown message type")                                \
+    X(HANDSHAKE, -979,                                                         \
+      "handshake failed: the server is not the one this profile "              \
+      "trusts")                                                                \
+    X(REPLAY, -978, "frame replayed, dropped or reordered")                    \
+    X(NOTFOUND, -977, "not found")                                             \
+    X(EXIST, -976, "already exists")                                           \
+    X(DENIED, -975, "permission denied for this role")                         \
+    X(CONFLICT, -974,                                                          \
+      "conflict: the record changed since you read it; reload and "            \
+      "try again")                                                             \
+    X(EXPIRED, -973,                                                           \
+      "invitation expired; ask the administrator for a new one")               \
+    X(USED, -972,                                                              \
+      "invitation already used; ask the administrator for a new one")          \
+    X(NOTLOGGEDIN, -971, "not logged in")                                      \
+    X(CLOSED, -970, "connection closed")                                       \
+    X(TIMEDOUT, -969, "operation timed out")                                   \
+    X(CONNECT, -968, "cannot connect to the server")                           \
+    X(STORE, -967, "storage error on the server")                              \
+    X(FULL, -966, "storage full on the server")                                \
+    X(CHAIN, -965, "the pair's log does not verify")                           \
+    X(ROLLBACK, -964, "the server rolled back or forked the pair's log")       \
+    X(UNVERIFIED, -963,                                                        \
+      "a member's key changed since you verified it; run "                     \
+      "'binome verify PAIR' again")                                            \
+    X(STREAM, -962, "document stream truncated or out of order")               \
+    X(DATE, -961, "invalid date; use YYYY-MM-DD")                              \
+    X(LIMIT, -960, "limit exceeded; slow down or try later")                   \
+    X(NOTACCEPTED, -959, "the pair has not been accepted by both members yet") \
+    X(ENDED, -958, "the pair has ended")                                       \
+    X(NOKEY, -957, "no key for this pair yet")                                 \
+    X(STALE, -956,                                                             \
+      "the pair's log moved on since you read it; fetch it and retry")         \
+    X(AMBIGUOUS, -955,                                                         \
       "ambiguous: more than one record matches; give more of the id")          \
-    X(PROFILE, "no profile here; run 'binome join CODE --name NAME' first")    \
-    X(INTERNAL, "internal error")                                              \
-    X(TAMPER, "the server's copy of the pair does not follow from its "        \
-              "signed log: it was altered; nothing altered is shown")          \
-    X(WITHHELD, "the server withholds an item of the pair's signed log")       \
-    X(QUOTA, "storage quota used up; erase ended pairs, or ask the "           \
-             "operator to raise quota_pair_mib or quota_account_mib")
+    X(PROFILE, -954,                                                           \
+      "no profile here; run 'binome join CODE --name NAME' first")             \
+    X(INTERNAL, -953, "internal error")                                        \
+    X(TAMPER, -952,                                                            \
+      "the server's copy of the pair does not follow from its "                \
+      "signed log: it was altered; nothing altered is shown")                  \
+    X(WITHHELD, -951, "the server withholds an item of the pair's signed log") \
+    X(QUOTA, -950,                                                             \
+      "storage quota used up; erase ended pairs, or ask the "                  \
+      "operator to raise quota_pair_mib or quota_account_mib")
 
-/* The codes run from -999 upwards: BN_EINVAL is -999, and so on. */
+/*
+ * Every code has an explicit, permanent number: it travels in ERROR{code}
+ * and a client of another release reads it. A new code takes a new
+ * number, after the last; a number is never reused or changed
+ * (tests/unit/test_common.c holds a frozen copy of the table). All lie
+ * below -900, away from -errno.
+ */
 enum bn_err {
-    BN__ERR_FIRST = -1000,
-#define BN__ERR_ENUM(name, msg) BN_E##name,
+#define BN__ERR_ENUM(name, value, msg) BN_E##name = value,
     BN_ERR_MAP(BN__ERR_ENUM)
 #undef BN__ERR_ENUM
-        BN__ERR_LAST
 };
 
 #define BN_OK 0

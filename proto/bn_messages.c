@@ -6,6 +6,7 @@
  * to BN_MSGS adds it to the codec without touching this file.
  */
 #include "bn_proto.h"
+#include "bn_version.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -60,9 +61,19 @@ int bn_msg_known(uint16_t type)
 
 void bn_msg_init(bn_msg *m, uint16_t type, uint64_t id)
 {
+    static const bn_str release = {BN_VERSION, sizeof BN_VERSION - 1};
+
     memset(m, 0, sizeof *m);
     m->type = type;
     m->id = id;
+    /* Whoever says hello says in which protocol. */
+    if (type == BN_MSG_LOGIN) {
+        m->u.login.proto = BN_PROTO_VERSION;
+        m->u.login.release = release;
+    } else if (type == BN_MSG_JOIN) {
+        m->u.join.proto = BN_PROTO_VERSION;
+        m->u.join.release = release;
+    }
 }
 
 /* bn_msg_free releases the arena and zeroes the message, so that no

@@ -132,7 +132,8 @@ typedef struct bn_msg {
     void *arena; /* owned allocations of a decoded message */
 } bn_msg;
 
-/* bn_msg_init zeroes m and sets its type and request id. */
+/* bn_msg_init zeroes m and sets its type and request id; a LOGIN or a
+ * JOIN also gets this release's protocol (BN_PROTO_VERSION) and name. */
 void bn_msg_init(bn_msg *m, uint16_t type, uint64_t id);
 
 /* bn_msg_free releases what decoding allocated; accepts NULL. */

@@ -96,6 +96,19 @@ enum bn_objective_status {
     BN_OBJECTIVE_REACHED = 2,
 };
 
+/* ---- the protocol --------------------------------------------------- */
+
+/*
+ * The protocol this release speaks, sent in LOGIN and JOIN with the
+ * release's name: a client and a server talk only on the same protocol,
+ * and the server names both when they differ. 1 is every release before
+ * the number was sent (0.1.x: LOGIN and JOIN without it); 2 is the pair's
+ * signed log of entry version 2 (issue 11). A change that an older peer
+ * would misread takes the next number.
+ */
+#define BN_PROTO_VERSION 2u
+#define BN_RELEASE_MAX 32u /* "0.2.0" and the like */
+
 /* ---- limits -------------------------------------------------------- */
 
 #define BN_NAME_MAX 64u       /* display names */
@@ -297,11 +310,18 @@ enum bn_objective_status {
     F(T, STR, name, BN_NAME_MAX, 0)                                            \
     F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
     F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
-    F(T, BINF, sig, BN_SIG_BYTES, 0)
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, U32, proto, 0, 0)                                                     \
+    F(T, STR, release, BN_RELEASE_MAX, 0)
 #define BN_F_login(F, T)                                                       \
     F(T, U64, account_id, 0, 0)                                                \
-    F(T, BINF, sig, BN_SIG_BYTES, 0)
-#define BN_F_logged_in(F, T) F(T, OBJ, account, account_info, 0)
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, U32, proto, 0, 0)                                                     \
+    F(T, STR, release, BN_RELEASE_MAX, 0)
+#define BN_F_logged_in(F, T)                                                   \
+    F(T, OBJ, account, account_info, 0)                                        \
+    F(T, U32, proto, 0, 0)                                                     \
+    F(T, STR, release, BN_RELEASE_MAX, 0)
 #define BN_F_whoami(F, T)
 
 /* Administration */

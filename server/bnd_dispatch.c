@@ -1,9 +1,11 @@
 #include "bnd_dispatch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "bn_version.h"
 #include "bnd_handlers.h"
 #include "bnd_log.h"
 #include "bnd_rate.h"
@@ -263,14 +265,46 @@ static void log_request(const bnd_session *s, uint16_t type, uint64_t pair,
 }
 
 /* Replies with an error right away and logs it. */
+/* reply_error_msg answers ERROR{code, msg} (msg NULL: the code's own
+ * message), logs the request and sends the reply with flags. */
+static void reply_error_msg(bnd_server *srv, bnd_session *s, uint16_t type,
+                            uint64_t id, uint64_t pair, size_t in, int code,
+                            const char *msg, unsigned flags, uint64_t t0)
+{
+    encode_error(&srv->enc, id, code, msg);
+    log_request(s, type, pair, in, srv->enc.len, code, now_us() - t0);
+    if (!s->closed)
+        s->reply(s, srv->enc.data, srv->enc.len, flags);
+}
+
 static void reply_error(bnd_server *srv, bnd_session *s, uint16_t type,
                         uint64_t id, uint64_t pair, size_t in, int code,
                         unsigned flags, uint64_t t0)
 {
-    encode_error(&srv->enc, id, code, NULL);
-    log_request(s, type, pair, in, srv->enc.len, code, now_us() - t0);
-    if (!s->closed)
-        s->reply(s, srv->enc.data, srv->enc.len, flags);
+    reply_error_msg(srv, s, type, id, pair, in, code, NULL, flags, t0);
+}
+
+/*
+ * proto_mismatch tells whether a LOGIN or JOIN comes from a client of
+ * another protocol (proto 1: a release that did not send the number) and
+ * writes, in msg, a sentence naming both sides and which to upgrade.
+ */
+static int proto_mismatch(uint32_t proto, bn_str release, char *msg,
+                          size_t size)
+{
+    static const char old[] = "0.1 or older";
+    const char *rel = release.len > 0 ? release.ptr : old;
+    int rlen = release.len > 0 ? (int)release.len : (int)sizeof old - 1;
+
+    if (proto == BN_PROTO_VERSION)
+        return 0;
+    snprintf(msg, size,
+             "this client speaks protocol %u (binome %.*s), this server "
+             "protocol %u (binomed %s): upgrade %s",
+             (unsigned)proto, rlen, rel, (unsigned)BN_PROTO_VERSION, BN_VERSION,
+             proto < BN_PROTO_VERSION ? "binome, the client"
+                                      : "binomed, the server");
+    return 1;
 }
 
 static const char *role_name(uint8_t role)
@@ -545,6 +579,22 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
         return 0;
     }
 
+    if (!s->logged_in &&
+        (req->type == BN_MSG_LOGIN || req->type == BN_MSG_JOIN)) {
+        char msg[BN_ERRMSG_MAX];
+        int other = req->type == BN_MSG_LOGIN
+                        ? proto_mismatch(req->u.login.proto,
+                                         req->u.login.release, msg, sizeof msg)
+                        : proto_mismatch(req->u.join.proto, req->u.join.release,
+                                         msg, sizeof msg);
+        if (other) {
+            reply_error_msg(srv, s, req->type, req->id, pair, in, BN_EVERSION,
+                            msg, BND_REPLY_CLOSE, t0);
+            bn_msg_free(req);
+            return 0;
+        }
+    }
+
     if (cmd->check != NULL) {
         rc = cmd->check(srv, s, req);
         if (rc != 0) {
@@ -612,6 +662,17 @@ int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
         unsigned flags =
             rc == BN_EUNKNOWNMSG && s->logged_in ? 0 : BND_REPLY_CLOSE;
         bn_msg_free(&req);
+        /* A LOGIN or JOIN without the protocol number: a client of a
+         * release before it was sent (protocol 1). Say so, and whom to
+         * upgrade, rather than "protocol error". */
+        if (!s->logged_in && rc == BN_EMISSING &&
+            (type == BN_MSG_LOGIN || type == BN_MSG_JOIN)) {
+            char msg[BN_ERRMSG_MAX];
+            proto_mismatch(1, (bn_str){NULL, 0}, msg, sizeof msg);
+            reply_error_msg(srv, s, type, id, 0, len, BN_EVERSION, msg, flags,
+                            now_us());
+            return BN_EVERSION;
+        }
         reply_error(srv, s, type, id, 0, len, rc, flags, now_us());
         return flags ? rc : 0;
     }

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "bn_text.h"
+#include "bn_version.h"
 #include "bnd_handlers.h"
 #include "bnd_net.h"
 #include "bnd_stats.h"
@@ -58,10 +59,20 @@ int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req)
     return 0;
 }
 
-static void logged_in(bnd_ctx *cx, const bn_rec_account *a)
+/* logged_in_reply fills LOGGED_IN with the account and this server's
+ * protocol and release. */
+static void logged_in_reply(bnd_ctx *cx, const bn_rec_account *a)
 {
     cx->rep->type = BN_MSG_LOGGED_IN;
     bnd_account_info(a, &cx->rep->u.logged_in.account);
+    cx->rep->u.logged_in.proto = BN_PROTO_VERSION;
+    cx->rep->u.logged_in.release =
+        (bn_str){BN_VERSION, (uint32_t)strlen(BN_VERSION)};
+}
+
+static void logged_in(bnd_ctx *cx, const bn_rec_account *a)
+{
+    logged_in_reply(cx, a);
     cx->login.account_id = a->id;
     cx->login.programme_id = a->programme_id;
     cx->login.role = a->role;
@@ -152,7 +163,6 @@ int bnd_h_whoami(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_account(cx, cx->actor.account_id, &a);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_LOGGED_IN;
-    bnd_account_info(&a, &cx->rep->u.logged_in.account);
+    logged_in_reply(cx, &a);
     return 0;
 }

@@ -227,6 +227,12 @@ static const char *default_hint(int rc)
     case BN_ESIG:
         return "the data did not verify and was not shown; tell your "
                "administrator";
+    case BN_EVERSION:
+        return "this client (binome " BN_VERSION ") and the server are of "
+               "releases that do not speak the same protocol; the server's "
+               "words say which to upgrade (if they say nothing of "
+               "versions, the server is older: ask its operator to upgrade "
+               "binomed)";
     case BN_ETAMPER:
     case BN_EWITHHELD:
         return "nothing altered was shown; do not trust this server's copy "

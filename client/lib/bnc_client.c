@@ -100,6 +100,19 @@ static int check_me(const bnc_account *a, const bn_identity *id)
     return 0;
 }
 
+/* hello_error turns the error of a LOGIN or JOIN into BN_EVERSION when the
+ * server could not read it: a server of a release before the protocol
+ * number (protocol 1) answers an unknown field with BN_EPROTO. A server
+ * of a known protocol answers BN_EVERSION itself, naming both sides. */
+static int hello_error(const bnc_conn *conn, int rc)
+{
+    const char *msg = bnc_last_error(conn);
+
+    if (rc == BN_EPROTO && msg != NULL && msg[0] != '\0')
+        return BN_EVERSION;
+    return rc;
+}
+
 int bnc_join(bnc_profile *p, const char *code, const char *name,
              const char *pass, size_t passlen, bnc_account *out)
 {
@@ -136,7 +149,7 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
     memcpy(req.u.join.box_pk, p->id->box_pk, 32);
     rc = bn_login_sign(req.u.join.sig, bnc_conn_channel(conn), p->id->sign_sk);
     if (rc == 0)
-        rc = bnc_call(conn, &req, &rep);
+        rc = hello_error(conn, bnc_call(conn, &req, &rep));
     sodium_memzero(&req, sizeof req);
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
@@ -187,7 +200,7 @@ static int login(bnc_client *c)
     rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
                        p->id->sign_sk);
     if (rc == 0)
-        rc = bnc_call(c->conn, &req, &rep);
+        rc = hello_error(c->conn, bnc_call(c->conn, &req, &rep));
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
     if (rc == 0) {

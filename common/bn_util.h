@@ -78,4 +78,12 @@ int bn_read_full(int fd, uint8_t *buf, size_t len, size_t *got);
  * Returns 0 or -errno. */
 int bn_write_full(int fd, const uint8_t *buf, size_t len);
 
+/*
+ * bn_file_write_atomic writes len bytes to path with the given mode through
+ * a temporary file, fsync and rename, then fsyncs the directory
+ * (bn_file.c): 0, or -errno with nothing left behind.
+ */
+int bn_file_write_atomic(const char *path, const uint8_t *data, size_t len,
+                         unsigned mode);
+
 #endif

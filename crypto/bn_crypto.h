@@ -96,13 +96,6 @@ int bn_identity_save(const bn_identity *id, const char *path, const char *pass,
 int bn_identity_load(bn_identity *id, const char *path, const char *pass,
                      size_t passlen);
 
-/*
- * bn_file_write_atomic writes len bytes to path with the given mode through
- * a temporary file, fsync and rename, then fsyncs the directory.
- */
-int bn_file_write_atomic(const char *path, const uint8_t *data, size_t len,
-                         unsigned mode);
-
 /* ------------------------------------------------------------------ */
 /* Padding (Padmé) so the server cannot tell a short note from a long one */
 

@@ -16,12 +16,14 @@
 #include <uv.h>
 
 #include "bn_crypto.h"
+#include "bn_version.h"
 #include "bn_invite.h"
 #include "bn_proto.h"
 #include "bnd_store.h"
 #include "bnd_writer.h"
 
-#define BND_VERSION "0.1.0"
+/* binomed is released with binome: one version (common/bn_version.h). */
+#define BND_VERSION BN_VERSION
 #define BND_DEFAULT_LISTEN "127.0.0.1:7450"
 #define BND_INVITE_DAYS_DEFAULT 14u
 

@@ -155,17 +155,21 @@ static void test_table(void **state)
     }
 }
 
-/* Long fields, built at run time: strings and binaries one byte over. */
-static void check_long(uint8_t type, const uint8_t *head, size_t hlen,
-                       uint8_t kind, size_t n, int want)
+/* Long fields, built at run time: strings and binaries one byte over,
+ * followed by tail (the message's later fields; may be empty). */
+static void check_long_tail(uint8_t type, const uint8_t *head, size_t hlen,
+                            uint8_t kind, size_t n, const uint8_t *tail,
+                            size_t tlen, int want)
 {
     bn_buf b = {0};
     uint8_t h[3] = {kind, (uint8_t)(n >> 8), (uint8_t)n};
     assert_int_equal(bn_buf_append(&b, head, hlen), 0);
     assert_int_equal(bn_buf_append(&b, h, 3), 0);
-    assert_int_equal(bn_buf_reserve(&b, n), 0);
+    assert_int_equal(bn_buf_reserve(&b, n + tlen), 0);
     memset(b.data + b.len, 'a', n);
     b.len += n;
+    if (tlen > 0)
+        assert_int_equal(bn_buf_append(&b, tail, tlen), 0);
     bn_msg m;
     int rc = bn_msg_decode(&m, b.data, b.len);
     if (rc != want)
@@ -176,6 +180,12 @@ static void check_long(uint8_t type, const uint8_t *head, size_t hlen,
     }
     bn_msg_free(&m);
     bn_buf_free(&b);
+}
+
+static void check_long(uint8_t type, const uint8_t *head, size_t hlen,
+                       uint8_t kind, size_t n, int want)
+{
+    check_long_tail(type, head, hlen, kind, n, NULL, 0, want);
 }
 
 static void test_long_fields(void **state)
@@ -191,13 +201,22 @@ static void test_long_fields(void **state)
     check_long(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES, 0);
     check_long(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES + 1,
                BN_ETOOLONG);
-    /* LOGIN sig (BINF 64): 63 short, 65 long, 64 right */
-    static const uint8_t login[] = {0x94, 0x11, 0x01, 0x05};
-    check_long(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES, 0);
-    check_long(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES - 1, BN_ERANGE);
-    check_long(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES + 1, BN_ETOOLONG);
+    /* LOGIN sig (BINF 64): 63 short, 65 long, 64 right; then the
+     * protocol (2) and an empty release */
+    static const uint8_t login[] = {0x96, 0x11, 0x01, 0x05};
+    static const uint8_t hello[] = {0x02, 0xa0};
+    check_long_tail(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES, hello,
+                    sizeof hello, 0);
+    check_long_tail(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES - 1, hello,
+                    sizeof hello, BN_ERANGE);
+    check_long_tail(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES + 1, hello,
+                    sizeof hello, BN_ETOOLONG);
+    /* ... and without them, as release 0.1 sent it: a field missing */
+    check_long(0x11, (const uint8_t[]){0x94, 0x11, 0x01, 0x05}, 4, 0xc5,
+               BN_SIG_BYTES, BN_EMISSING);
     /* a str where the BINF belongs */
-    check_long(0x11, login, sizeof login, 0xda, BN_SIG_BYTES, BN_ETYPE);
+    check_long_tail(0x11, login, sizeof login, 0xda, BN_SIG_BYTES, hello,
+                    sizeof hello, BN_ETYPE);
 }
 
 /*

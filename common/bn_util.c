@@ -1,3 +1,8 @@
+/*
+ * bn_util.c: the byte buffer, big-endian integers, calendar dates, hex,
+ * UTF-8 sequences and whole reads and writes of a file descriptor
+ * (bn_util.h says each contract).
+ */
 #include "bn_util.h"
 
 #include <stdio.h>

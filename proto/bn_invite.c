@@ -1,3 +1,7 @@
+/*
+ * bn_invite.c: formatting and parsing invitation codes, and HOST:PORT
+ * (bn_invite.h has the layout); a code from a person is hostile input.
+ */
 #include "bn_invite.h"
 
 #include <stdio.h>

@@ -1,3 +1,9 @@
+/*
+ * bnd_dispatch.c: every request goes through here: decoded, checked
+ * against the one command table (login, rate, role, the command's own
+ * check), then run on the loop thread (reads) or handed to the writer
+ * (writes), and answered; bnd_dispatch.h states the order of the checks.
+ */
 #include "bnd_dispatch.h"
 
 #include <stdio.h>

@@ -1,3 +1,7 @@
+/*
+ * bnd_log.c: the daemon's log lines on stderr (format in bnd_log.h):
+ * ids, sizes, counts, durations and code names only.
+ */
 #include "bnd_log.h"
 
 #include <stdarg.h>

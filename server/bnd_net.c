@@ -1,3 +1,8 @@
+/*
+ * bnd_net.c: the daemon's TCP side on the libuv loop: accept, the
+ * handshake, sealed frames in and out, the limits on connections and
+ * slow readers (bnd_net.h states them).
+ */
 #include "bnd_net.h"
 
 #include <stdlib.h>

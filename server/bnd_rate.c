@@ -1,3 +1,7 @@
+/*
+ * bnd_rate.c: the per-account token buckets that bound requests per
+ * second (bnd_rate.h).
+ */
 #include "bnd_rate.h"
 
 #include <stdlib.h>

@@ -1,3 +1,7 @@
+/*
+ * bnd_schema.c: the descriptions of the stored records (from
+ * bnd_schema.h) that the store's codec and the audit walk use.
+ */
 #include <stddef.h>
 
 #include "bnd_schema.h"

@@ -1,3 +1,8 @@
+/*
+ * bnd_server.c: the daemon as a whole: configuration and its table,
+ * the server keys, sessions, and opening, running and stopping the
+ * server (bnd_server.h). Issue 12 splits its bottom from its top.
+ */
 #include "bnd_server.h"
 
 #include <errno.h>

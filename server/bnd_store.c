@@ -1,3 +1,8 @@
+/*
+ * bnd_store.c: the LMDB environment: opening and growing the map,
+ * schema versions, record get/put/scan, read transactions that are reset
+ * and renewed, scrubbing freed pages (bnd_store.h).
+ */
 #include "bnd_store.h"
 
 #include <errno.h>

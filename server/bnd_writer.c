@@ -1,3 +1,7 @@
+/*
+ * bnd_writer.c: the writer thread and its group commit: every waiting
+ * write in one transaction, one fsync, then the replies (bnd_writer.h).
+ */
 #include "bnd_writer.h"
 
 #include <pthread.h>

@@ -30,8 +30,9 @@
 
 #include "bn_proto.h"
 
-#define ENV_FIELDS_MAX 4 /* the most ENV fields of one request (DOC_BEGIN: 2)  \
-                          */
+#define ENV_FIELDS_MAX                                                         \
+    4 /* the most ENV fields of one request (DOC_BEGIN: 2)                     \
+       */
 
 bn_bin *bn_log_entry_field(bn_msg *m)
 {
@@ -162,6 +163,27 @@ static int entry_matches(const bn_log_entry *e, const bn_msg *req,
 int bn_log_entry_matches(const bn_log_entry *e, const bn_msg *req)
 {
     return entry_matches(e, req, NULL);
+}
+
+int bn_log_entry_make(bn_log_entry *e, const bn_msg *req, uint64_t seq,
+                      const uint8_t prev[BN_HASH_BYTES], uint64_t author_id,
+                      int64_t time)
+{
+    int rc;
+
+    memset(e, 0, sizeof *e);
+    e->version = BN_LOG_VERSION;
+    e->op = (uint8_t)req->type;
+    rc = bn_log_describe(req, &e->item, &e->sub, &e->flags);
+    if (rc == 0)
+        rc = bn_log_body_hash(e->body_hash, req);
+    if (rc != 0)
+        return rc;
+    e->seq = seq;
+    memcpy(e->prev, prev, BN_HASH_BYTES);
+    e->author_id = author_id;
+    e->time = time;
+    return 0;
 }
 
 int bn_log_entry_matches_hashed(const bn_log_entry *e, const bn_msg *req,

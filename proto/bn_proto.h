@@ -212,6 +212,16 @@ int bn_log_entry_matches_hashed(const bn_log_entry *e, const bn_msg *req,
                                 const uint8_t *const *env_hashes);
 
 /*
+ * bn_log_entry_make fills e, unsigned, as the version 2 entry that records
+ * req: op, item, sub and flags (bn_log_describe), the body hash, then seq,
+ * prev, author and time as given. 0, or bn_log_describe's BN_EINVAL for a
+ * request that is not logged. Sign it with bn_log_entry_sign.
+ */
+int bn_log_entry_make(bn_log_entry *e, const bn_msg *req, uint64_t seq,
+                      const uint8_t prev[BN_HASH_BYTES], uint64_t author_id,
+                      int64_t time);
+
+/*
  * bn_audit_canary_check tells whether p[0..len) may be a live audit's
  * canary: 0, or BN_EINVAL when it is shorter than BN_AUDIT_CANARY_MIN
  * (a short string is guessed, and grown byte by byte), longer than

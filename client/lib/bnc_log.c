@@ -369,19 +369,10 @@ static int sign_entry(bnc_client *c, const bnc_pair *p, bn_msg *req,
 
     *entry = (bn_bin){NULL, 0};
     req->id = 0;
-    memset(&e, 0, sizeof e);
-    e.version = BN_LOG_VERSION;
-    e.op = (uint8_t)req->type;
-    rc = bn_log_describe(req, &e.item, &e.sub, &e.flags);
+    rc = bn_log_entry_make(&e, req, p->log_seq + 1, p->log_head, c->me.id,
+                           (int64_t)time(NULL));
     if (rc == 0)
-        rc = bn_log_body_hash(e.body_hash, req);
-    if (rc != 0)
-        return rc;
-    e.seq = p->log_seq + 1;
-    memcpy(e.prev, p->log_head, sizeof e.prev);
-    e.author_id = c->me.id;
-    e.time = (int64_t)time(NULL);
-    rc = bn_log_entry_sign(&e, p->info.id, c->profile->id->sign_sk);
+        rc = bn_log_entry_sign(&e, p->info.id, c->profile->id->sign_sk);
     if (rc == 0)
         rc = bn_log_entry_encode(enc, &e);
     if (rc == 0)

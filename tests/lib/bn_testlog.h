@@ -28,21 +28,7 @@ static inline int bn_test_log_fill(bn_log_entry *e, const bn_msg *m,
                                    uint64_t author, uint64_t seq,
                                    const uint8_t prev[BN_HASH_BYTES])
 {
-    int rc;
-
-    memset(e, 0, sizeof *e);
-    e->version = BN_LOG_VERSION;
-    e->op = (uint8_t)m->type;
-    rc = bn_log_describe(m, &e->item, &e->sub, &e->flags);
-    if (rc == 0)
-        rc = bn_log_body_hash(e->body_hash, m);
-    if (rc != 0)
-        return rc;
-    e->seq = seq;
-    memcpy(e->prev, prev, BN_HASH_BYTES);
-    e->author_id = author;
-    e->time = bn_now();
-    return 0;
+    return bn_log_entry_make(e, m, seq, prev, author, bn_now());
 }
 
 /* bn_test_log_finish signs e for pair with sk, encodes it into buf, points

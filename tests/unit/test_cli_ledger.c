@@ -54,15 +54,9 @@ static void append(world *w, uint64_t author, bn_msg *req)
     w->p.log = realloc(w->p.log, (w->p.nlog + 1) * sizeof *w->p.log);
     assert_non_null(w->p.log);
     e = &w->p.log[w->p.nlog];
-    memset(e, 0, sizeof *e);
-    e->version = BN_LOG_VERSION;
-    e->op = (uint8_t)req->type;
-    assert_int_equal(bn_log_describe(req, &e->item, &e->sub, &e->flags), 0);
-    assert_int_equal(bn_log_body_hash(e->body_hash, req), 0);
-    e->seq = w->p.nlog + 1;
-    memcpy(e->prev, w->head, 32);
-    e->author_id = author;
-    e->time = 1700000000;
+    assert_int_equal(
+        bn_log_entry_make(e, req, w->p.nlog + 1, w->head, author, 1700000000),
+        0);
     assert_int_equal(bn_log_entry_sign(e, PAIR, person(w, author)->sign_sk), 0);
     bn_log_entry_hash(w->head, PAIR, e);
     w->p.nlog++;

@@ -253,6 +253,25 @@ size_t bn_utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+int bn_array_append(void **arr, size_t *n, size_t sz, const void *elem)
+{
+    /* Grow in powers of two: n is the count, capacity the next power. */
+    size_t cap = 1;
+    while (cap < *n + 1)
+        cap *= 2;
+    if (*n == 0 || (*n & (*n - 1)) == 0) {
+        if (cap > SIZE_MAX / sz)
+            return BN_ENOMEM;
+        void *p = realloc(*arr, cap * sz);
+        if (p == NULL)
+            return BN_ENOMEM;
+        *arr = p;
+    }
+    memcpy((uint8_t *)*arr + *n * sz, elem, sz);
+    (*n)++;
+    return 0;
+}
+
 int bn_read_full(int fd, uint8_t *buf, size_t len, size_t *got)
 {
     size_t n = 0;

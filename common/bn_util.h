@@ -70,6 +70,12 @@ size_t bn_utf8_seq(const unsigned char *s, size_t n);
 /* bn_now returns unix seconds (UTC). */
 int64_t bn_now(void);
 
+/* bn_array_append copies elem (sz bytes) after the *n elements of the
+ * malloc'd array *arr (NULL when empty), growing it in powers of two, and
+ * counts it: 0 or BN_ENOMEM (the array is left as it was). Free with
+ * free(). */
+int bn_array_append(void **arr, size_t *n, size_t sz, const void *elem);
+
 /* bn_read_full reads up to len bytes from fd into buf, retrying short
  * reads and EINTR; *got is short of len only at the end of the file.
  * Returns 0 or -errno. */

@@ -131,7 +131,7 @@ struct share {
 int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
 {
     struct share *shares = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     MDB_cursor *cur = NULL;
     uint8_t k[16];
     int rc, mrc;
@@ -157,19 +157,8 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
         bn_arena_free(&arena);
         if (rc != 0)
             break;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct share *s = realloc(shares, ncap * sizeof *s);
-            if (s == NULL) {
-                rc = BN_ENOMEM;
-                break;
-            }
-            shares = s;
-            cap = ncap;
-        }
-        shares[n].account = account;
-        shares[n].bytes = q.bytes;
-        n++;
+        struct share sh = {account, q.bytes};
+        rc = bn_array_append((void **)&shares, &n, sizeof sh, &sh);
     }
     mdb_cursor_close(cur);
     if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
@@ -267,7 +256,7 @@ static int rebuild(MDB_txn *txn, void *arg)
 {
     bnd_store *st = arg;
     uint64_t version, *pairs = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     MDB_cursor *cur = NULL;
     MDB_val k, v;
     int rc, mrc;
@@ -289,17 +278,7 @@ static int rebuild(MDB_txn *txn, void *arg)
         bn_arena_free(&arena);
         if (rc != 0 || p.status == BN_PAIR_ERASED)
             continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            uint64_t *np = realloc(pairs, ncap * sizeof *np);
-            if (np == NULL) {
-                rc = BN_ENOMEM;
-                break;
-            }
-            pairs = np;
-            cap = ncap;
-        }
-        pairs[n++] = p.id;
+        rc = bn_array_append((void **)&pairs, &n, sizeof p.id, &p.id);
     }
     mdb_cursor_close(cur);
     if (rc == 0 && mrc != MDB_NOTFOUND)

@@ -195,7 +195,6 @@ static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
     MDB_cursor *cur = NULL;
     uint8_t pk[8];
     MDB_val k = {bnd_key_u64(pk, pair), pk}, v;
-    size_t cap = 0;
     int rc = 0, mrc;
 
     *out = NULL;
@@ -207,22 +206,14 @@ static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (k.mv_size != 16 || memcmp(k.mv_data, pk, 8) != 0)
             break;
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            struct sess *p = realloc(*out, ncap * sizeof *p);
-            if (p == NULL) {
-                rc = BN_ENOMEM;
-                break;
-            }
-            *out = p;
-            cap = ncap;
-        }
-        struct sess *s = &(*out)[*n];
-        rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s->rec, &u->arena);
+        struct sess s;
+        rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s.rec, &u->arena);
         if (rc != 0)
             break;
-        s->old_id = bn_get_be64((const uint8_t *)k.mv_data + 8);
-        (*n)++;
+        s.old_id = bn_get_be64((const uint8_t *)k.mv_data + 8);
+        rc = bn_array_append((void **)out, n, sizeof s, &s);
+        if (rc != 0)
+            break;
     }
     mdb_cursor_close(cur);
     if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
@@ -323,7 +314,7 @@ static int renumber_sessions(struct up *u, MDB_txn *txn)
     MDB_cursor *cur = NULL;
     MDB_val k, v;
     uint64_t *ids = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0;
     int rc = 0, mrc;
 
     mrc = mdb_cursor_open(txn, DBI(u, PAIRS), &cur);
@@ -335,17 +326,10 @@ static int renumber_sessions(struct up *u, MDB_txn *txn)
             rc = BN_ECORRUPT;
             break;
         }
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            uint64_t *p = realloc(ids, ncap * sizeof *p);
-            if (p == NULL) {
-                rc = BN_ENOMEM;
-                break;
-            }
-            ids = p;
-            cap = ncap;
-        }
-        ids[n++] = bn_get_be64(k.mv_data);
+        uint64_t id = bn_get_be64(k.mv_data);
+        rc = bn_array_append((void **)&ids, &n, sizeof id, &id);
+        if (rc != 0)
+            break;
     }
     mdb_cursor_close(cur);
     if (rc == 0 && mrc != MDB_NOTFOUND)

@@ -51,21 +51,7 @@ void bnc__pair_from_info(bnc_pair_info *p, const struct bn_pair_info *i)
 
 int bnc__append(void **arr, size_t *n, size_t sz, const void *elem)
 {
-    /* Grow in powers of two: n is the count, capacity the next power. */
-    size_t cap = 1;
-    while (cap < *n + 1)
-        cap *= 2;
-    if (*n == 0 || (*n & (*n - 1)) == 0) {
-        if (cap > SIZE_MAX / sz)
-            return BN_ENOMEM;
-        void *p = realloc(*arr, cap * sz);
-        if (p == NULL)
-            return BN_ENOMEM;
-        *arr = p;
-    }
-    memcpy((uint8_t *)*arr + *n * sz, elem, sz);
-    (*n)++;
-    return 0;
+    return bn_array_append(arr, n, sz, elem);
 }
 
 /* expect checks a reply's type: BN_EPROTO for anything else. */

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -95,6 +96,19 @@ static void test_err_table_frozen(void **state)
     }
     BN_ERR_MAP(IN_FROZEN)
 #undef IN_FROZEN
+}
+
+static void test_array_append(void **state)
+{
+    (void)state;
+    uint64_t *v = NULL;
+    size_t n = 0;
+    for (uint64_t i = 0; i < 1000; i++)
+        assert_int_equal(bn_array_append((void **)&v, &n, sizeof i, &i), 0);
+    assert_int_equal(n, 1000);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(v[i], i);
+    free(v);
 }
 
 static void test_buf_grows_and_resets(void **state)
@@ -313,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_err_names_and_messages),
         cmocka_unit_test(test_err_table_frozen),
         cmocka_unit_test(test_buf_grows_and_resets),
+        cmocka_unit_test(test_array_append),
         cmocka_unit_test(test_big_endian),
         cmocka_unit_test(test_dates_parse_and_format),
         cmocka_unit_test(test_hex),

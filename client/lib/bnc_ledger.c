@@ -394,13 +394,22 @@ static int not_logged(bnc_client *c, const bnc_pair *p, const char *what,
 int bnc__check_note(bnc_client *c, const bnc_pair *p,
                     const struct bn_note_meta *m, const bn_bin *env, int latest)
 {
-    const bn_log_entry *last = bnc__log_last(p, BN_MSG_NOTE_PUT, m->note_id);
-    const bn_log_entry *e = NULL;
+    const bn_log_entry *last = NULL, *e = NULL;
     const uint8_t *pre[1];
     uint8_t h[BN_HASH_BYTES];
     char id[17];
     bn_msg req;
 
+    /* One pass: the note's last logged revision, and the one served. */
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *x = &p->log[i];
+        if (x->version != BN_LOG_VERSION || x->op != BN_MSG_NOTE_PUT ||
+            x->item != m->note_id)
+            continue;
+        last = x;
+        if (x->sub == m->revision && e == NULL)
+            e = x;
+    }
     snprintf(id, sizeof id, "%016" PRIx64, m->note_id);
     if (last == NULL)
         return not_logged(c, p, "note", id);
@@ -415,11 +424,6 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
                            " is in the pair's log but the server served "
                            "revision %" PRIu32 " (withheld or rolled back)",
                            id, last->sub, m->revision);
-    for (size_t i = 0; i < p->nlog && e == NULL; i++)
-        if (p->log[i].version == BN_LOG_VERSION &&
-            p->log[i].op == BN_MSG_NOTE_PUT && p->log[i].item == m->note_id &&
-            p->log[i].sub == m->revision)
-            e = &p->log[i];
     if (e == NULL && p->nlegacy > 0)
         return 0; /* an older revision, logged before entries named it */
     if (e == NULL)

@@ -104,6 +104,28 @@ static int cheat_key_put(fix *f, int sig_ok)
     return rc;
 }
 
+/* warned tells whether one of p's warnings holds needle. */
+static int warned(const bnc_pair *p, const char *needle)
+{
+    for (size_t i = 0; i < p->nwarnings; i++)
+        if (strstr(p->warnings[i], needle) != NULL)
+            return 1;
+    return 0;
+}
+
+/* assert_note_reads checks that note opens to text (len bytes). */
+static void assert_note_reads(bnc_client *c, const bnc_pair *p, uint64_t note,
+                              const char *text, size_t len)
+{
+    uint8_t *body = NULL;
+    size_t got = 0;
+    assert_int_equal(bnc_note_get(c, p, note, 0, NULL, &body, &got), 0);
+    assert_int_equal(got, len);
+    assert_memory_equal(body, text, len);
+    sodium_memzero(body, got);
+    sodium_free(body);
+}
+
 static void test_bad_signature_refused(void **state)
 {
     fix *f = *state;
@@ -122,9 +144,6 @@ static void test_wrong_key_skipped_and_rekeyed(void **state)
     bnc_pair *p = NULL;
     bnc_note_spec spec = {0, 0, BN_KIND_REPORT, 0, 0};
     uint64_t note = 0;
-    uint8_t *body = NULL;
-    size_t len = 0;
-    int warned = 0;
 
     assert_int_equal(cheat_key_put(f, 1), 0);
 
@@ -133,9 +152,7 @@ static void test_wrong_key_skipped_and_rekeyed(void **state)
     assert_int_equal(itw_open_client(f->w.mentee_dir, &prof, &c), 0);
     assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
     assert_int_equal(p->info.epoch, 2);
-    for (size_t i = 0; i < p->nwarnings; i++)
-        warned |= strstr(p->warnings[i], "epoch 1") != NULL;
-    assert_true(warned);
+    assert_true(warned(p, "epoch 1"));
     assert_int_equal(bnc_note_put(c, p, &spec, (const uint8_t *)text,
                                   sizeof text - 1, &note, NULL),
                      0);
@@ -146,11 +163,7 @@ static void test_wrong_key_skipped_and_rekeyed(void **state)
     assert_int_equal(itw_open_client(f->w.mentor_dir, &prof, &c), 0);
     assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
     assert_int_equal(p->info.epoch, 2);
-    assert_int_equal(bnc_note_get(c, p, note, 0, NULL, &body, &len), 0);
-    assert_int_equal(len, sizeof text - 1);
-    assert_memory_equal(body, text, len);
-    sodium_memzero(body, len);
-    sodium_free(body);
+    assert_note_reads(c, p, note, text, sizeof text - 1);
     bnc_pair_free(p);
     itw_close_client(prof, c);
 }
@@ -167,10 +180,7 @@ static void test_rekeys_exhausted_not_locked_out(void **state)
     bnc_pair *p = NULL;
     bnc_note_spec spec = {0, 0, BN_KIND_NOTE, 0, 0};
     uint64_t note = 0;
-    uint8_t *body = NULL;
-    size_t len = 0;
     uint32_t last = BN_WRAPS_MAX / 2, e;
-    int warned = 0;
 
     /* The first key, honest, and a note under it. */
     assert_int_equal(itw_pair_open(f->w.mentor_dir, f->w.pair_id, 0), 0);
@@ -193,13 +203,8 @@ static void test_rekeys_exhausted_not_locked_out(void **state)
 
     assert_int_equal(itw_open_client(f->w.mentee_dir, &prof, &c), 0);
     assert_int_equal(bnc_pair_open(c, f->w.pair_id, 0, &p), 0);
-    for (size_t i = 0; i < p->nwarnings; i++)
-        warned |= strstr(p->warnings[i], "not write") != NULL;
-    assert_true(warned);
-    assert_int_equal(bnc_note_get(c, p, note, 0, NULL, &body, &len), 0);
-    assert_memory_equal(body, text, sizeof text - 1);
-    sodium_memzero(body, len);
-    sodium_free(body);
+    assert_true(warned(p, "not write"));
+    assert_note_reads(c, p, note, text, sizeof text - 1);
     assert_int_equal(bnc_note_put(c, p, &spec, (const uint8_t *)text,
                                   sizeof text - 1, NULL, NULL),
                      BN_ENOKEY);

@@ -18,7 +18,7 @@
 #ifndef BND_DISPATCH_H
 #define BND_DISPATCH_H
 
-#include "bnd_server.h"
+#include "bnd_core.h"
 
 /*
  * bnd_dispatch_frame decodes one plaintext message and dispatches it. The

@@ -12,7 +12,8 @@
 #define BND_HANDLERS_H
 
 #include "bnd_schema.h"
-#include "bnd_server.h"
+#include "bnd_core.h"
+#include "bnd_datadir.h"
 
 typedef struct bnd_ctx_block bnd_ctx_block;
 

@@ -21,7 +21,7 @@
 #ifndef BND_NET_H
 #define BND_NET_H
 
-#include "bnd_server.h"
+#include "bnd_core.h"
 
 typedef struct bnd_net bnd_net;
 

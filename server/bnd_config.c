@@ -1,0 +1,256 @@
+/*
+ * bnd_config.c: binomed.conf and its one table of keys (bnd_config.h):
+ * defaults, parsing, checks, and the paths of the data directory.
+ */
+#include "bnd_config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bn_err.h"
+#include "bn_proto.h"
+#include "bnd_log.h"
+#include "bnd_store.h"
+
+void bnd_config_defaults(bnd_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    bnd_config_set_listen(cfg, BND_DEFAULT_LISTEN);
+    cfg->map_initial = BND_MAP_INITIAL_DEFAULT;
+    cfg->map_max = BND_MAP_MAX_DEFAULT;
+    cfg->max_conns = 1024;
+    cfg->prelogin_max = 0; /* a quarter of max_conns */
+    cfg->prelogin_per_addr = 16;
+    cfg->conns_per_account = 8;
+    cfg->max_inflight = 64;
+    cfg->hs_timeout_ms = 3 * 1000;
+    cfg->idle_timeout_ms = 10 * 60 * 1000;
+    cfg->wq_soft = (size_t)1 << 20;
+    cfg->wq_hard = (size_t)16 << 20;
+    cfg->slow_reader_ms = 30 * 1000;
+    cfg->rate_per_account = 200;
+    cfg->rate_burst = 400;
+    cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
+    cfg->audit_interval_ms = BND_AUDIT_INTERVAL_S_DEFAULT * 1000u;
+    cfg->audit_canaries_max = BND_AUDIT_CANARIES_DEFAULT;
+    cfg->quota_pair_bytes = (uint64_t)BND_QUOTA_PAIR_MIB_DEFAULT << 20;
+    cfg->quota_account_bytes = (uint64_t)BND_QUOTA_ACCOUNT_MIB_DEFAULT << 20;
+    cfg->frame_max = BN_FRAME_MAX;
+    cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
+    cfg->log_level = BND_LOG_INFO;
+}
+
+int bnd_config_set_listen(bnd_config *cfg, const char *hostport)
+{
+    char host[BN_INVITE_HOST_MAX + 1];
+    uint16_t port;
+    if (bn_hostport_parse(hostport, host, &port) != 0)
+        return BN_EINVAL;
+    memcpy(cfg->host, host, sizeof host);
+    cfg->port = port;
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned long long max,
+                      unsigned long long *out)
+{
+    char *end = NULL;
+    if (s[0] < '0' || s[0] > '9')
+        return BN_EINVAL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max)
+        return BN_EINVAL;
+    *out = v;
+    return 0;
+}
+
+enum { K_UINT, K_SIZE, K_U64, K_LISTEN, K_LOGLEVEL };
+
+/* Every key of binomed.conf; each is also a flag of 'binomed run'
+ * (--max-doc-mib for max_doc_mib). A number is min..max in the key's
+ * unit, stored multiplied by mult. */
+static const struct conf_key {
+    bnd_config_key info;
+    int kind;
+    size_t off;
+    unsigned long long min, max, mult;
+} conf_keys[] = {
+#define NUM(k, kind, field, min, max, mult, arg, help)                         \
+    {                                                                          \
+        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult      \
+    }
+    {{"listen", "HOST:PORT",
+      "address to listen on (default " BND_DEFAULT_LISTEN ")"},
+     K_LISTEN,
+     0,
+     0,
+     0,
+     0},
+    {{"log_level", "LEVEL", "error, warn, info (default) or debug"},
+     K_LOGLEVEL,
+     0,
+     0,
+     0,
+     0},
+    NUM("max_connections", K_UINT, max_conns, 1, 1000000, 1, "N",
+        "connections at once; more are closed at accept (default 1024)"),
+    NUM("prelogin_max", K_UINT, prelogin_max, 0, 1000000, 1, "N",
+        "connections not logged in yet, all addresses together; a newcomer "
+        "over it closes the oldest of them (default 0: a quarter of "
+        "max_connections)"),
+    NUM("prelogin_per_address", K_UINT, prelogin_per_addr, 1, 1000000, 1, "N",
+        "connections not logged in yet from one address (an IPv6 /64); "
+        "more are closed at accept (default 16)"),
+    NUM("connections_per_account", K_UINT, conns_per_account, 1, 100000, 1, "N",
+        "logged-in connections of one account at once; another login is "
+        "refused (default 8)"),
+    NUM("max_inflight", K_UINT, max_inflight, 1, 4096, 1, "N",
+        "requests of one connection in flight (default 64)"),
+    NUM("handshake_timeout_s", K_UINT, hs_timeout_ms, 1, 3600, 1000, "S",
+        "from accept to logged in (default 3)"),
+    NUM("idle_timeout_s", K_UINT, idle_timeout_ms, 1, 7 * 86400, 1000, "S",
+        "a connection without a frame for this long closes (default 600)"),
+    NUM("frame_max_kib", K_SIZE, frame_max, 352, BN_FRAME_MAX >> 10, 1024,
+        "KIB", "largest frame once logged in (352 to 1024, default 1024)"),
+    NUM("prelogin_frame_max", K_SIZE, frame_max_prelogin, 512,
+        BN_FRAME_MAX_PRELOGIN, 1, "BYTES",
+        "largest frame before login (512 to 4096, default 4096)"),
+    NUM("reply_queue_soft_mib", K_SIZE, wq_soft, 1, 1024, 1u << 20, "MIB",
+        "queued replies of a connection: stop reading it (default 1)"),
+    NUM("reply_queue_hard_mib", K_SIZE, wq_hard, 1, 4096, 1u << 20, "MIB",
+        "queued replies of a connection: close it at once (default 16)"),
+    NUM("slow_reader_s", K_UINT, slow_reader_ms, 0, 86400, 1000, "S",
+        "queued replies above the soft limit this long: close (default 30; "
+        "0: never)"),
+    NUM("rate_per_account", K_UINT, rate_per_account, 0, 1000000, 1, "N",
+        "requests per second of an account, all its connections (default "
+        "200; 0: no limit)"),
+    NUM("rate_burst", K_UINT, rate_burst, 1, 10000000, 1, "N",
+        "requests an account may send at once (default 400)"),
+    NUM("map_initial_mib", K_SIZE, map_initial, 1, 1u << 20, 1u << 20, "MIB",
+        "LMDB map size at start (default 64)"),
+    NUM("map_max_mib", K_SIZE, map_max, 1, 1ull << 30, 1u << 20, "MIB",
+        "LMDB map growth limit: the most the database may hold (default "
+        "16384)"),
+    NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20, "MIB",
+        "largest document (its ciphertext; default 1024)"),
+    NUM("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400, 1000,
+        "S",
+        "an auditor's live audits with canaries: at most one per S seconds "
+        "(default 60; 0: no limit)"),
+    NUM("audit_canaries_max", K_UINT, audit_canaries_max, 1,
+        BN_AUDIT_CANARIES_MAX, 1, "N",
+        "canaries in one live audit (1 to 64, default 16)"),
+    NUM("quota_pair_mib", K_U64, quota_pair_bytes, 1, 1u << 30, 1u << 20, "MIB",
+        "what one pair may store: notes, objectives, documents, sessions "
+        "(default 2048)"),
+    NUM("quota_account_mib", K_U64, quota_account_bytes, 1, 1u << 30, 1u << 20,
+        "MIB",
+        "what one account may store, all its pairs together (default "
+        "4096)"),
+#undef NUM
+};
+
+#define NKEYS (sizeof conf_keys / sizeof conf_keys[0])
+
+const bnd_config_key *bnd_config_key_at(size_t i)
+{
+    return i < NKEYS ? &conf_keys[i].info : NULL;
+}
+
+int bnd_config_set(bnd_config *cfg, const char *key, const char *val)
+{
+    unsigned long long v;
+    size_t i;
+
+    for (i = 0; i < NKEYS && strcmp(key, conf_keys[i].info.key) != 0; i++)
+        ;
+    if (i == NKEYS)
+        return BN_ENOTFOUND;
+    const struct conf_key *k = &conf_keys[i];
+    char *field = (char *)cfg + k->off;
+    switch (k->kind) {
+    case K_LISTEN:
+        return bnd_config_set_listen(cfg, val);
+    case K_LOGLEVEL:
+        return bnd_log_level_parse(val, &cfg->log_level) == 0 ? 0 : BN_EINVAL;
+    default:
+        break;
+    }
+    if (parse_uint(val, k->max, &v) != 0 || v < k->min)
+        return BN_EINVAL;
+    v *= k->mult;
+    if (k->kind == K_UINT) {
+        unsigned u = (unsigned)v;
+        memcpy(field, &u, sizeof u);
+    } else if (k->kind == K_SIZE) {
+        size_t z = (size_t)v;
+        memcpy(field, &z, sizeof z);
+    } else {
+        uint64_t w = v;
+        memcpy(field, &w, sizeof w);
+    }
+    return 0;
+}
+
+unsigned bnd_config_prelogin_max(const bnd_config *cfg)
+{
+    unsigned n = cfg->prelogin_max ? cfg->prelogin_max : cfg->max_conns / 4;
+    if (n == 0)
+        n = 1;
+    return n < cfg->max_conns ? n : cfg->max_conns;
+}
+
+int bnd_config_check(const bnd_config *cfg)
+{
+    if (cfg->wq_soft > cfg->wq_hard || cfg->map_initial > cfg->map_max)
+        return BN_EINVAL;
+    return 0;
+}
+
+static int conf_line(bnd_config *cfg, const char *key, const char *val)
+{
+    int rc = bnd_config_set(cfg, key, val);
+    return rc == BN_ENOTFOUND ? BN_EINVAL : rc;
+}
+
+int bnd_config_load(bnd_config *cfg, const char *path, int *line)
+{
+    char buf[512];
+    FILE *f = fopen(path, "r");
+    int n = 0, rc = 0;
+
+    *line = 0;
+    if (f == NULL)
+        return -errno;
+    while (rc == 0 && fgets(buf, sizeof buf, f) != NULL) {
+        char *p = buf, *eq;
+        n++;
+        buf[strcspn(buf, "\r\n")] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0' || *p == '#')
+            continue;
+        eq = strchr(p, '=');
+        if (eq == NULL) {
+            rc = BN_EINVAL;
+            break;
+        }
+        *eq++ = '\0';
+        rc = conf_line(cfg, p, eq);
+    }
+    fclose(f);
+    if (rc != 0)
+        *line = n;
+    return rc;
+}
+
+int bnd_data_path(char *out, size_t size, const char *dir, const char *name)
+{
+    int n = snprintf(out, size, "%s/%s", dir, name);
+    return n > 0 && (size_t)n < size ? 0 : BN_EINVAL;
+}

@@ -1,0 +1,65 @@
+/*
+ * bnd_core.h: the server's state, struct bnd_server, that every floor
+ * above the bottom one reads: its configuration, keys, store, writer,
+ * the loop and the hooks by which a lower floor reaches a higher one
+ * without naming it (the login check of the network layer, the wait of
+ * the shutdown for requests served off the loop). Types only: the
+ * functions on a server belong to the floor that owns each part
+ * (bnd_server.h opens and stops it; bnd_dispatch.h serves requests).
+ *
+ * Threads: everything here is the loop thread's, except cfg, keys and
+ * store, which a request served off the loop reads (never writes).
+ */
+#ifndef BND_CORE_H
+#define BND_CORE_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "bn_proto.h"
+#include "bnd_config.h"
+#include "bnd_keys.h"
+#include "bnd_session.h"
+#include "bnd_store.h"
+#include "bnd_writer.h"
+
+struct bnd_net;
+struct bnd_rate;
+
+/* The periodic deletion of abandoned uploads: one job, reused, that the
+ * writer runs; a pass that stops at its budget submits itself again. */
+typedef struct bnd_gc_job {
+    bnd_job job; /* first: the writer hands this back */
+    struct bnd_server *srv;
+    int busy;    /* submitted, not completed (loop thread) */
+    int more;    /* the last pass stopped at its budget */
+    int closing; /* the server closes: submit no more */
+    unsigned long passes;
+} bnd_gc_job;
+
+typedef struct bnd_server {
+    bnd_config cfg;
+    uv_loop_t *loop;
+    bnd_store *store;
+    bnd_keys *keys;
+    struct bnd_writer *writer;
+    struct bnd_net *net;   /* NULL when used without a network (tests) */
+    struct bnd_rate *rate; /* requests per account (bnd_rate.h) */
+    bn_buf enc;            /* reply encoding, reused on the loop thread */
+    uint64_t next_conn_id;
+    uint16_t bound_port; /* after bnd_server_listen */
+    int stopping;
+    uv_signal_t sig_int, sig_term;
+    uv_async_t stop_async;
+    uv_timer_t stop_timer;
+    uv_timer_t gc_timer;
+    bnd_gc_job gc;
+    int handles_open;
+    /* When each auditor's last live audit with canaries ran (monotonic
+     * ms; bnd_h_audit.c), for cfg.audit_interval_ms. */
+    struct {
+        uint64_t account, at_ms;
+    } audit_gate[BND_AUDIT_GATE_MAX];
+} bnd_server;
+#endif

@@ -27,14 +27,16 @@
 struct bnd_net;
 struct bnd_rate;
 
-/* The periodic deletion of abandoned uploads: one job, reused, that the
- * writer runs; a pass that stops at its budget submits itself again. */
+/* The periodic maintenance passes (bnd_dispatch_maint: the deletion of
+ * abandoned uploads): one job, reused, that the writer runs; a pass that
+ * stops at its budget submits the job again. */
 typedef struct bnd_gc_job {
     bnd_job job; /* first: the writer hands this back */
     struct bnd_server *srv;
-    int busy;    /* submitted, not completed (loop thread) */
-    int more;    /* the last pass stopped at its budget */
-    int closing; /* the server closes: submit no more */
+    int busy;           /* submitted, not completed (loop thread) */
+    int more;           /* the last pass stopped at its budget */
+    const char *failed; /* the pass that failed, for the log */
+    int closing;        /* the server closes: submit no more */
     unsigned long passes;
 } bnd_gc_job;
 
@@ -56,6 +58,10 @@ typedef struct bnd_server {
     uv_timer_t gc_timer;
     bnd_gc_job gc;
     int handles_open;
+    /* The network layer's say on a login (bnd_net_start sets it): 0 when
+     * account may log in on one more connection, else BN_ELIMIT (LOGIN
+     * answers it). NULL without a network (tests): no limit. */
+    int (*login_check)(const struct bnd_server *srv, uint64_t account);
     /* When each auditor's last live audit with canaries ran (monotonic
      * ms; bnd_h_audit.c), for cfg.audit_interval_ms. */
     struct {

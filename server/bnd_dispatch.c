@@ -95,6 +95,16 @@ static const bnd_cmd *find_cmd(uint16_t type)
     return NULL;
 }
 
+/* The handlers' maintenance passes, run by the server now and then. */
+static const bnd_maint maints[] = {
+    {"doc.gc", bnd_doc_gc},
+};
+
+const bnd_maint *bnd_dispatch_maint(size_t i)
+{
+    return i < sizeof maints / sizeof maints[0] ? &maints[i] : NULL;
+}
+
 int bnd_dispatch_table_check(void)
 {
     for (size_t i = 0; i < NCMDS; i++) {
@@ -106,49 +116,6 @@ int bnd_dispatch_table_check(void)
             return BN_EINTERNAL;
     }
     return 0;
-}
-
-/* ---- context --------------------------------------------------------------
- */
-
-struct bnd_ctx_block {
-    bnd_ctx_block *next;
-    max_align_t data[];
-};
-
-void *bnd_ctx_alloc(bnd_ctx *cx, size_t size)
-{
-    if (size > SIZE_MAX / 2)
-        return NULL;
-    bnd_ctx_block *b = calloc(1, sizeof *b + size);
-    if (b == NULL)
-        return NULL;
-    b->next = cx->mem;
-    cx->mem = b;
-    return b->data;
-}
-
-static void ctx_init(bnd_ctx *cx, bnd_server *srv, const bnd_actor *actor,
-                     bn_msg *rep, uint64_t id)
-{
-    memset(cx, 0, sizeof *cx);
-    cx->srv = srv;
-    cx->st = srv->store;
-    cx->actor = *actor;
-    cx->rep = rep;
-    cx->now = bn_now();
-    cx->today = bn_date_today();
-    bn_msg_init(rep, BN_MSG_OK, id);
-}
-
-static void ctx_free(bnd_ctx *cx)
-{
-    bn_arena_free(&cx->arena);
-    while (cx->mem != NULL) {
-        bnd_ctx_block *next = cx->mem->next;
-        free(cx->mem);
-        cx->mem = next;
-    }
 }
 
 /* ---- helpers --------------------------------------------------------------
@@ -328,6 +295,8 @@ static void set_login(bnd_session *s, const bnd_actor *a)
     bnd_log(BND_LOG_INFO, "login", "conn=%llu account=%llu role=%s",
             (unsigned long long)s->conn_id, (unsigned long long)a->account_id,
             role_name(a->role));
+    if (s->on_login != NULL)
+        s->on_login(s);
 }
 
 /* ---- writes: jobs for the writer thread ---------------------------------- */
@@ -363,7 +332,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
     int rc;
 
     rj->did_login = 0;
-    ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
+    bnd_ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
     cx.txn = txn;
     cx.logck = &rj->lc;
     rc = rj->cmd->fn(&cx, &rj->req);
@@ -373,7 +342,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
         rj->login = cx.login;
         rj->did_login = 1;
     }
-    ctx_free(&cx);
+    bnd_ctx_free(&cx);
     rj->rc = rc;
     if (rc != 0) /* BN_EFULL too: a pass after the map grew re-encodes */
         encode_error(&rj->out, rj->req.id, rc, cx.errmsg);
@@ -484,7 +453,7 @@ static int session_sign_pk(bnd_server *srv, bnd_session *s)
 
     if (s->have_sign_pk)
         return 0;
-    ctx_init(&cx, srv, &s->actor, &rep, 0);
+    bnd_ctx_init(&cx, srv, &s->actor, &rep, 0);
     rc = bnd_store_read_begin(srv->store, &cx.txn);
     if (rc == 0) {
         rc = bnd_get_account(&cx, s->actor.account_id, &a);
@@ -494,7 +463,7 @@ static int session_sign_pk(bnd_server *srv, bnd_session *s)
         memcpy(s->sign_pk, a.sign_pk, sizeof s->sign_pk);
         s->have_sign_pk = 1;
     }
-    ctx_free(&cx);
+    bnd_ctx_free(&cx);
     return rc;
 }
 
@@ -529,7 +498,7 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
     bn_msg rep;
     int rc;
 
-    ctx_init(&cx, srv, &s->actor, &rep, req->id);
+    bnd_ctx_init(&cx, srv, &s->actor, &rep, req->id);
     cx.ch = s->ch;
     rc = bnd_store_read_begin(srv->store, &cx.txn);
     if (rc == 0) {
@@ -540,7 +509,7 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
     }
     if (rc == 0 && cx.did_login)
         set_login(s, &cx.login);
-    ctx_free(&cx);
+    bnd_ctx_free(&cx);
     if (rc != 0)
         encode_error(&srv->enc, req->id, rc, cx.errmsg);
     *rc_out = rc;

@@ -35,6 +35,22 @@ int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
  */
 int bnd_dispatch(bnd_server *srv, bnd_session *s, bn_msg *req);
 
+/*
+ * A maintenance pass of the handlers, which the server's top runs on the
+ * writer thread at start and every BND_DOC_GC_INTERVAL_MS (bnd_server.h)
+ * without naming the handler: fn deletes, in txn, what is due at now, at
+ * most budget items (0: no limit), and returns 1 when it stopped at the
+ * budget (run again), 0 when done, or a negative code.
+ */
+typedef struct bnd_maint {
+    const char *name; /* the log's event when it fails */
+    int (*fn)(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget);
+} bnd_maint;
+
+/* bnd_dispatch_maint returns the i-th maintenance pass (static), NULL past
+ * the last. */
+const bnd_maint *bnd_dispatch_maint(size_t i);
+
 /* bnd_dispatch_table_check verifies the table (sorted, known types,
  * sane flags): 0 or BN_EINTERNAL. For tests. */
 int bnd_dispatch_table_check(void);

@@ -4,7 +4,6 @@
 #include "bn_text.h"
 #include "bn_version.h"
 #include "bnd_handlers.h"
-#include "bnd_net.h"
 #include "bnd_stats.h"
 
 /* Reads the invitation of token in txn: 0 when it may still be used,
@@ -144,7 +143,8 @@ int bnd_h_login(bnd_ctx *cx, const bn_msg *req)
         return rc;
     if (bn_login_verify(l->sig, cx->ch, a.sign_pk) != 0)
         return BN_ESIG;
-    if (bnd_net_login_check(cx->srv->net, a.id) != 0) {
+    if (cx->srv->login_check != NULL &&
+        cx->srv->login_check(cx->srv, a.id) != 0) {
         cx->errmsg = "this account has as many connections open as "
                      "connections_per_account allows: close one (another "
                      "binome still running?) and try again";

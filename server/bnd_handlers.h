@@ -39,6 +39,17 @@ typedef struct bnd_ctx {
 /* bnd_ctx_alloc returns zeroed memory freed with the context, or NULL. */
 void *bnd_ctx_alloc(bnd_ctx *cx, size_t size);
 
+/*
+ * bnd_ctx_init prepares cx for a request of actor with id on srv: the
+ * reply rep is initialised as an OK (the dispatcher then gives it the
+ * type its table says), now and today are read, no transaction is open.
+ * bnd_ctx_free frees what the context allocated (bnd_ctx_alloc, the
+ * arena); the reply must be encoded before.
+ */
+void bnd_ctx_init(bnd_ctx *cx, bnd_server *srv, const bnd_actor *actor,
+                  bn_msg *rep, uint64_t id);
+void bnd_ctx_free(bnd_ctx *cx);
+
 /* A handler on a transaction; a check on the loop thread, no store. */
 typedef int (*bnd_handler_fn)(bnd_ctx *cx, const bn_msg *req);
 typedef int (*bnd_check_fn)(bnd_server *srv, bnd_session *s, const bn_msg *req);
@@ -295,6 +306,7 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req);
 
+/* the pair's log (bnd_h_log.c) */
 int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req);
 
 /* statistics (bnd_h_stats.c) */

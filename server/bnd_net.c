@@ -321,31 +321,44 @@ static int conn_send(bnd_conn *c, const uint8_t *msg, size_t len, int sealed)
     return 0;
 }
 
+/*
+ * The session's login callback (bnd_session.h), called by the dispatcher
+ * as the request that logs in is answered: the connection leaves the
+ * pre-login count for its account's (LOGIN checked that count,
+ * net_login_check, in this same turn), and takes the logged-in frame
+ * limit and idle timeout.
+ */
+static void conn_logged_in(bnd_session *s)
+{
+    bnd_conn *c = (bnd_conn *)s;
+    const bnd_config *cfg = &c->net->srv->cfg;
+
+    if (c->closing)
+        return;
+    if (c->prelogin) {
+        prelogin_leave(c);
+        account_count(c, 1);
+    }
+    if (c->rd.limit < cfg->frame_max) {
+        bn_frame_reader_set_limit(&c->rd, cfg->frame_max);
+        conn_timeout(c, cfg->idle_timeout_ms);
+    }
+}
+
 /* The session's reply callback: seal, queue, and maybe read on. */
 static void conn_reply(bnd_session *s, const uint8_t *msg, size_t len,
                        unsigned flags)
 {
     bnd_conn *c = (bnd_conn *)s;
-    bnd_config *cfg = &c->net->srv->cfg;
 
     if (c->closing)
         return;
-    if (s->logged_in && c->prelogin) {
-        /* Logged in by the request this answers (LOGIN checked the
-         * account's count, bnd_net_login_check, in this same turn). */
-        prelogin_leave(c);
-        account_count(c, 1);
-    }
     int rc = conn_send(c, msg, len, 1);
     if (c->closing)
         return;
     if (rc != 0) {
         conn_close(c, "send_error");
         return;
-    }
-    if (s->logged_in && c->rd.limit < cfg->frame_max) {
-        bn_frame_reader_set_limit(&c->rd, cfg->frame_max);
-        conn_timeout(c, cfg->idle_timeout_ms);
     }
     if (flags & BND_REPLY_CLOSE) {
         c->close_after = 1;
@@ -587,6 +600,7 @@ static void on_connection(uv_stream_t *server, int status)
     c->handles = 2;
     bnd_session_init(&c->s, ++srv->next_conn_id, &c->ch, conn_reply,
                      conn_release, c);
+    c->s.on_login = conn_logged_in;
     bn_frame_reader_init(&c->rd, srv->cfg.frame_max_prelogin);
     c->t_open = uv_now(srv->loop);
     c->next = net->conns;
@@ -613,6 +627,12 @@ static void on_flush(uv_prepare_t *h)
     bnd_log_flush();
 }
 
+/* The server's login_check hook (bnd_core.h): bnd_net_login_check. */
+static int net_login_check(const bnd_server *srv, uint64_t account)
+{
+    return bnd_net_login_check(srv->net, account);
+}
+
 int bnd_net_start(bnd_server *srv)
 {
     struct sockaddr_storage ss;
@@ -637,6 +657,7 @@ int bnd_net_start(bnd_server *srv)
         return BN_ENOMEM;
     }
     net->srv = srv;
+    srv->login_check = net_login_check;
     uv_prepare_init(srv->loop, &net->flush);
     net->flush.data = net;
     uv_prepare_start(&net->flush, on_flush);

@@ -1,7 +1,7 @@
 /*
  * bnd_pairlog.c: the pair's tamper-evident log on the server side
- * (DESIGN.md, "The pair's log"): the one check every logged write runs,
- * and LOG_GET.
+ * (DESIGN.md, "The pair's log"): the one check every logged write runs
+ * (LOG_GET, which serves the log, is bnd_h_log.c).
  *
  * The server cannot forge an entry (it holds no member's key); what it
  * enforces here is that the log it serves is a chain: each stored entry
@@ -176,52 +176,4 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     memcpy(pair->log_head, head, BN_HASH_BYTES);
     return bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, pair->id),
                        &bn_desc_rec_pair, pair, 0);
-}
-
-struct log_page {
-    bn_log_item *items;
-    uint32_t n;
-};
-
-static int log_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
-{
-    struct log_page *lp = arg;
-    bn_rec_log rec;
-    (void)k;
-    if (lp->n == BND_PAGE)
-        return 1;
-    int rc = bnd_rec_decode(v, &bn_desc_rec_log, &rec, &cx->arena);
-    if (rc != 0)
-        return rc;
-    /* v1 entries of an upgraded store keep their own length */
-    lp->items[lp->n++].entry = rec.entry;
-    return 0;
-}
-
-/* LOG_GET: the pair's entries from from_seq (0 counts as 1) on, at most
- * BND_PAGE of them; more tells whether the log goes on. */
-int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
-{
-    const bn_log_get *r = &req->u.log_get;
-    struct log_page lp = {NULL, 0};
-    bn_rec_pair p;
-    uint8_t k[16];
-    int rc;
-
-    rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    cx->rep->type = BN_MSG_LOG;
-    lp.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *lp.items);
-    if (lp.items == NULL)
-        return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, LOG), k,
-                  bnd_key_u64_u64(k, p.id, r->from_seq ? r->from_seq : 1), k, 8,
-                  log_item, &lp);
-    if (rc < 0)
-        return rc;
-    cx->rep->u.log.entries.v = lp.items;
-    cx->rep->u.log.entries.len = lp.n;
-    cx->rep->u.log.more = rc == 1;
-    return 0;
 }

@@ -16,22 +16,37 @@
 #include "bnd_rate.h"
 #include "bnd_writer.h"
 
-/* ---- abandoned uploads ------------------------------------------------ */
+/* ---- maintenance passes --------------------------------------------------
+ */
 
-#define GC_BUDGET 4096u /* chunks deleted in one writer transaction */
+#define GC_BUDGET 4096u /* items one pass deletes in one writer transaction */
 
+/* Writer thread: runs every maintenance pass the dispatcher lists
+ * (bnd_dispatch_maint; the deletion of abandoned uploads) in txn. */
 static int gc_apply(bnd_job *j, MDB_txn *txn)
 {
     bnd_gc_job *g = (bnd_gc_job *)j;
-    int rc = bnd_doc_gc(g->srv->store, txn, bn_now(), GC_BUDGET);
-    g->more = rc == 1;
-    return rc < 0 ? rc : 0;
+    const bnd_maint *m;
+    int64_t now = bn_now();
+
+    g->more = 0;
+    g->failed = NULL;
+    for (size_t i = 0; (m = bnd_dispatch_maint(i)) != NULL; i++) {
+        int rc = m->fn(g->srv->store, txn, now, GC_BUDGET);
+        if (rc < 0) {
+            g->failed = m->name;
+            return rc;
+        }
+        g->more |= rc == 1;
+    }
+    return 0;
 }
 
 static void gc_failed(bnd_job *j, int rc)
 {
-    (void)j;
-    bnd_log(BND_LOG_ERROR, "doc.gc", "result=%s", bn_err_name(rc));
+    bnd_gc_job *g = (bnd_gc_job *)j;
+    bnd_log(BND_LOG_ERROR, g->failed != NULL ? g->failed : "maint", "result=%s",
+            bn_err_name(rc));
 }
 
 static void gc_complete(bnd_job *j)

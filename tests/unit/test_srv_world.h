@@ -23,6 +23,7 @@
 #include "../lib/bn_testlog.h"
 #include "bn_invite.h"
 #include "bnd_dispatch.h"
+#include "bnd_server.h"
 #include "bnd_log.h"
 #include "bnd_writer.h"
 

@@ -24,6 +24,7 @@
 #define F_PRELOGIN 2u /* allowed (only) before login */
 #define F_AUTH 4u     /* a failure closes the connection */
 #define F_CHUNK 8u    /* a document chunk: BND_RATE_CHUNK of the rate */
+#define F_LATER 16u   /* a read served off the loop, answered when done */
 
 #define R_ADMIN (1u << BN_ROLE_ADMIN)
 #define R_MENTOR (1u << BN_ROLE_MENTOR)
@@ -32,51 +33,101 @@
 #define R_MEMBER (R_MENTOR | R_MENTEE)
 #define R_ANY (R_ADMIN | R_MEMBER | R_AUDITOR)
 
+/* Where a request's pair id and log entry are in a bn_msg, found by the
+ * compiler (bnd_dispatch_table_check compares them with the schema). */
+#define PAIR(m) ((int)offsetof(bn_msg, u.m.pair_id))
+#define ENTRY(m) ((int)offsetof(bn_msg, u.m.entry))
+#define NONE (-1)
+
+/*
+ * Everything the dispatcher knows of a request: its type, the type of its
+ * reply on success (the handler fills the fields, never the type), the
+ * handler, a check on the loop thread before it, flags, the roles
+ * allowed, and where its pair id (for the log) and its log entry (a
+ * logged write: F_WRITE, pre-checked off the writer thread) are.
+ */
 typedef struct bnd_cmd {
     uint16_t type;
+    uint16_t reply;
     bnd_handler_fn fn;
     bnd_check_fn check; /* loop thread, before the handler; may be NULL */
     unsigned flags;
     unsigned roles; /* bit (1 << role) for each role allowed */
+    int pair_off;   /* offset of the u64 pair id in bn_msg, or NONE */
+    int entry_off;  /* offset of the log entry (bn_bin) in bn_msg, or NONE */
 } bnd_cmd;
 
+#define M(t) BN_MSG_##t
 /* Notes, objectives, documents, sessions and the log are R_MEMBER only:
  * an administrator never reaches them (BN_EDENIED). PAIR_ERASE is for an
- * administrator or a member of the pair. */
+ * administrator or a member of the pair. A live audit, statistics and
+ * document reads are served off the loop (F_LATER): the loop goes on
+ * serving other requests meanwhile. */
 static const bnd_cmd cmds[] = {
-    {BN_MSG_JOIN, bnd_h_join, bnd_check_join, F_WRITE | F_PRELOGIN | F_AUTH, 0},
-    {BN_MSG_LOGIN, bnd_h_login, NULL, F_PRELOGIN | F_AUTH, 0},
-    {BN_MSG_WHOAMI, bnd_h_whoami, NULL, 0, R_ANY},
-    {BN_MSG_PROGRAMME_CREATE, bnd_h_programme_create, NULL, F_WRITE, R_ADMIN},
-    {BN_MSG_PROGRAMME_LIST, bnd_h_programme_list, NULL, 0, R_ADMIN},
-    {BN_MSG_PROGRAMME_GET, bnd_h_programme_get, NULL, 0, R_ADMIN | R_MEMBER},
-    {BN_MSG_INVITE_CREATE, bnd_h_invite_create, NULL, F_WRITE, R_ADMIN},
-    {BN_MSG_ACCOUNT_LIST, bnd_h_account_list, NULL, 0, R_ADMIN},
-    {BN_MSG_PAIR_CREATE, bnd_h_pair_create, NULL, F_WRITE, R_ADMIN},
-    {BN_MSG_PAIR_ERASE, bnd_h_pair_erase, NULL, F_WRITE, R_ADMIN | R_MEMBER},
-    {BN_MSG_PAIR_LIST, bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER},
-    {BN_MSG_PAIR_GET, bnd_h_pair_get, NULL, 0, R_MEMBER},
-    {BN_MSG_PAIR_ACCEPT, bnd_h_pair_accept, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_PAIR_END, bnd_h_pair_end, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_KEY_PUT, bnd_h_key_put, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_NOTE_PUT, bnd_h_note_put, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_NOTE_LIST, bnd_h_note_list, NULL, 0, R_MEMBER},
-    {BN_MSG_NOTE_GET, bnd_h_note_get, NULL, 0, R_MEMBER},
-    {BN_MSG_SESSION_ADD, bnd_h_session_add, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_SESSION_UPDATE, bnd_h_session_update, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_SESSION_LIST, bnd_h_session_list, NULL, 0, R_MEMBER},
-    {BN_MSG_OBJECTIVE_ADD, bnd_h_objective_add, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_OBJECTIVE_REACH, bnd_h_objective_reach, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_OBJECTIVE_LIST, bnd_h_objective_list, NULL, 0, R_MEMBER},
-    {BN_MSG_DOC_BEGIN, bnd_h_doc_begin, NULL, F_WRITE, R_MEMBER},
-    {BN_MSG_DOC_CHUNK, bnd_h_doc_chunk, NULL, F_WRITE | F_CHUNK, R_MEMBER},
-    {BN_MSG_DOC_LIST, bnd_h_doc_list, NULL, 0, R_MEMBER},
-    {BN_MSG_DOC_READ, bnd_h_doc_read, NULL, F_CHUNK, R_MEMBER},
-    {BN_MSG_LOG_GET, bnd_h_log_get, NULL, 0, R_MEMBER},
-    {BN_MSG_STATS_GET, bnd_h_stats_get, NULL, 0, R_ADMIN},
-    {BN_MSG_STATS_PAIRS_GET, bnd_h_stats_pairs_get, NULL, 0, R_ADMIN},
-    {BN_MSG_AUDIT_GET, bnd_h_audit_get, NULL, 0, R_AUDITOR},
+    {M(JOIN), M(LOGGED_IN), bnd_h_join, bnd_check_join,
+     F_WRITE | F_PRELOGIN | F_AUTH, 0, NONE, NONE},
+    {M(LOGIN), M(LOGGED_IN), bnd_h_login, NULL, F_PRELOGIN | F_AUTH, 0, NONE,
+     NONE},
+    {M(WHOAMI), M(LOGGED_IN), bnd_h_whoami, NULL, 0, R_ANY, NONE, NONE},
+    {M(PROGRAMME_CREATE), M(PROGRAMME), bnd_h_programme_create, NULL, F_WRITE,
+     R_ADMIN, NONE, NONE},
+    {M(PROGRAMME_LIST), M(PROGRAMMES), bnd_h_programme_list, NULL, 0, R_ADMIN,
+     NONE, NONE},
+    {M(PROGRAMME_GET), M(PROGRAMME), bnd_h_programme_get, NULL, 0,
+     R_ADMIN | R_MEMBER, NONE, NONE},
+    {M(INVITE_CREATE), M(INVITE), bnd_h_invite_create, NULL, F_WRITE, R_ADMIN,
+     NONE, NONE},
+    {M(ACCOUNT_LIST), M(ACCOUNTS), bnd_h_account_list, NULL, 0, R_ADMIN, NONE,
+     NONE},
+    {M(PAIR_CREATE), M(PAIR), bnd_h_pair_create, NULL, F_WRITE, R_ADMIN, NONE,
+     NONE},
+    {M(PAIR_ERASE), M(PAIR), bnd_h_pair_erase, NULL, F_WRITE,
+     R_ADMIN | R_MEMBER, PAIR(pair_erase), NONE},
+    {M(PAIR_LIST), M(PAIRS), bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER, NONE,
+     NONE},
+    {M(PAIR_GET), M(PAIR_DETAIL), bnd_h_pair_get, NULL, 0, R_MEMBER,
+     PAIR(pair_get), NONE},
+    {M(PAIR_ACCEPT), M(PAIR), bnd_h_pair_accept, NULL, F_WRITE, R_MEMBER,
+     PAIR(pair_accept), ENTRY(pair_accept)},
+    {M(PAIR_END), M(PAIR), bnd_h_pair_end, NULL, F_WRITE, R_MEMBER,
+     PAIR(pair_end), ENTRY(pair_end)},
+    {M(KEY_PUT), M(OK), bnd_h_key_put, NULL, F_WRITE, R_MEMBER, PAIR(key_put),
+     ENTRY(key_put)},
+    {M(NOTE_PUT), M(NOTE_ACK), bnd_h_note_put, NULL, F_WRITE, R_MEMBER,
+     PAIR(note_put), ENTRY(note_put)},
+    {M(NOTE_LIST), M(NOTES), bnd_h_note_list, NULL, 0, R_MEMBER,
+     PAIR(note_list), NONE},
+    {M(NOTE_GET), M(NOTE), bnd_h_note_get, NULL, 0, R_MEMBER, PAIR(note_get),
+     NONE},
+    {M(SESSION_ADD), M(SESSION), bnd_h_session_add, NULL, F_WRITE, R_MEMBER,
+     PAIR(session_add), ENTRY(session_add)},
+    {M(SESSION_UPDATE), M(SESSION), bnd_h_session_update, NULL, F_WRITE,
+     R_MEMBER, PAIR(session_update), ENTRY(session_update)},
+    {M(SESSION_LIST), M(SESSIONS), bnd_h_session_list, NULL, 0, R_MEMBER,
+     PAIR(session_list), NONE},
+    {M(OBJECTIVE_ADD), M(OK), bnd_h_objective_add, NULL, F_WRITE, R_MEMBER,
+     PAIR(objective_add), ENTRY(objective_add)},
+    {M(OBJECTIVE_REACH), M(OK), bnd_h_objective_reach, NULL, F_WRITE, R_MEMBER,
+     PAIR(objective_reach), ENTRY(objective_reach)},
+    {M(OBJECTIVE_LIST), M(OBJECTIVES), bnd_h_objective_list, NULL, 0, R_MEMBER,
+     PAIR(objective_list), NONE},
+    {M(DOC_BEGIN), M(DOC_STATUS), bnd_h_doc_begin, NULL, F_WRITE, R_MEMBER,
+     PAIR(doc_begin), NONE},
+    {M(DOC_CHUNK), M(DOC_STATUS), bnd_h_doc_chunk, NULL, F_WRITE | F_CHUNK,
+     R_MEMBER, PAIR(doc_chunk), ENTRY(doc_chunk)},
+    {M(DOC_LIST), M(DOCS), bnd_h_doc_list, NULL, 0, R_MEMBER, PAIR(doc_list),
+     NONE},
+    {M(DOC_READ), M(DOC_DATA), bnd_h_doc_read, NULL, F_CHUNK | F_LATER,
+     R_MEMBER, PAIR(doc_read), NONE},
+    {M(LOG_GET), M(LOG), bnd_h_log_get, NULL, 0, R_MEMBER, PAIR(log_get), NONE},
+    {M(STATS_GET), M(STATS), bnd_h_stats_get, NULL, F_LATER, R_ADMIN, NONE,
+     NONE},
+    {M(STATS_PAIRS_GET), M(STATS_PAIRS), bnd_h_stats_pairs_get, NULL, F_LATER,
+     R_ADMIN, NONE, NONE},
+    {M(AUDIT_GET), M(AUDIT_REPORT), bnd_h_audit_get, bnd_check_audit, F_LATER,
+     R_AUDITOR, NONE, NONE},
 };
+#undef M
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 
@@ -105,17 +156,57 @@ const bnd_maint *bnd_dispatch_maint(size_t i)
     return i < sizeof maints / sizeof maints[0] ? &maints[i] : NULL;
 }
 
+/* The offset in bn_msg of message type's field name of kind, as the wire
+ * schema describes it, or NONE (the table check only: by name). */
+static int schema_off(uint16_t type, const char *name, int kind)
+{
+    const bn_struct_desc *d = bn_msg_desc(type);
+    for (size_t i = 0; d != NULL && i < d->nfields; i++)
+        if (d->fields[i].kind == kind && strcmp(d->fields[i].name, name) == 0)
+            return (int)(offsetof(bn_msg, u) + d->fields[i].offset);
+    return NONE;
+}
+
 int bnd_dispatch_table_check(void)
 {
     for (size_t i = 0; i < NCMDS; i++) {
-        if (i > 0 && cmds[i - 1].type >= cmds[i].type)
+        const bnd_cmd *c = &cmds[i];
+        if (i > 0 && cmds[i - 1].type >= c->type)
             return BN_EINTERNAL;
-        if (!bn_msg_known(cmds[i].type) || cmds[i].fn == NULL)
+        if (!bn_msg_known(c->type) || !bn_msg_known(c->reply) || c->fn == NULL)
             return BN_EINTERNAL;
-        if (((cmds[i].flags & F_PRELOGIN) != 0) != (cmds[i].roles == 0))
+        if (((c->flags & F_PRELOGIN) != 0) != (c->roles == 0))
+            return BN_EINTERNAL;
+        /* Off the loop: a read that needs no session (not LOGIN). */
+        if ((c->flags & F_LATER) &&
+            (c->flags & (F_WRITE | F_PRELOGIN | F_AUTH)))
+            return BN_EINTERNAL;
+        if (c->pair_off != schema_off(c->type, "pair_id", BN_FK_U64) ||
+            c->entry_off != schema_off(c->type, "entry", BN_FK_BIN))
+            return BN_EINTERNAL;
+        if (c->entry_off != NONE && !(c->flags & F_WRITE))
             return BN_EINTERNAL;
     }
     return 0;
+}
+
+/* The pair id req names (cmd may be NULL: 0), for the log. */
+static uint64_t cmd_pair(const bnd_cmd *cmd, const bn_msg *req)
+{
+    uint64_t v;
+    if (cmd == NULL || cmd->pair_off == NONE)
+        return 0;
+    memcpy(&v, (const char *)req + cmd->pair_off, sizeof v);
+    return v;
+}
+
+/* req's log entry (empty when cmd is not a logged write). */
+static bn_bin cmd_entry(const bnd_cmd *cmd, const bn_msg *req)
+{
+    bn_bin e = {NULL, 0};
+    if (cmd->entry_off != NONE)
+        memcpy(&e, (const char *)req + cmd->entry_off, sizeof e);
+    return e;
 }
 
 /* ---- helpers --------------------------------------------------------------
@@ -203,23 +294,6 @@ static void peek_header(const uint8_t *p, size_t len, uint16_t *type,
     }
     *type = v[0] <= UINT16_MAX ? (uint16_t)v[0] : 0;
     *id = v[1];
-}
-
-/* The pair a request names, for the log: its field "pair_id", if any. */
-static uint64_t req_pair_id(const bn_msg *m)
-{
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-    if (d == NULL)
-        return 0;
-    for (size_t i = 0; i < d->nfields; i++) {
-        const bn_field_desc *f = &d->fields[i];
-        if (f->kind == BN_FK_U64 && strcmp(f->name, "pair_id") == 0) {
-            uint64_t v;
-            memcpy(&v, (const char *)&m->u + f->offset, sizeof v);
-            return v;
-        }
-    }
-    return 0;
 }
 
 static void log_request(const bnd_session *s, uint16_t type, uint64_t pair,
@@ -333,6 +407,7 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
 
     rj->did_login = 0;
     bnd_ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
+    rep.type = rj->cmd->reply;
     cx.txn = txn;
     cx.logck = &rj->lc;
     rc = rj->cmd->fn(&cx, &rj->req);
@@ -372,7 +447,7 @@ static void job_complete(bnd_job *j)
     }
     if (rj->rc == 0 && rj->did_login)
         set_login(s, &rj->login);
-    log_request(s, rj->req.type, req_pair_id(&rj->req), rj->in_bytes,
+    log_request(s, rj->req.type, cmd_pair(rj->cmd, &rj->req), rj->in_bytes,
                 rj->out.len, rj->rc, now_us() - rj->t0);
     if (!s->closed) {
         if (rj->out.len == 0) /* could not even encode the error */
@@ -473,7 +548,7 @@ static void submit_job(bnd_server *srv, bnd_session *s, req_job *rj)
 {
     bnd_writer_hold(srv->writer);
     rj->ready = 1;
-    if (s->logged_in && bnd_pairlog_entry(&rj->req).len != 0 &&
+    if (s->logged_in && cmd_entry(rj->cmd, &rj->req).len != 0 &&
         session_sign_pk(srv, s) == 0) {
         rj->work.data = rj;
         rj->ready = 0;
@@ -499,6 +574,7 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
     int rc;
 
     bnd_ctx_init(&cx, srv, &s->actor, &rep, req->id);
+    rep.type = cmd->reply;
     cx.ch = s->ch;
     rc = bnd_store_read_begin(srv->store, &cx.txn);
     if (rc == 0) {
@@ -524,7 +600,7 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
 {
     const bnd_cmd *cmd = find_cmd(req->type);
     uint64_t t0 = now_us();
-    uint64_t pair = req_pair_id(req);
+    uint64_t pair = cmd_pair(cmd, req);
     int rc;
 
     if (!s->logged_in) {
@@ -571,10 +647,11 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
     }
 
     if (cmd->check != NULL) {
-        rc = cmd->check(srv, s, req);
+        const char *errmsg = NULL;
+        rc = cmd->check(srv, s, req, &errmsg);
         if (rc != 0) {
-            reply_error(srv, s, req->type, req->id, pair, in, rc,
-                        (cmd->flags & F_AUTH) ? BND_REPLY_CLOSE : 0, t0);
+            reply_error_msg(srv, s, req->type, req->id, pair, in, rc, errmsg,
+                            (cmd->flags & F_AUTH) ? BND_REPLY_CLOSE : 0, t0);
             bn_msg_free(req);
             return 0;
         }

@@ -40,7 +40,6 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
                      &bn_desc_rec_programme, &p, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_PROGRAMME;
     bnd_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
@@ -68,7 +67,6 @@ int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[8];
     int rc;
 
-    cx->rep->type = BN_MSG_PROGRAMMES;
     rc = bnd_list_page(cx, &l, after, DB(cx, PROGRAMMES), k,
                        bnd_key_u64(k, after + 1), 0, programme_item);
     if (rc < 0)
@@ -88,7 +86,6 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_programme(cx, id, &p);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_PROGRAMME;
     bnd_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
@@ -122,7 +119,6 @@ int bnd_h_invite_create(bnd_ctx *cx, const bn_msg *req)
         sodium_memzero(token, sizeof token);
         return rc;
     }
-    cx->rep->type = BN_MSG_INVITE;
     memcpy(cx->rep->u.invite.token, token, sizeof token);
     sodium_memzero(token, sizeof token);
     cx->rep->u.invite.programme_id = r->programme_id;
@@ -160,7 +156,6 @@ int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[8];
     int rc;
 
-    cx->rep->type = BN_MSG_ACCOUNTS;
     rc = bnd_list_page(cx, &l, after, DB(cx, ACCOUNTS), k,
                        bnd_key_u64(k, after + 1), 0, account_item);
     if (rc < 0)
@@ -284,6 +279,5 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
                                     p.status);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }

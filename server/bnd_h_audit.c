@@ -97,20 +97,20 @@ static int audit_gate(bnd_server *srv, uint64_t account, uint64_t now_ms)
 
 /* check_canaries fills c from the request: BN_ECOUNT past the configured
  * cap, BN_EINVAL for a canary that bn_audit_canary_check refuses. */
-static int check_canaries(bnd_ctx *cx, const bn_audit_get *g,
-                          bnd_audit_canary *c)
+static int check_canaries(const bnd_server *srv, const bn_audit_get *g,
+                          bnd_audit_canary *c, const char **errmsg)
 {
-    if (g->canaries.len > cx->srv->cfg.audit_canaries_max ||
+    if (g->canaries.len > srv->cfg.audit_canaries_max ||
         g->canaries.len > BN_AUDIT_CANARIES_MAX) {
-        cx->errmsg = "too many canaries for one audit (binomed.conf "
-                     "audit_canaries_max, 16 by default)";
+        *errmsg = "too many canaries for one audit (binomed.conf "
+                  "audit_canaries_max, 16 by default)";
         return BN_ECOUNT;
     }
     for (uint32_t i = 0; i < g->canaries.len; i++) {
         const bn_bin *b = &g->canaries.v[i].bytes;
         if (bn_audit_canary_check(b->ptr, b->len) != 0) {
-            cx->errmsg = "a canary is 16 to 256 printable ASCII characters: "
-                         "a shorter one could be guessed";
+            *errmsg = "a canary is 16 to 256 printable ASCII characters: "
+                      "a shorter one could be guessed";
             return BN_EINVAL;
         }
         c[i].bytes = b->ptr;
@@ -120,13 +120,39 @@ static int check_canaries(bnd_ctx *cx, const bn_audit_get *g,
 }
 
 /*
- * The whole audit runs here, on the loop thread, in the request's read
- * transaction: on a big store it takes seconds, during which this daemon
- * answers no other request, and the snapshot it reads keeps the writer
- * from reusing pages (and a map growth waits for it). That is accepted
- * for a rare auditor request; moving it to the libuv thread pool needs a
- * deferred reply from the dispatcher (a read handler answers at once
- * today). The offline `binomed audit` does not stop the daemon at all.
+ * Loop thread, before the audit is handed to the thread pool: the
+ * canaries' count and form, then the auditor's interval (audit_gate
+ * writes the server's table, which only the loop thread touches).
+ */
+int bnd_check_audit(bnd_server *srv, bnd_session *s, const bn_msg *req,
+                    const char **errmsg)
+{
+    const bn_audit_get *g = &req->u.audit_get;
+    bnd_audit_canary canaries[BN_AUDIT_CANARIES_MAX];
+    int rc = check_canaries(srv, g, canaries, errmsg);
+
+    if (rc == 0 && g->canaries.len > 0) {
+        rc = audit_gate(srv, s->actor.account_id, uv_hrtime() / 1000000u);
+        if (rc != 0)
+            *errmsg = "one audit with canaries per auditor per "
+                      "audit_canary_interval_s (binomed.conf, 60 s by "
+                      "default); try again later";
+    }
+    if (rc != 0)
+        bnd_log(BND_LOG_INFO, "audit",
+                "account=%" PRIu64 " canaries=%" PRIu32
+                " found=0 records=0 envelopes=0 findings=0 result=%s",
+                s->actor.account_id, g->canaries.len, bn_err_name(rc));
+    return rc;
+}
+
+/*
+ * The audit itself, off the loop thread (the dispatcher's F_LATER: the
+ * libuv thread pool), in the request's own read transaction, after
+ * bnd_check_audit passed: on a big store it takes seconds, during which
+ * the daemon serves every other request. The snapshot it reads keeps the
+ * writer from reusing pages meanwhile (and a map growth waits for it).
+ * It touches no state of the server but its configuration and store.
  */
 int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req)
 {
@@ -139,14 +165,7 @@ int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req)
     int rc;
 
     bnd_audit_report_init(&r, BN_PAGE_MAX);
-    rc = check_canaries(cx, g, canaries);
-    if (rc == 0 && n > 0) {
-        rc = audit_gate(cx->srv, cx->actor.account_id, uv_hrtime() / 1000000u);
-        if (rc != 0)
-            cx->errmsg = "one audit with canaries per auditor per "
-                         "audit_canary_interval_s (binomed.conf, 60 s by "
-                         "default); try again later";
-    }
+    rc = check_canaries(cx->srv, g, canaries, &cx->errmsg);
     if (rc == 0 && (found = bnd_ctx_alloc(cx, n ? n : 1)) == NULL)
         rc = BN_ENOMEM;
     if (rc == 0) {
@@ -154,7 +173,6 @@ int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_audit_store_search(cx->txn, &dbs, canaries, n, found, &r);
     }
     if (rc == 0) {
-        cx->rep->type = BN_MSG_AUDIT_REPORT;
         cx->rep->u.audit_report.records = r.records;
         cx->rep->u.audit_report.envelopes = r.envelopes;
         cx->rep->u.audit_report.cipher_bytes = r.cipher_bytes;

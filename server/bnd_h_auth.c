@@ -35,13 +35,15 @@ static int invite_usable(MDB_txn *txn, MDB_dbi db, const uint8_t *token,
  * writer thread, which every write waits for. The writer checks the
  * invitation again (two JOINs with one token may both pass here).
  */
-int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req)
+int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req,
+                   const char **errmsg)
 {
     MDB_txn *txn = NULL;
     bn_rec_invite inv;
     void *arena = NULL;
     int rc;
 
+    (void)errmsg;
     if (s->ch == NULL)
         return BN_EINTERNAL;
     rc = bnd_store_read_begin(srv->store, &txn);
@@ -62,7 +64,6 @@ int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req)
  * protocol and release. */
 static void logged_in_reply(bnd_ctx *cx, const bn_rec_account *a)
 {
-    cx->rep->type = BN_MSG_LOGGED_IN;
     bnd_account_info(a, &cx->rep->u.logged_in.account);
     cx->rep->u.logged_in.proto = BN_PROTO_VERSION;
     cx->rep->u.logged_in.release =

@@ -232,7 +232,7 @@ int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
 }
 
 int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
-                  uint16_t type, MDB_dbi db, bnd_scan_fn fn)
+                  MDB_dbi db, bnd_scan_fn fn)
 {
     bn_rec_pair p;
     uint8_t k[16];
@@ -240,7 +240,6 @@ int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
 
     if (rc != 0)
         return rc;
-    cx->rep->type = type;
     return bnd_list_page(cx, l, after, db, k,
                          bnd_key_u64_u64(k, p.id, after + 1), 8, fn);
 }

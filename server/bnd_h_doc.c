@@ -85,7 +85,6 @@ static int drop_chunks(MDB_txn *txn, MDB_dbi db, uint64_t pair, uint64_t doc)
 
 static void status(bnd_ctx *cx, const bn_rec_doc *d)
 {
-    cx->rep->type = BN_MSG_DOC_STATUS;
     cx->rep->u.doc_status.doc_id = d->doc_id;
     cx->rep->u.doc_status.chunks = d->chunks;
     cx->rep->u.doc_status.complete = d->complete;
@@ -263,8 +262,7 @@ int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_doc_meta), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_DOCS, DB(cx, DOCS),
-                       doc_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, DOCS), doc_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.docs, l, rc);
@@ -292,7 +290,6 @@ int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req)
     rc = get_chunk(cx, &d, r->index, &c, 1);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_DOC_DATA;
     cx->rep->u.doc_data.index = r->index;
     cx->rep->u.doc_data.data = c.data;
     cx->rep->u.doc_data.final = r->index + 1 == d.chunks;

@@ -152,6 +152,5 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
         return rc;
     bnd_store_want_scrub(cx->st);
 reply:
-    cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }

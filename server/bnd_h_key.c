@@ -186,7 +186,6 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
             return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     }
 reply:
-    cx->rep->type = BN_MSG_OK;
     cx->rep->u.ok.value = r->epoch;
     return 0;
 }

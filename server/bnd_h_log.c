@@ -35,7 +35,6 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_LOG;
     lp.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *lp.items);
     if (lp.items == NULL)
         return BN_ENOMEM;

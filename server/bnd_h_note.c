@@ -119,7 +119,6 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
             if (last.author_id != cx->actor.account_id ||
                 !bnd_same_bin(env.envelope, r->envelope))
                 return BN_ECONFLICT;
-            cx->rep->type = BN_MSG_NOTE_ACK;
             cx->rep->u.note_ack.note_id = r->note_id;
             cx->rep->u.note_ack.revision = latest;
             cx->rep->u.note_ack.created = last.created;
@@ -163,7 +162,6 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
                          &bn_desc_rec_note_env, &env, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECONFLICT : rc;
-    cx->rep->type = BN_MSG_NOTE_ACK;
     cx->rep->u.note_ack.note_id = n.note_id;
     cx->rep->u.note_ack.revision = n.revision;
     cx->rep->u.note_ack.created = n.created;
@@ -218,8 +216,7 @@ int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_note_meta), {0, BND_PAGE, 0}, &nl};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_NOTES,
-                       DB(cx, NOTES), note_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, NOTES), note_item);
     if (rc == 0)
         rc = flush_note(cx, &l);
     if (rc < 0)
@@ -259,7 +256,6 @@ int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req)
     rc = get_note_env(cx, p.id, r->note_id, rev, &env);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_NOTE;
     note_meta(&n, &cx->rep->u.note.meta);
     cx->rep->u.note.envelope = env.envelope;
     return 0;

@@ -28,7 +28,6 @@ static int put_objective(bnd_ctx *cx, const bn_rec_objective *o)
 
 static void ok(bnd_ctx *cx, uint64_t value)
 {
-    cx->rep->type = BN_MSG_OK;
     cx->rep->u.ok.value = value;
 }
 
@@ -156,8 +155,8 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_objective_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_OBJECTIVES,
-                       DB(cx, OBJECTIVES), objective_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, OBJECTIVES),
+                       objective_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.objectives, l, rc);

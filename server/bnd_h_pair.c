@@ -49,7 +49,6 @@ int bnd_h_pair_list(bnd_ctx *cx, const bn_msg *req)
     uint8_t k[16];
     int rc;
 
-    cx->rep->type = BN_MSG_PAIRS;
     if (cx->actor.role == BN_ROLE_ADMIN)
         rc = bnd_list_page(cx, &l, after, DB(cx, PAIRS), k,
                            bnd_key_u64(k, after + 1), 0, admin_pair_item);
@@ -230,7 +229,6 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_scan(cx, DB(cx, ACCEPTS), k, 8, k, 8, accept_item, &al);
     if (rc < 0)
         return rc;
-    cx->rep->type = BN_MSG_PAIR_DETAIL;
     rc = bnd_pair_info(cx, &p, &d->pair);
     if (rc != 0)
         return rc;
@@ -319,7 +317,6 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         if (rc != 0)
             return rc;
     }
-    cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }
 
@@ -364,6 +361,5 @@ int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
 reply:
-    cx->rep->type = BN_MSG_PAIR;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }

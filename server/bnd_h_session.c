@@ -37,7 +37,6 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
         return BN_ECONFLICT; /* the entry is not a SESSION_ADD's */
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_SESSION;
     session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
@@ -88,7 +87,6 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL, &now);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_SESSION;
     session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
@@ -137,7 +135,6 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
 reply:
-    cx->rep->type = BN_MSG_SESSION;
     session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
@@ -164,8 +161,8 @@ int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_session_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_SESSIONS,
-                       DB(cx, SESSIONS), session_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, SESSIONS),
+                       session_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.sessions, l, rc);

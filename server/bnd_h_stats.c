@@ -23,7 +23,6 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_stats_prog_get(cx->st, cx->txn, prog.id, &ps, &cx->arena);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_STATS;
     bnd_programme_info(&prog, &o->programme);
     o->today = cx->today;
     o->mentors = ps.mentors;
@@ -117,7 +116,6 @@ int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_programme(cx, r->programme_id, &prog);
     if (rc != 0)
         return rc;
-    cx->rep->type = BN_MSG_STATS_PAIRS;
     rc = bnd_list_page(cx, &l, r->after, DB(cx, PAIR_STATS), k,
                        bnd_key_u64_u64(k, prog.id, r->after + 1), 8, pair_row);
     if (rc < 0)

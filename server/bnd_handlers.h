@@ -23,7 +23,8 @@ typedef struct bnd_ctx {
     MDB_txn *txn;
     bnd_actor actor;      /* who asks (zeros before login) */
     const bn_channel *ch; /* the session's channel (reads only; LOGIN) */
-    bn_msg *rep;          /* id preset; the handler sets type and fields */
+    bn_msg *rep;          /* id and type preset (the dispatch table's reply
+                             type); the handler sets the fields */
     void *arena;          /* bn_struct_decode allocations */
     bnd_ctx_block *mem;   /* bnd_ctx_alloc allocations */
     bnd_actor login;      /* JOIN, LOGIN: the account now logged in */
@@ -50,9 +51,11 @@ void bnd_ctx_init(bnd_ctx *cx, bnd_server *srv, const bnd_actor *actor,
                   bn_msg *rep, uint64_t id);
 void bnd_ctx_free(bnd_ctx *cx);
 
-/* A handler on a transaction; a check on the loop thread, no store. */
+/* A handler on a transaction; a check on the loop thread, no store,
+ * which may set *errmsg (static text) for its ERROR reply. */
 typedef int (*bnd_handler_fn)(bnd_ctx *cx, const bn_msg *req);
-typedef int (*bnd_check_fn)(bnd_server *srv, bnd_session *s, const bn_msg *req);
+typedef int (*bnd_check_fn)(bnd_server *srv, bnd_session *s, const bn_msg *req,
+                            const char **errmsg);
 
 #define DB(cx, name) bnd_store_dbi((cx)->st, BND_DB_##name)
 
@@ -184,12 +187,12 @@ int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
 /*
  * bnd_list_pair fills the page l of a list reply of pair_id's records in db
  * (keys: pair id, then the record's id, ...) after the id `after`: the
- * caller must be a member (bnd_member_pair's BN_EDENIED), then the reply
- * gets type and the page is filled as bnd_list_page does. Returns 1 when
+ * caller must be a member (bnd_member_pair's BN_EDENIED), then the page
+ * is filled as bnd_list_page does. Returns 1 when
  * there is more, 0 at the end, or a negative code.
  */
 int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
-                  uint16_t type, MDB_dbi db, bnd_scan_fn fn);
+                  MDB_dbi db, bnd_scan_fn fn);
 
 /*
  * bnd_list_take counts one more item of l of at most bytes encoded bytes
@@ -269,7 +272,8 @@ int bnd_pairlog_landed(bnd_ctx *cx, const bn_rec_pair *pair, const bn_msg *req);
 
 /* ---- handlers ------------------------------------------------------------ */
 
-int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req);
+int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req,
+                   const char **errmsg);
 int bnd_h_join(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_login(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_whoami(bnd_ctx *cx, const bn_msg *req);
@@ -313,7 +317,10 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req);
 
-/* live audit (bnd_h_audit.c) */
+/* live audit (bnd_h_audit.c): the check on the loop thread, the audit
+ * itself off it */
+int bnd_check_audit(bnd_server *srv, bnd_session *s, const bn_msg *req,
+                    const char **errmsg);
 int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req);
 
 /* ---- documents: deleting abandoned uploads (bnd_h_doc.c) ------------------

@@ -80,6 +80,13 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
     *out = NULL;
     if (srv == NULL)
         return BN_ENOMEM;
+    /* The command table's offsets against the wire schema: once. */
+    rc = bnd_dispatch_table_check();
+    if (rc != 0) {
+        bnd_log(BND_LOG_ERROR, "dispatch.table", "result=%s", bn_err_name(rc));
+        free(srv);
+        return rc;
+    }
     srv->cfg = *cfg;
     srv->loop = loop;
     bn_buf_init(&srv->enc);

@@ -58,6 +58,14 @@ typedef struct bnd_server {
     uv_timer_t gc_timer;
     bnd_gc_job gc;
     int handles_open;
+    /* Requests served off the loop (bnd_dispatch.c, F_LATER): how many
+     * are not answered yet, how many slow ones run, those waiting for
+     * their turn, and whom to tell when none is left (the shutdown). */
+    unsigned later_n;
+    unsigned later_slow;
+    void *later_wait_head, *later_wait_tail;
+    void (*later_idle)(void *arg);
+    void *later_idle_arg;
     /* The network layer's say on a login (bnd_net_start sets it): 0 when
      * account may log in on one more connection, else BN_ELIMIT (LOGIN
      * answers it). NULL without a network (tests): no limit. */

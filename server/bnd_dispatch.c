@@ -25,6 +25,7 @@
 #define F_AUTH 4u     /* a failure closes the connection */
 #define F_CHUNK 8u    /* a document chunk: BND_RATE_CHUNK of the rate */
 #define F_LATER 16u   /* a read served off the loop, answered when done */
+#define F_SLOW 32u    /* F_LATER that may take seconds: one at a time */
 
 #define R_ADMIN (1u << BN_ROLE_ADMIN)
 #define R_MENTOR (1u << BN_ROLE_MENTOR)
@@ -124,8 +125,8 @@ static const bnd_cmd cmds[] = {
      NONE},
     {M(STATS_PAIRS_GET), M(STATS_PAIRS), bnd_h_stats_pairs_get, NULL, F_LATER,
      R_ADMIN, NONE, NONE},
-    {M(AUDIT_GET), M(AUDIT_REPORT), bnd_h_audit_get, bnd_check_audit, F_LATER,
-     R_AUDITOR, NONE, NONE},
+    {M(AUDIT_GET), M(AUDIT_REPORT), bnd_h_audit_get, bnd_check_audit,
+     F_LATER | F_SLOW, R_AUDITOR, NONE, NONE},
 };
 #undef M
 
@@ -183,6 +184,8 @@ int bnd_dispatch_table_check(void)
             return BN_EINTERNAL;
         if (c->pair_off != schema_off(c->type, "pair_id", BN_FK_U64) ||
             c->entry_off != schema_off(c->type, "entry", BN_FK_BIN))
+            return BN_EINTERNAL;
+        if ((c->flags & F_SLOW) && !(c->flags & F_LATER))
             return BN_EINTERNAL;
         if (c->entry_off != NONE && !(c->flags & F_WRITE))
             return BN_EINTERNAL;
@@ -563,6 +566,188 @@ static void submit_job(bnd_server *srv, bnd_session *s, req_job *rj)
     pre_drain(srv, s);
 }
 
+/* ---- reads served off the loop ------------------------------------------- */
+
+/*
+ * A request flagged F_LATER runs its handler on libuv's thread pool, in a
+ * read transaction of its own (the store is opened MDB_NOTLS, and the
+ * transaction begins and ends on that one thread, as the store's resize
+ * lock wants). The handler reads only the server's configuration and
+ * store. Its reply is encoded there, and sent from the loop thread when
+ * every request served off the loop before it on the same session was
+ * answered. A live audit is slow: at most LATER_SLOW_MAX run at once, the
+ * others wait their turn, so that the pool keeps threads for the rest.
+ */
+#define LATER_SLOW_MAX 1u
+
+typedef struct later_job {
+    uv_work_t work;
+    bnd_server *srv;
+    bnd_session *s;
+    const bnd_cmd *cmd;
+    bn_msg req;
+    bnd_actor actor;
+    bn_buf out; /* the encoded reply */
+    int rc;
+    int done; /* the handler ran (or was cancelled) */
+    int slow; /* counts in srv->later_slow */
+    size_t in_bytes;
+    uint64_t t0, pair;
+    struct later_job *snext; /* the session's queue, in arrival order */
+    struct later_job *wnext; /* the server's queue of slow ones waiting */
+} later_job;
+
+/* Thread pool: the handler in its own read transaction, and the reply. */
+static void later_work(uv_work_t *w)
+{
+    later_job *lj = w->data;
+    bnd_ctx cx;
+    bn_msg rep;
+    int rc;
+
+    bnd_ctx_init(&cx, lj->srv, &lj->actor, &rep, lj->req.id);
+    rep.type = lj->cmd->reply;
+    rc = bnd_store_read_begin(lj->srv->store, &cx.txn);
+    if (rc == 0) {
+        rc = lj->cmd->fn(&cx, &lj->req);
+        if (rc == 0)
+            rc = encode_reply(&lj->out, &rep);
+        bnd_store_read_end(lj->srv->store, cx.txn);
+    }
+    if (rc != 0)
+        encode_error(&lj->out, lj->req.id, rc, cx.errmsg);
+    bnd_ctx_free(&cx);
+    lj->rc = rc;
+}
+
+static void later_done(uv_work_t *w, int status);
+
+/* Loop thread: hands lj to the thread pool (or, if the pool refuses,
+ * runs it here). */
+static void later_start(bnd_server *srv, later_job *lj)
+{
+    if (lj->slow)
+        srv->later_slow++;
+    lj->work.data = lj;
+    if (uv_queue_work(srv->loop, &lj->work, later_work, later_done) != 0) {
+        later_work(&lj->work);
+        later_done(&lj->work, 0);
+    }
+}
+
+/* Loop thread: sends lj's reply, frees it and drops its reference. */
+static void later_answer(bnd_server *srv, later_job *lj)
+{
+    bnd_session *s = lj->s;
+    unsigned flags = lj->out.len == 0 ? BND_REPLY_CLOSE : 0;
+
+    s->inflight--;
+    log_request(s, lj->req.type, lj->pair, lj->in_bytes, lj->out.len, lj->rc,
+                now_us() - lj->t0);
+    if (!s->closed)
+        s->reply(s, lj->out.data, lj->out.len, flags);
+    bn_msg_free(&lj->req);
+    bn_buf_free(&lj->out);
+    free(lj);
+    srv->later_n--;
+    bnd_session_unref(s);
+}
+
+/* Loop thread: the handler is done; answer what is due on its session,
+ * in order, start a waiting slow one, and tell the shutdown when none is
+ * left. */
+static void later_done(uv_work_t *w, int status)
+{
+    later_job *lj = w->data;
+    bnd_server *srv = lj->srv;
+    bnd_session *s = lj->s;
+
+    if (status != 0) { /* cancelled before it ran */
+        lj->rc = BN_ECLOSED;
+        encode_error(&lj->out, lj->req.id, BN_ECLOSED, NULL);
+    }
+    lj->done = 1;
+    if (lj->slow) {
+        srv->later_slow--;
+        later_job *next = srv->later_wait_head;
+        if (next != NULL) {
+            srv->later_wait_head = next->wnext;
+            if (srv->later_wait_head == NULL)
+                srv->later_wait_tail = NULL;
+            later_start(srv, next);
+        }
+    }
+    /* Each job in the queue holds a reference: s lives while one is left
+     * after the one answered. */
+    while ((lj = s->defer_head) != NULL && lj->done) {
+        int last = lj->snext == NULL;
+        s->defer_head = lj->snext;
+        if (last)
+            s->defer_tail = NULL;
+        later_answer(srv, lj);
+        if (last)
+            break;
+    }
+    if (srv->later_n == 0 && srv->later_idle != NULL) {
+        void (*cb)(void *) = srv->later_idle;
+        srv->later_idle = NULL;
+        cb(srv->later_idle_arg);
+    }
+}
+
+/* Loop thread: queues req (owned: moved into the job) to be served off
+ * the loop; answers BN_ENOMEM at once when it cannot. */
+static void later_submit(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
+                         bn_msg *req, size_t in, uint64_t pair, uint64_t t0)
+{
+    later_job *lj = calloc(1, sizeof *lj);
+
+    if (lj == NULL) {
+        reply_error(srv, s, req->type, req->id, pair, in, BN_ENOMEM, 0, t0);
+        bn_msg_free(req);
+        return;
+    }
+    lj->srv = srv;
+    lj->s = s;
+    lj->cmd = cmd;
+    lj->req = *req;
+    memset(req, 0, sizeof *req);
+    lj->actor = s->actor;
+    lj->in_bytes = in;
+    lj->pair = pair;
+    lj->t0 = t0;
+    lj->slow = (cmd->flags & F_SLOW) != 0;
+    bn_buf_init(&lj->out);
+    bnd_session_ref(s);
+    s->inflight++;
+    srv->later_n++;
+    if (s->defer_tail == NULL)
+        s->defer_head = lj;
+    else
+        ((later_job *)s->defer_tail)->snext = lj;
+    s->defer_tail = lj;
+    if (lj->slow && srv->later_slow >= LATER_SLOW_MAX) {
+        if (srv->later_wait_tail == NULL)
+            srv->later_wait_head = lj;
+        else
+            ((later_job *)srv->later_wait_tail)->wnext = lj;
+        srv->later_wait_tail = lj;
+        return;
+    }
+    later_start(srv, lj);
+}
+
+unsigned bnd_dispatch_pending(const bnd_server *srv)
+{
+    return srv->later_n;
+}
+
+void bnd_dispatch_set_idle_cb(bnd_server *srv, void (*cb)(void *), void *arg)
+{
+    srv->later_idle = cb;
+    srv->later_idle_arg = arg;
+}
+
 /* ---- dispatch -------------------------------------------------------------
  */
 
@@ -682,6 +867,11 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
         if (cmd->flags & F_AUTH)
             s->auth_pending = 1;
         submit_job(srv, s, rj);
+        return 0;
+    }
+
+    if (cmd->flags & F_LATER) {
+        later_submit(srv, s, cmd, req, in, pair, t0);
         return 0;
     }
 

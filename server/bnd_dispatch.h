@@ -12,8 +12,15 @@
  *
  * No socket is needed: a test or a fuzz target makes a bnd_session with a
  * reply callback and calls bnd_dispatch_frame. Reads are answered before
- * the call returns; writes are answered from the loop (run it) once their
- * batch is durable.
+ * the call returns, except those served off the loop (a live audit,
+ * statistics, document reads: the libuv thread pool, each in its own
+ * read transaction), answered from the loop (run it) when done; writes
+ * are answered from the loop once their batch is durable. Either kind
+ * counts in s->inflight and holds a reference on s until answered, so a
+ * connection that goes meanwhile is freed after. Replies of requests
+ * served off the loop leave in the order the requests came on their
+ * session; other replies do not wait for them (as they never waited for
+ * writes: a client matches replies by request id).
  */
 #ifndef BND_DISPATCH_H
 #define BND_DISPATCH_H
@@ -34,6 +41,15 @@ int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
  * (*req is released, or moved into a write job; it is zeroed on return).
  */
 int bnd_dispatch(bnd_server *srv, bnd_session *s, bn_msg *req);
+
+/*
+ * bnd_dispatch_pending returns how many requests served off the loop
+ * (a live audit, statistics, document reads) are not answered yet.
+ * bnd_dispatch_set_idle_cb: cb(arg) runs on the loop thread once, when
+ * that count drops to 0 (NULL clears it); the shutdown waits so.
+ */
+unsigned bnd_dispatch_pending(const bnd_server *srv);
+void bnd_dispatch_set_idle_cb(bnd_server *srv, void (*cb)(void *), void *arg);
 
 /*
  * A maintenance pass of the handlers, which the server's top runs on the

@@ -166,18 +166,35 @@ void bnd_server_request_stop(bnd_server *srv)
     uv_async_send(&srv->stop_async);
 }
 
+/* Waits until every write in flight and every request served off the
+ * loop is answered (each may be the other's last), then finishes. */
+static void stop_when_idle(void *arg)
+{
+    bnd_server *srv = arg;
+
+    if (bnd_writer_pending(srv->writer) != 0) {
+        bnd_writer_set_idle_cb(srv->writer, stop_when_idle, srv);
+        return;
+    }
+    bnd_writer_set_idle_cb(srv->writer, NULL, NULL);
+    if (bnd_dispatch_pending(srv) != 0) {
+        bnd_dispatch_set_idle_cb(srv, stop_when_idle, srv);
+        return;
+    }
+    finish_stop(srv);
+}
+
 void bnd_server_stop(bnd_server *srv)
 {
     if (srv->stopping)
         return;
     srv->stopping = 1;
-    bnd_log(BND_LOG_INFO, "stopping", "connections=%u writes_in_flight=%u",
-            bnd_net_conn_count(srv->net), bnd_writer_pending(srv->writer));
+    bnd_log(BND_LOG_INFO, "stopping",
+            "connections=%u writes_in_flight=%u reads_in_flight=%u",
+            bnd_net_conn_count(srv->net), bnd_writer_pending(srv->writer),
+            bnd_dispatch_pending(srv));
     bnd_net_stop_accepting(srv->net);
-    if (bnd_writer_pending(srv->writer) == 0)
-        finish_stop(srv);
-    else
-        bnd_writer_set_idle_cb(srv->writer, finish_stop, srv);
+    stop_when_idle(srv);
 }
 
 static void on_stop_timer(uv_timer_t *t)

@@ -1,6 +1,9 @@
 #!/bin/sh
 # layers.sh: the modules stand in floors (scripts/check_layers.sh), and
-# the check does fail on a file that includes a header of a floor above.
+# the check does fail on a file that includes a header of a floor above;
+# the server's files stand in floors with no cycle among them
+# (scripts/check_cycles.sh over this build's objects), and that check
+# does fail, naming the call, when a bottom file calls the top.
 . "$(dirname "$0")/lib/common.sh"
 make_tmp layers
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,5 +25,33 @@ elif grep -q "crypto/bn_log.c includes bnd_server.h (server)" "$T/out"; then
     ok "an upward include is caught, naming the file"
 else
     not_ok "an upward include is caught, naming the file"
+fi
+# No cycle among the server's files, read from this build's objects.
+if sh "$top/scripts/check_cycles.sh" "$BUILD/obj/server" "$top/server" \
+    >"$T/out" 2>&1; then
+    ok "the server's files form no cycle"
+else
+    not_ok "the server's files form no cycle"
+    sed 's/^/#   /' "$T/out"
+fi
+# The same objects, but the session (the bottom) calls the server's stop
+# (the top), which reaches sessions through the network layer: a circle.
+mkdir -p "$T/obj"
+cp "$BUILD"/obj/server/*.o "$T/obj/"
+cat >"$T/session.c" <<'EOF'
+void bnd_server_stop(void *srv);
+void bnd_session_init(void *s) { (void)s; }
+void bnd_session_ref(void *s) { bnd_server_stop(s); }
+void bnd_session_unref(void *s) { (void)s; }
+EOF
+${CC:-cc} -c -o "$T/obj/bnd_session.o" "$T/session.c"
+if sh "$top/scripts/check_cycles.sh" "$T/obj" "$top/server" >"$T/out" 2>&1
+then
+    not_ok "a cycle is caught"
+elif grep -q "bnd_session -> bnd_server: bnd_server_stop" "$T/out"; then
+    ok "a cycle is caught, naming the call that closes it"
+else
+    not_ok "a cycle is caught, naming the call that closes it"
+    sed 's/^/#   /' "$T/out"
 fi
 finish

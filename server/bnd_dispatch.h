@@ -1,10 +1,12 @@
 /*
  * bnd_dispatch.h: requests in, replies out, through one table.
  *
- * Each message type a client may send has one entry: handler, flags
- * (WRITE: run by the writer thread inside a write transaction; PRELOGIN:
- * allowed, and only allowed, before login; AUTH: a failure closes the
- * connection) and the roles allowed. The table is checked in one place
+ * Each message type a client may send has one entry: handler, the type
+ * of its reply, flags (WRITE: run by the writer thread inside a write
+ * transaction; PRELOGIN: allowed, and only allowed, before login; AUTH: a
+ * failure closes the connection; LATER: a read served off the loop; SLOW:
+ * one such at a time), the roles allowed, and where its pair id and log
+ * entry are. The table is checked in one place
  * (bnd_dispatch): unknown type, a role not allowed or an account over its
  * request rate (BN_ELIMIT, cfg.rate_per_account) gets an ERROR reply and
  * the connection goes on; a message that does not decode gets an

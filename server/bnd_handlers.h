@@ -2,8 +2,11 @@
  * bnd_handlers.h: what request handlers share (internal to the server).
  *
  * A handler reads the request, checks it against the store inside cx->txn
- * (a read transaction on the loop thread, or a nested write transaction on
- * the writer thread for WRITE entries) and fills cx->rep. It returns 0, or
+ * (a read transaction on the loop thread, or on a thread of libuv's pool
+ * for LATER entries, or a nested write transaction on the writer thread
+ * for WRITE entries) and fills the fields of cx->rep, whose type the
+ * dispatch table gives. A LATER handler touches nothing of cx->srv but
+ * cfg and the store. It returns 0, or
  * a negative BN_E* code that becomes the ERROR reply. Memory the reply
  * points to comes from bnd_ctx_alloc or records decoded into cx->arena; it
  * lives until the reply is encoded.

@@ -3,9 +3,8 @@
  * rates, medians and risk (rules in bnc_stats.h), and the table, JSON and
  * CSV renderers. The HTML report is in bnc_stats_html.c.
  */
-#include "bnc_stats.h"
-#include "bn_text.h"
 #include "bnc_internal.h"
+#include "bn_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -27,7 +27,8 @@ static int read_charter(cli_ctx *ctx, const char *path, char **out)
     }
     n = fread(buf, 1, BNC_CHARTER_MAX + 1, f);
     fclose(f);
-    if (n > BNC_CHARTER_MAX || n == 0 || bnc_text_check(buf, n, BNC_CHARTER_MAX)) {
+    if (n > BNC_CHARTER_MAX || n == 0 ||
+        bnc_text_check(buf, n, BNC_CHARTER_MAX)) {
         free(buf);
         return cli_fail(ctx, BNC_EINVAL,
                         "%s must be UTF-8 text of 1 to %u bytes", path,
@@ -238,8 +239,8 @@ static int resolve(cli_ctx *ctx, const bnc_account *items, size_t n,
         return rc;
     for (size_t i = 0; i < n; i++)
         if (items[i].id == *id && items[i].role != role)
-            return cli_fail(ctx, BNC_EINVAL, "account '%s' is a %s, not a %s", s,
-                            bnc_role_name(items[i].role), what);
+            return cli_fail(ctx, BNC_EINVAL, "account '%s' is a %s, not a %s",
+                            s, bnc_role_name(items[i].role), what);
     return 0;
 }
 

@@ -101,8 +101,7 @@ static void audit_label(char *out, size_t size, const audit_canaries *c,
              b->len > 40 ? "..." : "");
 }
 
-static void audit_print_text(const bnc_audit_report *r,
-                             const audit_canaries *c)
+static void audit_print_text(const bnc_audit_report *r, const audit_canaries *c)
 {
     char label[48];
 
@@ -125,8 +124,8 @@ static void audit_print_text(const bnc_audit_report *r,
         printf("  %-16s %-32s %s\n", "DATABASE", "FIELD", "KIND");
         for (size_t i = 0; i < r->nfields; i++) {
             const bnc_audit_field *f = &r->fields[i];
-            printf("  %-16s %-32s %s\n", cli_safe(f->db),
-                   cli_safe(f->field), cli_safe(f->kind));
+            printf("  %-16s %-32s %s\n", cli_safe(f->db), cli_safe(f->field),
+                   cli_safe(f->kind));
         }
     }
     if (r->nfindings == 0) {
@@ -139,14 +138,12 @@ static void audit_print_text(const bnc_audit_report *r,
            r->truncated ? " (the server listed only the first)" : "");
     for (size_t i = 0; i < r->nfindings; i++) {
         const bnc_audit_finding *f = &r->findings[i];
-        printf("  %-12s %s %s: %s\n", cli_safe(f->code),
-               cli_safe(f->db), cli_safe(f->record),
-               cli_safe(f->detail));
+        printf("  %-12s %s %s: %s\n", cli_safe(f->code), cli_safe(f->db),
+               cli_safe(f->record), cli_safe(f->detail));
     }
 }
 
-static void audit_print_json(const bnc_audit_report *r,
-                             const audit_canaries *c)
+static void audit_print_json(const bnc_audit_report *r, const audit_canaries *c)
 {
     char label[BNC_AUDIT_CANARY_MAX + 1];
 
@@ -241,9 +238,9 @@ int cli_audit(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx, BNC_ECORRUPT,
                       "the audit found %u problem%s; %u of %u canar%s found "
                       "(listed above)",
-                      (unsigned)rep->nfindings,
-                      rep->nfindings == 1 ? "" : "s", nfound,
-                      canaries.n, canaries.n == 1 ? "y was" : "ies were");
+                      (unsigned)rep->nfindings, rep->nfindings == 1 ? "" : "s",
+                      nfound, canaries.n,
+                      canaries.n == 1 ? "y was" : "ies were");
         cli_hint(ctx, "a canary found means plaintext you wrote through a "
                       "client sits in a stored ciphertext field; "
                       "'malformed', 'nonce-reuse' and 'not-random' name "

@@ -38,7 +38,8 @@ static int upload_path(cli_ctx *ctx, const char *pair, const char *path,
         return BNC_EINVAL;
     bnc_hash(h, (const uint8_t *)key, (size_t)n);
     bn_hex_encode(hex, h, 8);
-    n = snprintf(out, size, "%s/uploads/%s-%s", bnc_profile_dir(ctx->profile), pair, hex);
+    n = snprintf(out, size, "%s/uploads/%s-%s", bnc_profile_dir(ctx->profile),
+                 pair, hex);
     return (n < 0 || (size_t)n >= size) ? BNC_EINVAL : 0;
 }
 

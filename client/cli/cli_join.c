@@ -55,7 +55,8 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
     cli_passphrase_free(pass, len);
     if (rc == BNC_EEXIST) {
         cli_hint(ctx, "use another directory with --profile DIR");
-        rc = cli_fail(ctx, rc, "%s already holds a profile", bnc_profile_dir(p));
+        rc =
+            cli_fail(ctx, rc, "%s already holds a profile", bnc_profile_dir(p));
     } else if (rc == 0) {
         printf("joined as %s (%s), account %" PRIu64 "\n", cli_safe(acc.name),
                bnc_role_name(acc.role), acc.id);
@@ -80,7 +81,8 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     snprintf(server, sizeof server, "%s%s%s:%u",
-             strchr(bnc_profile_host(ctx->profile), ':') ? "[" : "", bnc_profile_host(ctx->profile),
+             strchr(bnc_profile_host(ctx->profile), ':') ? "[" : "",
+             bnc_profile_host(ctx->profile),
              strchr(bnc_profile_host(ctx->profile), ':') ? "]" : "",
              (unsigned)bnc_profile_port(ctx->profile));
     if (json) {

@@ -248,9 +248,10 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
         if (meta.session_id)
             printf("session    %" PRIu64 "\n", meta.session_id);
         printf("signature  verified%s\n\n",
-               bnc_pair_keys_changed(p) ? " (but a member's key changed: verify the "
-                                 "pair again)"
-                               : "");
+               bnc_pair_keys_changed(p)
+                   ? " (but a member's key changed: verify the "
+                     "pair again)"
+                   : "");
     }
     /* Escaped unless --raw, whatever stdout is: the partner wrote it. */
     rc = cli_print_body(stdout, body, len, raw);

@@ -104,13 +104,16 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
     bnc_pair_charter_hash(p, h);
     bn_hex_encode(hex, h, sizeof h);
     printf("Charter of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
-           bnc_pair_get_info(p)->id, cli_safe(bnc_pair_get_info(p)->mentor_name),
+           bnc_pair_get_info(p)->id,
+           cli_safe(bnc_pair_get_info(p)->mentor_name),
            cli_safe(bnc_pair_get_info(p)->mentee_name));
     /* The charter is the server's clear text: shown escaped. */
-    rc = cli_print_body(stdout, bnc_pair_charter(p), strlen(bnc_pair_charter(p)), 0);
+    rc = cli_print_body(stdout, bnc_pair_charter(p),
+                        strlen(bnc_pair_charter(p)), 0);
     if (rc != 0)
         goto cleanup;
-    if (bnc_pair_charter(p)[0] && bnc_pair_charter(p)[strlen(bnc_pair_charter(p)) - 1] != '\n')
+    if (bnc_pair_charter(p)[0] &&
+        bnc_pair_charter(p)[strlen(bnc_pair_charter(p)) - 1] != '\n')
         putchar('\n');
     printf("\ncharter hash: %s\n", hex);
     fflush(stdout);
@@ -154,7 +157,8 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");
     rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
-    if (rc == 0 && bnc_pair_get_info(p)->status == BNC_PAIR_PENDING && r == BNC_END_COMPLETED)
+    if (rc == 0 && bnc_pair_get_info(p)->status == BNC_PAIR_PENDING &&
+        r == BNC_END_COMPLETED)
         rc = cli_fail(ctx, BNC_ENOTACCEPTED,
                       "pair %s never started: it can only be withdrawn from",
                       pos[0]);
@@ -162,7 +166,9 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_pair_end(ctx->client, p, r);
     if (rc == 0) {
         char d[11];
-        cli_date(d, bnc_pair_get_info(p)->end_date ? bnc_pair_get_info(p)->end_date : bnc_date_today());
+        cli_date(d, bnc_pair_get_info(p)->end_date
+                        ? bnc_pair_get_info(p)->end_date
+                        : bnc_date_today());
         printf("pair %" PRIu64 " ended on %s (%s); its notes stay readable "
                "by its members\n",
                bnc_pair_get_info(p)->id, d, bnc_end_reason_name(r));
@@ -200,7 +206,8 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
         rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc != 0)
         goto cleanup;
-    if (bnc_pair_get_info(p)->status == BNC_PAIR_PENDING || bnc_pair_get_info(p)->status == BNC_PAIR_ACTIVE) {
+    if (bnc_pair_get_info(p)->status == BNC_PAIR_PENDING ||
+        bnc_pair_get_info(p)->status == BNC_PAIR_ACTIVE) {
         rc = cli_fail(ctx, BNC_EINVAL, "pair %s has not ended", pos[0]);
         cli_hint(ctx,
                  "end it first: 'binome pair end %s --reason "

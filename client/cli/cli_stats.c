@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* Declared here until cli.h lists it (main.c's table needs it there). */
 int cli_admin_stats(cli_ctx *ctx, int argc, char **argv);
 

@@ -284,7 +284,8 @@ int cli_connect(cli_ctx *ctx)
     cli_passphrase_free(pass, len);
     if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)
         return cli_fail(ctx, rc, "cannot reach the server at %s:%u (%s)",
-                        bnc_profile_host(ctx->profile), (unsigned)bnc_profile_port(ctx->profile),
+                        bnc_profile_host(ctx->profile),
+                        (unsigned)bnc_profile_port(ctx->profile),
                         bnc_strerror(rc));
     return rc;
 }
@@ -309,13 +310,15 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
                  "administrator (its data may have been restored from "
                  "an old copy, or altered)",
                  arg);
-    } else if (rc == BNC_ECHAIN && bnc_client_log_bad_author(ctx->client) != 0) {
+    } else if (rc == BNC_ECHAIN &&
+               bnc_client_log_bad_author(ctx->client) != 0) {
         cli_fail(ctx, rc,
                  "the log of pair %s does not verify at entry %" PRIu64
                  ", signed as member %" PRIu64
                  ": the server changed that entry or the keys it shows for "
                  "member %" PRIu64 "; nothing from this pair is trusted",
-                 arg, bnc_client_log_bad_seq(ctx->client), bnc_client_log_bad_author(ctx->client),
+                 arg, bnc_client_log_bad_seq(ctx->client),
+                 bnc_client_log_bad_author(ctx->client),
                  bnc_client_log_bad_author(ctx->client));
         cli_hint(ctx, "tell your administrator and the other member: the "
                       "server's data was altered");
@@ -339,7 +342,8 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
                 "you run 'binome verify %s' and compare in person\n",
                 arg, arg);
     else if (rc == 0 && !bnc_pair_verified(*out) &&
-             bnc_pair_member(*out, bnc_client_account(ctx->client)->id) != NULL &&
+             bnc_pair_member(*out, bnc_client_account(ctx->client)->id) !=
+                 NULL &&
              strcmp(ctx->command, "verify") != 0)
         fprintf(stderr,
                 "binome: note: pair %s is not verified yet: until you and "
@@ -356,7 +360,8 @@ int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 {
     int rc = cli_open_pair(ctx, arg, flags, out);
 
-    if (rc == 0 && bnc_pair_member(*out, bnc_client_account(ctx->client)->id) == NULL)
+    if (rc == 0 &&
+        bnc_pair_member(*out, bnc_client_account(ctx->client)->id) == NULL)
         rc = cli_fail(ctx, BNC_EDENIED, "you are not a member of pair %s", arg);
     return rc;
 }

@@ -24,7 +24,8 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     printf("Safety number of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
-           bnc_pair_get_info(p)->id, cli_safe(bnc_pair_get_info(p)->mentor_name),
+           bnc_pair_get_info(p)->id,
+           cli_safe(bnc_pair_get_info(p)->mentor_name),
            cli_safe(bnc_pair_get_info(p)->mentee_name));
     /* Signal's layout: groups of 5 digits, 4 groups a line. */
     for (int i = 0; i < BNC_SAFETY_DIGITS; i += 5)
@@ -43,7 +44,8 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
                ", key %.4s %.4s %.4s %.4s%s\n",
                bnc_role_name(m->role), cli_safe(m->name), m->account_id, fp,
                fp + 4, fp + 8, fp + 12,
-               m->account_id == bnc_client_account(ctx->client)->id ? " (you)" : "");
+               m->account_id == bnc_client_account(ctx->client)->id ? " (you)"
+                                                                    : "");
     }
     printf("No one else holds a key to them: not the administrator, not "
            "the server.\n");
@@ -68,7 +70,7 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
                "person.\nIf they match, run 'binome verify %" PRIu64
                " --confirm'.\n",
                bnc_pair_keys_changed(p) ? "KEYS CHANGED since you last saw them"
-                               : "not verified yet",
+                                        : "not verified yet",
                bnc_pair_get_info(p)->id);
     }
 cleanup:

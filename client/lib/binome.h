@@ -56,55 +56,55 @@
  * from -errno.
  */
 #define BNC_ERR_MAP(X)                                                         \
-    X(INVAL, -999)                                                      \
-    X(NOMEM, -998)                                                      \
-    X(IO, -997)                                                         \
-    X(PASSPHRASE, -996)                                                 \
-    X(CORRUPT, -995)                                                    \
-    X(VERSION, -994)                                                    \
-    X(AUTH, -993)                                                       \
-    X(SIG, -992)                                                        \
-    X(PROTO, -991)                                                      \
-    X(TOOBIG, -990)                                                     \
-    X(AGAIN, -989)                                                      \
-    X(TYPE, -988)                                                       \
-    X(MISSING, -987)                                                    \
-    X(TRAILING, -986)                                                   \
-    X(DEPTH, -985)                                                      \
-    X(COUNT, -984)                                                      \
-    X(TRUNC, -983)                                                      \
-    X(TOOLONG, -982)                                                    \
-    X(RANGE, -981)                                                      \
-    X(UNKNOWNMSG, -980)                                                 \
-    X(HANDSHAKE, -979)                                                  \
-    X(REPLAY, -978)                                                     \
-    X(NOTFOUND, -977)                                                   \
-    X(EXIST, -976)                                                      \
-    X(DENIED, -975)                                                     \
-    X(CONFLICT, -974)                                                   \
-    X(EXPIRED, -973)                                                    \
-    X(USED, -972)                                                       \
-    X(NOTLOGGEDIN, -971)                                                \
-    X(CLOSED, -970)                                                     \
-    X(TIMEDOUT, -969)                                                   \
-    X(CONNECT, -968)                                                    \
-    X(STORE, -967)                                                      \
-    X(FULL, -966)                                                       \
-    X(CHAIN, -965)                                                      \
-    X(ROLLBACK, -964)                                                   \
-    X(UNVERIFIED, -963)                                                 \
-    X(STREAM, -962)                                                     \
-    X(DATE, -961)                                                       \
-    X(LIMIT, -960)                                                      \
-    X(NOTACCEPTED, -959)                                                \
-    X(ENDED, -958)                                                      \
-    X(NOKEY, -957)                                                      \
-    X(STALE, -956)                                                      \
-    X(AMBIGUOUS, -955)                                                  \
-    X(PROFILE, -954)                                                    \
-    X(INTERNAL, -953)                                                   \
-    X(TAMPER, -952)                                                     \
-    X(WITHHELD, -951)                                                   \
+    X(INVAL, -999)                                                             \
+    X(NOMEM, -998)                                                             \
+    X(IO, -997)                                                                \
+    X(PASSPHRASE, -996)                                                        \
+    X(CORRUPT, -995)                                                           \
+    X(VERSION, -994)                                                           \
+    X(AUTH, -993)                                                              \
+    X(SIG, -992)                                                               \
+    X(PROTO, -991)                                                             \
+    X(TOOBIG, -990)                                                            \
+    X(AGAIN, -989)                                                             \
+    X(TYPE, -988)                                                              \
+    X(MISSING, -987)                                                           \
+    X(TRAILING, -986)                                                          \
+    X(DEPTH, -985)                                                             \
+    X(COUNT, -984)                                                             \
+    X(TRUNC, -983)                                                             \
+    X(TOOLONG, -982)                                                           \
+    X(RANGE, -981)                                                             \
+    X(UNKNOWNMSG, -980)                                                        \
+    X(HANDSHAKE, -979)                                                         \
+    X(REPLAY, -978)                                                            \
+    X(NOTFOUND, -977)                                                          \
+    X(EXIST, -976)                                                             \
+    X(DENIED, -975)                                                            \
+    X(CONFLICT, -974)                                                          \
+    X(EXPIRED, -973)                                                           \
+    X(USED, -972)                                                              \
+    X(NOTLOGGEDIN, -971)                                                       \
+    X(CLOSED, -970)                                                            \
+    X(TIMEDOUT, -969)                                                          \
+    X(CONNECT, -968)                                                           \
+    X(STORE, -967)                                                             \
+    X(FULL, -966)                                                              \
+    X(CHAIN, -965)                                                             \
+    X(ROLLBACK, -964)                                                          \
+    X(UNVERIFIED, -963)                                                        \
+    X(STREAM, -962)                                                            \
+    X(DATE, -961)                                                              \
+    X(LIMIT, -960)                                                             \
+    X(NOTACCEPTED, -959)                                                       \
+    X(ENDED, -958)                                                             \
+    X(NOKEY, -957)                                                             \
+    X(STALE, -956)                                                             \
+    X(AMBIGUOUS, -955)                                                         \
+    X(PROFILE, -954)                                                           \
+    X(INTERNAL, -953)                                                          \
+    X(TAMPER, -952)                                                            \
+    X(WITHHELD, -951)                                                          \
     X(QUOTA, -950)
 
 enum bnc_err {
@@ -796,8 +796,8 @@ typedef struct bnc_doc {
     uint32_t chunks;
     int64_t created;
     char name[BNC_DOC_NAME_MAX + 1]; /* decrypted; "" if not opened */
-    uint64_t size;                  /* decrypted */
-    int open_rc;                    /* 0, or why the header did not open */
+    uint64_t size;                   /* decrypted */
+    int open_rc;                     /* 0, or why the header did not open */
     /* The library's own, for bnc_doc_get: not to be changed. */
     uint8_t *key_env; /* malloc'd copies */
     size_t key_env_len;
@@ -851,7 +851,6 @@ int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
 /* bnc_pair_erase erases an ended pair (a member or an administrator):
  * every ciphertext and wrapped key is deleted on the server. */
 int bnc_pair_erase(bnc_client *c, uint64_t pair_id);
-
 
 /* ------------------------------------------------------------------ */
 /* Audit, for auditors, against the live server                        */
@@ -926,9 +925,9 @@ void bnc_audit_report_free(bnc_audit_report *r);
 /*
  * The server keeps raw counters only: dates, statuses and counts, never
  * note content. The library fetches them (bnc_stats_fetch), derives
- * every rate, median and risk from them on the client (bnc_stats_derive: pure, deterministic,
- * given the day), and renders the result as a terminal table, JSON, CSV or
- * one self-contained HTML page with SVG charts.
+ * every rate, median and risk from them on the client (bnc_stats_derive: pure,
+ * deterministic, given the day), and renders the result as a terminal table,
+ * JSON, CSV or one self-contained HTML page with SVG charts.
  *
  * Rules of the derivation (the contract the tests check):
  *   - expected interval: weekly 7 days, fortnightly 14, monthly 30,
@@ -1118,6 +1117,5 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s,
                         const bnc_stats_derived *d);
 int bnc_stats_write_html(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d);
-
 
 #endif

@@ -149,7 +149,6 @@ int bnc_log_check(uint64_t pair_id, const bnc_log_head *known,
                   const bnc_log_head *expect, bn_log_key_fn key, void *ctx,
                   bnc_log_head *out, uint64_t *bad_seq);
 
-
 /* ---- helpers ------------------------------------------------------- */
 
 /* One pair key per epoch, kept in sodium_malloc memory. */

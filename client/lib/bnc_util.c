@@ -22,7 +22,8 @@
 BN_ERR_MAP(BNC__SAME_ERR)
 #undef BNC__SAME_ERR
 #define BNC__SAME_ERR(name, value)                                             \
-    _Static_assert((int)BNC_E##name == (int)BN_E##name && BNC_E##name == (value),        \
+    _Static_assert((int)BNC_E##name == (int)BN_E##name &&                      \
+                       BNC_E##name == (value),                                 \
                    "BN_E" #name);
 BNC_ERR_MAP(BNC__SAME_ERR)
 #undef BNC__SAME_ERR

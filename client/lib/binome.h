@@ -515,22 +515,22 @@ enum bnc_pair_flags {
 };
 
 /*
- * bnc_pair_open fetches the pair (PAIR_GET), checks the members' keys
- * against the profile's record (bnc_pair.keys_changed; the first keys seen
- * are recorded in keys/PAIR), fetches and verifies the pair's whole log
- * (it must hold the head remembered in log/PAIR) and holds what the
- * server said to it (bnc_ledger.c: the member list to the hash each
- * member signed when accepting, the state to the accept and end entries,
- * the epoch and the wraps to the KEY_PUT entries): BNC_ECHAIN,
- * BNC_EROLLBACK, BNC_ETAMPER or BNC_EWITHHELD, with c->log_bad_seq or
- * c->tamper saying where. For an active or ended pair it then opens this
- * member's wrap of every logged epoch (the wrapper's signature, then the
- * logged key id); a wrap that does not open is skipped with a warning in
- * p->warnings. When the current epoch has no usable key it draws one,
- * wraps it for every member and logs a KEY_PUT: for the current epoch if
- * nobody keyed it, else for the next (a re-key); on BNC_ECONFLICT it
- * fetches again. Refused with BNC_EUNVERIFIED when keys_changed. Errors:
- * the server's (BNC_EDENIED ...). *out is allocated; free with
+ * bnc_pair_open fetches the pair, checks the members' keys against the
+ * profile's record (bnc_pair_keys_changed; the first keys seen are
+ * recorded in keys/PAIR), fetches and verifies the pair's whole log (it
+ * must hold the head remembered in log/PAIR) and holds what the server
+ * said to it (the member list to the hash each member signed when
+ * accepting, the state to the accept and end entries, the epoch and the
+ * wraps to the key entries): BNC_ECHAIN, BNC_EROLLBACK, BNC_ETAMPER or
+ * BNC_EWITHHELD, with bnc_client_log_bad_seq or bnc_client_tamper saying
+ * where. For an active or ended pair it then opens this member's wrap of
+ * every logged epoch (the wrapper's signature, then the logged key id); a
+ * wrap that does not open is skipped with a warning (bnc_pair_warning).
+ * When the current epoch has no usable key it draws one, wraps it for
+ * every member and logs it: for the current epoch if nobody keyed it,
+ * else for the next (a re-key); on BNC_ECONFLICT it fetches again. Refused
+ * with BNC_EUNVERIFIED when the keys changed. Errors: the server's
+ * (BNC_EDENIED ...). *out is allocated; free with
  * bnc_pair_free.
  */
 int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out);
@@ -571,7 +571,7 @@ void bnc_pair_charter_hash(const bnc_pair *p, uint8_t out[BNC_HASH_BYTES]);
  * bnc_pair_accept signs the charter for this member: recomputes the hash
  * of the charter text and refuses (BNC_EAUTH) when it differs from the hash
  * the server sent, then sends PAIR_ACCEPT with today's date. p comes from
- * bnc_pair_open; the caller shows p->charter first.
+ * bnc_pair_open; the caller shows bnc_pair_charter first.
  */
 int bnc_pair_accept(bnc_client *c, bnc_pair *p);
 
@@ -627,7 +627,7 @@ typedef struct bnc_note_spec {
 /*
  * bnc_note_put seals body (at most BNC_NOTE_MAX_PLAINTEXT bytes) and sends
  * NOTE_PUT: a new note gets a random id and revision 1, an edit revision
- * base + 1. Refused with BNC_EUNVERIFIED when p->keys_changed, BNC_ENOKEY
+ * base + 1. Refused with BNC_EUNVERIFIED when bnc_pair_keys_changed, BNC_ENOKEY
  * when the pair has no key for its epoch. *note_id and *revision (may be
  * NULL) receive what was written.
  */

@@ -174,7 +174,6 @@ int bnc_text_check(const char *s, size_t len, size_t max);
 #define BNC_NOTE_MAX_PLAINTEXT (256u * 1024u)
 #define BNC_OBJECTIVE_TEXT_MAX 2048u
 #define BNC_DOC_NAME_MAX 255u
-#define BNC_DOC_STREAM_HEADER_BYTES 24u
 #define BNC_SAFETY_DIGITS 60
 
 /* ---- the values of enumerated fields -------------------------------- */
@@ -798,11 +797,9 @@ typedef struct bnc_doc {
     char name[BNC_DOC_NAME_MAX + 1]; /* decrypted; "" if not opened */
     uint64_t size;                   /* decrypted */
     int open_rc;                     /* 0, or why the header did not open */
-    /* The library's own, for bnc_doc_get: not to be changed. */
-    uint8_t *key_env; /* malloc'd copies */
-    size_t key_env_len;
-    uint8_t stream_header[BNC_DOC_STREAM_HEADER_BYTES];
-    uint8_t final_hash[BNC_HASH_BYTES]; /* of the final chunk, as logged */
+    /* The sealed key, stream header and logged hash of the last chunk,
+     * for bnc_doc_get: the library's own, freed by bnc_doc_list_free. */
+    struct bnc_doc_sealed *sealed;
 } bnc_doc;
 
 /*

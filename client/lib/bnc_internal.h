@@ -82,6 +82,14 @@ struct bnc_pair {
     size_t nwarnings;
 };
 
+/* What bnc_doc_get needs of a listed document, in one allocation. */
+struct bnc_doc_sealed {
+    uint8_t stream_header[BN_DOC_STREAM_HEADER_BYTES];
+    uint8_t final_hash[BN_HASH_BYTES]; /* of the final chunk, as logged */
+    size_t key_env_len;
+    uint8_t key_env[]; /* the document key, sealed under the pair key */
+};
+
 /* ---- the connection ------------------------------------------------ */
 
 /*

@@ -13,9 +13,6 @@
 #include "bn_invite.h"
 #include "bn_proto.h"
 
-/* Names the library used before binome.h had its own. */
-#define BN_OBJECTIVE_TEXT_MAX BNC_OBJECTIVE_TEXT_MAX
-
 /* ---- the structures behind the handles --------------------------- */
 
 /* A connection: a socket and its channel (bnc_conn.c). */

@@ -42,6 +42,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define LIBBINOME_VERSION_MAJOR 1
 #define LIBBINOME_VERSION_MINOR 0
 #define LIBBINOME_VERSION_PATCH 0
@@ -1114,5 +1118,9 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s,
                         const bnc_stats_derived *d);
 int bnc_stats_write_html(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,8 @@
 #   make demo       a daemon on a temporary directory and a programme's story
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      benchmarks that print figures
+#   make install    binomed, binome, libbinome.so, binome.h, binome.pc, man
+#                   pages under PREFIX (/usr/local), DESTDIR honoured
 #
 # Sources are found by wildcard: a new file in a module's folder is built
 # without touching this file.
@@ -56,6 +58,22 @@ LIBSERVER := $(BUILD)/libbnserver.a
 LIBCLIENT := $(BUILD)/libbinome.a
 LIBS_ALL := $(LIBSERVER) $(LIBCLIENT) $(LIBPROTO) $(LIBCRYPTO)
 
+# libbinome.so: the client library for other programs, built from
+# position-independent objects of client/lib and the floors below it.
+# Its version is binome.h's LIBBINOME_VERSION_* (the ABI rule is written
+# there); the soname carries MAJOR; only the functions binome.h declares
+# are exported (client/lib/libbinome.map). The CLI and the tests link the
+# static libraries, so they run from the build tree without install.
+libver = $(shell sed -n 's/^\#define LIBBINOME_VERSION_$(1) \([0-9]*\)$$/\1/p' \
+                 client/lib/binome.h)
+LIBBINOME_MAJOR := $(call libver,MAJOR)
+LIBBINOME_VERSION := $(LIBBINOME_MAJOR).$(call libver,MINOR).$(call libver,PATCH)
+LIBBINOME_SONAME := libbinome.so.$(LIBBINOME_MAJOR)
+LIBBINOME_MAP := client/lib/libbinome.map
+SHLIB := $(if $(CLIENT_SRC),$(BUILD)/libbinome.so.$(LIBBINOME_VERSION))
+SHLIB_OBJ := $(patsubst %.c,$(BUILD)/pic/%.o,$(CRYPTO_SRC) $(PROTO_SRC) \
+                                                $(CLIENT_SRC))
+
 BINOMED := $(if $(wildcard server/main.c),$(BUILD)/binomed)
 BINOME := $(if $(CLI_SRC),$(BUILD)/binome)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -70,7 +88,7 @@ DEPS_STAMP := build/.deps-ok
 .DEFAULT_GOAL := all
 
 all: $(LIBCRYPTO) $(LIBPROTO) $(if $(SERVER_SRC),$(LIBSERVER)) \
-     $(if $(CLIENT_SRC),$(LIBCLIENT)) $(BINOMED) $(BINOME)
+     $(if $(CLIENT_SRC),$(LIBCLIENT)) $(BINOMED) $(BINOME) $(SHLIB)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/deps.sh
@@ -80,6 +98,19 @@ $(DEPS_STAMP): scripts/deps.sh
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(if $(filter tests/%,$<),$(TEST_CFLAGS)) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC $(PKG_CFLAGS) -c $< -o $@
+
+# The shared library, and in the build tree the two links an installed
+# one has (libbinome.so.MAJOR for programs, libbinome.so for the linker).
+$(SHLIB): $(SHLIB_OBJ) $(LIBBINOME_MAP)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBBINOME_SONAME) \
+	    -Wl,--version-script,$(LIBBINOME_MAP) -Wl,--no-undefined \
+	    -Wl,--as-needed -o $@ $(SHLIB_OBJ) $(PKG_LIBS)
+	ln -sf $(@F) $(@D)/$(LIBBINOME_SONAME)
+	ln -sf $(LIBBINOME_SONAME) $(@D)/libbinome.so
 
 $(LIBCRYPTO): $(call obj,$(CRYPTO_SRC))
 $(LIBPROTO): $(call obj,$(PROTO_SRC))
@@ -198,13 +229,33 @@ valgrind: tests
 PREFIX ?= /usr/local
 DESTDIR ?=
 BINDIR := $(PREFIX)/bin
+LIBDIR := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+PKGCONFIGDIR := $(LIBDIR)/pkgconfig
 MANDIR := $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
+SHLIB_FILE := libbinome.so.$(LIBBINOME_VERSION)
 
-install: all
+# binome.pc, for `pkg-config --cflags --libs binome`, made for PREFIX.
+$(BUILD)/binome.pc: client/lib/binome.pc.in client/lib/binome.h
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(LIBBINOME_VERSION)|' $< >$@
+
+# The .pc names PREFIX: made again at each install, for that PREFIX.
+.PHONY: $(BUILD)/binome.pc
+
+install: all $(BUILD)/binome.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 0755 $(BUILD)/binomed $(BUILD)/binome $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILD)/$(SHLIB_FILE) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SHLIB_FILE) $(DESTDIR)$(LIBDIR)/$(LIBBINOME_SONAME)
+	ln -sf $(LIBBINOME_SONAME) $(DESTDIR)$(LIBDIR)/libbinome.so
+	install -m 0644 client/lib/binome.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(BUILD)/binome.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 docs/man/binome.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 docs/man/binomed.8 $(DESTDIR)$(MANDIR)/man8/
 	sed 's|/usr/local/bin|$(BINDIR)|g' dist/binomed.service \
@@ -213,6 +264,10 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/binomed $(DESTDIR)$(BINDIR)/binome \
+	    $(DESTDIR)$(LIBDIR)/$(SHLIB_FILE) \
+	    $(DESTDIR)$(LIBDIR)/$(LIBBINOME_SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libbinome.so \
+	    $(DESTDIR)$(INCLUDEDIR)/binome.h $(DESTDIR)$(PKGCONFIGDIR)/binome.pc \
 	    $(DESTDIR)$(MANDIR)/man1/binome.1 $(DESTDIR)$(MANDIR)/man8/binomed.8 \
 	    $(DESTDIR)$(UNITDIR)/binomed.service
 

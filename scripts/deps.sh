@@ -13,6 +13,7 @@ for pc in libsodium:libsodium-dev libuv:libuv1-dev lmdb:liblmdb-dev \
     pkg-config --exists "$name" 2>/dev/null || need "$deb"
 done
 command -v pkg-config >/dev/null 2>&1 || need pkg-config
+command -v readelf >/dev/null 2>&1 || need binutils   # nm, readelf: library.sh
 command -v clang >/dev/null 2>&1 || need clang
 command -v make >/dev/null 2>&1 || need make
 command -v mdb_stat >/dev/null 2>&1 || need lmdb-utils

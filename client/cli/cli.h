@@ -2,7 +2,7 @@
  * cli.h: what the binome command line's files share. main.c holds the one
  * table of commands; each cli_*.c file holds one family's handlers.
  *
- * A handler returns 0, a negative BN_E* code, or CLI_EUSAGE. It writes its
+ * A handler returns 0, a negative BNC_E* code, or CLI_EUSAGE. It writes its
  * normal output to stdout; it never prints an error or exits: it may put a
  * precise message and a hint in the context (cli_fail), and main prints
  * "binome: <command>: <message>" and what to do, then exits 1 (2 for
@@ -15,15 +15,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sodium.h>
+
 #include "binome.h"
 #include "bn_text.h"
+#include "bn_util.h"
 
-#define CLI_EUSAGE (-2000) /* outside the BN_E* and errno ranges */
+#define CLI_EUSAGE (-2000) /* outside the BNC_E* and errno ranges */
 
 typedef struct cli_ctx {
     const char *profile_dir; /* --profile, or NULL */
     const char *command;     /* "note add" */
-    char msg[512];           /* overrides bn_strerror when set */
+    char msg[512];           /* overrides bnc_strerror when set */
     char hint[512];          /* what to do, when known */
     bnc_profile *profile;    /* opened by cli_connect */
     bnc_client *client;
@@ -118,8 +121,8 @@ int cli_write_error(cli_ctx *ctx, int rc, const char *pair);
 void cli_print_text(FILE *f, const char *s);
 
 /* cli_print_body prints multi-line text (a note body, a charter): with
- * raw, its exact bytes; else escaped, newlines and tabs kept. 0, BN_EIO
- * or BN_ENOMEM. */
+ * raw, its exact bytes; else escaped, newlines and tabs kept. 0, BNC_EIO
+ * or BNC_ENOMEM. */
 int cli_print_body(FILE *f, const void *text, size_t len, int raw);
 
 /* A progress bar on stderr, drawn only when stderr is a terminal. */
@@ -152,7 +155,7 @@ int cli_connect(cli_ctx *ctx);
 int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
 
 /* cli_open_own_pair is cli_open_pair for a command only a member of the
- * pair may run: BN_EDENIED (message set) for anybody else. */
+ * pair may run: BNC_EDENIED (message set) for anybody else. */
 int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
 
 /* cli_json_connect parses a command that takes only "--json" (setting
@@ -188,7 +191,7 @@ int cli_is_tamper(int rc);
  * cli_edit runs ${EDITOR:-vi} on a file that starts as init[0..initlen),
  * in a private directory (0700) under $XDG_RUNTIME_DIR (else $TMPDIR or
  * /tmp, with a warning), without BINOME_PASSPHRASE in the editor's
- * environment, and reads what it saved into buf (*len bytes; BN_ETOOBIG
+ * environment, and reads what it saved into buf (*len bytes; BNC_ETOOBIG
  * when cap bytes or more). Every file in the directory is then
  * overwritten and removed, and the directory too, whatever happened; what
  * cannot be removed is named on stderr. 0 or an error, message set.

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* read_charter reads a charter file (text, at most BN_CHARTER_MAX bytes). */
+/* read_charter reads a charter file (text, at most BNC_CHARTER_MAX bytes). */
 static int read_charter(cli_ctx *ctx, const char *path, char **out)
 {
     FILE *f = fopen(path, "rb");
@@ -20,18 +20,19 @@ static int read_charter(cli_ctx *ctx, const char *path, char **out)
     if (f == NULL)
         return cli_fail(ctx, -errno, "cannot read %s: %s", path,
                         strerror(errno));
-    buf = malloc(BN_CHARTER_MAX + 2);
+    buf = malloc(BNC_CHARTER_MAX + 2);
     if (buf == NULL) {
         fclose(f);
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     }
-    n = fread(buf, 1, BN_CHARTER_MAX + 1, f);
+    n = fread(buf, 1, BNC_CHARTER_MAX + 1, f);
     fclose(f);
-    if (n > BN_CHARTER_MAX || n == 0 || bn_str_check(buf, n, BN_CHARTER_MAX)) {
+    if (n > BNC_CHARTER_MAX || n == 0 ||
+        bnc_text_check(buf, n, BNC_CHARTER_MAX)) {
         free(buf);
-        return cli_fail(ctx, BN_EINVAL,
+        return cli_fail(ctx, BNC_EINVAL,
                         "%s must be UTF-8 text of 1 to %u bytes", path,
-                        BN_CHARTER_MAX);
+                        BNC_CHARTER_MAX);
     }
     buf[n] = '\0';
     *out = buf;
@@ -61,9 +62,9 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
                         "--name, --theme, --months, --frequency and --format "
                         "are required");
     if (cli_u64(ctx, "--months", months, &m) != 0 || m == 0 ||
-        m > BN_MONTHS_MAX)
+        m > BNC_MONTHS_MAX)
         return cli_fail(ctx, CLI_EUSAGE, "--months must be 1 to %u",
-                        BN_MONTHS_MAX);
+                        BNC_MONTHS_MAX);
     if (bnc_frequency_parse(freq, &spec.frequency) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--frequency is weekly, fortnightly, monthly, "
@@ -71,11 +72,11 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
     if (bnc_format_parse(format, &spec.format) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--format is in-person, video or mixed");
-    if (name[0] == '\0' || bn_str_check(name, strlen(name), BN_TITLE_MAX) ||
-        bn_str_check(theme, strlen(theme), BN_TITLE_MAX))
+    if (name[0] == '\0' || bnc_text_check(name, strlen(name), BNC_TITLE_MAX) ||
+        bnc_text_check(theme, strlen(theme), BNC_TITLE_MAX))
         return cli_fail(ctx, CLI_EUSAGE,
                         "--name and --theme are 1 to %u bytes of UTF-8 text",
-                        BN_TITLE_MAX);
+                        BNC_TITLE_MAX);
     if (bn_text_name_check(name, strlen(name)) ||
         bn_text_name_check(theme, strlen(theme)))
         return cli_fail(ctx, CLI_EUSAGE,
@@ -148,7 +149,7 @@ int cli_invite(cli_ctx *ctx, int argc, char **argv)
                             {"role", &role_s, NULL},
                             {"days", &days_s, NULL},
                             {NULL, NULL, NULL}};
-    char code[BN_INVITE_CODE_MAX + 1];
+    char code[BNC_INVITE_CODE_MAX + 1];
     uint64_t programme = 0, days = 0;
     uint8_t role;
     int rc;
@@ -159,15 +160,15 @@ int cli_invite(cli_ctx *ctx, int argc, char **argv)
     if (role_s == NULL || bnc_role_parse(role_s, &role) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--role is admin, mentor, mentee or auditor");
-    if (prog == NULL && (role == BN_ROLE_MENTOR || role == BN_ROLE_MENTEE))
+    if (prog == NULL && (role == BNC_ROLE_MENTOR || role == BNC_ROLE_MENTEE))
         return cli_fail(ctx, CLI_EUSAGE,
                         "--programme is required for mentors and mentees");
     if (prog != NULL && cli_u64(ctx, "--programme", prog, &programme) != 0)
         return CLI_EUSAGE;
     if (days_s != NULL && (cli_u64(ctx, "--days", days_s, &days) != 0 ||
-                           days == 0 || days > BN_TTL_DAYS_MAX))
+                           days == 0 || days > BNC_TTL_DAYS_MAX))
         return cli_fail(ctx, CLI_EUSAGE, "--days must be 1 to %u",
-                        BN_TTL_DAYS_MAX);
+                        BNC_TTL_DAYS_MAX);
     rc = cli_connect(ctx);
     if (rc == 0)
         rc = bnc_invite_create(ctx->client, programme, role, (uint32_t)days,
@@ -226,7 +227,7 @@ static int resolve(cli_ctx *ctx, const bnc_account *items, size_t n,
                    const char *what, const char *s, uint8_t role, uint64_t *id)
 {
     int rc = bnc_account_resolve(items, n, s, id);
-    if (rc == BN_ENOTFOUND)
+    if (rc == BNC_ENOTFOUND)
         return cli_fail(ctx, rc, "no account '%s' in this programme (%s)", s,
                         what);
     if (rc == BNC_EAMBIGUOUS)
@@ -238,8 +239,8 @@ static int resolve(cli_ctx *ctx, const bnc_account *items, size_t n,
         return rc;
     for (size_t i = 0; i < n; i++)
         if (items[i].id == *id && items[i].role != role)
-            return cli_fail(ctx, BN_EINVAL, "account '%s' is a %s, not a %s", s,
-                            bnc_role_name(items[i].role), what);
+            return cli_fail(ctx, BNC_EINVAL, "account '%s' is a %s, not a %s",
+                            s, bnc_role_name(items[i].role), what);
     return 0;
 }
 
@@ -267,10 +268,10 @@ int cli_admin_pair(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = bnc_account_list(ctx->client, programme, &items, &n);
     if (rc == 0)
-        rc = resolve(ctx, items, n, "mentor", mentor, BN_ROLE_MENTOR,
+        rc = resolve(ctx, items, n, "mentor", mentor, BNC_ROLE_MENTOR,
                      &mentor_id);
     if (rc == 0)
-        rc = resolve(ctx, items, n, "mentee", mentee, BN_ROLE_MENTEE,
+        rc = resolve(ctx, items, n, "mentee", mentee, BNC_ROLE_MENTEE,
                      &mentee_id);
     if (rc == 0)
         rc = bnc_pair_create(ctx->client, programme, mentor_id, mentee_id, &id);

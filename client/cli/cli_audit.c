@@ -19,18 +19,18 @@
 /* Declared here until cli.h lists it (main.c's table needs it there). */
 int cli_audit(cli_ctx *ctx, int argc, char **argv);
 
-#define AUDIT_CANARIES_MAX BN_AUDIT_CANARIES_MAX
+#define AUDIT_CANARIES_MAX BNC_AUDIT_CANARIES_MAX
 
 typedef struct audit_canaries {
-    struct bn_audit_canary v[AUDIT_CANARIES_MAX];
-    uint8_t *bytes[AUDIT_CANARIES_MAX];
+    bnc_canary v[AUDIT_CANARIES_MAX];
+    char *bytes[AUDIT_CANARIES_MAX];
     uint32_t n;
 } audit_canaries;
 
 static void audit_canaries_free(audit_canaries *c)
 {
     for (uint32_t i = 0; i < c->n; i++) {
-        sodium_memzero(c->bytes[i], c->v[i].bytes.len);
+        sodium_memzero(c->bytes[i], c->v[i].len);
         free(c->bytes[i]);
     }
     c->n = 0;
@@ -38,7 +38,7 @@ static void audit_canaries_free(audit_canaries *c)
 
 /*
  * audit_read_canaries adds every non-empty line of path (without its line
- * end) as a canary: each passes bn_audit_canary_check (16 to 256 printable
+ * end) as a canary: each passes bnc_audit_canary_check (16 to 256 printable
  * ASCII characters), 64 in all (the server may take fewer).
  */
 static int audit_read_canaries(cli_ctx *ctx, const char *path,
@@ -59,14 +59,14 @@ static int audit_read_canaries(cli_ctx *ctx, const char *path,
             len--;
         if (len == 0)
             continue;
-        if (bn_audit_canary_check((const uint8_t *)line, (size_t)len) != 0) {
-            rc = cli_fail(ctx, BN_EINVAL,
+        if (bnc_audit_canary_check(line, (size_t)len) != 0) {
+            rc = cli_fail(ctx, BNC_EINVAL,
                           "%s:%d: a canary is %u to %u printable ASCII "
                           "characters (this one is %zd bytes%s)",
-                          path, lineno, (unsigned)BN_AUDIT_CANARY_MIN,
-                          (unsigned)BN_AUDIT_CANARY_MAX, len,
-                          (size_t)len < BN_AUDIT_CANARY_MIN ||
-                                  (size_t)len > BN_AUDIT_CANARY_MAX
+                          path, lineno, (unsigned)BNC_AUDIT_CANARY_MIN,
+                          (unsigned)BNC_AUDIT_CANARY_MAX, len,
+                          (size_t)len < BNC_AUDIT_CANARY_MIN ||
+                                  (size_t)len > BNC_AUDIT_CANARY_MAX
                               ? ""
                               : " with other characters");
             cli_hint(ctx, "a short canary could be guessed; make one with "
@@ -76,15 +76,15 @@ static int audit_read_canaries(cli_ctx *ctx, const char *path,
             rc = cli_fail(ctx, CLI_EUSAGE, "at most %u canaries in all",
                           AUDIT_CANARIES_MAX);
         } else if ((c->bytes[c->n] = malloc((size_t)len)) == NULL) {
-            rc = BN_ENOMEM;
+            rc = BNC_ENOMEM;
         } else {
             memcpy(c->bytes[c->n], line, (size_t)len);
-            c->v[c->n].bytes = (bn_bin){c->bytes[c->n], (uint32_t)len};
+            c->v[c->n] = (bnc_canary){c->bytes[c->n], (size_t)len};
             c->n++;
         }
     }
     if (rc == 0 && ferror(f))
-        rc = cli_fail(ctx, BN_EIO, "cannot read %s", path);
+        rc = cli_fail(ctx, BNC_EIO, "cannot read %s", path);
     if (line != NULL)
         sodium_memzero(line, cap);
     free(line);
@@ -96,12 +96,12 @@ static int audit_read_canaries(cli_ctx *ctx, const char *path,
 static void audit_label(char *out, size_t size, const audit_canaries *c,
                         uint32_t i)
 {
-    const bn_bin *b = &c->v[i].bytes;
-    snprintf(out, size, "%.*s%s", (int)(b->len > 40 ? 40 : b->len),
-             (const char *)b->ptr, b->len > 40 ? "..." : "");
+    const bnc_canary *b = &c->v[i];
+    snprintf(out, size, "%.*s%s", (int)(b->len > 40 ? 40 : b->len), b->text,
+             b->len > 40 ? "..." : "");
 }
 
-static void audit_print_text(const bn_audit_report *r, const audit_canaries *c)
+static void audit_print_text(const bnc_audit_report *r, const audit_canaries *c)
 {
     char label[48];
 
@@ -116,71 +116,69 @@ static void audit_print_text(const bn_audit_report *r, const audit_canaries *c)
         for (uint32_t i = 0; i < c->n; i++) {
             audit_label(label, sizeof label, c, i);
             printf("  #%-3u %-9s %s\n", i + 1,
-                   r->found.ptr[i] ? "FOUND" : "not found", cli_safe(label));
+                   r->found[i] ? "FOUND" : "not found", cli_safe(label));
         }
     }
-    if (r->fields.len > 0) {
+    if (r->nfields > 0) {
         printf("\nwhat the server stores (clear: the server can read it)\n");
         printf("  %-16s %-32s %s\n", "DATABASE", "FIELD", "KIND");
-        for (uint32_t i = 0; i < r->fields.len; i++) {
-            const struct bn_audit_field *f = &r->fields.v[i];
-            printf("  %-16s %-32s %s\n", cli_safe(f->db.ptr),
-                   cli_safe(f->field.ptr), cli_safe(f->kind.ptr));
+        for (size_t i = 0; i < r->nfields; i++) {
+            const bnc_audit_field *f = &r->fields[i];
+            printf("  %-16s %-32s %s\n", cli_safe(f->db), cli_safe(f->field),
+                   cli_safe(f->kind));
         }
     }
-    if (r->findings.len == 0) {
+    if (r->nfindings == 0) {
         printf("\nno finding: every ciphertext is well formed, no nonce "
                "repeats, none looks like plaintext\n");
         return;
     }
-    printf("\n%u finding%s%s\n", r->findings.len,
-           r->findings.len == 1 ? "" : "s",
+    printf("\n%u finding%s%s\n", (unsigned)r->nfindings,
+           r->nfindings == 1 ? "" : "s",
            r->truncated ? " (the server listed only the first)" : "");
-    for (uint32_t i = 0; i < r->findings.len; i++) {
-        const struct bn_audit_finding *f = &r->findings.v[i];
-        printf("  %-12s %s %s: %s\n", cli_safe(f->code.ptr),
-               cli_safe(f->db.ptr), cli_safe(f->record.ptr),
-               cli_safe(f->detail.ptr));
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const bnc_audit_finding *f = &r->findings[i];
+        printf("  %-12s %s %s: %s\n", cli_safe(f->code), cli_safe(f->db),
+               cli_safe(f->record), cli_safe(f->detail));
     }
 }
 
-static void audit_print_json(const bn_audit_report *r, const audit_canaries *c)
+static void audit_print_json(const bnc_audit_report *r, const audit_canaries *c)
 {
-    char label[BN_AUDIT_CANARY_MAX + 1];
+    char label[BNC_AUDIT_CANARY_MAX + 1];
 
     printf("{\"records\":%" PRIu64 ",\"envelopes\":%" PRIu64
            ",\"cipher_bytes\":%" PRIu64 ",\"canaries\":[",
            r->records, r->envelopes, r->cipher_bytes);
     for (uint32_t i = 0; i < c->n; i++) {
-        const bn_bin *b = &c->v[i].bytes;
-        snprintf(label, sizeof label, "%.*s", (int)b->len,
-                 (const char *)b->ptr);
+        const bnc_canary *b = &c->v[i];
+        snprintf(label, sizeof label, "%.*s", (int)b->len, b->text);
         printf("%s{\"canary\":", i ? "," : "");
         cli_json_str(label);
-        printf(",\"found\":%s}", r->found.ptr[i] ? "true" : "false");
+        printf(",\"found\":%s}", r->found[i] ? "true" : "false");
     }
     printf("],\"truncated\":%s,\"fields\":[", r->truncated ? "true" : "false");
-    for (uint32_t i = 0; i < r->fields.len; i++) {
-        const struct bn_audit_field *f = &r->fields.v[i];
+    for (size_t i = 0; i < r->nfields; i++) {
+        const bnc_audit_field *f = &r->fields[i];
         printf("%s{\"db\":", i ? "," : "");
-        cli_json_str(f->db.ptr);
+        cli_json_str(f->db);
         printf(",\"field\":");
-        cli_json_str(f->field.ptr);
+        cli_json_str(f->field);
         printf(",\"kind\":");
-        cli_json_str(f->kind.ptr);
+        cli_json_str(f->kind);
         printf("}");
     }
     printf("],\"findings\":[");
-    for (uint32_t i = 0; i < r->findings.len; i++) {
-        const struct bn_audit_finding *f = &r->findings.v[i];
+    for (size_t i = 0; i < r->nfindings; i++) {
+        const bnc_audit_finding *f = &r->findings[i];
         printf("%s{\"code\":", i ? "," : "");
-        cli_json_str(f->code.ptr);
+        cli_json_str(f->code);
         printf(",\"db\":");
-        cli_json_str(f->db.ptr);
+        cli_json_str(f->db);
         printf(",\"record\":");
-        cli_json_str(f->record.ptr);
+        cli_json_str(f->record);
         printf(",\"detail\":");
-        cli_json_str(f->detail.ptr);
+        cli_json_str(f->detail);
         printf("}");
     }
     printf("]}\n");
@@ -193,10 +191,10 @@ int cli_audit(cli_ctx *ctx, int argc, char **argv)
     int json = 0, nrest = 0, rc = 0;
     const cli_opt opts[] = {{"json", NULL, &json}, {NULL, NULL, NULL}};
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    bn_msg req, rep = {0};
+    bnc_audit_report *rep = NULL;
 
     if (rest == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     /* --canary may be repeated, which cli_parse does not do: take the
      * canary files out first, up to a "--". */
     for (int i = 0; i < argc && rc == 0; i++) {
@@ -220,41 +218,29 @@ int cli_audit(cli_ctx *ctx, int argc, char **argv)
         rc = cli_connect(ctx);
     if (rc != 0)
         goto cleanup;
-    bn_msg_init(&req, BN_MSG_AUDIT_GET, 0);
-    req.u.audit_get.canaries.v = canaries.v;
-    req.u.audit_get.canaries.len = canaries.n;
-    rc = bnc_call(ctx->client->conn, &req, &rep);
-    if (rc == 0 && rep.type != BN_MSG_AUDIT_REPORT)
-        rc = BN_EPROTO;
-    /* One answer per canary sent, each 0 or 1: else the reply is not one
-     * this client asked for. */
-    if (rc == 0 && rep.u.audit_report.found.len != canaries.n)
-        rc = BN_EPROTO;
-    for (uint32_t i = 0; rc == 0 && i < canaries.n; i++)
-        if (rep.u.audit_report.found.ptr[i] > 1)
-            rc = BN_EPROTO;
-    if (rc == BN_EDENIED)
+    rc = bnc_audit(ctx->client, canaries.v, canaries.n, &rep);
+    if (rc == BNC_EDENIED)
         cli_hint(ctx, "only auditor accounts may audit the server; ask an "
                       "administrator for an auditor invitation");
-    if (rc == BN_ELIMIT)
+    if (rc == BNC_ELIMIT)
         cli_hint(ctx, "the server takes one audit with canaries per auditor "
                       "per minute (its audit_canary_interval_s): wait, then "
                       "try again; an audit without --canary is not limited");
     if (rc != 0)
         goto cleanup;
     if (json)
-        audit_print_json(&rep.u.audit_report, &canaries);
+        audit_print_json(rep, &canaries);
     else
-        audit_print_text(&rep.u.audit_report, &canaries);
+        audit_print_text(rep, &canaries);
     for (uint32_t i = 0; i < canaries.n; i++)
-        nfound += rep.u.audit_report.found.ptr[i];
-    if (rep.u.audit_report.findings.len > 0 || nfound > 0) {
-        rc = cli_fail(ctx, BN_ECORRUPT,
+        nfound += rep->found[i];
+    if (rep->nfindings > 0 || nfound > 0) {
+        rc = cli_fail(ctx, BNC_ECORRUPT,
                       "the audit found %u problem%s; %u of %u canar%s found "
                       "(listed above)",
-                      rep.u.audit_report.findings.len,
-                      rep.u.audit_report.findings.len == 1 ? "" : "s", nfound,
-                      canaries.n, canaries.n == 1 ? "y was" : "ies were");
+                      (unsigned)rep->nfindings, rep->nfindings == 1 ? "" : "s",
+                      nfound, canaries.n,
+                      canaries.n == 1 ? "y was" : "ies were");
         cli_hint(ctx, "a canary found means plaintext you wrote through a "
                       "client sits in a stored ciphertext field; "
                       "'malformed', 'nonce-reuse' and 'not-random' name "
@@ -263,7 +249,7 @@ int cli_audit(cli_ctx *ctx, int argc, char **argv)
                       "file holds a canary");
     }
 cleanup:
-    bn_msg_free(&rep);
+    bnc_audit_report_free(rep);
     audit_canaries_free(&canaries);
     free(rest);
     return rc;

@@ -26,7 +26,7 @@ static int upload_path(cli_ctx *ctx, const char *pair, const char *path,
                        const struct stat *st, char *out, size_t size)
 {
     char key[BNC_PATH_MAX + 128], hex[17];
-    uint8_t h[BN_HASH_BYTES];
+    uint8_t h[BNC_HASH_BYTES];
     char *real = realpath(path, NULL);
     int n;
 
@@ -35,11 +35,12 @@ static int upload_path(cli_ctx *ctx, const char *pair, const char *path,
                  (long long)st->st_ino);
     free(real);
     if (n < 0 || (size_t)n >= sizeof key)
-        return BN_EINVAL;
-    bn_hash(h, (const uint8_t *)key, (size_t)n);
+        return BNC_EINVAL;
+    bnc_hash(h, (const uint8_t *)key, (size_t)n);
     bn_hex_encode(hex, h, 8);
-    n = snprintf(out, size, "%s/uploads/%s-%s", ctx->profile->dir, pair, hex);
-    return (n < 0 || (size_t)n >= size) ? BN_EINVAL : 0;
+    n = snprintf(out, size, "%s/uploads/%s-%s", bnc_profile_dir(ctx->profile),
+                 pair, hex);
+    return (n < 0 || (size_t)n >= size) ? BNC_EINVAL : 0;
 }
 
 /* upload_id reads the id of an interrupted upload (0: none). */
@@ -99,13 +100,13 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     }
     copy = strdup(pos[1]);
     if (copy == NULL) {
-        rc = BN_ENOMEM;
+        rc = BNC_ENOMEM;
         goto cleanup;
     }
     name = basename(copy);
-    if (strlen(name) > BN_DOC_NAME_MAX) {
+    if (strlen(name) > BNC_DOC_NAME_MAX) {
         rc = cli_fail(ctx, CLI_EUSAGE, "the file name is longer than %u bytes",
-                      BN_DOC_NAME_MAX);
+                      BNC_DOC_NAME_MAX);
         goto cleanup;
     }
     rc = cli_open_pair(ctx, pos[0], 0, &p);
@@ -116,8 +117,8 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     /* Record the id before the first byte leaves: a retry restarts it. */
     doc_id = upload_id(rec);
     if (doc_id == 0) {
-        doc_id = bn_random_u64();
-        snprintf(dir, sizeof dir, "%s/uploads", ctx->profile->dir);
+        doc_id = bnc_random_id();
+        snprintf(dir, sizeof dir, "%s/uploads", bnc_profile_dir(ctx->profile));
         n = snprintf(buf, sizeof buf, "%016" PRIx64 "\n", doc_id);
         rc = mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -errno;
         if (rc == 0)
@@ -131,7 +132,7 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     rc = bnc_doc_put(ctx->client, p, fd, name, (uint64_t)st.st_size, doc_id,
                      put_cb, &pp, &id);
     cli_progress_end(&pp.bar);
-    if (rc == BN_EEXIST) {
+    if (rc == BNC_EEXIST) {
         /* The same upload completed before its record was removed. */
         rc = 0;
         id = doc_id;
@@ -139,19 +140,19 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0) {
         unlink(rec);
         printf("%016" PRIx64 "\n", id);
-    } else if (rc == BN_EIO) {
+    } else if (rc == BNC_EIO) {
         cli_fail(ctx, rc,
                  "%s changed while it was being sent; nothing was "
                  "shared",
                  pos[1]);
         cli_hint(ctx, "run the command again once the file is complete");
-    } else if (rc == BN_ETOOBIG) {
+    } else if (rc == BNC_ETOOBIG) {
         cli_fail(ctx, rc, "%s is larger than the server accepts", pos[1]);
         cli_hint(ctx, "the server's max_doc_mib sets the largest document");
-    } else if (rc == BN_ELIMIT) {
+    } else if (rc == BNC_ELIMIT) {
         cli_fail(ctx, rc, "the server refused the upload as too fast");
         cli_hint(ctx, "run the same command again later: the upload restarts");
-    } else if (rc == BN_ECLOSED || rc == BN_ETIMEDOUT) {
+    } else if (rc == BNC_ECLOSED || rc == BNC_ETIMEDOUT) {
         cli_hint(ctx, "run the same command again: the upload restarts");
     } else {
         cli_write_error(ctx, rc, pos[0]);
@@ -219,7 +220,7 @@ int cli_doc_list(cli_ctx *ctx, int argc, char **argv)
         } else {
             printf("%016" PRIx64 "  %-10s %-16s %-20s (does not verify: %s)\n",
                    d->doc_id, "?", cli_safe(d->author_name), date,
-                   bn_strerror(d->open_rc));
+                   bnc_strerror(d->open_rc));
         }
     }
     if (json)
@@ -235,7 +236,7 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
     const char *output = NULL;
     const cli_opt opts[] = {{"output", &output, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
-    char safe[BN_DOC_NAME_MAX + 1], target[BNC_PATH_MAX],
+    char safe[BNC_DOC_NAME_MAX + 1], target[BNC_PATH_MAX],
         tmp[BNC_PATH_MAX + 32];
     char *copy = NULL;
     bnc_pair *p = NULL;
@@ -249,7 +250,7 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BN_EINVAL)
+    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "DOC is a document id: 1 to 16 hex digits");
     rc = cli_open_pair(ctx, pos[0], 0, &p);
@@ -259,13 +260,13 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
         goto cleanup;
     ids = calloc(n ? n : 1, sizeof *ids);
     if (ids == NULL) {
-        rc = BN_ENOMEM;
+        rc = BNC_ENOMEM;
         goto cleanup;
     }
     for (size_t i = 0; i < n; i++)
         ids[i] = items[i].doc_id;
     rc = bnc_id_resolve(ids, n, pos[1], &id);
-    if (rc == BN_ENOTFOUND) {
+    if (rc == BNC_ENOTFOUND) {
         rc = cli_fail(ctx, rc, "no document %s in pair %s", cli_safe(pos[1]),
                       pos[0]);
         cli_hint(ctx, "see the documents with 'binome doc list %s'", pos[0]);
@@ -287,7 +288,7 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx, d->open_rc,
                       "document %016" PRIx64 " does not verify (%s); it is "
                       "not written",
-                      id, bn_strerror(d->open_rc));
+                      id, bnc_strerror(d->open_rc));
         goto cleanup;
     }
     if (output != NULL) {
@@ -296,7 +297,7 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
         bnc_doc_safe_name(safe, d->name, d->doc_id);
         snprintf(target, sizeof target, "%s", safe);
         if (access(target, F_OK) == 0) {
-            rc = cli_fail(ctx, BN_EEXIST, "%s already exists here",
+            rc = cli_fail(ctx, BNC_EEXIST, "%s already exists here",
                           cli_safe(target));
             cli_hint(ctx, "choose where to write it with -o FILE");
             goto cleanup;
@@ -304,7 +305,7 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
     }
     copy = strdup(target);
     if (copy == NULL) {
-        rc = BN_ENOMEM;
+        rc = BNC_ENOMEM;
         goto cleanup;
     }
     snprintf(tmp, sizeof tmp, "%s/.binome-get-XXXXXX", dirname(copy));
@@ -327,11 +328,11 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv)
                       strerror(errno));
     if (rc != 0) {
         unlink(tmp);
-        if (rc == BN_ESTREAM || rc == BN_EAUTH || rc == BN_ECORRUPT)
-            rc = cli_fail(ctx, BN_ESTREAM,
+        if (rc == BNC_ESTREAM || rc == BNC_EAUTH || rc == BNC_ECORRUPT)
+            rc = cli_fail(ctx, BNC_ESTREAM,
                           "document %016" PRIx64 " is truncated or altered "
                           "(%s); nothing was written",
-                          id, bn_strerror(rc));
+                          id, bnc_strerror(rc));
         goto cleanup;
     }
     printf("%s\n", cli_safe(target));

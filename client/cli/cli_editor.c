@@ -86,7 +86,7 @@ static int make_private_dir(cli_ctx *ctx, char *dir, size_t size)
     }
     n = snprintf(dir, size, "%s/binome-edit-XXXXXX", base);
     if (n < 0 || (size_t)n >= size)
-        return cli_fail(ctx, BN_EINVAL,
+        return cli_fail(ctx, BNC_EINVAL,
                         "the temporary directory's path is "
                         "too long");
     if (mkdtemp(dir) == NULL)
@@ -196,7 +196,7 @@ static int write_init(cli_ctx *ctx, const char *path, const uint8_t *init,
     if (close(fd) != 0 && rc == 0)
         rc = -errno;
     if (rc != 0)
-        rc = cli_fail(ctx, BN_EIO, "cannot write a temporary file: %s",
+        rc = cli_fail(ctx, BNC_EIO, "cannot write a temporary file: %s",
                       strerror(-rc));
     return rc;
 }
@@ -215,7 +215,7 @@ static int read_result(cli_ctx *ctx, const char *path, uint8_t *buf, size_t cap,
     rc = bn_read_full(fd, buf, cap, &n);
     close(fd);
     if (rc == 0 && n == cap)
-        rc = cli_fail(ctx, BN_ETOOBIG, "the text is longer than %zu KiB",
+        rc = cli_fail(ctx, BNC_ETOOBIG, "the text is longer than %zu KiB",
                       (cap - 1) / 1024);
     if (rc == 0)
         *len = n;
@@ -271,7 +271,7 @@ static int run_editor(cli_ctx *ctx, const char *path)
             }
         }
         if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
-            rc = cli_fail(ctx, BN_EIO,
+            rc = cli_fail(ctx, BNC_EIO,
                           "the editor failed; nothing was sent (set EDITOR)");
     }
     for (int i = 0; i < 4; i++)
@@ -302,7 +302,7 @@ int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
     if (sig != 0) {
         signal(sig, SIG_DFL);
         raise(sig);
-        rc = cli_fail(ctx, BN_EIO, "interrupted; nothing was sent");
+        rc = cli_fail(ctx, BNC_EIO, "interrupted; nothing was sent");
     }
     return rc;
 }

@@ -22,7 +22,7 @@ static int open_new(cli_ctx *ctx, const char *dir, const char *name, char *path,
     int n = snprintf(path, size, "%s/%s", dir, name);
 
     if (n < 0 || (size_t)n >= size)
-        return cli_fail(ctx, BN_EINVAL, "path too long in %s", dir);
+        return cli_fail(ctx, BNC_EINVAL, "path too long in %s", dir);
     *fd =
         open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (*fd < 0)
@@ -56,7 +56,7 @@ static int close_file(cli_ctx *ctx, FILE *f, const char *what)
         bad = 1;
     if (fclose(f) != 0)
         bad = 1;
-    return bad ? cli_fail(ctx, BN_EIO, "cannot write %s", what) : 0;
+    return bad ? cli_fail(ctx, BNC_EIO, "cannot write %s", what) : 0;
 }
 
 /* make_dir makes a private directory: new, or existing and empty. */
@@ -80,7 +80,7 @@ static int make_dir(cli_ctx *ctx, const char *path)
     closedir(d);
     if (!empty) {
         cli_hint(ctx, "choose a new directory; nothing is overwritten");
-        return cli_fail(ctx, BN_EEXIST, "%s exists and is not empty",
+        return cli_fail(ctx, BNC_EEXIST, "%s exists and is not empty",
                         cli_safe(path));
     }
     return chmod(path, 0700) == 0 ? 0 : -errno;
@@ -118,7 +118,7 @@ static int export_notes(cli_ctx *ctx, const bnc_pair *p, const char *dir,
         FILE *f = NULL;
 
         rc = bnc_note_get(ctx->client, p, items[i].note_id, 0, &m, &body, &len);
-        if (rc == BN_ESIG || rc == BN_EAUTH) {
+        if (rc == BNC_ESIG || rc == BNC_EAUTH) {
             fprintf(stderr,
                     "binome: export: note %016" PRIx64 " does not verify; "
                     "skipped\n",
@@ -166,7 +166,7 @@ static int export_docs(cli_ctx *ctx, const bnc_pair *p, const char *dir,
     int rc = bnc_doc_list(ctx->client, p, &items, &n);
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char safe[BN_DOC_NAME_MAX + 1], name[BN_DOC_NAME_MAX + 32];
+        char safe[BNC_DOC_NAME_MAX + 1], name[BNC_DOC_NAME_MAX + 32];
         char path[BNC_PATH_MAX + 300];
         int fd = -1;
 
@@ -199,7 +199,7 @@ static int export_docs(cli_ctx *ctx, const bnc_pair *p, const char *dir,
             rc = cli_fail(ctx, rc,
                           "document %016" PRIx64 " could not be "
                           "exported: %s",
-                          items[i].doc_id, bn_strerror(rc));
+                          items[i].doc_id, bnc_strerror(rc));
             break;
         }
         (*count)++;
@@ -227,7 +227,7 @@ static int export_objectives(cli_ctx *ctx, const bnc_pair *p, const char *dir,
         cli_date(dd, o->defined_date);
         cli_date(rd, o->reached_date);
         fprintf(f, "%016" PRIx64 ",%s,%s,%s,", o->id,
-                o->status == BN_OBJECTIVE_REACHED ? "reached" : "defined", dd,
+                o->status == BNC_OBJECTIVE_REACHED ? "reached" : "defined", dd,
                 o->reached_date ? rd : "");
         csv(f, o->author_name);
         fputc(',', f);

@@ -22,30 +22,26 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (name == NULL)
         return cli_fail(ctx, CLI_EUSAGE, "--name is required");
-    if (name[0] == '\0' || bn_str_check(name, strlen(name), BN_NAME_MAX))
+    if (name[0] == '\0' || bnc_text_check(name, strlen(name), BNC_NAME_MAX))
         return cli_fail(ctx, CLI_EUSAGE,
                         "--name must be 1 to %u bytes of UTF-8 text",
-                        BN_NAME_MAX);
+                        BNC_NAME_MAX);
     if (bn_text_name_check(name, strlen(name)) != 0) {
         cli_hint(ctx, "other members see this name: choose one they can "
                       "read as it is");
         return cli_fail(ctx, CLI_EUSAGE, "--name must be " BN_TEXT_NAME_RULE);
     }
-    {
-        bn_invite_code inv;
-        rc = bn_invite_parse(&inv, pos[0]);
-        sodium_memzero(&inv, sizeof inv);
-        if (rc != 0) {
-            cli_hint(ctx, "copy the whole code, from BN1. to the port");
-            return cli_fail(ctx, rc, "this is not an invitation code");
-        }
+    rc = bnc_invite_check(pos[0]);
+    if (rc != 0) {
+        cli_hint(ctx, "copy the whole code, from BN1. to the port");
+        return cli_fail(ctx, rc, "this is not an invitation code");
     }
     /* Refuse before asking for a passphrase: a profile holds a key. */
     rc = bnc_profile_open(&p, ctx->profile_dir);
-    if (rc != BN_EPROFILE) {
-        if (rc == 0 || rc == BN_ECORRUPT) {
+    if (rc != BNC_EPROFILE) {
+        if (rc == 0 || rc == BNC_ECORRUPT) {
             cli_hint(ctx, "use another directory with --profile DIR");
-            rc = cli_fail(ctx, BN_EEXIST, "a profile already exists there");
+            rc = cli_fail(ctx, BNC_EEXIST, "a profile already exists there");
         }
         bnc_profile_free(p);
         return rc;
@@ -57,15 +53,16 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = bnc_join(p, pos[0], name, pass, len, &acc);
     cli_passphrase_free(pass, len);
-    if (rc == BN_EEXIST) {
+    if (rc == BNC_EEXIST) {
         cli_hint(ctx, "use another directory with --profile DIR");
-        rc = cli_fail(ctx, rc, "%s already holds a profile", p->dir);
+        rc =
+            cli_fail(ctx, rc, "%s already holds a profile", bnc_profile_dir(p));
     } else if (rc == 0) {
         printf("joined as %s (%s), account %" PRIu64 "\n", cli_safe(acc.name),
                bnc_role_name(acc.role), acc.id);
         if (acc.programme_id != 0)
             printf("programme %" PRIu64 "\n", acc.programme_id);
-        printf("profile: %s\n", p->dir);
+        printf("profile: %s\n", bnc_profile_dir(p));
     }
     bnc_profile_free(p);
     return rc;
@@ -75,7 +72,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;
     bnc_account a;
-    char server[BN_INVITE_HOST_MAX + 16];
+    char server[BNC_INVITE_HOST_MAX + 16];
     int rc;
 
     rc = cli_json_connect(ctx, argc, argv, &json);
@@ -84,9 +81,10 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     snprintf(server, sizeof server, "%s%s%s:%u",
-             strchr(ctx->profile->host, ':') ? "[" : "", ctx->profile->host,
-             strchr(ctx->profile->host, ':') ? "]" : "",
-             (unsigned)ctx->profile->port);
+             strchr(bnc_profile_host(ctx->profile), ':') ? "[" : "",
+             bnc_profile_host(ctx->profile),
+             strchr(bnc_profile_host(ctx->profile), ':') ? "]" : "",
+             (unsigned)bnc_profile_port(ctx->profile));
     if (json) {
         printf("{\"account\":%" PRIu64 ",\"name\":", a.id);
         cli_json_str(a.name);
@@ -94,7 +92,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
                bnc_role_name(a.role), a.programme_id);
         cli_json_str(server);
         printf(",\"profile\":");
-        cli_json_str(ctx->profile->dir);
+        cli_json_str(bnc_profile_dir(ctx->profile));
         printf("}\n");
     } else {
         printf("account    %" PRIu64 "\n", a.id);
@@ -102,7 +100,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
         printf("role       %s\n", bnc_role_name(a.role));
         printf("programme  %" PRIu64 "\n", a.programme_id);
         printf("server     %s\n", server);
-        printf("profile    %s\n", ctx->profile->dir);
+        printf("profile    %s\n", bnc_profile_dir(ctx->profile));
     }
     return 0;
 }

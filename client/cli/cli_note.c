@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 /* The body buffer: one byte more than the limit, to see a longer input. */
-#define BODY_CAP (BN_NOTE_MAX_PLAINTEXT + 1)
+#define BODY_CAP (BNC_NOTE_MAX_PLAINTEXT + 1)
 
 /* read_fd reads fd to the end into buf (BODY_CAP bytes). */
 static int read_fd(cli_ctx *ctx, int fd, uint8_t *buf, size_t *len)
@@ -25,8 +25,8 @@ static int read_fd(cli_ctx *ctx, int fd, uint8_t *buf, size_t *len)
     if (rc != 0)
         return rc;
     if (n == BODY_CAP)
-        return cli_fail(ctx, BN_ETOOBIG, "the note is longer than %u KiB",
-                        BN_NOTE_MAX_PLAINTEXT / 1024);
+        return cli_fail(ctx, BNC_ETOOBIG, "the note is longer than %u KiB",
+                        BNC_NOTE_MAX_PLAINTEXT / 1024);
     *len = n;
     return 0;
 }
@@ -52,9 +52,9 @@ static int edit_body(cli_ctx *ctx, const uint8_t *init, size_t initlen,
 {
     int rc = cli_edit(ctx, init, initlen, buf, BODY_CAP, len);
 
-    if (rc == BN_ETOOBIG)
+    if (rc == BNC_ETOOBIG)
         rc = cli_fail(ctx, rc, "the note is longer than %u KiB",
-                      BN_NOTE_MAX_PLAINTEXT / 1024);
+                      BNC_NOTE_MAX_PLAINTEXT / 1024);
     return rc;
 }
 
@@ -79,7 +79,7 @@ static int check_session(cli_ctx *ctx, const bnc_pair *p, const char *pair,
         found |= items[i].id == sid;
     free(items);
     if (rc == 0 && !found) {
-        rc = cli_fail(ctx, BN_ENOTFOUND,
+        rc = cli_fail(ctx, BNC_ENOTFOUND,
                       "no session %" PRIu64 " in pair %s; nothing was sent",
                       sid, pair);
         cli_hint(ctx, "see the sessions with 'binome session list %s'", pair);
@@ -107,7 +107,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc != 0)
         return rc;
-    spec.kind = BN_KIND_NOTE;
+    spec.kind = BNC_KIND_NOTE;
     if (kind != NULL && bnc_kind_parse(kind, &spec.kind) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--kind is report, action-plan, review or note");
@@ -117,7 +117,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     spec.is_private = (uint8_t)is_private;
     body = sodium_malloc(BODY_CAP);
     if (body == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     /* Read the body before connecting: an editor session can be long. */
     if (file != NULL)
         rc = read_path(ctx, file, body, &len);
@@ -126,7 +126,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     else
         rc = edit_body(ctx, NULL, 0, body, &len);
     if (rc == 0 && blank(body, len))
-        rc = cli_fail(ctx, BN_EINVAL, "the note is empty; nothing was sent");
+        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
     if (rc == 0)
         rc = cli_open_pair(ctx, pos[0], 0, &p);
     if (rc == 0 && spec.session_id != 0)
@@ -208,7 +208,7 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BN_EINVAL)
+    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "NOTE is a note id: 1 to 16 hex digits");
     rc = cli_open_pair(ctx, pos[0], 0, &p);
@@ -216,7 +216,7 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_note_list(ctx->client, p, &items, &n);
     if (rc == 0) {
         rc = bnc_note_resolve(items, n, pos[1], &note_id);
-        if (rc == BN_ENOTFOUND)
+        if (rc == BNC_ENOTFOUND)
             rc = cli_fail(ctx, rc, "no note %s in pair %s", pos[1], pos[0]);
         else if (rc == BNC_EAMBIGUOUS)
             rc = cli_fail(ctx, rc,
@@ -226,11 +226,11 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == 0)
         rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &body, &len);
-    if (rc == BN_ESIG || rc == BN_EAUTH)
+    if (rc == BNC_ESIG || rc == BNC_EAUTH)
         rc = cli_fail(ctx, rc,
                       "note %016" PRIx64 " does not verify (%s); it is not "
                       "shown",
-                      note_id, bn_strerror(rc));
+                      note_id, bnc_strerror(rc));
     if (rc != 0)
         goto cleanup;
     if (!raw) {
@@ -248,9 +248,10 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
         if (meta.session_id)
             printf("session    %" PRIu64 "\n", meta.session_id);
         printf("signature  verified%s\n\n",
-               p->keys_changed ? " (but a member's key changed: verify the "
-                                 "pair again)"
-                               : "");
+               bnc_pair_keys_changed(p)
+                   ? " (but a member's key changed: verify the "
+                     "pair again)"
+                   : "");
     }
     /* Escaped unless --raw, whatever stdout is: the partner wrote it. */
     rc = cli_print_body(stdout, body, len, raw);
@@ -278,7 +279,7 @@ static int resolve_note(cli_ctx *ctx, const bnc_pair *p, const char *pair,
     if (rc == 0)
         rc = bnc_note_resolve(items, n, arg, note_id);
     free(items);
-    if (rc == BN_ENOTFOUND) {
+    if (rc == BNC_ENOTFOUND) {
         rc = cli_fail(ctx, rc, "no note %s in pair %s", cli_safe(arg), pair);
         cli_hint(ctx, "see the notes with 'binome note list %s'", pair);
     } else if (rc == BNC_EAMBIGUOUS) {
@@ -307,22 +308,22 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BN_EINVAL)
+    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "NOTE is a note id: 1 to 16 hex digits");
     body = sodium_malloc(BODY_CAP);
     if (body == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     rc = cli_open_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = resolve_note(ctx, p, pos[0], pos[1], &note_id);
     if (rc == 0)
         rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &cur, &curlen);
-    if (rc == BN_ESIG || rc == BN_EAUTH)
+    if (rc == BNC_ESIG || rc == BNC_EAUTH)
         rc = cli_fail(ctx, rc,
                       "note %016" PRIx64 " does not verify (%s); it cannot "
                       "be edited",
-                      note_id, bn_strerror(rc));
+                      note_id, bnc_strerror(rc));
     if (rc != 0)
         goto cleanup;
     if (file != NULL) {
@@ -332,14 +333,13 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     } else {
         /* The editor may stay open long: do not hold the connection. */
         use_editor = 1;
-        bnc_conn_close(ctx->client->conn);
-        ctx->client->conn = NULL;
+        bnc_client_disconnect(ctx->client);
         rc = edit_body(ctx, cur, curlen, body, &len);
     }
     if (rc == 0 && blank(body, len))
-        rc = cli_fail(ctx, BN_EINVAL, "the note is empty; nothing was sent");
+        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
     if (rc == 0 && len == curlen && sodium_memcmp(body, cur, len) == 0)
-        rc = cli_fail(ctx, BN_EINVAL, "no change; nothing was sent");
+        rc = cli_fail(ctx, BNC_EINVAL, "no change; nothing was sent");
     if (rc == 0 && use_editor)
         rc = bnc_client_reconnect(ctx->client);
     if (rc != 0)
@@ -352,7 +352,7 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     rc = bnc_note_put(ctx->client, p, &spec, body, len, NULL, &rev);
     if (rc == 0) {
         printf("note %016" PRIx64 " revision %u\n", note_id, rev);
-    } else if (rc == BN_ECONFLICT) {
+    } else if (rc == BNC_ECONFLICT) {
         rc = cli_fail(ctx, rc,
                       "note %016" PRIx64 " changed since you read it "
                       "(revision %u): your edit was not saved",

@@ -16,15 +16,15 @@ static int resolve(cli_ctx *ctx, const bnc_objective *items, size_t n,
     int rc;
 
     if (ids == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     for (size_t i = 0; i < n; i++)
         ids[i] = items[i].id;
     rc = bnc_id_resolve(ids, n, arg, id);
     free(ids);
-    if (rc == BN_EINVAL)
+    if (rc == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "OBJECTIVE is an objective id: 1 to 16 hex digits");
-    if (rc == BN_ENOTFOUND) {
+    if (rc == BNC_ENOTFOUND) {
         cli_hint(ctx, "see the objectives with 'binome objective list %s'",
                  pair);
         return cli_fail(ctx, rc, "no objective %s in pair %s", cli_safe(arg),
@@ -39,7 +39,7 @@ static int resolve(cli_ctx *ctx, const bnc_objective *items, size_t n,
 }
 
 /* read_text reads the objective from standard input into buf (room for
- * BN_OBJECTIVE_TEXT_MAX + 1 bytes), without one final newline: a text on
+ * BNC_OBJECTIVE_TEXT_MAX + 1 bytes), without one final newline: a text on
  * the command line is visible to every user of the machine (ps) and kept
  * in the shell's history, standard input is not. */
 static int read_text(cli_ctx *ctx, char *buf, size_t *len)
@@ -48,7 +48,7 @@ static int read_text(cli_ctx *ctx, char *buf, size_t *len)
 
     if (cli_is_tty(0))
         fprintf(stderr, "Objective (one line, then Enter): ");
-    rc = bn_read_full(0, (uint8_t *)buf, BN_OBJECTIVE_TEXT_MAX + 1, len);
+    rc = bn_read_full(0, (uint8_t *)buf, BNC_OBJECTIVE_TEXT_MAX + 1, len);
     if (rc != 0)
         return cli_fail(ctx, rc,
                         "cannot read the objective from standard "
@@ -64,7 +64,7 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
     char *pos[2] = {NULL, NULL}, *text = NULL;
-    uint32_t day = bn_date_today();
+    uint32_t day = bnc_date_today();
     uint64_t id = 0;
     bnc_pair *p = NULL;
     size_t len = 0;
@@ -75,20 +75,20 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
         return CLI_EUSAGE;
-    text = sodium_malloc(BN_OBJECTIVE_TEXT_MAX + 2);
+    text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
     if (text == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     if (pos[1] == NULL || strcmp(pos[1], "-") == 0) {
         rc = read_text(ctx, text, &len);
     } else {
         len = strlen(pos[1]);
-        if (len <= BN_OBJECTIVE_TEXT_MAX)
+        if (len <= BNC_OBJECTIVE_TEXT_MAX)
             memcpy(text, pos[1], len + 1);
     }
-    if (rc == 0 && (len == 0 || len > BN_OBJECTIVE_TEXT_MAX))
+    if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
         rc = cli_fail(ctx, CLI_EUSAGE,
                       "TEXT is 1 to %u bytes: the objective, in a few words",
-                      BN_OBJECTIVE_TEXT_MAX);
+                      BNC_OBJECTIVE_TEXT_MAX);
     if (rc == 0)
         rc = cli_open_pair(ctx, pos[0], 0, &p);
     if (rc == 0) {
@@ -98,7 +98,7 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
         else
             cli_write_error(ctx, rc, pos[0]);
     }
-    sodium_memzero(text, BN_OBJECTIVE_TEXT_MAX + 2);
+    sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
     sodium_free(text);
     bnc_pair_free(p);
     return rc;
@@ -109,7 +109,7 @@ int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
-    uint32_t day = bn_date_today();
+    uint32_t day = bnc_date_today();
     uint64_t id = 0;
     bnc_pair *p = NULL;
     bnc_objective *items = NULL;
@@ -121,7 +121,7 @@ int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
         return CLI_EUSAGE;
-    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BN_EINVAL)
+    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "OBJECTIVE is an objective id: 1 to 16 hex digits");
     rc = cli_open_pair(ctx, pos[0], 0, &p);
@@ -173,7 +173,7 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const bnc_objective *o = &items[i];
         const char *status =
-            o->status == BN_OBJECTIVE_REACHED ? "reached" : "defined";
+            o->status == BNC_OBJECTIVE_REACHED ? "reached" : "defined";
         char dd[11], rd[11];
         cli_date(dd, o->defined_date);
         cli_date(rd, o->reached_date);
@@ -199,7 +199,7 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
             if (o->text != NULL)
                 cli_print_text(stdout, o->text);
             else
-                printf("(does not verify: %s)", bn_strerror(o->open_rc));
+                printf("(does not verify: %s)", bnc_strerror(o->open_rc));
             putchar('\n');
         }
     }

@@ -12,11 +12,11 @@
 static const char *accepted_names(uint8_t a)
 {
     switch (a & 3) {
-    case BN_ACCEPTED_MENTOR:
+    case BNC_ACCEPTED_MENTOR:
         return "mentor";
-    case BN_ACCEPTED_MENTEE:
+    case BNC_ACCEPTED_MENTEE:
         return "mentee";
-    case BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE:
+    case BNC_ACCEPTED_MENTOR | BNC_ACCEPTED_MENTEE:
         return "both";
     default:
         return "none";
@@ -91,7 +91,7 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
 {
     char *pos[1];
     bnc_pair *p = NULL;
-    uint8_t h[BN_HASH_BYTES];
+    uint8_t h[BNC_HASH_BYTES];
     char hex[65];
     int rc;
 
@@ -101,29 +101,32 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     /* Show the hash of the text we show, so what is signed is visible. */
-    bn_hash(h, (const uint8_t *)p->charter, strlen(p->charter));
+    bnc_pair_charter_hash(p, h);
     bn_hex_encode(hex, h, sizeof h);
     printf("Charter of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
-           p->info.id, cli_safe(p->info.mentor_name),
-           cli_safe(p->info.mentee_name));
+           bnc_pair_get_info(p)->id,
+           cli_safe(bnc_pair_get_info(p)->mentor_name),
+           cli_safe(bnc_pair_get_info(p)->mentee_name));
     /* The charter is the server's clear text: shown escaped. */
-    rc = cli_print_body(stdout, p->charter, strlen(p->charter), 0);
+    rc = cli_print_body(stdout, bnc_pair_charter(p),
+                        strlen(bnc_pair_charter(p)), 0);
     if (rc != 0)
         goto cleanup;
-    if (p->charter[0] && p->charter[strlen(p->charter) - 1] != '\n')
+    if (bnc_pair_charter(p)[0] &&
+        bnc_pair_charter(p)[strlen(bnc_pair_charter(p)) - 1] != '\n')
         putchar('\n');
     printf("\ncharter hash: %s\n", hex);
     fflush(stdout);
     if (cli_is_tty(STDIN_FILENO) &&
         !cli_ask_yes("Do you accept this charter and the pairing? [y/N] ")) {
-        rc = cli_fail(ctx, BN_EINVAL, "not accepted; nothing was signed");
+        rc = cli_fail(ctx, BNC_EINVAL, "not accepted; nothing was signed");
         cli_hint(ctx, "run the command again when you are ready");
         goto cleanup;
     }
     rc = bnc_pair_accept(ctx->client, p);
-    if (rc != 0 && rc != BN_EAUTH)
+    if (rc != 0 && rc != BNC_EAUTH)
         cli_write_error(ctx, rc, pos[0]);
-    if (rc == BN_EAUTH) {
+    if (rc == BNC_EAUTH) {
         rc = cli_fail(ctx, rc,
                       "the server's charter hash does not match the charter "
                       "text; nothing was signed");
@@ -131,7 +134,7 @@ int cli_pair_accept(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == 0)
         printf("accepted: you signed the charter of pair %" PRIu64 "\n",
-               p->info.id);
+               bnc_pair_get_info(p)->id);
 cleanup:
     bnc_pair_free(p);
     return rc;
@@ -154,19 +157,22 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");
     rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
-    if (rc == 0 && p->info.status == BN_PAIR_PENDING && r == BN_END_COMPLETED)
-        rc = cli_fail(ctx, BN_ENOTACCEPTED,
+    if (rc == 0 && bnc_pair_get_info(p)->status == BNC_PAIR_PENDING &&
+        r == BNC_END_COMPLETED)
+        rc = cli_fail(ctx, BNC_ENOTACCEPTED,
                       "pair %s never started: it can only be withdrawn from",
                       pos[0]);
     if (rc == 0)
         rc = bnc_pair_end(ctx->client, p, r);
     if (rc == 0) {
         char d[11];
-        cli_date(d, p->info.end_date ? p->info.end_date : bn_date_today());
+        cli_date(d, bnc_pair_get_info(p)->end_date
+                        ? bnc_pair_get_info(p)->end_date
+                        : bnc_date_today());
         printf("pair %" PRIu64 " ended on %s (%s); its notes stay readable "
                "by its members\n",
-               p->info.id, d, bnc_end_reason_name(r));
-    } else if (rc == BN_EENDED) {
+               bnc_pair_get_info(p)->id, d, bnc_end_reason_name(r));
+    } else if (rc == BNC_EENDED) {
         rc = cli_fail(ctx, rc, "pair %s has already ended", pos[0]);
     } else {
         cli_write_error(ctx, rc, pos[0]);
@@ -178,9 +184,9 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
 /* erase_hint explains a refusal to erase. */
 static int erase_error(cli_ctx *ctx, int rc, const char *pair)
 {
-    if (rc == BN_EINVAL || rc == BN_EENDED || rc == BN_ECONFLICT) {
+    if (rc == BNC_EINVAL || rc == BNC_EENDED || rc == BNC_ECONFLICT) {
         cli_fail(ctx, rc, "pair %s cannot be erased: %s", pair,
-                 bn_strerror(rc));
+                 bnc_strerror(rc));
         cli_hint(ctx,
                  "only an ended pair can be erased: 'binome pair end %s "
                  "--reason completed|withdrawn' first",
@@ -200,8 +206,9 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
         rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc != 0)
         goto cleanup;
-    if (p->info.status == BN_PAIR_PENDING || p->info.status == BN_PAIR_ACTIVE) {
-        rc = cli_fail(ctx, BN_EINVAL, "pair %s has not ended", pos[0]);
+    if (bnc_pair_get_info(p)->status == BNC_PAIR_PENDING ||
+        bnc_pair_get_info(p)->status == BNC_PAIR_ACTIVE) {
+        rc = cli_fail(ctx, BNC_EINVAL, "pair %s has not ended", pos[0]);
         cli_hint(ctx,
                  "end it first: 'binome pair end %s --reason "
                  "completed|withdrawn'; export what you want to keep "
@@ -212,14 +219,14 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
     if (cli_is_tty(STDIN_FILENO) &&
         !cli_ask_yes("Erase every note, objective and document of this pair "
                      "for good? [y/N] ")) {
-        rc = cli_fail(ctx, BN_EINVAL, "not erased");
+        rc = cli_fail(ctx, BNC_EINVAL, "not erased");
         goto cleanup;
     }
-    rc = bnc_pair_erase(ctx->client, p->info.id);
+    rc = bnc_pair_erase(ctx->client, bnc_pair_get_info(p)->id);
     if (rc == 0)
         printf("pair %" PRIu64 " erased: its ciphertexts and keys are gone; "
                "sessions and counts stay for the statistics\n",
-               p->info.id);
+               bnc_pair_get_info(p)->id);
     else
         erase_error(ctx, rc, pos[0]);
 cleanup:

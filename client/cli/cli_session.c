@@ -55,10 +55,10 @@ int cli_session_add(cli_ctx *ctx, int argc, char **argv)
         parse_absent(ctx, absents, nabs, &absent) != 0)
         return CLI_EUSAGE;
     /* By default a past session was held, a future one is planned. */
-    st = day > bn_date_today() ? BN_SESSION_PLANNED : BN_SESSION_HELD;
+    st = day > bnc_date_today() ? BNC_SESSION_PLANNED : BNC_SESSION_HELD;
     if (status != NULL && parse_status(ctx, status, &st) != 0)
         return CLI_EUSAGE;
-    if (st == BN_SESSION_HELD && day > bn_date_today())
+    if (st == BNC_SESSION_HELD && day > bnc_date_today())
         return cli_fail(ctx, CLI_EUSAGE,
                         "a session on %s has not been held yet; record it "
                         "with --status planned",
@@ -109,7 +109,7 @@ int cli_session_update(cli_ctx *ctx, int argc, char **argv)
         if (items[i].id == sid)
             cur = &items[i];
     if (cur == NULL) {
-        rc = cli_fail(ctx, BN_ENOTFOUND, "no session %s in pair %s", pos[1],
+        rc = cli_fail(ctx, BNC_ENOTFOUND, "no session %s in pair %s", pos[1],
                       pos[0]);
         cli_hint(ctx, "see the sessions with 'binome session list %s'", pos[0]);
         goto cleanup;
@@ -118,7 +118,7 @@ int cli_session_update(cli_ctx *ctx, int argc, char **argv)
         st = cur->status;
     if (nabs == 0)
         absent = cur->absent;
-    if (st == BN_SESSION_HELD && cur->date > bn_date_today()) {
+    if (st == BNC_SESSION_HELD && cur->date > bnc_date_today()) {
         rc = cli_fail(ctx, CLI_EUSAGE,
                       "session %s is dated in the future: it cannot be held "
                       "yet",
@@ -165,9 +165,9 @@ int cli_session_list(cli_ctx *ctx, int argc, char **argv)
             printf("%s{\"id\":%" PRIu64 ",\"date\":\"%s\",\"status\":\"%s\","
                    "\"absent\":[%s%s%s],\"created_by\":%" PRIu64 "}",
                    i ? "," : "", s->id, d, bnc_session_status_name(s->status),
-                   s->absent & BN_ABSENT_MENTOR ? "\"mentor\"" : "",
+                   s->absent & BNC_ABSENT_MENTOR ? "\"mentor\"" : "",
                    s->absent == 3 ? "," : "",
-                   s->absent & BN_ABSENT_MENTEE ? "\"mentee\"" : "",
+                   s->absent & BNC_ABSENT_MENTEE ? "\"mentee\"" : "",
                    s->created_by);
         } else {
             printf("%-8" PRIu64 " %-10s %-9s %s\n", s->id, d,

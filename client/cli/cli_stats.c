@@ -2,15 +2,13 @@
  * cli_stats.c: `binome admin stats`: a programme's statistics for its
  * administrators, as a table, JSON, CSV or a self-contained HTML report.
  * The figures are derived here from the server's raw counters
- * (bnc_stats.h); no note content exists on either side to show.
+ * (binome.h); no note content exists on either side to show.
  */
 #include "cli.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "bnc_stats.h"
 
 /* Declared here until cli.h lists it (main.c's table needs it there). */
 int cli_admin_stats(cli_ctx *ctx, int argc, char **argv);
@@ -29,15 +27,15 @@ static int stats_write_html(cli_ctx *ctx, const char *path, const bnc_stats *s,
     int rc;
 
     if (f == NULL)
-        return cli_fail(ctx, BN_ENOMEM, "cannot render the report");
+        return cli_fail(ctx, BNC_ENOMEM, "cannot render the report");
     rc = bnc_stats_write_html(f, s, d);
     if (fclose(f) != 0 && rc == 0)
-        rc = BN_ENOMEM;
+        rc = BNC_ENOMEM;
     if (rc == 0)
         rc = bn_file_write_atomic(path, (const uint8_t *)buf, len, 0644);
     free(buf);
     if (rc != 0)
-        rc = cli_fail(ctx, rc, "cannot write %s: %s", path, bn_strerror(rc));
+        rc = cli_fail(ctx, rc, "cannot write %s: %s", path, bnc_strerror(rc));
     return rc;
 }
 
@@ -70,14 +68,14 @@ int cli_admin_stats(cli_ctx *ctx, int argc, char **argv)
     rc = cli_connect(ctx);
     if (rc == 0)
         rc = bnc_stats_fetch(ctx->client, id, &s);
-    if (rc == BN_EDENIED)
+    if (rc == BNC_EDENIED)
         cli_hint(ctx, "only administrators see a programme's statistics");
-    else if (rc == BN_ENOTFOUND)
+    else if (rc == BNC_ENOTFOUND)
         cli_hint(ctx, "check the programme id with 'binome admin programme "
                       "list'");
     if (rc != 0)
         goto cleanup;
-    rc = bnc_stats_derive(s, s->today ? s->today : bn_date_today(), &d);
+    rc = bnc_stats_derive(s, s->today ? s->today : bnc_date_today(), &d);
     if (rc != 0)
         goto cleanup;
     if (html != NULL) {

@@ -108,8 +108,8 @@ int cli_is_tty(int fd)
 
 int cli_is_tamper(int rc)
 {
-    return rc == BN_ETAMPER || rc == BN_EWITHHELD || rc == BN_ECHAIN ||
-           rc == BN_EROLLBACK;
+    return rc == BNC_ETAMPER || rc == BNC_EWITHHELD || rc == BNC_ECHAIN ||
+           rc == BNC_EROLLBACK;
 }
 
 /* ---- the passphrase ------------------------------------------------ */
@@ -159,7 +159,7 @@ static int read_tty(int fd, const char *prompt, char *buf, size_t size,
         if (r <= 0 || ch == '\n')
             break;
         if (n + 1 >= size) {
-            rc = BN_ETOOLONG;
+            rc = BNC_ETOOLONG;
             break;
         }
         buf[n++] = ch;
@@ -197,18 +197,18 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
     *pass = NULL;
     *len = 0;
     if (a == NULL)
-        return BN_ENOMEM;
+        return BNC_ENOMEM;
     if (env != NULL) {
         alen = strlen(env);
         if (alen >= PASS_MAX) {
-            rc = cli_fail(ctx, BN_ETOOLONG, "BINOME_PASSPHRASE is too long");
+            rc = cli_fail(ctx, BNC_ETOOLONG, "BINOME_PASSPHRASE is too long");
             goto cleanup;
         }
         memcpy(a, env, alen + 1);
     } else {
         fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
         if (fd < 0) {
-            rc = cli_fail(ctx, BN_EINVAL,
+            rc = cli_fail(ctx, BNC_EINVAL,
                           "no terminal to ask the passphrase on");
             cli_hint(ctx, "set BINOME_PASSPHRASE for scripts");
             goto cleanup;
@@ -218,19 +218,19 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
         if (rc == 0 && confirm && alen > 0) {
             b = sodium_malloc(PASS_MAX);
             if (b == NULL) {
-                rc = BN_ENOMEM;
+                rc = BNC_ENOMEM;
                 goto cleanup;
             }
             rc = read_tty(fd, "Same passphrase again: ", b, PASS_MAX, &blen);
             if (rc == 0 && (alen != blen || sodium_memcmp(a, b, alen) != 0))
-                rc = cli_fail(ctx, BN_EINVAL,
+                rc = cli_fail(ctx, BNC_EINVAL,
                               "the two passphrases differ; nothing was done");
         }
         if (rc != 0)
             goto cleanup;
     }
     if (alen == 0) {
-        rc = cli_fail(ctx, BN_EINVAL, "an empty passphrase is refused");
+        rc = cli_fail(ctx, BNC_EINVAL, "an empty passphrase is refused");
         cli_hint(ctx, "choose a passphrase: it protects your keys on this "
                       "machine");
         goto cleanup;
@@ -272,7 +272,7 @@ int cli_connect(cli_ctx *ctx)
     int rc;
 
     rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
-    if (rc == BN_ECORRUPT)
+    if (rc == BNC_ECORRUPT)
         return cli_fail(ctx, rc, "profile.conf in %s does not parse",
                         ctx->profile_dir ? ctx->profile_dir : "the profile");
     if (rc != 0)
@@ -282,10 +282,11 @@ int cli_connect(cli_ctx *ctx)
         return rc;
     rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
     cli_passphrase_free(pass, len);
-    if (rc == BN_ECONNECT || rc == BN_ETIMEDOUT)
+    if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)
         return cli_fail(ctx, rc, "cannot reach the server at %s:%u (%s)",
-                        ctx->profile->host, (unsigned)ctx->profile->port,
-                        bn_strerror(rc));
+                        bnc_profile_host(ctx->profile),
+                        (unsigned)bnc_profile_port(ctx->profile),
+                        bnc_strerror(rc));
     return rc;
 }
 
@@ -299,47 +300,50 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
     ctx->pair = arg;
     if (rc == 0)
         rc = bnc_pair_open(ctx->client, id, flags, out);
-    if (rc == BN_EROLLBACK) {
+    if (rc == BNC_EROLLBACK) {
         cli_fail(ctx, rc,
                  "the server rolled back or forked the log of pair %s: entry "
                  "%" PRIu64 ", which you saw before, is missing or different",
-                 arg, ctx->client->log_bad_seq);
+                 arg, bnc_client_log_bad_seq(ctx->client));
         cli_hint(ctx,
                  "do not trust this server's copy of pair %s; tell your "
                  "administrator (its data may have been restored from "
                  "an old copy, or altered)",
                  arg);
-    } else if (rc == BN_ECHAIN && ctx->client->log_bad_author != 0) {
+    } else if (rc == BNC_ECHAIN &&
+               bnc_client_log_bad_author(ctx->client) != 0) {
         cli_fail(ctx, rc,
                  "the log of pair %s does not verify at entry %" PRIu64
                  ", signed as member %" PRIu64
                  ": the server changed that entry or the keys it shows for "
                  "member %" PRIu64 "; nothing from this pair is trusted",
-                 arg, ctx->client->log_bad_seq, ctx->client->log_bad_author,
-                 ctx->client->log_bad_author);
+                 arg, bnc_client_log_bad_seq(ctx->client),
+                 bnc_client_log_bad_author(ctx->client),
+                 bnc_client_log_bad_author(ctx->client));
         cli_hint(ctx, "tell your administrator and the other member: the "
                       "server's data was altered");
-    } else if (rc == BN_ECHAIN) {
+    } else if (rc == BNC_ECHAIN) {
         cli_fail(ctx, rc,
                  "the log of pair %s does not verify at entry %" PRIu64
                  "; nothing from this pair is trusted",
-                 arg, ctx->client->log_bad_seq);
+                 arg, bnc_client_log_bad_seq(ctx->client));
         cli_hint(ctx, "tell your administrator: the server's data was "
                       "altered");
     }
-    if (rc == BN_EUNVERIFIED)
+    if (rc == BNC_EUNVERIFIED)
         cli_hint(ctx,
                  "compare the safety number in person: 'binome verify %s', "
                  "then 'binome verify %s --confirm'",
                  arg, arg);
-    if (rc == 0 && (*out)->keys_changed)
+    if (rc == 0 && bnc_pair_keys_changed(*out))
         fprintf(stderr,
                 "binome: warning: a member's key in pair %s changed since "
                 "you first saw or verified it; writes are refused until "
                 "you run 'binome verify %s' and compare in person\n",
                 arg, arg);
-    else if (rc == 0 && !(*out)->verified && (*out)->nmembers > 0 &&
-             bnc_pair_member(*out, ctx->client->me.id) != NULL &&
+    else if (rc == 0 && !bnc_pair_verified(*out) &&
+             bnc_pair_member(*out, bnc_client_account(ctx->client)->id) !=
+                 NULL &&
              strcmp(ctx->command, "verify") != 0)
         fprintf(stderr,
                 "binome: note: pair %s is not verified yet: until you and "
@@ -347,8 +351,8 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
                 "('binome verify %s'), you trust the server to have shown "
                 "you the right person's key\n",
                 arg, arg);
-    for (size_t i = 0; rc == 0 && i < (*out)->nwarnings; i++)
-        fprintf(stderr, "binome: warning: %s\n", (*out)->warnings[i]);
+    for (size_t i = 0; rc == 0 && i < bnc_pair_warning_count(*out); i++)
+        fprintf(stderr, "binome: warning: %s\n", bnc_pair_warning(*out, i));
     return rc;
 }
 
@@ -356,8 +360,9 @@ int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 {
     int rc = cli_open_pair(ctx, arg, flags, out);
 
-    if (rc == 0 && bnc_pair_member(*out, ctx->client->me.id) == NULL)
-        rc = cli_fail(ctx, BN_EDENIED, "you are not a member of pair %s", arg);
+    if (rc == 0 &&
+        bnc_pair_member(*out, bnc_client_account(ctx->client)->id) == NULL)
+        rc = cli_fail(ctx, BNC_EDENIED, "you are not a member of pair %s", arg);
     return rc;
 }
 
@@ -396,7 +401,7 @@ void cli_date(char out[11], uint32_t day)
     if (day == 0)
         snprintf(out, 11, "-");
     else
-        bn_date_format(out, day);
+        bnc_date_format(out, day);
 }
 
 void cli_time(char out[32], int64_t t)
@@ -471,7 +476,7 @@ int cli_take_repeated(cli_ctx *ctx, int argc, char **argv, const char *name,
 
 int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
 {
-    if (bn_date_parse(s, day) != 0)
+    if (bnc_date_parse(s, day) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "%s '%s' is not a date: use YYYY-MM-DD, a real "
                         "calendar day from 2000-01-01 to 2199-12-31",
@@ -482,13 +487,13 @@ int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
 int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
 {
     switch (rc) {
-    case BN_ENOTACCEPTED:
+    case BNC_ENOTACCEPTED:
         cli_hint(ctx,
                  "both members must accept first: 'binome pair accept "
                  "%s'",
                  pair);
         break;
-    case BN_EENDED:
+    case BNC_EENDED:
         cli_fail(ctx, rc,
                  "pair %s has ended: it keeps its data but takes "
                  "no more writes",
@@ -498,26 +503,26 @@ int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
                  "everything",
                  pair);
         break;
-    case BN_EUNVERIFIED:
+    case BNC_EUNVERIFIED:
         cli_hint(ctx,
                  "compare the safety number in person: 'binome verify "
                  "%s', then 'binome verify %s --confirm'",
                  pair, pair);
         break;
-    case BN_ESTALE:
+    case BNC_ESTALE:
         cli_hint(ctx, "the other member kept writing at the same time; run "
                       "the command again");
         break;
-    case BN_EROLLBACK:
-    case BN_ECHAIN:
+    case BNC_EROLLBACK:
+    case BNC_ECHAIN:
         if (ctx->msg[0])
             break; /* cli_open_pair said which entry and member */
         cli_fail(ctx, rc,
                  "the server's log of pair %s no longer verifies "
                  "(entry %" PRIu64 ", signed as member %" PRIu64 "): %s",
-                 pair, ctx->client ? ctx->client->log_bad_seq : 0,
-                 ctx->client ? ctx->client->log_bad_author : 0,
-                 bn_strerror(rc));
+                 pair, ctx->client ? bnc_client_log_bad_seq(ctx->client) : 0,
+                 ctx->client ? bnc_client_log_bad_author(ctx->client) : 0,
+                 bnc_strerror(rc));
         cli_hint(ctx,
                  "do not trust this server's copy of pair %s; tell your "
                  "administrator",
@@ -541,16 +546,16 @@ int cli_print_body(FILE *f, const void *text, size_t len, int raw)
 
     if (raw) {
         if (len > 0 && fwrite(text, 1, len, f) != len)
-            rc = BN_EIO;
+            rc = BNC_EIO;
         return rc;
     }
     /* Room for the worst case (4 bytes out per byte in) at once: no
      * realloc leaves a copy of the text behind in freed memory. */
-    rc = len <= SIZE_MAX / 4 ? bn_buf_reserve(&b, 4 * len) : BN_ENOMEM;
+    rc = len <= SIZE_MAX / 4 ? bn_buf_reserve(&b, 4 * len) : BNC_ENOMEM;
     if (rc == 0)
         rc = bn_text_escape(&b, text, len, BN_TEXT_LINES);
     if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len)
-        rc = BN_EIO;
+        rc = BNC_EIO;
     /* The text may be a note: wipe its escaped copy too. */
     bn_buf_wipe(&b);
     return rc;

@@ -11,7 +11,7 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
     int confirm = 0;
     const cli_opt opts[] = {{"confirm", NULL, &confirm}, {NULL, NULL, NULL}};
     char *pos[1];
-    char digits[BN_SAFETY_DIGITS + 1];
+    char digits[BNC_SAFETY_DIGITS + 1];
     bnc_pair *p = NULL;
     int rc;
 
@@ -24,32 +24,35 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     printf("Safety number of pair %" PRIu64 " (mentor %s, mentee %s):\n\n",
-           p->info.id, cli_safe(p->info.mentor_name),
-           cli_safe(p->info.mentee_name));
+           bnc_pair_get_info(p)->id,
+           cli_safe(bnc_pair_get_info(p)->mentor_name),
+           cli_safe(bnc_pair_get_info(p)->mentee_name));
     /* Signal's layout: groups of 5 digits, 4 groups a line. */
-    for (int i = 0; i < BN_SAFETY_DIGITS; i += 5)
+    for (int i = 0; i < BNC_SAFETY_DIGITS; i += 5)
         printf("%s%.5s%s", i % 20 == 0 ? "    " : "", digits + i,
                i % 20 == 15 ? "\n" : " ");
     printf("\n");
     /* Who holds the pair's keys: exactly the members its log admits. */
     printf("Who can open this pair's notes (its signed membership):\n");
-    for (size_t i = 0; i < p->nmembers; i++) {
-        const bnc_member *m = &p->members[i];
+    size_t nmembers = 0;
+    const bnc_member *members = bnc_pair_members(p, &nmembers);
+    for (size_t i = 0; i < nmembers; i++) {
+        const bnc_member *m = &members[i];
         char fp[17];
         bn_hex_encode(fp, m->sign_pk, 8);
         printf("    %-6s %-20s account %" PRIu64
                ", key %.4s %.4s %.4s %.4s%s\n",
                bnc_role_name(m->role), cli_safe(m->name), m->account_id, fp,
                fp + 4, fp + 8, fp + 12,
-               m->account_id == ctx->client->me.id ? " (you)" : "");
+               m->account_id == bnc_client_account(ctx->client)->id ? " (you)"
+                                                                    : "");
     }
     printf("No one else holds a key to them: not the administrator, not "
            "the server.\n");
     {
         bnc_log_head h;
         char digest[BNC_LOG_DIGEST_MAX];
-        h.seq = p->log_seq;
-        memcpy(h.hash, p->log_head, sizeof h.hash);
+        bnc_pair_log_head(p, &h);
         bnc_log_digest(&h, digest);
         printf("log: entry %" PRIu64 ", digest %s\n", h.seq, digest);
     }
@@ -58,17 +61,17 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
         if (rc == 0)
             printf("verified: these keys are recorded for pair %" PRIu64
                    "; a change will block writes\n",
-                   p->info.id);
-    } else if (p->verified && !p->keys_changed) {
+                   bnc_pair_get_info(p)->id);
+    } else if (bnc_pair_verified(p) && !bnc_pair_keys_changed(p)) {
         printf("status: verified (the keys are those you confirmed)\n");
     } else {
         printf("status: %s\n"
                "Compare these digits with the other member's screen, in "
                "person.\nIf they match, run 'binome verify %" PRIu64
                " --confirm'.\n",
-               p->keys_changed ? "KEYS CHANGED since you last saw them"
-                               : "not verified yet",
-               p->info.id);
+               bnc_pair_keys_changed(p) ? "KEYS CHANGED since you last saw them"
+                                        : "not verified yet",
+               bnc_pair_get_info(p)->id);
     }
 cleanup:
     sodium_memzero(digits, sizeof digits);

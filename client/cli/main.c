@@ -208,33 +208,33 @@ static void command_help(const cli_cmd *c)
 static const char *default_hint(int rc)
 {
     switch (rc) {
-    case BN_ECONNECT:
-    case BN_ETIMEDOUT:
+    case BNC_ECONNECT:
+    case BNC_ETIMEDOUT:
         return "check that binomed is running at the address in "
                "profile.conf, then try again";
-    case BN_ECLOSED:
+    case BNC_ECLOSED:
         return "the server closed the connection: it may be at its "
                "connection limit or restarting; try again in a moment";
-    case BN_EHANDSHAKE:
+    case BNC_EHANDSHAKE:
         return "do not use this server; if its key really changed, ask "
                "your administrator for a new invitation";
-    case BN_EPASSPHRASE:
+    case BNC_EPASSPHRASE:
         return "type the passphrase again (or fix BINOME_PASSPHRASE)";
-    case BN_EDENIED:
+    case BNC_EDENIED:
         return "only the pair's members may do this (administrators never "
                "read notes); check the pair id with 'binome pairs'";
-    case BN_EAUTH:
-    case BN_ESIG:
+    case BNC_EAUTH:
+    case BNC_ESIG:
         return "the data did not verify and was not shown; tell your "
                "administrator";
-    case BN_EVERSION:
+    case BNC_EVERSION:
         return "this client (binome " BN_VERSION ") and the server are of "
                "releases that do not speak the same protocol; the server's "
                "words say which to upgrade (if they say nothing of "
                "versions, the server is older: ask its operator to upgrade "
                "binomed)";
-    case BN_ETAMPER:
-    case BN_EWITHHELD:
+    case BNC_ETAMPER:
+    case BNC_EWITHHELD:
         return "nothing altered was shown; do not trust this server's copy "
                "of the pair, and tell your administrator and the other "
                "member (the server's data was altered or withheld)";
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
     char **args;
     int nargs = 0, best = 0, rc;
 
-    if (bn_crypto_init() != 0) {
+    if (bnc_init() != 0) {
         fprintf(stderr, "binome: cannot initialise libsodium\n");
         return 1;
     }
@@ -310,17 +310,18 @@ int main(int argc, char **argv)
         const char *server = bnc_client_error(ctx.client);
         const char *hint = ctx.hint[0] ? ctx.hint : default_hint(rc);
         /* What did not follow from the pair's signed log, by its ids. */
-        if (!ctx.msg[0] && (rc == BN_ETAMPER || rc == BN_EWITHHELD))
+        if (!ctx.msg[0] && (rc == BNC_ETAMPER || rc == BNC_EWITHHELD))
             snprintf(ctx.msg, sizeof ctx.msg, "pair %s: %s",
                      ctx.pair ? ctx.pair : "?",
-                     ctx.client && ctx.client->tamper[0] ? ctx.client->tamper
-                                                         : bn_strerror(rc));
+                     bnc_client_tamper(ctx.client)[0]
+                         ? bnc_client_tamper(ctx.client)
+                         : bnc_strerror(rc));
         /* Messages may quote a name, an argument or the server's own
          * words: escaped like any text from elsewhere (cli_safe). */
         fprintf(stderr, "binome: %s: %s", cmd->path,
-                cli_safe(ctx.msg[0] ? ctx.msg : bn_strerror(rc)));
+                cli_safe(ctx.msg[0] ? ctx.msg : bnc_strerror(rc)));
         if (!ctx.msg[0] && server != NULL && server[0] &&
-            strcmp(server, bn_strerror(rc)) != 0)
+            strcmp(server, bnc_strerror(rc)) != 0)
             fprintf(stderr, " (server: %s)", cli_safe(server));
         fputc('\n', stderr);
         if (rc == CLI_EUSAGE)
@@ -332,6 +333,6 @@ int main(int argc, char **argv)
     bnc_profile_free(ctx.profile);
     free(args);
     if (fflush(stdout) != 0 && rc == 0)
-        rc = BN_EIO;
+        rc = BNC_EIO;
     return rc == 0 ? 0 : rc == CLI_EUSAGE ? 2 : cli_is_tamper(rc) ? 3 : 1;
 }

@@ -1,36 +1,244 @@
 /*
- * binome.h: libbinome, the client library of binome.
+ * binome.h: libbinome, the client library of binome, and its whole
+ * contract. A program is written against this header alone: it includes
+ * only the C library's headers, its handles (bnc_profile, bnc_client,
+ * bnc_pair) are incomplete types read through functions, and
+ * no wire or storage type of binome shows through it. Build with
+ * `pkg-config --cflags --libs binome`.
  *
- * Every function returns 0 on success or a negative code (bn_err.h): a
- * BN_E* code, a negated errno value, or the code an ERROR reply from the
- * server carried. The library never prints, never prompts and never exits:
- * the caller (the binome CLI) asks for passphrases and turns codes into
- * messages.
+ * Every function that can fail returns 0 on success or a negative code:
+ * a BNC_E* code below, a negated errno value, or the code an ERROR reply
+ * from the server carried (also a BNC_E* code). bnc_strerror names any of
+ * them. The library never prints, never prompts and never exits: the
+ * caller asks for passphrases and turns codes into messages.
  *
  * Ownership: every constructor has a destructor that accepts NULL. Arrays
  * returned through an out pointer are allocated with malloc and freed by
  * the caller with free() unless a comment says otherwise. Secret material
- * (identity, pair keys, note plaintexts) lives in sodium_malloc() memory and
- * is wiped by the destructor that frees it.
+ * (identity, pair keys, note plaintexts) lives in locked memory and is
+ * wiped by the destructor that frees it (bnc_secret_free for a note body).
+ * Call bnc_init once before anything else.
  *
  * A typical session:
  *
  *     bnc_profile *p; bnc_client *c;
+ *     bnc_init();
  *     bnc_profile_open(&p, NULL);             profile.conf, no secret
  *     bnc_client_open(&c, p, pass, passlen);  identity, connect, LOGIN
  *     ... operations on c ...
  *     bnc_client_close(c); bnc_profile_free(p);
+ *
+ * ABI: the shared library is libbinome.so.MAJOR with the version below.
+ * MAJOR changes when a function is removed or changes its signature or
+ * meaning, when a public structure changes its layout, or when a constant
+ * or code changes its value; MINOR when functions, codes or constants are
+ * added; PATCH for changes that no caller can see. Only the functions
+ * declared here are exported (client/lib/libbinome.map).
  */
 #ifndef BINOME_H
 #define BINOME_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-#include "bn_crypto.h"
-#include "bn_err.h"
-#include "bn_invite.h"
-#include "bn_proto.h"
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBBINOME_VERSION_MAJOR 1
+#define LIBBINOME_VERSION_MINOR 0
+#define LIBBINOME_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------ */
+/* Library, errors and small utilities                                 */
+
+/*
+ * The error codes, with their permanent numbers: the same as the
+ * server's, carried on the wire in ERROR replies (a code is never
+ * renumbered; a new one takes the next number). All lie below -900, away
+ * from -errno.
+ */
+#define BNC_ERR_MAP(X)                                                         \
+    X(INVAL, -999)                                                             \
+    X(NOMEM, -998)                                                             \
+    X(IO, -997)                                                                \
+    X(PASSPHRASE, -996)                                                        \
+    X(CORRUPT, -995)                                                           \
+    X(VERSION, -994)                                                           \
+    X(AUTH, -993)                                                              \
+    X(SIG, -992)                                                               \
+    X(PROTO, -991)                                                             \
+    X(TOOBIG, -990)                                                            \
+    X(AGAIN, -989)                                                             \
+    X(TYPE, -988)                                                              \
+    X(MISSING, -987)                                                           \
+    X(TRAILING, -986)                                                          \
+    X(DEPTH, -985)                                                             \
+    X(COUNT, -984)                                                             \
+    X(TRUNC, -983)                                                             \
+    X(TOOLONG, -982)                                                           \
+    X(RANGE, -981)                                                             \
+    X(UNKNOWNMSG, -980)                                                        \
+    X(HANDSHAKE, -979)                                                         \
+    X(REPLAY, -978)                                                            \
+    X(NOTFOUND, -977)                                                          \
+    X(EXIST, -976)                                                             \
+    X(DENIED, -975)                                                            \
+    X(CONFLICT, -974)                                                          \
+    X(EXPIRED, -973)                                                           \
+    X(USED, -972)                                                              \
+    X(NOTLOGGEDIN, -971)                                                       \
+    X(CLOSED, -970)                                                            \
+    X(TIMEDOUT, -969)                                                          \
+    X(CONNECT, -968)                                                           \
+    X(STORE, -967)                                                             \
+    X(FULL, -966)                                                              \
+    X(CHAIN, -965)                                                             \
+    X(ROLLBACK, -964)                                                          \
+    X(UNVERIFIED, -963)                                                        \
+    X(STREAM, -962)                                                            \
+    X(DATE, -961)                                                              \
+    X(LIMIT, -960)                                                             \
+    X(NOTACCEPTED, -959)                                                       \
+    X(ENDED, -958)                                                             \
+    X(NOKEY, -957)                                                             \
+    X(STALE, -956)                                                             \
+    X(AMBIGUOUS, -955)                                                         \
+    X(PROFILE, -954)                                                           \
+    X(INTERNAL, -953)                                                          \
+    X(TAMPER, -952)                                                            \
+    X(WITHHELD, -951)                                                          \
+    X(QUOTA, -950)
+
+enum bnc_err {
+#define BNC__ERR_ENUM(name, value) BNC_E##name = value,
+    BNC_ERR_MAP(BNC__ERR_ENUM)
+#undef BNC__ERR_ENUM
+};
+
+/*
+ * bnc_init prepares the library (libsodium): call it once, before any
+ * other function; later calls do nothing. 0, or BNC_EINTERNAL when the
+ * system's random source cannot be used.
+ */
+int bnc_init(void);
+
+/* bnc_version returns the binome release the library belongs to
+ * ("0.2.0"): a static string. */
+const char *bnc_version(void);
+
+/*
+ * bnc_strerror returns a static message for any code: a BNC_E* code, a
+ * negated errno value, or 0. Messages say what to do where a person can
+ * act. The string is never freed.
+ */
+const char *bnc_strerror(int err);
+
+/* Day numbers: days since 1970-01-01 (UTC), 0 meaning "none". */
+
+/* bnc_date_parse reads YYYY-MM-DD: 0 and *day, or BNC_EDATE. */
+int bnc_date_parse(const char *s, uint32_t *day);
+/* bnc_date_format writes day as YYYY-MM-DD and a NUL. */
+void bnc_date_format(char out[11], uint32_t day);
+/* bnc_date_today returns today's day number (UTC). */
+uint32_t bnc_date_today(void);
+
+/* bnc_hash writes the 32-byte BLAKE2b-256 hash of data[0..len) to out. */
+#define BNC_HASH_BYTES 32
+void bnc_hash(uint8_t out[BNC_HASH_BYTES], const void *data, size_t len);
+
+/* bnc_random_id returns a random non-zero 64-bit id (a document's, for a
+ * caller that must know it before the upload starts). */
+uint64_t bnc_random_id(void);
+
+/*
+ * bnc_secret_free wipes len bytes at p and frees it: for the secret
+ * buffers this library returns (a note body from bnc_note_get). Accepts
+ * NULL.
+ */
+void bnc_secret_free(void *p, size_t len);
+
+/*
+ * bnc_text_check tells whether s[0..len) may be sent as a text of at most
+ * max bytes (a name, a title, a charter): 0, BNC_ETOOLONG, BNC_ETYPE (a
+ * NUL byte or invalid UTF-8) or BNC_EINVAL.
+ */
+int bnc_text_check(const char *s, size_t len, size_t max);
+
+/* ---- limits (bytes unless said otherwise) --------------------------- */
+
+#define BNC_NAME_MAX 64u       /* display names */
+#define BNC_TITLE_MAX 200u     /* programme name and theme */
+#define BNC_CHARTER_MAX 65536u /* charter text */
+#define BNC_MONTHS_MAX 120u    /* a programme's minimum duration */
+#define BNC_TTL_DAYS_MAX 365u  /* an invitation's life */
+#define BNC_INVITE_HOST_MAX 255u
+#define BNC_INVITE_CODE_MAX 353u /* "BN1." key host ":" port */
+#define BNC_NOTE_MAX_PLAINTEXT (256u * 1024u)
+#define BNC_OBJECTIVE_TEXT_MAX 2048u
+#define BNC_DOC_NAME_MAX 255u
+#define BNC_SAFETY_DIGITS 60
+
+/* ---- the values of enumerated fields -------------------------------- */
+
+enum bnc_role {
+    BNC_ROLE_ADMIN = 1,
+    BNC_ROLE_MENTOR = 2,
+    BNC_ROLE_MENTEE = 3,
+    BNC_ROLE_AUDITOR = 4,
+};
+
+enum bnc_frequency {
+    BNC_FREQ_WEEKLY = 1,      /* every 7 days */
+    BNC_FREQ_FORTNIGHTLY = 2, /* every 14 days */
+    BNC_FREQ_MONTHLY = 3,     /* every 30 days */
+    BNC_FREQ_BIMONTHLY = 4,   /* every 61 days */
+    BNC_FREQ_QUARTERLY = 5,   /* every 91 days */
+};
+
+enum bnc_format {
+    BNC_FORMAT_IN_PERSON = 1,
+    BNC_FORMAT_VIDEO = 2,
+    BNC_FORMAT_MIXED = 3,
+};
+
+enum bnc_pair_status {
+    BNC_PAIR_PENDING = 1, /* waiting for both acceptances */
+    BNC_PAIR_ACTIVE = 2,
+    BNC_PAIR_COMPLETED = 3,
+    BNC_PAIR_WITHDRAWN = 4,
+    BNC_PAIR_ERASED = 5,
+};
+
+enum bnc_end_reason {
+    BNC_END_COMPLETED = 1,
+    BNC_END_WITHDRAWN = 2,
+};
+
+enum bnc_session_status {
+    BNC_SESSION_PLANNED = 1,
+    BNC_SESSION_HELD = 2,
+    BNC_SESSION_CANCELLED = 3,
+};
+
+/* A session's absences and a pair's acceptances are bit sets. */
+#define BNC_ABSENT_MENTOR 1u
+#define BNC_ABSENT_MENTEE 2u
+#define BNC_ACCEPTED_MENTOR 1u
+#define BNC_ACCEPTED_MENTEE 2u
+
+enum bnc_note_kind {
+    BNC_KIND_REPORT = 1,
+    BNC_KIND_ACTION_PLAN = 2,
+    BNC_KIND_REVIEW = 3,
+    BNC_KIND_NOTE = 4,
+};
+
+enum bnc_objective_status {
+    BNC_OBJECTIVE_DEFINED = 1,
+    BNC_OBJECTIVE_REACHED = 2,
+};
 
 /* ------------------------------------------------------------------ */
 /* Profile                                                             */
@@ -40,33 +248,22 @@
 
 /*
  * The profile: what profile.conf holds (no secret) and, once loaded, the
- * identity. The fields may be read directly; change them only through the
- * functions below or before bnc_profile_save.
+ * identity. Read it through the functions below.
  */
-typedef struct bnc_profile {
-    char dir[BNC_PATH_MAX];
-    char host[BN_INVITE_HOST_MAX + 1]; /* server address */
-    uint16_t port;
-    uint8_t server_pk[32]; /* pinned server X25519 key */
-    uint64_t account_id;
-    char name[BN_NAME_MAX + 1];
-    uint8_t role;          /* enum bn_role */
-    uint64_t programme_id; /* 0 for admins and auditors */
-    bn_identity *id;       /* NULL until bnc_profile_load_identity */
-} bnc_profile;
+typedef struct bnc_profile bnc_profile;
 
 /*
  * bnc_profile_default_dir writes the profile directory to out: dir when
  * not NULL, else $XDG_CONFIG_HOME/binome, else $HOME/.config/binome.
- * BN_EINVAL when the path does not fit or no HOME is known.
+ * BNC_EINVAL when the path does not fit or no HOME is known.
  */
 int bnc_profile_default_dir(char *out, size_t size, const char *dir);
 
 /*
  * bnc_profile_open reads profile.conf from the directory chosen as by
  * bnc_profile_default_dir. *out is allocated (free with bnc_profile_free).
- * BN_EPROFILE when there is no profile there, BN_ECORRUPT for a file that
- * does not parse (a missing or malformed key).
+ * BNC_EPROFILE when there is no profile there, BNC_ECORRUPT for a file
+ * that does not parse (a missing or malformed key).
  */
 int bnc_profile_open(bnc_profile **out, const char *dir);
 
@@ -87,27 +284,41 @@ int bnc_profile_save(const bnc_profile *p);
 
 /*
  * bnc_profile_load_identity opens identity.key with the passphrase into
- * p->id (sodium_malloc memory). BN_EPASSPHRASE for a wrong passphrase,
- * BN_EPROFILE when there is no identity file, BN_ECORRUPT.
+ * p's identity (locked memory). BNC_EPASSPHRASE for a wrong passphrase,
+ * BNC_EPROFILE when there is no identity file, BNC_ECORRUPT.
  */
 int bnc_profile_load_identity(bnc_profile *p, const char *pass, size_t passlen);
 
 /*
- * bnc_profile_save_identity seals p->id into identity.key (mode 0600) with
- * the passphrase and the KDF level of BINOME_KDF.
+ * bnc_profile_save_identity seals p's identity into identity.key (mode
+ * 0600) with the passphrase and the KDF level of BINOME_KDF.
  */
 int bnc_profile_save_identity(const bnc_profile *p, const char *pass,
                               size_t passlen);
 
 /*
- * bnc_profile_path writes dir/name to out: BN_EINVAL when it does not fit.
+ * bnc_profile_path writes dir/name to out: BNC_EINVAL when it does not fit.
  */
 int bnc_profile_path(const bnc_profile *p, char *out, size_t size,
                      const char *name);
 
+/*
+ * What the profile records, valid as long as p: its directory, the
+ * server's address and port, this account's id (0 before join), display
+ * name and role (enum bnc_role), and its programme (0 for administrators
+ * and auditors).
+ */
+const char *bnc_profile_dir(const bnc_profile *p);
+const char *bnc_profile_host(const bnc_profile *p);
+uint16_t bnc_profile_port(const bnc_profile *p);
+uint64_t bnc_profile_account_id(const bnc_profile *p);
+const char *bnc_profile_name(const bnc_profile *p);
+uint8_t bnc_profile_role(const bnc_profile *p);
+uint64_t bnc_profile_programme_id(const bnc_profile *p);
+
 /* bnc_role_name returns "admin", "mentor", ... or "?". */
 const char *bnc_role_name(uint8_t role);
-/* bnc_role_parse: 0 and *role, or BN_EINVAL. */
+/* bnc_role_parse: 0 and *role, or BNC_EINVAL. The other pairs alike. */
 int bnc_role_parse(const char *s, uint8_t *role);
 const char *bnc_kind_name(uint8_t kind);
 int bnc_kind_parse(const char *s, uint8_t *kind);
@@ -117,86 +328,47 @@ const char *bnc_format_name(uint8_t f);
 int bnc_format_parse(const char *s, uint8_t *f);
 const char *bnc_pair_status_name(uint8_t s);
 
-/* ------------------------------------------------------------------ */
-/* Connection                                                          */
-
-typedef struct bnc_conn bnc_conn;
-
 /*
- * bnc_conn_open connects to host:port over TCP (timeout_ms for each step;
- * 0 means BNC_TIMEOUT_MS) and runs the handshake against the pinned
- * server_pk. BN_ECONNECT when the server cannot be reached, BN_EHANDSHAKE
- * when it does not hold the pinned key (the socket is closed),
- * BN_ETIMEDOUT. *out is allocated; free with bnc_conn_close.
+ * bnc_invite_check tells whether code is an invitation code (BN1., the
+ * server's key, its address and port) without using it: 0 or BNC_EINVAL.
  */
-int bnc_conn_open(bnc_conn **out, const char *host, uint16_t port,
-                  const uint8_t server_pk[32], int timeout_ms);
-
-/* bnc_conn_close closes the socket and wipes the channel keys; accepts
- * NULL. */
-void bnc_conn_close(bnc_conn *c);
-
-/* bnc_conn_channel gives the channel, for bn_login_sign. */
-const bn_channel *bnc_conn_channel(const bnc_conn *c);
-
-/*
- * bnc_call sends req (its id is replaced by the next request id) sealed in
- * one frame and reads frames until the reply with the same id. reply is
- * filled (free with bn_msg_free, even on error) and 0 returned; an ERROR
- * reply returns its code (the server's message is kept for
- * bnc_last_error). A frame that does not open gives BN_EAUTH and any
- * transport or decoding failure a negative code: after those the
- * connection is dead and every later call returns BN_ECLOSED.
- */
-int bnc_call(bnc_conn *c, const bn_msg *req, bn_msg *reply);
-
-/*
- * bnc_last_error returns the message of the last ERROR reply, or "" when
- * the last call did not end with one. Valid until the next call.
- */
-const char *bnc_last_error(const bnc_conn *c);
+int bnc_invite_check(const char *code);
 
 /* ------------------------------------------------------------------ */
 /* Client: a profile with its identity and a logged-in connection      */
 
 typedef struct bnc_account {
     uint64_t id;
-    uint8_t role;
-    char name[BN_NAME_MAX + 1];
+    uint8_t role; /* enum bnc_role */
+    char name[BNC_NAME_MAX + 1];
     uint64_t programme_id;
     uint8_t sign_pk[32];
     uint8_t box_pk[32];
     int64_t created;
 } bnc_account;
 
-typedef struct bnc_client {
-    bnc_profile *profile; /* borrowed: the caller keeps it alive */
-    bnc_conn *conn;
-    bnc_account me;
-    uint64_t log_bad_seq;    /* after BN_EROLLBACK / BN_ECHAIN: the entry */
-    uint64_t log_bad_author; /* ... and the member it claims as author */
-    /* After BN_ETAMPER / BN_EWITHHELD: what did not follow from the pair's
-     * signed log, naming the item ("note 1a2b...: revision 2 is in the
-     * pair's log but the server served revision 1"); ids and numbers
-     * only, never content. */
-    char tamper[256];
-} bnc_client;
+/* A logged-in client: read through the functions below. */
+typedef struct bnc_client bnc_client;
 
 /*
- * bnc_join redeems an invitation: parses code (BN_EINVAL), refuses a
- * directory that already holds a profile (BN_EEXIST), generates an
+ * bnc_join redeems an invitation: parses code (BNC_EINVAL), refuses a
+ * directory that already holds a profile (BNC_EEXIST), generates an
  * identity, connects pinning the code's server key, sends JOIN and, once
  * the server answered LOGGED_IN, writes identity.key and profile.conf into
- * p (a profile from bnc_profile_new). Errors from the server (BN_EUSED,
- * BN_EEXPIRED, ...) pass through; on error nothing is left on disk.
+ * p (a profile from bnc_profile_new). Errors from the server (BNC_EUSED,
+ * BNC_EEXPIRED, ...) pass through; on error nothing is left on disk.
  */
 int bnc_join(bnc_profile *p, const char *code, const char *name,
              const char *pass, size_t passlen, bnc_account *out);
 
 /*
  * bnc_client_open loads the identity with the passphrase (unless already
- * loaded), connects to the profile's server and logs in. *out is allocated;
- * free with bnc_client_close. p must outlive the client.
+ * loaded), connects to the profile's server and logs in. BNC_ECONNECT
+ * when the server cannot be reached, BNC_EHANDSHAKE when it does not hold
+ * the pinned key, BNC_ETIMEDOUT, BNC_EVERSION when client and server
+ * speak different protocols (bnc_client_error says which). *out is
+ * allocated (NULL on error); free with bnc_client_close. p must outlive
+ * the client.
  */
 int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
                     size_t passlen);
@@ -204,14 +376,35 @@ int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
 /* bnc_client_close closes the connection; accepts NULL. */
 void bnc_client_close(bnc_client *c);
 
-/* bnc_client_error returns the server's message for the last failure. */
+/*
+ * bnc_client_error returns the server's message for the last failure, or
+ * "" (also for c NULL): valid until the next call on c.
+ */
 const char *bnc_client_error(const bnc_client *c);
 
+/* bnc_client_account is the logged-in account (valid as long as c). */
+const bnc_account *bnc_client_account(const bnc_client *c);
+
 /*
- * bnc_client_reconnect drops the connection and opens a new one, logged
- * in again (the identity stays loaded): after a long pause (an editor) or
- * a connection lost in the middle of a write, which can then be retried.
+ * After BNC_EROLLBACK or BNC_ECHAIN: bnc_client_log_bad_seq is the seq of
+ * the log entry at fault, bnc_client_log_bad_author the member it claims
+ * as author (0 when not known). After BNC_ETAMPER or BNC_EWITHHELD:
+ * bnc_client_tamper says what did not follow from the pair's signed log,
+ * naming the item ("note 1a2b...: revision 2 is in the pair's log but the
+ * server served revision 1"): ids and numbers only, never content; "" when
+ * nothing was found. Valid until the next call on c; c may be NULL (0, "").
  */
+uint64_t bnc_client_log_bad_seq(const bnc_client *c);
+uint64_t bnc_client_log_bad_author(const bnc_client *c);
+const char *bnc_client_tamper(const bnc_client *c);
+
+/*
+ * bnc_client_disconnect drops the connection, keeping the identity (before
+ * a long pause: an editor); bnc_client_reconnect opens a new one, logged
+ * in again: after bnc_client_disconnect or a connection lost in the
+ * middle of a write, which can then be retried.
+ */
+void bnc_client_disconnect(bnc_client *c);
 int bnc_client_reconnect(bnc_client *c);
 
 /* bnc_whoami asks the server who this account is. */
@@ -222,8 +415,8 @@ int bnc_whoami(bnc_client *c, bnc_account *out);
 
 typedef struct bnc_programme {
     uint64_t id;
-    char name[BN_TITLE_MAX + 1];
-    char theme[BN_TITLE_MAX + 1];
+    char name[BNC_TITLE_MAX + 1];
+    char theme[BNC_TITLE_MAX + 1];
     uint32_t months;
     uint8_t frequency;
     uint8_t format;
@@ -260,10 +453,10 @@ int bnc_programme_get(bnc_client *c, uint64_t id, bnc_programme *out,
 /*
  * bnc_invite_create asks for an invitation (ttl_days 0: the server's
  * default) and formats its code with the profile's server address and key
- * into code (BN_INVITE_CODE_MAX + 1 bytes). *expires may be NULL.
+ * into code (BNC_INVITE_CODE_MAX + 1 bytes). *expires may be NULL.
  */
 int bnc_invite_create(bnc_client *c, uint64_t programme_id, uint8_t role,
-                      uint32_t ttl_days, char code[BN_INVITE_CODE_MAX + 1],
+                      uint32_t ttl_days, char code[BNC_INVITE_CODE_MAX + 1],
                       int64_t *expires);
 
 /* bnc_account_list fetches every page of a programme's accounts. */
@@ -272,9 +465,8 @@ int bnc_account_list(bnc_client *c, uint64_t programme_id, bnc_account **items,
 
 /*
  * bnc_account_resolve finds an account by decimal id or exact display
- * name in items: BN_ENOTFOUND, or BNC_EAMBIGUOUS when a name is shared.
+ * name in items: BNC_ENOTFOUND, or BNC_EAMBIGUOUS when a name is shared.
  */
-#define BNC_EAMBIGUOUS BN_EAMBIGUOUS
 int bnc_account_resolve(const bnc_account *items, size_t n, const char *s,
                         uint64_t *id);
 
@@ -286,10 +478,10 @@ typedef struct bnc_pair_info {
     uint64_t programme_id;
     uint64_t mentor_id;
     uint64_t mentee_id;
-    char mentor_name[BN_NAME_MAX + 1];
-    char mentee_name[BN_NAME_MAX + 1];
-    uint8_t status;   /* enum bn_pair_status */
-    uint8_t accepted; /* BN_ACCEPTED_* bits */
+    char mentor_name[BNC_NAME_MAX + 1];
+    char mentee_name[BNC_NAME_MAX + 1];
+    uint8_t status;   /* enum bnc_pair_status */
+    uint8_t accepted; /* BNC_ACCEPTED_* bits */
     uint32_t start_date;
     uint32_t end_date;
     uint8_t end_reason;
@@ -299,7 +491,7 @@ typedef struct bnc_pair_info {
 typedef struct bnc_member {
     uint64_t account_id;
     uint8_t role;
-    char name[BN_NAME_MAX + 1];
+    char name[BNC_NAME_MAX + 1];
     uint8_t sign_pk[32];
     uint8_t box_pk[32];
     uint32_t from_epoch;
@@ -313,57 +505,35 @@ int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
 /* bnc_pair_list fetches every page of the pairs this account may see. */
 int bnc_pair_list(bnc_client *c, bnc_pair_info **items, size_t *n);
 
-#define BNC_WARNINGS_MAX 8
-
 /*
  * bnc_pair: an opened pair, with its members, charter and, when active,
- * the pair keys of every epoch this member holds (sodium_malloc memory).
- * The fields may be read; free with bnc_pair_free.
+ * the pair keys of every epoch this member holds (locked memory), and its
+ * verified log. Read it through the functions below; free with
+ * bnc_pair_free.
  */
-typedef struct bnc_pair {
-    bnc_pair_info info;
-    bnc_member *members;
-    size_t nmembers;
-    char *charter;
-    uint8_t charter_hash[32];
-    int keys_changed;          /* the other members' keys differ from those
-                                  recorded (verified/PAIR, else keys/PAIR) */
-    int verified;              /* verified/PAIR exists and matches */
-    struct bnc_pair_key *keys; /* sodium_malloc */
-    size_t nkeys;
-    uint64_t log_seq;     /* the log head, verified when the pair opened */
-    uint8_t log_head[32]; /* and moved on by this client's own writes */
-    bn_log_entry *log;    /* every entry, seq 1 .. log_seq, verified */
-    size_t nlog;
-    size_t nlegacy; /* version 1 entries (written before schema 4): their
-                       items cannot be checked one by one */
-    /* Warnings for the person (a bad key wrap skipped, a legacy log):
-     * ids only. */
-    char warnings[BNC_WARNINGS_MAX][200];
-    size_t nwarnings;
-} bnc_pair;
+typedef struct bnc_pair bnc_pair;
 
 enum bnc_pair_flags {
     BNC_PAIR_NOKEYS = 1, /* do not fetch or create keys (accept, verify) */
 };
 
 /*
- * bnc_pair_open fetches the pair (PAIR_GET), checks the members' keys
- * against the profile's record (bnc_pair.keys_changed; the first keys seen
- * are recorded in keys/PAIR), fetches and verifies the pair's whole log
- * (it must hold the head remembered in log/PAIR) and holds what the
- * server said to it (bnc_ledger.c: the member list to the hash each
- * member signed when accepting, the state to the accept and end entries,
- * the epoch and the wraps to the KEY_PUT entries): BN_ECHAIN,
- * BN_EROLLBACK, BN_ETAMPER or BN_EWITHHELD, with c->log_bad_seq or
- * c->tamper saying where. For an active or ended pair it then opens this
- * member's wrap of every logged epoch (the wrapper's signature, then the
- * logged key id); a wrap that does not open is skipped with a warning in
- * p->warnings. When the current epoch has no usable key it draws one,
- * wraps it for every member and logs a KEY_PUT: for the current epoch if
- * nobody keyed it, else for the next (a re-key); on BN_ECONFLICT it
- * fetches again. Refused with BN_EUNVERIFIED when keys_changed. Errors:
- * the server's (BN_EDENIED ...). *out is allocated; free with
+ * bnc_pair_open fetches the pair, checks the members' keys against the
+ * profile's record (bnc_pair_keys_changed; the first keys seen are
+ * recorded in keys/PAIR), fetches and verifies the pair's whole log (it
+ * must hold the head remembered in log/PAIR) and holds what the server
+ * said to it (the member list to the hash each member signed when
+ * accepting, the state to the accept and end entries, the epoch and the
+ * wraps to the key entries): BNC_ECHAIN, BNC_EROLLBACK, BNC_ETAMPER or
+ * BNC_EWITHHELD, with bnc_client_log_bad_seq or bnc_client_tamper saying
+ * where. For an active or ended pair it then opens this member's wrap of
+ * every logged epoch (the wrapper's signature, then the logged key id); a
+ * wrap that does not open is skipped with a warning (bnc_pair_warning).
+ * When the current epoch has no usable key it draws one, wraps it for
+ * every member and logs it: for the current epoch if nobody keyed it,
+ * else for the next (a re-key); on BNC_ECONFLICT it fetches again. Refused
+ * with BNC_EUNVERIFIED when the keys changed. Errors: the server's
+ * (BNC_EDENIED ...). *out is allocated; free with
  * bnc_pair_free.
  */
 int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out);
@@ -375,10 +545,36 @@ void bnc_pair_free(bnc_pair *p);
 const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id);
 
 /*
+ * What an opened pair holds, valid as long as p: bnc_pair_get_info its
+ * record; bnc_pair_members its members (*n of them, departed ones with
+ * to_epoch set); bnc_pair_charter the programme's charter as the server
+ * sent it (NUL-terminated: server text, escape it before showing it);
+ * bnc_pair_verified 1 when the members' keys were verified in person and
+ * have not changed; bnc_pair_keys_changed 1 when the other members' keys
+ * differ from those recorded (writes are then refused with
+ * BNC_EUNVERIFIED); the warnings for the person (a key wrap that did not
+ * open, a legacy log: ids only), bnc_pair_warning_count of them.
+ */
+const bnc_pair_info *bnc_pair_get_info(const bnc_pair *p);
+const bnc_member *bnc_pair_members(const bnc_pair *p, size_t *n);
+const char *bnc_pair_charter(const bnc_pair *p);
+int bnc_pair_verified(const bnc_pair *p);
+int bnc_pair_keys_changed(const bnc_pair *p);
+size_t bnc_pair_warning_count(const bnc_pair *p);
+const char *bnc_pair_warning(const bnc_pair *p, size_t i);
+
+/*
+ * bnc_pair_charter_hash hashes the charter text (BLAKE2b-256): what
+ * bnc_pair_accept compares with the programme's charter hash and signs,
+ * for showing beside the text.
+ */
+void bnc_pair_charter_hash(const bnc_pair *p, uint8_t out[BNC_HASH_BYTES]);
+
+/*
  * bnc_pair_accept signs the charter for this member: recomputes the hash
- * of the charter text and refuses (BN_EAUTH) when it differs from the hash
+ * of the charter text and refuses (BNC_EAUTH) when it differs from the hash
  * the server sent, then sends PAIR_ACCEPT with today's date. p comes from
- * bnc_pair_open; the caller shows p->charter first.
+ * bnc_pair_open; the caller shows bnc_pair_charter first.
  */
 int bnc_pair_accept(bnc_client *c, bnc_pair *p);
 
@@ -388,7 +584,7 @@ int bnc_pair_accept(bnc_client *c, bnc_pair *p);
  * whoever the member list names can open some of the pair's notes.
  * bnc_pair_check_keys compares it with the record in the profile
  * (verified/PAIR, else keys/PAIR, which it creates on first sight): 0 when
- * they match, BN_EUNVERIFIED when they differ. *verified (may be NULL) is
+ * they match, BNC_EUNVERIFIED when they differ. *verified (may be NULL) is
  * set when verified/PAIR exists and matches.
  */
 int bnc_pair_keys_hash(uint8_t out[32], const bnc_pair *p, uint64_t self_id);
@@ -405,7 +601,7 @@ int bnc_pair_confirm(const bnc_profile *prof, const bnc_pair *p);
  * bnc_safety_number computes the 60 digits over the pair's two current
  * members (mentor and mentee), the same on both sides.
  */
-int bnc_safety_number(const bnc_pair *p, char out[BN_SAFETY_DIGITS + 1]);
+int bnc_safety_number(const bnc_pair *p, char out[BNC_SAFETY_DIGITS + 1]);
 
 /* ------------------------------------------------------------------ */
 /* Notes                                                               */
@@ -416,7 +612,7 @@ typedef struct bnc_note_meta {
     uint8_t kind;
     uint8_t is_private;
     uint64_t author_id;
-    char author_name[BN_NAME_MAX + 1]; /* from the members, or "" */
+    char author_name[BNC_NAME_MAX + 1]; /* from the members, or "" */
     uint64_t session_id;
     uint32_t epoch;
     int64_t created;
@@ -432,9 +628,9 @@ typedef struct bnc_note_spec {
 } bnc_note_spec;
 
 /*
- * bnc_note_put seals body (at most BN_NOTE_MAX_PLAINTEXT bytes) and sends
+ * bnc_note_put seals body (at most BNC_NOTE_MAX_PLAINTEXT bytes) and sends
  * NOTE_PUT: a new note gets a random id and revision 1, an edit revision
- * base + 1. Refused with BN_EUNVERIFIED when p->keys_changed, BN_ENOKEY
+ * base + 1. Refused with BNC_EUNVERIFIED when bnc_pair_keys_changed, BNC_ENOKEY
  * when the pair has no key for its epoch. *note_id and *revision (may be
  * NULL) receive what was written.
  */
@@ -449,8 +645,8 @@ int bnc_note_list(bnc_client *c, const bnc_pair *p, bnc_note_meta **items,
 /*
  * bnc_note_get fetches a note (revision 0: the latest) and opens it with
  * the author's key from the member list: a note whose signature does not
- * verify is BN_ESIG and nothing is returned. *body is sodium_malloc
- * memory (free with sodium_free after sodium_memzero(*body, *len)).
+ * verify is BNC_ESIG and nothing is returned. *body is locked memory:
+ * free it with bnc_secret_free(*body, *len).
  */
 int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
                  uint32_t revision, bnc_note_meta *meta, uint8_t **body,
@@ -458,25 +654,11 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
 
 /*
  * bnc_note_resolve finds a note id from a full id or a unique prefix of
- * its 16 hex digits: BN_EINVAL for something that is not 1 to 16 hex
- * digits, BN_ENOTFOUND, BNC_EAMBIGUOUS when several notes match.
+ * its 16 hex digits: BNC_EINVAL for something that is not 1 to 16 hex
+ * digits, BNC_ENOTFOUND, BNC_EAMBIGUOUS when several notes match.
  */
 int bnc_note_resolve(const bnc_note_meta *items, size_t n, const char *prefix,
                      uint64_t *note_id);
-
-/* ------------------------------------------------------------------ */
-/* Pipelined requests (documents keep several chunks in flight)        */
-
-/*
- * bnc_send seals and sends req without waiting (its id is replaced by the
- * next request id, returned in *id). bnc_recv reads the next reply,
- * whichever request it answers: the caller matches reply->id. An ERROR
- * reply returns its code with reply->id set; an ERROR for no request of
- * ours, or any transport failure, kills the connection as for bnc_call.
- * reply must be freed with bn_msg_free, even on error.
- */
-int bnc_send(bnc_conn *c, const bn_msg *req, uint64_t *id);
-int bnc_recv(bnc_conn *c, bn_msg *reply);
 
 /* ------------------------------------------------------------------ */
 /* The pair's log (DESIGN.md, "The pair's log")                        */
@@ -484,37 +666,21 @@ int bnc_recv(bnc_conn *c, bn_msg *reply);
 /* A log head: the seq and hash of the last entry (seq 0: empty log). */
 typedef struct bnc_log_head {
     uint64_t seq;
-    uint8_t hash[BN_HASH_BYTES];
+    uint8_t hash[BNC_HASH_BYTES];
 } bnc_log_head;
 
 /*
- * bnc_log_check is the one check of a log the server sent against what
- * this client saw before. known is the remembered head (seq 0: nothing
- * remembered). entries[0..n) are the server's entries from seq
- * max(known->seq, 1) on. expect (may be NULL) is the head the server
- * announced (PAIR_DETAIL): the chain must end exactly there.
- *
- * With something remembered, entries[0] must be the remembered entry
- * (same seq, same hash); the others must verify (bn_log_verify, authors'
- * keys from key/ctx). A log shorter than the remembered seq, or another
- * entry at that seq, is BN_EROLLBACK; a gap, a reordered, altered or
- * badly signed entry, or a chain that does not end at expect, is
- * BN_ECHAIN. *bad_seq (may be NULL) receives the seq of the entry at
- * fault. On success *out (may be NULL) is the new head.
- */
-int bnc_log_check(uint64_t pair_id, const bnc_log_head *known,
-                  const bn_log_entry *entries, size_t n,
-                  const bnc_log_head *expect, bn_log_key_fn key, void *ctx,
-                  bnc_log_head *out, uint64_t *bad_seq);
-
-/*
  * bnc_log_load reads log/PAIR from the profile (a missing record is a
- * zero head); BN_ECORRUPT for a record that does not parse.
+ * zero head); BNC_ECORRUPT for a record that does not parse.
  * bnc_log_save writes it (mode 0600, atomically).
  */
 int bnc_log_load(const bnc_profile *prof, uint64_t pair_id, bnc_log_head *out);
 int bnc_log_save(const bnc_profile *prof, uint64_t pair_id,
                  const bnc_log_head *h);
+
+/* bnc_pair_log_head is p's log head: verified when the pair opened and
+ * moved on by this client's own writes and bnc_log_refresh. */
+void bnc_pair_log_head(const bnc_pair *p, bnc_log_head *out);
 
 /* bnc_log_forget removes log/PAIR (after the pair was erased). */
 int bnc_log_forget(const bnc_profile *prof, uint64_t pair_id);
@@ -540,8 +706,8 @@ int bnc_log_refresh(bnc_client *c, bnc_pair *p);
 typedef struct bnc_session {
     uint64_t id;
     uint32_t date;
-    uint8_t status; /* enum bn_session_status */
-    uint8_t absent; /* BN_ABSENT_* bits */
+    uint8_t status; /* enum bnc_session_status */
+    uint8_t absent; /* BNC_ABSENT_* bits */
     uint64_t created_by;
     int64_t created;
 } bnc_session;
@@ -550,7 +716,7 @@ typedef struct bnc_session {
  * bnc_session_add records a session (date a day number, status, absences)
  * with its log entry; bnc_session_update changes a session's status and
  * absences (a planned session later held or cancelled). *out (may be
- * NULL) receives the server's record. BN_EDATE, BN_EINVAL for values out
+ * NULL) receives the server's record. BNC_EDATE, BNC_EINVAL for values out
  * of range, checked before anything is sent.
  */
 int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
@@ -575,21 +741,20 @@ int bnc_end_reason_parse(const char *s, uint8_t *r);
 typedef struct bnc_objective {
     uint64_t id;
     uint64_t author_id;
-    char author_name[BN_NAME_MAX + 1];
-    uint8_t status; /* enum bn_objective_status */
+    char author_name[BNC_NAME_MAX + 1];
+    uint8_t status; /* enum bnc_objective_status */
     uint32_t defined_date;
     uint32_t reached_date;
-    char *text; /* sodium_malloc, NUL-terminated; NULL if not opened */
+    char *text; /* locked memory, NUL-terminated; NULL if not opened */
     size_t text_len;
     int open_rc; /* 0, or why the text could not be opened */
 } bnc_objective;
 
 /*
- * bnc_objective_add seals text (1 to BN_OBJECTIVE_TEXT_MAX bytes) under
- * the pair key with a client-made id (kind BN_AD_KIND_OBJECTIVE) and
+ * bnc_objective_add seals text (1 to BNC_OBJECTIVE_TEXT_MAX bytes) under
+ * the pair key with a client-made id and
  * sends it with its log entry; *id receives the id.
  */
-#define BN_OBJECTIVE_TEXT_MAX 2048u
 int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
                       uint32_t date, uint64_t *id);
 /* bnc_objective_reach marks an objective reached on date. */
@@ -605,8 +770,8 @@ void bnc_objective_list_free(bnc_objective *items, size_t n);
 
 /*
  * bnc_id_resolve finds a client-made id (objective, document) from a full
- * id or a unique prefix of its 16 hex digits: BN_EINVAL for something
- * that is not 1 to 16 hex digits, BN_ENOTFOUND, BNC_EAMBIGUOUS.
+ * id or a unique prefix of its 16 hex digits: BNC_EINVAL for something
+ * that is not 1 to 16 hex digits, BNC_ENOTFOUND, BNC_EAMBIGUOUS.
  */
 int bnc_id_resolve(const uint64_t *ids, size_t n, const char *prefix,
                    uint64_t *id);
@@ -629,27 +794,26 @@ typedef void (*bnc_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 typedef struct bnc_doc {
     uint64_t doc_id;
     uint64_t author_id;
-    char author_name[BN_NAME_MAX + 1];
+    char author_name[BNC_NAME_MAX + 1];
     uint32_t epoch;
     uint32_t chunks;
     int64_t created;
-    char name[BN_DOC_NAME_MAX + 1]; /* decrypted; "" if not opened */
-    uint64_t size;                  /* decrypted */
-    int open_rc;                    /* 0, or why the header did not open */
-    uint8_t *key_env;               /* malloc'd copies, for bnc_doc_get */
-    size_t key_env_len;
-    uint8_t stream_header[BN_DOC_STREAM_HEADER_BYTES];
-    uint8_t final_hash[BN_HASH_BYTES]; /* of the final chunk, as logged */
+    char name[BNC_DOC_NAME_MAX + 1]; /* decrypted; "" if not opened */
+    uint64_t size;                   /* decrypted */
+    int open_rc;                     /* 0, or why the header did not open */
+    /* The sealed key, stream header and logged hash of the last chunk,
+     * for bnc_doc_get: the library's own, freed by bnc_doc_list_free. */
+    struct bnc_doc_sealed *sealed;
 } bnc_doc;
 
 /*
- * bnc_doc_put streams fd (size bytes; name at most BN_DOC_NAME_MAX bytes)
+ * bnc_doc_put streams fd (size bytes; name at most BNC_DOC_NAME_MAX bytes)
  * to the pair: a fresh document key, its name and size sealed in the
- * header, chunks of BN_DOC_CHUNK bytes pushed through secretstream with
+ * header, chunks of 64 KiB pushed through secretstream with
  * BNC_DOC_PUT_WINDOW in flight; the final chunk carries the log entry.
  * doc_id 0 draws a new id; the id of an interrupted upload restarts it.
  * Memory stays flat whatever the size. A file whose length is not size
- * when its end is reached is BN_EIO. *out_id (may be NULL) receives the id.
+ * when its end is reached is BNC_EIO. *out_id (may be NULL) receives the id.
  */
 int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
                 uint64_t size, uint64_t doc_id, bnc_progress_fn progress,
@@ -662,8 +826,8 @@ void bnc_doc_list_free(bnc_doc *items, size_t n);
 
 /*
  * bnc_doc_get streams document d (from bnc_doc_list) into fd, pulling
- * BNC_DOC_GET_WINDOW chunks ahead. BN_ESTREAM when the final chunk never
- * came or data follows it, BN_EAUTH for an altered chunk, BN_ECORRUPT
+ * BNC_DOC_GET_WINDOW chunks ahead. BNC_ESTREAM when the final chunk never
+ * came or data follows it, BNC_EAUTH for an altered chunk, BNC_ECORRUPT
  * when the length differs from the sealed header's. On error fd holds a
  * partial plaintext: the caller removes it.
  */
@@ -672,21 +836,291 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
 
 /*
  * bnc_doc_safe_name writes a file name for a document's decrypted name:
- * '/', '\' and every hazard of bn_text.h (controls, bidirectional
+ * '/', '\' and every hazard of text from elsewhere (controls, bidirectional
  * overrides, bytes that are not UTF-8) become '_', leading dots are
  * dropped; never empty.
  */
-void bnc_doc_safe_name(char out[BN_DOC_NAME_MAX + 1], const char *name,
+void bnc_doc_safe_name(char out[BNC_DOC_NAME_MAX + 1], const char *name,
                        uint64_t doc_id);
 
 /* ------------------------------------------------------------------ */
 /* Ending and erasing                                                  */
 
-/* bnc_pair_end ends the pairing today (reason BN_END_*), logged. */
+/* bnc_pair_end ends the pairing today (reason BNC_END_*), logged. */
 int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
 
 /* bnc_pair_erase erases an ended pair (a member or an administrator):
  * every ciphertext and wrapped key is deleted on the server. */
 int bnc_pair_erase(bnc_client *c, uint64_t pair_id);
+
+/* ------------------------------------------------------------------ */
+/* Audit, for auditors, against the live server                        */
+
+/*
+ * A canary: plaintext written through a client before the audit (16 to
+ * 256 printable ASCII characters, at most BNC_AUDIT_CANARIES_MAX a
+ * request), which the server searches in the ciphertext fields of its
+ * records and answers found or not found, nothing more.
+ */
+#define BNC_AUDIT_CANARY_MIN 16
+#define BNC_AUDIT_CANARY_MAX 256
+#define BNC_AUDIT_CANARIES_MAX 64
+
+typedef struct bnc_canary {
+    const char *text; /* not NUL-terminated: len bytes */
+    size_t len;
+} bnc_canary;
+
+/* A finding: a record that is not a well-formed ciphertext. */
+typedef struct bnc_audit_finding {
+    char code[33]; /* "malformed", "nonce-reuse", "not-random", ... */
+    char db[33];
+    char record[129];
+    char detail[257];
+} bnc_audit_finding;
+
+/* A field the server stores, and how: "clear", "ciphertext", ... */
+typedef struct bnc_audit_field {
+    char db[33];
+    char field[65];
+    char kind[17];
+} bnc_audit_field;
+
+/*
+ * The server's report. Strings are the server's words: escape them
+ * before showing them. Free with bnc_audit_report_free.
+ */
+typedef struct bnc_audit_report {
+    uint64_t records;      /* records holding ciphertext */
+    uint64_t envelopes;    /* envelopes and chunks */
+    uint64_t cipher_bytes; /* ciphertext bytes */
+    uint8_t *found;        /* one per canary, in order: 1 found, 0 not */
+    size_t nfound;
+    bnc_audit_finding *findings;
+    size_t nfindings;
+    int truncated; /* the server listed only the first findings */
+    bnc_audit_field *fields;
+    size_t nfields;
+} bnc_audit_report;
+
+/* bnc_audit_canary_check: 0 when text[0..len) may be a canary, else
+ * BNC_EINVAL. */
+int bnc_audit_canary_check(const char *text, size_t len);
+
+/*
+ * bnc_audit asks the server to audit its storage (AUDIT_GET, an auditor
+ * account only: BNC_EDENIED otherwise) and to search the n canaries
+ * (BNC_EINVAL for one that fails bnc_audit_canary_check or more than
+ * BNC_AUDIT_CANARIES_MAX; BNC_ELIMIT when the server's rate for audits
+ * with canaries is used up). A reply without one answer of 0 or 1 per
+ * canary is BNC_EPROTO. *out is allocated; free with
+ * bnc_audit_report_free (accepts NULL).
+ */
+int bnc_audit(bnc_client *c, const bnc_canary *canaries, size_t n,
+              bnc_audit_report **out);
+void bnc_audit_report_free(bnc_audit_report *r);
+
+/* ------------------------------------------------------------------ */
+/* Statistics for administrators ("pilotage")                          */
+
+/*
+ * The server keeps raw counters only: dates, statuses and counts, never
+ * note content. The library fetches them (bnc_stats_fetch), derives
+ * every rate, median and risk from them on the client (bnc_stats_derive: pure,
+ * deterministic, given the day), and renders the result as a terminal table,
+ * JSON, CSV or one self-contained HTML page with SVG charts.
+ *
+ * Rules of the derivation (the contract the tests check):
+ *   - expected interval: weekly 7 days, fortnightly 14, monthly 30,
+ *     bimonthly 61, quarterly 91; expected sessions per pair per month:
+ *     30.4375 / interval (a month being 365.25 / 12 days).
+ *   - a pair runs from start_date (pairs never started do not run) until
+ *     end_date, else today for a pending or active pair, else (an ended
+ *     pair without end date) its last held session or its start.
+ *   - at risk: an active pair with no held session for more than 1.5
+ *     expected intervals, counted from last_held, else start_date, else
+ *     created_date: days_without > 1.5 x interval (10.5, 21, 45, 91.5 and
+ *     136.5 days). Listed worst first, then by pair id.
+ *   - minimum duration reached: a started pair whose run reaches start +
+ *     the programme's months, in calendar months (31 January + 1 month is
+ *     28 or 29 February). Rate over started pairs.
+ *   - completion: a pair's outcome is its status when completed or
+ *     withdrawn, else its end reason (an erased pair keeps it); rate =
+ *     completed / (completed + withdrawn).
+ *   - objectives: reach rate = reached / defined, where defined counts
+ *     every objective ever defined (reached ones included).
+ *   - median days from pairing (created_date) to the first held session,
+ *     over pairs that held one (mean of the two middle values for an even
+ *     count; a first session dated before the pairing counts as 0 days).
+ *   - months: every month from the first month with a session or a pair
+ *     start to the last one (or today's month), gaps filled with zeros;
+ *     held per running pair, against days_in_month / interval.
+ *   - nothing is divided by zero: a rate whose denominator is 0 is absent
+ *     (printed "n/a", JSON null), never 0 %.
+ *
+ * Ownership: bnc_stats and bnc_stats_derived own their arrays; free them
+ * with bnc_stats_free and bnc_stats_derived_free (both accept NULL). A
+ * derived view points into the bnc_stats it came from by index only, and
+ * the renderers take both.
+ */
+/* ---- raw counters, as the server sent them -------------------------- */
+
+typedef struct bnc_stats_month {
+    uint32_t month; /* year * 12 + month - 1 */
+    uint32_t held, planned, cancelled;
+} bnc_stats_month;
+
+typedef struct bnc_stats_pair {
+    uint64_t pair_id;
+    char mentor_name[BNC_NAME_MAX + 1];
+    char mentee_name[BNC_NAME_MAX + 1];
+    uint8_t status;        /* enum bnc_pair_status */
+    uint32_t created_date; /* day numbers (bnc_date_*); 0: none */
+    uint32_t start_date;
+    uint32_t end_date;
+    uint8_t end_reason; /* enum bnc_end_reason, 0: none */
+    uint32_t sessions_held, sessions_planned, sessions_cancelled;
+    uint32_t absent_mentor, absent_mentee;
+    uint32_t objectives_defined, objectives_reached;
+    uint32_t first_held, last_held; /* 0: no held session */
+} bnc_stats_pair;
+
+typedef struct bnc_stats {
+    bnc_programme programme;
+    uint32_t today; /* the server's day */
+    uint32_t mentors, mentees;
+    uint32_t pairs_pending, pairs_active, pairs_completed, pairs_withdrawn,
+        pairs_erased;
+    uint32_t sessions_held, sessions_planned, sessions_cancelled;
+    uint32_t absent_mentor, absent_mentee;
+    uint32_t objectives_defined, objectives_reached;
+    bnc_stats_month *months; /* malloc'd */
+    size_t nmonths;
+    bnc_stats_pair *pairs; /* malloc'd, in pair id order */
+    size_t npairs;
+} bnc_stats;
+
+/*
+ * bnc_stats_fetch sends STATS_GET, then STATS_PAIRS_GET until the last
+ * page, and copies everything into *out (allocated; free with
+ * bnc_stats_free). Errors: the server's (BNC_EDENIED for a non-admin,
+ * BNC_ENOTFOUND for an unknown programme), BNC_EPROTO for a reply about
+ * another programme or with an unknown frequency, BNC_ENOMEM.
+ */
+int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out);
+
+/* bnc_stats_free frees s and its arrays; accepts NULL. */
+void bnc_stats_free(bnc_stats *s);
+
+/* ---- derived figures ------------------------------------------------ */
+
+/* A rate num / den: absent when den is 0. */
+typedef struct bnc_ratio {
+    uint64_t num, den;
+} bnc_ratio;
+
+/* bnc_ratio_defined: den != 0. bnc_ratio_value: num / den, or 0. */
+int bnc_ratio_defined(bnc_ratio r);
+double bnc_ratio_value(bnc_ratio r);
+
+/* A figure that may be absent (a median of nothing). */
+typedef struct bnc_figure {
+    int defined;
+    double value;
+} bnc_figure;
+
+typedef struct bnc_stats_month_row {
+    uint32_t month; /* year * 12 + month - 1 */
+    uint32_t held, planned, cancelled;
+    uint32_t pairs_running;   /* pairs running some day of the month */
+    bnc_figure held_per_pair; /* held / pairs_running */
+    double expected_per_pair; /* days_in_month / interval */
+} bnc_stats_month_row;
+
+typedef struct bnc_stats_pair_row {
+    uint32_t since;        /* day the silence is counted from, or 0 */
+    uint32_t days_without; /* today - since, for an active pair */
+    int at_risk;
+    uint32_t run_days;          /* days run (0: never started) */
+    uint32_t expected_sessions; /* run_days / interval */
+    int min_duration_reached;
+} bnc_stats_pair_row;
+
+typedef struct bnc_stats_derived {
+    uint32_t today;
+    uint32_t interval_days;    /* expected days between sessions */
+    double risk_after_days;    /* 1.5 x interval_days */
+    double expected_per_month; /* 30.4375 / interval_days */
+    uint32_t pairs_total;      /* sum of the status counters */
+    uint32_t pairs_started;    /* pair rows with a start date */
+    uint32_t pairs_completed;  /* outcomes, from the pair rows */
+    uint32_t pairs_ended;
+    uint32_t min_duration_pairs; /* started pairs that reached it */
+    bnc_ratio objectives_reach;  /* reached / defined */
+    bnc_ratio completion;        /* completed / ended */
+    bnc_ratio min_duration;      /* reached / started */
+    uint32_t median_sample;      /* pairs with a held session */
+    bnc_figure median_days_to_first;
+    bnc_figure sessions_per_pair_month; /* held / (pair-days / 30.4375) */
+    bnc_stats_month_row *months;
+    size_t nmonths;
+    bnc_stats_pair_row *pairs; /* parallel to the raw pairs */
+    size_t npairs;
+    size_t *at_risk; /* indices into the pairs, worst first */
+    size_t nat_risk;
+} bnc_stats_derived;
+
+/*
+ * bnc_stats_derive computes every figure above from s as of day today
+ * (pass s->today, or bnc_date_today()). *out is filled (free its arrays
+ * with bnc_stats_derived_free). BNC_EINVAL for a programme frequency
+ * outside 1..5, BNC_ENOMEM. s is not modified.
+ */
+int bnc_stats_derive(const bnc_stats *s, uint32_t today,
+                     bnc_stats_derived *out);
+
+/* bnc_stats_derived_free frees d's arrays and zeroes it; accepts NULL. */
+void bnc_stats_derived_free(bnc_stats_derived *d);
+
+/* bnc_stats_interval_days returns 7, 14, 30, 61 or 91, or 0 for an
+ * unknown frequency. */
+uint32_t bnc_stats_interval_days(uint8_t frequency);
+
+/* bnc_stats_add_months returns day + months calendar months, the day of
+ * month clamped to the month's length. */
+uint32_t bnc_stats_add_months(uint32_t day, uint32_t months);
+
+/* ---- renderers ---------------------------------------------------------- */
+/*
+ * Each writes to f and returns 0, or BNC_EIO when the stream reports an
+ * error, or BNC_ENOMEM. Names are never trusted: control characters are
+ * replaced in the table, JSON strings are escaped and always valid UTF-8,
+ * CSV fields are quoted (RFC 4180), HTML text is escaped. No note content
+ * exists here to print.
+ *
+ * _table: aligned columns for a terminal: the summary, months, the pairs
+ * at risk, then one line per pair.
+ * _json: one object: programme, counters, rates (null when absent),
+ * months, at_risk and pair_rows.
+ * _csv: per-pair rows only, one header line then one line per pair, CRLF
+ * line ends: a CSV file is one table, which is what spreadsheets and
+ * scripts load; programme-level figures are in the JSON and the table.
+ * Fields that a spreadsheet would run as a formula (starting with = + -
+ * @ or a tab) get a leading apostrophe.
+ * _html: one self-contained page (inline CSS and SVG, no script, no
+ * external asset), readable on screen and printed on A4.
+ */
+int bnc_stats_write_table(FILE *f, const bnc_stats *s,
+                          const bnc_stats_derived *d);
+int bnc_stats_write_json(FILE *f, const bnc_stats *s,
+                         const bnc_stats_derived *d);
+int bnc_stats_write_csv(FILE *f, const bnc_stats *s,
+                        const bnc_stats_derived *d);
+int bnc_stats_write_html(FILE *f, const bnc_stats *s,
+                         const bnc_stats_derived *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,14 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void bnc__copy_str(char *dst, size_t size, bn_str s)
-{
-    size_t n = s.len < size - 1 ? s.len : size - 1;
-    if (n > 0)
-        memcpy(dst, s.ptr, n);
-    dst[n] = '\0';
-}
-
 void bnc__account_from_info(bnc_account *a, const struct bn_account_info *i)
 {
     memset(a, 0, sizeof *a);
@@ -47,11 +39,6 @@ void bnc__pair_from_info(bnc_pair_info *p, const struct bn_pair_info *i)
     p->end_date = i->end_date;
     p->end_reason = i->end_reason;
     p->epoch = i->epoch;
-}
-
-int bnc__append(void **arr, size_t *n, size_t sz, const void *elem)
-{
-    return bn_array_append(arr, n, sz, elem);
 }
 
 /* expect checks a reply's type: BN_EPROTO for anything else. */
@@ -244,6 +231,32 @@ void bnc_client_close(bnc_client *c)
 const char *bnc_client_error(const bnc_client *c)
 {
     return c != NULL ? bnc_last_error(c->conn) : "";
+}
+
+const bnc_account *bnc_client_account(const bnc_client *c)
+{
+    return &c->me;
+}
+
+uint64_t bnc_client_log_bad_seq(const bnc_client *c)
+{
+    return c != NULL ? c->log_bad_seq : 0;
+}
+
+uint64_t bnc_client_log_bad_author(const bnc_client *c)
+{
+    return c != NULL ? c->log_bad_author : 0;
+}
+
+const char *bnc_client_tamper(const bnc_client *c)
+{
+    return c != NULL ? c->tamper : "";
+}
+
+void bnc_client_disconnect(bnc_client *c)
+{
+    bnc_conn_close(c->conn);
+    c->conn = NULL;
 }
 
 int bnc_whoami(bnc_client *c, bnc_account *out)

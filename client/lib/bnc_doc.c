@@ -334,7 +334,6 @@ static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
         if (rc != 0)
             return rc;
         memset(&d, 0, sizeof d);
-        memcpy(d.final_hash, m->final_hash, sizeof d.final_hash);
         d.doc_id = m->doc_id;
         d.author_id = m->author_id;
         if (a != NULL)
@@ -342,16 +341,20 @@ static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
         d.epoch = m->epoch;
         d.chunks = m->chunks;
         d.created = m->created;
-        memcpy(d.stream_header, m->stream_header, sizeof d.stream_header);
-        d.key_env = malloc(m->key_env.len ? m->key_env.len : 1);
-        if (d.key_env == NULL)
+        d.sealed = malloc(sizeof *d.sealed + m->key_env.len);
+        if (d.sealed == NULL)
             return BN_ENOMEM;
-        memcpy(d.key_env, m->key_env.ptr, m->key_env.len);
-        d.key_env_len = m->key_env.len;
+        memcpy(d.sealed->stream_header, m->stream_header,
+               sizeof d.sealed->stream_header);
+        memcpy(d.sealed->final_hash, m->final_hash,
+               sizeof d.sealed->final_hash);
+        if (m->key_env.len > 0)
+            memcpy(d.sealed->key_env, m->key_env.ptr, m->key_env.len);
+        d.sealed->key_env_len = m->key_env.len;
         d.open_rc = open_header(p, &d, m);
         rc = bnc__append(arr, n, sizeof d, &d);
         if (rc != 0) {
-            free(d.key_env);
+            free(d.sealed);
             return rc;
         }
     }
@@ -386,7 +389,7 @@ void bnc_doc_list_free(bnc_doc *items, size_t n)
     if (items == NULL)
         return;
     for (size_t i = 0; i < n; i++) {
-        free(items[i].key_env);
+        free(items[i].sealed);
         sodium_memzero(items[i].name, sizeof items[i].name);
     }
     free(items);
@@ -418,7 +421,7 @@ static int pull_one(bn_doc_stream *st, const bn_msg *rep, uint32_t index,
         return BN_ESTREAM;
     if (index + 1 == chunks) {
         bn_hash(h, d->data.ptr, d->data.len);
-        if (memcmp(h, doc->final_hash, sizeof h) != 0)
+        if (memcmp(h, doc->sealed->final_hash, sizeof h) != 0)
             return BN_ETAMPER;
     }
     rc = bn_doc_pull(st, buf, &len, doc->doc_id, d->data.ptr, d->data.len,
@@ -447,6 +450,8 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
 
     memset(slots, 0, sizeof slots);
     memset(&st, 0, sizeof st);
+    if (d->sealed == NULL)
+        return BN_EINVAL; /* not from bnc_doc_list */
     if (d->open_rc != 0)
         return d->open_rc;
     if (d->chunks == 0)
@@ -457,10 +462,10 @@ int bnc_doc_get(bnc_client *c, const bnc_pair *p, const bnc_doc *d, int fd,
         rc = BN_ENOMEM;
         goto cleanup;
     }
-    rc = open_key(p, d->doc_id, d->author_id, d->epoch, d->key_env,
-                  d->key_env_len, dockey);
+    rc = open_key(p, d->doc_id, d->author_id, d->epoch, d->sealed->key_env,
+                  d->sealed->key_env_len, dockey);
     if (rc == 0)
-        rc = bn_doc_pull_init(&st, d->stream_header, dockey);
+        rc = bn_doc_pull_init(&st, d->sealed->stream_header, dockey);
     while (rc == 0 && next_want < d->chunks) {
         /* Keep the window full of reads: a slot is free once its chunk
          * was written out, not merely answered. */

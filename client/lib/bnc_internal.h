@@ -1,11 +1,160 @@
 /*
- * bnc_internal.h: helpers shared by libbinome's files, not part of the
- * public API (binome.h). Names start with bnc__.
+ * bnc_internal.h: what libbinome's files share and binome.h does not
+ * show: the structures behind its handles, the connection and the log
+ * check over wire types, and helpers named bnc__. The unit tests of the
+ * client include it; the CLI and other programs never do.
  */
 #ifndef BNC_INTERNAL_H
 #define BNC_INTERNAL_H
 
 #include "binome.h"
+#include "bn_crypto.h"
+#include "bn_err.h"
+#include "bn_invite.h"
+#include "bn_proto.h"
+
+/* ---- the structures behind the handles --------------------------- */
+
+/* A connection: a socket and its channel (bnc_conn.c). */
+typedef struct bnc_conn bnc_conn;
+
+/*
+ * The profile: what profile.conf holds (no secret) and, once loaded, the
+ * identity. The library reads and writes the fields; callers use
+ * the accessors of binome.h.
+ */
+struct bnc_profile {
+    char dir[BNC_PATH_MAX];
+    char host[BN_INVITE_HOST_MAX + 1]; /* server address */
+    uint16_t port;
+    uint8_t server_pk[32]; /* pinned server X25519 key */
+    uint64_t account_id;
+    char name[BN_NAME_MAX + 1];
+    uint8_t role;          /* enum bn_role */
+    uint64_t programme_id; /* 0 for admins and auditors */
+    bn_identity *id;       /* NULL until bnc_profile_load_identity */
+};
+
+/* A client: a profile with its identity and a logged-in connection. */
+struct bnc_client {
+    bnc_profile *profile; /* borrowed: the caller keeps it alive */
+    bnc_conn *conn;
+    bnc_account me;
+    uint64_t log_bad_seq;    /* after BN_EROLLBACK / BN_ECHAIN: the entry */
+    uint64_t log_bad_author; /* ... and the member it claims as author */
+    /* After BN_ETAMPER / BN_EWITHHELD: what did not follow from the pair's
+     * signed log, naming the item ("note 1a2b...: revision 2 is in the
+     * pair's log but the server served revision 1"); ids and numbers
+     * only, never content. */
+    char tamper[256];
+};
+
+#define BNC_WARNINGS_MAX 8
+
+/*
+ * bnc_pair: an opened pair, with its members, charter and, when active,
+ * the pair keys of every epoch this member holds (sodium_malloc memory).
+ * Free with bnc_pair_free.
+ */
+struct bnc_pair {
+    bnc_pair_info info;
+    bnc_member *members;
+    size_t nmembers;
+    char *charter;
+    uint8_t charter_hash[32];
+    int keys_changed;          /* the other members' keys differ from those
+                                  recorded (verified/PAIR, else keys/PAIR) */
+    int verified;              /* verified/PAIR exists and matches */
+    struct bnc_pair_key *keys; /* sodium_malloc */
+    size_t nkeys;
+    uint64_t log_seq;     /* the log head, verified when the pair opened */
+    uint8_t log_head[32]; /* and moved on by this client's own writes */
+    bn_log_entry *log;    /* every entry, seq 1 .. log_seq, verified */
+    size_t nlog;
+    size_t nlegacy; /* version 1 entries (written before schema 4): their
+                       items cannot be checked one by one */
+    /* Warnings for the person (a bad key wrap skipped, a legacy log):
+     * ids only. */
+    char warnings[BNC_WARNINGS_MAX][200];
+    size_t nwarnings;
+};
+
+/* What bnc_doc_get needs of a listed document, in one allocation. */
+struct bnc_doc_sealed {
+    uint8_t stream_header[BN_DOC_STREAM_HEADER_BYTES];
+    uint8_t final_hash[BN_HASH_BYTES]; /* of the final chunk, as logged */
+    size_t key_env_len;
+    uint8_t key_env[]; /* the document key, sealed under the pair key */
+};
+
+/* ---- the connection ------------------------------------------------ */
+
+/*
+ * bnc_conn_open connects to host:port over TCP (timeout_ms for each step;
+ * 0 means BNC_TIMEOUT_MS) and runs the handshake against the pinned
+ * server_pk. BN_ECONNECT when the server cannot be reached, BN_EHANDSHAKE
+ * when it does not hold the pinned key (the socket is closed),
+ * BN_ETIMEDOUT. *out is allocated; free with bnc_conn_close.
+ */
+int bnc_conn_open(bnc_conn **out, const char *host, uint16_t port,
+                  const uint8_t server_pk[32], int timeout_ms);
+
+/* bnc_conn_close closes the socket and wipes the channel keys; accepts
+ * NULL. */
+void bnc_conn_close(bnc_conn *c);
+
+/* bnc_conn_channel gives the channel, for bn_login_sign. */
+const bn_channel *bnc_conn_channel(const bnc_conn *c);
+
+/*
+ * bnc_call sends req (its id is replaced by the next request id) sealed in
+ * one frame and reads frames until the reply with the same id. reply is
+ * filled (free with bn_msg_free, even on error) and 0 returned; an ERROR
+ * reply returns its code (the server's message is kept for
+ * bnc_last_error). A frame that does not open gives BN_EAUTH and any
+ * transport or decoding failure a negative code: after those the
+ * connection is dead and every later call returns BN_ECLOSED.
+ */
+int bnc_call(bnc_conn *c, const bn_msg *req, bn_msg *reply);
+
+/*
+ * bnc_last_error returns the message of the last ERROR reply, or "" when
+ * the last call did not end with one. Valid until the next call.
+ */
+const char *bnc_last_error(const bnc_conn *c);
+
+/*
+ * bnc_send seals and sends req without waiting (its id is replaced by the
+ * next request id, returned in *id). bnc_recv reads the next reply,
+ * whichever request it answers: the caller matches reply->id. An ERROR
+ * reply returns its code with reply->id set; an ERROR for no request of
+ * ours, or any transport failure, kills the connection as for bnc_call.
+ * reply must be freed with bn_msg_free, even on error.
+ */
+int bnc_send(bnc_conn *c, const bn_msg *req, uint64_t *id);
+int bnc_recv(bnc_conn *c, bn_msg *reply);
+
+/*
+ * bnc_log_check is the one check of a log the server sent against what
+ * this client saw before. known is the remembered head (seq 0: nothing
+ * remembered). entries[0..n) are the server's entries from seq
+ * max(known->seq, 1) on. expect (may be NULL) is the head the server
+ * announced (PAIR_DETAIL): the chain must end exactly there.
+ *
+ * With something remembered, entries[0] must be the remembered entry
+ * (same seq, same hash); the others must verify (bn_log_verify, authors'
+ * keys from key/ctx). A log shorter than the remembered seq, or another
+ * entry at that seq, is BN_EROLLBACK; a gap, a reordered, altered or
+ * badly signed entry, or a chain that does not end at expect, is
+ * BN_ECHAIN. *bad_seq (may be NULL) receives the seq of the entry at
+ * fault. On success *out (may be NULL) is the new head.
+ */
+int bnc_log_check(uint64_t pair_id, const bnc_log_head *known,
+                  const bn_log_entry *entries, size_t n,
+                  const bnc_log_head *expect, bn_log_key_fn key, void *ctx,
+                  bnc_log_head *out, uint64_t *bad_seq);
+
+/* ---- helpers ------------------------------------------------------- */
 
 /* One pair key per epoch, kept in sodium_malloc memory. */
 struct bnc_pair_key {

@@ -28,6 +28,56 @@ void bnc_pair_free(bnc_pair *p)
     free(p);
 }
 
+/* ---- what binome.h lets a caller read ------------------------------ */
+
+const bnc_pair_info *bnc_pair_get_info(const bnc_pair *p)
+{
+    return &p->info;
+}
+
+const bnc_member *bnc_pair_members(const bnc_pair *p, size_t *n)
+{
+    *n = p->nmembers;
+    return p->members;
+}
+
+const char *bnc_pair_charter(const bnc_pair *p)
+{
+    return p->charter != NULL ? p->charter : "";
+}
+
+void bnc_pair_charter_hash(const bnc_pair *p, uint8_t out[BNC_HASH_BYTES])
+{
+    const char *t = bnc_pair_charter(p);
+    bn_hash(out, (const uint8_t *)t, strlen(t));
+}
+
+int bnc_pair_verified(const bnc_pair *p)
+{
+    return p->verified;
+}
+
+int bnc_pair_keys_changed(const bnc_pair *p)
+{
+    return p->keys_changed;
+}
+
+size_t bnc_pair_warning_count(const bnc_pair *p)
+{
+    return p->nwarnings;
+}
+
+const char *bnc_pair_warning(const bnc_pair *p, size_t i)
+{
+    return i < p->nwarnings ? p->warnings[i] : "";
+}
+
+void bnc_pair_log_head(const bnc_pair *p, bnc_log_head *out)
+{
+    out->seq = p->log_seq;
+    memcpy(out->hash, p->log_head, sizeof out->hash);
+}
+
 /* find_key returns the pair key of an epoch, or NULL. */
 static const uint8_t *find_key(const bnc_pair *p, uint32_t epoch)
 {

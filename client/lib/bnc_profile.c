@@ -342,3 +342,40 @@ const char *bnc_pair_status_name(uint8_t s)
 {
     return map_name(statuses, s);
 }
+
+/* ---- what binome.h lets a caller read ------------------------------ */
+
+const char *bnc_profile_dir(const bnc_profile *p)
+{
+    return p->dir;
+}
+
+const char *bnc_profile_host(const bnc_profile *p)
+{
+    return p->host;
+}
+
+uint16_t bnc_profile_port(const bnc_profile *p)
+{
+    return p->port;
+}
+
+uint64_t bnc_profile_account_id(const bnc_profile *p)
+{
+    return p->account_id;
+}
+
+const char *bnc_profile_name(const bnc_profile *p)
+{
+    return p->name;
+}
+
+uint8_t bnc_profile_role(const bnc_profile *p)
+{
+    return p->role;
+}
+
+uint64_t bnc_profile_programme_id(const bnc_profile *p)
+{
+    return p->programme_id;
+}

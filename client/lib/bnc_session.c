@@ -214,7 +214,7 @@ int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
     bn_msg req, rep = {0};
     int rc;
 
-    if (len == 0 || len > BN_OBJECTIVE_TEXT_MAX)
+    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX)
         return BN_EINVAL;
     if (date < BN_DATE_MIN || date > BN_DATE_MAX)
         return BN_EDATE;

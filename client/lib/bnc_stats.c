@@ -1,11 +1,10 @@
 /*
  * bnc_stats.c: programme statistics: fetching the raw counters, deriving
- * rates, medians and risk (rules in bnc_stats.h), and the table, JSON and
+ * rates, medians and risk (rules in binome.h), and the table, JSON and
  * CSV renderers. The HTML report is in bnc_stats_html.c.
  */
-#include "bnc_stats.h"
-#include "bn_text.h"
 #include "bnc_internal.h"
+#include "bn_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

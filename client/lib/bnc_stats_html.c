@@ -3,7 +3,7 @@
  * inline CSS, charts drawn here as inline SVG, no script and no external
  * asset, laid out for a screen and for A4 paper. Every name is escaped.
  */
-#include "bnc_stats.h"
+#include "bnc_internal.h"
 
 #include <inttypes.h>
 #include <math.h> /* M_PI */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 /* The passphrase of every key file a benchmark makes. */
 #define BENCH_PASS "bench passphrase, not a secret"

@@ -40,7 +40,7 @@
 
 #include "../lib/bn_testfs.h"
 #include "bench_admin.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 #define MAX_ACCOUNTS 1000
 

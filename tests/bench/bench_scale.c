@@ -57,7 +57,7 @@
 
 #include "../lib/bn_testfs.h"
 #include "bench_world.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 #define MAX_THREADS 16
 #define VERIFY_EVERY 100 /* reads whose envelope is opened and checked */

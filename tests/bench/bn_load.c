@@ -53,7 +53,7 @@
 #include "../lib/bn_testfs.h"
 #include "../lib/bn_testlog.h"
 #include "bench_admin.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 #define MAX_MODES 8
 #define NOTES_KEPT 4096 /* note ids a connection remembers for reads */

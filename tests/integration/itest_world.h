@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "../lib/bn_testd.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 #ifndef PASS
 #error "define PASS (the profiles' passphrase) before itest_world.h"

@@ -54,4 +54,20 @@ else
     not_ok "a cycle is caught, naming the call that closes it"
     sed 's/^/#   /' "$T/out"
 fi
+# The CLI sees libbinome through binome.h alone: a copy where it reaches
+# into the wire schema, or into the library's insides, is caught.
+rm -rf "$T/tree" && mkdir -p "$T/tree"
+for m in common crypto proto server client; do
+    cp -r "$top/$m" "$T/tree/"
+done
+printf '#include "bn_proto.h"\n' >>"$T/tree/client/cli/cli_audit.c"
+printf '#include "bnc_internal.h"\n' >>"$T/tree/client/cli/cli_join.c"
+sh "$top/scripts/check_layers.sh" "$T/tree" >"$T/out" 2>&1
+if grep -q "client/cli/cli_audit.c includes bn_proto.h (proto)" "$T/out" &&
+    grep -q "client/cli/cli_join.c includes bnc_internal.h (client/lib, not binome.h)" "$T/out"; then
+    ok "the CLI including proto or bnc_internal.h is caught"
+else
+    not_ok "the CLI including proto or bnc_internal.h is caught"
+    sed 's/^/#   /' "$T/out"
+fi
 finish

@@ -50,7 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 #include "../lib/bn_testd.h"
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "../lib/bn_testd.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 #define PASS "disk full test pass phrase"
 #include "itest_world.h"

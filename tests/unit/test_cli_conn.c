@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 enum script { ECHO_ERROR_THEN_OK, TAMPER, CLOSE_AT_ONCE };
 

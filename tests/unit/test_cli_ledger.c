@@ -13,7 +13,6 @@
 
 #include <cmocka.h>
 
-#include "binome.h"
 #include "bnc_internal.h"
 
 #define PAIR 7

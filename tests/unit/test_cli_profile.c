@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../lib/bn_testfs.h"
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 
 static char tmpdir[256];
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnc_stats.h"
+#include "bnc_internal.h"
 
 static uint32_t ymd(int y, int m, int d)
 {

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "binome.h"
+#include "bnc_internal.h" /* the handles' insides, for white-box checks */
 #include "bn_text.h"
 
 static void expect_json(const char *in, size_t len, const char *want)

@@ -12,20 +12,23 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
                            uint32_t *rev)
 {
     MDB_cursor *cur = NULL;
-    uint8_t key[20];
-    MDB_val k = {bnd_key_u64_u64_u32(key, pair, note, UINT32_MAX), key}, v;
+    bnd_key last = bnd_key_notes(pair, note, UINT32_MAX);
+    bnd_key mine = bnd_key_prefix(last, 2);
+    bnd_keyp_notes kp;
+    MDB_val k = bnd_key_val(&last), v;
     int rc = mdb_cursor_open(cx->txn, DB(cx, NOTES), &cur);
 
     *rev = 0;
     if (rc != 0)
         return bnd_mdb_err(rc);
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == 0 && !(k.mv_size == 20 && memcmp(k.mv_data, key, 20) == 0))
+    if (rc == 0 && !(k.mv_size == last.len && bnd_key_has_prefix(&k, &last)))
         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
     else if (rc == MDB_NOTFOUND)
         rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    if (rc == 0 && k.mv_size == 20 && memcmp(k.mv_data, key, 16) == 0)
-        *rev = bn_get_be32((const uint8_t *)k.mv_data + 16);
+    if (rc == 0 && bnd_key_has_prefix(&k, &mine) &&
+        bnd_key_parse_notes(&k, &kp) == 0)
+        *rev = kp.revision;
     mdb_cursor_close(cur);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return bnd_mdb_err(rc);
@@ -35,18 +38,18 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
 static int get_note(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                     bn_rec_note *n)
 {
-    uint8_t k[20];
-    return bnd_rec_get(cx->txn, DB(cx, NOTES), k,
-                       bnd_key_u64_u64_u32(k, pair, note, rev),
+    bnd_key k;
+    return bnd_rec_get(cx->txn, DB(cx, NOTES), k.b,
+                       bnd_key_set_notes(&k, pair, note, rev),
                        &bn_desc_rec_note, n, &cx->arena);
 }
 
 static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                         bn_rec_note_env *e)
 {
-    uint8_t k[20];
-    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k,
-                         bnd_key_u64_u64_u32(k, pair, note, rev),
+    bnd_key k;
+    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k.b,
+                         bnd_key_set_note_envs(&k, pair, note, rev),
                          &bn_desc_rec_note_env, e, &cx->arena);
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
 }
@@ -79,7 +82,6 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     bn_rec_note n, last;
     bn_rec_note_env env;
     uint32_t latest;
-    uint8_t k[20];
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
@@ -155,11 +157,12 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     bn_hash(n.env_hash, r->envelope.ptr, r->envelope.len);
     memset(&env, 0, sizeof env);
     env.envelope = r->envelope;
-    bnd_key_u64_u64_u32(k, p.id, r->note_id, r->revision);
-    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), k, sizeof k, &bn_desc_rec_note, &n,
-                     MDB_NOOVERWRITE);
+    bnd_key nk = bnd_key_notes(p.id, r->note_id, r->revision);
+    bnd_key ek = bnd_key_note_envs(p.id, r->note_id, r->revision);
+    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), nk.b, nk.len, &bn_desc_rec_note,
+                     &n, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), k, sizeof k,
+        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), ek.b, ek.len,
                          &bn_desc_rec_note_env, &env, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECONFLICT : rc;
@@ -219,7 +222,7 @@ int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
     int rc;
 
     rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_NOTES,
-                       DB(cx, NOTES), note_item);
+                       bnd_key_notes(r->pair_id, r->after + 1, 0), note_item);
     if (rc == 0)
         rc = flush_note(cx, &l);
     if (rc < 0)

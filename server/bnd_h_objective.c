@@ -10,19 +10,19 @@
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          bn_rec_objective *o)
 {
-    uint8_t k[16];
+    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k,
-                       bnd_key_u64_u64(k, pair, id), &bn_desc_rec_objective, o,
-                       &cx->arena);
+    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k.b,
+                       bnd_key_set_objectives(&k, pair, id),
+                       &bn_desc_rec_objective, o, &cx->arena);
 }
 
 static int put_objective(bnd_ctx *cx, const bn_rec_objective *o)
 {
-    uint8_t k[16];
-    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k,
-                       bnd_key_u64_u64(k, o->pair_id, o->id),
+    bnd_key k;
+    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k.b,
+                       bnd_key_set_objectives(&k, o->pair_id, o->id),
                        &bn_desc_rec_objective, o, 0);
 }
 
@@ -157,7 +157,8 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     int rc;
 
     rc = bnd_list_pair(cx, &l, r->pair_id, r->after, BN_MSG_OBJECTIVES,
-                       DB(cx, OBJECTIVES), objective_item);
+                       bnd_key_objectives(r->pair_id, r->after + 1),
+                       objective_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.objectives, l, rc);

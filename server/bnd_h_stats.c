@@ -111,15 +111,14 @@ int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
     const bn_stats_pairs_get *r = &req->u.stats_pairs_get;
     bnd_list l = {NULL, sizeof(bn_stats_pair), {0, BN_PAGE_MAX, 0}, NULL};
     bn_rec_programme prog;
-    uint8_t k[16];
     int rc;
 
     rc = bnd_get_programme(cx, r->programme_id, &prog);
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_STATS_PAIRS;
-    rc = bnd_list_page(cx, &l, r->after, DB(cx, PAIR_STATS), k,
-                       bnd_key_u64_u64(k, prog.id, r->after + 1), 8, pair_row);
+    rc = bnd_list_page(cx, &l, r->after,
+                       bnd_key_pair_stats(prog.id, r->after + 1), 1, pair_row);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.stats_pairs, l, rc);

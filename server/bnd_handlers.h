@@ -127,6 +127,15 @@ typedef int (*bnd_scan_fn)(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
 int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
              const void *prefix, size_t plen, bnd_scan_fn fn, void *arg);
 
+/*
+ * bnd_scan_key is bnd_scan over start's database, from start, while keys
+ * begin with start's first pparts parts (bnd_key_prefix; 0: to the end):
+ * bnd_scan_key(cx, bnd_key_members(pair, 0), 1, fn, arg) walks the
+ * members of pair.
+ */
+int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
+                 void *arg);
+
 /* bnd_page_size: list replies hold at most this many items. */
 #define BND_PAGE 200u
 
@@ -162,22 +171,23 @@ typedef struct bnd_list {
  * bnd_list_page fills the page l (size, pg.max and arg set) of a list
  * reply paged by id: nothing when after is UINT64_MAX (no id follows it:
  * 0, an empty page), else it allocates pg.max items (BN_ENOMEM) and walks
- * db from the key start (slen bytes) while keys begin with its first plen
- * bytes (0: to the end), calling fn with l as its argument. Returns 1
+ * start's database from start while keys begin with its first pparts
+ * parts (0: to the end), calling fn with l as its argument. Returns 1
  * when there is more, 0 at the end, or a negative code.
  */
-int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
-                  const void *start, size_t slen, size_t plen, bnd_scan_fn fn);
+int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, bnd_key start,
+                  unsigned pparts, bnd_scan_fn fn);
 
 /*
- * bnd_list_pair fills the page l of a list reply of pair_id's records in db
- * (keys: pair id, then the record's id, ...) after the id `after`: the
- * caller must be a member (bnd_member_pair's BN_EDENIED), then the reply
- * gets type and the page is filled as bnd_list_page does. Returns 1 when
- * there is more, 0 at the end, or a negative code.
+ * bnd_list_pair fills the page l of a list reply of pair_id's records
+ * after the id `after`, from start (the key of pair_id and after + 1 in
+ * their database, e.g. bnd_key_notes(pair, after + 1, 0)): the caller
+ * must be a member (bnd_member_pair's BN_EDENIED), then the reply gets
+ * type and the page is filled as bnd_list_page does, over the pair's
+ * keys. Returns 1 when there is more, 0 at the end, or a negative code.
  */
 int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
-                  uint16_t type, MDB_dbi db, bnd_scan_fn fn);
+                  uint16_t type, bnd_key start, bnd_scan_fn fn);
 
 /*
  * bnd_list_take counts one more item of l of at most bytes encoded bytes

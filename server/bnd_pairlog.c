@@ -94,11 +94,11 @@ static int stored_is(bnd_ctx *cx, const bn_rec_pair *pair,
                      const bn_log_entry *e, bn_bin raw)
 {
     bn_rec_log stored;
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
-    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k,
-                     bnd_key_u64_u64(k, pair->id, e->seq), &bn_desc_rec_log,
+    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k.b,
+                     bnd_key_set_log(&k, pair->id, e->seq), &bn_desc_rec_log,
                      &stored, &cx->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
@@ -128,7 +128,7 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     bn_rec_account me;
     bn_rec_log stored;
     bn_log_entry e;
-    uint8_t head[BN_HASH_BYTES], k[16];
+    uint8_t head[BN_HASH_BYTES];
     int rc;
 
     rc = entry_decode(&e, raw, cx->actor.account_id);
@@ -136,7 +136,6 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
         return rc;
     if (seq_out != NULL)
         *seq_out = e.seq;
-    bnd_key_u64_u64(k, pair->id, e.seq);
     if (e.seq <= pair->log_seq) {
         /* The same entry, byte for byte, is already stored: this write
          * landed before (a retry after a lost reply). */
@@ -168,14 +167,16 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     if (rc != 0)
         return rc;
     stored.entry = raw;
-    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
+    bnd_key k = bnd_key_log(pair->id, e.seq);
+    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k.b, k.len, &bn_desc_rec_log,
                      &stored, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     pair->log_seq = e.seq;
     memcpy(pair->log_head, head, BN_HASH_BYTES);
-    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, pair->id),
-                       &bn_desc_rec_pair, pair, 0);
+    k = bnd_key_pairs(pair->id);
+    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, k.len, &bn_desc_rec_pair,
+                       pair, 0);
 }
 
 struct log_page {
@@ -205,7 +206,6 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
     const bn_log_get *r = &req->u.log_get;
     struct log_page lp = {NULL, 0};
     bn_rec_pair p;
-    uint8_t k[16];
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
@@ -215,9 +215,8 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
     lp.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *lp.items);
     if (lp.items == NULL)
         return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, LOG), k,
-                  bnd_key_u64_u64(k, p.id, r->from_seq ? r->from_seq : 1), k, 8,
-                  log_item, &lp);
+    rc = bnd_scan_key(cx, bnd_key_log(p.id, r->from_seq ? r->from_seq : 1), 1,
+                      log_item, &lp);
     if (rc < 0)
         return rc;
     cx->rep->u.log.entries.v = lp.items;

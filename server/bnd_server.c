@@ -416,7 +416,8 @@ int bnd_invite_put(bnd_store *st, MDB_txn *txn,
     inv.created = bn_now();
     inv.expires = expires;
     bn_hash(h, token, BN_TOKEN_BYTES);
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_INVITES), h, sizeof h,
+    bnd_key k = bnd_key_invites(h);
+    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_INVITES), k.b, k.len,
                        &bn_desc_rec_invite, &inv, MDB_NOOVERWRITE);
 }
 

@@ -54,9 +54,10 @@ struct put_acc {
 static int put_account(MDB_txn *txn, void *arg)
 {
     struct put_acc *p = arg;
-    uint8_t k[8];
-    return bnd_rec_put(txn, bnd_store_dbi(p->st, BND_DB_ACCOUNTS), k,
-                       bnd_key_u64(k, p->a->id), &bn_desc_rec_account, p->a, 0);
+    bnd_key k;
+    return bnd_rec_put(txn, bnd_store_dbi(p->st, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, p->a->id), &bn_desc_rec_account,
+                       p->a, 0);
 }
 
 static void test_record_round_trip(void **state)
@@ -68,7 +69,7 @@ static void test_record_round_trip(void **state)
     bn_rec_account a, b;
     void *arena = NULL;
     MDB_txn *txn;
-    uint8_t k[8];
+    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     memset(&a, 0, sizeof a);
@@ -88,13 +89,13 @@ static void test_record_round_trip(void **state)
     o.create = 0;
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 42), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 42),
+                                 &bn_desc_rec_account, &b, &arena),
                      0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 43), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 43),
+                                 &bn_desc_rec_account, &b, &arena),
                      BN_ENOTFOUND);
     /* a corrupt record is reported, not trusted */
     bnd_store_read_end(st, txn);
@@ -114,9 +115,9 @@ static void test_record_round_trip(void **state)
 static int put_garbage(MDB_txn *txn, void *arg)
 {
     bnd_store *st = arg;
-    uint8_t k[8];
-    return bnd_raw_put(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                       bnd_key_u64(k, 9), "\xc1\xc1", 2, 0);
+    bnd_key k;
+    return bnd_raw_put(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, 9), "\xc1\xc1", 2, 0);
 }
 
 static void test_corrupt_record(void **state)
@@ -128,14 +129,14 @@ static void test_corrupt_record(void **state)
     bn_rec_account b;
     void *arena = NULL;
     MDB_txn *txn;
-    uint8_t k[8];
+    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_write(st, put_garbage, st), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 9), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 9),
+                                 &bn_desc_rec_account, &b, &arena),
                      BN_ECORRUPT);
     bnd_store_read_end(st, txn);
     bn_arena_free(&arena);
@@ -155,7 +156,7 @@ static int put_envs(MDB_txn *txn, void *arg)
 {
     struct env_batch *b = arg;
     uint8_t *blob = malloc(b->size);
-    uint8_t k[20];
+    bnd_key k;
     int rc = 0;
 
     b->runs++;
@@ -165,8 +166,8 @@ static int put_envs(MDB_txn *txn, void *arg)
         blob[0] = BN_ENVELOPE_VERSION;
         e.envelope.ptr = blob;
         e.envelope.len = (uint32_t)b->size;
-        rc = bnd_rec_put(txn, bnd_store_dbi(b->st, BND_DB_NOTE_ENVS), k,
-                         bnd_key_u64_u64_u32(k, 1, b->first + i, 1),
+        rc = bnd_rec_put(txn, bnd_store_dbi(b->st, BND_DB_NOTE_ENVS), k.b,
+                         bnd_key_set_note_envs(&k, 1, b->first + i, 1),
                          &bn_desc_rec_note_env, &e, 0);
     }
     free(blob);
@@ -196,9 +197,9 @@ static void test_map_growth(void **state)
     for (unsigned i = 0; i < 128; i++) {
         bn_rec_note_env e;
         void *arena = NULL;
-        uint8_t k[20];
+        bnd_key k;
         assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_NOTE_ENVS),
-                                     k, bnd_key_u64_u64_u32(k, 1, i, 1),
+                                     k.b, bnd_key_set_note_envs(&k, 1, i, 1),
                                      &bn_desc_rec_note_env, &e, &arena),
                          0);
         assert_int_equal(e.envelope.len, 16000);
@@ -297,9 +298,9 @@ struct tjob {
 static int tjob_apply(bnd_job *j, MDB_txn *txn)
 {
     struct tjob *t = (struct tjob *)j;
-    uint8_t k[8];
-    int rc = bnd_raw_put(txn, bnd_store_dbi(t->st, BND_DB_ACCOUNT_PAIRS), k,
-                         bnd_key_u64(k, t->key), "x", 1, 0);
+    bnd_key k;
+    int rc = bnd_raw_put(txn, bnd_store_dbi(t->st, BND_DB_ACCOUNT_PAIRS), k.b,
+                         bnd_key_set_account_pairs(&k, t->key, 1), "x", 1, 0);
     t->rc = rc != 0 ? rc : t->fail ? BN_EINVAL : 0;
     return t->rc;
 }
@@ -344,14 +345,14 @@ static void test_writer_nested(void **state)
     assert_true(bnd_writer_batches(w) >= 1 && bnd_writer_batches(w) <= 10);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
     for (int i = 0; i < 10; i++) {
-        uint8_t k[8];
+        bnd_key k;
         assert_true(jobs[i].done);
         assert_int_equal(jobs[i].rc, jobs[i].fail ? BN_EINVAL : 0);
         /* a failing job's own write is gone; its neighbours' stay */
-        assert_int_equal(bnd_exists(txn,
-                                    bnd_store_dbi(st, BND_DB_ACCOUNT_PAIRS), k,
-                                    bnd_key_u64(k, jobs[i].key)),
-                         jobs[i].fail ? 0 : 1);
+        assert_int_equal(
+            bnd_exists(txn, bnd_store_dbi(st, BND_DB_ACCOUNT_PAIRS), k.b,
+                       bnd_key_set_account_pairs(&k, jobs[i].key, 1)),
+            jobs[i].fail ? 0 : 1);
     }
     bnd_store_read_end(st, txn);
     bnd_writer_stop(w);

@@ -38,6 +38,7 @@ enum opt_id {
     O_CANARY,
     O_JSON,
     O_SCHEMA,
+    O_LAYOUT,
     O_TO,
     O_COUNT
 };
@@ -72,6 +73,9 @@ static const struct opt {
     [O_SCHEMA] = {"schema", NULL, CMD_AUDIT, 0,
                   "print the table of every stored field (Markdown: "
                   "database, field, clear or ciphertext, why); no --data"},
+    [O_LAYOUT] = {"layout", NULL, CMD_AUDIT, 0,
+                  "print the storage layout (each database, its key parts "
+                  "and record type: bnd_layout.h); no --data"},
     [O_TO] = {"to", "DIR", CMD_BACKUP, CMD_BACKUP,
               "where the copy goes: a new or empty directory"},
 };
@@ -273,9 +277,10 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
             goto bad;
         }
     }
-    if (c->id == CMD_AUDIT && val[O_SCHEMA] == NULL && val[O_DATA] == NULL) {
-        fprintf(stderr,
-                "binomed audit: --data DIR is required (or --schema)\n");
+    if (c->id == CMD_AUDIT && val[O_SCHEMA] == NULL && val[O_LAYOUT] == NULL &&
+        val[O_DATA] == NULL) {
+        fprintf(stderr, "binomed audit: --data DIR is required (or --schema "
+                        "or --layout)\n");
         goto bad;
     }
     for (int o = 0; o < O_COUNT; o++) {
@@ -611,6 +616,8 @@ static int cmd_audit(const char *val[O_COUNT])
         return bnd_audit_schema_write_md(stdout) == 0 && fflush(stdout) == 0
                    ? 0
                    : 1;
+    if (val[O_LAYOUT] != NULL)
+        return bnd_layout_write(stdout, "") == 0 && fflush(stdout) == 0 ? 0 : 1;
     for (int i = 0; i < ncanary_files && rc == 0; i++)
         rc = read_canaries(canary_files[i], &c);
     if (rc != 0) {

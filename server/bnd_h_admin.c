@@ -42,7 +42,7 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_PROGRAMME;
-    bnd_programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
@@ -58,7 +58,7 @@ static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_programme, &p, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_programme_info(&p, o);
+    bnd_project_programme_info(&p, o);
     return 0;
 }
 
@@ -89,7 +89,7 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_PROGRAMME;
-    bnd_programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
@@ -147,7 +147,7 @@ static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     o = bnd_list_take(l, 0);
     if (o == NULL)
         return 1;
-    bnd_account_info(&a, o);
+    bnd_project_account_info(&a, o);
     return 0;
 }
 

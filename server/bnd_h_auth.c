@@ -65,7 +65,7 @@ int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req)
 static void logged_in_reply(bnd_ctx *cx, const bn_rec_account *a)
 {
     cx->rep->type = BN_MSG_LOGGED_IN;
-    bnd_account_info(a, &cx->rep->u.logged_in.account);
+    bnd_project_account_info(a, &cx->rep->u.logged_in.account);
     cx->rep->u.logged_in.proto = BN_PROTO_VERSION;
     cx->rep->u.logged_in.release =
         (bn_str){BN_VERSION, (uint32_t)strlen(BN_VERSION)};

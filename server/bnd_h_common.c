@@ -90,48 +90,12 @@ int bnd_same_bin(bn_bin a, bn_bin b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = p->id;
-    o->name = p->name;
-    o->theme = p->theme;
-    o->months = p->months;
-    o->frequency = p->frequency;
-    o->format = p->format;
-    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
-    o->created = p->created;
-}
-
-void bnd_account_info(const bn_rec_account *a, bn_account_info *out)
-{
-    memset(out, 0, sizeof *out);
-    out->id = a->id;
-    out->role = a->role;
-    out->name = a->name;
-    out->programme_id = a->programme_id;
-    memcpy(out->sign_pk, a->sign_pk, sizeof out->sign_pk);
-    memcpy(out->box_pk, a->box_pk, sizeof out->box_pk);
-    out->created = a->created;
-}
-
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out)
 {
     bn_rec_account a;
     int rc;
 
-    memset(out, 0, sizeof *out);
-    out->id = p->id;
-    out->programme_id = p->programme_id;
-    out->mentor_id = p->mentor_id;
-    out->mentee_id = p->mentee_id;
-    out->status = p->status;
-    out->accepted = p->accepted;
-    out->start_date = p->start_date;
-    out->end_date = p->end_date;
-    out->end_reason = p->end_reason;
-    out->ended_by = p->ended_by;
-    out->epoch = p->epoch;
+    bnd_project_pair_info(p, out); /* all but the names */
     rc = bnd_get_account(cx, p->mentor_id, &a);
     if (rc == 0)
         out->mentor_name = a.name;

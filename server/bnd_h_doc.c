@@ -223,21 +223,6 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-static void doc_meta(const bn_rec_doc *d, bn_doc_meta *o)
-{
-    memset(o, 0, sizeof *o);
-    o->doc_id = d->doc_id;
-    o->author_id = d->author_id;
-    o->epoch = d->epoch;
-    o->key_env = d->key_env;
-    o->header_env = d->header_env;
-    memcpy(o->stream_header, d->stream_header, sizeof o->stream_header);
-    o->chunks = d->chunks;
-    o->complete = d->complete;
-    o->created = d->created;
-    memcpy(o->final_hash, d->final_hash, sizeof o->final_hash);
-}
-
 static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
     bn_rec_doc d;
@@ -251,7 +236,7 @@ static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         bnd_list_take(arg, BND_ITEM_FIXED + d.key_env.len + d.header_env.len);
     if (o == NULL)
         return 1;
-    doc_meta(&d, o);
+    bnd_project_doc_meta(&d, o);
     return 0;
 }
 

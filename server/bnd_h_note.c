@@ -54,21 +54,6 @@ static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
 }
 
-static void note_meta(const bn_rec_note *n, bn_note_meta *o)
-{
-    memset(o, 0, sizeof *o);
-    o->note_id = n->note_id;
-    o->revision = n->revision;
-    o->kind = n->kind;
-    o->is_private = n->is_private;
-    o->author_id = n->author_id;
-    o->session_id = n->session_id;
-    o->epoch = n->epoch;
-    o->created = n->created;
-    o->size = n->size;
-    memcpy(o->env_hash, n->env_hash, sizeof o->env_hash);
-}
-
 static int visible(const bnd_ctx *cx, const bn_rec_note *n)
 {
     return !n->is_private || n->author_id == cx->actor.account_id;
@@ -188,7 +173,7 @@ static int flush_note(bnd_ctx *cx, bnd_list *l)
     bn_note_meta *o = bnd_list_take(l, 0);
     if (o == NULL)
         return 1;
-    note_meta(&nl->cur, o);
+    bnd_project_note_meta(&nl->cur, o);
     return 0;
 }
 
@@ -263,7 +248,7 @@ int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_NOTE;
-    note_meta(&n, &cx->rep->u.note.meta);
+    bnd_project_note_meta(&n, &cx->rep->u.note.meta);
     cx->rep->u.note.envelope = env.envelope;
     return 0;
 }

@@ -139,13 +139,7 @@ static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     bn_objective_info *i = bnd_list_take(arg, BND_ITEM_FIXED + o.envelope.len);
     if (i == NULL)
         return 1;
-    i->id = o.id;
-    i->author_id = o.author_id;
-    i->epoch = o.epoch;
-    i->envelope = o.envelope;
-    i->status = o.status;
-    i->defined_date = o.defined_date;
-    i->reached_date = o.reached_date;
+    bnd_project_objective_info(&o, i);
     return 0;
 }
 

@@ -157,12 +157,7 @@ static int wrap_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     rc = bnd_rec_decode(v, &bn_desc_rec_wrap, &w, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_key_wrap *o = &wl->items[wl->n++];
-    o->epoch = w.epoch;
-    o->member_id = w.member_id;
-    o->wrapper_id = w.wrapper_id;
-    memcpy(o->wrap, w.wrap, sizeof o->wrap);
-    memcpy(o->key_id, w.key_id, sizeof o->key_id);
+    bnd_project_key_wrap(&w, &wl->items[wl->n++]);
     return 0;
 }
 
@@ -185,11 +180,7 @@ static int accept_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     rc = bnd_rec_decode(v, &bn_desc_rec_accept, &a, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_accept_info *o = &al->items[al->n++];
-    o->account_id = a.account_id;
-    o->date = a.date;
-    memcpy(o->sig, a.sig, sizeof o->sig);
-    memcpy(o->members_hash, a.members_hash, sizeof o->members_hash);
+    bnd_project_accept_info(&a, &al->items[al->n++]);
     return 0;
 }
 

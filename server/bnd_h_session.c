@@ -8,18 +8,6 @@
 #include "bnd_quota.h"
 #include "bnd_stats.h"
 
-static void session_info(const bn_rec_session *s, bn_session_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = s->id;
-    o->pair_id = s->pair_id;
-    o->date = s->date;
-    o->status = s->status;
-    o->absent = s->absent;
-    o->created_by = s->created_by;
-    o->created = s->created;
-}
-
 static int valid_status(uint8_t status, uint8_t absent)
 {
     return status >= BN_SESSION_PLANNED && status <= BN_SESSION_STATUS_MAX &&
@@ -38,7 +26,7 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_SESSION;
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -90,7 +78,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_SESSION;
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -139,7 +127,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
         return rc;
 reply:
     cx->rep->type = BN_MSG_SESSION;
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -154,7 +142,7 @@ static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    session_info(&s, o);
+    bnd_project_session_info(&s, o);
     return 0;
 }
 

@@ -24,22 +24,9 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     cx->rep->type = BN_MSG_STATS;
-    bnd_programme_info(&prog, &o->programme);
+    bnd_project_stats(&ps, o); /* the counters */
+    bnd_project_programme_info(&prog, &o->programme);
     o->today = cx->today;
-    o->mentors = ps.mentors;
-    o->mentees = ps.mentees;
-    o->pairs_pending = ps.pairs_pending;
-    o->pairs_active = ps.pairs_active;
-    o->pairs_completed = ps.pairs_completed;
-    o->pairs_withdrawn = ps.pairs_withdrawn;
-    o->pairs_erased = ps.pairs_erased;
-    o->sessions_held = ps.sessions_held;
-    o->sessions_planned = ps.sessions_planned;
-    o->sessions_cancelled = ps.sessions_cancelled;
-    o->absent_mentor = ps.absent_mentor;
-    o->absent_mentee = ps.absent_mentee;
-    o->objectives_defined = ps.objectives_defined;
-    o->objectives_reached = ps.objectives_reached;
     /* The list is sorted by month: keep its tail. */
     uint32_t skip =
         ps.months.len > BN_PAGE_MAX ? ps.months.len - BN_PAGE_MAX : 0;
@@ -79,8 +66,7 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         bnd_list_take(arg, BND_ITEM_FIXED + mentor.len + mentee.len);
     if (o == NULL)
         return 1;
-    memset(o, 0, sizeof *o);
-    o->pair_id = p.id;
+    bnd_project_stats_pair(&ps, o); /* the counters */
     o->mentor_name = mentor;
     o->mentee_name = mentee;
     o->status = p.status;
@@ -88,15 +74,6 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     o->start_date = p.start_date;
     o->end_date = p.end_date;
     o->end_reason = p.end_reason;
-    o->sessions_held = ps.sessions_held;
-    o->sessions_planned = ps.sessions_planned;
-    o->sessions_cancelled = ps.sessions_cancelled;
-    o->absent_mentor = ps.absent_mentor;
-    o->absent_mentee = ps.absent_mentee;
-    o->objectives_defined = ps.objectives_defined;
-    o->objectives_reached = ps.objectives_reached;
-    o->first_held = ps.first_held;
-    o->last_held = ps.last_held;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #ifndef BND_HANDLERS_H
 #define BND_HANDLERS_H
 
+#include "bnd_project.h"
 #include "bnd_schema.h"
 #include "bnd_server.h"
 
@@ -106,14 +107,11 @@ int bnd_pair_member_ids(bnd_ctx *cx, uint64_t pair, bn_member_id *ids,
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
                           uint8_t out[BN_HASH_BYTES]);
 
-/* bnd_pair_info fills the wire view of a pair (member names looked up). */
+/* bnd_pair_info fills the wire view of a pair: its projection
+ * (bnd_project.h) and the member names, looked up. The other records'
+ * wire views are their projections: bnd_project_account_info(a, out),
+ * etc. */
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out);
-
-/* bnd_programme_info fills the wire view of a programme. */
-void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o);
-
-/* bnd_account_info fills the wire view of an account. */
-void bnd_account_info(const bn_rec_account *a, bn_account_info *out);
 
 /*
  * bnd_scan walks db from key start (MDB_SET_RANGE) while keys begin with

@@ -63,12 +63,14 @@ static const struct opt {
                      "binomed.conf)"},
     [O_ROLE] = {"role", "admin|auditor", CMD_INVITE, CMD_INVITE,
                 "role of the account the invitation creates"},
-    [O_DAYS] = {"days", "N", CMD_INVITE, 0,
-                "days until the invitation expires (default 14, at most "
-                "365)"},
+    [O_DAYS] =
+        {"days", "N", CMD_INVITE, 0,
+         "days until the invitation expires (default " BN_STRINGIFY(
+             BND_INVITE_DAYS_DEFAULT) ", at most " BN_STRINGIFY(BN_TTL_DAYS_MAX) ")"},
     [O_CANARY] = {"canary", "FILE", CMD_AUDIT, 0,
-                  "plaintext canaries, one a line (1 to 256 bytes), to "
-                  "search in every file of DIR; repeatable"},
+                  "plaintext canaries, one a line (1 to " BN_STRINGIFY(
+                      BND_AUDIT_CANARY_MAX) " bytes), to search in every "
+                                            "file of DIR; repeatable"},
     [O_JSON] = {"json", NULL, CMD_AUDIT, 0, "the report as one JSON object"},
     [O_SCHEMA] = {"schema", NULL, CMD_AUDIT, 0,
                   "print the table of every stored field (Markdown: "

@@ -29,6 +29,12 @@ void bn_buf_reset(bn_buf *b);
 int bn_buf_reserve(bn_buf *b, size_t n);
 int bn_buf_append(bn_buf *b, const void *data, size_t n);
 
+/* BN_STRINGIFY(X) is the text of macro X's value, for help strings and
+ * messages that state a limit or a default: BN_STRINGIFY(BN_AUDIT_CANARY_MAX)
+ * is "256" (the macro must be a plain number: no suffix, no expression). */
+#define BN__STRINGIFY(x) #x
+#define BN_STRINGIFY(x) BN__STRINGIFY(x)
+
 /* Big-endian integer codecs. */
 void bn_put_be16(uint8_t *p, uint16_t v);
 void bn_put_be32(uint8_t *p, uint32_t v);

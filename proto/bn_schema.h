@@ -123,7 +123,7 @@ enum bn_objective_status {
 #define BN_MEMBERS_MAX 16u
 #define BN_WRAPS_MAX 256u
 #define BN_MONTHS_MAX 120u
-#define BN_TTL_DAYS_MAX 365u
+#define BN_TTL_DAYS_MAX 365 /* plain: BN_STRINGIFY */
 
 /* ---- structures used inside messages ------------------------------ */
 
@@ -271,7 +271,9 @@ enum bn_objective_status {
     F(T, STR, kind, 16, 0)
 
 /* A canary of a live audit: BN_AUDIT_CANARY_MIN to _MAX printable ASCII
- * bytes (bn_audit_canary_check); at most BN_AUDIT_CANARIES_MAX a request. */
+ * bytes (bn_audit_canary_check); at most BN_AUDIT_CANARIES_MAX a request.
+ * Help texts and messages quote them with BN_STRINGIFY; the docs' copies
+ * are checked by test_srv_limits. */
 #define BN_AUDIT_CANARY_MIN 16
 #define BN_AUDIT_CANARY_MAX 256
 #define BN_AUDIT_CANARIES_MAX 64

@@ -40,41 +40,36 @@ static void key_hex(char *out, size_t size, const MDB_val *k)
         strcpy(out + 2 * n, "...");
 }
 
+/* layout is t's database as bnd_layout.h describes it. */
+static const bnd_db_layout *layout(const bnd_audit_db *t)
+{
+    return bnd_db_layout_of(t->db);
+}
+
 /* key_parts spells the key's parts ("pair_id=1 note_id=2"), or "". */
 static void key_parts(char *out, size_t size, const bnd_audit_db *t,
                       const MDB_val *k)
 {
-    const uint8_t *p = k->mv_data;
-    const char *names = t->key;
+    const bnd_db_layout *l = layout(t);
     size_t o = 0;
+    uint64_t v;
 
     out[0] = '\0';
-    for (int i = 0; i < BND_AUDIT_KEY_PARTS && t->parts[i] != 0 && o < size;
-         i++) {
-        size_t nl = strcspn(names, ",");
-        if (t->parts[i] != 4 && t->parts[i] != 8)
-            break; /* a hash: the hex says it */
-        uint64_t v = t->parts[i] == 4 ? bn_get_be32(p) : bn_get_be64(p);
+    /* a hash or a string part ends it: the hex says it */
+    for (unsigned i = 0;
+         i < l->nparts && o < size && bnd_key_part_int(l, k, i, &v) == 0; i++)
         /* small ids (pairs, sessions) in decimal, as the CLI shows them;
          * random ones (notes, documents) in hex */
         o += (size_t)snprintf(out + o, size - o,
-                              v < 1000000000u ? "%s%.*s=%" PRIu64
-                                              : "%s%.*s=%016" PRIx64,
-                              i ? " " : "", (int)nl, names, v);
-        p += t->parts[i];
-        names += nl;
-        names += strspn(names, ", ");
-    }
+                              v < 1000000000u ? "%s%s=%" PRIu64
+                                              : "%s%s=%016" PRIx64,
+                              i ? " " : "", l->parts[i].name, v);
 }
 
 static int key_width_ok(const bnd_audit_db *t, const MDB_val *k)
 {
-    size_t w = 0;
-    if (t->parts[0] == 0)
-        return 1;
-    for (int i = 0; i < BND_AUDIT_KEY_PARTS; i++)
-        w += t->parts[i];
-    return k->mv_size == w;
+    const bnd_db_layout *l = layout(t);
+    return l->width == 0 || k->mv_size == l->width;
 }
 
 /* finding adds a finding on the current record with the key's parts
@@ -119,21 +114,25 @@ static void annotate(walk *w, const bnd_audit_db *t, const MDB_val *k,
     }
 }
 
-/* pair_erased says whether the pair of a key (its first 8 bytes) is
- * erased: 1, 0, or a negative code. */
-static int pair_erased(walk *w, const MDB_val *k)
+/* pair_erased says whether the pair of a key of t's database (its part
+ * pair_id) is erased: 1, 0, or a negative code. */
+static int pair_erased(walk *w, const bnd_audit_db *t, const MDB_val *k)
 {
-    uint64_t id = bn_get_be64(k->mv_data);
+    const bnd_db_layout *l = layout(t);
+    uint64_t id = 0;
     bn_rec_pair p;
     void *arena = NULL;
-    uint8_t key[8];
+    unsigned i;
 
-    if (!w->dbs->open[BND_DB_PAIRS])
+    for (i = 0; i < l->nparts && strcmp(l->parts[i].name, "pair_id") != 0; i++)
+        ;
+    if (!w->dbs->open[BND_DB_PAIRS] || bnd_key_part_int(l, k, i, &id) != 0)
         return 0;
+    bnd_key key = bnd_key_pairs(id);
     if (id == w->pair && w->pair != 0)
         return w->pair_erased;
-    int rc = bnd_rec_get(w->txn, w->dbs->dbi[BND_DB_PAIRS], key,
-                         bnd_key_u64(key, id), &bn_desc_rec_pair, &p, &arena);
+    int rc = bnd_rec_get(w->txn, w->dbs->dbi[BND_DB_PAIRS], key.b, key.len,
+                         &bn_desc_rec_pair, &p, &arena);
     bn_arena_free(&arena);
     if (rc == BN_ENOTFOUND || rc == BN_ECORRUPT)
         return 0;
@@ -152,7 +151,10 @@ static int check_meta(walk *w, const bnd_audit_db *t, const MDB_val *k,
     const char *key = k->mv_data;
     bn_rec_meta m;
 
-    if (k->mv_size == 6 && memcmp(key, "schema", 6) == 0) {
+    size_t cl = strlen(BND_META_COUNTER);
+
+    if (k->mv_size == strlen(BND_META_SCHEMA) &&
+        memcmp(key, BND_META_SCHEMA, k->mv_size) == 0) {
         int rc = bn_struct_decode(&bn_desc_rec_meta, &m, v->mv_data, v->mv_size,
                                   &w->arena);
         if (rc != 0)
@@ -165,9 +167,9 @@ static int check_meta(walk *w, const bnd_audit_db *t, const MDB_val *k,
                            m.version, BND_SCHEMA_VERSION);
         return 0;
     }
-    if (k->mv_size > 5 && k->mv_size <= 5 + 32 &&
-        memcmp(key, "next.", 5) == 0) {
-        for (size_t i = 5; i < k->mv_size; i++)
+    if (k->mv_size > cl && k->mv_size <= cl + 32 &&
+        memcmp(key, BND_META_COUNTER, cl) == 0) {
+        for (size_t i = cl; i < k->mv_size; i++)
             if (!(key[i] >= 'a' && key[i] <= 'z') && key[i] != '_')
                 return finding(w, t, k, BND_AUDIT_SCHEMA,
                                "a counter name that binome does not make");
@@ -204,7 +206,7 @@ static int check_env(walk *w, const bnd_audit_db *t, const MDB_val *k,
     int rc;
 
     if (b->len == 0 && (t->flags & BND_AUDIT_F_ERASED_EMPTY)) {
-        int rc = pair_erased(w, k);
+        int rc = pair_erased(w, t, k);
         if (rc != 0)
             return rc < 0 ? rc : 0; /* an erased pair's objective: no text */
     }
@@ -276,13 +278,17 @@ static int check_struct(walk *w, const bnd_audit_db *t, const MDB_val *k,
 static int check_record(walk *w, const bnd_audit_db *t, const MDB_val *k,
                         const MDB_val *v)
 {
+    char keys[96];
     int rc;
 
     key_hex(w->hex, sizeof w->hex, k);
-    if (!key_width_ok(t, k))
+    if (!key_width_ok(t, k)) {
+        bnd_db_layout_keys(layout(t), keys, sizeof keys);
         return finding(w, t, k, BND_AUDIT_SCHEMA,
-                       "a key of %zu bytes; this database's keys are %s",
-                       k->mv_size, t->key);
+                       "a key of %zu bytes; this database's keys are %s (%u "
+                       "bytes)",
+                       k->mv_size, keys, layout(t)->width);
+    }
     if (t->flags & BND_AUDIT_F_META)
         return check_meta(w, t, k, v);
     if (t->flags & BND_AUDIT_F_INDEX)
@@ -299,12 +305,13 @@ static int check_record(walk *w, const bnd_audit_db *t, const MDB_val *k,
                                "a scrub page holds non-zero bytes");
         return 0;
     }
-    rc = bn_struct_decode(t->desc, w->rec, v->mv_data, v->mv_size, &w->arena);
+    const bn_struct_desc *desc = layout(t)->desc;
+    rc = bn_struct_decode(desc, w->rec, v->mv_data, v->mv_size, &w->arena);
     if (rc != 0)
         return finding(w, t, k, BND_AUDIT_SCHEMA,
                        "%zu bytes do not decode as %s: %s", v->mv_size,
-                       t->desc->name, bn_err_name(rc));
-    return check_struct(w, t, k, t->desc, w->rec, "", 0);
+                       desc->name, bn_err_name(rc));
+    return check_struct(w, t, k, desc, w->rec, "", 0);
 }
 
 static int walk_db(walk *w, const bnd_audit_db *t)
@@ -406,8 +413,8 @@ int bnd_audit_store_search(MDB_txn *txn, const bnd_audit_dbs *dbs,
     if (rc != 0)
         return rc;
     for (size_t i = 0; (t = bnd_audit_db_at(i)) != NULL; i++)
-        if (t->desc != NULL && t->desc->size > size)
-            size = t->desc->size;
+        if (layout(t)->desc != NULL && layout(t)->desc->size > size)
+            size = layout(t)->desc->size;
     w.rec = calloc(1, size);
     if (w.rec == NULL)
         return BN_ENOMEM;

@@ -104,14 +104,11 @@ int bnd_audit_offline(const char *dir, const bnd_audit_canary *c, size_t n,
     16u /* an empty ENV is fine once the pair                                  \
            is erased */
 
-#define BND_AUDIT_KEY_PARTS 4
-
-/* What one database holds. Static data: never freed. */
+/* What the audit checks in one database, beyond its layout (key parts,
+ * widths and record description: bnd_db_layout_of). Static data: never
+ * freed. */
 typedef struct bnd_audit_db {
     enum bnd_db db;
-    const bn_struct_desc *desc;         /* NULL: raw values, see flags */
-    uint8_t parts[BND_AUDIT_KEY_PARTS]; /* key widths; {0}: not fixed */
-    const char *key;     /* the key parts' names, comma-separated */
     const char *wrap;    /* the BINF field holding a wrapped key, or NULL */
     unsigned flags;      /* BND_AUDIT_F_* */
     const char *why_key; /* why the server keys records this way */

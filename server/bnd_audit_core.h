@@ -58,9 +58,10 @@
 #define BND_AUDIT_CHI2_MIN 256u        /* bytes to test one ciphertext alone */
 #define BND_AUDIT_CHI2_THRESHOLD 500.0 /* X^2 above this fails */
 
-/* Canary scan: block size read at a time; canaries are at most 256 bytes. */
+/* Canary scan: block size read at a time; canaries are at most
+ * BND_AUDIT_CANARY_MAX bytes, the live audit's bound. */
 #define BND_AUDIT_SCAN_BLOCK 65536u
-#define BND_AUDIT_CANARY_MAX 256u
+#define BND_AUDIT_CANARY_MAX BN_AUDIT_CANARY_MAX
 
 typedef struct bnd_audit_finding {
     char code[BND_AUDIT_CODE_MAX + 1];

@@ -1,8 +1,9 @@
 /*
  * bnd_audit_schema.c: what each database of BND_DBS holds, for the
- * auditor's walk (bnd_audit.c): the width and parts of its keys, the
- * record description of its values and which fields are ciphertext; and
- * why the server stores each field, for the report and SECURITY.md.
+ * auditor's walk (bnd_audit.c): which fields are ciphertext and what else
+ * to check (the keys and records themselves are described once, in
+ * bnd_layout.h); and why the server stores each field, for the report
+ * and SECURITY.md.
  */
 #include "bnd_audit.h"
 
@@ -13,147 +14,45 @@
 #define WHY_IDS "where the record is found; the same ids are in the record"
 
 /*
- * Every database of BND_DBS that the audit can check. A database listed
- * there and missing here is reported when it holds records, so that a new
- * database cannot escape the audit unnoticed: add its line (and the
- * reasons of its fields below) with its record description.
+ * Every database of BND_DBS that the audit can check: what to check
+ * beyond its record description (flags, the field holding a wrapped key)
+ * and why it is keyed so. Key parts, widths and record descriptions come
+ * from bnd_layout.h. A database listed there and missing here is reported
+ * when it holds records, so that a new database cannot escape the audit
+ * unnoticed: add its line (and the reasons of its fields below).
  */
 static const bnd_audit_db audit_dbs[] = {
-    {BND_DB_META,
-     &bn_desc_rec_meta,
-     {0},
-     "\"schema\" or \"next.<kind>\"",
-     NULL,
-     BND_AUDIT_F_META,
-     "the schema version, and one id counter per kind of record"},
-    {BND_DB_ACCOUNTS,
-     &bn_desc_rec_account,
-     {8},
-     "account_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_PROGRAMMES,
-     &bn_desc_rec_programme,
-     {8},
-     "programme_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_INVITES,
-     &bn_desc_rec_invite,
-     {32},
-     "hash(token)",
-     NULL,
-     0,
+    {BND_DB_META, NULL, BND_AUDIT_F_META,
+     "\"schema\" (the schema version) or \"next.<kind>\" (one id counter per "
+     "kind of record)"},
+    {BND_DB_ACCOUNTS, NULL, 0, WHY_IDS},
+    {BND_DB_PROGRAMMES, NULL, 0, WHY_IDS},
+    {BND_DB_INVITES, NULL, 0,
      "an invitation is found by the hash of its token: the database alone "
      "holds no usable code"},
-    {BND_DB_PAIRS, &bn_desc_rec_pair, {8}, "pair_id", NULL, 0, WHY_IDS},
-    {BND_DB_MEMBERS,
-     &bn_desc_rec_member,
-     {8, 8},
-     "pair_id, account_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_ACCOUNT_PAIRS,
-     NULL,
-     {8, 8},
-     "account_id, pair_id",
-     NULL,
-     BND_AUDIT_F_INDEX,
+    {BND_DB_PAIRS, NULL, 0, WHY_IDS},
+    {BND_DB_MEMBERS, NULL, 0, WHY_IDS},
+    {BND_DB_ACCOUNT_PAIRS, NULL, BND_AUDIT_F_INDEX,
      "an index (empty values): the pairs of an account, for listing"},
-    {BND_DB_ACCEPTS,
-     &bn_desc_rec_accept,
-     {8, 8},
-     "pair_id, account_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_WRAPS,
-     &bn_desc_rec_wrap,
-     {8, 4, 8},
-     "pair_id, epoch, member_id",
-     "wrap",
-     0,
-     WHY_IDS},
-    {BND_DB_NOTES,
-     &bn_desc_rec_note,
-     {8, 8, 4},
-     "pair_id, note_id, revision",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_NOTE_ENVS,
-     &bn_desc_rec_note_env,
-     {8, 8, 4},
-     "pair_id, note_id, revision",
-     NULL,
-     0,
-     "the note revision it seals"},
-    {BND_DB_SESSIONS,
-     &bn_desc_rec_session,
-     {8, 8},
-     "pair_id, session_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_OBJECTIVES,
-     &bn_desc_rec_objective,
-     {8, 8},
-     "pair_id, objective_id",
-     NULL,
-     BND_AUDIT_F_ERASED_EMPTY,
-     WHY_IDS},
-    {BND_DB_LOG, &bn_desc_rec_log, {8, 8}, "pair_id, seq", NULL, 0, WHY_IDS},
-    {BND_DB_DOCS,
-     &bn_desc_rec_doc,
-     {8, 8},
-     "pair_id, doc_id",
-     NULL,
-     0,
-     WHY_IDS},
-    {BND_DB_DOC_CHUNKS,
-     &bn_desc_rec_doc_chunk,
-     {8, 8, 4},
-     "pair_id, doc_id, index",
-     NULL,
-     BND_AUDIT_F_CHUNK,
+    {BND_DB_ACCEPTS, NULL, 0, WHY_IDS},
+    {BND_DB_WRAPS, "wrap", 0, WHY_IDS},
+    {BND_DB_NOTES, NULL, 0, WHY_IDS},
+    {BND_DB_NOTE_ENVS, NULL, 0, "the note revision it seals"},
+    {BND_DB_SESSIONS, NULL, 0, WHY_IDS},
+    {BND_DB_OBJECTIVES, NULL, BND_AUDIT_F_ERASED_EMPTY, WHY_IDS},
+    {BND_DB_LOG, NULL, 0, WHY_IDS},
+    {BND_DB_DOCS, NULL, 0, WHY_IDS},
+    {BND_DB_DOC_CHUNKS, NULL, BND_AUDIT_F_CHUNK,
      "the document and the chunk's position in it"},
-    {BND_DB_SCRUB,
-     NULL,
-     {8},
-     "page number",
-     NULL,
-     BND_AUDIT_F_SCRUB,
-     "transient, normally empty: pages of zeros that overwrite freed pages "
-     "after an erasure"},
-/* The statistics counters (bnd_stats.h), once their records exist. */
-#ifdef BN_F_rec_pair_stats
-    {BND_DB_PAIR_STATS,
-     &bn_desc_rec_pair_stats,
-     {8, 8},
-     "programme_id, pair_id",
-     NULL,
-     0,
+    {BND_DB_SCRUB, NULL, BND_AUDIT_F_SCRUB,
+     "the page number: transient, normally empty: pages of zeros that "
+     "overwrite freed pages after an erasure"},
+    {BND_DB_PAIR_STATS, NULL, 0,
      "a programme's pairs side by side: the statistics page walks them"},
-#endif
-#ifdef BN_F_rec_prog_stats
-    {BND_DB_PROG_STATS,
-     &bn_desc_rec_prog_stats,
-     {8},
-     "programme_id",
-     NULL,
-     0,
-     WHY_IDS},
-#endif
-    {BND_DB_QUOTA,
-     &bn_desc_rec_quota,
-     {8, 8},
-     "pair_id, account_id (0: every pair, or every account)",
-     NULL,
-     0,
-     "whose storage is counted: the pair, the account, or both"},
+    {BND_DB_PROG_STATS, NULL, 0, WHY_IDS},
+    {BND_DB_QUOTA, NULL, 0,
+     "whose storage is counted: the pair, the account, or both (0: every "
+     "pair, or every account)"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -364,10 +263,12 @@ static int each_field(field_fn fn, void *arg)
             rc = fn(arg, name, "(no record description)", "unknown");
             continue;
         }
-        snprintf(key, sizeof key, "(key) %s", t->key);
+        const bnd_db_layout *l = bnd_db_layout_of((enum bnd_db)db);
+        memcpy(key, "(key) ", 6);
+        bnd_db_layout_keys(l, key + 6, sizeof key - 6);
         rc = fn(arg, name, key, "clear");
-        if (rc == 0 && t->desc != NULL)
-            rc = each_of_struct(fn, arg, name, t, t->desc, "", 0);
+        if (rc == 0 && l->desc != NULL)
+            rc = each_of_struct(fn, arg, name, t, l->desc, "", 0);
         if (rc == 0 && (t->flags & BND_AUDIT_F_META))
             rc = fn(arg, name, "(value) next.<kind>", "clear");
         if (rc == 0 && (t->flags & BND_AUDIT_F_SCRUB))

@@ -203,6 +203,7 @@ static int verify(backup *b)
     MDB_dbi meta;
     bn_rec_meta m;
     void *arena = NULL;
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
     int mrc, rc;
 
     mrc = mdb_env_create(&env);
@@ -216,7 +217,8 @@ static int verify(backup *b)
         mrc = mdb_dbi_open(txn, bnd_store_db_name(BND_DB_META), 0, &meta);
     rc = mrc > 0 ? -mrc : bnd_mdb_err(mrc);
     if (rc == 0)
-        rc = bnd_rec_get(txn, meta, "schema", 6, &bn_desc_rec_meta, &m, &arena);
+        rc =
+            bnd_rec_get(txn, meta, sk.b, sk.len, &bn_desc_rec_meta, &m, &arena);
     /* a schema 3 copy is what bnd_upgrade makes before converting */
     if (rc == 0 && m.version != BND_SCHEMA_VERSION &&
         m.version != BND_SCHEMA_UPGRADE_FROM)

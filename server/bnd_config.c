@@ -12,6 +12,7 @@
 
 #include "bn_err.h"
 #include "bn_proto.h"
+#include "bn_util.h"
 #include "bnd_log.h"
 #include "bnd_store.h"
 
@@ -137,21 +138,24 @@ static const struct conf_key {
         "LMDB map growth limit: the most the database may hold (default "
         "16384)"),
     NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20, "MIB",
-        "largest document (its ciphertext; default 1024)"),
+        "largest document (its ciphertext; default " BN_STRINGIFY(
+            BND_MAX_DOC_MIB_DEFAULT) ")"),
     NUM("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400, 1000,
         "S",
         "an auditor's live audits with canaries: at most one per S seconds "
-        "(default 60; 0: no limit)"),
+        "(default " BN_STRINGIFY(
+            BND_AUDIT_INTERVAL_S_DEFAULT) "; 0: no limit)"),
     NUM("audit_canaries_max", K_UINT, audit_canaries_max, 1,
         BN_AUDIT_CANARIES_MAX, 1, "N",
-        "canaries in one live audit (1 to 64, default 16)"),
+        "canaries in one live audit (1 to " BN_STRINGIFY(
+            BN_AUDIT_CANARIES_MAX) ", default " BN_STRINGIFY(BND_AUDIT_CANARIES_DEFAULT) ")"),
     NUM("quota_pair_mib", K_U64, quota_pair_bytes, 1, 1u << 30, 1u << 20, "MIB",
         "what one pair may store: notes, objectives, documents, sessions "
-        "(default 2048)"),
+        "(default " BN_STRINGIFY(BND_QUOTA_PAIR_MIB_DEFAULT) ")"),
     NUM("quota_account_mib", K_U64, quota_account_bytes, 1, 1u << 30, 1u << 20,
         "MIB",
-        "what one account may store, all its pairs together (default "
-        "4096)"),
+        "what one account may store, all its pairs together "
+        "(default " BN_STRINGIFY(BND_QUOTA_ACCOUNT_MIB_DEFAULT) ")"),
 #undef NUM
 };
 

@@ -16,7 +16,7 @@
 /* binomed is released with binome: one version (common/bn_version.h). */
 #define BND_VERSION BN_VERSION
 #define BND_DEFAULT_LISTEN "127.0.0.1:7450"
-#define BND_INVITE_DAYS_DEFAULT 14u
+#define BND_INVITE_DAYS_DEFAULT 14
 
 typedef struct bnd_config {
     char data_dir[PATH_MAX];
@@ -46,14 +46,15 @@ typedef struct bnd_config {
     int log_level;                     /* enum bnd_log_level */
 } bnd_config;
 
-#define BND_MAX_DOC_MIB_DEFAULT 1024u
+/* Defaults are plain numbers: help texts quote them with BN_STRINGIFY. */
+#define BND_MAX_DOC_MIB_DEFAULT 1024
 /* Live audits with canaries: one per auditor per interval, this many
  * auditors tracked at once (more are refused until an interval passes). */
-#define BND_AUDIT_INTERVAL_S_DEFAULT 60u
-#define BND_AUDIT_CANARIES_DEFAULT 16u
+#define BND_AUDIT_INTERVAL_S_DEFAULT 60
+#define BND_AUDIT_CANARIES_DEFAULT 16
 #define BND_AUDIT_GATE_MAX 64
-#define BND_QUOTA_PAIR_MIB_DEFAULT 2048u
-#define BND_QUOTA_ACCOUNT_MIB_DEFAULT 4096u
+#define BND_QUOTA_PAIR_MIB_DEFAULT 2048
+#define BND_QUOTA_ACCOUNT_MIB_DEFAULT 4096
 
 /* bnd_config_prelogin_max: connections not logged in that the daemon
  * holds at once: prelogin_max, or when 0 a quarter of max_connections (at

@@ -25,6 +25,7 @@ int bnd_invite_put(bnd_store *st, MDB_txn *txn,
 {
     uint8_t h[BN_HASH_BYTES];
     bn_rec_invite inv;
+    bnd_key k;
 
     memset(&inv, 0, sizeof inv);
     inv.programme_id = programme_id;
@@ -33,7 +34,8 @@ int bnd_invite_put(bnd_store *st, MDB_txn *txn,
     inv.created = bn_now();
     inv.expires = expires;
     bn_hash(h, token, BN_TOKEN_BYTES);
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_INVITES), h, sizeof h,
+    k = bnd_key_invites(h);
+    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_INVITES), k.b, k.len,
                        &bn_desc_rec_invite, &inv, MDB_NOOVERWRITE);
 }
 

@@ -10,7 +10,7 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_programme_create *r = &req->u.programme_create;
     bn_rec_programme p;
-    uint8_t k[8];
+    bnd_key k;
     uint64_t id;
     int rc;
 
@@ -36,11 +36,12 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     bn_hash(p.charter_hash, (const uint8_t *)r->charter.ptr, r->charter.len);
     p.created_by = cx->actor.account_id;
     p.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, PROGRAMMES), k, bnd_key_u64(k, id),
-                     &bn_desc_rec_programme, &p, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->txn, DB(cx, PROGRAMMES), k.b,
+                     bnd_key_set_programmes(&k, id), &bn_desc_rec_programme, &p,
+                     MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
-    bnd_programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
@@ -56,7 +57,7 @@ static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_programme, &p, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_programme_info(&p, o);
+    bnd_project_programme_info(&p, o);
     return 0;
 }
 
@@ -64,11 +65,10 @@ int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req)
 {
     bnd_list l = {NULL, sizeof(bn_programme_info), {0, BND_PAGE, 0}, NULL};
     uint64_t after = req->u.programme_list.after;
-    uint8_t k[8];
     int rc;
 
-    rc = bnd_list_page(cx, &l, after, DB(cx, PROGRAMMES), k,
-                       bnd_key_u64(k, after + 1), 0, programme_item);
+    rc = bnd_list_page(cx, &l, after, bnd_key_programmes(after + 1), 0,
+                       programme_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.programmes, l, rc);
@@ -86,7 +86,7 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_programme(cx, id, &p);
     if (rc != 0)
         return rc;
-    bnd_programme_info(&p, &cx->rep->u.programme.programme);
+    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
     return 0;
 }
@@ -143,7 +143,7 @@ static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     o = bnd_list_take(l, 0);
     if (o == NULL)
         return 1;
-    bnd_account_info(&a, o);
+    bnd_project_account_info(&a, o);
     return 0;
 }
 
@@ -153,11 +153,10 @@ int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
     uint64_t filter = req->u.account_list.programme_id;
     bnd_list l = {NULL, sizeof(bn_account_info), {0, BND_PAGE, 0}, &filter};
     uint64_t after = req->u.account_list.after;
-    uint8_t k[8];
     int rc;
 
-    rc = bnd_list_page(cx, &l, after, DB(cx, ACCOUNTS), k,
-                       bnd_key_u64(k, after + 1), 0, account_item);
+    rc = bnd_list_page(cx, &l, after, bnd_key_accounts(after + 1), 0,
+                       account_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.accounts, l, rc);
@@ -173,10 +172,11 @@ static int pair_busy(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
     struct busy_state *b = arg;
     bn_rec_pair p;
+    bnd_keyp_account_pairs kp;
     (void)v;
-    if (k->mv_size != 16)
+    if (bnd_key_parse_account_pairs(k, &kp) != 0)
         return BN_ECORRUPT;
-    int rc = bnd_get_pair(cx, bn_get_be64((const uint8_t *)k->mv_data + 8), &p);
+    int rc = bnd_get_pair(cx, kp.pair_id, &p);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     if (p.programme_id == b->programme_id &&
@@ -203,9 +203,7 @@ static int check_role(bnd_ctx *cx, uint64_t id, uint64_t programme,
 static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme)
 {
     struct busy_state b = {programme, 0};
-    uint8_t k[8];
-    int rc = bnd_scan(cx, DB(cx, ACCOUNT_PAIRS), k, bnd_key_u64(k, id), k, 8,
-                      pair_busy, &b);
+    int rc = bnd_scan_key(cx, bnd_key_account_pairs(id, 0), 1, pair_busy, &b);
     if (rc < 0)
         return rc;
     return b.busy ? BN_EEXIST : 0;
@@ -215,7 +213,7 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
                       uint8_t role)
 {
     bn_rec_member m;
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
     memset(&m, 0, sizeof m);
@@ -223,13 +221,13 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
     m.account_id = account;
     m.role = role;
     m.from_epoch = 1;
-    rc = bnd_rec_put(cx->txn, DB(cx, MEMBERS), k,
-                     bnd_key_u64_u64(k, pair, account), &bn_desc_rec_member, &m,
-                     MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->txn, DB(cx, MEMBERS), k.b,
+                     bnd_key_set_members(&k, pair, account),
+                     &bn_desc_rec_member, &m, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
-    return bnd_raw_put(cx->txn, DB(cx, ACCOUNT_PAIRS), k,
-                       bnd_key_u64_u64(k, account, pair), "", 0,
+    return bnd_raw_put(cx->txn, DB(cx, ACCOUNT_PAIRS), k.b,
+                       bnd_key_set_account_pairs(&k, account, pair), "", 0,
                        MDB_NOOVERWRITE);
 }
 
@@ -238,7 +236,7 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     const bn_pair_create *r = &req->u.pair_create;
     bn_rec_programme prog;
     bn_rec_pair p;
-    uint8_t k[8];
+    bnd_key k;
     uint64_t id;
     int rc;
 
@@ -268,7 +266,7 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     p.epoch = 1;
     p.created_by = cx->actor.account_id;
     p.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, id),
+    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, bnd_key_set_pairs(&k, id),
                      &bn_desc_rec_pair, &p, MDB_NOOVERWRITE);
     if (rc == 0)
         rc = add_member(cx, id, r->mentor_id, BN_ROLE_MENTOR);

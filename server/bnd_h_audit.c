@@ -8,8 +8,9 @@
  * stored records only (every note, objective, document and key envelope,
  * document chunk and wrap: where a canary written through the client
  * lands if the client failed to encrypt it), never in a file, a clear
- * field or a key; the answer is one bit per canary. Each canary is 16 to
- * 256 printable bytes, at most cfg.audit_canaries_max of them, and an
+ * field or a key; the answer is one bit per canary. Each canary is
+ * BN_AUDIT_CANARY_MIN to _MAX printable bytes, at most
+ * cfg.audit_canaries_max of them, and an
  * auditor account gets one such search per cfg.audit_interval_ms: the
  * search is no oracle over the server's files (server.key among them),
  * and too slow and too coarse to test guesses of anything. Searching
@@ -103,14 +104,17 @@ static int check_canaries(const bnd_server *srv, const bn_audit_get *g,
     if (g->canaries.len > srv->cfg.audit_canaries_max ||
         g->canaries.len > BN_AUDIT_CANARIES_MAX) {
         *errmsg = "too many canaries for one audit (binomed.conf "
-                  "audit_canaries_max, 16 by default)";
+                  "audit_canaries_max, " BN_STRINGIFY(
+                      BND_AUDIT_CANARIES_DEFAULT) " by default)";
         return BN_ECOUNT;
     }
     for (uint32_t i = 0; i < g->canaries.len; i++) {
         const bn_bin *b = &g->canaries.v[i].bytes;
         if (bn_audit_canary_check(b->ptr, b->len) != 0) {
-            *errmsg = "a canary is 16 to 256 printable ASCII characters: "
-                      "a shorter one could be guessed";
+            *errmsg = "a canary is " BN_STRINGIFY(
+                BN_AUDIT_CANARY_MIN) " to " BN_STRINGIFY(BN_AUDIT_CANARY_MAX) " "
+                                                                              "printable ASCII characters: a shorter "
+                                                                              "one could be guessed";
             return BN_EINVAL;
         }
         c[i].bytes = b->ptr;

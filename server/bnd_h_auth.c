@@ -15,7 +15,8 @@ static int invite_usable(MDB_txn *txn, MDB_dbi db, const uint8_t *token,
     int rc;
 
     bn_hash(h, token, BN_TOKEN_BYTES);
-    rc = bnd_rec_get(txn, db, h, sizeof h, &bn_desc_rec_invite, inv, arena);
+    bnd_key k = bnd_key_invites(h);
+    rc = bnd_rec_get(txn, db, k.b, k.len, &bn_desc_rec_invite, inv, arena);
     if (rc != 0)
         return rc;
     if (inv->used)
@@ -64,7 +65,7 @@ int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req,
  * protocol and release. */
 static void logged_in_reply(bnd_ctx *cx, const bn_rec_account *a)
 {
-    bnd_account_info(a, &cx->rep->u.logged_in.account);
+    bnd_project_account_info(a, &cx->rep->u.logged_in.account);
     cx->rep->u.logged_in.proto = BN_PROTO_VERSION;
     cx->rep->u.logged_in.release =
         (bn_str){BN_VERSION, (uint32_t)strlen(BN_VERSION)};
@@ -84,7 +85,8 @@ static void logged_in(bnd_ctx *cx, const bn_rec_account *a)
 int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_join *j = &req->u.join;
-    uint8_t h[BN_HASH_BYTES], k[8];
+    uint8_t h[BN_HASH_BYTES];
+    bnd_key k;
     bn_rec_invite inv;
     bn_rec_account a;
     uint64_t id;
@@ -110,8 +112,9 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     memcpy(a.sign_pk, j->sign_pk, sizeof a.sign_pk);
     memcpy(a.box_pk, j->box_pk, sizeof a.box_pk);
     a.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, ACCOUNTS), k, bnd_key_u64(k, id),
-                     &bn_desc_rec_account, &a, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->txn, DB(cx, ACCOUNTS), k.b,
+                     bnd_key_set_accounts(&k, id), &bn_desc_rec_account, &a,
+                     MDB_NOOVERWRITE);
     if (rc == 0)
         rc = bnd_stats_account_joined(cx->st, cx->txn, a.programme_id, a.role);
     if (rc != 0)
@@ -119,8 +122,8 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     inv.used = 1;
     inv.used_by = id;
     inv.used_at = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, INVITES), h, sizeof h, &bn_desc_rec_invite,
-                     &inv, 0);
+    rc = bnd_rec_put(cx->txn, DB(cx, INVITES), k.b, bnd_key_set_invites(&k, h),
+                     &bn_desc_rec_invite, &inv, 0);
     if (rc != 0)
         return rc;
     logged_in(cx, &a);

@@ -13,43 +13,43 @@ int bnd_name_ok(bn_str s, int allow_empty)
     return bn_text_name_check(s.ptr, s.len) == 0;
 }
 
-/* Loads the record of id (0: none) from a table keyed by one id:
- * BN_ENOTFOUND when there is none. */
-static int get_by_id(bnd_ctx *cx, MDB_dbi db, uint64_t id,
+/* Loads the record of id (0: none) under key k (of a table keyed by one
+ * id): BN_ENOTFOUND when there is none. */
+static int get_by_id(bnd_ctx *cx, uint64_t id, bnd_key k,
                      const bn_struct_desc *d, void *rec)
 {
-    uint8_t k[8];
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, db, k, bnd_key_u64(k, id), d, rec, &cx->arena);
+    return bnd_rec_get(cx->txn, bnd_store_dbi(cx->st, k.db), k.b, k.len, d, rec,
+                       &cx->arena);
 }
 
 int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a)
 {
-    return get_by_id(cx, DB(cx, ACCOUNTS), id, &bn_desc_rec_account, a);
+    return get_by_id(cx, id, bnd_key_accounts(id), &bn_desc_rec_account, a);
 }
 
 int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p)
 {
-    return get_by_id(cx, DB(cx, PROGRAMMES), id, &bn_desc_rec_programme, p);
+    return get_by_id(cx, id, bnd_key_programmes(id), &bn_desc_rec_programme, p);
 }
 
 int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
-    return get_by_id(cx, DB(cx, PAIRS), id, &bn_desc_rec_pair, p);
+    return get_by_id(cx, id, bnd_key_pairs(id), &bn_desc_rec_pair, p);
 }
 
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                     bn_rec_member *me)
 {
     bn_rec_member m;
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
     if (pair_id == 0)
         return BN_EDENIED;
-    rc = bnd_rec_get(cx->txn, DB(cx, MEMBERS), k,
-                     bnd_key_u64_u64(k, pair_id, cx->actor.account_id),
+    rc = bnd_rec_get(cx->txn, DB(cx, MEMBERS), k.b,
+                     bnd_key_set_members(&k, pair_id, cx->actor.account_id),
                      &bn_desc_rec_member, &m, &cx->arena);
     if (rc == BN_ENOTFOUND)
         return BN_EDENIED;
@@ -90,48 +90,12 @@ int bnd_same_bin(bn_bin a, bn_bin b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = p->id;
-    o->name = p->name;
-    o->theme = p->theme;
-    o->months = p->months;
-    o->frequency = p->frequency;
-    o->format = p->format;
-    memcpy(o->charter_hash, p->charter_hash, sizeof o->charter_hash);
-    o->created = p->created;
-}
-
-void bnd_account_info(const bn_rec_account *a, bn_account_info *out)
-{
-    memset(out, 0, sizeof *out);
-    out->id = a->id;
-    out->role = a->role;
-    out->name = a->name;
-    out->programme_id = a->programme_id;
-    memcpy(out->sign_pk, a->sign_pk, sizeof out->sign_pk);
-    memcpy(out->box_pk, a->box_pk, sizeof out->box_pk);
-    out->created = a->created;
-}
-
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out)
 {
     bn_rec_account a;
     int rc;
 
-    memset(out, 0, sizeof *out);
-    out->id = p->id;
-    out->programme_id = p->programme_id;
-    out->mentor_id = p->mentor_id;
-    out->mentee_id = p->mentee_id;
-    out->status = p->status;
-    out->accepted = p->accepted;
-    out->start_date = p->start_date;
-    out->end_date = p->end_date;
-    out->end_reason = p->end_reason;
-    out->ended_by = p->ended_by;
-    out->epoch = p->epoch;
+    bnd_project_pair_info(p, out); /* all but the names */
     rc = bnd_get_account(cx, p->mentor_id, &a);
     if (rc == 0)
         out->mentor_name = a.name;
@@ -172,16 +136,24 @@ int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
     return bnd_mdb_err(rc);
 }
 
+int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
+                 void *arg)
+{
+    bnd_key prefix = bnd_key_prefix(start, pparts);
+    return bnd_scan(cx, bnd_store_dbi(cx->st, start.db), start.b, start.len,
+                    prefix.b, pparts ? prefix.len : 0, fn, arg);
+}
+
 int bnd_holds_epoch(bnd_ctx *cx, const bn_rec_pair *p, const bn_rec_member *me,
                     uint32_t epoch)
 {
-    uint8_t k[20];
+    bnd_key k;
     if (epoch < 1 || epoch > p->epoch || epoch < me->from_epoch ||
         (me->to_epoch != 0 && epoch >= me->to_epoch))
         return BN_ENOKEY;
     int rc =
-        bnd_exists(cx->txn, DB(cx, WRAPS), k,
-                   bnd_key_u64_u32_u64(k, p->id, epoch, cx->actor.account_id));
+        bnd_exists(cx->txn, DB(cx, WRAPS), k.b,
+                   bnd_key_set_wraps(&k, p->id, epoch, cx->actor.account_id));
     if (rc < 0)
         return rc;
     return rc == 1 ? 0 : BN_ENOKEY;
@@ -203,12 +175,12 @@ int bnd_date_ok(uint32_t date)
 
 int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s)
 {
-    uint8_t k[16];
+    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, SESSIONS), k,
-                       bnd_key_u64_u64(k, pair, id), &bn_desc_rec_session, s,
-                       &cx->arena);
+    return bnd_rec_get(cx->txn, DB(cx, SESSIONS), k.b,
+                       bnd_key_set_sessions(&k, pair, id), &bn_desc_rec_session,
+                       s, &cx->arena);
 }
 
 int bnd_page_take(bnd_page *pg, size_t bytes)
@@ -220,28 +192,26 @@ int bnd_page_take(bnd_page *pg, size_t bytes)
     return 1;
 }
 
-int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
-                  const void *start, size_t slen, size_t plen, bnd_scan_fn fn)
+int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, bnd_key start,
+                  unsigned pparts, bnd_scan_fn fn)
 {
     if (after == UINT64_MAX)
         return 0;
     l->items = bnd_ctx_alloc(cx, l->pg.max * l->size);
     if (l->items == NULL)
         return BN_ENOMEM;
-    return bnd_scan(cx, db, start, slen, start, plen, fn, l);
+    return bnd_scan_key(cx, start, pparts, fn, l);
 }
 
 int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
-                  MDB_dbi db, bnd_scan_fn fn)
+                  bnd_key start, bnd_scan_fn fn)
 {
     bn_rec_pair p;
-    uint8_t k[16];
     int rc = bnd_member_pair(cx, pair_id, &p, NULL);
 
     if (rc != 0)
         return rc;
-    return bnd_list_page(cx, l, after, db, k,
-                         bnd_key_u64_u64(k, p.id, after + 1), 8, fn);
+    return bnd_list_page(cx, l, after, start, 1, fn);
 }
 
 void *bnd_list_take(bnd_list *l, size_t bytes)

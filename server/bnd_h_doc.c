@@ -17,18 +17,19 @@
 
 static int get_doc(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_doc *d)
 {
-    uint8_t k[16];
+    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, DOCS), k, bnd_key_u64_u64(k, pair, id),
-                       &bn_desc_rec_doc, d, &cx->arena);
+    return bnd_rec_get(cx->txn, DB(cx, DOCS), k.b,
+                       bnd_key_set_docs(&k, pair, id), &bn_desc_rec_doc, d,
+                       &cx->arena);
 }
 
 static int put_doc(bnd_ctx *cx, const bn_rec_doc *d)
 {
-    uint8_t k[16];
-    return bnd_rec_put(cx->txn, DB(cx, DOCS), k,
-                       bnd_key_u64_u64(k, d->pair_id, d->doc_id),
+    bnd_key k;
+    return bnd_rec_put(cx->txn, DB(cx, DOCS), k.b,
+                       bnd_key_set_docs(&k, d->pair_id, d->doc_id),
                        &bn_desc_rec_doc, d, 0);
 }
 
@@ -62,8 +63,8 @@ static void unmap_value(const MDB_val *v)
 static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
                      bn_rec_doc_chunk *c, int unmap)
 {
-    uint8_t k[20];
-    MDB_val key = {bnd_key_u64_u64_u32(k, d->pair_id, d->doc_id, index), k};
+    bnd_key k = bnd_key_doc_chunks(d->pair_id, d->doc_id, index);
+    MDB_val key = bnd_key_val(&k);
     MDB_val v;
     int rc = mdb_get(cx->txn, DB(cx, DOC_CHUNKS), &key, &v);
 
@@ -78,9 +79,8 @@ static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
 /* Deletes every chunk of a document (an upload that starts over). */
 static int drop_chunks(MDB_txn *txn, MDB_dbi db, uint64_t pair, uint64_t doc)
 {
-    uint8_t k[16];
-    return bnd_del_prefix(txn, db, k, bnd_key_u64_u64(k, pair, doc), 0, 0,
-                          NULL);
+    bnd_key k = bnd_key_prefix(bnd_key_doc_chunks(pair, doc, 0), 2);
+    return bnd_del_prefix(txn, db, k.b, k.len, 0, 0, NULL);
 }
 
 static void status(bnd_ctx *cx, const bn_rec_doc *d)
@@ -160,7 +160,7 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     bn_rec_doc_chunk c;
     bn_rec_pair p;
     bn_rec_doc d;
-    uint8_t k[20];
+    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -204,8 +204,8 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
         return rc;
     memset(&c, 0, sizeof c);
     c.data = r->data;
-    rc = bnd_rec_put(cx->txn, DB(cx, DOC_CHUNKS), k,
-                     bnd_key_u64_u64_u32(k, p.id, d.doc_id, r->index),
+    rc = bnd_rec_put(cx->txn, DB(cx, DOC_CHUNKS), k.b,
+                     bnd_key_set_doc_chunks(&k, p.id, d.doc_id, r->index),
                      &bn_desc_rec_doc_chunk, &c, 0);
     if (rc != 0)
         return rc;
@@ -222,21 +222,6 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-static void doc_meta(const bn_rec_doc *d, bn_doc_meta *o)
-{
-    memset(o, 0, sizeof *o);
-    o->doc_id = d->doc_id;
-    o->author_id = d->author_id;
-    o->epoch = d->epoch;
-    o->key_env = d->key_env;
-    o->header_env = d->header_env;
-    memcpy(o->stream_header, d->stream_header, sizeof o->stream_header);
-    o->chunks = d->chunks;
-    o->complete = d->complete;
-    o->created = d->created;
-    memcpy(o->final_hash, d->final_hash, sizeof o->final_hash);
-}
-
 static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
 {
     bn_rec_doc d;
@@ -250,7 +235,7 @@ static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         bnd_list_take(arg, BND_ITEM_FIXED + d.key_env.len + d.header_env.len);
     if (o == NULL)
         return 1;
-    doc_meta(&d, o);
+    bnd_project_doc_meta(&d, o);
     return 0;
 }
 
@@ -262,7 +247,7 @@ int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_doc_meta), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, DOCS), doc_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_docs(r->pair_id, r->after + 1), doc_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.docs, l, rc);
@@ -323,9 +308,9 @@ int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget)
             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
             continue;
         }
-        uint8_t pk[16];
-        rc = bnd_del_prefix(txn, chunks, pk,
-                            bnd_key_u64_u64(pk, d.pair_id, d.doc_id), 0,
+        bnd_key pk =
+            bnd_key_prefix(bnd_key_doc_chunks(d.pair_id, d.doc_id, 0), 2);
+        rc = bnd_del_prefix(txn, chunks, pk.b, pk.len, 0,
                             budget ? budget - used : 0, &n);
         used += n;
         if (rc != 0)

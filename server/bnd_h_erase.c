@@ -37,42 +37,42 @@ static int rewrite_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
 static int strip_note(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
                       const MDB_val *val)
 {
-    uint8_t k[20];
+    bnd_keyp_notes kp;
     bn_rec_note n;
     int rc;
 
-    if (key->mv_size != sizeof k)
+    if (bnd_key_parse_notes(key, &kp) != 0)
         return BN_ECORRUPT;
-    memcpy(k, key->mv_data, sizeof k);
+    bnd_key k = bnd_key_notes(kp.pair_id, kp.note_id, kp.revision);
     rc = bnd_rec_decode(val, &bn_desc_rec_note, &n, &cx->arena);
     if (rc != 0)
         return rc;
     memset(n.env_hash, 0, sizeof n.env_hash);
-    rc = bnd_shred(cx->txn, db, k, sizeof k);
+    rc = bnd_shred(cx->txn, db, k.b, k.len);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, db, k, sizeof k, &bn_desc_rec_note, &n, 0);
+        rc = bnd_rec_put(cx->txn, db, k.b, k.len, &bn_desc_rec_note, &n, 0);
     return rc;
 }
 
 static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
                            const MDB_val *val)
 {
-    uint8_t k[16];
+    bnd_keyp_objectives kp;
     bn_rec_objective o;
     int rc;
 
-    if (key->mv_size != sizeof k)
+    if (bnd_key_parse_objectives(key, &kp) != 0)
         return BN_ECORRUPT;
-    memcpy(k, key->mv_data, sizeof k);
+    bnd_key k = bnd_key_objectives(kp.pair_id, kp.objective_id);
     rc = bnd_rec_decode(val, &bn_desc_rec_objective, &o, &cx->arena);
     if (rc != 0)
         return rc;
     o.envelope.ptr = NULL;
     o.envelope.len = 0;
-    rc = bnd_shred(cx->txn, db, k, sizeof k);
+    rc = bnd_shred(cx->txn, db, k.b, k.len);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, db, k, sizeof k, &bn_desc_rec_objective, &o,
-                         0);
+        rc =
+            bnd_rec_put(cx->txn, db, k.b, k.len, &bn_desc_rec_objective, &o, 0);
     return rc;
 }
 
@@ -81,12 +81,12 @@ static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
  * found too, so that erasing again is a success. */
 static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
     if (cx->actor.role != BN_ROLE_ADMIN) {
-        rc = bnd_exists(cx->txn, DB(cx, MEMBERS), k,
-                        bnd_key_u64_u64(k, id, cx->actor.account_id));
+        rc = bnd_exists(cx->txn, DB(cx, MEMBERS), k.b,
+                        bnd_key_set_members(&k, id, cx->actor.account_id));
         if (rc < 0)
             return rc;
         if (rc == 0 || id == 0)
@@ -105,11 +105,8 @@ static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 
 int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
 {
-    static const enum bnd_db gone[] = {BND_DB_NOTE_ENVS, BND_DB_DOC_CHUNKS,
-                                       BND_DB_DOCS, BND_DB_WRAPS, BND_DB_LOG};
     struct rewrite rw;
     bn_rec_pair p;
-    uint8_t k[8];
     int rc;
 
     rc = erase_target(cx, req->u.pair_erase.pair_id, &p);
@@ -122,10 +119,15 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
                      "first ('binome pair end PAIR --reason ...')";
         return BN_EINVAL;
     }
-    bnd_key_u64(k, p.id);
+    /* every key of the pair in these databases: its first part */
+    const bnd_key gone[] = {bnd_key_prefix(bnd_key_note_envs(p.id, 0, 0), 1),
+                            bnd_key_prefix(bnd_key_doc_chunks(p.id, 0, 0), 1),
+                            bnd_key_prefix(bnd_key_docs(p.id, 0), 1),
+                            bnd_key_prefix(bnd_key_wraps(p.id, 0, 0), 1),
+                            bnd_key_prefix(bnd_key_log(p.id, 0), 1)};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
-        rc = bnd_del_prefix(cx->txn, bnd_store_dbi(cx->st, gone[i]), k, 8, 1, 0,
-                            NULL);
+        rc = bnd_del_prefix(cx->txn, bnd_store_dbi(cx->st, gone[i].db),
+                            gone[i].b, gone[i].len, 1, 0, NULL);
         if (rc != 0)
             return rc;
     }
@@ -134,17 +136,19 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
         return rc;
     rw.db = DB(cx, NOTES);
     rw.fn = strip_note;
-    rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);
+    rc = bnd_scan_key(cx, bnd_key_notes(p.id, 0, 0), 1, rewrite_item, &rw);
     if (rc < 0)
         return rc;
     rw.db = DB(cx, OBJECTIVES);
     rw.fn = strip_objective;
-    rc = bnd_scan(cx, rw.db, k, 8, k, 8, rewrite_item, &rw);
+    rc = bnd_scan_key(cx, bnd_key_objectives(p.id, 0), 1, rewrite_item, &rw);
     if (rc < 0)
         return rc;
     uint8_t old_status = p.status;
     p.status = BN_PAIR_ERASED;
-    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k, 8, &bn_desc_rec_pair, &p, 0);
+    bnd_key k = bnd_key_pairs(p.id);
+    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, k.len, &bn_desc_rec_pair, &p,
+                     0);
     if (rc == 0) /* the pair's counters stay: only its status moves */
         rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id, old_status,
                                    BN_PAIR_ERASED);

@@ -50,10 +50,8 @@ static int count_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
  * included), else BN_ELIMIT. */
 static int wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
 {
-    uint8_t k[8];
     uint32_t have = 0;
-    bnd_key_u64(k, pair);
-    int rc = bnd_scan(cx, DB(cx, WRAPS), k, 8, k, 8, count_wrap, &have);
+    int rc = bnd_scan_key(cx, bnd_key_wraps(pair, 0, 0), 1, count_wrap, &have);
     if (rc < 0)
         return rc;
     if (have + n > BN_WRAPS_MAX) {
@@ -67,11 +65,9 @@ static int wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
 /* has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
 static int has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
 {
-    uint8_t k[12];
     int exists = 0;
-    bn_put_be64(k, pair);
-    bn_put_be32(k + 8, epoch);
-    int rc = bnd_scan(cx, DB(cx, WRAPS), k, 12, k, 12, any_wrap, &exists);
+    int rc =
+        bnd_scan_key(cx, bnd_key_wraps(pair, epoch, 0), 2, any_wrap, &exists);
     return rc < 0 ? rc : exists;
 }
 
@@ -142,7 +138,7 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     const bn_key_put *r = &req->u.key_put;
     bn_rec_pair p;
     uint32_t want;
-    uint8_t k[20];
+    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -179,8 +175,8 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
         memcpy(rec.wrap, w->wrap, sizeof rec.wrap);
         memcpy(rec.key_id, w->key_id, sizeof rec.key_id);
         rec.created = cx->now;
-        rc = bnd_rec_put(cx->txn, DB(cx, WRAPS), k,
-                         bnd_key_u64_u32_u64(k, p.id, r->epoch, w->member_id),
+        rc = bnd_rec_put(cx->txn, DB(cx, WRAPS), k.b,
+                         bnd_key_set_wraps(&k, p.id, r->epoch, w->member_id),
                          &bn_desc_rec_wrap, &rec, MDB_NOOVERWRITE);
         if (rc != 0)
             return rc == BN_EEXIST ? BN_ECORRUPT : rc;

@@ -29,7 +29,6 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
     const bn_log_get *r = &req->u.log_get;
     struct log_page lp = {NULL, 0};
     bn_rec_pair p;
-    uint8_t k[16];
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, NULL);
@@ -38,9 +37,8 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req)
     lp.items = bnd_ctx_alloc(cx, BND_PAGE * sizeof *lp.items);
     if (lp.items == NULL)
         return BN_ENOMEM;
-    rc = bnd_scan(cx, DB(cx, LOG), k,
-                  bnd_key_u64_u64(k, p.id, r->from_seq ? r->from_seq : 1), k, 8,
-                  log_item, &lp);
+    rc = bnd_scan_key(cx, bnd_key_log(p.id, r->from_seq ? r->from_seq : 1), 1,
+                      log_item, &lp);
     if (rc < 0)
         return rc;
     cx->rep->u.log.entries.v = lp.items;

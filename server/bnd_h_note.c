@@ -12,20 +12,23 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
                            uint32_t *rev)
 {
     MDB_cursor *cur = NULL;
-    uint8_t key[20];
-    MDB_val k = {bnd_key_u64_u64_u32(key, pair, note, UINT32_MAX), key}, v;
+    bnd_key last = bnd_key_notes(pair, note, UINT32_MAX);
+    bnd_key mine = bnd_key_prefix(last, 2);
+    bnd_keyp_notes kp;
+    MDB_val k = bnd_key_val(&last), v;
     int rc = mdb_cursor_open(cx->txn, DB(cx, NOTES), &cur);
 
     *rev = 0;
     if (rc != 0)
         return bnd_mdb_err(rc);
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    if (rc == 0 && !(k.mv_size == 20 && memcmp(k.mv_data, key, 20) == 0))
+    if (rc == 0 && !(k.mv_size == last.len && bnd_key_has_prefix(&k, &last)))
         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
     else if (rc == MDB_NOTFOUND)
         rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-    if (rc == 0 && k.mv_size == 20 && memcmp(k.mv_data, key, 16) == 0)
-        *rev = bn_get_be32((const uint8_t *)k.mv_data + 16);
+    if (rc == 0 && bnd_key_has_prefix(&k, &mine) &&
+        bnd_key_parse_notes(&k, &kp) == 0)
+        *rev = kp.revision;
     mdb_cursor_close(cur);
     if (rc != 0 && rc != MDB_NOTFOUND)
         return bnd_mdb_err(rc);
@@ -35,35 +38,20 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
 static int get_note(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                     bn_rec_note *n)
 {
-    uint8_t k[20];
-    return bnd_rec_get(cx->txn, DB(cx, NOTES), k,
-                       bnd_key_u64_u64_u32(k, pair, note, rev),
+    bnd_key k;
+    return bnd_rec_get(cx->txn, DB(cx, NOTES), k.b,
+                       bnd_key_set_notes(&k, pair, note, rev),
                        &bn_desc_rec_note, n, &cx->arena);
 }
 
 static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                         bn_rec_note_env *e)
 {
-    uint8_t k[20];
-    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k,
-                         bnd_key_u64_u64_u32(k, pair, note, rev),
+    bnd_key k;
+    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k.b,
+                         bnd_key_set_note_envs(&k, pair, note, rev),
                          &bn_desc_rec_note_env, e, &cx->arena);
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
-}
-
-static void note_meta(const bn_rec_note *n, bn_note_meta *o)
-{
-    memset(o, 0, sizeof *o);
-    o->note_id = n->note_id;
-    o->revision = n->revision;
-    o->kind = n->kind;
-    o->is_private = n->is_private;
-    o->author_id = n->author_id;
-    o->session_id = n->session_id;
-    o->epoch = n->epoch;
-    o->created = n->created;
-    o->size = n->size;
-    memcpy(o->env_hash, n->env_hash, sizeof o->env_hash);
 }
 
 static int visible(const bnd_ctx *cx, const bn_rec_note *n)
@@ -79,7 +67,6 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     bn_rec_note n, last;
     bn_rec_note_env env;
     uint32_t latest;
-    uint8_t k[20];
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
@@ -154,11 +141,12 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     bn_hash(n.env_hash, r->envelope.ptr, r->envelope.len);
     memset(&env, 0, sizeof env);
     env.envelope = r->envelope;
-    bnd_key_u64_u64_u32(k, p.id, r->note_id, r->revision);
-    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), k, sizeof k, &bn_desc_rec_note, &n,
-                     MDB_NOOVERWRITE);
+    bnd_key nk = bnd_key_notes(p.id, r->note_id, r->revision);
+    bnd_key ek = bnd_key_note_envs(p.id, r->note_id, r->revision);
+    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), nk.b, nk.len, &bn_desc_rec_note,
+                     &n, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), k, sizeof k,
+        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), ek.b, ek.len,
                          &bn_desc_rec_note_env, &env, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECONFLICT : rc;
@@ -183,7 +171,7 @@ static int flush_note(bnd_ctx *cx, bnd_list *l)
     bn_note_meta *o = bnd_list_take(l, 0);
     if (o == NULL)
         return 1;
-    note_meta(&nl->cur, o);
+    bnd_project_note_meta(&nl->cur, o);
     return 0;
 }
 
@@ -216,7 +204,7 @@ int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_note_meta), {0, BND_PAGE, 0}, &nl};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, NOTES), note_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_notes(r->pair_id, r->after + 1, 0), note_item);
     if (rc == 0)
         rc = flush_note(cx, &l);
     if (rc < 0)
@@ -256,7 +244,7 @@ int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req)
     rc = get_note_env(cx, p.id, r->note_id, rev, &env);
     if (rc != 0)
         return rc;
-    note_meta(&n, &cx->rep->u.note.meta);
+    bnd_project_note_meta(&n, &cx->rep->u.note.meta);
     cx->rep->u.note.envelope = env.envelope;
     return 0;
 }

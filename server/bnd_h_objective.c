@@ -10,19 +10,19 @@
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          bn_rec_objective *o)
 {
-    uint8_t k[16];
+    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k,
-                       bnd_key_u64_u64(k, pair, id), &bn_desc_rec_objective, o,
-                       &cx->arena);
+    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k.b,
+                       bnd_key_set_objectives(&k, pair, id),
+                       &bn_desc_rec_objective, o, &cx->arena);
 }
 
 static int put_objective(bnd_ctx *cx, const bn_rec_objective *o)
 {
-    uint8_t k[16];
-    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k,
-                       bnd_key_u64_u64(k, o->pair_id, o->id),
+    bnd_key k;
+    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k.b,
+                       bnd_key_set_objectives(&k, o->pair_id, o->id),
                        &bn_desc_rec_objective, o, 0);
 }
 
@@ -138,13 +138,7 @@ static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     bn_objective_info *i = bnd_list_take(arg, BND_ITEM_FIXED + o.envelope.len);
     if (i == NULL)
         return 1;
-    i->id = o.id;
-    i->author_id = o.author_id;
-    i->epoch = o.epoch;
-    i->envelope = o.envelope;
-    i->status = o.status;
-    i->defined_date = o.defined_date;
-    i->reached_date = o.reached_date;
+    bnd_project_objective_info(&o, i);
     return 0;
 }
 
@@ -155,7 +149,7 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_objective_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, OBJECTIVES),
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_objectives(r->pair_id, r->after + 1),
                        objective_item);
     if (rc < 0)
         return rc;

@@ -30,10 +30,11 @@ static int member_pair_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                             void *arg)
 {
     bn_rec_pair p;
+    bnd_keyp_account_pairs kp;
     (void)v;
-    if (k->mv_size != 16)
+    if (bnd_key_parse_account_pairs(k, &kp) != 0)
         return BN_ECORRUPT;
-    int rc = bnd_get_pair(cx, bn_get_be64((const uint8_t *)k->mv_data + 8), &p);
+    int rc = bnd_get_pair(cx, kp.pair_id, &p);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     return add_pair(cx, arg, &p);
@@ -46,16 +47,16 @@ int bnd_h_pair_list(bnd_ctx *cx, const bn_msg *req)
 {
     bnd_list l = {NULL, sizeof(bn_pair_info), {0, BND_PAGE, 0}, NULL};
     uint64_t after = req->u.pair_list.after;
-    uint8_t k[16];
     int rc;
 
     if (cx->actor.role == BN_ROLE_ADMIN)
-        rc = bnd_list_page(cx, &l, after, DB(cx, PAIRS), k,
-                           bnd_key_u64(k, after + 1), 0, admin_pair_item);
+        rc = bnd_list_page(cx, &l, after, bnd_key_pairs(after + 1), 0,
+                           admin_pair_item);
     else
-        rc = bnd_list_page(cx, &l, after, DB(cx, ACCOUNT_PAIRS), k,
-                           bnd_key_u64_u64(k, cx->actor.account_id, after + 1),
-                           8, member_pair_item);
+        rc = bnd_list_page(
+            cx, &l, after,
+            bnd_key_account_pairs(cx->actor.account_id, after + 1), 1,
+            member_pair_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.pairs, l, rc);
@@ -104,11 +105,8 @@ int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
                      uint32_t *n)
 {
     struct member_list ml = {items, 0};
-    uint8_t k[8];
-    int rc;
+    int rc = bnd_scan_key(cx, bnd_key_members(pair, 0), 1, member_item, &ml);
 
-    bnd_key_u64(k, pair);
-    rc = bnd_scan(cx, DB(cx, MEMBERS), k, 8, k, 8, member_item, &ml);
     *n = ml.n;
     return rc < 0 ? rc : 0;
 }
@@ -158,12 +156,7 @@ static int wrap_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     rc = bnd_rec_decode(v, &bn_desc_rec_wrap, &w, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_key_wrap *o = &wl->items[wl->n++];
-    o->epoch = w.epoch;
-    o->member_id = w.member_id;
-    o->wrapper_id = w.wrapper_id;
-    memcpy(o->wrap, w.wrap, sizeof o->wrap);
-    memcpy(o->key_id, w.key_id, sizeof o->key_id);
+    bnd_project_key_wrap(&w, &wl->items[wl->n++]);
     return 0;
 }
 
@@ -186,11 +179,7 @@ static int accept_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     rc = bnd_rec_decode(v, &bn_desc_rec_accept, &a, &cx->arena);
     if (rc != 0)
         return rc;
-    bn_accept_info *o = &al->items[al->n++];
-    o->account_id = a.account_id;
-    o->date = a.date;
-    memcpy(o->sig, a.sig, sizeof o->sig);
-    memcpy(o->members_hash, a.members_hash, sizeof o->members_hash);
+    bnd_project_accept_info(&a, &al->items[al->n++]);
     return 0;
 }
 
@@ -205,7 +194,6 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     struct accept_list al = {NULL, 0};
     bn_rec_programme prog;
     bn_rec_pair p;
-    uint8_t k[8];
     int rc;
 
     rc = bnd_member_pair(cx, req->u.pair_get.pair_id, &p, NULL);
@@ -222,11 +210,10 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_pair_members(cx, p.id, ml.items, &ml.n);
     if (rc != 0)
         return rc;
-    bnd_key_u64(k, p.id);
-    rc = bnd_scan(cx, DB(cx, WRAPS), k, 8, k, 8, wrap_item, &wl);
+    rc = bnd_scan_key(cx, bnd_key_wraps(p.id, 0, 0), 1, wrap_item, &wl);
     if (rc < 0)
         return rc;
-    rc = bnd_scan(cx, DB(cx, ACCEPTS), k, 8, k, 8, accept_item, &al);
+    rc = bnd_scan_key(cx, bnd_key_accepts(p.id, 0), 1, accept_item, &al);
     if (rc < 0)
         return rc;
     rc = bnd_pair_info(cx, &p, &d->pair);
@@ -259,7 +246,8 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     bn_rec_member me;
     bn_rec_accept acc;
     bn_rec_pair p;
-    uint8_t k[16], mh[BN_HASH_BYTES];
+    bnd_key k;
+    uint8_t mh[BN_HASH_BYTES];
     int rc;
 
     rc = bnd_member_pair(cx, r->pair_id, &p, &me);
@@ -311,9 +299,9 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         memcpy(acc.sig, r->sig, sizeof acc.sig);
         memcpy(acc.members_hash, r->members_hash, sizeof acc.members_hash);
         acc.time = cx->now;
-        rc = bnd_rec_put(cx->txn, DB(cx, ACCEPTS), k,
-                         bnd_key_u64_u64(k, p.id, a.id), &bn_desc_rec_accept,
-                         &acc, 0);
+        rc = bnd_rec_put(cx->txn, DB(cx, ACCEPTS), k.b,
+                         bnd_key_set_accepts(&k, p.id, a.id),
+                         &bn_desc_rec_accept, &acc, 0);
         if (rc != 0)
             return rc;
     }

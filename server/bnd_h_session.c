@@ -8,18 +8,6 @@
 #include "bnd_quota.h"
 #include "bnd_stats.h"
 
-static void session_info(const bn_rec_session *s, bn_session_info *o)
-{
-    memset(o, 0, sizeof *o);
-    o->id = s->id;
-    o->pair_id = s->pair_id;
-    o->date = s->date;
-    o->status = s->status;
-    o->absent = s->absent;
-    o->created_by = s->created_by;
-    o->created = s->created;
-}
-
 static int valid_status(uint8_t status, uint8_t absent)
 {
     return status >= BN_SESSION_PLANNED && status <= BN_SESSION_STATUS_MAX &&
@@ -37,7 +25,7 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
         return BN_ECONFLICT; /* the entry is not a SESSION_ADD's */
     if (rc != 0)
         return rc;
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -50,7 +38,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     const bn_session_add *r = &req->u.session_add;
     bn_rec_session s;
     bn_rec_pair p;
-    uint8_t k[16];
+    bnd_key k;
     uint64_t id, seq = 0;
     int rc;
 
@@ -79,15 +67,16 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     s.created_by = cx->actor.account_id;
     s.created = cx->now;
     s.log_seq = seq;
-    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k, bnd_key_u64_u64(k, p.id, id),
-                     &bn_desc_rec_session, &s, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k.b,
+                     bnd_key_set_sessions(&k, p.id, id), &bn_desc_rec_session,
+                     &s, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
     bnd_session_fact now = {s.status, s.absent, s.date};
     rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL, &now);
     if (rc != 0)
         return rc;
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -98,7 +87,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     const bn_session_update *r = &req->u.session_update;
     bn_rec_session s;
     bn_rec_pair p;
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -124,9 +113,9 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     s.absent = r->absent;
     s.updated_by = cx->actor.account_id;
     s.updated = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k,
-                     bnd_key_u64_u64(k, p.id, s.id), &bn_desc_rec_session, &s,
-                     0);
+    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k.b,
+                     bnd_key_set_sessions(&k, p.id, s.id), &bn_desc_rec_session,
+                     &s, 0);
     if (rc != 0)
         return rc;
     bnd_session_fact after = {s.status, s.absent, s.date};
@@ -135,7 +124,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
 reply:
-    session_info(&s, &cx->rep->u.session.session);
+    bnd_project_session_info(&s, &cx->rep->u.session.session);
     return 0;
 }
 
@@ -150,7 +139,7 @@ static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    session_info(&s, o);
+    bnd_project_session_info(&s, o);
     return 0;
 }
 
@@ -161,8 +150,8 @@ int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_session_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, DB(cx, SESSIONS),
-                       session_item);
+    rc =
+        bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_sessions(r->pair_id, r->after + 1), session_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.sessions, l, rc);

@@ -23,22 +23,9 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_stats_prog_get(cx->st, cx->txn, prog.id, &ps, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_programme_info(&prog, &o->programme);
+    bnd_project_stats(&ps, o); /* the counters */
+    bnd_project_programme_info(&prog, &o->programme);
     o->today = cx->today;
-    o->mentors = ps.mentors;
-    o->mentees = ps.mentees;
-    o->pairs_pending = ps.pairs_pending;
-    o->pairs_active = ps.pairs_active;
-    o->pairs_completed = ps.pairs_completed;
-    o->pairs_withdrawn = ps.pairs_withdrawn;
-    o->pairs_erased = ps.pairs_erased;
-    o->sessions_held = ps.sessions_held;
-    o->sessions_planned = ps.sessions_planned;
-    o->sessions_cancelled = ps.sessions_cancelled;
-    o->absent_mentor = ps.absent_mentor;
-    o->absent_mentee = ps.absent_mentee;
-    o->objectives_defined = ps.objectives_defined;
-    o->objectives_reached = ps.objectives_reached;
     /* The list is sorted by month: keep its tail. */
     uint32_t skip =
         ps.months.len > BN_PAGE_MAX ? ps.months.len - BN_PAGE_MAX : 0;
@@ -78,8 +65,7 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
         bnd_list_take(arg, BND_ITEM_FIXED + mentor.len + mentee.len);
     if (o == NULL)
         return 1;
-    memset(o, 0, sizeof *o);
-    o->pair_id = p.id;
+    bnd_project_stats_pair(&ps, o); /* the counters */
     o->mentor_name = mentor;
     o->mentee_name = mentee;
     o->status = p.status;
@@ -87,15 +73,6 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     o->start_date = p.start_date;
     o->end_date = p.end_date;
     o->end_reason = p.end_reason;
-    o->sessions_held = ps.sessions_held;
-    o->sessions_planned = ps.sessions_planned;
-    o->sessions_cancelled = ps.sessions_cancelled;
-    o->absent_mentor = ps.absent_mentor;
-    o->absent_mentee = ps.absent_mentee;
-    o->objectives_defined = ps.objectives_defined;
-    o->objectives_reached = ps.objectives_reached;
-    o->first_held = ps.first_held;
-    o->last_held = ps.last_held;
     return 0;
 }
 
@@ -110,14 +87,13 @@ int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
     const bn_stats_pairs_get *r = &req->u.stats_pairs_get;
     bnd_list l = {NULL, sizeof(bn_stats_pair), {0, BN_PAGE_MAX, 0}, NULL};
     bn_rec_programme prog;
-    uint8_t k[16];
     int rc;
 
     rc = bnd_get_programme(cx, r->programme_id, &prog);
     if (rc != 0)
         return rc;
-    rc = bnd_list_page(cx, &l, r->after, DB(cx, PAIR_STATS), k,
-                       bnd_key_u64_u64(k, prog.id, r->after + 1), 8, pair_row);
+    rc = bnd_list_page(cx, &l, r->after,
+                       bnd_key_pair_stats(prog.id, r->after + 1), 1, pair_row);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.stats_pairs, l, rc);

@@ -14,6 +14,7 @@
 #ifndef BND_HANDLERS_H
 #define BND_HANDLERS_H
 
+#include "bnd_project.h"
 #include "bnd_schema.h"
 #include "bnd_core.h"
 #include "bnd_datadir.h"
@@ -124,14 +125,11 @@ int bnd_pair_member_ids(bnd_ctx *cx, uint64_t pair, bn_member_id *ids,
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
                           uint8_t out[BN_HASH_BYTES]);
 
-/* bnd_pair_info fills the wire view of a pair (member names looked up). */
+/* bnd_pair_info fills the wire view of a pair: its projection
+ * (bnd_project.h) and the member names, looked up. The other records'
+ * wire views are their projections: bnd_project_account_info(a, out),
+ * etc. */
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out);
-
-/* bnd_programme_info fills the wire view of a programme. */
-void bnd_programme_info(const bn_rec_programme *p, bn_programme_info *o);
-
-/* bnd_account_info fills the wire view of an account. */
-void bnd_account_info(const bn_rec_account *a, bn_account_info *out);
 
 /*
  * bnd_scan walks db from key start (MDB_SET_RANGE) while keys begin with
@@ -144,6 +142,15 @@ typedef int (*bnd_scan_fn)(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
                            void *arg);
 int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
              const void *prefix, size_t plen, bnd_scan_fn fn, void *arg);
+
+/*
+ * bnd_scan_key is bnd_scan over start's database, from start, while keys
+ * begin with start's first pparts parts (bnd_key_prefix; 0: to the end):
+ * bnd_scan_key(cx, bnd_key_members(pair, 0), 1, fn, arg) walks the
+ * members of pair.
+ */
+int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
+                 void *arg);
 
 /* bnd_page_size: list replies hold at most this many items. */
 #define BND_PAGE 200u
@@ -180,22 +187,23 @@ typedef struct bnd_list {
  * bnd_list_page fills the page l (size, pg.max and arg set) of a list
  * reply paged by id: nothing when after is UINT64_MAX (no id follows it:
  * 0, an empty page), else it allocates pg.max items (BN_ENOMEM) and walks
- * db from the key start (slen bytes) while keys begin with its first plen
- * bytes (0: to the end), calling fn with l as its argument. Returns 1
+ * start's database from start while keys begin with its first pparts
+ * parts (0: to the end), calling fn with l as its argument. Returns 1
  * when there is more, 0 at the end, or a negative code.
  */
-int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, MDB_dbi db,
-                  const void *start, size_t slen, size_t plen, bnd_scan_fn fn);
+int bnd_list_page(bnd_ctx *cx, bnd_list *l, uint64_t after, bnd_key start,
+                  unsigned pparts, bnd_scan_fn fn);
 
 /*
- * bnd_list_pair fills the page l of a list reply of pair_id's records in db
- * (keys: pair id, then the record's id, ...) after the id `after`: the
- * caller must be a member (bnd_member_pair's BN_EDENIED), then the page
- * is filled as bnd_list_page does. Returns 1 when
- * there is more, 0 at the end, or a negative code.
+ * bnd_list_pair fills the page l of a list reply of pair_id's records
+ * after the id `after`, from start (the key of pair_id and after + 1 in
+ * their database, e.g. bnd_key_notes(pair, after + 1, 0)): the caller
+ * must be a member (bnd_member_pair's BN_EDENIED), then the page is filled as
+ * bnd_list_page does, over the pair's keys. Returns 1 when there is more, 0 at
+ * the end, or a negative code.
  */
 int bnd_list_pair(bnd_ctx *cx, bnd_list *l, uint64_t pair_id, uint64_t after,
-                  MDB_dbi db, bnd_scan_fn fn);
+                  bnd_key start, bnd_scan_fn fn);
 
 /*
  * bnd_list_take counts one more item of l of at most bytes encoded bytes

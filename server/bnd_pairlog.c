@@ -94,11 +94,11 @@ static int stored_is(bnd_ctx *cx, const bn_rec_pair *pair,
                      const bn_log_entry *e, bn_bin raw)
 {
     bn_rec_log stored;
-    uint8_t k[16];
+    bnd_key k;
     int rc;
 
-    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k,
-                     bnd_key_u64_u64(k, pair->id, e->seq), &bn_desc_rec_log,
+    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k.b,
+                     bnd_key_set_log(&k, pair->id, e->seq), &bn_desc_rec_log,
                      &stored, &cx->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
@@ -128,7 +128,7 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     bn_rec_account me;
     bn_rec_log stored;
     bn_log_entry e;
-    uint8_t head[BN_HASH_BYTES], k[16];
+    uint8_t head[BN_HASH_BYTES];
     int rc;
 
     rc = entry_decode(&e, raw, cx->actor.account_id);
@@ -136,7 +136,6 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
         return rc;
     if (seq_out != NULL)
         *seq_out = e.seq;
-    bnd_key_u64_u64(k, pair->id, e.seq);
     if (e.seq <= pair->log_seq) {
         /* The same entry, byte for byte, is already stored: this write
          * landed before (a retry after a lost reply). */
@@ -168,12 +167,14 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
     if (rc != 0)
         return rc;
     stored.entry = raw;
-    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k, sizeof k, &bn_desc_rec_log,
+    bnd_key k = bnd_key_log(pair->id, e.seq);
+    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k.b, k.len, &bn_desc_rec_log,
                      &stored, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     pair->log_seq = e.seq;
     memcpy(pair->log_head, head, BN_HASH_BYTES);
-    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k, bnd_key_u64(k, pair->id),
-                       &bn_desc_rec_pair, pair, 0);
+    k = bnd_key_pairs(pair->id);
+    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, k.len, &bn_desc_rec_pair,
+                       pair, 0);
 }

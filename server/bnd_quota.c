@@ -19,11 +19,11 @@ static MDB_dbi qdb(bnd_store *st)
 static int get(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
                uint64_t *bytes)
 {
-    uint8_t k[16];
+    bnd_key k = bnd_key_quota(pair, account);
     bn_rec_quota q;
     void *arena = NULL;
-    int rc = bnd_rec_get(txn, qdb(st), k, bnd_key_u64_u64(k, pair, account),
-                         &bn_desc_rec_quota, &q, &arena);
+    int rc =
+        bnd_rec_get(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, &arena);
     bn_arena_free(&arena);
     *bytes = 0;
     if (rc == BN_ENOTFOUND)
@@ -36,12 +36,11 @@ static int get(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
 static int put(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
                uint64_t bytes)
 {
-    uint8_t k[16];
+    bnd_key k = bnd_key_quota(pair, account);
     bn_rec_quota q;
     memset(&q, 0, sizeof q);
     q.bytes = bytes;
-    return bnd_rec_put(txn, qdb(st), k, bnd_key_u64_u64(k, pair, account),
-                       &bn_desc_rec_quota, &q, 0);
+    return bnd_rec_put(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, 0);
 }
 
 /* add moves the three counters of (pair, account) by bytes, up or down
@@ -133,22 +132,22 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
     struct share *shares = NULL;
     size_t n = 0;
     MDB_cursor *cur = NULL;
-    uint8_t k[16];
+    bnd_key k = bnd_key_quota(pair, 0), pk = bnd_key_prefix(k, 1);
+    bnd_keyp_quota kp;
     int rc, mrc;
 
     if (pair == 0)
         return 0;
-    bnd_key_u64_u64(k, pair, 0);
-    MDB_val key = {sizeof k, k}, val;
+    MDB_val key = bnd_key_val(&k), val;
     mrc = mdb_cursor_open(txn, qdb(st), &cur);
     if (mrc != 0)
         return bnd_mdb_err(mrc);
     rc = 0;
     for (mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-         mrc == 0 && rc == 0 && key.mv_size == 16 &&
-         memcmp(key.mv_data, k, 8) == 0;
+         mrc == 0 && rc == 0 && bnd_key_has_prefix(&key, &pk) &&
+         bnd_key_parse_quota(&key, &kp) == 0;
          mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-        uint64_t account = bn_get_be64((const uint8_t *)key.mv_data + 8);
+        uint64_t account = kp.account_id;
         void *arena = NULL;
         bn_rec_quota q;
         if (account == 0)
@@ -172,7 +171,7 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
     }
     free(shares);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, qdb(st), k, 8, 0, 0, NULL);
+        rc = bnd_del_prefix(txn, qdb(st), pk.b, pk.len, 0, 0, NULL);
     return rc;
 }
 
@@ -224,21 +223,20 @@ static int count_session(bnd_store *st, MDB_txn *txn, uint64_t pair,
     return rc;
 }
 
-/* Counts every record of db under pair with fn. */
-static int count_db(bnd_store *st, MDB_txn *txn, enum bnd_db db, uint64_t pair,
+/* Counts every record of pair with fn: the records whose keys begin
+ * with k, a key of the pair in its database (its first part). */
+static int count_db(bnd_store *st, MDB_txn *txn, bnd_key k, uint64_t pair,
                     count_fn fn)
 {
     MDB_cursor *cur = NULL;
-    uint8_t k[8];
-    MDB_val key = {bnd_key_u64(k, pair), k}, val;
+    MDB_val key = bnd_key_val(&k), val;
     void *arena = NULL;
-    int rc = 0, mrc = mdb_cursor_open(txn, bnd_store_dbi(st, db), &cur);
+    int rc = 0, mrc = mdb_cursor_open(txn, bnd_store_dbi(st, k.db), &cur);
 
     if (mrc != 0)
         return bnd_mdb_err(mrc);
     for (mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-         mrc == 0 && rc == 0 && key.mv_size >= 8 &&
-         memcmp(key.mv_data, k, 8) == 0;
+         mrc == 0 && rc == 0 && bnd_key_has_prefix(&key, &k);
          mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
         rc = fn(st, txn, pair, &val, &arena);
         bn_arena_free(&arena);
@@ -284,14 +282,19 @@ static int rebuild(MDB_txn *txn, void *arg)
     if (rc == 0 && mrc != MDB_NOTFOUND)
         rc = bnd_mdb_err(mrc);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rc = count_db(st, txn, BND_DB_NOTES, pairs[i], count_note);
+        rc = count_db(st, txn, bnd_key_prefix(bnd_key_notes(pairs[i], 0, 0), 1),
+                      pairs[i], count_note);
         if (rc == 0)
-            rc =
-                count_db(st, txn, BND_DB_OBJECTIVES, pairs[i], count_objective);
+            rc = count_db(st, txn,
+                          bnd_key_prefix(bnd_key_objectives(pairs[i], 0), 1),
+                          pairs[i], count_objective);
         if (rc == 0)
-            rc = count_db(st, txn, BND_DB_DOCS, pairs[i], count_doc);
+            rc = count_db(st, txn, bnd_key_prefix(bnd_key_docs(pairs[i], 0), 1),
+                          pairs[i], count_doc);
         if (rc == 0)
-            rc = count_db(st, txn, BND_DB_SESSIONS, pairs[i], count_session);
+            rc = count_db(st, txn,
+                          bnd_key_prefix(bnd_key_sessions(pairs[i], 0), 1),
+                          pairs[i], count_session);
     }
     free(pairs);
     if (rc == 0)

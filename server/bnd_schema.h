@@ -8,30 +8,39 @@
  * descriptions knows which bytes must be well-formed envelopes and that
  * every other field is plaintext metadata.
  *
- * Databases (named, in one environment) and their keys; integers in keys
- * are big-endian so that a range scan walks them in numeric order:
+ * Databases (named, in one environment), their keys and their records,
+ * as bnd_layout.h describes them once: the table between the markers is
+ * what `binomed audit --layout` prints, and test_srv_store fails when it
+ * differs. Key parts are side by side; integers are big-endian so that a
+ * range scan walks them in numeric order.
  *
- *   meta           "schema" -> rec_meta; "next.<kind>" -> 8-byte counter
- *   accounts       account_id                      -> rec_account
- *   programmes     programme_id                    -> rec_programme
- *   invites        bn_hash(token)                  -> rec_invite
- *   pairs          pair_id                         -> rec_pair
- *   members        pair_id || account_id           -> rec_member
- *   account_pairs  account_id || pair_id           -> (empty: an index)
- *   accepts        pair_id || account_id           -> rec_accept
- *   wraps          pair_id || epoch(4) || member_id -> rec_wrap
- *   notes          pair_id || note_id || revision(4) -> rec_note
- *   note_envs      pair_id || note_id || revision(4) -> rec_note_env
- *   sessions       pair_id || session_id           -> rec_session
- *   objectives     pair_id || objective_id         -> rec_objective
- *   log            pair_id || seq                  -> rec_log
- *   docs           pair_id || doc_id               -> rec_doc
- *   doc_chunks     pair_id || doc_id || index(4)   -> rec_doc_chunk
- *   scrub          u64                             -> zero pages (transient:
- *                  bnd_store_scrub fills free pages with zeros through it)
- *   pair_stats     programme_id || pair_id         -> rec_pair_stats
- *   prog_stats     programme_id                    -> rec_prog_stats
- *   quota          pair_id || account_id           -> rec_quota
+ * layout:begin
+ * database       key: parts (bytes), side by side             value
+ * meta           name (string)                                rec_meta
+ * accounts       account_id (8)                               rec_account
+ * programmes     programme_id (8)                             rec_programme
+ * invites        token_hash (32)                              rec_invite
+ * pairs          pair_id (8)                                  rec_pair
+ * members        pair_id (8) || account_id (8)                rec_member
+ * account_pairs  account_id (8) || pair_id (8)                (no record)
+ * accepts        pair_id (8) || account_id (8)                rec_accept
+ * wraps          pair_id (8) || epoch (4) || member_id (8)    rec_wrap
+ * notes          pair_id (8) || note_id (8) || revision (4)   rec_note
+ * note_envs      pair_id (8) || note_id (8) || revision (4)   rec_note_env
+ * sessions       pair_id (8) || session_id (8)                rec_session
+ * objectives     pair_id (8) || objective_id (8)              rec_objective
+ * log            pair_id (8) || seq (8)                       rec_log
+ * docs           pair_id (8) || doc_id (8)                    rec_doc
+ * doc_chunks     pair_id (8) || doc_id (8) || index (4)       rec_doc_chunk
+ * scrub          page (8)                                     (no record)
+ * pair_stats     programme_id (8) || pair_id (8)              rec_pair_stats
+ * prog_stats     programme_id (8)                             rec_prog_stats
+ * quota          pair_id (8) || account_id (8)                rec_quota
+ * layout:end
+ *
+ * meta holds "schema" -> rec_meta and "next.<kind>" -> an 8-byte counter.
+ * account_pairs is an index (empty values). scrub is transient:
+ * bnd_store_scrub fills free pages with zeros through it.
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).

@@ -35,10 +35,10 @@ static void bump(uint32_t *c, int delta, const char *what)
 int bnd_stats_prog_get(bnd_store *st, MDB_txn *txn, uint64_t programme,
                        bn_rec_prog_stats *out, void **arena)
 {
-    uint8_t k[8];
-    int rc = bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k,
-                         bnd_key_u64(k, programme), &bn_desc_rec_prog_stats,
-                         out, arena);
+    bnd_key k;
+    int rc = bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k.b,
+                         bnd_key_set_prog_stats(&k, programme),
+                         &bn_desc_rec_prog_stats, out, arena);
     if (rc == BN_ENOTFOUND) {
         memset(out, 0, sizeof *out);
         out->programme_id = programme;
@@ -49,27 +49,27 @@ int bnd_stats_prog_get(bnd_store *st, MDB_txn *txn, uint64_t programme,
 
 static int prog_put(bnd_store *st, MDB_txn *txn, const bn_rec_prog_stats *p)
 {
-    uint8_t k[8];
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k,
-                       bnd_key_u64(k, p->programme_id), &bn_desc_rec_prog_stats,
-                       p, 0);
+    bnd_key k;
+    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k.b,
+                       bnd_key_set_prog_stats(&k, p->programme_id),
+                       &bn_desc_rec_prog_stats, p, 0);
 }
 
 int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
                        uint64_t programme, bn_rec_pair_stats *out, void **arena)
 {
-    uint8_t k[16];
-    return bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k,
-                       bnd_key_u64_u64(k, programme, pair),
+    bnd_key k;
+    return bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k.b,
+                       bnd_key_set_pair_stats(&k, programme, pair),
                        &bn_desc_rec_pair_stats, out, arena);
 }
 
 static int pair_put(bnd_store *st, MDB_txn *txn, const bn_rec_pair_stats *p,
                     unsigned flags)
 {
-    uint8_t k[16];
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k,
-                       bnd_key_u64_u64(k, p->programme_id, p->pair_id),
+    bnd_key k;
+    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k.b,
+                       bnd_key_set_pair_stats(&k, p->programme_id, p->pair_id),
                        &bn_desc_rec_pair_stats, p, flags);
 }
 
@@ -172,8 +172,8 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
                       struct held_range *hr)
 {
     MDB_cursor *cur = NULL;
-    uint8_t k[8];
-    MDB_val key = {bnd_key_u64(k, pair), k}, val;
+    bnd_key k = bnd_key_prefix(bnd_key_sessions(pair, 0), 1);
+    MDB_val key = bnd_key_val(&k), val;
     void *arena = NULL;
     int rc, err = 0;
 
@@ -182,7 +182,7 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
     if (rc != 0)
         return bnd_mdb_err(rc);
     rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-    while (rc == 0 && key.mv_size >= 8 && memcmp(key.mv_data, k, 8) == 0) {
+    while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
         bn_rec_session s;
         err = bnd_rec_decode(&val, &bn_desc_rec_session, &s, &arena);
         if (err != 0)

@@ -30,15 +30,10 @@ struct bnd_store {
     int scrub_wanted; /* writer thread only */
 };
 
-static const char *const db_names[BND_DB_COUNT] = {
-#define BND__DB_NAME(e, name) name,
-    BND_DBS(BND__DB_NAME)
-#undef BND__DB_NAME
-};
-
 const char *bnd_store_db_name(enum bnd_db db)
 {
-    return (unsigned)db < BND_DB_COUNT ? db_names[db] : "?";
+    const bnd_db_layout *l = bnd_db_layout_of(db);
+    return l != NULL ? l->name : "?";
 }
 
 MDB_dbi bnd_store_dbi(const bnd_store *st, enum bnd_db db)
@@ -269,21 +264,23 @@ static int open_dbs(MDB_txn *txn, void *arg)
     bnd_store *st = o->st;
     void *arena = NULL;
     bn_rec_meta meta;
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
     int rc;
 
     for (int i = 0; i < BND_DB_COUNT; i++) {
-        rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &st->dbi[i]);
+        rc = mdb_dbi_open(txn, bnd_db_layout_of((enum bnd_db)i)->name,
+                          MDB_CREATE, &st->dbi[i]);
         if (rc != 0)
             return bnd_mdb_err(rc);
     }
-    rc = bnd_rec_get(txn, st->dbi[BND_DB_META], "schema", 6, &bn_desc_rec_meta,
+    rc = bnd_rec_get(txn, st->dbi[BND_DB_META], sk.b, sk.len, &bn_desc_rec_meta,
                      &meta, &arena);
     bn_arena_free(&arena);
     if (rc == BN_ENOTFOUND && o->create) {
         memset(&meta, 0, sizeof meta);
         meta.version = BND_SCHEMA_VERSION;
         meta.created = bn_now();
-        return bnd_rec_put(txn, st->dbi[BND_DB_META], "schema", 6,
+        return bnd_rec_put(txn, st->dbi[BND_DB_META], sk.b, sk.len,
                            &bn_desc_rec_meta, &meta, 0);
     }
     if (rc == BN_ENOTFOUND)
@@ -430,24 +427,27 @@ int bnd_exists(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
     return 1;
 }
 
-static int counter_key(char *out, size_t size, const char *kind)
+/* counter_key makes meta's key of kind's counter: 0 or BN_EINVAL (too
+ * long a kind). */
+static int counter_key(bnd_key *k, const char *kind)
 {
-    int n = snprintf(out, size, "next.%s", kind);
-    return n > 0 && (size_t)n < size ? n : BN_EINVAL;
+    char name[BND_KEY_MAX + 1];
+    int n = snprintf(name, sizeof name, BND_META_COUNTER "%s", kind);
+    if (n <= 0 || (size_t)n >= sizeof name)
+        return BN_EINVAL;
+    *k = bnd_key_meta(name);
+    return 0;
 }
 
 int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
                     uint64_t *value)
 {
-    char key[64];
-    int klen = counter_key(key, sizeof key, kind);
-    MDB_val k, v;
-    int rc;
+    bnd_key key;
+    int rc = counter_key(&key, kind);
+    MDB_val k = bnd_key_val(&key), v;
 
-    if (klen < 0)
-        return klen;
-    k.mv_size = (size_t)klen;
-    k.mv_data = key;
+    if (rc != 0)
+        return rc;
     rc = mdb_get(txn, st->dbi[BND_DB_META], &k, &v);
     if (rc == MDB_NOTFOUND) {
         *value = 0;
@@ -464,53 +464,23 @@ int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
 int bnd_counter_next(bnd_store *st, MDB_txn *txn, const char *kind,
                      uint64_t *id)
 {
-    char key[64];
+    bnd_key key;
     uint8_t val[8];
     uint64_t cur;
-    int klen = counter_key(key, sizeof key, kind);
-    int rc;
+    int rc = counter_key(&key, kind);
 
-    if (klen < 0)
-        return klen;
+    if (rc != 0)
+        return rc;
     rc = bnd_counter_get(st, txn, kind, &cur);
     if (rc != 0)
         return rc;
     if (cur == UINT64_MAX)
         return BN_ERANGE;
     bn_put_be64(val, cur + 1);
-    rc = bnd_raw_put(txn, st->dbi[BND_DB_META], key, (size_t)klen, val, 8, 0);
+    rc = bnd_raw_put(txn, st->dbi[BND_DB_META], key.b, key.len, val, 8, 0);
     if (rc == 0)
         *id = cur + 1;
     return rc;
-}
-
-size_t bnd_key_u64(uint8_t out[8], uint64_t a)
-{
-    bn_put_be64(out, a);
-    return 8;
-}
-
-size_t bnd_key_u64_u64(uint8_t out[16], uint64_t a, uint64_t b)
-{
-    bn_put_be64(out, a);
-    bn_put_be64(out + 8, b);
-    return 16;
-}
-
-size_t bnd_key_u64_u32_u64(uint8_t out[20], uint64_t a, uint32_t b, uint64_t c)
-{
-    bn_put_be64(out, a);
-    bn_put_be32(out + 8, b);
-    bn_put_be64(out + 12, c);
-    return 20;
-}
-
-size_t bnd_key_u64_u64_u32(uint8_t out[20], uint64_t a, uint64_t b, uint32_t c)
-{
-    bn_put_be64(out, a);
-    bn_put_be64(out + 8, b);
-    bn_put_be32(out + 16, c);
-    return 20;
 }
 
 /* ---- deletion and scrubbing ---------------------------------------------- */
@@ -666,9 +636,8 @@ static int scrub_fill(MDB_txn *txn, void *arg)
     if (end > s->want)
         end = s->want;
     for (i = s->done; i < end; i++) {
-        uint8_t key[8];
-        MDB_val k = {8, key}, v = {psize - 64, NULL};
-        bn_put_be64(key, i);
+        bnd_key key = bnd_key_scrub(i);
+        MDB_val k = bnd_key_val(&key), v = {psize - 64, NULL};
         int rc = mdb_put(txn, db, &k, &v, MDB_RESERVE);
         if (rc != 0)
             return bnd_mdb_err(rc);

@@ -24,36 +24,7 @@
 #include <lmdb.h>
 
 #include "bn_proto.h"
-
-/* X(ENUM, "name"): the named databases (bnd_schema.h gives their keys). */
-#define BND_DBS(X)                                                             \
-    X(META, "meta")                                                            \
-    X(ACCOUNTS, "accounts")                                                    \
-    X(PROGRAMMES, "programmes")                                                \
-    X(INVITES, "invites")                                                      \
-    X(PAIRS, "pairs")                                                          \
-    X(MEMBERS, "members")                                                      \
-    X(ACCOUNT_PAIRS, "account_pairs")                                          \
-    X(ACCEPTS, "accepts")                                                      \
-    X(WRAPS, "wraps")                                                          \
-    X(NOTES, "notes")                                                          \
-    X(NOTE_ENVS, "note_envs")                                                  \
-    X(SESSIONS, "sessions")                                                    \
-    X(OBJECTIVES, "objectives")                                                \
-    X(LOG, "log")                                                              \
-    X(DOCS, "docs")                                                            \
-    X(DOC_CHUNKS, "doc_chunks")                                                \
-    X(SCRUB, "scrub")                                                          \
-    X(PAIR_STATS, "pair_stats")                                                \
-    X(PROG_STATS, "prog_stats")                                                \
-    X(QUOTA, "quota")
-
-enum bnd_db {
-#define BND__DB_ENUM(e, name) BND_DB_##e,
-    BND_DBS(BND__DB_ENUM)
-#undef BND__DB_ENUM
-        BND_DB_COUNT
-};
+#include "bnd_layout.h"
 
 #define BND_MAP_INITIAL_DEFAULT ((size_t)64 << 20) /* 64 MiB */
 #define BND_MAP_MAX_DEFAULT ((size_t)16 << 30)     /* 16 GiB */
@@ -184,11 +155,5 @@ int bnd_del_prefix(MDB_txn *txn, MDB_dbi db, const void *prefix, size_t plen,
 void bnd_store_want_scrub(bnd_store *st);
 int bnd_store_scrub_wanted(const bnd_store *st);
 int bnd_store_scrub(bnd_store *st);
-
-/* Key builders: big-endian, fixed width. Each returns the key length. */
-size_t bnd_key_u64(uint8_t out[8], uint64_t a);
-size_t bnd_key_u64_u64(uint8_t out[16], uint64_t a, uint64_t b);
-size_t bnd_key_u64_u32_u64(uint8_t out[20], uint64_t a, uint32_t b, uint64_t c);
-size_t bnd_key_u64_u64_u32(uint8_t out[20], uint64_t a, uint64_t b, uint32_t c);
 
 #endif

@@ -29,6 +29,7 @@ int bnd_upgrade_schema_of(const char *dir, uint32_t *version)
     MDB_dbi meta;
     bn_rec_meta m;
     void *arena = NULL;
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
     int rc, mrc;
 
     rc = bnd_audit_env_open(&env, dir);
@@ -40,7 +41,8 @@ int bnd_upgrade_schema_of(const char *dir, uint32_t *version)
         rc = mrc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(mrc);
     }
     if (rc == 0)
-        rc = bnd_rec_get(txn, meta, "schema", 6, &bn_desc_rec_meta, &m, &arena);
+        rc =
+            bnd_rec_get(txn, meta, sk.b, sk.len, &bn_desc_rec_meta, &m, &arena);
     if (rc == BN_ENOTFOUND)
         rc = BN_ECORRUPT;
     if (rc == 0)
@@ -71,7 +73,7 @@ static int rewrite_all(struct up *u, MDB_txn *txn, MDB_dbi db,
 {
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    uint8_t key[64];
+    uint8_t key[BND_KEY_MAX]; /* the key, copied: fn may move k */
     bn_buf b;
     int rc, mrc;
 
@@ -152,7 +154,6 @@ static int doc_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
     bn_rec_doc *d = rec;
     bn_rec3_doc old;
     bn_rec_doc_chunk c;
-    uint8_t ck[20];
     (void)k;
     int rc = bnd_rec_decode(v, &bn_desc_rec3_doc, &old, &u->arena);
     if (rc != 0)
@@ -172,10 +173,9 @@ static int doc_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
     d->updated = old.updated;
     if (!old.complete || old.chunks == 0)
         return 0;
-    rc = bnd_rec_get(
-        txn, DBI(u, DOC_CHUNKS), ck,
-        bnd_key_u64_u64_u32(ck, old.pair_id, old.doc_id, old.chunks - 1),
-        &bn_desc_rec_doc_chunk, &c, &u->arena);
+    bnd_key ck = bnd_key_doc_chunks(old.pair_id, old.doc_id, old.chunks - 1);
+    rc = bnd_rec_get(txn, DBI(u, DOC_CHUNKS), ck.b, ck.len,
+                     &bn_desc_rec_doc_chunk, &c, &u->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     bn_hash(d->final_hash, c.data.ptr, c.data.len);
@@ -193,8 +193,9 @@ static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
                          struct sess **out, size_t *n)
 {
     MDB_cursor *cur = NULL;
-    uint8_t pk[8];
-    MDB_val k = {bnd_key_u64(pk, pair), pk}, v;
+    bnd_key pk = bnd_key_prefix(bnd_key_sessions(pair, 0), 1);
+    MDB_val k = bnd_key_val(&pk), v;
+    bnd_keyp_sessions kp;
     int rc = 0, mrc;
 
     *out = NULL;
@@ -204,13 +205,13 @@ static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
         return bnd_mdb_err(mrc);
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 16 || memcmp(k.mv_data, pk, 8) != 0)
+        if (!bnd_key_has_prefix(&k, &pk) || bnd_key_parse_sessions(&k, &kp))
             break;
         struct sess s;
         rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s.rec, &u->arena);
         if (rc != 0)
             break;
-        s.old_id = bn_get_be64((const uint8_t *)k.mv_data + 8);
+        s.old_id = kp.session_id;
         rc = bn_array_append((void **)out, n, sizeof s, &s);
         if (rc != 0)
             break;
@@ -226,8 +227,9 @@ static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
                           const struct sess *s, size_t n)
 {
     MDB_cursor *cur = NULL;
-    uint8_t pk[8], key[20];
-    MDB_val k = {bnd_key_u64(pk, pair), pk}, v;
+    bnd_key pk = bnd_key_prefix(bnd_key_notes(pair, 0, 0), 1);
+    MDB_val k = bnd_key_val(&pk), v;
+    bnd_keyp_notes kp;
     bn_rec_note note;
     bn_buf b;
     int rc = 0, mrc;
@@ -238,7 +240,7 @@ static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
     bn_buf_init(&b);
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 20 || memcmp(k.mv_data, pk, 8) != 0)
+        if (!bnd_key_has_prefix(&k, &pk) || bnd_key_parse_notes(&k, &kp))
             break;
         rc = bnd_rec_decode(&v, &bn_desc_rec_note, &note, &u->arena);
         if (rc != 0)
@@ -255,12 +257,12 @@ static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
         if (s[i].rec.id == note.session_id)
             continue;
         note.session_id = s[i].rec.id;
-        memcpy(key, k.mv_data, sizeof key);
+        bnd_key key = bnd_key_notes(kp.pair_id, kp.note_id, kp.revision);
         b.len = 0;
         rc = bn_struct_encode(&b, &bn_desc_rec_note, &note);
         if (rc != 0)
             break;
-        MDB_val nk = {sizeof key, key}, nv = {b.len, b.data};
+        MDB_val nk = bnd_key_val(&key), nv = {b.len, b.data};
         mrc = mdb_cursor_put(cur, &nk, &nv, MDB_CURRENT);
         if (mrc != 0)
             break;
@@ -278,7 +280,6 @@ static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
 static int renumber_pair(struct up *u, MDB_txn *txn, uint64_t pair)
 {
     struct sess *s = NULL;
-    uint8_t k[16];
     size_t n = 0;
     int rc;
 
@@ -291,13 +292,14 @@ static int renumber_pair(struct up *u, MDB_txn *txn, uint64_t pair)
                 rc = BN_ECORRUPT;
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        MDB_val key = {bnd_key_u64_u64(k, pair, s[i].old_id), k};
+        bnd_key k = bnd_key_sessions(pair, s[i].old_id);
+        MDB_val key = bnd_key_val(&k);
         rc = bnd_mdb_err(mdb_del(txn, DBI(u, SESSIONS), &key, NULL));
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         s[i].rec.id = s[i].rec.log_seq;
-        rc = bnd_rec_put(txn, DBI(u, SESSIONS), k,
-                         bnd_key_u64_u64(k, pair, s[i].rec.id),
+        bnd_key k = bnd_key_sessions(pair, s[i].rec.id);
+        rc = bnd_rec_put(txn, DBI(u, SESSIONS), k.b, k.len,
                          &bn_desc_rec_session, &s[i].rec, MDB_NOOVERWRITE);
         if (rc == 0 && s[i].rec.id != s[i].old_id)
             u->info->sessions++;
@@ -322,11 +324,11 @@ static int renumber_sessions(struct up *u, MDB_txn *txn)
         return bnd_mdb_err(mrc);
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 8) {
-            rc = BN_ECORRUPT;
+        bnd_keyp_pairs kp;
+        rc = bnd_key_parse_pairs(&k, &kp);
+        if (rc != 0)
             break;
-        }
-        uint64_t id = bn_get_be64(k.mv_data);
+        uint64_t id = kp.pair_id;
         rc = bn_array_append((void **)&ids, &n, sizeof id, &id);
         if (rc != 0)
             break;
@@ -350,12 +352,13 @@ static int convert(MDB_txn *txn, void *arg)
     bn_rec_wrap w;
     bn_rec_accept a;
     bn_rec_doc d;
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
     int rc;
 
     info->wraps = info->accepts = info->docs = 0; /* a run again */
     info->sessions = info->notes = 0;
     bn_arena_free(&u->arena);
-    rc = bnd_rec_get(txn, DBI(u, META), "schema", 6, &bn_desc_rec_meta, &meta,
+    rc = bnd_rec_get(txn, DBI(u, META), sk.b, sk.len, &bn_desc_rec_meta, &meta,
                      &u->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
@@ -376,8 +379,8 @@ static int convert(MDB_txn *txn, void *arg)
     if (rc != 0)
         return rc;
     meta.version = BND_SCHEMA_VERSION;
-    return bnd_rec_put(txn, DBI(u, META), "schema", 6, &bn_desc_rec_meta, &meta,
-                       0);
+    return bnd_rec_put(txn, DBI(u, META), sk.b, sk.len, &bn_desc_rec_meta,
+                       &meta, 0);
 }
 
 /* backup_path: DIR/../NAME.schema3-backup-YYYYMMDDTHHMMSSZ. */

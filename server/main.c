@@ -38,6 +38,7 @@ enum opt_id {
     O_CANARY,
     O_JSON,
     O_SCHEMA,
+    O_LAYOUT,
     O_TO,
     O_COUNT
 };
@@ -62,16 +63,21 @@ static const struct opt {
                      "binomed.conf)"},
     [O_ROLE] = {"role", "admin|auditor", CMD_INVITE, CMD_INVITE,
                 "role of the account the invitation creates"},
-    [O_DAYS] = {"days", "N", CMD_INVITE, 0,
-                "days until the invitation expires (default 14, at most "
-                "365)"},
+    [O_DAYS] =
+        {"days", "N", CMD_INVITE, 0,
+         "days until the invitation expires (default " BN_STRINGIFY(
+             BND_INVITE_DAYS_DEFAULT) ", at most " BN_STRINGIFY(BN_TTL_DAYS_MAX) ")"},
     [O_CANARY] = {"canary", "FILE", CMD_AUDIT, 0,
-                  "plaintext canaries, one a line (1 to 256 bytes), to "
-                  "search in every file of DIR; repeatable"},
+                  "plaintext canaries, one a line (1 to " BN_STRINGIFY(
+                      BND_AUDIT_CANARY_MAX) " bytes), to search in every "
+                                            "file of DIR; repeatable"},
     [O_JSON] = {"json", NULL, CMD_AUDIT, 0, "the report as one JSON object"},
     [O_SCHEMA] = {"schema", NULL, CMD_AUDIT, 0,
                   "print the table of every stored field (Markdown: "
                   "database, field, clear or ciphertext, why); no --data"},
+    [O_LAYOUT] = {"layout", NULL, CMD_AUDIT, 0,
+                  "print the storage layout (each database, its key parts "
+                  "and record type: bnd_layout.h); no --data"},
     [O_TO] = {"to", "DIR", CMD_BACKUP, CMD_BACKUP,
               "where the copy goes: a new or empty directory"},
 };
@@ -273,9 +279,10 @@ static int parse_opts(const struct cmd *c, int argc, char **argv,
             goto bad;
         }
     }
-    if (c->id == CMD_AUDIT && val[O_SCHEMA] == NULL && val[O_DATA] == NULL) {
-        fprintf(stderr,
-                "binomed audit: --data DIR is required (or --schema)\n");
+    if (c->id == CMD_AUDIT && val[O_SCHEMA] == NULL && val[O_LAYOUT] == NULL &&
+        val[O_DATA] == NULL) {
+        fprintf(stderr, "binomed audit: --data DIR is required (or --schema "
+                        "or --layout)\n");
         goto bad;
     }
     for (int o = 0; o < O_COUNT; o++) {
@@ -611,6 +618,8 @@ static int cmd_audit(const char *val[O_COUNT])
         return bnd_audit_schema_write_md(stdout) == 0 && fflush(stdout) == 0
                    ? 0
                    : 1;
+    if (val[O_LAYOUT] != NULL)
+        return bnd_layout_write(stdout, "") == 0 && fflush(stdout) == 0 ? 0 : 1;
     for (int i = 0; i < ncanary_files && rc == 0; i++)
         rc = read_canaries(canary_files[i], &c);
     if (rc != 0) {

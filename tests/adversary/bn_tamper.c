@@ -59,40 +59,42 @@ static MDB_dbi dbi(const tamper *t, enum bnd_db db)
 
 static int get_pair(MDB_txn *txn, tamper *t, bn_rec_pair *p)
 {
-    uint8_t k[8];
-    return bnd_rec_get(txn, dbi(t, BND_DB_PAIRS), k, bnd_key_u64(k, t->pair),
-                       &bn_desc_rec_pair, p, &t->arena);
+    bnd_key k;
+    return bnd_rec_get(txn, dbi(t, BND_DB_PAIRS), k.b,
+                       bnd_key_set_pairs(&k, t->pair), &bn_desc_rec_pair, p,
+                       &t->arena);
 }
 
 static int put_pair(MDB_txn *txn, tamper *t, const bn_rec_pair *p)
 {
-    uint8_t k[8];
-    return bnd_rec_put(txn, dbi(t, BND_DB_PAIRS), k, bnd_key_u64(k, p->id),
-                       &bn_desc_rec_pair, p, 0);
+    bnd_key k;
+    return bnd_rec_put(txn, dbi(t, BND_DB_PAIRS), k.b,
+                       bnd_key_set_pairs(&k, p->id), &bn_desc_rec_pair, p, 0);
 }
 
 static int get_account(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_account *a)
 {
-    uint8_t k[8];
-    return bnd_rec_get(txn, dbi(t, BND_DB_ACCOUNTS), k, bnd_key_u64(k, id),
-                       &bn_desc_rec_account, a, &t->arena);
+    bnd_key k;
+    return bnd_rec_get(txn, dbi(t, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, id), &bn_desc_rec_account, a,
+                       &t->arena);
 }
 
 static int get_session(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_session *s)
 {
-    uint8_t k[16];
-    return bnd_rec_get(txn, dbi(t, BND_DB_SESSIONS), k,
-                       bnd_key_u64_u64(k, t->pair, id), &bn_desc_rec_session, s,
-                       &t->arena);
+    bnd_key k;
+    return bnd_rec_get(txn, dbi(t, BND_DB_SESSIONS), k.b,
+                       bnd_key_set_sessions(&k, t->pair, id),
+                       &bn_desc_rec_session, s, &t->arena);
 }
 
 static int get_objective(MDB_txn *txn, tamper *t, uint64_t id,
                          bn_rec_objective *o)
 {
-    uint8_t k[16];
-    return bnd_rec_get(txn, dbi(t, BND_DB_OBJECTIVES), k,
-                       bnd_key_u64_u64(k, t->pair, id), &bn_desc_rec_objective,
-                       o, &t->arena);
+    bnd_key k;
+    return bnd_rec_get(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
+                       bnd_key_set_objectives(&k, t->pair, id),
+                       &bn_desc_rec_objective, o, &t->arena);
 }
 
 static int del_key(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
@@ -107,8 +109,10 @@ static int note_revisions(MDB_txn *txn, tamper *t, uint64_t note,
                           uint32_t *revs, uint32_t *n)
 {
     MDB_cursor *cur = NULL;
-    uint8_t pre[20];
-    MDB_val k = {bnd_key_u64_u64_u32(pre, t->pair, note, 0), pre}, v;
+    bnd_key first = bnd_key_notes(t->pair, note, 0);
+    bnd_key pre = bnd_key_prefix(first, 2);
+    bnd_keyp_notes kp;
+    MDB_val k = bnd_key_val(&first), v;
     int rc = mdb_cursor_open(txn, dbi(t, BND_DB_NOTES), &cur);
 
     *n = 0;
@@ -116,13 +120,13 @@ static int note_revisions(MDB_txn *txn, tamper *t, uint64_t note,
         return bnd_mdb_err(rc);
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        if (k.mv_size != 20 || memcmp(k.mv_data, pre, 16) != 0)
+        if (!bnd_key_has_prefix(&k, &pre) || bnd_key_parse_notes(&k, &kp) != 0)
             break;
         if (*n == MAX_REVS) {
             rc = BN_ELIMIT;
             break;
         }
-        revs[(*n)++] = bn_get_be32((const uint8_t *)k.mv_data + 16);
+        revs[(*n)++] = kp.revision;
     }
     mdb_cursor_close(cur);
     if (rc == MDB_NOTFOUND)
@@ -138,7 +142,7 @@ static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
 {
     bn_rec_prog_stats p;
     bn_rec_pair_stats ps;
-    uint8_t k[16];
+    bnd_key k;
     int rc = bnd_stats_prog_get(t->st, txn, programme, &p, &t->arena);
 
     if (rc == 0)
@@ -153,11 +157,12 @@ static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
     SUB(ps.objectives_defined, defined);
     SUB(ps.objectives_reached, reached);
 #undef SUB
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k,
-                     bnd_key_u64(k, programme), &bn_desc_rec_prog_stats, &p, 0);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k.b,
+                     bnd_key_set_prog_stats(&k, programme),
+                     &bn_desc_rec_prog_stats, &p, 0);
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_PAIR_STATS), k,
-                         bnd_key_u64_u64(k, programme, t->pair),
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_PAIR_STATS), k.b,
+                         bnd_key_set_pair_stats(&k, programme, t->pair),
                          &bn_desc_rec_pair_stats, &ps, 0);
     return rc;
 }
@@ -174,15 +179,15 @@ static int do_phantom_member(MDB_txn *txn, tamper *t)
     bn_rec_pair p;
     bn_rec_account a;
     bn_rec_member m;
-    uint8_t k[16];
+    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
         rc = get_account(txn, t, t->id[0], &a);
     if (rc != 0)
         return rc;
-    rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k,
-                    bnd_key_u64_u64(k, p.id, a.id));
+    rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k.b,
+                    bnd_key_set_members(&k, p.id, a.id));
     if (rc != 0)
         return rc < 0 ? rc : BN_EEXIST;
     memset(&m, 0, sizeof m);
@@ -191,12 +196,12 @@ static int do_phantom_member(MDB_txn *txn, tamper *t)
     m.role = a.role;
     m.from_epoch = p.epoch + 1;
     m.to_epoch = t->left ? p.epoch + 2 : 0;
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_MEMBERS), k,
-                     bnd_key_u64_u64(k, p.id, a.id), &bn_desc_rec_member, &m,
-                     MDB_NOOVERWRITE);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_MEMBERS), k.b,
+                     bnd_key_set_members(&k, p.id, a.id), &bn_desc_rec_member,
+                     &m, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_raw_put(txn, dbi(t, BND_DB_ACCOUNT_PAIRS), k,
-                         bnd_key_u64_u64(k, a.id, p.id), "", 0, 0);
+        rc = bnd_raw_put(txn, dbi(t, BND_DB_ACCOUNT_PAIRS), k.b,
+                         bnd_key_set_account_pairs(&k, a.id, p.id), "", 0, 0);
     p.epoch++;
     if (rc == 0)
         rc = put_pair(txn, t, &p);
@@ -223,10 +228,9 @@ static int do_bump_epoch(MDB_txn *txn, tamper *t)
 /* Deletes every key wrap of the pair (every epoch, every member). */
 static int do_drop_wraps(MDB_txn *txn, tamper *t)
 {
-    uint8_t k[8];
+    bnd_key k = bnd_key_prefix(bnd_key_wraps(t->pair, 0, 0), 1);
     uint64_t n = 0;
-    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_WRAPS), k,
-                            bnd_key_u64(k, t->pair), 0, 0, &n);
+    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_WRAPS), k.b, k.len, 0, 0, &n);
 
     if (rc == 0 && n == 0)
         rc = BN_ENOTFOUND;
@@ -240,14 +244,14 @@ static int do_drop_wraps(MDB_txn *txn, tamper *t)
 static int do_set_member_key(MDB_txn *txn, tamper *t)
 {
     bn_rec_account a, other;
-    uint8_t k[16];
+    bnd_key k;
     int rc = get_account(txn, t, t->id[0], &a);
 
     if (rc == 0)
         rc = get_account(txn, t, t->from, &other);
     if (rc == 0)
-        rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k,
-                        bnd_key_u64_u64(k, t->pair, a.id));
+        rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k.b,
+                        bnd_key_set_members(&k, t->pair, a.id));
     if (rc == 0)
         rc = BN_ENOTFOUND; /* not a member of the pair */
     if (rc != 1)
@@ -257,8 +261,9 @@ static int do_set_member_key(MDB_txn *txn, tamper *t)
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": member %" PRIu64 " has the keys of %" PRIu64,
              t->pair, a.id, other.id);
-    return bnd_rec_put(txn, dbi(t, BND_DB_ACCOUNTS), k, bnd_key_u64(k, a.id),
-                       &bn_desc_rec_account, &a, 0);
+    return bnd_rec_put(txn, dbi(t, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, a.id), &bn_desc_rec_account, &a,
+                       0);
 }
 
 /* ---- notes ----------------------------------------------------------------
@@ -270,7 +275,7 @@ static int do_drop_revision(MDB_txn *txn, tamper *t)
 {
     static uint32_t revs[MAX_REVS];
     uint32_t n, last;
-    uint8_t k[20];
+    bnd_key k;
     int rc = note_revisions(txn, t, t->id[0], revs, &n);
 
     if (rc != 0)
@@ -278,10 +283,11 @@ static int do_drop_revision(MDB_txn *txn, tamper *t)
     if (n < 2) /* one revision: that is hide-note */
         return BN_ENOTFOUND;
     last = revs[n - 1];
-    bnd_key_u64_u64_u32(k, t->pair, t->id[0], last);
-    rc = del_key(txn, dbi(t, BND_DB_NOTES), k, sizeof k);
+    k = bnd_key_notes(t->pair, t->id[0], last);
+    rc = del_key(txn, dbi(t, BND_DB_NOTES), k.b, k.len);
+    k = bnd_key_note_envs(t->pair, t->id[0], last);
     if (rc == 0)
-        rc = del_key(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k);
+        rc = del_key(txn, dbi(t, BND_DB_NOTE_ENVS), k.b, k.len);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
              " deleted, %" PRIu32 " now served as latest",
@@ -292,15 +298,15 @@ static int do_drop_revision(MDB_txn *txn, tamper *t)
 /* Deletes every revision of a note. */
 static int do_hide_note(MDB_txn *txn, tamper *t)
 {
-    uint8_t k[16];
+    bnd_key k = bnd_key_prefix(bnd_key_notes(t->pair, t->id[0], 0), 2);
     uint64_t n = 0;
-    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTES), k,
-                            bnd_key_u64_u64(k, t->pair, t->id[0]), 0, 0, &n);
+    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTES), k.b, k.len, 0, 0, &n);
 
     if (rc == 0 && n == 0)
         return BN_ENOTFOUND;
+    k = bnd_key_prefix(bnd_key_note_envs(t->pair, t->id[0], 0), 2);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k, 0, 0,
+        rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTE_ENVS), k.b, k.len, 0, 0,
                             NULL);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": %" PRIu64
@@ -316,7 +322,7 @@ static int do_move_note(MDB_txn *txn, tamper *t)
     static uint32_t revs[MAX_REVS];
     bn_rec_session s;
     uint32_t n;
-    uint8_t k[20];
+    bnd_key k;
     int rc = note_revisions(txn, t, t->id[0], revs, &n);
 
     if (rc == 0 && n == 0)
@@ -325,12 +331,12 @@ static int do_move_note(MDB_txn *txn, tamper *t)
         rc = get_session(txn, t, t->id[1], &s);
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         bn_rec_note m;
-        bnd_key_u64_u64_u32(k, t->pair, t->id[0], revs[i]);
-        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k, sizeof k,
+        k = bnd_key_notes(t->pair, t->id[0], revs[i]);
+        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k.b, k.len,
                          &bn_desc_rec_note, &m, &t->arena);
         m.session_id = t->id[1];
         if (rc == 0)
-            rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k, sizeof k,
+            rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k.b, k.len,
                              &bn_desc_rec_note, &m, 0);
     }
     snprintf(t->done, sizeof t->done,
@@ -347,25 +353,26 @@ static int copy_revision(MDB_txn *txn, tamper *t, uint64_t from, uint32_t rev,
 {
     bn_rec_note m;
     bn_rec_note_env e;
-    uint8_t k[20];
+    bnd_key k = bnd_key_notes(t->pair, from, rev);
+    bnd_key ek = bnd_key_note_envs(t->pair, from, rev);
     int rc;
 
-    bnd_key_u64_u64_u32(k, t->pair, from, rev);
-    rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k, sizeof k, &bn_desc_rec_note,
+    rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k.b, k.len, &bn_desc_rec_note,
                      &m, &t->arena);
     if (rc == 0)
-        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k,
+        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTE_ENVS), ek.b, ek.len,
                          &bn_desc_rec_note_env, &e, &t->arena);
     if (rc != 0)
         return rc;
     m.note_id = to;
     m.revision = to_rev;
     m.created = bn_now();
-    bnd_key_u64_u64_u32(k, t->pair, to, to_rev);
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k, sizeof k, &bn_desc_rec_note,
+    k = bnd_key_notes(t->pair, to, to_rev);
+    ek = bnd_key_note_envs(t->pair, to, to_rev);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k.b, k.len, &bn_desc_rec_note,
                      &m, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTE_ENVS), k, sizeof k,
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTE_ENVS), ek.b, ek.len,
                          &bn_desc_rec_note_env, &e, MDB_NOOVERWRITE);
     return rc;
 }
@@ -420,14 +427,14 @@ static int do_hide_objective(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
     bn_rec_pair p;
-    uint8_t k[16];
+    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
         rc = get_objective(txn, t, t->id[0], &o);
     if (rc == 0)
-        rc = del_key(txn, dbi(t, BND_DB_OBJECTIVES), k,
-                     bnd_key_u64_u64(k, t->pair, o.id));
+        rc = del_key(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
+                     bnd_key_set_objectives(&k, t->pair, o.id));
     if (rc == 0)
         rc = objectives_uncount(txn, t, p.programme_id, 1,
                                 o.status == BN_OBJECTIVE_REACHED);
@@ -443,7 +450,7 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
     bn_rec_pair p;
-    uint8_t k[16];
+    bnd_key k;
     int reached, rc;
 
     if (t->status == NULL)
@@ -473,8 +480,8 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
         rc = objectives_uncount(txn, t, p.programme_id, 0, 1);
     }
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_OBJECTIVES), k,
-                         bnd_key_u64_u64(k, t->pair, o.id),
+        rc = bnd_rec_put(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
+                         bnd_key_set_objectives(&k, t->pair, o.id),
                          &bn_desc_rec_objective, &o, 0);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair, o.id,
@@ -485,13 +492,14 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
 /* Deletes a document: its record and every chunk. */
 static int do_hide_doc(MDB_txn *txn, tamper *t)
 {
-    uint8_t k[16];
+    bnd_key k;
     uint64_t n = 0;
-    int rc = del_key(txn, dbi(t, BND_DB_DOCS), k,
-                     bnd_key_u64_u64(k, t->pair, t->id[0]));
+    int rc = del_key(txn, dbi(t, BND_DB_DOCS), k.b,
+                     bnd_key_set_docs(&k, t->pair, t->id[0]));
 
+    k = bnd_key_prefix(bnd_key_doc_chunks(t->pair, t->id[0], 0), 2);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, dbi(t, BND_DB_DOC_CHUNKS), k, sizeof k, 0, 0,
+        rc = bnd_del_prefix(txn, dbi(t, BND_DB_DOC_CHUNKS), k.b, k.len, 0, 0,
                             &n);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": document %016" PRIx64 " deleted (%" PRIu64
@@ -505,9 +513,9 @@ static int do_hide_doc(MDB_txn *txn, tamper *t)
  * programme). */
 static int do_hide_session(MDB_txn *txn, tamper *t)
 {
-    uint8_t k[16];
-    int rc = del_key(txn, dbi(t, BND_DB_SESSIONS), k,
-                     bnd_key_u64_u64(k, t->pair, t->id[0]));
+    bnd_key k;
+    int rc = del_key(txn, dbi(t, BND_DB_SESSIONS), k.b,
+                     bnd_key_set_sessions(&k, t->pair, t->id[0]));
 
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": session %" PRIu64 " deleted", t->pair,
@@ -537,7 +545,7 @@ static int do_session_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_session s;
     bn_rec_pair p;
-    uint8_t k[16];
+    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
@@ -562,9 +570,9 @@ static int do_session_set(MDB_txn *txn, tamper *t)
     if (t->date == NULL && t->status == NULL && t->absent == NULL)
         return BN_EINVAL;
     bnd_session_fact after = {s.status, s.absent, s.date};
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_SESSIONS), k,
-                     bnd_key_u64_u64(k, t->pair, s.id), &bn_desc_rec_session,
-                     &s, 0);
+    rc = bnd_rec_put(txn, dbi(t, BND_DB_SESSIONS), k.b,
+                     bnd_key_set_sessions(&k, t->pair, s.id),
+                     &bn_desc_rec_session, &s, 0);
     if (rc == 0)
         rc = bnd_stats_session(t->st, txn, p.id, p.programme_id, &before,
                                &after);

@@ -95,7 +95,9 @@ static void note_key(plant *p, uint64_t pair, uint64_t note, uint32_t rev)
 {
     memset(p, 0, sizeof *p);
     p->db = BND_DB_NOTE_ENVS;
-    p->klen = bnd_key_u64_u64_u32(p->key, pair, note, rev);
+    bnd_key k = bnd_key_note_envs(pair, note, rev);
+    memcpy(p->key, k.b, k.len);
+    p->klen = k.len;
 }
 
 static void hex_of(char *out, const plant *p)
@@ -620,7 +622,9 @@ static void test_schema(void **state)
     (void)state;
     memset(&p, 0, sizeof p);
     p.db = BND_DB_SESSIONS;
-    p.klen = bnd_key_u64_u64(p.key, W.pair_a, 77);
+    bnd_key k = bnd_key_sessions(W.pair_a, 77);
+    memcpy(p.key, k.b, k.len);
+    p.klen = k.len;
     p.val = garbage;
     p.vlen = sizeof garbage;
     put_raw(&p);
@@ -701,7 +705,9 @@ static void test_erased_pair(void **state)
     assert_int_equal(bn_struct_encode(&b, &bn_desc_rec_objective, &o), 0);
     memset(&p, 0, sizeof p);
     p.db = BND_DB_OBJECTIVES;
-    p.klen = bnd_key_u64_u64(p.key, W.pair_a, 0x2002);
+    bnd_key k = bnd_key_objectives(W.pair_a, 0x2002);
+    memcpy(p.key, k.b, k.len);
+    p.klen = k.len;
     p.val = b.data;
     p.vlen = b.len;
     put_raw(&p);

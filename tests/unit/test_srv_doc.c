@@ -386,17 +386,17 @@ static unsigned chunk_records(uint64_t doc)
 {
     MDB_txn *txn;
     MDB_cursor *cur;
-    uint8_t k[16];
+    bnd_key k = bnd_key_prefix(bnd_key_doc_chunks(W.pair_a, doc, 0), 2);
     unsigned n = 0;
-    bnd_key_u64_u64(k, W.pair_a, doc);
-    MDB_val key = {16, k}, v;
+    MDB_val key = bnd_key_val(&k), v;
     assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
     assert_int_equal(
         mdb_cursor_open(txn, bnd_store_dbi(W.srv->store, BND_DB_DOC_CHUNKS),
                         &cur),
         0);
     int rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-    while (rc == 0 && key.mv_size == 20 && memcmp(key.mv_data, k, 16) == 0) {
+    while (rc == 0 && key.mv_size == BND_KEY_WIDTH(doc_chunks) &&
+           bnd_key_has_prefix(&key, &k)) {
         n++;
         rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT);
     }

@@ -221,17 +221,17 @@ struct counts {
 static void count_pair(uint64_t pair, struct counts *c)
 {
     MDB_txn *txn;
-    uint8_t k[8];
-    bnd_key_u64(k, pair);
+    /* the pair's id as a first part (u64): every database keyed by pair */
+    bnd_key k = bnd_key_pairs(pair);
     memset(c, 0, sizeof *c);
     assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
     for (int db = 0; db < BND_DB_COUNT; db++) {
         MDB_cursor *cur;
-        MDB_val key = {8, k}, v;
+        MDB_val key = bnd_key_val(&k), v;
         assert_int_equal(
             mdb_cursor_open(txn, bnd_store_dbi(W.srv->store, db), &cur), 0);
         int rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-        while (rc == 0 && key.mv_size >= 8 && memcmp(key.mv_data, k, 8) == 0) {
+        while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
             c->n[db]++;
             rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT);
         }
@@ -286,23 +286,23 @@ static void test_shredded(void **state)
 
     MDB_txn *txn;
     void *arena = NULL;
-    uint8_t k[16];
+    bnd_key k;
     bn_rec_objective o;
     bn_rec_session s;
     assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn,
-                                 bnd_store_dbi(W.srv->store, BND_DB_OBJECTIVES),
-                                 k, bnd_key_u64_u64(k, W.pair_a, A.objective),
-                                 &bn_desc_rec_objective, &o, &arena),
-                     0);
+    assert_int_equal(
+        bnd_rec_get(txn, bnd_store_dbi(W.srv->store, BND_DB_OBJECTIVES), k.b,
+                    bnd_key_set_objectives(&k, W.pair_a, A.objective),
+                    &bn_desc_rec_objective, &o, &arena),
+        0);
     assert_int_equal(o.status, BN_OBJECTIVE_REACHED);
     assert_int_equal(o.reached_date, bn_date_today());
     assert_int_equal(o.envelope.len, 0);
-    assert_int_equal(bnd_rec_get(txn,
-                                 bnd_store_dbi(W.srv->store, BND_DB_SESSIONS),
-                                 k, bnd_key_u64_u64(k, W.pair_a, A.session),
-                                 &bn_desc_rec_session, &s, &arena),
-                     0);
+    assert_int_equal(
+        bnd_rec_get(txn, bnd_store_dbi(W.srv->store, BND_DB_SESSIONS), k.b,
+                    bnd_key_set_sessions(&k, W.pair_a, A.session),
+                    &bn_desc_rec_session, &s, &arena),
+        0);
     assert_int_equal(s.status, BN_SESSION_HELD);
     assert_int_equal(s.absent, BN_ABSENT_MENTOR);
     bnd_store_read_end(W.srv->store, txn);

@@ -459,7 +459,7 @@ static int write_many(MDB_txn *txn, void *arg)
     bnd_store *st = W.srv->store;
     for (unsigned i = 0; i < mp->n; i++) {
         bn_rec_pair p;
-        uint8_t k[8];
+        bnd_key k;
         uint64_t id;
         int rc = bnd_counter_next(st, txn, "pair", &id);
         if (rc != 0)
@@ -472,8 +472,8 @@ static int write_many(MDB_txn *txn, void *arg)
         p.status = BN_PAIR_PENDING;
         p.epoch = 1;
         p.created = bn_now();
-        rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIRS), k,
-                         bnd_key_u64(k, id), &bn_desc_rec_pair, &p,
+        rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIRS), k.b,
+                         bnd_key_set_pairs(&k, id), &bn_desc_rec_pair, &p,
                          MDB_NOOVERWRITE);
         if (rc == 0)
             rc = bnd_stats_pair_created(st, txn, id, mp->prog, p.status);

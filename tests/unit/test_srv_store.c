@@ -1,5 +1,7 @@
-/* test_srv_store: records through LMDB, map growth, counters, and the
- * writer's group commit with nested transactions. */
+/* test_srv_store: records through LMDB, map growth, counters, the
+ * writer's group commit with nested transactions, and the layout
+ * (bnd_layout.h): key builders, parsers and prefixes, the audit's view of
+ * it, and the copies of its table in the sources and docs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "../lib/bn_testfs.h"
+#include "bnd_audit.h"
 #include "bnd_log.h"
 #include "bnd_schema.h"
 #include "bnd_store.h"
@@ -54,9 +57,10 @@ struct put_acc {
 static int put_account(MDB_txn *txn, void *arg)
 {
     struct put_acc *p = arg;
-    uint8_t k[8];
-    return bnd_rec_put(txn, bnd_store_dbi(p->st, BND_DB_ACCOUNTS), k,
-                       bnd_key_u64(k, p->a->id), &bn_desc_rec_account, p->a, 0);
+    bnd_key k;
+    return bnd_rec_put(txn, bnd_store_dbi(p->st, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, p->a->id), &bn_desc_rec_account,
+                       p->a, 0);
 }
 
 static void test_record_round_trip(void **state)
@@ -68,7 +72,7 @@ static void test_record_round_trip(void **state)
     bn_rec_account a, b;
     void *arena = NULL;
     MDB_txn *txn;
-    uint8_t k[8];
+    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     memset(&a, 0, sizeof a);
@@ -88,13 +92,13 @@ static void test_record_round_trip(void **state)
     o.create = 0;
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 42), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 42),
+                                 &bn_desc_rec_account, &b, &arena),
                      0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 43), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 43),
+                                 &bn_desc_rec_account, &b, &arena),
                      BN_ENOTFOUND);
     /* a corrupt record is reported, not trusted */
     bnd_store_read_end(st, txn);
@@ -114,9 +118,9 @@ static void test_record_round_trip(void **state)
 static int put_garbage(MDB_txn *txn, void *arg)
 {
     bnd_store *st = arg;
-    uint8_t k[8];
-    return bnd_raw_put(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                       bnd_key_u64(k, 9), "\xc1\xc1", 2, 0);
+    bnd_key k;
+    return bnd_raw_put(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                       bnd_key_set_accounts(&k, 9), "\xc1\xc1", 2, 0);
 }
 
 static void test_corrupt_record(void **state)
@@ -128,14 +132,14 @@ static void test_corrupt_record(void **state)
     bn_rec_account b;
     void *arena = NULL;
     MDB_txn *txn;
-    uint8_t k[8];
+    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_write(st, put_garbage, st), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k,
-                                 bnd_key_u64(k, 9), &bn_desc_rec_account, &b,
-                                 &arena),
+    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
+                                 bnd_key_set_accounts(&k, 9),
+                                 &bn_desc_rec_account, &b, &arena),
                      BN_ECORRUPT);
     bnd_store_read_end(st, txn);
     bn_arena_free(&arena);
@@ -155,7 +159,7 @@ static int put_envs(MDB_txn *txn, void *arg)
 {
     struct env_batch *b = arg;
     uint8_t *blob = malloc(b->size);
-    uint8_t k[20];
+    bnd_key k;
     int rc = 0;
 
     b->runs++;
@@ -165,8 +169,8 @@ static int put_envs(MDB_txn *txn, void *arg)
         blob[0] = BN_ENVELOPE_VERSION;
         e.envelope.ptr = blob;
         e.envelope.len = (uint32_t)b->size;
-        rc = bnd_rec_put(txn, bnd_store_dbi(b->st, BND_DB_NOTE_ENVS), k,
-                         bnd_key_u64_u64_u32(k, 1, b->first + i, 1),
+        rc = bnd_rec_put(txn, bnd_store_dbi(b->st, BND_DB_NOTE_ENVS), k.b,
+                         bnd_key_set_note_envs(&k, 1, b->first + i, 1),
                          &bn_desc_rec_note_env, &e, 0);
     }
     free(blob);
@@ -196,9 +200,9 @@ static void test_map_growth(void **state)
     for (unsigned i = 0; i < 128; i++) {
         bn_rec_note_env e;
         void *arena = NULL;
-        uint8_t k[20];
+        bnd_key k;
         assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_NOTE_ENVS),
-                                     k, bnd_key_u64_u64_u32(k, 1, i, 1),
+                                     k.b, bnd_key_set_note_envs(&k, 1, i, 1),
                                      &bn_desc_rec_note_env, &e, &arena),
                          0);
         assert_int_equal(e.envelope.len, 16000);
@@ -297,9 +301,9 @@ struct tjob {
 static int tjob_apply(bnd_job *j, MDB_txn *txn)
 {
     struct tjob *t = (struct tjob *)j;
-    uint8_t k[8];
-    int rc = bnd_raw_put(txn, bnd_store_dbi(t->st, BND_DB_ACCOUNT_PAIRS), k,
-                         bnd_key_u64(k, t->key), "x", 1, 0);
+    bnd_key k;
+    int rc = bnd_raw_put(txn, bnd_store_dbi(t->st, BND_DB_ACCOUNT_PAIRS), k.b,
+                         bnd_key_set_account_pairs(&k, t->key, 1), "x", 1, 0);
     t->rc = rc != 0 ? rc : t->fail ? BN_EINVAL : 0;
     return t->rc;
 }
@@ -344,14 +348,14 @@ static void test_writer_nested(void **state)
     assert_true(bnd_writer_batches(w) >= 1 && bnd_writer_batches(w) <= 10);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
     for (int i = 0; i < 10; i++) {
-        uint8_t k[8];
+        bnd_key k;
         assert_true(jobs[i].done);
         assert_int_equal(jobs[i].rc, jobs[i].fail ? BN_EINVAL : 0);
         /* a failing job's own write is gone; its neighbours' stay */
-        assert_int_equal(bnd_exists(txn,
-                                    bnd_store_dbi(st, BND_DB_ACCOUNT_PAIRS), k,
-                                    bnd_key_u64(k, jobs[i].key)),
-                         jobs[i].fail ? 0 : 1);
+        assert_int_equal(
+            bnd_exists(txn, bnd_store_dbi(st, BND_DB_ACCOUNT_PAIRS), k.b,
+                       bnd_key_set_account_pairs(&k, jobs[i].key, 1)),
+            jobs[i].fail ? 0 : 1);
     }
     bnd_store_read_end(st, txn);
     bnd_writer_stop(w);
@@ -373,6 +377,293 @@ static void test_descs(void **state)
     assert_int_equal(envs, 5);
 }
 
+/* ---- the layout ---------------------------------------------------------- */
+
+/* Keys are the parts side by side, big-endian: byte order is the parts'
+ * numeric order, part by part, and a parser gives the parts back. */
+static void test_key_builders(void **state)
+{
+    static const uint64_t ids[] = {
+        0, 1, 255, 256, 0xffffffff, 0x100000000, UINT64_MAX - 1, UINT64_MAX};
+    static const uint32_t revs[] = {0, 1, 0xff, 0x100, UINT32_MAX};
+    const size_t ni = sizeof ids / sizeof ids[0];
+    const size_t nr = sizeof revs / sizeof revs[0];
+    (void)state;
+
+    bnd_key k = bnd_key_wraps(0x0102030405060708, 0x0a0b0c0d, 42);
+    static const uint8_t want[] = {1,    2,    3, 4, 5, 6, 7, 8, 0x0a, 0x0b,
+                                   0x0c, 0x0d, 0, 0, 0, 0, 0, 0, 0,    42};
+    assert_int_equal(k.db, BND_DB_WRAPS);
+    assert_int_equal(k.len, sizeof want);
+    assert_int_equal(k.len, BND_KEY_WIDTH(wraps));
+    assert_memory_equal(k.b, want, sizeof want);
+
+    for (size_t a = 0; a < ni; a++)
+        for (size_t b = 0; b < ni; b++)
+            for (size_t r = 0; r < nr; r++) {
+                bnd_key x = bnd_key_notes(ids[a], ids[b], revs[r]);
+                MDB_val v = bnd_key_val(&x);
+                bnd_keyp_notes p = {0};
+                assert_int_equal(bnd_key_parse_notes(&v, &p), 0);
+                assert_true(p.pair_id == ids[a] && p.note_id == ids[b] &&
+                            p.revision == revs[r]);
+                /* the next key in numeric order sorts after it */
+                bnd_key y = r + 1 < nr
+                                ? bnd_key_notes(ids[a], ids[b], revs[r + 1])
+                            : b + 1 < ni ? bnd_key_notes(ids[a], ids[b + 1], 0)
+                            : a + 1 < ni ? bnd_key_notes(ids[a + 1], 0, 0)
+                                         : x;
+                if (y.len == x.len && memcmp(y.b, x.b, x.len) != 0)
+                    assert_true(memcmp(x.b, y.b, x.len) < 0);
+            }
+
+    /* a key of another width is not this database's */
+    bnd_key m = bnd_key_members(7, 9);
+    MDB_val v = bnd_key_val(&m);
+    bnd_keyp_notes np = {0};
+    bnd_keyp_members mp = {0};
+    assert_int_equal(bnd_key_parse_notes(&v, &np), BN_ECORRUPT);
+    assert_int_equal(bnd_key_parse_members(&v, &mp), 0);
+    assert_true(mp.pair_id == 7 && mp.account_id == 9);
+    v.mv_size--;
+    assert_int_equal(bnd_key_parse_members(&v, &mp), BN_ECORRUPT);
+
+    /* hashes and strings */
+    uint8_t h[32];
+    for (int i = 0; i < 32; i++)
+        h[i] = (uint8_t)(i * 7);
+    bnd_key ik = bnd_key_invites(h);
+    bnd_keyp_invites ip = {0};
+    v = bnd_key_val(&ik);
+    assert_int_equal(bnd_key_parse_invites(&v, &ip), 0);
+    assert_memory_equal(ip.token_hash, h, 32);
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
+    bnd_keyp_meta sp = {0};
+    v = bnd_key_val(&sk);
+    assert_int_equal(sk.len, strlen(BND_META_SCHEMA));
+    assert_int_equal(bnd_key_parse_meta(&v, &sp), 0);
+    assert_int_equal(sp.name.len, strlen(BND_META_SCHEMA));
+    assert_memory_equal(sp.name.ptr, BND_META_SCHEMA, sp.name.len);
+    char longname[BND_KEY_MAX + 2];
+    memset(longname, 'x', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    assert_int_equal(bnd_key_meta(longname).len, 0); /* never stored */
+
+    /* prefixes: the first parts, by the description's widths */
+    bnd_key w = bnd_key_wraps(5, 6, 7);
+    assert_int_equal(bnd_key_prefix(w, 0).len, 0);
+    assert_int_equal(bnd_key_prefix(w, 1).len, 8);
+    assert_int_equal(bnd_key_prefix(w, 2).len, 12);
+    assert_int_equal(bnd_key_prefix(w, 3).len, 20);
+    assert_int_equal(bnd_key_prefix(w, 9).len, 20);
+    assert_memory_equal(bnd_key_prefix(w, 2).b, w.b, 12);
+}
+
+struct scan_fill {
+    bnd_store *st;
+};
+
+/* Members of three pairs whose ids share bytes. */
+static int fill_members(MDB_txn *txn, void *arg)
+{
+    static const uint64_t m[][2] = {{1, 3},     {1, 1},         {1, 2},
+                                    {0x101, 1}, {0x100, 5},     {2, 1},
+                                    {0, 9},     {UINT64_MAX, 4}};
+    struct scan_fill *f = arg;
+    int rc = 0;
+    for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++) {
+        bnd_key k = bnd_key_members(m[i][0], m[i][1]);
+        rc = bnd_raw_put(txn, bnd_store_dbi(f->st, BND_DB_MEMBERS), k.b, k.len,
+                         "", 0, 0);
+    }
+    return rc;
+}
+
+/* scan_members lists pair's members through a prefix scan. */
+static size_t scan_members(bnd_store *st, uint64_t pair, uint64_t *out)
+{
+    MDB_txn *txn;
+    MDB_cursor *cur;
+    bnd_key start = bnd_key_members(pair, 0), pre = bnd_key_prefix(start, 1);
+    MDB_val k = bnd_key_val(&start), v;
+    bnd_keyp_members p = {0};
+    size_t n = 0;
+
+    assert_int_equal(bnd_store_read_begin(st, &txn), 0);
+    assert_int_equal(
+        mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_MEMBERS), &cur), 0);
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+         rc == 0 && bnd_key_has_prefix(&k, &pre);
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        assert_int_equal(bnd_key_parse_members(&k, &p), 0);
+        assert_true(p.pair_id == pair);
+        out[n++] = p.account_id;
+    }
+    mdb_cursor_close(cur);
+    bnd_store_read_end(st, txn);
+    return n;
+}
+
+/* A prefix scan walks one pair's keys, in order, and no other's. */
+static void test_prefix_scan(void **state)
+{
+    char *d = tmpdir();
+    bnd_store *st = NULL;
+    bnd_store_opts o = {0, 0, 1, 0};
+    uint64_t got[8];
+    (void)state;
+
+    assert_int_equal(bnd_store_open(&st, d, &o), 0);
+    struct scan_fill f = {st};
+    assert_int_equal(bnd_store_write(st, fill_members, &f), 0);
+    assert_int_equal(scan_members(st, 1, got), 3);
+    assert_true(got[0] == 1 && got[1] == 2 && got[2] == 3);
+    assert_int_equal(scan_members(st, 0x100, got), 1);
+    assert_true(got[0] == 5);
+    assert_int_equal(scan_members(st, 0, got), 1);
+    assert_int_equal(scan_members(st, UINT64_MAX, got), 1);
+    assert_true(got[0] == 4);
+    assert_int_equal(scan_members(st, 3, got), 0);
+    bnd_store_close(st);
+    rmdir_all(d);
+}
+
+/* The run-time table is the description: names, widths, records; and the
+ * audit checks every database with it. */
+static void test_layout_table(void **state)
+{
+    (void)state;
+    assert_null(bnd_db_layout_of(BND_DB_COUNT));
+    assert_string_equal(bnd_store_db_name(BND_DB_ACCOUNT_PAIRS),
+                        "account_pairs");
+    for (int db = 0; db < BND_DB_COUNT; db++) {
+        const bnd_db_layout *l = bnd_db_layout_of((enum bnd_db)db);
+        const bnd_audit_db *a = bnd_audit_db_of((enum bnd_db)db);
+        unsigned w = 0;
+        assert_non_null(l);
+        assert_int_equal(l->db, db);
+        assert_true(l->nparts >= 1 && l->nparts <= BND_KEY_PARTS_MAX);
+        for (unsigned i = 0; i < l->nparts; i++) {
+            assert_non_null(l->parts[i].name);
+            /* a string part is a whole key */
+            assert_true(l->parts[i].width != 0 || l->nparts == 1);
+            w += l->parts[i].width;
+        }
+        assert_int_equal(w, l->width);
+        assert_true(w <= BND_KEY_MAX);
+        /* every database has its audit line; records unless the audit
+         * knows its values are not records */
+        assert_non_null(a);
+        assert_int_equal(l->desc == NULL,
+                         (a->flags & (BND_AUDIT_F_INDEX | BND_AUDIT_F_SCRUB)) !=
+                             0);
+        if (a->wrap != NULL) {
+            int found = 0;
+            for (size_t f = 0; f < l->desc->nfields; f++)
+                found |= strcmp(l->desc->fields[f].name, a->wrap) == 0 &&
+                         l->desc->fields[f].kind == BN_FK_BINF;
+            assert_true(found);
+        }
+    }
+    const bnd_db_layout *wr = bnd_db_layout_of(BND_DB_WRAPS);
+    assert_ptr_equal(wr->desc, &bn_desc_rec_wrap);
+    assert_string_equal(wr->parts[1].name, "epoch");
+    assert_int_equal(wr->parts[1].width, 4);
+    char keys[96];
+    bnd_db_layout_keys(wr, keys, sizeof keys);
+    assert_string_equal(keys, "pair_id, epoch, member_id");
+    uint64_t v;
+    bnd_key k = bnd_key_wraps(3, 4, 5);
+    MDB_val kv = bnd_key_val(&k);
+    assert_int_equal(bnd_key_part_int(wr, &kv, 1, &v), 0);
+    assert_true(v == 4);
+    assert_int_equal(bnd_key_part_int(wr, &kv, 3, &v), BN_EINVAL);
+}
+
+/* read_all returns a file of the source tree (tests run from its root). */
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0;
+    if (f == NULL)
+        fail_msg("%s: cannot open (run the tests from the source root)", path);
+    FILE *m = open_memstream(&buf, &len);
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+/* between returns the text of s between the lines holding begin and end. */
+static char *between(const char *s, const char *begin, const char *end)
+{
+    const char *a = strstr(s, begin), *b;
+    if (a == NULL || (a = strchr(a, '\n')) == NULL ||
+        (b = strstr(a, end)) == NULL)
+        return NULL;
+    a++;
+    while (b > a && b[-1] != '\n')
+        b--;
+    return strndup(a, (size_t)(b - a));
+}
+
+/* generated prints a table writer's output into a string. */
+static char *generated(int (*fn)(FILE *, const char *), const char *prefix)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_int_equal(fn(m, prefix), 0);
+    fclose(m);
+    return buf;
+}
+
+static int schema_md(FILE *f, const char *prefix)
+{
+    (void)prefix;
+    return bnd_audit_schema_write_md(f);
+}
+
+static void expect_copy(const char *path, const char *begin, const char *end,
+                        const char *want)
+{
+    char *file = read_all(path);
+    char *got = between(file, begin, end);
+    if (got == NULL || strcmp(got, want) != 0)
+        fail_msg("%s is stale: between %s and %s it must hold\n%s", path, begin,
+                 end, want);
+    free(got);
+    free(file);
+}
+
+/* The layout's table in bnd_schema.h's comment and in docs/DESIGN.md, and
+ * the stored-field table in SECURITY.md, are what the descriptions print
+ * (`binomed audit --layout`, `binomed audit --schema`). */
+static void test_layout_docs(void **state)
+{
+    (void)state;
+    char *c = generated(bnd_layout_write, " * ");
+    char *md = generated(bnd_layout_write, "");
+    char *fields = generated(schema_md, "");
+    char *md_block = NULL;
+    assert_true(asprintf(&md_block, "```\n%s```\n", md) > 0);
+    expect_copy("server/bnd_schema.h", " * layout:begin", " * layout:end", c);
+    expect_copy("docs/DESIGN.md", "<!-- layout:begin -->",
+                "<!-- layout:end -->", md_block);
+    char *sec = read_all("SECURITY.md");
+    if (strstr(sec, fields) == NULL)
+        fail_msg("SECURITY.md's table of stored fields is stale: paste the "
+                 "output of `binomed audit --schema`");
+    free(sec);
+    free(md_block);
+    free(fields);
+    free(md);
+    free(c);
+}
+
 int main(void)
 {
     bnd_log_set_level(BND_LOG_ERROR);
@@ -385,6 +676,10 @@ int main(void)
         cmocka_unit_test(test_counters),
         cmocka_unit_test(test_writer_nested),
         cmocka_unit_test(test_descs),
+        cmocka_unit_test(test_key_builders),
+        cmocka_unit_test(test_prefix_scan),
+        cmocka_unit_test(test_layout_table),
+        cmocka_unit_test(test_layout_docs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

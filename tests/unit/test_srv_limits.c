@@ -1,0 +1,238 @@
+/* test_srv_limits: a limit or a default is stated in one place. Help
+ * texts quote the constants (BN_STRINGIFY); what cannot (the
+ * configuration table's help, the docs, the client's help, which another
+ * module owns) is checked here against the constants and the defaults. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bnd_audit_core.h"
+#include "bnd_server.h"
+
+/* default_of copies into out the default a configuration help states:
+ * the token after "default " ("(default 64)", "default 30; 0: never"),
+ * or the word before "(default)" ("info (default)"). 0, or -1 when the
+ * help states none. */
+static int default_of(const char *help, char *out, size_t size)
+{
+    const char *p = strstr(help, "(default)");
+    size_t n;
+    if (p != NULL) {
+        const char *e = p;
+        while (e > help && e[-1] == ' ')
+            e--;
+        p = e;
+        while (p > help && p[-1] != ' ' && p[-1] != ',')
+            p--;
+        n = (size_t)(e - p);
+    } else if ((p = strstr(help, "default ")) != NULL) {
+        p += strlen("default ");
+        n = strcspn(p, " ;),");
+        if (n > 0 && p[n - 1] == ':') /* "default 0: a quarter of ..." */
+            n--;
+    } else {
+        return -1;
+    }
+    if (n == 0 || n >= size)
+        return -1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return 0;
+}
+
+/* host_clean zeroes the host buffer past its string (the setter copies a
+ * whole stack buffer). */
+static void host_clean(bnd_config *c)
+{
+    size_t n = strnlen(c->host, sizeof c->host);
+    memset(c->host + n, 0, sizeof c->host - n);
+}
+
+/* same_as_defaults: setting key to val leaves a default configuration as
+ * it was (val is the default). */
+static int same_as_defaults(const char *key, const char *val)
+{
+    bnd_config *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+    int same;
+    assert_true(a != NULL && b != NULL);
+    bnd_config_defaults(a);
+    bnd_config_defaults(b);
+    same = bnd_config_set(b, key, val) == 0;
+    host_clean(a);
+    host_clean(b);
+    same = same && memcmp(a, b, sizeof *a) == 0;
+    free(a);
+    free(b);
+    return same;
+}
+
+/* Every configuration key's help states its default, and it is the
+ * default bnd_config_defaults sets. */
+static void test_config_help(void **state)
+{
+    const bnd_config_key *k;
+    char def[64];
+    (void)state;
+    for (size_t i = 0; (k = bnd_config_key_at(i)) != NULL; i++) {
+        if (default_of(k->help, def, sizeof def) != 0)
+            fail_msg("%s: its help states no default", k->key);
+        if (!same_as_defaults(k->key, def))
+            fail_msg("%s: its help says default %s; bnd_config_defaults "
+                     "differs",
+                     k->key, def);
+    }
+    /* the check can fail: a value that is not the default */
+    assert_false(same_as_defaults("max_inflight", "63"));
+}
+
+/* read_all returns a file of the source tree (tests run from its root). */
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = NULL;
+    size_t len = 0;
+    int c;
+    if (f == NULL)
+        fail_msg("%s: cannot open (run the tests from the source root)", path);
+    FILE *m = open_memstream(&buf, &len);
+    while ((c = fgetc(f)) != EOF)
+        fputc(c, m);
+    fclose(f);
+    fclose(m);
+    return buf;
+}
+
+/* docs/OPERATIONS.md's table of keys gives each key with its default
+ * (log_level: in the sentence listing the levels, "`info` (default)"). */
+static void test_operations_table(void **state)
+{
+    char *doc = read_all("docs/OPERATIONS.md");
+    const bnd_config_key *k;
+    (void)state;
+    for (size_t i = 0; (k = bnd_config_key_at(i)) != NULL; i++) {
+        char row[80], def[64];
+        snprintf(row, sizeof row, "| `%s` | ", k->key);
+        const char *p = strstr(doc, row);
+        if (p == NULL && default_of(k->help, def, sizeof def) == 0) {
+            snprintf(row, sizeof row, "`%s` (default)", def);
+            if (strstr(doc, row) != NULL)
+                continue;
+        }
+        if (p == NULL)
+            fail_msg("docs/OPERATIONS.md has no row for %s", k->key);
+        p += strlen(row);
+        size_t n = strcspn(p, " |");
+        assert_true(n > 0 && n < sizeof def);
+        memcpy(def, p, n);
+        def[n] = '\0';
+        if (!same_as_defaults(k->key, def))
+            fail_msg("docs/OPERATIONS.md: %s's default is %s there; "
+                     "bnd_config_defaults differs",
+                     k->key, def);
+    }
+    free(doc);
+}
+
+/* check_ranges: in every line of path that speaks of canaries, each
+ * range "A to B" is the live bounds (MIN to MAX) or the offline ones (1
+ * to MAX), "N printable characters or more" the least, "at most N by
+ * default" the default count, and a stated
+ * interval is a minute only while the default interval is 60 s. */
+static void check_ranges(const char *path)
+{
+    char *text = read_all(path);
+    int lineno = 1;
+    for (char *line = text; *line != '\0'; lineno++) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *l = strndup(line, len);
+        int canary = 0;
+        for (char *q = l; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        canary = strstr(l, "canar") != NULL;
+        for (char *q = l; canary && (q = strstr(q, " to ")) != NULL; q += 4) {
+            char *a = q;
+            while (a > l && isdigit((unsigned char)a[-1]))
+                a--;
+            if (a == q || !isdigit((unsigned char)q[4]))
+                continue;
+            long lo = strtol(a, NULL, 10), hi = strtol(q + 4, NULL, 10);
+            if (hi == BN_AUDIT_CANARIES_MAX && lo == 1)
+                continue; /* canaries in one audit */
+            if (!((lo == BN_AUDIT_CANARY_MIN || lo == 1) &&
+                  hi == BN_AUDIT_CANARY_MAX))
+                fail_msg("%s:%d: canaries of %ld to %ld bytes; the limits "
+                         "are %d (live) or 1 (offline) to %d",
+                         path, lineno, lo, hi, BN_AUDIT_CANARY_MIN,
+                         BN_AUDIT_CANARY_MAX);
+        }
+        char *m = canary ? strstr(l, " printable characters or more") : NULL;
+        if (m != NULL && m > l && isdigit((unsigned char)m[-1])) {
+            char *a = m;
+            while (a > l && isdigit((unsigned char)a[-1]))
+                a--;
+            if (strtol(a, NULL, 10) != BN_AUDIT_CANARY_MIN)
+                fail_msg("%s:%d: canaries of %ld characters or more; the "
+                         "least is %d",
+                         path, lineno, strtol(a, NULL, 10),
+                         BN_AUDIT_CANARY_MIN);
+        }
+        char *d = canary ? strstr(l, " by default") : NULL;
+        if (d != NULL && d > l && isdigit((unsigned char)d[-1])) {
+            char *a = d;
+            while (a > l && isdigit((unsigned char)a[-1]))
+                a--;
+            if (strtol(a, NULL, 10) != BND_AUDIT_CANARIES_DEFAULT)
+                fail_msg("%s:%d: %ld canaries by default; the default is %d",
+                         path, lineno, strtol(a, NULL, 10),
+                         BND_AUDIT_CANARIES_DEFAULT);
+        }
+        if (canary && strstr(l, "minute") != NULL &&
+            BND_AUDIT_INTERVAL_S_DEFAULT != 60)
+            fail_msg("%s:%d: says a minute; the default interval is %d s", path,
+                     lineno, BND_AUDIT_INTERVAL_S_DEFAULT);
+        free(l);
+        line += len + (end != NULL);
+    }
+    free(text);
+}
+
+/* The canary limits, wherever a text states them. */
+static void test_canary_texts(void **state)
+{
+    static const char *const files[] = {
+        "SECURITY.md",
+        "docs/DESIGN.md",
+        "docs/OPERATIONS.md",
+        "README.md",
+        "client/cli/main.c",
+        "client/cli/cli_audit.c",
+        "server/bnd_h_audit.c",
+        "server/main.c",
+        "server/bnd_server.c",
+        "proto/bn_schema.h",
+        "server/bnd_audit_core.h",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        check_ranges(files[i]);
+    /* one constant for the offline and the live bound */
+    assert_int_equal(BND_AUDIT_CANARY_MAX, BN_AUDIT_CANARY_MAX);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_help),
+        cmocka_unit_test(test_operations_table),
+        cmocka_unit_test(test_canary_texts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -329,6 +329,7 @@ static int run_all(job **run, size_t n, const opts *o)
                (run[next]->prog == NULL || nlive == 0)) {
             job *j = run[next++];
             if (start(j, o) != 0) {
+                printf("%-8s %s  (not started)\n", "FAILED", j->name);
                 failed++;
                 bad[nbad++] = j;
                 continue;

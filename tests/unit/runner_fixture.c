@@ -30,12 +30,14 @@ static int fixture_teardown(void **state)
     return 0;
 }
 
+/* Fails an assertion: FAILED, with cmocka's message. */
 static void test_fail(void **state)
 {
     (void)state;
     assert_int_equal(1, 2);
 }
 
+/* Never returns: TIMEOUT. */
 static void test_hang(void **state)
 {
     (void)state;
@@ -43,12 +45,14 @@ static void test_hang(void **state)
         pause();
 }
 
+/* Aborts: CRASHED (SIGABRT). */
 static void test_crash(void **state)
 {
     (void)state;
     abort();
 }
 
+/* Passes, with the state the group's setup made: ok. */
 static void test_pass(void **state)
 {
     assert_ptr_equal(*state, &magic);

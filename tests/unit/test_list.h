@@ -12,9 +12,21 @@
  *      `TS(test_name, setup, teardown)` when it has fixtures of its own.
  *      A static test_* that is not listed does not build
  *      (-Werror=unused-function).
- * The group's G(setup, teardown), when not NULL, runs around every test
- * of the group, in the test's process, as cmocka_run_group_tests did
- * around the whole file; a test sees only the state its fixtures make.
+ * The group's G(setup, teardown, mode): the setup and teardown (when not
+ * NULL) run around every test of the group, in the test's process, as
+ * cmocka_run_group_tests ran them around the whole file. In a group
+ * BN_UNIT_EACH a test sees only the state its fixtures make; in a group
+ * BN_UNIT_STORY (tests that build on what the ones before them did, a
+ * world of accounts and pairs) a test's process first runs the tests
+ * listed before it, so order matters there: add a new test where its
+ * story needs it (usually last). Prefer EACH for a new group.
+ *
+ * A test written in the old style, in a file's main: each
+ * cmocka_unit_test(f) becomes T(f), each
+ * cmocka_unit_test_setup_teardown(f, s, t) TS(f, s, t) (a teardown only:
+ * TS(f, NULL, t)), the fixture of cmocka_run_group_tests(tests, s, t)
+ * goes in G(s, t, ...), what main did before it in the group's setup;
+ * then the main goes (bn_crypto_init() is the runner's).
  *
  * To add a group: write tests/unit/test_<group>.c including this file and
  * ending with `BN_UNIT_GROUP(<group>);` (no main), add X(<group>) to

@@ -76,7 +76,8 @@ SHLIB_OBJ := $(patsubst %.c,$(BUILD)/pic/%.o,$(CRYPTO_SRC) $(PROTO_SRC) \
 
 BINOMED := $(if $(wildcard server/main.c),$(BUILD)/binomed)
 BINOME := $(if $(CLI_SRC),$(BUILD)/binome)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+UNIT_RUNNER := $(BUILD)/tests/unit_runner
+RUNNER_FIXTURE := $(BUILD)/tests/runner_fixture
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TESTLIB_OBJ := $(call obj,$(TESTLIB_SRC))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
@@ -126,23 +127,24 @@ $(BUILD)/binomed: $(call obj,server/main.c) $(LIBSERVER) $(LIBPROTO) $(LIBCRYPTO
 $(BUILD)/binome: $(call obj,$(CLI_SRC)) $(LIBCLIENT) $(LIBPROTO) $(LIBCRYPTO)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# Unit tests link what they test: test_srv_* the server library,
-# test_cli_* the client library, the others proto and crypto only, so that
-# one module's work in progress never breaks another's tests. Integration
-# tests drive the real programs and link the client library.
+# Unit tests are one program, unit_runner (tests/unit/runner.c), over the
+# list tests/unit/test_list.h: it links every tests/unit/test_*.c and each
+# library. runner_fixture is the same runner over four tests of known fate,
+# for tests/integration/runner.sh. Integration tests drive the real
+# programs and link the client library.
 BASE_LIBS := $(LIBPROTO) $(LIBCRYPTO)
 
-$(BUILD)/tests/test_srv_%: $(BUILD)/obj/tests/unit/test_srv_%.o $(TESTLIB_OBJ) \
-                           $(LIBSERVER) $(BASE_LIBS)
+$(UNIT_RUNNER): $(call obj,tests/unit/runner.c $(UNIT_SRC)) $(TESTLIB_OBJ) \
+                $(LIBSERVER) $(LIBCLIENT) $(BASE_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
-$(BUILD)/tests/test_cli_%: $(BUILD)/obj/tests/unit/test_cli_%.o $(TESTLIB_OBJ) \
-                           $(LIBCLIENT) $(BASE_LIBS)
+$(BUILD)/obj/tests/unit/runner_fixture_main.o: tests/unit/runner.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -DBN_UNIT_FIXTURE -c $< -o $@
 
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TESTLIB_OBJ) $(BASE_LIBS)
+$(RUNNER_FIXTURE): $(BUILD)/obj/tests/unit/runner_fixture_main.o \
+                   $(call obj,tests/unit/runner_fixture.c) $(BASE_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) $(TEST_LIBS)
 
@@ -157,12 +159,14 @@ $(BUILD)/adversary/%: $(BUILD)/obj/tests/adversary/%.o $(LIBSERVER) $(BASE_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
-tests: all $(UNIT_BINS) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BINS)
+tests: all $(UNIT_RUNNER) $(RUNNER_FIXTURE) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BINS)
 
-# test: run every test binary and script of this build (the adversary's
-# scripts play the malicious server operator, tests/adversary/).
+# test: every unit test, each in its own process, then every integration
+# program and script of this build (the adversary's scripts play the
+# malicious server operator, tests/adversary/), each counted once from its
+# exit status: tests/run.sh ends with "N passed, N failed".
 test: tests
-	@BUILD=$(BUILD) sh tests/run.sh $(UNIT_BINS) $(ITEST_BINS) $(ITEST_SCRIPTS) \
+	@BUILD=$(BUILD) sh tests/run.sh --all $(ITEST_BINS) $(ITEST_SCRIPTS) \
 	    $(ADV_SCRIPTS)
 
 test-asan:

@@ -5,7 +5,8 @@
 #
 # BUILD is a build without sanitizers (valgrind and ASan do not mix) in
 # which `make BUILD=... tests` has run. The script runs:
-#   1. every unit test binary of BUILD/tests under valgrind;
+#   1. every unit test under valgrind: BUILD/tests/unit_runner, whose
+#      forked child per test stays under valgrind with its own log;
 #   2. every integration test binary of BUILD/tests under valgrind (the
 #      binomed they start runs natively);
 #   3. the integration runs named in VG_DAEMON_RUNS (default: the story
@@ -102,7 +103,15 @@ report() {
     fi
 }
 
-# Unit and integration test binaries, each under valgrind.
+# The unit tests, one process each under valgrind (slower: a longer
+# timeout per test).
+# shellcheck disable=SC2086 # VGOPTS is a list of options
+BN_TEST_TIMEOUT=${BN_TEST_TIMEOUT:-600} "$VALGRIND" $VGOPTS \
+    --log-file="$LOGS/unit_runner.%p.log" "$BUILD/tests/unit_runner" \
+    >"$LOGS/unit_runner.out" 2>&1
+report unit_runner $? "$LOGS"/unit_runner.*.log
+
+# Integration test binaries, each under valgrind.
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
     name=$(basename "$t")

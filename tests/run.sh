@@ -1,35 +1,27 @@
 #!/bin/sh
-# run.sh: run test binaries one after the other, sum cmocka's counts, and
-# end with one line "N passed, N failed". Exit 1 if any test failed.
-# Integration tests find the programs in $BUILD (set by the Makefile).
+# run.sh: run tests with build/tests/unit_runner (tests/unit/runner.c):
+# each unit test of tests/unit/test_list.h, and each integration program
+# or script given by its path, in its own process with a timeout, one
+# line per test, and a last line "N passed, N failed" counted from exit
+# statuses. Exits 1 when a test did not pass.
+#
+#   BUILD=build sh tests/run.sh                  every unit test
+#   BUILD=build sh tests/run.sh test_login       the tests of that name
+#   BUILD=build sh tests/run.sh build/tests/test_crash tests/integration/story.sh
+#   BUILD=build sh tests/run.sh --all PROGRAM... what make test runs
+#
+# It sets what the integration tests expect (BINOMED, BINOME, BINOME_KDF)
+# from $BUILD. The runner's options (-j N, -t SECONDS, -v, --list) and its
+# environment (BN_TEST_JOBS, BN_TEST_TIMEOUT, BN_TEST_PROG_TIMEOUT,
+# BN_TEST_VERBOSE) are in `unit_runner --help`.
 set -u
 : "${BUILD:=build}"
+export BUILD
 export BINOMED="$PWD/$BUILD/binomed" BINOME="$PWD/$BUILD/binome"
 export BINOME_KDF=interactive
-passed=0 failed=0 bad=""
-for t in "$@"; do
-    out=$(mktemp)
-    case "$t" in
-    *.sh) sh "$t" >"$out" 2>&1 ;;
-    *) "$t" >"$out" 2>&1 ;;
-    esac
-    rc=$?
-    cat "$out"
-    # cmocka's summary lines, or a script's "N passed, N failed"
-    p=$(sed -n -e 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' \
-        -e 's/^\([0-9][0-9]*\) passed, [0-9][0-9]* failed.*/\1/p' "$out" |
-        awk '{s+=$1} END {print s+0}')
-    f=$(sed -n -e 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' \
-        -e 's/^[0-9][0-9]* passed, \([0-9][0-9]*\) failed.*/\1/p' "$out" |
-        awk '{s+=$1} END {print s+0}')
-    rm -f "$out"
-    passed=$((passed + p))
-    failed=$((failed + f))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        failed=$((failed + 1))   # crashed or failed outside cmocka's count
-    fi
-    [ "$rc" -ne 0 ] && bad="$bad $(basename "$t")"
-done
-echo "tests: $passed passed, $failed failed"
-[ -n "$bad" ] && { echo "failing:$bad" >&2; exit 1; }
-exit 0
+RUNNER=$BUILD/tests/unit_runner
+if [ ! -x "$RUNNER" ]; then
+    echo "run.sh: $RUNNER is missing; run: make BUILD=$BUILD tests" >&2
+    exit 2
+fi
+exec "$RUNNER" "$@"

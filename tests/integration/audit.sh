@@ -14,11 +14,11 @@
 #
 #   BUILD=build sh tests/integration/audit.sh
 #
-# Needs $BUILD/tests/test_srv_audit (make tests), which plants the
-# plaintext note (BN_PLANT_DIR). Prints "ok N - ..." / "not ok N - ..." per
+# Needs $BUILD/tests/unit_runner (make tests), whose tool "plant"
+# (tests/unit/test_srv_audit.c) plants the plaintext note (BN_PLANT_DIR). Prints "ok N - ..." / "not ok N - ..." per
 # check and ends with "N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib/common.sh"
-PLANT=${PLANT:-$BUILD/tests/test_srv_audit}
+PLANT=${PLANT:-$BUILD/tests/unit_runner}
 need_progs "run make tests first" "$BINOMED" "$BINOME" "$PLANT"
 make_tmp audit
 
@@ -189,7 +189,7 @@ fi
 stop_daemon
 
 # ---- a plaintext planted into LMDB ---------------------------------------------
-if key=$(BN_PLANT_DIR=$DATA BN_PLANT_TEXT="$CANARY" "$PLANT" 2>"$T/err") &&
+if key=$(BN_PLANT_DIR=$DATA BN_PLANT_TEXT="$CANARY" "$PLANT" --tool plant 2>"$T/err") &&
     [ -n "$key" ]; then
     ok "a plaintext note is planted into the stopped daemon's store ($key)"
 else

@@ -1,7 +1,7 @@
 #!/bin/sh
 # report_html.sh: the administrator's HTML report, opened in a real
-# browser. test_cli_stats writes a sample report (30 pairs, 12 months)
-# when BN_REPORT_OUT names a file; headless Chromium renders it to a PNG
+# browser. The unit test cli_stats/test_sample_report writes a sample
+# report (30 pairs, 12 months) when BN_REPORT_OUT names a file; headless Chromium renders it to a PNG
 # and dumps the DOM, which must hold the four SVG charts and the at-risk
 # table.
 #
@@ -12,7 +12,7 @@
 # # SKIP" line) only when Chromium is missing and cannot be installed.
 # KEEP_REPORT=DIR keeps report.html and report.png in DIR.
 . "$(dirname "$0")/lib/common.sh"
-TEST=$BUILD/tests/test_cli_stats
+TEST=$BUILD/tests/unit_runner
 need_progs "run make tests first" "$TEST"
 make_tmp report
 not_ok_detail() { show_tail 5 "$T/err"; }
@@ -33,11 +33,12 @@ if [ -z "$browser" ]; then
     finish
 fi
 
-if BN_REPORT_OUT="$T/report.html" "$TEST" >"$T/test.log" 2>"$T/err" &&
+if BN_REPORT_OUT="$T/report.html" "$TEST" cli_stats/test_sample_report \
+    >"$T/test.log" 2>"$T/err" &&
     [ -s "$T/report.html" ]; then
-    ok "test_cli_stats wrote a sample report"
+    ok "test_sample_report wrote a sample report"
 else
-    not_ok "test_cli_stats wrote a sample report"
+    not_ok "test_sample_report wrote a sample report"
     finish
 fi
 

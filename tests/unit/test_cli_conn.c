@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -236,16 +238,4 @@ static void test_nobody_listening(void **state)
     assert_null(c);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_call_and_error),
-        cmocka_unit_test(test_wrong_server_key),
-        cmocka_unit_test(test_closed_before_handshake),
-        cmocka_unit_test(test_altered_frame),
-        cmocka_unit_test(test_nobody_listening),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(cli_conn);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,16 +191,4 @@ static void test_safety_number_symmetric(void **state)
     f->members[1].sign_pk[3] ^= 4;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_first_sight_then_change),
-        cmocka_unit_test(test_verified_record_rules),
-        cmocka_unit_test(test_order_and_departed_members),
-        cmocka_unit_test(test_own_keys_shown_wrong),
-        cmocka_unit_test(test_safety_number_symmetric),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(cli_keys);

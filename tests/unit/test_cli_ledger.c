@@ -13,6 +13,9 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
+#include "binome.h"
 #include "bnc_internal.h"
 
 #define PAIR 7
@@ -583,27 +586,4 @@ static void test_legacy_after_new(void **state)
     assert_non_null(strstr(w->c.tamper, "old format"));
 }
 
-int main(void)
-{
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-    const struct CMUnitTest tests[] = {
-        T(test_honest_pair),
-        T(test_phantom_member),
-        T(test_epoch_raised_without_entry),
-        T(test_member_key_substituted),
-        T(test_state_not_logged),
-        T(test_wraps_altered_or_withheld),
-        T(test_notes),
-        T(test_private_note_of_other_not_expected),
-        T(test_sessions),
-        T(test_objectives),
-        T(test_documents),
-        cmocka_unit_test(test_paging_must_advance),
-        cmocka_unit_test_setup_teardown(test_legacy_pair, legacy_setup,
-                                        teardown),
-        T(test_legacy_after_new),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(cli_ledger);

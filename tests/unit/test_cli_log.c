@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,20 +320,4 @@ static void test_digest_and_record(void **state)
     bnc_profile_free(prof);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_whole_chain_from_nothing),
-        cmocka_unit_test(test_extends_remembered_head),
-        cmocka_unit_test(test_entry_removed),
-        cmocka_unit_test(test_entry_altered),
-        cmocka_unit_test(test_entries_reordered),
-        cmocka_unit_test(test_rolled_back),
-        cmocka_unit_test(test_forked),
-        cmocka_unit_test(test_announced_head_differs),
-        cmocka_unit_test(test_digest_and_record),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(cli_log);

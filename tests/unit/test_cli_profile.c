@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,16 +197,4 @@ static void test_join_refuses_bad_codes(void **state)
     bnc_profile_free(p);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_existing_dir_made_private),
-        cmocka_unit_test(test_absent_and_corrupt),
-        cmocka_unit_test(test_default_dir),
-        cmocka_unit_test(test_join_refuses_bad_codes),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(cli_profile);

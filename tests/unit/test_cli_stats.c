@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -677,19 +679,4 @@ static void test_sample_report(void **state)
     bnc_stats_derived_free(&d);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_completion_rate),
-        cmocka_unit_test(test_median),
-        cmocka_unit_test(test_at_risk_per_frequency),
-        cmocka_unit_test(test_minimum_duration),
-        cmocka_unit_test(test_months),
-        cmocka_unit_test(test_empty_programme),
-        cmocka_unit_test(test_csv_quoting),
-        cmocka_unit_test(test_html_escaping),
-        cmocka_unit_test(test_json_valid),
-        cmocka_unit_test(test_sample_report),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(cli_stats);

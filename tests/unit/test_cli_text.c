@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <string.h>
 
 #include "bnc_internal.h" /* the handles' insides, for white-box checks */
@@ -144,14 +146,4 @@ static void test_doc_safe_name(void **state)
     assert_int_equal(bn_str_check(out, strlen(out), BN_DOC_NAME_MAX), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_escaping),
-        cmocka_unit_test(test_note_prefix),
-        cmocka_unit_test(test_account_resolve),
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_doc_safe_name),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(cli_text);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_list.h"
 #include <errno.h>
 #include <sys/wait.h>
 
@@ -86,12 +88,12 @@ static void test_err_table_frozen(void **state)
     BN_ERR_MAP(COUNT)
 #undef COUNT
     assert_int_equal(n, sizeof frozen / sizeof frozen[0]);
-#define IN_FROZEN(name_, value_, msg_)                                            \
+#define IN_FROZEN(name_, value_, msg_)                                         \
     {                                                                          \
         int found = 0;                                                         \
         for (size_t i = 0; i < n; i++)                                         \
-            found |= frozen[i].value == value_ &&                               \
-                     strcmp(frozen[i].name, "BN_E" #name_) == 0;                \
+            found |= frozen[i].value == value_ &&                              \
+                     strcmp(frozen[i].name, "BN_E" #name_) == 0;               \
         assert_true(found);                                                    \
     }
     BN_ERR_MAP(IN_FROZEN)
@@ -321,20 +323,4 @@ static void test_invite_rejects_malformed(void **state)
     assert_int_equal(bn_hostport_parse("a]:8", host, &port), BN_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_err_names_and_messages),
-        cmocka_unit_test(test_err_table_frozen),
-        cmocka_unit_test(test_buf_grows_and_resets),
-        cmocka_unit_test(test_array_append),
-        cmocka_unit_test(test_big_endian),
-        cmocka_unit_test(test_dates_parse_and_format),
-        cmocka_unit_test(test_hex),
-        cmocka_unit_test(test_utf8_and_json),
-        cmocka_unit_test(test_full_io),
-        cmocka_unit_test(test_invite_round_trip),
-        cmocka_unit_test(test_invite_rejects_malformed),
-    };
-    return cmocka_run_group_tests_name("common", tests, NULL, NULL);
-}
+BN_UNIT_GROUP(common);

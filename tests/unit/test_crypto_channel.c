@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -380,22 +382,4 @@ static void test_login(void **state)
     }
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_handshake_roundtrip),
-        cmocka_unit_test(test_handshake_matches_documented_construction),
-        cmocka_unit_test(test_handshake_wrong_server_key),
-        cmocka_unit_test(test_handshake_every_msg2_bit_flip_fails),
-        cmocka_unit_test(test_handshake_every_msg1_bit_flip_fails),
-        cmocka_unit_test(test_handshake_low_order_points),
-        cmocka_unit_test(test_channel_both_directions),
-        cmocka_unit_test(test_channel_replay_drop_reorder),
-        cmocka_unit_test(test_channel_every_bit_flip_and_ad),
-        cmocka_unit_test(test_channel_counter_exhausted_and_wipe),
-        cmocka_unit_test(test_login),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_channel);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -297,18 +299,4 @@ static void test_doc_chunk_limits(void **state)
     free(out);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_doc_roundtrip),
-        cmocka_unit_test(test_doc_key_random),
-        cmocka_unit_test(test_doc_every_bit_flip_fails),
-        cmocka_unit_test(test_doc_truncated_reordered_dropped),
-        cmocka_unit_test(test_doc_failed_pull_changes_nothing),
-        cmocka_unit_test(test_doc_foreign_chunks),
-        cmocka_unit_test(test_doc_chunk_limits),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_doc);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -469,25 +471,4 @@ static void test_envelope_v1_still_opens(void **state)
         bn_envelope_open(&pt, &len, f.key, &ad, env, sizeof env, f.sign_pk), 0);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_padme_always_longer_and_monotonic),
-        cmocka_unit_test(test_padme_small_notes_pad_alike),
-        cmocka_unit_test(test_padme_known_values),
-        cmocka_unit_test(test_padme_leaks_loglog_bits),
-        cmocka_unit_test(test_envelope_roundtrip),
-        cmocka_unit_test(test_envelope_short_and_long_notes_same_size),
-        cmocka_unit_test(test_envelope_too_big),
-        cmocka_unit_test(test_envelope_every_bit_flip_fails),
-        cmocka_unit_test(test_envelope_wrong_ad_fields),
-        cmocka_unit_test(test_envelope_v1_still_opens),
-        cmocka_unit_test(test_envelope_wrong_key_epoch_author),
-        cmocka_unit_test(test_envelope_truncated_and_check),
-        cmocka_unit_test(test_envelope_layout_and_padding_checks),
-        cmocka_unit_test(test_envelope_nonce_is_fresh),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_envelope);

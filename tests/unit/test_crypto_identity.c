@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -513,29 +515,4 @@ static void test_file_write_atomic(void **state)
     assert_int_equal(count_entries(t->dir), 1);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_init_hash_random),
-        cmocka_unit_test(test_kdf_level_from_env),
-        cmocka_unit_test(test_identity_generate),
-        cmocka_unit_test(test_pwbox_roundtrip_and_wrong_pass),
-        cmocka_unit_test(test_pwbox_hostile_limits_refused),
-        cmocka_unit_test(test_pwbox_moderate),
-        cmocka_unit_test_setup_teardown(test_identity_file_roundtrip_mode,
-                                        setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(
-            test_identity_file_wrong_pass_and_missing, setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_identity_file_corrupted, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_identity_file_hostile_header,
-                                        setup_dir, teardown_dir),
-        cmocka_unit_test_setup_teardown(test_identity_inner_checks, setup_dir,
-                                        teardown_dir),
-        cmocka_unit_test_setup_teardown(test_file_write_atomic, setup_dir,
-                                        teardown_dir),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_identity);

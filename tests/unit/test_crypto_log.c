@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -378,20 +380,4 @@ static void test_log_v1_legacy(void **state)
     assert_int_equal(bn_log_entry_encode(enc, &e), BN_EINVAL);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_log_encode_decode),
-        cmocka_unit_test(test_log_v1_legacy),
-        cmocka_unit_test(test_log_sign_and_hash_layout),
-        cmocka_unit_test(test_log_chain_verifies),
-        cmocka_unit_test(test_log_removed_entry),
-        cmocka_unit_test(test_log_altered_fields),
-        cmocka_unit_test(test_log_reordered),
-        cmocka_unit_test(test_log_extends_rollback_fork),
-        cmocka_unit_test(test_charter),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_log);

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -278,19 +280,4 @@ static void test_members_hash(void **state)
     assert_int_equal(bn_members_hash(h2, NULL, 0), 0);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pairkey_generate_random),
-        cmocka_unit_test(test_wrap_verify_without_secrets),
-        cmocka_unit_test(test_pairkey_id),
-        cmocka_unit_test(test_members_hash),
-        cmocka_unit_test(test_wrap_roundtrip),
-        cmocka_unit_test(test_wrap_every_bit_flip_fails),
-        cmocka_unit_test(test_wrap_wrong_context),
-        cmocka_unit_test(test_wrap_epoch_mismatch_when_signed),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_pairkey);

@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_crypto.h"
 #include "bn_util.h"
 
@@ -141,14 +143,4 @@ static void test_safety_changes_with_any_key_or_id(void **state)
     assert_string_not_equal(n, ref);
 }
 
-int main(void)
-{
-    if (bn_crypto_init() != 0)
-        return 1;
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_safety_same_both_sides),
-        cmocka_unit_test(test_safety_matches_signal_construction),
-        cmocka_unit_test(test_safety_changes_with_any_key_or_id),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(crypto_safety);

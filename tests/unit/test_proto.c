@@ -12,8 +12,8 @@
  * - bn_struct_encode/decode on test-local descriptors (arena chaining,
  *   depth limit).
  *
- * `test_proto --seeds DIR` writes the fuzzers' seed corpora into
- * DIR/fuzz_msg and DIR/fuzz_frame instead of running the tests.
+ * `unit_runner --tool seeds DIR` writes the fuzzers' seed corpora into
+ * DIR/fuzz_msg and DIR/fuzz_frame (bn_unit_tool_seeds).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +24,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_list.h"
 #include <msgpack.h>
 
 #include "bn_proto.h"
@@ -1001,21 +1003,15 @@ static int write_seeds(const char *dir)
     return bad;
 }
 
-int main(int argc, char **argv)
+/* The tool `unit_runner --tool seeds DIR`: the fuzzers' seed corpora in
+ * DIR; returns the exit status. */
+int bn_unit_tool_seeds(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
-        return write_seeds(argv[2]);
-
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_roundtrip_every_message, pool_teardown),
-        cmocka_unit_test_teardown(test_roundtrip_lists_at_max, pool_teardown),
-        cmocka_unit_test_teardown(test_encoder_checks_every_field,
-                                  pool_teardown),
-        cmocka_unit_test_teardown(test_decoder_checks_every_field,
-                                  pool_teardown),
-        cmocka_unit_test_teardown(test_truncated_and_trailing, pool_teardown),
-        cmocka_unit_test(test_names_and_lookups),
-        cmocka_unit_test_teardown(test_struct_codec, pool_teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    if (argc != 2) {
+        fprintf(stderr, "usage: unit_runner --tool seeds DIR\n");
+        return 2;
+    }
+    return write_seeds(argv[1]);
 }
+
+BN_UNIT_GROUP(proto);

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_proto.h"
 
 /* stream_of appends frames of the given body lengths (body byte j of
@@ -308,16 +310,4 @@ static void test_frames_of_messages(void **state)
     bn_buf_free(&s);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pieces),
-        cmocka_unit_test(test_partial_then_rest),
-        cmocka_unit_test(test_too_big),
-        cmocka_unit_test(test_limit_switch),
-        cmocka_unit_test(test_growth),
-        cmocka_unit_test(test_trim),
-        cmocka_unit_test(test_frames_of_messages),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(proto_frame);

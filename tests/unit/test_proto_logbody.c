@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_proto.h"
 
 static uint8_t env[300];
@@ -142,15 +144,4 @@ static void test_entry_must_name_its_request(void **state)
     assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_body_hash_ignores_id_and_entry),
-        cmocka_unit_test(test_body_hash_of_ciphertext_hash),
-        cmocka_unit_test(test_describe_table),
-        cmocka_unit_test(test_entry_must_name_its_request),
-    };
-    if (bn_crypto_init() != 0)
-        return 1;
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(proto_logbody);

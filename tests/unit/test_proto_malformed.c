@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include "bn_proto.h"
 
 typedef struct bad_case {
@@ -276,13 +278,4 @@ static void test_values(void **state)
     bn_msg_free(&m);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_long_fields),
-        cmocka_unit_test(test_element_budget),
-        cmocka_unit_test(test_values),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(proto_malformed);

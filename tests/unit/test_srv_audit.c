@@ -7,12 +7,13 @@
  * database are found, each naming its database and key (hex); an erased
  * pair's emptied objectives are fine.
  *
- * With BN_PLANT_DIR=DIR in the environment it does something else: it
- * plants a plaintext note (BN_PLANT_TEXT, or English prose) into the
- * stopped daemon's data directory DIR, prints the record's key in hex and
- * exits (tests/integration/audit.sh uses it).
+ * `BN_PLANT_DIR=DIR unit_runner --tool plant` (bn_unit_tool_plant) does
+ * something else: it plants a plaintext note (BN_PLANT_TEXT, or English
+ * prose) into the stopped daemon's data directory DIR, prints the record's
+ * key in hex and exits (tests/integration/audit.sh uses it).
  */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include "bnd_audit.h"
 #include "bnd_handlers.h"
@@ -730,8 +731,11 @@ static int plant_offline(MDB_txn *txn, void *arg)
     return bnd_mdb_err(mdb_put(txn, p->dbi, &k, &v, 0));
 }
 
-static int plant_main(const char *dir)
+/* The tool `unit_runner --tool plant`: plants the note in BN_PLANT_DIR and
+ * prints its key; returns the exit status. */
+int bn_unit_tool_plant(int argc, char **argv)
 {
+    const char *dir = getenv("BN_PLANT_DIR");
     const char *text = getenv("BN_PLANT_TEXT");
     bnd_store_opts opts = {0, 0, 0, 0};
     bnd_store *st = NULL;
@@ -741,6 +745,11 @@ static int plant_main(const char *dir)
     plant p;
     char buf[1024];
 
+    if (argc != 1 || dir == NULL) {
+        fprintf(stderr, "usage: BN_PLANT_DIR=DIR unit_runner --tool plant\n");
+        return 2;
+    }
+    (void)argv;
     if (bn_crypto_init() != 0)
         return 1;
     snprintf(buf, sizeof buf, "%s %s", text ? text : "", prose);
@@ -767,23 +776,4 @@ static int plant_main(const char *dir)
     return 0;
 }
 
-int main(void)
-{
-    const char *dir = getenv("BN_PLANT_DIR");
-    if (dir != NULL)
-        return plant_main(dir);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean),
-        cmocka_unit_test(test_roles),
-        cmocka_unit_test(test_canaries),
-        cmocka_unit_test(test_oracle),
-        cmocka_unit_test(test_rate_limit),
-        cmocka_unit_test(test_plaintext_note),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_nonce_reuse),
-        cmocka_unit_test(test_schema),
-        cmocka_unit_test(test_unknown_db),
-        cmocka_unit_test(test_erased_pair),
-    };
-    return cmocka_run_group_tests(tests, local_setup, local_teardown);
-}
+BN_UNIT_GROUP(srv_audit);

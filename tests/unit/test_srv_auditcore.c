@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,18 +460,4 @@ static void test_report_output(void **state)
     bnd_audit_report_free(NULL);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_random_bytes_pass),
-        cmocka_unit_test(test_prose_fails),
-        cmocka_unit_test(test_real_envelopes_pass),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_nonce_reuse),
-        cmocka_unit_test(test_plaintext_in_envelope_shape),
-        cmocka_unit_test(test_canaries),
-        cmocka_unit_test(test_search),
-        cmocka_unit_test(test_report_output),
-    };
-    return cmocka_run_group_tests(tests, setup, NULL);
-}
+BN_UNIT_GROUP(srv_auditcore);

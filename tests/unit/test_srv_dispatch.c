@@ -3,6 +3,7 @@
  * logged write carries an entry made as a client makes it
  * (test_srv_world.h); test_srv_log tests the log itself. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 /* ---- tests ----------------------------------------------------------------
  */
@@ -686,30 +687,4 @@ static void test_pair_end(void **state)
     assert_true(again != W.pair_b);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),
-        cmocka_unit_test(test_join_used_and_expired),
-        cmocka_unit_test(test_join_expired),
-        cmocka_unit_test(test_join_bad_signature),
-        cmocka_unit_test(test_login),
-        cmocka_unit_test(test_prelogin_and_garbage),
-        cmocka_unit_test(test_admin_roles),
-        cmocka_unit_test(test_programme_validation),
-        cmocka_unit_test(test_pair_create_rules),
-        cmocka_unit_test(test_write_before_accept),
-        cmocka_unit_test(test_key_put),
-        cmocka_unit_test(test_key_put_malformed),
-        cmocka_unit_test(test_revisions),
-        cmocka_unit_test(test_private_note),
-        cmocka_unit_test(test_list_pages),
-        cmocka_unit_test(test_malformed_envelope),
-        cmocka_unit_test(test_member_isolation),
-        cmocka_unit_test(test_sessions),
-        cmocka_unit_test(test_objectives),
-        cmocka_unit_test(test_closed_session_write),
-        cmocka_unit_test(test_pair_end),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_dispatch);

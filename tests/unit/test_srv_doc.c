@@ -2,6 +2,7 @@
  * upload, order, retries, invisibility until complete, restart, the size
  * limit, paging by bytes and the deletion of abandoned uploads. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include "bnd_handlers.h"
 
@@ -452,12 +453,4 @@ static void test_gc(void **state)
     doc_free(&done);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_upload_read), cmocka_unit_test(test_chunk_rules),
-        cmocka_unit_test(test_incomplete),  cmocka_unit_test(test_size_limit),
-        cmocka_unit_test(test_list_bytes),  cmocka_unit_test(test_gc),
-    };
-    return cmocka_run_group_tests(tests, local_setup, teardown);
-}
+BN_UNIT_GROUP(srv_doc);

@@ -6,6 +6,7 @@
  * nobody else, come back when a pair is erased or an upload starts over,
  * and are counted again for a data directory made before them. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include "bnd_quota.h"
 
@@ -368,15 +369,4 @@ static void test_counted_at_open(void **state)
     assert_int_equal(used(W.pair_a, 0), 0); /* erased */
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_join_flood_never_reaches_writer),
-        cmocka_unit_test(test_pair_quota),
-        cmocka_unit_test(test_account_quota),
-        cmocka_unit_test(test_erase_gives_back),
-        cmocka_unit_test(test_doc_quota),
-        cmocka_unit_test(test_counted_at_open),
-    };
-    return cmocka_run_group_tests(tests, dos_setup, dos_teardown);
-}
+BN_UNIT_GROUP(srv_dos);

@@ -2,6 +2,7 @@
  * who may erase, only ended pairs, and that the ciphertext is gone from
  * the database files themselves while the statistics stay. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include <sys/stat.h>
 
@@ -330,12 +331,4 @@ static void test_shredded(void **state)
         pair_create(W.prog1, W.mentor.account, W.mentee.account, &again), 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_erase_rules),
-        cmocka_unit_test(test_member_erases),
-        cmocka_unit_test(test_shredded),
-    };
-    return cmocka_run_group_tests(tests, local_setup, local_teardown);
-}
+BN_UNIT_GROUP(srv_erase);

@@ -4,6 +4,7 @@
  * PAIR_ACCEPT carries the members hash of the member records, PAIR_DETAIL
  * serves every wrap and accept, NOTE_GET the envelope's hash. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 /* The pair's epoch, wraps and log length as c reads them. */
 static void pair_state(tclient *c, uint64_t pair, uint32_t *epoch,
@@ -303,14 +304,4 @@ static void test_rekey_bounded(void **state)
     assert_int_equal(d->wraps.v[nw - 1].epoch, epoch);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accept_members_hash),
-        cmocka_unit_test(test_key_put_checked),
-        cmocka_unit_test(test_rekey),
-        cmocka_unit_test(test_key_put_outsider),
-        cmocka_unit_test(test_rekey_bounded),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_keys);

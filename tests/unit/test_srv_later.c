@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -424,12 +426,4 @@ static void test_stop_waits_for_audit(void **state)
     S.ready = 0;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_audit_does_not_stop_others),
-        cmocka_unit_test(test_close_during_audit),
-        cmocka_unit_test(test_stop_waits_for_audit),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_later);

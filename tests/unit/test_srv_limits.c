@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,12 +229,4 @@ static void test_canary_texts(void **state)
     assert_int_equal(BND_AUDIT_CANARY_MAX, BN_AUDIT_CANARY_MAX);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config_help),
-        cmocka_unit_test(test_operations_table),
-        cmocka_unit_test(test_canary_texts),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(srv_limits);

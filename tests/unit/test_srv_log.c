@@ -1,6 +1,7 @@
 /* test_srv_log: the pair's log on the server (DESIGN.md, "The pair's
  * log"): what a logged write must carry, retries, paging, races. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include "bnd_handlers.h"
 
@@ -419,18 +420,4 @@ static void test_end_logged(void **state)
     assert_int_equal(check_log(&W.mentor, W.pair_a), seq + 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_append),
-        cmocka_unit_test(test_stale),
-        cmocka_unit_test(test_entry_checks),
-        cmocka_unit_test(test_record_checks_first),
-        cmocka_unit_test(test_retry_appends_nothing),
-        cmocka_unit_test(test_entry_says_the_write),
-        cmocka_unit_test(test_race),
-        cmocka_unit_test(test_paging),
-        cmocka_unit_test(test_end_logged),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_log);

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -476,17 +478,4 @@ static void test_stop_answers_writes(void **state)
     bnd_store_close(st);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_join_and_requests),
-        cmocka_unit_test(test_tampered_frame),
-        cmocka_unit_test(test_replayed_frame),
-        cmocka_unit_test(test_wrong_server_key),
-        cmocka_unit_test(test_request_before_login),
-        cmocka_unit_test(test_garbage_then_serves),
-        cmocka_unit_test(test_max_connections),
-        cmocka_unit_test(test_stop_answers_writes),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_net);

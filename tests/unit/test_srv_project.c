@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -146,12 +148,4 @@ static void test_pair(void **state)
     assert_int_equal(o.mentee_name.len, 0);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rows_agree),
-        cmocka_unit_test(test_copies),
-        cmocka_unit_test(test_pair),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(srv_project);

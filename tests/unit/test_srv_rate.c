@@ -9,6 +9,7 @@
 
 #include "bnd_rate.h"
 #include "test_srv_world.h"
+#include "test_list.h"
 
 static void test_bucket(void **state)
 {
@@ -178,13 +179,4 @@ static void test_dispatch(void **state)
     client_free(&second);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bucket),
-        cmocka_unit_test(test_expiry),
-        cmocka_unit_test(test_config),
-        cmocka_unit_test(test_dispatch),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_rate);

@@ -5,6 +5,7 @@
  * test: after random writes, every counter equals a recount from the
  * facts themselves (pairs, accounts, sessions, objectives). */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
@@ -731,17 +732,4 @@ static void test_equivalence(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accounts_and_pairs),
-        cmocka_unit_test(test_sessions_and_updates),
-        cmocka_unit_test(test_month_histogram),
-        cmocka_unit_test(test_retries),
-        cmocka_unit_test(test_pair_transitions),
-        cmocka_unit_test(test_who_may_ask),
-        cmocka_unit_test(test_paging),
-        cmocka_unit_test(test_equivalence),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+BN_UNIT_GROUP(srv_stats);

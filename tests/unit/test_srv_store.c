@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,22 +666,12 @@ static void test_layout_docs(void **state)
     free(c);
 }
 
-int main(void)
+/* The group's setup: the store's own log says only what went wrong. */
+static int store_setup(void **state)
 {
+    (void)state;
     bnd_log_set_level(BND_LOG_ERROR);
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_requires_init),
-        cmocka_unit_test(test_record_round_trip),
-        cmocka_unit_test(test_corrupt_record),
-        cmocka_unit_test(test_map_growth),
-        cmocka_unit_test(test_map_full_at_max),
-        cmocka_unit_test(test_counters),
-        cmocka_unit_test(test_writer_nested),
-        cmocka_unit_test(test_descs),
-        cmocka_unit_test(test_key_builders),
-        cmocka_unit_test(test_prefix_scan),
-        cmocka_unit_test(test_layout_table),
-        cmocka_unit_test(test_layout_docs),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return 0;
 }
+
+BN_UNIT_GROUP(srv_store);

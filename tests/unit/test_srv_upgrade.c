@@ -11,6 +11,7 @@
  * (old id 2), then the notes, the objective and the document. The mentor's
  * profile (passphrase "test passphrase") logs in. */
 #include "test_srv_world.h"
+#include "test_list.h"
 
 #include <sys/stat.h>
 
@@ -247,14 +248,4 @@ static void test_write_after(void **state)
     assert_int_equal(W.mentor.rep.u.session.session.id, seq + 1);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_convert),
-        cmocka_unit_test(test_login),
-        cmocka_unit_test(test_log_and_defaults),
-        cmocka_unit_test(test_sessions_renumbered),
-        cmocka_unit_test(test_write_after),
-    };
-    return cmocka_run_group_tests(tests, up_setup, up_teardown);
-}
+BN_UNIT_GROUP(srv_upgrade);

@@ -8,6 +8,8 @@
 
 #include <cmocka.h>
 
+#include "test_list.h"
+
 #include <string.h>
 
 #include "bn_text.h"
@@ -159,14 +161,4 @@ static void test_json_escapes_hazards(void **state)
     expect_json(L("é\xc2\xa0"), "\"é\xc2\xa0\"");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_escape_terminal_attacks),
-        cmocka_unit_test(test_escape_keeps_text),
-        cmocka_unit_test(test_escape_output_is_clean),
-        cmocka_unit_test(test_name_check),
-        cmocka_unit_test(test_json_escapes_hazards),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+BN_UNIT_GROUP(text);

@@ -103,6 +103,16 @@ void bn_arena_free(void **arena)
     *arena = NULL;
 }
 
+/* bn_msg_free releases the arena of a decoded (or built) message and
+ * zeroes it, so that no pointer into freed memory survives in it. */
+void bn_msg_free(bn_msg *m)
+{
+    if (m == NULL)
+        return;
+    bn_arena_free(&m->arena);
+    memset(m, 0, sizeof *m);
+}
+
 /* ---- shared checks -------------------------------------------------- */
 
 /* utf8_check returns 0 when s is well-formed UTF-8 (no overlong form, no

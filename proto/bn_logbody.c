@@ -26,6 +26,7 @@
  *
  * op is the request's message type. Any other request is not logged.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "bn_proto.h"
@@ -34,18 +35,30 @@
     4 /* the most ENV fields of one request (DOC_BEGIN: 2)                     \
        */
 
+/* Where each message type keeps its "entry" field: its offset in the
+ * message union plus one (0: none). Found once from the schema, so that a
+ * request never looks a field up by its name. */
+static uint32_t entry_at[BN_MSG_CODE_LIMIT];
+static pthread_once_t entry_once = PTHREAD_ONCE_INIT;
+
+static void entry_find(void)
+{
+    for (uint32_t t = 0; t < BN_MSG_CODE_LIMIT; t++) {
+        const bn_struct_desc *d = bn_msg_desc((uint16_t)t);
+        for (size_t i = 0; d != NULL && i < d->nfields; i++) {
+            const bn_field_desc *f = &d->fields[i];
+            if (f->kind == BN_FK_BIN && strcmp(f->name, "entry") == 0)
+                entry_at[t] = (uint32_t)f->offset + 1;
+        }
+    }
+}
+
 bn_bin *bn_log_entry_field(bn_msg *m)
 {
-    const bn_struct_desc *d = bn_msg_desc(m->type);
-
-    if (d == NULL)
+    if (m->type >= BN_MSG_CODE_LIMIT ||
+        pthread_once(&entry_once, entry_find) != 0 || entry_at[m->type] == 0)
         return NULL;
-    for (size_t i = 0; i < d->nfields; i++) {
-        const bn_field_desc *f = &d->fields[i];
-        if (f->kind == BN_FK_BIN && strcmp(f->name, "entry") == 0)
-            return (bn_bin *)((char *)&m->u + f->offset);
-    }
-    return NULL;
+    return (bn_bin *)((char *)&m->u + entry_at[m->type] - 1);
 }
 
 /* body_hash is bn_log_body_hash; with pre not NULL, the i-th ENV field's

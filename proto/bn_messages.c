@@ -22,9 +22,8 @@ BN_MSGS(BN__MSG_DESC)
 
 /* Message codes index a 256-entry table: a lookup is one bounds check and
  * one load. The assertions keep a future code from overflowing it. */
-#define BN__MSG_CODE_LIMIT 256
 #define BN__MSG_ASSERT(NAME, name, code)                                       \
-    _Static_assert((code) > 0 && (code) < BN__MSG_CODE_LIMIT,                  \
+    _Static_assert((code) > 0 && (code) < BN_MSG_CODE_LIMIT,                   \
                    "message code of " #NAME " outside 1..255");
 BN_MSGS(BN__MSG_ASSERT)
 #undef BN__MSG_ASSERT
@@ -34,7 +33,7 @@ typedef struct bn__msg_entry {
     const bn_struct_desc *desc;
 } bn__msg_entry;
 
-static const bn__msg_entry bn__msgs[BN__MSG_CODE_LIMIT] = {
+static const bn__msg_entry bn__msgs[BN_MSG_CODE_LIMIT] = {
 #define BN__MSG_ENTRY(NAME, name, code) [code] = {#NAME, &bn_desc_##name},
     BN_MSGS(BN__MSG_ENTRY)
 #undef BN__MSG_ENTRY
@@ -42,14 +41,14 @@ static const bn__msg_entry bn__msgs[BN__MSG_CODE_LIMIT] = {
 
 const bn_struct_desc *bn_msg_desc(uint16_t type)
 {
-    if (type >= BN__MSG_CODE_LIMIT)
+    if (type >= BN_MSG_CODE_LIMIT)
         return NULL;
     return bn__msgs[type].desc;
 }
 
 const char *bn_msg_name(uint16_t type)
 {
-    if (type >= BN__MSG_CODE_LIMIT || bn__msgs[type].name == NULL)
+    if (type >= BN_MSG_CODE_LIMIT || bn__msgs[type].name == NULL)
         return "UNKNOWN";
     return bn__msgs[type].name;
 }
@@ -74,14 +73,4 @@ void bn_msg_init(bn_msg *m, uint16_t type, uint64_t id)
         m->u.join.proto = BN_PROTO_VERSION;
         m->u.join.release = release;
     }
-}
-
-/* bn_msg_free releases the arena and zeroes the message, so that no
- * pointer into freed memory survives in it. */
-void bn_msg_free(bn_msg *m)
-{
-    if (m == NULL)
-        return;
-    bn_arena_free(&m->arena);
-    memset(m, 0, sizeof *m);
 }

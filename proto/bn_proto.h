@@ -305,6 +305,10 @@ BN_STRUCTS(BN__DESC_EXTERN)
 BN_MSGS(BN__MSG_DESC_EXTERN)
 #undef BN__MSG_DESC_EXTERN
 
+/* Message codes are below BN_MSG_CODE_LIMIT (checked at compile time):
+ * tables indexed by code have this many entries. */
+#define BN_MSG_CODE_LIMIT 256
+
 /* bn_msg_desc returns the description of a message type, or NULL. */
 const bn_struct_desc *bn_msg_desc(uint16_t type);
 

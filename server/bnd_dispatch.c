@@ -376,10 +376,13 @@ static void set_login(bnd_session *s, const bnd_actor *a)
         s->on_login(s);
 }
 
-/* ---- writes: jobs for the writer thread ---------------------------------- */
+/* ---- requests in flight ---------------------------------------------------
+ */
 
-typedef struct req_job {
-    bnd_job job;
+/* What a request answered later (by the writer thread, or off the loop)
+ * carries with it: who asked, the request (owned), its reply once encoded
+ * and what its log line says. */
+typedef struct inflight {
     bnd_server *srv;
     bnd_session *s;
     const bnd_cmd *cmd;
@@ -387,14 +390,60 @@ typedef struct req_job {
     bnd_actor actor;
     bn_buf out; /* the encoded reply */
     int rc;
+    size_t in_bytes;
+    uint64_t t0, pair;
+} inflight;
+
+/* Loop thread: f takes req (moved: req is left empty) and a reference on
+ * s, whose requests in flight count one more. */
+static void inflight_take(inflight *f, bnd_server *srv, bnd_session *s,
+                          const bnd_cmd *cmd, bn_msg *req, size_t in,
+                          uint64_t pair, uint64_t t0)
+{
+    f->srv = srv;
+    f->s = s;
+    f->cmd = cmd;
+    f->req = *req;
+    memset(req, 0, sizeof *req);
+    f->actor = s->actor;
+    f->in_bytes = in;
+    f->pair = pair;
+    f->t0 = t0;
+    bn_buf_init(&f->out);
+    bnd_session_ref(s);
+    s->inflight++;
+}
+
+/* Loop thread: sends f's reply (closing the connection when it could not
+ * even be encoded), logs the request, frees what f owns and drops its
+ * reference on the session. The job that holds f is the caller's. */
+static void inflight_answer(inflight *f, unsigned flags)
+{
+    bnd_session *s = f->s;
+
+    s->inflight--;
+    log_request(s, f->req.type, f->pair, f->in_bytes, f->out.len, f->rc,
+                now_us() - f->t0);
+    if (!s->closed) {
+        if (f->out.len == 0)
+            flags |= BND_REPLY_CLOSE;
+        s->reply(s, f->out.data, f->out.len, flags);
+    }
+    bn_msg_free(&f->req);
+    bn_buf_free(&f->out);
+    bnd_session_unref(s);
+}
+
+/* ---- writes: jobs for the writer thread ---------------------------------- */
+
+typedef struct req_job {
+    bnd_job job;
+    inflight f;
     bnd_actor login;
     int did_login;
-    size_t in_bytes;
-    uint64_t t0;
     /* the log entry's pre-check, on libuv's thread pool */
     uv_work_t work;
     bnd_logcheck lc;
-    uint64_t pair;
     int ready;             /* may go to the writer */
     struct req_job *snext; /* the session's pre-check queue */
 } req_job;
@@ -409,58 +458,48 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
     int rc;
 
     rj->did_login = 0;
-    bnd_ctx_init(&cx, rj->srv, &rj->actor, &rep, rj->req.id);
-    rep.type = rj->cmd->reply;
+    bnd_ctx_init(&cx, rj->f.srv, &rj->f.actor, &rep, rj->f.req.id);
+    rep.type = rj->f.cmd->reply;
     cx.txn = txn;
     cx.logck = &rj->lc;
-    rc = rj->cmd->fn(&cx, &rj->req);
+    rc = rj->f.cmd->fn(&cx, &rj->f.req);
     if (rc == 0)
-        rc = encode_reply(&rj->out, &rep);
+        rc = encode_reply(&rj->f.out, &rep);
     if (rc == 0 && cx.did_login) {
         rj->login = cx.login;
         rj->did_login = 1;
     }
     bnd_ctx_free(&cx);
-    rj->rc = rc;
+    rj->f.rc = rc;
     if (rc != 0) /* BN_EFULL too: a pass after the map grew re-encodes */
-        encode_error(&rj->out, rj->req.id, rc, cx.errmsg);
+        encode_error(&rj->f.out, rj->f.req.id, rc, cx.errmsg);
     return rc;
 }
 
 static void job_failed(bnd_job *j, int rc)
 {
     req_job *rj = (req_job *)j;
-    rj->rc = rc;
+    rj->f.rc = rc;
     rj->did_login = 0;
-    encode_error(&rj->out, rj->req.id, rc, NULL);
+    encode_error(&rj->f.out, rj->f.req.id, rc, NULL);
 }
 
 /* Loop thread: the batch is durable (or failed): answer. */
 static void job_complete(bnd_job *j)
 {
     req_job *rj = (req_job *)j;
-    bnd_session *s = rj->s;
+    bnd_session *s = rj->f.s;
     unsigned flags = 0;
 
-    s->inflight--;
-    if (rj->cmd->flags & F_AUTH) {
+    if (rj->f.cmd->flags & F_AUTH) {
         s->auth_pending = 0;
-        if (rj->rc != 0)
+        if (rj->f.rc != 0)
             flags |= BND_REPLY_CLOSE;
     }
-    if (rj->rc == 0 && rj->did_login)
+    if (rj->f.rc == 0 && rj->did_login)
         set_login(s, &rj->login);
-    log_request(s, rj->req.type, cmd_pair(rj->cmd, &rj->req), rj->in_bytes,
-                rj->out.len, rj->rc, now_us() - rj->t0);
-    if (!s->closed) {
-        if (rj->out.len == 0) /* could not even encode the error */
-            flags |= BND_REPLY_CLOSE;
-        s->reply(s, rj->out.data, rj->out.len, flags);
-    }
-    bn_msg_free(&rj->req);
-    bn_buf_free(&rj->out);
+    inflight_answer(&rj->f, flags);
     free(rj);
-    bnd_session_unref(s);
 }
 
 /*
@@ -491,8 +530,8 @@ static void pre_drain(bnd_server *srv, bnd_session *s)
 static void pre_work(uv_work_t *w)
 {
     req_job *rj = w->data;
-    bnd_pairlog_check(&rj->lc, &rj->req, rj->pair, rj->actor.account_id,
-                      rj->s->sign_pk);
+    bnd_pairlog_check(&rj->lc, &rj->f.req, rj->f.pair, rj->f.actor.account_id,
+                      rj->f.s->sign_pk);
 }
 
 static void job_failed(bnd_job *j, int rc);
@@ -501,13 +540,13 @@ static void job_complete(bnd_job *j);
 static void pre_done(uv_work_t *w, int status)
 {
     req_job *rj = w->data;
-    bnd_session *s = rj->s;
+    bnd_session *s = rj->f.s;
 
     if (status != 0) /* cancelled: the transaction checks everything */
         memset(&rj->lc, 0, sizeof rj->lc);
     rj->ready = 1;
-    if (rj->srv->writer != NULL) {
-        pre_drain(rj->srv, s);
+    if (rj->f.srv->writer != NULL) {
+        pre_drain(rj->f.srv, s);
         return;
     }
     /* The server closed without its shutdown (bnd_server_close): no writer
@@ -551,7 +590,7 @@ static void submit_job(bnd_server *srv, bnd_session *s, req_job *rj)
 {
     bnd_writer_hold(srv->writer);
     rj->ready = 1;
-    if (s->logged_in && cmd_entry(rj->cmd, &rj->req).len != 0 &&
+    if (s->logged_in && cmd_entry(rj->f.cmd, &rj->f.req).len != 0 &&
         session_sign_pk(srv, s) == 0) {
         rj->work.data = rj;
         rj->ready = 0;
@@ -582,17 +621,9 @@ static void submit_job(bnd_server *srv, bnd_session *s, req_job *rj)
 
 typedef struct later_job {
     uv_work_t work;
-    bnd_server *srv;
-    bnd_session *s;
-    const bnd_cmd *cmd;
-    bn_msg req;
-    bnd_actor actor;
-    bn_buf out; /* the encoded reply */
-    int rc;
-    int done; /* the handler ran (or was cancelled) */
-    int slow; /* counts in srv->later_slow */
-    size_t in_bytes;
-    uint64_t t0, pair;
+    inflight f;
+    int done;                /* the handler ran (or was cancelled) */
+    int slow;                /* counts in srv->later_slow */
     struct later_job *snext; /* the session's queue, in arrival order */
     struct later_job *wnext; /* the server's queue of slow ones waiting */
 } later_job;
@@ -605,19 +636,19 @@ static void later_work(uv_work_t *w)
     bn_msg rep;
     int rc;
 
-    bnd_ctx_init(&cx, lj->srv, &lj->actor, &rep, lj->req.id);
-    rep.type = lj->cmd->reply;
-    rc = bnd_store_read_begin(lj->srv->store, &cx.txn);
+    bnd_ctx_init(&cx, lj->f.srv, &lj->f.actor, &rep, lj->f.req.id);
+    rep.type = lj->f.cmd->reply;
+    rc = bnd_store_read_begin(lj->f.srv->store, &cx.txn);
     if (rc == 0) {
-        rc = lj->cmd->fn(&cx, &lj->req);
+        rc = lj->f.cmd->fn(&cx, &lj->f.req);
         if (rc == 0)
-            rc = encode_reply(&lj->out, &rep);
-        bnd_store_read_end(lj->srv->store, cx.txn);
+            rc = encode_reply(&lj->f.out, &rep);
+        bnd_store_read_end(lj->f.srv->store, cx.txn);
     }
     if (rc != 0)
-        encode_error(&lj->out, lj->req.id, rc, cx.errmsg);
+        encode_error(&lj->f.out, lj->f.req.id, rc, cx.errmsg);
     bnd_ctx_free(&cx);
-    lj->rc = rc;
+    lj->f.rc = rc;
 }
 
 static void later_done(uv_work_t *w, int status);
@@ -638,19 +669,9 @@ static void later_start(bnd_server *srv, later_job *lj)
 /* Loop thread: sends lj's reply, frees it and drops its reference. */
 static void later_answer(bnd_server *srv, later_job *lj)
 {
-    bnd_session *s = lj->s;
-    unsigned flags = lj->out.len == 0 ? BND_REPLY_CLOSE : 0;
-
-    s->inflight--;
-    log_request(s, lj->req.type, lj->pair, lj->in_bytes, lj->out.len, lj->rc,
-                now_us() - lj->t0);
-    if (!s->closed)
-        s->reply(s, lj->out.data, lj->out.len, flags);
-    bn_msg_free(&lj->req);
-    bn_buf_free(&lj->out);
+    inflight_answer(&lj->f, 0);
     free(lj);
     srv->later_n--;
-    bnd_session_unref(s);
 }
 
 /* Loop thread: the handler is done; answer what is due on its session,
@@ -659,12 +680,12 @@ static void later_answer(bnd_server *srv, later_job *lj)
 static void later_done(uv_work_t *w, int status)
 {
     later_job *lj = w->data;
-    bnd_server *srv = lj->srv;
-    bnd_session *s = lj->s;
+    bnd_server *srv = lj->f.srv;
+    bnd_session *s = lj->f.s;
 
     if (status != 0) { /* cancelled before it ran */
-        lj->rc = BN_ECLOSED;
-        encode_error(&lj->out, lj->req.id, BN_ECLOSED, NULL);
+        lj->f.rc = BN_ECLOSED;
+        encode_error(&lj->f.out, lj->f.req.id, BN_ECLOSED, NULL);
     }
     lj->done = 1;
     if (lj->slow) {
@@ -707,19 +728,8 @@ static void later_submit(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
         bn_msg_free(req);
         return;
     }
-    lj->srv = srv;
-    lj->s = s;
-    lj->cmd = cmd;
-    lj->req = *req;
-    memset(req, 0, sizeof *req);
-    lj->actor = s->actor;
-    lj->in_bytes = in;
-    lj->pair = pair;
-    lj->t0 = t0;
+    inflight_take(&lj->f, srv, s, cmd, req, in, pair, t0);
     lj->slow = (cmd->flags & F_SLOW) != 0;
-    bn_buf_init(&lj->out);
-    bnd_session_ref(s);
-    s->inflight++;
     srv->later_n++;
     if (s->defer_tail == NULL)
         s->defer_head = lj;
@@ -852,18 +862,7 @@ static int dispatch(bnd_server *srv, bnd_session *s, bn_msg *req, size_t in)
         rj->job.apply = job_apply;
         rj->job.failed = job_failed;
         rj->job.complete = job_complete;
-        rj->srv = srv;
-        rj->s = s;
-        rj->cmd = cmd;
-        rj->req = *req;
-        memset(req, 0, sizeof *req);
-        rj->actor = s->actor;
-        rj->t0 = t0;
-        rj->in_bytes = in;
-        rj->pair = pair;
-        bn_buf_init(&rj->out);
-        bnd_session_ref(s);
-        s->inflight++;
+        inflight_take(&rj->f, srv, s, cmd, req, in, pair, t0);
         if (cmd->flags & F_AUTH)
             s->auth_pending = 1;
         submit_job(srv, s, rj);

@@ -37,6 +37,7 @@
 #include "bnd_log.h"
 #include "bnd_schema.h"
 #include "bnd_server.h"
+#include "../lib/bn_testraw.h"
 
 #define LATER_CHUNKS 1536u /* 96 MiB of ciphertext for the audit to read */
 #define LATER_CALLS 50
@@ -88,140 +89,21 @@ static void *server_main(void *arg)
 /* ---- a raw client ---------------------------------------------------------
  */
 
-typedef struct rawc {
-    int fd;
-    bn_channel ch;
-    uint64_t next_id;
-} rawc;
-
-static void send_all(int fd, const void *p, size_t n)
+static void handshake(bn_rawc *c)
 {
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return;
-        b += w;
-        n -= (size_t)w;
-    }
-}
-
-/* Reads exactly n bytes: 0, or -1 at EOF / error / timeout. */
-static int recv_all(int fd, void *p, size_t n)
-{
-    uint8_t *b = p;
-    while (n > 0) {
-        ssize_t r = recv(fd, b, n, 0);
-        if (r <= 0)
-            return -1;
-        b += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-static void send_frame(int fd, const uint8_t *body, size_t len)
-{
-    uint8_t hdr[4];
-    bn_frame_header(hdr, (uint32_t)len);
-    send_all(fd, hdr, 4);
-    send_all(fd, body, len);
-}
-
-static void handshake(rawc *c)
-{
-    struct sockaddr_in a;
-    struct timeval tv = {30, 0};
-    bn_hs_client hs;
-    uint8_t msg1[BN_HS_MSG1_BYTES], hdr[4], msg2[BN_HS_MSG2_BYTES];
-
-    memset(c, 0, sizeof *c);
-    c->fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(c->fd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(S.port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(c->fd, (struct sockaddr *)&a, sizeof a), 0);
-    setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    c->next_id = 1;
-    assert_int_equal(bn_hs_client_start(&hs, S.admin_code.server_pk, msg1), 0);
-    send_frame(c->fd, msg1, sizeof msg1);
-    assert_int_equal(recv_all(c->fd, hdr, 4), 0);
-    assert_int_equal(bn_get_be32(hdr), BN_HS_MSG2_BYTES);
-    assert_int_equal(recv_all(c->fd, msg2, sizeof msg2), 0);
-    assert_int_equal(bn_hs_client_finish(&hs, msg2, &c->ch), 0);
-}
-
-/* Seals the encoding of m (its id set when 0) into one frame. */
-static void send_msg(rawc *c, bn_msg *m)
-{
-    bn_buf b;
-    bn_buf_init(&b);
-    if (m->id == 0)
-        m->id = c->next_id++;
-    assert_int_equal(bn_msg_encode(&b, m), 0);
-    size_t len = b.len + BN_CHANNEL_OVERHEAD;
-    uint8_t *frame = malloc(4 + len);
-    assert_non_null(frame);
-    bn_frame_header(frame, (uint32_t)len);
-    assert_int_equal(
-        bn_channel_seal(&c->ch, frame + 4, b.data, b.len, frame, 4), 0);
-    send_all(c->fd, frame, 4 + len);
-    free(frame);
-    bn_buf_free(&b);
-}
-
-/* Receives one message into m (free with bn_msg_free): 0 or -1. */
-static int recv_msg(rawc *c, bn_msg *m)
-{
-    uint8_t hdr[4];
-    if (recv_all(c->fd, hdr, 4) != 0)
-        return -1;
-    uint32_t len = bn_get_be32(hdr);
-    assert_true(len >= BN_CHANNEL_OVERHEAD && len <= BN_FRAME_MAX);
-    uint8_t *body = malloc(len), *plain = malloc(len);
-    assert_non_null(body);
-    assert_non_null(plain);
-    assert_int_equal(recv_all(c->fd, body, len), 0);
-    assert_int_equal(bn_channel_open(&c->ch, plain, body, len, hdr, 4), 0);
-    assert_int_equal(bn_msg_decode(m, plain, len - BN_CHANNEL_OVERHEAD), 0);
-    free(body);
-    free(plain);
-    return 0;
-}
-
-static int rpc(rawc *c, bn_msg *m, bn_msg *rep)
-{
-    m->id = 0;
-    send_msg(c, m);
-    assert_int_equal(recv_msg(c, rep), 0);
-    assert_int_equal(rep->id, m->id);
-    return rep->type == BN_MSG_ERROR ? (int)rep->u.error.code : 0;
+    assert_int_equal(bn_raw_handshake(c, S.port, S.admin_code.server_pk, 30),
+                     0);
 }
 
 /* 1 when a byte from the server waits on c's socket now. */
-static int readable(const rawc *c)
+static int readable(const bn_rawc *c)
 {
     struct pollfd p = {c->fd, POLLIN, 0};
     return poll(&p, 1, 0) == 1;
 }
 
-/* 1 when the server closed the connection (EOF, no more bytes). */
-static int closed_by_server(int fd)
-{
-    uint8_t b[256];
-    for (;;) {
-        ssize_t r = recv(fd, b, sizeof b, 0);
-        if (r == 0)
-            return 1;
-        if (r < 0)
-            return errno == ECONNRESET;
-    }
-}
-
 /* Joins with code's token as id (first time) and returns the account. */
-static uint64_t join(rawc *c, const bn_invite_code *code, bn_identity *id,
+static uint64_t join(bn_rawc *c, const bn_invite_code *code, bn_identity *id,
                      const char *name)
 {
     bn_msg m, rep;
@@ -232,26 +114,26 @@ static uint64_t join(rawc *c, const bn_invite_code *code, bn_identity *id,
     memcpy(m.u.join.sign_pk, id->sign_pk, 32);
     memcpy(m.u.join.box_pk, id->box_pk, 32);
     assert_int_equal(bn_login_sign(m.u.join.sig, &c->ch, id->sign_sk), 0);
-    assert_int_equal(rpc(c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(c, &m, &rep), 0);
     uint64_t account = rep.u.logged_in.account.id;
     bn_msg_free(&rep);
     return account;
 }
 
-static void login(rawc *c, bn_identity *id, uint64_t account)
+static void login(bn_rawc *c, bn_identity *id, uint64_t account)
 {
     bn_msg m, rep;
     handshake(c);
     bn_msg_init(&m, BN_MSG_LOGIN, 0);
     m.u.login.account_id = account;
     assert_int_equal(bn_login_sign(m.u.login.sig, &c->ch, id->sign_sk), 0);
-    assert_int_equal(rpc(c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(c, &m, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
     bn_msg_free(&rep);
 }
 
 /* Sends an AUDIT_GET with n canaries (none of them stored) as c. */
-static uint64_t send_audit(rawc *c, size_t n)
+static uint64_t send_audit(bn_rawc *c, size_t n)
 {
     static char text[LATER_CANARIES][40];
     bn_audit_canary cs[LATER_CANARIES];
@@ -265,15 +147,15 @@ static uint64_t send_audit(rawc *c, size_t n)
     bn_msg_init(&m, BN_MSG_AUDIT_GET, 0);
     m.u.audit_get.canaries.v = cs;
     m.u.audit_get.canaries.len = (uint32_t)n;
-    send_msg(c, &m);
+    assert_int_equal(bn_raw_send(c, &m, 0), 0);
     return m.id;
 }
 
 /* Receives the audit's reply to id: its record count. */
-static uint64_t recv_audit(rawc *c, uint64_t id)
+static uint64_t recv_audit(bn_rawc *c, uint64_t id)
 {
     bn_msg rep;
-    assert_int_equal(recv_msg(c, &rep), 0);
+    assert_int_equal(bn_raw_recv(c, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_AUDIT_REPORT);
     assert_int_equal(rep.id, id);
     uint64_t records = rep.u.audit_report.records;
@@ -341,7 +223,7 @@ static int setup(void **state)
     S.auditor = bn_identity_new();
     assert_int_equal(bn_identity_generate(S.admin), 0);
     assert_int_equal(bn_identity_generate(S.auditor), 0);
-    rawc c;
+    bn_rawc c;
     S.admin_id = join(&c, &S.admin_code, S.admin, "Ada");
     close(c.fd);
     S.auditor_id = join(&c, &S.auditor_code, S.auditor, "Aude");
@@ -371,7 +253,7 @@ static int teardown(void **state)
  * are answered, one after the other, and all before the audit's reply. */
 static void test_audit_does_not_stop_others(void **state)
 {
-    rawc aud, adm;
+    bn_rawc aud, adm;
     bn_msg m, rep;
     (void)state;
 
@@ -380,7 +262,7 @@ static void test_audit_does_not_stop_others(void **state)
     uint64_t id = send_audit(&aud, LATER_CANARIES);
     for (int i = 0; i < LATER_CALLS; i++) {
         bn_msg_init(&m, i % 2 ? BN_MSG_WHOAMI : BN_MSG_PROGRAMME_LIST, 0);
-        assert_int_equal(rpc(&adm, &m, &rep), 0);
+        assert_int_equal(bn_raw_rpc(&adm, &m, &rep), 0);
         bn_msg_free(&rep);
     }
     /* Every call of the other client was answered: the audit's reply is
@@ -396,7 +278,7 @@ static void test_audit_does_not_stop_others(void **state)
  * that one: one audit runs at a time) is answered. */
 static void test_close_during_audit(void **state)
 {
-    rawc aud;
+    bn_rawc aud;
     (void)state;
 
     login(&aud, S.auditor, S.auditor_id);
@@ -411,7 +293,7 @@ static void test_close_during_audit(void **state)
 /* Last: a stop while an audit runs answers it, then closes. */
 static void test_stop_waits_for_audit(void **state)
 {
-    rawc aud;
+    bn_rawc aud;
     (void)state;
 
     login(&aud, S.auditor, S.auditor_id);
@@ -420,7 +302,7 @@ static void test_stop_waits_for_audit(void **state)
     S.stopped = 1;
     bnd_server_request_stop(S.srv);
     assert_true(recv_audit(&aud, id) >= LATER_CHUNKS);
-    assert_true(closed_by_server(aud.fd));
+    assert_true(bn_raw_closed_by_server(aud.fd));
     close(aud.fd);
     pthread_join(S.thread, NULL);
     S.ready = 0;

@@ -25,6 +25,7 @@
 #include "bnd_log.h"
 #include "bnd_net.h"
 #include "bnd_server.h"
+#include "../lib/bn_testraw.h"
 
 static struct {
     char dir[64];
@@ -72,144 +73,21 @@ static void *server_main(void *arg)
 /* ---- a raw client ---------------------------------------------------------
  */
 
-typedef struct rawc {
-    int fd;
-    bn_channel ch;
-    uint64_t next_id;
-} rawc;
-
 static int raw_connect(void)
 {
-    struct sockaddr_in a;
-    struct timeval tv = {5, 0};
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = bn_raw_connect(S.port, 5);
     assert_true(fd >= 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons(S.port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;
 }
 
-static void send_all(int fd, const void *p, size_t n)
-{
-    const uint8_t *b = p;
-    while (n > 0) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w <= 0)
-            return; /* the server may have closed: the test reads next */
-        b += w;
-        n -= (size_t)w;
-    }
-}
-
-/* Reads exactly n bytes: 0, or -1 at EOF / error / timeout. */
-static int recv_all(int fd, void *p, size_t n)
-{
-    uint8_t *b = p;
-    while (n > 0) {
-        ssize_t r = recv(fd, b, n, 0);
-        if (r <= 0)
-            return -1;
-        b += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
-
-/* 1 when the server closed the connection (EOF, no more bytes). */
-static int closed_by_server(int fd)
-{
-    uint8_t b[256];
-    for (;;) {
-        ssize_t r = recv(fd, b, sizeof b, 0);
-        if (r == 0)
-            return 1;
-        if (r < 0)
-            return errno == ECONNRESET;
-    }
-}
-
-static void send_frame(int fd, const uint8_t *body, size_t len)
-{
-    uint8_t hdr[4];
-    bn_frame_header(hdr, (uint32_t)len);
-    send_all(fd, hdr, 4);
-    send_all(fd, body, len);
-}
-
-static int handshake(rawc *c, const uint8_t server_pk[32])
-{
-    bn_hs_client hs;
-    uint8_t msg1[BN_HS_MSG1_BYTES], hdr[4], msg2[BN_HS_MSG2_BYTES];
-
-    memset(c, 0, sizeof *c);
-    c->fd = raw_connect();
-    c->next_id = 1;
-    assert_int_equal(bn_hs_client_start(&hs, server_pk, msg1), 0);
-    send_frame(c->fd, msg1, sizeof msg1);
-    assert_int_equal(recv_all(c->fd, hdr, 4), 0);
-    assert_int_equal(bn_get_be32(hdr), BN_HS_MSG2_BYTES);
-    assert_int_equal(recv_all(c->fd, msg2, sizeof msg2), 0);
-    return bn_hs_client_finish(&hs, msg2, &c->ch);
-}
-
-/* Seals the encoding of m into one frame; tamper flips a byte of it. */
-static void send_msg(rawc *c, bn_msg *m, int tamper)
-{
-    bn_buf b;
-    bn_buf_init(&b);
-    if (m->id == 0)
-        m->id = c->next_id++;
-    assert_int_equal(bn_msg_encode(&b, m), 0);
-    size_t len = b.len + BN_CHANNEL_OVERHEAD;
-    uint8_t *frame = malloc(4 + len);
-    bn_frame_header(frame, (uint32_t)len);
-    assert_int_equal(
-        bn_channel_seal(&c->ch, frame + 4, b.data, b.len, frame, 4), 0);
-    if (tamper)
-        frame[4 + len / 2] ^= 0x20;
-    send_all(c->fd, frame, 4 + len);
-    free(frame);
-    bn_buf_free(&b);
-}
-
-/* Receives one message into m (free with bn_msg_free): 0 or -1. */
-static int recv_msg(rawc *c, bn_msg *m)
-{
-    uint8_t hdr[4];
-    if (recv_all(c->fd, hdr, 4) != 0)
-        return -1;
-    uint32_t len = bn_get_be32(hdr);
-    assert_true(len >= BN_CHANNEL_OVERHEAD && len <= BN_FRAME_MAX);
-    uint8_t *body = malloc(len), *plain = malloc(len);
-    assert_int_equal(recv_all(c->fd, body, len), 0);
-    assert_int_equal(bn_channel_open(&c->ch, plain, body, len, hdr, 4), 0);
-    assert_int_equal(bn_msg_decode(m, plain, len - BN_CHANNEL_OVERHEAD), 0);
-    free(body);
-    free(plain);
-    return 0;
-}
-
-static int rpc(rawc *c, bn_msg *m, bn_msg *rep)
-{
-    m->id = 0;
-    send_msg(c, m, 0);
-    assert_int_equal(recv_msg(c, rep), 0);
-    assert_int_equal(rep->id, m->id);
-    return rep->type == BN_MSG_ERROR ? (int)rep->u.error.code : 0;
-}
-
-static void login(rawc *c)
+static void login(bn_rawc *c)
 {
     bn_msg m, rep;
-    assert_int_equal(handshake(c, S.code.server_pk), 0);
+    assert_int_equal(bn_raw_handshake(c, S.port, S.code.server_pk, 5), 0);
     bn_msg_init(&m, BN_MSG_LOGIN, 0);
     m.u.login.account_id = S.admin_id;
     assert_int_equal(bn_login_sign(m.u.login.sig, &c->ch, S.admin->sign_sk), 0);
-    assert_int_equal(rpc(c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(c, &m, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
     bn_msg_free(&rep);
 }
@@ -263,10 +141,10 @@ static int teardown(void **state)
 static void test_join_and_requests(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     bn_msg m, rep;
 
-    assert_int_equal(handshake(&c, S.code.server_pk), 0);
+    assert_int_equal(bn_raw_handshake(&c, S.port, S.code.server_pk, 5), 0);
     bn_msg_init(&m, BN_MSG_JOIN, 0);
     memcpy(m.u.join.token, S.code.token, 32);
     m.u.join.name.ptr = "Ada";
@@ -274,14 +152,14 @@ static void test_join_and_requests(void **state)
     memcpy(m.u.join.sign_pk, S.admin->sign_pk, 32);
     memcpy(m.u.join.box_pk, S.admin->box_pk, 32);
     assert_int_equal(bn_login_sign(m.u.join.sig, &c.ch, S.admin->sign_sk), 0);
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_LOGGED_IN);
     assert_int_equal(rep.u.logged_in.account.role, BN_ROLE_ADMIN);
     S.admin_id = rep.u.logged_in.account.id;
     bn_msg_free(&rep);
 
     bn_msg_init(&m, BN_MSG_WHOAMI, 0);
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     assert_int_equal(rep.u.logged_in.account.id, S.admin_id);
     bn_msg_free(&rep);
 
@@ -292,19 +170,19 @@ static void test_join_and_requests(void **state)
     m.u.programme_create.months = 6;
     m.u.programme_create.frequency = BN_FREQ_MONTHLY;
     m.u.programme_create.format = BN_FORMAT_VIDEO;
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     assert_int_equal(rep.type, BN_MSG_PROGRAMME);
     bn_msg_free(&rep);
     /* more than max_inflight (4) writes at once: reading pauses, resumes */
     uint64_t ids[10];
     for (int i = 0; i < 10; i++) {
         m.id = 0;
-        send_msg(&c, &m, 0);
+        assert_int_equal(bn_raw_send(&c, &m, 0), 0);
         ids[i] = m.id;
     }
     int seen = 0;
     for (int i = 0; i < 10; i++) {
-        assert_int_equal(recv_msg(&c, &rep), 0);
+        assert_int_equal(bn_raw_recv(&c, &rep), 0);
         assert_int_equal(rep.type, BN_MSG_PROGRAMME);
         for (int j = 0; j < 10; j++)
             seen += rep.id == ids[j];
@@ -312,7 +190,7 @@ static void test_join_and_requests(void **state)
     }
     assert_int_equal(seen, 10);
     bn_msg_init(&m, BN_MSG_PROGRAMME_LIST, 0);
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     assert_int_equal(rep.u.programmes.items.len, 11);
     bn_msg_free(&rep);
     close(c.fd);
@@ -321,93 +199,93 @@ static void test_join_and_requests(void **state)
 static void test_tampered_frame(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     bn_msg m;
     login(&c);
     bn_msg_init(&m, BN_MSG_WHOAMI, 0);
-    send_msg(&c, &m, 1);
-    assert_true(closed_by_server(c.fd));
+    assert_int_equal(bn_raw_send(&c, &m, 1), 0);
+    assert_true(bn_raw_closed_by_server(c.fd));
     close(c.fd);
 }
 
 static void test_replayed_frame(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     bn_msg m, rep;
     login(&c);
     bn_channel saved = c.ch;
     bn_msg_init(&m, BN_MSG_WHOAMI, 0);
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     bn_msg_free(&rep);
     c.ch.tx_ctr = saved.tx_ctr; /* send counter n again */
-    send_msg(&c, &m, 0);
-    assert_true(closed_by_server(c.fd));
+    assert_int_equal(bn_raw_send(&c, &m, 0), 0);
+    assert_true(bn_raw_closed_by_server(c.fd));
     close(c.fd);
 }
 
 static void test_wrong_server_key(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     uint8_t pk[32], sk[32];
     crypto_box_keypair(pk, sk);
-    assert_int_equal(handshake(&c, pk), BN_EHANDSHAKE);
+    assert_int_equal(bn_raw_handshake(&c, S.port, pk, 5), BN_EHANDSHAKE);
     close(c.fd);
 }
 
 static void test_request_before_login(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     bn_msg m, rep;
-    assert_int_equal(handshake(&c, S.code.server_pk), 0);
+    assert_int_equal(bn_raw_handshake(&c, S.port, S.code.server_pk, 5), 0);
     bn_msg_init(&m, BN_MSG_PROGRAMME_LIST, 0);
-    assert_int_equal(rpc(&c, &m, &rep), BN_ENOTLOGGEDIN);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), BN_ENOTLOGGEDIN);
     bn_msg_free(&rep);
-    assert_true(closed_by_server(c.fd));
+    assert_true(bn_raw_closed_by_server(c.fd));
     close(c.fd);
 }
 
 static void test_garbage_then_serves(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     int fd;
     static const char http[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     static const uint8_t huge[] = {0xff, 0xff, 0xff, 0xff, 1, 2, 3};
 
     fd = raw_connect();
-    send_all(fd, http, sizeof http - 1);
-    assert_true(closed_by_server(fd));
+    bn_raw_send_all(fd, http, sizeof http - 1);
+    assert_true(bn_raw_closed_by_server(fd));
     close(fd);
 
     fd = raw_connect();
-    send_all(fd, huge, sizeof huge);
-    assert_true(closed_by_server(fd));
+    bn_raw_send_all(fd, huge, sizeof huge);
+    assert_true(bn_raw_closed_by_server(fd));
     close(fd);
 
     /* a well-sized first frame that is not a handshake */
     fd = raw_connect();
     uint8_t junk[BN_HS_MSG1_BYTES];
     memset(junk, 0x42, sizeof junk);
-    send_frame(fd, junk, sizeof junk);
-    assert_true(closed_by_server(fd));
+    bn_raw_send_frame(fd, junk, sizeof junk);
+    assert_true(bn_raw_closed_by_server(fd));
     close(fd);
 
     /* after login: a frame above BN_FRAME_MAX */
     login(&c);
     uint8_t hdr[4];
     bn_frame_header(hdr, BN_FRAME_MAX + 1);
-    send_all(c.fd, hdr, 4);
-    assert_true(closed_by_server(c.fd));
+    bn_raw_send_all(c.fd, hdr, 4);
+    assert_true(bn_raw_closed_by_server(c.fd));
     close(c.fd);
 
     /* the server still serves a new client */
     login(&c);
     bn_msg m, rep;
     bn_msg_init(&m, BN_MSG_WHOAMI, 0);
-    assert_int_equal(rpc(&c, &m, &rep), 0);
+    assert_int_equal(bn_raw_rpc(&c, &m, &rep), 0);
     assert_int_equal(rep.u.logged_in.account.id, S.admin_id);
     bn_msg_free(&rep);
     close(c.fd);
@@ -417,7 +295,7 @@ static void test_max_connections(void **state)
 {
     (void)state;
     int fds[8];
-    rawc c;
+    bn_rawc c;
 
     /* wait until the server has let go of earlier tests' connections */
     for (int tries = 0; tries < 100; tries++) {
@@ -428,7 +306,7 @@ static void test_max_connections(void **state)
     for (int i = 0; i < 8; i++)
         fds[i] = raw_connect();
     int extra = raw_connect(); /* the ninth: closed at accept */
-    assert_true(closed_by_server(extra));
+    assert_true(bn_raw_closed_by_server(extra));
     close(extra);
     for (int i = 0; i < 8; i++)
         close(fds[i]);
@@ -446,7 +324,7 @@ static void test_max_connections(void **state)
 static void test_stop_answers_writes(void **state)
 {
     (void)state;
-    rawc c;
+    bn_rawc c;
     bn_msg m, rep;
     uint64_t ids[3];
 
@@ -455,19 +333,19 @@ static void test_stop_answers_writes(void **state)
     m.u.invite_create.role = BN_ROLE_AUDITOR;
     for (int i = 0; i < 3; i++) {
         m.id = 0;
-        send_msg(&c, &m, 0);
+        assert_int_equal(bn_raw_send(&c, &m, 0), 0);
         ids[i] = m.id;
     }
     usleep(100 * 1000); /* let the server read and queue them */
     S.stopped = 1;
     bnd_server_request_stop(S.srv);
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(recv_msg(&c, &rep), 0);
+        assert_int_equal(bn_raw_recv(&c, &rep), 0);
         assert_int_equal(rep.type, BN_MSG_INVITE);
         assert_int_equal(rep.id, ids[i]);
         bn_msg_free(&rep);
     }
-    assert_true(closed_by_server(c.fd));
+    assert_true(bn_raw_closed_by_server(c.fd));
     close(c.fd);
     pthread_join(S.thread, NULL);
     S.ready = 0;

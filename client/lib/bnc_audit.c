@@ -26,9 +26,7 @@ static int report_copy(const bn_audit_report *a, bnc_audit_report **out)
 
     if (r == NULL)
         return BN_ENOMEM;
-    r->records = a->records;
-    r->envelopes = a->envelopes;
-    r->cipher_bytes = a->cipher_bytes;
+    bnc__project_audit_report(r, a);
     r->truncated = a->truncated ? 1 : 0;
     r->found = calloc(a->found.len + 1, 1);
     r->findings = calloc((size_t)a->findings.len + 1, sizeof *r->findings);
@@ -40,22 +38,11 @@ static int report_copy(const bn_audit_report *a, bnc_audit_report **out)
     if (a->found.len > 0)
         memcpy(r->found, a->found.ptr, a->found.len);
     r->nfound = a->found.len;
-    for (uint32_t i = 0; i < a->findings.len; i++) {
-        const struct bn_audit_finding *f = &a->findings.v[i];
-        bnc_audit_finding *g = &r->findings[i];
-        bnc__copy_str(g->code, sizeof g->code, f->code);
-        bnc__copy_str(g->db, sizeof g->db, f->db);
-        bnc__copy_str(g->record, sizeof g->record, f->record);
-        bnc__copy_str(g->detail, sizeof g->detail, f->detail);
-    }
+    for (uint32_t i = 0; i < a->findings.len; i++)
+        bnc__project_audit_finding(&r->findings[i], &a->findings.v[i]);
     r->nfindings = a->findings.len;
-    for (uint32_t i = 0; i < a->fields.len; i++) {
-        const struct bn_audit_field *f = &a->fields.v[i];
-        bnc_audit_field *g = &r->fields[i];
-        bnc__copy_str(g->db, sizeof g->db, f->db);
-        bnc__copy_str(g->field, sizeof g->field, f->field);
-        bnc__copy_str(g->kind, sizeof g->kind, f->kind);
-    }
+    for (uint32_t i = 0; i < a->fields.len; i++)
+        bnc__project_audit_field(&r->fields[i], &a->fields.v[i]);
     r->nfields = a->fields.len;
     *out = r;
     return 0;

@@ -12,35 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-void bnc__account_from_info(bnc_account *a, const struct bn_account_info *i)
-{
-    memset(a, 0, sizeof *a);
-    a->id = i->id;
-    a->role = i->role;
-    bnc__copy_str(a->name, sizeof a->name, i->name);
-    a->programme_id = i->programme_id;
-    memcpy(a->sign_pk, i->sign_pk, sizeof a->sign_pk);
-    memcpy(a->box_pk, i->box_pk, sizeof a->box_pk);
-    a->created = i->created;
-}
-
-void bnc__pair_from_info(bnc_pair_info *p, const struct bn_pair_info *i)
-{
-    memset(p, 0, sizeof *p);
-    p->id = i->id;
-    p->programme_id = i->programme_id;
-    p->mentor_id = i->mentor_id;
-    p->mentee_id = i->mentee_id;
-    bnc__copy_str(p->mentor_name, sizeof p->mentor_name, i->mentor_name);
-    bnc__copy_str(p->mentee_name, sizeof p->mentee_name, i->mentee_name);
-    p->status = i->status;
-    p->accepted = i->accepted;
-    p->start_date = i->start_date;
-    p->end_date = i->end_date;
-    p->end_reason = i->end_reason;
-    p->epoch = i->epoch;
-}
-
 /* expect checks a reply's type: BN_EPROTO for anything else. */
 static int expect(const bn_msg *m, uint16_t type)
 {
@@ -128,7 +99,7 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
         rc = expect(&rep, BN_MSG_LOGGED_IN);
     if (rc != 0)
         goto cleanup;
-    bnc__account_from_info(&acc, &rep.u.logged_in.account);
+    bnc__project_account(&acc, &rep.u.logged_in.account);
     rc = check_me(&acc, p->id);
     if (rc != 0)
         goto cleanup;
@@ -177,7 +148,7 @@ static int login(bnc_client *c)
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
     if (rc == 0) {
-        bnc__account_from_info(&c->me, &rep.u.logged_in.account);
+        bnc__project_account(&c->me, &rep.u.logged_in.account);
         rc = check_me(&c->me, p->id);
     }
     bn_msg_free(&rep);
@@ -269,7 +240,7 @@ int bnc_whoami(bnc_client *c, bnc_account *out)
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
     if (rc == 0)
-        bnc__account_from_info(out, &rep.u.logged_in.account);
+        bnc__project_account(out, &rep.u.logged_in.account);
     bn_msg_free(&rep);
     return rc;
 }
@@ -295,20 +266,6 @@ const char *bnc_default_charter(void)
            "5. Right to withdraw. Either of us may end the pairing at any "
            "time, without having to justify it; the programme may then "
            "form a new pair.\n";
-}
-
-static void programme_from_info(bnc_programme *p,
-                                const struct bn_programme_info *i)
-{
-    memset(p, 0, sizeof *p);
-    p->id = i->id;
-    bnc__copy_str(p->name, sizeof p->name, i->name);
-    bnc__copy_str(p->theme, sizeof p->theme, i->theme);
-    p->months = i->months;
-    p->frequency = i->frequency;
-    p->format = i->format;
-    memcpy(p->charter_hash, i->charter_hash, 32);
-    p->created = i->created;
 }
 
 int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
@@ -360,7 +317,7 @@ int bnc_programme_get(bnc_client *c, uint64_t id, bnc_programme *out,
         rc = expect(&rep, BN_MSG_PROGRAMME);
     if (rc != 0)
         goto cleanup;
-    programme_from_info(out, &rep.u.programme.programme);
+    bnc__project_programme(out, &rep.u.programme.programme);
     if (charter != NULL) {
         bn_str s = rep.u.programme.charter;
         *charter = malloc((size_t)s.len + 1);
@@ -436,7 +393,7 @@ static int take_programmes(const bn_msg *rep, const void *ctx, void **arr,
     (void)ctx;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_programme p;
-        programme_from_info(&p, &r->items.v[i]);
+        bnc__project_programme(&p, &r->items.v[i]);
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;
@@ -463,7 +420,7 @@ static int take_accounts(const bn_msg *rep, const void *ctx, void **arr,
     (void)ctx;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_account a;
-        bnc__account_from_info(&a, &r->items.v[i]);
+        bnc__project_account(&a, &r->items.v[i]);
         int rc = bnc__append(arr, n, sizeof a, &a);
         if (rc != 0)
             return rc;
@@ -572,7 +529,7 @@ static int take_pairs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
     (void)ctx;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_pair_info p;
-        bnc__pair_from_info(&p, &r->items.v[i]);
+        bnc__project_pair_info(&p, &r->items.v[i]);
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;

@@ -333,14 +333,9 @@ static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
         rc = bnc__check_doc(lc->c, p, m);
         if (rc != 0)
             return rc;
-        memset(&d, 0, sizeof d);
-        d.doc_id = m->doc_id;
-        d.author_id = m->author_id;
+        bnc__project_doc(&d, m);
         if (a != NULL)
             snprintf(d.author_name, sizeof d.author_name, "%s", a->name);
-        d.epoch = m->epoch;
-        d.chunks = m->chunks;
-        d.created = m->created;
         d.sealed = malloc(sizeof *d.sealed + m->key_env.len);
         if (d.sealed == NULL)
             return BN_ENOMEM;

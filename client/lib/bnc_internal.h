@@ -12,6 +12,7 @@
 #include "bn_err.h"
 #include "bn_invite.h"
 #include "bn_proto.h"
+#include "bnc_project.h" /* bnc__project_*: wire -> public copies */
 
 /* ---- the structures behind the handles --------------------------- */
 
@@ -170,12 +171,6 @@ int bnc__mkdir_private(const char *path);
 
 /* bnc__copy_str copies a wire string into a fixed buffer (truncating). */
 void bnc__copy_str(char *dst, size_t size, bn_str s);
-
-/* bnc__account_from_info copies a decoded account_info. */
-void bnc__account_from_info(bnc_account *a, const struct bn_account_info *i);
-
-/* bnc__pair_from_info copies a decoded pair_info. */
-void bnc__pair_from_info(bnc_pair_info *p, const struct bn_pair_info *i);
 
 /* bnc__append grows a malloc'd array of n elements of size sz by one. */
 int bnc__append(void **arr, size_t *n, size_t sz, const void *elem);

@@ -93,16 +93,7 @@ static void meta_from(bnc_note_meta *m, const struct bn_note_meta *i,
 {
     const bnc_member *a;
 
-    memset(m, 0, sizeof *m);
-    m->note_id = i->note_id;
-    m->revision = i->revision;
-    m->kind = i->kind;
-    m->is_private = i->is_private;
-    m->author_id = i->author_id;
-    m->session_id = i->session_id;
-    m->epoch = i->epoch;
-    m->created = i->created;
-    m->size = i->size;
+    bnc__project_note_meta(m, i);
     a = p != NULL ? bnc_pair_member(p, i->author_id) : NULL;
     if (a != NULL)
         snprintf(m->author_name, sizeof m->author_name, "%s", a->name);

@@ -133,7 +133,7 @@ static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
     d = &rep->u.pair_detail;
     if (d->pair.id != pair_id)
         return BN_EPROTO;
-    bnc__pair_from_info(&p->info, &d->pair);
+    bnc__project_pair_info(&p->info, &d->pair);
     free(p->members);
     p->members = NULL;
     p->nmembers = 0;
@@ -142,17 +142,8 @@ static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
         if (p->members == NULL)
             return BN_ENOMEM;
     }
-    for (uint32_t i = 0; i < d->members.len; i++) {
-        const struct bn_member_key *k = &d->members.v[i];
-        bnc_member *m = &p->members[i];
-        m->account_id = k->account_id;
-        m->role = k->role;
-        bnc__copy_str(m->name, sizeof m->name, k->name);
-        memcpy(m->sign_pk, k->sign_pk, 32);
-        memcpy(m->box_pk, k->box_pk, 32);
-        m->from_epoch = k->from_epoch;
-        m->to_epoch = k->to_epoch;
-    }
+    for (uint32_t i = 0; i < d->members.len; i++)
+        bnc__project_member(&p->members[i], &d->members.v[i]);
     p->nmembers = d->members.len;
     free(p->charter);
     p->charter = malloc((size_t)d->charter.len + 1);
@@ -482,7 +473,7 @@ int bnc_pair_accept(bnc_client *c, bnc_pair *p)
         rc =
             bnc__write(c, p, &req, &req.u.pair_accept.entry, BN_MSG_PAIR, &rep);
     if (rc == 0)
-        bnc__pair_from_info(&p->info, &rep.u.pair.pair);
+        bnc__project_pair_info(&p->info, &rep.u.pair.pair);
     bn_msg_free(&rep);
     return rc;
 }
@@ -500,7 +491,7 @@ int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason)
     req.u.pair_end.date = bn_date_today();
     rc = bnc__write(c, p, &req, &req.u.pair_end.entry, BN_MSG_PAIR, &rep);
     if (rc == 0)
-        bnc__pair_from_info(&p->info, &rep.u.pair.pair);
+        bnc__project_pair_info(&p->info, &rep.u.pair.pair);
     bn_msg_free(&rep);
     return rc;
 }

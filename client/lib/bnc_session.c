@@ -80,17 +80,6 @@ int bnc_end_reason_parse(const char *s, uint8_t *r)
 
 /* ---- sessions ------------------------------------------------------- */
 
-static void session_from(bnc_session *s, const struct bn_session_info *i)
-{
-    memset(s, 0, sizeof *s);
-    s->id = i->id;
-    s->date = i->date;
-    s->status = i->status;
-    s->absent = i->absent;
-    s->created_by = i->created_by;
-    s->created = i->created;
-}
-
 /* valid_session checks what the server would refuse, before sending. */
 static int valid_session(uint8_t status, uint8_t absent)
 {
@@ -117,7 +106,7 @@ int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
     req.u.session_add.absent = absent;
     rc = bnc__write(c, p, &req, &req.u.session_add.entry, BN_MSG_SESSION, &rep);
     if (rc == 0 && out != NULL)
-        session_from(out, &rep.u.session.session);
+        bnc__project_session(out, &rep.u.session.session);
     bn_msg_free(&rep);
     return rc;
 }
@@ -140,7 +129,7 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
     rc = bnc__write(c, p, &req, &req.u.session_update.entry, BN_MSG_SESSION,
                     &rep);
     if (rc == 0 && out != NULL)
-        session_from(out, &rep.u.session.session);
+        bnc__project_session(out, &rep.u.session.session);
     bn_msg_free(&rep);
     return rc;
 }
@@ -155,7 +144,7 @@ static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__check_session(lc->c, lc->p, &r->items.v[i]);
         if (rc != 0)
             return rc;
-        session_from(&s, &r->items.v[i]);
+        bnc__project_session(&s, &r->items.v[i]);
         rc = bnc__append(arr, n, sizeof s, &s);
         if (rc != 0)
             return rc;
@@ -322,14 +311,9 @@ static int take_objectives(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__check_objective(lc->c, p, in);
         if (rc != 0)
             return rc;
-        memset(&o, 0, sizeof o);
-        o.id = in->id;
-        o.author_id = in->author_id;
+        bnc__project_objective(&o, in);
         if (a != NULL)
             snprintf(o.author_name, sizeof o.author_name, "%s", a->name);
-        o.status = in->status;
-        o.defined_date = in->defined_date;
-        o.reached_date = in->reached_date;
         open_objective(p, &o, in);
         rc = bnc__append(arr, n, sizeof o, &o);
         if (rc != 0) {

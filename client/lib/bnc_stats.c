@@ -31,24 +31,7 @@ static int take_stats_pairs(const bn_msg *rep, const void *ctx, void **arr,
     for (uint32_t i = 0; i < r->items.len; i++) {
         const struct bn_stats_pair *w = &r->items.v[i];
         bnc_stats_pair p;
-        memset(&p, 0, sizeof p);
-        p.pair_id = w->pair_id;
-        bnc__copy_str(p.mentor_name, sizeof p.mentor_name, w->mentor_name);
-        bnc__copy_str(p.mentee_name, sizeof p.mentee_name, w->mentee_name);
-        p.status = w->status;
-        p.created_date = w->created_date;
-        p.start_date = w->start_date;
-        p.end_date = w->end_date;
-        p.end_reason = w->end_reason;
-        p.sessions_held = w->sessions_held;
-        p.sessions_planned = w->sessions_planned;
-        p.sessions_cancelled = w->sessions_cancelled;
-        p.absent_mentor = w->absent_mentor;
-        p.absent_mentee = w->absent_mentee;
-        p.objectives_defined = w->objectives_defined;
-        p.objectives_reached = w->objectives_reached;
-        p.first_held = w->first_held;
-        p.last_held = w->last_held;
+        bnc__project_stats_pair(&p, w);
         int rc = bnc__append(arr, n, sizeof p, &p);
         if (rc != 0)
             return rc;
@@ -83,41 +66,15 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
         rc = BN_EPROTO;
         goto cleanup;
     }
-    s->programme.id = pi->id;
-    bnc__copy_str(s->programme.name, sizeof s->programme.name, pi->name);
-    bnc__copy_str(s->programme.theme, sizeof s->programme.theme, pi->theme);
-    s->programme.months = pi->months;
-    s->programme.frequency = pi->frequency;
-    s->programme.format = pi->format;
-    memcpy(s->programme.charter_hash, pi->charter_hash, 32);
-    s->programme.created = pi->created;
-    s->today = w->today;
-    s->mentors = w->mentors;
-    s->mentees = w->mentees;
-    s->pairs_pending = w->pairs_pending;
-    s->pairs_active = w->pairs_active;
-    s->pairs_completed = w->pairs_completed;
-    s->pairs_withdrawn = w->pairs_withdrawn;
-    s->pairs_erased = w->pairs_erased;
-    s->sessions_held = w->sessions_held;
-    s->sessions_planned = w->sessions_planned;
-    s->sessions_cancelled = w->sessions_cancelled;
-    s->absent_mentor = w->absent_mentor;
-    s->absent_mentee = w->absent_mentee;
-    s->objectives_defined = w->objectives_defined;
-    s->objectives_reached = w->objectives_reached;
+    bnc__project_stats(s, w); /* s is still empty: no array to lose */
     if (w->months.len > 0) {
         s->months = calloc(w->months.len, sizeof *s->months);
         if (s->months == NULL) {
             rc = BN_ENOMEM;
             goto cleanup;
         }
-        for (uint32_t i = 0; i < w->months.len; i++) {
-            s->months[i].month = w->months.v[i].month;
-            s->months[i].held = w->months.v[i].held;
-            s->months[i].planned = w->months.v[i].planned;
-            s->months[i].cancelled = w->months.v[i].cancelled;
-        }
+        for (uint32_t i = 0; i < w->months.len; i++)
+            bnc__project_stats_month(&s->months[i], &w->months.v[i]);
         s->nmonths = w->months.len;
     }
     bn_msg_free(&rep);

@@ -50,6 +50,7 @@
     X(cli_ledger)                                                              \
     X(cli_log)                                                                 \
     X(cli_profile)                                                             \
+    X(cli_project)                                                             \
     X(cli_stats)                                                               \
     X(cli_text)                                                                \
     X(common)                                                                  \
@@ -140,6 +141,16 @@
     T(test_absent_and_corrupt)                                                 \
     T(test_default_dir)                                                        \
     T(test_join_refuses_bad_codes)
+
+/* test_cli_project.c */
+#define BN_UNIT_cli_project(G, T, TS)                                          \
+    G(NULL, NULL, BN_UNIT_EACH)                                                \
+    T(test_every_field_listed)                                                 \
+    T(test_kinds_and_sizes)                                                    \
+    T(test_every_structure)                                                    \
+    T(test_copies)                                                             \
+    T(test_strings_bounded)                                                    \
+    T(test_account_and_stats)
 
 /* test_cli_stats.c */
 #define BN_UNIT_cli_stats(G, T, TS)                                            \

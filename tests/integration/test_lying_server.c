@@ -83,6 +83,7 @@ typedef struct fix {
     const view *cur;
     int old_release;   /* LOGIN and JOIN as release 0.1 answered them */
     int conflict_once; /* the first KEY_PUT gets BN_ECONFLICT */
+    int store_keys;    /* KEY_PUT lands in the honest view */
     unsigned pair_gets, key_puts;
     uint32_t last_key_epoch;
 } fix;
@@ -96,6 +97,33 @@ static void reply_error(bn_msg *rep, uint64_t id, int code, const char *msg)
     bn_msg_init(rep, BN_MSG_ERROR, id);
     rep->u.error.code = code;
     rep->u.error.message = (bn_str){msg, (uint32_t)strlen(msg)};
+}
+
+/* store_key keeps a KEY_PUT in the honest view as binomed does
+ * (bnd_h_key.c): the first key of a pair is of its epoch, a re-key of the
+ * next, anything else BN_ECONFLICT. */
+static int store_key(fix *f, const bn_msg *req, bn_msg *rep)
+{
+    view *v = &f->honest;
+    const struct bn_key_put *k = &req->u.key_put;
+    uint32_t want = v->nwraps == 0 ? v->pair.epoch : v->pair.epoch + 1;
+    bn_log_entry *e = &v->log[v->nlog];
+
+    if (k->epoch != want || v->nlog == LOG_MAX ||
+        v->nwraps + k->wraps.len > 4) {
+        reply_error(rep, req->id, BN_ECONFLICT, "not the pair's next epoch");
+        return 0;
+    }
+    assert_int_equal(bn_log_entry_decode(e, k->entry.ptr, k->entry.len), 0);
+    assert_int_equal(e->seq, v->nlog + 1);
+    assert_int_equal(bn_log_entry_hash(v->head, PAIR, e), 0);
+    v->nlog++;
+    memcpy(v->wraps + v->nwraps, k->wraps.v, k->wraps.len * sizeof *k->wraps.v);
+    v->nwraps += k->wraps.len;
+    v->pair.epoch = k->epoch;
+    bn_msg_init(rep, BN_MSG_OK, req->id);
+    rep->u.ok.value = k->epoch;
+    return 0;
 }
 
 /* answer makes the reply to req from f's state (under f->lock); it
@@ -168,6 +196,8 @@ static int answer(fix *f, const bn_msg *req, bn_msg *rep,
                         "another member keyed the pair");
             return 0;
         }
+        if (f->store_keys)
+            return store_key(f, req, rep);
         bn_msg_init(rep, BN_MSG_OK, req->id);
         return 0;
     default:
@@ -551,6 +581,35 @@ static void test_roles_changed_between_rounds(void **state)
     assert_int_equal(f->key_puts, 1);
 }
 
+/* A pair of the old release that both members accepted but where nobody
+ * drew a key (they only recorded sessions: release 0.1 keyed a pair on
+ * the first note). Its first key is of epoch 1, and once logged the pair
+ * opens with it. */
+static void test_legacy_pair_first_key(void **state)
+{
+    fix *f = *state;
+    bnc_pair *p = NULL;
+
+    view_init(f, &f->honest);
+    f->honest.pair.accepted = BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE;
+    append_v1(f, &f->honest, MENTOR);
+    append_v1(f, &f->honest, MENTEE);
+    append_v1(f, &f->honest, MENTOR);
+    f->store_keys = 1;
+    serving(f, -1);
+    assert_int_equal(open_pair(f, NULL, 0, &p), 0);
+    assert_int_equal(f->last_key_epoch, 1);
+    assert_int_equal(f->honest.pair.epoch, 1);
+    assert_non_null(bnc__pair_key(p, 1));
+    assert_int_equal(bnc_pair_warning_count(p), 1); /* the old entries */
+    bnc_pair_free(p);
+    /* Opened again: the logged key opens, nothing is re-keyed. */
+    assert_int_equal(open_pair(f, NULL, 0, &p), 0);
+    assert_int_equal(f->key_puts, 1);
+    assert_non_null(bnc__pair_key(p, 1));
+    bnc_pair_free(p);
+}
+
 /* ---- 2. the head of a log that did not hold is not remembered ------- */
 
 static void test_forged_members_log_not_remembered(void **state)
@@ -670,6 +729,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_roles_changed_between_rounds,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_legacy_pair_first_key, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_forged_members_log_not_remembered,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_server_is_a_version_mismatch,

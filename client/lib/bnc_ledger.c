@@ -279,9 +279,14 @@ static int check_epochs(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
     uint32_t epoch = 1, keyed = 0;
 
     /* A pair from before schema 4 got its first key without a log entry
-     * (legacy wraps, served for epoch 1): later epochs follow from it. */
+     * (legacy wraps, served for epoch 1): later epochs follow from it. One
+     * that nobody keyed then logs its first key, of epoch 1. */
     if (p->nlegacy > 0 && wraps_of(d, 1, w) > 0)
         keyed = 1;
+    for (size_t i = 0; i < p->nlog && keyed == 1; i++)
+        if (p->log[i].version == BN_LOG_VERSION &&
+            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == 1)
+            keyed = 0;
 
     for (size_t i = 0; i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];

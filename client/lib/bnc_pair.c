@@ -237,11 +237,24 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
     return 0;
 }
 
-/* logged_epoch tells whether epoch e has a key: logged, or the legacy
- * first key of a pair from before schema 4. */
-static int logged_epoch(const bnc_pair *p, uint32_t e)
+/* legacy_keyed tells whether a pair from before schema 4 got its first
+ * key then: wraps of epoch 1 served and no entry logged them. A pair of
+ * that release that nobody keyed still takes its first key at epoch 1. */
+static int legacy_keyed(const bnc_pair *p, const bn_pair_detail *d)
 {
-    return logged_key(p, e) || (p->nlegacy > 0 && e == 1);
+    if (p->nlegacy == 0 || logged_key(p, 1))
+        return 0;
+    for (uint32_t i = 0; i < d->wraps.len; i++)
+        if (d->wraps.v[i].epoch == 1)
+            return 1;
+    return 0;
+}
+
+/* logged_epoch tells whether epoch e has a key: logged, or the legacy
+ * first key (legacy: legacy_keyed). */
+static int logged_epoch(const bnc_pair *p, uint32_t e, int legacy)
+{
+    return logged_key(p, e) || (legacy && e == 1);
 }
 
 /* put_key draws a key for epoch, wraps it for every member (in increasing
@@ -354,7 +367,7 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
     for (int tries = 0;; tries++) {
         bn_msg rep = {0};
         uint32_t epoch;
-        int verified = 0;
+        int verified = 0, legacy;
         p->nwarnings = 0;
         rc = fetch(c, pair_id, p, &rep);
         self = rc == 0 ? bnc_pair_member(p, c->me.id) : NULL;
@@ -403,6 +416,7 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             p->info.status != BN_PAIR_PENDING &&
             p->info.status != BN_PAIR_ERASED)
             rc = unwrap_all(c, p, &rep);
+        legacy = rc == 0 && legacy_keyed(p, &rep.u.pair_detail);
         bn_msg_free(&rep);
         if (rc != 0 || self == NULL || (flags & BNC_PAIR_NOKEYS) ||
             p->info.status != BN_PAIR_ACTIVE ||
@@ -415,7 +429,7 @@ int bnc_pair_open(bnc_client *c, uint64_t pair_id, int flags, bnc_pair **out)
             break;
         }
         epoch = p->info.epoch;
-        if (logged_epoch(p, epoch)) {
+        if (logged_epoch(p, epoch, legacy)) {
             epoch++;
             bnc__warn(p,
                       "pair %" PRIu64 " moved to key epoch %" PRIu32

@@ -22,8 +22,7 @@ static int get(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
     bnd_key k = bnd_key_quota(pair, account);
     bn_rec_quota q;
     void *arena = NULL;
-    int rc =
-        bnd_rec_get(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, &arena);
+    int rc = bnd_rec_get(st, txn, k, &q, &arena);
     bn_arena_free(&arena);
     *bytes = 0;
     if (rc == BN_ENOTFOUND)
@@ -40,7 +39,7 @@ static int put(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
     bn_rec_quota q;
     memset(&q, 0, sizeof q);
     q.bytes = bytes;
-    return bnd_rec_put(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, 0);
+    return bnd_rec_put(st, txn, k, &q, 0);
 }
 
 /* add moves the three counters of (pair, account) by bytes, up or down
@@ -171,7 +170,7 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
     }
     free(shares);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, qdb(st), pk.b, pk.len, 0, 0, NULL);
+        rc = bnd_del_prefix(st, txn, pk, 0, 0, NULL);
     return rc;
 }
 

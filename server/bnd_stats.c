@@ -168,9 +168,9 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
     int rc, err = 0;
 
     hr->first = hr->last = 0;
-    rc = mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_SESSIONS), &cur);
+    rc = bnd_cursor_open(st, txn, k.db, &cur);
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
     while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
         bn_rec_session s;

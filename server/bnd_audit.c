@@ -126,15 +126,24 @@ static int pair_erased(walk *w, const bnd_audit_db *t, const MDB_val *k)
 
     for (i = 0; i < l->nparts && strcmp(l->parts[i].name, "pair_id") != 0; i++)
         ;
-    if (!w->dbs->open[BND_DB_PAIRS] || bnd_key_part_int(l, k, i, &id) != 0)
+    if (bnd_key_part_int(l, k, i, &id) != 0)
         return 0;
+    /* the environment may be one the daemon has not opened (an offline
+     * audit): its handles are w->dbs's, found from the key */
     bnd_key key = bnd_key_pairs(id);
+    MDB_val kv = bnd_key_val(&key), v;
+    if (!w->dbs->open[key.db])
+        return 0;
     if (id == w->pair && w->pair != 0)
         return w->pair_erased;
-    int rc = bnd_rec_get(w->txn, w->dbs->dbi[BND_DB_PAIRS], key.b, key.len,
-                         &bn_desc_rec_pair, &p, &arena);
+    int rc = mdb_get(w->txn, w->dbs->dbi[key.db], &kv, &v);
+    if (rc == MDB_NOTFOUND)
+        return 0;
+    if (rc != 0)
+        return bnd_mdb_err(rc);
+    rc = bnd_rec_decode(&v, &bn_desc_rec_pair, &p, &arena);
     bn_arena_free(&arena);
-    if (rc == BN_ENOTFOUND || rc == BN_ECORRUPT)
+    if (rc == BN_ECORRUPT)
         return 0;
     if (rc != 0)
         return rc;

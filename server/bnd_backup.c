@@ -200,10 +200,7 @@ static int verify(backup *b)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
-    MDB_dbi meta;
-    bn_rec_meta m;
-    void *arena = NULL;
-    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
+    uint32_t version = 0;
     int mrc, rc;
 
     mrc = mdb_env_create(&env);
@@ -213,19 +210,13 @@ static int verify(backup *b)
         mrc = mdb_env_open(env, b->to, MDB_RDONLY | MDB_NOLOCK, 0600);
     if (mrc == 0)
         mrc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-    if (mrc == 0)
-        mrc = mdb_dbi_open(txn, bnd_store_db_name(BND_DB_META), 0, &meta);
     rc = mrc > 0 ? -mrc : bnd_mdb_err(mrc);
     if (rc == 0)
-        rc =
-            bnd_rec_get(txn, meta, sk.b, sk.len, &bn_desc_rec_meta, &m, &arena);
+        rc = bnd_schema_read(txn, &version);
     /* a schema 3 copy is what bnd_upgrade makes before converting */
-    if (rc == 0 && m.version != BND_SCHEMA_VERSION &&
-        m.version != BND_SCHEMA_UPGRADE_FROM)
+    if (rc == 0 && version != BND_SCHEMA_VERSION &&
+        version != BND_SCHEMA_UPGRADE_FROM)
         rc = BN_ECORRUPT;
-    if (rc == BN_ENOTFOUND)
-        rc = BN_ECORRUPT;
-    bn_arena_free(&arena);
     if (txn != NULL)
         mdb_txn_abort(txn);
     mdb_env_close(env);

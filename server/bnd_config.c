@@ -16,34 +16,6 @@
 #include "bnd_log.h"
 #include "bnd_store.h"
 
-void bnd_config_defaults(bnd_config *cfg)
-{
-    memset(cfg, 0, sizeof *cfg);
-    bnd_config_set_listen(cfg, BND_DEFAULT_LISTEN);
-    cfg->map_initial = BND_MAP_INITIAL_DEFAULT;
-    cfg->map_max = BND_MAP_MAX_DEFAULT;
-    cfg->max_conns = 1024;
-    cfg->prelogin_max = 0; /* a quarter of max_conns */
-    cfg->prelogin_per_addr = 16;
-    cfg->conns_per_account = 8;
-    cfg->max_inflight = 64;
-    cfg->hs_timeout_ms = 3 * 1000;
-    cfg->idle_timeout_ms = 10 * 60 * 1000;
-    cfg->wq_soft = (size_t)1 << 20;
-    cfg->wq_hard = (size_t)16 << 20;
-    cfg->slow_reader_ms = 30 * 1000;
-    cfg->rate_per_account = 200;
-    cfg->rate_burst = 400;
-    cfg->max_doc_bytes = (uint64_t)BND_MAX_DOC_MIB_DEFAULT << 20;
-    cfg->audit_interval_ms = BND_AUDIT_INTERVAL_S_DEFAULT * 1000u;
-    cfg->audit_canaries_max = BND_AUDIT_CANARIES_DEFAULT;
-    cfg->quota_pair_bytes = (uint64_t)BND_QUOTA_PAIR_MIB_DEFAULT << 20;
-    cfg->quota_account_bytes = (uint64_t)BND_QUOTA_ACCOUNT_MIB_DEFAULT << 20;
-    cfg->frame_max = BN_FRAME_MAX;
-    cfg->frame_max_prelogin = BN_FRAME_MAX_PRELOGIN;
-    cfg->log_level = BND_LOG_INFO;
-}
-
 int bnd_config_set_listen(bnd_config *cfg, const char *hostport)
 {
     char host[BN_INVITE_HOST_MAX + 1];
@@ -71,92 +43,109 @@ static int parse_uint(const char *s, unsigned long long max,
 
 enum { K_UINT, K_SIZE, K_U64, K_LISTEN, K_LOGLEVEL };
 
-/* Every key of binomed.conf; each is also a flag of 'binomed run'
+/*
+ * Every key of binomed.conf; each is also a flag of 'binomed run'
  * (--max-doc-mib for max_doc_mib). A number is min..max in the key's
- * unit, stored multiplied by mult. */
+ * unit, stored multiplied by mult. Its default is def (in the key's unit;
+ * for the two keys that are not numbers, the text deft): bnd_config_defaults
+ * sets it and the usage text prints it, "(default def)", followed by note;
+ * with range, "(min to max, default def)". A help never states a number
+ * of its own.
+ */
 static const struct conf_key {
     bnd_config_key info;
     int kind;
     size_t off;
-    unsigned long long min, max, mult;
+    unsigned long long min, max, mult, def;
+    const char *deft; /* the default of a key that is not a number */
+    const char *note; /* after the default, inside the parentheses */
+    int range;        /* the usage states min to max */
 } conf_keys[] = {
-#define NUM(k, kind, field, min, max, mult, arg, help)                         \
+#define NUM(k, kind, field, min, max, mult, def, arg, help)                    \
     {                                                                          \
-        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult      \
+        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult,     \
+            def, NULL, NULL, 0                                                 \
     }
-    {{"listen", "HOST:PORT",
-      "address to listen on (default " BND_DEFAULT_LISTEN ")"},
-     K_LISTEN,
-     0,
-     0,
-     0,
-     0},
-    {{"log_level", "LEVEL", "error, warn, info (default) or debug"},
-     K_LOGLEVEL,
-     0,
-     0,
-     0,
-     0},
-    NUM("max_connections", K_UINT, max_conns, 1, 1000000, 1, "N",
-        "connections at once; more are closed at accept (default 1024)"),
-    NUM("prelogin_max", K_UINT, prelogin_max, 0, 1000000, 1, "N",
-        "connections not logged in yet, all addresses together; a newcomer "
-        "over it closes the oldest of them (default 0: a quarter of "
-        "max_connections)"),
-    NUM("prelogin_per_address", K_UINT, prelogin_per_addr, 1, 1000000, 1, "N",
+#define NUM_NOTE(k, kind, field, min, max, mult, def, arg, help, note)         \
+    {                                                                          \
+        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult,     \
+            def, NULL, note, 0                                                 \
+    }
+#define NUM_RANGE(k, kind, field, min, max, mult, def, arg, help)              \
+    {                                                                          \
+        {k, arg, help}, kind, offsetof(bnd_config, field), min, max, mult,     \
+            def, NULL, NULL, 1                                                 \
+    }
+#define TEXT(k, kind, deft, arg, help)                                         \
+    {                                                                          \
+        {k, arg, help}, kind, 0, 0, 0, 0, 0, deft, NULL, 0                     \
+    }
+    TEXT("listen", K_LISTEN, BND_DEFAULT_LISTEN, "HOST:PORT",
+         "address to listen on"),
+    TEXT("log_level", K_LOGLEVEL, "info", "LEVEL",
+         "error, warn, info or debug"),
+    NUM("max_connections", K_UINT, max_conns, 1, 1000000, 1, 1024, "N",
+        "connections at once; more are closed at accept"),
+    NUM_NOTE("prelogin_max", K_UINT, prelogin_max, 0, 1000000, 1, 0, "N",
+             "connections not logged in yet, all addresses together; a "
+             "newcomer over it closes the oldest of them",
+             ": a quarter of max_connections"),
+    NUM("prelogin_per_address", K_UINT, prelogin_per_addr, 1, 1000000, 1, 16,
+        "N",
         "connections not logged in yet from one address (an IPv6 /64); "
-        "more are closed at accept (default 16)"),
-    NUM("connections_per_account", K_UINT, conns_per_account, 1, 100000, 1, "N",
+        "more are closed at accept"),
+    NUM("connections_per_account", K_UINT, conns_per_account, 1, 100000, 1, 8,
+        "N",
         "logged-in connections of one account at once; another login is "
-        "refused (default 8)"),
-    NUM("max_inflight", K_UINT, max_inflight, 1, 4096, 1, "N",
-        "requests of one connection in flight (default 64)"),
-    NUM("handshake_timeout_s", K_UINT, hs_timeout_ms, 1, 3600, 1000, "S",
-        "from accept to logged in (default 3)"),
-    NUM("idle_timeout_s", K_UINT, idle_timeout_ms, 1, 7 * 86400, 1000, "S",
-        "a connection without a frame for this long closes (default 600)"),
-    NUM("frame_max_kib", K_SIZE, frame_max, 352, BN_FRAME_MAX >> 10, 1024,
-        "KIB", "largest frame once logged in (352 to 1024, default 1024)"),
-    NUM("prelogin_frame_max", K_SIZE, frame_max_prelogin, 512,
-        BN_FRAME_MAX_PRELOGIN, 1, "BYTES",
-        "largest frame before login (512 to 4096, default 4096)"),
-    NUM("reply_queue_soft_mib", K_SIZE, wq_soft, 1, 1024, 1u << 20, "MIB",
-        "queued replies of a connection: stop reading it (default 1)"),
-    NUM("reply_queue_hard_mib", K_SIZE, wq_hard, 1, 4096, 1u << 20, "MIB",
-        "queued replies of a connection: close it at once (default 16)"),
-    NUM("slow_reader_s", K_UINT, slow_reader_ms, 0, 86400, 1000, "S",
-        "queued replies above the soft limit this long: close (default 30; "
-        "0: never)"),
-    NUM("rate_per_account", K_UINT, rate_per_account, 0, 1000000, 1, "N",
-        "requests per second of an account, all its connections (default "
-        "200; 0: no limit)"),
-    NUM("rate_burst", K_UINT, rate_burst, 1, 10000000, 1, "N",
-        "requests an account may send at once (default 400)"),
-    NUM("map_initial_mib", K_SIZE, map_initial, 1, 1u << 20, 1u << 20, "MIB",
-        "LMDB map size at start (default 64)"),
-    NUM("map_max_mib", K_SIZE, map_max, 1, 1ull << 30, 1u << 20, "MIB",
-        "LMDB map growth limit: the most the database may hold (default "
-        "16384)"),
-    NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20, "MIB",
-        "largest document (its ciphertext; default " BN_STRINGIFY(
-            BND_MAX_DOC_MIB_DEFAULT) ")"),
-    NUM("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400, 1000,
-        "S",
-        "an auditor's live audits with canaries: at most one per S seconds "
-        "(default " BN_STRINGIFY(
-            BND_AUDIT_INTERVAL_S_DEFAULT) "; 0: no limit)"),
-    NUM("audit_canaries_max", K_UINT, audit_canaries_max, 1,
-        BN_AUDIT_CANARIES_MAX, 1, "N",
-        "canaries in one live audit (1 to " BN_STRINGIFY(
-            BN_AUDIT_CANARIES_MAX) ", default " BN_STRINGIFY(BND_AUDIT_CANARIES_DEFAULT) ")"),
-    NUM("quota_pair_mib", K_U64, quota_pair_bytes, 1, 1u << 30, 1u << 20, "MIB",
-        "what one pair may store: notes, objectives, documents, sessions "
-        "(default " BN_STRINGIFY(BND_QUOTA_PAIR_MIB_DEFAULT) ")"),
+        "refused"),
+    NUM("max_inflight", K_UINT, max_inflight, 1, 4096, 1, 64, "N",
+        "requests of one connection in flight"),
+    NUM("handshake_timeout_s", K_UINT, hs_timeout_ms, 1, 3600, 1000, 3, "S",
+        "from accept to logged in"),
+    NUM("idle_timeout_s", K_UINT, idle_timeout_ms, 1, 7 * 86400, 1000, 600, "S",
+        "a connection without a frame for this long closes"),
+    NUM_RANGE("frame_max_kib", K_SIZE, frame_max, 352, BN_FRAME_MAX >> 10, 1024,
+              BN_FRAME_MAX >> 10, "KIB", "largest frame once logged in"),
+    NUM_RANGE("prelogin_frame_max", K_SIZE, frame_max_prelogin, 512,
+              BN_FRAME_MAX_PRELOGIN, 1, BN_FRAME_MAX_PRELOGIN, "BYTES",
+              "largest frame before login"),
+    NUM("reply_queue_soft_mib", K_SIZE, wq_soft, 1, 1024, 1u << 20, 1, "MIB",
+        "queued replies of a connection: stop reading it"),
+    NUM("reply_queue_hard_mib", K_SIZE, wq_hard, 1, 4096, 1u << 20, 16, "MIB",
+        "queued replies of a connection: close it at once"),
+    NUM_NOTE("slow_reader_s", K_UINT, slow_reader_ms, 0, 86400, 1000, 30, "S",
+             "queued replies above the soft limit this long: close",
+             "; 0: never"),
+    NUM_NOTE("rate_per_account", K_UINT, rate_per_account, 0, 1000000, 1, 200,
+             "N", "requests per second of an account, all its connections",
+             "; 0: no limit"),
+    NUM("rate_burst", K_UINT, rate_burst, 1, 10000000, 1, 400, "N",
+        "requests an account may send at once"),
+    NUM("map_initial_mib", K_SIZE, map_initial, 1, 1u << 20, 1u << 20,
+        BND_MAP_INITIAL_DEFAULT >> 20, "MIB", "LMDB map size at start"),
+    NUM("map_max_mib", K_SIZE, map_max, 1, 1ull << 30, 1u << 20,
+        BND_MAP_MAX_DEFAULT >> 20, "MIB",
+        "LMDB map growth limit: the most the database may hold"),
+    NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20,
+        BND_MAX_DOC_MIB_DEFAULT, "MIB", "largest document, its ciphertext"),
+    NUM_NOTE("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400,
+             1000, BND_AUDIT_INTERVAL_S_DEFAULT, "S",
+             "an auditor's live audits with canaries: at most one per S "
+             "seconds",
+             "; 0: no limit"),
+    NUM_RANGE("audit_canaries_max", K_UINT, audit_canaries_max, 1,
+              BN_AUDIT_CANARIES_MAX, 1, BND_AUDIT_CANARIES_DEFAULT, "N",
+              "canaries in one live audit"),
+    NUM("quota_pair_mib", K_U64, quota_pair_bytes, 1, 1u << 30, 1u << 20,
+        BND_QUOTA_PAIR_MIB_DEFAULT, "MIB",
+        "what one pair may store: notes, objectives, documents, sessions"),
     NUM("quota_account_mib", K_U64, quota_account_bytes, 1, 1u << 30, 1u << 20,
-        "MIB",
-        "what one account may store, all its pairs together "
-        "(default " BN_STRINGIFY(BND_QUOTA_ACCOUNT_MIB_DEFAULT) ")"),
+        BND_QUOTA_ACCOUNT_MIB_DEFAULT, "MIB",
+        "what one account may store, all its pairs together"),
 #undef NUM
+#undef NUM_NOTE
+#undef NUM_RANGE
+#undef TEXT
 };
 
 #define NKEYS (sizeof conf_keys / sizeof conf_keys[0])
@@ -164,6 +153,43 @@ static const struct conf_key {
 const bnd_config_key *bnd_config_key_at(size_t i)
 {
     return i < NKEYS ? &conf_keys[i].info : NULL;
+}
+
+int bnd_config_key_default(size_t i, char *out, size_t size)
+{
+    int n;
+    if (i >= NKEYS)
+        return BN_EINVAL;
+    if (conf_keys[i].deft != NULL)
+        n = snprintf(out, size, "%s", conf_keys[i].deft);
+    else
+        n = snprintf(out, size, "%llu", conf_keys[i].def);
+    return n > 0 && (size_t)n < size ? 0 : BN_EINVAL;
+}
+
+int bnd_config_key_usage(size_t i, char *out, size_t size)
+{
+    char def[BN_INVITE_HOST_MAX + 8], range[48] = "";
+    int n;
+    if (bnd_config_key_default(i, def, sizeof def) != 0)
+        return BN_EINVAL;
+    const struct conf_key *k = &conf_keys[i];
+    if (k->range)
+        snprintf(range, sizeof range, "%llu to %llu, ", k->min, k->max);
+    n = snprintf(out, size, "%s (%sdefault %s%s)", k->info.help, range, def,
+                 k->note != NULL ? k->note : "");
+    return n > 0 && (size_t)n < size ? 0 : BN_EINVAL;
+}
+
+void bnd_config_defaults(bnd_config *cfg)
+{
+    char def[BN_INVITE_HOST_MAX + 8];
+    memset(cfg, 0, sizeof *cfg);
+    /* through the parser, as binomed.conf would say it (test_srv_limits
+     * checks that every default is a value its key takes) */
+    for (size_t i = 0; i < NKEYS; i++)
+        if (bnd_config_key_default(i, def, sizeof def) == 0)
+            (void)bnd_config_set(cfg, conf_keys[i].info.key, def);
 }
 
 int bnd_config_set(bnd_config *cfg, const char *key, const char *val)

@@ -46,7 +46,9 @@ typedef struct bnd_config {
     int log_level;                     /* enum bnd_log_level */
 } bnd_config;
 
-/* Defaults are plain numbers: help texts quote them with BN_STRINGIFY. */
+/* Defaults named because code outside the table of keys uses them (the
+ * others are numbers of their row in bnd_config.c); plain numbers, so
+ * that help texts can quote them with BN_STRINGIFY. */
 #define BND_MAX_DOC_MIB_DEFAULT 1024
 /* Live audits with canaries: one per auditor per interval, this many
  * auditors tracked at once (more are refused until an interval passes). */
@@ -61,7 +63,8 @@ typedef struct bnd_config {
  * least 1); never more than max_connections. */
 unsigned bnd_config_prelogin_max(const bnd_config *cfg);
 
-/* bnd_config_defaults fills every limit with its default. */
+/* bnd_config_defaults fills every limit with its default: each key's
+ * default, from its row of the table, set as binomed.conf would set it. */
 void bnd_config_defaults(bnd_config *cfg);
 
 /*
@@ -72,7 +75,8 @@ void bnd_config_defaults(bnd_config *cfg);
  */
 int bnd_config_load(bnd_config *cfg, const char *path, int *line);
 
-/* One key of binomed.conf, for usage text: key, its value's form, help. */
+/* One key of binomed.conf: key, its value's form, help (what it sets; the
+ * default is not in it: bnd_config_key_usage adds it). */
 typedef struct bnd_config_key {
     const char *key;
     const char *arg;
@@ -81,6 +85,16 @@ typedef struct bnd_config_key {
 
 /* bnd_config_key_at returns the i-th key (static), NULL past the last. */
 const bnd_config_key *bnd_config_key_at(size_t i);
+
+/* bnd_config_key_default writes the i-th key's default into out as
+ * binomed.conf says it ("1024", "info", "127.0.0.1:7450"): 0, or
+ * BN_EINVAL past the last key or when it does not fit in size. */
+int bnd_config_key_default(size_t i, char *out, size_t size);
+
+/* bnd_config_key_usage writes the i-th key's help with its default, for
+ * usage text: "requests of one connection in flight (default 64)", with
+ * the key's range or a note where its row has them. 0 or BN_EINVAL. */
+int bnd_config_key_usage(size_t i, char *out, size_t size);
 
 /* bnd_config_set sets one key from its text as in binomed.conf: 0,
  * BN_ENOTFOUND for an unknown key, BN_EINVAL for a bad value. */

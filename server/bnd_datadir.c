@@ -35,8 +35,7 @@ int bnd_invite_put(bnd_store *st, MDB_txn *txn,
     inv.expires = expires;
     bn_hash(h, token, BN_TOKEN_BYTES);
     k = bnd_key_invites(h);
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_INVITES), k.b, k.len,
-                       &bn_desc_rec_invite, &inv, MDB_NOOVERWRITE);
+    return bnd_rec_put(st, txn, k, &inv, MDB_NOOVERWRITE);
 }
 
 struct invite_job {

@@ -10,7 +10,6 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_programme_create *r = &req->u.programme_create;
     bn_rec_programme p;
-    bnd_key k;
     uint64_t id;
     int rc;
 
@@ -36,8 +35,7 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     bn_hash(p.charter_hash, (const uint8_t *)r->charter.ptr, r->charter.len);
     p.created_by = cx->actor.account_id;
     p.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, PROGRAMMES), k.b,
-                     bnd_key_set_programmes(&k, id), &bn_desc_rec_programme, &p,
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_programmes(id), &p,
                      MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
@@ -213,7 +211,6 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
                       uint8_t role)
 {
     bn_rec_member m;
-    bnd_key k;
     int rc;
 
     memset(&m, 0, sizeof m);
@@ -221,14 +218,12 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
     m.account_id = account;
     m.role = role;
     m.from_epoch = 1;
-    rc = bnd_rec_put(cx->txn, DB(cx, MEMBERS), k.b,
-                     bnd_key_set_members(&k, pair, account),
-                     &bn_desc_rec_member, &m, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_members(pair, account), &m,
+                     MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
-    return bnd_raw_put(cx->txn, DB(cx, ACCOUNT_PAIRS), k.b,
-                       bnd_key_set_account_pairs(&k, account, pair), "", 0,
-                       MDB_NOOVERWRITE);
+    return bnd_raw_put(cx->st, cx->txn, bnd_key_account_pairs(account, pair),
+                       "", 0, MDB_NOOVERWRITE);
 }
 
 int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
@@ -236,7 +231,6 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     const bn_pair_create *r = &req->u.pair_create;
     bn_rec_programme prog;
     bn_rec_pair p;
-    bnd_key k;
     uint64_t id;
     int rc;
 
@@ -266,8 +260,7 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     p.epoch = 1;
     p.created_by = cx->actor.account_id;
     p.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, bnd_key_set_pairs(&k, id),
-                     &bn_desc_rec_pair, &p, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pairs(id), &p, MDB_NOOVERWRITE);
     if (rc == 0)
         rc = add_member(cx, id, r->mentor_id, BN_ROLE_MENTOR);
     if (rc == 0)

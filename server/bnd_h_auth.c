@@ -8,15 +8,14 @@
 
 /* Reads the invitation of token in txn: 0 when it may still be used,
  * else BN_ENOTFOUND, BN_EUSED, BN_EEXPIRED (or a store error). */
-static int invite_usable(MDB_txn *txn, MDB_dbi db, const uint8_t *token,
+static int invite_usable(bnd_store *st, MDB_txn *txn, const uint8_t *token,
                          int64_t now, bn_rec_invite *inv, void **arena)
 {
     uint8_t h[BN_HASH_BYTES];
     int rc;
 
     bn_hash(h, token, BN_TOKEN_BYTES);
-    bnd_key k = bnd_key_invites(h);
-    rc = bnd_rec_get(txn, db, k.b, k.len, &bn_desc_rec_invite, inv, arena);
+    rc = bnd_rec_get(st, txn, bnd_key_invites(h), inv, arena);
     if (rc != 0)
         return rc;
     if (inv->used)
@@ -50,8 +49,8 @@ int bnd_check_join(bnd_server *srv, bnd_session *s, const bn_msg *req,
     rc = bnd_store_read_begin(srv->store, &txn);
     if (rc != 0)
         return rc;
-    rc = invite_usable(txn, bnd_store_dbi(srv->store, BND_DB_INVITES),
-                       req->u.join.token, bn_now(), &inv, &arena);
+    rc = invite_usable(srv->store, txn, req->u.join.token, bn_now(), &inv,
+                       &arena);
     bnd_store_read_end(srv->store, txn);
     bn_arena_free(&arena);
     if (rc != 0)
@@ -86,7 +85,6 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_join *j = &req->u.join;
     uint8_t h[BN_HASH_BYTES];
-    bnd_key k;
     bn_rec_invite inv;
     bn_rec_account a;
     uint64_t id;
@@ -96,8 +94,7 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
         cx->errmsg = "a display name must be " BN_TEXT_NAME_RULE;
         return BN_EINVAL;
     }
-    rc = invite_usable(cx->txn, DB(cx, INVITES), j->token, cx->now, &inv,
-                       &cx->arena);
+    rc = invite_usable(cx->st, cx->txn, j->token, cx->now, &inv, &cx->arena);
     if (rc != 0)
         return rc;
     bn_hash(h, j->token, sizeof j->token);
@@ -112,9 +109,8 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     memcpy(a.sign_pk, j->sign_pk, sizeof a.sign_pk);
     memcpy(a.box_pk, j->box_pk, sizeof a.box_pk);
     a.created = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, ACCOUNTS), k.b,
-                     bnd_key_set_accounts(&k, id), &bn_desc_rec_account, &a,
-                     MDB_NOOVERWRITE);
+    rc =
+        bnd_rec_put(cx->st, cx->txn, bnd_key_accounts(id), &a, MDB_NOOVERWRITE);
     if (rc == 0)
         rc = bnd_stats_account_joined(cx->st, cx->txn, a.programme_id, a.role);
     if (rc != 0)
@@ -122,8 +118,7 @@ int bnd_h_join(bnd_ctx *cx, const bn_msg *req)
     inv.used = 1;
     inv.used_by = id;
     inv.used_at = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, INVITES), k.b, bnd_key_set_invites(&k, h),
-                     &bn_desc_rec_invite, &inv, 0);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_invites(h), &inv, 0);
     if (rc != 0)
         return rc;
     logged_in(cx, &a);

@@ -15,42 +15,36 @@ int bnd_name_ok(bn_str s, int allow_empty)
 
 /* Loads the record of id (0: none) under key k (of a table keyed by one
  * id): BN_ENOTFOUND when there is none. */
-static int get_by_id(bnd_ctx *cx, uint64_t id, bnd_key k,
-                     const bn_struct_desc *d, void *rec)
-{
-    if (id == 0)
-        return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, bnd_store_dbi(cx->st, k.db), k.b, k.len, d, rec,
-                       &cx->arena);
-}
+#define GET_BY_ID(cx, id, k, rec)                                              \
+    ((id) == 0 ? BN_ENOTFOUND                                                  \
+               : bnd_rec_get((cx)->st, (cx)->txn, (k), (rec), &(cx)->arena))
 
 int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a)
 {
-    return get_by_id(cx, id, bnd_key_accounts(id), &bn_desc_rec_account, a);
+    return GET_BY_ID(cx, id, bnd_key_accounts(id), a);
 }
 
 int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p)
 {
-    return get_by_id(cx, id, bnd_key_programmes(id), &bn_desc_rec_programme, p);
+    return GET_BY_ID(cx, id, bnd_key_programmes(id), p);
 }
 
 int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
-    return get_by_id(cx, id, bnd_key_pairs(id), &bn_desc_rec_pair, p);
+    return GET_BY_ID(cx, id, bnd_key_pairs(id), p);
 }
 
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                     bn_rec_member *me)
 {
     bn_rec_member m;
-    bnd_key k;
     int rc;
 
     if (pair_id == 0)
         return BN_EDENIED;
-    rc = bnd_rec_get(cx->txn, DB(cx, MEMBERS), k.b,
-                     bnd_key_set_members(&k, pair_id, cx->actor.account_id),
-                     &bn_desc_rec_member, &m, &cx->arena);
+    rc = bnd_rec_get(cx->st, cx->txn,
+                     bnd_key_members(pair_id, cx->actor.account_id), &m,
+                     &cx->arena);
     if (rc == BN_ENOTFOUND)
         return BN_EDENIED;
     if (rc != 0)
@@ -109,19 +103,19 @@ int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out)
     return 0;
 }
 
-int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
-             const void *prefix, size_t plen, bnd_scan_fn fn, void *arg)
+int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
+                 void *arg)
 {
+    bnd_key prefix = bnd_key_prefix(start, pparts);
     MDB_cursor *cur = NULL;
-    MDB_val k = {slen, (void *)start}, v;
-    int rc = mdb_cursor_open(cx->txn, db, &cur);
+    MDB_val k = bnd_key_val(&start), v;
+    int rc = bnd_cursor_open(cx->st, cx->txn, start.db, &cur);
 
     if (rc != 0)
-        return bnd_mdb_err(rc);
-    rc = mdb_cursor_get(cur, &k, &v, slen ? MDB_SET_RANGE : MDB_FIRST);
+        return rc;
+    rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     while (rc == 0) {
-        if (plen > 0 &&
-            (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+        if (pparts > 0 && !bnd_key_has_prefix(&k, &prefix))
             break;
         rc = fn(cx, &k, &v, arg);
         if (rc != 0)
@@ -136,24 +130,14 @@ int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
     return bnd_mdb_err(rc);
 }
 
-int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
-                 void *arg)
-{
-    bnd_key prefix = bnd_key_prefix(start, pparts);
-    return bnd_scan(cx, bnd_store_dbi(cx->st, start.db), start.b, start.len,
-                    prefix.b, pparts ? prefix.len : 0, fn, arg);
-}
-
 int bnd_holds_epoch(bnd_ctx *cx, const bn_rec_pair *p, const bn_rec_member *me,
                     uint32_t epoch)
 {
-    bnd_key k;
     if (epoch < 1 || epoch > p->epoch || epoch < me->from_epoch ||
         (me->to_epoch != 0 && epoch >= me->to_epoch))
         return BN_ENOKEY;
-    int rc =
-        bnd_exists(cx->txn, DB(cx, WRAPS), k.b,
-                   bnd_key_set_wraps(&k, p->id, epoch, cx->actor.account_id));
+    int rc = bnd_exists(cx->st, cx->txn,
+                        bnd_key_wraps(p->id, epoch, cx->actor.account_id));
     if (rc < 0)
         return rc;
     return rc == 1 ? 0 : BN_ENOKEY;
@@ -175,12 +159,10 @@ int bnd_date_ok(uint32_t date)
 
 int bnd_get_session(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_session *s)
 {
-    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, SESSIONS), k.b,
-                       bnd_key_set_sessions(&k, pair, id), &bn_desc_rec_session,
-                       s, &cx->arena);
+    return bnd_rec_get(cx->st, cx->txn, bnd_key_sessions(pair, id), s,
+                       &cx->arena);
 }
 
 int bnd_page_take(bnd_page *pg, size_t bytes)

@@ -17,20 +17,15 @@
 
 static int get_doc(bnd_ctx *cx, uint64_t pair, uint64_t id, bn_rec_doc *d)
 {
-    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, DOCS), k.b,
-                       bnd_key_set_docs(&k, pair, id), &bn_desc_rec_doc, d,
-                       &cx->arena);
+    return bnd_rec_get(cx->st, cx->txn, bnd_key_docs(pair, id), d, &cx->arena);
 }
 
 static int put_doc(bnd_ctx *cx, const bn_rec_doc *d)
 {
-    bnd_key k;
-    return bnd_rec_put(cx->txn, DB(cx, DOCS), k.b,
-                       bnd_key_set_docs(&k, d->pair_id, d->doc_id),
-                       &bn_desc_rec_doc, d, 0);
+    return bnd_rec_put(cx->st, cx->txn, bnd_key_docs(d->pair_id, d->doc_id), d,
+                       0);
 }
 
 /* Unmaps the pages of the database map that hold a value just copied out.
@@ -64,12 +59,11 @@ static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
                      bn_rec_doc_chunk *c, int unmap)
 {
     bnd_key k = bnd_key_doc_chunks(d->pair_id, d->doc_id, index);
-    MDB_val key = bnd_key_val(&k);
     MDB_val v;
-    int rc = mdb_get(cx->txn, DB(cx, DOC_CHUNKS), &key, &v);
+    int rc = bnd_raw_get(cx->st, cx->txn, k, &v);
 
     if (rc != 0)
-        return rc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(rc);
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     rc = bnd_rec_decode(&v, &bn_desc_rec_doc_chunk, c, &cx->arena);
     if (unmap)
         unmap_value(&v);
@@ -77,10 +71,10 @@ static int get_chunk(bnd_ctx *cx, const bn_rec_doc *d, uint32_t index,
 }
 
 /* Deletes every chunk of a document (an upload that starts over). */
-static int drop_chunks(MDB_txn *txn, MDB_dbi db, uint64_t pair, uint64_t doc)
+static int drop_chunks(bnd_ctx *cx, uint64_t pair, uint64_t doc)
 {
     bnd_key k = bnd_key_prefix(bnd_key_doc_chunks(pair, doc, 0), 2);
-    return bnd_del_prefix(txn, db, k.b, k.len, 0, 0, NULL);
+    return bnd_del_prefix(cx->st, cx->txn, k, 0, 0, NULL);
 }
 
 static void status(bnd_ctx *cx, const bn_rec_doc *d)
@@ -117,7 +111,7 @@ int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
     if (rc == 0) {
         if (d.complete || d.author_id != cx->actor.account_id)
             return BN_EEXIST;
-        rc = drop_chunks(cx->txn, DB(cx, DOC_CHUNKS), p.id, d.doc_id);
+        rc = drop_chunks(cx, p.id, d.doc_id);
         if (rc == 0)
             rc = bnd_quota_release(cx->st, cx->txn, p.id, d.author_id,
                                    bnd_quota_doc_cost(&d));
@@ -160,7 +154,6 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     bn_rec_doc_chunk c;
     bn_rec_pair p;
     bn_rec_doc d;
-    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -204,9 +197,8 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
         return rc;
     memset(&c, 0, sizeof c);
     c.data = r->data;
-    rc = bnd_rec_put(cx->txn, DB(cx, DOC_CHUNKS), k.b,
-                     bnd_key_set_doc_chunks(&k, p.id, d.doc_id, r->index),
-                     &bn_desc_rec_doc_chunk, &c, 0);
+    rc = bnd_rec_put(cx->st, cx->txn,
+                     bnd_key_doc_chunks(p.id, d.doc_id, r->index), &c, 0);
     if (rc != 0)
         return rc;
     d.chunks++;
@@ -247,7 +239,8 @@ int bnd_h_doc_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_doc_meta), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_docs(r->pair_id, r->after + 1), doc_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after,
+                       bnd_key_docs(r->pair_id, r->after + 1), doc_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.docs, l, rc);
@@ -286,16 +279,14 @@ int bnd_h_doc_read(bnd_ctx *cx, const bn_msg *req)
 
 int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget)
 {
-    MDB_dbi docs = bnd_store_dbi(st, BND_DB_DOCS);
-    MDB_dbi chunks = bnd_store_dbi(st, BND_DB_DOC_CHUNKS);
     MDB_cursor *cur = NULL;
     MDB_val k, v;
     void *arena = NULL;
     uint64_t used = 0;
-    int rc = mdb_cursor_open(txn, docs, &cur);
+    int rc = bnd_cursor_open(st, txn, BND_DB_DOCS, &cur);
 
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (rc == 0) {
         bn_rec_doc d;
@@ -310,8 +301,7 @@ int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget)
         }
         bnd_key pk =
             bnd_key_prefix(bnd_key_doc_chunks(d.pair_id, d.doc_id, 0), 2);
-        rc = bnd_del_prefix(txn, chunks, pk.b, pk.len, 0,
-                            budget ? budget - used : 0, &n);
+        rc = bnd_del_prefix(st, txn, pk, 0, budget ? budget - used : 0, &n);
         used += n;
         if (rc != 0)
             break; /* 1: out of budget, its chunks go next time */

@@ -16,31 +16,16 @@
 #include "bnd_quota.h"
 #include "bnd_stats.h"
 
-/* Applies fn to every value of db under the pair's prefix. */
-typedef int (*rewrite_fn)(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
-                          const MDB_val *val);
-
-struct rewrite {
-    MDB_dbi db;
-    rewrite_fn fn;
-};
-
-static int rewrite_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
-                        void *arg)
-{
-    const struct rewrite *rw = arg;
-    return rw->fn(cx, rw->db, k, v);
-}
-
 /* Keys are copied before a rewrite: the cursor's key points into the
  * page that the write replaces. */
-static int strip_note(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
-                      const MDB_val *val)
+static int strip_note(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
+                      void *arg)
 {
     bnd_keyp_notes kp;
     bn_rec_note n;
     int rc;
 
+    (void)arg;
     if (bnd_key_parse_notes(key, &kp) != 0)
         return BN_ECORRUPT;
     bnd_key k = bnd_key_notes(kp.pair_id, kp.note_id, kp.revision);
@@ -48,19 +33,20 @@ static int strip_note(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
     if (rc != 0)
         return rc;
     memset(n.env_hash, 0, sizeof n.env_hash);
-    rc = bnd_shred(cx->txn, db, k.b, k.len);
+    rc = bnd_shred(cx->st, cx->txn, k);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, db, k.b, k.len, &bn_desc_rec_note, &n, 0);
+        rc = bnd_rec_put(cx->st, cx->txn, k, &n, 0);
     return rc;
 }
 
-static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
-                           const MDB_val *val)
+static int strip_objective(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
+                           void *arg)
 {
     bnd_keyp_objectives kp;
     bn_rec_objective o;
     int rc;
 
+    (void)arg;
     if (bnd_key_parse_objectives(key, &kp) != 0)
         return BN_ECORRUPT;
     bnd_key k = bnd_key_objectives(kp.pair_id, kp.objective_id);
@@ -69,10 +55,9 @@ static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
         return rc;
     o.envelope.ptr = NULL;
     o.envelope.len = 0;
-    rc = bnd_shred(cx->txn, db, k.b, k.len);
+    rc = bnd_shred(cx->st, cx->txn, k);
     if (rc == 0)
-        rc =
-            bnd_rec_put(cx->txn, db, k.b, k.len, &bn_desc_rec_objective, &o, 0);
+        rc = bnd_rec_put(cx->st, cx->txn, k, &o, 0);
     return rc;
 }
 
@@ -81,12 +66,11 @@ static int strip_objective(bnd_ctx *cx, MDB_dbi db, const MDB_val *key,
  * found too, so that erasing again is a success. */
 static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
-    bnd_key k;
     int rc;
 
     if (cx->actor.role != BN_ROLE_ADMIN) {
-        rc = bnd_exists(cx->txn, DB(cx, MEMBERS), k.b,
-                        bnd_key_set_members(&k, id, cx->actor.account_id));
+        rc = bnd_exists(cx->st, cx->txn,
+                        bnd_key_members(id, cx->actor.account_id));
         if (rc < 0)
             return rc;
         if (rc == 0 || id == 0)
@@ -105,7 +89,6 @@ static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 
 int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
 {
-    struct rewrite rw;
     bn_rec_pair p;
     int rc;
 
@@ -126,29 +109,23 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
                             bnd_key_prefix(bnd_key_wraps(p.id, 0, 0), 1),
                             bnd_key_prefix(bnd_key_log(p.id, 0), 1)};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
-        rc = bnd_del_prefix(cx->txn, bnd_store_dbi(cx->st, gone[i].db),
-                            gone[i].b, gone[i].len, 1, 0, NULL);
+        rc = bnd_del_prefix(cx->st, cx->txn, gone[i], 1, 0, NULL);
         if (rc != 0)
             return rc;
     }
     rc = bnd_quota_pair_erased(cx->st, cx->txn, p.id);
     if (rc != 0)
         return rc;
-    rw.db = DB(cx, NOTES);
-    rw.fn = strip_note;
-    rc = bnd_scan_key(cx, bnd_key_notes(p.id, 0, 0), 1, rewrite_item, &rw);
+    rc = bnd_scan_key(cx, bnd_key_notes(p.id, 0, 0), 1, strip_note, NULL);
     if (rc < 0)
         return rc;
-    rw.db = DB(cx, OBJECTIVES);
-    rw.fn = strip_objective;
-    rc = bnd_scan_key(cx, bnd_key_objectives(p.id, 0), 1, rewrite_item, &rw);
+    rc =
+        bnd_scan_key(cx, bnd_key_objectives(p.id, 0), 1, strip_objective, NULL);
     if (rc < 0)
         return rc;
     uint8_t old_status = p.status;
     p.status = BN_PAIR_ERASED;
-    bnd_key k = bnd_key_pairs(p.id);
-    rc = bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, k.len, &bn_desc_rec_pair, &p,
-                     0);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pairs(p.id), &p, 0);
     if (rc == 0) /* the pair's counters stay: only its status moves */
         rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id, old_status,
                                    BN_PAIR_ERASED);

@@ -138,7 +138,6 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     const bn_key_put *r = &req->u.key_put;
     bn_rec_pair p;
     uint32_t want;
-    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -175,9 +174,9 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
         memcpy(rec.wrap, w->wrap, sizeof rec.wrap);
         memcpy(rec.key_id, w->key_id, sizeof rec.key_id);
         rec.created = cx->now;
-        rc = bnd_rec_put(cx->txn, DB(cx, WRAPS), k.b,
-                         bnd_key_set_wraps(&k, p.id, r->epoch, w->member_id),
-                         &bn_desc_rec_wrap, &rec, MDB_NOOVERWRITE);
+        rc = bnd_rec_put(cx->st, cx->txn,
+                         bnd_key_wraps(p.id, r->epoch, w->member_id), &rec,
+                         MDB_NOOVERWRITE);
         if (rc != 0)
             return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     }

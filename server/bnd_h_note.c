@@ -16,11 +16,11 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
     bnd_key mine = bnd_key_prefix(last, 2);
     bnd_keyp_notes kp;
     MDB_val k = bnd_key_val(&last), v;
-    int rc = mdb_cursor_open(cx->txn, DB(cx, NOTES), &cur);
+    int rc = bnd_cursor_open(cx->st, cx->txn, last.db, &cur);
 
     *rev = 0;
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
     if (rc == 0 && !(k.mv_size == last.len && bnd_key_has_prefix(&k, &last)))
         rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
@@ -38,19 +38,15 @@ static int latest_revision(bnd_ctx *cx, uint64_t pair, uint64_t note,
 static int get_note(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                     bn_rec_note *n)
 {
-    bnd_key k;
-    return bnd_rec_get(cx->txn, DB(cx, NOTES), k.b,
-                       bnd_key_set_notes(&k, pair, note, rev),
-                       &bn_desc_rec_note, n, &cx->arena);
+    return bnd_rec_get(cx->st, cx->txn, bnd_key_notes(pair, note, rev), n,
+                       &cx->arena);
 }
 
 static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
                         bn_rec_note_env *e)
 {
-    bnd_key k;
-    int rc = bnd_rec_get(cx->txn, DB(cx, NOTE_ENVS), k.b,
-                         bnd_key_set_note_envs(&k, pair, note, rev),
-                         &bn_desc_rec_note_env, e, &cx->arena);
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_note_envs(pair, note, rev), e,
+                         &cx->arena);
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
 }
 
@@ -143,11 +139,9 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     env.envelope = r->envelope;
     bnd_key nk = bnd_key_notes(p.id, r->note_id, r->revision);
     bnd_key ek = bnd_key_note_envs(p.id, r->note_id, r->revision);
-    rc = bnd_rec_put(cx->txn, DB(cx, NOTES), nk.b, nk.len, &bn_desc_rec_note,
-                     &n, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->st, cx->txn, nk, &n, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_rec_put(cx->txn, DB(cx, NOTE_ENVS), ek.b, ek.len,
-                         &bn_desc_rec_note_env, &env, MDB_NOOVERWRITE);
+        rc = bnd_rec_put(cx->st, cx->txn, ek, &env, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECONFLICT : rc;
     cx->rep->u.note_ack.note_id = n.note_id;
@@ -204,7 +198,8 @@ int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_note_meta), {0, BND_PAGE, 0}, &nl};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_notes(r->pair_id, r->after + 1, 0), note_item);
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after,
+                       bnd_key_notes(r->pair_id, r->after + 1, 0), note_item);
     if (rc == 0)
         rc = flush_note(cx, &l);
     if (rc < 0)

@@ -10,20 +10,16 @@
 static int get_objective(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          bn_rec_objective *o)
 {
-    bnd_key k;
     if (id == 0)
         return BN_ENOTFOUND;
-    return bnd_rec_get(cx->txn, DB(cx, OBJECTIVES), k.b,
-                       bnd_key_set_objectives(&k, pair, id),
-                       &bn_desc_rec_objective, o, &cx->arena);
+    return bnd_rec_get(cx->st, cx->txn, bnd_key_objectives(pair, id), o,
+                       &cx->arena);
 }
 
 static int put_objective(bnd_ctx *cx, const bn_rec_objective *o)
 {
-    bnd_key k;
-    return bnd_rec_put(cx->txn, DB(cx, OBJECTIVES), k.b,
-                       bnd_key_set_objectives(&k, o->pair_id, o->id),
-                       &bn_desc_rec_objective, o, 0);
+    return bnd_rec_put(cx->st, cx->txn, bnd_key_objectives(o->pair_id, o->id),
+                       o, 0);
 }
 
 static void ok(bnd_ctx *cx, uint64_t value)
@@ -149,7 +145,8 @@ int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req)
     bnd_list l = {NULL, sizeof(bn_objective_info), {0, BND_PAGE, 0}, NULL};
     int rc;
 
-    rc = bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_objectives(r->pair_id, r->after + 1),
+    rc = bnd_list_pair(cx, &l, r->pair_id, r->after,
+                       bnd_key_objectives(r->pair_id, r->after + 1),
                        objective_item);
     if (rc < 0)
         return rc;

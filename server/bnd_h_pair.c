@@ -246,7 +246,6 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     bn_rec_member me;
     bn_rec_accept acc;
     bn_rec_pair p;
-    bnd_key k;
     uint8_t mh[BN_HASH_BYTES];
     int rc;
 
@@ -299,9 +298,7 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         memcpy(acc.sig, r->sig, sizeof acc.sig);
         memcpy(acc.members_hash, r->members_hash, sizeof acc.members_hash);
         acc.time = cx->now;
-        rc = bnd_rec_put(cx->txn, DB(cx, ACCEPTS), k.b,
-                         bnd_key_set_accepts(&k, p.id, a.id),
-                         &bn_desc_rec_accept, &acc, 0);
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_accepts(p.id, a.id), &acc, 0);
         if (rc != 0)
             return rc;
     }

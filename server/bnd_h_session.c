@@ -38,7 +38,6 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     const bn_session_add *r = &req->u.session_add;
     bn_rec_session s;
     bn_rec_pair p;
-    bnd_key k;
     uint64_t id, seq = 0;
     int rc;
 
@@ -67,9 +66,8 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     s.created_by = cx->actor.account_id;
     s.created = cx->now;
     s.log_seq = seq;
-    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k.b,
-                     bnd_key_set_sessions(&k, p.id, id), &bn_desc_rec_session,
-                     &s, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_sessions(p.id, id), &s,
+                     MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
     bnd_session_fact now = {s.status, s.absent, s.date};
@@ -87,7 +85,6 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     const bn_session_update *r = &req->u.session_update;
     bn_rec_session s;
     bn_rec_pair p;
-    bnd_key k;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
@@ -113,9 +110,7 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     s.absent = r->absent;
     s.updated_by = cx->actor.account_id;
     s.updated = cx->now;
-    rc = bnd_rec_put(cx->txn, DB(cx, SESSIONS), k.b,
-                     bnd_key_set_sessions(&k, p.id, s.id), &bn_desc_rec_session,
-                     &s, 0);
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_sessions(p.id, s.id), &s, 0);
     if (rc != 0)
         return rc;
     bnd_session_fact after = {s.status, s.absent, s.date};
@@ -151,7 +146,8 @@ int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
     int rc;
 
     rc =
-        bnd_list_pair(cx, &l, r->pair_id, r->after, bnd_key_sessions(r->pair_id, r->after + 1), session_item);
+        bnd_list_pair(cx, &l, r->pair_id, r->after,
+                      bnd_key_sessions(r->pair_id, r->after + 1), session_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.sessions, l, rc);

@@ -61,8 +61,6 @@ typedef int (*bnd_handler_fn)(bnd_ctx *cx, const bn_msg *req);
 typedef int (*bnd_check_fn)(bnd_server *srv, bnd_session *s, const bn_msg *req,
                             const char **errmsg);
 
-#define DB(cx, name) bnd_store_dbi((cx)->st, BND_DB_##name)
-
 /* ---- helpers (bnd_h_common.c) -------------------------------------------- */
 
 /* bnd_name_ok: 1 when s is a printable name (bn_text_name_check: no C0 or
@@ -132,23 +130,16 @@ int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
 int bnd_pair_info(bnd_ctx *cx, const bn_rec_pair *p, bn_pair_info *out);
 
 /*
- * bnd_scan walks db from key start (MDB_SET_RANGE) while keys begin with
- * prefix (plen may be 0), calling fn for each entry. fn returns 0 to go
- * on, 1 to stop (the entry was not taken: the page is full) or a negative
- * code. bnd_scan returns 1 when fn stopped it (there is more), 0 at the
- * end, or a negative code.
+ * bnd_scan_key walks start's database from the key start (MDB_SET_RANGE)
+ * while keys begin with start's first pparts parts (bnd_key_prefix; 0: to
+ * the end), calling fn for each entry: bnd_scan_key(cx,
+ * bnd_key_members(pair, 0), 1, fn, arg) walks the members of pair. fn
+ * returns 0 to go on, 1 to stop (the entry was not taken: the page is
+ * full) or a negative code. bnd_scan_key returns 1 when fn stopped it
+ * (there is more), 0 at the end, or a negative code.
  */
 typedef int (*bnd_scan_fn)(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
                            void *arg);
-int bnd_scan(bnd_ctx *cx, MDB_dbi db, const void *start, size_t slen,
-             const void *prefix, size_t plen, bnd_scan_fn fn, void *arg);
-
-/*
- * bnd_scan_key is bnd_scan over start's database, from start, while keys
- * begin with start's first pparts parts (bnd_key_prefix; 0: to the end):
- * bnd_scan_key(cx, bnd_key_members(pair, 0), 1, fn, arg) walks the
- * members of pair.
- */
 int bnd_scan_key(bnd_ctx *cx, bnd_key start, unsigned pparts, bnd_scan_fn fn,
                  void *arg);
 
@@ -172,7 +163,7 @@ typedef struct bnd_page {
 int bnd_page_take(bnd_page *pg, size_t bytes);
 
 /*
- * A list reply's page being filled by a bnd_scan callback: room for
+ * A list reply's page being filled by a bnd_scan_key callback: room for
  * pg.max items of size bytes each at items (from bnd_ctx_alloc), pg.n of
  * them taken; arg is the handler's own state for its callback.
  */

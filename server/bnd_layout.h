@@ -191,8 +191,6 @@ static inline void bnd__kget_STR(const uint8_t **p, const uint8_t *end,
 
 #define BND__KARG_F(n, T) BND__KT_ARG_##T n
 #define BND__KARG_R(n, T) , BND__KT_ARG_##T n
-#define BND__KNAME_F(n, T) n
-#define BND__KNAME_R(n, T) , n
 #define BND__KPUT(n, T) bnd__kput_##T(&k, n);
 #define BND__KFIELD(n, T) BND__KT_FIELD_##T(n);
 #define BND__KGET(n, T) bnd__kget_##T(&p, end, o->n);
@@ -206,11 +204,11 @@ static inline void bnd__kget_STR(const uint8_t **p, const uint8_t *end,
 
 /*
  * For each database <name>:
- *   bnd_key bnd_key_<name>(parts...)   the whole key;
- *   size_t bnd_key_set_<name>(bnd_key *k, parts...)
- *                                      the same into *k, returning its
- *                                      length: a call's (k.b, length)
- *                                      arguments in one expression;
+ *   bnd_key bnd_key_<name>(parts...)   the whole key, which carries its
+ *                                      database: the store's record
+ *                                      functions take it alone
+ *                                      (bnd_rec_get(st, txn,
+ *                                      bnd_key_docs(pair, doc), &d, ...));
  *   bnd_keyp_<name>                    its parts as a structure;
  *   int bnd_key_parse_<name>(const MDB_val *k, bnd_keyp_<name> *o)
  *                                      reads a key back (from a cursor):
@@ -233,12 +231,6 @@ static inline void bnd__kget_STR(const uint8_t **p, const uint8_t *end,
         k.nparts = 0;                                                          \
         k.len = 0;                                                             \
         BND_K_##name(BND__KPUT, BND__KPUT) return k;                           \
-    }                                                                          \
-    static inline size_t bnd_key_set_##name(                                   \
-        bnd_key *kp, BND_K_##name(BND__KARG_F, BND__KARG_R))                   \
-    {                                                                          \
-        *kp = bnd_key_##name(BND_K_##name(BND__KNAME_F, BND__KNAME_R));        \
-        return kp->len;                                                        \
     }                                                                          \
     typedef struct bnd_keyp_##name {                                           \
         BND_K_##name(BND__KFIELD, BND__KFIELD)                                 \

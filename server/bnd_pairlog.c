@@ -94,12 +94,10 @@ static int stored_is(bnd_ctx *cx, const bn_rec_pair *pair,
                      const bn_log_entry *e, bn_bin raw)
 {
     bn_rec_log stored;
-    bnd_key k;
     int rc;
 
-    rc = bnd_rec_get(cx->txn, DB(cx, LOG), k.b,
-                     bnd_key_set_log(&k, pair->id, e->seq), &bn_desc_rec_log,
-                     &stored, &cx->arena);
+    rc = bnd_rec_get(cx->st, cx->txn, bnd_key_log(pair->id, e->seq), &stored,
+                     &cx->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     return bnd_same_bin(stored.entry, raw) ? 1 : 0;
@@ -168,13 +166,11 @@ int bnd_pairlog_append(bnd_ctx *cx, bn_rec_pair *pair, const bn_msg *req,
         return rc;
     stored.entry = raw;
     bnd_key k = bnd_key_log(pair->id, e.seq);
-    rc = bnd_rec_put(cx->txn, DB(cx, LOG), k.b, k.len, &bn_desc_rec_log,
-                     &stored, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(cx->st, cx->txn, k, &stored, MDB_NOOVERWRITE);
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     pair->log_seq = e.seq;
     memcpy(pair->log_head, head, BN_HASH_BYTES);
     k = bnd_key_pairs(pair->id);
-    return bnd_rec_put(cx->txn, DB(cx, PAIRS), k.b, k.len, &bn_desc_rec_pair,
-                       pair, 0);
+    return bnd_rec_put(cx->st, cx->txn, k, pair, 0);
 }

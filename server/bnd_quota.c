@@ -22,8 +22,7 @@ static int get(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
     bnd_key k = bnd_key_quota(pair, account);
     bn_rec_quota q;
     void *arena = NULL;
-    int rc =
-        bnd_rec_get(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, &arena);
+    int rc = bnd_rec_get(st, txn, k, &q, &arena);
     bn_arena_free(&arena);
     *bytes = 0;
     if (rc == BN_ENOTFOUND)
@@ -40,7 +39,7 @@ static int put(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t account,
     bn_rec_quota q;
     memset(&q, 0, sizeof q);
     q.bytes = bytes;
-    return bnd_rec_put(txn, qdb(st), k.b, k.len, &bn_desc_rec_quota, &q, 0);
+    return bnd_rec_put(st, txn, k, &q, 0);
 }
 
 /* add moves the three counters of (pair, account) by bytes, up or down
@@ -139,9 +138,9 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
     if (pair == 0)
         return 0;
     MDB_val key = bnd_key_val(&k), val;
-    mrc = mdb_cursor_open(txn, qdb(st), &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(st, txn, k.db, &cur);
+    if (rc != 0)
+        return rc;
     rc = 0;
     for (mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
          mrc == 0 && rc == 0 && bnd_key_has_prefix(&key, &pk) &&
@@ -171,7 +170,7 @@ int bnd_quota_pair_erased(bnd_store *st, MDB_txn *txn, uint64_t pair)
     }
     free(shares);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, qdb(st), pk.b, pk.len, 0, 0, NULL);
+        rc = bnd_del_prefix(st, txn, pk, 0, 0, NULL);
     return rc;
 }
 
@@ -231,10 +230,10 @@ static int count_db(bnd_store *st, MDB_txn *txn, bnd_key k, uint64_t pair,
     MDB_cursor *cur = NULL;
     MDB_val key = bnd_key_val(&k), val;
     void *arena = NULL;
-    int rc = 0, mrc = mdb_cursor_open(txn, bnd_store_dbi(st, k.db), &cur);
+    int mrc, rc = bnd_cursor_open(st, txn, k.db, &cur);
 
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    if (rc != 0)
+        return rc;
     for (mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
          mrc == 0 && rc == 0 && bnd_key_has_prefix(&key, &k);
          mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
@@ -265,9 +264,9 @@ static int rebuild(MDB_txn *txn, void *arg)
     mrc = mdb_drop(txn, qdb(st), 0); /* empty: nothing counted yet */
     if (mrc != 0)
         return bnd_mdb_err(mrc);
-    mrc = mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_PAIRS), &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(st, txn, BND_DB_PAIRS, &cur);
+    if (rc != 0)
+        return rc;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         void *arena = NULL;

@@ -35,10 +35,7 @@ static void bump(uint32_t *c, int delta, const char *what)
 int bnd_stats_prog_get(bnd_store *st, MDB_txn *txn, uint64_t programme,
                        bn_rec_prog_stats *out, void **arena)
 {
-    bnd_key k;
-    int rc = bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k.b,
-                         bnd_key_set_prog_stats(&k, programme),
-                         &bn_desc_rec_prog_stats, out, arena);
+    int rc = bnd_rec_get(st, txn, bnd_key_prog_stats(programme), out, arena);
     if (rc == BN_ENOTFOUND) {
         memset(out, 0, sizeof *out);
         out->programme_id = programme;
@@ -49,28 +46,21 @@ int bnd_stats_prog_get(bnd_store *st, MDB_txn *txn, uint64_t programme,
 
 static int prog_put(bnd_store *st, MDB_txn *txn, const bn_rec_prog_stats *p)
 {
-    bnd_key k;
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PROG_STATS), k.b,
-                       bnd_key_set_prog_stats(&k, p->programme_id),
-                       &bn_desc_rec_prog_stats, p, 0);
+    return bnd_rec_put(st, txn, bnd_key_prog_stats(p->programme_id), p, 0);
 }
 
 int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
                        uint64_t programme, bn_rec_pair_stats *out, void **arena)
 {
-    bnd_key k;
-    return bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k.b,
-                       bnd_key_set_pair_stats(&k, programme, pair),
-                       &bn_desc_rec_pair_stats, out, arena);
+    return bnd_rec_get(st, txn, bnd_key_pair_stats(programme, pair), out,
+                       arena);
 }
 
 static int pair_put(bnd_store *st, MDB_txn *txn, const bn_rec_pair_stats *p,
                     unsigned flags)
 {
-    bnd_key k;
-    return bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), k.b,
-                       bnd_key_set_pair_stats(&k, p->programme_id, p->pair_id),
-                       &bn_desc_rec_pair_stats, p, flags);
+    return bnd_rec_put(st, txn, bnd_key_pair_stats(p->programme_id, p->pair_id),
+                       p, flags);
 }
 
 /* Loads pair's counters; a pair without any (it cannot happen for a pair
@@ -178,9 +168,9 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
     int rc, err = 0;
 
     hr->first = hr->last = 0;
-    rc = mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_SESSIONS), &cur);
+    rc = bnd_cursor_open(st, txn, k.db, &cur);
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
     while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
         bn_rec_session s;

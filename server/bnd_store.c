@@ -273,15 +273,13 @@ static int open_dbs(MDB_txn *txn, void *arg)
         if (rc != 0)
             return bnd_mdb_err(rc);
     }
-    rc = bnd_rec_get(txn, st->dbi[BND_DB_META], sk.b, sk.len, &bn_desc_rec_meta,
-                     &meta, &arena);
+    rc = bnd_rec_get(st, txn, sk, &meta, &arena);
     bn_arena_free(&arena);
     if (rc == BN_ENOTFOUND && o->create) {
         memset(&meta, 0, sizeof meta);
         meta.version = BND_SCHEMA_VERSION;
         meta.created = bn_now();
-        return bnd_rec_put(txn, st->dbi[BND_DB_META], sk.b, sk.len,
-                           &bn_desc_rec_meta, &meta, 0);
+        return bnd_rec_put(st, txn, sk, &meta, 0);
     }
     if (rc == BN_ENOTFOUND)
         return -ENOENT;
@@ -385,46 +383,125 @@ int bnd_rec_decode(const MDB_val *val, const bn_struct_desc *d, void *rec,
     return 0;
 }
 
-int bnd_rec_get(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const bn_struct_desc *d, void *rec, void **arena)
+/* key_dbi gives k's database handle, or BN_EINVAL (logged) for a key of
+ * no database or whose record type d is not its database's (d NULL: raw
+ * bytes, any database). */
+static int key_dbi(const bnd_store *st, const bnd_key *k,
+                   const bn_struct_desc *d, MDB_dbi *dbi)
 {
-    MDB_val k = {klen, (void *)key}, v;
-    int rc = mdb_get(txn, db, &k, &v);
+    const bnd_db_layout *l = bnd_db_layout_of(k->db);
+    if (l == NULL || (d != NULL && d != l->desc)) {
+        bnd_log(BND_LOG_ERROR, "store.mismatch", "db=%s record=%s",
+                l != NULL ? l->name : "?", d != NULL ? d->name : "-");
+        return BN_EINVAL;
+    }
+    *dbi = st->dbi[k->db];
+    return 0;
+}
+
+int bnd__rec_get(const bnd_store *st, MDB_txn *txn, bnd_key k,
+                 const bn_struct_desc *d, void *rec, void **arena)
+{
+    MDB_val key = bnd_key_val(&k), v;
+    MDB_dbi dbi;
+    int rc = d != NULL ? key_dbi(st, &k, d, &dbi) : BN_EINVAL;
+
+    if (rc != 0)
+        return rc;
+    rc = mdb_get(txn, dbi, &key, &v);
     if (rc != 0)
         return bnd_mdb_err(rc);
     return bnd_rec_decode(&v, d, rec, arena);
 }
 
-int bnd_rec_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const bn_struct_desc *d, const void *rec, unsigned flags)
+int bnd__rec_put(const bnd_store *st, MDB_txn *txn, bnd_key k,
+                 const bn_struct_desc *d, const void *rec, unsigned flags)
 {
+    MDB_dbi dbi;
     bn_buf b;
-    int rc;
+    int rc = d != NULL ? key_dbi(st, &k, d, &dbi) : BN_EINVAL;
 
+    if (rc != 0)
+        return rc;
     bn_buf_init(&b);
     rc = bn_struct_encode(&b, d, rec);
-    if (rc == 0)
-        rc = bnd_raw_put(txn, db, key, klen, b.data, b.len, flags);
+    if (rc == 0) {
+        MDB_val key = bnd_key_val(&k), v = {b.len, b.data};
+        rc = bnd_mdb_err(mdb_put(txn, dbi, &key, &v, flags));
+    }
     bn_buf_free(&b);
     return rc;
 }
 
-int bnd_raw_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const void *val, size_t vlen, unsigned flags)
+int bnd_raw_put(const bnd_store *st, MDB_txn *txn, bnd_key k, const void *val,
+                size_t vlen, unsigned flags)
 {
-    MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
-    return bnd_mdb_err(mdb_put(txn, db, &k, &v, flags));
+    MDB_val key = bnd_key_val(&k), v = {vlen, (void *)val};
+    MDB_dbi dbi;
+    int rc = key_dbi(st, &k, NULL, &dbi);
+    if (rc != 0)
+        return rc;
+    return bnd_mdb_err(mdb_put(txn, dbi, &key, &v, flags));
 }
 
-int bnd_exists(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
+int bnd_raw_get(const bnd_store *st, MDB_txn *txn, bnd_key k, MDB_val *val)
 {
-    MDB_val k = {klen, (void *)key}, v;
-    int rc = mdb_get(txn, db, &k, &v);
-    if (rc == MDB_NOTFOUND)
-        return 0;
+    MDB_val key = bnd_key_val(&k);
+    MDB_dbi dbi;
+    int rc = key_dbi(st, &k, NULL, &dbi);
     if (rc != 0)
-        return bnd_mdb_err(rc);
-    return 1;
+        return rc;
+    return bnd_mdb_err(mdb_get(txn, dbi, &key, val));
+}
+
+int bnd_rec_del(const bnd_store *st, MDB_txn *txn, bnd_key k)
+{
+    MDB_val key = bnd_key_val(&k);
+    MDB_dbi dbi;
+    int rc = key_dbi(st, &k, NULL, &dbi);
+    if (rc != 0)
+        return rc;
+    return bnd_mdb_err(mdb_del(txn, dbi, &key, NULL));
+}
+
+int bnd_exists(const bnd_store *st, MDB_txn *txn, bnd_key k)
+{
+    MDB_val v;
+    int rc = bnd_raw_get(st, txn, k, &v);
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    return rc == 0 ? 1 : rc;
+}
+
+int bnd_cursor_open(const bnd_store *st, MDB_txn *txn, enum bnd_db db,
+                    MDB_cursor **cur)
+{
+    if (bnd_db_layout_of(db) == NULL)
+        return BN_EINVAL;
+    return bnd_mdb_err(mdb_cursor_open(txn, st->dbi[db], cur));
+}
+
+int bnd_schema_read(MDB_txn *txn, uint32_t *version)
+{
+    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
+    MDB_val key = bnd_key_val(&sk), v;
+    MDB_dbi meta;
+    bn_rec_meta m;
+    void *arena = NULL;
+    int rc, mrc;
+
+    mrc = mdb_dbi_open(txn, bnd_store_db_name(BND_DB_META), 0, &meta);
+    if (mrc == 0)
+        mrc = mdb_get(txn, meta, &key, &v);
+    if (mrc == MDB_NOTFOUND)
+        return BN_ECORRUPT;
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    rc = bnd_rec_decode(&v, &bn_desc_rec_meta, &m, &arena);
+    if (rc == 0)
+        *version = m.version;
+    bn_arena_free(&arena);
+    return rc;
 }
 
 /* counter_key makes meta's key of kind's counter: 0 or BN_EINVAL (too
@@ -444,17 +521,17 @@ int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
 {
     bnd_key key;
     int rc = counter_key(&key, kind);
-    MDB_val k = bnd_key_val(&key), v;
+    MDB_val v;
 
     if (rc != 0)
         return rc;
-    rc = mdb_get(txn, st->dbi[BND_DB_META], &k, &v);
-    if (rc == MDB_NOTFOUND) {
+    rc = bnd_raw_get(st, txn, key, &v);
+    if (rc == BN_ENOTFOUND) {
         *value = 0;
         return 0;
     }
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     if (v.mv_size != 8)
         return BN_ECORRUPT;
     *value = bn_get_be64(v.mv_data);
@@ -477,7 +554,7 @@ int bnd_counter_next(bnd_store *st, MDB_txn *txn, const char *kind,
     if (cur == UINT64_MAX)
         return BN_ERANGE;
     bn_put_be64(val, cur + 1);
-    rc = bnd_raw_put(txn, st->dbi[BND_DB_META], key.b, key.len, val, 8, 0);
+    rc = bnd_raw_put(st, txn, key, val, 8, 0);
     if (rc == 0)
         *id = cur + 1;
     return rc;
@@ -512,14 +589,14 @@ static size_t page_size(MDB_txn *txn)
     return ms.ms_psize;
 }
 
-int bnd_shred(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
+int bnd_shred(const bnd_store *st, MDB_txn *txn, bnd_key key)
 {
     MDB_cursor *c = NULL;
-    MDB_val k = {klen, (void *)key}, v;
-    int rc = mdb_cursor_open(txn, db, &c);
+    MDB_val k = bnd_key_val(&key), v;
+    int rc = bnd_cursor_open(st, txn, key.db, &c);
 
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
     if (rc == 0)
         rc = zero_current(c, &k, &v, page_size(txn));
@@ -529,20 +606,21 @@ int bnd_shred(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
     return rc;
 }
 
-int bnd_del_prefix(MDB_txn *txn, MDB_dbi db, const void *prefix, size_t plen,
-                   int shred, uint64_t budget, uint64_t *deleted)
+int bnd_del_prefix(const bnd_store *st, MDB_txn *txn, bnd_key prefix, int shred,
+                   uint64_t budget, uint64_t *deleted)
 {
     MDB_cursor *c = NULL;
-    MDB_val k = {plen, (void *)prefix}, v;
+    MDB_val k = bnd_key_val(&prefix), v;
     size_t psize = page_size(txn);
     uint64_t n = 0;
-    int rc = mdb_cursor_open(txn, db, &c);
+    int rc = bnd_cursor_open(st, txn, prefix.db, &c);
 
+    if (deleted != NULL)
+        *deleted = 0;
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-    while (rc == 0 && k.mv_size >= plen &&
-           memcmp(k.mv_data, prefix, plen) == 0) {
+    while (rc == 0 && bnd_key_has_prefix(&k, &prefix)) {
         if (budget != 0 && n == budget) {
             rc = 1;
             break;
@@ -629,7 +707,6 @@ static int scrub_count(struct scrub *s)
 static int scrub_fill(MDB_txn *txn, void *arg)
 {
     struct scrub *s = arg;
-    MDB_dbi db = s->st->dbi[BND_DB_SCRUB];
     size_t psize = page_size(txn);
     uint64_t i, end = s->done + SCRUB_PAGES_PER_TXN;
 
@@ -638,7 +715,7 @@ static int scrub_fill(MDB_txn *txn, void *arg)
     for (i = s->done; i < end; i++) {
         bnd_key key = bnd_key_scrub(i);
         MDB_val k = bnd_key_val(&key), v = {psize - 64, NULL};
-        int rc = mdb_put(txn, db, &k, &v, MDB_RESERVE);
+        int rc = mdb_put(txn, s->st->dbi[key.db], &k, &v, MDB_RESERVE);
         if (rc != 0)
             return bnd_mdb_err(rc);
         memset(v.mv_data, 0, v.mv_size);

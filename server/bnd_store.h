@@ -25,6 +25,7 @@
 
 #include "bn_proto.h"
 #include "bnd_layout.h"
+#include "bnd_schema.h"
 
 #define BND_MAP_INITIAL_DEFAULT ((size_t)64 << 20) /* 64 MiB */
 #define BND_MAP_MAX_DEFAULT ((size_t)16 << 30)     /* 16 GiB */
@@ -51,6 +52,9 @@ int bnd_store_open(bnd_store **out, const char *dir,
  * may be open. */
 void bnd_store_close(bnd_store *st);
 
+/* bnd_store_dbi gives db's handle, for what walks or measures a whole
+ * database (the audit, mdb_stat); records and keys go through bnd_rec_*
+ * and the functions below, which take it from the key. */
 MDB_dbi bnd_store_dbi(const bnd_store *st, enum bnd_db db);
 const char *bnd_store_db_name(enum bnd_db db);
 
@@ -90,28 +94,69 @@ int bnd_mdb_err(int mdb_rc);
 /* ---- records ---------------------------------------------------------- */
 
 /*
- * bnd_rec_get reads key from db and decodes it into rec (a structure of
- * description d); strings and binaries are copied into *arena (free with
- * bn_arena_free), so rec outlives the transaction. BN_ENOTFOUND when the
- * key is absent; BN_ECORRUPT when the stored bytes do not decode.
+ * A record is read and written under a bnd_key (bnd_layout.h), which
+ * carries its database: no call names the database beside the key, so
+ * the two cannot disagree. The record's description comes from the type
+ * of the pointer (BND_REC_DESC: a pointer to anything but a record of
+ * BND_RECS does not compile), and the store refuses, with BN_EINVAL
+ * logged as store.mismatch, a record that is not the one its key's
+ * database holds (BND_DBS' record column).
  */
-int bnd_rec_get(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const bn_struct_desc *d, void *rec, void **arena);
+
+/* BND_REC_DESC(p) is the description of the record type p points to. */
+#define BND__REC_DESC_OF(name)                                                 \
+    bn_##name * : &bn_desc_##name, const bn_##name * : &bn_desc_##name,
+#define BND_REC_DESC(p)                                                        \
+    _Generic((p), BND_RECS(BND__REC_DESC_OF) struct bnd__no_record * : NULL)
+
+/*
+ * bnd_rec_get(st, txn, k, rec, arena) reads key k from its database and
+ * decodes it into *rec; strings and binaries are copied into *arena (free
+ * with bn_arena_free), so rec outlives the transaction. BN_ENOTFOUND when
+ * the key is absent; BN_ECORRUPT when the stored bytes do not decode.
+ */
+#define bnd_rec_get(st, txn, k, rec, arena)                                    \
+    bnd__rec_get((st), (txn), (k), BND_REC_DESC(rec), (rec), (arena))
+int bnd__rec_get(const bnd_store *st, MDB_txn *txn, bnd_key k,
+                 const bn_struct_desc *d, void *rec, void **arena);
+
+/* bnd_rec_put(st, txn, k, rec, flags) encodes *rec and stores it under k
+ * in k's database (flags as mdb_put: BN_EEXIST for MDB_NOOVERWRITE). */
+#define bnd_rec_put(st, txn, k, rec, flags)                                    \
+    bnd__rec_put((st), (txn), (k), BND_REC_DESC(rec), (rec), (flags))
+int bnd__rec_put(const bnd_store *st, MDB_txn *txn, bnd_key k,
+                 const bn_struct_desc *d, const void *rec, unsigned flags);
 
 /* bnd_rec_decode decodes a value already read (e.g. from a cursor). */
 int bnd_rec_decode(const MDB_val *val, const bn_struct_desc *d, void *rec,
                    void **arena);
 
-/* bnd_rec_put encodes rec and stores it under key (flags as mdb_put). */
-int bnd_rec_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const bn_struct_desc *d, const void *rec, unsigned flags);
+/* bnd_raw_put stores raw bytes under k (indexes, counters). */
+int bnd_raw_put(const bnd_store *st, MDB_txn *txn, bnd_key k, const void *val,
+                size_t vlen, unsigned flags);
 
-/* bnd_raw_put stores raw bytes (indexes, counters). */
-int bnd_raw_put(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen,
-                const void *val, size_t vlen, unsigned flags);
+/* bnd_raw_get points *val at the bytes stored under k (LMDB's memory:
+ * valid until the next write of txn or its end). 0 or BN_ENOTFOUND. */
+int bnd_raw_get(const bnd_store *st, MDB_txn *txn, bnd_key k, MDB_val *val);
 
-/* bnd_exists returns 1 when key is in db, 0 when not, or a negative code. */
-int bnd_exists(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen);
+/* bnd_rec_del deletes k from its database: 0 or BN_ENOTFOUND. */
+int bnd_rec_del(const bnd_store *st, MDB_txn *txn, bnd_key k);
+
+/* bnd_exists returns 1 when k is in its database, 0 when not, or a
+ * negative code. */
+int bnd_exists(const bnd_store *st, MDB_txn *txn, bnd_key k);
+
+/* bnd_cursor_open opens a cursor on db (close it with mdb_cursor_close
+ * before the transaction ends). A walk that starts at a key opens it on
+ * that key's database: bnd_cursor_open(st, txn, start.db, &cur). */
+int bnd_cursor_open(const bnd_store *st, MDB_txn *txn, enum bnd_db db,
+                    MDB_cursor **cur);
+
+/* bnd_schema_read reads the schema version of the environment txn
+ * belongs to, from its meta database opened by name (an environment
+ * opened without bnd_store: a backup, a directory to upgrade or audit):
+ * 0, or BN_ECORRUPT when there is no meta database or no schema record. */
+int bnd_schema_read(MDB_txn *txn, uint32_t *version);
 
 /*
  * bnd_counter_next increments the counter "next.<kind>" in meta and
@@ -127,20 +172,21 @@ int bnd_counter_get(bnd_store *st, MDB_txn *txn, const char *kind,
 /* ---- deletion ----------------------------------------------------------- */
 
 /*
- * bnd_shred zeroes the value of key in place (same size) so that no copy
+ * bnd_shred zeroes the value of k in place (same size) so that no copy
  * of it stays in the free space of a live page after a delete or a
  * smaller rewrite. 0, BN_ENOTFOUND, or a store error.
  */
-int bnd_shred(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen);
+int bnd_shred(const bnd_store *st, MDB_txn *txn, bnd_key k);
 
 /*
- * bnd_del_prefix deletes the entries of db whose key begins with prefix,
+ * bnd_del_prefix deletes the entries of prefix's database whose key begins
+ * with prefix (bnd_key_prefix),
  * zeroing each value first when shred is 1 (see bnd_shred). With budget
  * > 0 it stops after that many and returns 1 (more remain); else 0.
  * *deleted (may be NULL) counts what went.
  */
-int bnd_del_prefix(MDB_txn *txn, MDB_dbi db, const void *prefix, size_t plen,
-                   int shred, uint64_t budget, uint64_t *deleted);
+int bnd_del_prefix(const bnd_store *st, MDB_txn *txn, bnd_key prefix, int shred,
+                   uint64_t budget, uint64_t *deleted);
 
 /*
  * Pages a transaction frees keep their bytes on disk until LMDB reuses

@@ -26,28 +26,14 @@ int bnd_upgrade_schema_of(const char *dir, uint32_t *version)
 {
     MDB_env *env = NULL;
     MDB_txn *txn = NULL;
-    MDB_dbi meta;
-    bn_rec_meta m;
-    void *arena = NULL;
-    bnd_key sk = bnd_key_meta(BND_META_SCHEMA);
-    int rc, mrc;
+    int rc;
 
     rc = bnd_audit_env_open(&env, dir);
     if (rc != 0)
         return rc;
     rc = bnd_audit_txn_begin(env, &txn);
-    if (rc == 0) {
-        mrc = mdb_dbi_open(txn, bnd_store_db_name(BND_DB_META), 0, &meta);
-        rc = mrc == MDB_NOTFOUND ? BN_ECORRUPT : bnd_mdb_err(mrc);
-    }
     if (rc == 0)
-        rc =
-            bnd_rec_get(txn, meta, sk.b, sk.len, &bn_desc_rec_meta, &m, &arena);
-    if (rc == BN_ENOTFOUND)
-        rc = BN_ECORRUPT;
-    if (rc == 0)
-        *version = m.version;
-    bn_arena_free(&arena);
+        rc = bnd_schema_read(txn, version);
     if (txn != NULL)
         mdb_txn_abort(txn);
     mdb_env_close(env);
@@ -60,26 +46,25 @@ struct up {
     void *arena;
 };
 
-#define DBI(u, name) bnd_store_dbi((u)->st, BND_DB_##name)
-
 /* A record rewritten in place: fn decodes the old value, fills the new
- * record; rewrite_all puts it back under the same key. */
+ * record (of db's record type, BND_DBS); rewrite_all puts it back under
+ * the same key. */
 typedef int (*rewrite_fn)(struct up *u, MDB_txn *txn, const MDB_val *k,
                           const MDB_val *v, void *rec);
 
-static int rewrite_all(struct up *u, MDB_txn *txn, MDB_dbi db,
-                       const bn_struct_desc *d, void *rec, rewrite_fn fn,
-                       uint64_t *count)
+static int rewrite_all(struct up *u, MDB_txn *txn, enum bnd_db db, void *rec,
+                       rewrite_fn fn, uint64_t *count)
 {
+    const bn_struct_desc *d = bnd_db_layout_of(db)->desc;
     MDB_cursor *cur = NULL;
     MDB_val k, v;
     uint8_t key[BND_KEY_MAX]; /* the key, copied: fn may move k */
     bn_buf b;
     int rc, mrc;
 
-    mrc = mdb_cursor_open(txn, db, &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(u->st, txn, db, &cur);
+    if (rc != 0)
+        return rc;
     bn_buf_init(&b);
     rc = 0;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
@@ -174,8 +159,7 @@ static int doc_fn(struct up *u, MDB_txn *txn, const MDB_val *k,
     if (!old.complete || old.chunks == 0)
         return 0;
     bnd_key ck = bnd_key_doc_chunks(old.pair_id, old.doc_id, old.chunks - 1);
-    rc = bnd_rec_get(txn, DBI(u, DOC_CHUNKS), ck.b, ck.len,
-                     &bn_desc_rec_doc_chunk, &c, &u->arena);
+    rc = bnd_rec_get(u->st, txn, ck, &c, &u->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     bn_hash(d->final_hash, c.data.ptr, c.data.len);
@@ -200,9 +184,9 @@ static int load_sessions(struct up *u, MDB_txn *txn, uint64_t pair,
 
     *out = NULL;
     *n = 0;
-    mrc = mdb_cursor_open(txn, DBI(u, SESSIONS), &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(u->st, txn, pk.db, &cur);
+    if (rc != 0)
+        return rc;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (!bnd_key_has_prefix(&k, &pk) || bnd_key_parse_sessions(&k, &kp))
@@ -234,9 +218,9 @@ static int renumber_notes(struct up *u, MDB_txn *txn, uint64_t pair,
     bn_buf b;
     int rc = 0, mrc;
 
-    mrc = mdb_cursor_open(txn, DBI(u, NOTES), &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(u->st, txn, pk.db, &cur);
+    if (rc != 0)
+        return rc;
     bn_buf_init(&b);
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -292,15 +276,12 @@ static int renumber_pair(struct up *u, MDB_txn *txn, uint64_t pair)
                 rc = BN_ECORRUPT;
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        bnd_key k = bnd_key_sessions(pair, s[i].old_id);
-        MDB_val key = bnd_key_val(&k);
-        rc = bnd_mdb_err(mdb_del(txn, DBI(u, SESSIONS), &key, NULL));
+        rc = bnd_rec_del(u->st, txn, bnd_key_sessions(pair, s[i].old_id));
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         s[i].rec.id = s[i].rec.log_seq;
         bnd_key k = bnd_key_sessions(pair, s[i].rec.id);
-        rc = bnd_rec_put(txn, DBI(u, SESSIONS), k.b, k.len,
-                         &bn_desc_rec_session, &s[i].rec, MDB_NOOVERWRITE);
+        rc = bnd_rec_put(u->st, txn, k, &s[i].rec, MDB_NOOVERWRITE);
         if (rc == 0 && s[i].rec.id != s[i].old_id)
             u->info->sessions++;
     }
@@ -319,9 +300,9 @@ static int renumber_sessions(struct up *u, MDB_txn *txn)
     size_t n = 0;
     int rc = 0, mrc;
 
-    mrc = mdb_cursor_open(txn, DBI(u, PAIRS), &cur);
-    if (mrc != 0)
-        return bnd_mdb_err(mrc);
+    rc = bnd_cursor_open(u->st, txn, BND_DB_PAIRS, &cur);
+    if (rc != 0)
+        return rc;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         bnd_keyp_pairs kp;
@@ -358,29 +339,24 @@ static int convert(MDB_txn *txn, void *arg)
     info->wraps = info->accepts = info->docs = 0; /* a run again */
     info->sessions = info->notes = 0;
     bn_arena_free(&u->arena);
-    rc = bnd_rec_get(txn, DBI(u, META), sk.b, sk.len, &bn_desc_rec_meta, &meta,
-                     &u->arena);
+    rc = bnd_rec_get(u->st, txn, sk, &meta, &u->arena);
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     if (meta.version == BND_SCHEMA_VERSION)
         return BN_EEXIST;
     if (meta.version != BND_SCHEMA_UPGRADE_FROM)
         return BN_EVERSION;
-    rc = rewrite_all(u, txn, DBI(u, WRAPS), &bn_desc_rec_wrap, &w, wrap_fn,
-                     &info->wraps);
+    rc = rewrite_all(u, txn, BND_DB_WRAPS, &w, wrap_fn, &info->wraps);
     if (rc == 0)
-        rc = rewrite_all(u, txn, DBI(u, ACCEPTS), &bn_desc_rec_accept, &a,
-                         accept_fn, &info->accepts);
+        rc = rewrite_all(u, txn, BND_DB_ACCEPTS, &a, accept_fn, &info->accepts);
     if (rc == 0)
-        rc = rewrite_all(u, txn, DBI(u, DOCS), &bn_desc_rec_doc, &d, doc_fn,
-                         &info->docs);
+        rc = rewrite_all(u, txn, BND_DB_DOCS, &d, doc_fn, &info->docs);
     if (rc == 0)
         rc = renumber_sessions(u, txn);
     if (rc != 0)
         return rc;
     meta.version = BND_SCHEMA_VERSION;
-    return bnd_rec_put(txn, DBI(u, META), sk.b, sk.len, &bn_desc_rec_meta,
-                       &meta, 0);
+    return bnd_rec_put(u->st, txn, sk, &meta, 0);
 }
 
 /* backup_path: DIR/../NAME.schema3-backup-YYYYMMDDTHHMMSSZ. */

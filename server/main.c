@@ -181,7 +181,10 @@ static void usage_cmd(FILE *f, const struct cmd *c)
                "--max-doc-mib 64); a flag wins over the file:\n");
     for (size_t i = 0; bnd_config_key_at(i) != NULL; i++) {
         const bnd_config_key *k = bnd_config_key_at(i);
-        fprintf(f, "  %-21s %-9s %s\n", k->key, k->arg, k->help);
+        char help[512];
+        if (bnd_config_key_usage(i, help, sizeof help) != 0)
+            snprintf(help, sizeof help, "%s", k->help);
+        fprintf(f, "  %-23s %-9s %s\n", k->key, k->arg, help);
     }
 }
 

@@ -52,55 +52,31 @@ typedef int (*tamper_fn)(MDB_txn *txn, tamper *t);
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static MDB_dbi dbi(const tamper *t, enum bnd_db db)
-{
-    return bnd_store_dbi(t->st, db);
-}
-
 static int get_pair(MDB_txn *txn, tamper *t, bn_rec_pair *p)
 {
-    bnd_key k;
-    return bnd_rec_get(txn, dbi(t, BND_DB_PAIRS), k.b,
-                       bnd_key_set_pairs(&k, t->pair), &bn_desc_rec_pair, p,
-                       &t->arena);
+    return bnd_rec_get(t->st, txn, bnd_key_pairs(t->pair), p, &t->arena);
 }
 
 static int put_pair(MDB_txn *txn, tamper *t, const bn_rec_pair *p)
 {
-    bnd_key k;
-    return bnd_rec_put(txn, dbi(t, BND_DB_PAIRS), k.b,
-                       bnd_key_set_pairs(&k, p->id), &bn_desc_rec_pair, p, 0);
+    return bnd_rec_put(t->st, txn, bnd_key_pairs(p->id), p, 0);
 }
 
 static int get_account(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_account *a)
 {
-    bnd_key k;
-    return bnd_rec_get(txn, dbi(t, BND_DB_ACCOUNTS), k.b,
-                       bnd_key_set_accounts(&k, id), &bn_desc_rec_account, a,
-                       &t->arena);
+    return bnd_rec_get(t->st, txn, bnd_key_accounts(id), a, &t->arena);
 }
 
 static int get_session(MDB_txn *txn, tamper *t, uint64_t id, bn_rec_session *s)
 {
-    bnd_key k;
-    return bnd_rec_get(txn, dbi(t, BND_DB_SESSIONS), k.b,
-                       bnd_key_set_sessions(&k, t->pair, id),
-                       &bn_desc_rec_session, s, &t->arena);
+    return bnd_rec_get(t->st, txn, bnd_key_sessions(t->pair, id), s, &t->arena);
 }
 
 static int get_objective(MDB_txn *txn, tamper *t, uint64_t id,
                          bn_rec_objective *o)
 {
-    bnd_key k;
-    return bnd_rec_get(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
-                       bnd_key_set_objectives(&k, t->pair, id),
-                       &bn_desc_rec_objective, o, &t->arena);
-}
-
-static int del_key(MDB_txn *txn, MDB_dbi db, const void *key, size_t klen)
-{
-    MDB_val k = {klen, (void *)key};
-    return bnd_mdb_err(mdb_del(txn, db, &k, NULL));
+    return bnd_rec_get(t->st, txn, bnd_key_objectives(t->pair, id), o,
+                       &t->arena);
 }
 
 /* note_revisions lists the stored revisions of a note, in order, into
@@ -113,11 +89,11 @@ static int note_revisions(MDB_txn *txn, tamper *t, uint64_t note,
     bnd_key pre = bnd_key_prefix(first, 2);
     bnd_keyp_notes kp;
     MDB_val k = bnd_key_val(&first), v;
-    int rc = mdb_cursor_open(txn, dbi(t, BND_DB_NOTES), &cur);
+    int rc = bnd_cursor_open(t->st, txn, first.db, &cur);
 
     *n = 0;
     if (rc != 0)
-        return bnd_mdb_err(rc);
+        return rc;
     for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         if (!bnd_key_has_prefix(&k, &pre) || bnd_key_parse_notes(&k, &kp) != 0)
@@ -142,7 +118,6 @@ static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
 {
     bn_rec_prog_stats p;
     bn_rec_pair_stats ps;
-    bnd_key k;
     int rc = bnd_stats_prog_get(t->st, txn, programme, &p, &t->arena);
 
     if (rc == 0)
@@ -157,13 +132,10 @@ static int objectives_uncount(MDB_txn *txn, tamper *t, uint64_t programme,
     SUB(ps.objectives_defined, defined);
     SUB(ps.objectives_reached, reached);
 #undef SUB
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_PROG_STATS), k.b,
-                     bnd_key_set_prog_stats(&k, programme),
-                     &bn_desc_rec_prog_stats, &p, 0);
+    rc = bnd_rec_put(t->st, txn, bnd_key_prog_stats(programme), &p, 0);
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_PAIR_STATS), k.b,
-                         bnd_key_set_pair_stats(&k, programme, t->pair),
-                         &bn_desc_rec_pair_stats, &ps, 0);
+        rc = bnd_rec_put(t->st, txn, bnd_key_pair_stats(programme, t->pair),
+                         &ps, 0);
     return rc;
 }
 
@@ -179,15 +151,13 @@ static int do_phantom_member(MDB_txn *txn, tamper *t)
     bn_rec_pair p;
     bn_rec_account a;
     bn_rec_member m;
-    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
         rc = get_account(txn, t, t->id[0], &a);
     if (rc != 0)
         return rc;
-    rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k.b,
-                    bnd_key_set_members(&k, p.id, a.id));
+    rc = bnd_exists(t->st, txn, bnd_key_members(p.id, a.id));
     if (rc != 0)
         return rc < 0 ? rc : BN_EEXIST;
     memset(&m, 0, sizeof m);
@@ -196,12 +166,11 @@ static int do_phantom_member(MDB_txn *txn, tamper *t)
     m.role = a.role;
     m.from_epoch = p.epoch + 1;
     m.to_epoch = t->left ? p.epoch + 2 : 0;
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_MEMBERS), k.b,
-                     bnd_key_set_members(&k, p.id, a.id), &bn_desc_rec_member,
-                     &m, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(t->st, txn, bnd_key_members(p.id, a.id), &m,
+                     MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_raw_put(txn, dbi(t, BND_DB_ACCOUNT_PAIRS), k.b,
-                         bnd_key_set_account_pairs(&k, a.id, p.id), "", 0, 0);
+        rc = bnd_raw_put(t->st, txn, bnd_key_account_pairs(a.id, p.id), "", 0,
+                         0);
     p.epoch++;
     if (rc == 0)
         rc = put_pair(txn, t, &p);
@@ -230,7 +199,7 @@ static int do_drop_wraps(MDB_txn *txn, tamper *t)
 {
     bnd_key k = bnd_key_prefix(bnd_key_wraps(t->pair, 0, 0), 1);
     uint64_t n = 0;
-    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_WRAPS), k.b, k.len, 0, 0, &n);
+    int rc = bnd_del_prefix(t->st, txn, k, 0, 0, &n);
 
     if (rc == 0 && n == 0)
         rc = BN_ENOTFOUND;
@@ -244,14 +213,12 @@ static int do_drop_wraps(MDB_txn *txn, tamper *t)
 static int do_set_member_key(MDB_txn *txn, tamper *t)
 {
     bn_rec_account a, other;
-    bnd_key k;
     int rc = get_account(txn, t, t->id[0], &a);
 
     if (rc == 0)
         rc = get_account(txn, t, t->from, &other);
     if (rc == 0)
-        rc = bnd_exists(txn, dbi(t, BND_DB_MEMBERS), k.b,
-                        bnd_key_set_members(&k, t->pair, a.id));
+        rc = bnd_exists(t->st, txn, bnd_key_members(t->pair, a.id));
     if (rc == 0)
         rc = BN_ENOTFOUND; /* not a member of the pair */
     if (rc != 1)
@@ -261,9 +228,7 @@ static int do_set_member_key(MDB_txn *txn, tamper *t)
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": member %" PRIu64 " has the keys of %" PRIu64,
              t->pair, a.id, other.id);
-    return bnd_rec_put(txn, dbi(t, BND_DB_ACCOUNTS), k.b,
-                       bnd_key_set_accounts(&k, a.id), &bn_desc_rec_account, &a,
-                       0);
+    return bnd_rec_put(t->st, txn, bnd_key_accounts(a.id), &a, 0);
 }
 
 /* ---- notes ----------------------------------------------------------------
@@ -275,7 +240,6 @@ static int do_drop_revision(MDB_txn *txn, tamper *t)
 {
     static uint32_t revs[MAX_REVS];
     uint32_t n, last;
-    bnd_key k;
     int rc = note_revisions(txn, t, t->id[0], revs, &n);
 
     if (rc != 0)
@@ -283,11 +247,10 @@ static int do_drop_revision(MDB_txn *txn, tamper *t)
     if (n < 2) /* one revision: that is hide-note */
         return BN_ENOTFOUND;
     last = revs[n - 1];
-    k = bnd_key_notes(t->pair, t->id[0], last);
-    rc = del_key(txn, dbi(t, BND_DB_NOTES), k.b, k.len);
-    k = bnd_key_note_envs(t->pair, t->id[0], last);
+    rc = bnd_rec_del(t->st, txn, bnd_key_notes(t->pair, t->id[0], last));
     if (rc == 0)
-        rc = del_key(txn, dbi(t, BND_DB_NOTE_ENVS), k.b, k.len);
+        rc =
+            bnd_rec_del(t->st, txn, bnd_key_note_envs(t->pair, t->id[0], last));
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
              " deleted, %" PRIu32 " now served as latest",
@@ -300,14 +263,13 @@ static int do_hide_note(MDB_txn *txn, tamper *t)
 {
     bnd_key k = bnd_key_prefix(bnd_key_notes(t->pair, t->id[0], 0), 2);
     uint64_t n = 0;
-    int rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTES), k.b, k.len, 0, 0, &n);
+    int rc = bnd_del_prefix(t->st, txn, k, 0, 0, &n);
 
     if (rc == 0 && n == 0)
         return BN_ENOTFOUND;
     k = bnd_key_prefix(bnd_key_note_envs(t->pair, t->id[0], 0), 2);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, dbi(t, BND_DB_NOTE_ENVS), k.b, k.len, 0, 0,
-                            NULL);
+        rc = bnd_del_prefix(t->st, txn, k, 0, 0, NULL);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": %" PRIu64
              " revisions deleted",
@@ -332,12 +294,10 @@ static int do_move_note(MDB_txn *txn, tamper *t)
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         bn_rec_note m;
         k = bnd_key_notes(t->pair, t->id[0], revs[i]);
-        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k.b, k.len,
-                         &bn_desc_rec_note, &m, &t->arena);
+        rc = bnd_rec_get(t->st, txn, k, &m, &t->arena);
         m.session_id = t->id[1];
         if (rc == 0)
-            rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k.b, k.len,
-                             &bn_desc_rec_note, &m, 0);
+            rc = bnd_rec_put(t->st, txn, k, &m, 0);
     }
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": note %016" PRIx64 ": %" PRIu32
@@ -357,11 +317,9 @@ static int copy_revision(MDB_txn *txn, tamper *t, uint64_t from, uint32_t rev,
     bnd_key ek = bnd_key_note_envs(t->pair, from, rev);
     int rc;
 
-    rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTES), k.b, k.len, &bn_desc_rec_note,
-                     &m, &t->arena);
+    rc = bnd_rec_get(t->st, txn, k, &m, &t->arena);
     if (rc == 0)
-        rc = bnd_rec_get(txn, dbi(t, BND_DB_NOTE_ENVS), ek.b, ek.len,
-                         &bn_desc_rec_note_env, &e, &t->arena);
+        rc = bnd_rec_get(t->st, txn, ek, &e, &t->arena);
     if (rc != 0)
         return rc;
     m.note_id = to;
@@ -369,11 +327,9 @@ static int copy_revision(MDB_txn *txn, tamper *t, uint64_t from, uint32_t rev,
     m.created = bn_now();
     k = bnd_key_notes(t->pair, to, to_rev);
     ek = bnd_key_note_envs(t->pair, to, to_rev);
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTES), k.b, k.len, &bn_desc_rec_note,
-                     &m, MDB_NOOVERWRITE);
+    rc = bnd_rec_put(t->st, txn, k, &m, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_NOTE_ENVS), ek.b, ek.len,
-                         &bn_desc_rec_note_env, &e, MDB_NOOVERWRITE);
+        rc = bnd_rec_put(t->st, txn, ek, &e, MDB_NOOVERWRITE);
     return rc;
 }
 
@@ -427,14 +383,12 @@ static int do_hide_objective(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
     bn_rec_pair p;
-    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
         rc = get_objective(txn, t, t->id[0], &o);
     if (rc == 0)
-        rc = del_key(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
-                     bnd_key_set_objectives(&k, t->pair, o.id));
+        rc = bnd_rec_del(t->st, txn, bnd_key_objectives(t->pair, o.id));
     if (rc == 0)
         rc = objectives_uncount(txn, t, p.programme_id, 1,
                                 o.status == BN_OBJECTIVE_REACHED);
@@ -450,7 +404,6 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
     bn_rec_pair p;
-    bnd_key k;
     int reached, rc;
 
     if (t->status == NULL)
@@ -480,9 +433,7 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
         rc = objectives_uncount(txn, t, p.programme_id, 0, 1);
     }
     if (rc == 0)
-        rc = bnd_rec_put(txn, dbi(t, BND_DB_OBJECTIVES), k.b,
-                         bnd_key_set_objectives(&k, t->pair, o.id),
-                         &bn_desc_rec_objective, &o, 0);
+        rc = bnd_rec_put(t->st, txn, bnd_key_objectives(t->pair, o.id), &o, 0);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair, o.id,
              t->status);
@@ -492,15 +443,12 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
 /* Deletes a document: its record and every chunk. */
 static int do_hide_doc(MDB_txn *txn, tamper *t)
 {
-    bnd_key k;
+    bnd_key k = bnd_key_prefix(bnd_key_doc_chunks(t->pair, t->id[0], 0), 2);
     uint64_t n = 0;
-    int rc = del_key(txn, dbi(t, BND_DB_DOCS), k.b,
-                     bnd_key_set_docs(&k, t->pair, t->id[0]));
+    int rc = bnd_rec_del(t->st, txn, bnd_key_docs(t->pair, t->id[0]));
 
-    k = bnd_key_prefix(bnd_key_doc_chunks(t->pair, t->id[0], 0), 2);
     if (rc == 0)
-        rc = bnd_del_prefix(txn, dbi(t, BND_DB_DOC_CHUNKS), k.b, k.len, 0, 0,
-                            &n);
+        rc = bnd_del_prefix(t->st, txn, k, 0, 0, &n);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": document %016" PRIx64 " deleted (%" PRIu64
              " chunks)",
@@ -513,9 +461,7 @@ static int do_hide_doc(MDB_txn *txn, tamper *t)
  * programme). */
 static int do_hide_session(MDB_txn *txn, tamper *t)
 {
-    bnd_key k;
-    int rc = del_key(txn, dbi(t, BND_DB_SESSIONS), k.b,
-                     bnd_key_set_sessions(&k, t->pair, t->id[0]));
+    int rc = bnd_rec_del(t->st, txn, bnd_key_sessions(t->pair, t->id[0]));
 
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": session %" PRIu64 " deleted", t->pair,
@@ -545,7 +491,6 @@ static int do_session_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_session s;
     bn_rec_pair p;
-    bnd_key k;
     int rc = get_pair(txn, t, &p);
 
     if (rc == 0)
@@ -570,9 +515,7 @@ static int do_session_set(MDB_txn *txn, tamper *t)
     if (t->date == NULL && t->status == NULL && t->absent == NULL)
         return BN_EINVAL;
     bnd_session_fact after = {s.status, s.absent, s.date};
-    rc = bnd_rec_put(txn, dbi(t, BND_DB_SESSIONS), k.b,
-                     bnd_key_set_sessions(&k, t->pair, s.id),
-                     &bn_desc_rec_session, &s, 0);
+    rc = bnd_rec_put(t->st, txn, bnd_key_sessions(t->pair, s.id), &s, 0);
     if (rc == 0)
         rc = bnd_stats_session(t->st, txn, p.id, p.programme_id, &before,
                                &after);

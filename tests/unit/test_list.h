@@ -467,6 +467,7 @@
     T(test_open_requires_init)                                                 \
     T(test_record_round_trip)                                                  \
     T(test_corrupt_record)                                                     \
+    T(test_key_finds_its_database)                                             \
     T(test_map_growth)                                                         \
     T(test_map_full_at_max)                                                    \
     T(test_counters)                                                           \

@@ -287,23 +287,20 @@ static void test_shredded(void **state)
 
     MDB_txn *txn;
     void *arena = NULL;
-    bnd_key k;
     bn_rec_objective o;
     bn_rec_session s;
     assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
-    assert_int_equal(
-        bnd_rec_get(txn, bnd_store_dbi(W.srv->store, BND_DB_OBJECTIVES), k.b,
-                    bnd_key_set_objectives(&k, W.pair_a, A.objective),
-                    &bn_desc_rec_objective, &o, &arena),
-        0);
+    assert_int_equal(bnd_rec_get(W.srv->store, txn,
+                                 bnd_key_objectives(W.pair_a, A.objective), &o,
+                                 &arena),
+                     0);
     assert_int_equal(o.status, BN_OBJECTIVE_REACHED);
     assert_int_equal(o.reached_date, bn_date_today());
     assert_int_equal(o.envelope.len, 0);
-    assert_int_equal(
-        bnd_rec_get(txn, bnd_store_dbi(W.srv->store, BND_DB_SESSIONS), k.b,
-                    bnd_key_set_sessions(&k, W.pair_a, A.session),
-                    &bn_desc_rec_session, &s, &arena),
-        0);
+    assert_int_equal(bnd_rec_get(W.srv->store, txn,
+                                 bnd_key_sessions(W.pair_a, A.session), &s,
+                                 &arena),
+                     0);
     assert_int_equal(s.status, BN_SESSION_HELD);
     assert_int_equal(s.absent, BN_ABSENT_MENTOR);
     bnd_store_read_end(W.srv->store, txn);

@@ -170,16 +170,13 @@ static uint64_t recv_audit(bn_rawc *c, uint64_t id)
 static int fill(MDB_txn *txn, void *arg)
 {
     bnd_store *st = arg;
-    bnd_key k;
     static uint8_t data[BN_DOC_CHUNK_MAX];
     bn_rec_doc_chunk c;
 
     for (uint32_t i = 0; i < LATER_CHUNKS; i++) {
         randombytes_buf(data, sizeof data);
         c.data = (bn_bin){data, sizeof data};
-        int rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_DOC_CHUNKS), k.b,
-                             bnd_key_set_doc_chunks(&k, 1, 1, i),
-                             &bn_desc_rec_doc_chunk, &c, 0);
+        int rc = bnd_rec_put(st, txn, bnd_key_doc_chunks(1, 1, i), &c, 0);
         if (rc != 0)
             return rc;
     }

@@ -1,7 +1,8 @@
 /* test_srv_limits: a limit or a default is stated in one place. Help
- * texts quote the constants (BN_STRINGIFY); what cannot (the
- * configuration table's help, the docs, the client's help, which another
- * module owns) is checked here against the constants and the defaults. */
+ * texts quote the constants (BN_STRINGIFY), the configuration's usage
+ * prints each key's default from its row; what cannot (the docs, the
+ * client's help, which another module owns) is checked here against the
+ * constants and the defaults. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,37 +18,6 @@
 
 #include "bnd_audit_core.h"
 #include "bnd_server.h"
-
-/* default_of copies into out the default a configuration help states:
- * the token after "default " ("(default 64)", "default 30; 0: never"),
- * or the word before "(default)" ("info (default)"). 0, or -1 when the
- * help states none. */
-static int default_of(const char *help, char *out, size_t size)
-{
-    const char *p = strstr(help, "(default)");
-    size_t n;
-    if (p != NULL) {
-        const char *e = p;
-        while (e > help && e[-1] == ' ')
-            e--;
-        p = e;
-        while (p > help && p[-1] != ' ' && p[-1] != ',')
-            p--;
-        n = (size_t)(e - p);
-    } else if ((p = strstr(help, "default ")) != NULL) {
-        p += strlen("default ");
-        n = strcspn(p, " ;),");
-        if (n > 0 && p[n - 1] == ':') /* "default 0: a quarter of ..." */
-            n--;
-    } else {
-        return -1;
-    }
-    if (n == 0 || n >= size)
-        return -1;
-    memcpy(out, p, n);
-    out[n] = '\0';
-    return 0;
-}
 
 /* host_clean zeroes the host buffer past its string (the setter copies a
  * whole stack buffer). */
@@ -75,22 +45,36 @@ static int same_as_defaults(const char *key, const char *val)
     return same;
 }
 
-/* Every configuration key's help states its default, and it is the
- * default bnd_config_defaults sets. */
+/*
+ * Each key's default is a field of its row: bnd_config_defaults sets it
+ * through the parser (so it must be a value the key takes), the usage
+ * prints it, and no help states a default of its own. Each default
+ * setting leaves the defaults as they are, and a value that is not the
+ * default changes them (the check can fail).
+ */
 static void test_config_help(void **state)
 {
     const bnd_config_key *k;
-    char def[64];
+    char def[64], usage[512], want[96];
+    size_t i;
     (void)state;
-    for (size_t i = 0; (k = bnd_config_key_at(i)) != NULL; i++) {
-        if (default_of(k->help, def, sizeof def) != 0)
-            fail_msg("%s: its help states no default", k->key);
+    for (i = 0; (k = bnd_config_key_at(i)) != NULL; i++) {
+        assert_int_equal(bnd_config_key_default(i, def, sizeof def), 0);
         if (!same_as_defaults(k->key, def))
-            fail_msg("%s: its help says default %s; bnd_config_defaults "
-                     "differs",
+            fail_msg("%s: its default %s is not a value it takes, or "
+                     "bnd_config_defaults does not set it",
                      k->key, def);
+        if (strstr(k->help, "default") != NULL)
+            fail_msg("%s: its help states a default of its own: \"%s\"", k->key,
+                     k->help);
+        assert_int_equal(bnd_config_key_usage(i, usage, sizeof usage), 0);
+        snprintf(want, sizeof want, "default %s", def);
+        if (strncmp(usage, k->help, strlen(k->help)) != 0 ||
+            strstr(usage + strlen(k->help), want) == NULL)
+            fail_msg("%s: its usage \"%s\" does not state %s", k->key, usage,
+                     want);
     }
-    /* the check can fail: a value that is not the default */
+    assert_int_equal(bnd_config_key_default(i, def, sizeof def), BN_EINVAL);
     assert_false(same_as_defaults("max_inflight", "63"));
 }
 
@@ -111,33 +95,38 @@ static char *read_all(const char *path)
     return buf;
 }
 
-/* docs/OPERATIONS.md's table of keys gives each key with its default
- * (log_level: in the sentence listing the levels, "`info` (default)"). */
+/*
+ * docs/OPERATIONS.md's table of keys gives each key with its default:
+ * its row begins with the generated "| `KEY` | DEFAULT" (the default
+ * from the key's row, bnd_config_key_default), followed by " |" or " ("
+ * (a note). log_level is in the sentence listing the levels:
+ * "`info` (default)".
+ */
 static void test_operations_table(void **state)
 {
     char *doc = read_all("docs/OPERATIONS.md");
     const bnd_config_key *k;
     (void)state;
     for (size_t i = 0; (k = bnd_config_key_at(i)) != NULL; i++) {
-        char row[80], def[64];
-        snprintf(row, sizeof row, "| `%s` | ", k->key);
-        const char *p = strstr(doc, row);
-        if (p == NULL && default_of(k->help, def, sizeof def) == 0) {
+        char row[128], def[64], key[80];
+        assert_int_equal(bnd_config_key_default(i, def, sizeof def), 0);
+        snprintf(key, sizeof key, "| `%s` | ", k->key);
+        snprintf(row, sizeof row, "| `%s` | %s", k->key, def);
+        const char *p = strstr(doc, key);
+        if (p == NULL) {
             snprintf(row, sizeof row, "`%s` (default)", def);
             if (strstr(doc, row) != NULL)
                 continue;
-        }
-        if (p == NULL)
             fail_msg("docs/OPERATIONS.md has no row for %s", k->key);
-        p += strlen(row);
-        size_t n = strcspn(p, " |");
-        assert_true(n > 0 && n < sizeof def);
-        memcpy(def, p, n);
-        def[n] = '\0';
-        if (!same_as_defaults(k->key, def))
-            fail_msg("docs/OPERATIONS.md: %s's default is %s there; "
-                     "bnd_config_defaults differs",
-                     k->key, def);
+        }
+        size_t n = strlen(row);
+        if (strncmp(p, row, n) != 0 ||
+            (strncmp(p + n, " |", 2) != 0 && strncmp(p + n, " (", 2) != 0)) {
+            const char *e = strchr(p, '\n');
+            fail_msg("docs/OPERATIONS.md: the row %.*s does not begin with "
+                     "\"%s\" (the default of bnd_config.c's table)",
+                     (int)(e != NULL ? e - p : 60), p, row);
+        }
     }
     free(doc);
 }

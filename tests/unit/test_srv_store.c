@@ -59,10 +59,7 @@ struct put_acc {
 static int put_account(MDB_txn *txn, void *arg)
 {
     struct put_acc *p = arg;
-    bnd_key k;
-    return bnd_rec_put(txn, bnd_store_dbi(p->st, BND_DB_ACCOUNTS), k.b,
-                       bnd_key_set_accounts(&k, p->a->id), &bn_desc_rec_account,
-                       p->a, 0);
+    return bnd_rec_put(p->st, txn, bnd_key_accounts(p->a->id), p->a, 0);
 }
 
 static void test_record_round_trip(void **state)
@@ -74,7 +71,6 @@ static void test_record_round_trip(void **state)
     bn_rec_account a, b;
     void *arena = NULL;
     MDB_txn *txn;
-    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     memset(&a, 0, sizeof a);
@@ -94,13 +90,8 @@ static void test_record_round_trip(void **state)
     o.create = 0;
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
-                                 bnd_key_set_accounts(&k, 42),
-                                 &bn_desc_rec_account, &b, &arena),
-                     0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
-                                 bnd_key_set_accounts(&k, 43),
-                                 &bn_desc_rec_account, &b, &arena),
+    assert_int_equal(bnd_rec_get(st, txn, bnd_key_accounts(42), &b, &arena), 0);
+    assert_int_equal(bnd_rec_get(st, txn, bnd_key_accounts(43), &b, &arena),
                      BN_ENOTFOUND);
     /* a corrupt record is reported, not trusted */
     bnd_store_read_end(st, txn);
@@ -120,9 +111,7 @@ static void test_record_round_trip(void **state)
 static int put_garbage(MDB_txn *txn, void *arg)
 {
     bnd_store *st = arg;
-    bnd_key k;
-    return bnd_raw_put(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
-                       bnd_key_set_accounts(&k, 9), "\xc1\xc1", 2, 0);
+    return bnd_raw_put(st, txn, bnd_key_accounts(9), "\xc1\xc1", 2, 0);
 }
 
 static void test_corrupt_record(void **state)
@@ -134,19 +123,138 @@ static void test_corrupt_record(void **state)
     bn_rec_account b;
     void *arena = NULL;
     MDB_txn *txn;
-    bnd_key k;
 
     assert_int_equal(bnd_store_open(&st, d, &o), 0);
     assert_int_equal(bnd_store_write(st, put_garbage, st), 0);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
-    assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_ACCOUNTS), k.b,
-                                 bnd_key_set_accounts(&k, 9),
-                                 &bn_desc_rec_account, &b, &arena),
+    assert_int_equal(bnd_rec_get(st, txn, bnd_key_accounts(9), &b, &arena),
                      BN_ECORRUPT);
     bnd_store_read_end(st, txn);
     bn_arena_free(&arena);
     bnd_store_close(st);
     rmdir_all(d);
+}
+
+/* ---- a key finds its database -------------------------------------------- */
+
+/* A key of db's width (4 bytes for a string key), each byte 0x40 + db:
+ * no two databases' keys are alike, so each can be looked for in every
+ * database. */
+static bnd_key any_key(enum bnd_db db)
+{
+    const bnd_db_layout *l = bnd_db_layout_of(db);
+    bnd_key k;
+    memset(&k, 0, sizeof k);
+    k.db = db;
+    k.nparts = l->nparts;
+    k.len = l->width != 0 ? l->width : 4;
+    memset(k.b, 0x40 + (int)db, k.len);
+    return k;
+}
+
+struct keyed {
+    bnd_store *st;
+    int wrong_rec, wrong_get, no_rec; /* what the mismatches gave */
+};
+
+static int put_keyed(MDB_txn *txn, void *arg)
+{
+    struct keyed *w = arg;
+    bn_rec_doc d;
+    bn_rec_account a;
+    void *arena = NULL;
+    int rc = 0;
+
+    for (int i = 0; i < BND_DB_COUNT && rc == 0; i++) {
+        uint8_t v = (uint8_t)i;
+        rc = bnd_raw_put(w->st, txn, any_key((enum bnd_db)i), &v, 1, 0);
+    }
+    memset(&d, 0, sizeof d);
+    d.pair_id = 5;
+    d.doc_id = 6;
+    d.chunks = 3;
+    if (rc == 0)
+        rc = bnd_rec_put(w->st, txn, bnd_key_docs(5, 6), &d, 0);
+    /* a record that is not its key's database's is refused, written
+     * nowhere (the account would land in docs under the doc's key) */
+    memset(&a, 0, sizeof a);
+    a.id = 7;
+    w->wrong_rec = bnd_rec_put(w->st, txn, bnd_key_docs(5, 7), &a, 0);
+    w->wrong_get = bnd_rec_get(w->st, txn, bnd_key_docs(5, 6), &a, &arena);
+    w->no_rec = bnd_rec_put(w->st, txn, bnd_key_account_pairs(7, 5), &a, 0);
+    bn_arena_free(&arena);
+    return rc;
+}
+
+/*
+ * What goes through the store's record functions lands in the database
+ * its key was built for, and only there: each database is then opened by
+ * its name, outside the store, and holds its own key and no other's. The
+ * record's description comes from the pointer's type (BND_REC_DESC), and
+ * a record of another database's type is refused.
+ */
+static void test_key_finds_its_database(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    bnd_store *st = NULL;
+    bnd_store_opts o = {0, 0, 1, 0};
+    struct keyed w;
+    MDB_env *env = NULL;
+    MDB_txn *txn = NULL;
+    bn_rec_doc d;
+    void *arena = NULL;
+
+    /* (BND_REC_DESC cannot be used inside BND_RECS: a few by hand) */
+    const bn_rec_meta *cmeta = NULL;
+    bn_rec_quota *quota = NULL;
+    assert_ptr_equal(BND_REC_DESC(&d), &bn_desc_rec_doc);
+    assert_ptr_equal(BND_REC_DESC(cmeta), &bn_desc_rec_meta);
+    assert_ptr_equal(BND_REC_DESC(quota), &bn_desc_rec_quota);
+
+    assert_int_equal(bnd_store_open(&st, dir, &o), 0);
+    memset(&w, 0, sizeof w);
+    w.st = st;
+    assert_int_equal(bnd_store_write(st, put_keyed, &w), 0);
+    assert_int_equal(w.wrong_rec, BN_EINVAL);
+    assert_int_equal(w.wrong_get, BN_EINVAL);
+    assert_int_equal(w.no_rec, BN_EINVAL);
+    assert_int_equal(bnd_store_read_begin(st, &txn), 0);
+    assert_int_equal(bnd_rec_get(st, txn, bnd_key_docs(5, 6), &d, &arena), 0);
+    assert_int_equal(d.chunks, 3);
+    bnd_store_read_end(st, txn);
+    bn_arena_free(&arena);
+    bnd_store_close(st);
+
+    assert_int_equal(bnd_audit_env_open(&env, dir), 0);
+    assert_int_equal(bnd_audit_txn_begin(env, &txn), 0);
+    bnd_key doc = bnd_key_docs(5, 6), wrong = bnd_key_docs(5, 7);
+    for (int i = 0; i < BND_DB_COUNT; i++) {
+        const char *name = bnd_db_layout_of((enum bnd_db)i)->name;
+        MDB_dbi dbi;
+        MDB_val k, v;
+        assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+        for (int j = 0; j < BND_DB_COUNT; j++) {
+            bnd_key kj = any_key((enum bnd_db)j);
+            k = bnd_key_val(&kj);
+            int rc = mdb_get(txn, dbi, &k, &v);
+            if (i != j && rc == 0)
+                fail_msg("the key built for %s is in %s",
+                         bnd_db_layout_of((enum bnd_db)j)->name, name);
+            if (i == j) {
+                assert_int_equal(rc, 0);
+                assert_int_equal(v.mv_size, 1);
+                assert_int_equal(*(const uint8_t *)v.mv_data, j);
+            }
+        }
+        k = bnd_key_val(&doc);
+        assert_int_equal(mdb_get(txn, dbi, &k, &v) == 0, i == BND_DB_DOCS);
+        k = bnd_key_val(&wrong);
+        assert_int_equal(mdb_get(txn, dbi, &k, &v), MDB_NOTFOUND);
+    }
+    mdb_txn_abort(txn);
+    mdb_env_close(env);
+    rmdir_all(dir);
 }
 
 struct env_batch {
@@ -161,7 +269,6 @@ static int put_envs(MDB_txn *txn, void *arg)
 {
     struct env_batch *b = arg;
     uint8_t *blob = malloc(b->size);
-    bnd_key k;
     int rc = 0;
 
     b->runs++;
@@ -171,9 +278,8 @@ static int put_envs(MDB_txn *txn, void *arg)
         blob[0] = BN_ENVELOPE_VERSION;
         e.envelope.ptr = blob;
         e.envelope.len = (uint32_t)b->size;
-        rc = bnd_rec_put(txn, bnd_store_dbi(b->st, BND_DB_NOTE_ENVS), k.b,
-                         bnd_key_set_note_envs(&k, 1, b->first + i, 1),
-                         &bn_desc_rec_note_env, &e, 0);
+        rc = bnd_rec_put(b->st, txn, bnd_key_note_envs(1, b->first + i, 1), &e,
+                         0);
     }
     free(blob);
     return rc;
@@ -202,11 +308,8 @@ static void test_map_growth(void **state)
     for (unsigned i = 0; i < 128; i++) {
         bn_rec_note_env e;
         void *arena = NULL;
-        bnd_key k;
-        assert_int_equal(bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_NOTE_ENVS),
-                                     k.b, bnd_key_set_note_envs(&k, 1, i, 1),
-                                     &bn_desc_rec_note_env, &e, &arena),
-                         0);
+        assert_int_equal(
+            bnd_rec_get(st, txn, bnd_key_note_envs(1, i, 1), &e, &arena), 0);
         assert_int_equal(e.envelope.len, 16000);
         assert_int_equal(e.envelope.ptr[100], (uint8_t)i);
         bn_arena_free(&arena);
@@ -303,9 +406,8 @@ struct tjob {
 static int tjob_apply(bnd_job *j, MDB_txn *txn)
 {
     struct tjob *t = (struct tjob *)j;
-    bnd_key k;
-    int rc = bnd_raw_put(txn, bnd_store_dbi(t->st, BND_DB_ACCOUNT_PAIRS), k.b,
-                         bnd_key_set_account_pairs(&k, t->key, 1), "x", 1, 0);
+    int rc =
+        bnd_raw_put(t->st, txn, bnd_key_account_pairs(t->key, 1), "x", 1, 0);
     t->rc = rc != 0 ? rc : t->fail ? BN_EINVAL : 0;
     return t->rc;
 }
@@ -350,13 +452,11 @@ static void test_writer_nested(void **state)
     assert_true(bnd_writer_batches(w) >= 1 && bnd_writer_batches(w) <= 10);
     assert_int_equal(bnd_store_read_begin(st, &txn), 0);
     for (int i = 0; i < 10; i++) {
-        bnd_key k;
         assert_true(jobs[i].done);
         assert_int_equal(jobs[i].rc, jobs[i].fail ? BN_EINVAL : 0);
         /* a failing job's own write is gone; its neighbours' stay */
         assert_int_equal(
-            bnd_exists(txn, bnd_store_dbi(st, BND_DB_ACCOUNT_PAIRS), k.b,
-                       bnd_key_set_account_pairs(&k, jobs[i].key, 1)),
+            bnd_exists(st, txn, bnd_key_account_pairs(jobs[i].key, 1)),
             jobs[i].fail ? 0 : 1);
     }
     bnd_store_read_end(st, txn);
@@ -475,8 +575,7 @@ static int fill_members(MDB_txn *txn, void *arg)
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++) {
         bnd_key k = bnd_key_members(m[i][0], m[i][1]);
-        rc = bnd_raw_put(txn, bnd_store_dbi(f->st, BND_DB_MEMBERS), k.b, k.len,
-                         "", 0, 0);
+        rc = bnd_raw_put(f->st, txn, k, "", 0, 0);
     }
     return rc;
 }

@@ -127,7 +127,7 @@ static const struct conf_key {
         BND_MAP_MAX_DEFAULT >> 20, "MIB",
         "LMDB map growth limit: the most the database may hold"),
     NUM("max_doc_mib", K_U64, max_doc_bytes, 1, 1u << 20, 1u << 20,
-        BND_MAX_DOC_MIB_DEFAULT, "MIB", "largest document, its ciphertext"),
+        BND_MAX_DOC_MIB_DEFAULT, "MIB", "largest document, counted as its plaintext"),
     NUM_NOTE("audit_canary_interval_s", K_UINT, audit_interval_ms, 0, 86400,
              1000, BND_AUDIT_INTERVAL_S_DEFAULT, "S",
              "an auditor's live audits with canaries: at most one per S "

@@ -73,11 +73,11 @@ int bnd_stats_held(const bnd_session_fact *f);
 
 /*
  * bnd_stats_session moves a session of pair (in programme) from before to
- * after: NULL before for a new session. Counts by status, absences, the
- * programme's months, and the pair's first and last held dates. Call it
- * after the session record is written: when a held session stops being
- * held on the pair's first or last held day, those are recomputed from
- * the pair's sessions (that pair only).
+ * after: NULL before for a new session. Counts, as the rules above read
+ * the facts, by status, absences, the programme's months, and the pair's
+ * first and last held dates. Call it after the session record is written:
+ * when a held session stops being held on the pair's first or last held
+ * day, those are recomputed from the pair's sessions (that pair only).
  */
 int bnd_stats_session(bnd_store *st, MDB_txn *txn, uint64_t pair,
                       uint64_t programme, const bnd_session_fact *before,

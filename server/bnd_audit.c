@@ -153,6 +153,7 @@ static int pair_erased(walk *w, const bnd_audit_db *t, const MDB_val *k)
 }
 
 /* check_meta: "schema" decodes to the version this binomed reads;
+ * "stats" (the statistics' counting version) decodes as rec_meta;
  * "next.<kind>" holds a big-endian u64. */
 static int check_meta(walk *w, const bnd_audit_db *t, const MDB_val *k,
                       const MDB_val *v)
@@ -176,6 +177,16 @@ static int check_meta(walk *w, const bnd_audit_db *t, const MDB_val *k,
                            m.version, BND_SCHEMA_VERSION);
         return 0;
     }
+    if (k->mv_size == strlen(BND_META_STATS) &&
+        memcmp(key, BND_META_STATS, k->mv_size) == 0) {
+        int rc = bn_struct_decode(&bn_desc_rec_meta, &m, v->mv_data, v->mv_size,
+                                  &w->arena);
+        if (rc != 0)
+            return finding(w, t, k, BND_AUDIT_SCHEMA,
+                           "\"stats\" does not decode as rec_meta: %s",
+                           bn_err_name(rc));
+        return 0;
+    }
     if (k->mv_size > cl && k->mv_size <= cl + 32 &&
         memcmp(key, BND_META_COUNTER, cl) == 0) {
         for (size_t i = cl; i < k->mv_size; i++)
@@ -188,7 +199,8 @@ static int check_meta(walk *w, const bnd_audit_db *t, const MDB_val *k,
         return 0;
     }
     return finding(w, t, k, BND_AUDIT_SCHEMA,
-                   "a meta entry that is neither \"schema\" nor a counter");
+                   "a meta entry that is neither \"schema\", \"stats\" nor "
+                   "a counter");
 }
 
 /* has_env says whether d holds an ENV field, at any depth. */

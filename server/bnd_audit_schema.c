@@ -23,8 +23,9 @@
  */
 static const bnd_audit_db audit_dbs[] = {
     {BND_DB_META, NULL, BND_AUDIT_F_META,
-     "\"schema\" (the schema version) or \"next.<kind>\" (one id counter per "
-     "kind of record)"},
+     "\"schema\" (the schema version), \"stats\" (how the statistics "
+     "counters were counted) or \"next.<kind>\" (one id counter per kind of "
+     "record)"},
     {BND_DB_ACCOUNTS, NULL, 0, WHY_IDS},
     {BND_DB_PROGRAMMES, NULL, 0, WHY_IDS},
     {BND_DB_INVITES, NULL, 0,
@@ -81,8 +82,12 @@ static const struct why {
     {NULL, "charter_hash", "hash of the charter text that consent refers to"},
     {NULL, "log_seq",
      "seq of the pair-log entry that made it: tamper evidence"},
-    {"meta", "version", "the storage schema version, checked at start"},
-    {"meta", "created", "when the data directory was made"},
+    {"meta", "version",
+     "the storage schema version, checked at start (under \"stats\": the "
+     "version of the statistics' counting rules)"},
+    {"meta", "created",
+     "when the data directory was made (under \"stats\": when the "
+     "statistics were last recounted)"},
     {"meta", "(value) next.<kind>", "the last id given to a kind of record"},
     {"accounts", "name", "display name, shown to the administrator and pair"},
     {"accounts", "programme_id",

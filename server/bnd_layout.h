@@ -76,9 +76,11 @@
 #define BND_K_prog_stats(F, R) F(programme_id, U64)
 #define BND_K_quota(F, R) F(pair_id, U64) R(account_id, U64)
 
-/* The names of meta's keys: the schema record, and "next.<kind>" for the
- * id counter of a kind of record (an 8-byte big-endian value). */
+/* The names of meta's keys: the schema record, the statistics' counting
+ * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id
+ * counter of a kind of record (an 8-byte big-endian value). */
 #define BND_META_SCHEMA "schema"
+#define BND_META_STATS "stats"
 #define BND_META_COUNTER "next."
 
 enum bnd_db {

@@ -38,7 +38,9 @@
  * quota          pair_id (8) || account_id (8)                rec_quota
  * layout:end
  *
- * meta holds "schema" -> rec_meta and "next.<kind>" -> an 8-byte counter.
+ * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
+ * statistics' counting rules, bnd_stats.h; absent before issue 13) and
+ * "next.<kind>" -> an 8-byte counter.
  * account_pairs is an index (empty values). scrub is transient:
  * bnd_store_scrub fills free pages with zeros through it.
  *
@@ -233,8 +235,11 @@
 
 /* Statistics counters (bnd_stats.h): plaintext counts of the plaintext
  * facts above, updated in the transaction that writes each fact. Dates
- * are day numbers (0: none). Absences count sessions of any status whose
- * absent bit names that member. */
+ * are day numbers (0: none). What a session counts as (held, cancelled,
+ * an absence) is stated once, in bnd_stats.h: a session recorded held
+ * with both members absent counts as cancelled, and absences count only
+ * on sessions recorded held. first_held and last_held are the days of
+ * the sessions that count as held. */
 #define BN_F_rec_pair_stats(F, T)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, programme_id, 0, 0)                                              \

@@ -14,6 +14,7 @@
 #include "bnd_net.h"
 #include "bnd_quota.h"
 #include "bnd_rate.h"
+#include "bnd_stats.h"
 #include "bnd_writer.h"
 
 /* ---- maintenance passes --------------------------------------------------
@@ -102,6 +103,8 @@ int bnd_server_open(bnd_server **out, const bnd_config *cfg, uv_loop_t *loop)
     rc = bnd_store_open(&srv->store, cfg->data_dir, &o);
     if (rc == 0)
         rc = bnd_quota_open(srv->store);
+    if (rc == 0)
+        rc = bnd_stats_open(srv->store);
     if (rc != 0)
         goto fail;
     rc = bnd_writer_start(&srv->writer, srv->store, loop);

@@ -97,7 +97,32 @@ static uint32_t *by_status(uint8_t status, uint32_t *held, uint32_t *planned,
     }
 }
 
-/* Adds delta to one session's counts: status, absences. */
+/*
+ * counted gives a session's facts as the counters count them (the rules
+ * in bnd_stats.h, here only): a session recorded held with both members
+ * absent did not take place, so it counts as cancelled; absences count
+ * only on a session recorded held (nobody is absent from a planned or a
+ * cancelled one). Every counter, the first and last held days and the
+ * recount go through it.
+ */
+static bnd_session_fact counted(const bnd_session_fact *f)
+{
+    const uint8_t both = BN_ABSENT_MENTOR | BN_ABSENT_MENTEE;
+    bnd_session_fact c = *f;
+
+    if (f->status != BN_SESSION_HELD)
+        c.absent = 0;
+    else if ((f->absent & both) == both)
+        c.status = BN_SESSION_CANCELLED;
+    return c;
+}
+
+int bnd_stats_held(const bnd_session_fact *f)
+{
+    return counted(f).status == BN_SESSION_HELD;
+}
+
+/* Adds delta to one session's counts: status, absences (f as counted). */
 static void count_fact(uint32_t *held, uint32_t *planned, uint32_t *cancelled,
                        uint32_t *abs_mentor, uint32_t *abs_mentee,
                        const bnd_session_fact *f, int delta)
@@ -177,7 +202,8 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
         err = bnd_rec_decode(&val, &bn_desc_rec_session, &s, &arena);
         if (err != 0)
             break;
-        if (s.status == BN_SESSION_HELD) {
+        bnd_session_fact f = {s.status, s.absent, s.date};
+        if (bnd_stats_held(&f)) {
             if (hr->first == 0 || s.date < hr->first)
                 hr->first = s.date;
             if (s.date > hr->last)
@@ -197,11 +223,21 @@ int bnd_stats_session(bnd_store *st, MDB_txn *txn, uint64_t pair,
                       const bnd_session_fact *after)
 {
     struct bn_stats_month *grown = NULL;
+    bnd_session_fact cb, ca;
     bn_rec_prog_stats p;
     bn_rec_pair_stats ps;
     void *arena = NULL;
     int rc;
 
+    /* From here on, the facts as counted. */
+    if (before != NULL) {
+        cb = counted(before);
+        before = &cb;
+    }
+    if (after != NULL) {
+        ca = counted(after);
+        after = &ca;
+    }
     rc = bnd_stats_prog_get(st, txn, programme, &p, &arena);
     if (rc == 0)
         rc = pair_load(st, txn, pair, programme, &ps, &arena);
@@ -370,4 +406,206 @@ int bnd_stats_account_joined(bnd_store *st, MDB_txn *txn, uint64_t programme,
     }
     bn_arena_free(&arena);
     return rc;
+}
+
+/* ---- recount ------------------------------------------------------------ */
+
+struct pair_prog {
+    uint64_t pair, programme;
+};
+
+/*
+ * Reads every record of db into *out (n of them): for each, fn appends
+ * what it needs. The records are read first and written afterwards, so
+ * that no cursor walks a database while it is written.
+ */
+static int collect(bnd_store *st, MDB_txn *txn, enum bnd_db db,
+                   const bn_struct_desc *d, void *rec,
+                   int (*fn)(const void *rec, void **out, size_t *n),
+                   void **out, size_t *n)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    int rc = 0, mrc = mdb_cursor_open(txn, bnd_store_dbi(st, db), &cur);
+
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        void *arena = NULL;
+        rc = bnd_rec_decode(&v, d, rec, &arena);
+        if (rc == 0)
+            rc = fn(rec, out, n);
+        bn_arena_free(&arena);
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = bnd_mdb_err(mrc);
+    return rc;
+}
+
+static int take_programme(const void *rec, void **out, size_t *n)
+{
+    const bn_rec_prog_stats *p = rec;
+    return bn_array_append(out, n, sizeof p->programme_id, &p->programme_id);
+}
+
+static int take_pair(const void *rec, void **out, size_t *n)
+{
+    const bn_rec_pair *p = rec;
+    struct pair_prog pp = {p->id, p->programme_id};
+    return bn_array_append(out, n, sizeof pp, &pp);
+}
+
+/* The programme of pair among n pairs sorted by id; 0 when unknown. */
+static uint64_t programme_of(const struct pair_prog *v, size_t n, uint64_t pair)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid].pair == pair)
+            return v[mid].programme;
+        if (v[mid].pair < pair)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Sets every session counter of every programme and pair to zero. */
+static int zero_sessions(bnd_store *st, MDB_txn *txn, const uint64_t *progs,
+                         size_t nprogs, const struct pair_prog *pairs,
+                         size_t npairs)
+{
+    int rc = 0;
+
+    for (size_t i = 0; i < nprogs && rc == 0; i++) {
+        bn_rec_prog_stats p;
+        void *arena = NULL;
+        rc = bnd_stats_prog_get(st, txn, progs[i], &p, &arena);
+        if (rc == 0) {
+            p.sessions_held = p.sessions_planned = p.sessions_cancelled = 0;
+            p.absent_mentor = p.absent_mentee = 0;
+            p.months.v = NULL;
+            p.months.len = 0;
+            rc = prog_put(st, txn, &p);
+        }
+        bn_arena_free(&arena);
+    }
+    for (size_t i = 0; i < npairs && rc == 0; i++) {
+        bn_rec_pair_stats ps;
+        void *arena = NULL;
+        rc = pair_load(st, txn, pairs[i].pair, pairs[i].programme, &ps, &arena);
+        if (rc == 0) {
+            ps.sessions_held = ps.sessions_planned = ps.sessions_cancelled = 0;
+            ps.absent_mentor = ps.absent_mentee = 0;
+            ps.first_held = ps.last_held = 0;
+            rc = pair_put(st, txn, &ps, 0);
+        }
+        bn_arena_free(&arena);
+    }
+    return rc;
+}
+
+/* Counts every session again, as SESSION_ADD counts a new one. */
+static int count_sessions(bnd_store *st, MDB_txn *txn,
+                          const struct pair_prog *pairs, size_t npairs,
+                          size_t *nsessions)
+{
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    int rc = 0,
+        mrc = mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_SESSIONS), &cur);
+
+    if (mrc != 0)
+        return bnd_mdb_err(mrc);
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        void *arena = NULL;
+        bn_rec_session s;
+        rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s, &arena);
+        bn_arena_free(&arena);
+        if (rc != 0)
+            break;
+        uint64_t prog = programme_of(pairs, npairs, s.pair_id);
+        if (prog == 0) {
+            rc = BN_ECORRUPT; /* a session of no pair */
+            break;
+        }
+        bnd_session_fact f = {s.status, s.absent, s.date};
+        /* Writes pair_stats and prog_stats only: the cursor stays valid. */
+        rc = bnd_stats_session(st, txn, s.pair_id, prog, NULL, &f);
+        (*nsessions)++;
+    }
+    mdb_cursor_close(cur);
+    if (rc == 0 && mrc != MDB_NOTFOUND)
+        rc = bnd_mdb_err(mrc);
+    return rc;
+}
+
+int bnd_stats_recount(bnd_store *st, MDB_txn *txn)
+{
+    bn_rec_prog_stats prec;
+    bn_rec_pair pair;
+    bn_rec_meta meta;
+    bnd_key mk = bnd_key_meta(BND_META_STATS);
+    uint64_t *progs = NULL;
+    struct pair_prog *pairs = NULL;
+    size_t nprogs = 0, npairs = 0, nsessions = 0;
+    int rc;
+
+    rc = collect(st, txn, BND_DB_PROG_STATS, &bn_desc_rec_prog_stats, &prec,
+                 take_programme, (void **)&progs, &nprogs);
+    if (rc == 0)
+        rc = collect(st, txn, BND_DB_PAIRS, &bn_desc_rec_pair, &pair, take_pair,
+                     (void **)&pairs, &npairs);
+    if (rc == 0)
+        rc = zero_sessions(st, txn, progs, nprogs, pairs, npairs);
+    if (rc == 0) /* pairs is sorted: the pairs database is keyed by id */
+        rc = count_sessions(st, txn, pairs, npairs, &nsessions);
+    if (rc == 0) {
+        memset(&meta, 0, sizeof meta);
+        meta.version = BND_STATS_COUNTING;
+        meta.created = bn_now();
+        rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_META), mk.b, mk.len,
+                         &bn_desc_rec_meta, &meta, 0);
+    }
+    if (rc == 0 && nsessions > 0)
+        bnd_log(BND_LOG_INFO, "stats.recounted", "pairs=%zu sessions=%zu",
+                npairs, nsessions);
+    free(progs);
+    free(pairs);
+    return rc;
+}
+
+int bnd_stats_counting(bnd_store *st, MDB_txn *txn, uint32_t *version)
+{
+    bn_rec_meta meta;
+    bnd_key mk = bnd_key_meta(BND_META_STATS);
+    void *arena = NULL;
+    int rc = bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_META), mk.b, mk.len,
+                         &bn_desc_rec_meta, &meta, &arena);
+
+    bn_arena_free(&arena);
+    *version = rc == 0 ? meta.version : 1;
+    return rc == BN_ENOTFOUND ? 0 : rc;
+}
+
+/* Write transaction: recounts unless meta says the counters were counted
+ * under today's rules. */
+static int open_fn(MDB_txn *txn, void *arg)
+{
+    bnd_store *st = arg;
+    uint32_t version;
+    int rc = bnd_stats_counting(st, txn, &version);
+
+    if (rc != 0 || version == BND_STATS_COUNTING)
+        return rc;
+    return bnd_stats_recount(st, txn);
+}
+
+int bnd_stats_open(bnd_store *st)
+{
+    return bnd_store_write(st, open_fn, st);
 }

@@ -23,6 +23,25 @@
  * (the counters disagree with the facts; nothing a client sent can cause
  * it).
  *
+ * What a session counts (one function in bnd_stats.c applies it, for the
+ * writes and for the recount alike):
+ *   - held: recorded held with at least one member present. Only these
+ *     give the first and last held days (at-risk detection and the
+ *     rhythm use them) and the held counts.
+ *   - cancelled: recorded cancelled, or recorded held with both members
+ *     absent (the session did not take place).
+ *   - planned: recorded planned.
+ *   - an absence: a member absent from a session recorded held (a
+ *     session both missed counts one for each); absences recorded on a
+ *     planned or a cancelled session count nothing.
+ * The session records keep what the members recorded; only the counts
+ * read it so. These rules are counting version BND_STATS_COUNTING,
+ * stored in meta under "stats" (a rec_meta): a daemon that opens a
+ * directory counted under an older version, or under none (before issue
+ * 13), recounts every session counter from the sessions at start
+ * (bnd_stats_open), and `binomed upgrade` recounts as it converts. The
+ * records keep their shape: no schema change.
+ *
  * Functions return 0 or a negative BN_E* code (store errors, BN_ECORRUPT
  * for a stored record that does not decode, BN_ENOMEM).
  */
@@ -41,16 +60,24 @@ typedef struct bnd_session_fact {
     uint32_t date;  /* day number */
 } bnd_session_fact;
 
+/* The version of the counting rules above (1: every session counted by
+ * its recorded status, absences on any status). */
+#define BND_STATS_COUNTING 2
+
 /* bnd_stats_month returns the month of day: year * 12 + month - 1. */
 uint32_t bnd_stats_month(uint32_t day);
 
+/* bnd_stats_held says whether a session with facts f counts as held (the
+ * rules above): 1 or 0. */
+int bnd_stats_held(const bnd_session_fact *f);
+
 /*
  * bnd_stats_session moves a session of pair (in programme) from before to
- * after: NULL before for a new session. Counts by status, absences, the
- * programme's months, and the pair's first and last held dates. Call it
- * after the session record is written: when a held session stops being
- * held on the pair's first or last held day, those are recomputed from
- * the pair's sessions (that pair only).
+ * after: NULL before for a new session. Counts, as the rules above read
+ * the facts, by status, absences, the programme's months, and the pair's
+ * first and last held dates. Call it after the session record is written:
+ * when a held session stops being held on the pair's first or last held
+ * day, those are recomputed from the pair's sessions (that pair only).
  */
 int bnd_stats_session(bnd_store *st, MDB_txn *txn, uint64_t pair,
                       uint64_t programme, const bnd_session_fact *before,
@@ -89,5 +116,23 @@ int bnd_stats_prog_get(bnd_store *st, MDB_txn *txn, uint64_t programme,
 int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
                        uint64_t programme, bn_rec_pair_stats *out,
                        void **arena);
+
+/*
+ * bnd_stats_recount recounts, inside txn, every session counter of every
+ * programme and pair (sessions by status, absences, months, first and
+ * last held days) from the sessions database, each session through the
+ * hook SESSION_ADD calls (bnd_stats_session with no before), and stores
+ * BND_STATS_COUNTING in meta. Other counters (people, pairs by status,
+ * objectives) are kept. BN_ECORRUPT for a session of no pair.
+ */
+int bnd_stats_recount(bnd_store *st, MDB_txn *txn);
+
+/* bnd_stats_counting reads the counting version stored in meta (1 when
+ * none is: a directory counted before issue 13). */
+int bnd_stats_counting(bnd_store *st, MDB_txn *txn, uint32_t *version);
+
+/* bnd_stats_open, when the daemon opens st: recounts (one write
+ * transaction) unless the counters were counted under BND_STATS_COUNTING. */
+int bnd_stats_open(bnd_store *st);
 
 #endif

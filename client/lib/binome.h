@@ -937,6 +937,10 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *   - a pair runs from start_date (pairs never started do not run) until
  *     end_date, else today for a pending or active pair, else (an ended
  *     pair without end date) its last held session or its start.
+ *   - held sessions, last_held, first_held and absences are the server's
+ *     counts: a session recorded held with both members absent is not
+ *     held (it counts as cancelled), and absences count only on sessions
+ *     recorded held (server/bnd_stats.h).
  *   - at risk: an active pair with no held session for more than 1.5
  *     expected intervals, counted from last_held, else start_date, else
  *     created_date: days_without > 1.5 x interval (10.5, 21, 45, 91.5 and
@@ -952,6 +956,13 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *   - median days from pairing (created_date) to the first held session,
  *     over pairs that held one (mean of the two middle values for an even
  *     count; a first session dated before the pairing counts as 0 days).
+ *   - meeting rhythm (sessions_per_pair_month): the held sessions of the
+ *     started pairs per pair per month, = their held sessions x 30.4375
+ *     / the days they count for. A started pair counts from its start,
+ *     or its first held session when earlier, to the end of its run, or
+ *     its last held session when later, and for at least one expected
+ *     interval (so a pair started today, or whose sessions and start fall
+ *     on one day, counts one interval). Defined whenever a pair started.
  *   - months: every month from the first month with a session or a pair
  *     start to the last one (or today's month), gaps filled with zeros;
  *     held per running pair, against days_in_month / interval.
@@ -1061,7 +1072,7 @@ typedef struct bnc_stats_derived {
     bnc_ratio min_duration;      /* reached / started */
     uint32_t median_sample;      /* pairs with a held session */
     bnc_figure median_days_to_first;
-    bnc_figure sessions_per_pair_month; /* held / (pair-days / 30.4375) */
+    bnc_figure sessions_per_pair_month; /* the meeting rhythm (rules) */
     bnc_stats_month_row *months;
     size_t nmonths;
     bnc_stats_pair_row *pairs; /* parallel to the raw pairs */

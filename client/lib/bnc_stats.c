@@ -161,6 +161,25 @@ static uint32_t run_end(const bnc_stats_pair *p, uint32_t today)
     return p->last_held > p->start_date ? p->last_held : p->start_date;
 }
 
+/*
+ * rhythm_days is the time a started pair counts for in the meeting
+ * rhythm (see the header's rules): from its start, or its first held
+ * session when that is earlier, to the end of its run, or its last held
+ * session when that is later; at least one expected interval, so that a
+ * pair whose sessions, start and end fall on one day still counts.
+ */
+static uint32_t rhythm_days(const bnc_stats_pair *p, uint32_t today,
+                            uint32_t interval)
+{
+    uint32_t from = p->start_date, to = run_end(p, today);
+
+    if (p->first_held != 0 && p->first_held < from)
+        from = p->first_held;
+    if (p->last_held > to)
+        to = p->last_held;
+    return to > from && to - from > interval ? to - from : interval;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -217,7 +236,7 @@ static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
             row->min_duration_reached =
                 bnc_stats_add_months(p->start_date, s->programme.months) <= end;
             d->min_duration_pairs += (uint32_t)row->min_duration_reached;
-            *pair_days += row->run_days;
+            *pair_days += rhythm_days(p, d->today, d->interval_days);
             *pair_held += p->sessions_held;
         }
         if (p->first_held != 0 && p->created_date != 0)

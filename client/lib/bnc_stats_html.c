@@ -563,9 +563,10 @@ int bnc_stats_write_html(FILE *f, const bnc_stats *s,
             s->mentors, s->mentees, d->today ? today : "&#8212;");
     kpis(f, s, d);
     fputs("<section class=\"card\"><h2>Sessions held per month</h2>"
-          "<p class=\"note\">Bars: sessions held. Dashed line: the sessions "
-          "expected from the pairs running that month at the programme's "
-          "frequency.</p>\n",
+          "<p class=\"note\">Bars: sessions held (a session recorded held "
+          "with both members absent counts as cancelled). Dashed line: the "
+          "sessions expected from the pairs running that month at the "
+          "programme's frequency.</p>\n",
           f);
     chart_sessions(f, d);
     fputs("</section>\n<div class=\"grid2\"><section class=\"card\">"

@@ -284,6 +284,81 @@ static void test_months(void **state)
     bnc_stats_derived_free(&d);
 }
 
+/* The meeting rhythm is defined for every started pair (issue 13: it was
+ * "n/a" with four started pairs and twelve held sessions, all started
+ * the day the sessions were recorded after the fact). */
+static void test_rhythm_every_started_pair(void **state)
+{
+    bnc_stats s;
+    bnc_stats_pair p[4];
+    bnc_stats_derived d;
+    uint32_t t = ymd(2025, 6, 1);
+    char *out;
+    (void)state;
+
+    /* Four pairs started today (monthly: interval 30 days), sessions
+     * dated from January: 5 + 4 + 2 held, the fourth pair completed
+     * today with one held session on that day. */
+    init_stats(&s, BN_FREQ_MONTHLY, 6, p, 4);
+    set_pair(&p[0], 1, BN_PAIR_ACTIVE, t, t, 0);
+    p[0].sessions_held = 5;
+    p[0].first_held = ymd(2025, 1, 10);
+    p[0].last_held = ymd(2025, 5, 10);
+    set_pair(&p[1], 2, BN_PAIR_ACTIVE, t, t, 0);
+    p[1].sessions_held = 4;
+    p[1].first_held = ymd(2025, 2, 1);
+    p[1].last_held = ymd(2025, 5, 1);
+    set_pair(&p[2], 3, BN_PAIR_WITHDRAWN, t, t, t);
+    p[2].sessions_held = 2;
+    p[2].first_held = ymd(2025, 3, 1);
+    p[2].last_held = ymd(2025, 4, 1);
+    set_pair(&p[3], 4, BN_PAIR_COMPLETED, t, t, t);
+    p[3].sessions_held = 1;
+    p[3].first_held = p[3].last_held = t;
+    assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
+    assert_int_equal(d.pairs_started, 4);
+    assert_true(d.sessions_per_pair_month.defined);
+    /* Each from its first held session to today; the fourth one
+     * interval. */
+    uint32_t days = (t - ymd(2025, 1, 10)) + (t - ymd(2025, 2, 1)) +
+                    (t - ymd(2025, 3, 1)) + 30;
+    assert_true(d.sessions_per_pair_month.value == 12 * 30.4375 / days);
+    out = render(bnc_stats_write_table, &s, &d);
+    assert_null(strstr(out, "rhythm                 n/a"));
+    assert_non_null(strstr(out, "held sessions per pair per month"));
+    free(out);
+    bnc_stats_derived_free(&d);
+
+    /* One pair, one held session, all on one day: one interval. */
+    s.npairs = 1;
+    p[0] = p[3];
+    p[0].status = BN_PAIR_ACTIVE;
+    p[0].end_date = 0;
+    assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
+    assert_true(d.sessions_per_pair_month.defined);
+    assert_true(d.sessions_per_pair_month.value == 30.4375 / 30);
+    bnc_stats_derived_free(&d);
+
+    /* A session dated after a completed pair's end extends its time. */
+    set_pair(&p[0], 1, BN_PAIR_COMPLETED, ymd(2025, 1, 1), ymd(2025, 1, 1),
+             ymd(2025, 3, 1));
+    p[0].sessions_held = 3;
+    p[0].first_held = ymd(2025, 1, 15);
+    p[0].last_held = ymd(2025, 4, 1);
+    assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
+    assert_true(d.sessions_per_pair_month.value ==
+                3 * 30.4375 / (ymd(2025, 4, 1) - ymd(2025, 1, 1)));
+    bnc_stats_derived_free(&d);
+
+    /* A pair started today with nothing held: 0, not n/a. */
+    memset(&p[0], 0, sizeof p[0]);
+    set_pair(&p[0], 1, BN_PAIR_ACTIVE, t, t, 0);
+    assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
+    assert_true(d.sessions_per_pair_month.defined);
+    assert_true(d.sessions_per_pair_month.value == 0.0);
+    bnc_stats_derived_free(&d);
+}
+
 static void test_empty_programme(void **state)
 {
     bnc_stats s;

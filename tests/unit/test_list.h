@@ -160,6 +160,7 @@
     T(test_at_risk_per_frequency)                                              \
     T(test_minimum_duration)                                                   \
     T(test_months)                                                             \
+    T(test_rhythm_every_started_pair)                                          \
     T(test_empty_programme)                                                    \
     T(test_csv_quoting)                                                        \
     T(test_html_escaping)                                                      \
@@ -459,7 +460,9 @@
     T(test_pair_transitions)                                                   \
     T(test_who_may_ask)                                                        \
     T(test_paging)                                                             \
-    T(test_equivalence)
+    T(test_equivalence)                                                        \
+    T(test_held_means_met)                                                     \
+    T(test_recount_at_open)
 
 /* test_srv_store.c */
 #define BN_UNIT_srv_store(G, T, TS)                                            \

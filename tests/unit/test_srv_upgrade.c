@@ -17,6 +17,7 @@
 
 #include "bnd_audit.h"
 #include "bnd_schema.h"
+#include "bnd_stats.h"
 #include "bnd_upgrade.h"
 
 static char fixture[512];
@@ -112,6 +113,24 @@ static void test_convert(void **state)
     assert_int_equal(bnd_upgrade_schema_of(data, &version), 0);
     assert_int_equal(version, BND_SCHEMA_VERSION);
     assert_int_equal(bnd_upgrade(data, &info), BN_EEXIST);
+    /* the statistics were recounted under today's rules (bnd_stats.h):
+     * the held session and the planned one */
+    bnd_store_opts o = {0};
+    bnd_store *st = NULL;
+    MDB_txn *txn = NULL;
+    bn_rec_pair_stats ps;
+    void *arena = NULL;
+    assert_int_equal(bnd_store_open(&st, data, &o), 0);
+    assert_int_equal(bnd_store_read_begin(st, &txn), 0);
+    assert_int_equal(bnd_stats_counting(st, txn, &version), 0);
+    assert_int_equal(version, BND_STATS_COUNTING);
+    assert_int_equal(
+        bnd_stats_pair_get(st, txn, pair_id, 1 /* PROG */, &ps, &arena), 0);
+    assert_int_equal(ps.sessions_held, 1);
+    assert_int_equal(ps.sessions_planned, 1);
+    bnd_store_read_end(st, txn);
+    bn_arena_free(&arena);
+    bnd_store_close(st);
     bnd_audit_report_init(&r, 1000);
     assert_int_equal(bnd_audit_offline(data, NULL, 0, &r), 0);
     assert_int_equal(r.nfindings_total, 0);

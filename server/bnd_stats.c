@@ -426,7 +426,7 @@ static int collect(bnd_store *st, MDB_txn *txn, enum bnd_db db,
 {
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    int rc = 0, mrc = mdb_cursor_open(txn, bnd_store_dbi(st, db), &cur);
+    int rc = 0, mrc = bnd_cursor_open(st, txn, db, &cur);
 
     if (mrc != 0)
         return bnd_mdb_err(mrc);
@@ -515,8 +515,7 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
 {
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    int rc = 0,
-        mrc = mdb_cursor_open(txn, bnd_store_dbi(st, BND_DB_SESSIONS), &cur);
+    int rc = 0, mrc = bnd_cursor_open(st, txn, BND_DB_SESSIONS, &cur);
 
     if (mrc != 0)
         return bnd_mdb_err(mrc);
@@ -568,8 +567,7 @@ int bnd_stats_recount(bnd_store *st, MDB_txn *txn)
         memset(&meta, 0, sizeof meta);
         meta.version = BND_STATS_COUNTING;
         meta.created = bn_now();
-        rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_META), mk.b, mk.len,
-                         &bn_desc_rec_meta, &meta, 0);
+        rc = bnd_rec_put(st, txn, mk, &meta, 0);
     }
     if (rc == 0 && nsessions > 0)
         bnd_log(BND_LOG_INFO, "stats.recounted", "pairs=%zu sessions=%zu",
@@ -584,8 +582,7 @@ int bnd_stats_counting(bnd_store *st, MDB_txn *txn, uint32_t *version)
     bn_rec_meta meta;
     bnd_key mk = bnd_key_meta(BND_META_STATS);
     void *arena = NULL;
-    int rc = bnd_rec_get(txn, bnd_store_dbi(st, BND_DB_META), mk.b, mk.len,
-                         &bn_desc_rec_meta, &meta, &arena);
+    int rc = bnd_rec_get(st, txn, mk, &meta, &arena);
 
     bn_arena_free(&arena);
     *version = rc == 0 ? meta.version : 1;

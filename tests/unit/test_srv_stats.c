@@ -719,7 +719,7 @@ static void snapshot(struct snap *sn)
         p->months.v = NULL;
     }
     assert_int_equal(
-        bnd_scan(&cx, DB(&cx, PAIR_STATS), NULL, 0, NULL, 0, snap_pair, sn), 0);
+        bnd_scan_key(&cx, bnd_key_pair_stats(0, 0), 0, snap_pair, sn), 0);
     bnd_store_read_end(cx.st, cx.txn);
     bn_arena_free(&cx.arena);
 }
@@ -938,25 +938,21 @@ static void test_held_means_met(void **state)
 static int age_counters(MDB_txn *txn, void *arg)
 {
     bnd_store *st = W.srv->store;
-    bnd_key mk = bnd_key_meta(BND_META_STATS);
-    MDB_val k = bnd_key_val(&mk);
     bn_rec_pair_stats ps;
     void *arena = NULL;
-    bnd_key pk;
     int rc;
 
     if (arg == NULL) {
-        rc = mdb_del(txn, bnd_store_dbi(st, BND_DB_META), &k, NULL);
+        rc = bnd_rec_del(st, txn, bnd_key_meta(BND_META_STATS));
         if (rc != 0)
-            return bnd_mdb_err(rc);
+            return rc;
     }
     rc = bnd_stats_pair_get(st, txn, W.pair_a, W.prog1, &ps, &arena);
     if (rc == 0) {
         ps.sessions_held += 7; /* what an older count could say */
         ps.last_held = day(2199, 1, 1);
-        rc = bnd_rec_put(txn, bnd_store_dbi(st, BND_DB_PAIR_STATS), pk.b,
-                         bnd_key_set_pair_stats(&pk, W.prog1, W.pair_a),
-                         &bn_desc_rec_pair_stats, &ps, 0);
+        rc =
+            bnd_rec_put(st, txn, bnd_key_pair_stats(W.prog1, W.pair_a), &ps, 0);
     }
     bn_arena_free(&arena);
     return rc;

@@ -141,8 +141,7 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
                  "note %016" PRIx64 " changed since you read it "
                  "(revision %u): your edit was not saved",
                  d->note_id, d->revision);
-        cli_hint(ctx,
-                 "show it again with 'binome note show %s %016" PRIx64 "'",
+        cli_hint(ctx, "show it again with 'binome note show %s %016" PRIx64 "'",
                  pair, d->note_id);
     } else {
         cli_write_error(ctx, rc, pair);
@@ -150,7 +149,8 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
             cli_fail(ctx, rc, "%s; nothing was sent", bnc_strerror(rc));
     }
     if (d->id != 0)
-        cli_draft_kept(ctx, d, rc == BNC_ECONFLICT && d->action == BNC_DRAFT_NOTE_EDIT);
+        cli_draft_kept(ctx, d,
+                       rc == BNC_ECONFLICT && d->action == BNC_DRAFT_NOTE_EDIT);
     return rc;
 }
 

@@ -97,8 +97,7 @@ static int draft_for(cli_ctx *ctx, const bnc_draft *d, uint8_t action,
         cli_hint(ctx, "'binome drafts' says what each draft is for; "
                       "'binome drafts send ID' sends it");
         return cli_fail(ctx, CLI_EUSAGE,
-                        "draft %016" PRIx64 " is not %s of pair %s",
-                        d->id,
+                        "draft %016" PRIx64 " is not %s of pair %s", d->id,
                         action == BNC_DRAFT_NOTE_ADD ? "a new note"
                                                      : "an edit of this note",
                         ctx->pair);
@@ -162,12 +161,10 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *session = NULL, *kind = NULL, *file = NULL, *draft = NULL;
     int is_private = 0;
-    const cli_opt opts[] = {{"session", &session, NULL},
-                            {"kind", &kind, NULL},
-                            {"private", NULL, &is_private},
-                            {"file", &file, NULL},
-                            {"draft", &draft, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"session", &session, NULL},    {"kind", &kind, NULL},
+        {"private", NULL, &is_private}, {"file", &file, NULL},
+        {"draft", &draft, NULL},        {NULL, NULL, NULL}};
     char *pos[1];
     bnc_draft d = {0};
     bnc_pair *p = NULL;
@@ -185,7 +182,8 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     if (session != NULL && cli_u64(ctx, "--session", session, &session_id) != 0)
         return CLI_EUSAGE;
     if (file != NULL && draft != NULL)
-        return cli_fail(ctx, CLI_EUSAGE, "--file and --draft exclude each other");
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--file and --draft exclude each other");
     if (draft != NULL && (rc = cli_draft_arg(ctx, draft, &draft_id)) != 0)
         return rc;
     body = sodium_malloc(BODY_CAP);
@@ -383,9 +381,8 @@ static int resolve_note(cli_ctx *ctx, const bnc_pair *p, const char *pair,
 int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
 {
     const char *file = NULL, *draft = NULL;
-    const cli_opt opts[] = {{"file", &file, NULL},
-                            {"draft", &draft, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"file", &file, NULL}, {"draft", &draft, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
     bnc_pair *p = NULL;
     bnc_note_meta meta;
@@ -402,7 +399,8 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, CLI_EUSAGE,
                         "NOTE is a note id: 1 to 16 hex digits");
     if (file != NULL && draft != NULL)
-        return cli_fail(ctx, CLI_EUSAGE, "--file and --draft exclude each other");
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--file and --draft exclude each other");
     if (draft != NULL && (rc = cli_draft_arg(ctx, draft, &draft_id)) != 0)
         return rc;
     body = sodium_malloc(BODY_CAP);

@@ -76,8 +76,8 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
         return CLI_EUSAGE;
     typed = pos[1] == NULL || strcmp(pos[1], "-") == 0;
-    if (!typed && (strlen(pos[1]) == 0 ||
-                   strlen(pos[1]) > BNC_OBJECTIVE_TEXT_MAX))
+    if (!typed &&
+        (strlen(pos[1]) == 0 || strlen(pos[1]) > BNC_OBJECTIVE_TEXT_MAX))
         return cli_fail(ctx, CLI_EUSAGE,
                         "TEXT is 1 to %u bytes: the objective, in a few words",
                         BNC_OBJECTIVE_TEXT_MAX);

@@ -1140,9 +1140,9 @@ enum bnc_draft_action {
 };
 
 typedef struct bnc_draft {
-    uint64_t id;       /* 0 before the first save; then the file's name */
-    uint8_t action;    /* enum bnc_draft_action */
-    uint8_t kind;      /* notes: enum bnc_note_kind */
+    uint64_t id;    /* 0 before the first save; then the file's name */
+    uint8_t action; /* enum bnc_draft_action */
+    uint8_t kind;   /* notes: enum bnc_note_kind */
     uint8_t is_private;
     uint64_t pair_id;
     uint64_t note_id;    /* NOTE_ADD: the id the note takes; NOTE_EDIT: the

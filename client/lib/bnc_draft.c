@@ -116,7 +116,7 @@ int bnc_draft_save(const bnc_profile *p, bnc_draft *d)
     size_t ptlen = 0, boxlen = 0;
     int rc;
 
-    if (p->id == NULL || p->account_id == 0)
+    if (p->id == NULL || p->account_id == 0 || !valid(d))
         return BN_EINVAL;
     if (d->id == 0) {
         d->id = bn_random_u64();
@@ -124,8 +124,6 @@ int bnc_draft_save(const bnc_profile *p, bnc_draft *d)
         if (d->action == BNC_DRAFT_NOTE_ADD && d->note_id == 0)
             d->note_id = bn_random_u64();
     }
-    if (!valid(d))
-        return BN_EINVAL;
     rc = bnc_profile_path(p, path, sizeof path, "drafts");
     if (rc == 0)
         rc = bnc__mkdir_private(path);

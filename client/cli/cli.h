@@ -21,7 +21,8 @@
 #include "bn_text.h"
 #include "bn_util.h"
 
-#define CLI_EUSAGE (-2000) /* outside the BNC_E* and errno ranges */
+#define CLI_EUSAGE (-2000)       /* outside the BNC_E* and errno ranges */
+#define CLI_EINTERRUPTED (-2001) /* cli_edit: a signal, text in hand */
 
 typedef struct cli_ctx {
     const char *profile_dir; /* --profile, or NULL */
@@ -203,6 +204,16 @@ int cli_is_tamper(int rc);
  */
 int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
              size_t cap, size_t *len);
+
+/*
+ * When a hangup or a termination arrives while the editor runs, cli_edit
+ * cleans up as always; if the editor had saved a new text, that text is
+ * in buf (*len) and cli_edit returns CLI_EINTERRUPTED without dying: the
+ * caller keeps it (a draft), then calls cli_edit_reraise, which raises
+ * the signal again (the process ends as the signal says). Otherwise the
+ * signal is raised inside cli_edit.
+ */
+void cli_edit_reraise(void);
 
 /* ---- drafts (cli_draft.c) -------------------------------------------- */
 

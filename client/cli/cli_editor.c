@@ -279,30 +279,58 @@ static int run_editor(cli_ctx *ctx, const char *path)
     return rc;
 }
 
+/* The signal that ended an edit whose text was kept for the caller. */
+static int pending_signal;
+
 int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
              size_t cap, size_t *len)
 {
     char dir[BNC_PATH_MAX], path[BNC_PATH_MAX + 16];
-    int rc, sig;
+    int rc, sig, kept = 0;
 
     rc = make_private_dir(ctx, dir, sizeof dir);
     if (rc != 0)
         return rc;
     snprintf(path, sizeof path, "%s/note.txt", dir);
     rc = write_init(ctx, path, init, initlen);
-    if (rc == 0)
+    if (rc == 0) {
         rc = run_editor(ctx, path);
-    if (rc == 0 && got_signal == 0)
-        rc = read_result(ctx, path, buf, cap, len);
+        /* A hangup or a termination: what the editor saved last, if it
+         * is new, goes to the caller to be kept (a draft). */
+        if (got_signal != 0 && read_result(ctx, path, buf, cap, len) == 0 &&
+            *len > 0 &&
+            !(*len == initlen &&
+              (initlen == 0 || memcmp(buf, init, initlen) == 0)))
+            kept = 1;
+        else if (rc == 0 && got_signal == 0)
+            rc = read_result(ctx, path, buf, cap, len);
+    }
     /* Whatever happened: nothing of the text stays behind. */
     if (remove_tree(dir, 0) != 0 && rc == 0)
         fprintf(stderr, "binome: warning: the note was read, but its "
                         "temporary copy could not be removed entirely\n");
     sig = got_signal;
+    if (sig != 0 && kept) {
+        pending_signal = sig;
+        return cli_fail(ctx, CLI_EINTERRUPTED, "interrupted; nothing was sent");
+    }
     if (sig != 0) {
         signal(sig, SIG_DFL);
         raise(sig);
         rc = cli_fail(ctx, BNC_EIO, "interrupted; nothing was sent");
     }
     return rc;
+}
+
+void cli_edit_reraise(void)
+{
+    int sig = pending_signal;
+
+    if (sig != 0) {
+        pending_signal = 0;
+        fflush(stdout);
+        fflush(stderr);
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
 }

@@ -157,6 +157,25 @@ static int send_kept(cli_ctx *ctx, bnc_pair *p, const char *pair,
     return cli_draft_send(ctx, p, pair, d);
 }
 
+/* keep_interrupted keeps the text an editor saved before a hangup or a
+ * termination (CLI_EINTERRUPTED) as draft d, says where on stderr, and
+ * lets the signal end the process (cli_edit_reraise). */
+static int keep_interrupted(cli_ctx *ctx, bnc_draft *d, const uint8_t *body,
+                            size_t len)
+{
+    if (!blank(body, len) && bnc_draft_set_text(d, body, len) == 0 &&
+        cli_draft_keep(ctx, d) == 0) {
+        cli_draft_kept(ctx, d, 0);
+        /* main will not run again: the signal ends the process here. */
+        fprintf(stderr, "binome: %s: interrupted; nothing was sent\n",
+                ctx->command);
+        fprintf(stderr, "binome: %s\n", cli_safe(ctx->after));
+        ctx->after[0] = '\0';
+    }
+    cli_edit_reraise();
+    return BNC_EIO;
+}
+
 int cli_note_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *session = NULL, *kind = NULL, *file = NULL, *draft = NULL;
@@ -207,11 +226,6 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == 0 && session_id != 0)
         rc = check_session(ctx, p, pos[0], session_id);
-    if (rc == 0)
-        rc = take_body(ctx, file, draft != NULL ? &d : NULL, NULL, 0, body,
-                       &len, &editor);
-    if (rc == 0 && blank(body, len))
-        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
     if (rc != 0)
         goto cleanup;
     d.action = BNC_DRAFT_NOTE_ADD;
@@ -219,7 +233,14 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     d.kind = note_kind;
     d.is_private = (uint8_t)(is_private != 0);
     d.session_id = session_id;
-    rc = bnc_draft_set_text(&d, body, len);
+    rc = take_body(ctx, file, draft != NULL ? &d : NULL, NULL, 0, body, &len,
+                   &editor);
+    if (rc == CLI_EINTERRUPTED)
+        rc = keep_interrupted(ctx, &d, body, len);
+    if (rc == 0 && blank(body, len))
+        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
+    if (rc == 0)
+        rc = bnc_draft_set_text(&d, body, len);
     if (rc == 0)
         rc = send_kept(ctx, p, pos[0], file, editor, &d);
 cleanup:
@@ -429,13 +450,6 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
                     "follows revision %u\n",
                     note_id, meta.revision, d.revision, meta.revision);
     }
-    if (rc == 0)
-        rc = take_body(ctx, file, draft != NULL ? &d : NULL, cur, curlen, body,
-                       &len, &editor);
-    if (rc == 0 && blank(body, len))
-        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
-    if (rc == 0 && len == curlen && sodium_memcmp(body, cur, len) == 0)
-        rc = cli_fail(ctx, BNC_EINVAL, "no change; nothing was sent");
     if (rc != 0)
         goto cleanup;
     d.action = BNC_DRAFT_NOTE_EDIT;
@@ -445,7 +459,16 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     d.kind = meta.kind;
     d.is_private = meta.is_private;
     d.session_id = meta.session_id;
-    rc = bnc_draft_set_text(&d, body, len);
+    rc = take_body(ctx, file, draft != NULL ? &d : NULL, cur, curlen, body,
+                   &len, &editor);
+    if (rc == CLI_EINTERRUPTED)
+        rc = keep_interrupted(ctx, &d, body, len);
+    if (rc == 0 && blank(body, len))
+        rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
+    if (rc == 0 && len == curlen && sodium_memcmp(body, cur, len) == 0)
+        rc = cli_fail(ctx, BNC_EINVAL, "no change; nothing was sent");
+    if (rc == 0)
+        rc = bnc_draft_set_text(&d, body, len);
     if (rc == 0)
         rc = send_kept(ctx, p, pos[0], file, editor, &d);
 cleanup:

@@ -28,13 +28,14 @@ join_people "$PROG" alice:mentor bob:mentee
 verified_pair P alice bob
 
 # The fake editor: marks that it ran, writes $EDITOR_TEXT, then runs
-# $EDITOR_THEN (stop the daemon, or let bob edit the same note).
+# $EDITOR_THEN (stop the daemon, let bob edit the same note, or hang up
+# binome: $BINOME_PID).
 cat >"$T/fake-editor" <<'EOF'
 #!/bin/sh
 echo called >>"$EDITOR_REC/called"
 printf '%s\n' "$EDITOR_TEXT" >"$1"
 if [ -n "${EDITOR_THEN:-}" ]; then
-    sh -c "$EDITOR_THEN" >/dev/null 2>&1
+    BINOME_PID=$PPID sh -c "$EDITOR_THEN" >/dev/null 2>&1
 fi
 exit 0
 EOF
@@ -142,7 +143,7 @@ if grep -q "^$D1 .* $P  note add  *report .*Canary-draft-7f3a" "$T/out"; then
 else
     not_ok "'drafts' lists it" "$(cat "$T/out")"
 fi
-refuse "'drafts' needs the passphrase" "passphrase" \
+refuse "'drafts' needs the passphrase" "^binome: drafts: .*passphrase" \
     env BINOME_PASSPHRASE=wrong "$BINOME" --profile "$T/alice" drafts
 refuse "'drafts send' while the server is down fails and keeps it" \
     "draft $D1 is kept" as alice drafts send "$D1"
@@ -204,6 +205,19 @@ if tr -d '\r' <"$T/out" | grep -q "revision 3" && [ ! -e "$T/alice/drafts/$D3" ]
 else
     not_ok "'note edit --draft' writes it on the new revision"
 fi
+
+# ---- the terminal hangs up while the editor is open --------------------------
+EDITOR_TEXT="Canary-draft-4a4a: saved just before the hangup" \
+    EDITOR_THEN='kill -HUP $BINOME_PID' on_pty alice note add "$P"
+D6=$(draft_of)
+if is_id "$D6" && grep -q "interrupted; nothing was sent" "$T/err" &&
+    clear_nowhere "Canary-draft-4a4a" && [ -z "$(ls -A "$T/xdg")" ] &&
+    as alice drafts show "$D6" 2>/dev/null | grep -q "Canary-draft-4a4a"; then
+    ok "a hangup while the editor is open: what it saved is kept as draft $D6, nothing in clear"
+else
+    not_ok "a hangup while the editor is open: what it saved is kept as a draft"
+fi
+check "and it can be sent" as alice drafts send "${D6:-x}"
 
 # ---- an objective typed on standard input -------------------------------------
 # The text arrives once alice's command waits for it; the server is

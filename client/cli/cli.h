@@ -153,7 +153,8 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
 void cli_passphrase_free(char *pass, size_t len);
 
 /* cli_connect opens the profile, asks the passphrase, connects and logs
- * in: ctx->profile and ctx->client (main closes them). */
+ * in: ctx->profile and ctx->client (main closes them); 0 at once when
+ * ctx->client is already there. */
 int cli_connect(cli_ctx *ctx);
 
 /* cli_open_pair parses a pair id and opens it (bnc_pair_open), warning on

@@ -359,7 +359,7 @@ int cli_drafts_send(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     snprintf(pair, sizeof pair, "%" PRIu64, d.pair_id);
-    rc = cli_open_pair(ctx, pair, 0, &p);
+    rc = cli_open_own_pair(ctx, pair, 0, &p);
     if (rc == 0)
         rc = cli_draft_send(ctx, p, pair, &d);
     else

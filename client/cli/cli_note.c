@@ -210,7 +210,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
         return BNC_ENOMEM;
     /* Everything that can be checked is checked before the text is
      * written: the passphrase, the server, the pair, the session. */
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = cli_check_writable(ctx, p, pos[0]);
     if (rc == 0 && draft != NULL) {
@@ -427,7 +427,7 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     body = sodium_malloc(BODY_CAP);
     if (body == NULL)
         return BNC_ENOMEM;
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = cli_check_writable(ctx, p, pos[0]);
     if (rc == 0)

@@ -85,7 +85,7 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     if (text == NULL)
         return BNC_ENOMEM;
     /* The passphrase, the server and the pair before the text is typed. */
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = cli_check_writable(ctx, p, pos[0]);
     if (rc != 0)

@@ -109,6 +109,12 @@ if ! called && [ -s "$T/err" ]; then
 else
     not_ok "a pair that is not ours is refused before the editor opens"
 fi
+on_pty admin note add "$P"
+if ! called && grep -qiE "denied|not a member" "$T/err"; then
+    ok "someone who is not a member is refused before the editor opens"
+else
+    not_ok "someone who is not a member is refused before the editor opens"
+fi
 if [ ! -e "$T/alice/drafts" ] || [ -z "$(ls -A "$T/alice/drafts")" ]; then
     ok "no draft for what was never written"
 else

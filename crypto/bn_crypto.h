@@ -461,6 +461,28 @@ int bn_charter_verify(const uint8_t sig[BN_SIG_BYTES], uint64_t pair_id,
                       uint64_t account_id, const uint8_t sign_pk[32]);
 
 /* ------------------------------------------------------------------ */
+/* Local drafts (bn_draftbox.c): sealed with a key derived from self_key */
+
+#define BN_DRAFTBOX_MAGIC_BYTES 8 /* "BNDRAFT1" */
+#define BN_DRAFTBOX_HEADER_BYTES (BN_DRAFTBOX_MAGIC_BYTES + BN_NONCE_BYTES)
+#define BN_DRAFTBOX_OVERHEAD (BN_DRAFTBOX_HEADER_BYTES + BN_TAG_BYTES)
+
+/*
+ * bn_draftbox_seal seals pt (the caller pads it) under a key derived from
+ * the identity's self_key, with associated data ad (e.g. the account and
+ * the draft's id): *out is malloc'd (free()), BN_DRAFTBOX_OVERHEAD + ptlen
+ * bytes. bn_draftbox_open reverses it: *pt is sodium_malloc memory (wipe
+ * and sodium_free); BN_ECORRUPT for something that is not a draft box,
+ * BN_EAUTH when it does not open with this key and ad.
+ */
+int bn_draftbox_seal(uint8_t **out, size_t *outlen,
+                     const uint8_t self_key[BN_KEY_BYTES], const uint8_t *ad,
+                     size_t adlen, const uint8_t *pt, size_t ptlen);
+int bn_draftbox_open(uint8_t **pt, size_t *ptlen,
+                     const uint8_t self_key[BN_KEY_BYTES], const uint8_t *ad,
+                     size_t adlen, const uint8_t *box, size_t boxlen);
+
+/* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 
 /* bn_hash is BLAKE2b-256 of data. */

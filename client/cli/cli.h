@@ -21,7 +21,8 @@
 #include "bn_text.h"
 #include "bn_util.h"
 
-#define CLI_EUSAGE (-2000) /* outside the BNC_E* and errno ranges */
+#define CLI_EUSAGE (-2000)       /* outside the BNC_E* and errno ranges */
+#define CLI_EINTERRUPTED (-2001) /* cli_edit: a signal, text in hand */
 
 typedef struct cli_ctx {
     const char *profile_dir; /* --profile, or NULL */
@@ -31,6 +32,7 @@ typedef struct cli_ctx {
     bnc_profile *profile;    /* opened by cli_connect */
     bnc_client *client;
     const char *pair; /* the pair a command opened: named in tamper reports */
+    char after[1300]; /* a last line after the error: where a draft is kept */
 } cli_ctx;
 
 typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
@@ -66,6 +68,10 @@ int cli_doc_get(cli_ctx *ctx, int argc, char **argv);
 int cli_export(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_stats(cli_ctx *ctx, int argc, char **argv);
 int cli_audit(cli_ctx *ctx, int argc, char **argv);
+int cli_drafts(cli_ctx *ctx, int argc, char **argv);
+int cli_drafts_show(cli_ctx *ctx, int argc, char **argv);
+int cli_drafts_send(cli_ctx *ctx, int argc, char **argv);
+int cli_drafts_discard(cli_ctx *ctx, int argc, char **argv);
 
 /* ---- shared helpers (cli_util.c) ------------------------------------ */
 
@@ -147,7 +153,8 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
 void cli_passphrase_free(char *pass, size_t len);
 
 /* cli_connect opens the profile, asks the passphrase, connects and logs
- * in: ctx->profile and ctx->client (main closes them). */
+ * in: ctx->profile and ctx->client (main closes them); 0 at once when
+ * ctx->client is already there. */
 int cli_connect(cli_ctx *ctx);
 
 /* cli_open_pair parses a pair id and opens it (bnc_pair_open), warning on
@@ -198,6 +205,52 @@ int cli_is_tamper(int rc);
  */
 int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
              size_t cap, size_t *len);
+
+/*
+ * When a hangup or a termination arrives while the editor runs, cli_edit
+ * cleans up as always; if the editor had saved a new text, that text is
+ * in buf (*len) and cli_edit returns CLI_EINTERRUPTED without dying: the
+ * caller keeps it (a draft), then calls cli_edit_reraise, which raises
+ * the signal again (the process ends as the signal says). Otherwise the
+ * signal is raised inside cli_edit.
+ */
+void cli_edit_reraise(void);
+
+/* ---- drafts (cli_draft.c) -------------------------------------------- */
+
+/*
+ * A text typed for a pair (in $EDITOR or on standard input) is kept as a
+ * sealed draft from the moment it is read until the server acknowledged
+ * it. The order of a writing command: cli_open_pair (passphrase, server,
+ * pair), cli_check_writable and every other check, then the text, then
+ * cli_draft_keep, then cli_draft_send.
+ *
+ * cli_check_writable refuses, before any text is written, a pair that
+ * takes no writes (pending, ended) or whose keys changed: the message set.
+ */
+int cli_check_writable(cli_ctx *ctx, const bnc_pair *p, const char *pair);
+
+/* cli_draft_keep saves d (ctx->profile's identity loaded); on failure it
+ * warns on stderr, sets d->id to 0 and returns the error: the caller
+ * still sends. */
+int cli_draft_keep(cli_ctx *ctx, bnc_draft *d);
+
+/* cli_draft_send sends d to the opened pair p (PAIR as typed: pair) and
+ * prints what 'note add', 'note edit' or 'objective add' print. Sent:
+ * the draft file is removed. Refused: the message is set and, when d is
+ * saved (d->id), ctx->after says where it is and how to send it again. */
+int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d);
+
+/* cli_draft_kept sets ctx->after for a saved draft d, after a failure
+ * (conflict: an edit on a revision that is no longer the latest). */
+void cli_draft_kept(cli_ctx *ctx, const bnc_draft *d, int conflict);
+
+/* cli_draft_arg finds a draft id (1 to 16 hex digits, a unique prefix)
+ * among the profile's drafts, without the passphrase. */
+int cli_draft_arg(cli_ctx *ctx, const char *arg, uint64_t *id);
+
+/* cli_draft_open loads draft id (identity loaded), message set. */
+int cli_draft_open(cli_ctx *ctx, uint64_t id, bnc_draft *d);
 
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);

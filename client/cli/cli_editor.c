@@ -224,8 +224,9 @@ static int read_result(cli_ctx *ctx, const char *path, uint8_t *buf, size_t cap,
 
 static volatile sig_atomic_t got_signal;
 
-/* While the editor runs, a hangup or a termination waits for it, so that
- * the directory is cleaned; the signal is raised again afterwards. */
+/* While the directory exists (the editor runs), a hangup or a termination
+ * waits for it, so that the directory is cleaned; the signal is raised
+ * again afterwards (cli_edit, or cli_edit_reraise after a draft). */
 static void note_signal(int sig)
 {
     got_signal = sig;
@@ -233,21 +234,37 @@ static void note_signal(int sig)
 
 /* run_editor runs ${EDITOR:-vi} on path without BINOME_PASSPHRASE and
  * waits for it: 0, or an error with its message set. */
-static int run_editor(cli_ctx *ctx, const char *path)
-{
-    struct sigaction ign = {0}, catch = {0}, old[4];
-    const int sigs[4] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
-    int status = 0, rc = 0;
-    pid_t pid;
+static const int edit_sigs[4] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
 
-    /* Like system(3): ^C and ^\ belong to the editor, not to us. */
+/* hold_signals, from the moment the directory is made until it is
+ * removed: like system(3), ^C and ^\ belong to the editor, not to us; a
+ * hangup or a termination is noted (got_signal) and acted on once the
+ * directory is gone. */
+static void hold_signals(struct sigaction old[4])
+{
+    struct sigaction ign = {0}, catch = {0};
+
     ign.sa_handler = SIG_IGN;
     catch.sa_handler = note_signal;
     sigemptyset(&ign.sa_mask);
     sigemptyset(&catch.sa_mask);
     got_signal = 0;
     for (int i = 0; i < 4; i++)
-        sigaction(sigs[i], i < 2 ? &ign : &catch, &old[i]);
+        sigaction(edit_sigs[i], i < 2 ? &ign : &catch, &old[i]);
+}
+
+static void release_signals(const struct sigaction old[4])
+{
+    for (int i = 0; i < 4; i++)
+        sigaction(edit_sigs[i], &old[i], NULL);
+}
+
+static int run_editor(cli_ctx *ctx, const char *path)
+{
+    const int *sigs = edit_sigs;
+    int status = 0, rc = 0;
+    pid_t pid;
+
     fflush(stdout);
     fflush(stderr);
     pid = fork();
@@ -274,35 +291,67 @@ static int run_editor(cli_ctx *ctx, const char *path)
             rc = cli_fail(ctx, BNC_EIO,
                           "the editor failed; nothing was sent (set EDITOR)");
     }
-    for (int i = 0; i < 4; i++)
-        sigaction(sigs[i], &old[i], NULL);
     return rc;
 }
+
+/* The signal that ended an edit whose text was kept for the caller. */
+static int pending_signal;
 
 int cli_edit(cli_ctx *ctx, const uint8_t *init, size_t initlen, uint8_t *buf,
              size_t cap, size_t *len)
 {
     char dir[BNC_PATH_MAX], path[BNC_PATH_MAX + 16];
-    int rc, sig;
+    struct sigaction old[4];
+    int rc, sig, kept = 0;
 
+    hold_signals(old);
     rc = make_private_dir(ctx, dir, sizeof dir);
-    if (rc != 0)
+    if (rc != 0) {
+        release_signals(old);
         return rc;
+    }
     snprintf(path, sizeof path, "%s/note.txt", dir);
     rc = write_init(ctx, path, init, initlen);
-    if (rc == 0)
-        rc = run_editor(ctx, path);
-    if (rc == 0 && got_signal == 0)
-        rc = read_result(ctx, path, buf, cap, len);
+    if (rc == 0) {
+        if (got_signal == 0)
+            rc = run_editor(ctx, path);
+        /* A hangup or a termination: what the editor saved last, if it
+         * is new, goes to the caller to be kept (a draft). */
+        if (got_signal != 0 && read_result(ctx, path, buf, cap, len) == 0 &&
+            *len > 0 &&
+            !(*len == initlen &&
+              (initlen == 0 || memcmp(buf, init, initlen) == 0)))
+            kept = 1;
+        else if (rc == 0 && got_signal == 0)
+            rc = read_result(ctx, path, buf, cap, len);
+    }
     /* Whatever happened: nothing of the text stays behind. */
     if (remove_tree(dir, 0) != 0 && rc == 0)
         fprintf(stderr, "binome: warning: the note was read, but its "
                         "temporary copy could not be removed entirely\n");
+    release_signals(old);
     sig = got_signal;
+    if (sig != 0 && kept) {
+        pending_signal = sig;
+        return cli_fail(ctx, CLI_EINTERRUPTED, "interrupted; nothing was sent");
+    }
     if (sig != 0) {
         signal(sig, SIG_DFL);
         raise(sig);
         rc = cli_fail(ctx, BNC_EIO, "interrupted; nothing was sent");
     }
     return rc;
+}
+
+void cli_edit_reraise(void)
+{
+    int sig = pending_signal;
+
+    if (sig != 0) {
+        pending_signal = 0;
+        fflush(stdout);
+        fflush(stderr);
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
 }

@@ -87,56 +87,164 @@ static int check_session(cli_ctx *ctx, const bnc_pair *p, const char *pair,
     return rc;
 }
 
+/* draft_for checks that draft d may be resumed by this command: the
+ * same action, the same pair (and note). */
+static int draft_for(cli_ctx *ctx, const bnc_draft *d, uint8_t action,
+                     const bnc_pair *p, uint64_t note_id)
+{
+    if (d->action != action || d->pair_id != bnc_pair_get_info(p)->id ||
+        (action == BNC_DRAFT_NOTE_EDIT && d->note_id != note_id)) {
+        cli_hint(ctx, "'binome drafts' says what each draft is for; "
+                      "'binome drafts send ID' sends it");
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "draft %016" PRIx64 " is not %s of pair %s", d->id,
+                        action == BNC_DRAFT_NOTE_ADD ? "a new note"
+                                                     : "an edit of this note",
+                        ctx->pair);
+    }
+    return 0;
+}
+
+/* take_body reads the body: --file, else standard input when it is not
+ * a terminal, else $EDITOR on init (the connection dropped meanwhile:
+ * *editor set, the caller reconnects). With a draft and no --file, the
+ * draft's text is the body unless a terminal lets the editor open on it. */
+static int take_body(cli_ctx *ctx, const char *file, const bnc_draft *draft,
+                     const uint8_t *init, size_t initlen, uint8_t *body,
+                     size_t *len, int *editor)
+{
+    if (file != NULL)
+        return read_path(ctx, file, body, len);
+    if (draft != NULL && !cli_is_tty(STDIN_FILENO)) {
+        memcpy(body, draft->text, draft->len);
+        *len = draft->len;
+        return 0;
+    }
+    if (draft == NULL && !cli_is_tty(STDIN_FILENO))
+        return read_fd(ctx, STDIN_FILENO, body, len);
+    /* The editor may stay open long: do not hold the connection. */
+    *editor = 1;
+    bnc_client_disconnect(ctx->client);
+    if (draft != NULL)
+        return edit_body(ctx, draft->text, draft->len, body, len);
+    return edit_body(ctx, init, initlen, body, len);
+}
+
+/* send_kept keeps what was typed as a draft (not a --file: that file
+ * still holds it), reconnects after the editor, and sends. */
+static int send_kept(cli_ctx *ctx, bnc_pair *p, const char *pair,
+                     const char *file, int editor, bnc_draft *d)
+{
+    int rc;
+
+    if (file == NULL)
+        cli_draft_keep(ctx, d);
+    if (editor) {
+        rc = bnc_client_reconnect(ctx->client);
+        if (rc != 0) {
+            if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)
+                cli_fail(ctx, rc,
+                         "cannot reach the server at %s:%u again (%s); "
+                         "nothing was sent",
+                         bnc_profile_host(ctx->profile),
+                         (unsigned)bnc_profile_port(ctx->profile),
+                         bnc_strerror(rc));
+            if (d->id != 0)
+                cli_draft_kept(ctx, d, 0);
+            return rc;
+        }
+    }
+    return cli_draft_send(ctx, p, pair, d);
+}
+
+/* keep_interrupted keeps the text an editor saved before a hangup or a
+ * termination (CLI_EINTERRUPTED) as draft d, says where on stderr, and
+ * lets the signal end the process (cli_edit_reraise). */
+static int keep_interrupted(cli_ctx *ctx, bnc_draft *d, const uint8_t *body,
+                            size_t len)
+{
+    if (!blank(body, len) && bnc_draft_set_text(d, body, len) == 0 &&
+        cli_draft_keep(ctx, d) == 0) {
+        cli_draft_kept(ctx, d, 0);
+        /* main will not run again: the signal ends the process here. */
+        fprintf(stderr, "binome: %s: interrupted; nothing was sent\n",
+                ctx->command);
+        fprintf(stderr, "binome: %s\n", cli_safe(ctx->after));
+        ctx->after[0] = '\0';
+    }
+    cli_edit_reraise();
+    return BNC_EIO;
+}
+
 int cli_note_add(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *session = NULL, *kind = NULL, *file = NULL;
+    const char *session = NULL, *kind = NULL, *file = NULL, *draft = NULL;
     int is_private = 0;
-    const cli_opt opts[] = {{"session", &session, NULL},
-                            {"kind", &kind, NULL},
-                            {"private", NULL, &is_private},
-                            {"file", &file, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"session", &session, NULL},    {"kind", &kind, NULL},
+        {"private", NULL, &is_private}, {"file", &file, NULL},
+        {"draft", &draft, NULL},        {NULL, NULL, NULL}};
     char *pos[1];
-    bnc_note_spec spec = {0};
+    bnc_draft d = {0};
     bnc_pair *p = NULL;
-    uint8_t *body = NULL;
+    uint8_t *body = NULL, note_kind = BNC_KIND_NOTE;
+    uint64_t session_id = 0, draft_id = 0;
     size_t len = 0;
-    uint64_t note_id = 0;
-    int rc;
+    int rc, editor = 0;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc != 0)
         return rc;
-    spec.kind = BNC_KIND_NOTE;
-    if (kind != NULL && bnc_kind_parse(kind, &spec.kind) != 0)
+    if (kind != NULL && bnc_kind_parse(kind, &note_kind) != 0)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--kind is report, action-plan, review or note");
-    if (session != NULL &&
-        cli_u64(ctx, "--session", session, &spec.session_id) != 0)
+    if (session != NULL && cli_u64(ctx, "--session", session, &session_id) != 0)
         return CLI_EUSAGE;
-    spec.is_private = (uint8_t)is_private;
+    if (file != NULL && draft != NULL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--file and --draft exclude each other");
+    if (draft != NULL && (rc = cli_draft_arg(ctx, draft, &draft_id)) != 0)
+        return rc;
     body = sodium_malloc(BODY_CAP);
     if (body == NULL)
         return BNC_ENOMEM;
-    /* Read the body before connecting: an editor session can be long. */
-    if (file != NULL)
-        rc = read_path(ctx, file, body, &len);
-    else if (!cli_is_tty(STDIN_FILENO))
-        rc = read_fd(ctx, STDIN_FILENO, body, &len);
-    else
-        rc = edit_body(ctx, NULL, 0, body, &len);
+    /* Everything that can be checked is checked before the text is
+     * written: the passphrase, the server, the pair, the session. */
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, p, pos[0]);
+    if (rc == 0 && draft != NULL) {
+        rc = cli_draft_open(ctx, draft_id, &d);
+        if (rc == 0)
+            rc = draft_for(ctx, &d, BNC_DRAFT_NOTE_ADD, p, 0);
+        if (rc == 0 && kind == NULL)
+            note_kind = d.kind;
+        if (rc == 0 && session == NULL)
+            session_id = d.session_id;
+        if (rc == 0)
+            is_private |= d.is_private;
+    }
+    if (rc == 0 && session_id != 0)
+        rc = check_session(ctx, p, pos[0], session_id);
+    if (rc != 0)
+        goto cleanup;
+    d.action = BNC_DRAFT_NOTE_ADD;
+    d.pair_id = bnc_pair_get_info(p)->id;
+    d.kind = note_kind;
+    d.is_private = (uint8_t)(is_private != 0);
+    d.session_id = session_id;
+    rc = take_body(ctx, file, draft != NULL ? &d : NULL, NULL, 0, body, &len,
+                   &editor);
+    if (rc == CLI_EINTERRUPTED)
+        rc = keep_interrupted(ctx, &d, body, len);
     if (rc == 0 && blank(body, len))
         rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
     if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], 0, &p);
-    if (rc == 0 && spec.session_id != 0)
-        rc = check_session(ctx, p, pos[0], spec.session_id);
+        rc = bnc_draft_set_text(&d, body, len);
     if (rc == 0)
-        rc = bnc_note_put(ctx->client, p, &spec, body, len, &note_id, NULL);
-    if (rc == 0)
-        printf("%016" PRIx64 "\n", note_id);
-    else
-        cli_write_error(ctx, rc, pos[0]);
+        rc = send_kept(ctx, p, pos[0], file, editor, &d);
+cleanup:
+    bnc_draft_clear(&d);
     sodium_memzero(body, BODY_CAP);
     sodium_free(body);
     bnc_pair_free(p);
@@ -293,17 +401,17 @@ static int resolve_note(cli_ctx *ctx, const bnc_pair *p, const char *pair,
 
 int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *file = NULL;
-    const cli_opt opts[] = {{"file", &file, NULL}, {NULL, NULL, NULL}};
+    const char *file = NULL, *draft = NULL;
+    const cli_opt opts[] = {
+        {"file", &file, NULL}, {"draft", &draft, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
     bnc_pair *p = NULL;
     bnc_note_meta meta;
-    bnc_note_spec spec = {0};
+    bnc_draft d = {0};
     uint8_t *cur = NULL, *body = NULL;
     size_t curlen = 0, len = 0;
-    uint64_t note_id = 0;
-    uint32_t rev = 0;
-    int rc, use_editor = 0;
+    uint64_t note_id = 0, draft_id = 0;
+    int rc, editor = 0;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
@@ -311,10 +419,17 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "NOTE is a note id: 1 to 16 hex digits");
+    if (file != NULL && draft != NULL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--file and --draft exclude each other");
+    if (draft != NULL && (rc = cli_draft_arg(ctx, draft, &draft_id)) != 0)
+        return rc;
     body = sodium_malloc(BODY_CAP);
     if (body == NULL)
         return BNC_ENOMEM;
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, p, pos[0]);
     if (rc == 0)
         rc = resolve_note(ctx, p, pos[0], pos[1], &note_id);
     if (rc == 0)
@@ -324,47 +439,40 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
                       "note %016" PRIx64 " does not verify (%s); it cannot "
                       "be edited",
                       note_id, bnc_strerror(rc));
+    if (rc == 0 && draft != NULL) {
+        rc = cli_draft_open(ctx, draft_id, &d);
+        if (rc == 0)
+            rc = draft_for(ctx, &d, BNC_DRAFT_NOTE_EDIT, p, note_id);
+        if (rc == 0 && d.revision != meta.revision)
+            fprintf(stderr,
+                    "binome: note %016" PRIx64 " is at revision %u since "
+                    "your draft (made on revision %u): what you save now "
+                    "follows revision %u\n",
+                    note_id, meta.revision, d.revision, meta.revision);
+    }
     if (rc != 0)
         goto cleanup;
-    if (file != NULL) {
-        rc = read_path(ctx, file, body, &len);
-    } else if (!cli_is_tty(STDIN_FILENO)) {
-        rc = read_fd(ctx, STDIN_FILENO, body, &len);
-    } else {
-        /* The editor may stay open long: do not hold the connection. */
-        use_editor = 1;
-        bnc_client_disconnect(ctx->client);
-        rc = edit_body(ctx, cur, curlen, body, &len);
-    }
+    d.action = BNC_DRAFT_NOTE_EDIT;
+    d.pair_id = bnc_pair_get_info(p)->id;
+    d.note_id = note_id;
+    d.revision = meta.revision;
+    d.kind = meta.kind;
+    d.is_private = meta.is_private;
+    d.session_id = meta.session_id;
+    rc = take_body(ctx, file, draft != NULL ? &d : NULL, cur, curlen, body,
+                   &len, &editor);
+    if (rc == CLI_EINTERRUPTED)
+        rc = keep_interrupted(ctx, &d, body, len);
     if (rc == 0 && blank(body, len))
         rc = cli_fail(ctx, BNC_EINVAL, "the note is empty; nothing was sent");
     if (rc == 0 && len == curlen && sodium_memcmp(body, cur, len) == 0)
         rc = cli_fail(ctx, BNC_EINVAL, "no change; nothing was sent");
-    if (rc == 0 && use_editor)
-        rc = bnc_client_reconnect(ctx->client);
-    if (rc != 0)
-        goto cleanup;
-    spec.note_id = note_id;
-    spec.revision = meta.revision;
-    spec.kind = meta.kind;
-    spec.is_private = meta.is_private;
-    spec.session_id = meta.session_id;
-    rc = bnc_note_put(ctx->client, p, &spec, body, len, NULL, &rev);
-    if (rc == 0) {
-        printf("note %016" PRIx64 " revision %u\n", note_id, rev);
-    } else if (rc == BNC_ECONFLICT) {
-        rc = cli_fail(ctx, rc,
-                      "note %016" PRIx64 " changed since you read it "
-                      "(revision %u): your edit was not saved",
-                      note_id, meta.revision);
-        cli_hint(ctx,
-                 "show it again with 'binome note show %s %016" PRIx64
-                 "', then redo your edit",
-                 pos[0], note_id);
-    } else {
-        cli_write_error(ctx, rc, pos[0]);
-    }
+    if (rc == 0)
+        rc = bnc_draft_set_text(&d, body, len);
+    if (rc == 0)
+        rc = send_kept(ctx, p, pos[0], file, editor, &d);
 cleanup:
+    bnc_draft_clear(&d);
     if (cur != NULL) {
         sodium_memzero(cur, curlen);
         sodium_free(cur);

@@ -65,39 +65,55 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
     char *pos[2] = {NULL, NULL}, *text = NULL;
     uint32_t day = bnc_date_today();
-    uint64_t id = 0;
+    bnc_draft d = {0};
     bnc_pair *p = NULL;
     size_t len = 0;
-    int rc;
+    int rc, typed;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 2);
     if (rc != 0)
         return rc;
     if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
         return CLI_EUSAGE;
+    typed = pos[1] == NULL || strcmp(pos[1], "-") == 0;
+    if (!typed &&
+        (strlen(pos[1]) == 0 || strlen(pos[1]) > BNC_OBJECTIVE_TEXT_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "TEXT is 1 to %u bytes: the objective, in a few words",
+                        BNC_OBJECTIVE_TEXT_MAX);
     text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
     if (text == NULL)
         return BNC_ENOMEM;
-    if (pos[1] == NULL || strcmp(pos[1], "-") == 0) {
+    /* The passphrase, the server and the pair before the text is typed. */
+    rc = cli_open_own_pair(ctx, pos[0], 0, &p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, p, pos[0]);
+    if (rc != 0)
+        goto cleanup;
+    if (typed) {
         rc = read_text(ctx, text, &len);
     } else {
         len = strlen(pos[1]);
-        if (len <= BNC_OBJECTIVE_TEXT_MAX)
-            memcpy(text, pos[1], len + 1);
+        memcpy(text, pos[1], len + 1);
     }
     if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
         rc = cli_fail(ctx, CLI_EUSAGE,
                       "TEXT is 1 to %u bytes: the objective, in a few words",
                       BNC_OBJECTIVE_TEXT_MAX);
+    if (rc != 0)
+        goto cleanup;
+    d.action = BNC_DRAFT_OBJECTIVE_ADD;
+    d.pair_id = bnc_pair_get_info(p)->id;
+    d.date = day;
+    rc = bnc_draft_set_text(&d, (const uint8_t *)text, len);
+    /* A text typed on standard input is kept until the server has it; one
+     * on the command line is still in the shell's history. */
+    if (rc == 0 && typed)
+        cli_draft_keep(ctx, &d);
     if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], 0, &p);
-    if (rc == 0) {
-        rc = bnc_objective_add(ctx->client, p, text, len, day, &id);
-        if (rc == 0)
-            printf("%016" PRIx64 "\n", id);
-        else
-            cli_write_error(ctx, rc, pos[0]);
-    }
+        rc = cli_draft_send(ctx, p, pos[0], &d);
+cleanup:
+    bnc_draft_clear(&d);
     sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
     sodium_free(text);
     bnc_pair_free(p);

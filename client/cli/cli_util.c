@@ -271,6 +271,8 @@ int cli_connect(cli_ctx *ctx)
     size_t len = 0;
     int rc;
 
+    if (ctx->client != NULL)
+        return 0; /* already connected (drafts send, then its pair) */
     rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
     if (rc == BNC_ECORRUPT)
         return cli_fail(ctx, rc, "profile.conf in %s does not parse",

@@ -87,17 +87,22 @@ static const cli_cmd commands[] = {
      "List the pair's sessions."},
     {"note add", cli_note_add,
      "PAIR [--session S] [--kind report|action-plan|review|note] "
-     "[--private] [--file F]",
+     "[--private] [--file F | --draft ID]",
      "Write a note, encrypted on this machine. The body comes from --file, "
      "else standard input when it is not a terminal, else $EDITOR (in a "
      "private directory under $XDG_RUNTIME_DIR, removed afterwards with "
-     "whatever the editor left there). --private seals it so that only "
-     "you can read it. Prints the note id."},
-    {"note edit", cli_note_edit, "PAIR NOTE [--file F]",
+     "whatever the editor left there). The passphrase, the server, the "
+     "pair and the session are checked before the editor opens. Until the "
+     "server has the note, what you typed is kept as an encrypted draft: "
+     "if sending fails, you are told its id. --draft ID starts from that "
+     "draft (in $EDITOR on a terminal, else as it is). --private seals it "
+     "so that only you can read it. Prints the note id."},
+    {"note edit", cli_note_edit, "PAIR NOTE [--file F | --draft ID]",
      "Write a new revision of a note. The body comes from --file, else "
      "standard input when it is not a terminal, else $EDITOR started on "
-     "the current text. If someone saved a revision since you read it, "
-     "nothing is saved and you are told to show it again."},
+     "the current text (--draft ID: on that draft's text). If someone "
+     "saved a revision since you read it, nothing is saved, your text is "
+     "kept as a draft and you are told to show the note again."},
     {"note list", cli_note_list, "PAIR [--json]",
      "List the pair's notes: kind, author, date and revision."},
     {"note show", cli_note_show, "PAIR NOTE [--raw]",
@@ -108,9 +113,10 @@ static const cli_cmd commands[] = {
     {"objective add", cli_objective_add, "PAIR [TEXT | -] [--date YYYY-MM-DD]",
      "Define an objective; its text is encrypted on this machine, only its "
      "status and dates are seen by the programme. Prints its id. Without "
-     "TEXT (or with -) the text is read from standard input: prefer it, "
-     "since a command line is visible to other users of the machine and "
-     "kept in the shell's history."},
+     "TEXT (or with -) the text is read from standard input, after the "
+     "passphrase and the pair were checked, and kept as an encrypted "
+     "draft until it is sent: prefer it, since a command line is visible "
+     "to other users of the machine and kept in the shell's history."},
     {"objective reach", cli_objective_reach,
      "PAIR OBJECTIVE [--date YYYY-MM-DD]",
      "Mark an objective reached (today unless --date). OBJECTIVE is its id "
@@ -142,6 +148,20 @@ static const cli_cmd commands[] = {
      "sees in clear and each finding; exits 1 when there is a finding or a "
      "canary is found. To search the server's files, run 'binomed audit "
      "--data DIR --canary FILE' on the server."},
+    {"drafts", cli_drafts, "[--json]",
+     "List your drafts: texts you wrote (note add, note edit, objective "
+     "add) that did not reach the server. They are kept in drafts/ in the "
+     "profile, encrypted with a key only your identity holds (asks the "
+     "passphrase)."},
+    {"drafts show", cli_drafts_show, "ID [--raw]",
+     "Show a draft's text (ID: its id or a unique prefix), escaped unless "
+     "--raw."},
+    {"drafts send", cli_drafts_send, "ID",
+     "Send a draft as the command that wrote it would have, then remove "
+     "it. A draft whose note was in fact already sent is recognised and "
+     "removed."},
+    {"drafts discard", cli_drafts_discard, "ID",
+     "Remove a draft without sending it (no passphrase needed)."},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -328,6 +348,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: binome %s %s\n", cmd->path, cmd->usage);
         else if (hint != NULL)
             fprintf(stderr, "binome: %s\n", cli_safe(hint));
+        if (ctx.after[0])
+            fprintf(stderr, "binome: %s\n", cli_safe(ctx.after));
     }
     bnc_client_close(ctx.client);
     bnc_profile_free(ctx.profile);

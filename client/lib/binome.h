@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define LIBBINOME_VERSION_MAJOR 1
-#define LIBBINOME_VERSION_MINOR 0
+#define LIBBINOME_VERSION_MINOR 1
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */
@@ -1129,6 +1129,88 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s,
                         const bnc_stats_derived *d);
 int bnc_stats_write_html(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d);
+
+/* ------------------------------------------------------------------ */
+/* Drafts: what a member wrote, kept on this machine until it is sent  */
+
+/*
+ * A draft keeps a text that was written but not (yet) sent: one file per
+ * draft, drafts/ID in the profile directory (0700), mode 0600, written
+ * atomically. The file is sealed (XChaCha20-Poly1305) with a key derived
+ * from the identity's own secret key, so only this account can read it
+ * or make one that opens; what is needed to send it again (the pair, the
+ * kind of write, the session, the private flag...) is inside the
+ * ciphertext, and the text is padded (Padme) so that the file's size
+ * shows its length only roughly. SECURITY.md, "Drafts", says what it
+ * protects and what it shows.
+ */
+enum bnc_draft_action {
+    BNC_DRAFT_NOTE_ADD = 1,      /* a new note (note_id chosen when saved) */
+    BNC_DRAFT_NOTE_EDIT = 2,     /* a new revision of note_id on revision */
+    BNC_DRAFT_OBJECTIVE_ADD = 3, /* a new objective defined on date */
+};
+
+typedef struct bnc_draft {
+    uint64_t id;    /* 0 before the first save; then the file's name */
+    uint8_t action; /* enum bnc_draft_action */
+    uint8_t kind;   /* notes: enum bnc_note_kind */
+    uint8_t is_private;
+    uint64_t pair_id;
+    uint64_t note_id;    /* NOTE_ADD: the id the note takes; NOTE_EDIT: the
+                            note edited */
+    uint32_t revision;   /* NOTE_EDIT: the revision the edit was made on */
+    uint64_t session_id; /* notes: the session reported on, 0: none */
+    uint32_t date;       /* OBJECTIVE_ADD: the day it is defined */
+    int64_t created;     /* unix seconds of the first save */
+    uint8_t *text;       /* locked memory, owned by the draft */
+    size_t len;          /* 1 to BNC_NOTE_MAX_PLAINTEXT bytes */
+} bnc_draft;
+
+/*
+ * bnc_draft_set_text copies text[0..len) into d (locked memory, replacing
+ * what d held): 0, BNC_EINVAL for an empty or too long text, BNC_ENOMEM.
+ */
+int bnc_draft_set_text(bnc_draft *d, const uint8_t *text, size_t len);
+
+/* bnc_draft_clear wipes and frees d's text and zeroes d; accepts NULL. */
+void bnc_draft_clear(bnc_draft *d);
+
+/*
+ * bnc_draft_save seals d into the profile's drafts/ directory. A draft
+ * with id 0 gets a new id, its creation time, and for NOTE_ADD a note id
+ * (so that sending it twice writes one note); otherwise drafts/ID is
+ * replaced. The identity must be loaded (BNC_EINVAL otherwise).
+ */
+int bnc_draft_save(const bnc_profile *p, bnc_draft *d);
+
+/*
+ * bnc_draft_load opens drafts/ID into *out (bnc_draft_clear it):
+ * BNC_ENOTFOUND when there is no such draft, BNC_EAUTH when the file does
+ * not open with this account's key or was moved from another name,
+ * BNC_ECORRUPT when it is not a draft.
+ */
+int bnc_draft_load(const bnc_profile *p, uint64_t id, bnc_draft *out);
+
+/*
+ * bnc_draft_ids lists the drafts' ids from the files' names, without
+ * opening them (no key needed): *ids malloc'd, free() it.
+ */
+int bnc_draft_ids(const bnc_profile *p, uint64_t **ids, size_t *n);
+
+/*
+ * bnc_draft_list opens every draft (oldest first): *items (free with
+ * bnc_draft_list_free); *bad (may be NULL) counts the files that did not
+ * open.
+ */
+int bnc_draft_list(const bnc_profile *p, bnc_draft **items, size_t *n,
+                   size_t *bad);
+void bnc_draft_list_free(bnc_draft *items, size_t n);
+
+/* bnc_draft_discard removes drafts/ID: 0 or BNC_ENOTFOUND. */
+int bnc_draft_discard(const bnc_profile *p, uint64_t id);
+
+/* bnc_draft_path writes the path of drafts/ID to out: 0 or BNC_EINVAL. */
+int bnc_draft_path(const bnc_profile *p, uint64_t id, char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,7 @@
 
 #define BN_UNIT_GROUPS(X)                                                      \
     X(cli_conn)                                                                \
+    X(cli_draft)                                                               \
     X(cli_keys)                                                                \
     X(cli_ledger)                                                              \
     X(cli_log)                                                                 \
@@ -119,6 +120,15 @@
     T(test_paging_must_advance)                                                \
     TS(test_legacy_pair, legacy_setup, teardown)                               \
     TS(test_legacy_after_new, setup, teardown)
+
+/* test_cli_draft.c */
+#define BN_UNIT_cli_draft(G, T, TS)                                            \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_round_trip)                                                         \
+    T(test_size_hides_length)                                                  \
+    T(test_altered_cut_moved_foreign)                                          \
+    T(test_list_and_discard)                                                   \
+    T(test_refuses_what_cannot_be_sent)
 
 /* test_cli_log.c */
 #define BN_UNIT_cli_log(G, T, TS)                                              \

@@ -155,8 +155,18 @@ int cli_connect(cli_ctx *ctx);
 int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
 
 /* cli_open_own_pair is cli_open_pair for a command only a member of the
- * pair may run: BNC_EDENIED (message set) for anybody else. */
+ * pair may run: BNC_ENOTFOUND (message set) for anybody else. */
 int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
+
+/* cli_pair_error says what went wrong when the server would not give
+ * pair arg: BNC_ENOTFOUND "no pair 99 among yours" (the same for a pair
+ * that does not exist and one of somebody else), BNC_EDENIED for a role
+ * that never reaches a pair's content; each with what to do. Other codes
+ * are left alone. Returns rc. */
+int cli_pair_error(cli_ctx *ctx, int rc, const char *arg);
+
+/* cli_programme_error does the same for programme arg ("no programme 9"). */
+int cli_programme_error(cli_ctx *ctx, int rc, const char *arg);
 
 /* cli_json_connect parses a command that takes only "--json" (setting
  * *json) and no positionals, then connects (cli_connect). */

@@ -227,6 +227,8 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
         printf("pair %" PRIu64 " erased: its ciphertexts and keys are gone; "
                "sessions and counts stay for the statistics\n",
                bnc_pair_get_info(p)->id);
+    else if (rc == BNC_ENOTFOUND)
+        cli_pair_error(ctx, rc, pos[0]);
     else
         erase_error(ctx, rc, pos[0]);
 cleanup:
@@ -253,6 +255,8 @@ int cli_admin_erase(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_pair_erase(ctx->client, id);
     if (rc == 0)
         printf("pair %" PRIu64 " erased\n", id);
+    else if (rc == BNC_ENOTFOUND || rc == BNC_EDENIED)
+        cli_pair_error(ctx, rc, pair);
     else
         erase_error(ctx, rc, pair);
     return rc;

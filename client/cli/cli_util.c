@@ -290,6 +290,48 @@ int cli_connect(cli_ctx *ctx)
     return rc;
 }
 
+int cli_pair_error(cli_ctx *ctx, int rc, const char *arg)
+{
+    uint8_t role =
+        ctx->client != NULL ? bnc_client_account(ctx->client)->role : 0;
+
+    if (rc == BNC_ENOTFOUND && role == BNC_ROLE_ADMIN) {
+        cli_fail(ctx, rc, "no pair %s", cli_safe(arg));
+        cli_hint(ctx, "see every pair and its id with 'binome pairs'");
+    } else if (rc == BNC_ENOTFOUND) {
+        /* The server gives one answer for a pair that does not exist and
+         * one that is someone else's: so does this message. */
+        cli_fail(ctx, rc, "no pair %s among yours", cli_safe(arg));
+        cli_hint(ctx, "see your pairs and their ids with 'binome pairs' "
+                      "(or 'binome pair list')");
+    } else if (rc == BNC_EDENIED && role == BNC_ROLE_ADMIN) {
+        cli_fail(ctx, rc,
+                 "'%s' is for the members of a pair: administrators never "
+                 "read a pair's notes, sessions, objectives or documents",
+                 ctx->command);
+        cli_hint(ctx, "see the pairs with 'binome pairs' and a programme's "
+                      "figures with 'binome admin stats --programme P'");
+    } else if (rc == BNC_EDENIED && role == BNC_ROLE_AUDITOR) {
+        cli_fail(ctx, rc,
+                 "'%s' is for the members of a pair: auditors reach no pair",
+                 ctx->command);
+        cli_hint(ctx, "audit the server with 'binome audit'");
+    }
+    return rc;
+}
+
+int cli_programme_error(cli_ctx *ctx, int rc, const char *arg)
+{
+    if (rc == BNC_ENOTFOUND) {
+        cli_fail(ctx, rc, "no programme %s", cli_safe(arg));
+        cli_hint(ctx, "see the programmes and their ids with 'binome admin "
+                      "programme list'");
+    } else if (rc == BNC_EDENIED) {
+        cli_hint(ctx, "only administrators manage programmes");
+    }
+    return rc;
+}
+
 int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 {
     uint64_t id;
@@ -298,8 +340,10 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
     if (rc == 0)
         rc = cli_connect(ctx);
     ctx->pair = arg;
-    if (rc == 0)
+    if (rc == 0) {
         rc = bnc_pair_open(ctx->client, id, flags, out);
+        cli_pair_error(ctx, rc, arg);
+    }
     if (rc == BNC_EROLLBACK) {
         cli_fail(ctx, rc,
                  "the server rolled back or forked the log of pair %s: entry "
@@ -362,7 +406,7 @@ int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 
     if (rc == 0 &&
         bnc_pair_member(*out, bnc_client_account(ctx->client)->id) == NULL)
-        rc = cli_fail(ctx, BNC_EDENIED, "you are not a member of pair %s", arg);
+        rc = cli_pair_error(ctx, BNC_ENOTFOUND, arg);
     return rc;
 }
 

@@ -1,0 +1,176 @@
+#!/bin/sh
+# errors.sh: errors that say what is wrong and what to do (issue 13),
+# against a real binomed on a loopback port:
+#   - an id that does not exist, or is not the caller's, is named as such
+#     ("no pair 99 among yours"), the same for an absent pair and another
+#     programme's, and never "permission denied";
+#   - a group of commands followed by --help (or "binome help GROUP")
+#     lists that group's commands;
+#   - tables line up with accented and non-Latin names;
+#   - a lost key file or profile, and join on a broken profile, say what
+#     to do;
+#   - a second binomed on a data directory already served is refused.
+#
+#   BUILD=build sh tests/integration/errors.sh
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME"
+make_tmp errors
+
+# same_lines DESC FILE1 FILE2: the two files hold the same text.
+same_lines() {
+    if cmp -s "$2" "$3"; then
+        ok "$1"
+    else
+        not_ok "$1"
+        diff "$2" "$3" | sed 's/^/#   /'
+    fi
+}
+# says DESC PATTERN FILE: FILE matches PATTERN (grep -i).
+says() {
+    if grep -qi -- "$2" "$3"; then
+        ok "$1"
+    else
+        not_ok "$1 (no '$2')"
+        sed 's/^/#   /' "$3"
+    fi
+}
+# hasnt DESC PATTERN FILE: FILE does not match PATTERN.
+hasnt() {
+    if grep -qi -- "$2" "$3"; then
+        not_ok "$1 ('$2' is there)"
+        sed 's/^/#   /' "$3"
+    else
+        ok "$1"
+    fi
+}
+
+# ---- help for every group, before any server -------------------------------
+for group in admin "admin programme" pair session note objective doc; do
+    # shellcheck disable=SC2086 # the group's words, split on purpose
+    if "$BINOME" $group --help >"$T/out" 2>"$T/err" &&
+        ! grep -q "unknown command" "$T/out" "$T/err"; then
+        # Every command of the group, and only those, is listed.
+        want=$("$BINOME" --help | sed -n 's/^  \(.*\)/\1/p' |
+            grep -c "^$group ")
+        got=$(grep -c "^  $group " "$T/out")
+        if [ "$want" -gt 0 ] && [ "$want" -eq "$got" ]; then
+            ok "'binome $group --help' lists its $got commands"
+        else
+            not_ok "'binome $group --help' lists its commands ($got of $want)"
+            sed 's/^/#   /' "$T/out"
+        fi
+    else
+        not_ok "'binome $group --help' answers"
+    fi
+    # shellcheck disable=SC2086
+    "$BINOME" help $group >"$T/help2" 2>"$T/err"
+    same_lines "'binome help $group' is 'binome $group --help'" \
+        "$T/out" "$T/help2"
+done
+"$BINOME" session --help >"$T/out" 2>&1
+says "the session group shows its options" "--absent" "$T/out"
+says "the session group shows its help" "Record a session" "$T/out"
+"$BINOME" help session add >"$T/out" 2>&1
+says "'binome help session add' shows the command" \
+    "usage: binome .*session add PAIR" "$T/out"
+refuse "a group without a command says so and exits 2" "needs a command" \
+    "$BINOME" session
+"$BINOME" session >/dev/null 2>&1
+[ $? -eq 2 ] && ok "... with exit status 2" || not_ok "... with exit status 2"
+refuse "an unknown command of a group is named with the group" \
+    "unknown command 'session bogus'" "$BINOME" session bogus
+refuse "an unknown word stays unknown" "unknown command 'bogus'" \
+    "$BINOME" bogus --help
+
+# ---- a server, two programmes, names of every script ---------------------
+start_daemon_checked 7 61 "binomed starts"
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme "Errors")
+PROG2=$(new_programme "Elsewhere")
+join_people "$PROG" alice:mentor bob:mentee
+join_people "$PROG2" zed:mentor yan:mentee
+if new_pair P1 alice bob && is_num "$P1"; then
+    ok "pair $P1 in programme $PROG"
+else
+    not_ok "pair in programme $PROG"
+fi
+if grab P2 admin admin pair --programme "$PROG2" --mentor zed --mentee yan &&
+    is_num "$P2"; then
+    ok "pair $P2 in programme $PROG2"
+else
+    not_ok "pair in programme $PROG2"
+fi
+as alice pair accept "$P1" >/dev/null 2>&1
+as bob pair accept "$P1" >/dev/null 2>&1
+
+# ---- ids that do not exist or are not yours --------------------------------
+# pair_refused CMD...: with PAIR standing for the pair, as alice, for
+# absent pair 99 and for the other programme's pair: the same message
+# (once the id is replaced), naming the id, saying what to do.
+pair_refused() {
+    for id in 99 "$P2"; do
+        args=""
+        for a in "$@"; do
+            [ "$a" = PAIR ] && a=$id
+            args="$args '$a'"
+        done
+        eval "as alice $args" >"$T/out" 2>"$T/err.$id"
+        echo "status $?" >>"$T/err.$id"
+        sed "s/\b$id\b/ID/g" "$T/err.$id" >"$T/norm.$id"
+    done
+    if grep -q "no pair 99 among yours" "$T/err.99" &&
+        grep -q "binome pairs" "$T/err.99" &&
+        ! grep -qi "denied\|administrator" "$T/err.99" &&
+        grep -q "status 1" "$T/err.99" &&
+        cmp -s "$T/norm.99" "$T/norm.$P2"; then
+        ok "$*: 'no pair 99 among yours', the same for another's pair"
+    else
+        not_ok "$*: 'no pair 99 among yours', the same for another's pair"
+        sed 's/^/#   /' "$T/err.99" "$T/err.$P2"
+    fi
+}
+pair_refused note list PAIR
+pair_refused note show PAIR 0123456789abcdef
+pair_refused session list PAIR
+pair_refused session add PAIR --date 2024-03-01
+pair_refused objective list PAIR
+pair_refused doc list PAIR
+pair_refused pair accept PAIR
+pair_refused pair end PAIR --reason withdrawn
+pair_refused pair erase PAIR
+pair_refused verify PAIR
+pair_refused export PAIR --to "$T/nowhere"
+
+refuse "an administrator asking for a pair's notes is told why" \
+    "administrators never read" as admin note list "$P1"
+refuse "an administrator erasing an absent pair: 'no pair 99'" \
+    "no pair 99$" as admin admin erase --pair 99
+says "... and what to do" "binome pairs" "$T/err"
+refuse "a note that does not exist is named" \
+    "no note 0123456789abcdef in pair $P1" \
+    as alice note show "$P1" 0123456789abcdef
+refuse "a session that does not exist is named" "no session 77 in pair $P1" \
+    as alice session update "$P1" 77 --status cancelled
+says "... with what to do" "binome session list $P1" "$T/err"
+refuse "an objective that does not exist is named" \
+    "no objective 0123456789abcdef in pair $P1" \
+    as alice objective reach "$P1" 0123456789abcdef
+refuse "a document that does not exist is named" \
+    "no document 0123456789abcdef in pair $P1" \
+    as alice doc get "$P1" 0123456789abcdef
+refuse "an account that does not exist is named" \
+    "no account '999' in programme $PROG" \
+    as admin admin pair --programme "$PROG" --mentor 999 --mentee bob
+says "... with what to do" "binome admin accounts --programme $PROG" "$T/err"
+refuse "a programme that does not exist is named (admin pair)" \
+    "no programme 99$" \
+    as admin admin pair --programme 99 --mentor alice --mentee bob
+says "... with what to do" "binome admin programme list" "$T/err"
+refuse "a programme that does not exist is named (admin accounts)" \
+    "no programme 99$" as admin admin accounts --programme 99
+refuse "a programme that does not exist is named (admin invite)" \
+    "no programme 99$" as admin admin invite --programme 99 --role mentor
+refuse "a programme that does not exist is named (admin stats)" \
+    "no programme 99$" as admin admin stats --programme 99
+
+finish

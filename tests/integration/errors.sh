@@ -173,4 +173,41 @@ refuse "a programme that does not exist is named (admin invite)" \
 refuse "a programme that does not exist is named (admin stats)" \
     "no programme 99$" as admin admin stats --programme 99
 
+# ---- one daemon per data directory ---------------------------------------
+port2=$((port + 1))
+"$BINOMED" --data "$DATA" --listen "127.0.0.1:$port2" >"$T/out" 2>"$T/err" &
+second=$!
+i=0
+while [ $i -lt 50 ] && kill -0 "$second" 2>/dev/null; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if kill -0 "$second" 2>/dev/null; then
+    kill "$second"
+    wait "$second" 2>/dev/null
+    not_ok "a second binomed on the same data directory is refused (it runs)"
+else
+    wait "$second"
+    st=$?
+    if [ "$st" -eq 1 ] && grep -q "$DATA is already in use by another binomed (pid $daemon)" "$T/err"; then
+        ok "a second binomed on $DATA is refused, naming the directory and pid $daemon"
+    else
+        not_ok "a second binomed on the same data directory is refused (status $st)"
+        sed 's/^/#   /' "$T/err"
+    fi
+fi
+check "the first binomed goes on serving" as alice whoami
+refuse "binomed upgrade is refused while the daemon serves the directory" \
+    "already in use by another binomed (pid $daemon)" \
+    "$BINOMED" upgrade --data "$DATA"
+check "binomed backup still runs beside the daemon (hot)" \
+    "$BINOMED" backup --data "$DATA" --to "$T/backup"
+stop_daemon
+if run_daemon "$DATA"; then
+    ok "once the first stopped, binomed serves the directory again"
+else
+    not_ok "once the first stopped, binomed serves the directory again"
+    show_tail 5 "$T/binomed.log"
+fi
+
 finish

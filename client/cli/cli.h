@@ -191,6 +191,13 @@ void cli_time(char out[32], int64_t t);
  * fourth next call (four may be in use at once, e.g. in one printf). */
 const char *cli_safe(const char *s);
 
+/* cli_pad is cli_safe(s) followed by spaces up to width columns of a
+ * terminal (bn_text_width: an accent or a combining mark takes no column
+ * of its own, a CJK character two), for a table's column; a longer text
+ * is left whole, as printf's "%-20s" would. The string lives until the
+ * fourth next call of cli_pad. */
+const char *cli_pad(const char *s, int width);
+
 /* cli_is_tty says whether fd is a terminal. */
 int cli_is_tty(int fd);
 

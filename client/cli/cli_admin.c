@@ -132,8 +132,8 @@ int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
                "MONTHS", "FREQUENCY", "FORMAT");
         for (size_t i = 0; i < n; i++) {
             const bnc_programme *p = &items[i];
-            printf("%-4" PRIu64 " %-28s %-28s %6u %-11s %s\n", p->id,
-                   cli_safe(p->name), cli_safe(p->theme), p->months,
+            printf("%-4" PRIu64 " %s %s %6u %-11s %s\n", p->id,
+                   cli_pad(p->name, 28), cli_pad(p->theme, 28), p->months,
                    bnc_frequency_name(p->frequency),
                    bnc_format_name(p->format));
         }

@@ -76,10 +76,10 @@ int cli_pairs(cli_ctx *ctx, int argc, char **argv)
             char start[11], end[11];
             cli_date(start, p->start_date);
             cli_date(end, p->end_date);
-            printf("%-4" PRIu64 " %-10s %-8s %-20s %-20s %-10s %s%s%s\n", p->id,
+            printf("%-4" PRIu64 " %-10s %-8s %s %s %-10s %s%s%s\n", p->id,
                    bnc_pair_status_name(p->status), accepted_names(p->accepted),
-                   cli_safe(p->mentor_name), cli_safe(p->mentee_name), start,
-                   p->end_date ? end : "-", p->end_date ? ", " : "",
+                   cli_pad(p->mentor_name, 20), cli_pad(p->mentee_name, 20),
+                   start, p->end_date ? end : "-", p->end_date ? ", " : "",
                    p->end_date ? bnc_end_reason_name(p->end_reason) : "");
         }
     }

@@ -480,6 +480,26 @@ const char *cli_safe(const char *s)
     return (const char *)b->data;
 }
 
+const char *cli_pad(const char *s, int width)
+{
+    static bn_buf bufs[4]; /* live until exit, reused */
+    static int next;
+    bn_buf *b = &bufs[next];
+    size_t cols;
+
+    next = (next + 1) % 4;
+    bn_buf_reset(b);
+    if (bn_text_escape(b, s, strlen(s), 0) != 0)
+        return "?";
+    cols = bn_text_width((const char *)b->data, b->len);
+    while (cols++ < (size_t)width)
+        if (bn_buf_append(b, " ", 1) != 0)
+            return "?";
+    if (bn_buf_append(b, "", 1) != 0)
+        return "?";
+    return (const char *)b->data;
+}
+
 /* ---- shared by the write commands ------------------------------------- */
 
 int cli_take_repeated(cli_ctx *ctx, int argc, char **argv, const char *name,

@@ -173,6 +173,91 @@ refuse "a programme that does not exist is named (admin invite)" \
 refuse "a programme that does not exist is named (admin stats)" \
     "no programme 99$" as admin admin stats --programme 99
 
+# ---- tables line up whatever the script of the names ----------------------
+# Élodie (precomposed É), Zoë (e + U+0308, a combining mark), 李小龙 (wide
+# characters) and Ана (Cyrillic).
+ZOE=$(printf 'Zoe\314\210')
+join_named() { # WHO NAME ROLE: WHO's profile, display name NAME
+    code=$(as admin admin invite --programme "$PROG" --role "$3" 2>"$T/err")
+    as "$1" join "$code" --name "$2" >"$T/out" 2>"$T/err" ||
+        not_ok "$2 joins"
+}
+join_named elodie "Élodie" mentor
+join_named zoe "$ZOE" mentor
+join_named li "李小龙" mentee
+join_named ana "Ана" mentee
+new_pair P3 "Élodie" "李小龙"
+new_pair P4 "$ZOE" "Ана"
+if is_num "$P3" && is_num "$P4"; then
+    ok "pairs $P3 (Élodie, 李小龙) and $P4 (Zoë, Ана)"
+else
+    not_ok "pairs of Élodie, 李小龙, Zoë and Ана"
+fi
+as elodie pair accept "$P3" >/dev/null 2>&1
+as li pair accept "$P3" >/dev/null 2>&1
+# same_width FILE: FILE with each name replaced by as many ASCII letters
+# as the columns it takes on a terminal.
+same_width() {
+    sed -e 's/Élodie/XXXXXX/g' -e "s/$ZOE/XXX/g" -e 's/李小龙/XXXXXX/g' \
+        -e 's/Ана/XXX/g' "$1"
+}
+# aligned DESC FILE HEADER WORD...: in FILE's table whose header line
+# starts with HEADER, every row (to the first empty line) has, once the
+# names are replaced (same_width), a field that starts where each WORD
+# starts in the header.
+aligned() {
+    d=$1 f=$2 head=$3
+    shift 3
+    same_width "$f" >"$T/ascii"
+    bad=""
+    for w in "$@"; do
+        bad=$bad$(awk -v head="$head" -v w="$w" '
+            !on && index($0, head) == 1 { on = 1; pos = index($0, w); next }
+            on && $0 == "" { exit }
+            on && (substr($0, pos - 1, 1) != " " || substr($0, pos, 1) == " ") {
+                print w ": " $0 }' "$T/ascii")
+    done
+    # The four names are there (else the check proves nothing).
+    if [ -z "$bad" ] && grep -q "^$head" "$T/ascii" &&
+        [ "$(grep -c 'XXXXXX' "$T/ascii")" -ge 1 ] &&
+        [ "$(grep -c 'XXX ' "$T/ascii")" -ge 1 ]; then
+        ok "$d"
+    else
+        not_ok "$d"
+        sed 's/^/#   /' "$f"
+        echo "$bad" | sed 's/^/#   misaligned /'
+    fi
+}
+as admin pairs >"$T/pairs" 2>"$T/err"
+aligned "'binome pairs' lines up Élodie, Zoë, 李小龙 and Ана" "$T/pairs" \
+    "PAIR " MENTEE START
+as admin pair list >"$T/pairs2" 2>"$T/err"
+same_lines "'binome pair list' is 'binome pairs'" "$T/pairs" "$T/pairs2"
+as admin admin stats --programme "$PROG" >"$T/stats" 2>"$T/err"
+aligned "'binome admin stats' lines up the names of its PAIRS table" \
+    "$T/stats" "PAIR " MENTEE STATUS CREATED
+as elodie verify "$P3" >"$T/verify" 2>"$T/err"
+same_width "$T/verify" | grep "account" | sed 's/account.*//' | sort -u |
+    awk '{ print length($0) }' | sort -u >"$T/lens"
+if [ "$(wc -l <"$T/lens")" -eq 1 ]; then
+    ok "'binome verify' lines up the members' names"
+else
+    not_ok "'binome verify' lines up the members' names"
+    sed 's/^/#   /' "$T/verify"
+fi
+PROG3=$(as admin admin programme create --name "Été 李" --theme "Zoë" \
+    --months 6 --frequency monthly --format mixed 2>"$T/err")
+as admin admin programme list >"$T/progs" 2>"$T/err"
+sed -e 's/Été 李/XXXXXX/' -e 's/Zoë/XXX/' "$T/progs" >"$T/progs.ascii"
+if awk 'NR == 1 { t = index($0, "THEME"); m = index($0, "MONTHS"); next }
+    substr($0, t - 1, 1) != " " || substr($0, t, 1) == " " ||
+    substr($0, m - 1, 1) != " " { bad = 1 } END { exit bad }' "$T/progs.ascii"; then
+    ok "'binome admin programme list' lines up a name and a theme with accents and CJK"
+else
+    not_ok "'binome admin programme list' lines up names"
+    sed 's/^/#   /' "$T/progs"
+fi
+
 # ---- one daemon per data directory ---------------------------------------
 port2=$((port + 1))
 "$BINOMED" --data "$DATA" --listen "127.0.0.1:$port2" >"$T/out" 2>"$T/err" &

@@ -146,6 +146,16 @@ int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v);
 int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
 void cli_passphrase_free(char *pass, size_t len);
 
+/*
+ * cli_profile_check looks at the profile directory's two files before
+ * anything is asked: for a command (join 0), both must be there; for
+ * join, neither. Otherwise BNC_EPROFILE or BNC_EEXIST with one message
+ * for each case, whatever the command: no profile, a profile already
+ * there, or half of one (a lost key file or profile.conf), with what to
+ * do (restore it, or move it aside and join again).
+ */
+int cli_profile_check(cli_ctx *ctx, int join);
+
 /* cli_connect opens the profile, asks the passphrase, connects and logs
  * in: ctx->profile and ctx->client (main closes them). */
 int cli_connect(cli_ctx *ctx);

@@ -265,16 +265,94 @@ int cli_ask_yes(const char *question)
 
 /* ---- connecting ---------------------------------------------------- */
 
+/* in_profile says whether the profile directory dir holds file. */
+static int in_profile(const char *dir, const char *file)
+{
+    char path[BNC_PATH_MAX + 32];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
+
+    return n > 0 && (size_t)n < sizeof path && access(path, F_OK) == 0;
+}
+
+/* start_again says how to start again from a profile dir that cannot log
+ * in: keep the old one aside, join with a new invitation. */
+#define START_AGAIN                                                            \
+    "move it aside ('mv %s %s.broken'), ask your administrator for a new "     \
+    "invitation and run 'binome join CODE --name NAME'"
+
+int cli_profile_check(cli_ctx *ctx, int join)
+{
+    char dir[BNC_PATH_MAX];
+    int conf, key;
+    const char *missing;
+
+    if (bnc_profile_default_dir(dir, sizeof dir, ctx->profile_dir) != 0) {
+        cli_hint(ctx, "give the profile directory with --profile DIR");
+        return cli_fail(ctx, BNC_EPROFILE,
+                        "no profile directory: $HOME and $XDG_CONFIG_HOME "
+                        "are not set");
+    }
+    conf = in_profile(dir, "profile.conf");
+    key = in_profile(dir, "identity.key");
+    if (!conf && !key) {
+        if (join)
+            return 0;
+        cli_hint(ctx,
+                 "join a programme with your invitation: 'binome join CODE "
+                 "--name NAME'; if your profile is in another directory, "
+                 "give it with --profile DIR");
+        return cli_fail(ctx, BNC_EPROFILE, "no profile in %s", dir);
+    }
+    if (conf && key) {
+        if (!join)
+            return 0;
+        cli_hint(ctx, "to join another programme or as someone else, use "
+                      "another directory: --profile DIR");
+        return cli_fail(ctx, BNC_EEXIST, "%s already holds a profile", dir);
+    }
+    /* Half a profile: a lost key file, a lost profile.conf, or a copy
+     * made in a hurry. The same words whatever the command. */
+    missing = key ? "profile.conf (the server's address and key)"
+                  : "identity.key (your key file)";
+    if (join)
+        cli_hint(ctx,
+                 "to start again, " START_AGAIN
+                 " (a code that was already used does not work twice); to "
+                 "keep your account instead, restore %s from a backup",
+                 dir, dir, key ? "profile.conf" : "identity.key");
+    else
+        cli_hint(ctx,
+                 "restore %s from a backup of %s; without it this account "
+                 "cannot log in: to start again, " START_AGAIN,
+                 key ? "profile.conf" : "identity.key", dir, dir, dir);
+    return cli_fail(ctx, BNC_EPROFILE,
+                    "the profile in %s is incomplete: %s is missing", dir,
+                    missing);
+}
+
 int cli_connect(cli_ctx *ctx)
 {
     char *pass = NULL;
     size_t len = 0;
     int rc;
 
+    /* Before the passphrase is asked: nothing to unlock without a key. */
+    rc = cli_profile_check(ctx, 0);
+    if (rc != 0)
+        return rc;
     rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
-    if (rc == BNC_ECORRUPT)
-        return cli_fail(ctx, rc, "profile.conf in %s does not parse",
-                        ctx->profile_dir ? ctx->profile_dir : "the profile");
+    if (rc == BNC_ECORRUPT) {
+        char dir[BNC_PATH_MAX];
+        if (bnc_profile_default_dir(dir, sizeof dir, ctx->profile_dir) != 0)
+            snprintf(dir, sizeof dir, "the profile");
+        cli_hint(ctx,
+                 "restore profile.conf from a backup of %s; to start "
+                 "again, " START_AGAIN,
+                 dir, dir, dir);
+        return cli_fail(ctx, rc, "profile.conf in %s does not parse", dir);
+    }
+    if (rc == BNC_EPROFILE)
+        return cli_profile_check(ctx, 0);
     if (rc != 0)
         return rc;
     rc = cli_passphrase(ctx, 0, &pass, &len);
@@ -282,6 +360,8 @@ int cli_connect(cli_ctx *ctx)
         return rc;
     rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
     cli_passphrase_free(pass, len);
+    if (rc == BNC_EPROFILE) /* the key file went while we asked */
+        return cli_profile_check(ctx, 0);
     if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)
         return cli_fail(ctx, rc, "cannot reach the server at %s:%u (%s)",
                         bnc_profile_host(ctx->profile),

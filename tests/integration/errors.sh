@@ -173,6 +173,53 @@ refuse "a programme that does not exist is named (admin invite)" \
 refuse "a programme that does not exist is named (admin stats)" \
     "no programme 99$" as admin admin stats --programme 99
 
+# ---- a lost key file or profile -------------------------------------------
+pass_alice="pass phrase of alice"
+in_dir() { # DIR ARGS...: binome with profile DIR and alice's passphrase
+    dir=$1
+    shift
+    BINOME_PASSPHRASE=$pass_alice "$BINOME" --profile "$dir" "$@"
+}
+refuse "no profile: says where it looked and how to join" \
+    "no profile in $T/nobody" in_dir "$T/nobody" whoami
+says "... with what to do" "binome join CODE --name NAME" "$T/err"
+cp -r "$T/alice" "$T/lostkey"
+rm "$T/lostkey/identity.key"
+refuse "a lost key file is named (whoami)" \
+    "the profile in $T/lostkey is incomplete: identity.key (your key file) is missing" \
+    in_dir "$T/lostkey" whoami
+says "... with what to do: restore it, or start again" \
+    "restore identity.key from a backup.*mv $T/lostkey $T/lostkey.broken.*binome join" \
+    "$T/err"
+cp "$T/err" "$T/err.whoami"
+refuse "... the same words for another command (note list)" "incomplete" \
+    in_dir "$T/lostkey" note list "$P1"
+sed 's/note list/whoami/' "$T/err" >"$T/err.note"
+same_lines "... word for word" "$T/err.whoami" "$T/err.note"
+cp -r "$T/alice" "$T/lostconf"
+rm "$T/lostconf/profile.conf"
+refuse "a lost profile.conf is named" \
+    "the profile in $T/lostconf is incomplete: profile.conf .* is missing" \
+    in_dir "$T/lostconf" whoami
+cp -r "$T/alice" "$T/badconf"
+echo "garbage" >"$T/badconf/profile.conf"
+refuse "a damaged profile.conf says what to do" "does not parse" \
+    in_dir "$T/badconf" whoami
+says "... restore it or start again" "restore profile.conf.*mv $T/badconf" \
+    "$T/err"
+code=$(as admin admin invite --programme "$PROG" --role mentee 2>"$T/err")
+refuse "join on a broken profile says how to start again" \
+    "the profile in $T/lostkey is incomplete" \
+    in_dir "$T/lostkey" join "$code" --name "Alice again"
+says "... move it aside and join again" \
+    "to start again, move it aside ('mv $T/lostkey $T/lostkey.broken')" \
+    "$T/err"
+refuse "join on a whole profile is refused" "already holds a profile" \
+    in_dir "$T/alice" join "$code" --name "Alice again"
+mv "$T/lostkey" "$T/lostkey.broken"
+check "following the advice works: a new join in the same directory" \
+    in_dir "$T/lostkey" join "$code" --name "Alice again"
+
 # ---- tables line up whatever the script of the names ----------------------
 # Élodie (precomposed É), Zoë (e + U+0308, a combining mark), 李小龙 (wide
 # characters) and Ана (Cyrillic).

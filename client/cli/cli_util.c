@@ -386,14 +386,15 @@ int cli_pair_error(cli_ctx *ctx, int rc, const char *arg)
                       "(or 'binome pair list')");
     } else if (rc == BNC_EDENIED && role == BNC_ROLE_ADMIN) {
         cli_fail(ctx, rc,
-                 "'%s' is for the members of a pair: administrators never "
-                 "read a pair's notes, sessions, objectives or documents",
+                 "denied: '%s' is for the members of a pair: administrators "
+                 "never read a pair's notes, sessions, objectives or documents",
                  ctx->command);
         cli_hint(ctx, "see the pairs with 'binome pairs' and a programme's "
                       "figures with 'binome admin stats --programme P'");
     } else if (rc == BNC_EDENIED && role == BNC_ROLE_AUDITOR) {
         cli_fail(ctx, rc,
-                 "'%s' is for the members of a pair: auditors reach no pair",
+                 "denied: '%s' is for the members of a pair: auditors reach "
+                 "no pair",
                  ctx->command);
         cli_hint(ctx, "audit the server with 'binome audit'");
     }

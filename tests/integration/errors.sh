@@ -240,6 +240,23 @@ if is_num "$P3" && is_num "$P4"; then
 else
     not_ok "pairs of Élodie, 李小龙, Zoë and Ана"
 fi
+# A pair of alice's own programme that is not hers: the same answer.
+as alice note list "$P3" >"$T/out" 2>"$T/err.mine"
+as alice note list 99 >"$T/out" 2>"$T/err.absent"
+sed "s/\b$P3\b/ID/g" "$T/err.mine" >"$T/norm.mine"
+sed "s/\b99\b/ID/g" "$T/err.absent" >"$T/norm.absent"
+if grep -q "no pair $P3 among yours" "$T/err.mine"; then
+    same_lines "a pair of her own programme that is not hers: the same answer" \
+        "$T/norm.absent" "$T/norm.mine"
+else
+    not_ok "a pair of her own programme that is not hers: no pair $P3 among yours"
+fi
+refuse "a session that does not exist, for a note" "session 999" \
+    sh -c 'echo hello | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3" --session 999' \
+    sh "$BINOME" "$T/alice" "$P1"
+refuse "a member asking for an administrator's command is told so" \
+    "denied\|administrator" as alice admin accounts --programme "$PROG"
+
 as elodie pair accept "$P3" >/dev/null 2>&1
 as li pair accept "$P3" >/dev/null 2>&1
 # same_width FILE: FILE with each name replaced by as many ASCII letters

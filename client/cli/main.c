@@ -348,8 +348,12 @@ int main(int argc, char **argv)
     }
     /* "binome help session", "binome help note add": the words after help,
      * then --help. */
+    if (strcmp(args[0], "help") == 0 && args[1][0] == '-') {
+        usage(stdout); /* "binome help --help" */
+        free(args);
+        return 0;
+    }
     if (strcmp(args[0], "help") == 0) {
-        args[0] = "--help";
         memmove(args, args + 1, (size_t)(nargs - 1) * sizeof *args);
         args[nargs - 1] = "--help";
     }

@@ -338,10 +338,9 @@ int main(int argc, char **argv)
         free(args);
         return 0;
     }
-    if (nargs == 0 ||
-        ((strcmp(args[0], "--help") == 0 || strcmp(args[0], "-h") == 0 ||
-          strcmp(args[0], "help") == 0) &&
-         nargs == 1)) {
+    if (nargs == 0 || strcmp(args[0], "--help") == 0 ||
+        strcmp(args[0], "-h") == 0 ||
+        (strcmp(args[0], "help") == 0 && nargs == 1)) {
         usage(nargs == 0 ? stderr : stdout);
         free(args);
         return nargs == 0 ? 2 : 0;

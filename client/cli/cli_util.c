@@ -265,13 +265,17 @@ int cli_ask_yes(const char *question)
 
 /* ---- connecting ---------------------------------------------------- */
 
-/* in_profile says whether the profile directory dir holds file. */
+/* in_profile says whether the profile directory dir holds file: 0 only
+ * when it surely does not (ENOENT, ENOTDIR); any other trouble (EACCES)
+ * is left to the open that follows, which names it. */
 static int in_profile(const char *dir, const char *file)
 {
     char path[BNC_PATH_MAX + 32];
     int n = snprintf(path, sizeof path, "%s/%s", dir, file);
 
-    return n > 0 && (size_t)n < sizeof path && access(path, F_OK) == 0;
+    if (n < 0 || (size_t)n >= sizeof path)
+        return 1;
+    return access(path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR);
 }
 
 /* start_again says how to start again from a profile dir that cannot log

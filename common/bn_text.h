@@ -67,6 +67,32 @@ int bn_text_name_check(const char *s, size_t len);
     "bidirectional overrides"
 
 /*
+ * Display width, for tables that line up whatever the script of the names
+ * in them (a terminal with a monospace font, as wcwidth sees it, without
+ * depending on the locale):
+ *
+ * bn_text_cp_width is the number of columns code point cp takes: 0 for a
+ * combining mark (é written e + U+0301), a zero-width character or a
+ * variation selector; 2 for East Asian wide and fullwidth characters
+ * (CJK ideographs, kana, hangul, fullwidth forms, most emoji); 1 for
+ * everything else, including a byte that is not UTF-8 (cp < 0) and a
+ * control (shown escaped, so measure the escaped text).
+ */
+int bn_text_cp_width(int32_t cp);
+
+/* bn_text_width is the display width of s[0..len): the sum of its code
+ * points' widths. */
+size_t bn_text_width(const char *s, size_t len);
+
+/*
+ * bn_text_prefix is the length in bytes of the longest prefix of
+ * s[0..len) that ends on a whole code point (with its combining marks)
+ * and is at most width columns wide; *cols is its width. For cutting a
+ * table cell.
+ */
+size_t bn_text_prefix(const char *s, size_t len, size_t width, size_t *cols);
+
+/*
  * bn_json_str appends s (len bytes) to out as a JSON string with its
  * quotes: ", \ and control characters escaped, C1 controls and the
  * bidirectional controls (bn_text.h) as \uNNNN, invalid UTF-8 replaced by

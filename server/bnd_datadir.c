@@ -1,15 +1,20 @@
 /*
  * bnd_datadir.c: binomed init (a new data directory: keys, store,
- * binomed.conf, the first invitation) and invitations made in a store,
- * by a handler or offline (bnd_datadir.h).
+ * binomed.conf, the first invitation), invitations made in a store, by a
+ * handler or offline, and the lock that keeps a second daemon off a data
+ * directory already served (bnd_datadir.h).
  */
 #include "bnd_datadir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bn_err.h"
 #include "bn_util.h"
@@ -162,4 +167,62 @@ out:
     bnd_store_close(st);
     bnd_keys_free(keys);
     return rc;
+}
+
+/* ---- one daemon per data directory ---------------------------------------
+ */
+
+/* lock_holder reads the pid written in a lock file someone holds: 0 when there
+ * is none that parses. */
+static long lock_holder(int fd)
+{
+    char buf[32];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    char *end;
+    long pid;
+
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    pid = strtol(buf, &end, 10);
+    return pid > 0 && (*end == '\n' || *end == '\0') ? pid : 0;
+}
+
+int bnd_datadir_lock(const char *dir, int *fd, long *pid)
+{
+    char path[PATH_MAX], line[32];
+    int f, n, rc;
+
+    *fd = -1;
+    *pid = 0;
+    n = snprintf(path, sizeof path, "%s/%s", dir, BND_LOCK_FILE);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return BN_ETOOLONG;
+    f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f < 0)
+        return -errno;
+    /* flock, not fcntl: a record lock is dropped when the process closes
+     * any descriptor of the file, an flock only with this one. */
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        rc = errno == EWOULDBLOCK ? -EWOULDBLOCK : -errno;
+        if (rc == -EWOULDBLOCK)
+            *pid = lock_holder(f);
+        close(f);
+        return rc;
+    }
+    n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+    if (ftruncate(f, 0) != 0 || pwrite(f, line, (size_t)n, 0) != n) {
+        rc = -errno;
+        close(f);
+        return rc ? rc : BN_EIO;
+    }
+    *fd = f;
+    return 0;
+}
+
+void bnd_datadir_unlock(int fd)
+{
+    if (fd < 0)
+        return;
+    close(fd);
 }

@@ -40,4 +40,26 @@ int bnd_invite_put(bnd_store *st, MDB_txn *txn,
 int bnd_invite_offline(const bnd_config *cfg, uint8_t role, unsigned days,
                        char *code, size_t codesize);
 
+/* ---- one daemon per data directory --------------------------------------- */
+
+/* The lock file in a data directory: held (flock, exclusive) by the
+ * process that serves or converts it, and holding that process's pid. */
+#define BND_LOCK_FILE "binomed.lock"
+
+/*
+ * bnd_datadir_lock takes the exclusive lock on dir/binomed.lock (made
+ * 0600 if needed) without waiting, and writes the caller's pid in it. On
+ * success *fd is the lock, held until bnd_datadir_unlock or the process
+ * ends (the kernel drops it with the last descriptor, even on a crash).
+ * -EWOULDBLOCK when another process holds it: *pid is its pid as the file
+ * says, or 0 when it cannot be read. -ENOENT when dir does not exist, or
+ * another -errno.
+ */
+int bnd_datadir_lock(const char *dir, int *fd, long *pid);
+
+/* bnd_datadir_unlock releases a lock from bnd_datadir_lock (fd < 0: no
+ * lock). The file stays, with the last holder's pid: removing it would
+ * race with the next taker, and a pid is only read while it is held. */
+void bnd_datadir_unlock(int fd);
+
 #endif

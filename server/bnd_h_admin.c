@@ -79,8 +79,9 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     bn_rec_programme p;
     int rc;
 
+    /* Another programme is, for a participant, one that does not exist. */
     if (cx->actor.role != BN_ROLE_ADMIN && id != cx->actor.programme_id)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     rc = bnd_get_programme(cx, id, &p);
     if (rc != 0)
         return rc;
@@ -145,14 +146,21 @@ static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
-/* ACCOUNT_LIST: programme 0 lists every account, else that programme's. */
+/* ACCOUNT_LIST: programme 0 lists every account, else that programme's:
+ * BN_ENOTFOUND when it does not exist (not an empty list). */
 int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
 {
     uint64_t filter = req->u.account_list.programme_id;
     bnd_list l = {NULL, sizeof(bn_account_info), {0, BND_PAGE, 0}, &filter};
     uint64_t after = req->u.account_list.after;
+    bn_rec_programme p;
     int rc;
 
+    if (filter != 0) {
+        rc = bnd_get_programme(cx, filter, &p);
+        if (rc != 0)
+            return rc;
+    }
     rc = bnd_list_page(cx, &l, after, bnd_key_accounts(after + 1), 0,
                        account_item);
     if (rc < 0)

@@ -41,23 +41,23 @@ int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
     int rc;
 
     if (pair_id == 0)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     rc = bnd_rec_get(cx->st, cx->txn,
                      bnd_key_members(pair_id, cx->actor.account_id), &m,
                      &cx->arena);
     if (rc == BN_ENOTFOUND)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     if (rc != 0)
         return rc;
     rc = bnd_get_pair(cx, pair_id, pair);
     if (rc == BN_ENOTFOUND)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     if (rc != 0)
         return rc;
     /* A participant only ever reaches pairs of their own programme. */
     if (pair->programme_id != cx->actor.programme_id ||
         pair->status == BN_PAIR_ERASED)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     if (me != NULL)
         *me = m;
     return 0;

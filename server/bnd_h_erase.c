@@ -63,7 +63,9 @@ static int strip_objective(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
 
 /* Loads the pair for the caller: an administrator (of any programme:
  * administrators are global) or one of its members. An erased pair is
- * found too, so that erasing again is a success. */
+ * found too, so that erasing again is a success. For a member, a pair
+ * that is absent or not theirs is one answer, BN_ENOTFOUND (as
+ * bnd_member_pair). */
 static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
 {
     int rc;
@@ -74,16 +76,14 @@ static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
         if (rc < 0)
             return rc;
         if (rc == 0 || id == 0)
-            return BN_EDENIED;
+            return BN_ENOTFOUND;
     }
     rc = bnd_get_pair(cx, id, p);
-    if (rc == BN_ENOTFOUND && cx->actor.role != BN_ROLE_ADMIN)
-        return BN_EDENIED;
     if (rc != 0)
         return rc;
     if (cx->actor.role != BN_ROLE_ADMIN &&
         p->programme_id != cx->actor.programme_id)
-        return BN_EDENIED;
+        return BN_ENOTFOUND;
     return 0;
 }
 

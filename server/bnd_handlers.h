@@ -73,9 +73,12 @@ int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p);
 int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p);
 
 /*
- * bnd_member_pair loads pair_id for a participant: BN_EDENIED when the
- * pair does not exist or the caller is not one of its members (one answer
- * for both, so ids cannot be probed). *me may be NULL.
+ * bnd_member_pair loads pair_id for a participant: BN_ENOTFOUND when the
+ * pair does not exist, was erased, belongs to another programme or the
+ * caller is not one of its members: one answer for all ("no such pair
+ * among yours"), so ids cannot be probed. BN_EDENIED stays for a role that
+ * may not make the request at all (the dispatcher's check). *me may be
+ * NULL.
  */
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                     bn_rec_member *me);

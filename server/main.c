@@ -364,12 +364,46 @@ static int load_config(bnd_config *cfg, const char *val[O_COUNT])
     return 0;
 }
 
+/*
+ * lock_data takes the data directory's lock for subcommand cmd (the daemon
+ * or upgrade: one process at a time writes a data directory) into *fd.
+ * Says on stderr who holds it and returns 1 when it is held or cannot be
+ * taken; a directory that does not exist is left to the open that
+ * follows (its message says what to do), with *fd = -1.
+ */
+static int lock_data(const char *cmd, const char *dir, int *fd)
+{
+    long pid = 0;
+    int rc = bnd_datadir_lock(dir, fd, &pid);
+
+    if (rc == 0 || rc == -ENOENT)
+        return 0;
+    if (rc == -EWOULDBLOCK && pid > 0)
+        fprintf(stderr,
+                "binomed%s%s: %s is already in use by another binomed (pid "
+                "%ld): one process at a time serves a data directory; stop "
+                "that one first (kill %ld), or give another --data\n",
+                cmd[0] ? " " : "", cmd, dir, pid, pid);
+    else if (rc == -EWOULDBLOCK)
+        fprintf(stderr,
+                "binomed%s%s: %s is already in use by another binomed: one "
+                "process at a time serves a data directory; stop that one "
+                "first, or give another --data\n",
+                cmd[0] ? " " : "", cmd, dir);
+    else
+        fprintf(stderr,
+                "binomed%s%s: cannot lock %s/%s: %s; run it as the daemon's "
+                "user\n",
+                cmd[0] ? " " : "", cmd, dir, BND_LOCK_FILE, bn_strerror(rc));
+    return 1;
+}
+
 static int cmd_run(const char *val[O_COUNT])
 {
     bnd_config cfg;
     bnd_server *srv = NULL;
     uv_loop_t loop;
-    int rc;
+    int rc, lock = -1;
 
     /* A peer that closes while a reply is being written must cost a
      * connection (EPIPE), not the daemon. */
@@ -378,8 +412,13 @@ static int cmd_run(const char *val[O_COUNT])
     if (rc != 0)
         return rc;
     bnd_log_set_level(cfg.log_level);
+    /* Before the store opens: a second daemon on the same directory would
+     * serve it on another port, each with its own writer. */
+    if (lock_data("", cfg.data_dir, &lock) != 0)
+        return 1;
     if (uv_loop_init(&loop) != 0) {
         fprintf(stderr, "binomed: cannot create the event loop\n");
+        bnd_datadir_unlock(lock);
         return 1;
     }
     rc = bnd_server_open(&srv, &cfg, &loop);
@@ -395,12 +434,14 @@ static int cmd_run(const char *val[O_COUNT])
                 cfg.data_dir, (unsigned)version, BND_SCHEMA_VERSION,
                 cfg.data_dir);
         uv_loop_close(&loop);
+        bnd_datadir_unlock(lock);
         return 1;
     }
     if (rc != 0) {
         fprintf(stderr, "binomed: cannot open %s: %s\n", cfg.data_dir,
                 bn_strerror(rc));
         uv_loop_close(&loop);
+        bnd_datadir_unlock(lock);
         return 1;
     }
     rc = bnd_server_listen(srv, 1);
@@ -411,6 +452,7 @@ static int cmd_run(const char *val[O_COUNT])
                 rc == BN_EINVAL ? " (use e.g. 127.0.0.1)" : "");
         bnd_server_close(srv);
         uv_loop_close(&loop);
+        bnd_datadir_unlock(lock);
         return 1;
     }
     bnd_log(BND_LOG_INFO, "started",
@@ -425,6 +467,7 @@ static int cmd_run(const char *val[O_COUNT])
     uv_run(&loop, UV_RUN_DEFAULT);
     bnd_server_close(srv);
     uv_loop_close(&loop);
+    bnd_datadir_unlock(lock);
     bnd_log(BND_LOG_INFO, "stopped", NULL);
     return 0;
 }
@@ -683,7 +726,12 @@ static int cmd_backup(const char *val[O_COUNT])
 static int cmd_upgrade(const char *val[O_COUNT])
 {
     bnd_upgrade_info info;
-    int rc = bnd_upgrade(val[O_DATA], &info);
+    int lock = -1, rc;
+
+    if (lock_data("upgrade", val[O_DATA], &lock) != 0)
+        return 1;
+    rc = bnd_upgrade(val[O_DATA], &info);
+    bnd_datadir_unlock(lock);
 
     if (rc == BN_EEXIST) {
         fprintf(stderr,

@@ -152,6 +152,16 @@ int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v);
 int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
 void cli_passphrase_free(char *pass, size_t len);
 
+/*
+ * cli_profile_check looks at the profile directory's two files before
+ * anything is asked: for a command (join 0), both must be there; for
+ * join, neither. Otherwise BNC_EPROFILE or BNC_EEXIST with one message
+ * for each case, whatever the command: no profile, a profile already
+ * there, or half of one (a lost key file or profile.conf), with what to
+ * do (restore it, or move it aside and join again).
+ */
+int cli_profile_check(cli_ctx *ctx, int join);
+
 /* cli_connect opens the profile, asks the passphrase, connects and logs
  * in: ctx->profile and ctx->client (main closes them); 0 at once when
  * ctx->client is already there. */
@@ -162,8 +172,18 @@ int cli_connect(cli_ctx *ctx);
 int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
 
 /* cli_open_own_pair is cli_open_pair for a command only a member of the
- * pair may run: BNC_EDENIED (message set) for anybody else. */
+ * pair may run: BNC_ENOTFOUND (message set) for anybody else. */
 int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out);
+
+/* cli_pair_error says what went wrong when the server would not give
+ * pair arg: BNC_ENOTFOUND "no pair 99 among yours" (the same for a pair
+ * that does not exist and one of somebody else), BNC_EDENIED for a role
+ * that never reaches a pair's content; each with what to do. Other codes
+ * are left alone. Returns rc. */
+int cli_pair_error(cli_ctx *ctx, int rc, const char *arg);
+
+/* cli_programme_error does the same for programme arg ("no programme 9"). */
+int cli_programme_error(cli_ctx *ctx, int rc, const char *arg);
 
 /* cli_json_connect parses a command that takes only "--json" (setting
  * *json) and no positionals, then connects (cli_connect). */
@@ -187,6 +207,13 @@ void cli_time(char out[32], int64_t t);
  * message: names come from other people. The string lives until the
  * fourth next call (four may be in use at once, e.g. in one printf). */
 const char *cli_safe(const char *s);
+
+/* cli_pad is cli_safe(s) followed by spaces up to width columns of a
+ * terminal (bn_text_width: an accent or a combining mark takes no column
+ * of its own, a CJK character two), for a table's column; a longer text
+ * is left whole, as printf's "%-20s" would. The string lives until the
+ * fourth next call of cli_pad. */
+const char *cli_pad(const char *s, int width);
 
 /* cli_is_tty says whether fd is a terminal. */
 int cli_is_tty(int fd);

@@ -132,8 +132,8 @@ int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
                "MONTHS", "FREQUENCY", "FORMAT");
         for (size_t i = 0; i < n; i++) {
             const bnc_programme *p = &items[i];
-            printf("%-4" PRIu64 " %-28s %-28s %6u %-11s %s\n", p->id,
-                   cli_safe(p->name), cli_safe(p->theme), p->months,
+            printf("%-4" PRIu64 " %s %s %6u %-11s %s\n", p->id,
+                   cli_pad(p->name, 28), cli_pad(p->theme, 28), p->months,
                    bnc_frequency_name(p->frequency),
                    bnc_format_name(p->format));
         }
@@ -175,6 +175,8 @@ int cli_invite(cli_ctx *ctx, int argc, char **argv)
                                code, NULL);
     if (rc == 0)
         printf("%s\n", code);
+    else if (programme != 0)
+        cli_programme_error(ctx, rc, prog);
     sodium_memzero(code, sizeof code);
     return rc;
 }
@@ -201,7 +203,7 @@ int cli_accounts(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = bnc_account_list(ctx->client, programme, &items, &n);
     if (rc != 0)
-        return rc;
+        return cli_programme_error(ctx, rc, prog);
     if (json) {
         printf("[");
         for (size_t i = 0; i < n; i++) {
@@ -222,19 +224,26 @@ int cli_accounts(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
-/* resolve names an account by id or exact name among the programme's. */
+/* resolve names an account by id or exact name among programme prog's. */
 static int resolve(cli_ctx *ctx, const bnc_account *items, size_t n,
-                   const char *what, const char *s, uint8_t role, uint64_t *id)
+                   const char *prog, const char *what, const char *s,
+                   uint8_t role, uint64_t *id)
 {
     int rc = bnc_account_resolve(items, n, s, id);
-    if (rc == BNC_ENOTFOUND)
-        return cli_fail(ctx, rc, "no account '%s' in this programme (%s)", s,
-                        what);
+    if (rc == BNC_ENOTFOUND) {
+        cli_fail(ctx, rc, "no account '%s' in programme %s (%s)", cli_safe(s),
+                 prog, what);
+        cli_hint(ctx,
+                 "see the programme's accounts, their ids and names with "
+                 "'binome admin accounts --programme %s'",
+                 prog);
+        return rc;
+    }
     if (rc == BNC_EAMBIGUOUS)
         return cli_fail(ctx, rc,
                         "several accounts are named '%s'; give the id (see "
-                        "'binome admin accounts')",
-                        s);
+                        "'binome admin accounts --programme %s')",
+                        cli_safe(s), prog);
     if (rc != 0)
         return rc;
     for (size_t i = 0; i < n; i++)
@@ -265,13 +274,15 @@ int cli_admin_pair(cli_ctx *ctx, int argc, char **argv)
     if (cli_u64(ctx, "--programme", prog, &programme) != 0)
         return CLI_EUSAGE;
     rc = cli_connect(ctx);
-    if (rc == 0)
+    if (rc == 0) {
         rc = bnc_account_list(ctx->client, programme, &items, &n);
+        cli_programme_error(ctx, rc, prog);
+    }
     if (rc == 0)
-        rc = resolve(ctx, items, n, "mentor", mentor, BNC_ROLE_MENTOR,
+        rc = resolve(ctx, items, n, prog, "mentor", mentor, BNC_ROLE_MENTOR,
                      &mentor_id);
     if (rc == 0)
-        rc = resolve(ctx, items, n, "mentee", mentee, BNC_ROLE_MENTEE,
+        rc = resolve(ctx, items, n, prog, "mentee", mentee, BNC_ROLE_MENTEE,
                      &mentee_id);
     if (rc == 0)
         rc = bnc_pair_create(ctx->client, programme, mentor_id, mentee_id, &id);

@@ -213,13 +213,13 @@ int cli_doc_list(cli_ctx *ctx, int argc, char **argv)
             printf(",\"created\":%" PRId64 ",\"verified\":%s}", d->created,
                    d->open_rc == 0 ? "true" : "false");
         } else if (d->open_rc == 0) {
-            printf("%016" PRIx64 "  %-10s %-16s %-20s ", d->doc_id, size,
-                   cli_safe(d->author_name), date);
+            printf("%016" PRIx64 "  %-10s %s %-20s ", d->doc_id, size,
+                   cli_pad(d->author_name, 16), date);
             cli_print_text(stdout, d->name);
             putchar('\n');
         } else {
-            printf("%016" PRIx64 "  %-10s %-16s %-20s (does not verify: %s)\n",
-                   d->doc_id, "?", cli_safe(d->author_name), date,
+            printf("%016" PRIx64 "  %-10s %s %-20s (does not verify: %s)\n",
+                   d->doc_id, "?", cli_pad(d->author_name, 16), date,
                    bnc_strerror(d->open_rc));
         }
     }

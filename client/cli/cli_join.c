@@ -36,16 +36,11 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
         cli_hint(ctx, "copy the whole code, from BN1. to the port");
         return cli_fail(ctx, rc, "this is not an invitation code");
     }
-    /* Refuse before asking for a passphrase: a profile holds a key. */
-    rc = bnc_profile_open(&p, ctx->profile_dir);
-    if (rc != BNC_EPROFILE) {
-        if (rc == 0 || rc == BNC_ECORRUPT) {
-            cli_hint(ctx, "use another directory with --profile DIR");
-            rc = cli_fail(ctx, BNC_EEXIST, "a profile already exists there");
-        }
-        bnc_profile_free(p);
+    /* Refuse before asking for a passphrase: a profile holds a key, and
+     * half of one says how to start again. */
+    rc = cli_profile_check(ctx, 1);
+    if (rc != 0)
         return rc;
-    }
     rc = bnc_profile_new(&p, ctx->profile_dir);
     if (rc != 0)
         return rc;
@@ -54,9 +49,10 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_join(p, pos[0], name, pass, len, &acc);
     cli_passphrase_free(pass, len);
     if (rc == BNC_EEXIST) {
-        cli_hint(ctx, "use another directory with --profile DIR");
-        rc =
-            cli_fail(ctx, rc, "%s already holds a profile", bnc_profile_dir(p));
+        rc = cli_profile_check(ctx, 1);
+        if (rc == 0) /* gone again meanwhile */
+            rc = cli_fail(ctx, BNC_EEXIST, "%s already holds a profile",
+                          bnc_profile_dir(p));
     } else if (rc == 0) {
         printf("joined as %s (%s), account %" PRIu64 "\n", cli_safe(acc.name),
                bnc_role_name(acc.role), acc.id);

@@ -290,8 +290,8 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
             const bnc_note_meta *m = &items[i];
             char date[32];
             cli_time(date, m->created);
-            printf("%016" PRIx64 "  %-11s %-20s %-20s %4u %s\n", m->note_id,
-                   bnc_kind_name(m->kind), cli_safe(m->author_name), date,
+            printf("%016" PRIx64 "  %-11s %s %-20s %4u %s\n", m->note_id,
+                   bnc_kind_name(m->kind), cli_pad(m->author_name, 20), date,
                    m->revision, m->is_private ? "yes" : "no");
         }
     }

@@ -210,8 +210,8 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
                 printf("null");
             printf(",\"verified\":%s}", o->text != NULL ? "true" : "false");
         } else {
-            printf("%016" PRIx64 "  %-8s %-10s %-10s %-16s ", o->id, status, dd,
-                   rd, cli_safe(o->author_name));
+            printf("%016" PRIx64 "  %-8s %-10s %-10s %s ", o->id, status, dd,
+                   rd, cli_pad(o->author_name, 16));
             if (o->text != NULL)
                 cli_print_text(stdout, o->text);
             else

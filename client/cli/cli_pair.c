@@ -76,10 +76,10 @@ int cli_pairs(cli_ctx *ctx, int argc, char **argv)
             char start[11], end[11];
             cli_date(start, p->start_date);
             cli_date(end, p->end_date);
-            printf("%-4" PRIu64 " %-10s %-8s %-20s %-20s %-10s %s%s%s\n", p->id,
+            printf("%-4" PRIu64 " %-10s %-8s %s %s %-10s %s%s%s\n", p->id,
                    bnc_pair_status_name(p->status), accepted_names(p->accepted),
-                   cli_safe(p->mentor_name), cli_safe(p->mentee_name), start,
-                   p->end_date ? end : "-", p->end_date ? ", " : "",
+                   cli_pad(p->mentor_name, 20), cli_pad(p->mentee_name, 20),
+                   start, p->end_date ? end : "-", p->end_date ? ", " : "",
                    p->end_date ? bnc_end_reason_name(p->end_reason) : "");
         }
     }
@@ -227,6 +227,8 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
         printf("pair %" PRIu64 " erased: its ciphertexts and keys are gone; "
                "sessions and counts stay for the statistics\n",
                bnc_pair_get_info(p)->id);
+    else if (rc == BNC_ENOTFOUND)
+        cli_pair_error(ctx, rc, pos[0]);
     else
         erase_error(ctx, rc, pos[0]);
 cleanup:
@@ -253,6 +255,8 @@ int cli_admin_erase(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_pair_erase(ctx->client, id);
     if (rc == 0)
         printf("pair %" PRIu64 " erased\n", id);
+    else if (rc == BNC_ENOTFOUND || rc == BNC_EDENIED)
+        cli_pair_error(ctx, rc, pair);
     else
         erase_error(ctx, rc, pair);
     return rc;

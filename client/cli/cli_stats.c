@@ -71,8 +71,7 @@ int cli_admin_stats(cli_ctx *ctx, int argc, char **argv)
     if (rc == BNC_EDENIED)
         cli_hint(ctx, "only administrators see a programme's statistics");
     else if (rc == BNC_ENOTFOUND)
-        cli_hint(ctx, "check the programme id with 'binome admin programme "
-                      "list'");
+        cli_programme_error(ctx, rc, prog);
     if (rc != 0)
         goto cleanup;
     rc = bnc_stats_derive(s, s->today ? s->today : bnc_date_today(), &d);

@@ -265,6 +265,75 @@ int cli_ask_yes(const char *question)
 
 /* ---- connecting ---------------------------------------------------- */
 
+/* in_profile says whether the profile directory dir holds file: 0 only
+ * when it surely does not (ENOENT, ENOTDIR); any other trouble (EACCES)
+ * is left to the open that follows, which names it. */
+static int in_profile(const char *dir, const char *file)
+{
+    char path[BNC_PATH_MAX + 32];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
+
+    if (n < 0 || (size_t)n >= sizeof path)
+        return 1;
+    return access(path, F_OK) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+/* start_again says how to start again from a profile dir that cannot log
+ * in: keep the old one aside, join with a new invitation. */
+#define START_AGAIN                                                            \
+    "move it aside ('mv %s %s.broken'), ask your administrator for a new "     \
+    "invitation and run 'binome join CODE --name NAME'"
+
+int cli_profile_check(cli_ctx *ctx, int join)
+{
+    char dir[BNC_PATH_MAX];
+    int conf, key;
+    const char *missing;
+
+    if (bnc_profile_default_dir(dir, sizeof dir, ctx->profile_dir) != 0) {
+        cli_hint(ctx, "give the profile directory with --profile DIR");
+        return cli_fail(ctx, BNC_EPROFILE,
+                        "no profile directory: $HOME and $XDG_CONFIG_HOME "
+                        "are not set");
+    }
+    conf = in_profile(dir, "profile.conf");
+    key = in_profile(dir, "identity.key");
+    if (!conf && !key) {
+        if (join)
+            return 0;
+        cli_hint(ctx,
+                 "join a programme with your invitation: 'binome join CODE "
+                 "--name NAME'; if your profile is in another directory, "
+                 "give it with --profile DIR");
+        return cli_fail(ctx, BNC_EPROFILE, "no profile in %s", dir);
+    }
+    if (conf && key) {
+        if (!join)
+            return 0;
+        cli_hint(ctx, "to join another programme or as someone else, use "
+                      "another directory: --profile DIR");
+        return cli_fail(ctx, BNC_EEXIST, "%s already holds a profile", dir);
+    }
+    /* Half a profile: a lost key file, a lost profile.conf, or a copy
+     * made in a hurry. The same words whatever the command. */
+    missing = key ? "profile.conf (the server's address and key)"
+                  : "identity.key (your key file)";
+    if (join)
+        cli_hint(ctx,
+                 "to start again, " START_AGAIN
+                 " (a code that was already used does not work twice); to "
+                 "keep your account instead, restore %s from a backup",
+                 dir, dir, key ? "profile.conf" : "identity.key");
+    else
+        cli_hint(ctx,
+                 "restore %s from a backup of %s; without it this account "
+                 "cannot log in: to start again, " START_AGAIN,
+                 key ? "profile.conf" : "identity.key", dir, dir, dir);
+    return cli_fail(ctx, BNC_EPROFILE,
+                    "the profile in %s is incomplete: %s is missing", dir,
+                    missing);
+}
+
 int cli_connect(cli_ctx *ctx)
 {
     char *pass = NULL;
@@ -273,10 +342,23 @@ int cli_connect(cli_ctx *ctx)
 
     if (ctx->client != NULL)
         return 0; /* already connected (drafts send, then its pair) */
+    /* Before the passphrase is asked: nothing to unlock without a key. */
+    rc = cli_profile_check(ctx, 0);
+    if (rc != 0)
+        return rc;
     rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
-    if (rc == BNC_ECORRUPT)
-        return cli_fail(ctx, rc, "profile.conf in %s does not parse",
-                        ctx->profile_dir ? ctx->profile_dir : "the profile");
+    if (rc == BNC_ECORRUPT) {
+        char dir[BNC_PATH_MAX];
+        if (bnc_profile_default_dir(dir, sizeof dir, ctx->profile_dir) != 0)
+            snprintf(dir, sizeof dir, "the profile");
+        cli_hint(ctx,
+                 "restore profile.conf from a backup of %s; to start "
+                 "again, " START_AGAIN,
+                 dir, dir, dir);
+        return cli_fail(ctx, rc, "profile.conf in %s does not parse", dir);
+    }
+    if (rc == BNC_EPROFILE)
+        return cli_profile_check(ctx, 0);
     if (rc != 0)
         return rc;
     rc = cli_passphrase(ctx, 0, &pass, &len);
@@ -284,11 +366,56 @@ int cli_connect(cli_ctx *ctx)
         return rc;
     rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
     cli_passphrase_free(pass, len);
+    if (rc == BNC_EPROFILE) /* the key file went while we asked */
+        return cli_profile_check(ctx, 0);
     if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)
         return cli_fail(ctx, rc, "cannot reach the server at %s:%u (%s)",
                         bnc_profile_host(ctx->profile),
                         (unsigned)bnc_profile_port(ctx->profile),
                         bnc_strerror(rc));
+    return rc;
+}
+
+int cli_pair_error(cli_ctx *ctx, int rc, const char *arg)
+{
+    uint8_t role =
+        ctx->client != NULL ? bnc_client_account(ctx->client)->role : 0;
+
+    if (rc == BNC_ENOTFOUND && role == BNC_ROLE_ADMIN) {
+        cli_fail(ctx, rc, "no pair %s", cli_safe(arg));
+        cli_hint(ctx, "see every pair and its id with 'binome pairs'");
+    } else if (rc == BNC_ENOTFOUND) {
+        /* The server gives one answer for a pair that does not exist and
+         * one that is someone else's: so does this message. */
+        cli_fail(ctx, rc, "no pair %s among yours", cli_safe(arg));
+        cli_hint(ctx, "see your pairs and their ids with 'binome pairs' "
+                      "(or 'binome pair list')");
+    } else if (rc == BNC_EDENIED && role == BNC_ROLE_ADMIN) {
+        cli_fail(ctx, rc,
+                 "denied: '%s' is for the members of a pair: administrators "
+                 "never read a pair's notes, sessions, objectives or documents",
+                 ctx->command);
+        cli_hint(ctx, "see the pairs with 'binome pairs' and a programme's "
+                      "figures with 'binome admin stats --programme P'");
+    } else if (rc == BNC_EDENIED && role == BNC_ROLE_AUDITOR) {
+        cli_fail(ctx, rc,
+                 "denied: '%s' is for the members of a pair: auditors reach "
+                 "no pair",
+                 ctx->command);
+        cli_hint(ctx, "audit the server with 'binome audit'");
+    }
+    return rc;
+}
+
+int cli_programme_error(cli_ctx *ctx, int rc, const char *arg)
+{
+    if (rc == BNC_ENOTFOUND) {
+        cli_fail(ctx, rc, "no programme %s", cli_safe(arg));
+        cli_hint(ctx, "see the programmes and their ids with 'binome admin "
+                      "programme list'");
+    } else if (rc == BNC_EDENIED) {
+        cli_hint(ctx, "only administrators manage programmes");
+    }
     return rc;
 }
 
@@ -300,8 +427,10 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
     if (rc == 0)
         rc = cli_connect(ctx);
     ctx->pair = arg;
-    if (rc == 0)
+    if (rc == 0) {
         rc = bnc_pair_open(ctx->client, id, flags, out);
+        cli_pair_error(ctx, rc, arg);
+    }
     if (rc == BNC_EROLLBACK) {
         cli_fail(ctx, rc,
                  "the server rolled back or forked the log of pair %s: entry "
@@ -364,7 +493,7 @@ int cli_open_own_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
 
     if (rc == 0 &&
         bnc_pair_member(*out, bnc_client_account(ctx->client)->id) == NULL)
-        rc = cli_fail(ctx, BNC_EDENIED, "you are not a member of pair %s", arg);
+        rc = cli_pair_error(ctx, BNC_ENOTFOUND, arg);
     return rc;
 }
 
@@ -434,6 +563,26 @@ const char *cli_safe(const char *s)
     next = (next + 1) % 4;
     bn_buf_reset(b);
     if (bn_text_escape(b, s, strlen(s), 0) != 0 || bn_buf_append(b, "", 1) != 0)
+        return "?";
+    return (const char *)b->data;
+}
+
+const char *cli_pad(const char *s, int width)
+{
+    static bn_buf bufs[4]; /* live until exit, reused */
+    static int next;
+    bn_buf *b = &bufs[next];
+    size_t cols;
+
+    next = (next + 1) % 4;
+    bn_buf_reset(b);
+    if (bn_text_escape(b, s, strlen(s), 0) != 0)
+        return "?";
+    cols = bn_text_width((const char *)b->data, b->len);
+    while (cols++ < (size_t)width)
+        if (bn_buf_append(b, " ", 1) != 0)
+            return "?";
+    if (bn_buf_append(b, "", 1) != 0)
         return "?";
     return (const char *)b->data;
 }

@@ -40,9 +40,8 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
         const bnc_member *m = &members[i];
         char fp[17];
         bn_hex_encode(fp, m->sign_pk, 8);
-        printf("    %-6s %-20s account %" PRIu64
-               ", key %.4s %.4s %.4s %.4s%s\n",
-               bnc_role_name(m->role), cli_safe(m->name), m->account_id, fp,
+        printf("    %-6s %s account %" PRIu64 ", key %.4s %.4s %.4s %.4s%s\n",
+               bnc_role_name(m->role), cli_pad(m->name, 20), m->account_id, fp,
                fp + 4, fp + 8, fp + 12,
                m->account_id == bnc_client_account(ctx->client)->id ? " (you)"
                                                                     : "");

@@ -50,6 +50,7 @@ static const cli_cmd commands[] = {
      "pair id."},
     {"pairs", cli_pairs, "[--json]",
      "List your pairs (administrators: every pair they may see)."},
+    {"pair list", cli_pairs, "[--json]", "The same as 'binome pairs'."},
     {"pair accept", cli_pair_accept, "PAIR",
      "Show the programme's charter and sign it: your consent to the "
      "pairing. On a terminal you are asked to confirm; otherwise running "
@@ -198,30 +199,90 @@ static void usage(FILE *f)
                "commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %s %s\n", commands[i].path, commands[i].usage);
-    fprintf(f, "\nEvery command takes --help. The profile is DIR, else "
-               "$XDG_CONFIG_HOME/binome,\nelse ~/.config/binome. The "
-               "passphrase comes from BINOME_PASSPHRASE, else a prompt.\n");
+    fprintf(f, "\nEvery command takes --help, and so does a group of commands "
+               "('binome\nsession --help', or 'binome help session'). The "
+               "profile is DIR, else\n$XDG_CONFIG_HOME/binome, else "
+               "~/.config/binome. The passphrase comes from\n"
+               "BINOME_PASSPHRASE, else a prompt.\n");
+}
+
+/* wrap prints text on f in lines of at most width columns after indent
+ * spaces (the help texts are ASCII). */
+static void wrap(FILE *f, const char *s, int indent, size_t width)
+{
+    while (*s) {
+        size_t n = strlen(s);
+        if (n > width) {
+            n = width;
+            while (n > 0 && s[n] != ' ')
+                n--;
+            if (n == 0)
+                n = width;
+        }
+        fprintf(f, "%*s%.*s\n", indent, "", (int)n, s);
+        s += n;
+        while (*s == ' ')
+            s++;
+    }
 }
 
 static void command_help(const cli_cmd *c)
 {
     printf("usage: binome [--profile DIR] %s %s\n\n", c->path, c->usage);
-    /* Wrap the help text at 72 columns. */
-    const char *s = c->help;
-    while (*s) {
-        size_t n = strlen(s);
-        if (n > 72) {
-            n = 72;
-            while (n > 0 && s[n] != ' ')
-                n--;
-            if (n == 0)
-                n = 72;
-        }
-        printf("%.*s\n", (int)n, s);
-        s += n;
-        while (*s == ' ')
-            s++;
+    wrap(stdout, c->help, 0, 72);
+}
+
+/* in_group says whether argv's k first words are the first words of the
+ * command's path, and the path has more: the command is in that group. */
+static int in_group(const cli_cmd *c, int k, char **argv)
+{
+    const char *p = c->path;
+
+    for (int j = 0; j < k; j++) {
+        size_t len = strcspn(p, " ");
+        if (p[len] != ' ' || strlen(argv[j]) != len ||
+            strncmp(argv[j], p, len) != 0)
+            return 0;
+        p += len + 1;
     }
+    return k > 0;
+}
+
+/* group_words says how many of argv's first words name a group of
+ * commands ("session", "admin", "admin programme"), 0 when none do. */
+static int group_words(int argc, char **argv)
+{
+    int best = 0;
+
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        for (int k = best + 1; k <= argc && k < path_words(commands[i].path);
+             k++)
+            if (in_group(&commands[i], k, argv))
+                best = k;
+    return best;
+}
+
+/* group_help lists on f the commands of the group argv[0..k), each with
+ * its arguments and options and its help. */
+static void group_help(FILE *f, int k, char **argv)
+{
+    char group[256] = "";
+
+    for (int j = 0; j < k; j++)
+        snprintf(group + strlen(group), sizeof group - strlen(group), "%s%s",
+                 j ? " " : "", argv[j]);
+    fprintf(f, "usage: binome [--profile DIR] %s COMMAND [ARGS]\n\n", group);
+    fprintf(f, "'%s' commands:\n", group);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (!in_group(&commands[i], k, argv))
+            continue;
+        fprintf(f, "\n  %s %s\n", commands[i].path, commands[i].usage);
+        wrap(f, commands[i].help, 6, 68);
+    }
+    fprintf(f,
+            "\n'binome %s COMMAND --help' (or 'binome help %s COMMAND') "
+            "shows one command.\n",
+            group, group);
 }
 
 /* default_hint says what to do about an error, when the handler did not. */
@@ -241,8 +302,9 @@ static const char *default_hint(int rc)
     case BNC_EPASSPHRASE:
         return "type the passphrase again (or fix BINOME_PASSPHRASE)";
     case BNC_EDENIED:
-        return "only the pair's members may do this (administrators never "
-               "read notes); check the pair id with 'binome pairs'";
+        return "your account's role may not do this ('binome whoami' shows "
+               "it): administrators never read notes, auditors only audit, "
+               "and only administrators manage programmes";
     case BNC_EAUTH:
     case BNC_ESIG:
         return "the data did not verify and was not shown; tell your "
@@ -297,10 +359,22 @@ int main(int argc, char **argv)
         return 0;
     }
     if (nargs == 0 || strcmp(args[0], "--help") == 0 ||
-        strcmp(args[0], "-h") == 0 || strcmp(args[0], "help") == 0) {
+        strcmp(args[0], "-h") == 0 ||
+        (strcmp(args[0], "help") == 0 && nargs == 1)) {
         usage(nargs == 0 ? stderr : stdout);
         free(args);
         return nargs == 0 ? 2 : 0;
+    }
+    /* "binome help session", "binome help note add": the words after help,
+     * then --help. */
+    if (strcmp(args[0], "help") == 0 && args[1][0] == '-') {
+        usage(stdout); /* "binome help --help" */
+        free(args);
+        return 0;
+    }
+    if (strcmp(args[0], "help") == 0) {
+        memmove(args, args + 1, (size_t)(nargs - 1) * sizeof *args);
+        args[nargs - 1] = "--help";
     }
     for (size_t i = 0; i < NCOMMANDS; i++) {
         int w = path_words(commands[i].path);
@@ -310,8 +384,31 @@ int main(int argc, char **argv)
         }
     }
     if (cmd == NULL) {
-        fprintf(stderr, "binome: unknown command '%s'\n\n", args[0]);
-        usage(stderr);
+        /* A group ("session", "admin programme"): with --help (or -h, or
+         * through "binome help") its commands on stdout; alone or with
+         * an unknown word, the same on stderr and exit status 2. */
+        int k = group_words(nargs, args);
+        int help =
+            k > 0 && k < nargs &&
+            (strcmp(args[k], "--help") == 0 || strcmp(args[k], "-h") == 0);
+        if (k > 0 && help) {
+            group_help(stdout, k, args);
+            free(args);
+            return 0;
+        }
+        if (k > 0 && k < nargs)
+            fprintf(stderr, "binome: unknown command '%s %s'\n\n",
+                    cli_safe(args[0]), cli_safe(args[k]));
+        else if (k > 0)
+            fprintf(stderr, "binome: '%s' needs a command\n\n",
+                    cli_safe(args[0]));
+        else
+            fprintf(stderr, "binome: unknown command '%s'\n\n",
+                    cli_safe(args[0]));
+        if (k > 0)
+            group_help(stderr, k, args);
+        else
+            usage(stderr);
         free(args);
         return 2;
     }

@@ -417,40 +417,34 @@ static void ascii_puts(FILE *f, const char *s)
 }
 
 /*
- * cell prints s in exactly width columns (left-aligned): hazards are
- * escaped (bn_text.h), and a longer text is cut at a character with a
- * final '~'. Columns are counted as code points.
+ * cell prints s in exactly width columns of a terminal (left-aligned):
+ * hazards are escaped (bn_text.h), and a longer text is cut at a whole
+ * character with a final '~'. Columns are display columns
+ * (bn_text_width: a combining mark takes none, a CJK character two).
  */
 static void cell(FILE *f, const char *s, int width)
 {
     bn_buf b = {0};
-    const unsigned char *p = (const unsigned char *)escaped(&b, s);
-    size_t total = 0;
-    int cols = 0;
+    const char *p = escaped(&b, s);
+    size_t cols = 0, len, keep;
 
     if (p == NULL) {
         bn_buf_free(&b);
         ascii_puts(f, "?");
-        for (cols = 1; cols < width; cols++)
+        for (cols = 1; cols < (size_t)width; cols++)
             fputc(' ', f);
         return;
     }
-    for (size_t i = 0; p[i]; i++)
-        total += (p[i] & 0xc0) != 0x80;
-    for (size_t i = 0; p[i] && cols < width;) {
-        size_t k = 1;
-        while (p[i + k] && (p[i + k] & 0xc0) == 0x80)
-            k++;
-        if (total > (size_t)width && cols == width - 1) {
-            fputc('~', f);
-            cols++;
-            break;
-        }
-        fwrite(p + i, 1, k, f);
+    len = strlen(p);
+    keep = bn_text_prefix(p, len, (size_t)width, &cols);
+    if (keep < len) /* cut: room for the '~' */
+        keep = bn_text_prefix(p, len, (size_t)width - 1, &cols);
+    fwrite(p, 1, keep, f);
+    if (keep < len) {
+        fputc('~', f);
         cols++;
-        i += k;
     }
-    for (; cols < width; cols++)
+    for (; cols < (size_t)width; cols++)
         fputc(' ', f);
     bn_buf_free(&b);
 }

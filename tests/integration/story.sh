@@ -194,7 +194,7 @@ else
     ok "the canary appears nowhere in the daemon's log"
 fi
 
-refuse "an unknown pair is refused" "denied\|not found" \
+refuse "an unknown pair is refused, by its id" "no pair 999999 among yours" \
     as alice note list 999999
 if as alice frobnicate >/dev/null 2>&1; then
     not_ok "an unknown command exits 2"

@@ -528,7 +528,9 @@
     T(test_escape_keeps_text)                                                  \
     T(test_escape_output_is_clean)                                             \
     T(test_name_check)                                                         \
-    T(test_json_escapes_hazards)
+    T(test_json_escapes_hazards)                                               \
+    T(test_width)                                                              \
+    T(test_width_prefix)
 
 /* Programs that live in a test file, for scripts:
  * `unit_runner --tool NAME ARG...`. */

@@ -195,7 +195,7 @@ static void test_upload_read(void **state)
     assert_int_equal(bn_doc_pull_finish(&in), 0);
     assert_int_equal(doc_read(&W.mentor, d.id, 3), BN_ENOTFOUND);
     /* nobody outside the pair, no administrator */
-    assert_int_equal(doc_read(&W.mentor2, d.id, 0), BN_EDENIED);
+    assert_int_equal(doc_read(&W.mentor2, d.id, 0), BN_ENOTFOUND);
     assert_int_equal(doc_read(&W.admin, d.id, 0), BN_EDENIED);
     /* a complete document cannot begin again; its final chunk again is a
      * retry that logs nothing */

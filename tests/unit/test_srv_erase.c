@@ -193,9 +193,9 @@ static void test_erase_rules(void **state)
     assert_int_equal(erase(&W.admin, W.pair_a), BN_EINVAL);
     assert_non_null(strstr(W.admin.rep.u.error.message.ptr, "ended"));
     assert_int_equal(erase(&W.mentor, W.pair_a), BN_EINVAL);
-    assert_int_equal(erase(&W.mentor2, W.pair_a), BN_EDENIED);
-    assert_int_equal(erase(&W.mentee3, W.pair_a), BN_EDENIED);
-    assert_int_equal(erase(&W.mentor2, 987654), BN_EDENIED);
+    assert_int_equal(erase(&W.mentor2, W.pair_a), BN_ENOTFOUND);
+    assert_int_equal(erase(&W.mentee3, W.pair_a), BN_ENOTFOUND);
+    assert_int_equal(erase(&W.mentor2, 987654), BN_ENOTFOUND);
     assert_int_equal(erase(&W.admin, 987654), BN_ENOTFOUND);
     /* still all there */
     assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), 0);
@@ -210,7 +210,7 @@ static void test_member_erases(void **state)
     assert_int_equal(erase(&W.mentor2, W.pair_b), 0);
     assert_int_equal(W.mentor2.rep.type, BN_MSG_PAIR);
     assert_int_equal(W.mentor2.rep.u.pair.pair.status, BN_PAIR_ERASED);
-    assert_int_equal(pair_get(&W.mentor2, W.pair_b), BN_EDENIED);
+    assert_int_equal(pair_get(&W.mentor2, W.pair_b), BN_ENOTFOUND);
     assert_int_equal(erase(&W.mentee2, W.pair_b), 0);
     assert_int_equal(erase(&W.admin, W.pair_b), 0);
 }
@@ -316,8 +316,8 @@ static void test_shredded(void **state)
 
     /* the members reach nothing of it; the administrator no longer
      * lists it */
-    assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), BN_EDENIED);
-    assert_int_equal(pair_get(&W.mentee, W.pair_a), BN_EDENIED);
+    assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), BN_ENOTFOUND);
+    assert_int_equal(pair_get(&W.mentee, W.pair_a), BN_ENOTFOUND);
     bn_msg_init(&m, BN_MSG_PAIR_LIST, 0);
     assert_int_equal(call(&W.admin, &m), 0);
     for (uint32_t i = 0; i < W.admin.rep.u.pairs.items.len; i++)

@@ -273,7 +273,7 @@ static void test_key_put_outsider(void **state)
     (void)state;
     assert_int_equal(key_put_epoch(&W.mentor2, W.pair_a, 4, &W.mentor,
                                    &W.mentee, W.pair_key),
-                     BN_EDENIED);
+                     BN_ENOTFOUND);
 }
 
 /* A pair holds at most BN_WRAPS_MAX wraps: re-keying past it is

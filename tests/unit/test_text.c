@@ -161,4 +161,60 @@ static void test_json_escapes_hazards(void **state)
     expect_json(L("é\xc2\xa0"), "\"é\xc2\xa0\"");
 }
 
+/* Display widths: a column per letter whatever its script, none for a
+ * combining mark, two for an East Asian wide character (issue 13: tables
+ * padded by bytes did not line up). */
+static void test_width(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t width;
+    } cases[] = {
+        {"", 0},
+        {"Claire", 6},
+        {"\xc3\x89lodie", 6},                        /* Élodie, precomposed */
+        {"E\xcc\x81lodie", 6},                       /* Élodie, E + U+0301 */
+        {"Zo\xc3\xab", 3},                           /* Zoë */
+        {"\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99", 6}, /* 李小龙 */
+        {"\xd0\x90\xd0\xbd\xd0\xb0", 3},             /* Ана */
+        {"\xed\x95\x9c\xea\xb8\x80", 4},             /* 한글 */
+        {"\xef\xbc\xa1", 2},                         /* fullwidth A */
+        {"a\xe2\x80\x8b"
+         "b",
+         2}, /* a, zero-width space, b */
+        {"\xd8\xb3\xd9\x8e\xd9\x84\xd8\xa7\xd9\x85", 4}, /* سَلام */
+        {"\xf0\x9f\x98\x80", 2},                         /* an emoji */
+        {"\xff", 1},                                     /* not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t w = bn_text_width(cases[i].s, strlen(cases[i].s));
+        if (w != cases[i].width)
+            fail_msg("width of '%s': %zu, want %zu", cases[i].s, w,
+                     cases[i].width);
+    }
+    assert_int_equal(bn_text_cp_width(0x0301), 0);
+    assert_int_equal(bn_text_cp_width(0x4e00), 2);
+    assert_int_equal(bn_text_cp_width('A'), 1);
+}
+
+/* A cell is cut on whole characters, never inside a wide one, and keeps
+ * a character's combining marks. */
+static void test_width_prefix(void **state)
+{
+    (void)state;
+    const char *cjk = "\xe6\x9d\x8e\xe5\xb0\x8f\xe9\xbe\x99"; /* 李小龙 */
+    const char *e = "E\xcc\x81t\xc3\xa9";                     /* Été */
+    size_t cols;
+
+    assert_int_equal(bn_text_prefix(cjk, strlen(cjk), 5, &cols), 6);
+    assert_int_equal(cols, 4);
+    assert_int_equal(bn_text_prefix(cjk, strlen(cjk), 1, &cols), 0);
+    assert_int_equal(cols, 0);
+    assert_int_equal(bn_text_prefix(e, strlen(e), 1, &cols), 3);
+    assert_int_equal(cols, 1);
+    assert_int_equal(bn_text_prefix(e, strlen(e), 99, &cols), strlen(e));
+    assert_int_equal(cols, 3);
+}
+
 BN_UNIT_GROUP(text);

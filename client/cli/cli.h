@@ -33,6 +33,7 @@ typedef struct cli_ctx {
     bnc_client *client;
     const char *pair; /* the pair a command opened: named in tamper reports */
     char after[1300]; /* a last line after the error: where a draft is kept */
+    char server[256]; /* the server's words when it refused a login or join */
 } cli_ctx;
 
 typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);

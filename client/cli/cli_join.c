@@ -48,6 +48,9 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = bnc_join(p, pos[0], name, pass, len, &acc);
     cli_passphrase_free(pass, len);
+    if (rc != 0)
+        snprintf(ctx->server, sizeof ctx->server, "%s",
+                 bnc_profile_server_error(p));
     if (rc == BNC_EEXIST) {
         rc = cli_profile_check(ctx, 1);
         if (rc == 0) /* gone again meanwhile */

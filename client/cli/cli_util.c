@@ -366,6 +366,9 @@ int cli_connect(cli_ctx *ctx)
         return rc;
     rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
     cli_passphrase_free(pass, len);
+    if (rc != 0)
+        snprintf(ctx->server, sizeof ctx->server, "%s",
+                 bnc_profile_server_error(ctx->profile));
     if (rc == BNC_EPROFILE) /* the key file went while we asked */
         return cli_profile_check(ctx, 0);
     if (rc == BNC_ECONNECT || rc == BNC_ETIMEDOUT)

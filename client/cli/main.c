@@ -424,7 +424,8 @@ int main(int argc, char **argv)
     ctx.command = cmd->path;
     rc = cmd->fn(&ctx, nargs - best, args + best);
     if (rc != 0) {
-        const char *server = bnc_client_error(ctx.client);
+        const char *server =
+            ctx.client != NULL ? bnc_client_error(ctx.client) : ctx.server;
         const char *hint = ctx.hint[0] ? ctx.hint : default_hint(rc);
         /* What did not follow from the pair's signed log, by its ids. */
         if (!ctx.msg[0] && (rc == BNC_ETAMPER || rc == BNC_EWITHHELD))

@@ -382,6 +382,13 @@ void bnc_client_close(bnc_client *c);
  */
 const char *bnc_client_error(const bnc_client *c);
 
+/*
+ * bnc_profile_server_error returns the server's own words when it refused
+ * the last bnc_client_open or bnc_join made with p (a version mismatch
+ * says which side to upgrade), or "": valid until the next of those calls.
+ */
+const char *bnc_profile_server_error(const bnc_profile *p);
+
 /* bnc_client_account is the logged-in account (valid as long as c). */
 const bnc_account *bnc_client_account(const bnc_client *c);
 

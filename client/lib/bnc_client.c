@@ -48,10 +48,12 @@ static int check_me(const bnc_account *a, const bn_identity *id)
  * server could not read it: a server of a release before the protocol
  * number (protocol 1) answers an unknown field with BN_EPROTO. A server
  * of a known protocol answers BN_EVERSION itself, naming both sides. */
-static int hello_error(const bnc_conn *conn, int rc)
+static int hello_error(bnc_profile *p, const bnc_conn *conn, int rc)
 {
     const char *msg = bnc_last_error(conn);
 
+    snprintf(p->server_said, sizeof p->server_said, "%s",
+             rc != 0 && msg != NULL ? msg : "");
     if (rc == BN_EPROTO && msg != NULL && msg[0] != '\0')
         return BN_EVERSION;
     return rc;
@@ -67,6 +69,7 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
     char path[BNC_PATH_MAX + 32];
     int rc;
 
+    p->server_said[0] = '\0';
     if (name == NULL || !valid_name(name) || passlen == 0)
         return BN_EINVAL;
     if (file_exists(p, "profile.conf") || file_exists(p, "identity.key"))
@@ -93,7 +96,7 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
     memcpy(req.u.join.box_pk, p->id->box_pk, 32);
     rc = bn_login_sign(req.u.join.sig, bnc_conn_channel(conn), p->id->sign_sk);
     if (rc == 0)
-        rc = hello_error(conn, bnc_call(conn, &req, &rep));
+        rc = hello_error(p, conn, bnc_call(conn, &req, &rep));
     sodium_memzero(&req, sizeof req);
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
@@ -132,7 +135,7 @@ cleanup:
 /* login connects to the profile's server and logs in as its account. */
 static int login(bnc_client *c)
 {
-    const bnc_profile *p = c->profile;
+    bnc_profile *p = c->profile;
     bn_msg req, rep = {0};
     int rc;
 
@@ -144,7 +147,7 @@ static int login(bnc_client *c)
     rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
                        p->id->sign_sk);
     if (rc == 0)
-        rc = hello_error(c->conn, bnc_call(c->conn, &req, &rep));
+        rc = hello_error(p, c->conn, bnc_call(c->conn, &req, &rep));
     if (rc == 0)
         rc = expect(&rep, BN_MSG_LOGGED_IN);
     if (rc == 0) {
@@ -162,6 +165,7 @@ int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,
     int rc;
 
     *out = NULL;
+    p->server_said[0] = '\0';
     rc = bnc_profile_load_identity(p, pass, passlen);
     if (rc != 0)
         return rc;
@@ -202,6 +206,11 @@ void bnc_client_close(bnc_client *c)
 const char *bnc_client_error(const bnc_client *c)
 {
     return c != NULL ? bnc_last_error(c->conn) : "";
+}
+
+const char *bnc_profile_server_error(const bnc_profile *p)
+{
+    return p != NULL ? p->server_said : "";
 }
 
 const bnc_account *bnc_client_account(const bnc_client *c)

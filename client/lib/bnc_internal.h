@@ -34,6 +34,7 @@ struct bnc_profile {
     uint8_t role;          /* enum bn_role */
     uint64_t programme_id; /* 0 for admins and auditors */
     bn_identity *id;       /* NULL until bnc_profile_load_identity */
+    char server_said[256]; /* the server's words on a refused login or join */
 };
 
 /* A client: a profile with its identity and a logged-in connection. */

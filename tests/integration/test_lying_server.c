@@ -84,6 +84,7 @@ typedef struct fix {
     int forge_from;
     const view *cur;
     int old_release;   /* LOGIN and JOIN as release 0.1 answered them */
+    int new_release;   /* LOGIN and JOIN as a server of a later protocol */
     int conflict_once; /* the first KEY_PUT gets BN_ECONFLICT */
     int store_keys;    /* KEY_PUT lands in the honest view */
     unsigned pair_gets, key_puts;
@@ -147,6 +148,13 @@ static int answer(fix *f, const bn_msg *req, bn_msg *rep,
         if (f->old_release) {
             /* Release 0.1's decoder: more fields than its schema. */
             reply_error(rep, req->id, BN_EPROTO, "protocol error");
+            return 1;
+        }
+        if (f->new_release) {
+            reply_error(rep, req->id, BN_EVERSION,
+                        "this client speaks protocol 2 (binome 0.2.0), this "
+                        "server protocol 3 (binomed 0.3.0): upgrade binome, "
+                        "the client");
             return 1;
         }
         bn_msg_init(rep, BN_MSG_LOGGED_IN, req->id);
@@ -730,6 +738,44 @@ static void test_old_server_is_a_version_mismatch(void **state)
     assert_non_null(strstr(err, "upgrade binomed"));
 }
 
+/* A server of a later protocol answers with BN_EVERSION and its own words,
+ * which say to upgrade the client: the library keeps them on the profile
+ * (there is no client after a refused login) and the CLI shows them, for
+ * a member and for a newcomer. */
+static void test_new_server_says_upgrade_the_client(void **state)
+{
+    fix *f = *state;
+    char code[BN_INVITE_CODE_MAX + 1], dir[160], args[BN_INVITE_CODE_MAX + 64];
+    char err[2048];
+    bn_invite_code inv;
+    bnc_client *c = NULL;
+
+    pthread_mutex_lock(&f->lock);
+    f->new_release = 1;
+    pthread_mutex_unlock(&f->lock);
+
+    assert_int_equal(bnc_client_open(&c, f->prof, PASS, strlen(PASS)),
+                     BN_EVERSION);
+    assert_null(c);
+    assert_non_null(strstr(bnc_profile_server_error(f->prof),
+                           "upgrade binome, the client"));
+
+    assert_int_equal(cli(f, f->profile_dir, "pairs", err, sizeof err), 1);
+    assert_non_null(strstr(err, "(server: this client speaks protocol 2"));
+    assert_non_null(strstr(err, "upgrade binome, the client"));
+
+    memset(&inv, 0, sizeof inv);
+    memcpy(inv.server_pk, f->pk, 32);
+    randombytes_buf(inv.token, sizeof inv.token);
+    snprintf(inv.host, sizeof inv.host, "127.0.0.1");
+    inv.port = f->port;
+    assert_int_equal(bn_invite_format(code, sizeof code, &inv), 0);
+    snprintf(dir, sizeof dir, "%s/newcomer", f->dir);
+    snprintf(args, sizeof args, "join '%s' --name 'Nina Newcomer'", code);
+    assert_int_equal(cli(f, dir, args, err, sizeof err), 1);
+    assert_non_null(strstr(err, "upgrade binome, the client"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -742,6 +788,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forged_members_log_not_remembered,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_old_server_is_a_version_mismatch,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_server_says_upgrade_the_client,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,16 +165,29 @@ tests: all $(UNIT_RUNNER) $(RUNNER_FIXTURE) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BI
 # program and script of this build (the adversary's scripts play the
 # malicious server operator, tests/adversary/), each counted once from its
 # exit status: tests/run.sh ends with "N passed, N failed".
+# Integration programs run two at a time (BN_TEST_PROG_JOBS), but those
+# that measure time or look at what others leave in /tmp run alone.
+TEST_ALONE := test_limits test_dos test_crash test_diskfull bench_smoke.sh \
+    bench_parts_smoke.sh runner.sh
+
 test: tests
-	@BUILD=$(BUILD) sh tests/run.sh --all $(ITEST_BINS) $(ITEST_SCRIPTS) \
+	@BUILD=$(BUILD) BN_TEST_PROG_JOBS=$${BN_TEST_PROG_JOBS:-2} \
+	    BN_TEST_ALONE="$(TEST_ALONE)" sh tests/run.sh --all $(ITEST_BINS) $(ITEST_SCRIPTS) \
 	    $(ADV_SCRIPTS)
 
 test-asan:
 	$(MAKE) BUILD=build/asan SAN=1 test
 
+# The builds of check use every core (the tests themselves run one at a
+# time, in tests/run.sh).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+
 check: $(DEPS_STAMP)
+	$(MAKE) -j$(NPROC) tests
 	$(MAKE) test
+	$(MAKE) -j$(NPROC) BUILD=build/asan SAN=1 tests
 	$(MAKE) test-asan
+	$(MAKE) -j$(NPROC) $(FUZZ_BINS)
 	$(MAKE) fuzz-smoke
 
 # ---- fuzzing (clang, libFuzzer) -------------------------------------

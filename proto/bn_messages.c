@@ -74,3 +74,26 @@ void bn_msg_init(bn_msg *m, uint16_t type, uint64_t id)
         m->u.join.release = release;
     }
 }
+
+size_t bn_field_scalar_size(const bn_field_desc *f)
+{
+    switch (f->kind) {
+    case BN_FK_U8:
+    case BN_FK_BOOL:
+        return 1;
+    case BN_FK_U32:
+        return 4;
+    case BN_FK_U64:
+    case BN_FK_I64:
+        return 8;
+    case BN_FK_STR:
+        return sizeof(bn_str);
+    case BN_FK_BIN:
+    case BN_FK_ENV:
+        return sizeof(bn_bin);
+    case BN_FK_BINF:
+        return (size_t)f->a;
+    default:
+        return 0;
+    }
+}

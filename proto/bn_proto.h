@@ -309,6 +309,13 @@ BN_MSGS(BN__MSG_DESC_EXTERN)
  * tables indexed by code have this many entries. */
 #define BN_MSG_CODE_LIMIT 256
 
+/*
+ * bn_field_scalar_size returns the C size of a field that copies as plain
+ * bytes: its integer, its bn_str or bn_bin, its fixed bytes (BINF); 0 for
+ * OBJ and LIST, which have descriptions of their own.
+ */
+size_t bn_field_scalar_size(const bn_field_desc *f);
+
 /* bn_msg_desc returns the description of a message type, or NULL. */
 const bn_struct_desc *bn_msg_desc(uint16_t type);
 

@@ -33,31 +33,6 @@ static struct plan {
 } plans[BND_PROJ_COUNT];
 static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
 
-/* field_size is the C size of a scalar field of kind k (0: not copied by
- * projection: OBJ and LIST). */
-static size_t field_size(const bn_field_desc *f)
-{
-    switch (f->kind) {
-    case BN_FK_U8:
-    case BN_FK_BOOL:
-        return 1;
-    case BN_FK_U32:
-        return 4;
-    case BN_FK_U64:
-    case BN_FK_I64:
-        return 8;
-    case BN_FK_STR:
-        return sizeof(bn_str);
-    case BN_FK_BIN:
-    case BN_FK_ENV:
-        return sizeof(bn_bin);
-    case BN_FK_BINF:
-        return (size_t)f->a;
-    default:
-        return 0;
-    }
-}
-
 static const bn_field_desc *find(const bn_struct_desc *d, const char *name)
 {
     for (size_t i = 0; i < d->nfields; i++)
@@ -104,7 +79,7 @@ int bnd_projection_check(enum bnd_projection p, const char **field)
         const bn_field_desc *w = &rw->wire->fields[i];
         const bn_field_desc *r = find(rw->rec, w->name);
         int ok = named(rw->by_hand, w->name) ||
-                 (r != NULL && r->kind == w->kind && field_size(w) != 0 &&
+                 (r != NULL && r->kind == w->kind && bn_field_scalar_size(w) != 0 &&
                   bound_ok(r, w));
         if (!ok) {
             *field = w->name;
@@ -138,10 +113,10 @@ static void make_plans(void)
             const bn_field_desc *w = &rw->wire->fields[i];
             const bn_field_desc *r = find(rw->rec, w->name);
             if (named(rw->by_hand, w->name) || r == NULL ||
-                r->kind != w->kind || !bound_ok(r, w) || field_size(w) == 0 ||
+                r->kind != w->kind || !bound_ok(r, w) || bn_field_scalar_size(w) == 0 ||
                 pl->n == BND_PROJ_FIELDS_MAX)
                 continue; /* filled by the caller (or refused by the test) */
-            pl->steps[pl->n++] = (step){r->offset, w->offset, field_size(w)};
+            pl->steps[pl->n++] = (step){r->offset, w->offset, bn_field_scalar_size(w)};
         }
     }
 }

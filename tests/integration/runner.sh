@@ -126,6 +126,21 @@ else
     kill "$(cat "$T/sleep.pid")" 2>/dev/null
 fi
 
+# Programs side by side (-J 2), but one named in BN_TEST_ALONE with
+# nothing beside it: each script writes when it starts and ends.
+for s in p1 p2 solo p3; do
+    printf 'echo "start %s" >>"%s/trace"; sleep 0.4; echo "end %s" >>"%s/trace"\n' \
+        "$s" "$T" "$s" "$T" >"$T/$s.sh"
+done
+BN_TEST_ALONE="other.sh solo.sh" "$FIX" -J 2 test_pass "$T/p1.sh" "$T/p2.sh" \
+    "$T/solo.sh" "$T/p3.sh" >"$T/out" 2>&1
+order=$(tr '\n' ' ' <"$T/trace" 2>/dev/null)
+case $order in
+"start p"?" start p"?" end p"?" end p"?" start solo end solo start p3 end p3 ")
+    ok "-J 2 runs two programs at once, and one named alone by itself" ;;
+*) not_ok "-J 2 runs two programs at once, and one named alone by itself ($order)" ;;
+esac
+
 # A test in a file but not in the list does not build.
 CC=${CC:-cc}
 if command -v "$CC" >/dev/null 2>&1; then

@@ -65,10 +65,12 @@ typedef struct job {
     int out;   /* its stdout and stderr, or -1 */
     double start, deadline;
     int timed_out; /* SIGTERM sent, SIGKILL next */
+    int alone;     /* a program that runs with nothing beside it */
 } job;
 
 typedef struct opts {
-    int jobs;
+    int jobs;      /* unit tests at a time */
+    int prog_jobs; /* programs at a time (those not named alone) */
     double unit_timeout, prog_timeout;
     int verbose;
 } opts;
@@ -127,9 +129,14 @@ static void usage(FILE *f)
         "test alone runs in this process, without a timeout (for a "
         "debugger).\n"
         "\n"
-        "  -j N        N unit tests at a time (BN_TEST_JOBS, default 1); "
-        "a program\n"
-        "              runs alone\n"
+        "  -j N        N unit tests at a time (BN_TEST_JOBS, default 1)\n"
+        "  -J N        N programs at a time (BN_TEST_PROG_JOBS, default 1), "
+        "but a\n"
+        "              program named in BN_TEST_ALONE (base names, "
+        "separated by\n"
+        "              spaces) runs with nothing beside it, and unit tests "
+        "never\n"
+        "              run beside a program\n"
         "  -t SECONDS  a unit test's timeout (BN_TEST_TIMEOUT, default %d); "
         "a\n"
         "              program's is BN_TEST_PROG_TIMEOUT (default %d)\n"
@@ -307,16 +314,52 @@ static int report(job *j, int st, const opts *o)
     return passed;
 }
 
-/* Runs the n jobs of run, at most o->jobs unit tests at a time and a
- * program alone; prints the report and the total; returns the exit
- * status. */
+/* named_alone tells whether the base name of prog is one of the words of
+ * BN_TEST_ALONE: a program that must run with nothing beside it (it
+ * measures time, or looks at what other tests leave in /tmp). */
+static int named_alone(const char *prog)
+{
+    const char *list = getenv("BN_TEST_ALONE");
+    const char *base = strrchr(prog, '/');
+    size_t len;
+
+    base = base != NULL ? base + 1 : prog;
+    len = strlen(base);
+    while (list != NULL && *list != '\0') {
+        size_t w = strcspn(list, " ");
+        if (w == len && strncmp(list, base, len) == 0)
+            return 1;
+        list += w;
+        list += strspn(list, " ");
+    }
+    return 0;
+}
+
+/* may_start tells whether j may start beside the nlive jobs running, of
+ * which nprogs are programs and nalone run alone: a unit test beside unit
+ * tests only (o->jobs of them), a program beside programs only
+ * (o->prog_jobs of them), a program named alone beside nothing. */
+static int may_start(const job *j, size_t nlive, size_t nprogs, size_t nalone,
+                     const opts *o)
+{
+    if (nalone > 0)
+        return 0;
+    if (j->alone)
+        return nlive == 0;
+    if (j->prog != NULL)
+        return nlive == nprogs && nprogs < (size_t)o->prog_jobs;
+    return nprogs == 0 && nlive < (size_t)o->jobs;
+}
+
+/* Runs the n jobs of run in their order, as many at a time as may_start
+ * lets; prints the report and the total; returns the exit status. */
 static int run_all(job **run, size_t n, const opts *o)
 {
     job *live[MAX_JOBS];
     size_t next = 0, nlive = 0, passed = 0, failed = 0, nbad = 0;
+    size_t nprogs = 0, nalone = 0; /* of the live ones */
     job **bad = calloc(n ? n : 1, sizeof *bad);
     sigset_t chld;
-    int alone = 0; /* a program is running */
 
     if (bad == NULL)
         return 2;
@@ -325,8 +368,7 @@ static int run_all(job **run, size_t n, const opts *o)
     sigprocmask(SIG_BLOCK, &chld, NULL);
 
     while ((next < n || nlive > 0) && !interrupted) {
-        while (next < n && !alone && (size_t)o->jobs > nlive &&
-               (run[next]->prog == NULL || nlive == 0)) {
+        while (next < n && may_start(run[next], nlive, nprogs, nalone, o)) {
             job *j = run[next++];
             if (start(j, o) != 0) {
                 printf("%-8s %s  (not started)\n", "FAILED", j->name);
@@ -335,7 +377,8 @@ static int run_all(job **run, size_t n, const opts *o)
                 continue;
             }
             live[nlive++] = j;
-            alone = j->prog != NULL;
+            nprogs += j->prog != NULL;
+            nalone += j->alone;
         }
         /* the nearest deadline, at most a second away */
         double t = now_s(), wait = 1.0;
@@ -362,8 +405,8 @@ static int run_all(job **run, size_t n, const opts *o)
                     failed++;
                     bad[nbad++] = j;
                 }
-                if (j->prog != NULL)
-                    alone = 0;
+                nprogs -= j->prog != NULL;
+                nalone -= (size_t)j->alone;
                 live[i] = live[--nlive];
                 break;
             }
@@ -412,7 +455,7 @@ static int run_tool(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    opts o = {1, 0, 0, 0};
+    opts o = {1, 1, 0, 0, 0};
     size_t ntests = 0, nrun = 0, k = 0;
     int list = 0, all = 0, ret = 2, i;
     job *tests = NULL, *progs = NULL;
@@ -426,6 +469,7 @@ int main(int argc, char **argv)
     o.unit_timeout = env_seconds("BN_TEST_TIMEOUT", UNIT_TIMEOUT_S);
     o.prog_timeout = env_seconds("BN_TEST_PROG_TIMEOUT", PROG_TIMEOUT_S);
     o.jobs = (int)env_seconds("BN_TEST_JOBS", 1);
+    o.prog_jobs = (int)env_seconds("BN_TEST_PROG_JOBS", 1);
     s = getenv("BN_TEST_VERBOSE");
     o.verbose = s != NULL && *s != '\0' && strcmp(s, "0") != 0;
 
@@ -444,6 +488,8 @@ int main(int argc, char **argv)
             o.verbose = 1;
         } else if (strcmp(a, "-j") == 0 && i + 1 < argc) {
             o.jobs = atoi(argv[++i]);
+        } else if (strcmp(a, "-J") == 0 && i + 1 < argc) {
+            o.prog_jobs = atoi(argv[++i]);
         } else if (strcmp(a, "-t") == 0 && i + 1 < argc) {
             o.unit_timeout = atof(argv[++i]);
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -454,7 +500,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (o.jobs < 1 || o.jobs > MAX_JOBS || o.unit_timeout <= 0) {
+    if (o.jobs < 1 || o.jobs > MAX_JOBS || o.prog_jobs < 1 ||
+        o.prog_jobs > MAX_JOBS || o.unit_timeout <= 0) {
         usage(stderr);
         return 2;
     }
@@ -485,6 +532,7 @@ int main(int argc, char **argv)
             snprintf(p->name, sizeof p->name, "%s", argv[i]);
             p->prog = argv[i];
             p->out = -1;
+            p->alone = named_alone(argv[i]);
         } else if (select_tests(tests, ntests, argv[i]) == 0) {
             fprintf(stderr,
                     "unit_runner: no test is named %s (--list), and no "

@@ -34,30 +34,6 @@ static const bnc__projection *row_named(const char *name)
     return NULL;
 }
 
-/* csize is the C size of a wire field of kind k (0: OBJ and LIST). */
-static size_t csize(const bn_field_desc *f)
-{
-    switch (f->kind) {
-    case BN_FK_U8:
-    case BN_FK_BOOL:
-        return 1;
-    case BN_FK_U32:
-        return 4;
-    case BN_FK_U64:
-    case BN_FK_I64:
-        return 8;
-    case BN_FK_STR:
-        return sizeof(bn_str);
-    case BN_FK_BIN:
-    case BN_FK_ENV:
-        return sizeof(bn_bin);
-    case BN_FK_BINF:
-        return (size_t)f->a;
-    default:
-        return 0;
-    }
-}
-
 /* Every wire field is listed exactly once (shown, or named HAND or
  * HIDDEN); every name listed is a wire field, but PUB names, which are
  * not. This is what fails when the schema gains a field no row knows. */
@@ -110,7 +86,7 @@ static void test_kinds_and_sizes(void **state)
                 ok = (w->kind == BN_FK_U8 || w->kind == BN_FK_U32 ||
                       w->kind == BN_FK_U64 || w->kind == BN_FK_I64 ||
                       w->kind == BN_FK_BOOL) &&
-                     f->size == csize(w);
+                     f->size == bn_field_scalar_size(w);
                 break;
             case BNC_PROJ_BYTES:
                 ok = w->kind == BN_FK_BINF && f->size == w->a;
@@ -182,7 +158,7 @@ static void fill(const bn_struct_desc *d, uint8_t *s)
         } else if (f->kind == BN_FK_OBJ) {
             fill(f->elem, at);
         } else {
-            for (size_t j = 0; j < csize(f); j++)
+            for (size_t j = 0; j < bn_field_scalar_size(f); j++)
                 at[j] = (uint8_t)(seed + j);
         }
     }

@@ -61,24 +61,11 @@ static const bn_field_desc *find(const bn_struct_desc *d, const char *name)
     return NULL;
 }
 
+/* csize: the bytes of w compared: a pointer's worth for OBJ and LIST. */
 static size_t csize(const bn_field_desc *f)
 {
-    switch (f->kind) {
-    case BN_FK_U8:
-    case BN_FK_BOOL:
-        return 1;
-    case BN_FK_U32:
-        return 4;
-    case BN_FK_STR:
-        return sizeof(bn_str);
-    case BN_FK_BIN:
-    case BN_FK_ENV:
-        return sizeof(bn_bin);
-    case BN_FK_BINF:
-        return f->a;
-    default:
-        return 8;
-    }
+    size_t n = bn_field_scalar_size(f);
+    return n != 0 ? n : sizeof(void *);
 }
 
 /* named: name is a word of the space-separated list. */

@@ -715,7 +715,9 @@ static void snapshot(struct snap *sn)
         bn_rec_prog_stats *p = &sn->prog[g];
         assert_int_equal(bnd_stats_prog_get(cx.st, cx.txn, g, p, &cx.arena), 0);
         assert_true(p->months.len <= 128);
-        memcpy(sn->months[g], p->months.v, p->months.len * sizeof *p->months.v);
+        if (p->months.len > 0)
+            memcpy(sn->months[g], p->months.v,
+                   p->months.len * sizeof *p->months.v);
         p->months.v = NULL;
     }
     assert_int_equal(

@@ -445,6 +445,28 @@ static int do_swap_authors(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* Records account id[2] as the author of a note's revision id[1] (the
+ * server's record only: the envelope and the log stay). */
+static int do_set_note_author(MDB_txn *txn, tamper *t)
+{
+    bn_rec_note m;
+    bn_rec_account a;
+    bnd_key k = bnd_key_notes(t->pair, t->id[0], (uint32_t)t->id[1]);
+    int rc = bnd_rec_get(t->st, txn, k, &m, &t->arena);
+
+    if (rc == 0)
+        rc = get_account(txn, t, t->id[2], &a);
+    if (rc != 0)
+        return rc;
+    m.author_id = a.id;
+    rc = bnd_rec_put(t->st, txn, k, &m, 0);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu64
+             " now said to be by %" PRIu64,
+             t->pair, t->id[0], t->id[1], a.id);
+    return rc;
+}
+
 /* Deletes one revision of a note that is not its latest (meta and
  * envelope): the latest is served as before, the history has a hole. */
 static int do_hide_revision(MDB_txn *txn, tamper *t)
@@ -715,6 +737,9 @@ static const tamper_cmd cmds[] = {
      "revision's number"},
     {"swap-authors", "PN", do_swap_authors, "DATA PAIR NOTE",
      "swap the authors recorded for NOTE's first and latest revisions"},
+    {"set-note-author", "PNRA", do_set_note_author,
+     "DATA PAIR NOTE REV ACCOUNT",
+     "record ACCOUNT as the author of NOTE's revision REV"},
     {"hide-revision", "PNR", do_hide_revision, "DATA PAIR NOTE REV",
      "delete NOTE's revision REV (not the latest)"},
     {"hide-objective", "PO", do_hide_objective, "DATA PAIR OBJ",

@@ -148,8 +148,10 @@ static const cli_cmd commands[] = {
      "only once the whole document verified."},
     {"export", cli_export, "PAIR --to DIR",
      "Write everything you can read in the pair, decrypted, into DIR (new "
-     "or empty, made 0700): notes as Markdown with a small header, "
-     "documents under their own names, objectives.csv and sessions.csv."},
+     "or empty, made 0700): notes as Markdown with a small header, every "
+     "revision with its author and date (the latest in notes/, earlier ones "
+     "in notes/revisions/), documents under their own names, objectives.csv "
+     "and sessions.csv."},
     {"audit", cli_audit, "[--json] [--canary FILE]...",
      "Audit the live server (auditors): every stored note and document "
      "must be a well-formed ciphertext with a fresh nonce. Each line of a "

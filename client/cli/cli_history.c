@@ -190,8 +190,9 @@ static int print_table(const bnc_pair *p, const bnc_note_meta *v, size_t n,
                      o.edited_from);
         else if (o.edited_from != 0)
             snprintf(line, sizeof line, "revision %u", o.edited_from);
-        printf("%4u  %s %-20s %8zu  %s\n", v[i].revision,
-               cli_pad(v[i].author_name, 20), date, k->lens[i], line);
+        printf("%4u  %s %-20s %8zu%s%s\n", v[i].revision,
+               cli_pad(v[i].author_name, 20), date, k->lens[i],
+               line[0] ? "  " : "", line);
     }
     return rc;
 }

@@ -308,9 +308,11 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
                          o.edited_from);
             else if (o.edited_from != 0)
                 snprintf(from, sizeof from, "revision %u", o.edited_from);
-            printf("%016" PRIx64 "  %-11s %s %-20s %4u %-7s %s\n", m->note_id,
+            /* No trailing blanks when it was not edited. */
+            printf("%016" PRIx64 "  %-11s %s %-20s %4u %-*s%s\n", m->note_id,
                    bnc_kind_name(m->kind), cli_pad(m->author_name, 20), date,
-                   m->revision, m->is_private ? "yes" : "no", from);
+                   m->revision, from[0] ? 8 : 0, m->is_private ? "yes" : "no",
+                   from);
         }
     }
 cleanup:

@@ -54,6 +54,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv);
 int cli_note_list(cli_ctx *ctx, int argc, char **argv);
 int cli_note_show(cli_ctx *ctx, int argc, char **argv);
 int cli_note_edit(cli_ctx *ctx, int argc, char **argv);
+int cli_note_history(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_end(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_erase(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_erase(cli_ctx *ctx, int argc, char **argv);
@@ -195,6 +196,24 @@ int cli_json_connect(cli_ctx *ctx, int argc, char **argv, int *json);
  * *p is the caller's to free with bnc_pair_free. */
 int cli_json_pair(cli_ctx *ctx, int argc, char **argv, int flags, int *json,
                   bnc_pair **p);
+
+/* cli_note_find finds NOTE (arg: an id or a unique prefix) among the
+ * notes of pair p (named pair on the command line) that this member
+ * sees; *latest (may be NULL) receives its latest revision. Messages set
+ * for a note that is not there or a prefix of several. */
+int cli_note_find(cli_ctx *ctx, const bnc_pair *p, const char *pair,
+                  const char *arg, uint64_t *note_id, uint32_t *latest);
+
+/* cli_note_origin_line writes "revision 3 by Bob (mentee), edited from
+ * Alice's revision 2" (names escaped by cli_safe; the role in brackets
+ * unless role is NULL) for revision m and its origin o
+ * (bnc_note_origin_of). */
+void cli_note_origin_line(char *out, size_t size, const bnc_note_meta *m,
+                          const bnc_note_origin *o, const char *role);
+
+/* cli_note_date is when revision m was written: the author's clock in
+ * its signed log entry, else (a legacy entry) the server's. */
+int64_t cli_note_date(const bnc_note_meta *m, const bnc_note_origin *o);
 
 /* cli_json_str prints s as a JSON string to stdout. */
 void cli_json_str(const char *s);

@@ -1,6 +1,7 @@
 /*
  * cli_export.c: everything a member can read in a pair, decrypted, into a
- * new private directory: notes as Markdown with a small header, documents
+ * new private directory: notes as Markdown with a small header (every
+ * revision: the latest in notes/, earlier ones in notes/revisions/), documents
  * under their own (sanitised) names, objectives.csv and sessions.csv.
  * The directory is 0700 and every file 0600.
  */
@@ -102,22 +103,130 @@ static void csv(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* What export_rev needs: where to write, and the revisions of the note
+ * so far (for the latest revision's history lines). */
+struct export_note {
+    cli_ctx *ctx;
+    const bnc_pair *p;
+    const char *dir, *revdir;
+    uint32_t latest;
+    bnc_note_meta *seen; /* revisions 1 .. nseen, as they came */
+    uint32_t nseen, cap;
+};
+
+/* rev_file names revision m's file: the latest in notes/, an earlier
+ * one in notes/revisions/ with its number. */
+static void rev_file(char *out, size_t size, const bnc_note_meta *m,
+                     const bnc_note_origin *o, int latest)
+{
+    char date[32], day[11];
+
+    cli_time(date, cli_note_date(m, o));
+    snprintf(day, sizeof day, "%.10s", date);
+    if (latest)
+        snprintf(out, size, "%s-%s-%016" PRIx64 ".md", day,
+                 bnc_kind_name(m->kind), m->note_id);
+    else
+        snprintf(out, size, "%s-%s-%016" PRIx64 "-r%u.md", day,
+                 bnc_kind_name(m->kind), m->note_id, m->revision);
+}
+
+/* export_rev is the bnc_note_rev_fn that writes one revision of a note,
+ * with a header saying who wrote it and what it was edited from; the
+ * latest revision's header lists every revision. */
+static int export_rev(void *arg, const bnc_note_meta *m, const uint8_t *body,
+                      size_t len)
+{
+    struct export_note *x = arg;
+    const bnc_member *a = bnc_pair_member(x->p, m->author_id);
+    int latest = m->revision == x->latest;
+    bnc_note_origin o;
+    char name[96], date[32], line[300];
+    FILE *f = NULL;
+    int rc;
+
+    if (x->nseen == x->cap) {
+        uint32_t cap = x->cap ? 2 * x->cap : 8;
+        bnc_note_meta *v = realloc(x->seen, cap * sizeof *v);
+        if (v == NULL)
+            return BNC_ENOMEM;
+        x->seen = v;
+        x->cap = cap;
+    }
+    x->seen[x->nseen++] = *m;
+    bnc_note_origin_of(x->p, m, &o);
+    cli_time(date, m->created);
+    rev_file(name, sizeof name, m, &o, latest);
+    rc = open_new_file(x->ctx, latest ? x->dir : x->revdir, name, &f);
+    if (rc != 0)
+        return rc;
+    fprintf(f,
+            "---\nnote: %016" PRIx64 "\nkind: %s\nauthor: %s (%s)\n"
+            "date: %s\nrevision: %u\n",
+            m->note_id, bnc_kind_name(m->kind), cli_safe(m->author_name),
+            a ? bnc_role_name(a->role) : "?", date, m->revision);
+    cli_time(date, o.written);
+    if (o.written > 0)
+        fprintf(f, "signed: %s\n", date);
+    if (o.edited_from != 0) {
+        cli_note_origin_line(line, sizeof line, m, &o, NULL);
+        fprintf(f, "edited: %s\n", line);
+    }
+    if (m->session_id)
+        fprintf(f, "session: %" PRIu64 "\n", m->session_id);
+    if (m->is_private)
+        fprintf(f, "private: yes\n");
+    if (latest && x->nseen > 1) {
+        fprintf(f, "revisions:\n");
+        for (uint32_t i = 0; i < x->nseen; i++) {
+            const bnc_note_meta *r = &x->seen[i];
+            const bnc_member *ra = bnc_pair_member(x->p, r->author_id);
+            bnc_note_origin ro;
+            char rn[96];
+            bnc_note_origin_of(x->p, r, &ro);
+            cli_time(date, cli_note_date(r, &ro));
+            rev_file(rn, sizeof rn, r, &ro, r->revision == x->latest);
+            fprintf(f, "  - revision %u by %s (%s), %s: %s%s\n", r->revision,
+                    cli_safe(r->author_name),
+                    ra ? bnc_role_name(ra->role) : "?", date,
+                    r->revision == x->latest ? "" : "revisions/", rn);
+        }
+    }
+    fprintf(f, "---\n\n");
+    fwrite(body, 1, len, f);
+    if (len > 0 && body[len - 1] != '\n')
+        fputc('\n', f);
+    return close_file(x->ctx, f, name);
+}
+
+/* export_notes writes every note the member sees, each revision in its
+ * own file (bnc_note_history: all checked against the signed log);
+ * *count is the notes, *nrevs the earlier revisions. */
 static int export_notes(cli_ctx *ctx, const bnc_pair *p, const char *dir,
-                        size_t *count)
+                        size_t *count, size_t *nrevs)
 {
     bnc_note_meta *items = NULL;
     size_t n = 0;
-    int rc = bnc_note_list(ctx->client, p, &items, &n);
+    char revdir[BNC_PATH_MAX + 32];
+    int rc = bnc_note_list(ctx->client, p, &items, &n), made = 0;
 
+    snprintf(revdir, sizeof revdir, "%s/revisions", dir);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        bnc_note_meta m;
-        uint8_t *body = NULL;
-        size_t len = 0;
-        char name[96], date[32], day[11];
-        const bnc_member *a;
-        FILE *f = NULL;
+        struct export_note x = {ctx,  p, dir, revdir, items[i].revision,
+                                NULL, 0, 0};
+        bnc_note_meta *v = NULL;
+        size_t nv = 0;
 
-        rc = bnc_note_get(ctx->client, p, items[i].note_id, 0, &m, &body, &len);
+        if (items[i].revision > 1 && !made) {
+            rc = make_dir(ctx, revdir);
+            made = 1;
+            if (rc != 0)
+                break;
+        }
+        rc = bnc_note_history(ctx->client, p, items[i].note_id, &v, &nv,
+                              export_rev, &x);
+        free(v);
+        free(x.seen);
         if (rc == BNC_ESIG || rc == BNC_EAUTH) {
             fprintf(stderr,
                     "binome: export: note %016" PRIx64 " does not verify; "
@@ -128,31 +237,8 @@ static int export_notes(cli_ctx *ctx, const bnc_pair *p, const char *dir,
         }
         if (rc != 0)
             break;
-        a = bnc_pair_member(p, m.author_id);
-        cli_time(date, m.created);
-        snprintf(day, sizeof day, "%.10s", date);
-        snprintf(name, sizeof name, "%s-%s-%016" PRIx64 ".md", day,
-                 bnc_kind_name(m.kind), m.note_id);
-        rc = open_new_file(ctx, dir, name, &f);
-        if (rc == 0) {
-            fprintf(f,
-                    "---\nnote: %016" PRIx64 "\nkind: %s\nauthor: %s (%s)\n"
-                    "date: %s\nrevision: %u\n",
-                    m.note_id, bnc_kind_name(m.kind), cli_safe(m.author_name),
-                    a ? bnc_role_name(a->role) : "?", date, m.revision);
-            if (m.session_id)
-                fprintf(f, "session: %" PRIu64 "\n", m.session_id);
-            if (m.is_private)
-                fprintf(f, "private: yes\n");
-            fprintf(f, "---\n\n");
-            fwrite(body, 1, len, f);
-            if (len > 0 && body[len - 1] != '\n')
-                fputc('\n', f);
-            rc = close_file(ctx, f, name);
-            (*count)++;
-        }
-        sodium_memzero(body, len);
-        sodium_free(body);
+        (*count)++;
+        *nrevs += nv > 0 ? nv - 1 : 0;
     }
     free(items);
     return rc;
@@ -273,7 +359,7 @@ int cli_export(cli_ctx *ctx, int argc, char **argv)
     const char *to = NULL;
     const cli_opt opts[] = {{"to", &to, NULL}, {NULL, NULL, NULL}};
     char *pos[1], notes[BNC_PATH_MAX + 16], docs[BNC_PATH_MAX + 16];
-    size_t nn = 0, nd = 0, no = 0, ns = 0;
+    size_t nn = 0, nr = 0, nd = 0, no = 0, ns = 0;
     bnc_pair *p = NULL;
     int rc;
 
@@ -293,7 +379,7 @@ int cli_export(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = make_dir(ctx, docs);
     if (rc == 0)
-        rc = export_notes(ctx, p, notes, &nn);
+        rc = export_notes(ctx, p, notes, &nn, &nr);
     if (rc == 0)
         rc = export_docs(ctx, p, docs, &nd);
     if (rc == 0)
@@ -301,9 +387,9 @@ int cli_export(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = export_sessions(ctx, p, to, &ns);
     if (rc == 0)
-        printf("exported pair %s to %s: %zu notes, %zu documents, %zu "
-               "objectives, %zu sessions\n",
-               pos[0], cli_safe(to), nn, nd, no, ns);
+        printf("exported pair %s to %s: %zu notes (and %zu earlier "
+               "revisions), %zu documents, %zu objectives, %zu sessions\n",
+               pos[0], cli_safe(to), nn, nr, nd, no, ns);
 cleanup:
     bnc_pair_free(p);
     return rc;

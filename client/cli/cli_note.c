@@ -268,6 +268,7 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
         printf("[");
         for (size_t i = 0; i < n; i++) {
             const bnc_note_meta *m = &items[i];
+            bnc_note_origin o;
             char date[32];
             cli_time(date, m->created);
             printf("%s{\"id\":\"%016" PRIx64 "\",\"kind\":\"%s\","
@@ -278,21 +279,40 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
             printf(",\"created\":%" PRId64 ",\"date\":", m->created);
             cli_json_str(date);
             printf(",\"revision\":%u,\"private\":%s,\"session\":%" PRIu64
-                   ",\"size\":%u}",
+                   ",\"size\":%u",
                    m->revision, m->is_private ? "true" : "false", m->session_id,
                    m->size);
+            bnc_note_origin_of(p, m, &o);
+            printf(",\"written\":%" PRId64 ",\"edited_from\":%u,"
+                   "\"edited_from_author_id\":%" PRIu64
+                   ",\"edited_from_author\":",
+                   o.written, o.edited_from, o.edited_from_author_id);
+            cli_json_str(o.edited_from_author);
+            printf("}");
         }
         printf("]\n");
     } else {
-        printf("%-16s  %-11s %-20s %-20s %4s %s\n", "NOTE", "KIND", "AUTHOR",
-               "DATE", "REV", "PRIVATE");
+        printf("%-16s  %-11s %-20s %-20s %4s %-7s %s\n", "NOTE", "KIND",
+               "AUTHOR", "DATE", "REV", "PRIVATE", "EDITED FROM");
         for (size_t i = 0; i < n; i++) {
             const bnc_note_meta *m = &items[i];
-            char date[32];
+            bnc_note_origin o;
+            char date[32], from[120] = "";
             cli_time(date, m->created);
-            printf("%016" PRIx64 "  %-11s %s %-20s %4u %s\n", m->note_id,
+            bnc_note_origin_of(p, m, &o);
+            if (o.edited_from != 0 && o.edited_from_author_id != 0)
+                snprintf(from, sizeof from, "%s's revision %u",
+                         o.edited_from_author[0]
+                             ? cli_safe(o.edited_from_author)
+                             : "?",
+                         o.edited_from);
+            else if (o.edited_from != 0)
+                snprintf(from, sizeof from, "revision %u", o.edited_from);
+            /* No trailing blanks when it was not edited. */
+            printf("%016" PRIx64 "  %-11s %s %-20s %4u %-*s%s\n", m->note_id,
                    bnc_kind_name(m->kind), cli_pad(m->author_name, 20), date,
-                   m->revision, m->is_private ? "yes" : "no");
+                   m->revision, from[0] ? 8 : 0, m->is_private ? "yes" : "no",
+                   from);
         }
     }
 cleanup:
@@ -304,13 +324,16 @@ cleanup:
 int cli_note_show(cli_ctx *ctx, int argc, char **argv)
 {
     int raw = 0;
-    const cli_opt opts[] = {{"raw", NULL, &raw}, {NULL, NULL, NULL}};
+    const char *revarg = NULL;
+    const cli_opt opts[] = {
+        {"raw", NULL, &raw}, {"revision", &revarg, NULL}, {NULL, NULL, NULL}};
     char *pos[2];
     bnc_pair *p = NULL;
-    bnc_note_meta *items = NULL, meta;
+    bnc_note_meta meta;
     uint8_t *body = NULL;
-    size_t n = 0, len = 0;
-    uint64_t note_id = 0;
+    size_t len = 0;
+    uint64_t note_id = 0, rev = 0;
+    uint32_t latest = 0;
     int rc;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
@@ -319,21 +342,25 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
     if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "NOTE is a note id: 1 to 16 hex digits");
+    if (revarg != NULL && (cli_u64(ctx, "--revision", revarg, &rev) != 0 ||
+                           rev == 0 || rev >= UINT32_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--revision is a revision number: 1, 2, ... (see "
+                        "'binome note history PAIR NOTE')");
     rc = cli_open_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
-        rc = bnc_note_list(ctx->client, p, &items, &n);
-    if (rc == 0) {
-        rc = bnc_note_resolve(items, n, pos[1], &note_id);
-        if (rc == BNC_ENOTFOUND)
-            rc = cli_fail(ctx, rc, "no note %s in pair %s", pos[1], pos[0]);
-        else if (rc == BNC_EAMBIGUOUS)
-            rc = cli_fail(ctx, rc,
-                          "%s is the start of several notes' ids; give more "
-                          "digits",
-                          pos[1]);
+        rc = cli_note_find(ctx, p, pos[0], pos[1], &note_id, &latest);
+    if (rc == 0 && rev > latest) {
+        rc = cli_fail(ctx, BNC_ENOTFOUND,
+                      "note %016" PRIx64 " has %u revisions; there is no "
+                      "revision %" PRIu64,
+                      note_id, latest, rev);
+        cli_hint(ctx, "see them with 'binome note history %s %016" PRIx64 "'",
+                 pos[0], note_id);
     }
     if (rc == 0)
-        rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &body, &len);
+        rc = bnc_note_get(ctx->client, p, note_id, (uint32_t)rev, &meta, &body,
+                          &len);
     if (rc == BNC_ESIG || rc == BNC_EAUTH)
         rc = cli_fail(ctx, rc,
                       "note %016" PRIx64 " does not verify (%s); it is not "
@@ -342,8 +369,11 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         goto cleanup;
     if (!raw) {
-        char date[32];
+        char date[32], line[300];
         const bnc_member *a = bnc_pair_member(p, meta.author_id);
+        bnc_note_origin o;
+        bnc_note_origin_of(p, &meta, &o);
+        cli_note_origin_line(line, sizeof line, &meta, &o, NULL);
         cli_time(date, meta.created);
         printf("note       %016" PRIx64 "\n", meta.note_id);
         printf("kind       %s\n", bnc_kind_name(meta.kind));
@@ -351,6 +381,11 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
                a ? bnc_role_name(a->role) : "?");
         printf("date       %s\n", date);
         printf("revision   %u\n", meta.revision);
+        if (o.edited_from != 0 || meta.revision < latest)
+            printf("history    %s%s; every revision: 'binome note "
+                   "history %s %016" PRIx64 "'\n",
+                   line, meta.revision < latest ? " (not the latest)" : "",
+                   pos[0], meta.note_id);
         if (meta.is_private)
             printf("private    yes (only you can read it)\n");
         if (meta.session_id)
@@ -371,31 +406,7 @@ cleanup:
         sodium_memzero(body, len);
         sodium_free(body);
     }
-    free(items);
     bnc_pair_free(p);
-    return rc;
-}
-
-/* resolve_note finds NOTE (an id or a unique prefix) in the pair. */
-static int resolve_note(cli_ctx *ctx, const bnc_pair *p, const char *pair,
-                        const char *arg, uint64_t *note_id)
-{
-    bnc_note_meta *items = NULL;
-    size_t n = 0;
-    int rc = bnc_note_list(ctx->client, p, &items, &n);
-
-    if (rc == 0)
-        rc = bnc_note_resolve(items, n, arg, note_id);
-    free(items);
-    if (rc == BNC_ENOTFOUND) {
-        rc = cli_fail(ctx, rc, "no note %s in pair %s", cli_safe(arg), pair);
-        cli_hint(ctx, "see the notes with 'binome note list %s'", pair);
-    } else if (rc == BNC_EAMBIGUOUS) {
-        rc = cli_fail(ctx, rc,
-                      "%s is the start of several notes' ids; give more "
-                      "digits",
-                      cli_safe(arg));
-    }
     return rc;
 }
 
@@ -431,7 +442,7 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         rc = cli_check_writable(ctx, p, pos[0]);
     if (rc == 0)
-        rc = resolve_note(ctx, p, pos[0], pos[1], &note_id);
+        rc = cli_note_find(ctx, p, pos[0], pos[1], &note_id, NULL);
     if (rc == 0)
         rc = bnc_note_get(ctx->client, p, note_id, 0, &meta, &cur, &curlen);
     if (rc == BNC_ESIG || rc == BNC_EAUTH)
@@ -471,6 +482,15 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_draft_set_text(&d, body, len);
     if (rc == 0)
         rc = send_kept(ctx, p, pos[0], file, editor, &d);
+    if (rc == 0 && meta.author_id != bnc_client_account(ctx->client)->id)
+        fprintf(stderr,
+                "binome: revision %u of note %016" PRIx64 " is yours; %s's "
+                "revision %u stays as written and readable: 'binome note "
+                "history %s %016" PRIx64 "'\n",
+                meta.revision + 1, note_id,
+                meta.author_name[0] ? cli_safe(meta.author_name)
+                                    : "the other member",
+                meta.revision, pos[0], note_id);
 cleanup:
     bnc_draft_clear(&d);
     if (cur != NULL) {

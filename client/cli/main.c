@@ -103,14 +103,26 @@ static const cli_cmd commands[] = {
      "standard input when it is not a terminal, else $EDITOR started on "
      "the current text (--draft ID: on that draft's text). If someone "
      "saved a revision since you read it, nothing is saved, your text is "
-     "kept as a draft and you are told to show the note again."},
+     "kept as a draft and you are told to show the note again. The new "
+     "revision is yours, signed by you: editing the other member's note "
+     "never replaces their revision, which stays readable under their "
+     "name ('note history'). Another member's private note cannot be "
+     "edited."},
     {"note list", cli_note_list, "PAIR [--json]",
-     "List the pair's notes: kind, author, date and revision."},
-    {"note show", cli_note_show, "PAIR NOTE [--raw]",
-     "Decrypt and show a note (NOTE: its id or a unique prefix). Control "
+     "List the pair's notes: kind, author, date and revision of the latest "
+     "revision, and whose revision it was edited from."},
+    {"note show", cli_note_show, "PAIR NOTE [--revision N] [--raw]",
+     "Decrypt and show a note (NOTE: its id or a unique prefix), its latest "
+     "revision or revision N. Control "
      "characters, escape sequences and bidirectional overrides in it are "
      "shown escaped (\\x1b, \\u202e), never sent to the terminal. --raw "
      "prints exactly the body and nothing else."},
+    {"note history", cli_note_history, "PAIR NOTE [--text] [--json]",
+     "List every revision of a note, first to latest: its author, the date "
+     "its author signed, its size and whose revision it was edited from, "
+     "as the pair's signed log says. --text shows each revision's text "
+     "(escaped; with --json, exact). Nothing is shown if any revision does "
+     "not verify."},
     {"objective add", cli_objective_add, "PAIR [TEXT | -] [--date YYYY-MM-DD]",
      "Define an objective; its text is encrypted on this machine, only its "
      "status and dates are seen by the programme. Prints its id. Without "
@@ -136,8 +148,10 @@ static const cli_cmd commands[] = {
      "only once the whole document verified."},
     {"export", cli_export, "PAIR --to DIR",
      "Write everything you can read in the pair, decrypted, into DIR (new "
-     "or empty, made 0700): notes as Markdown with a small header, "
-     "documents under their own names, objectives.csv and sessions.csv."},
+     "or empty, made 0700): notes as Markdown with a small header, every "
+     "revision with its author and date (the latest in notes/, earlier ones "
+     "in notes/revisions/), documents under their own names, objectives.csv "
+     "and sessions.csv."},
     {"audit", cli_audit, "[--json] [--canary FILE]...",
      "Audit the live server (auditors): every stored note and document "
      "must be a well-formed ciphertext with a fresh nonce. Each line of a "

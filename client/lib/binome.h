@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define LIBBINOME_VERSION_MAJOR 1
-#define LIBBINOME_VERSION_MINOR 1
+#define LIBBINOME_VERSION_MINOR 2
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */
@@ -622,9 +622,25 @@ typedef struct bnc_note_meta {
     char author_name[BNC_NAME_MAX + 1]; /* from the members, or "" */
     uint64_t session_id;
     uint32_t epoch;
-    int64_t created;
+    int64_t created; /* the server's clock when it stored the revision */
     uint32_t size;
 } bnc_note_meta;
+
+/*
+ * What the pair's signed log says of one revision of a note, never the
+ * server's word (bnc_note_origin_of): when its author signed it, and which
+ * revision, by whom, it was edited from.
+ */
+typedef struct bnc_note_origin {
+    int64_t written;      /* the author's clock in the revision's signed log
+                             entry; 0 when a legacy entry does not name it */
+    uint32_t edited_from; /* the revision this one follows (revision - 1),
+                             0 for a first revision */
+    uint64_t edited_from_author_id; /* who wrote edited_from, as its log
+                                       entry says; 0 when unknown (a legacy
+                                       log) */
+    char edited_from_author[BNC_NAME_MAX + 1]; /* from the members, or "" */
+} bnc_note_origin;
 
 typedef struct bnc_note_spec {
     uint64_t note_id;  /* 0: a new note (the library draws an id) */
@@ -658,6 +674,37 @@ int bnc_note_list(bnc_client *c, const bnc_pair *p, bnc_note_meta **items,
 int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
                  uint32_t revision, bnc_note_meta *meta, uint8_t **body,
                  size_t *len);
+
+/*
+ * bnc_note_origin fills *o from p's signed log (verified when the pair
+ * was opened) for revision m->revision of note m->note_id, which m says
+ * was written by m->author_id (a meta from bnc_note_list, bnc_note_get or
+ * bnc_note_history, already checked against that log). Never fails: what
+ * the log does not say is 0 or "".
+ */
+void bnc_note_origin_of(const bnc_pair *p, const bnc_note_meta *m,
+                        bnc_note_origin *o);
+
+/*
+ * bnc_note_rev_fn receives one revision of a note from bnc_note_history:
+ * its metadata and its text (valid only during the call; wiped after).
+ * A non-zero return stops the walk and is returned.
+ */
+typedef int (*bnc_note_rev_fn)(void *arg, const bnc_note_meta *m,
+                               const uint8_t *body, size_t len);
+
+/*
+ * bnc_note_history fetches every revision of a note, 1 to the latest, in
+ * order. Each is checked against the pair's signed log (its author, its
+ * number, its text's hash) and opened with its author's key, as
+ * bnc_note_get does; a revision the log holds and the server does not
+ * serve is BNC_EWITHHELD. fn (may be NULL) is called on each revision in
+ * turn. *items (free with free()) receives the n revisions' metadata,
+ * items[i] being revision i + 1; NULL and 0 on error.
+ */
+int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
+                     bnc_note_meta **items, size_t *n, bnc_note_rev_fn fn,
+                     void *arg);
 
 /*
  * bnc_note_resolve finds a note id from a full id or a unique prefix of

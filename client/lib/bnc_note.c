@@ -210,6 +210,98 @@ cleanup:
     return rc;
 }
 
+/* note_logged is the signed log entry of a note's revision, the first
+ * that names it as bnc__check_note takes it, or NULL (a legacy log). */
+static const bn_log_entry *note_logged(const bnc_pair *p, uint64_t note_id,
+                                       uint32_t revision)
+{
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *x = &p->log[i];
+        if (x->version == BN_LOG_VERSION && x->op == BN_MSG_NOTE_PUT &&
+            x->item == note_id && x->sub == revision)
+            return x;
+    }
+    return NULL;
+}
+
+void bnc_note_origin_of(const bnc_pair *p, const bnc_note_meta *m,
+                        bnc_note_origin *o)
+{
+    const bn_log_entry *e;
+    const bnc_member *a;
+
+    memset(o, 0, sizeof *o);
+    e = note_logged(p, m->note_id, m->revision);
+    if (e != NULL && e->author_id == m->author_id)
+        o->written = e->time;
+    if (m->revision <= 1)
+        return;
+    o->edited_from = m->revision - 1;
+    e = note_logged(p, m->note_id, o->edited_from);
+    if (e == NULL)
+        return;
+    o->edited_from_author_id = e->author_id;
+    a = bnc_pair_member(p, e->author_id);
+    if (a != NULL)
+        snprintf(o->edited_from_author, sizeof o->edited_from_author, "%s",
+                 a->name);
+}
+
+int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
+                     bnc_note_meta **items, size_t *n, bnc_note_rev_fn fn,
+                     void *arg)
+{
+    bnc_note_meta latest, *v = NULL;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    char id[17];
+    int rc;
+
+    *items = NULL;
+    *n = 0;
+    /* The latest revision, checked as the latest the log holds: the walk
+     * then knows how far to go. */
+    rc = bnc_note_get(c, p, note_id, 0, &latest, &body, &len);
+    bnc_secret_free(body, len);
+    body = NULL;
+    if (rc != 0)
+        return rc;
+    snprintf(id, sizeof id, "%016" PRIx64, note_id);
+    /* Each revision was logged: the log bounds the walk. */
+    if (latest.revision > p->nlog)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "note %s: revision %" PRIu32
+                           " is more than the pair's log holds: refused",
+                           id, latest.revision);
+    v = calloc(latest.revision, sizeof *v);
+    if (v == NULL)
+        return BN_ENOMEM;
+    for (uint32_t r = 1; r <= latest.revision; r++) {
+        len = 0;
+        rc = bnc_note_get(c, p, note_id, r, &v[r - 1], &body, &len);
+        if (rc == BN_ENOTFOUND)
+            rc = bnc__tamper(c, BN_EWITHHELD,
+                             "note %s: revision %" PRIu32
+                             " comes before revision %" PRIu32
+                             ", the latest, but the server does not serve "
+                             "it (withheld)",
+                             id, r, latest.revision);
+        if (rc == 0 && fn != NULL)
+            rc = fn(arg, &v[r - 1], body, len);
+        bnc_secret_free(body, len);
+        body = NULL;
+        if (rc != 0)
+            break;
+    }
+    if (rc != 0) {
+        free(v);
+        return rc;
+    }
+    *items = v;
+    *n = latest.revision;
+    return 0;
+}
+
 int bnc_note_resolve(const bnc_note_meta *items, size_t n, const char *prefix,
                      uint64_t *note_id)
 {

@@ -4,7 +4,8 @@
  * the record codecs of bnd_schema.h) and makes one edit per run, the kind
  * an operator (or anyone who took the machine) can make to the LMDB file:
  * add a member to a pair, raise its key epoch, withhold a note revision, a
- * note, an objective, a document or a session, move a report to another
+ * note, an objective, a document or a session, serve an older revision as
+ * the latest or swap a note's authors, move a report to another
  * session, rewrite a session or an objective's state, fake a pair's end.
  *
  *   bn_tamper COMMAND DATA ARGS...     (bn_tamper --help: the table)
@@ -377,6 +378,120 @@ static int do_dup_revision(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* Serves revision id[1] of a note (its envelope and its metadata, author
+ * included) under the note's latest revision number: an older text
+ * passed off as the latest edit. */
+static int do_replay_revision(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    uint32_t n, last;
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && n == 0)
+        rc = BN_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    last = revs[n - 1];
+    if (t->id[1] >= last)
+        return BN_EINVAL;
+    rc = bnd_rec_del(t->st, txn, bnd_key_notes(t->pair, t->id[0], last));
+    if (rc == 0)
+        rc =
+            bnd_rec_del(t->st, txn, bnd_key_note_envs(t->pair, t->id[0], last));
+    if (rc == 0)
+        rc =
+            copy_revision(txn, t, t->id[0], (uint32_t)t->id[1], t->id[0], last);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu64
+             " served as revision %" PRIu32,
+             t->pair, t->id[0], t->id[1], last);
+    return rc;
+}
+
+/* Swaps the author recorded for a note's first and latest revisions (the
+ * server's records only: the envelopes and the log stay). */
+static int do_swap_authors(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    bn_rec_note a, b;
+    bnd_key ka, kb;
+    uint32_t n;
+    uint64_t who;
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && n < 2)
+        rc = BN_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    ka = bnd_key_notes(t->pair, t->id[0], revs[0]);
+    kb = bnd_key_notes(t->pair, t->id[0], revs[n - 1]);
+    rc = bnd_rec_get(t->st, txn, ka, &a, &t->arena);
+    if (rc == 0)
+        rc = bnd_rec_get(t->st, txn, kb, &b, &t->arena);
+    if (rc == 0 && a.author_id == b.author_id)
+        rc = BN_EINVAL; /* nothing to swap */
+    if (rc != 0)
+        return rc;
+    who = a.author_id;
+    a.author_id = b.author_id;
+    b.author_id = who;
+    rc = bnd_rec_put(t->st, txn, ka, &a, 0);
+    if (rc == 0)
+        rc = bnd_rec_put(t->st, txn, kb, &b, 0);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu32
+             " now said to be by %" PRIu64 ", revision %" PRIu32 " by %" PRIu64,
+             t->pair, t->id[0], revs[0], a.author_id, revs[n - 1], b.author_id);
+    return rc;
+}
+
+/* Records account id[2] as the author of a note's revision id[1] (the
+ * server's record only: the envelope and the log stay). */
+static int do_set_note_author(MDB_txn *txn, tamper *t)
+{
+    bn_rec_note m;
+    bn_rec_account a;
+    bnd_key k = bnd_key_notes(t->pair, t->id[0], (uint32_t)t->id[1]);
+    int rc = bnd_rec_get(t->st, txn, k, &m, &t->arena);
+
+    if (rc == 0)
+        rc = get_account(txn, t, t->id[2], &a);
+    if (rc != 0)
+        return rc;
+    m.author_id = a.id;
+    rc = bnd_rec_put(t->st, txn, k, &m, 0);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu64
+             " now said to be by %" PRIu64,
+             t->pair, t->id[0], t->id[1], a.id);
+    return rc;
+}
+
+/* Deletes one revision of a note that is not its latest (meta and
+ * envelope): the latest is served as before, the history has a hole. */
+static int do_hide_revision(MDB_txn *txn, tamper *t)
+{
+    static uint32_t revs[MAX_REVS];
+    uint32_t n;
+    int rc = note_revisions(txn, t, t->id[0], revs, &n);
+
+    if (rc == 0 && (n < 2 || t->id[1] >= revs[n - 1]))
+        rc = BN_EINVAL; /* the latest: that is drop-revision */
+    if (rc != 0)
+        return rc;
+    rc = bnd_rec_del(t->st, txn,
+                     bnd_key_notes(t->pair, t->id[0], (uint32_t)t->id[1]));
+    if (rc == 0)
+        rc = bnd_rec_del(
+            t->st, txn,
+            bnd_key_note_envs(t->pair, t->id[0], (uint32_t)t->id[1]));
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": note %016" PRIx64 ": revision %" PRIu64
+             " deleted",
+             t->pair, t->id[0], t->id[1]);
+    return rc;
+}
+
 /* ---- objectives, documents, sessions ------------------------------------- */
 
 static int do_hide_objective(MDB_txn *txn, tamper *t)
@@ -584,7 +699,8 @@ static int do_pair_set(MDB_txn *txn, tamper *t)
  */
 
 /* args: the positional ids after DATA: P pair (decimal), A account
- * (decimal), S session (decimal, 0 allowed for move-note), N note, O
+ * (decimal), S session (decimal, 0 allowed for move-note), R a note's
+ * revision (decimal), N note, O
  * objective, D document (16 hex digits each). */
 typedef struct tamper_cmd {
     const char *name;
@@ -616,6 +732,16 @@ static const tamper_cmd cmds[] = {
      "serve NOTE's revisions again under the id NEWNOTE"},
     {"dup-revision", "PN", do_dup_revision, "DATA PAIR NOTE",
      "serve NOTE's latest revision r again as revision r+1"},
+    {"replay-revision", "PNR", do_replay_revision, "DATA PAIR NOTE REV",
+     "serve NOTE's revision REV (text and author) under its latest "
+     "revision's number"},
+    {"swap-authors", "PN", do_swap_authors, "DATA PAIR NOTE",
+     "swap the authors recorded for NOTE's first and latest revisions"},
+    {"set-note-author", "PNRA", do_set_note_author,
+     "DATA PAIR NOTE REV ACCOUNT",
+     "record ACCOUNT as the author of NOTE's revision REV"},
+    {"hide-revision", "PNR", do_hide_revision, "DATA PAIR NOTE REV",
+     "delete NOTE's revision REV (not the latest)"},
     {"hide-objective", "PO", do_hide_objective, "DATA PAIR OBJ",
      "delete objective OBJ"},
     {"objective-set", "PO", do_objective_set,
@@ -702,7 +828,7 @@ static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
         int bad = (kind == 'N' || kind == 'O' || kind == 'D')
                       ? parse_hex(a, &v)
                       : parse_dec(a, &v);
-        if (bad || (v == 0 && kind != 'S'))
+        if (bad || (v == 0 && kind != 'S') || (kind == 'R' && v >= UINT32_MAX))
             return -1;
         if (got == 0)
             t->pair = v;

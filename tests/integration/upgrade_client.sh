@@ -46,6 +46,14 @@ else
     not_ok "its latest revision"
 fi
 check "the mentee reads the mentor's report" as mentee note show "$PAIR" "$N1"
+as mentee note history "$PAIR" "$N1" --text >"$T/out" 2>"$T/err"
+if [ "$(grep -c '^--- revision [12] by alice (mentor)' "$T/out")" = 2 ] &&
+    grep -q "Next: CV review." "$T/out"; then
+    ok "the report's history: both revisions, the mentor's (old entries)"
+else
+    not_ok "the report's history: both revisions, the mentor's (old entries)"
+    sed 's/^/#   /' "$T/out" "$T/err"
+fi
 check "the mentor reads the mentee's action plan" \
     as mentor note show "$PAIR" "$N2"
 check "the sessions, renumbered to their log seqs" as mentee session list "$PAIR" --json

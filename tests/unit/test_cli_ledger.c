@@ -380,6 +380,61 @@ static void test_private_note_of_other_not_expected(void **state)
         BN_EWITHHELD);
 }
 
+/* Who wrote a revision, when, and whose revision it was edited from come
+ * from the signed log (bnc_note_origin_of), never from what the server
+ * says of it (issue 13). */
+static void test_note_origin_from_log(void **state)
+{
+    world *w = *state;
+    struct bn_note_meta r1 = note(w, 0x44, 1, 0, 1); /* by the mentee */
+    static const uint8_t env[300];
+    bnc_note_meta m;
+    bnc_note_origin o;
+    bn_msg req;
+
+    (void)r1;
+    snprintf(w->members[1].name, sizeof w->members[1].name, "bob");
+    bn_msg_init(&req, BN_MSG_NOTE_PUT, 0);
+    req.u.note_put.pair_id = PAIR;
+    req.u.note_put.note_id = 0x44;
+    req.u.note_put.revision = 2;
+    req.u.note_put.kind = BN_KIND_REPORT;
+    req.u.note_put.epoch = 1;
+    req.u.note_put.envelope = (bn_bin){env, sizeof env};
+    append(w, MENTOR, &req); /* the mentor's edit: revision 2 */
+    memset(&m, 0, sizeof m);
+    m.note_id = 0x44;
+    m.revision = 2;
+    m.author_id = MENTOR;
+    m.created = 1800000000; /* the server's clock: not the signed one */
+    bnc_note_origin_of(&w->p, &m, &o);
+    assert_int_equal(o.written, 1700000000);
+    assert_int_equal(o.edited_from, 1);
+    assert_int_equal(o.edited_from_author_id, MENTEE);
+    assert_string_equal(o.edited_from_author, "bob");
+    /* A first revision was edited from nothing. */
+    m.revision = 1;
+    m.author_id = MENTEE;
+    bnc_note_origin_of(&w->p, &m, &o);
+    assert_int_equal(o.written, 1700000000);
+    assert_int_equal(o.edited_from, 0);
+    assert_int_equal(o.edited_from_author_id, 0);
+    /* A meta naming someone else than the log: no signed date lent to it
+     * (bnc__check_note refuses it anyway). */
+    m.revision = 2;
+    m.author_id = MENTEE;
+    bnc_note_origin_of(&w->p, &m, &o);
+    assert_int_equal(o.written, 0);
+    assert_int_equal(o.edited_from_author_id, MENTEE);
+    /* A revision the log does not hold: nothing signed to say. */
+    m.revision = 9;
+    bnc_note_origin_of(&w->p, &m, &o);
+    assert_int_equal(o.written, 0);
+    assert_int_equal(o.edited_from, 8);
+    assert_int_equal(o.edited_from_author_id, 0);
+    assert_string_equal(o.edited_from_author, "");
+}
+
 static void test_sessions(void **state)
 {
     world *w = *state;

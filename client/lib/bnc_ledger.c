@@ -208,16 +208,16 @@ static int check_accepts(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
-/* is_member: 1 when account (not 0) is one of the pair's members, departed
- * ones too. */
-static int is_member(const bn_pair_detail *d, uint64_t account)
+/* is_member: 1 when account is one of the pair's members (departed ones
+ * too, as check_member_list checked them), or 0: nobody, not a
+ * coordinator either. */
+static int is_member(const bnc_pair *p, uint64_t account)
 {
-    if (account == 0)
-        return 1; /* nobody: not a coordinator either */
-    if (account == d->pair.mentor_id || account == d->pair.mentee_id)
+    if (account == 0 || account == p->info.mentor_id ||
+        account == p->info.mentee_id)
         return 1;
-    for (uint32_t i = 0; i < d->members.len; i++)
-        if (d->members.v[i].account_id == account)
+    for (size_t i = 0; i < p->nmembers; i++)
+        if (p->members[i].account_id == account)
             return 1;
     return 0;
 }
@@ -261,7 +261,7 @@ static int check_state(bnc_client *c, const bnc_pair *p,
     if (ended && i->status == BN_PAIR_WITHDRAWN && i->end_date != 0 &&
         (i->end_reason == BN_END_WITHDRAWN ||
          i->end_reason == BN_END_STALLED) &&
-        !is_member(d, d->pair.ended_by))
+        !is_member(p, d->pair.ended_by))
         return 0;
     /* A legacy log may hold an old end, but not once a new entry follows
      * it: nothing is written to an ended pair. */

@@ -419,9 +419,11 @@ enum bn_objective_status {
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
     F(T, BINF, members_hash, BN_HASH_BYTES, 0)                                 \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* reason: a member's, completed or withdrawn (stalled is the
+ * coordinator's: PAIR_STOP). */
 #define BN_F_pair_end(F, T)                                                    \
     F(T, U64, pair_id, 0, 0)                                                   \
-    F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
+    F(T, U8, reason, BN_END_WITHDRAWN, 0)                                      \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 /* wraps in increasing member_id order, one per member of the epoch. */

@@ -160,7 +160,8 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc != 0)
         return rc;
-    if (reason == NULL || bnc_end_reason_parse(reason, &r) != 0)
+    if (reason == NULL || bnc_end_reason_parse(reason, &r) != 0 ||
+        r == BNC_END_STALLED)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");

@@ -573,27 +573,28 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(f, "\nPAIRS\n%-8s ", "PAIR");
         cell(f, "MENTOR", 22);
         cell(f, "MENTEE", 22);
-        fprintf(f, "%-10s %-10s %-10s %-10s %5s %5s %5s %7s %7s %-10s %s\n",
-                "STATUS", "CREATED", "START", "END", "HELD", "PLAN", "CANC",
-                "ABS M/m", "OBJ R/D", "LAST HELD", "ENDED (WHY, BY)");
+        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %s\n",
+                "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "HELD",
+                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
-        char abs[24], obj[24];
+        char abs[24], obj[24], why[48];
         snprintf(abs, sizeof abs, "%u/%u", p->absent_mentor, p->absent_mentee);
         snprintf(obj, sizeof obj, "%u/%u", p->objectives_reached,
                  p->objectives_defined);
         fprintf(f, "%-8" PRIu64 " ", p->pair_id);
         cell(f, p->mentor_name, 22);
         cell(f, p->mentee_name, 22);
-        fprintf(f, "%-10s %-10s %-10s %-10s %5u %5u %5u %7s %7s %-10s %s%s%s\n",
+        snprintf(why, sizeof why, "%s%s%s",
+                 p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
+                 p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
+        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %s\n",
                 bnc_pair_status_name(p->status),
                 date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
-                p->sessions_held, p->sessions_planned, p->sessions_cancelled,
-                abs, obj, date_or(e, p->last_held, "-"),
-                p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
-                p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
+                why, p->sessions_held, p->sessions_planned,
+                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"));
     }
     return done(f);
 }
@@ -721,13 +722,11 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             s->absent_mentor, s->absent_mentee, s->objectives_defined,
             s->objectives_reached);
     json_ratio(f, d->objectives_reach);
-    fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,",
+    fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);
-    fprintf(f,
-            "\"ended_by\":{\"mentor\":%u,\"mentee\":%u,\"coordinator\":%u},"
-            "\"rate\":",
-            d->ended_by_mentor, d->ended_by_mentee, d->ended_by_coordinator);
     json_ratio(f, d->completion);
+    fprintf(f, "},\"ended_by\":{\"mentor\":%u,\"mentee\":%u,\"coordinator\":%u",
+            d->ended_by_mentor, d->ended_by_mentee, d->ended_by_coordinator);
     fprintf(f,
             "},\"minimum_duration\":{\"months\":%u,\"reached\":%u,"
             "\"started\":%u,\"rate\":",

@@ -115,7 +115,7 @@ grep -E "^$P2 " "$T/table1" | grep -qF "stalled, coordinator" &&
     ok "table: P2 stalled, by the coordinator" ||
     not_ok "table: P2 stalled, by the coordinator"
 has "JSON: counts by who ended" "$T/json1" \
-    '"ended_by":{"mentor":0,"mentee":1,"coordinator":1}'
+    '},"ended_by":{"mentor":0,"mentee":1,"coordinator":1},'
 has "JSON: P2's end" "$T/json1" '"end_reason":"stalled","ended_by":"coordinator"'
 has "JSON: P1's end" "$T/json1" '"end_reason":"withdrawn","ended_by":"mentee"'
 csv_row() { tr -d '\r' <"$1" | awk -F, -v p="$2" '$1 == p { print $8 "/" $NF }'; }

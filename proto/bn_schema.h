@@ -61,11 +61,29 @@ enum bn_pair_status {
 };
 #define BN_PAIR_STATUS_MAX 5
 
+/* Why a pair ended. A member ends it completed or withdrawn (PAIR_END);
+ * the programme's coordinator (an administrator: PAIR_STOP) withdrawn or
+ * stalled (the pair stopped meeting). */
 enum bn_end_reason {
     BN_END_COMPLETED = 1,
     BN_END_WITHDRAWN = 2,
+    BN_END_STALLED = 3,
 };
-#define BN_END_REASON_MAX 2
+#define BN_END_REASON_MAX 3
+
+/* Who ended a pair, as a statistics row says: its mentor, its mentee, or
+ * the programme's coordinator (an account that is not a member). */
+enum bn_ender {
+    BN_ENDER_MENTOR = 1,
+    BN_ENDER_MENTEE = 2,
+    BN_ENDER_COORDINATOR = 3,
+};
+#define BN_ENDER_MAX 3
+
+/* A programme's default for how many mentees a mentor follows at once
+ * (rec_prog_settings), and the most it may be set to. */
+#define BN_MENTEES_PER_MENTOR_DEFAULT 1
+#define BN_MENTEES_PER_MENTOR_MAX 50
 
 enum bn_session_status {
     BN_SESSION_PLANNED = 1,
@@ -135,7 +153,8 @@ enum bn_objective_status {
     F(T, U8, frequency, BN_FREQ_MAX, 0)                                        \
     F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
-    F(T, I64, created, 0, 0)
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
 
 #define BN_F_account_info(F, T)                                                \
     F(T, U64, id, 0, 0)                                                        \
@@ -256,7 +275,8 @@ enum bn_objective_status {
     F(T, U32, objectives_defined, 0, 0)                                        \
     F(T, U32, objectives_reached, 0, 0)                                        \
     F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
-    F(T, U32, last_held, BN_DATE_MAX, 0)
+    F(T, U32, last_held, BN_DATE_MAX, 0)                                       \
+    F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */
 
 /* Audit: one finding, one schema line, one canary. */
 #define BN_F_audit_finding(F, T)                                               \
@@ -333,7 +353,13 @@ enum bn_objective_status {
     F(T, U32, months, BN_MONTHS_MAX, 0)                                        \
     F(T, U8, frequency, BN_FREQ_MAX, 0)                                        \
     F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
-    F(T, STR, charter, BN_CHARTER_MAX, 0)
+    F(T, STR, charter, BN_CHARTER_MAX, 0)                                      \
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0) /* 0: 1 */
+/* An administrator changes a programme's setting: how many mentees one
+ * mentor may follow at once (1 to BN_MENTEES_PER_MENTOR_MAX). */
+#define BN_F_programme_set(F, T)                                               \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
 #define BN_F_programme(F, T)                                                   \
     F(T, OBJ, programme, programme_info, 0)                                    \
     F(T, STR, charter, BN_CHARTER_MAX, 0)
@@ -363,6 +389,12 @@ enum bn_objective_status {
     F(T, U64, mentee_id, 0, 0)
 #define BN_F_pair(F, T) F(T, OBJ, pair, pair_info, 0)
 #define BN_F_pair_erase(F, T) F(T, U64, pair_id, 0, 0)
+/* The coordinator (an administrator) ends a pair: reason withdrawn or
+ * stalled, on date. Not a member: no log entry (DESIGN.md). */
+#define BN_F_pair_stop(F, T)                                                   \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
+    F(T, U32, date, BN_DATE_MAX, 0)
 
 /* Pairs, for their members */
 #define BN_F_pair_list(F, T) F(T, U64, after, 0, 0)
@@ -387,9 +419,11 @@ enum bn_objective_status {
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
     F(T, BINF, members_hash, BN_HASH_BYTES, 0)                                 \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* reason: a member's, completed or withdrawn (stalled is the
+ * coordinator's: PAIR_STOP). */
 #define BN_F_pair_end(F, T)                                                    \
     F(T, U64, pair_id, 0, 0)                                                   \
-    F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
+    F(T, U8, reason, BN_END_WITHDRAWN, 0)                                      \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 /* wraps in increasing member_id order, one per member of the epoch. */
@@ -573,6 +607,7 @@ enum bn_objective_status {
     X(PAIR_CREATE, pair_create, 0x29)                                          \
     X(PAIR, pair, 0x2a)                                                        \
     X(PAIR_ERASE, pair_erase, 0x2b)                                            \
+    X(PROGRAMME_SET, programme_set, 0x2f)                                      \
     X(PAIR_LIST, pair_list, 0x30)                                              \
     X(PAIRS, pairs, 0x31)                                                      \
     X(PAIR_GET, pair_get, 0x32)                                                \
@@ -580,6 +615,7 @@ enum bn_objective_status {
     X(PAIR_ACCEPT, pair_accept, 0x34)                                          \
     X(PAIR_END, pair_end, 0x35)                                                \
     X(KEY_PUT, key_put, 0x36)                                                  \
+    X(PAIR_STOP, pair_stop, 0x38)                                              \
     X(NOTE_PUT, note_put, 0x40)                                                \
     X(NOTE_ACK, note_ack, 0x41)                                                \
     X(NOTE_LIST, note_list, 0x42)                                              \

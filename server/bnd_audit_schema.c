@@ -54,6 +54,7 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_QUOTA, NULL, 0,
      "whose storage is counted: the pair, the account, or both (0: every "
      "pair, or every account)"},
+    {BND_DB_PROG_SETTINGS, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -113,8 +114,12 @@ static const struct why {
     {"pairs", "accepted", "which members consented"},
     {"pairs", "start_date", "when the pairing started: statistics"},
     {"pairs", "end_date", "when it ended: statistics"},
-    {"pairs", "end_reason", "completed or withdrawn: statistics"},
-    {"pairs", "ended_by", "who ended it (the right to withdraw)"},
+    {"pairs", "end_reason",
+     "completed, withdrawn or stalled (the coordinator's): statistics"},
+    {"pairs", "ended_by",
+     "who ended it: a member (the right to withdraw; their signed log entry "
+     "is the proof) or the coordinator's account (statistics: ended by "
+     "whom)"},
     {"pairs", "epoch", "the current pair-key epoch"},
     {"pairs", "log_head", "hash of the last log entry: tamper evidence"},
     {"members", "role", "mentor or mentee in this pair"},
@@ -180,6 +185,9 @@ static const struct why {
     {"quota", "bytes",
      "bytes a pair or an account stores (ciphertext sizes and a fixed "
      "amount per record): storage quotas"},
+    {"prog_settings", "mentees_per_mentor",
+     "how many pending or active pairs one mentor may have at once "
+     "(administrator input): the server refuses a pair beyond it"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -61,7 +61,9 @@ typedef struct bnd_cmd {
 #define M(t) BN_MSG_##t
 /* Notes, objectives, documents, sessions and the log are R_MEMBER only:
  * an administrator never reaches them (BN_EDENIED). PAIR_ERASE is for an
- * administrator or a member of the pair. A live audit, statistics and
+ * administrator or a member of the pair; PAIR_STOP (the coordinator ends a
+ * pair: no log entry, the administrator is not a member) for an
+ * administrator alone. A live audit, statistics and
  * document reads are served off the loop (F_LATER): the loop goes on
  * serving other requests meanwhile. */
 static const bnd_cmd cmds[] = {
@@ -84,6 +86,8 @@ static const bnd_cmd cmds[] = {
      NONE},
     {M(PAIR_ERASE), M(PAIR), bnd_h_pair_erase, NULL, F_WRITE,
      R_ADMIN | R_MEMBER, PAIR(pair_erase), NONE},
+    {M(PROGRAMME_SET), M(PROGRAMME), bnd_h_programme_set, NULL, F_WRITE,
+     R_ADMIN, NONE, NONE},
     {M(PAIR_LIST), M(PAIRS), bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER, NONE,
      NONE},
     {M(PAIR_GET), M(PAIR_DETAIL), bnd_h_pair_get, NULL, 0, R_MEMBER,
@@ -94,6 +98,8 @@ static const bnd_cmd cmds[] = {
      PAIR(pair_end), ENTRY(pair_end)},
     {M(KEY_PUT), M(OK), bnd_h_key_put, NULL, F_WRITE, R_MEMBER, PAIR(key_put),
      ENTRY(key_put)},
+    {M(PAIR_STOP), M(PAIR), bnd_h_pair_stop, NULL, F_WRITE, R_ADMIN,
+     PAIR(pair_stop), NONE},
     {M(NOTE_PUT), M(NOTE_ACK), bnd_h_note_put, NULL, F_WRITE, R_MEMBER,
      PAIR(note_put), ENTRY(note_put)},
     {M(NOTE_LIST), M(NOTES), bnd_h_note_list, NULL, 0, R_MEMBER,

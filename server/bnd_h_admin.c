@@ -1,13 +1,47 @@
 /* bnd_h_admin.c: programmes, invitations, accounts and pairs, for
  * administrators (PROGRAMME_GET also for a participant's own programme). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bn_text.h"
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
 
+int bnd_programme_settings(bnd_ctx *cx, uint64_t id, bn_rec_prog_settings *s)
+{
+    int rc =
+        bnd_rec_get(cx->st, cx->txn, bnd_key_prog_settings(id), s, &cx->arena);
+
+    if (rc == BN_ENOTFOUND) {
+        memset(s, 0, sizeof *s);
+        s->programme_id = id;
+        s->mentees_per_mentor = BN_MENTEES_PER_MENTOR_DEFAULT;
+        return 0;
+    }
+    if (rc == 0 && (s->programme_id != id || s->mentees_per_mentor < 1))
+        return BN_ECORRUPT;
+    return rc;
+}
+
+int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
+                       bn_programme_info *out)
+{
+    bn_rec_prog_settings s;
+    int rc = bnd_programme_settings(cx, p->id, &s);
+
+    if (rc != 0)
+        return rc;
+    bnd_project_programme_info(p, out);
+    out->mentees_per_mentor = s.mentees_per_mentor;
+    return 0;
+}
+
+/* PROGRAMME_CREATE: the programme and its settings (mentees_per_mentor 0:
+ * the default). */
 int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
 {
+    bn_rec_prog_settings set;
     const bn_programme_create *r = &req->u.programme_create;
     bn_rec_programme p;
     uint64_t id;
@@ -39,9 +73,45 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
                      MDB_NOOVERWRITE);
     if (rc != 0)
         return rc;
-    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
+    memset(&set, 0, sizeof set);
+    set.programme_id = id;
+    set.mentees_per_mentor = r->mentees_per_mentor
+                                 ? r->mentees_per_mentor
+                                 : BN_MENTEES_PER_MENTOR_DEFAULT;
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(id), &set, 0);
+    if (rc == 0)
+        rc = bnd_programme_info(cx, &p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
-    return 0;
+    return rc;
+}
+
+/* PROGRAMME_SET: an administrator changes how many mentees one mentor may
+ * follow at once (1 to BN_MENTEES_PER_MENTOR_MAX). Lowering it ends no
+ * pair: it applies to the pairs formed afterwards. */
+int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_programme_set *r = &req->u.programme_set;
+    bn_rec_prog_settings set;
+    bn_rec_programme p;
+    int rc;
+
+    if (r->mentees_per_mentor < 1) {
+        cx->errmsg =
+            "a mentor follows at least 1 mentee (at most " BN_STRINGIFY(
+                BN_MENTEES_PER_MENTOR_MAX) ")";
+        return BN_EINVAL;
+    }
+    rc = bnd_get_programme(cx, r->programme_id, &p);
+    if (rc == 0)
+        rc = bnd_programme_settings(cx, p.id, &set);
+    if (rc != 0)
+        return rc;
+    set.mentees_per_mentor = r->mentees_per_mentor;
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(p.id), &set, 0);
+    if (rc == 0)
+        rc = bnd_programme_info(cx, &p, &cx->rep->u.programme.programme);
+    cx->rep->u.programme.charter = p.charter;
+    return rc;
 }
 
 static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
@@ -55,8 +125,7 @@ static int programme_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_programme, &p, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_project_programme_info(&p, o);
-    return 0;
+    return bnd_programme_info(cx, &p, o);
 }
 
 int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req)
@@ -85,9 +154,8 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_programme(cx, id, &p);
     if (rc != 0)
         return rc;
-    bnd_project_programme_info(&p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;
-    return 0;
+    return bnd_programme_info(cx, &p, &cx->rep->u.programme.programme);
 }
 
 /* Mentors and mentees join a programme; administrators and auditors
@@ -171,7 +239,8 @@ int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req)
 
 struct busy_state {
     uint64_t programme_id;
-    int busy;
+    uint32_t busy; /* pending or active pairs of the programme */
+    uint32_t stop; /* stop counting at this many */
 };
 
 static int pair_busy(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
@@ -186,10 +255,9 @@ static int pair_busy(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     if (rc != 0)
         return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
     if (p.programme_id == b->programme_id &&
-        (p.status == BN_PAIR_PENDING || p.status == BN_PAIR_ACTIVE)) {
-        b->busy = 1;
+        (p.status == BN_PAIR_PENDING || p.status == BN_PAIR_ACTIVE) &&
+        ++b->busy >= b->stop)
         return 1;
-    }
     return 0;
 }
 
@@ -204,15 +272,40 @@ static int check_role(bnd_ctx *cx, uint64_t id, uint64_t programme,
     return a.role == role && a.programme_id == programme ? 0 : BN_EINVAL;
 }
 
-/* Checks an account is in no pending or active pair of programme:
- * BN_EEXIST when it is. */
-static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme)
+/* Checks an account may take one more pair in programme: it has fewer
+ * than limit pending or active pairs there. BN_EEXIST when it has that
+ * many, with a message that names the limit (an ended pair does not
+ * count: its members can be paired again). */
+static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme,
+                      uint32_t limit, int mentor)
 {
-    struct busy_state b = {programme, 0};
+    struct busy_state b = {programme, 0, limit};
     int rc = bnd_scan_key(cx, bnd_key_account_pairs(id, 0), 1, pair_busy, &b);
+    char *msg;
     if (rc < 0)
         return rc;
-    return b.busy ? BN_EEXIST : 0;
+    if (b.busy < limit)
+        return 0;
+    msg = bnd_ctx_alloc(cx, BN_ERRMSG_MAX); /* lives as long as the reply */
+    if (msg == NULL)
+        return BN_EEXIST;
+    if (mentor)
+        snprintf(msg, BN_ERRMSG_MAX,
+                 "mentor %" PRIu64 " already follows %" PRIu32
+                 " mentee%s in pending or active pairs, the most this "
+                 "programme allows (mentees per mentor: %" PRIu32
+                 "); end one of their pairs, or raise the limit "
+                 "('binome admin programme set --programme %" PRIu64
+                 " --mentees-per-mentor N')",
+                 id, b.busy, b.busy == 1 ? "" : "s", limit, programme);
+    else
+        snprintf(msg, BN_ERRMSG_MAX,
+                 "mentee %" PRIu64 " is already in a pending or active pair "
+                 "(a mentee has one pair at a time); that pair must end "
+                 "first ('binome admin end --pair P --reason ...')",
+                 id);
+    cx->errmsg = msg;
+    return BN_EEXIST;
 }
 
 static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
@@ -237,6 +330,7 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
 int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_pair_create *r = &req->u.pair_create;
+    bn_rec_prog_settings set;
     bn_rec_programme prog;
     bn_rec_pair p;
     uint64_t id;
@@ -251,9 +345,12 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     if (rc == 0)
         rc = check_role(cx, r->mentee_id, r->programme_id, BN_ROLE_MENTEE);
     if (rc == 0)
-        rc = check_free(cx, r->mentor_id, r->programme_id);
+        rc = bnd_programme_settings(cx, prog.id, &set);
     if (rc == 0)
-        rc = check_free(cx, r->mentee_id, r->programme_id);
+        rc = check_free(cx, r->mentee_id, r->programme_id, 1, 0);
+    if (rc == 0)
+        rc = check_free(cx, r->mentor_id, r->programme_id,
+                        set.mentees_per_mentor, 1);
     if (rc != 0)
         return rc;
     rc = bnd_counter_next(cx->st, cx->txn, "pair", &id);

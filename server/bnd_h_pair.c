@@ -348,3 +348,74 @@ int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
 reply:
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }
+
+int bnd_pair_ender(bnd_ctx *cx, const bn_rec_pair *p, uint8_t *ender)
+{
+    bn_rec_member m;
+    int rc;
+
+    *ender = 0;
+    if (p->end_date == 0 && p->ended_by == 0)
+        return 0;
+    if (p->ended_by == p->mentor_id) {
+        *ender = BN_ENDER_MENTOR;
+        return 0;
+    }
+    if (p->ended_by == p->mentee_id) {
+        *ender = BN_ENDER_MENTEE;
+        return 0;
+    }
+    rc = bnd_rec_get(cx->st, cx->txn, bnd_key_members(p->id, p->ended_by), &m,
+                     &cx->arena);
+    if (rc == BN_ENOTFOUND) {
+        *ender = BN_ENDER_COORDINATOR;
+        return 0;
+    }
+    if (rc == 0)
+        *ender = m.role == BN_ROLE_MENTOR ? BN_ENDER_MENTOR : BN_ENDER_MENTEE;
+    return rc;
+}
+
+/* PAIR_STOP: the programme's coordinator (an administrator) ends a pending
+ * or active pair, withdrawn or stalled, on a day from the pair's start to
+ * tomorrow. The administrator is not a member: nothing goes in the pair's
+ * signed log, and the members' clients show the end as the coordinator's
+ * (ended_by is the administrator's account, no member's). The same stop
+ * again (same administrator, reason and date) is a retry: a success that
+ * changes nothing. */
+int bnd_h_pair_stop(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_pair_stop *r = &req->u.pair_stop;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_get_pair(cx, r->pair_id, &p);
+    if (rc != 0)
+        return rc;
+    if (p.status == BN_PAIR_WITHDRAWN && p.ended_by == cx->actor.account_id &&
+        p.end_reason == r->reason && p.end_date == r->date)
+        goto reply;
+    if (p.status != BN_PAIR_PENDING && p.status != BN_PAIR_ACTIVE)
+        return BN_EENDED;
+    if (r->reason != BN_END_WITHDRAWN && r->reason != BN_END_STALLED) {
+        cx->errmsg = "the coordinator ends a pair as withdrawn or stalled; "
+                     "its members end it as completed";
+        return BN_EINVAL;
+    }
+    if (!bnd_date_ok(r->date) || r->date > cx->today + 1 ||
+        (p.start_date != 0 && r->date < p.start_date))
+        return BN_EDATE;
+    uint8_t old_status = p.status;
+    p.status = BN_PAIR_WITHDRAWN;
+    p.end_reason = r->reason;
+    p.end_date = r->date;
+    p.ended_by = cx->actor.account_id;
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pairs(p.id), &p, 0);
+    if (rc == 0)
+        rc = bnd_stats_pair_status(cx->st, cx->txn, p.programme_id, old_status,
+                                   p.status);
+    if (rc != 0)
+        return rc;
+reply:
+    return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
+}

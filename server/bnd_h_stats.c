@@ -24,7 +24,9 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     bnd_project_stats(&ps, o); /* the counters */
-    bnd_project_programme_info(&prog, &o->programme);
+    rc = bnd_programme_info(cx, &prog, &o->programme);
+    if (rc != 0)
+        return rc;
     o->today = cx->today;
     /* The list is sorted by month: keep its tail. */
     uint32_t skip =
@@ -73,7 +75,7 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     o->start_date = p.start_date;
     o->end_date = p.end_date;
     o->end_reason = p.end_reason;
-    return 0;
+    return bnd_pair_ender(cx, &p, &o->ended_by);
 }
 
 /*

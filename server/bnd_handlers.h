@@ -72,6 +72,20 @@ int bnd_get_account(bnd_ctx *cx, uint64_t id, bn_rec_account *a);
 int bnd_get_programme(bnd_ctx *cx, uint64_t id, bn_rec_programme *p);
 int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p);
 
+/* bnd_programme_settings loads programme id's settings (bnd_h_admin.c),
+ * the defaults when it has no record (a programme made before them). */
+int bnd_programme_settings(bnd_ctx *cx, uint64_t id, bn_rec_prog_settings *s);
+
+/* bnd_programme_info fills the wire view of a programme: its projection
+ * and its settings. */
+int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
+                       bn_programme_info *out);
+
+/* bnd_pair_ender says who ended pair p (enum bn_ender): its mentor, its
+ * mentee, another member by that member's role, else the coordinator;
+ * 0 when it has not ended. */
+int bnd_pair_ender(bnd_ctx *cx, const bn_rec_pair *p, uint8_t *ender);
+
 /*
  * bnd_member_pair loads pair_id for a participant: BN_ENOTFOUND when the
  * pair does not exist, was erased, belongs to another programme or the
@@ -295,6 +309,8 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_pair_stop(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req);

@@ -36,6 +36,7 @@
  * pair_stats     programme_id (8) || pair_id (8)              rec_pair_stats
  * prog_stats     programme_id (8)                             rec_prog_stats
  * quota          pair_id (8) || account_id (8)                rec_quota
+ * prog_settings  programme_id (8)                             rec_prog_settings
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -43,6 +44,10 @@
  * "next.<kind>" -> an 8-byte counter.
  * account_pairs is an index (empty values). scrub is transient:
  * bnd_store_scrub fills free pages with zeros through it.
+ *
+ * prog_settings (issue 13) is absent from a directory made before it:
+ * opening the store creates it empty, and an absent record means the
+ * defaults; no schema version change.
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
@@ -279,6 +284,15 @@
 /* Bytes stored (bnd_quota.h): what the quota database counts. */
 #define BN_F_rec_quota(F, T) F(T, U64, bytes, 0, 0)
 
+/* A programme's settings that came after rec_programme's shape was
+ * frozen (issue 13), in their own database so that a directory made
+ * before them opens unchanged: a programme without a record here has
+ * the defaults (bnd_programme_settings). mentees_per_mentor: how many
+ * pending or active pairs one mentor may have at once. */
+#define BN_F_rec_prog_settings(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -297,7 +311,8 @@
     X(rec_doc_chunk)                                                           \
     X(rec_pair_stats)                                                          \
     X(rec_prog_stats)                                                          \
-    X(rec_quota)
+    X(rec_quota)                                                               \
+    X(rec_prog_settings)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -57,6 +57,8 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv);
 int cli_note_history(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_end(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_erase(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_end(cli_ctx *ctx, int argc, char **argv);
+int cli_programme_set(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_erase(cli_ctx *ctx, int argc, char **argv);
 int cli_session_add(cli_ctx *ctx, int argc, char **argv);
 int cli_session_update(cli_ctx *ctx, int argc, char **argv);

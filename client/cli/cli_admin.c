@@ -42,12 +42,15 @@ static int read_charter(cli_ctx *ctx, const char *path, char **out)
 int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
 {
     const char *name = NULL, *theme = NULL, *months = NULL, *freq = NULL,
-               *format = NULL, *charter_file = NULL;
-    const cli_opt opts[] = {
-        {"name", &name, NULL},     {"theme", &theme, NULL},
-        {"months", &months, NULL}, {"frequency", &freq, NULL},
-        {"format", &format, NULL}, {"charter", &charter_file, NULL},
-        {NULL, NULL, NULL}};
+               *format = NULL, *charter_file = NULL, *per = NULL;
+    const cli_opt opts[] = {{"name", &name, NULL},
+                            {"theme", &theme, NULL},
+                            {"months", &months, NULL},
+                            {"frequency", &freq, NULL},
+                            {"format", &format, NULL},
+                            {"charter", &charter_file, NULL},
+                            {"mentees-per-mentor", &per, NULL},
+                            {NULL, NULL, NULL}};
     bnc_programme_spec spec = {0};
     char *charter = NULL;
     uint64_t m = 0, id = 0;
@@ -81,6 +84,15 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
         bn_text_name_check(theme, strlen(theme)))
         return cli_fail(ctx, CLI_EUSAGE,
                         "--name and --theme must be " BN_TEXT_NAME_RULE);
+    if (per != NULL) {
+        uint64_t v = 0;
+        if (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 || v == 0 ||
+            v > BNC_MENTEES_PER_MENTOR_MAX)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--mentees-per-mentor must be 1 to %u",
+                            BNC_MENTEES_PER_MENTOR_MAX);
+        spec.mentees_per_mentor = (uint32_t)v;
+    }
     if (charter_file != NULL) {
         rc = read_charter(ctx, charter_file, &charter);
         if (rc != 0)
@@ -96,6 +108,40 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0)
         printf("%" PRIu64 "\n", id);
     free(charter);
+    return rc;
+}
+
+/* cli_programme_set changes a programme's mentees per mentor. */
+int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL, *per = NULL;
+    const cli_opt opts[] = {{"programme", &prog, NULL},
+                            {"mentees-per-mentor", &per, NULL},
+                            {NULL, NULL, NULL}};
+    uint64_t programme = 0, v = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (prog == NULL || per == NULL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--programme and --mentees-per-mentor are required");
+    if (cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return CLI_EUSAGE;
+    if (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 || v == 0 ||
+        v > BNC_MENTEES_PER_MENTOR_MAX)
+        return cli_fail(ctx, CLI_EUSAGE, "--mentees-per-mentor must be 1 to %u",
+                        BNC_MENTEES_PER_MENTOR_MAX);
+    rc = cli_connect(ctx);
+    if (rc == 0) {
+        rc = bnc_programme_set_mentees(ctx->client, programme, (uint32_t)v);
+        cli_programme_error(ctx, rc, prog);
+    }
+    if (rc == 0)
+        printf("programme %" PRIu64 ": a mentor may follow %" PRIu64
+               " mentee%s at once\n",
+               programme, v, v == 1 ? "" : "s");
     return rc;
 }
 
@@ -122,9 +168,11 @@ int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
             printf(",\"theme\":");
             cli_json_str(p->theme);
             printf(",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\","
-                   "\"charter_hash\":\"%s\",\"created\":%" PRId64 "}",
+                   "\"charter_hash\":\"%s\",\"created\":%" PRId64
+                   ",\"mentees_per_mentor\":%u}",
                    p->months, bnc_frequency_name(p->frequency),
-                   bnc_format_name(p->format), hash, p->created);
+                   bnc_format_name(p->format), hash, p->created,
+                   p->mentees_per_mentor);
         }
         printf("]\n");
     } else {
@@ -288,6 +336,9 @@ int cli_admin_pair(cli_ctx *ctx, int argc, char **argv)
         rc = bnc_pair_create(ctx->client, programme, mentor_id, mentee_id, &id);
     if (rc == 0)
         printf("%" PRIu64 "\n", id);
+    /* The server names the limit the mentor or the mentee reached. */
+    if (rc == BNC_EEXIST && bnc_client_error(ctx->client)[0])
+        rc = cli_fail(ctx, rc, "%s", bnc_client_error(ctx->client));
     free(items);
     return rc;
 }

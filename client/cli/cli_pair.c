@@ -65,6 +65,12 @@ int cli_pairs(cli_ctx *ctx, int argc, char **argv)
                 printf("\"%s\"", bnc_end_reason_name(p->end_reason));
             else
                 printf("null");
+            printf(",\"ended_by\":");
+            if (bnc_pair_ender(p))
+                printf("{\"role\":\"%s\",\"id\":%" PRIu64 "}",
+                       bnc_ender_name(bnc_pair_ender(p)), p->ended_by);
+            else
+                printf("null");
             printf(",\"epoch\":%u}", p->epoch);
         }
         printf("]\n");
@@ -76,11 +82,13 @@ int cli_pairs(cli_ctx *ctx, int argc, char **argv)
             char start[11], end[11];
             cli_date(start, p->start_date);
             cli_date(end, p->end_date);
-            printf("%-4" PRIu64 " %-10s %-8s %s %s %-10s %s%s%s\n", p->id,
+            printf("%-4" PRIu64 " %-10s %-8s %s %s %-10s %s%s%s%s%s\n", p->id,
                    bnc_pair_status_name(p->status), accepted_names(p->accepted),
                    cli_pad(p->mentor_name, 20), cli_pad(p->mentee_name, 20),
                    start, p->end_date ? end : "-", p->end_date ? ", " : "",
-                   p->end_date ? bnc_end_reason_name(p->end_reason) : "");
+                   p->end_date ? bnc_end_reason_name(p->end_reason) : "",
+                   bnc_pair_ender(p) ? ", by the " : "",
+                   bnc_ender_name(bnc_pair_ender(p)));
         }
     }
     free(items);
@@ -152,7 +160,8 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc != 0)
         return rc;
-    if (reason == NULL || bnc_end_reason_parse(reason, &r) != 0)
+    if (reason == NULL || bnc_end_reason_parse(reason, &r) != 0 ||
+        r == BNC_END_STALLED)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");
@@ -233,6 +242,51 @@ int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
         erase_error(ctx, rc, pos[0]);
 cleanup:
     bnc_pair_free(p);
+    return rc;
+}
+
+/* cli_admin_end: the coordinator ends a pair (withdrawn or stalled), on
+ * --date or today. */
+int cli_admin_end(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *pair = NULL, *reason = NULL, *date = NULL;
+    const cli_opt opts[] = {{"pair", &pair, NULL},
+                            {"reason", &reason, NULL},
+                            {"date", &date, NULL},
+                            {NULL, NULL, NULL}};
+    uint32_t day = 0;
+    uint8_t r = 0;
+    uint64_t id;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (pair == NULL || reason == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--pair P and --reason are required");
+    if (bnc_end_reason_parse(reason, &r) != 0 ||
+        (r != BNC_END_WITHDRAWN && r != BNC_END_STALLED))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--reason is stalled or withdrawn (a pair is ended "
+                        "completed by its members: 'binome pair end')");
+    if (date != NULL && bnc_date_parse(date, &day) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "--date is YYYY-MM-DD");
+    rc = cli_u64(ctx, "--pair", pair, &id);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_pair_stop(ctx->client, id, r, day);
+    if (rc == 0)
+        printf("pair %" PRIu64 " ended by the coordinator: %s\n", id,
+               bnc_end_reason_name(r));
+    else if (rc == BNC_ENOTFOUND)
+        return cli_fail(ctx, rc, "no pair %s", cli_safe(pair));
+    else if (rc == BNC_EENDED)
+        return cli_fail(ctx, rc, "pair %s has already ended", cli_safe(pair));
+    else if (rc == BNC_EDATE)
+        return cli_fail(ctx, rc,
+                        "the end date must be between the pair's start and "
+                        "tomorrow");
     return rc;
 }
 

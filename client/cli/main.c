@@ -26,9 +26,14 @@ static const cli_cmd commands[] = {
     {"admin programme create", cli_programme_create,
      "--name N --theme T --months M --frequency "
      "weekly|fortnightly|monthly|bimonthly|quarterly --format "
-     "in-person|video|mixed [--charter FILE]",
+     "in-person|video|mixed [--charter FILE] [--mentees-per-mentor N]",
      "Create a programme (administrators). Without --charter a default "
-     "charter is used. Prints the programme id."},
+     "charter is used. --mentees-per-mentor: how many mentees one mentor "
+     "may follow at once (default 1). Prints the programme id."},
+    {"admin programme set", cli_programme_set,
+     "--programme P --mentees-per-mentor N",
+     "Change how many mentees one mentor of the programme may follow at "
+     "once (administrators; 1 to 50). Pairs already formed stay."},
     {"admin programme list", cli_programme_list, "[--json]",
      "List the programmes (administrators)."},
     {"admin invite", cli_invite,
@@ -64,6 +69,12 @@ static const cli_cmd commands[] = {
      "wrapped key is deleted on the server (sessions and counts stay for "
      "the statistics). Export first what you want to keep. On a terminal "
      "you are asked to confirm."},
+    {"admin end", cli_admin_end,
+     "--pair P --reason stalled|withdrawn [--date YYYY-MM-DD]",
+     "End a pending or active pair as the programme's coordinator "
+     "(administrators): stalled (it stopped meeting) or withdrawn (a member "
+     "left without ending it). Its members see it ended by the "
+     "coordinator; each may then be paired again ('binome admin pair')."},
     {"admin erase", cli_admin_erase, "--pair P",
      "Erase an ended pair (administrators), as 'pair erase' does."},
     {"verify", cli_verify, "PAIR [--confirm]",

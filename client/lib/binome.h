@@ -214,6 +214,14 @@ enum bnc_pair_status {
 enum bnc_end_reason {
     BNC_END_COMPLETED = 1,
     BNC_END_WITHDRAWN = 2,
+    BNC_END_STALLED = 3, /* the coordinator's: the pair stopped meeting */
+};
+
+/* Who ended a pair (bnc_pair_ender, bnc_stats_pair.ended_by). */
+enum bnc_ender {
+    BNC_ENDER_MENTOR = 1,
+    BNC_ENDER_MENTEE = 2,
+    BNC_ENDER_COORDINATOR = 3, /* an administrator, not a member */
 };
 
 enum bnc_session_status {
@@ -429,6 +437,7 @@ typedef struct bnc_programme {
     uint8_t format;
     uint8_t charter_hash[32];
     int64_t created;
+    uint32_t mentees_per_mentor; /* pending or active pairs per mentor */
 } bnc_programme;
 
 typedef struct bnc_programme_spec {
@@ -437,7 +446,8 @@ typedef struct bnc_programme_spec {
     uint32_t months;
     uint8_t frequency;
     uint8_t format;
-    const char *charter; /* NUL-terminated; NULL: the default charter */
+    const char *charter;         /* NUL-terminated; NULL: the default charter */
+    uint32_t mentees_per_mentor; /* 0: the default, 1 */
 } bnc_programme_spec;
 
 /* bnc_default_charter is the charter used when none is given (static). */
@@ -446,6 +456,12 @@ const char *bnc_default_charter(void);
 /* bnc_programme_create makes a programme; *id receives its id. */
 int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
                          uint64_t *id);
+
+/* bnc_programme_set_mentees sets how many mentees one mentor of the
+ * programme may follow at once (1 to BNC_MENTEES_PER_MENTOR_MAX; admin). */
+#define BNC_MENTEES_PER_MENTOR_MAX 50
+int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
+                              uint32_t mentees_per_mentor);
 
 /* bnc_programme_list fetches every page: *items (free()), *n. */
 int bnc_programme_list(bnc_client *c, bnc_programme **items, size_t *n);
@@ -492,8 +508,16 @@ typedef struct bnc_pair_info {
     uint32_t start_date;
     uint32_t end_date;
     uint8_t end_reason;
+    uint64_t ended_by; /* the account that ended it, 0: not ended */
     uint32_t epoch;
 } bnc_pair_info;
+
+/* bnc_pair_ender says who ended the pair (enum bnc_ender): its mentor,
+ * its mentee, else the coordinator; 0 when it has not ended. For a
+ * member's pair (bnc_pair_open) a member's end is the one the pair's
+ * signed log holds; the coordinator's is the server's word (DESIGN.md). */
+uint8_t bnc_pair_ender(const bnc_pair_info *p);
+const char *bnc_ender_name(uint8_t ender);
 
 typedef struct bnc_member {
     uint64_t account_id;
@@ -508,6 +532,13 @@ typedef struct bnc_member {
 /* bnc_pair_create makes a pair (admin); *id receives its id. */
 int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
                     uint64_t mentee_id, uint64_t *id);
+
+/* bnc_pair_stop: the coordinator (admin) ends a pending or active pair on
+ * date (a day number; 0: today), reason BNC_END_WITHDRAWN or
+ * BNC_END_STALLED. Not in the pair's log: its members see it as the
+ * coordinator's end. */
+int bnc_pair_stop(bnc_client *c, uint64_t pair_id, uint8_t reason,
+                  uint32_t date);
 
 /* bnc_pair_list fetches every page of the pairs this account may see. */
 int bnc_pair_list(bnc_client *c, bnc_pair_info **items, size_t *n);
@@ -1048,6 +1079,7 @@ typedef struct bnc_stats_pair {
     uint32_t absent_mentor, absent_mentee;
     uint32_t objectives_defined, objectives_reached;
     uint32_t first_held, last_held; /* 0: no held session */
+    uint8_t ended_by;               /* enum bnc_ender, 0: not ended */
 } bnc_stats_pair;
 
 typedef struct bnc_stats {
@@ -1121,10 +1153,12 @@ typedef struct bnc_stats_derived {
     uint32_t pairs_completed;  /* outcomes, from the pair rows */
     uint32_t pairs_ended;
     uint32_t min_duration_pairs; /* started pairs that reached it */
-    bnc_ratio objectives_reach;  /* reached / defined */
-    bnc_ratio completion;        /* completed / ended */
-    bnc_ratio min_duration;      /* reached / started */
-    uint32_t median_sample;      /* pairs with a held session */
+    /* ended pairs (erased ones too) by who ended them: enum bnc_ender */
+    uint32_t ended_by_mentor, ended_by_mentee, ended_by_coordinator;
+    bnc_ratio objectives_reach; /* reached / defined */
+    bnc_ratio completion;       /* completed / ended */
+    bnc_ratio min_duration;     /* reached / started */
+    uint32_t median_sample;     /* pairs with a held session */
     bnc_figure median_days_to_first;
     bnc_figure sessions_per_pair_month; /* the meeting rhythm (rules) */
     bnc_stats_month_row *months;

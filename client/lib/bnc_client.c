@@ -302,6 +302,9 @@ int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
     req.u.programme_create.format = spec->format;
     req.u.programme_create.charter =
         (bn_str){charter, (uint32_t)strlen(charter)};
+    if (spec->mentees_per_mentor > BN_MENTEES_PER_MENTOR_MAX)
+        return BN_EINVAL;
+    req.u.programme_create.mentees_per_mentor = spec->mentees_per_mentor;
     rc = bnc_call(c->conn, &req, &rep);
     if (rc == 0)
         rc = expect(&rep, BN_MSG_PROGRAMME);
@@ -510,7 +513,62 @@ cleanup:
     return rc;
 }
 
+int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
+                              uint32_t mentees_per_mentor)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (mentees_per_mentor < 1 ||
+        mentees_per_mentor > BN_MENTEES_PER_MENTOR_MAX)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_SET, 0);
+    req.u.programme_set.programme_id = programme_id;
+    req.u.programme_set.mentees_per_mentor = mentees_per_mentor;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PROGRAMME);
+    bn_msg_free(&rep);
+    return rc;
+}
+
 /* ---- pairs (administration and listing) ---------------------------- */
+
+int bnc_pair_stop(bnc_client *c, uint64_t pair_id, uint8_t reason,
+                  uint32_t date)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (reason != BN_END_WITHDRAWN && reason != BN_END_STALLED)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PAIR_STOP, 0);
+    req.u.pair_stop.pair_id = pair_id;
+    req.u.pair_stop.reason = reason;
+    req.u.pair_stop.date = date ? date : bn_date_today();
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PAIR);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+uint8_t bnc_pair_ender(const bnc_pair_info *p)
+{
+    if (p->ended_by == 0)
+        return 0;
+    return p->ended_by == p->mentor_id   ? BNC_ENDER_MENTOR
+           : p->ended_by == p->mentee_id ? BNC_ENDER_MENTEE
+                                         : BNC_ENDER_COORDINATOR;
+}
+
+const char *bnc_ender_name(uint8_t ender)
+{
+    return ender == BNC_ENDER_MENTOR        ? "mentor"
+           : ender == BNC_ENDER_MENTEE      ? "mentee"
+           : ender == BNC_ENDER_COORDINATOR ? "coordinator"
+                                            : "";
+}
 
 int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
                     uint64_t mentee_id, uint64_t *id)

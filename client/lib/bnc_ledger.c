@@ -208,6 +208,20 @@ static int check_accepts(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
+/* is_member: 1 when account is one of the pair's members (departed ones
+ * too, as check_member_list checked them), or 0: nobody, not a
+ * coordinator either. */
+static int is_member(const bnc_pair *p, uint64_t account)
+{
+    if (account == 0 || account == p->info.mentor_id ||
+        account == p->info.mentee_id)
+        return 1;
+    for (size_t i = 0; i < p->nmembers; i++)
+        if (p->members[i].account_id == account)
+            return 1;
+    return 0;
+}
+
 /* check_state: accepted bits, status, end reason and date follow from the
  * entries. */
 static int check_state(bnc_client *c, const bnc_pair *p,
@@ -239,8 +253,18 @@ static int check_state(bnc_client *c, const bnc_pair *p,
                                end->author_id, end->seq);
         return 0;
     }
-    /* No end logged. A legacy log may hold an old end, but not once a
-     * new entry follows it: nothing is written to an ended pair. */
+    /* No end logged: the coordinator's end, made by an account that is
+     * no member of the pair (an administrator, who signs no entry of the
+     * pair's log), is the server's word, shown as the coordinator's; it
+     * only stops the pair (DESIGN.md). A member's end without the
+     * member's entry is made up. */
+    if (ended && i->status == BN_PAIR_WITHDRAWN && i->end_date != 0 &&
+        (i->end_reason == BN_END_WITHDRAWN ||
+         i->end_reason == BN_END_STALLED) &&
+        !is_member(p, d->pair.ended_by))
+        return 0;
+    /* A legacy log may hold an old end, but not once a new entry follows
+     * it: nothing is written to an ended pair. */
     if (ended && (p->nlegacy == 0 || p->nlegacy < p->nlog))
         return bnc__tamper(c, BN_ETAMPER,
                            "the server shows the pair as %s, which no "

@@ -82,7 +82,8 @@
     F(T, SAME, frequency)                                                      \
     F(T, SAME, format)                                                         \
     F(T, BYTES, charter_hash)                                                  \
-    F(T, SAME, created)
+    F(T, SAME, created)                                                        \
+    F(T, SAME, mentees_per_mentor)
 
 #define BNC_PROJ_account(F, T)                                                 \
     F(T, SAME, id)                                                             \
@@ -93,7 +94,8 @@
     F(T, BYTES, box_pk)                                                        \
     F(T, SAME, created)
 
-/* ended_by: not in bnc_pair_info (the pair's log says who ended it). */
+/* ended_by: for a member's pair, checked against the pair's log
+ * (bnc_ledger.c). */
 #define BNC_PROJ_pair_info(F, T)                                               \
     F(T, SAME, id)                                                             \
     F(T, SAME, programme_id)                                                   \
@@ -106,7 +108,7 @@
     F(T, SAME, start_date)                                                     \
     F(T, SAME, end_date)                                                       \
     F(T, SAME, end_reason)                                                     \
-    F(T, HIDDEN, ended_by)                                                     \
+    F(T, SAME, ended_by)                                                       \
     F(T, SAME, epoch)
 
 #define BNC_PROJ_member(F, T)                                                  \
@@ -199,7 +201,8 @@
     F(T, SAME, objectives_defined)                                             \
     F(T, SAME, objectives_reached)                                             \
     F(T, SAME, first_held)                                                     \
-    F(T, SAME, last_held)
+    F(T, SAME, last_held)                                                      \
+    F(T, SAME, ended_by)
 
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */

@@ -64,6 +64,7 @@ const char *bnc_end_reason_name(uint8_t r)
 {
     return r == BN_END_COMPLETED   ? "completed"
            : r == BN_END_WITHDRAWN ? "withdrawn"
+           : r == BN_END_STALLED   ? "stalled"
                                    : "-";
 }
 
@@ -73,6 +74,8 @@ int bnc_end_reason_parse(const char *s, uint8_t *r)
         *r = BN_END_COMPLETED;
     else if (s != NULL && strcmp(s, "withdrawn") == 0)
         *r = BN_END_WITHDRAWN;
+    else if (s != NULL && strcmp(s, "stalled") == 0)
+        *r = BN_END_STALLED;
     else
         return BN_EINVAL;
     return 0;

@@ -226,8 +226,12 @@ static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
                                                            : p->end_reason;
 
         d->pairs_completed += outcome == BN_END_COMPLETED;
-        d->pairs_ended +=
-            outcome == BN_END_COMPLETED || outcome == BN_END_WITHDRAWN;
+        d->pairs_ended += outcome == BN_END_COMPLETED ||
+                          outcome == BN_END_WITHDRAWN ||
+                          outcome == BN_END_STALLED;
+        d->ended_by_mentor += p->ended_by == BN_ENDER_MENTOR;
+        d->ended_by_mentee += p->ended_by == BN_ENDER_MENTEE;
+        d->ended_by_coordinator += p->ended_by == BN_ENDER_COORDINATOR;
         if (p->start_date != 0) {
             uint32_t end = run_end(p, d->today);
             d->pairs_started++;
@@ -503,6 +507,8 @@ static void table_summary(FILE *f, const bnc_stats *s,
             rate_str(r1, d->objectives_reach));
     fprintf(f, "%-22s %u completed of %u ended: %s\n", "completion",
             d->pairs_completed, d->pairs_ended, rate_str(r1, d->completion));
+    fprintf(f, "%-22s mentor %u, mentee %u, coordinator %u\n", "ended by",
+            d->ended_by_mentor, d->ended_by_mentee, d->ended_by_coordinator);
     fprintf(f, "%-22s %u of %u started pairs ran %u months: %s\n",
             "minimum duration", d->min_duration_pairs, d->pairs_started,
             s->programme.months, rate_str(r1, d->min_duration));
@@ -567,25 +573,28 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(f, "\nPAIRS\n%-8s ", "PAIR");
         cell(f, "MENTOR", 22);
         cell(f, "MENTEE", 22);
-        fprintf(f, "%-10s %-10s %-10s %-10s %5s %5s %5s %7s %7s %s\n", "STATUS",
-                "CREATED", "START", "END", "HELD", "PLAN", "CANC", "ABS M/m",
-                "OBJ R/D", "LAST HELD");
+        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %s\n",
+                "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "HELD",
+                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
-        char abs[24], obj[24];
+        char abs[24], obj[24], why[48];
         snprintf(abs, sizeof abs, "%u/%u", p->absent_mentor, p->absent_mentee);
         snprintf(obj, sizeof obj, "%u/%u", p->objectives_reached,
                  p->objectives_defined);
         fprintf(f, "%-8" PRIu64 " ", p->pair_id);
         cell(f, p->mentor_name, 22);
         cell(f, p->mentee_name, 22);
-        fprintf(f, "%-10s %-10s %-10s %-10s %5u %5u %5u %7s %7s %s\n",
+        snprintf(why, sizeof why, "%s%s%s",
+                 p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
+                 p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
+        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %s\n",
                 bnc_pair_status_name(p->status),
                 date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
-                p->sessions_held, p->sessions_planned, p->sessions_cancelled,
-                abs, obj, date_or(e, p->last_held, "-"));
+                why, p->sessions_held, p->sessions_planned,
+                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"));
     }
     return done(f);
 }
@@ -647,10 +656,15 @@ static int json_pair(FILE *f, const bnc_stats_pair *p,
     json_date(f, p->start_date);
     fputs(",\"end\":", f);
     json_date(f, p->end_date);
-    fprintf(f, ",\"end_reason\":%s",
-            p->end_reason == BN_END_COMPLETED   ? "\"completed\""
-            : p->end_reason == BN_END_WITHDRAWN ? "\"withdrawn\""
-                                                : "null");
+    if (p->end_reason)
+        fprintf(f, ",\"end_reason\":\"%s\"",
+                bnc_end_reason_name(p->end_reason));
+    else
+        fputs(",\"end_reason\":null", f);
+    if (p->ended_by)
+        fprintf(f, ",\"ended_by\":\"%s\"", bnc_ender_name(p->ended_by));
+    else
+        fputs(",\"ended_by\":null", f);
     fprintf(f,
             ",\"sessions_held\":%u,\"sessions_planned\":%u,"
             "\"sessions_cancelled\":%u,\"absent_mentor\":%u,"
@@ -711,6 +725,8 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);
     json_ratio(f, d->completion);
+    fprintf(f, "},\"ended_by\":{\"mentor\":%u,\"mentee\":%u,\"coordinator\":%u",
+            d->ended_by_mentor, d->ended_by_mentee, d->ended_by_coordinator);
     fprintf(f,
             "},\"minimum_duration\":{\"months\":%u,\"reached\":%u,"
             "\"started\":%u,\"rate\":",
@@ -795,7 +811,7 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "sessions_held,sessions_planned,sessions_cancelled,absent_mentor,"
           "absent_mentee,objectives_defined,objectives_reached,first_held,"
           "last_held,run_days,expected_sessions,minimum_duration_reached,"
-          "at_risk,days_without_session\r\n",
+          "at_risk,days_without_session,ended_by\r\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -808,9 +824,7 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             f, ",%s,%s,%s,%s,%s,%u,%u,%u,%u,%u,%u,%u,%s,%s,%u,%u,%s,%s,",
             bnc_pair_status_name(p->status), date_or(a, p->created_date, ""),
             date_or(b, p->start_date, ""), date_or(c, p->end_date, ""),
-            p->end_reason == BN_END_COMPLETED   ? "completed"
-            : p->end_reason == BN_END_WITHDRAWN ? "withdrawn"
-                                                : "",
+            p->end_reason ? bnc_end_reason_name(p->end_reason) : "",
             p->sessions_held, p->sessions_planned, p->sessions_cancelled,
             p->absent_mentor, p->absent_mentee, p->objectives_defined,
             p->objectives_reached, date_or(e, p->first_held, ""),
@@ -818,7 +832,7 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
         if (p->status == BN_PAIR_ACTIVE)
             fprintf(f, "%u", r->days_without);
-        fputs("\r\n", f);
+        fprintf(f, ",%s\r\n", bnc_ender_name(p->ended_by));
     }
     return done(f);
 }

@@ -202,6 +202,11 @@ static void kpis(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
     snprintf(t, sizeof t, "%u completed of %u ended", d->pairs_completed,
              d->pairs_ended);
     kpi(f, "", "Completion rate", v, t);
+    snprintf(v, sizeof v, "%u", d->ended_by_coordinator);
+    snprintf(t, sizeof t,
+             "ended by the coordinator; by the mentor %u, by the mentee %u",
+             d->ended_by_mentor, d->ended_by_mentee);
+    kpi(f, "", "Ended by the coordinator", v, t);
     pct(v, d->min_duration);
     snprintf(t, sizeof t, "%u of %u started pairs ran %u months",
              d->min_duration_pairs, d->pairs_started, s->programme.months);
@@ -497,7 +502,8 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "<th class=\"n\">Planned</th><th class=\"n\">Cancelled</th>"
           "<th class=\"n\">Absences<br><small>mentor / mentee</small></th>"
           "<th class=\"n\">Objectives<br><small>reached / defined</small>"
-          "</th><th>Last held</th><th>Minimum<br>duration</th></tr>"
+          "</th><th>Last held</th><th>Minimum<br>duration</th>"
+          "<th>Ended<br><small>why, by</small></th></tr>"
           "</thead><tbody>\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
@@ -516,7 +522,7 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 "<td class=\"n\">%u</td><td class=\"n\">%u</td>"
                 "<td class=\"n\">%u</td><td class=\"n\">%u / %u</td>"
                 "<td class=\"n\">%u / %u</td><td class=\"d\">%s</td>"
-                "<td>%s</td></tr>\n",
+                "<td>%s</td><td class=\"ended\">%s%s%s</td></tr>\n",
                 status_color[st], bnc_pair_status_name(p->status),
                 r->at_risk ? "<span class=\"pill risk\">at risk</span>" : "",
                 date_or(a, p->created_date, "&#8212;"),
@@ -527,7 +533,9 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 date_or(e, p->last_held, "&#8212;"),
                 p->start_date == 0        ? "&#8212;"
                 : r->min_duration_reached ? "reached"
-                                          : "not yet");
+                                          : "not yet",
+                p->end_reason ? bnc_end_reason_name(p->end_reason) : "&#8212;",
+                p->ended_by ? ", by the " : "", bnc_ender_name(p->ended_by));
     }
     fputs("</tbody></table></section>\n", f);
 }

@@ -676,12 +676,15 @@ static int do_pair_set(MDB_txn *txn, tamper *t)
             p.end_reason = 0;
             p.ended_by = 0;
         } else if (strcmp(t->status, "completed") == 0 ||
-                   strcmp(t->status, "withdrawn") == 0) {
+                   strcmp(t->status, "withdrawn") == 0 ||
+                   strcmp(t->status, "stalled") == 0) {
             int done = strcmp(t->status, "completed") == 0;
             p.status = done ? BN_PAIR_COMPLETED : BN_PAIR_WITHDRAWN;
-            p.end_reason = done ? BN_END_COMPLETED : BN_END_WITHDRAWN;
+            p.end_reason = done                  ? BN_END_COMPLETED
+                           : t->status[0] == 'w' ? BN_END_WITHDRAWN
+                                                 : BN_END_STALLED;
             p.end_date = bn_date_today();
-            p.ended_by = p.mentor_id;
+            p.ended_by = t->from ? t->from : p.mentor_id;
         } else {
             return BN_EINVAL;
         }
@@ -756,9 +759,11 @@ static const tamper_cmd cmds[] = {
      " [--absent none|mentor|mentee|both]",
      "rewrite SESSION's date, status or attendance"},
     {"pair-set", "P", do_pair_set,
-     "DATA PAIR [--status active|completed|withdrawn]"
-     " [--accepted none|mentor|mentee|both]",
-     "fake PAIR's end, undo it, or rewrite who accepted the charter"},
+     "DATA PAIR [--status active|completed|withdrawn|stalled]"
+     " [--from ACCOUNT] [--accepted none|mentor|mentee|both]",
+     "fake PAIR's end (by ACCOUNT, else its mentor: an account that is no "
+     "member is the coordinator), undo it, or rewrite who accepted the "
+     "charter"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -11,6 +11,7 @@
 #   attendance         clears the mentee's absence.
 #   session status     turns a held session into a cancelled one.
 #   fake end           ends the active pair (completed), no log entry.
+#   fake member's end  ends it as withdrawn by the mentee, no log entry.
 #   fake un-end        makes the ended pair active again: today a member's
 #                      client writes into it.
 #   consent withdrawn  the charter acceptance of the mentee removed (the
@@ -19,6 +20,13 @@
 # Each must be reported by the stock client with exit 3, naming the pair
 # and the session (or the pair alone), and the altered facts must not be
 # printed as valid.
+#
+# One attack is not tampering: the server ends the pair in the
+# coordinator's name (an account that is no member, stalled). That is
+# what an administrator may do (PAIR_STOP, no log entry), so the server
+# can always do it: the members' clients show it as the coordinator's
+# end, the pair takes no more writes, and nothing is lost or forged
+# (availability only; SECURITY.md).
 #
 #   BUILD=build sh tests/adversary/sessions.sh
 . "$(dirname "$0")/lib/adversary.sh"
@@ -66,6 +74,26 @@ verdict
 attack "the pair's end faked (completed)" pair-set "$P" --status completed
 tampered "" alice note list "$P"
 tampered "" bob note add "$P" --file "$T/n2"
+verdict
+
+attack "a member's end faked (withdrawn by bob)" pair-set "$P" \
+    --status withdrawn --from "$BOB"
+tampered "" alice note list "$P"
+tampered "" bob session list "$P"
+verdict
+
+# The coordinator's end, made up by the server: shown as such, not
+# refused, and the pair reads on but takes no more writes.
+attack "the coordinator's end, made up (availability only)" pair-set "$P" \
+    --status stalled --from 1
+run alice note list "$P"
+[ -n "$A_SKIP" ] || [ "$rc" -eq 0 ] || fail "alice's note list exits $rc"
+run bob pairs
+[ -n "$A_SKIP" ] || grep -qF "stalled, by the coordinator" "$T/out" ||
+    fail "bob is not shown the coordinator's end"
+run bob note add "$P" --file "$T/n2"
+[ -n "$A_SKIP" ] || { [ "$rc" -eq 1 ] && grep -q "ended" "$T/err"; } ||
+    fail "bob's write to the stopped pair exits $rc, not 1 'ended'"
 verdict
 
 TP=$P2

@@ -362,7 +362,7 @@ ITW_UNUSED static int itw_admin_programme(const bn_testd *d,
         rc = bnc_client_open(&c, *admin, PASS, strlen(PASS));
     if (rc == 0) {
         char *charter = malloc(charter_len + 1);
-        bnc_programme_spec spec = {name, "limits", 6, 0, 0, charter};
+        bnc_programme_spec spec = {name, "limits", 6, 0, 0, charter, 0};
         if (charter == NULL) {
             bnc_client_close(c);
             return BN_ENOMEM;
@@ -429,7 +429,7 @@ ITW_UNUSED static int itw_pair_world_accepted(const bn_testd *d,
     if (rc == 0)
         rc = itw_open_client(w->admin_dir, &ap, &ac);
     if (rc == 0) {
-        bnc_programme_spec spec = {name, theme, 6, 0, 0, NULL};
+        bnc_programme_spec spec = {name, theme, 6, 0, 0, NULL, 0};
         bnc_frequency_parse("monthly", &spec.frequency);
         bnc_format_parse("mixed", &spec.format);
         rc = bnc_programme_create(ac, &spec, &w->programme);

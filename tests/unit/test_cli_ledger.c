@@ -275,6 +275,39 @@ static void test_state_not_logged(void **state)
     assert_int_equal(ledger(w), BN_EWITHHELD);
 }
 
+/* The coordinator's end (issue 13): an account that is no member ends
+ * the pair, withdrawn or stalled, with no entry in the log: shown, not
+ * refused. The server cannot pass off a member's end so, nor a completion,
+ * nor a coordinator's end that names no one. */
+static void test_coordinator_end(void **state)
+{
+    world *w = *state;
+    w->p.info.status = BN_PAIR_WITHDRAWN;
+    w->p.info.end_reason = BN_END_STALLED;
+    w->p.info.end_date = 20200;
+    w->p.info.ended_by = STRANGER;
+    w->d.pair.ended_by = STRANGER;
+    assert_int_equal(ledger(w), 0);
+    assert_int_equal(bnc_pair_ender(&w->p.info), BNC_ENDER_COORDINATOR);
+    w->p.info.end_reason = BN_END_WITHDRAWN;
+    assert_int_equal(ledger(w), 0);
+    /* a member's end with no entry of that member's: made up */
+    w->d.pair.ended_by = MENTEE;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->d.pair.ended_by = MENTOR;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    /* a completion is the members' word only */
+    w->d.pair.ended_by = STRANGER;
+    w->p.info.status = BN_PAIR_COMPLETED;
+    w->p.info.end_reason = BN_END_COMPLETED;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    /* an end by nobody */
+    w->p.info.status = BN_PAIR_WITHDRAWN;
+    w->p.info.end_reason = BN_END_STALLED;
+    w->d.pair.ended_by = 0;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+}
+
 static void test_wraps_altered_or_withheld(void **state)
 {
     world *w = *state;

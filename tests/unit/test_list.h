@@ -72,6 +72,7 @@
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
+    X(srv_ends)                                                                \
     X(srv_erase)                                                               \
     X(srv_keys)                                                                \
     X(srv_later)                                                               \
@@ -111,6 +112,7 @@
     TS(test_epoch_raised_without_entry, setup, teardown)                       \
     TS(test_member_key_substituted, setup, teardown)                           \
     TS(test_state_not_logged, setup, teardown)                                 \
+    TS(test_coordinator_end, setup, teardown)                                  \
     TS(test_wraps_altered_or_withheld, setup, teardown)                        \
     TS(test_notes, setup, teardown)                                            \
     TS(test_private_note_of_other_not_expected, setup, teardown)               \
@@ -411,6 +413,15 @@
     T(test_erase_gives_back)                                                   \
     T(test_doc_quota)                                                          \
     T(test_counted_at_open)
+
+/* test_srv_ends.c */
+#define BN_UNIT_srv_ends(G, T, TS)                                             \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_coordinator_stops_pair)                                             \
+    T(test_stop_rules)                                                         \
+    T(test_ender_survives_erase)                                               \
+    T(test_repair_after_stop)                                                  \
+    T(test_mentees_per_mentor)
 
 /* test_srv_erase.c */
 #define BN_UNIT_srv_erase(G, T, TS)                                            \

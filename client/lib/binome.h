@@ -46,8 +46,8 @@
 extern "C" {
 #endif
 
-#define LIBBINOME_VERSION_MAJOR 1
-#define LIBBINOME_VERSION_MINOR 2
+#define LIBBINOME_VERSION_MAJOR 2
+#define LIBBINOME_VERSION_MINOR 0
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */

@@ -475,10 +475,10 @@ static int job_apply(bnd_job *j, MDB_txn *txn)
         rj->login = cx.login;
         rj->did_login = 1;
     }
-    bnd_ctx_free(&cx);
     rj->f.rc = rc;
     if (rc != 0) /* BN_EFULL too: a pass after the map grew re-encodes */
         encode_error(&rj->f.out, rj->f.req.id, rc, cx.errmsg);
+    bnd_ctx_free(&cx); /* after: a message may live in its memory */
     return rc;
 }
 
@@ -786,9 +786,9 @@ static int run_read(bnd_server *srv, bnd_session *s, const bnd_cmd *cmd,
     }
     if (rc == 0 && cx.did_login)
         set_login(s, &cx.login);
-    bnd_ctx_free(&cx);
     if (rc != 0)
         encode_error(&srv->enc, req->id, rc, cx.errmsg);
+    bnd_ctx_free(&cx); /* after: a message may live in its memory */
     *rc_out = rc;
     return rc;
 }

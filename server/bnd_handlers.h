@@ -33,8 +33,10 @@ typedef struct bnd_ctx {
     bnd_ctx_block *mem;   /* bnd_ctx_alloc allocations */
     bnd_actor login;      /* JOIN, LOGIN: the account now logged in */
     int did_login;
-    const char *errmsg; /* static text for the ERROR reply; NULL: the
-                           code's bn_strerror */
+    const char *errmsg; /* the ERROR reply's text: static, or in the
+                           context's memory (bnd_ctx_alloc: the reply is
+                           encoded before it is freed); NULL: the code's
+                           bn_strerror */
     int64_t now;        /* unix seconds */
     uint32_t today;     /* day number, UTC */
     const struct bnd_logcheck *logck; /* the request's log entry checked

@@ -199,6 +199,11 @@ int cli_json_connect(cli_ctx *ctx, int argc, char **argv, int *json);
 int cli_json_pair(cli_ctx *ctx, int argc, char **argv, int flags, int *json,
                   bnc_pair **p);
 
+/* cli_note_arg checks that arg has the form of a note id (1 to 16 hex
+ * digits, or a prefix of one) before anything is asked or opened: 0 with
+ * *note_id set, or CLI_EUSAGE with its message. */
+int cli_note_arg(cli_ctx *ctx, const char *arg, uint64_t *note_id);
+
 /* cli_note_find finds NOTE (arg: an id or a unique prefix) among the
  * notes of pair p (named pair on the command line) that this member
  * sees; *latest (may be NULL) receives its latest revision. Messages set

@@ -36,6 +36,14 @@ void cli_note_origin_line(char *out, size_t size, const bnc_note_meta *m,
                  o->edited_from);
 }
 
+int cli_note_arg(cli_ctx *ctx, const char *arg, uint64_t *note_id)
+{
+    if (bnc_note_resolve(NULL, 0, arg, note_id) == BNC_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "NOTE is a note id: 1 to 16 hex digits");
+    return 0;
+}
+
 int cli_note_find(cli_ctx *ctx, const bnc_pair *p, const char *pair,
                   const char *arg, uint64_t *note_id, uint32_t *latest)
 {
@@ -213,9 +221,8 @@ int cli_note_history(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "NOTE is a note id: 1 to 16 hex digits");
+    if (cli_note_arg(ctx, pos[1], &note_id) != 0)
+        return CLI_EUSAGE;
     rc = cli_open_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = cli_note_find(ctx, p, pos[0], pos[1], &note_id, NULL);

@@ -339,9 +339,8 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "NOTE is a note id: 1 to 16 hex digits");
+    if (cli_note_arg(ctx, pos[1], &note_id) != 0)
+        return CLI_EUSAGE;
     if (revarg != NULL && (cli_u64(ctx, "--revision", revarg, &rev) != 0 ||
                            rev == 0 || rev >= UINT32_MAX))
         return cli_fail(ctx, CLI_EUSAGE,
@@ -427,9 +426,8 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (bnc_note_resolve(NULL, 0, pos[1], &note_id) == BNC_EINVAL)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "NOTE is a note id: 1 to 16 hex digits");
+    if (cli_note_arg(ctx, pos[1], &note_id) != 0)
+        return CLI_EUSAGE;
     if (file != NULL && draft != NULL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--file and --draft exclude each other");

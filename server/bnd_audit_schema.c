@@ -54,6 +54,7 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_QUOTA, NULL, 0,
      "whose storage is counted: the pair, the account, or both (0: every "
      "pair, or every account)"},
+    {BND_DB_RETENTION, NULL, 0, "the programme the retention period is of"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -180,6 +181,11 @@ static const struct why {
     {"quota", "bytes",
      "bytes a pair or an account stores (ciphertext sizes and a fixed "
      "amount per record): storage quotas"},
+    {"retention", "days",
+     "the programme's retention period: how many days after a pair ended "
+     "its content may be erased without both members asking (0: never)"},
+    {"retention", "set_by", "the administrator who set it: accountability"},
+    {"retention", "set_at", "when it was set: accountability"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

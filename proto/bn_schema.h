@@ -123,7 +123,7 @@ enum bn_objective_status {
 #define BN_MEMBERS_MAX 16u
 #define BN_WRAPS_MAX 256u
 #define BN_MONTHS_MAX 120u
-#define BN_TTL_DAYS_MAX 365 /* plain: BN_STRINGIFY */
+#define BN_TTL_DAYS_MAX 365          /* plain: BN_STRINGIFY */
 #define BN_RETENTION_DAYS_MAX 36525u /* a hundred years */
 
 /* ---- structures used inside messages ------------------------------ */

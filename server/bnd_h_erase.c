@@ -131,8 +131,8 @@ static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
      * or withdrawn to erased, and the statistics count an erased pair by
      * its end reason (bnc_stats_derive): a withdrawal stays one. */
     if (rc == 0)
-        rc = bnd_stats_pair_status(cx->st, cx->txn, p->programme_id,
-                                   old_status, BN_PAIR_ERASED);
+        rc = bnd_stats_pair_status(cx->st, cx->txn, p->programme_id, old_status,
+                                   BN_PAIR_ERASED);
     if (rc == 0)
         bnd_store_want_scrub(cx->st);
     return rc;
@@ -212,7 +212,8 @@ static int all_asked(const erase_state *es)
 {
     for (uint32_t i = 0; i < es->nmembers; i++) {
         uint32_t j = 0;
-        while (j < es->nconsents && es->consents[j].account_id != es->members[i])
+        while (j < es->nconsents &&
+               es->consents[j].account_id != es->members[i])
             j++;
         if (j == es->nconsents)
             return 0;
@@ -443,8 +444,8 @@ int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req)
             rc = erase_own(cx, &p, &items);
         if (rc == 0)
             rc = read_state(cx, &p, &es);
-        if (rc == 0 && (p.status == BN_PAIR_COMPLETED ||
-                        p.status == BN_PAIR_WITHDRAWN))
+        if (rc == 0 &&
+            (p.status == BN_PAIR_COMPLETED || p.status == BN_PAIR_WITHDRAWN))
             rc = erase_after(cx, &p, &after);
         return rc != 0 ? rc : reply_state(cx, &p, &es, after, items);
     }

@@ -168,11 +168,12 @@ int bnc_text_check(const char *s, size_t len, size_t max);
 
 /* ---- limits (bytes unless said otherwise) --------------------------- */
 
-#define BNC_NAME_MAX 64u       /* display names */
-#define BNC_TITLE_MAX 200u     /* programme name and theme */
-#define BNC_CHARTER_MAX 65536u /* charter text */
-#define BNC_MONTHS_MAX 120u    /* a programme's minimum duration */
-#define BNC_TTL_DAYS_MAX 365u  /* an invitation's life */
+#define BNC_NAME_MAX 64u              /* display names */
+#define BNC_TITLE_MAX 200u            /* programme name and theme */
+#define BNC_CHARTER_MAX 65536u        /* charter text */
+#define BNC_MONTHS_MAX 120u           /* a programme's minimum duration */
+#define BNC_TTL_DAYS_MAX 365u         /* an invitation's life */
+#define BNC_RETENTION_DAYS_MAX 36525u /* a hundred years */
 #define BNC_INVITE_HOST_MAX 255u
 #define BNC_INVITE_CODE_MAX 353u /* "BN1." key host ":" port */
 #define BNC_NOTE_MAX_PLAINTEXT (256u * 1024u)

@@ -597,8 +597,7 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         cell(f, p->mentor_name, 22);
         cell(f, p->mentee_name, 22);
         fprintf(f, "%-10s %-10s %-10s %-10s %5u %5u %5u %7s %7s %s\n",
-                row_status(p, st, sizeof st),
-                date_or(a, p->created_date, "-"),
+                row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
                 p->sessions_held, p->sessions_planned, p->sessions_cancelled,
                 abs, obj, date_or(e, p->last_held, "-"));
@@ -724,10 +723,9 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             d->interval_days, d->risk_after_days, d->pairs_total,
             s->pairs_pending, s->pairs_active, d->pairs_completed,
             d->pairs_ended - d->pairs_completed, s->pairs_erased, s->mentors,
-            s->mentees,
-            s->sessions_held, s->sessions_planned, s->sessions_cancelled,
-            s->absent_mentor, s->absent_mentee, s->objectives_defined,
-            s->objectives_reached);
+            s->mentees, s->sessions_held, s->sessions_planned,
+            s->sessions_cancelled, s->absent_mentor, s->absent_mentee,
+            s->objectives_defined, s->objectives_reached);
     json_ratio(f, d->objectives_reach);
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);

@@ -345,13 +345,13 @@ static void hbar(FILE *f, double y, const char *label, uint32_t v, double max,
 static void chart_status(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d)
 {
-    const uint32_t v[BN_PAIR_STATUS_MAX + 1] = {
-        0,
-        s->pairs_pending,
-        s->pairs_active,
-        d->pairs_completed,
-        d->pairs_ended - d->pairs_completed,
-        s->pairs_erased};
+    const uint32_t v[BN_PAIR_STATUS_MAX + 1] = {0,
+                                                s->pairs_pending,
+                                                s->pairs_active,
+                                                d->pairs_completed,
+                                                d->pairs_ended -
+                                                    d->pairs_completed,
+                                                s->pairs_erased};
     static const char *const label[BN_PAIR_STATUS_MAX + 1] = {
         "", "Pending", "Active", "Completed", "Withdrawn", "Of these, erased"};
     double max = 0;

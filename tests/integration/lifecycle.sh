@@ -307,6 +307,7 @@ new_pair P2 alice carol
 as alice pair accept "$P2" >/dev/null 2>&1
 as carol pair accept "$P2" >/dev/null 2>&1
 echo "first words with carol" | as alice note add "$P2" >/dev/null 2>"$T/err"
+echo "carol's own words" | as carol note add "$P2" >/dev/null 2>"$T/err"
 check "carol withdraws from pair $P2" as carol pair end "$P2" --reason withdrawn
 check "pairs shows the ended pair clearly" sh -c \
     'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" pairs | grep -q "^$3 *withdrawn .*, withdrawn"' \
@@ -329,9 +330,56 @@ refuse "the departed member cannot read the new pair's note" "no pair [0-9]* amo
     as carol note show "$P3" "${NEW:-0}"
 refuse "a pair that has not ended cannot be erased" "not ended\|cannot be erased" \
     as alice pair erase "$P3"
-check "alice erases the withdrawn pair" as alice pair erase "$P2"
+
+# ---- erasure needs both members; one's own words go alone (issue 13) ------------
+# withdrawn: the count in `admin stats --json`, before and after the erasure
+withdrawn_json() {
+    as admin admin stats --programme "$PROG" --json 2>/dev/null |
+        grep -o '"pairs":{[^}]*}' | grep -o '"withdrawn":[0-9]*'
+}
+W_BEFORE=$(withdrawn_json)
+check "alice asks to erase the withdrawn pair" as alice erase "$P2"
+if grep -q "carol (mentee): has not asked" "$T/out" &&
+    grep -q "only when every member asks" "$T/out" &&
+    grep -q "no retention period" "$T/out"; then
+    ok "erase says carol has not asked and what would erase the pair"
+else
+    not_ok "erase says carol has not asked and what would erase the pair"
+fi
+check "alice alone erased nothing: carol still reads alice's note" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" note list "$3" | grep -q alice' \
+    sh "$BINOME" "$T/carol" "$P2"
+refuse "the administrator cannot erase it before both asked" \
+    "cannot be erased: 1 of its 2 members asked" \
+    as admin admin erase --pair "$P2"
+check "carol erases her own words alone" as carol erase "$P2" --mine
+grep -q "erased 1 item" "$T/out" && ok "one item of carol's went" ||
+    not_ok "one item of carol's went"
+if as alice note list "$P2" >"$T/notes" 2>"$T/err" &&
+    grep -q alice "$T/notes" && ! grep -q carol "$T/notes"; then
+    ok "alice's note stays, carol's is gone, and alice's client accepts it"
+else
+    not_ok "alice's note stays, carol's is gone, and alice's client accepts it"
+fi
+check "carol asks too: the pair is erased" as carol erase "$P2"
+grep -q "pair $P2 erased" "$T/out" && ok "erase says the pair is erased" ||
+    not_ok "erase says the pair is erased"
 refuse "the erased pair's notes are gone" "no pair [0-9]* among yours" \
     as carol note list "$P2"
+W_AFTER=$(withdrawn_json)
+if [ -n "$W_BEFORE" ] && [ "$W_BEFORE" = "$W_AFTER" ] &&
+    [ "$W_AFTER" != '"withdrawn":0' ]; then
+    ok "the withdrawal still counts after the erasure (JSON: $W_AFTER)"
+else
+    not_ok "the withdrawal still counts after the erasure ($W_BEFORE, then $W_AFTER)"
+fi
+as admin admin stats --programme "$PROG" >"$T/table" 2>"$T/err"
+if grep -q "withdrawn ${W_AFTER#*:}; erased 1" "$T/table" &&
+    grep -q "^$P2 .*withdrawn\*" "$T/table"; then
+    ok "the table counts it withdrawn and marks it erased"
+else
+    not_ok "the table counts it withdrawn and marks it erased"
+fi
 
 # ---- a server rolled back to an old copy of its data ---------------------------
 check "alice writes in pair $P3 (log seen)" sh -c \

@@ -416,7 +416,10 @@
     G(local_setup, local_teardown, BN_UNIT_EACH)                               \
     T(test_erase_rules)                                                        \
     T(test_member_erases)                                                      \
-    T(test_shredded)
+    T(test_consent_is_the_members)                                             \
+    T(test_shredded)                                                           \
+    T(test_own_items)                                                          \
+    T(test_retention)
 
 /* test_srv_keys.c */
 #define BN_UNIT_srv_keys(G, T, TS)                                             \

@@ -374,7 +374,7 @@ else
     not_ok "the withdrawal still counts after the erasure ($W_BEFORE, then $W_AFTER)"
 fi
 as admin admin stats --programme "$PROG" >"$T/table" 2>"$T/err"
-if grep -q "withdrawn ${W_AFTER#*:}; erased 1" "$T/table" &&
+if grep -q "withdrawn ${W_BEFORE#*:}; erased 1" "$T/table" &&
     grep -q "^$P2 .*withdrawn\*" "$T/table"; then
     ok "the table counts it withdrawn and marks it erased"
 else

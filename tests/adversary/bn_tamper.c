@@ -5,7 +5,8 @@
  * an operator (or anyone who took the machine) can make to the LMDB file:
  * add a member to a pair, raise its key epoch, withhold a note revision, a
  * note, an objective, a document or a session, move a report to another
- * session, rewrite a session or an objective's state, fake a pair's end.
+ * session, rewrite a session or an objective's state, fake a pair's end,
+ * plant a member's consent to erase the pair.
  *
  *   bn_tamper COMMAND DATA ARGS...     (bn_tamper --help: the table)
  *

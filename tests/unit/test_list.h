@@ -114,6 +114,7 @@
     TS(test_wraps_altered_or_withheld, setup, teardown)                        \
     TS(test_notes, setup, teardown)                                            \
     TS(test_private_note_of_other_not_expected, setup, teardown)               \
+    TS(test_erased_by_author, setup, teardown)                                 \
     TS(test_sessions, setup, teardown)                                         \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \

@@ -23,6 +23,7 @@
  *   OBJECTIVE_ADD    objective_id         0              0
  *   OBJECTIVE_REACH  objective_id         0              0
  *   DOC_CHUNK final  doc_id               chunk count    0
+ *   PAIR_ERASE       0                    mine (0 or 1)  0
  *
  * op is the request's message type. Any other request is not logged.
  */
@@ -122,6 +123,9 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
         return 0;
     case BN_MSG_KEY_PUT:
         *sub = req->u.key_put.epoch;
+        return 0;
+    case BN_MSG_PAIR_ERASE:
+        *sub = req->u.pair_erase.mine ? BN_LOG_ERASE_MINE : BN_LOG_ERASE_PAIR;
         return 0;
     case BN_MSG_NOTE_PUT:
         *item = req->u.note_put.note_id;

@@ -175,6 +175,12 @@ int bn_str_check(const char *s, size_t len, size_t max);
 
 /* ---- what a log entry records (bn_logbody.c) -------------------------- */
 
+/* The sub of a PAIR_ERASE entry: the member's consent to erase the whole
+ * pair, or the erasure of what the entry's author wrote (their note
+ * revisions and documents up to that entry). */
+#define BN_LOG_ERASE_PAIR 0u
+#define BN_LOG_ERASE_MINE 1u
+
 /* bn_log_entry_field returns the "entry" field of a logged request, or
  * NULL for a type that carries none. It points into m. */
 bn_bin *bn_log_entry_field(bn_msg *m);

@@ -141,7 +141,8 @@ enum bn_objective_status {
 #define BN_MEMBERS_MAX 16u
 #define BN_WRAPS_MAX 256u
 #define BN_MONTHS_MAX 120u
-#define BN_TTL_DAYS_MAX 365 /* plain: BN_STRINGIFY */
+#define BN_TTL_DAYS_MAX 365          /* plain: BN_STRINGIFY */
+#define BN_RETENTION_DAYS_MAX 36525u /* a hundred years */
 
 /* ---- structures used inside messages ------------------------------ */
 
@@ -278,6 +279,12 @@ enum bn_objective_status {
     F(T, U32, last_held, BN_DATE_MAX, 0)                                       \
     F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */
 
+/* A member's consent to erase the pair: their PAIR_ERASE log entry. */
+#define BN_F_erase_consent(F, T)                                               \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, I64, time, 0, 0)                                                      \
+    F(T, U64, seq, 0, 0)
+
 /* Audit: one finding, one schema line, one canary. */
 #define BN_F_audit_finding(F, T)                                               \
     F(T, STR, code, 32, 0)                                                     \
@@ -313,6 +320,7 @@ enum bn_objective_status {
     X(log_item)                                                                \
     X(stats_month)                                                             \
     X(stats_pair)                                                              \
+    X(erase_consent)                                                           \
     X(audit_finding)                                                           \
     X(audit_field)                                                             \
     X(audit_canary)
@@ -388,13 +396,33 @@ enum bn_objective_status {
     F(T, U64, mentor_id, 0, 0)                                                 \
     F(T, U64, mentee_id, 0, 0)
 #define BN_F_pair(F, T) F(T, OBJ, pair, pair_info, 0)
-#define BN_F_pair_erase(F, T) F(T, U64, pair_id, 0, 0)
 /* The coordinator (an administrator) ends a pair: reason withdrawn or
  * stalled, on date. Not a member: no log entry (DESIGN.md). */
 #define BN_F_pair_stop(F, T)                                                   \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U8, reason, BN_END_REASON_MAX, 0)                                     \
     F(T, U32, date, BN_DATE_MAX, 0)
+/* PAIR_ERASE: a member's request carries their signed log entry (their
+ * consent to erase the whole pair, or, with mine, the erasure of what they
+ * wrote themselves); an administrator's carries none. */
+#define BN_F_pair_erase(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, BOOL, mine, 0, 0)                                                     \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* The answer: the pair (status erased once it is), the members who asked
+ * for the erasure (from their signed entries), the day from which the
+ * programme's retention period allows it without them (0: never), and
+ * how many of the caller's own items an erasure of theirs removed. */
+#define BN_F_pair_erasure(F, T)                                                \
+    F(T, OBJ, pair, pair_info, 0)                                              \
+    F(T, LIST, consents, erase_consent, BN_MEMBERS_MAX)                        \
+    F(T, U32, erase_after, BN_DATE_MAX, 0)                                     \
+    F(T, U32, items_erased, 0, 0)
+/* The programme's retention period, in days after a pair ended (0: never
+ * without both members); set by an administrator. */
+#define BN_F_retention_set(F, T)                                               \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, days, BN_RETENTION_DAYS_MAX, 0)
 
 /* Pairs, for their members */
 #define BN_F_pair_list(F, T) F(T, U64, after, 0, 0)
@@ -608,6 +636,8 @@ enum bn_objective_status {
     X(PAIR, pair, 0x2a)                                                        \
     X(PAIR_ERASE, pair_erase, 0x2b)                                            \
     X(PROGRAMME_SET, programme_set, 0x2f)                                      \
+    X(PAIR_ERASURE, pair_erasure, 0x2c)                                        \
+    X(RETENTION_SET, retention_set, 0x2d)                                      \
     X(PAIR_LIST, pair_list, 0x30)                                              \
     X(PAIRS, pairs, 0x31)                                                      \
     X(PAIR_GET, pair_get, 0x32)                                                \

@@ -55,6 +55,7 @@ static const bnd_audit_db audit_dbs[] = {
      "whose storage is counted: the pair, the account, or both (0: every "
      "pair, or every account)"},
     {BND_DB_PROG_SETTINGS, NULL, 0, WHY_IDS},
+    {BND_DB_RETENTION, NULL, 0, "the programme the retention period is of"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -188,6 +189,11 @@ static const struct why {
     {"prog_settings", "mentees_per_mentor",
      "how many pending or active pairs one mentor may have at once "
      "(administrator input): the server refuses a pair beyond it"},
+    {"retention", "days",
+     "the programme's retention period: how many days after a pair ended "
+     "its content may be erased without both members asking (0: never)"},
+    {"retention", "set_by", "the administrator who set it: accountability"},
+    {"retention", "set_at", "when it was set: accountability"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -327,6 +327,9 @@ int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_pair_erase(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_retention_set(bnd_ctx *cx, const bn_msg *req);
+/* bnd_retention_days reads programme's retention period (0: none set). */
+int bnd_retention_days(bnd_ctx *cx, uint64_t programme, uint32_t *days);
 
 int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req);

@@ -37,6 +37,7 @@
  * prog_stats     programme_id (8)                             rec_prog_stats
  * quota          pair_id (8) || account_id (8)                rec_quota
  * prog_settings  programme_id (8)                             rec_prog_settings
+ * retention      programme_id (8)                             rec_retention
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -292,6 +293,13 @@
 #define BN_F_rec_prog_settings(F, T)                                           \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
+/* A programme's retention period (issue 13): days after a pair ended
+ * from which its content may be erased without both members' consent (0:
+ * never), who set it and when. Absent: 0. */
+#define BN_F_rec_retention(F, T)                                               \
+    F(T, U32, days, BN_RETENTION_DAYS_MAX, 0)                                  \
+    F(T, U64, set_by, 0, 0)                                                    \
+    F(T, I64, set_at, 0, 0)
 
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
@@ -312,7 +320,8 @@
     X(rec_pair_stats)                                                          \
     X(rec_prog_stats)                                                          \
     X(rec_quota)                                                               \
-    X(rec_prog_settings)
+    X(rec_prog_settings)                                                       \
+    X(rec_retention)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -190,61 +190,6 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-/* erase_hint explains a refusal to erase. */
-static int erase_error(cli_ctx *ctx, int rc, const char *pair)
-{
-    if (rc == BNC_EINVAL || rc == BNC_EENDED || rc == BNC_ECONFLICT) {
-        cli_fail(ctx, rc, "pair %s cannot be erased: %s", pair,
-                 bnc_strerror(rc));
-        cli_hint(ctx,
-                 "only an ended pair can be erased: 'binome pair end %s "
-                 "--reason completed|withdrawn' first",
-                 pair);
-    }
-    return rc;
-}
-
-int cli_pair_erase(cli_ctx *ctx, int argc, char **argv)
-{
-    char *pos[1];
-    bnc_pair *p = NULL;
-    int rc;
-
-    rc = cli_parse(ctx, argc, argv, NULL, pos, 1, 1);
-    if (rc == 0)
-        rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
-    if (rc != 0)
-        goto cleanup;
-    if (bnc_pair_get_info(p)->status == BNC_PAIR_PENDING ||
-        bnc_pair_get_info(p)->status == BNC_PAIR_ACTIVE) {
-        rc = cli_fail(ctx, BNC_EINVAL, "pair %s has not ended", pos[0]);
-        cli_hint(ctx,
-                 "end it first: 'binome pair end %s --reason "
-                 "completed|withdrawn'; export what you want to keep "
-                 "with 'binome export %s --to DIR'",
-                 pos[0], pos[0]);
-        goto cleanup;
-    }
-    if (cli_is_tty(STDIN_FILENO) &&
-        !cli_ask_yes("Erase every note, objective and document of this pair "
-                     "for good? [y/N] ")) {
-        rc = cli_fail(ctx, BNC_EINVAL, "not erased");
-        goto cleanup;
-    }
-    rc = bnc_pair_erase(ctx->client, bnc_pair_get_info(p)->id);
-    if (rc == 0)
-        printf("pair %" PRIu64 " erased: its ciphertexts and keys are gone; "
-               "sessions and counts stay for the statistics\n",
-               bnc_pair_get_info(p)->id);
-    else if (rc == BNC_ENOTFOUND)
-        cli_pair_error(ctx, rc, pos[0]);
-    else
-        erase_error(ctx, rc, pos[0]);
-cleanup:
-    bnc_pair_free(p);
-    return rc;
-}
-
 /* cli_admin_end: the coordinator ends a pair (withdrawn or stalled), on
  * --date or today. */
 int cli_admin_end(cli_ctx *ctx, int argc, char **argv)
@@ -287,31 +232,5 @@ int cli_admin_end(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, rc,
                         "the end date must be between the pair's start and "
                         "tomorrow");
-    return rc;
-}
-
-int cli_admin_erase(cli_ctx *ctx, int argc, char **argv)
-{
-    const char *pair = NULL;
-    const cli_opt opts[] = {{"pair", &pair, NULL}, {NULL, NULL, NULL}};
-    uint64_t id;
-    int rc;
-
-    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
-    if (rc != 0)
-        return rc;
-    if (pair == NULL)
-        return cli_fail(ctx, CLI_EUSAGE, "--pair P is required");
-    rc = cli_u64(ctx, "--pair", pair, &id);
-    if (rc == 0)
-        rc = cli_connect(ctx);
-    if (rc == 0)
-        rc = bnc_pair_erase(ctx->client, id);
-    if (rc == 0)
-        printf("pair %" PRIu64 " erased\n", id);
-    else if (rc == BNC_ENOTFOUND || rc == BNC_EDENIED)
-        cli_pair_error(ctx, rc, pair);
-    else
-        erase_error(ctx, rc, pair);
     return rc;
 }

@@ -64,11 +64,18 @@ static const cli_cmd commands[] = {
      "End the pairing (either member, at any time: the right to withdraw). "
      "The pair keeps its notes, readable by its members, and takes no more "
      "writes. After a withdrawal the administrator may form a new pair."},
-    {"pair erase", cli_pair_erase, "PAIR",
-     "Erase an ended pair for good: every note, objective, document and "
-     "wrapped key is deleted on the server (sessions and counts stay for "
-     "the statistics). Export first what you want to keep. On a terminal "
-     "you are asked to confirm."},
+    {"erase", cli_erase, "PAIR [--mine]",
+     "Ask to erase an ended pair for good: every note, objective text, "
+     "document and wrapped key is deleted on the server (sessions and "
+     "counts stay for the statistics). Your request is signed in the "
+     "pair's log; the pair is erased once every member asked, or once the "
+     "programme's retention period has passed since it ended; until then "
+     "the command says who still has to ask and from when retention "
+     "allows it. --mine erases now, at any time, what you wrote yourself "
+     "(your note revisions and documents), never the other member's. "
+     "Export first what you want to keep. On a terminal you are asked to "
+     "confirm."},
+    {"pair erase", cli_erase, "PAIR [--mine]", "The same as 'binome erase'."},
     {"admin end", cli_admin_end,
      "--pair P --reason stalled|withdrawn [--date YYYY-MM-DD]",
      "End a pending or active pair as the programme's coordinator "
@@ -76,7 +83,13 @@ static const cli_cmd commands[] = {
      "left without ending it). Its members see it ended by the "
      "coordinator; each may then be paired again ('binome admin pair')."},
     {"admin erase", cli_admin_erase, "--pair P",
-     "Erase an ended pair (administrators), as 'pair erase' does."},
+     "Erase an ended pair (administrators): done only once every member "
+     "asked ('binome erase PAIR') or the programme's retention period has "
+     "passed since the pair ended; else says what is missing."},
+    {"admin retention", cli_admin_retention, "--programme P --days N",
+     "Set the programme's retention period: N days after a pair ended, its "
+     "content may be erased without its members asking (0: never, the "
+     "default)."},
     {"verify", cli_verify, "PAIR [--confirm]",
      "Show the pair's safety number and the head of its log (entry number "
      "and a short digest). Compare both in person with the other member's; "

@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define LIBBINOME_VERSION_MAJOR 2
-#define LIBBINOME_VERSION_MINOR 0
+#define LIBBINOME_VERSION_MINOR 1
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */
@@ -168,11 +168,12 @@ int bnc_text_check(const char *s, size_t len, size_t max);
 
 /* ---- limits (bytes unless said otherwise) --------------------------- */
 
-#define BNC_NAME_MAX 64u       /* display names */
-#define BNC_TITLE_MAX 200u     /* programme name and theme */
-#define BNC_CHARTER_MAX 65536u /* charter text */
-#define BNC_MONTHS_MAX 120u    /* a programme's minimum duration */
-#define BNC_TTL_DAYS_MAX 365u  /* an invitation's life */
+#define BNC_NAME_MAX 64u              /* display names */
+#define BNC_TITLE_MAX 200u            /* programme name and theme */
+#define BNC_CHARTER_MAX 65536u        /* charter text */
+#define BNC_MONTHS_MAX 120u           /* a programme's minimum duration */
+#define BNC_TTL_DAYS_MAX 365u         /* an invitation's life */
+#define BNC_RETENTION_DAYS_MAX 36525u /* a hundred years */
 #define BNC_INVITE_HOST_MAX 255u
 #define BNC_INVITE_CODE_MAX 353u /* "BN1." key host ":" port */
 #define BNC_NOTE_MAX_PLAINTEXT (256u * 1024u)
@@ -934,9 +935,51 @@ void bnc_doc_safe_name(char out[BNC_DOC_NAME_MAX + 1], const char *name,
 /* bnc_pair_end ends the pairing today (reason BNC_END_*), logged. */
 int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
 
-/* bnc_pair_erase erases an ended pair (a member or an administrator):
- * every ciphertext and wrapped key is deleted on the server. */
+/*
+ * bnc_pair_erase asks the server, as an administrator, to erase an ended
+ * pair: every ciphertext and wrapped key is deleted on the server. It is
+ * done only once every member asked (bnc_pair_erase_ask) or the
+ * programme's retention period has passed since the pair ended; else
+ * BNC_EDENIED, and the server's message (bnc_client_error) says what is
+ * missing. Erasing an erased pair is a success.
+ */
 int bnc_pair_erase(bnc_client *c, uint64_t pair_id);
+
+/* What an erasure request left (bnc_pair_erase_ask). */
+#define BNC_ERASE_ASKED_MAX 16u
+typedef struct bnc_erasure {
+    int erased; /* the pair's content is gone */
+    /* the members who asked to erase the whole pair, from their signed
+     * entries in the pair's log as this client verified it */
+    uint64_t asked[BNC_ERASE_ASKED_MAX];
+    int64_t asked_time[BNC_ERASE_ASKED_MAX];
+    uint32_t nasked;
+    uint32_t erase_after;  /* day from which the programme's retention
+                              period allows it without every member (0:
+                              none set) */
+    uint32_t items_erased; /* mine: your note revisions and documents that
+                              went */
+} bnc_erasure;
+
+/*
+ * bnc_pair_erase_ask is a member's request, signed and logged. Without
+ * mine, on an ended pair: their consent to erase the whole pair, which is
+ * erased once every member consented, or once the programme's retention
+ * period has passed (out->erased says which). With mine, at any time:
+ * every note revision and document they wrote themselves is erased now;
+ * the partner's stay. BNC_EINVAL for a pair that has not ended (without
+ * mine). out->asked comes from the pair's verified log, not from the
+ * server's word.
+ */
+int bnc_pair_erase_ask(bnc_client *c, bnc_pair *p, int mine, bnc_erasure *out);
+
+/* bnc_pair_erase_asked fills out->asked from p's verified log. */
+void bnc_pair_erase_asked(const bnc_pair *p, bnc_erasure *out);
+
+/* bnc_retention_set sets a programme's retention period (administrator):
+ * days after a pair ended from which its content may be erased without
+ * every member asking; 0: never. */
+int bnc_retention_set(bnc_client *c, uint64_t programme_id, uint32_t days);
 
 /* ------------------------------------------------------------------ */
 /* Audit, for auditors, against the live server                        */

@@ -228,6 +228,9 @@ int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key);
 
 /* ---- the ledger: records checked against the signed log (bnc_ledger.c) */
 
+/* bnc__erased_by_author: 1 when e's author erased what they wrote after
+ * e (a later PAIR_ERASE entry of theirs with sub BN_LOG_ERASE_MINE). */
+int bnc__erased_by_author(const bnc_pair *p, const bn_log_entry *e);
 /* bnc__tamper writes a message (ids only) to c->tamper and returns rc. */
 int bnc__tamper(bnc_client *c, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -16,7 +16,9 @@
  *   its epoch covers it;
  * - each note revision, session, objective and document the server serves
  *   matches the last entry that logged it, and every logged item is
- *   served (else it is withheld).
+ *   served (else it is withheld), but for note revisions and documents
+ *   that their author erased afterwards (a PAIR_ERASE entry with sub
+ *   BN_LOG_ERASE_MINE signed by that same author: bnc__erased_by_author).
  *
  * Entries of version 1 (written before schema 4) do not say what they
  * logged: items they cover are shown, the pair carries a warning, and
@@ -37,6 +39,19 @@ const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
         if (p->members[i].account_id == account_id)
             return &p->members[i];
     return NULL;
+}
+
+int bnc__erased_by_author(const bnc_pair *p, const bn_log_entry *e)
+{
+    /* p->log holds seq 1 .. nlog in order: what follows e starts at
+     * index e->seq. */
+    for (size_t i = e->seq; i < p->nlog; i++) {
+        const bn_log_entry *x = &p->log[i];
+        if (x->version == BN_LOG_VERSION && x->op == BN_MSG_PAIR_ERASE &&
+            x->sub == BN_LOG_ERASE_MINE && x->author_id == e->author_id)
+            return 1;
+    }
+    return 0;
 }
 
 int bnc__tamper(bnc_client *c, int rc, const char *fmt, ...)
@@ -433,7 +448,7 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
     for (size_t i = 0; i < p->nlog; i++) {
         const bn_log_entry *x = &p->log[i];
         if (x->version != BN_LOG_VERSION || x->op != BN_MSG_NOTE_PUT ||
-            x->item != m->note_id)
+            x->item != m->note_id || bnc__erased_by_author(p, x))
             continue;
         last = x;
         if (x->sub == m->revision && e == NULL)
@@ -650,6 +665,10 @@ int bnc__check_withheld(bnc_client *c, const bnc_pair *p, uint8_t op,
             continue;
         /* A private note is served to its author only. */
         if ((e->flags & BN_LOG_F_PRIVATE) && e->author_id != c->me.id)
+            continue;
+        /* Erased by its own author since: gone by their will. */
+        if ((op == BN_MSG_NOTE_PUT || op == BN_MSG_DOC_CHUNK) &&
+            bnc__erased_by_author(p, e))
             continue;
         item = op == BN_MSG_SESSION_ADD ? e->seq : e->item;
         if (served(ids, n, item))

@@ -253,7 +253,7 @@ int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
 {
     bnc_note_meta latest, *v = NULL;
     uint8_t *body = NULL;
-    size_t len = 0;
+    size_t len = 0, k = 0;
     char id[17];
     int rc;
 
@@ -277,8 +277,15 @@ int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
     if (v == NULL)
         return BN_ENOMEM;
     for (uint32_t r = 1; r <= latest.revision; r++) {
+        const bn_log_entry *e;
         len = 0;
-        rc = bnc_note_get(c, p, note_id, r, &v[r - 1], &body, &len);
+        rc = bnc_note_get(c, p, note_id, r, &v[k], &body, &len);
+        /* A revision its author erased (erase --mine) is gone by right. */
+        e = rc == BN_ENOTFOUND ? note_logged(p, note_id, r) : NULL;
+        if (e != NULL && bnc__erased_by_author(p, e)) {
+            rc = 0;
+            continue;
+        }
         if (rc == BN_ENOTFOUND)
             rc = bnc__tamper(c, BN_EWITHHELD,
                              "note %s: revision %" PRIu32
@@ -287,7 +294,8 @@ int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
                              "it (withheld)",
                              id, r, latest.revision);
         if (rc == 0 && fn != NULL)
-            rc = fn(arg, &v[r - 1], body, len);
+            rc = fn(arg, &v[k], body, len);
+        k += rc == 0;
         bnc_secret_free(body, len);
         body = NULL;
         if (rc != 0)
@@ -298,7 +306,7 @@ int bnc_note_history(bnc_client *c, const bnc_pair *p, uint64_t note_id,
         return rc;
     }
     *items = v;
-    *n = latest.revision;
+    *n = k;
     return 0;
 }
 

@@ -518,11 +518,77 @@ int bnc_pair_erase(bnc_client *c, uint64_t pair_id)
     bn_msg_init(&req, BN_MSG_PAIR_ERASE, 0);
     req.u.pair_erase.pair_id = pair_id;
     rc = bnc_call(c->conn, &req, &rep);
-    /* The server answers OK or the erased pair. */
-    if (rc == 0 && rep.type != BN_MSG_OK && rep.type != BN_MSG_PAIR)
+    if (rc == 0)
+        rc = bnc__expect(&rep, BN_MSG_PAIR_ERASURE);
+    /* An administrator's request erases or is refused. */
+    if (rc == 0 && rep.u.pair_erasure.pair.status != BN_PAIR_ERASED)
         rc = BN_EPROTO;
     if (rc == 0)
         bnc_log_forget(c->profile, pair_id);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+void bnc_pair_erase_asked(const bnc_pair *p, bnc_erasure *out)
+{
+    out->nasked = 0;
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        uint32_t j = 0;
+        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_PAIR_ERASE ||
+            e->sub != BN_LOG_ERASE_PAIR)
+            continue;
+        while (j < out->nasked && out->asked[j] != e->author_id)
+            j++;
+        if (j < out->nasked || out->nasked == BNC_ERASE_ASKED_MAX)
+            continue;
+        out->asked[out->nasked] = e->author_id;
+        out->asked_time[out->nasked++] = e->time;
+    }
+}
+
+int bnc_pair_erase_ask(bnc_client *c, bnc_pair *p, int mine, bnc_erasure *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!mine && p->info.status != BN_PAIR_COMPLETED &&
+        p->info.status != BN_PAIR_WITHDRAWN)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PAIR_ERASE, 0);
+    req.u.pair_erase.pair_id = p->info.id;
+    req.u.pair_erase.mine = mine ? 1 : 0;
+    rc = bnc__write(c, p, &req, &req.u.pair_erase.entry, BN_MSG_PAIR_ERASURE,
+                    &rep);
+    if (rc != 0)
+        goto cleanup;
+    out->erased = rep.u.pair_erasure.pair.status == BN_PAIR_ERASED;
+    out->erase_after = rep.u.pair_erasure.erase_after;
+    out->items_erased = rep.u.pair_erasure.items_erased;
+    if (out->erased) {
+        bnc_log_forget(c->profile, p->info.id);
+        p->info.status = BN_PAIR_ERASED;
+    }
+    /* Who asked: from the log this client verified (its own entry is in
+     * it once the write landed), never from the server's list. */
+    bnc_pair_erase_asked(p, out);
+cleanup:
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_retention_set(bnc_client *c, uint64_t programme_id, uint32_t days)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_RETENTION_SET, 0);
+    req.u.retention_set.programme_id = programme_id;
+    req.u.retention_set.days = days;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = bnc__expect(&rep, BN_MSG_OK);
     bn_msg_free(&rep);
     return rc;
 }

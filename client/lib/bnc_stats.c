@@ -201,6 +201,21 @@ static int cmp_risk(const void *a, const void *b)
     return (x->pair_id > y->pair_id) - (x->pair_id < y->pair_id);
 }
 
+/* row_status names a pair's status in the table: an erased pair by how it
+ * ended, starred (the table's footnote says what the star means). */
+static const char *row_status(const bnc_stats_pair *p, char *buf, size_t n)
+{
+    if (p->status != BN_PAIR_ERASED)
+        return bnc_pair_status_name(p->status);
+    snprintf(buf, n, "%s*",
+             p->end_reason == BN_END_COMPLETED ? "completed"
+             : p->end_reason == BN_END_WITHDRAWN ||
+                     p->end_reason == BN_END_STALLED
+                 ? "withdrawn"
+                 : "erased");
+    return buf;
+}
+
 /* derive_pairs fills the per-pair rows and the programme's pair figures. */
 static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
                         uint64_t *pair_days, uint64_t *pair_held)
@@ -491,11 +506,14 @@ static void table_summary(FILE *f, const bnc_stats *s,
             bnc_frequency_name(s->programme.frequency), s->programme.months,
             bnc_format_name(s->programme.format),
             date_or(today, d->today, "-"));
+    /* An erased pair still counts by how it ended (bnc_stats_derive's
+     * outcomes); erased says how many of the ended ones were. */
     fprintf(f,
             "%-22s total %u: pending %u, active %u, completed %u, "
-            "withdrawn %u, erased %u\n",
+            "withdrawn %u; erased %u (counted above by how they ended)\n",
             "pairs", d->pairs_total, s->pairs_pending, s->pairs_active,
-            s->pairs_completed, s->pairs_withdrawn, s->pairs_erased);
+            d->pairs_completed, d->pairs_ended - d->pairs_completed,
+            s->pairs_erased);
     fprintf(f, "%-22s mentors %u, mentees %u\n", "people", s->mentors,
             s->mentees);
     fprintf(f, "%-22s held %u, planned %u, cancelled %u\n", "sessions",
@@ -579,7 +597,7 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
-        char abs[24], obj[24], why[48];
+        char abs[24], obj[24], why[48], st[16];
         snprintf(abs, sizeof abs, "%u/%u", p->absent_mentor, p->absent_mentee);
         snprintf(obj, sizeof obj, "%u/%u", p->objectives_reached,
                  p->objectives_defined);
@@ -590,12 +608,15 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
                  p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
                  p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
         fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %s\n",
-                bnc_pair_status_name(p->status),
-                date_or(a, p->created_date, "-"),
+                row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
                 why, p->sessions_held, p->sessions_planned,
                 p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"));
     }
+    if (s->pairs_erased > 0)
+        fputs("* erased: its notes and documents are gone; its sessions and "
+              "counts stay\n",
+              f);
     return done(f);
 }
 
@@ -716,11 +737,11 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             "\"absences\":{\"mentor\":%u,\"mentee\":%u},"
             "\"objectives\":{\"defined\":%u,\"reached\":%u,\"reach_rate\":",
             d->interval_days, d->risk_after_days, d->pairs_total,
-            s->pairs_pending, s->pairs_active, s->pairs_completed,
-            s->pairs_withdrawn, s->pairs_erased, s->mentors, s->mentees,
-            s->sessions_held, s->sessions_planned, s->sessions_cancelled,
-            s->absent_mentor, s->absent_mentee, s->objectives_defined,
-            s->objectives_reached);
+            s->pairs_pending, s->pairs_active, d->pairs_completed,
+            d->pairs_ended - d->pairs_completed, s->pairs_erased, s->mentors,
+            s->mentees, s->sessions_held, s->sessions_planned,
+            s->sessions_cancelled, s->absent_mentor, s->absent_mentee,
+            s->objectives_defined, s->objectives_reached);
     json_ratio(f, d->objectives_reach);
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);

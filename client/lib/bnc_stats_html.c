@@ -345,16 +345,20 @@ static void hbar(FILE *f, double y, const char *label, uint32_t v, double max,
             x0 + w + 6, y + 14, v);
 }
 
-static void chart_status(FILE *f, const bnc_stats *s)
+/* Completed and withdrawn count erased pairs by how they ended; the last
+ * bar says how many of the ended pairs were erased. */
+static void chart_status(FILE *f, const bnc_stats *s,
+                         const bnc_stats_derived *d)
 {
     const uint32_t v[BN_PAIR_STATUS_MAX + 1] = {0,
                                                 s->pairs_pending,
                                                 s->pairs_active,
-                                                s->pairs_completed,
-                                                s->pairs_withdrawn,
+                                                d->pairs_completed,
+                                                d->pairs_ended -
+                                                    d->pairs_completed,
                                                 s->pairs_erased};
     static const char *const label[BN_PAIR_STATUS_MAX + 1] = {
-        "", "Pending", "Active", "Completed", "Withdrawn", "Erased"};
+        "", "Pending", "Active", "Completed", "Withdrawn", "Of these, erased"};
     double max = 0;
 
     for (int i = 1; i <= BN_PAIR_STATUS_MAX; i++)
@@ -581,7 +585,7 @@ int bnc_stats_write_html(FILE *f, const bnc_stats *s,
           "<h2>Pairs by status</h2>\n",
           f);
     fprintf(f, "<p class=\"note\">%u pairs in total.</p>\n", d->pairs_total);
-    chart_status(f, s);
+    chart_status(f, s, d);
     fputs("</section><section class=\"card\"><h2>Objectives defined and "
           "reached</h2>\n<p class=\"note\">Objective texts are encrypted; "
           "only their status is counted.</p>\n",

@@ -6,7 +6,8 @@
  * add a member to a pair, raise its key epoch, withhold a note revision, a
  * note, an objective, a document or a session, serve an older revision as
  * the latest or swap a note's authors, move a report to another
- * session, rewrite a session or an objective's state, fake a pair's end.
+ * session, rewrite a session or an objective's state, fake a pair's end,
+ * plant a member's consent to erase the pair.
  *
  *   bn_tamper COMMAND DATA ARGS...     (bn_tamper --help: the table)
  *
@@ -207,6 +208,51 @@ static int do_drop_wraps(MDB_txn *txn, tamper *t)
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": %" PRIu64 " wraps deleted", t->pair, n);
     return rc;
+}
+
+/* Appends to PAIR's log a PAIR_ERASE entry (sub 0: a consent to erase
+ * the pair) in the name of member ACCOUNT, chained on the head: what an
+ * operator would plant to make a member believe the other asked. The
+ * operator holds no member's key: the signature is made up. */
+static int do_fake_erase_consent(MDB_txn *txn, tamper *t)
+{
+    bn_rec_pair p;
+    bn_rec_log rec;
+    bn_log_entry e;
+    uint8_t raw[BN_LOG_ENTRY_BYTES];
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = bnd_exists(t->st, txn, bnd_key_members(t->pair, t->id[0]));
+    if (rc == 0)
+        rc = BN_ENOTFOUND; /* not a member of the pair */
+    if (rc != 1)
+        return rc;
+    memset(&e, 0, sizeof e);
+    e.version = BN_LOG_VERSION;
+    e.op = BN_MSG_PAIR_ERASE;
+    e.sub = BN_LOG_ERASE_PAIR;
+    e.seq = p.log_seq + 1;
+    memcpy(e.prev, p.log_head, sizeof e.prev);
+    randombytes_buf(e.body_hash, sizeof e.body_hash);
+    randombytes_buf(e.sig, sizeof e.sig);
+    e.author_id = t->id[0];
+    e.time = bn_now();
+    rc = bn_log_entry_encode(raw, &e);
+    if (rc == 0)
+        rc = bn_log_entry_hash(p.log_head, p.id, &e);
+    if (rc != 0)
+        return rc;
+    rec.entry = (bn_bin){raw, (uint32_t)bn_log_entry_size(&e)};
+    rc = bnd_rec_put(t->st, txn, bnd_key_log(p.id, e.seq), &rec,
+                     MDB_NOOVERWRITE);
+    if (rc != 0)
+        return rc;
+    p.log_seq = e.seq;
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": entry %" PRIu64 " asks to erase, as %" PRIu64,
+             p.id, e.seq, t->id[0]);
+    return put_pair(txn, t, &p);
 }
 
 /* Gives ACCOUNT the public keys of --from OTHER (a member's keys are its
@@ -721,6 +767,8 @@ static const tamper_cmd cmds[] = {
      "raise PAIR's key epoch by one"},
     {"drop-wraps", "P", do_drop_wraps, "DATA PAIR",
      "delete every key wrap of PAIR"},
+    {"fake-erase-consent", "PA", do_fake_erase_consent, "DATA PAIR ACCOUNT",
+     "append a consent to erase PAIR in ACCOUNT's name (an unsigned entry)"},
     {"set-member-key", "PA", do_set_member_key,
      "DATA PAIR ACCOUNT --from OTHER",
      "give member ACCOUNT the public keys of account OTHER"},

@@ -16,6 +16,10 @@
 #                      client writes into it.
 #   consent withdrawn  the charter acceptance of the mentee removed (the
 #                      pair pending again).
+#   erase consent      a request to erase the ended pair planted in erin's
+#                      name (issue 13): dave's client must not take it for
+#                      erin's word, so his own request never completes an
+#                      erasure erin did not ask for.
 #
 # Each must be reported by the stock client with exit 3, naming the pair
 # and the session (or the pair alone), and the altered facts must not be
@@ -45,6 +49,7 @@ world_extra() {
         --reason completed
     setup "dave reads the ended pair" as dave note list "$P2"
     setup "erin reads the ended pair" as erin note list "$P2"
+    ERIN=$(id_of erin)
 }
 PEOPLE="alice bob carol dave erin"
 world 7 53
@@ -108,5 +113,13 @@ attack "the mentee's consent removed (pair pending again)" pair-set "$P" \
 tampered "" bob note list "$P"
 tampered "" alice session list "$P"
 verdict
+
+TP=$P2
+attack "a consent to erase forged in erin's name" fake-erase-consent "$P2" \
+    "$ERIN"
+tampered "member $ERIN" dave erase "$P2"
+tampered "member $ERIN" dave note list "$P2"
+verdict
+TP=
 
 finish

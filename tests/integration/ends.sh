@@ -129,7 +129,10 @@ has "HTML: counts by who ended" "$T/html1" \
     '<div class="l">Ended by the coordinator</div><div class="v">1</div>'
 
 # ---- erased, still recorded -----------------------------------------------
-check "the administrator erases P2" as admin admin erase --pair "$P2"
+refuse "the administrator alone cannot erase P2" "cannot be erased" \
+    as admin admin erase --pair "$P2"
+check "carol asks to erase P2" as carol erase "$P2"
+check "dave asks too: P2 is erased" as dave erase "$P2"
 check "admin stats after the erasure" report 2
 has "table: still ended by the coordinator" "$T/table2" \
     "ended by               mentor 0, mentee 1, coordinator 1"

@@ -307,6 +307,10 @@ new_pair P2 alice carol
 as alice pair accept "$P2" >/dev/null 2>&1
 as carol pair accept "$P2" >/dev/null 2>&1
 echo "first words with carol" | as alice note add "$P2" >/dev/null 2>"$T/err"
+echo "carol's own words" | as carol note add "$P2" >/dev/null 2>"$T/err"
+CN=$(echo "carol's words that alice corrects" | as carol note add "$P2" 2>"$T/err")
+echo "alice's correction of carol's words" >"$T/corr"
+as alice note edit "$P2" "${CN:-0}" --file "$T/corr" >/dev/null 2>"$T/err"
 check "carol withdraws from pair $P2" as carol pair end "$P2" --reason withdrawn
 check "pairs shows the ended pair clearly" sh -c \
     'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" pairs | grep -q "^$3 *withdrawn .*, withdrawn"' \
@@ -329,9 +333,67 @@ refuse "the departed member cannot read the new pair's note" "no pair [0-9]* amo
     as carol note show "$P3" "${NEW:-0}"
 refuse "a pair that has not ended cannot be erased" "not ended\|cannot be erased" \
     as alice pair erase "$P3"
-check "alice erases the withdrawn pair" as alice pair erase "$P2"
+
+# ---- erasure needs both members; one's own words go alone (issue 13) ------------
+# withdrawn: the count in `admin stats --json`, before and after the erasure
+withdrawn_json() {
+    as admin admin stats --programme "$PROG" --json 2>/dev/null |
+        grep -o '"pairs":{[^}]*}' | grep -o '"withdrawn":[0-9]*'
+}
+W_BEFORE=$(withdrawn_json)
+check "alice asks to erase the withdrawn pair" as alice erase "$P2"
+if grep -q "carol (mentee): has not asked" "$T/out" &&
+    grep -q "only when every member asks" "$T/out" &&
+    grep -q "no retention period" "$T/out"; then
+    ok "erase says carol has not asked and what would erase the pair"
+else
+    not_ok "erase says carol has not asked and what would erase the pair"
+fi
+check "alice alone erased nothing: carol still reads alice's note" sh -c \
+    'BINOME_PASSPHRASE="pass phrase of carol" "$1" --profile "$2" note list "$3" | grep -q alice' \
+    sh "$BINOME" "$T/carol" "$P2"
+refuse "the administrator cannot erase it before both asked" \
+    "cannot be erased: 1 of its 2 members asked" \
+    as admin admin erase --pair "$P2"
+check "carol erases her own words alone" as carol erase "$P2" --mine
+grep -q "erased 2 item" "$T/out" && ok "two items of carol's went (a note, a revision)" ||
+    not_ok "two items of carol's went (a note, a revision)"
+if as alice note list "$P2" >"$T/notes" 2>"$T/err" &&
+    grep -q alice "$T/notes" &&
+    ! grep -v "carol.s revision 1" "$T/notes" | grep -q carol; then
+    ok "alice's note stays, carol's is gone, and alice's client accepts it"
+else
+    not_ok "alice's note stays, carol's is gone, and alice's client accepts it"
+fi
+# carol's first revision of the note alice corrected went with her words;
+# alice's revision stays, and its history skips what its author erased
+if as alice note history "$P2" "${CN:-0}" >"$T/hist" 2>"$T/err" &&
+    grep -q "^ *2  *alice .*carol.s revision 1" "$T/hist" &&
+    ! grep -q "^ *1  " "$T/hist" &&
+    ! grep -qi "withheld" "$T/err"; then
+    ok "note history shows alice's revision only, carol's erased one is not 'withheld'"
+else
+    not_ok "note history shows alice's revision only, carol's erased one is not 'withheld'"
+fi
+check "carol asks too: the pair is erased" as carol erase "$P2"
+grep -q "pair $P2 erased" "$T/out" && ok "erase says the pair is erased" ||
+    not_ok "erase says the pair is erased"
 refuse "the erased pair's notes are gone" "no pair [0-9]* among yours" \
     as carol note list "$P2"
+W_AFTER=$(withdrawn_json)
+if [ -n "$W_BEFORE" ] && [ "$W_BEFORE" = "$W_AFTER" ] &&
+    [ "$W_AFTER" != '"withdrawn":0' ]; then
+    ok "the withdrawal still counts after the erasure (JSON: $W_AFTER)"
+else
+    not_ok "the withdrawal still counts after the erasure ($W_BEFORE, then $W_AFTER)"
+fi
+as admin admin stats --programme "$PROG" >"$T/table" 2>"$T/err"
+if grep -q "withdrawn ${W_BEFORE#*:}; erased 1" "$T/table" &&
+    grep -q "^$P2 .*withdrawn\*" "$T/table"; then
+    ok "the table counts it withdrawn and marks it erased"
+else
+    not_ok "the table counts it withdrawn and marks it erased"
+fi
 
 # ---- a server rolled back to an old copy of its data ---------------------------
 check "alice writes in pair $P3 (log seen)" sh -c \

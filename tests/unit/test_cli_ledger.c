@@ -391,6 +391,41 @@ static void test_notes(void **state)
     assert_non_null(strstr(w->c.tamper, "withheld"));
 }
 
+/* erase_mine logs who's PAIR_ERASE with mine (issue 13). */
+static void erase_mine(world *w, uint64_t who_id)
+{
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_PAIR_ERASE, 0);
+    req.u.pair_erase.pair_id = PAIR;
+    req.u.pair_erase.mine = 1;
+    append(w, who_id, &req);
+}
+
+/* A note no longer served is fine once its author erased their own words
+ * after writing it; the other member's erasure, or one before the note,
+ * excuses nothing: withheld. A revision of the partner's stays due. */
+static void test_erased_by_author(void **state)
+{
+    world *w = *state;
+    uint64_t none[1] = {0};
+    struct bn_note_meta r1 = note(w, 0x11, 1, 0, 1); /* the mentee's */
+    erase_mine(w, MENTOR);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, none, 0),
+        BN_EWITHHELD);
+    erase_mine(w, MENTEE);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, none, 0), 0);
+    /* served anyway after its author erased it: not in the log any more */
+    assert_int_equal(bnc__check_note(&w->c, &w->p, &r1, NULL, 1), BN_ETAMPER);
+    /* written after the erasure: due again */
+    note(w, 0x22, 1, 0, 1);
+    assert_int_equal(
+        bnc__check_withheld(&w->c, &w->p, BN_MSG_NOTE_PUT, none, 0),
+        BN_EWITHHELD);
+    assert_non_null(strstr(w->c.tamper, "note 0000000000000022"));
+}
+
 static void test_private_note_of_other_not_expected(void **state)
 {
     world *w = *state;

@@ -117,6 +117,7 @@
     TS(test_notes, setup, teardown)                                            \
     TS(test_private_note_of_other_not_expected, setup, teardown)               \
     TS(test_note_origin_from_log, setup, teardown)                             \
+    TS(test_erased_by_author, setup, teardown)                                 \
     TS(test_sessions, setup, teardown)                                         \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
@@ -428,7 +429,10 @@
     G(local_setup, local_teardown, BN_UNIT_EACH)                               \
     T(test_erase_rules)                                                        \
     T(test_member_erases)                                                      \
-    T(test_shredded)
+    T(test_consent_is_the_members)                                             \
+    T(test_shredded)                                                           \
+    T(test_own_items)                                                          \
+    T(test_retention)
 
 /* test_srv_keys.c */
 #define BN_UNIT_srv_keys(G, T, TS)                                             \

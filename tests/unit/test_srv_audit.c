@@ -682,16 +682,13 @@ static void test_unknown_db(void **state)
  * active pair's empty objective is malformed. */
 static void test_erased_pair(void **state)
 {
-    bn_msg m;
     (void)state;
     activate(W.pair_b, &W.mentor2, &W.mentee2);
     assert_int_equal(objective_add(&W.mentor2, W.pair_b, 0x4001, "Read"), 0);
     assert_int_equal(note_put(&W.mentor2, W.pair_b, 0x4002, 1, 0, "Bye"), 0);
     assert_clean();
     assert_int_equal(pair_end(&W.mentor2, W.pair_b, BN_END_COMPLETED), 0);
-    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
-    m.u.pair_erase.pair_id = W.pair_b;
-    assert_int_equal(call(&W.admin, &m), 0);
+    assert_int_equal(erase_both(&W.mentor2, &W.mentee2, W.pair_b), 0);
     assert_clean();
 
     bn_rec_objective o;

@@ -257,10 +257,7 @@ static void test_erase_gives_back(void **state)
     assert_int_equal(mine, in_a);
     assert_int_equal(note_of(&W.mentor, pair_c, 100), BN_EQUOTA);
 
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
-    m.u.pair_erase.pair_id = W.pair_a;
-    assert_int_equal(call(&W.admin, &m), 0);
+    assert_int_equal(erase_both(&W.mentor, &W.mentee, W.pair_a), 0);
 
     assert_int_equal(used(W.pair_a, 0), 0);
     assert_int_equal(used(W.pair_a, W.mentor.account), 0);

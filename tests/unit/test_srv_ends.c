@@ -122,10 +122,9 @@ static void test_ender_survives_erase(void **state)
     activate(W.pair_a, &W.mentor, &W.mentee);
     assert_int_equal(stop(&W.admin, W.pair_a, BN_END_STALLED, bn_date_today()),
                      0);
-    bn_msg m;
-    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
-    m.u.pair_erase.pair_id = W.pair_a;
-    assert_int_equal(call(&W.admin, &m), 0);
+    /* erased once both members asked (issue 13) */
+    assert_int_equal(erase_both(&W.mentor, &W.mentee, W.pair_a), 0);
+    assert_int_equal(W.mentee.rep.u.pair_erasure.pair.status, BN_PAIR_ERASED);
     bn_stats_pair row = stats_row(W.prog1, W.pair_a);
     assert_int_equal(row.status, BN_PAIR_ERASED);
     assert_int_equal(row.ended_by, BN_ENDER_COORDINATOR);

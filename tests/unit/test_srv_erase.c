@@ -1,12 +1,16 @@
 /* test_srv_erase: PAIR_ERASE (DESIGN.md, "Ending, erasing, re-pairing"):
- * who may erase, only ended pairs, and that the ciphertext is gone from
- * the database files themselves while the statistics stay. */
+ * who may erase, only ended pairs, never one member alone (issue 13: every
+ * member asks, with an entry they sign, or the programme's retention
+ * period has passed), one's own words alone at any time, and that the
+ * ciphertext is gone from the database files themselves while the
+ * statistics stay. */
 #include "test_srv_world.h"
 #include "test_list.h"
 
 #include <sys/stat.h>
 
 #include "bnd_handlers.h"
+#include "bnd_quota.h"
 
 /* What pair A holds, to look for on disk afterwards. */
 static struct {
@@ -201,18 +205,61 @@ static void test_erase_rules(void **state)
     assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), 0);
 }
 
-/* A member erases pair B after withdrawing; the pair is gone for its
- * members; erasing again is a success. */
+/* One member alone erases nothing of the other's: their request is
+ * recorded (the reply names them) and pair B stays readable to both; the
+ * administrator cannot erase it either; once the other member asks too,
+ * it is erased, and asking again is a success. */
 static void test_member_erases(void **state)
 {
     (void)state;
+    assert_int_equal(
+        note_put(&W.mentee2, W.pair_b, 0x66, 1, 0, "the mentee's words"), 0);
     assert_int_equal(pair_end(&W.mentee2, W.pair_b, BN_END_WITHDRAWN), 0);
-    assert_int_equal(erase(&W.mentor2, W.pair_b), 0);
-    assert_int_equal(W.mentor2.rep.type, BN_MSG_PAIR);
-    assert_int_equal(W.mentor2.rep.u.pair.pair.status, BN_PAIR_ERASED);
+    assert_int_equal(erase_ask(&W.mentor2, W.pair_b, 0), 0);
+    assert_int_equal(W.mentor2.rep.type, BN_MSG_PAIR_ERASURE);
+    const bn_pair_erasure *r = &W.mentor2.rep.u.pair_erasure;
+    assert_int_equal(r->pair.status, BN_PAIR_WITHDRAWN);
+    assert_int_equal(r->consents.len, 1);
+    assert_int_equal(r->consents.v[0].account_id, W.mentor2.account);
+    assert_int_equal(r->erase_after, 0); /* no retention period set */
+    /* the partner still reads their words, and so does the one who asked */
+    assert_int_equal(note_get(&W.mentee2, W.pair_b, 0x66, 0), 0);
+    assert_int_equal(note_get(&W.mentor2, W.pair_b, 0x66, 0), 0);
+    /* asking twice counts once; a member's request must be signed */
+    assert_int_equal(erase_ask(&W.mentor2, W.pair_b, 0), 0);
+    assert_int_equal(W.mentor2.rep.u.pair_erasure.consents.len, 1);
+    assert_int_equal(erase(&W.mentor2, W.pair_b), BN_EINVAL);
+    /* the administrator cannot erase it for them */
+    assert_int_equal(erase(&W.admin, W.pair_b), BN_EDENIED);
+    assert_non_null(
+        strstr(W.admin.rep.u.error.message.ptr, "1 of its 2 members asked"));
+    assert_int_equal(note_get(&W.mentee2, W.pair_b, 0x66, 0), 0);
+    /* both asked: gone */
+    assert_int_equal(erase_ask(&W.mentee2, W.pair_b, 0), 0);
+    assert_int_equal(W.mentee2.rep.u.pair_erasure.pair.status, BN_PAIR_ERASED);
     assert_int_equal(pair_get(&W.mentor2, W.pair_b), BN_ENOTFOUND);
     assert_int_equal(erase(&W.mentee2, W.pair_b), 0);
     assert_int_equal(erase(&W.admin, W.pair_b), 0);
+}
+
+/* Nobody asks for another member: an entry the mentee signed, sent by the
+ * mentor, is refused, and nothing is recorded for the mentee. */
+static void test_consent_is_the_members(void **state)
+{
+    bn_msg m;
+    (void)state;
+    assert_int_equal(pair_end(&W.mentee, W.pair_a, BN_END_WITHDRAWN), 0);
+    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
+    m.u.pair_erase.pair_id = W.pair_a;
+    log_sign(&W.mentee, &m, W.pair_a);
+    assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
+    assert_int_equal(erase_ask(&W.mentor, W.pair_a, 0), 0);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.consents.len, 1);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.consents.v[0].account_id,
+                     W.mentor.account);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.pair.status,
+                     BN_PAIR_WITHDRAWN);
+    assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), 0);
 }
 
 struct counts {
@@ -266,9 +313,10 @@ static void test_shredded(void **state)
 
     assert_int_equal(pair_end(&W.mentor, W.pair_a, BN_END_COMPLETED), 0);
     count_pair(W.pair_a, &before);
-    assert_int_equal(erase(&W.admin, W.pair_a), 0);
-    assert_int_equal(W.admin.rep.u.pair.pair.status, BN_PAIR_ERASED);
-    assert_int_equal(W.admin.rep.u.pair.pair.end_reason, BN_END_COMPLETED);
+    assert_int_equal(erase_both(&W.mentor, &W.mentee, W.pair_a), 0);
+    assert_int_equal(W.mentee.rep.u.pair_erasure.pair.status, BN_PAIR_ERASED);
+    assert_int_equal(W.mentee.rep.u.pair_erasure.pair.end_reason,
+                     BN_END_COMPLETED);
     count_pair(W.pair_a, &after);
 
     /* gone from the databases */
@@ -326,6 +374,120 @@ static void test_shredded(void **state)
     uint64_t again;
     assert_int_equal(
         pair_create(W.prog1, W.mentor.account, W.mentee.account, &again), 0);
+}
+
+/* A member erases what they wrote, alone, at any time (pair A is
+ * active): the mentor's note and document go, from the records and the
+ * free pages, and their storage comes back; the mentee's note and
+ * objective stay. An administrator has nothing of their own to erase. */
+static void test_own_items(void **state)
+{
+    struct counts before, after;
+    uint64_t used_before = 0, used_after = 0;
+    MDB_txn *txn;
+    (void)state;
+
+    assert_int_equal(
+        note_put(&W.mentee, W.pair_a, 0x56, 1, 0, "the mentee's report"), 0);
+    count_pair(W.pair_a, &before);
+    assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
+    assert_int_equal(bnd_quota_used(W.srv->store, txn, W.pair_a,
+                                    W.mentor.account, &used_before),
+                     0);
+    bnd_store_read_end(W.srv->store, txn);
+    assert_true(used_before > 0);
+
+    assert_int_equal(erase(&W.admin, W.pair_a), BN_EINVAL); /* not ended */
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
+    m.u.pair_erase.pair_id = W.pair_a;
+    m.u.pair_erase.mine = 1;
+    assert_int_equal(call(&W.admin, &m), BN_EINVAL);
+
+    assert_int_equal(erase_ask(&W.mentor, W.pair_a, 1), 0);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.items_erased, 2);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.pair.status, BN_PAIR_ACTIVE);
+    count_pair(W.pair_a, &after);
+    assert_int_equal(after.n[BND_DB_NOTES], before.n[BND_DB_NOTES] - 1);
+    assert_int_equal(after.n[BND_DB_NOTE_ENVS], before.n[BND_DB_NOTE_ENVS] - 1);
+    assert_int_equal(after.n[BND_DB_DOCS], 0);
+    assert_int_equal(after.n[BND_DB_DOC_CHUNKS], 0);
+    assert_int_equal(after.n[BND_DB_OBJECTIVES], before.n[BND_DB_OBJECTIVES]);
+    assert_int_equal(after.n[BND_DB_LOG], before.n[BND_DB_LOG] + 1);
+    assert_int_equal(after.n[BND_DB_SESSIONS], before.n[BND_DB_SESSIONS]);
+    /* the mentor's note is gone for both; the mentee's stays */
+    assert_int_equal(note_get(&W.mentee, W.pair_a, 0x55, 0), BN_ENOTFOUND);
+    assert_int_equal(note_get(&W.mentor, W.pair_a, 0x55, 0), BN_ENOTFOUND);
+    assert_int_equal(note_get(&W.mentor, W.pair_a, 0x56, 0), 0);
+    assert_false(on_free_page(A.note_env + A.note_len / 2 - 24, 48));
+    assert_false(on_free_page(A.chunk + A.chunk_len / 2 - 24, 48));
+    assert_int_equal(bnd_store_read_begin(W.srv->store, &txn), 0);
+    assert_int_equal(bnd_quota_used(W.srv->store, txn, W.pair_a,
+                                    W.mentor.account, &used_after),
+                     0);
+    bnd_store_read_end(W.srv->store, txn);
+    assert_int_equal(used_after, 0);
+    /* again: nothing left of theirs */
+    assert_int_equal(erase_ask(&W.mentor, W.pair_a, 1), 0);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.items_erased, 0);
+    assert_int_equal(note_get(&W.mentee, W.pair_a, 0x56, 0), 0);
+}
+
+/* Moves pair's end date days back (a pair that ended long ago). */
+static uint64_t backdate_pair;
+static uint32_t backdate_days;
+static int backdate(MDB_txn *txn, void *arg)
+{
+    bn_rec_pair p;
+    void *arena = NULL;
+    (void)arg;
+    int rc = bnd_rec_get(W.srv->store, txn, bnd_key_pairs(backdate_pair), &p,
+                         &arena);
+    if (rc == 0) {
+        p.end_date -= backdate_days;
+        rc =
+            bnd_rec_put(W.srv->store, txn, bnd_key_pairs(backdate_pair), &p, 0);
+    }
+    bn_arena_free(&arena);
+    return rc;
+}
+
+/* The programme's retention period, set by an administrator only: before
+ * it passed, the administrator cannot erase an ended pair and is told
+ * from when; once it passed, the administrator erases it alone. */
+static void test_retention(void **state)
+{
+    bn_msg m;
+    char want[16];
+    int y, mo, d;
+    (void)state;
+
+    bn_msg_init(&m, BN_MSG_RETENTION_SET, 0);
+    m.u.retention_set.programme_id = W.prog1;
+    m.u.retention_set.days = 30;
+    assert_int_equal(call(&W.mentor2, &m), BN_EDENIED);
+    assert_int_equal(call(&W.admin, &m), 0);
+    m.u.retention_set.programme_id = 987654;
+    assert_int_equal(call(&W.admin, &m), BN_ENOTFOUND);
+
+    assert_int_equal(pair_end(&W.mentee2, W.pair_b, BN_END_WITHDRAWN), 0);
+    assert_int_equal(erase(&W.admin, W.pair_b), BN_EDENIED);
+    bn_date_to_ymd(bn_date_today() + 30, &y, &mo, &d);
+    snprintf(want, sizeof want, "%04d-%02d-%02d", y, mo, d);
+    assert_non_null(strstr(W.admin.rep.u.error.message.ptr, want));
+    assert_int_equal(erase_ask(&W.mentor2, W.pair_b, 0), 0);
+    assert_int_equal(W.mentor2.rep.u.pair_erasure.erase_after,
+                     bn_date_today() + 30);
+    assert_int_equal(W.mentor2.rep.u.pair_erasure.pair.status,
+                     BN_PAIR_WITHDRAWN);
+
+    backdate_pair = W.pair_b;
+    backdate_days = 30;
+    assert_int_equal(bnd_store_write(W.srv->store, backdate, NULL), 0);
+    assert_int_equal(erase(&W.admin, W.pair_b), 0);
+    assert_int_equal(W.admin.rep.u.pair_erasure.pair.status, BN_PAIR_ERASED);
+    assert_int_equal(W.admin.rep.u.pair_erasure.pair.end_reason,
+                     BN_END_WITHDRAWN);
 }
 
 BN_UNIT_GROUP(srv_erase);

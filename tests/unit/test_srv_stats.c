@@ -402,7 +402,7 @@ static void test_pair_transitions(void **state)
     assert_int_equal(c2.pairs_active, c.pairs_active - 1);
     assert_int_equal(c2.pairs_completed, c.pairs_completed + 1);
 
-    assert_int_equal(erase(&W.admin, W.pair_a), 0);
+    assert_int_equal(erase_both(&W.mentor, &W.mentee, W.pair_a), 0);
     assert_int_equal(erase(&W.admin, W.pair_a), 0);
     struct counts c3 = now_counts(W.prog1);
     assert_int_equal(c3.pairs_completed, c.pairs_completed);
@@ -822,7 +822,7 @@ static void test_equivalence(void **state)
         }
     }
     assert_int_equal(pair_end(&mtee[1], pairs[1], BN_END_WITHDRAWN), 0);
-    assert_int_equal(erase(&ment[1], pairs[1]), 0);
+    assert_int_equal(erase_both(&ment[1], &mtee[1], pairs[1]), 0);
     check_recount();
     check_store_recount();
     for (int i = 0; i < 2; i++) {

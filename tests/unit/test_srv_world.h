@@ -291,6 +291,26 @@ TW void members_hash(tclient *c, uint64_t pair, uint8_t out[32])
     assert_int_equal(bn_members_hash(out, ids, d->members.len), 0);
 }
 
+/* erase_ask: member c asks, signed, to erase pair (mine: what c wrote;
+ * else the whole pair, once every member asked). */
+TW int erase_ask(tclient *c, uint64_t pair, int mine)
+{
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_PAIR_ERASE, 0);
+    m.u.pair_erase.pair_id = pair;
+    m.u.pair_erase.mine = mine ? 1 : 0;
+    return call_logged(c, &m, pair);
+}
+
+/* erase_both: both members of an ended pair ask; it is then erased. */
+TW int erase_both(tclient *a, tclient *b, uint64_t pair)
+{
+    int rc = erase_ask(a, pair, 0);
+    if (rc == 0)
+        rc = erase_ask(b, pair, 0);
+    return rc;
+}
+
 /* PAIR_ACCEPT by c with the charter signature and the members hash c
  * reads (or mh when not NULL). */
 TW int accept_pair_mh(tclient *c, uint64_t pair, const uint8_t *mh)

@@ -84,7 +84,7 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 ADV_BINS := $(patsubst tests/adversary/%.c,$(BUILD)/adversary/%,$(ADV_SRC))
 DEPS_STAMP := build/.deps-ok
 
-.PHONY: all deps check test test-asan fuzz-smoke fuzz demo bench clean \
+.PHONY: all deps check test test-asan fuzz-smoke fuzz fuzz-bins demo bench clean \
         format tests benches crashtest valgrind install uninstall
 .DEFAULT_GOAL := all
 
@@ -179,17 +179,13 @@ test: tests
 test-asan:
 	$(MAKE) BUILD=build/asan SAN=1 test
 
-# The builds of check use every core (the tests themselves run one at a
-# time, in tests/run.sh).
+# check: the plain tests, then the same under ASan and UBSan, then the
+# fuzz targets; the sanitizer and fuzz builds compile while the plain
+# tests run (scripts/check.sh says how).
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 
 check: $(DEPS_STAMP)
-	$(MAKE) -j$(NPROC) tests
-	$(MAKE) test
-	$(MAKE) -j$(NPROC) BUILD=build/asan SAN=1 tests
-	$(MAKE) test-asan
-	$(MAKE) -j$(NPROC) $(FUZZ_BINS)
-	$(MAKE) fuzz-smoke
+	@MAKE="$(MAKE)" NPROC=$(NPROC) sh scripts/check.sh
 
 # ---- fuzzing (clang, libFuzzer) -------------------------------------
 FUZZ_BUILD := build/fuzz
@@ -206,6 +202,8 @@ $(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o \
                  $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRC))
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	@sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) $(FUZZ_BINS)

@@ -188,6 +188,27 @@ static const struct why {
     {"prog_settings", "mentees_per_mentor",
      "how many pending or active pairs one mentor may have at once "
      "(administrator input): the server refuses a pair beyond it"},
+    {"prog_calendar", "start_date",
+     "the programme's first day (administrator input): sessions are dated "
+     "from it"},
+    {"prog_calendar", "end_date",
+     "the programme's last day (administrator input): sessions are dated "
+     "until it"},
+    {"prog_calendar", "min_months",
+     "the minimum pair duration (administrator input): a pair ended "
+     "completed before it needs an override; statistics"},
+    {"prog_calendar", "set_by", "the administrator who set the calendar"},
+    {"prog_calendar", "set_at", "when the calendar was set"},
+    {"pair_dates", "start_date",
+     "the pair's start as the coordinator set it (not signed by the pair): "
+     "sessions are dated from it; statistics"},
+    {"pair_dates", "start_set_by",
+     "the administrator who set the pair's start"},
+    {"pair_dates", "start_set_at", "when the pair's start was set"},
+    {"pair_dates", "override_by",
+     "the member who ended the pair completed before the programme's "
+     "minimum duration, on purpose (their signed PAIR_END says so too)"},
+    {"pair_dates", "override_at", "when that override was recorded"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

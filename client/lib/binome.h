@@ -1075,16 +1075,21 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *     created_date: days_without > 1.5 x interval (10.5, 21, 45, 91.5 and
  *     136.5 days). Listed worst first, then by pair id.
  *   - minimum duration reached: a started pair whose run reaches start +
- *     the programme's months, in calendar months (31 January + 1 month is
- *     28 or 29 February). Rate over started pairs.
+ *     the programme's months (its minimum pair duration: the calendar's
+ *     when an administrator set one), in calendar months (31 January + 1
+ *     month is 28 or 29 February). Rate over started pairs. A pair its
+ *     member ended completed before it, on purpose (min_override), did
+ *     not reach it and says so.
  *   - completion: a pair's outcome is its status when completed or
  *     withdrawn, else its end reason (an erased pair keeps it); rate =
  *     completed / (completed + withdrawn).
  *   - objectives: reach rate = reached / defined, where defined counts
  *     every objective ever defined (reached ones included).
- *   - median days from pairing (created_date) to the first held session,
- *     over pairs that held one (mean of the two middle values for an even
- *     count; a first session dated before the pairing counts as 0 days).
+ *   - median days from the pair's start (start_date: the coordinator's
+ *     when set, else the second acceptance; created_date for a pair never
+ *     started) to the first held session, over pairs that held one (mean
+ *     of the two middle values for an even count; a first session dated
+ *     before the start counts as 0 days).
  *   - meeting rhythm (sessions_per_pair_month): the held sessions of the
  *     started pairs per pair per month, = their held sessions x 30.4375
  *     / the days they count for. A started pair counts from its start,

@@ -55,6 +55,8 @@ static const bnd_audit_db audit_dbs[] = {
      "whose storage is counted: the pair, the account, or both (0: every "
      "pair, or every account)"},
     {BND_DB_PROG_SETTINGS, NULL, 0, WHY_IDS},
+    {BND_DB_PROG_CALENDAR, NULL, 0, WHY_IDS},
+    {BND_DB_PAIR_DATES, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])

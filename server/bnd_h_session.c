@@ -30,15 +30,26 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
     return 0;
 }
 
-/* check_date refuses (BN_EDATE, saying why) a session of pair p dated
- * before the pair's start or outside its programme's dates when set. */
+/*
+ * check_date refuses (BN_EDATE, saying why) a session of pair p dated
+ * before the pair's start as the coordinator set it (PAIR_START), or
+ * outside its programme's dates when set. A start that is only the day of
+ * the second acceptance is the day the software was first used, not
+ * known to be the real start (pairs often meet on paper before): sessions
+ * dated before it are taken, and the statistics count them from their
+ * dates; once the coordinator sets the start, none may precede it.
+ */
 static int check_date(bnd_ctx *cx, const bn_rec_pair *p, uint32_t date)
 {
     bn_rec_prog_calendar cal;
+    bn_rec_pair_dates pd;
     char a[11], b[11];
     int rc;
 
-    if (p->start_date != 0 && date < p->start_date) {
+    rc = bnd_pair_dates(cx, p->id, &pd);
+    if (rc != 0)
+        return rc;
+    if (pd.start_date != 0 && p->start_date != 0 && date < p->start_date) {
         bn_date_format(a, p->start_date);
         return bnd_errmsgf(cx, BN_EDATE,
                            "pair %" PRIu64 " started on %s: a session cannot "

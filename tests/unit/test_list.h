@@ -69,6 +69,7 @@
     X(srv_audit)                                                               \
     X(srv_auditcore)                                                           \
     X(srv_config)                                                              \
+    X(srv_dates)                                                               \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -413,6 +414,14 @@
     T(test_erase_gives_back)                                                   \
     T(test_doc_quota)                                                          \
     T(test_counted_at_open)
+
+/* test_srv_dates.c */
+#define BN_UNIT_srv_dates(G, T, TS)                                            \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_pair_start_rules)                                                   \
+    T(test_session_dates)                                                      \
+    T(test_minimum_duration)                                                   \
+    T(test_admin_sessions)
 
 /* test_srv_ends.c */
 #define BN_UNIT_srv_ends(G, T, TS)                                             \

@@ -124,8 +124,7 @@ static void json_day(uint32_t day)
 }
 
 /* opt_day reads a --start/--end value: YYYY-MM-DD, or "none" (0). */
-static int opt_day(cli_ctx *ctx, const char *what, const char *s,
-                   uint32_t *day)
+static int opt_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
 {
     if (strcmp(s, "none") == 0) {
         *day = 0;
@@ -142,12 +141,10 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
 {
     const char *prog = NULL, *per = NULL, *start = NULL, *end = NULL,
                *minm = NULL;
-    const cli_opt opts[] = {{"programme", &prog, NULL},
-                            {"mentees-per-mentor", &per, NULL},
-                            {"start", &start, NULL},
-                            {"end", &end, NULL},
-                            {"min-months", &minm, NULL},
-                            {NULL, NULL, NULL}};
+    const cli_opt opts[] = {
+        {"programme", &prog, NULL},  {"mentees-per-mentor", &per, NULL},
+        {"start", &start, NULL},     {"end", &end, NULL},
+        {"min-months", &minm, NULL}, {NULL, NULL, NULL}};
     uint64_t programme = 0, v = 0, mm = 0;
     uint32_t sd = 0, ed = 0;
     unsigned what = 0;
@@ -164,9 +161,8 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
                         "are required");
     if (cli_u64(ctx, "--programme", prog, &programme) != 0)
         return CLI_EUSAGE;
-    if (per != NULL &&
-        (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 || v == 0 ||
-         v > BNC_MENTEES_PER_MENTOR_MAX))
+    if (per != NULL && (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 ||
+                        v == 0 || v > BNC_MENTEES_PER_MENTOR_MAX))
         return cli_fail(ctx, CLI_EUSAGE, "--mentees-per-mentor must be 1 to %u",
                         BNC_MENTEES_PER_MENTOR_MAX);
     if (start != NULL) {
@@ -187,8 +183,7 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
         what |= BNC_CAL_MIN_MONTHS;
     }
     if (sd != 0 && ed != 0 && ed < sd)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "--end cannot be before --start");
+        return cli_fail(ctx, CLI_EUSAGE, "--end cannot be before --start");
     rc = cli_connect(ctx);
     if (rc == 0 && per != NULL)
         rc = bnc_programme_set_mentees(ctx->client, programme, (uint32_t)v);
@@ -215,7 +210,8 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
             cli_date(b, items[i].end_date);
             printf("programme %" PRIu64 ": from %s to %s, minimum pair "
                    "duration %u month%s\n",
-                   programme, a, b, items[i].months,
+                   programme, items[i].start_date ? a : "(no start)",
+                   items[i].end_date ? b : "(no end)", items[i].months,
                    items[i].months == 1 ? "" : "s");
         }
         free(items);
@@ -267,8 +263,8 @@ int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
             cli_date(b, p->end_date);
             printf("%-4" PRIu64 " %s %s %6u %-11s %-9s %-10s %s\n", p->id,
                    cli_pad(p->name, 28), cli_pad(p->theme, 28), p->months,
-                   bnc_frequency_name(p->frequency),
-                   bnc_format_name(p->format), a, b);
+                   bnc_frequency_name(p->frequency), bnc_format_name(p->format),
+                   a, b);
         }
     }
     free(items);

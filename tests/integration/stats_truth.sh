@@ -105,7 +105,8 @@ check "P2: planned, the mentee said absent" \
 check "P3: held" as erin session add "$P3" --date "$(ago 150)"
 check "P3: held" as frank session add "$P3" --date "$(ago 120)"
 check "P3: held" as erin session add "$P3" --date "$(ago 90)"
-check "P3 ends, completed" as erin pair end "$P3" --reason completed
+check "P3 ends, completed (before the minimum: --override)" \
+    as erin pair end "$P3" --reason completed --override
 
 # ---- P4: two held ------------------------------------------------------------
 check "P4: held, the mentee absent" \

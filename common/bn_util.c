@@ -131,6 +131,21 @@ int64_t bn_date_from_ymd(int y, int m, int d)
     return days_from_civil(y, (unsigned)m, (unsigned)d);
 }
 
+uint32_t bn_date_add_months(uint32_t day, uint32_t months)
+{
+    int y, m, d;
+    bn_date_to_ymd(day, &y, &m, &d);
+    int64_t key = (int64_t)y * 12 + m - 1 + months;
+    int ny = (int)(key / 12), nm = (int)(key % 12) + 1;
+    int64_t first = bn_date_from_ymd(ny, nm, 1);
+    int64_t next = nm == 12 ? bn_date_from_ymd(ny + 1, 1, 1)
+                            : bn_date_from_ymd(ny, nm + 1, 1);
+    if (first < 0 || next < 0)
+        return UINT32_MAX; /* beyond the calendar: never reached */
+    int64_t len = next - first;
+    return (uint32_t)(first + (d < len ? d : len) - 1);
+}
+
 void bn_date_to_ymd(uint32_t day, int *y, int *m, int *d)
 {
     int64_t z = (int64_t)day + 719468;

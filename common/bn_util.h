@@ -58,6 +58,9 @@ uint32_t bn_date_today(void);
 /* bn_date_from_ymd returns the day number of a valid date, or -1. */
 int64_t bn_date_from_ymd(int y, int m, int d);
 void bn_date_to_ymd(uint32_t day, int *y, int *m, int *d);
+/* bn_date_add_months is day plus months calendar months, clamped to the
+ * month's last day (31 January + 1 month is 28 or 29 February). */
+uint32_t bn_date_add_months(uint32_t day, uint32_t months);
 
 /* bn_hex_encode writes 2*len hex digits and a NUL to out. */
 void bn_hex_encode(char *out, const uint8_t *in, size_t len);

@@ -396,6 +396,8 @@ typedef struct bn_log_entry {
 
 #define BN_LOG_VERSION 2
 #define BN_LOG_F_PRIVATE 1u /* a private note: served to its author only */
+/* a PAIR_END completed before the programme's minimum duration, on purpose */
+#define BN_LOG_F_OVERRIDE 2u
 
 /* Version 1: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
 #define BN_LOG_ENTRY_V1_BYTES (8 + 32 + 32 + 8 + 8 + 64)

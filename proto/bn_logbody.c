@@ -15,7 +15,7 @@
  *
  *   request          item                 sub            flags
  *   PAIR_ACCEPT      0                    0              0
- *   PAIR_END         0                    reason         0
+ *   PAIR_END         0                    reason         OVERRIDE if override
  *   KEY_PUT          0                    epoch          0
  *   NOTE_PUT         note_id              revision       PRIVATE if private
  *   SESSION_ADD      0 (the session's id is the entry's seq)
@@ -26,6 +26,10 @@
  *   PAIR_ERASE       0                    mine (0 or 1)  0
  *
  * op is the request's message type. Any other request is not logged.
+ *
+ * PAIR_END's override (issue 13) came after entries were signed without
+ * it: when false it is left out of the body hash (the encoding is the
+ * one of the message before it), so that those entries still match.
  */
 #include <pthread.h>
 #include <string.h>
@@ -97,6 +101,16 @@ static int body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req,
     }
     bn_buf_init(&b);
     rc = bn_msg_encode(&b, &m);
+    if (rc == 0 && m.type == BN_MSG_PAIR_END && !m.u.pair_end.override) {
+        /* [type, id, 5 fields] -> [type, id, 4 fields]: a fixarray header
+         * of 7 becomes 6, the last byte (false) goes. */
+        if (b.len < 2 || b.data[0] != 0x97 || b.data[b.len - 1] != 0xc2)
+            rc = BN_EINTERNAL;
+        else {
+            b.data[0] = 0x96;
+            b.len--;
+        }
+    }
     if (rc == 0)
         bn_hash(out, b.data, b.len);
     bn_buf_free(&b);
@@ -120,6 +134,7 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
         return 0;
     case BN_MSG_PAIR_END:
         *sub = req->u.pair_end.reason;
+        *flags = req->u.pair_end.override ? BN_LOG_F_OVERRIDE : 0;
         return 0;
     case BN_MSG_KEY_PUT:
         *sub = req->u.key_put.epoch;

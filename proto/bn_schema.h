@@ -80,6 +80,12 @@ enum bn_ender {
 };
 #define BN_ENDER_MAX 3
 
+/* The calendar settings PROGRAMME_SET changes (its dates bit set). */
+#define BN_CAL_START 1u
+#define BN_CAL_END 2u
+#define BN_CAL_MIN_MONTHS 4u
+#define BN_CAL_ALL 7u
+
 /* A programme's default for how many mentees a mentor follows at once
  * (rec_prog_settings), and the most it may be set to. */
 #define BN_MENTEES_PER_MENTOR_DEFAULT 1
@@ -155,7 +161,9 @@ enum bn_objective_status {
     F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
     F(T, I64, created, 0, 0)                                                   \
-    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)                \
+    F(T, U32, start_date, BN_DATE_MAX, 0) /* 0: not set (prog_calendar) */     \
+    F(T, U32, end_date, BN_DATE_MAX, 0)
 
 #define BN_F_account_info(F, T)                                                \
     F(T, U64, id, 0, 0)                                                        \
@@ -277,7 +285,8 @@ enum bn_objective_status {
     F(T, U32, objectives_reached, 0, 0)                                        \
     F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
     F(T, U32, last_held, BN_DATE_MAX, 0)                                       \
-    F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */
+    F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */      \
+    F(T, BOOL, min_override, 0, 0) /* completed before the minimum */
 
 /* A member's consent to erase the pair: their PAIR_ERASE log entry. */
 #define BN_F_erase_consent(F, T)                                               \
@@ -363,11 +372,18 @@ enum bn_objective_status {
     F(T, U8, format, BN_FORMAT_MAX, 0)                                         \
     F(T, STR, charter, BN_CHARTER_MAX, 0)                                      \
     F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0) /* 0: 1 */
-/* An administrator changes a programme's setting: how many mentees one
- * mentor may follow at once (1 to BN_MENTEES_PER_MENTOR_MAX). */
+/* An administrator changes a programme's settings: how many mentees one
+ * mentor may follow at once (1 to BN_MENTEES_PER_MENTOR_MAX; 0: unchanged
+ * when dates names a calendar setting), and, for each bit of dates
+ * (BN_CAL_*), the programme's start, end or minimum pair duration in
+ * months (0: unset; the minimum then is the programme's months). */
 #define BN_F_programme_set(F, T)                                               \
     F(T, U64, programme_id, 0, 0)                                              \
-    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)
+    F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)                \
+    F(T, U8, dates, BN_CAL_ALL, 0)                                             \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U32, min_months, BN_MONTHS_MAX, 0)
 #define BN_F_programme(F, T)                                                   \
     F(T, OBJ, programme, programme_info, 0)                                    \
     F(T, STR, charter, BN_CHARTER_MAX, 0)
@@ -423,6 +439,16 @@ enum bn_objective_status {
 #define BN_F_retention_set(F, T)                                               \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U32, days, BN_RETENTION_DAYS_MAX, 0)
+/* The coordinator (an administrator) sets the day a pair started (on
+ * paper, before the software): a server fact, no log entry. */
+#define BN_F_pair_start(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, date, BN_DATE_MAX, 0)
+/* The coordinator lists a pair's sessions (dates, status, absences; no
+ * note): answered by SESSIONS. */
+#define BN_F_admin_sessions(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, after, 0, 0)
 
 /* Pairs, for their members */
 #define BN_F_pair_list(F, T) F(T, U64, after, 0, 0)
@@ -453,7 +479,8 @@ enum bn_objective_status {
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U8, reason, BN_END_WITHDRAWN, 0)                                      \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, BOOL, override, 0, 0) /* completed before the minimum duration */
 /* wraps in increasing member_id order, one per member of the epoch. */
 #define BN_F_key_put(F, T)                                                     \
     F(T, U64, pair_id, 0, 0)                                                   \
@@ -646,6 +673,8 @@ enum bn_objective_status {
     X(PAIR_END, pair_end, 0x35)                                                \
     X(KEY_PUT, key_put, 0x36)                                                  \
     X(PAIR_STOP, pair_stop, 0x38)                                              \
+    X(PAIR_START, pair_start, 0x39)                                            \
+    X(ADMIN_SESSIONS, admin_sessions, 0x3a)                                    \
     X(NOTE_PUT, note_put, 0x40)                                                \
     X(NOTE_ACK, note_ack, 0x41)                                                \
     X(NOTE_LIST, note_list, 0x42)                                              \

@@ -222,6 +222,19 @@ run claire note list "$PAIR"
 run claire note show "$PAIR" "$REPORT"
 echo "    => refused: administrators steer the programme, they never read notes."
 
+# -- issue 13, dates: the coordinator's real start, the programme's dates,
+# -- the minimum duration and the sessions she follows
+section "Claire records the real dates"
+ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }
+say Claire "records that the programme started a year ago (its end is open)"
+run claire admin programme set --programme "$PROG" --start "$(ago 365)"
+say Claire "records that Alice and Bob met on paper seven months ago"
+run claire admin pair start --pair "$PAIR" --date "$(ago 213)"
+say Claire "follows the pair's sessions: dates and attendance, never a note"
+run claire admin sessions --pair "$PAIR"
+echo "    => the pair ran the programme's 6 months: it may end completed;"
+echo "       earlier, 'pair end --override' says it is on purpose."
+
 section "The closing review, and the log both members saw"
 printf '%s\n' "Closing review" "Two sessions, one objective reached." \
     "Bob will run the accessibility audit on his own." >"$T/review.txt"

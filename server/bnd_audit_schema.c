@@ -56,6 +56,8 @@ static const bnd_audit_db audit_dbs[] = {
      "pair, or every account)"},
     {BND_DB_PROG_SETTINGS, NULL, 0, WHY_IDS},
     {BND_DB_RETENTION, NULL, 0, "the programme the retention period is of"},
+    {BND_DB_PROG_CALENDAR, NULL, 0, WHY_IDS},
+    {BND_DB_PAIR_DATES, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -194,6 +196,27 @@ static const struct why {
      "its content may be erased without both members asking (0: never)"},
     {"retention", "set_by", "the administrator who set it: accountability"},
     {"retention", "set_at", "when it was set: accountability"},
+    {"prog_calendar", "start_date",
+     "the programme's first day (administrator input): sessions are dated "
+     "from it"},
+    {"prog_calendar", "end_date",
+     "the programme's last day (administrator input): sessions are dated "
+     "until it"},
+    {"prog_calendar", "min_months",
+     "the minimum pair duration (administrator input): a pair ended "
+     "completed before it needs an override; statistics"},
+    {"prog_calendar", "set_by", "the administrator who set the calendar"},
+    {"prog_calendar", "set_at", "when the calendar was set"},
+    {"pair_dates", "start_date",
+     "the pair's start as the coordinator set it (not signed by the pair): "
+     "sessions are dated from it; statistics"},
+    {"pair_dates", "start_set_by",
+     "the administrator who set the pair's start"},
+    {"pair_dates", "start_set_at", "when the pair's start was set"},
+    {"pair_dates", "override_by",
+     "the member who ended the pair completed before the programme's "
+     "minimum duration, on purpose (their signed PAIR_END says so too)"},
+    {"pair_dates", "override_at", "when that override was recorded"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -63,7 +63,9 @@ typedef struct bnd_cmd {
  * an administrator never reaches them (BN_EDENIED). PAIR_ERASE is for an
  * administrator or a member of the pair; PAIR_STOP (the coordinator ends a
  * pair: no log entry, the administrator is not a member) for an
- * administrator alone. A live audit, statistics and
+ * administrator alone, and so are PAIR_START (the coordinator sets a
+ * pair's start) and ADMIN_SESSIONS (a pair's session dates and
+ * attendance, never a note). A live audit, statistics and
  * document reads are served off the loop (F_LATER): the loop goes on
  * serving other requests meanwhile. */
 static const bnd_cmd cmds[] = {
@@ -102,6 +104,10 @@ static const bnd_cmd cmds[] = {
      ENTRY(key_put)},
     {M(PAIR_STOP), M(PAIR), bnd_h_pair_stop, NULL, F_WRITE, R_ADMIN,
      PAIR(pair_stop), NONE},
+    {M(PAIR_START), M(PAIR), bnd_h_pair_start, NULL, F_WRITE, R_ADMIN,
+     PAIR(pair_start), NONE},
+    {M(ADMIN_SESSIONS), M(SESSIONS), bnd_h_admin_sessions, NULL, 0, R_ADMIN,
+     PAIR(admin_sessions), NONE},
     {M(NOTE_PUT), M(NOTE_ACK), bnd_h_note_put, NULL, F_WRITE, R_MEMBER,
      PAIR(note_put), ENTRY(note_put)},
     {M(NOTE_LIST), M(NOTES), bnd_h_note_list, NULL, 0, R_MEMBER,

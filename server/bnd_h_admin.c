@@ -24,16 +24,45 @@ int bnd_programme_settings(bnd_ctx *cx, uint64_t id, bn_rec_prog_settings *s)
     return rc;
 }
 
+int bnd_programme_calendar(bnd_ctx *cx, uint64_t id, bn_rec_prog_calendar *c)
+{
+    int rc =
+        bnd_rec_get(cx->st, cx->txn, bnd_key_prog_calendar(id), c, &cx->arena);
+
+    if (rc == BN_ENOTFOUND) {
+        memset(c, 0, sizeof *c);
+        c->programme_id = id;
+        return 0;
+    }
+    if (rc == 0 && c->programme_id != id)
+        return BN_ECORRUPT;
+    return rc;
+}
+
+uint32_t bnd_programme_min_months(const bn_rec_programme *prog,
+                                  const bn_rec_prog_calendar *c)
+{
+    return c->min_months != 0 ? c->min_months : prog->months;
+}
+
+/* The programme's months on the wire are its minimum pair duration: the
+ * calendar's when set. */
 int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
                        bn_programme_info *out)
 {
     bn_rec_prog_settings s;
+    bn_rec_prog_calendar c;
     int rc = bnd_programme_settings(cx, p->id, &s);
 
+    if (rc == 0)
+        rc = bnd_programme_calendar(cx, p->id, &c);
     if (rc != 0)
         return rc;
     bnd_project_programme_info(p, out);
     out->mentees_per_mentor = s.mentees_per_mentor;
+    out->months = bnd_programme_min_months(p, &c);
+    out->start_date = c.start_date;
+    out->end_date = c.end_date;
     return 0;
 }
 
@@ -85,9 +114,41 @@ int bnd_h_programme_create(bnd_ctx *cx, const bn_msg *req)
     return rc;
 }
 
+/* set_calendar applies PROGRAMME_SET's calendar bits to programme p:
+ * each day a real one or 0 (unset), the start not after the end.
+ * Sessions already recorded outside new dates stay (the dates apply to
+ * sessions recorded afterwards). */
+static int set_calendar(bnd_ctx *cx, const bn_programme_set *r,
+                        const bn_rec_programme *p)
+{
+    bn_rec_prog_calendar c;
+    int rc = bnd_programme_calendar(cx, p->id, &c);
+
+    if (rc != 0)
+        return rc;
+    if (r->dates & BN_CAL_START)
+        c.start_date = r->start_date;
+    if (r->dates & BN_CAL_END)
+        c.end_date = r->end_date;
+    if (r->dates & BN_CAL_MIN_MONTHS)
+        c.min_months = r->min_months;
+    if ((c.start_date != 0 && !bnd_date_ok(c.start_date)) ||
+        (c.end_date != 0 && !bnd_date_ok(c.end_date)))
+        return BN_EDATE;
+    if (c.start_date != 0 && c.end_date != 0 && c.end_date < c.start_date) {
+        cx->errmsg = "a programme's end date cannot be before its start date";
+        return BN_EDATE;
+    }
+    c.set_by = cx->actor.account_id;
+    c.set_at = cx->now;
+    return bnd_rec_put(cx->st, cx->txn, bnd_key_prog_calendar(p->id), &c, 0);
+}
+
 /* PROGRAMME_SET: an administrator changes how many mentees one mentor may
- * follow at once (1 to BN_MENTEES_PER_MENTOR_MAX). Lowering it ends no
- * pair: it applies to the pairs formed afterwards. */
+ * follow at once (1 to BN_MENTEES_PER_MENTOR_MAX; 0 leaves it when the
+ * request sets calendar dates) and the calendar: the programme's start
+ * and end days and its minimum pair duration (set_calendar). Lowering the
+ * limit ends no pair: it applies to the pairs formed afterwards. */
 int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_programme_set *r = &req->u.programme_set;
@@ -95,7 +156,7 @@ int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
     bn_rec_programme p;
     int rc;
 
-    if (r->mentees_per_mentor < 1) {
+    if (r->mentees_per_mentor < 1 && r->dates == 0) {
         cx->errmsg =
             "a mentor follows at least 1 mentee (at most " BN_STRINGIFY(
                 BN_MENTEES_PER_MENTOR_MAX) ")";
@@ -106,8 +167,16 @@ int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_programme_settings(cx, p.id, &set);
     if (rc != 0)
         return rc;
-    set.mentees_per_mentor = r->mentees_per_mentor;
-    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(p.id), &set, 0);
+    if (r->dates != 0) {
+        rc = set_calendar(cx, r, &p);
+        if (rc != 0)
+            return rc;
+    }
+    if (r->mentees_per_mentor >= 1) {
+        set.mentees_per_mentor = r->mentees_per_mentor;
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(p.id), &set,
+                         0);
+    }
     if (rc == 0)
         rc = bnd_programme_info(cx, &p, &cx->rep->u.programme.programme);
     cx->rep->u.programme.charter = p.charter;

@@ -1,4 +1,6 @@
 /* bnd_h_common.c: lookups and checks that several handler families use. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bn_text.h"
@@ -202,4 +204,18 @@ void *bnd_list_take(bnd_list *l, size_t bytes)
     if (!bnd_page_take(&l->pg, bytes))
         return NULL;
     return (char *)l->items + (size_t)i * l->size;
+}
+
+int bnd_errmsgf(bnd_ctx *cx, int code, const char *fmt, ...)
+{
+    char *msg = bnd_ctx_alloc(cx, BN_ERRMSG_MAX); /* lives with the reply */
+    va_list ap;
+
+    if (msg == NULL)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(msg, BN_ERRMSG_MAX, fmt, ap);
+    va_end(ap);
+    cx->errmsg = msg;
+    return code;
 }

@@ -1,6 +1,7 @@
 /* bnd_h_pair.c: pairs seen by their members: PAIR_LIST (also for
  * administrators: every pair), PAIR_GET, PAIR_ACCEPT, PAIR_END (KEY_PUT:
  * bnd_h_key.c). */
+#include <inttypes.h>
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -279,8 +280,13 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
         uint8_t old_status = p.status;
         p.accepted |= bit;
         if (p.accepted == (BN_ACCEPTED_MENTOR | BN_ACCEPTED_MENTEE)) {
+            bn_rec_pair_dates pd;
             p.status = BN_PAIR_ACTIVE;
-            p.start_date = r->date;
+            rc = bnd_pair_dates(cx, p.id, &pd);
+            if (rc != 0)
+                return rc;
+            /* The coordinator's start, when set, stays the start. */
+            p.start_date = pd.start_date != 0 ? pd.start_date : r->date;
         }
         rc = bnd_pairlog_append(cx, &p, req, NULL);
         if (rc == BND_LANDED) /* its accept bit would be set: not a retry */
@@ -305,9 +311,59 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }
 
+int bnd_pair_dates(bnd_ctx *cx, uint64_t id, bn_rec_pair_dates *d)
+{
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_pair_dates(id), d, &cx->arena);
+
+    if (rc == BN_ENOTFOUND) {
+        memset(d, 0, sizeof *d);
+        d->pair_id = id;
+        return 0;
+    }
+    if (rc == 0 && d->pair_id != id)
+        return BN_ECORRUPT;
+    return rc;
+}
+
+/* check_minimum refuses (BN_EDATE, saying until when) to end pair p
+ * completed on date before its programme's minimum duration from its
+ * start, unless override; *early says whether it is before. */
+static int check_minimum(bnd_ctx *cx, const bn_rec_pair *p, uint32_t date,
+                         int override, int *early)
+{
+    bn_rec_programme prog;
+    bn_rec_prog_calendar cal;
+    char a[11], b[11];
+    int rc;
+
+    *early = 0;
+    rc = bnd_get_programme(cx, p->programme_id, &prog);
+    if (rc == 0)
+        rc = bnd_programme_calendar(cx, prog.id, &cal);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    uint32_t months = bnd_programme_min_months(&prog, &cal);
+    uint32_t until = bn_date_add_months(p->start_date, months);
+    if (p->start_date == 0 || date >= until)
+        return 0;
+    *early = 1;
+    if (override)
+        return 0;
+    bn_date_format(a, p->start_date);
+    bn_date_format(b, until);
+    return bnd_errmsgf(cx, BN_EDATE,
+                       "pair %" PRIu64 " started on %s; the programme's "
+                       "minimum duration is %" PRIu32 " month%s (until %s): "
+                       "end it completed before then only on purpose, "
+                       "with --override (recorded)",
+                       p->id, a, months, months == 1 ? "" : "s", b);
+}
+
 /* PAIR_END: either member ends the pairing at any time (the right to
  * withdraw); a pending pair can only be withdrawn from. Members keep
- * reading what was written. Logged. The same end again by the same member
+ * reading what was written. Completed before the programme's minimum
+ * duration needs the request's override (signed in the entry's flags,
+ * recorded in pair_dates). Logged. The same end again by the same member
  * (reason and date) is a retry: a success that changes nothing. */
 int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
 {
@@ -331,6 +387,27 @@ int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req)
     if (!bnd_date_ok(r->date) || r->date > cx->today + 1 ||
         (p.start_date != 0 && r->date < p.start_date))
         return BN_EDATE;
+    int early = 0;
+    if (r->reason == BN_END_COMPLETED) {
+        rc = check_minimum(cx, &p, r->date, r->override, &early);
+        if (rc != 0)
+            return rc;
+    } else if (r->override) {
+        cx->errmsg = "--override is for a pair ended completed before the "
+                     "programme's minimum duration";
+        return BN_EINVAL;
+    }
+    if (early) {
+        bn_rec_pair_dates pd;
+        rc = bnd_pair_dates(cx, p.id, &pd);
+        if (rc != 0)
+            return rc;
+        pd.override_by = cx->actor.account_id;
+        pd.override_at = cx->now;
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pair_dates(p.id), &pd, 0);
+        if (rc != 0)
+            return rc;
+    }
     uint8_t old_status = p.status;
     p.status =
         r->reason == BN_END_COMPLETED ? BN_PAIR_COMPLETED : BN_PAIR_WITHDRAWN;
@@ -417,5 +494,109 @@ int bnd_h_pair_stop(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
 reply:
+    return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
+}
+
+struct first_session {
+    uint32_t date; /* 0: none yet */
+    uint64_t id;
+};
+
+static int first_session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                              void *arg)
+{
+    struct first_session *f = arg;
+    bn_rec_session s;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (f->date == 0 || s.date < f->date) {
+        f->date = s.date;
+        f->id = s.id;
+    }
+    return 0;
+}
+
+/*
+ * PAIR_START: the programme's coordinator (an administrator) sets the day
+ * a pair started, often on paper before the software: a real day, not
+ * after tomorrow (the server's day is UTC; tomorrow for time zones ahead
+ * of it), within the programme's dates when set, not after the pair's end
+ * nor after its first recorded session (any status: that session would
+ * be dated before the start). The pair's record takes the day (statistics
+ * and the session rule use it), pair_dates keeps who set it and when (an
+ * acceptance afterwards keeps it). The server's word: no log entry, the
+ * coordinator is not a member (SECURITY.md).
+ */
+int bnd_h_pair_start(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_pair_start *r = &req->u.pair_start;
+    struct first_session f = {0, 0};
+    bn_rec_prog_calendar cal;
+    bn_rec_pair_dates pd;
+    bn_rec_pair p;
+    char a[11], b[11];
+    int rc;
+
+    rc = bnd_get_pair(cx, r->pair_id, &p);
+    if (rc == 0 && p.status == BN_PAIR_ERASED)
+        rc = BN_ENOTFOUND;
+    if (rc == BN_ENOTFOUND)
+        return bnd_errmsgf(cx, rc, "no pair %" PRIu64, r->pair_id);
+    if (rc != 0)
+        return rc;
+    if (!bnd_date_ok(r->date))
+        return BN_EDATE;
+    if (r->date > cx->today + 1) {
+        cx->errmsg = "a pair's start cannot be after today";
+        return BN_EDATE;
+    }
+    rc = bnd_programme_calendar(cx, p.programme_id, &cal);
+    if (rc != 0)
+        return rc;
+    if ((cal.start_date != 0 && r->date < cal.start_date) ||
+        (cal.end_date != 0 && r->date > cal.end_date)) {
+        bn_date_format(a, cal.start_date);
+        bn_date_format(b, cal.end_date);
+        return bnd_errmsgf(cx, BN_EDATE,
+                           "the programme runs from %s to %s: a pair "
+                           "starts within those dates",
+                           cal.start_date ? a : "(no start)",
+                           cal.end_date ? b : "(no end)");
+    }
+    if (p.end_date != 0 && r->date > p.end_date) {
+        bn_date_format(a, p.end_date);
+        return bnd_errmsgf(cx, BN_EDATE,
+                           "pair %" PRIu64 " ended on %s: it cannot start "
+                           "after it ended",
+                           p.id, a);
+    }
+    rc = bnd_scan_key(cx, bnd_key_sessions(p.id, 0), 1, first_session_item,
+                      &f);
+    if (rc < 0)
+        return rc;
+    if (f.date != 0 && r->date > f.date) {
+        bn_date_format(a, f.date);
+        return bnd_errmsgf(cx, BN_EDATE,
+                           "pair %" PRIu64 " has a session on %s (session "
+                           "%" PRIu64 "): a start after it would date that "
+                           "session before the pair started; the start is "
+                           "%s at the latest",
+                           p.id, a, f.id, a);
+    }
+    rc = bnd_pair_dates(cx, p.id, &pd);
+    if (rc != 0)
+        return rc;
+    pd.start_date = r->date;
+    pd.start_set_by = cx->actor.account_id;
+    pd.start_set_at = cx->now;
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pair_dates(p.id), &pd, 0);
+    if (rc != 0)
+        return rc;
+    p.start_date = r->date;
+    rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pairs(p.id), &p, 0);
+    if (rc != 0)
+        return rc;
     return bnd_pair_info(cx, &p, &cx->rep->u.pair.pair);
 }

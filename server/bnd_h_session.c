@@ -2,6 +2,7 @@
  * are plaintext facts (date, held/planned/cancelled, who was absent) that
  * the programme's statistics use; a session's id is the seq of the log
  * entry that made it. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -29,6 +30,50 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
     return 0;
 }
 
+/*
+ * check_date refuses (BN_EDATE, saying why) a session of pair p dated
+ * before the pair's start as the coordinator set it (PAIR_START), or
+ * outside its programme's dates when set. A start that is only the day of
+ * the second acceptance is the day the software was first used, not
+ * known to be the real start (pairs often meet on paper before): sessions
+ * dated before it are taken, and the statistics count them from their
+ * dates; once the coordinator sets the start, none may precede it.
+ */
+static int check_date(bnd_ctx *cx, const bn_rec_pair *p, uint32_t date)
+{
+    bn_rec_prog_calendar cal;
+    bn_rec_pair_dates pd;
+    char a[11], b[11];
+    int rc;
+
+    rc = bnd_pair_dates(cx, p->id, &pd);
+    if (rc != 0)
+        return rc;
+    if (pd.start_date != 0 && p->start_date != 0 && date < p->start_date) {
+        bn_date_format(a, p->start_date);
+        return bnd_errmsgf(cx, BN_EDATE,
+                           "pair %" PRIu64 " started on %s: a session cannot "
+                           "be dated before it (if the pair met earlier, "
+                           "the coordinator sets its start: 'binome admin "
+                           "pair start --pair %" PRIu64 " --date D')",
+                           p->id, a, p->id);
+    }
+    rc = bnd_programme_calendar(cx, p->programme_id, &cal);
+    if (rc != 0)
+        return rc;
+    if ((cal.start_date != 0 && date < cal.start_date) ||
+        (cal.end_date != 0 && date > cal.end_date)) {
+        bn_date_format(a, cal.start_date);
+        bn_date_format(b, cal.end_date);
+        return bnd_errmsgf(cx, BN_EDATE,
+                           "the programme runs from %s to %s: a session is "
+                           "dated within those dates",
+                           cal.start_date ? a : "(no start)",
+                           cal.end_date ? b : "(no end)");
+    }
+    return 0;
+}
+
 /* SESSION_ADD: logged; the session's id is the seq of its log entry
  * (unique in the pair: session keys are pair id || session id). An exact
  * retry (the same entry, already in the log) answers with the session it
@@ -48,6 +93,9 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
         return BN_EINVAL;
     if (!bnd_date_ok(r->date))
         return BN_EDATE;
+    rc = check_date(cx, &p, r->date);
+    if (rc != 0)
+        return rc;
     rc = bnd_pairlog_append(cx, &p, req, &seq);
     if (rc == BND_LANDED)
         return reply_landed(cx, p.id, seq);
@@ -148,6 +196,33 @@ int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req)
     rc =
         bnd_list_pair(cx, &l, r->pair_id, r->after,
                       bnd_key_sessions(r->pair_id, r->after + 1), session_item);
+    if (rc < 0)
+        return rc;
+    BND_LIST_REPLY(cx->rep->u.sessions, l, rc);
+    return 0;
+}
+
+/* ADMIN_SESSIONS: the programme's coordinator (an administrator: the
+ * table admits no other role) lists a pair's sessions by id after
+ * `after`: dates, statuses, absences, the plaintext facts the statistics
+ * count; never a note (sessions carry none). "no pair N" for an unknown
+ * or erased pair. */
+int bnd_h_admin_sessions(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_admin_sessions *r = &req->u.admin_sessions;
+    bnd_list l = {NULL, sizeof(bn_session_info), {0, BND_PAGE, 0}, NULL};
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_get_pair(cx, r->pair_id, &p);
+    if (rc == 0 && p.status == BN_PAIR_ERASED)
+        rc = BN_ENOTFOUND;
+    if (rc == BN_ENOTFOUND)
+        return bnd_errmsgf(cx, rc, "no pair %" PRIu64, r->pair_id);
+    if (rc != 0)
+        return rc;
+    rc = bnd_list_page(cx, &l, r->after, bnd_key_sessions(p.id, r->after + 1),
+                       1, session_item);
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.sessions, l, rc);

@@ -75,6 +75,11 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     o->start_date = p.start_date;
     o->end_date = p.end_date;
     o->end_reason = p.end_reason;
+    bn_rec_pair_dates pd;
+    rc = bnd_pair_dates(cx, p.id, &pd);
+    if (rc != 0)
+        return rc;
+    o->min_override = pd.override_by != 0;
     return bnd_pair_ender(cx, &p, &o->ended_by);
 }
 

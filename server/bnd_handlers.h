@@ -78,6 +78,22 @@ int bnd_get_pair(bnd_ctx *cx, uint64_t id, bn_rec_pair *p);
  * the defaults when it has no record (a programme made before them). */
 int bnd_programme_settings(bnd_ctx *cx, uint64_t id, bn_rec_prog_settings *s);
 
+/* bnd_programme_calendar loads programme id's calendar (bnd_h_admin.c):
+ * all zeros when it has none. bnd_programme_min_months is the minimum
+ * pair duration it sets, else prog's months. */
+int bnd_programme_calendar(bnd_ctx *cx, uint64_t id, bn_rec_prog_calendar *c);
+uint32_t bnd_programme_min_months(const bn_rec_programme *prog,
+                                  const bn_rec_prog_calendar *c);
+
+/* bnd_pair_dates loads pair id's coordinator dates and override
+ * (bnd_h_pair.c): all zeros (pair_id set) when it has none. */
+int bnd_pair_dates(bnd_ctx *cx, uint64_t id, bn_rec_pair_dates *d);
+
+/* bnd_errmsgf sets cx->errmsg to a formatted text that lives as long as
+ * the reply, and returns code. */
+int bnd_errmsgf(bnd_ctx *cx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* bnd_programme_info fills the wire view of a programme: its projection
  * and its settings. */
 int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
@@ -313,6 +329,8 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_end(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_stop(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_pair_start(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_admin_sessions(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req);

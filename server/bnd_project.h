@@ -22,7 +22,7 @@
 
 /* X(record, wire, "fields the caller fills", space-separated) */
 #define BND_PROJECTIONS(X)                                                     \
-    X(rec_programme, programme_info, "mentees_per_mentor")                     \
+    X(rec_programme, programme_info, "mentees_per_mentor start_date end_date") \
     X(rec_account, account_info, "")                                           \
     X(rec_pair, pair_info, "mentor_name mentee_name")                          \
     X(rec_accept, accept_info, "")                                             \
@@ -34,7 +34,7 @@
     X(rec_prog_stats, stats, "programme today months")                         \
     X(rec_pair_stats, stats_pair,                                              \
       "mentor_name mentee_name status created_date start_date end_date "       \
-      "end_reason ended_by")
+      "end_reason ended_by min_override")
 
 enum bnd_projection {
 #define BND__PROJ_ENUM(rec, wire, by_hand) BND_PROJ_##wire,

@@ -38,6 +38,8 @@
  * quota          pair_id (8) || account_id (8)                rec_quota
  * prog_settings  programme_id (8)                             rec_prog_settings
  * retention      programme_id (8)                             rec_retention
+ * prog_calendar  programme_id (8)                             rec_prog_calendar
+ * pair_dates     pair_id (8)                                  rec_pair_dates
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -46,9 +48,9 @@
  * account_pairs is an index (empty values). scrub is transient:
  * bnd_store_scrub fills free pages with zeros through it.
  *
- * prog_settings (issue 13) is absent from a directory made before it:
- * opening the store creates it empty, and an absent record means the
- * defaults; no schema version change.
+ * prog_settings, prog_calendar and pair_dates (issue 13) are absent from
+ * a directory made before them: opening the store creates them empty,
+ * and an absent record means the defaults; no schema version change.
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
@@ -301,6 +303,33 @@
     F(T, U64, set_by, 0, 0)                                                    \
     F(T, I64, set_at, 0, 0)
 
+/* A programme's calendar (issue 13, its own database like
+ * rec_prog_settings): its start and end days (0: not set), sessions are
+ * dated between them; min_months, the minimum pair duration before a
+ * pair may end completed without override (0: the programme's months).
+ * Who set it last, and when. */
+#define BN_F_rec_prog_calendar(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U32, min_months, BN_MONTHS_MAX, 0)                                    \
+    F(T, U64, set_by, 0, 0)                                                    \
+    F(T, I64, set_at, 0, 0)
+
+/* A pair's dates that are the coordinator's or the server's word (issue
+ * 13): the start the coordinator set (PAIR_START: rec_pair.start_date is
+ * that day too; 0: never set, the start is the second acceptance's day),
+ * by whom and when; and whether a member ended it completed before the
+ * programme's minimum duration on purpose (PAIR_END override), by whom,
+ * when. */
+#define BN_F_rec_pair_dates(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
+    F(T, U64, start_set_by, 0, 0)                                              \
+    F(T, I64, start_set_at, 0, 0)                                              \
+    F(T, U64, override_by, 0, 0)                                               \
+    F(T, I64, override_at, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -321,7 +350,9 @@
     X(rec_prog_stats)                                                          \
     X(rec_quota)                                                               \
     X(rec_prog_settings)                                                       \
-    X(rec_retention)
+    X(rec_retention)                                                           \
+    X(rec_prog_calendar)                                                       \
+    X(rec_pair_dates)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

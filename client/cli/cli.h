@@ -60,6 +60,8 @@ int cli_admin_end(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_set(cli_ctx *ctx, int argc, char **argv);
 int cli_erase(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_retention(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_pair_start(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_sessions(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_erase(cli_ctx *ctx, int argc, char **argv);
 int cli_session_add(cli_ctx *ctx, int argc, char **argv);
 int cli_session_update(cli_ctx *ctx, int argc, char **argv);

@@ -111,37 +111,111 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-/* cli_programme_set changes a programme's mentees per mentor. */
+/* json_day prints a day as "YYYY-MM-DD", or null for 0. */
+static void json_day(uint32_t day)
+{
+    char d[11];
+    if (day == 0) {
+        printf("null");
+        return;
+    }
+    cli_date(d, day);
+    printf("\"%s\"", d);
+}
+
+/* opt_day reads a --start/--end value: YYYY-MM-DD, or "none" (0). */
+static int opt_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
+{
+    if (strcmp(s, "none") == 0) {
+        *day = 0;
+        return 0;
+    }
+    if (bnc_date_parse(s, day) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "%s is YYYY-MM-DD or none", what);
+    return 0;
+}
+
+/* cli_programme_set changes a programme's mentees per mentor and its
+ * calendar (start, end, minimum pair duration). */
 int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *prog = NULL, *per = NULL;
-    const cli_opt opts[] = {{"programme", &prog, NULL},
-                            {"mentees-per-mentor", &per, NULL},
-                            {NULL, NULL, NULL}};
-    uint64_t programme = 0, v = 0;
+    const char *prog = NULL, *per = NULL, *start = NULL, *end = NULL,
+               *minm = NULL;
+    const cli_opt opts[] = {
+        {"programme", &prog, NULL},  {"mentees-per-mentor", &per, NULL},
+        {"start", &start, NULL},     {"end", &end, NULL},
+        {"min-months", &minm, NULL}, {NULL, NULL, NULL}};
+    uint64_t programme = 0, v = 0, mm = 0;
+    uint32_t sd = 0, ed = 0;
+    unsigned what = 0;
     int rc;
 
     rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
     if (rc != 0)
         return rc;
-    if (prog == NULL || per == NULL)
+    if (prog == NULL ||
+        (per == NULL && start == NULL && end == NULL && minm == NULL))
         return cli_fail(ctx, CLI_EUSAGE,
-                        "--programme and --mentees-per-mentor are required");
+                        "--programme and at least one of "
+                        "--mentees-per-mentor, --start, --end, --min-months "
+                        "are required");
     if (cli_u64(ctx, "--programme", prog, &programme) != 0)
         return CLI_EUSAGE;
-    if (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 || v == 0 ||
-        v > BNC_MENTEES_PER_MENTOR_MAX)
+    if (per != NULL && (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 ||
+                        v == 0 || v > BNC_MENTEES_PER_MENTOR_MAX))
         return cli_fail(ctx, CLI_EUSAGE, "--mentees-per-mentor must be 1 to %u",
                         BNC_MENTEES_PER_MENTOR_MAX);
-    rc = cli_connect(ctx);
-    if (rc == 0) {
-        rc = bnc_programme_set_mentees(ctx->client, programme, (uint32_t)v);
-        cli_programme_error(ctx, rc, prog);
+    if (start != NULL) {
+        if (opt_day(ctx, "--start", start, &sd) != 0)
+            return CLI_EUSAGE;
+        what |= BNC_CAL_START;
     }
-    if (rc == 0)
+    if (end != NULL) {
+        if (opt_day(ctx, "--end", end, &ed) != 0)
+            return CLI_EUSAGE;
+        what |= BNC_CAL_END;
+    }
+    if (minm != NULL) {
+        if (cli_u64(ctx, "--min-months", minm, &mm) != 0 || mm > 120)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--min-months must be 0 (the programme's "
+                            "months) to 120");
+        what |= BNC_CAL_MIN_MONTHS;
+    }
+    if (sd != 0 && ed != 0 && ed < sd)
+        return cli_fail(ctx, CLI_EUSAGE, "--end cannot be before --start");
+    rc = cli_connect(ctx);
+    if (rc == 0 && per != NULL)
+        rc = bnc_programme_set_mentees(ctx->client, programme, (uint32_t)v);
+    if (rc == 0 && what != 0)
+        rc = bnc_programme_set_calendar(ctx->client, programme, what, sd, ed,
+                                        (uint32_t)mm);
+    if (rc == BNC_EDATE && bnc_client_error(ctx->client)[0] &&
+        strcmp(bnc_client_error(ctx->client), bnc_strerror(rc)) != 0)
+        return cli_fail(ctx, rc, "%s", bnc_client_error(ctx->client));
+    cli_programme_error(ctx, rc, prog);
+    if (rc == 0 && per != NULL)
         printf("programme %" PRIu64 ": a mentor may follow %" PRIu64
                " mentee%s at once\n",
                programme, v, v == 1 ? "" : "s");
+    if (rc == 0 && what != 0) {
+        bnc_programme *items = NULL;
+        size_t n = 0;
+        rc = bnc_programme_list(ctx->client, &items, &n);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            char a[11], b[11];
+            if (items[i].id != programme)
+                continue;
+            cli_date(a, items[i].start_date);
+            cli_date(b, items[i].end_date);
+            printf("programme %" PRIu64 ": from %s to %s, minimum pair "
+                   "duration %u month%s\n",
+                   programme, items[i].start_date ? a : "(no start)",
+                   items[i].end_date ? b : "(no end)", items[i].months,
+                   items[i].months == 1 ? "" : "s");
+        }
+        free(items);
+    }
     return rc;
 }
 
@@ -169,21 +243,28 @@ int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
             cli_json_str(p->theme);
             printf(",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\","
                    "\"charter_hash\":\"%s\",\"created\":%" PRId64
-                   ",\"mentees_per_mentor\":%u}",
+                   ",\"mentees_per_mentor\":%u,\"start_date\":",
                    p->months, bnc_frequency_name(p->frequency),
                    bnc_format_name(p->format), hash, p->created,
                    p->mentees_per_mentor);
+            json_day(p->start_date);
+            printf(",\"end_date\":");
+            json_day(p->end_date);
+            printf("}");
         }
         printf("]\n");
     } else {
-        printf("%-4s %-28s %-28s %6s %-11s %s\n", "ID", "NAME", "THEME",
-               "MONTHS", "FREQUENCY", "FORMAT");
+        printf("%-4s %-28s %-28s %6s %-11s %-9s %-10s %s\n", "ID", "NAME",
+               "THEME", "MONTHS", "FREQUENCY", "FORMAT", "START", "END");
         for (size_t i = 0; i < n; i++) {
             const bnc_programme *p = &items[i];
-            printf("%-4" PRIu64 " %s %s %6u %-11s %s\n", p->id,
+            char a[11], b[11];
+            cli_date(a, p->start_date);
+            cli_date(b, p->end_date);
+            printf("%-4" PRIu64 " %s %s %6u %-11s %-9s %-10s %s\n", p->id,
                    cli_pad(p->name, 28), cli_pad(p->theme, 28), p->months,
-                   bnc_frequency_name(p->frequency),
-                   bnc_format_name(p->format));
+                   bnc_frequency_name(p->frequency), bnc_format_name(p->format),
+                   a, b);
         }
     }
     free(items);

@@ -151,7 +151,10 @@ cleanup:
 int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
 {
     const char *reason = NULL;
-    const cli_opt opts[] = {{"reason", &reason, NULL}, {NULL, NULL, NULL}};
+    int override = 0;
+    const cli_opt opts[] = {{"reason", &reason, NULL},
+                            {"override", NULL, &override},
+                            {NULL, NULL, NULL}};
     char *pos[1];
     bnc_pair *p = NULL;
     uint8_t r;
@@ -165,6 +168,10 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--reason is completed (the pairing ran its course) "
                         "or withdrawn");
+    if (override && r != BNC_END_COMPLETED)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--override is for ending completed before the "
+                        "programme's minimum duration");
     rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc == 0 && bnc_pair_get_info(p)->status == BNC_PAIR_PENDING &&
         r == BNC_END_COMPLETED)
@@ -172,7 +179,7 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
                       "pair %s never started: it can only be withdrawn from",
                       pos[0]);
     if (rc == 0)
-        rc = bnc_pair_end(ctx->client, p, r);
+        rc = bnc_pair_end_override(ctx->client, p, r, override);
     if (rc == 0) {
         char d[11];
         cli_date(d, bnc_pair_get_info(p)->end_date
@@ -187,6 +194,43 @@ int cli_pair_end(cli_ctx *ctx, int argc, char **argv)
         cli_write_error(ctx, rc, pos[0]);
     }
     bnc_pair_free(p);
+    return rc;
+}
+
+/* cli_admin_pair_start: the coordinator sets the day a pair started. */
+int cli_admin_pair_start(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *pair = NULL, *date = NULL;
+    const cli_opt opts[] = {
+        {"pair", &pair, NULL}, {"date", &date, NULL}, {NULL, NULL, NULL}};
+    bnc_pair_info info;
+    uint32_t day = 0;
+    uint64_t id;
+    char d[11];
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (pair == NULL || date == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--pair P and --date are required");
+    if (bnc_date_parse(date, &day) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "--date is YYYY-MM-DD");
+    rc = cli_u64(ctx, "--pair", pair, &id);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_pair_set_start(ctx->client, id, day, &info);
+    if (rc == 0) {
+        cli_date(d, info.start_date);
+        printf("pair %" PRIu64 " started on %s\n", id, d);
+    } else if (rc == BNC_ENOTFOUND) {
+        return cli_fail(ctx, rc, "no pair %s", cli_safe(pair));
+    } else if (rc == BNC_EDATE && bnc_client_error(ctx->client)[0] &&
+               strcmp(bnc_client_error(ctx->client), bnc_strerror(rc)) != 0) {
+        return cli_fail(ctx, rc, "start date refused: %s",
+                        bnc_client_error(ctx->client));
+    }
     return rc;
 }
 

@@ -140,19 +140,9 @@ cleanup:
     return rc;
 }
 
-int cli_session_list(cli_ctx *ctx, int argc, char **argv)
+/* print_sessions writes sessions as a table or a JSON array. */
+static void print_sessions(const bnc_session *items, size_t n, int json)
 {
-    int json = 0;
-    bnc_pair *p = NULL;
-    bnc_session *items = NULL;
-    size_t n = 0;
-    int rc;
-
-    rc = cli_json_pair(ctx, argc, argv, BNC_PAIR_NOKEYS, &json, &p);
-    if (rc == 0)
-        rc = bnc_session_list(ctx->client, p, &items, &n);
-    if (rc != 0)
-        goto cleanup;
     if (json)
         printf("[");
     else
@@ -177,8 +167,53 @@ int cli_session_list(cli_ctx *ctx, int argc, char **argv)
     }
     if (json)
         printf("]\n");
-cleanup:
+}
+
+int cli_session_list(cli_ctx *ctx, int argc, char **argv)
+{
+    int json = 0;
+    bnc_pair *p = NULL;
+    bnc_session *items = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_json_pair(ctx, argc, argv, BNC_PAIR_NOKEYS, &json, &p);
+    if (rc == 0)
+        rc = bnc_session_list(ctx->client, p, &items, &n);
+    if (rc == 0)
+        print_sessions(items, n, json);
     free(items);
     bnc_pair_free(p);
+    return rc;
+}
+
+/* cli_admin_sessions: the coordinator sees a pair's session dates and
+ * attendance (no note; no pair key needed). */
+int cli_admin_sessions(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *pair = NULL;
+    int json = 0;
+    const cli_opt opts[] = {
+        {"pair", &pair, NULL}, {"json", NULL, &json}, {NULL, NULL, NULL}};
+    bnc_session *items = NULL;
+    size_t n = 0;
+    uint64_t id;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (pair == NULL)
+        return cli_fail(ctx, CLI_EUSAGE, "--pair P is required");
+    rc = cli_u64(ctx, "--pair", pair, &id);
+    if (rc == 0)
+        rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_admin_sessions(ctx->client, id, &items, &n);
+    if (rc == 0)
+        print_sessions(items, n, json);
+    else if (rc == BNC_ENOTFOUND)
+        rc = cli_fail(ctx, rc, "no pair %s", cli_safe(pair));
+    free(items);
     return rc;
 }

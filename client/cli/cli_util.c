@@ -641,6 +641,14 @@ int cli_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
 int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
 {
     switch (rc) {
+    case BNC_EDATE:
+        /* The server says which rule the date breaks (the pair's start,
+         * the programme's dates, the minimum duration). */
+        if (ctx->client != NULL && bnc_client_error(ctx->client)[0] &&
+            strcmp(bnc_client_error(ctx->client), bnc_strerror(rc)) != 0)
+            cli_fail(ctx, rc, "date refused: %s",
+                     bnc_client_error(ctx->client));
+        break;
     case BNC_ENOTACCEPTED:
         cli_hint(ctx,
                  "both members must accept first: 'binome pair accept "

@@ -31,9 +31,14 @@ static const cli_cmd commands[] = {
      "charter is used. --mentees-per-mentor: how many mentees one mentor "
      "may follow at once (default 1). Prints the programme id."},
     {"admin programme set", cli_programme_set,
-     "--programme P --mentees-per-mentor N",
-     "Change how many mentees one mentor of the programme may follow at "
-     "once (administrators; 1 to 50). Pairs already formed stay."},
+     "--programme P [--mentees-per-mentor N] [--start YYYY-MM-DD|none] "
+     "[--end YYYY-MM-DD|none] [--min-months N]",
+     "Change a programme's settings (administrators): how many mentees one "
+     "mentor may follow at once (1 to 50; pairs already formed stay); its "
+     "start and end dates (sessions are dated within them; 'none' unsets "
+     "one); its minimum pair duration in months (0: the programme's own "
+     "--months), before which a pair is ended completed only with "
+     "'pair end --override'."},
     {"admin programme list", cli_programme_list, "[--json]",
      "List the programmes (administrators)."},
     {"admin invite", cli_invite,
@@ -53,6 +58,15 @@ static const cli_cmd commands[] = {
      "--programme P --mentor ACCOUNT --mentee ACCOUNT",
      "Form a pair; ACCOUNT is an id or an exact display name. Prints the "
      "pair id."},
+    {"admin pair start", cli_admin_pair_start, "--pair P --date YYYY-MM-DD",
+     "Set the day a pair started (administrators), e.g. on paper before "
+     "the software: not after today, within the programme's dates, not "
+     "after the pair's first recorded session. Statistics count from it "
+     "and no session may be dated before it. The server's record, not "
+     "signed by the pair."},
+    {"admin sessions", cli_admin_sessions, "--pair P [--json]",
+     "A pair's sessions as the coordinator sees them (administrators): "
+     "date, held/planned/cancelled, who was absent; never a note."},
     {"pairs", cli_pairs, "[--json]",
      "List your pairs (administrators: every pair they may see)."},
     {"pair list", cli_pairs, "[--json]", "The same as 'binome pairs'."},
@@ -60,8 +74,10 @@ static const cli_cmd commands[] = {
      "Show the programme's charter and sign it: your consent to the "
      "pairing. On a terminal you are asked to confirm; otherwise running "
      "the command is the consent."},
-    {"pair end", cli_pair_end, "PAIR --reason completed|withdrawn",
+    {"pair end", cli_pair_end, "PAIR --reason completed|withdrawn [--override]",
      "End the pairing (either member, at any time: the right to withdraw). "
+     "Completed before the programme's minimum duration is refused unless "
+     "--override (recorded, signed, shown in the statistics). "
      "The pair keeps its notes, readable by its members, and takes no more "
      "writes. After a withdrawal the administrator may form a new pair."},
     {"erase", cli_erase, "PAIR [--mine]",

@@ -439,6 +439,10 @@ typedef struct bnc_programme {
     uint8_t charter_hash[32];
     int64_t created;
     uint32_t mentees_per_mentor; /* pending or active pairs per mentor */
+    /* The programme's calendar (0: not set): sessions are dated within
+     * it. months above is the minimum pair duration (the calendar's when
+     * an administrator set one, else the programme's own). */
+    uint32_t start_date, end_date;
 } bnc_programme;
 
 typedef struct bnc_programme_spec {
@@ -461,6 +465,21 @@ int bnc_programme_create(bnc_client *c, const bnc_programme_spec *spec,
 /* bnc_programme_set_mentees sets how many mentees one mentor of the
  * programme may follow at once (1 to BNC_MENTEES_PER_MENTOR_MAX; admin). */
 #define BNC_MENTEES_PER_MENTOR_MAX 50
+/*
+ * bnc_programme_set_calendar sets the programme's calendar (admin): for
+ * each bit of what (BNC_CAL_*), its start day, its end day or its minimum
+ * pair duration in months (0 unsets it: no bound, or the programme's own
+ * months). Sessions are dated within the dates; a pair ended completed
+ * before start + the minimum needs an override. BNC_EDATE for an end
+ * before the start.
+ */
+#define BNC_CAL_START 1u
+#define BNC_CAL_END 2u
+#define BNC_CAL_MIN_MONTHS 4u
+int bnc_programme_set_calendar(bnc_client *c, uint64_t programme_id,
+                               unsigned what, uint32_t start_date,
+                               uint32_t end_date, uint32_t min_months);
+
 int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
                               uint32_t mentees_per_mentor);
 
@@ -533,6 +552,17 @@ typedef struct bnc_member {
 /* bnc_pair_create makes a pair (admin); *id receives its id. */
 int bnc_pair_create(bnc_client *c, uint64_t programme_id, uint64_t mentor_id,
                     uint64_t mentee_id, uint64_t *id);
+
+/*
+ * bnc_pair_set_start: the coordinator (admin) sets the day pair_id
+ * started (often on paper, before the software): not after today, within
+ * the programme's dates, not after the pair's end nor its first recorded
+ * session (BNC_EDATE, with the server's reason in bnc_last_error). The
+ * server's word, not signed by the pair. *out (may be NULL) receives the
+ * pair.
+ */
+int bnc_pair_set_start(bnc_client *c, uint64_t pair_id, uint32_t date,
+                       bnc_pair_info *out);
 
 /* bnc_pair_stop: the coordinator (admin) ends a pending or active pair on
  * date (a day number; 0: today), reason BNC_END_WITHDRAWN or
@@ -809,6 +839,13 @@ int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
                     uint8_t absent, bnc_session *out);
 int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
                        uint8_t status, uint8_t absent, bnc_session *out);
+/* bnc_admin_sessions: the coordinator (admin) fetches every page of pair
+ * pair_id's sessions (dates, status, absences; no note, no pair key
+ * needed). The server's word: nothing here is checked against the pair's
+ * signed log. *items is malloc'd. */
+int bnc_admin_sessions(bnc_client *c, uint64_t pair_id, bnc_session **items,
+                       size_t *n);
+
 /* bnc_session_list fetches every page of the pair's sessions. */
 int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
                      size_t *n);
@@ -934,6 +971,13 @@ void bnc_doc_safe_name(char out[BNC_DOC_NAME_MAX + 1], const char *name,
 
 /* bnc_pair_end ends the pairing today (reason BNC_END_*), logged. */
 int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason);
+
+/* bnc_pair_end_override is bnc_pair_end that, with override, ends the
+ * pair completed before the programme's minimum duration on purpose (the
+ * server refuses it otherwise, BNC_EDATE): signed in the log entry,
+ * recorded and shown in the statistics. */
+int bnc_pair_end_override(bnc_client *c, bnc_pair *p, uint8_t reason,
+                          int override);
 
 /*
  * bnc_pair_erase asks the server, as an administrator, to erase an ended
@@ -1074,16 +1118,21 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *     created_date: days_without > 1.5 x interval (10.5, 21, 45, 91.5 and
  *     136.5 days). Listed worst first, then by pair id.
  *   - minimum duration reached: a started pair whose run reaches start +
- *     the programme's months, in calendar months (31 January + 1 month is
- *     28 or 29 February). Rate over started pairs.
+ *     the programme's months (its minimum pair duration: the calendar's
+ *     when an administrator set one), in calendar months (31 January + 1
+ *     month is 28 or 29 February). Rate over started pairs. A pair its
+ *     member ended completed before it, on purpose (min_override), did
+ *     not reach it and says so.
  *   - completion: a pair's outcome is its status when completed or
  *     withdrawn, else its end reason (an erased pair keeps it); rate =
  *     completed / (completed + withdrawn).
  *   - objectives: reach rate = reached / defined, where defined counts
  *     every objective ever defined (reached ones included).
- *   - median days from pairing (created_date) to the first held session,
- *     over pairs that held one (mean of the two middle values for an even
- *     count; a first session dated before the pairing counts as 0 days).
+ *   - median days from the pair's start (start_date: the coordinator's
+ *     when set, else the second acceptance; created_date for a pair never
+ *     started) to the first held session, over pairs that held one (mean
+ *     of the two middle values for an even count; a first session dated
+ *     before the start counts as 0 days).
  *   - meeting rhythm (sessions_per_pair_month): the held sessions of the
  *     started pairs per pair per month, = their held sessions x 30.4375
  *     / the days they count for. A started pair counts from its start,
@@ -1123,6 +1172,7 @@ typedef struct bnc_stats_pair {
     uint32_t objectives_defined, objectives_reached;
     uint32_t first_held, last_held; /* 0: no held session */
     uint8_t ended_by;               /* enum bnc_ender, 0: not ended */
+    uint8_t min_override; /* ended completed before the minimum, on purpose */
 } bnc_stats_pair;
 
 typedef struct bnc_stats {

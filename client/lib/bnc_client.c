@@ -532,7 +532,49 @@ int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
     return rc;
 }
 
+int bnc_programme_set_calendar(bnc_client *c, uint64_t programme_id,
+                               unsigned what, uint32_t start_date,
+                               uint32_t end_date, uint32_t min_months)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (what == 0 || what > BN_CAL_ALL || min_months > BN_MONTHS_MAX)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_SET, 0);
+    req.u.programme_set.programme_id = programme_id;
+    req.u.programme_set.dates = (uint8_t)what;
+    req.u.programme_set.start_date = start_date;
+    req.u.programme_set.end_date = end_date;
+    req.u.programme_set.min_months = min_months;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PROGRAMME);
+    bn_msg_free(&rep);
+    return rc;
+}
+
 /* ---- pairs (administration and listing) ---------------------------- */
+
+int bnc_pair_set_start(bnc_client *c, uint64_t pair_id, uint32_t date,
+                       bnc_pair_info *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (date == 0)
+        return BN_EDATE;
+    bn_msg_init(&req, BN_MSG_PAIR_START, 0);
+    req.u.pair_start.pair_id = pair_id;
+    req.u.pair_start.date = date;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PAIR);
+    if (rc == 0 && out != NULL)
+        bnc__project_pair_info(out, &rep.u.pair.pair);
+    bn_msg_free(&rep);
+    return rc;
+}
 
 int bnc_pair_stop(bnc_client *c, uint64_t pair_id, uint8_t reason,
                   uint32_t date)

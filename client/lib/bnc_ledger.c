@@ -258,6 +258,7 @@ static int check_state(bnc_client *c, const bnc_pair *p,
         req.u.pair_end.pair_id = i->id;
         req.u.pair_end.reason = i->end_reason;
         req.u.pair_end.date = i->end_date;
+        req.u.pair_end.override = (end->flags & BN_LOG_F_OVERRIDE) != 0;
         want = i->end_reason == BN_END_COMPLETED ? BN_PAIR_COMPLETED
                                                  : BN_PAIR_WITHDRAWN;
         if (i->status != want || d->pair.ended_by != end->author_id ||

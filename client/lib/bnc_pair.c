@@ -494,15 +494,24 @@ int bnc_pair_accept(bnc_client *c, bnc_pair *p)
 
 int bnc_pair_end(bnc_client *c, bnc_pair *p, uint8_t reason)
 {
+    return bnc_pair_end_override(c, p, reason, 0);
+}
+
+int bnc_pair_end_override(bnc_client *c, bnc_pair *p, uint8_t reason,
+                          int override)
+{
     bn_msg req, rep = {0};
     int rc;
 
     if (reason != BN_END_COMPLETED && reason != BN_END_WITHDRAWN)
         return BN_EINVAL;
+    if (override && reason != BN_END_COMPLETED)
+        return BN_EINVAL;
     bn_msg_init(&req, BN_MSG_PAIR_END, 0);
     req.u.pair_end.pair_id = p->info.id;
     req.u.pair_end.reason = reason;
     req.u.pair_end.date = bn_date_today();
+    req.u.pair_end.override = override != 0;
     rc = bnc__write(c, p, &req, &req.u.pair_end.entry, BN_MSG_PAIR, &rep);
     if (rc == 0)
         bnc__project_pair_info(&p->info, &rep.u.pair.pair);

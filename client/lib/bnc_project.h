@@ -85,7 +85,9 @@
     F(T, SAME, format)                                                         \
     F(T, BYTES, charter_hash)                                                  \
     F(T, SAME, created)                                                        \
-    F(T, SAME, mentees_per_mentor)
+    F(T, SAME, mentees_per_mentor)                                             \
+    F(T, SAME, start_date)                                                     \
+    F(T, SAME, end_date)
 
 #define BNC_PROJ_account(F, T)                                                 \
     F(T, SAME, id)                                                             \
@@ -204,7 +206,8 @@
     F(T, SAME, objectives_reached)                                             \
     F(T, SAME, first_held)                                                     \
     F(T, SAME, last_held)                                                      \
-    F(T, SAME, ended_by)
+    F(T, SAME, ended_by)                                                       \
+    F(T, SAME, min_override)
 
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */

@@ -159,6 +159,45 @@ static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
     return 0;
 }
 
+/* A page of ADMIN_SESSIONS: projected as they come (the server's word). */
+static int take_admin_sessions(const bn_msg *rep, const void *ctx, void **arr,
+                               size_t *n, uint64_t *last, int *more)
+{
+    const bn_sessions *r = &rep->u.sessions;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        bnc_session s;
+        bnc__project_session(&s, &r->items.v[i]);
+        int rc = bnc__append(arr, n, sizeof s, &s);
+        if (rc == 0)
+            rc = bnc__page_next(last, s.id);
+        if (rc != 0)
+            return rc;
+    }
+    *more = r->more;
+    return 0;
+}
+
+int bnc_admin_sessions(bnc_client *c, uint64_t pair_id, bnc_session **items,
+                       size_t *n)
+{
+    bn_msg req;
+    int rc;
+
+    *items = NULL;
+    *n = 0;
+    bn_msg_init(&req, BN_MSG_ADMIN_SESSIONS, 0);
+    req.u.admin_sessions.pair_id = pair_id;
+    rc = bnc__list_all(c, &req, &req.u.admin_sessions.after, BN_MSG_SESSIONS,
+                       take_admin_sessions, NULL, (void **)items, n);
+    if (rc != 0) {
+        free(*items);
+        *items = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
                      size_t *n)
 {

@@ -258,10 +258,11 @@ static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
             *pair_days += rhythm_days(p, d->today, d->interval_days);
             *pair_held += p->sessions_held;
         }
-        if (p->first_held != 0 && p->created_date != 0)
-            delays[ndelays++] = p->first_held > p->created_date
-                                    ? p->first_held - p->created_date
-                                    : 0;
+        /* From the pair's real start (the coordinator's when set), else
+         * from its pairing. */
+        uint32_t from = p->start_date ? p->start_date : p->created_date;
+        if (p->first_held != 0 && from != 0)
+            delays[ndelays++] = p->first_held > from ? p->first_held - from : 0;
         if (p->status == BN_PAIR_ACTIVE) {
             row->since = p->last_held    ? p->last_held
                          : p->start_date ? p->start_date
@@ -493,7 +494,7 @@ static const char *rate_str(char out[16], bnc_ratio r)
 static void table_summary(FILE *f, const bnc_stats *s,
                           const bnc_stats_derived *d)
 {
-    char today[11], r1[16];
+    char today[11], r1[16], a[11], b[11];
 
     fprintf(f, "Programme %" PRIu64 ": ", s->programme.id);
     safe_puts(f, s->programme.name);
@@ -502,10 +503,13 @@ static void table_summary(FILE *f, const bnc_stats *s,
         safe_puts(f, s->programme.theme);
         fputc(')', f);
     }
-    fprintf(f, "\n%s, %u months minimum, %s; figures as of %s\n\n",
+    fprintf(f, "\n%s, %u months minimum, %s; figures as of %s\n",
             bnc_frequency_name(s->programme.frequency), s->programme.months,
             bnc_format_name(s->programme.format),
             date_or(today, d->today, "-"));
+    fprintf(f, "programme dates: %s to %s\n\n",
+            date_or(a, s->programme.start_date, "(no start)"),
+            date_or(b, s->programme.end_date, "(no end)"));
     /* An erased pair still counts by how it ended (bnc_stats_derive's
      * outcomes); erased says how many of the ended ones were. */
     fprintf(f,
@@ -531,7 +535,7 @@ static void table_summary(FILE *f, const bnc_stats *s,
             "minimum duration", d->min_duration_pairs, d->pairs_started,
             s->programme.months, rate_str(r1, d->min_duration));
     if (d->median_days_to_first.defined)
-        fprintf(f, "%-22s median %.1f days from pairing (%u pairs)\n",
+        fprintf(f, "%-22s median %.1f days from the start (%u pairs)\n",
                 "first session", d->median_days_to_first.value,
                 d->median_sample);
     else
@@ -545,6 +549,23 @@ static void table_summary(FILE *f, const bnc_stats *s,
     else
         fprintf(f, "%-22s n/a (no pair started; expected %.2f a month)\n",
                 "rhythm", d->expected_per_month);
+}
+
+/* minimum_word says whether pair p ran the programme's minimum duration:
+ * yes, no (override) for a completion before it on purpose, no for an
+ * ended pair, not yet for a running one, - for a pair never started. */
+static const char *minimum_word(const bnc_stats_pair *p,
+                                const bnc_stats_pair_row *r)
+{
+    if (p->start_date == 0)
+        return "-";
+    if (r->min_duration_reached)
+        return "yes";
+    if (p->min_override)
+        return "no (override)";
+    if (p->status == BN_PAIR_PENDING || p->status == BN_PAIR_ACTIVE)
+        return "not yet";
+    return "no";
 }
 
 int bnc_stats_write_table(FILE *f, const bnc_stats *s,
@@ -591,9 +612,11 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(f, "\nPAIRS\n%-8s ", "PAIR");
         cell(f, "MENTOR", 22);
         cell(f, "MENTEE", 22);
-        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %s\n",
+        fprintf(f,
+                "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %-10s "
+                "%s\n",
                 "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "HELD",
-                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD");
+                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD", "MINIMUM");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -607,11 +630,14 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         snprintf(why, sizeof why, "%s%s%s",
                  p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
                  p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
-        fprintf(f, "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %s\n",
+        fprintf(f,
+                "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %-10s "
+                "%s\n",
                 row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
                 why, p->sessions_held, p->sessions_planned,
-                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"));
+                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"),
+                minimum_word(p, &d->pairs[i]));
     }
     if (s->pairs_erased > 0)
         fputs("* erased: its notes and documents are gone; its sessions and "
@@ -699,11 +725,12 @@ static int json_pair(FILE *f, const bnc_stats_pair *p,
     json_date(f, p->last_held);
     fprintf(f,
             ",\"run_days\":%u,\"expected_sessions\":%u,"
-            "\"minimum_duration_reached\":%s,\"at_risk\":%s,"
+            "\"minimum_duration_reached\":%s,"
+            "\"minimum_duration_override\":%s,\"at_risk\":%s,"
             "\"days_without_session\":",
             r->run_days, r->expected_sessions,
             r->min_duration_reached ? "true" : "false",
-            r->at_risk ? "true" : "false");
+            p->min_override ? "true" : "false", r->at_risk ? "true" : "false");
     if (p->status == BN_PAIR_ACTIVE)
         fprintf(f, "%u}", r->days_without);
     else
@@ -723,10 +750,13 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
     if (rc == 0)
         rc = json_str(f, s->programme.theme);
     fprintf(f,
-            ",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\"},"
-            "\"today\":",
+            ",\"months\":%u,\"frequency\":\"%s\",\"format\":\"%s\",\"start\":",
             s->programme.months, bnc_frequency_name(s->programme.frequency),
             bnc_format_name(s->programme.format));
+    json_date(f, s->programme.start_date);
+    fputs(",\"end\":", f);
+    json_date(f, s->programme.end_date);
+    fputs("},\"today\":", f);
     json_date(f, d->today);
     fprintf(f,
             ",\"expected_interval_days\":%u,\"risk_after_days\":%.1f,"
@@ -832,7 +862,8 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "sessions_held,sessions_planned,sessions_cancelled,absent_mentor,"
           "absent_mentee,objectives_defined,objectives_reached,first_held,"
           "last_held,run_days,expected_sessions,minimum_duration_reached,"
-          "at_risk,days_without_session,ended_by\r\n",
+          "at_risk,days_without_session,ended_by,minimum_duration_override"
+          "\r\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -853,7 +884,8 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
         if (p->status == BN_PAIR_ACTIVE)
             fprintf(f, "%u", r->days_without);
-        fprintf(f, ",%s\r\n", bnc_ender_name(p->ended_by));
+        fprintf(f, ",%s,%s\r\n", bnc_ender_name(p->ended_by),
+                p->min_override ? "yes" : "no");
     }
     return done(f);
 }

@@ -226,7 +226,7 @@ static void kpis(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
         snprintf(v, sizeof v, "%.1f d", d->median_days_to_first.value);
     else
         snprintf(v, sizeof v, "n/a");
-    snprintf(t, sizeof t, "median from pairing to first session (%u pairs)",
+    snprintf(t, sizeof t, "median from the start to first session (%u pairs)",
              d->median_sample);
     kpi(f, "", "First session", v, t);
     snprintf(v, sizeof v, "%u", s->sessions_held);
@@ -537,7 +537,10 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 date_or(e, p->last_held, "&#8212;"),
                 p->start_date == 0        ? "&#8212;"
                 : r->min_duration_reached ? "reached"
-                                          : "not yet",
+                : p->min_override         ? "not reached (override)"
+                : p->status == BN_PAIR_PENDING || p->status == BN_PAIR_ACTIVE
+                    ? "not yet"
+                    : "not reached",
                 p->end_reason ? bnc_end_reason_name(p->end_reason) : "&#8212;",
                 p->ended_by ? ", by the " : "", bnc_ender_name(p->ended_by));
     }
@@ -547,7 +550,7 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
 int bnc_stats_write_html(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d)
 {
-    char today[11];
+    char today[11], pstart[11], pend[11];
 
     date_or(today, d->today, "&#8212;");
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -568,11 +571,14 @@ int bnc_stats_write_html(FILE *f, const bnc_stats *s,
     }
     fprintf(f,
             "%s meetings (every %u days) &#183; %u months minimum &#183; %s "
-            "&#183; %u mentors, %u mentees &#183; figures as of "
-            "<strong>%s</strong></p></header>\n",
+            "&#183; %u mentors, %u mentees &#183; programme dates %s to %s "
+            "&#183; figures as of <strong>%s</strong></p></header>\n",
             bnc_frequency_name(s->programme.frequency), d->interval_days,
             s->programme.months, bnc_format_name(s->programme.format),
-            s->mentors, s->mentees, d->today ? today : "&#8212;");
+            s->mentors, s->mentees,
+            date_or(pstart, s->programme.start_date, "(no start)"),
+            date_or(pend, s->programme.end_date, "(no end)"),
+            d->today ? today : "&#8212;");
     kpis(f, s, d);
     fputs("<section class=\"card\"><h2>Sessions held per month</h2>"
           "<p class=\"note\">Bars: sessions held (a session recorded held "

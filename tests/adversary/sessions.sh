@@ -45,7 +45,8 @@ world_extra() {
     setup "erin accepts" as erin pair accept "$P2"
     echo "a few words with erin" >"$T/e1"
     setup "dave writes to erin" as dave note add "$P2" --file "$T/e1"
-    setup "erin ends the pair, completed" as erin pair end "$P2" \
+    setup "erin ends the pair, completed (early: --override)" \
+        as erin pair end "$P2" --override \
         --reason completed
     setup "dave reads the ended pair" as dave note list "$P2"
     setup "erin reads the ended pair" as erin note list "$P2"

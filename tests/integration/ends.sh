@@ -118,11 +118,17 @@ has "JSON: counts by who ended" "$T/json1" \
     '},"ended_by":{"mentor":0,"mentee":1,"coordinator":1},'
 has "JSON: P2's end" "$T/json1" '"end_reason":"stalled","ended_by":"coordinator"'
 has "JSON: P1's end" "$T/json1" '"end_reason":"withdrawn","ended_by":"mentee"'
-csv_row() { tr -d '\r' <"$1" | awk -F, -v p="$2" '$1 == p { print $8 "/" $NF }'; }
+# csv_row FILE PAIR: the pair's end_reason/ended_by, found by the header's
+# names (later issues add columns).
+csv_row() {
+    tr -d '\r' <"$1" | awk -F, -v p="$2" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $1 == p { print $col["end_reason"] "/" $col["ended_by"] }'
+}
 [ "$(csv_row "$T/csv1" "$P2")" = "stalled/coordinator" ] &&
     ok "CSV: P2 stalled, ended by the coordinator" ||
     not_ok "CSV: P2 stalled, ended by the coordinator ($(csv_row "$T/csv1" "$P2"))"
-tr -d '\r' <"$T/csv1" | head -1 | grep -q ',ended_by$' &&
+tr -d '\r' <"$T/csv1" | head -1 | grep -qE ',ended_by(,|$)' &&
     ok "CSV: an ended_by column" || not_ok "CSV: an ended_by column"
 has "HTML: P2's end" "$T/html1" "stalled, by the coordinator"
 has "HTML: counts by who ended" "$T/html1" \

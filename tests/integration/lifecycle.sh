@@ -267,7 +267,8 @@ check "the closing review is a note of kind review" sh -c \
     'BINOME_PASSPHRASE="pass phrase of bob" "$1" --profile "$2" note add "$3" --kind review --file "$4" >/dev/null &&
      BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$5" note list "$3" | grep -q " review .*bob"' \
     sh "$BINOME" "$T/bob" "$P1" "$T/review" "$T/alice"
-check "the pair ends, completed" as alice pair end "$P1" --reason completed
+check "the pair ends, completed (before the minimum: --override)" \
+    as alice pair end "$P1" --reason completed --override
 refuse "an ended pair takes no more writes" "ended" \
     as bob session add "$P1" --date "$today"
 check "bob exports everything" as bob export "$P1" --to "$T/export"

@@ -57,7 +57,8 @@ check "an objective defined and reached" as alice objective reach "$P1" "$O1"
 check "a second objective, defined only" \
     as alice objective add "$P1" "Read two papers a month"
 check "pair 2 holds a session" as dave session add "$P2" --date "$today"
-check "pair 2 ends, completed" as carol pair end "$P2" --reason completed
+check "pair 2 ends, completed (before the minimum: --override)" \
+    as carol pair end "$P2" --reason completed --override
 
 # ---- the statistics -------------------------------------------------------------
 if as admin admin stats --programme "$PROG" >"$T/table" 2>"$T/err"; then

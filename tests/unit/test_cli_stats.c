@@ -119,11 +119,12 @@ static void test_median(void **state)
     (void)state;
 
     init_stats(&s, BN_FREQ_MONTHLY, 6, p, 5);
+    /* Counted from the start (c + 1), not the pairing (issue 13). */
     for (int i = 0; i < 5; i++)
         set_pair(&p[i], (uint64_t)i + 1, BN_PAIR_ACTIVE, c, c + 1, 0);
-    p[0].first_held = c + 3;
-    p[1].first_held = c + 10;
-    p[2].first_held = c + 7;
+    p[0].first_held = c + 4;
+    p[1].first_held = c + 11;
+    p[2].first_held = c + 8;
     /* p[3] never held a session: not in the sample. */
     p[4].first_held = 0;
     s.npairs = 4;
@@ -134,13 +135,13 @@ static void test_median(void **state)
     bnc_stats_derived_free(&d);
 
     /* Even count: the mean of the two middle values, 7 and 10. */
-    p[3].first_held = c + 20;
+    p[3].first_held = c + 21;
     assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
     assert_int_equal(d.median_sample, 4);
     assert_true(d.median_days_to_first.value == 8.5);
     bnc_stats_derived_free(&d);
 
-    /* A first session dated before the pairing counts as 0 days. */
+    /* A first session dated before the start counts as 0 days. */
     p[4].first_held = c - 4;
     s.npairs = 5;
     assert_int_equal(bnc_stats_derive(&s, t, &d), 0);
@@ -587,7 +588,8 @@ static void test_json_valid(void **state)
     assert_non_null(strstr(out, "\"Quote \\\" back\\\\slash \\u0001 tab\\t\""));
     assert_non_null(strstr(out, "\\ufffd"));
     assert_non_null(strstr(out, "\"reach_rate\":0.3333"));
-    assert_non_null(strstr(out, "\"median_days_to_first_session\":8.0000"));
+    /* from the start (2 January) to 9 January */
+    assert_non_null(strstr(out, "\"median_days_to_first_session\":7.0000"));
     assert_non_null(strstr(out, "\"at_risk\":[{\"pair_id\":1,"));
     free(out);
     /* The table is readable too: control characters replaced. */

@@ -69,6 +69,7 @@
     X(srv_audit)                                                               \
     X(srv_auditcore)                                                           \
     X(srv_config)                                                              \
+    X(srv_dates)                                                               \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -325,7 +326,8 @@
     T(test_body_hash_ignores_id_and_entry)                                     \
     T(test_body_hash_of_ciphertext_hash)                                       \
     T(test_describe_table)                                                     \
-    T(test_entry_must_name_its_request)
+    T(test_entry_must_name_its_request)                                        \
+    T(test_pair_end_override)
 
 /* test_proto_malformed.c */
 #define BN_UNIT_proto_malformed(G, T, TS)                                      \
@@ -414,6 +416,14 @@
     T(test_erase_gives_back)                                                   \
     T(test_doc_quota)                                                          \
     T(test_counted_at_open)
+
+/* test_srv_dates.c */
+#define BN_UNIT_srv_dates(G, T, TS)                                            \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_pair_start_rules)                                                   \
+    T(test_session_dates)                                                      \
+    T(test_minimum_duration)                                                   \
+    T(test_admin_sessions)
 
 /* test_srv_ends.c */
 #define BN_UNIT_srv_ends(G, T, TS)                                             \

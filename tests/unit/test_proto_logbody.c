@@ -144,4 +144,34 @@ static void test_entry_must_name_its_request(void **state)
     assert_int_equal(bn_log_entry_matches(&x, &m), BN_EINVAL);
 }
 
+/* PAIR_END's override (issue 13) came after entries were signed: false,
+ * the body hash is that of the message as it was (4 fields), so that an
+ * end signed before still matches; true, it is covered and flagged. */
+static void test_pair_end_override(void **state)
+{
+    (void)state;
+    bn_msg m;
+    uint8_t h[BN_HASH_BYTES], old[BN_HASH_BYTES], with[BN_HASH_BYTES];
+    uint64_t item;
+    uint32_t sub;
+    uint16_t flags;
+    /* [0x35, id 0, pair 5, reason 1, date 20000, entry ""] */
+    static const uint8_t before[] = {0x96, 0x35, 0x00, 0x05, 0x01,
+                                     0xcd, 0x4e, 0x20, 0xc4, 0x00};
+    bn_msg_init(&m, BN_MSG_PAIR_END, 7);
+    m.u.pair_end.pair_id = 5;
+    m.u.pair_end.reason = BN_END_COMPLETED;
+    m.u.pair_end.date = 20000;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    bn_hash(old, before, sizeof before);
+    assert_memory_equal(h, old, BN_HASH_BYTES);
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(flags, 0);
+    m.u.pair_end.override = 1;
+    assert_int_equal(bn_log_body_hash(with, &m), 0);
+    assert_memory_not_equal(with, old, BN_HASH_BYTES);
+    assert_int_equal(bn_log_describe(&m, &item, &sub, &flags), 0);
+    assert_int_equal(flags, BN_LOG_F_OVERRIDE);
+}
+
 BN_UNIT_GROUP(proto_logbody);

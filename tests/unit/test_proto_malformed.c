@@ -30,8 +30,8 @@ typedef struct bad_case {
 
 /* Types used below: PROGRAMME_GET 0x24 [programme_id U64]; WHOAMI 0x13 [];
  * ERROR 0x01 [code I64, message STR<=512]; PAIR_END 0x35 [pair_id U64,
- * reason U8<=2, date U32<=84005, entry BIN<=152]; NOTE_GET 0x44 [pair_id,
- * note_id U64, revision U32]; SESSION_ADD 0x50 [pair_id, date, status
+ * reason U8<=2, date U32<=84005, entry BIN<=152, override BOOL]; NOTE_GET 0x44
+ * [pair_id, note_id U64, revision U32]; SESSION_ADD 0x50 [pair_id, date, status
  * U8<=3, absent U8<=3, entry]; KEY_PUT 0x36 [pair_id, epoch U32, wraps
  * LIST<=16 of key_wrap]; LOGGED_IN 0x12 [account OBJ account_info (7)]. */
 static const bad_case cases[] = {
@@ -45,7 +45,7 @@ static const bad_case cases[] = {
     CASE("I64 INT64_MIN",
          "\x94\x01\x01\xd3\x80\x00\x00\x00\x00\x00\x00\x00\xa0", 0),
     CASE("date at its maximum 84005",
-         "\x96\x35\x01\x05\x02\xce\x00\x01\x48\x25\xc4\x00", 0),
+         "\x97\x35\x01\x05\x02\xce\x00\x01\x48\x25\xc4\x00\xc2", 0),
 
     /* truncation */
     CASE("empty input", "", BN_ETRUNC),
@@ -54,7 +54,7 @@ static const bad_case cases[] = {
     CASE("str length past the end", "\x94\x01\x01\x00\xa5\x61", BN_ETRUNC),
     CASE("str32 of 4 GiB", "\x94\x01\x01\x00\xdb\xff\xff\xff\xff", BN_ETRUNC),
     CASE("bin32 of 4 GiB",
-         "\x96\x35\x01\x05\x01\xcd\x4a\x38\xc6\xff\xff\xff\xff", BN_ETRUNC),
+         "\x97\x35\x01\x05\x01\xcd\x4a\x38\xc6\xff\xff\xff\xff", BN_ETRUNC),
     CASE("array count above the bytes left (truncated message)", "\x93\x24\x01",
          BN_ECOUNT),
 
@@ -117,11 +117,11 @@ static const bad_case cases[] = {
     CASE("id INT64_MIN", "\x93\x24\xd3\x80\x00\x00\x00\x00\x00\x00\x00\x05",
          BN_ERANGE),
     CASE("U8 over its maximum (reason 3)",
-         "\x96\x35\x01\x05\x03\xcd\x4a\x38\xc4\x00", BN_ERANGE),
+         "\x97\x35\x01\x05\x03\xcd\x4a\x38\xc4\x00\xc2", BN_ERANGE),
     CASE("U8 of 256 (status)", "\x97\x50\x01\x05\x00\xcd\x01\x00\x00\xc4\x00",
          BN_ERANGE),
     CASE("U32 over its maximum (date 84006)",
-         "\x96\x35\x01\x05\x01\xce\x00\x01\x48\x26\xc4\x00", BN_ERANGE),
+         "\x97\x35\x01\x05\x01\xce\x00\x01\x48\x26\xc4\x00\xc2", BN_ERANGE),
     CASE("U32 of 2^32 (revision)",
          "\x95\x44\x01\x01\x01\xcf\x00\x00\x00\x01\x00\x00\x00\x00", BN_ERANGE),
     CASE("negative U32", "\x95\x44\x01\x01\x01\xff", BN_ERANGE),
@@ -198,11 +198,13 @@ static void test_long_fields(void **state)
     check_long(0x01, err, sizeof err, 0xda, BN_ERRMSG_MAX, 0);
     check_long(0x01, err, sizeof err, 0xda, BN_ERRMSG_MAX + 1, BN_ETOOLONG);
     /* PAIR_END entry: bin16 (0xc5) of 152 then 153 bytes */
-    static const uint8_t end[] = {0x96, 0x35, 0x01, 0x05,
+    static const uint8_t end[] = {0x97, 0x35, 0x01, 0x05,
                                   0x01, 0xcd, 0x4a, 0x38};
-    check_long(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES, 0);
-    check_long(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES + 1,
-               BN_ETOOLONG);
+    static const uint8_t no[] = {0xc2}; /* override false */
+    check_long_tail(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES, no,
+                    sizeof no, 0);
+    check_long_tail(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES + 1, no,
+                    sizeof no, BN_ETOOLONG);
     /* LOGIN sig (BINF 64): 63 short, 65 long, 64 right; then the
      * protocol (2) and an empty release */
     static const uint8_t login[] = {0x96, 0x11, 0x01, 0x05};
@@ -222,8 +224,8 @@ static void test_long_fields(void **state)
 }
 
 /*
- * An array of nils: the schema's largest message holds about 15,000 array
- * elements (PAIRS: 1000 pairs of 13 fields), so 20,000 are refused before
+ * An array of nils: the schema's largest message holds about 21,000 array
+ * elements (STATS_PAIRS: 1000 rows of 20 fields), so 30,000 are refused before
  * msgpack-c allocates for them (BN_ECOUNT), while 10,000 reach the schema
  * check (BN_EPROTO: far too many fields for PROGRAMME_GET).
  */
@@ -248,7 +250,7 @@ static void test_element_budget(void **state)
 {
     (void)state;
     check_nils(10000, BN_EPROTO);
-    check_nils(20000, BN_ECOUNT);
+    check_nils(30000, BN_ECOUNT);
 }
 
 /* The decoded values of a non-canonical but valid encoding. */

@@ -184,6 +184,7 @@ static void test_entry_checks(void **state)
     m.u.pair_end.pair_id = W.pair_a;
     m.u.pair_end.reason = BN_END_COMPLETED;
     m.u.pair_end.date = bn_date_today();
+    m.u.pair_end.override = 1; /* before the minimum duration */
     assert_int_equal(call(&W.mentor, &m), BN_EINVAL);
     assert_int_equal(pair_get(&W.mentor, W.pair_a), 0);
     assert_int_equal(W.mentor.rep.u.pair_detail.pair.status, BN_PAIR_ACTIVE);

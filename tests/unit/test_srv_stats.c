@@ -396,6 +396,7 @@ static void test_pair_transitions(void **state)
     m.u.pair_end.pair_id = W.pair_a;
     m.u.pair_end.reason = BN_END_COMPLETED;
     m.u.pair_end.date = bn_date_today();
+    m.u.pair_end.override = 1; /* before the minimum duration */
     assert_int_equal(call_logged(&W.mentor, &m, W.pair_a), 0);
     assert_int_equal(call(&W.mentor, &m), 0); /* a retry */
     struct counts c2 = now_counts(W.prog1);

@@ -252,6 +252,16 @@ TW uint64_t programme(const char *name, const char *charter)
     return W.admin.rep.u.programme.programme.id;
 }
 
+/* PAIR_START by the administrator: the pair started on date. */
+TW int pair_start(uint64_t pair, uint32_t date)
+{
+    bn_msg m;
+    bn_msg_init(&m, BN_MSG_PAIR_START, 0);
+    m.u.pair_start.pair_id = pair;
+    m.u.pair_start.date = date;
+    return call(&W.admin, &m);
+}
+
 TW int pair_create(uint64_t prog, uint64_t mentor, uint64_t mentee,
                    uint64_t *id)
 {
@@ -459,14 +469,23 @@ TW void activate(uint64_t pair, tclient *mentor, tclient *mentee)
     assert_int_equal(key_put(mentee, pair, mentor, mentee, W.pair_key), 0);
 }
 
-TW int pair_end(tclient *c, uint64_t pair, uint8_t reason)
+/* PAIR_END today, with override as given. */
+TW int pair_end_ov(tclient *c, uint64_t pair, uint8_t reason, int override)
 {
     bn_msg m;
     bn_msg_init(&m, BN_MSG_PAIR_END, 0);
     m.u.pair_end.pair_id = pair;
     m.u.pair_end.reason = reason;
     m.u.pair_end.date = bn_date_today();
+    m.u.pair_end.override = override != 0;
     return call_logged(c, &m, pair);
+}
+
+/* PAIR_END today; completed with the override (the world's pairs start
+ * today, before the programme's minimum duration: issue 13). */
+TW int pair_end(tclient *c, uint64_t pair, uint8_t reason)
+{
+    return pair_end_ov(c, pair, reason, reason == BN_END_COMPLETED);
 }
 
 TW int session_add(tclient *c, uint64_t pair, uint32_t date, uint8_t status,

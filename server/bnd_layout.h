@@ -53,7 +53,10 @@
     X(PAIR_STATS, pair_stats, rec_pair_stats)                                  \
     X(PROG_STATS, prog_stats, rec_prog_stats)                                  \
     X(QUOTA, quota, rec_quota)                                                 \
-    X(PROG_SETTINGS, prog_settings, rec_prog_settings)
+    X(PROG_SETTINGS, prog_settings, rec_prog_settings)                         \
+    X(PROG_ACCEPTS, prog_accepts, rec_prog_accept)                             \
+    X(QUESTIONNAIRES, questionnaires, rec_questionnaire)                       \
+    X(ANSWERED, answered, none)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -77,6 +80,9 @@
 #define BND_K_prog_stats(F, R) F(programme_id, U64)
 #define BND_K_quota(F, R) F(pair_id, U64) R(account_id, U64)
 #define BND_K_prog_settings(F, R) F(programme_id, U64)
+#define BND_K_prog_accepts(F, R) F(programme_id, U64)
+#define BND_K_questionnaires(F, R) F(programme_id, U64)
+#define BND_K_answered(F, R) F(pair_id, U64) R(account_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

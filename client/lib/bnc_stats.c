@@ -84,6 +84,8 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
     rc =
         bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
                       take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    if (rc == 0)
+        rc = bnc_feedback_fetch(c, programme_id, &s->feedback);
     if (rc == 0) {
         *out = s;
         s = NULL;

@@ -379,7 +379,7 @@ int cli_pair_charter(cli_ctx *ctx, int argc, char **argv)
                                   : " (keys not verified in person yet: "
                                     "'binome verify')");
     if (bad)
-        rc = cli_fail(ctx, BNC_ESIG,
+        rc = cli_fail(ctx, BNC_ETAMPER,
                       "a signature of pair %s's charter does not verify: "
                       "the server's copy was altered",
                       pos[0]);

@@ -39,7 +39,7 @@
  * prog_settings  programme_id (8)                             rec_prog_settings
  * prog_accepts   programme_id (8)                             rec_prog_accept
  * questionnaires programme_id (8)                             rec_questionnaire
- * answered       pair_id (8) || account_id (8)                none
+ * answered       pair_id (8) || account_id (8)                (no record)
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the

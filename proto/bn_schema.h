@@ -436,7 +436,7 @@ enum bn_objective_status {
 /* The structure (the programme, through an administrator) signs the
  * programme's charter (bn_charter_prog_sign): the third signature of the
  * convention. Signing again replaces the signature (a new date). */
-#define BN_F_structure_sign(F, T)                                                \
+#define BN_F_structure_sign(F, T)                                              \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
@@ -696,7 +696,7 @@ enum bn_objective_status {
     X(PAIR_CREATE, pair_create, 0x29)                                          \
     X(PAIR, pair, 0x2a)                                                        \
     X(PAIR_ERASE, pair_erase, 0x2b)                                            \
-    X(STRUCTURE_SIGN, structure_sign, 0x2e)                                       \
+    X(STRUCTURE_SIGN, structure_sign, 0x2e)                                    \
     X(PROGRAMME_SET, programme_set, 0x2f)                                      \
     X(PAIR_LIST, pair_list, 0x30)                                              \
     X(PAIRS, pairs, 0x31)                                                      \

@@ -103,8 +103,8 @@ int bnd_h_pair_charter(bnd_ctx *cx, const bn_msg *req)
  * questions. */
 static int get_questionnaire(bnd_ctx *cx, uint64_t id, bn_rec_questionnaire *q)
 {
-    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_questionnaires(id), q,
-                         &cx->arena);
+    int rc =
+        bnd_rec_get(cx->st, cx->txn, bnd_key_questionnaires(id), q, &cx->arena);
     if (rc != 0)
         return rc;
     if (q->programme_id != id || q->rated.len != q->questions.len ||
@@ -321,9 +321,9 @@ int bnd_h_questionnaire_answer(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_questionnaires(q.programme_id),
                      &q, 0);
     if (rc == 0)
-        rc = bnd_raw_put(cx->st, cx->txn,
-                         bnd_key_answered(p.id, cx->actor.account_id), "", 0,
-                         0);
+        rc =
+            bnd_raw_put(cx->st, cx->txn,
+                        bnd_key_answered(p.id, cx->actor.account_id), "", 0, 0);
     if (rc != 0)
         return rc;
     cx->rep->u.ok.value = p.id;
@@ -369,8 +369,7 @@ int bnd_h_feedback_get(bnd_ctx *cx, const bn_msg *req)
     o->objectives_yes = q.objectives_yes;
     o->objectives_partly = q.objectives_partly;
     o->objectives_no = q.objectives_no;
-    if (q.answers >= BN_QUESTIONNAIRE_BATCH)
-    {
+    if (q.answers >= BN_QUESTIONNAIRE_BATCH) {
         o->rated.v = q.rated.v;
         o->rated.len = q.rated.len;
     }

@@ -326,8 +326,7 @@ static int signature_line(const char *what, const bnc_signature *g,
 
     printf("  %-9s ", what);
     if (g->is_signed || g->account_id != 0)
-        printf("%s (account %" PRIu64 ")", cli_pad(g->name, 20),
-               g->account_id);
+        printf("%s (account %" PRIu64 ")", cli_pad(g->name, 20), g->account_id);
     else
         printf("%-32s", "-");
     if (!g->is_signed) {

@@ -718,8 +718,7 @@ typedef struct bnc_feedback {
 } bnc_feedback;
 
 /* bnc_feedback_fetch (administrator) fills out for programme_id. */
-int bnc_feedback_fetch(bnc_client *c, uint64_t programme_id,
-                       bnc_feedback *out);
+int bnc_feedback_fetch(bnc_client *c, uint64_t programme_id, bnc_feedback *out);
 
 /* bnc_feedback_mean: question q's mean rating (0 when no answer counted). */
 double bnc_feedback_mean(const bnc_feedback *f, size_t q);

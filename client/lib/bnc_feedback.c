@@ -112,7 +112,8 @@ int bnc_pair_signatures(bnc_client *c, const bnc_pair *p,
     return rc;
 }
 
-/* ---- the questionnaire ---------------------------------------------------- */
+/* ---- the questionnaire ----------------------------------------------------
+ */
 
 const char *bnc_objectives_met_name(uint8_t v)
 {
@@ -142,9 +143,10 @@ int bnc_questionnaire_set(bnc_client *c, uint64_t programme_id,
     if (n > BN_QUESTIONS_MAX)
         return BN_EINVAL;
     for (size_t i = 0; i < n; i++) {
-        rc = questions[i] == NULL ? BN_EINVAL
-                               : bnc_text_check(questions[i], strlen(questions[i]),
-                                                BN_QUESTION_MAX);
+        rc = questions[i] == NULL
+                 ? BN_EINVAL
+                 : bnc_text_check(questions[i], strlen(questions[i]),
+                                  BN_QUESTION_MAX);
         if (rc == 0 && questions[i][0] == '\0')
             rc = BN_EINVAL;
         if (rc != 0)

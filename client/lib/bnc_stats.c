@@ -740,15 +740,16 @@ static int json_feedback(FILE *f, const bnc_feedback *fb)
     if (fb->charter_signed) {
         fputs(",\"date\":", f);
         json_date(f, fb->charter_date);
-        fprintf(f, ",\"by\":%" PRIu64 ",\"current_charter\":%s",
-                fb->charter_by, fb->charter_current ? "true" : "false");
+        fprintf(f, ",\"by\":%" PRIu64 ",\"current_charter\":%s", fb->charter_by,
+                fb->charter_current ? "true" : "false");
     }
     fputs("},\"questionnaire\":", f);
     if (fb->nquestions == 0 && fb->answers == 0 && fb->pending == 0) {
         fputs("null", f);
         return 0;
     }
-    fprintf(f, "{\"answers\":%u,\"waiting\":%u,\"enough\":%s,"
+    fprintf(f,
+            "{\"answers\":%u,\"waiting\":%u,\"enough\":%s,"
             "\"questions\":[",
             fb->answers, fb->pending, enough ? "true" : "false");
     for (size_t q = 0; q < fb->nquestions && rc == 0; q++) {
@@ -756,16 +757,15 @@ static int json_feedback(FILE *f, const bnc_feedback *fb)
         rc = json_str(f, fb->questions[q]);
         if (enough)
             fprintf(f, ",\"mean\":%.4f,\"counts\":[%u,%u,%u,%u,%u]}",
-                    bnc_feedback_mean(fb, q), fb->rated[q][0],
-                    fb->rated[q][1], fb->rated[q][2], fb->rated[q][3],
-                    fb->rated[q][4]);
+                    bnc_feedback_mean(fb, q), fb->rated[q][0], fb->rated[q][1],
+                    fb->rated[q][2], fb->rated[q][3], fb->rated[q][4]);
         else
             fputs(",\"mean\":null,\"counts\":null}", f);
     }
     fputs("],\"objectives_met\":", f);
     if (enough)
-        fprintf(f, "{\"yes\":%u,\"partly\":%u,\"no\":%u}}",
-                fb->objectives_yes, fb->objectives_partly, fb->objectives_no);
+        fprintf(f, "{\"yes\":%u,\"partly\":%u,\"no\":%u}}", fb->objectives_yes,
+                fb->objectives_partly, fb->objectives_no);
     else
         fputs("null}", f);
     return rc;

@@ -21,8 +21,8 @@ static int sign_charter(tclient *c, uint64_t prog, const uint8_t h[32],
     m.u.structure_sign.programme_id = prog;
     m.u.structure_sign.date = date;
     memcpy(m.u.structure_sign.charter_hash, h, 32);
-    assert_int_equal(bn_charter_prog_sign(m.u.structure_sign.sig, prog, h,
-                                          date, c->account, c->id->sign_sk),
+    assert_int_equal(bn_charter_prog_sign(m.u.structure_sign.sig, prog, h, date,
+                                          c->account, c->id->sign_sk),
                      0);
     return call(c, &m);
 }
@@ -124,11 +124,10 @@ static void test_structure_signs(void **state)
     m.u.structure_sign.programme_id = W.prog1;
     m.u.structure_sign.date = today;
     memcpy(m.u.structure_sign.charter_hash, W.charter_hash, 32);
-    assert_int_equal(bn_charter_prog_sign(m.u.structure_sign.sig, W.prog1,
-                                          W.charter_hash, today,
-                                          W.admin.account,
-                                          W.mentor.id->sign_sk),
-                     0);
+    assert_int_equal(
+        bn_charter_prog_sign(m.u.structure_sign.sig, W.prog1, W.charter_hash,
+                             today, W.admin.account, W.mentor.id->sign_sk),
+        0);
     assert_int_equal(call(&W.admin, &m), BN_ESIG);
     /* a member's pair signature is not the structure's (domains differ) */
     assert_int_equal(bn_charter_sign(m.u.structure_sign.sig, W.prog1,
@@ -148,13 +147,11 @@ static void test_structure_signs(void **state)
     assert_int_equal(s->date, today);
     assert_memory_equal(s->sign_pk, W.admin.id->sign_pk, 32);
     assert_int_equal(bn_charter_prog_verify(s->sig, W.prog1, W.charter_hash,
-                                            s->date, s->account_id,
-                                            s->sign_pk),
+                                            s->date, s->account_id, s->sign_pk),
                      0);
     /* over another programme it does not verify */
     assert_int_equal(bn_charter_prog_verify(s->sig, W.prog2, W.charter_hash,
-                                            s->date, s->account_id,
-                                            s->sign_pk),
+                                            s->date, s->account_id, s->sign_pk),
                      BN_ESIG);
     /* an administrator reads no pair's charter; a stranger's pair is none */
     assert_int_equal(call(&W.admin, &m), BN_EDENIED);
@@ -184,8 +181,7 @@ static void test_questionnaire_rules(void **state)
     assert_int_equal(set_questions(&W.admin, W.prog1, qs, 3), 0);
     /* no answer on an active pair */
     activate(W.pair_a, &W.mentor, &W.mentee);
-    assert_int_equal(answer(&W.mentor, W.pair_a, "\1\2\3", 1),
-                     BN_ENOTACCEPTED);
+    assert_int_equal(answer(&W.mentor, W.pair_a, "\1\2\3", 1), BN_ENOTACCEPTED);
     assert_int_equal(pair_end(&W.mentee, W.pair_a, BN_END_WITHDRAWN), 0);
     /* an administrator never answers; a stranger's pair is none */
     assert_int_equal(answer(&W.admin, W.pair_a, "\1\2\3", 1), BN_EDENIED);
@@ -232,9 +228,8 @@ static void test_fold_by_five(void **state)
     assert_int_equal(f->answers, 0);
     assert_int_equal(f->pending, 4);
     assert_int_equal(f->rated.len, 0);
-    assert_int_equal(f->objectives_yes + f->objectives_partly +
-                         f->objectives_no,
-                     0);
+    assert_int_equal(
+        f->objectives_yes + f->objectives_partly + f->objectives_no, 0);
     load_stored();
     assert_int_equal(stored_q.pool.len, 4);
     assert_int_equal(stored_q.answers, 0);
@@ -256,8 +251,8 @@ static void test_fold_by_five(void **state)
     assert_int_equal(f->pending, 0);
     assert_int_equal(f->rated.len, 3);
     /* Q1 4,5,3,2,5: 0 1 1 1 2; Q2 5,5,4,4,3: 0 0 1 2 2; Q3 3,2,1,5,4 */
-    const uint32_t want[3][5] = {{0, 1, 1, 1, 2}, {0, 0, 1, 2, 2},
-                                 {1, 1, 1, 1, 1}};
+    const uint32_t want[3][5] = {
+        {0, 1, 1, 1, 2}, {0, 0, 1, 2, 2}, {1, 1, 1, 1, 1}};
     for (int q = 0; q < 3; q++) {
         const bn_rating_counts *r = &f->rated.v[q];
         assert_int_equal(r->r1, want[q][0]);

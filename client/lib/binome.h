@@ -646,8 +646,8 @@ int bnc_pair_signatures(bnc_client *c, const bnc_pair *p,
  * bnc_charter_sign_programme: an administrator signs programme_id's
  * charter for the structure, dated today: fetches the charter, hashes
  * its text, refuses (BNC_EAUTH) when that is not the programme's charter
- * hash, signs (bn_charter_prog_sign: domain "binome programme charter
- * v1") and sends it. hash (may be NULL) receives the hash signed.
+ * hash, signs it (domain "binome programme charter v1", SECURITY.md) and
+ * sends it. hash (may be NULL) receives the hash signed.
  */
 int bnc_charter_sign_programme(bnc_client *c, uint64_t programme_id,
                                uint8_t hash[BNC_HASH_BYTES]);

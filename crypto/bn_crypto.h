@@ -462,6 +462,24 @@ int bn_charter_verify(const uint8_t sig[BN_SIG_BYTES], uint64_t pair_id,
                       const uint8_t charter_hash[BN_HASH_BYTES], uint32_t date,
                       uint64_t account_id, const uint8_t sign_pk[32]);
 
+/*
+ * bn_charter_prog_sign: the structure's acceptance of a programme's
+ * charter (the convention's third signature), signed by an administrator:
+ * BLAKE2b-256("binome programme charter v1" || programme_id ||
+ * charter_hash || date || account_id) (integers big-endian), a domain of
+ * its own so that it can never pass for a member's signature or the
+ * reverse; bn_charter_prog_verify checks it (BN_ESIG).
+ */
+int bn_charter_prog_sign(uint8_t sig[BN_SIG_BYTES], uint64_t programme_id,
+                         const uint8_t charter_hash[BN_HASH_BYTES],
+                         uint32_t date, uint64_t account_id,
+                         const uint8_t sign_sk[64]);
+int bn_charter_prog_verify(const uint8_t sig[BN_SIG_BYTES],
+                           uint64_t programme_id,
+                           const uint8_t charter_hash[BN_HASH_BYTES],
+                           uint32_t date, uint64_t account_id,
+                           const uint8_t sign_pk[32]);
+
 /* ------------------------------------------------------------------ */
 /* Local drafts (bn_draftbox.c): sealed with a key derived from self_key */
 

@@ -91,6 +91,22 @@ enum bn_ender {
 #define BN_MENTEES_PER_MENTOR_DEFAULT 1
 #define BN_MENTEES_PER_MENTOR_MAX 50
 
+/* A programme's end-of-pairing questionnaire (issue 13): at most
+ * BN_QUESTIONS_MAX questions of at most BN_QUESTION_MAX bytes, each rated
+ * 1 to BN_RATING_MAX, plus the fixed question "were the objectives met"
+ * (enum bn_objectives_met). Answers are folded into the programme's
+ * counters BN_QUESTIONNAIRE_BATCH at a time, never one alone. */
+#define BN_QUESTIONS_MAX 8
+#define BN_QUESTION_MAX 200
+#define BN_RATING_MAX 5
+#define BN_QUESTIONNAIRE_BATCH 5
+enum bn_objectives_met {
+    BN_OBJECTIVES_MET_YES = 1,
+    BN_OBJECTIVES_MET_PARTLY = 2,
+    BN_OBJECTIVES_MET_NO = 3,
+};
+#define BN_OBJECTIVES_MET_MAX 3
+
 enum bn_session_status {
     BN_SESSION_PLANNED = 1,
     BN_SESSION_HELD = 2,
@@ -215,6 +231,24 @@ enum bn_objective_status {
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
     F(T, BINF, members_hash, BN_HASH_BYTES, 0)
 
+/* A question of a programme's questionnaire. */
+#define BN_F_question(F, T) F(T, STR, text, BN_QUESTION_MAX, 0)
+
+/* How many answers rated a question 1, 2, 3, 4 and 5. */
+#define BN_F_rating_counts(F, T)                                               \
+    F(T, U32, r1, 0, 0)                                                        \
+    F(T, U32, r2, 0, 0)                                                        \
+    F(T, U32, r3, 0, 0)                                                        \
+    F(T, U32, r4, 0, 0)                                                        \
+    F(T, U32, r5, 0, 0)
+
+/* One answer waiting in a programme's pool (rec_questionnaire): its
+ * ratings (one byte, 1 to BN_RATING_MAX, per question) and whether the
+ * objectives were met. No account, no pair, no time. */
+#define BN_F_pending_answer(F, T)                                              \
+    F(T, BIN, ratings, BN_QUESTIONS_MAX, 0)                                    \
+    F(T, U8, objectives, BN_OBJECTIVES_MET_MAX, 0)
+
 #define BN_F_note_meta(F, T)                                                   \
     F(T, U64, note_id, 0, 0)                                                   \
     F(T, U32, revision, 0, 0)                                                  \
@@ -322,6 +356,9 @@ enum bn_objective_status {
     X(member_key)                                                              \
     X(key_wrap)                                                                \
     X(accept_info)                                                             \
+    X(question)                                                                \
+    X(rating_counts)                                                           \
+    X(pending_answer)                                                          \
     X(note_meta)                                                               \
     X(session_info)                                                            \
     X(objective_info)                                                          \
@@ -450,6 +487,35 @@ enum bn_objective_status {
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, after, 0, 0)
 
+/* The structure (the programme, through an administrator) signs the
+ * programme's charter (bn_charter_prog_sign): the third signature of the
+ * convention. Signing again replaces the signature (a new date). */
+#define BN_F_structure_sign(F, T)                                              \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)
+/* An administrator sets a programme's questionnaire (refused once it has
+ * answers: they would no longer mean the same). */
+#define BN_F_questionnaire_set(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, LIST, questions, question, BN_QUESTIONS_MAX)
+/* The programme's charter signature and questionnaire aggregates, for an
+ * administrator: counts are 0 and rated empty until answers >= batch. */
+#define BN_F_feedback_get(F, T) F(T, U64, programme_id, 0, 0)
+#define BN_F_feedback(F, T)                                                    \
+    F(T, BOOL, charter_signed, 0, 0)                                           \
+    F(T, U64, charter_by, 0, 0)                                                \
+    F(T, U32, charter_date, BN_DATE_MAX, 0)                                    \
+    F(T, BOOL, charter_current, 0, 0) /* signed the current charter */         \
+    F(T, LIST, questions, question, BN_QUESTIONS_MAX)                          \
+    F(T, U32, answers, 0, 0)                                                   \
+    F(T, U32, pending, 0, 0)                                                   \
+    F(T, LIST, rated, rating_counts, BN_QUESTIONS_MAX)                         \
+    F(T, U32, objectives_yes, 0, 0)                                            \
+    F(T, U32, objectives_partly, 0, 0)                                         \
+    F(T, U32, objectives_no, 0, 0)
+
 /* Pairs, for their members */
 #define BN_F_pair_list(F, T) F(T, U64, after, 0, 0)
 #define BN_F_pairs(F, T)                                                       \
@@ -487,6 +553,29 @@ enum bn_objective_status {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* A member reads the structure's signature of the pair's programme's
+ * charter, with the signer's public key as the server has it. */
+#define BN_F_pair_charter(F, T) F(T, U64, pair_id, 0, 0)
+#define BN_F_structure_sig(F, T)                                               \
+    F(T, BOOL, is_signed, 0, 0)                                                \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, BINF, sign_pk, 32, 0)                                                 \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)
+/* A member's questionnaire for an ended pair: its programme's questions
+ * and whether this member answered. */
+#define BN_F_questionnaire_get(F, T) F(T, U64, pair_id, 0, 0)
+#define BN_F_questionnaire(F, T)                                               \
+    F(T, LIST, questions, question, BN_QUESTIONS_MAX)                          \
+    F(T, BOOL, answered, 0, 0)
+/* A member answers once for an ended pair: one rating per question. */
+#define BN_F_questionnaire_answer(F, T)                                        \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, BIN, ratings, BN_QUESTIONS_MAX, 0)                                    \
+    F(T, U8, objectives, BN_OBJECTIVES_MET_MAX, 0)
 
 /* Notes */
 #define BN_F_note_put(F, T)                                                    \
@@ -662,6 +751,7 @@ enum bn_objective_status {
     X(PAIR_CREATE, pair_create, 0x29)                                          \
     X(PAIR, pair, 0x2a)                                                        \
     X(PAIR_ERASE, pair_erase, 0x2b)                                            \
+    X(STRUCTURE_SIGN, structure_sign, 0x2e)                                    \
     X(PROGRAMME_SET, programme_set, 0x2f)                                      \
     X(PAIR_ERASURE, pair_erasure, 0x2c)                                        \
     X(RETENTION_SET, retention_set, 0x2d)                                      \
@@ -675,6 +765,10 @@ enum bn_objective_status {
     X(PAIR_STOP, pair_stop, 0x38)                                              \
     X(PAIR_START, pair_start, 0x39)                                            \
     X(ADMIN_SESSIONS, admin_sessions, 0x3a)                                    \
+    X(PAIR_CHARTER, pair_charter, 0x3c)                                        \
+    X(STRUCTURE_SIG, structure_sig, 0x3d)                                      \
+    X(FEEDBACK_GET, feedback_get, 0x3e)                                        \
+    X(FEEDBACK, feedback, 0x3f)                                                \
     X(NOTE_PUT, note_put, 0x40)                                                \
     X(NOTE_ACK, note_ack, 0x41)                                                \
     X(NOTE_LIST, note_list, 0x42)                                              \
@@ -703,6 +797,10 @@ enum bn_objective_status {
     X(STATS, stats, 0x91)                                                      \
     X(STATS_PAIRS_GET, stats_pairs_get, 0x92)                                  \
     X(STATS_PAIRS, stats_pairs, 0x93)                                          \
+    X(QUESTIONNAIRE_SET, questionnaire_set, 0x94)                              \
+    X(QUESTIONNAIRE_GET, questionnaire_get, 0x95)                              \
+    X(QUESTIONNAIRE, questionnaire, 0x96)                                      \
+    X(QUESTIONNAIRE_ANSWER, questionnaire_answer, 0x97)                        \
     X(AUDIT_GET, audit_get, 0xa0)                                              \
     X(AUDIT_REPORT, audit_report, 0xa1)
 

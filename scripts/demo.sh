@@ -256,6 +256,24 @@ else
     exit 1
 fi
 
+# -- issue 13: the structure's signature and the end-of-pairing questionnaire
+section "The convention's third signature, and the questionnaire"
+say Claire "signs the programme's charter for the structure"
+run claire admin charter sign --programme "$PROG"
+say Alice "sees the three signatures, each checked on her machine"
+run alice pair charter "$PAIR"
+say Claire "sets the end-of-pairing questionnaire"
+run claire admin questionnaire set --programme "$PROG" \
+    --question "How useful were the meetings?" \
+    --question "Would you recommend the programme?"
+say Alice "answers it (once)"
+run alice pair questionnaire "$PAIR" --answers 5,4 --objectives yes
+say Bob "answers too"
+run bob pair questionnaire "$PAIR" --answers 4,5 --objectives partly
+say Claire "sees no one's answer: counts appear from five answers"
+run claire admin stats --programme "$PROG" |
+    grep -E "admin stats|structure|questionnaire"
+
 section "What the server stores"
 for words in "low vision" "Audit the signage" "signage-checklist" \
     "readable from two metres" "Two sessions"; do

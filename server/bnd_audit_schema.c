@@ -58,6 +58,12 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_RETENTION, NULL, 0, "the programme the retention period is of"},
     {BND_DB_PROG_CALENDAR, NULL, 0, WHY_IDS},
     {BND_DB_PAIR_DATES, NULL, 0, WHY_IDS},
+    {BND_DB_PROG_ACCEPTS, NULL, 0, WHY_IDS},
+    {BND_DB_QUESTIONNAIRES, NULL, 0, WHY_IDS},
+    {BND_DB_ANSWERED, NULL, BND_AUDIT_F_INDEX,
+     "an index (empty values): which member answered the questionnaire for "
+     "which pair (so that no one answers twice), nothing of what they "
+     "answered"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -217,6 +223,30 @@ static const struct why {
      "the member who ended the pair completed before the programme's "
      "minimum duration, on purpose (their signed PAIR_END says so too)"},
     {"pair_dates", "override_at", "when that override was recorded"},
+    {"prog_accepts", "account_id",
+     "the administrator who signed the charter for the structure: whose key "
+     "checks the signature"},
+    {"prog_accepts", "date", "when the structure signed: shown to the pairs"},
+    {"prog_accepts", "charter_hash", "the charter text signed (its hash)"},
+    {"prog_accepts", "sig",
+     "the structure's signature of the charter (the convention's third "
+     "signature): the pairs' clients check it"},
+    {"prog_accepts", "time", "when it was stored (unix seconds)"},
+    {"questionnaires", "questions.text",
+     "the questionnaire's questions (administrator input): shown to members "
+     "of ended pairs"},
+    {"questionnaires", "pool.ratings",
+     "answers waiting to be counted (fewer than 5; no account, pair or "
+     "time; sorted): folded into the counters 5 at a time so that no one "
+     "answer can be told"},
+    {"questionnaires", "pool.objectives",
+     "the objectives-met answer of a waiting answer (as pool.ratings)"},
+    {"questionnaires", "answers",
+     "how many answers were counted (0 or a multiple of 5)"},
+    {"questionnaires", NULL,
+     "the questionnaire's counters (per question how many rated it 1 to 5; "
+     "how many said the objectives were met, partly, not): the "
+     "coordinator's aggregates, never one answer"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -65,7 +65,10 @@ typedef struct bnd_cmd {
  * pair: no log entry, the administrator is not a member) for an
  * administrator alone, and so are PAIR_START (the coordinator sets a
  * pair's start) and ADMIN_SESSIONS (a pair's session dates and
- * attendance, never a note). A live audit, statistics and
+ * attendance, never a note). The structure's charter signature, the
+ * questionnaire's questions and its aggregates (FEEDBACK_GET) are for
+ * administrators; answering it (never its aggregates) for members. A
+ * live audit, statistics and
  * document reads are served off the loop (F_LATER): the loop goes on
  * serving other requests meanwhile. */
 static const bnd_cmd cmds[] = {
@@ -90,6 +93,8 @@ static const bnd_cmd cmds[] = {
      R_ADMIN | R_MEMBER, PAIR(pair_erase), ENTRY(pair_erase)},
     {M(RETENTION_SET), M(OK), bnd_h_retention_set, NULL, F_WRITE, R_ADMIN, NONE,
      NONE},
+    {M(STRUCTURE_SIGN), M(OK), bnd_h_charter_sign, NULL, F_WRITE, R_ADMIN, NONE,
+     NONE},
     {M(PROGRAMME_SET), M(PROGRAMME), bnd_h_programme_set, NULL, F_WRITE,
      R_ADMIN, NONE, NONE},
     {M(PAIR_LIST), M(PAIRS), bnd_h_pair_list, NULL, 0, R_ADMIN | R_MEMBER, NONE,
@@ -108,6 +113,10 @@ static const bnd_cmd cmds[] = {
      PAIR(pair_start), NONE},
     {M(ADMIN_SESSIONS), M(SESSIONS), bnd_h_admin_sessions, NULL, 0, R_ADMIN,
      PAIR(admin_sessions), NONE},
+    {M(PAIR_CHARTER), M(STRUCTURE_SIG), bnd_h_pair_charter, NULL, 0, R_MEMBER,
+     PAIR(pair_charter), NONE},
+    {M(FEEDBACK_GET), M(FEEDBACK), bnd_h_feedback_get, NULL, 0, R_ADMIN, NONE,
+     NONE},
     {M(NOTE_PUT), M(NOTE_ACK), bnd_h_note_put, NULL, F_WRITE, R_MEMBER,
      PAIR(note_put), ENTRY(note_put)},
     {M(NOTE_LIST), M(NOTES), bnd_h_note_list, NULL, 0, R_MEMBER,
@@ -139,6 +148,12 @@ static const bnd_cmd cmds[] = {
      NONE},
     {M(STATS_PAIRS_GET), M(STATS_PAIRS), bnd_h_stats_pairs_get, NULL, F_LATER,
      R_ADMIN, NONE, NONE},
+    {M(QUESTIONNAIRE_SET), M(OK), bnd_h_questionnaire_set, NULL, F_WRITE,
+     R_ADMIN, NONE, NONE},
+    {M(QUESTIONNAIRE_GET), M(QUESTIONNAIRE), bnd_h_questionnaire_get, NULL, 0,
+     R_MEMBER, PAIR(questionnaire_get), NONE},
+    {M(QUESTIONNAIRE_ANSWER), M(OK), bnd_h_questionnaire_answer, NULL, F_WRITE,
+     R_MEMBER, PAIR(questionnaire_answer), NONE},
     {M(AUDIT_GET), M(AUDIT_REPORT), bnd_h_audit_get, bnd_check_audit,
      F_LATER | F_SLOW, R_AUDITOR, NONE, NONE},
 };

@@ -332,6 +332,14 @@ int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_start(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_admin_sessions(bnd_ctx *cx, const bn_msg *req);
 
+/* bnd_h_feedback.c: the structure's charter signature, the questionnaire */
+int bnd_h_charter_sign(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_pair_charter(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_questionnaire_set(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_questionnaire_get(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_questionnaire_answer(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_feedback_get(bnd_ctx *cx, const bn_msg *req);
+
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req);

@@ -56,7 +56,10 @@
     X(PROG_SETTINGS, prog_settings, rec_prog_settings)                         \
     X(RETENTION, retention, rec_retention)                                     \
     X(PROG_CALENDAR, prog_calendar, rec_prog_calendar)                         \
-    X(PAIR_DATES, pair_dates, rec_pair_dates)
+    X(PAIR_DATES, pair_dates, rec_pair_dates)                                  \
+    X(PROG_ACCEPTS, prog_accepts, rec_prog_accept)                             \
+    X(QUESTIONNAIRES, questionnaires, rec_questionnaire)                       \
+    X(ANSWERED, answered, none)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -83,6 +86,9 @@
 #define BND_K_retention(F, R) F(programme_id, U64)
 #define BND_K_prog_calendar(F, R) F(programme_id, U64)
 #define BND_K_pair_dates(F, R) F(pair_id, U64)
+#define BND_K_prog_accepts(F, R) F(programme_id, U64)
+#define BND_K_questionnaires(F, R) F(programme_id, U64)
+#define BND_K_answered(F, R) F(pair_id, U64) R(account_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

@@ -40,6 +40,9 @@
  * retention      programme_id (8)                             rec_retention
  * prog_calendar  programme_id (8)                             rec_prog_calendar
  * pair_dates     pair_id (8)                                  rec_pair_dates
+ * prog_accepts   programme_id (8)                             rec_prog_accept
+ * questionnaires programme_id (8)                             rec_questionnaire
+ * answered       pair_id (8) || account_id (8)                (no record)
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -51,6 +54,12 @@
  * prog_settings, prog_calendar and pair_dates (issue 13) are absent from
  * a directory made before them: opening the store creates them empty,
  * and an absent record means the defaults; no schema version change.
+ * prog_settings (issue 13) is absent from a directory made before it:
+ * opening the store creates it empty, and an absent record means the
+ * defaults; no schema version change. So are prog_accepts (no record: the
+ * structure has not signed the charter), questionnaires (no record: no
+ * questionnaire) and answered (an index, empty values: who answered the
+ * questionnaire for which pair, and nothing of what they answered).
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
@@ -330,6 +339,34 @@
     F(T, U64, override_by, 0, 0)                                               \
     F(T, I64, override_at, 0, 0)
 
+/* The structure's signature of a programme's charter (issue 13): the
+ * administrator who signed it, when, the charter hash signed and the
+ * Ed25519 signature (bn_charter_prog_sign), checked by the pairs' clients
+ * against account_id's key. */
+#define BN_F_rec_prog_accept(F, T)                                             \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
+    F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
+    F(T, I64, time, 0, 0)
+
+/* A programme's end-of-pairing questionnaire (issue 13): its questions,
+ * the answers waiting in a pool (fewer than BN_QUESTIONNAIRE_BATCH, no
+ * account or pair, sorted so that not even their order of arrival is
+ * kept) and the counters they are folded into BN_QUESTIONNAIRE_BATCH at
+ * a time: answers folded, per question how many rated it 1 to 5, how
+ * many said the objectives were met, partly met, not met. */
+#define BN_F_rec_questionnaire(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, LIST, questions, question, BN_QUESTIONS_MAX)                          \
+    F(T, LIST, pool, pending_answer, BN_QUESTIONNAIRE_BATCH)                   \
+    F(T, U32, answers, 0, 0)                                                   \
+    F(T, LIST, rated, rating_counts, BN_QUESTIONS_MAX)                         \
+    F(T, U32, objectives_yes, 0, 0)                                            \
+    F(T, U32, objectives_partly, 0, 0)                                         \
+    F(T, U32, objectives_no, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -352,7 +389,9 @@
     X(rec_prog_settings)                                                       \
     X(rec_retention)                                                           \
     X(rec_prog_calendar)                                                       \
-    X(rec_pair_dates)
+    X(rec_pair_dates)                                                          \
+    X(rec_prog_accept)                                                         \
+    X(rec_questionnaire)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

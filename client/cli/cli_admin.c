@@ -219,6 +219,72 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
+int cli_charter_sign(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL;
+    const cli_opt opts[] = {{"programme", &prog, NULL}, {NULL, NULL, NULL}};
+    uint8_t h[BNC_HASH_BYTES];
+    uint64_t programme = 0;
+    char hex[65];
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (prog == NULL || cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "--programme P is required");
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_charter_sign_programme(ctx->client, programme, h);
+    if (rc == BNC_EAUTH)
+        return cli_fail(ctx, rc,
+                        "the server's charter hash does not match the "
+                        "charter text of programme %s; nothing was signed",
+                        cli_safe(prog));
+    if (rc != 0)
+        return cli_programme_error(ctx, rc, prog);
+    bn_hex_encode(hex, h, sizeof h);
+    printf("programme %" PRIu64 ": the structure signed the charter "
+           "(hash %s), as of today\n",
+           programme, hex);
+    return 0;
+}
+
+int cli_questionnaire_set(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *prog = NULL, *qs[BNC_QUESTIONS_MAX + 1];
+    const cli_opt opts[] = {{"programme", &prog, NULL}, {NULL, NULL, NULL}};
+    uint64_t programme = 0;
+    int rc, nq = 0;
+
+    argc = cli_take_repeated(ctx, argc, argv, "question", qs,
+                             BNC_QUESTIONS_MAX + 1, &nq);
+    if (argc < 0)
+        return argc;
+    rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
+    if (rc != 0)
+        return rc;
+    if (prog == NULL || cli_u64(ctx, "--programme", prog, &programme) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "--programme P is required");
+    if (nq > BNC_QUESTIONS_MAX)
+        return cli_fail(ctx, CLI_EUSAGE, "at most %d questions",
+                        BNC_QUESTIONS_MAX);
+    for (int i = 0; i < nq; i++)
+        if (qs[i][0] == '\0' || strlen(qs[i]) > BNC_QUESTION_MAX)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "a question is 1 to %d bytes of text",
+                            BNC_QUESTION_MAX);
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_questionnaire_set(ctx->client, programme, qs, (size_t)nq);
+    if (rc != 0)
+        return cli_programme_error(ctx, rc, prog);
+    printf("programme %" PRIu64 ": questionnaire set (%d question%s rated 1 "
+           "to 5, and whether the objectives were met)\n",
+           programme, nq, nq == 1 ? "" : "s");
+    return 0;
+}
+
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv)
 {
     int json = 0;

@@ -1,5 +1,6 @@
 /*
- * cli_pair.c: listing pairs and accepting a pair's charter.
+ * cli_pair.c: listing pairs, accepting a pair's charter, showing the
+ * charter's three signatures, and the end-of-pairing questionnaire.
  */
 #include "cli.h"
 
@@ -276,5 +277,205 @@ int cli_admin_end(cli_ctx *ctx, int argc, char **argv)
         return cli_fail(ctx, rc,
                         "the end date must be between the pair's start and "
                         "tomorrow");
+    return rc;
+}
+
+/* signature_line prints one signature of the charter: who, when, and
+ * whether it verifies; returns 1 when it is signed and does not. */
+static int signature_line(const char *what, const bnc_signature *g,
+                          const char *note)
+{
+    char d[11];
+
+    printf("  %-9s ", what);
+    if (g->is_signed || g->account_id != 0)
+        printf("%s (account %" PRIu64 ")", cli_pad(g->name, 20), g->account_id);
+    else
+        printf("%-32s", "-");
+    if (!g->is_signed) {
+        printf("  not signed\n");
+        return 0;
+    }
+    cli_date(d, g->date);
+    printf("  signed %s  %s%s\n", d,
+           g->valid ? "valid" : "INVALID (does not verify)",
+           g->valid ? note : "");
+    return !g->valid;
+}
+
+int cli_pair_charter(cli_ctx *ctx, int argc, char **argv)
+{
+    bnc_signature st, members[BNC_SIGNERS_MAX];
+    size_t n = 0;
+    char *pos[1];
+    bnc_pair *p = NULL;
+    uint8_t h[BNC_HASH_BYTES];
+    char hex[65];
+    int rc, bad = 0;
+
+    rc = cli_parse(ctx, argc, argv, NULL, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
+    if (rc == 0)
+        rc = bnc_pair_signatures(ctx->client, p, &st, members, &n);
+    if (rc != 0) {
+        if (p != NULL)
+            cli_pair_error(ctx, rc, pos[0]);
+        goto cleanup;
+    }
+    bnc_pair_charter_hash(p, h);
+    bn_hex_encode(hex, h, sizeof h);
+    printf("Charter of pair %" PRIu64 " (programme %" PRIu64 ")\n"
+           "charter hash: %s\nsignatures (each checked on this machine):\n",
+           bnc_pair_get_info(p)->id, bnc_pair_get_info(p)->programme_id, hex);
+    bad |= signature_line("structure", &st,
+                          " (the administrator's key as the server gives "
+                          "it: not verified in person)");
+    for (size_t i = 0; i < n; i++)
+        bad |= signature_line(members[i].role == BNC_ROLE_MENTOR   ? "mentor"
+                              : members[i].role == BNC_ROLE_MENTEE ? "mentee"
+                                                                   : "member",
+                              &members[i],
+                              bnc_pair_verified(p)
+                                  ? " (keys verified in person)"
+                                  : " (keys not verified in person yet: "
+                                    "'binome verify')");
+    if (bad)
+        rc = cli_fail(ctx, BNC_ETAMPER,
+                      "a signature of pair %s's charter does not verify: "
+                      "the server's copy was altered",
+                      pos[0]);
+cleanup:
+    bnc_pair_free(p);
+    return rc;
+}
+
+/* parse_ratings reads "4,5,3" into ratings (1 to 5 each): the count, or
+ * -1. */
+static int parse_ratings(const char *s, uint8_t *ratings, int max)
+{
+    int n = 0;
+
+    while (*s) {
+        if (*s < '1' || *s > '5' || n == max)
+            return -1;
+        ratings[n++] = (uint8_t)(*s - '0');
+        s++;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return -1;
+    }
+    return n;
+}
+
+/* ask_rating asks one question on the terminal until it gets 1 to 5. */
+static int ask_rating(cli_ctx *ctx, size_t i, const char *q, uint8_t *v)
+{
+    char line[64];
+
+    for (;;) {
+        printf("Q%zu. ", i + 1);
+        fflush(stdout);
+        if (cli_print_body(stdout, q, strlen(q), 0) != 0)
+            return BNC_EIO;
+        printf("\n   your rating, 1 (poor) to 5 (excellent): ");
+        fflush(stdout);
+        if (fgets(line, sizeof line, stdin) == NULL)
+            return cli_fail(ctx, CLI_EUSAGE, "no answer given; nothing sent");
+        if (line[0] >= '1' && line[0] <= '5' &&
+            (line[1] == '\n' || line[1] == '\0')) {
+            *v = (uint8_t)(line[0] - '0');
+            return 0;
+        }
+    }
+}
+
+/* ask_objectives asks the fixed question until it gets yes/partly/no. */
+static int ask_objectives(cli_ctx *ctx, uint8_t *v)
+{
+    char line[64];
+
+    for (;;) {
+        printf("Were the objectives met? yes, partly or no: ");
+        fflush(stdout);
+        if (fgets(line, sizeof line, stdin) == NULL)
+            return cli_fail(ctx, CLI_EUSAGE, "no answer given; nothing sent");
+        line[strcspn(line, "\n")] = '\0';
+        if (bnc_objectives_met_parse(line, v) == 0)
+            return 0;
+    }
+}
+
+int cli_pair_questionnaire(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *answers = NULL, *objectives = NULL;
+    const cli_opt opts[] = {{"answers", &answers, NULL},
+                            {"objectives", &objectives, NULL},
+                            {NULL, NULL, NULL}};
+    uint8_t ratings[BNC_QUESTIONS_MAX], obj = 0;
+    bnc_questionnaire q;
+    char *pos[1];
+    uint64_t pair = 0;
+    int rc, n = -1;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
+    if (rc == 0)
+        rc = cli_u64(ctx, "PAIR", pos[0], &pair);
+    if (rc != 0)
+        return rc;
+    if (answers != NULL) {
+        n = parse_ratings(answers, ratings, BNC_QUESTIONS_MAX);
+        if (n < 0)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--answers is one rating 1 to 5 per question, "
+                            "comma-separated (e.g. 4,5,3)");
+    }
+    if (objectives != NULL && bnc_objectives_met_parse(objectives, &obj) != 0)
+        return cli_fail(ctx, CLI_EUSAGE, "--objectives is yes, partly or no");
+    if ((answers == NULL || objectives == NULL) && !cli_is_tty(STDIN_FILENO))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "not on a terminal: give --answers and --objectives");
+    rc = cli_connect(ctx);
+    if (rc == 0)
+        rc = bnc_questionnaire_get(ctx->client, pair, &q);
+    if (rc == BNC_ENOTFOUND || rc == BNC_EDENIED)
+        return cli_pair_error(ctx, rc, pos[0]);
+    if (rc == BNC_ENOTACCEPTED)
+        return cli_fail(ctx, rc,
+                        "pair %s has not ended: the questionnaire is "
+                        "answered once it has (completed or withdrawn)",
+                        pos[0]);
+    if (rc != 0)
+        return rc;
+    if (q.answered)
+        return cli_fail(ctx, BNC_EEXIST,
+                        "you have already answered the questionnaire for "
+                        "pair %s (once only)",
+                        pos[0]);
+    if (n >= 0 && (size_t)n != q.nquestions)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--answers: this questionnaire has %zu question%s, "
+                        "you gave %d rating%s",
+                        q.nquestions, q.nquestions == 1 ? "" : "s", n,
+                        n == 1 ? "" : "s");
+    if (n < 0) {
+        printf("End-of-pairing questionnaire for pair %s. The coordinator "
+               "sees only counts over at least %d answers, never yours "
+               "alone.\n",
+               pos[0], BNC_QUESTIONNAIRE_BATCH);
+        for (size_t i = 0; i < q.nquestions && rc == 0; i++)
+            rc = ask_rating(ctx, i, q.questions[i], &ratings[i]);
+        n = (int)q.nquestions;
+    }
+    if (rc == 0 && obj == 0)
+        rc = ask_objectives(ctx, &obj);
+    if (rc == 0)
+        rc = bnc_questionnaire_answer(ctx->client, pair, ratings, (size_t)n,
+                                      obj);
+    if (rc == 0)
+        printf("thank you: your answer for pair %s is recorded (the "
+               "coordinator sees it only within counts of %d or more)\n",
+               pos[0], BNC_QUESTIONNAIRE_BATCH);
     return rc;
 }

@@ -39,6 +39,17 @@ static const cli_cmd commands[] = {
      "one); its minimum pair duration in months (0: the programme's own "
      "--months), before which a pair is ended completed only with "
      "'pair end --override'."},
+    {"admin charter sign", cli_charter_sign, "--programme P",
+     "Sign the programme's charter for the structure (administrators): the "
+     "convention's third signature, with your identity key, dated today. "
+     "Each pair's 'binome pair charter' shows it and checks it."},
+    {"admin questionnaire set", cli_questionnaire_set,
+     "--programme P [--question TEXT]...",
+     "Set the programme's end-of-pairing questionnaire (administrators): "
+     "up to 8 questions, each rated 1 to 5, plus the fixed question "
+     "whether the objectives were met. Members of ended pairs answer it "
+     "once ('binome pair questionnaire'); 'admin stats' shows only counts "
+     "and means over at least 5 answers. It cannot change once answered."},
     {"admin programme list", cli_programme_list, "[--json]",
      "List the programmes (administrators)."},
     {"admin invite", cli_invite,
@@ -74,6 +85,17 @@ static const cli_cmd commands[] = {
      "Show the programme's charter and sign it: your consent to the "
      "pairing. On a terminal you are asked to confirm; otherwise running "
      "the command is the consent."},
+    {"pair charter", cli_pair_charter, "PAIR",
+     "Show the charter's three signatures for the pair: the structure's "
+     "(the programme's administrator) and each member's, with their dates, "
+     "each checked on this machine. The structure's key is taken from the "
+     "server: the pair has not verified it in person."},
+    {"pair questionnaire", cli_pair_questionnaire,
+     "PAIR [--answers R1,R2,... --objectives yes|partly|no]",
+     "Answer the programme's end-of-pairing questionnaire, once, after the "
+     "pair ended: asked question by question on a terminal, or given with "
+     "--answers (one rating 1 to 5 per question) and --objectives. The "
+     "coordinator only sees counts over at least 5 answers."},
     {"pair end", cli_pair_end, "PAIR --reason completed|withdrawn [--override]",
      "End the pairing (either member, at any time: the right to withdraw). "
      "Completed before the programme's minimum duration is refused unless "

@@ -648,6 +648,113 @@ void bnc_pair_charter_hash(const bnc_pair *p, uint8_t out[BNC_HASH_BYTES]);
 int bnc_pair_accept(bnc_client *c, bnc_pair *p);
 
 /*
+ * The convention's three signatures of the charter (issue 13): the
+ * structure's (an administrator signed the programme's charter for it:
+ * bnc_charter_sign_programme) and each member's (bnc_pair_accept).
+ * bnc_pair_signatures fetches the structure's and checks every one:
+ * valid is 1 when the signature verifies over this pair's programme (or
+ * pair), the hash of the charter text the client holds, its date and the
+ * signer's id, under the signer's key. A member's key is the one the pair
+ * checks in person (bnc_pair_verified); the structure's key is the
+ * administrator's key as the server gives it, which the pair has not
+ * verified in person (SECURITY.md). *nmembers receives how many members
+ * signatures fill members (at most BNC_SIGNERS_MAX, mentor first).
+ */
+#define BNC_SIGNERS_MAX 16
+typedef struct bnc_signature {
+    uint64_t account_id;
+    uint8_t role; /* enum bnc_role: BNC_ROLE_ADMIN for the structure */
+    char name[BNC_NAME_MAX + 1];
+    int is_signed; /* 0: not signed (the rest is zero) */
+    uint32_t date; /* day number of the signature */
+    int valid;     /* 1: the signature verifies */
+} bnc_signature;
+int bnc_pair_signatures(bnc_client *c, const bnc_pair *p,
+                        bnc_signature *structure, bnc_signature *members,
+                        size_t *nmembers);
+
+/*
+ * bnc_charter_sign_programme: an administrator signs programme_id's
+ * charter for the structure, dated today: fetches the charter, hashes
+ * its text, refuses (BNC_EAUTH) when that is not the programme's charter
+ * hash, signs it (domain "binome programme charter v1", SECURITY.md) and
+ * sends it. hash (may be NULL) receives the hash signed.
+ */
+int bnc_charter_sign_programme(bnc_client *c, uint64_t programme_id,
+                               uint8_t hash[BNC_HASH_BYTES]);
+
+/*
+ * The end-of-pairing questionnaire (issue 13): at most
+ * BNC_QUESTIONS_MAX questions a programme sets, each rated 1 to 5, and
+ * the fixed question whether the objectives were met. A member of an
+ * ended pair answers once; answers are counted BNC_QUESTIONNAIRE_BATCH
+ * at a time, and the coordinator only ever sees the counts.
+ */
+#define BNC_QUESTIONS_MAX 8
+#define BNC_QUESTION_MAX 200
+#define BNC_QUESTIONNAIRE_BATCH 5
+enum bnc_objectives_met {
+    BNC_OBJECTIVES_MET_YES = 1,
+    BNC_OBJECTIVES_MET_PARTLY = 2,
+    BNC_OBJECTIVES_MET_NO = 3,
+};
+
+/* bnc_questionnaire_set (administrator): n questions (0 to
+ * BNC_QUESTIONS_MAX), each 1 to BNC_QUESTION_MAX bytes of text. Refused
+ * (BNC_ECONFLICT) once someone answered. */
+int bnc_questionnaire_set(bnc_client *c, uint64_t programme_id,
+                          const char *const *questions, size_t n);
+
+/* A programme's questionnaire as a member of an ended pair reads it. */
+typedef struct bnc_questionnaire {
+    size_t nquestions;
+    char questions[BNC_QUESTIONS_MAX][BNC_QUESTION_MAX + 1];
+    int answered; /* this member answered for this pair */
+} bnc_questionnaire;
+
+/* bnc_questionnaire_get (member of an ended pair). BNC_ENOTACCEPTED
+ * while the pair has not ended, BNC_ENOTFOUND without a questionnaire. */
+int bnc_questionnaire_get(bnc_client *c, uint64_t pair_id,
+                          bnc_questionnaire *out);
+
+/* bnc_questionnaire_answer (member of an ended pair, once: BNC_EEXIST
+ * the second time): n ratings 1 to 5, one per question, and objectives
+ * (enum bnc_objectives_met). */
+int bnc_questionnaire_answer(bnc_client *c, uint64_t pair_id,
+                             const uint8_t *ratings, size_t n,
+                             uint8_t objectives);
+
+/* bnc_objectives_met_name: "yes", "partly", "no" ("" otherwise);
+ * bnc_objectives_met_parse the reverse (0 or BNC_EINVAL). */
+const char *bnc_objectives_met_name(uint8_t v);
+int bnc_objectives_met_parse(const char *s, uint8_t *v);
+
+/*
+ * What a coordinator sees of the structure's signature and the
+ * questionnaire (bnc_stats.feedback): answers is 0 or at least
+ * BNC_QUESTIONNAIRE_BATCH; rated[q][r] how many rated question q with
+ * r + 1, filled only once answers > 0; pending how many answers wait to
+ * be counted (a count: no value).
+ */
+typedef struct bnc_feedback {
+    int charter_signed;  /* the structure signed the charter */
+    int charter_current; /* ... the programme's current charter */
+    uint64_t charter_by; /* the administrator who signed */
+    uint32_t charter_date;
+    size_t nquestions;
+    char questions[BNC_QUESTIONS_MAX][BNC_QUESTION_MAX + 1];
+    uint32_t answers, pending;
+    uint32_t rated[BNC_QUESTIONS_MAX][5];
+    uint32_t objectives_yes, objectives_partly, objectives_no;
+} bnc_feedback;
+
+/* bnc_feedback_fetch (administrator) fills out for programme_id. */
+int bnc_feedback_fetch(bnc_client *c, uint64_t programme_id, bnc_feedback *out);
+
+/* bnc_feedback_mean: question q's mean rating (0 when no answer counted). */
+double bnc_feedback_mean(const bnc_feedback *f, size_t q);
+
+/*
  * Key-change rule. bnc_pair_keys_hash hashes every member other than
  * self, departed or not (id, sign_pk, box_pk, in account order) into out:
  * whoever the member list names can open some of the pair's notes.
@@ -1188,6 +1295,7 @@ typedef struct bnc_stats {
     size_t nmonths;
     bnc_stats_pair *pairs; /* malloc'd, in pair id order */
     size_t npairs;
+    bnc_feedback feedback; /* the structure's signature, the questionnaire */
 } bnc_stats;
 
 /*

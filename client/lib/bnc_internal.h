@@ -79,6 +79,14 @@ struct bnc_pair {
      * ids only. */
     char warnings[BNC_WARNINGS_MAX][200];
     size_t nwarnings;
+    /* The members' charter signatures as the server served them
+     * (bnc_pair_signatures checks them against the members' keys). */
+    struct bnc__accept {
+        uint64_t account_id;
+        uint32_t date;
+        uint8_t sig[BN_SIG_BYTES];
+    } accepts[BN_MEMBERS_MAX];
+    size_t naccepts;
 };
 
 /* What bnc_doc_get needs of a listed document, in one allocation. */

@@ -151,6 +151,13 @@ static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
         return BN_ENOMEM;
     bnc__copy_str(p->charter, (size_t)d->charter.len + 1, d->charter);
     memcpy(p->charter_hash, d->charter_hash, 32);
+    p->naccepts = 0;
+    for (uint32_t i = 0; i < d->accepts.len && i < BN_MEMBERS_MAX; i++) {
+        p->accepts[i].account_id = d->accepts.v[i].account_id;
+        p->accepts[i].date = d->accepts.v[i].date;
+        memcpy(p->accepts[i].sig, d->accepts.v[i].sig, BN_SIG_BYTES);
+        p->naccepts++;
+    }
     return 0;
 }
 

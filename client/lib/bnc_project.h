@@ -67,12 +67,14 @@
  * opens or sends them, a caller never sees them as such.
  */
 #define BNC_WIRE_UNSHOWN(X)                                                    \
-    X(key_wrap)      /* opened into the pair keys (bnc_pair.c) */              \
-    X(accept_info)   /* checked against the log (bnc_ledger.c) */              \
-    X(log_item)      /* verified into the log head (bnc_log.c) */              \
-    X(audit_canary)  /* sent in AUDIT_GET, never received */                   \
-    X(erase_consent) /* who asked is read from the verified log instead        \
-                        (bnc_pair_erase_asked) */
+    X(key_wrap)       /* opened into the pair keys (bnc_pair.c) */             \
+    X(accept_info)    /* checked against the log (bnc_ledger.c) */             \
+    X(log_item)       /* verified into the log head (bnc_log.c) */             \
+    X(audit_canary)   /* sent in AUDIT_GET, never received */                  \
+    X(erase_consent)  /* who asked is read from the verified log instead */    \
+    X(question)       /* copied into fixed arrays (bnc_feedback.c) */          \
+    X(rating_counts)  /* copied into bnc_feedback.rated (bnc_feedback.c) */    \
+    X(pending_answer) /* the server's pool, never sent */
 
 /* ---- the rows ----------------------------------------------------- */
 

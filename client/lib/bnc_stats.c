@@ -84,6 +84,8 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
     rc =
         bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
                       take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    if (rc == 0)
+        rc = bnc_feedback_fetch(c, programme_id, &s->feedback);
     if (rc == 0) {
         *out = s;
         s = NULL;
@@ -568,12 +570,48 @@ static const char *minimum_word(const bnc_stats_pair *p,
     return "no";
 }
 
+/* table_feedback: the structure's signature and the questionnaire's
+ * aggregates (never one answer; nothing below BNC_QUESTIONNAIRE_BATCH). */
+static void table_feedback(FILE *f, const bnc_feedback *fb)
+{
+    char day[11];
+
+    if (fb->charter_signed)
+        fprintf(f, "%-22s signed on %s by account %" PRIu64 "%s\n",
+                "structure's signature", date_or(day, fb->charter_date, "-"),
+                fb->charter_by,
+                fb->charter_current ? "" : " (an earlier charter text)");
+    else
+        fprintf(f, "%-22s not signed\n", "structure's signature");
+    if (fb->nquestions == 0 && fb->answers == 0 && fb->pending == 0) {
+        fprintf(f, "%-22s none set\n", "questionnaire");
+        return;
+    }
+    if (fb->answers < BNC_QUESTIONNAIRE_BATCH) {
+        fprintf(f, "%-22s fewer than %d answers (%u waiting)\n",
+                "questionnaire", BNC_QUESTIONNAIRE_BATCH, fb->pending);
+        return;
+    }
+    fprintf(f, "%-22s %u answers counted (%u waiting)\n", "questionnaire",
+            fb->answers, fb->pending);
+    for (size_t q = 0; q < fb->nquestions; q++) {
+        fprintf(f, "  Q%zu mean %.2f, rated 1-5: %u %u %u %u %u: ", q + 1,
+                bnc_feedback_mean(fb, q), fb->rated[q][0], fb->rated[q][1],
+                fb->rated[q][2], fb->rated[q][3], fb->rated[q][4]);
+        safe_puts(f, fb->questions[q]);
+        fputc('\n', f);
+    }
+    fprintf(f, "  objectives met: yes %u, partly %u, no %u\n",
+            fb->objectives_yes, fb->objectives_partly, fb->objectives_no);
+}
+
 int bnc_stats_write_table(FILE *f, const bnc_stats *s,
                           const bnc_stats_derived *d)
 {
     char a[11], b[11], c[11], e[11], lab[8];
 
     table_summary(f, s, d);
+    table_feedback(f, &s->feedback);
     if (d->nmonths > 0) {
         fprintf(f, "\nSESSIONS PER MONTH\n%-8s %6s %8s %10s %6s %9s %9s\n",
                 "MONTH", "HELD", "PLANNED", "CANCELLED", "PAIRS", "PER PAIR",
@@ -738,6 +776,49 @@ static int json_pair(FILE *f, const bnc_stats_pair *p,
     return rc;
 }
 
+/* json_feedback: ,"structure_signature":{...},"questionnaire":{...}|null;
+ * the counts and means only from BNC_QUESTIONNAIRE_BATCH answers. */
+static int json_feedback(FILE *f, const bnc_feedback *fb)
+{
+    int enough = fb->answers >= BNC_QUESTIONNAIRE_BATCH;
+    int rc = 0;
+
+    fprintf(f, ",\"structure_signature\":{\"signed\":%s",
+            fb->charter_signed ? "true" : "false");
+    if (fb->charter_signed) {
+        fputs(",\"date\":", f);
+        json_date(f, fb->charter_date);
+        fprintf(f, ",\"by\":%" PRIu64 ",\"current_charter\":%s", fb->charter_by,
+                fb->charter_current ? "true" : "false");
+    }
+    fputs("},\"questionnaire\":", f);
+    if (fb->nquestions == 0 && fb->answers == 0 && fb->pending == 0) {
+        fputs("null", f);
+        return 0;
+    }
+    fprintf(f,
+            "{\"answers\":%u,\"waiting\":%u,\"enough\":%s,"
+            "\"questions\":[",
+            fb->answers, fb->pending, enough ? "true" : "false");
+    for (size_t q = 0; q < fb->nquestions && rc == 0; q++) {
+        fprintf(f, "%s{\"text\":", q ? "," : "");
+        rc = json_str(f, fb->questions[q]);
+        if (enough)
+            fprintf(f, ",\"mean\":%.4f,\"counts\":[%u,%u,%u,%u,%u]}",
+                    bnc_feedback_mean(fb, q), fb->rated[q][0], fb->rated[q][1],
+                    fb->rated[q][2], fb->rated[q][3], fb->rated[q][4]);
+        else
+            fputs(",\"mean\":null,\"counts\":null}", f);
+    }
+    fputs("],\"objectives_met\":", f);
+    if (enough)
+        fprintf(f, "{\"yes\":%u,\"partly\":%u,\"no\":%u}}", fb->objectives_yes,
+                fb->objectives_partly, fb->objectives_no);
+    else
+        fputs("null}", f);
+    return rc;
+}
+
 int bnc_stats_write_json(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d)
 {
@@ -823,7 +904,10 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             fputc(',', f);
         rc = json_pair(f, &s->pairs[i], &d->pairs[i]);
     }
-    fputs("]}\n", f);
+    fputc(']', f);
+    if (rc == 0)
+        rc = json_feedback(f, &s->feedback);
+    fputs("}\n", f);
     return rc != 0 ? rc : done(f);
 }
 
@@ -852,6 +936,50 @@ static void csv_text(FILE *f, const char *s)
     }
     fputc('"', f);
     bn_buf_free(&b);
+}
+
+/*
+ * csv_feedback: once the structure signed the charter or the programme has
+ * a questionnaire, a second table after an empty line (the pair table
+ * stays one header and one row per pair): figure,question,answers,mean,
+ * rated_1..rated_5. Counts and means only from BNC_QUESTIONNAIRE_BATCH
+ * answers; before, answers says "fewer than 5".
+ */
+static void csv_feedback(FILE *f, const bnc_feedback *fb)
+{
+    int has_q = fb->nquestions > 0 || fb->answers > 0 || fb->pending > 0;
+    int enough = fb->answers >= BNC_QUESTIONNAIRE_BATCH;
+    char day[11];
+
+    if (!fb->charter_signed && !has_q)
+        return;
+    fputs("\r\nfigure,question,answers,mean,rated_1,rated_2,rated_3,rated_4,"
+          "rated_5\r\n",
+          f);
+    fprintf(f, "structure_signed,,%s,,,,,,\r\n",
+            fb->charter_signed ? date_or(day, fb->charter_date, "") : "no");
+    if (!has_q)
+        return;
+    if (enough)
+        fprintf(f, "questionnaire_answers,,%u,,,,,,\r\n", fb->answers);
+    else
+        fprintf(f, "questionnaire_answers,,fewer than %d,,,,,,\r\n",
+                BNC_QUESTIONNAIRE_BATCH);
+    for (size_t q = 0; q < fb->nquestions; q++) {
+        fputs("question,", f);
+        csv_text(f, fb->questions[q]);
+        if (enough)
+            fprintf(f, ",%u,%.2f,%u,%u,%u,%u,%u\r\n", fb->answers,
+                    bnc_feedback_mean(fb, q), fb->rated[q][0], fb->rated[q][1],
+                    fb->rated[q][2], fb->rated[q][3], fb->rated[q][4]);
+        else
+            fputs(",,,,,,,\r\n", f);
+    }
+    if (enough)
+        fprintf(f,
+                "objectives_met,yes,%u,,,,,,\r\nobjectives_met,partly,%u,,,,,,"
+                "\r\nobjectives_met,no,%u,,,,,,\r\n",
+                fb->objectives_yes, fb->objectives_partly, fb->objectives_no);
 }
 
 int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
@@ -887,5 +1015,6 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
         fprintf(f, ",%s,%s\r\n", bnc_ender_name(p->ended_by),
                 p->min_override ? "yes" : "no");
     }
+    csv_feedback(f, &s->feedback);
     return done(f);
 }

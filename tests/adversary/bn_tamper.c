@@ -744,6 +744,28 @@ static int do_pair_set(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* The structure's signature of PAIR's programme's charter: one bit of the
+ * signature flipped (issue 13). */
+static int do_structure_sig(MDB_txn *txn, tamper *t)
+{
+    bn_rec_prog_accept a;
+    bn_rec_pair p;
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = bnd_rec_get(t->st, txn, bnd_key_prog_accepts(p.programme_id), &a,
+                         &t->arena);
+    if (rc != 0)
+        return rc;
+    a.sig[7] ^= 0x20;
+    rc = bnd_rec_put(t->st, txn, bnd_key_prog_accepts(p.programme_id), &a, 0);
+    snprintf(t->done, sizeof t->done,
+             "programme %" PRIu64 ": the structure's charter signature "
+             "altered",
+             p.programme_id);
+    return rc;
+}
+
 /* ---- the table ------------------------------------------------------------
  */
 
@@ -806,6 +828,9 @@ static const tamper_cmd cmds[] = {
      "DATA PAIR SESSION [--date YYYY-MM-DD] [--status held|planned|cancelled]"
      " [--absent none|mentor|mentee|both]",
      "rewrite SESSION's date, status or attendance"},
+    {"structure-sig", "P", do_structure_sig, "DATA PAIR",
+     "flip one bit of the structure's signature of PAIR's programme's "
+     "charter"},
     {"pair-set", "P", do_pair_set,
      "DATA PAIR [--status active|completed|withdrawn|stalled]"
      " [--from ACCOUNT] [--accepted none|mentor|mentee|both]",

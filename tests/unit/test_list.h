@@ -74,6 +74,7 @@
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
     X(srv_ends)                                                                \
+    X(srv_feedback)                                                            \
     X(srv_erase)                                                               \
     X(srv_keys)                                                                \
     X(srv_later)                                                               \
@@ -336,6 +337,13 @@
     T(test_long_fields)                                                        \
     T(test_element_budget)                                                     \
     T(test_values)
+
+/* test_srv_feedback.c */
+#define BN_UNIT_srv_feedback(G, T, TS)                                         \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_structure_signs)                                                    \
+    T(test_questionnaire_rules)                                                \
+    T(test_fold_by_five)
 
 /* test_srv_audit.c */
 #define BN_UNIT_srv_audit(G, T, TS)                                            \

@@ -53,7 +53,9 @@
     X(PAIR_STATS, pair_stats, rec_pair_stats)                                  \
     X(PROG_STATS, prog_stats, rec_prog_stats)                                  \
     X(QUOTA, quota, rec_quota)                                                 \
-    X(PROG_SETTINGS, prog_settings, rec_prog_settings)
+    X(PROG_SETTINGS, prog_settings, rec_prog_settings)                         \
+    X(SESSION_MODES, session_modes, rec_session_mode)                          \
+    X(OBJECTIVE_COUNTS, objective_counts, rec_objective_counts)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -77,6 +79,8 @@
 #define BND_K_prog_stats(F, R) F(programme_id, U64)
 #define BND_K_quota(F, R) F(pair_id, U64) R(account_id, U64)
 #define BND_K_prog_settings(F, R) F(programme_id, U64)
+#define BND_K_session_modes(F, R) F(pair_id, U64) R(session_id, U64)
+#define BND_K_objective_counts(F, R) F(programme_id, U64) R(pair_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

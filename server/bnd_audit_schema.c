@@ -56,7 +56,7 @@ static const bnd_audit_db audit_dbs[] = {
      "pair, or every account)"},
     {BND_DB_PROG_SETTINGS, NULL, 0, WHY_IDS},
     {BND_DB_SESSION_MODES, NULL, 0, WHY_IDS},
-    {BND_DB_OBJECTIVE_COUNTS, NULL, 0,
+    {BND_DB_OBJ_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
 };
 
@@ -191,11 +191,12 @@ static const struct why {
     {"prog_settings", "mentees_per_mentor",
      "how many pending or active pairs one mentor may have at once "
      "(administrator input): the server refuses a pair beyond it"},
+    {"session_modes", "session_id", "the session whose mode it is"},
     {"session_modes", "mode",
      "how a session was held (in person, video, phone), as a member "
      "recorded it: the report shows whether each pair's first meeting was "
      "in person, as the programme's convention asks"},
-    {"objective_counts", NULL,
+    {"obj_counts", NULL,
      "a count kept from the clear objective statuses (abandoned "
      "objectives), for the administrator's statistics"},
     {"prog_stats", NULL,

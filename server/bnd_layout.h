@@ -55,7 +55,7 @@
     X(QUOTA, quota, rec_quota)                                                 \
     X(PROG_SETTINGS, prog_settings, rec_prog_settings)                         \
     X(SESSION_MODES, session_modes, rec_session_mode)                          \
-    X(OBJECTIVE_COUNTS, objective_counts, rec_objective_counts)
+    X(OBJ_COUNTS, obj_counts, rec_obj_counts)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -80,7 +80,7 @@
 #define BND_K_quota(F, R) F(pair_id, U64) R(account_id, U64)
 #define BND_K_prog_settings(F, R) F(programme_id, U64)
 #define BND_K_session_modes(F, R) F(pair_id, U64) R(session_id, U64)
-#define BND_K_objective_counts(F, R) F(programme_id, U64) R(pair_id, U64)
+#define BND_K_obj_counts(F, R) F(programme_id, U64) R(pair_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

@@ -38,7 +38,7 @@
  * quota          pair_id (8) || account_id (8)                rec_quota
  * prog_settings  programme_id (8)                             rec_prog_settings
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
- * objective_counts programme_id (8) || pair_id (8)            rec_objective_counts
+ * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -50,7 +50,7 @@
  * prog_settings (issue 13) is absent from a directory made before it:
  * opening the store creates it empty, and an absent record means the
  * defaults; no schema version change. So are session_modes (a session
- * without a row: mode unknown) and objective_counts (no row: nothing
+ * without a row: mode unknown) and obj_counts (no row: nothing
  * abandoned), both issue 13.
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
@@ -308,7 +308,7 @@
  * of rec_pair_stats and rec_prog_stats (whose shape is frozen): under
  * programme || pair for a pair, programme || 0 for the programme. No row:
  * none. */
-#define BN_F_rec_objective_counts(F, T)                                        \
+#define BN_F_rec_obj_counts(F, T)                                        \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, abandoned, 0, 0)
@@ -334,7 +334,7 @@
     X(rec_quota)                                                               \
     X(rec_prog_settings)                                                       \
     X(rec_session_mode)                                                        \
-    X(rec_objective_counts)
+    X(rec_obj_counts)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -306,9 +306,9 @@ int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
                                    uint64_t programme, uint64_t pair,
                                    uint32_t *abandoned)
 {
-    bn_rec_objective_counts c;
+    bn_rec_obj_counts c;
     void *arena = NULL;
-    int rc = bnd_rec_get(st, txn, bnd_key_objective_counts(programme, pair),
+    int rc = bnd_rec_get(st, txn, bnd_key_obj_counts(programme, pair),
                          &c, &arena);
 
     bn_arena_free(&arena);
@@ -320,7 +320,7 @@ int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
 static int bump_abandoned(bnd_store *st, MDB_txn *txn, uint64_t programme,
                           uint64_t pair, int delta)
 {
-    bn_rec_objective_counts c;
+    bn_rec_obj_counts c;
     int rc;
 
     memset(&c, 0, sizeof c);
@@ -330,7 +330,7 @@ static int bump_abandoned(bnd_store *st, MDB_txn *txn, uint64_t programme,
     if (rc != 0)
         return rc;
     bump(&c.abandoned, delta, "objectives_abandoned");
-    return bnd_rec_put(st, txn, bnd_key_objective_counts(programme, pair), &c,
+    return bnd_rec_put(st, txn, bnd_key_obj_counts(programme, pair), &c,
                        0);
 }
 

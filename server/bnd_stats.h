@@ -94,7 +94,7 @@ int bnd_stats_objective_reached(bnd_store *st, MDB_txn *txn, uint64_t pair,
  * after (enum bn_objective_status; 0: no objective). What each status
  * counts: objectives_defined counts those open or reached (an abandoned
  * objective leaves it), objectives_reached those reached, and the
- * abandoned ones are counted apart in objective_counts (pair's row and
+ * abandoned ones are counted apart in obj_counts (pair's row and
  * the programme's row, pair 0), since the stats records' shape is
  * frozen. Reopening (reached or abandoned to defined) un-counts.
  */
@@ -141,7 +141,7 @@ int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
  * last held days) from the sessions database, each session through the
  * hook SESSION_ADD calls (bnd_stats_session with no before), and stores
  * BND_STATS_COUNTING in meta. Other counters (people, pairs by status,
- * objectives, and the abandoned ones in objective_counts) are kept: an
+ * objectives, and the abandoned ones in obj_counts) are kept: an
  * erased pair's objectives are gone but still count, so they cannot be
  * counted again from the objectives database. BN_ECORRUPT for a session of no pair.
  */

@@ -69,6 +69,7 @@
     X(srv_audit)                                                               \
     X(srv_auditcore)                                                           \
     X(srv_config)                                                              \
+    X(srv_correct)                                                             \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -413,6 +414,14 @@
     T(test_erase_gives_back)                                                   \
     T(test_doc_quota)                                                          \
     T(test_counted_at_open)
+
+/* test_srv_correct.c */
+#define BN_UNIT_srv_correct(G, T, TS)                                          \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_objective_status_moves)                                             \
+    T(test_objective_edit)                                                     \
+    T(test_objective_future)                                                   \
+    T(test_session_modes)
 
 /* test_srv_ends.c */
 #define BN_UNIT_srv_ends(G, T, TS)                                             \

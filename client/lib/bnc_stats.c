@@ -837,8 +837,8 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "sessions_held,sessions_planned,sessions_cancelled,absent_mentor,"
           "absent_mentee,objectives_defined,objectives_reached,first_held,"
           "last_held,run_days,expected_sessions,minimum_duration_reached,"
-          "at_risk,days_without_session,ended_by,objectives_abandoned,"
-          "first_meeting_mode\r\n",
+          "at_risk,days_without_session,objectives_abandoned,"
+          "first_meeting_mode,ended_by\r\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -859,9 +859,10 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
         if (p->status == BN_PAIR_ACTIVE)
             fprintf(f, "%u", r->days_without);
-        fprintf(f, ",%s,%u,%s\r\n", bnc_ender_name(p->ended_by),
-                p->objectives_abandoned,
-                p->first_held ? bnc_session_mode_name(p->first_mode) : "");
+        /* ended_by stays the last column, as before these two */
+        fprintf(f, ",%u,%s,%s\r\n", p->objectives_abandoned,
+                p->first_held ? bnc_session_mode_name(p->first_mode) : "",
+                bnc_ender_name(p->ended_by));
     }
     return done(f);
 }

@@ -289,7 +289,7 @@ enum bn_session_mode {
     F(T, U32, objectives_reached, 0, 0)                                        \
     F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
     F(T, U32, last_held, BN_DATE_MAX, 0)                                       \
-    F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */     \
+    F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */      \
     F(T, U32, objectives_abandoned, 0, 0)                                      \
     F(T, U8, first_mode, BN_MODE_MAX, 0) /* of the first held session */
 

@@ -187,8 +187,8 @@ int bnd_h_session_mode_set(bnd_ctx *cx, const bn_msg *req)
         m.pair_id = p.id;
         m.session_id = s.id;
         m.mode = r->mode;
-        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_session_modes(p.id, s.id),
-                         &m, 0);
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_session_modes(p.id, s.id), &m,
+                         0);
     }
     if (rc != 0)
         return rc;

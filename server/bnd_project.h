@@ -28,10 +28,10 @@
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
     X(rec_note, note_meta, "")                                                 \
-    X(rec_session, session_info, "mode")                                           \
+    X(rec_session, session_info, "mode")                                       \
     X(rec_objective, objective_info, "")                                       \
     X(rec_doc, doc_meta, "")                                                   \
-    X(rec_prog_stats, stats, "programme today months objectives_abandoned")                         \
+    X(rec_prog_stats, stats, "programme today months objectives_abandoned")    \
     X(rec_pair_stats, stats_pair,                                              \
       "mentor_name mentee_name status created_date start_date end_date "       \
       "end_reason ended_by objectives_abandoned first_mode")

@@ -308,7 +308,7 @@
  * of rec_pair_stats and rec_prog_stats (whose shape is frozen): under
  * programme || pair for a pair, programme || 0 for the programme. No row:
  * none. */
-#define BN_F_rec_obj_counts(F, T)                                        \
+#define BN_F_rec_obj_counts(F, T)                                              \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, abandoned, 0, 0)

@@ -308,8 +308,8 @@ int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
 {
     bn_rec_obj_counts c;
     void *arena = NULL;
-    int rc = bnd_rec_get(st, txn, bnd_key_obj_counts(programme, pair),
-                         &c, &arena);
+    int rc =
+        bnd_rec_get(st, txn, bnd_key_obj_counts(programme, pair), &c, &arena);
 
     bn_arena_free(&arena);
     *abandoned = rc == 0 ? c.abandoned : 0;
@@ -330,8 +330,7 @@ static int bump_abandoned(bnd_store *st, MDB_txn *txn, uint64_t programme,
     if (rc != 0)
         return rc;
     bump(&c.abandoned, delta, "objectives_abandoned");
-    return bnd_rec_put(st, txn, bnd_key_obj_counts(programme, pair), &c,
-                       0);
+    return bnd_rec_put(st, txn, bnd_key_obj_counts(programme, pair), &c, 0);
 }
 
 int bnd_stats_objective(bnd_store *st, MDB_txn *txn, uint64_t pair,

@@ -143,7 +143,8 @@ int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
  * BND_STATS_COUNTING in meta. Other counters (people, pairs by status,
  * objectives, and the abandoned ones in obj_counts) are kept: an
  * erased pair's objectives are gone but still count, so they cannot be
- * counted again from the objectives database. BN_ECORRUPT for a session of no pair.
+ * counted again from the objectives database. BN_ECORRUPT for a session of no
+ * pair.
  */
 int bnd_stats_recount(bnd_store *st, MDB_txn *txn);
 

@@ -54,8 +54,7 @@ static int parse_status(cli_ctx *ctx, const char *s, uint8_t *status)
 
 int cli_session_add(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *date = NULL, *status = NULL, *mode = NULL,
-               *absents[ABSENT_MAX];
+    const char *date = NULL, *status = NULL, *mode = NULL, *absents[ABSENT_MAX];
     const cli_opt opts[] = {{"date", &date, NULL},
                             {"status", &status, NULL},
                             {"mode", &mode, NULL},
@@ -178,8 +177,8 @@ int cli_session_update(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0) {
         char d[11];
         cli_date(d, s.date);
-        printf("session %" PRIu64 " (%s): %s, absent: %s, mode: %s\n", s.id,
-               d, bnc_session_status_name(s.status), bnc_absent_name(s.absent),
+        printf("session %" PRIu64 " (%s): %s, absent: %s, mode: %s\n", s.id, d,
+               bnc_session_status_name(s.status), bnc_absent_name(s.absent),
                bnc_session_mode_name(s.mode));
     } else {
         cli_write_error(ctx, rc, pos[0]);
@@ -206,8 +205,8 @@ int cli_session_list(cli_ctx *ctx, int argc, char **argv)
     if (json)
         printf("[");
     else
-        printf("%-8s %-10s %-9s %-9s %s\n", "SESSION", "DATE", "STATUS",
-               "MODE", "ABSENT");
+        printf("%-8s %-10s %-9s %-9s %s\n", "SESSION", "DATE", "STATUS", "MODE",
+               "ABSENT");
     for (size_t i = 0; i < n; i++) {
         const bnc_session *s = &items[i];
         char d[11];

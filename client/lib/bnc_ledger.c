@@ -568,8 +568,8 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
             return bnc__tamper(c, BN_ETAMPER,
                                "session %s: its mode (%s) is not what member "
                                "%" PRIu64 " logged at entry %" PRIu64,
-                               id, bnc_session_mode_name(s->mode),
-                               m->author_id, m->seq);
+                               id, bnc_session_mode_name(s->mode), m->author_id,
+                               m->seq);
     }
     return 0;
 }

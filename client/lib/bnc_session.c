@@ -368,8 +368,8 @@ int bnc_objective_abandon(bnc_client *c, bnc_pair *p, uint64_t id,
     req.u.objective_abandon.pair_id = p->info.id;
     req.u.objective_abandon.objective_id = id;
     req.u.objective_abandon.date = date;
-    rc = bnc__write(c, p, &req, &req.u.objective_abandon.entry, BN_MSG_OK,
-                    &rep);
+    rc =
+        bnc__write(c, p, &req, &req.u.objective_abandon.entry, BN_MSG_OK, &rep);
     bn_msg_free(&rep);
     return rc;
 }
@@ -384,8 +384,7 @@ int bnc_objective_reopen(bnc_client *c, bnc_pair *p, uint64_t id)
     bn_msg_init(&req, BN_MSG_OBJECTIVE_REOPEN, 0);
     req.u.objective_reopen.pair_id = p->info.id;
     req.u.objective_reopen.objective_id = id;
-    rc = bnc__write(c, p, &req, &req.u.objective_reopen.entry, BN_MSG_OK,
-                    &rep);
+    rc = bnc__write(c, p, &req, &req.u.objective_reopen.entry, BN_MSG_OK, &rep);
     bn_msg_free(&rep);
     return rc;
 }

@@ -505,8 +505,7 @@ static void table_summary(FILE *f, const bnc_stats *s,
             s->sessions_held, s->sessions_planned, s->sessions_cancelled);
     fprintf(f, "%-22s mentor %u, mentee %u\n", "absences", s->absent_mentor,
             s->absent_mentee);
-    fprintf(f,
-            "%-22s defined %u, reached %u, reach rate %s; abandoned %u\n",
+    fprintf(f, "%-22s defined %u, reached %u, reach rate %s; abandoned %u\n",
             "objectives", s->objectives_defined, s->objectives_reached,
             rate_str(r1, d->objectives_reach), s->objectives_abandoned);
     fprintf(f, "%-22s %u of %u pairs that met met in person first\n",

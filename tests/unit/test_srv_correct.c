@@ -216,9 +216,9 @@ static void test_objective_status_moves(void **state)
     counts(W.prog1, p, 2, 0, 0);
     assert_int_equal(
         objective_status(&W.mentor, BN_MSG_OBJECTIVE_REACH, p, 0x52, today), 0);
-    assert_int_equal(objective_status(&W.mentor, BN_MSG_OBJECTIVE_ABANDON, p,
-                                      0x51, today),
-                     0);
+    assert_int_equal(
+        objective_status(&W.mentor, BN_MSG_OBJECTIVE_ABANDON, p, 0x51, today),
+        0);
     counts(W.prog1, p, 1, 1, 1);
     /* not before it was defined */
     assert_int_equal(
@@ -266,9 +266,9 @@ static void test_objective_edit(void **state)
                      BN_EDATE);
     said(&W.mentor, "future");
     /* reached: not defined after the day it was reached */
-    assert_int_equal(objective_status(&W.mentee, BN_MSG_OBJECTIVE_REACH, p,
-                                      0x61, today - 2),
-                     0);
+    assert_int_equal(
+        objective_status(&W.mentee, BN_MSG_OBJECTIVE_REACH, p, 0x61, today - 2),
+        0);
     assert_int_equal(objective_edit(&W.mentor, p, 0x61, "x", today - 1),
                      BN_EDATE);
     assert_int_equal(objective_edit(&W.mentor, p, 0x61, "x", today - 3), 0);
@@ -292,9 +292,9 @@ static void test_objective_future(void **state)
                      BN_EDATE);
     assert_int_equal(objective_add(&W.mentor, p, 0x71, today + 1), 0);
     assert_int_equal(objective_add(&W.mentor, p, 0x72, today), 0);
-    assert_int_equal(objective_status(&W.mentee, BN_MSG_OBJECTIVE_REACH, p,
-                                      0x72, today + 5),
-                     BN_EDATE);
+    assert_int_equal(
+        objective_status(&W.mentee, BN_MSG_OBJECTIVE_REACH, p, 0x72, today + 5),
+        BN_EDATE);
     said(&W.mentee, "future");
     assert_int_equal(objective_status(&W.mentee, BN_MSG_OBJECTIVE_ABANDON, p,
                                       0x72, today + 5),

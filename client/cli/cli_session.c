@@ -221,9 +221,9 @@ int cli_session_list(cli_ctx *ctx, int argc, char **argv)
                    s->absent & BNC_ABSENT_MENTEE ? "\"mentee\"" : "",
                    s->created_by, bnc_session_mode_name(s->mode));
         } else {
-            printf("%-8" PRIu64 " %-10s %-9s %-9s %s\n", s->id, d,
+            printf("%-8" PRIu64 " %-10s %-9s %-6s %s\n", s->id, d,
                    bnc_session_status_name(s->status),
-                   bnc_session_mode_name(s->mode), bnc_absent_name(s->absent));
+                   bnc_absent_name(s->absent), bnc_session_mode_name(s->mode));
         }
     }
     if (json)

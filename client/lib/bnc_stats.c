@@ -579,11 +579,11 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         cell(f, "MENTOR", 22);
         cell(f, "MENTEE", 22);
         fprintf(f,
-                "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %5s %-9s "
+                "%-10s %-10s %-10s %-10s %-22s %-9s %5s %5s %5s %5s %7s %7s "
                 "%s\n",
-                "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "HELD",
-                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "ABAND", "FIRST MET",
-                "LAST HELD");
+                "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)",
+                "FIRST MET", "ABAND", "HELD", "PLAN", "CANC", "ABS M/m",
+                "OBJ R/D", "LAST HELD");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -598,15 +598,14 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
                  p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
                  p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
         fprintf(f,
-                "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %5u %-9s "
+                "%-10s %-10s %-10s %-10s %-22s %-9s %5u %5u %5u %5u %7s %7s "
                 "%s\n",
                 bnc_pair_status_name(p->status),
                 date_or(a, p->created_date, "-"),
                 date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
-                why, p->sessions_held, p->sessions_planned,
-                p->sessions_cancelled, abs, obj, p->objectives_abandoned,
-                p->first_held ? bnc_session_mode_name(p->first_mode) : "-",
-                date_or(e, p->last_held, "-"));
+                why, p->first_held ? bnc_session_mode_name(p->first_mode) : "-",
+                p->objectives_abandoned, p->sessions_held, p->sessions_planned,
+                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"));
     }
     return done(f);
 }
@@ -743,8 +742,8 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             s->objectives_reached);
     json_ratio(f, d->objectives_reach);
     fprintf(f,
-            ",\"abandoned\":%u},\"first_meeting\":{\"in_person\":%u,"
-            "\"pairs_met\":%u",
+            "},\"objectives_abandoned\":%u,\"first_meeting\":{\"in_person\":"
+            "%u,\"pairs_met\":%u",
             s->objectives_abandoned, d->pairs_first_in_person,
             d->pairs_first_held);
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",

@@ -38,7 +38,7 @@ world 47 79
 attack "no attack: the corrected world reads clean"
 run alice session list "$P"
 [ -n "$A_SKIP" ] || [ "$rc" -eq 0 ] || fail "alice's session list exits $rc"
-[ -n "$A_SKIP" ] || grep -Eq "^$S2 .* video " "$T/out" ||
+[ -n "$A_SKIP" ] || grep -Eq "^$S2 .* video\$" "$T/out" ||
     fail "S2 is not shown by video"
 run bob objective list "$P"
 [ -n "$A_SKIP" ] || [ "$rc" -eq 0 ] || fail "bob's objective list exits $rc"

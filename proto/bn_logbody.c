@@ -22,6 +22,10 @@
  *   SESSION_UPDATE   session_id           0              0
  *   OBJECTIVE_ADD    objective_id         0              0
  *   OBJECTIVE_REACH  objective_id         0              0
+ *   OBJECTIVE_EDIT   objective_id         0              0
+ *   OBJECTIVE_ABANDON objective_id        0              0
+ *   OBJECTIVE_REOPEN objective_id         0              0
+ *   SESSION_MODE_SET session_id           0              0
  *   DOC_CHUNK final  doc_id               chunk count    0
  *   PAIR_ERASE       0                    mine (0 or 1)  0
  *
@@ -155,6 +159,18 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
         return 0;
     case BN_MSG_OBJECTIVE_REACH:
         *item = req->u.objective_reach.objective_id;
+        return 0;
+    case BN_MSG_OBJECTIVE_EDIT:
+        *item = req->u.objective_edit.objective_id;
+        return 0;
+    case BN_MSG_OBJECTIVE_ABANDON:
+        *item = req->u.objective_abandon.objective_id;
+        return 0;
+    case BN_MSG_OBJECTIVE_REOPEN:
+        *item = req->u.objective_reopen.objective_id;
+        return 0;
+    case BN_MSG_SESSION_MODE_SET:
+        *item = req->u.session_mode_set.session_id;
         return 0;
     case BN_MSG_DOC_CHUNK:
         if (!req->u.doc_chunk.final || req->u.doc_chunk.index == UINT32_MAX)

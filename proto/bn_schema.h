@@ -134,7 +134,19 @@ enum bn_note_kind {
 enum bn_objective_status {
     BN_OBJECTIVE_DEFINED = 1,
     BN_OBJECTIVE_REACHED = 2,
+    BN_OBJECTIVE_ABANDONED = 3, /* issue 13; reopened: defined again */
 };
+#define BN_OBJECTIVE_STATUS_MAX 3
+
+/* How a session was held (issue 13): unknown for sessions recorded
+ * before, or when the members did not say. */
+enum bn_session_mode {
+    BN_MODE_UNKNOWN = 0,
+    BN_MODE_IN_PERSON = 1,
+    BN_MODE_VIDEO = 2,
+    BN_MODE_PHONE = 3,
+};
+#define BN_MODE_MAX 3
 
 /* ---- the protocol --------------------------------------------------- */
 
@@ -268,16 +280,17 @@ enum bn_objective_status {
     F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
     F(T, U64, created_by, 0, 0)                                                \
-    F(T, I64, created, 0, 0)
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, U8, mode, BN_MODE_MAX, 0)
 
 #define BN_F_objective_info(F, T)                                              \
     F(T, U64, id, 0, 0)                                                        \
     F(T, U64, author_id, 0, 0)                                                 \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
-    F(T, U8, status, 2, 0)                                                     \
+    F(T, U8, status, BN_OBJECTIVE_STATUS_MAX, 0)                               \
     F(T, U32, defined_date, BN_DATE_MAX, 0)                                    \
-    F(T, U32, reached_date, BN_DATE_MAX, 0)
+    F(T, U32, reached_date, BN_DATE_MAX, 0) /* or abandoned */
 
 #define BN_F_doc_meta(F, T)                                                    \
     F(T, U64, doc_id, 0, 0)                                                    \
@@ -320,7 +333,9 @@ enum bn_objective_status {
     F(T, U32, first_held, BN_DATE_MAX, 0)                                      \
     F(T, U32, last_held, BN_DATE_MAX, 0)                                       \
     F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */      \
-    F(T, BOOL, min_override, 0, 0) /* completed before the minimum */
+    F(T, BOOL, min_override, 0, 0)      /* completed before the minimum */     \
+    F(T, U32, objectives_abandoned, 0, 0)                                      \
+    F(T, U8, first_mode, BN_MODE_MAX, 0) /* of the first held session */
 
 /* A member's consent to erase the pair: their PAIR_ERASE log entry. */
 #define BN_F_erase_consent(F, T)                                               \
@@ -619,6 +634,11 @@ enum bn_objective_status {
     F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_session_mode_set(F, T)                                            \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U8, mode, BN_MODE_MAX, 0)                                             \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 #define BN_F_session(F, T) F(T, OBJ, session, session_info, 0)
 #define BN_F_session_list(F, T)                                                \
     F(T, U64, pair_id, 0, 0)                                                   \
@@ -639,6 +659,24 @@ enum bn_objective_status {
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, objective_id, 0, 0)                                              \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* EDIT: a new text (and defined date) by the objective's author;
+ * ABANDON and REOPEN: either member (issue 13). */
+#define BN_F_objective_edit(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_objective_abandon(F, T)                                           \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
+    F(T, U32, date, BN_DATE_MAX, 0)                                            \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_objective_reopen(F, T)                                            \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
 #define BN_F_objective_list(F, T)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
@@ -708,7 +746,8 @@ enum bn_objective_status {
     F(T, U32, absent_mentee, 0, 0)                                             \
     F(T, U32, objectives_defined, 0, 0)                                        \
     F(T, U32, objectives_reached, 0, 0)                                        \
-    F(T, LIST, months, stats_month, BN_PAGE_MAX)
+    F(T, LIST, months, stats_month, BN_PAGE_MAX)                               \
+    F(T, U32, objectives_abandoned, 0, 0)
 #define BN_F_stats_pairs_get(F, T)                                             \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, after, 0, 0)
@@ -780,10 +819,14 @@ enum bn_objective_status {
     X(SESSION, session, 0x52)                                                  \
     X(SESSION_LIST, session_list, 0x53)                                        \
     X(SESSIONS, sessions, 0x54)                                                \
+    X(SESSION_MODE_SET, session_mode_set, 0x58)                                \
     X(OBJECTIVE_ADD, objective_add, 0x60)                                      \
     X(OBJECTIVE_REACH, objective_reach, 0x61)                                  \
     X(OBJECTIVE_LIST, objective_list, 0x62)                                    \
     X(OBJECTIVES, objectives, 0x63)                                            \
+    X(OBJECTIVE_EDIT, objective_edit, 0x64)                                    \
+    X(OBJECTIVE_ABANDON, objective_abandon, 0x65)                              \
+    X(OBJECTIVE_REOPEN, objective_reopen, 0x66)                                \
     X(DOC_BEGIN, doc_begin, 0x70)                                              \
     X(DOC_CHUNK, doc_chunk, 0x71)                                              \
     X(DOC_STATUS, doc_status, 0x72)                                            \

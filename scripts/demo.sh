@@ -191,6 +191,18 @@ say Bob "reaches it"
 run bob objective reach "$PAIR" "$OBJ"
 run alice objective list "$PAIR"
 
+# -- issue 13 corrections: how the first meeting was held, attendance and
+# -- objectives corrected (signed in the pair's log, counted true)
+section "Corrections: the first meeting's mode, attendance, objectives"
+say Alice "records that today's session was held in person, and that Bob came after all"
+run alice session update "$PAIR" "$S1" --mode in-person --absent none
+say Bob "adds a second objective, rewords it, then gives it up"
+OBJ2=$(get bob objective add "$PAIR" "Visit three museums")
+run bob objective edit "$PAIR" "$OBJ2" "Visit two museums with an audio guide"
+run bob objective abandon "$PAIR" "$OBJ2"
+run alice objective list "$PAIR"
+echo "    => the report counts it abandoned; 'objective reopen' undoes it."
+
 section "A shared document"
 say Alice "shares a checklist (encrypted in 64 KiB chunks, name and size too)"
 awk 'BEGIN { for (i = 1; i <= 4000; i++) printf "%04d. Is the sign readable from two metres, in large print?\n", i }' \

@@ -64,6 +64,9 @@ static const bnd_audit_db audit_dbs[] = {
      "an index (empty values): which member answered the questionnaire for "
      "which pair (so that no one answers twice), nothing of what they "
      "answered"},
+    {BND_DB_SESSION_MODES, NULL, 0, WHY_IDS},
+    {BND_DB_OBJ_COUNTS, NULL, 0,
+     "a programme's pairs side by side (0: the programme's total)"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -247,6 +250,14 @@ static const struct why {
      "the questionnaire's counters (per question how many rated it 1 to 5; "
      "how many said the objectives were met, partly, not): the "
      "coordinator's aggregates, never one answer"},
+    {"session_modes", "session_id", "the session whose mode it is"},
+    {"session_modes", "mode",
+     "how a session was held (in person, video, phone), as a member "
+     "recorded it: the report shows whether each pair's first meeting was "
+     "in person, as the programme's convention asks"},
+    {"obj_counts", NULL,
+     "a count kept from the clear objective statuses (abandoned "
+     "objectives), for the administrator's statistics"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

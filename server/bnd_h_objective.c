@@ -1,6 +1,8 @@
-/* bnd_h_objective.c: OBJECTIVE_ADD, OBJECTIVE_REACH, OBJECTIVE_LIST. The
- * text is an envelope the server cannot open; status and dates are the
- * plaintext the programme counts. Ids are made by the client. */
+/* bnd_h_objective.c: OBJECTIVE_ADD, OBJECTIVE_REACH, OBJECTIVE_EDIT,
+ * OBJECTIVE_ABANDON, OBJECTIVE_REOPEN, OBJECTIVE_LIST. The text is an
+ * envelope the server cannot open; status and dates are the plaintext the
+ * programme counts. Ids are made by the client. Every write is logged and
+ * signed by the member who made it. */
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -27,6 +29,22 @@ static void ok(bnd_ctx *cx, uint64_t value)
     cx->rep->u.ok.value = value;
 }
 
+/* A date an objective is defined, reached or abandoned on: a day binome
+ * knows, and not after today. The server's today is UTC; a member ahead
+ * of UTC may be a day further, so one day more is allowed (the client
+ * refuses any day after its own today). */
+static int objective_date_ok(bnd_ctx *cx, uint32_t date)
+{
+    if (!bnd_date_ok(date))
+        return BN_EDATE;
+    if (date > cx->today + 1) {
+        cx->errmsg = "an objective cannot be dated in the future (defined, "
+                     "reached or abandoned after today)";
+        return BN_EDATE;
+    }
+    return 0;
+}
+
 /* OBJECTIVE_ADD: logged. A retry (same id, same author, same envelope)
  * is a success whose entry is not looked at; the same id with anything
  * else is BN_ECONFLICT. */
@@ -43,8 +61,9 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
         return rc;
     if (r->objective_id == 0)
         return BN_EINVAL;
-    if (!bnd_date_ok(r->date))
-        return BN_EDATE;
+    rc = objective_date_ok(cx, r->date);
+    if (rc != 0)
+        return rc;
     rc = bnd_envelope_ok(r->envelope, r->epoch);
     if (rc == 0)
         rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
@@ -104,17 +123,170 @@ int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
         ok(cx, o.id);
         return 0;
     }
-    if (!bnd_date_ok(r->date) || r->date < o.defined_date)
+    if (o.status == BN_OBJECTIVE_ABANDONED) {
+        cx->errmsg = "this objective was abandoned: reopen it first";
+        return BN_ECONFLICT;
+    }
+    rc = objective_date_ok(cx, r->date);
+    if (rc != 0)
+        return rc;
+    if (r->date < o.defined_date)
         return BN_EDATE;
     rc = bnd_pairlog_append(cx, &p, req, NULL);
-    if (rc != 0) /* landed: it would be reached already */
+    /* landed: it was reached, then reopened since */
+    if (rc != 0)
         return rc == BND_LANDED ? BN_ECONFLICT : rc;
     o.status = BN_OBJECTIVE_REACHED;
     o.reached_date = r->date;
     o.reached_by = cx->actor.account_id;
     rc = put_objective(cx, &o);
     if (rc == 0)
-        rc = bnd_stats_objective_reached(cx->st, cx->txn, p.id, p.programme_id);
+        rc = bnd_stats_objective(cx->st, cx->txn, p.id, p.programme_id,
+                                 BN_OBJECTIVE_DEFINED, BN_OBJECTIVE_REACHED);
+    if (rc != 0)
+        return rc;
+    ok(cx, o.id);
+    return 0;
+}
+
+/*
+ * OBJECTIVE_EDIT: a new text (and defined date) for an objective, by its
+ * author only: an objective has one text and one author, and a member
+ * never rewrites the other's words (notes make a revision by the editor;
+ * an objective keeps no revisions, so the partner is refused). The status
+ * stays. Sending what is stored already (a retry) is a success that
+ * appends nothing.
+ */
+int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_edit *r = &req->u.objective_edit;
+    bn_rec_objective o;
+    bn_rec_member me;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
+    if (rc != 0)
+        return rc;
+    rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc != 0)
+        return rc;
+    if (o.author_id != cx->actor.account_id) {
+        cx->errmsg = "only the member who wrote an objective can edit it; "
+                     "your partner can abandon it or add another";
+        return BN_EDENIED;
+    }
+    rc = objective_date_ok(cx, r->date);
+    if (rc != 0)
+        return rc;
+    if (o.reached_date != 0 && r->date > o.reached_date) {
+        cx->errmsg = "an objective cannot be defined after the day it was "
+                     "reached or abandoned";
+        return BN_EDATE;
+    }
+    rc = bnd_envelope_ok(r->envelope, r->epoch);
+    if (rc == 0)
+        rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
+    if (rc != 0)
+        return rc;
+    if (o.epoch == r->epoch && o.defined_date == r->date &&
+        bnd_same_bin(o.envelope, r->envelope)) {
+        ok(cx, o.id);
+        return 0;
+    }
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0) /* landed: edited again since */
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    rc = bnd_quota_charge(cx, p.id, r->envelope.len);
+    if (rc != 0)
+        return rc;
+    o.epoch = r->epoch;
+    o.envelope = r->envelope;
+    o.defined_date = r->date;
+    rc = put_objective(cx, &o);
+    if (rc != 0)
+        return rc;
+    ok(cx, o.id);
+    return 0;
+}
+
+/* OBJECTIVE_ABANDON: either member gives an open objective up (logged);
+ * again is a success that appends nothing. A reached one is reopened
+ * first (BN_ECONFLICT). The date goes where the reached date goes. */
+int bnd_h_objective_abandon(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_abandon *r = &req->u.objective_abandon;
+    bn_rec_objective o;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc != 0)
+        return rc;
+    if (o.status == BN_OBJECTIVE_ABANDONED) {
+        ok(cx, o.id);
+        return 0;
+    }
+    if (o.status == BN_OBJECTIVE_REACHED) {
+        cx->errmsg = "this objective was reached: reopen it first";
+        return BN_ECONFLICT;
+    }
+    rc = objective_date_ok(cx, r->date);
+    if (rc != 0)
+        return rc;
+    if (r->date < o.defined_date)
+        return BN_EDATE;
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0)
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    o.status = BN_OBJECTIVE_ABANDONED;
+    o.reached_date = r->date;
+    o.reached_by = cx->actor.account_id;
+    rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_stats_objective(cx->st, cx->txn, p.id, p.programme_id,
+                                 BN_OBJECTIVE_DEFINED, BN_OBJECTIVE_ABANDONED);
+    if (rc != 0)
+        return rc;
+    ok(cx, o.id);
+    return 0;
+}
+
+/* OBJECTIVE_REOPEN: a reached or abandoned objective is open again
+ * (either member, logged); its closing date goes. An open one: a success
+ * that appends nothing. */
+int bnd_h_objective_reopen(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_reopen *r = &req->u.objective_reopen;
+    bn_rec_objective o;
+    bn_rec_pair p;
+    uint8_t before;
+    int rc;
+
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc != 0)
+        return rc;
+    if (o.status == BN_OBJECTIVE_DEFINED) {
+        ok(cx, o.id);
+        return 0;
+    }
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc != 0)
+        return rc == BND_LANDED ? BN_ECONFLICT : rc;
+    before = o.status;
+    o.status = BN_OBJECTIVE_DEFINED;
+    o.reached_date = 0;
+    o.reached_by = 0;
+    rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_stats_objective(cx->st, cx->txn, p.id, p.programme_id, before,
+                                 BN_OBJECTIVE_DEFINED);
     if (rc != 0)
         return rc;
     ok(cx, o.id);

@@ -1,13 +1,38 @@
-/* bnd_h_session.c: SESSION_ADD, SESSION_UPDATE, SESSION_LIST. Sessions
- * are plaintext facts (date, held/planned/cancelled, who was absent) that
- * the programme's statistics use; a session's id is the seq of the log
- * entry that made it. */
+/* bnd_h_session.c: SESSION_ADD, SESSION_UPDATE, SESSION_MODE_SET,
+ * SESSION_LIST. Sessions are plaintext facts (date, held/planned/
+ * cancelled, who was absent, how it was held) that the programme's
+ * statistics use; a session's id is the seq of the log entry that made
+ * it. The mode lives in session_modes (rec_session's shape is frozen). */
 #include <inttypes.h>
 #include <string.h>
 
 #include "bnd_handlers.h"
 #include "bnd_quota.h"
 #include "bnd_stats.h"
+
+int bnd_session_mode(bnd_ctx *cx, uint64_t pair, uint64_t id, uint8_t *mode)
+{
+    bn_rec_session_mode m;
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_session_modes(pair, id), &m,
+                         &cx->arena);
+
+    *mode = BN_MODE_UNKNOWN;
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc == 0 && (m.pair_id != pair || m.session_id != id))
+        return BN_ECORRUPT;
+    if (rc == 0)
+        *mode = m.mode;
+    return rc;
+}
+
+/* session_info fills out from s and its mode. */
+static int session_info(bnd_ctx *cx, const bn_rec_session *s,
+                        bn_session_info *out)
+{
+    bnd_project_session_info(s, out);
+    return bnd_session_mode(cx, s->pair_id, s->id, &out->mode);
+}
 
 static int valid_status(uint8_t status, uint8_t absent)
 {
@@ -26,8 +51,7 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
         return BN_ECONFLICT; /* the entry is not a SESSION_ADD's */
     if (rc != 0)
         return rc;
-    bnd_project_session_info(&s, &cx->rep->u.session.session);
-    return 0;
+    return session_info(cx, &s, &cx->rep->u.session.session);
 }
 
 /*
@@ -122,8 +146,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL, &now);
     if (rc != 0)
         return rc;
-    bnd_project_session_info(&s, &cx->rep->u.session.session);
-    return 0;
+    return session_info(cx, &s, &cx->rep->u.session.session);
 }
 
 /* SESSION_UPDATE: logged; setting what is already there (a retry) is a
@@ -167,8 +190,97 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
 reply:
-    bnd_project_session_info(&s, &cx->rep->u.session.session);
-    return 0;
+    return session_info(cx, &s, &cx->rep->u.session.session);
+}
+
+/* SESSION_MODE_SET: how a session was held (in person, video, phone, or
+ * back to unknown), by either member, logged; the same mode again is a
+ * success that appends nothing. Stored in session_modes; unknown is the
+ * absence of a row. */
+int bnd_h_session_mode_set(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_session_mode_set *r = &req->u.session_mode_set;
+    bn_rec_session_mode m;
+    bn_rec_session s;
+    bn_rec_pair p;
+    uint8_t mode;
+    int rc;
+
+    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
+    if (rc != 0)
+        return rc;
+    if (r->mode > BN_MODE_MAX)
+        return BN_EINVAL;
+    rc = bnd_get_session(cx, p.id, r->session_id, &s);
+    if (rc == 0)
+        rc = bnd_session_mode(cx, p.id, s.id, &mode);
+    if (rc != 0)
+        return rc;
+    if (mode == r->mode)
+        goto reply; /* a retry: nothing to log */
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc == BND_LANDED)
+        goto reply; /* it landed, and was changed again since */
+    if (rc != 0)
+        return rc;
+    rc = bnd_quota_charge(cx, p.id, 0);
+    if (rc != 0)
+        return rc;
+    if (r->mode == BN_MODE_UNKNOWN) {
+        rc = bnd_rec_del(cx->st, cx->txn, bnd_key_session_modes(p.id, s.id));
+        if (rc == BN_ENOTFOUND)
+            rc = 0;
+    } else {
+        memset(&m, 0, sizeof m);
+        m.pair_id = p.id;
+        m.session_id = s.id;
+        m.mode = r->mode;
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_session_modes(p.id, s.id), &m,
+                         0);
+    }
+    if (rc != 0)
+        return rc;
+reply:
+    return session_info(cx, &s, &cx->rep->u.session.session);
+}
+
+/* bnd_first_mode gives the mode of pair's first held session (the held
+ * one on day first_held with the lowest id; BN_MODE_UNKNOWN when none):
+ * it walks that pair's sessions only. */
+int bnd_first_mode(bnd_ctx *cx, uint64_t pair, uint32_t first_held,
+                   uint8_t *mode)
+{
+    MDB_cursor *cur = NULL;
+    bnd_key k = bnd_key_prefix(bnd_key_sessions(pair, 0), 1);
+    MDB_val key = bnd_key_val(&k), val;
+    uint64_t first = 0;
+    int rc, err = 0;
+
+    *mode = BN_MODE_UNKNOWN;
+    if (first_held == 0)
+        return 0;
+    rc = bnd_cursor_open(cx->st, cx->txn, k.db, &cur);
+    if (rc != 0)
+        return rc;
+    rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+    while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
+        bn_rec_session s;
+        err = bnd_rec_decode(&val, &bn_desc_rec_session, &s, &cx->arena);
+        if (err != 0)
+            break;
+        bnd_session_fact f = {s.status, s.absent, s.date};
+        if (s.date == first_held && bnd_stats_held(&f)) {
+            first = s.id;
+            break;
+        }
+        rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (err != 0)
+        return err;
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return bnd_mdb_err(rc);
+    return first == 0 ? 0 : bnd_session_mode(cx, pair, first, mode);
 }
 
 static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
@@ -182,8 +294,7 @@ static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_project_session_info(&s, o);
-    return 0;
+    return session_info(cx, &s, o);
 }
 
 /* SESSION_LIST: the pair's sessions by id, after `after`. */

@@ -1,7 +1,8 @@
 /* bnd_h_stats.c: STATS_GET and STATS_PAIRS_GET, a programme's statistics
  * for administrators (the table admits no other role). Both only read:
  * the counters the writes keep (bnd_stats.h), the pair records and the
- * members' names. Nothing here scans sessions or objectives. */
+ * members' names. Nothing here scans objectives; a pair's row walks that
+ * pair's sessions to find the mode of its first held one. */
 #include <string.h>
 
 #include "bnd_handlers.h"
@@ -24,6 +25,10 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     bnd_project_stats(&ps, o); /* the counters */
+    rc = bnd_stats_objective_counts_get(cx->st, cx->txn, prog.id, 0,
+                                        &o->objectives_abandoned);
+    if (rc != 0)
+        return rc;
     rc = bnd_programme_info(cx, &prog, &o->programme);
     if (rc != 0)
         return rc;
@@ -80,6 +85,12 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     if (rc != 0)
         return rc;
     o->min_override = pd.override_by != 0;
+    rc = bnd_stats_objective_counts_get(cx->st, cx->txn, ps.programme_id,
+                                        ps.pair_id, &o->objectives_abandoned);
+    if (rc == 0)
+        rc = bnd_first_mode(cx, ps.pair_id, ps.first_held, &o->first_mode);
+    if (rc != 0)
+        return rc;
     return bnd_pair_ender(cx, &p, &o->ended_by);
 }
 

@@ -343,10 +343,23 @@ int bnd_h_feedback_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_session_list(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_session_mode_set(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_objective_list(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_objective_abandon(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_objective_reopen(bnd_ctx *cx, const bn_msg *req);
+
+/* bnd_session_mode reads a session's mode (BN_MODE_UNKNOWN when none is
+ * recorded: sessions made before issue 13, or with no mode given). */
+int bnd_session_mode(bnd_ctx *cx, uint64_t pair, uint64_t id, uint8_t *mode);
+
+/* bnd_first_mode gives the mode of pair's first held session, whose day
+ * is first_held (its counters'); BN_MODE_UNKNOWN when none. */
+int bnd_first_mode(bnd_ctx *cx, uint64_t pair, uint32_t first_held,
+                   uint8_t *mode);
 
 int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_note_list(bnd_ctx *cx, const bn_msg *req);

@@ -28,13 +28,13 @@
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
     X(rec_note, note_meta, "")                                                 \
-    X(rec_session, session_info, "")                                           \
+    X(rec_session, session_info, "mode")                                       \
     X(rec_objective, objective_info, "")                                       \
     X(rec_doc, doc_meta, "")                                                   \
-    X(rec_prog_stats, stats, "programme today months")                         \
+    X(rec_prog_stats, stats, "programme today months objectives_abandoned")    \
     X(rec_pair_stats, stats_pair,                                              \
       "mentor_name mentee_name status created_date start_date end_date "       \
-      "end_reason ended_by min_override")
+      "end_reason ended_by min_override objectives_abandoned first_mode")
 
 enum bnd_projection {
 #define BND__PROJ_ENUM(rec, wire, by_hand) BND_PROJ_##wire,

@@ -43,6 +43,8 @@
  * prog_accepts   programme_id (8)                             rec_prog_accept
  * questionnaires programme_id (8)                             rec_questionnaire
  * answered       pair_id (8) || account_id (8)                (no record)
+ * session_modes  pair_id (8) || session_id (8)                rec_session_mode
+ * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -60,6 +62,9 @@
  * structure has not signed the charter), questionnaires (no record: no
  * questionnaire) and answered (an index, empty values: who answered the
  * questionnaire for which pair, and nothing of what they answered).
+ * defaults; no schema version change. So are session_modes (a session
+ * without a row: mode unknown) and obj_counts (no row: nothing
+ * abandoned), both issue 13.
  *
  * pair_stats is keyed by programme first so that a programme's pairs are
  * contiguous: it is also the index STATS_PAIRS_GET walks (bnd_stats.h).
@@ -214,7 +219,7 @@
     F(T, U64, author_id, 0, 0)                                                 \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
-    F(T, U8, status, 2, 0)                                                     \
+    F(T, U8, status, BN_OBJECTIVE_STATUS_MAX, 0)                               \
     F(T, U32, defined_date, BN_DATE_MAX, 0)                                    \
     F(T, U32, reached_date, BN_DATE_MAX, 0)                                    \
     F(T, U64, reached_by, 0, 0)                                                \
@@ -367,6 +372,22 @@
     F(T, U32, objectives_partly, 0, 0)                                         \
     F(T, U32, objectives_no, 0, 0)
 
+/* How a session was held (enum bn_session_mode), set by SESSION_MODE_SET
+ * (issue 13): rec_session's shape is frozen. No row: unknown. */
+#define BN_F_rec_session_mode(F, T)                                            \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, U8, mode, BN_MODE_MAX, 0)
+
+/* Objectives abandoned (issue 13), beside the defined and reached counts
+ * of rec_pair_stats and rec_prog_stats (whose shape is frozen): under
+ * programme || pair for a pair, programme || 0 for the programme. No row:
+ * none. */
+#define BN_F_rec_obj_counts(F, T)                                              \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, abandoned, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -391,7 +412,9 @@
     X(rec_prog_calendar)                                                       \
     X(rec_pair_dates)                                                          \
     X(rec_prog_accept)                                                         \
-    X(rec_questionnaire)
+    X(rec_questionnaire)                                                       \
+    X(rec_session_mode)                                                        \
+    X(rec_obj_counts)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

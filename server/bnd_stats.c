@@ -292,31 +292,74 @@ cleanup:
 
 /* ---- objectives, pairs, accounts --------------------------------------- */
 
-/* Counts one objective defined (or reached) for the pair and its
- * programme. */
-static int count_objective(bnd_store *st, MDB_txn *txn, uint64_t pair,
-                           uint64_t programme, int reached)
+/* What an objective of status st counts (0: no objective): defined
+ * (open or reached: abandoned ones leave it), reached, abandoned. */
+static void objective_counts(uint8_t st, int *defined, int *reached,
+                             int *abandoned)
+{
+    *defined = st == BN_OBJECTIVE_DEFINED || st == BN_OBJECTIVE_REACHED;
+    *reached = st == BN_OBJECTIVE_REACHED;
+    *abandoned = st == BN_OBJECTIVE_ABANDONED;
+}
+
+int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
+                                   uint64_t programme, uint64_t pair,
+                                   uint32_t *abandoned)
+{
+    bn_rec_obj_counts c;
+    void *arena = NULL;
+    int rc =
+        bnd_rec_get(st, txn, bnd_key_obj_counts(programme, pair), &c, &arena);
+
+    bn_arena_free(&arena);
+    *abandoned = rc == 0 ? c.abandoned : 0;
+    return rc == BN_ENOTFOUND ? 0 : rc;
+}
+
+/* Adds delta to the abandoned count under programme || pair. */
+static int bump_abandoned(bnd_store *st, MDB_txn *txn, uint64_t programme,
+                          uint64_t pair, int delta)
+{
+    bn_rec_obj_counts c;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.programme_id = programme;
+    c.pair_id = pair;
+    rc = bnd_stats_objective_counts_get(st, txn, programme, pair, &c.abandoned);
+    if (rc != 0)
+        return rc;
+    bump(&c.abandoned, delta, "objectives_abandoned");
+    return bnd_rec_put(st, txn, bnd_key_obj_counts(programme, pair), &c, 0);
+}
+
+int bnd_stats_objective(bnd_store *st, MDB_txn *txn, uint64_t pair,
+                        uint64_t programme, uint8_t before, uint8_t after)
 {
     bn_rec_prog_stats p;
     bn_rec_pair_stats ps;
     void *arena = NULL;
+    int d0, r0, a0, d1, r1, a1;
     int rc;
 
+    objective_counts(before, &d0, &r0, &a0);
+    objective_counts(after, &d1, &r1, &a1);
     rc = bnd_stats_prog_get(st, txn, programme, &p, &arena);
     if (rc == 0)
         rc = pair_load(st, txn, pair, programme, &ps, &arena);
     if (rc == 0) {
-        if (reached) {
-            p.objectives_reached++;
-            ps.objectives_reached++;
-        } else {
-            p.objectives_defined++;
-            ps.objectives_defined++;
-        }
+        bump(&p.objectives_defined, d1 - d0, "objectives_defined");
+        bump(&ps.objectives_defined, d1 - d0, "objectives_defined");
+        bump(&p.objectives_reached, r1 - r0, "objectives_reached");
+        bump(&ps.objectives_reached, r1 - r0, "objectives_reached");
         rc = prog_put(st, txn, &p);
     }
     if (rc == 0)
         rc = pair_put(st, txn, &ps, 0);
+    if (rc == 0 && a1 != a0)
+        rc = bump_abandoned(st, txn, programme, pair, a1 - a0);
+    if (rc == 0 && a1 != a0)
+        rc = bump_abandoned(st, txn, programme, 0, a1 - a0);
     bn_arena_free(&arena);
     return rc;
 }
@@ -324,13 +367,15 @@ static int count_objective(bnd_store *st, MDB_txn *txn, uint64_t pair,
 int bnd_stats_objective_defined(bnd_store *st, MDB_txn *txn, uint64_t pair,
                                 uint64_t programme)
 {
-    return count_objective(st, txn, pair, programme, 0);
+    return bnd_stats_objective(st, txn, pair, programme, 0,
+                               BN_OBJECTIVE_DEFINED);
 }
 
 int bnd_stats_objective_reached(bnd_store *st, MDB_txn *txn, uint64_t pair,
                                 uint64_t programme)
 {
-    return count_objective(st, txn, pair, programme, 1);
+    return bnd_stats_objective(st, txn, pair, programme, BN_OBJECTIVE_DEFINED,
+                               BN_OBJECTIVE_REACHED);
 }
 
 static uint32_t *pair_counter(bn_rec_prog_stats *p, uint8_t status)

@@ -89,6 +89,24 @@ int bnd_stats_objective_defined(bnd_store *st, MDB_txn *txn, uint64_t pair,
 int bnd_stats_objective_reached(bnd_store *st, MDB_txn *txn, uint64_t pair,
                                 uint64_t programme);
 
+/*
+ * bnd_stats_objective moves an objective of pair from status before to
+ * after (enum bn_objective_status; 0: no objective). What each status
+ * counts: objectives_defined counts those open or reached (an abandoned
+ * objective leaves it), objectives_reached those reached, and the
+ * abandoned ones are counted apart in obj_counts (pair's row and
+ * the programme's row, pair 0), since the stats records' shape is
+ * frozen. Reopening (reached or abandoned to defined) un-counts.
+ */
+int bnd_stats_objective(bnd_store *st, MDB_txn *txn, uint64_t pair,
+                        uint64_t programme, uint8_t before, uint8_t after);
+
+/* bnd_stats_objective_counts_get reads the abandoned count of pair in
+ * programme (pair 0: the programme's); 0 when there is no row. */
+int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
+                                   uint64_t programme, uint64_t pair,
+                                   uint32_t *abandoned);
+
 /* bnd_stats_pair_created makes pair's (zero) counters and counts the new
  * pair under status (pending). BN_EEXIST if the pair has counters. */
 int bnd_stats_pair_created(bnd_store *st, MDB_txn *txn, uint64_t pair,
@@ -123,7 +141,10 @@ int bnd_stats_pair_get(bnd_store *st, MDB_txn *txn, uint64_t pair,
  * last held days) from the sessions database, each session through the
  * hook SESSION_ADD calls (bnd_stats_session with no before), and stores
  * BND_STATS_COUNTING in meta. Other counters (people, pairs by status,
- * objectives) are kept. BN_ECORRUPT for a session of no pair.
+ * objectives, and the abandoned ones in obj_counts) are kept: an
+ * erased pair's objectives are gone but still count, so they cannot be
+ * counted again from the objectives database. BN_ECORRUPT for a session of no
+ * pair.
  */
 int bnd_stats_recount(bnd_store *st, MDB_txn *txn);
 

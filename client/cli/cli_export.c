@@ -313,7 +313,7 @@ static int export_objectives(cli_ctx *ctx, const bnc_pair *p, const char *dir,
         cli_date(dd, o->defined_date);
         cli_date(rd, o->reached_date);
         fprintf(f, "%016" PRIx64 ",%s,%s,%s,", o->id,
-                o->status == BNC_OBJECTIVE_REACHED ? "reached" : "defined", dd,
+                bnc_objective_status_name(o->status), dd,
                 o->reached_date ? rd : "");
         csv(f, o->author_name);
         fputc(',', f);

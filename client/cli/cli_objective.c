@@ -1,6 +1,6 @@
 /*
  * cli_objective.c: objectives. The text is sealed on this machine; only
- * the status (defined, reached) and its dates are plaintext.
+ * the status (defined, reached, abandoned) and its dates are plaintext.
  */
 #include "cli.h"
 
@@ -59,6 +59,18 @@ static int read_text(cli_ctx *ctx, char *buf, size_t *len)
     return 0;
 }
 
+/* future_date refuses a day after today, for --date of an objective. */
+static int future_date(cli_ctx *ctx, const char *date, uint32_t day)
+{
+    if (day <= bnc_date_today())
+        return 0;
+    return cli_fail(ctx, CLI_EUSAGE,
+                    "--date %s is in the future: an objective is dated the "
+                    "day it was defined, reached or abandoned, today at the "
+                    "latest",
+                    cli_safe(date));
+}
+
 int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
@@ -73,7 +85,8 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 2);
     if (rc != 0)
         return rc;
-    if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
+    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
+                         future_date(ctx, date, day) != 0))
         return CLI_EUSAGE;
     typed = pos[1] == NULL || strcmp(pos[1], "-") == 0;
     if (!typed &&
@@ -135,7 +148,8 @@ int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
-    if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
+    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
+                         future_date(ctx, date, day) != 0))
         return CLI_EUSAGE;
     if (bnc_id_resolve(NULL, 0, pos[1], &id) == BNC_EINVAL)
         return cli_fail(ctx, CLI_EUSAGE,
@@ -184,19 +198,20 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
     if (json)
         printf("[");
     else
-        printf("%-16s  %-8s %-10s %-10s %-16s %s\n", "OBJECTIVE", "STATUS",
-               "DEFINED", "REACHED", "AUTHOR", "TEXT");
+        printf("%-16s  %-9s %-10s %-10s %-16s %s\n", "OBJECTIVE", "STATUS",
+               "DEFINED", "CLOSED", "AUTHOR", "TEXT");
     for (size_t i = 0; i < n; i++) {
         const bnc_objective *o = &items[i];
-        const char *status =
-            o->status == BNC_OBJECTIVE_REACHED ? "reached" : "defined";
+        const char *status = bnc_objective_status_name(o->status);
         char dd[11], rd[11];
         cli_date(dd, o->defined_date);
         cli_date(rd, o->reached_date);
         if (json) {
             printf("%s{\"id\":\"%016" PRIx64 "\",\"status\":\"%s\","
-                   "\"defined\":\"%s\",\"reached\":",
-                   i ? "," : "", o->id, status, dd);
+                   "\"defined\":\"%s\",\"%s\":",
+                   i ? "," : "", o->id, status, dd,
+                   o->status == BNC_OBJECTIVE_ABANDONED ? "abandoned"
+                                                        : "reached");
             if (o->reached_date)
                 printf("\"%s\"", rd);
             else
@@ -210,7 +225,7 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
                 printf("null");
             printf(",\"verified\":%s}", o->text != NULL ? "true" : "false");
         } else {
-            printf("%016" PRIx64 "  %-8s %-10s %-10s %s ", o->id, status, dd,
+            printf("%016" PRIx64 "  %-9s %-10s %-10s %s ", o->id, status, dd,
                    rd, cli_pad(o->author_name, 16));
             if (o->text != NULL)
                 cli_print_text(stdout, o->text);
@@ -222,6 +237,179 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
     if (json)
         printf("]\n");
 cleanup:
+    bnc_objective_list_free(items, n);
+    bnc_pair_free(p);
+    return rc;
+}
+
+/* open_objective opens PAIR (pos0) and finds OBJECTIVE (pos1) among its
+ * objectives: *p, *items and *n for the caller to free. */
+static int open_objective(cli_ctx *ctx, char **pos, bnc_pair **p,
+                          bnc_objective **items, size_t *n, uint64_t *id,
+                          const bnc_objective **o)
+{
+    int rc;
+
+    if (bnc_id_resolve(NULL, 0, pos[1], id) == BNC_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
+    rc = cli_open_pair(ctx, pos[0], 0, p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, *p, pos[0]);
+    if (rc == 0)
+        rc = bnc_objective_list(ctx->client, *p, items, n);
+    if (rc == 0)
+        rc = resolve(ctx, *items, *n, pos[1], pos[0], id);
+    for (size_t i = 0; rc == 0 && i < *n; i++)
+        if ((*items)[i].id == *id)
+            *o = &(*items)[i];
+    return rc;
+}
+
+int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *date = NULL;
+    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    char *pos[3] = {NULL, NULL, NULL}, *text = NULL;
+    const bnc_objective *o = NULL;
+    bnc_objective *items = NULL;
+    bnc_pair *p = NULL;
+    uint32_t day = 0;
+    uint64_t id = 0;
+    size_t n = 0, len = 0;
+    int rc, typed;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 3);
+    if (rc != 0)
+        return rc;
+    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
+                         future_date(ctx, date, day) != 0))
+        return CLI_EUSAGE;
+    typed = pos[2] == NULL || strcmp(pos[2], "-") == 0;
+    if (!typed &&
+        (strlen(pos[2]) == 0 || strlen(pos[2]) > BNC_OBJECTIVE_TEXT_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "TEXT is 1 to %u bytes: the objective, in a few words",
+                        BNC_OBJECTIVE_TEXT_MAX);
+    text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
+    if (text == NULL)
+        return BNC_ENOMEM;
+    /* The passphrase, the server, the pair and the objective first. */
+    rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
+    if (rc != 0)
+        goto cleanup;
+    if (o->author_id != bnc_client_account(ctx->client)->id) {
+        rc = cli_fail(ctx, BNC_EDENIED,
+                      "objective %016" PRIx64 " was written by %s: only its "
+                      "author can edit it",
+                      id, o->author_name);
+        cli_hint(ctx,
+                 "abandon it with 'binome objective abandon %s %s', or add "
+                 "another",
+                 pos[0], pos[1]);
+        goto cleanup;
+    }
+    if (date == NULL)
+        day = o->defined_date;
+    if (o->reached_date != 0 && day > o->reached_date) {
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "objective %016" PRIx64 " was closed before that day: "
+                      "reopen it first",
+                      id);
+        goto cleanup;
+    }
+    if (typed) {
+        rc = read_text(ctx, text, &len);
+    } else {
+        len = strlen(pos[2]);
+        memcpy(text, pos[2], len + 1);
+    }
+    if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "TEXT is 1 to %u bytes: the objective, in a few words",
+                      BNC_OBJECTIVE_TEXT_MAX);
+    if (rc == 0)
+        rc = bnc_objective_edit(ctx->client, p, id, text, len, day);
+    if (rc == 0)
+        printf("objective %016" PRIx64 " edited\n", id);
+    else
+        cli_write_error(ctx, rc, pos[0]);
+cleanup:
+    sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
+    sodium_free(text);
+    bnc_objective_list_free(items, n);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_objective_abandon(cli_ctx *ctx, int argc, char **argv)
+{
+    const char *date = NULL;
+    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    char *pos[2];
+    const bnc_objective *o = NULL;
+    bnc_objective *items = NULL;
+    bnc_pair *p = NULL;
+    uint32_t day = bnc_date_today();
+    uint64_t id = 0;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
+                         future_date(ctx, date, day) != 0))
+        return CLI_EUSAGE;
+    rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
+    if (rc == 0 && o->status == BNC_OBJECTIVE_REACHED) {
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "objective %016" PRIx64 " was reached: reopen it "
+                      "first ('binome objective reopen %s %s')",
+                      id, pos[0], pos[1]);
+    } else if (rc == 0 && day < o->defined_date) {
+        char d[11];
+        cli_date(d, o->defined_date);
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "objective %016" PRIx64 " was defined on %s: it "
+                      "cannot be abandoned before",
+                      id, d);
+    } else if (rc == 0) {
+        rc = bnc_objective_abandon(ctx->client, p, id, day);
+        if (rc == 0) {
+            char d[11];
+            cli_date(d, day);
+            printf("objective %016" PRIx64 " abandoned on %s\n", id, d);
+        } else {
+            cli_write_error(ctx, rc, pos[0]);
+        }
+    }
+    bnc_objective_list_free(items, n);
+    bnc_pair_free(p);
+    return rc;
+}
+
+int cli_objective_reopen(cli_ctx *ctx, int argc, char **argv)
+{
+    const cli_opt opts[] = {{NULL, NULL, NULL}};
+    char *pos[2];
+    const bnc_objective *o = NULL;
+    bnc_objective *items = NULL;
+    bnc_pair *p = NULL;
+    uint64_t id = 0;
+    size_t n = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
+    if (rc != 0)
+        return rc;
+    rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
+    if (rc == 0)
+        rc = bnc_objective_reopen(ctx->client, p, id);
+    if (rc == 0)
+        printf("objective %016" PRIx64 " open again\n", id);
+    else if (o != NULL)
+        cli_write_error(ctx, rc, pos[0]);
     bnc_objective_list_free(items, n);
     bnc_pair_free(p);
     return rc;

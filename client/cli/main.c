@@ -137,15 +137,20 @@ static const cli_cmd commands[] = {
      "histories."},
     {"session add", cli_session_add,
      "PAIR --date YYYY-MM-DD [--status held|planned|cancelled] "
-     "[--absent mentor|mentee|both]...",
+     "[--absent mentor|mentee|both]... [--mode in-person|video|phone]",
      "Record a session. The status defaults to held for a past date and "
-     "planned for a future one; --absent may be given twice. Prints the "
-     "session id."},
+     "planned for a future one; --absent may be given twice. --mode says "
+     "how it was held (the programme's report shows whether each pair's "
+     "first meeting was in person); without it the mode is unknown. Prints "
+     "the session id."},
     {"session update", cli_session_update,
      "PAIR SESSION [--status held|planned|cancelled] "
-     "[--absent mentor|mentee|both]...",
-     "Change a session's status or absences, e.g. a planned session later "
-     "held or cancelled. What is not given is kept."},
+     "[--absent mentor|mentee|both|none]... "
+     "[--mode in-person|video|phone|unknown]",
+     "Correct a session's status, who was absent (--absent none: both "
+     "attended) or how it was held, e.g. a planned session later held or "
+     "cancelled. What is not given is kept. Each change is signed in the "
+     "pair's log and the programme's figures follow."},
     {"session list", cli_session_list, "PAIR [--json]",
      "List the pair's sessions."},
     {"note add", cli_note_add,
@@ -196,6 +201,19 @@ static const cli_cmd commands[] = {
      "PAIR OBJECTIVE [--date YYYY-MM-DD]",
      "Mark an objective reached (today unless --date). OBJECTIVE is its id "
      "or a unique prefix."},
+    {"objective edit", cli_objective_edit,
+     "PAIR OBJECTIVE [TEXT | -] [--date YYYY-MM-DD]",
+     "Correct an objective you wrote: a new text (encrypted on this "
+     "machine; read from standard input without TEXT or with -), and with "
+     "--date a corrected day it was defined. Only its author can edit an "
+     "objective; your partner can abandon it or add another."},
+    {"objective abandon", cli_objective_abandon,
+     "PAIR OBJECTIVE [--date YYYY-MM-DD]",
+     "Give up an open objective (today unless --date): the programme "
+     "counts it as abandoned, neither defined nor reached."},
+    {"objective reopen", cli_objective_reopen, "PAIR OBJECTIVE",
+     "Make a reached or abandoned objective open again (a mistake "
+     "corrected): it no longer counts as reached or abandoned."},
     {"objective list", cli_objective_list, "PAIR [--json]",
      "List the objectives, decrypted, with their status and dates."},
     {"doc put", cli_doc_put, "PAIR FILE",

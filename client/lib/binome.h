@@ -46,8 +46,8 @@
 extern "C" {
 #endif
 
-#define LIBBINOME_VERSION_MAJOR 2
-#define LIBBINOME_VERSION_MINOR 1
+#define LIBBINOME_VERSION_MAJOR 3
+#define LIBBINOME_VERSION_MINOR 0
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */
@@ -247,6 +247,16 @@ enum bnc_note_kind {
 enum bnc_objective_status {
     BNC_OBJECTIVE_DEFINED = 1,
     BNC_OBJECTIVE_REACHED = 2,
+    BNC_OBJECTIVE_ABANDONED = 3, /* reopened: defined again */
+};
+
+/* How a session was held: unknown for sessions recorded without a mode
+ * (and all those recorded before modes existed). */
+enum bnc_session_mode {
+    BNC_MODE_UNKNOWN = 0,
+    BNC_MODE_IN_PERSON = 1,
+    BNC_MODE_VIDEO = 2,
+    BNC_MODE_PHONE = 3,
 };
 
 /* ------------------------------------------------------------------ */
@@ -933,6 +943,7 @@ typedef struct bnc_session {
     uint8_t absent; /* BNC_ABSENT_* bits */
     uint64_t created_by;
     int64_t created;
+    uint8_t mode; /* enum bnc_session_mode */
 } bnc_session;
 
 /*
@@ -953,6 +964,17 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
 int bnc_admin_sessions(bnc_client *c, uint64_t pair_id, bnc_session **items,
                        size_t *n);
 
+/*
+ * bnc_session_set_mode records how a session was held (enum
+ * bnc_session_mode; BNC_MODE_UNKNOWN takes a mode back) with its log
+ * entry, by either member; *out as above.
+ */
+int bnc_session_set_mode(bnc_client *c, bnc_pair *p, uint64_t session_id,
+                         uint8_t mode, bnc_session *out);
+/* bnc_session_mode_name: "unknown", "in-person", "video" or "phone";
+ * bnc_session_mode_parse reads one of those (BNC_EINVAL otherwise). */
+const char *bnc_session_mode_name(uint8_t mode);
+int bnc_session_mode_parse(const char *s, uint8_t *mode);
 /* bnc_session_list fetches every page of the pair's sessions. */
 int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
                      size_t *n);
@@ -974,7 +996,7 @@ typedef struct bnc_objective {
     char author_name[BNC_NAME_MAX + 1];
     uint8_t status; /* enum bnc_objective_status */
     uint32_t defined_date;
-    uint32_t reached_date;
+    uint32_t reached_date; /* or the day it was abandoned; 0 when open */
     char *text; /* locked memory, NUL-terminated; NULL if not opened */
     size_t text_len;
     int open_rc; /* 0, or why the text could not be opened */
@@ -989,6 +1011,21 @@ int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
                       uint32_t date, uint64_t *id);
 /* bnc_objective_reach marks an objective reached on date. */
 int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date);
+/*
+ * bnc_objective_edit seals a new text for objective id, defined on date
+ * (the same or a corrected day), and sends it with its log entry. Only
+ * the objective's author may (the server answers BNC_EDENIED to the
+ * partner). bnc_objective_abandon gives an open objective up on date;
+ * bnc_objective_reopen makes a reached or abandoned objective open again.
+ * Either member may abandon or reopen. Dates after today: BNC_EDATE.
+ */
+int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
+                       const char *text, size_t len, uint32_t date);
+int bnc_objective_abandon(bnc_client *c, bnc_pair *p, uint64_t id,
+                          uint32_t date);
+int bnc_objective_reopen(bnc_client *c, bnc_pair *p, uint64_t id);
+/* bnc_objective_status_name: "defined", "reached" or "abandoned". */
+const char *bnc_objective_status_name(uint8_t status);
 /*
  * bnc_objective_list fetches every objective and opens each text (a text
  * that does not verify leaves text NULL and open_rc set). Free with
@@ -1234,7 +1271,11 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *     withdrawn, else its end reason (an erased pair keeps it); rate =
  *     completed / (completed + withdrawn).
  *   - objectives: reach rate = reached / defined, where defined counts
- *     every objective ever defined (reached ones included).
+ *     every objective defined and not abandoned (reached ones included);
+ *     abandoned ones are counted apart; a reopened one counts as defined.
+ *   - first meeting in person: a pair whose first held session was
+ *     recorded in person (first_mode); pairs_first_in_person counts them
+ *     over the pairs that held a session.
  *   - median days from the pair's start (start_date: the coordinator's
  *     when set, else the second acceptance; created_date for a pair never
  *     started) to the first held session, over pairs that held one (mean
@@ -1280,6 +1321,8 @@ typedef struct bnc_stats_pair {
     uint32_t first_held, last_held; /* 0: no held session */
     uint8_t ended_by;               /* enum bnc_ender, 0: not ended */
     uint8_t min_override; /* ended completed before the minimum, on purpose */
+    uint32_t objectives_abandoned;
+    uint8_t first_mode; /* of the first held session: enum bnc_session_mode */
 } bnc_stats_pair;
 
 typedef struct bnc_stats {
@@ -1296,6 +1339,7 @@ typedef struct bnc_stats {
     bnc_stats_pair *pairs; /* malloc'd, in pair id order */
     size_t npairs;
     bnc_feedback feedback; /* the structure's signature, the questionnaire */
+    uint32_t objectives_abandoned;
 } bnc_stats;
 
 /*
@@ -1368,6 +1412,8 @@ typedef struct bnc_stats_derived {
     size_t npairs;
     size_t *at_risk; /* indices into the pairs, worst first */
     size_t nat_risk;
+    uint32_t pairs_first_in_person; /* first held session in person */
+    uint32_t pairs_first_held;      /* pairs with a held session */
 } bnc_stats_derived;
 
 /*

@@ -567,6 +567,89 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
                                " logged at entry %" PRIu64,
                                id, upd->author_id, upd->seq);
     }
+    /* The mode: the last SESSION_MODE_SET's, else unknown. */
+    const bn_log_entry *m = bnc__log_last(p, BN_MSG_SESSION_MODE_SET, s->id);
+    if (m == NULL && s->mode != BN_MODE_UNKNOWN)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "session %s is shown held %s, which no entry of "
+                           "the pair's signed log says",
+                           id, bnc_session_mode_name(s->mode));
+    if (m != NULL) {
+        bn_msg req;
+        bn_msg_init(&req, BN_MSG_SESSION_MODE_SET, 0);
+        req.u.session_mode_set.pair_id = p->info.id;
+        req.u.session_mode_set.session_id = s->id;
+        req.u.session_mode_set.mode = s->mode;
+        if (bn_log_entry_matches(m, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "session %s: its mode (%s) is not what member "
+                               "%" PRIu64 " logged at entry %" PRIu64,
+                               id, bnc_session_mode_name(s->mode), m->author_id,
+                               m->seq);
+    }
+    return 0;
+}
+
+/* last_status_entry: the last version 2 entry that set objective id's
+ * status (reached, abandoned or reopened), or NULL. */
+static const bn_log_entry *last_status_entry(const bnc_pair *p, uint64_t id)
+{
+    for (size_t i = p->nlog; i-- > 0;) {
+        const bn_log_entry *e = &p->log[i];
+        if (e->version == BN_LOG_VERSION && e->item == id &&
+            (e->op == BN_MSG_OBJECTIVE_REACH ||
+             e->op == BN_MSG_OBJECTIVE_ABANDON ||
+             e->op == BN_MSG_OBJECTIVE_REOPEN))
+            return e;
+    }
+    return NULL;
+}
+
+/* check_objective_text: the served text, epoch and defined date are those
+ * of the last edit when there is one (by the author: the server refuses
+ * the partner's), else of the add. */
+static int check_objective_text(bnc_client *c, const bnc_pair *p,
+                                const struct bn_objective_info *o,
+                                const bn_log_entry *add, const char *id)
+{
+    const bn_log_entry *edit = bnc__log_last(p, BN_MSG_OBJECTIVE_EDIT, o->id);
+    bn_msg req;
+
+    if (add != NULL && add->author_id != o->author_id)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "objective %s is not what member %" PRIu64
+                           " logged at entry %" PRIu64 " (its author changed)",
+                           id, add->author_id, add->seq);
+    if (edit != NULL) {
+        bn_msg_init(&req, BN_MSG_OBJECTIVE_EDIT, 0);
+        req.u.objective_edit.pair_id = p->info.id;
+        req.u.objective_edit.objective_id = o->id;
+        req.u.objective_edit.epoch = o->epoch;
+        req.u.objective_edit.envelope = o->envelope;
+        req.u.objective_edit.date = o->defined_date;
+        if (edit->author_id != o->author_id ||
+            bn_log_entry_matches(edit, &req) != 0)
+            return bnc__tamper(c, BN_ETAMPER,
+                               "objective %s is not what member %" PRIu64
+                               " wrote at entry %" PRIu64
+                               " (its last edit: text or date changed, or "
+                               "rolled back)",
+                               id, edit->author_id, edit->seq);
+        return 0;
+    }
+    if (add == NULL)
+        return 0; /* legacy */
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.pair_id = p->info.id;
+    req.u.objective_add.objective_id = o->id;
+    req.u.objective_add.epoch = o->epoch;
+    req.u.objective_add.envelope = o->envelope;
+    req.u.objective_add.date = o->defined_date;
+    if (bn_log_entry_matches(add, &req) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "objective %s is not what member %" PRIu64
+                           " logged at entry %" PRIu64,
+                           id, add->author_id, add->seq);
     return 0;
 }
 
@@ -574,49 +657,56 @@ int bnc__check_objective(bnc_client *c, const bnc_pair *p,
                          const struct bn_objective_info *o)
 {
     const bn_log_entry *add = bnc__log_last(p, BN_MSG_OBJECTIVE_ADD, o->id);
-    const bn_log_entry *reach = bnc__log_last(p, BN_MSG_OBJECTIVE_REACH, o->id);
+    const bn_log_entry *st = last_status_entry(p, o->id);
     char id[17];
     bn_msg req;
+    uint8_t want;
+    int rc;
 
     snprintf(id, sizeof id, "%016" PRIx64, o->id);
     if (add == NULL && p->nlegacy == 0)
         return not_logged(c, p, "objective", id);
-    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
-    req.u.objective_add.pair_id = p->info.id;
-    req.u.objective_add.objective_id = o->id;
-    req.u.objective_add.epoch = o->epoch;
-    req.u.objective_add.envelope = o->envelope;
-    req.u.objective_add.date = o->defined_date;
-    if (add != NULL && (add->author_id != o->author_id ||
-                        bn_log_entry_matches(add, &req) != 0))
-        return bnc__tamper(c, BN_ETAMPER,
-                           "objective %s is not what member %" PRIu64
-                           " logged at entry %" PRIu64,
-                           id, add->author_id, add->seq);
+    rc = check_objective_text(c, p, o, add, id);
+    if (rc != 0)
+        return rc;
     /* Reached by a legacy entry is possible only for a legacy objective. */
-    if (reach == NULL) {
+    if (st == NULL) {
         if (o->status != BN_OBJECTIVE_DEFINED && add != NULL)
             return bnc__tamper(c, BN_ETAMPER,
-                               "objective %s is shown reached, which no "
-                               "entry of the pair's signed log says",
-                               id);
+                               "objective %s is shown %s, which no entry of "
+                               "the pair's signed log says",
+                               id, bnc_objective_status_name(o->status));
         return 0;
     }
-    bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
-    req.u.objective_reach.pair_id = p->info.id;
-    req.u.objective_reach.objective_id = o->id;
-    req.u.objective_reach.date = o->reached_date;
-    if (o->status != BN_OBJECTIVE_REACHED)
+    bn_msg_init(&req, st->op, 0);
+    if (st->op == BN_MSG_OBJECTIVE_REACH) {
+        want = BN_OBJECTIVE_REACHED;
+        req.u.objective_reach.pair_id = p->info.id;
+        req.u.objective_reach.objective_id = o->id;
+        req.u.objective_reach.date = o->reached_date;
+    } else if (st->op == BN_MSG_OBJECTIVE_ABANDON) {
+        want = BN_OBJECTIVE_ABANDONED;
+        req.u.objective_abandon.pair_id = p->info.id;
+        req.u.objective_abandon.objective_id = o->id;
+        req.u.objective_abandon.date = o->reached_date;
+    } else {
+        want = BN_OBJECTIVE_DEFINED;
+        req.u.objective_reopen.pair_id = p->info.id;
+        req.u.objective_reopen.objective_id = o->id;
+    }
+    if (o->status != want)
         return bnc__tamper(c, BN_EWITHHELD,
-                           "objective %s: its reaching is in the pair's log "
-                           "(entry %" PRIu64
-                           ") but the server shows it not reached (withheld)",
-                           id, reach->seq);
-    if (bn_log_entry_matches(reach, &req) != 0)
+                           "objective %s: the pair's log says %s (entry "
+                           "%" PRIu64 ") but the server shows it %s "
+                           "(withheld or rolled back)",
+                           id, bnc_objective_status_name(want), st->seq,
+                           bnc_objective_status_name(o->status));
+    if ((want == BN_OBJECTIVE_DEFINED && o->reached_date != 0) ||
+        bn_log_entry_matches(st, &req) != 0)
         return bnc__tamper(c, BN_ETAMPER,
-                           "objective %s: its reaching is not what member "
+                           "objective %s: its status is not what member "
                            "%" PRIu64 " logged at entry %" PRIu64,
-                           id, reach->author_id, reach->seq);
+                           id, st->author_id, st->seq);
     return 0;
 }
 

@@ -148,7 +148,8 @@
     F(T, SAME, status)                                                         \
     F(T, SAME, absent)                                                         \
     F(T, SAME, created_by)                                                     \
-    F(T, SAME, created)
+    F(T, SAME, created)                                                        \
+    F(T, SAME, mode)
 
 /* envelope: opened into text (text_len, open_rc) under epoch's key. */
 #define BNC_PROJ_objective(F, T)                                               \
@@ -209,7 +210,9 @@
     F(T, SAME, first_held)                                                     \
     F(T, SAME, last_held)                                                      \
     F(T, SAME, ended_by)                                                       \
-    F(T, SAME, min_override)
+    F(T, SAME, min_override)                                                   \
+    F(T, SAME, objectives_abandoned)                                           \
+    F(T, SAME, first_mode)
 
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */
@@ -231,6 +234,7 @@
     F(T, SAME, objectives_defined)                                             \
     F(T, SAME, objectives_reached)                                             \
     F(T, HAND, months)                                                         \
+    F(T, SAME, objectives_abandoned)                                           \
     F(T, PUB, nmonths)                                                         \
     F(T, PUB, pairs)                                                           \
     F(T, PUB, npairs)

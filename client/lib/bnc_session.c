@@ -137,6 +137,45 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
     return rc;
 }
 
+const char *bnc_session_mode_name(uint8_t mode)
+{
+    static const char *const names[] = {"unknown", "in-person", "video",
+                                        "phone"};
+    return mode <= BN_MODE_MAX ? names[mode] : "?";
+}
+
+int bnc_session_mode_parse(const char *s, uint8_t *mode)
+{
+    for (uint8_t m = 0; s != NULL && m <= BN_MODE_MAX; m++)
+        if (strcmp(s, bnc_session_mode_name(m)) == 0) {
+            *mode = m;
+            return 0;
+        }
+    return BN_EINVAL;
+}
+
+int bnc_session_set_mode(bnc_client *c, bnc_pair *p, uint64_t session_id,
+                         uint8_t mode, bnc_session *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (mode > BN_MODE_MAX || session_id == 0)
+        return BN_EINVAL;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_SESSION_MODE_SET, 0);
+    req.u.session_mode_set.pair_id = p->info.id;
+    req.u.session_mode_set.session_id = session_id;
+    req.u.session_mode_set.mode = mode;
+    rc = bnc__write(c, p, &req, &req.u.session_mode_set.entry, BN_MSG_SESSION,
+                    &rep);
+    if (rc == 0 && out != NULL)
+        bnc__project_session(out, &rep.u.session.session);
+    bn_msg_free(&rep);
+    return rc;
+}
+
 static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
                          size_t *n, uint64_t *last, int *more)
 {
@@ -223,6 +262,21 @@ int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
 
 /* ---- objectives ----------------------------------------------------- */
 
+/* An objective's dates are days binome knows, not after today. */
+static int objective_date_ok(uint32_t date)
+{
+    return date >= BN_DATE_MIN && date <= BN_DATE_MAX &&
+           date <= bnc_date_today();
+}
+
+const char *bnc_objective_status_name(uint8_t status)
+{
+    return status == BN_OBJECTIVE_DEFINED     ? "defined"
+           : status == BN_OBJECTIVE_REACHED   ? "reached"
+           : status == BN_OBJECTIVE_ABANDONED ? "abandoned"
+                                              : "?";
+}
+
 static void objective_ad(bn_note_ad *ad, const bnc_pair *p, uint64_t id,
                          uint64_t author)
 {
@@ -247,7 +301,7 @@ int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
 
     if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX)
         return BN_EINVAL;
-    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+    if (!objective_date_ok(date))
         return BN_EDATE;
     if (p->keys_changed)
         return BN_EUNVERIFIED;
@@ -283,7 +337,7 @@ int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
     bn_msg req, rep = {0};
     int rc;
 
-    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+    if (!objective_date_ok(date))
         return BN_EDATE;
     if (p->keys_changed)
         return BN_EUNVERIFIED;
@@ -292,6 +346,84 @@ int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
     req.u.objective_reach.objective_id = id;
     req.u.objective_reach.date = date;
     rc = bnc__write(c, p, &req, &req.u.objective_reach.entry, BN_MSG_OK, &rep);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
+                       const char *text, size_t len, uint32_t date)
+{
+    const uint8_t *key;
+    uint8_t *env = NULL;
+    size_t envlen = 0;
+    bn_note_ad ad;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX || id == 0)
+        return BN_EINVAL;
+    if (!objective_date_ok(date))
+        return BN_EDATE;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    rc = bnc__content_key(p, p->info.epoch, &key);
+    if (rc != 0)
+        return rc;
+    /* The same binding as the first text: the log entry of the edit, not
+     * the envelope, says which text is the current one. */
+    objective_ad(&ad, p, id, c->me.id);
+    rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad,
+                          (const uint8_t *)text, len, c->profile->id->sign_sk);
+    if (rc != 0)
+        return rc;
+    if (envlen > BN_SMALL_ENVELOPE_MAX) {
+        rc = BN_ETOOLONG;
+        goto cleanup;
+    }
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_EDIT, 0);
+    req.u.objective_edit.pair_id = p->info.id;
+    req.u.objective_edit.objective_id = id;
+    req.u.objective_edit.epoch = p->info.epoch;
+    req.u.objective_edit.envelope = (bn_bin){env, (uint32_t)envlen};
+    req.u.objective_edit.date = date;
+    rc = bnc__write(c, p, &req, &req.u.objective_edit.entry, BN_MSG_OK, &rep);
+cleanup:
+    bn_msg_free(&rep);
+    free(env);
+    return rc;
+}
+
+int bnc_objective_abandon(bnc_client *c, bnc_pair *p, uint64_t id,
+                          uint32_t date)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (!objective_date_ok(date))
+        return BN_EDATE;
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ABANDON, 0);
+    req.u.objective_abandon.pair_id = p->info.id;
+    req.u.objective_abandon.objective_id = id;
+    req.u.objective_abandon.date = date;
+    rc =
+        bnc__write(c, p, &req, &req.u.objective_abandon.entry, BN_MSG_OK, &rep);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_objective_reopen(bnc_client *c, bnc_pair *p, uint64_t id)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_REOPEN, 0);
+    req.u.objective_reopen.pair_id = p->info.id;
+    req.u.objective_reopen.objective_id = id;
+    rc = bnc__write(c, p, &req, &req.u.objective_reopen.entry, BN_MSG_OK, &rep);
     bn_msg_free(&rep);
     return rc;
 }

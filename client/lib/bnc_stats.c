@@ -249,6 +249,9 @@ static int derive_pairs(const bnc_stats *s, bnc_stats_derived *d,
         d->ended_by_mentor += p->ended_by == BN_ENDER_MENTOR;
         d->ended_by_mentee += p->ended_by == BN_ENDER_MENTEE;
         d->ended_by_coordinator += p->ended_by == BN_ENDER_COORDINATOR;
+        d->pairs_first_held += p->first_held != 0;
+        d->pairs_first_in_person +=
+            p->first_held != 0 && p->first_mode == BN_MODE_IN_PERSON;
         if (p->start_date != 0) {
             uint32_t end = run_end(p, d->today);
             d->pairs_started++;
@@ -526,9 +529,11 @@ static void table_summary(FILE *f, const bnc_stats *s,
             s->sessions_held, s->sessions_planned, s->sessions_cancelled);
     fprintf(f, "%-22s mentor %u, mentee %u\n", "absences", s->absent_mentor,
             s->absent_mentee);
-    fprintf(f, "%-22s defined %u, reached %u, reach rate %s\n", "objectives",
-            s->objectives_defined, s->objectives_reached,
-            rate_str(r1, d->objectives_reach));
+    fprintf(f, "%-22s defined %u, reached %u, reach rate %s; abandoned %u\n",
+            "objectives", s->objectives_defined, s->objectives_reached,
+            rate_str(r1, d->objectives_reach), s->objectives_abandoned);
+    fprintf(f, "%-22s %u of %u pairs that met met in person first\n",
+            "first meeting", d->pairs_first_in_person, d->pairs_first_held);
     fprintf(f, "%-22s %u completed of %u ended: %s\n", "completion",
             d->pairs_completed, d->pairs_ended, rate_str(r1, d->completion));
     fprintf(f, "%-22s mentor %u, mentee %u, coordinator %u\n", "ended by",
@@ -650,11 +655,13 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(f, "\nPAIRS\n%-8s ", "PAIR");
         cell(f, "MENTOR", 22);
         cell(f, "MENTEE", 22);
-        fprintf(f,
-                "%-10s %-10s %-10s %-10s %-22s %5s %5s %5s %7s %7s %-10s "
-                "%s\n",
-                "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "HELD",
-                "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD", "MINIMUM");
+        fprintf(
+            f,
+            "%-10s %-10s %-10s %-10s %-22s %-9s %5s %5s %5s %5s %7s %7s %-10s "
+            "%s\n",
+            "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "FIRST MET",
+            "ABAND", "HELD", "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD",
+            "MINIMUM");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -668,14 +675,16 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         snprintf(why, sizeof why, "%s%s%s",
                  p->end_reason ? bnc_end_reason_name(p->end_reason) : "-",
                  p->ended_by ? ", " : "", bnc_ender_name(p->ended_by));
-        fprintf(f,
-                "%-10s %-10s %-10s %-10s %-22s %5u %5u %5u %7s %7s %-10s "
-                "%s\n",
-                row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
-                date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"),
-                why, p->sessions_held, p->sessions_planned,
-                p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"),
-                minimum_word(p, &d->pairs[i]));
+        fprintf(
+            f,
+            "%-10s %-10s %-10s %-10s %-22s %-9s %5u %5u %5u %5u %7s %7s %-10s "
+            "%s\n",
+            row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
+            date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"), why,
+            p->first_held ? bnc_session_mode_name(p->first_mode) : "-",
+            p->objectives_abandoned, p->sessions_held, p->sessions_planned,
+            p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"),
+            minimum_word(p, &d->pairs[i]));
     }
     if (s->pairs_erased > 0)
         fputs("* erased: its notes and documents are gone; its sessions and "
@@ -761,6 +770,14 @@ static int json_pair(FILE *f, const bnc_stats_pair *p,
     json_date(f, p->first_held);
     fputs(",\"last_held\":", f);
     json_date(f, p->last_held);
+    fprintf(f, ",\"objectives_abandoned\":%u,\"first_meeting_mode\":",
+            p->objectives_abandoned);
+    if (p->first_held != 0)
+        fprintf(f, "\"%s\",\"first_meeting_in_person\":%s",
+                bnc_session_mode_name(p->first_mode),
+                p->first_mode == BN_MODE_IN_PERSON ? "true" : "false");
+    else
+        fputs("null,\"first_meeting_in_person\":null", f);
     fprintf(f,
             ",\"run_days\":%u,\"expected_sessions\":%u,"
             "\"minimum_duration_reached\":%s,"
@@ -854,6 +871,11 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             s->sessions_cancelled, s->absent_mentor, s->absent_mentee,
             s->objectives_defined, s->objectives_reached);
     json_ratio(f, d->objectives_reach);
+    fprintf(f,
+            "},\"objectives_abandoned\":%u,\"first_meeting\":{\"in_person\":"
+            "%u,\"pairs_met\":%u",
+            s->objectives_abandoned, d->pairs_first_in_person,
+            d->pairs_first_held);
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);
     json_ratio(f, d->completion);
@@ -990,8 +1012,8 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "sessions_held,sessions_planned,sessions_cancelled,absent_mentor,"
           "absent_mentee,objectives_defined,objectives_reached,first_held,"
           "last_held,run_days,expected_sessions,minimum_duration_reached,"
-          "at_risk,days_without_session,ended_by,minimum_duration_override"
-          "\r\n",
+          "at_risk,days_without_session,objectives_abandoned,"
+          "first_meeting_mode,ended_by,minimum_duration_override\r\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -1012,8 +1034,9 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
         if (p->status == BN_PAIR_ACTIVE)
             fprintf(f, "%u", r->days_without);
-        fprintf(f, ",%s,%s\r\n", bnc_ender_name(p->ended_by),
-                p->min_override ? "yes" : "no");
+        fprintf(f, ",%u,%s,%s,%s\r\n", p->objectives_abandoned,
+                p->first_held ? bnc_session_mode_name(p->first_mode) : "",
+                bnc_ender_name(p->ended_by), p->min_override ? "yes" : "no");
     }
     csv_feedback(f, &s->feedback);
     return done(f);

@@ -212,9 +212,14 @@ static void kpis(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
              d->min_duration_pairs, d->pairs_started, s->programme.months);
     kpi(f, "", "Minimum duration", v, t);
     pct(v, d->objectives_reach);
-    snprintf(t, sizeof t, "%u reached of %u defined", s->objectives_reached,
-             s->objectives_defined);
+    snprintf(t, sizeof t, "%u reached of %u defined; %u abandoned",
+             s->objectives_reached, s->objectives_defined,
+             s->objectives_abandoned);
     kpi(f, "", "Objectives reached", v, t);
+    snprintf(v, sizeof v, "%u", d->pairs_first_in_person);
+    snprintf(t, sizeof t, "of %u pairs that met: first meeting in person",
+             d->pairs_first_held);
+    kpi(f, "", "First met in person", v, t);
     if (d->sessions_per_pair_month.defined)
         snprintf(v, sizeof v, "%.2f", d->sessions_per_pair_month.value);
     else
@@ -506,7 +511,8 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "<th class=\"n\">Planned</th><th class=\"n\">Cancelled</th>"
           "<th class=\"n\">Absences<br><small>mentor / mentee</small></th>"
           "<th class=\"n\">Objectives<br><small>reached / defined</small>"
-          "</th><th>Last held</th><th>Minimum<br>duration</th>"
+          "</th><th class=\"n\">Objectives<br><small>abandoned</small></th>"
+          "<th>First meeting</th><th>Last held</th><th>Minimum<br>duration</th>"
           "<th>Ended<br><small>why, by</small></th></tr>"
           "</thead><tbody>\n",
           f);
@@ -525,7 +531,8 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 "</td><td class=\"d\">%s</td>"
                 "<td class=\"n\">%u</td><td class=\"n\">%u</td>"
                 "<td class=\"n\">%u</td><td class=\"n\">%u / %u</td>"
-                "<td class=\"n\">%u / %u</td><td class=\"d\">%s</td>"
+                "<td class=\"n\">%u / %u</td><td class=\"n\">%u</td>"
+                "<td class=\"mode\">%s</td><td class=\"d\">%s</td>"
                 "<td>%s</td><td class=\"ended\">%s%s%s</td></tr>\n",
                 status_color[st], bnc_pair_status_name(p->status),
                 r->at_risk ? "<span class=\"pill risk\">at risk</span>" : "",
@@ -534,6 +541,9 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 date_or(c, p->end_date, "&#8212;"), p->sessions_held,
                 p->sessions_planned, p->sessions_cancelled, p->absent_mentor,
                 p->absent_mentee, p->objectives_reached, p->objectives_defined,
+                p->objectives_abandoned,
+                p->first_held ? bnc_session_mode_name(p->first_mode)
+                              : "&#8212;",
                 date_or(e, p->last_held, "&#8212;"),
                 p->start_date == 0        ? "&#8212;"
                 : r->min_duration_reached ? "reached"

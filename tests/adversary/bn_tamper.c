@@ -44,7 +44,7 @@ typedef struct tamper {
     uint64_t pair;
     uint64_t id[MAX_IDS]; /* the positional ids after PAIR, in order */
     int left;             /* --left */
-    const char *date, *status, *absent, *accepted;
+    const char *date, *status, *absent, *accepted, *mode;
     uint64_t from;  /* --from ACCOUNT */
     char done[256]; /* what was done, printed after the commit */
     void *arena;
@@ -565,14 +565,17 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
     bn_rec_pair p;
-    int reached, rc;
+    uint8_t want;
+    int rc;
 
     if (t->status == NULL)
         return BN_EINVAL;
     if (strcmp(t->status, "reached") == 0)
-        reached = 1;
+        want = BN_OBJECTIVE_REACHED;
     else if (strcmp(t->status, "defined") == 0)
-        reached = 0;
+        want = BN_OBJECTIVE_DEFINED;
+    else if (strcmp(t->status, "abandoned") == 0)
+        want = BN_OBJECTIVE_ABANDONED;
     else
         return BN_EINVAL;
     rc = get_pair(txn, t, &p);
@@ -580,19 +583,13 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
         rc = get_objective(txn, t, t->id[0], &o);
     if (rc != 0)
         return rc;
-    if ((o.status == BN_OBJECTIVE_REACHED) == reached)
+    if (o.status == want)
         return BN_EEXIST; /* nothing would change */
-    if (reached) {
-        o.status = BN_OBJECTIVE_REACHED;
-        o.reached_date = o.defined_date;
-        o.reached_by = o.author_id;
-        rc = bnd_stats_objective_reached(t->st, txn, p.id, p.programme_id);
-    } else {
-        o.status = BN_OBJECTIVE_DEFINED;
-        o.reached_date = 0;
-        o.reached_by = 0;
-        rc = objectives_uncount(txn, t, p.programme_id, 0, 1);
-    }
+    /* The counters move as the server's own writes move them. */
+    rc = bnd_stats_objective(t->st, txn, p.id, p.programme_id, o.status, want);
+    o.status = want;
+    o.reached_date = want == BN_OBJECTIVE_DEFINED ? 0 : o.defined_date;
+    o.reached_by = want == BN_OBJECTIVE_DEFINED ? 0 : o.author_id;
     if (rc == 0)
         rc = bnd_rec_put(t->st, txn, bnd_key_objectives(t->pair, o.id), &o, 0);
     snprintf(t->done, sizeof t->done,
@@ -673,8 +670,29 @@ static int do_session_set(MDB_txn *txn, tamper *t)
     }
     if (t->absent != NULL && parse_absent(t->absent, &s.absent) != 0)
         return BN_EINVAL;
-    if (t->date == NULL && t->status == NULL && t->absent == NULL)
+    if (t->date == NULL && t->status == NULL && t->absent == NULL &&
+        t->mode == NULL)
         return BN_EINVAL;
+    if (t->mode != NULL) {
+        /* session_modes: a row per session with a mode, none: unknown */
+        static const char *const modes[] = {"unknown", "in-person", "video",
+                                            "phone"};
+        bn_rec_session_mode m;
+        memset(&m, 0, sizeof m);
+        m.pair_id = p.id;
+        m.session_id = s.id;
+        while (m.mode <= BN_MODE_MAX && strcmp(t->mode, modes[m.mode]) != 0)
+            m.mode++;
+        if (m.mode > BN_MODE_MAX)
+            return BN_EINVAL;
+        bnd_key mk = bnd_key_session_modes(p.id, s.id);
+        rc = m.mode == BN_MODE_UNKNOWN ? bnd_rec_del(t->st, txn, mk)
+                                       : bnd_rec_put(t->st, txn, mk, &m, 0);
+        if (rc == BN_ENOTFOUND)
+            rc = BN_EEXIST; /* nothing would change */
+        if (rc != 0)
+            return rc;
+    }
     bnd_session_fact after = {s.status, s.absent, s.date};
     rc = bnd_rec_put(t->st, txn, bnd_key_sessions(t->pair, s.id), &s, 0);
     if (rc == 0)
@@ -818,16 +836,17 @@ static const tamper_cmd cmds[] = {
     {"hide-objective", "PO", do_hide_objective, "DATA PAIR OBJ",
      "delete objective OBJ"},
     {"objective-set", "PO", do_objective_set,
-     "DATA PAIR OBJ --status defined|reached",
-     "set OBJ defined or reached (on its definition day)"},
+     "DATA PAIR OBJ --status defined|reached|abandoned",
+     "set OBJ defined, reached or abandoned (on its definition day)"},
     {"hide-doc", "PD", do_hide_doc, "DATA PAIR DOC",
      "delete document DOC and its chunks"},
     {"hide-session", "PS", do_hide_session, "DATA PAIR SESSION",
      "delete SESSION"},
     {"session-set", "PS", do_session_set,
      "DATA PAIR SESSION [--date YYYY-MM-DD] [--status held|planned|cancelled]"
-     " [--absent none|mentor|mentee|both]",
-     "rewrite SESSION's date, status or attendance"},
+     " [--absent none|mentor|mentee|both]"
+     " [--mode unknown|in-person|video|phone]",
+     "rewrite SESSION's date, status, attendance or mode"},
     {"structure-sig", "P", do_structure_sig, "DATA PAIR",
      "flip one bit of the structure's signature of PAIR's programme's "
      "charter"},
@@ -890,6 +909,8 @@ static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
             opt = &t->absent;
         else if (strcmp(a, "--accepted") == 0)
             opt = &t->accepted;
+        else if (strcmp(a, "--mode") == 0)
+            opt = &t->mode;
         if (opt != NULL || strcmp(a, "--from") == 0) {
             if (i + 1 >= argc)
                 return -1;

@@ -162,9 +162,9 @@ has "CSV: the override column" "$T/csv" ",minimum_duration_override"
 grep "^$P1," "$T/csv" >"$T/c1"
 has "CSV: P1 from $(ago 200), 200 days, 6 expected, reached, no override" \
     "$T/c1" "$(ago 200),$(ago 0),completed,"
-has "CSV: ... its figures" "$T/c1" ",200,6,yes,no,,mentee,no"
+has "CSV: ... its figures" "$T/c1" ",200,6,yes,no,,0,unknown,mentee,no"
 grep "^$P2," "$T/csv" >"$T/c2"
-has "CSV: P2 not reached, with override" "$T/c2" ",no,no,,mentee,yes"
+has "CSV: P2 not reached, with override" "$T/c2" ",no,no,,0,unknown,mentee,yes"
 check "admin stats --html" \
     as admin admin stats --programme "$PROG" --html "$T/report.html"
 has "HTML: the median from the start" "$T/report.html" "30.0 d"

@@ -70,6 +70,7 @@
     X(srv_auditcore)                                                           \
     X(srv_config)                                                              \
     X(srv_dates)                                                               \
+    X(srv_correct)                                                             \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -432,6 +433,13 @@
     T(test_session_dates)                                                      \
     T(test_minimum_duration)                                                   \
     T(test_admin_sessions)
+/* test_srv_correct.c */
+#define BN_UNIT_srv_correct(G, T, TS)                                          \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_objective_status_moves)                                             \
+    T(test_objective_edit)                                                     \
+    T(test_objective_future)                                                   \
+    T(test_session_modes)
 
 /* test_srv_ends.c */
 #define BN_UNIT_srv_ends(G, T, TS)                                             \

@@ -107,6 +107,8 @@ PROG=$(get claire admin programme create --name "Mentorat Inclusion" \
     --frequency monthly --format in-person --charter "$T/charter.txt")
 echo "    programme $PROG"
 run claire admin programme list
+say Claire "signs the charter for the structure: the convention's third signature"
+run claire admin charter sign --programme "$PROG"
 say Claire "invites a mentor and a mentee (one single-use code each)"
 ALICE_CODE=$(get claire admin invite --programme "$PROG" --role mentor)
 BOB_CODE=$(get claire admin invite --programme "$PROG" --role mentee)
@@ -247,6 +249,31 @@ run claire admin sessions --pair "$PAIR"
 echo "    => the pair ran the programme's 6 months: it may end completed;"
 echo "       earlier, 'pair end --override' says it is on purpose."
 
+# -- issue 13: the coordinator follows up a pair that stalled, ends it and
+# -- pairs its mentee again
+section "Claire follows up: a pair that stopped meeting"
+say Claire "invites a second mentor and mentee, and a third mentor"
+for who in marc:mentor chloe:mentee nadia:mentor; do
+    code=$(get claire admin invite --programme "$PROG" --role "${who#*:}")
+    get "${who%%:*}" join "$code" --name "$(echo "${who%%:*}" |
+        sed 's/^./\U&/')" >/dev/null
+done
+PAIR2=$(get claire admin pair --programme "$PROG" --mentor Marc --mentee Chloe)
+get marc pair accept "$PAIR2" </dev/null >/dev/null 2>&1
+get chloe pair accept "$PAIR2" </dev/null >/dev/null 2>&1
+run claire admin pair start --pair "$PAIR2" --date "$(ago 100)"
+say Marc "records their only meeting, by video, three months ago"
+get marc session add "$PAIR2" --date "$(ago 95)" --mode video >/dev/null 2>&1
+say Claire "sees the pair at risk in the report, and its sessions"
+run claire admin stats --programme "$PROG" | sed -n "/PAIRS AT RISK/,/^ *$/p"
+run claire admin sessions --pair "$PAIR2"
+say Claire "ends it as stalled (her reason is recorded, and shown to both)"
+run claire admin end --pair "$PAIR2" --reason stalled
+run chloe pairs
+say Claire "pairs Chloe again, with Nadia"
+PAIR3=$(get claire admin pair --programme "$PROG" --mentor Nadia --mentee Chloe)
+echo "    pair $PAIR3: Nadia (mentor) and Chloe (mentee)"
+
 section "The closing review, and the log both members saw"
 printf '%s\n' "Closing review" "Two sessions, one objective reached." \
     "Bob will run the accessibility audit on his own." >"$T/review.txt"
@@ -269,9 +296,7 @@ else
 fi
 
 # -- issue 13: the structure's signature and the end-of-pairing questionnaire
-section "The convention's third signature, and the questionnaire"
-say Claire "signs the programme's charter for the structure"
-run claire admin charter sign --programme "$PROG"
+section "The three signatures, and the questionnaire"
 say Alice "sees the three signatures, each checked on her machine"
 run alice pair charter "$PAIR"
 say Claire "sets the end-of-pairing questionnaire"
@@ -285,6 +310,10 @@ run bob pair questionnaire "$PAIR" --answers 4,5 --objectives partly
 say Claire "sees no one's answer: counts appear from five answers"
 run claire admin stats --programme "$PROG" |
     grep -E "admin stats|structure|questionnaire"
+
+section "The programme's report"
+say Claire "reads the whole report: figures, never a note"
+run claire admin stats --programme "$PROG"
 
 section "What the server stores"
 for words in "low vision" "Audit the signage" "signage-checklist" \

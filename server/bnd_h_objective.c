@@ -104,49 +104,64 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-/* OBJECTIVE_REACH: either member marks it reached (logged); again is a
- * success that keeps the first date and appends nothing. */
-int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
+/*
+ * close_objective: an open objective of pair_id becomes reached or
+ * abandoned (to) on date, by either member, logged (req is the request
+ * that carries the entry). The same close again is a success that keeps
+ * the first date and appends nothing; the other close needs a reopen
+ * first (BN_ECONFLICT). The date goes in reached_date for both.
+ */
+static int close_objective(bnd_ctx *cx, const bn_msg *req, uint64_t pair_id,
+                           uint64_t objective_id, uint32_t date, uint8_t to)
 {
-    const bn_objective_reach *r = &req->u.objective_reach;
     bn_rec_objective o;
     bn_rec_pair p;
     int rc;
 
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
+    rc = bnd_writable_pair(cx, pair_id, &p, NULL);
     if (rc != 0)
         return rc;
-    rc = get_objective(cx, p.id, r->objective_id, &o);
+    rc = get_objective(cx, p.id, objective_id, &o);
     if (rc != 0)
         return rc;
-    if (o.status == BN_OBJECTIVE_REACHED) {
+    if (o.status == to) {
         ok(cx, o.id);
         return 0;
     }
-    if (o.status == BN_OBJECTIVE_ABANDONED) {
-        cx->errmsg = "this objective was abandoned: reopen it first";
+    if (o.status != BN_OBJECTIVE_DEFINED) {
+        cx->errmsg = o.status == BN_OBJECTIVE_ABANDONED
+                         ? "this objective was abandoned: reopen it first"
+                         : "this objective was reached: reopen it first";
         return BN_ECONFLICT;
     }
-    rc = objective_date_ok(cx, r->date);
+    rc = objective_date_ok(cx, date);
     if (rc != 0)
         return rc;
-    if (r->date < o.defined_date)
+    if (date < o.defined_date)
         return BN_EDATE;
     rc = bnd_pairlog_append(cx, &p, req, NULL);
-    /* landed: it was reached, then reopened since */
+    /* landed: it was closed, then reopened since */
     if (rc != 0)
         return rc == BND_LANDED ? BN_ECONFLICT : rc;
-    o.status = BN_OBJECTIVE_REACHED;
-    o.reached_date = r->date;
+    o.status = to;
+    o.reached_date = date;
     o.reached_by = cx->actor.account_id;
     rc = put_objective(cx, &o);
     if (rc == 0)
         rc = bnd_stats_objective(cx->st, cx->txn, p.id, p.programme_id,
-                                 BN_OBJECTIVE_DEFINED, BN_OBJECTIVE_REACHED);
+                                 BN_OBJECTIVE_DEFINED, to);
     if (rc != 0)
         return rc;
     ok(cx, o.id);
     return 0;
+}
+
+/* OBJECTIVE_REACH: either member marks an open objective reached. */
+int bnd_h_objective_reach(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_objective_reach *r = &req->u.objective_reach;
+    return close_objective(cx, req, r->pair_id, r->objective_id, r->date,
+                           BN_OBJECTIVE_REACHED);
 }
 
 /*
@@ -210,49 +225,12 @@ int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
-/* OBJECTIVE_ABANDON: either member gives an open objective up (logged);
- * again is a success that appends nothing. A reached one is reopened
- * first (BN_ECONFLICT). The date goes where the reached date goes. */
+/* OBJECTIVE_ABANDON: either member gives an open objective up. */
 int bnd_h_objective_abandon(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_objective_abandon *r = &req->u.objective_abandon;
-    bn_rec_objective o;
-    bn_rec_pair p;
-    int rc;
-
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = get_objective(cx, p.id, r->objective_id, &o);
-    if (rc != 0)
-        return rc;
-    if (o.status == BN_OBJECTIVE_ABANDONED) {
-        ok(cx, o.id);
-        return 0;
-    }
-    if (o.status == BN_OBJECTIVE_REACHED) {
-        cx->errmsg = "this objective was reached: reopen it first";
-        return BN_ECONFLICT;
-    }
-    rc = objective_date_ok(cx, r->date);
-    if (rc != 0)
-        return rc;
-    if (r->date < o.defined_date)
-        return BN_EDATE;
-    rc = bnd_pairlog_append(cx, &p, req, NULL);
-    if (rc != 0)
-        return rc == BND_LANDED ? BN_ECONFLICT : rc;
-    o.status = BN_OBJECTIVE_ABANDONED;
-    o.reached_date = r->date;
-    o.reached_by = cx->actor.account_id;
-    rc = put_objective(cx, &o);
-    if (rc == 0)
-        rc = bnd_stats_objective(cx->st, cx->txn, p.id, p.programme_id,
-                                 BN_OBJECTIVE_DEFINED, BN_OBJECTIVE_ABANDONED);
-    if (rc != 0)
-        return rc;
-    ok(cx, o.id);
-    return 0;
+    return close_objective(cx, req, r->pair_id, r->objective_id, r->date,
+                           BN_OBJECTIVE_ABANDONED);
 }
 
 /* OBJECTIVE_REOPEN: a reached or abandoned objective is open again

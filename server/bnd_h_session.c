@@ -56,24 +56,19 @@ static int reply_landed(bnd_ctx *cx, uint64_t pair, uint64_t seq)
 
 /*
  * check_date refuses (BN_EDATE, saying why) a session of pair p dated
- * before the pair's start as the coordinator set it (PAIR_START), or
- * outside its programme's dates when set. A start that is only the day of
- * the second acceptance is the day the software was first used, not
- * known to be the real start (pairs often meet on paper before): sessions
- * dated before it are taken, and the statistics count them from their
- * dates; once the coordinator sets the start, none may precede it.
+ * before the pair's start, or outside its programme's dates when set.
+ * The start is the day of the second acceptance until the coordinator
+ * sets the real one (PAIR_START: pairs often meet on paper before the
+ * software is used); the refusal says so, so that a pair that met
+ * earlier asks the coordinator rather than losing the session.
  */
 static int check_date(bnd_ctx *cx, const bn_rec_pair *p, uint32_t date)
 {
     bn_rec_prog_calendar cal;
-    bn_rec_pair_dates pd;
     char a[11], b[11];
     int rc;
 
-    rc = bnd_pair_dates(cx, p->id, &pd);
-    if (rc != 0)
-        return rc;
-    if (pd.start_date != 0 && p->start_date != 0 && date < p->start_date) {
+    if (p->start_date != 0 && date < p->start_date) {
         bn_date_format(a, p->start_date);
         return bnd_errmsgf(cx, BN_EDATE,
                            "pair %" PRIu64 " started on %s: a session cannot "

@@ -71,6 +71,23 @@ static int future_date(cli_ctx *ctx, const char *date, uint32_t day)
                     cli_safe(date));
 }
 
+/* objective_args checks, before anything is asked: --date (a real day,
+ * not in the future) into *day, and TEXT (1 to BNC_OBJECTIVE_TEXT_MAX
+ * bytes; absent or "-": *typed, read afterwards). */
+static int objective_args(cli_ctx *ctx, const char *date, uint32_t *day,
+                          const char *text, int *typed)
+{
+    if (date != NULL && (cli_day(ctx, "--date", date, day) != 0 ||
+                         future_date(ctx, date, *day) != 0))
+        return CLI_EUSAGE;
+    *typed = text == NULL || strcmp(text, "-") == 0;
+    if (!*typed && (strlen(text) == 0 || strlen(text) > BNC_OBJECTIVE_TEXT_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "TEXT is 1 to %u bytes: the objective, in a few words",
+                        BNC_OBJECTIVE_TEXT_MAX);
+    return 0;
+}
+
 int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
@@ -85,15 +102,9 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 2);
     if (rc != 0)
         return rc;
-    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
-                         future_date(ctx, date, day) != 0))
-        return CLI_EUSAGE;
-    typed = pos[1] == NULL || strcmp(pos[1], "-") == 0;
-    if (!typed &&
-        (strlen(pos[1]) == 0 || strlen(pos[1]) > BNC_OBJECTIVE_TEXT_MAX))
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "TEXT is 1 to %u bytes: the objective, in a few words",
-                        BNC_OBJECTIVE_TEXT_MAX);
+    rc = objective_args(ctx, date, &day, pos[1], &typed);
+    if (rc != 0)
+        return rc;
     text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
     if (text == NULL)
         return BNC_ENOMEM;
@@ -282,15 +293,9 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 3);
     if (rc != 0)
         return rc;
-    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
-                         future_date(ctx, date, day) != 0))
-        return CLI_EUSAGE;
-    typed = pos[2] == NULL || strcmp(pos[2], "-") == 0;
-    if (!typed &&
-        (strlen(pos[2]) == 0 || strlen(pos[2]) > BNC_OBJECTIVE_TEXT_MAX))
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "TEXT is 1 to %u bytes: the objective, in a few words",
-                        BNC_OBJECTIVE_TEXT_MAX);
+    rc = objective_args(ctx, date, &day, pos[2], &typed);
+    if (rc != 0)
+        return rc;
     text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
     if (text == NULL)
         return BNC_ENOMEM;

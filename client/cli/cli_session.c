@@ -195,8 +195,8 @@ static void print_sessions(const bnc_session *items, size_t n, int json)
     if (json)
         printf("[");
     else
-        printf("%-8s %-10s %-9s %-9s %s\n", "SESSION", "DATE", "STATUS", "MODE",
-               "ABSENT");
+        printf("%-8s %-10s %-9s %-6s %s\n", "SESSION", "DATE", "STATUS",
+               "ABSENT", "MODE");
     for (size_t i = 0; i < n; i++) {
         const bnc_session *s = &items[i];
         char d[11];

@@ -90,51 +90,54 @@ static int valid_session(uint8_t status, uint8_t absent)
            absent <= BN_ABSENT_MAX;
 }
 
-int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
-                    uint8_t absent, bnc_session *out)
+/* send_session sends req, a session write of p with its log entry in
+ * *entry, and projects the session the server answers into out (when not
+ * NULL). */
+static int send_session(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
+                        bnc_session *out)
 {
-    bn_msg req, rep = {0};
+    bn_msg rep = {0};
     int rc;
 
-    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
-        return BN_EDATE;
-    if (!valid_session(status, absent))
-        return BN_EINVAL;
     if (p->keys_changed)
         return BN_EUNVERIFIED;
-    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
-    req.u.session_add.pair_id = p->info.id;
-    req.u.session_add.date = date;
-    req.u.session_add.status = status;
-    req.u.session_add.absent = absent;
-    rc = bnc__write(c, p, &req, &req.u.session_add.entry, BN_MSG_SESSION, &rep);
+    rc = bnc__write(c, p, req, entry, BN_MSG_SESSION, &rep);
     if (rc == 0 && out != NULL)
         bnc__project_session(out, &rep.u.session.session);
     bn_msg_free(&rep);
     return rc;
 }
 
+int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
+                    uint8_t absent, bnc_session *out)
+{
+    bn_msg req;
+
+    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+        return BN_EDATE;
+    if (!valid_session(status, absent))
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = p->info.id;
+    req.u.session_add.date = date;
+    req.u.session_add.status = status;
+    req.u.session_add.absent = absent;
+    return send_session(c, p, &req, &req.u.session_add.entry, out);
+}
+
 int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
                        uint8_t status, uint8_t absent, bnc_session *out)
 {
-    bn_msg req, rep = {0};
-    int rc;
+    bn_msg req;
 
     if (!valid_session(status, absent) || session_id == 0)
         return BN_EINVAL;
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
     bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
     req.u.session_update.pair_id = p->info.id;
     req.u.session_update.session_id = session_id;
     req.u.session_update.status = status;
     req.u.session_update.absent = absent;
-    rc = bnc__write(c, p, &req, &req.u.session_update.entry, BN_MSG_SESSION,
-                    &rep);
-    if (rc == 0 && out != NULL)
-        bnc__project_session(out, &rep.u.session.session);
-    bn_msg_free(&rep);
-    return rc;
+    return send_session(c, p, &req, &req.u.session_update.entry, out);
 }
 
 const char *bnc_session_mode_name(uint8_t mode)
@@ -157,23 +160,15 @@ int bnc_session_mode_parse(const char *s, uint8_t *mode)
 int bnc_session_set_mode(bnc_client *c, bnc_pair *p, uint64_t session_id,
                          uint8_t mode, bnc_session *out)
 {
-    bn_msg req, rep = {0};
-    int rc;
+    bn_msg req;
 
     if (mode > BN_MODE_MAX || session_id == 0)
         return BN_EINVAL;
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
     bn_msg_init(&req, BN_MSG_SESSION_MODE_SET, 0);
     req.u.session_mode_set.pair_id = p->info.id;
     req.u.session_mode_set.session_id = session_id;
     req.u.session_mode_set.mode = mode;
-    rc = bnc__write(c, p, &req, &req.u.session_mode_set.entry, BN_MSG_SESSION,
-                    &rep);
-    if (rc == 0 && out != NULL)
-        bnc__project_session(out, &rep.u.session.session);
-    bn_msg_free(&rep);
-    return rc;
+    return send_session(c, p, &req, &req.u.session_mode_set.entry, out);
 }
 
 static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,

@@ -37,6 +37,8 @@ PROG=$(new_programme Corrections)
 join_people "$PROG" alice:mentor bob:mentee carol:mentor dave:mentee
 verified_pair P1 alice bob
 verified_pair P2 carol dave
+start_pair "$P1" 400
+start_pair "$P2" 400
 
 # ---- attendance and mode ------------------------------------------------
 grab S1 alice session add "$P1" --date "$(ago 30)" --absent mentor \

@@ -96,10 +96,13 @@ check "P1: cancelled 90 days ago" \
     as alice session add "$P1" --date "$(ago 90)" --status cancelled
 refuse "the start cannot move after the first session" "has a session on" \
     as admin admin pair start --pair "$P1" --date "$(ago 100)"
-check "P2: held 30 days ago (before its acceptance)" \
+refuse "P2: a session 30 days ago, before its acceptance, is refused" \
+    "the coordinator sets its start" \
     as carol session add "$P2" --date "$(ago 30)"
-check "P2 started 40 days ago, before its session" \
+check "P2 started 40 days ago, set by the coordinator" \
     as admin admin pair start --pair "$P2" --date "$(ago 40)"
+check "P2: now held 30 days ago" \
+    as carol session add "$P2" --date "$(ago 30)"
 refuse "a session outside the programme's dates is refused" \
     "programme runs from" \
     as erin session add "$P3" --date "$(ago -201)" --status planned

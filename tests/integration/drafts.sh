@@ -26,6 +26,7 @@ join_admin "$(tail -n 1 "$T/invite")" Claire
 PROG=$(new_programme "Drafts")
 join_people "$PROG" alice:mentor bob:mentee
 verified_pair P alice bob
+start_pair "$P" 1500
 
 # The fake editor: marks that it ran, writes $EDITOR_TEXT, then runs
 # $EDITOR_THEN (stop the daemon, let bob edit the same note, or hang up

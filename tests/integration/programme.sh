@@ -205,8 +205,10 @@ check "david answers: the sixth waits" as david pair questionnaire "$P3" \
 #   the coordinator), P4 active: total 4.
 # sessions: held P1 7 + P2 2 (150, 125) + P3 2 (150, 130) = 11; the one
 #   held with both absent is cancelled: cancelled P2 1 + P3 1 = 2;
-#   planned P4 1. Absences: mentee 1 (P1, 135 days ago); mentor 0 (P3's
-#   was corrected; the both-absent session is not held).
+#   planned P4 1. Absences count on sessions recorded held, the
+#   both-absent one too (each missed it): mentor 1 (P3, 100 days ago;
+#   its absence 130 days ago was corrected), mentee 2 (P1, 135 days ago;
+#   P3, 100 days ago).
 # objectives: defined (not abandoned) 3 (O1, O2, P3's), reached 2: 67 %;
 #   abandoned 1.
 # completion: 1 of 3 ended: 33 %; ended by mentor 1, mentee 1,
@@ -226,7 +228,7 @@ J=$T/json3
 has "JSON: pairs" "$J" \
     '"pairs":{"total":4,"pending":0,"active":1,"completed":1,"withdrawn":2,"erased":0}'
 has "JSON: sessions" "$J" '"sessions":{"held":11,"planned":1,"cancelled":2}'
-has "JSON: absences" "$J" '"absences":{"mentor":0,"mentee":1}'
+has "JSON: absences" "$J" '"absences":{"mentor":1,"mentee":2}'
 has "JSON: objectives" "$J" \
     '"objectives":{"defined":3,"reached":2,"reach_rate":0.6667}'
 has "JSON: objectives abandoned" "$J" '"objectives_abandoned":1'
@@ -251,7 +253,7 @@ has "JSON: Q2" "$J" \
 has "JSON: objectives met" "$J" '"objectives_met":{"yes":2,"partly":2,"no":1}'
 has "JSON: P1's row" "$J" \
     "{\"pair_id\":$P1,\"mentor\":\"alice\",\"mentee\":\"bob\",\"status\":\"completed\""
-has "JSON: first meeting in person" "$J" '"first_in_person":{"pairs":2,"of":3'
+has "JSON: first meeting in person" "$J" '"first_meeting":{"in_person":2,"pairs_met":3}'
 
 T3=$T/table3
 has "table: pairs" "$T3" \
@@ -289,7 +291,7 @@ has "HTML: minimum duration" "$H" \
 has "HTML: meeting rhythm" "$H" \
     '<div class="l">Meeting rhythm</div><div class="v">0.60</div>'
 has "HTML: first session" "$H" \
-    '<div class="l">First session</div><div class="v">10 days</div>'
+    '<div class="l">First session</div><div class="v">10.0 d</div>'
 has "HTML: the questionnaire's Q2 mean" "$H" "3.80"
 
 # ---- and no note on the server's disk -----------------------------------------

@@ -68,6 +68,12 @@ for a in alice:$P1 bob:$P1 carol:$P2 dave:$P2 erin:$P3 frank:$P3 \
         not_ok "${a%%:*} accepts"
 done
 today=$(ago 0)
+# The coordinator dates each start on its first held session (none may
+# precede it), so each pair counts from there as before.
+start_pair "$P1" 120
+start_pair "$P2" 100
+start_pair "$P3" 150
+start_pair "$P4" 30
 
 # ---- P1: three held meetings, then none that took place ------------------
 # held d-120 (mentee absent), d-90, d-60; d-20 held then cancelled (its

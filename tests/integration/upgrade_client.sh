@@ -82,7 +82,7 @@ else
     not_ok "its text"
 fi
 check "a session after the upgrade" as mentor session add "$PAIR" \
-    --date 2026-12-01 --status planned
+    --date "$(date -u -d '+7 days' +%Y-%m-%d)" --status planned
 check "and the sessions still check" as mentee session list "$PAIR"
 check "verify lists who can open the notes" as mentor verify "$PAIR"
 if grep -q "alice" "$T/out" && grep -q "bob" "$T/out"; then

@@ -88,7 +88,13 @@ static void test_session_dates(void **state)
     uint32_t today = bn_date_today();
     (void)state;
     activate(W.pair_a, &W.mentor, &W.mentee);
-    /* a start that is only the acceptance: earlier sessions are taken */
+    /* the acceptance is the start until the coordinator sets another:
+     * an earlier session is refused, and the message says who can help */
+    assert_int_equal(
+        session_add(&W.mentor, W.pair_a, today - 200, BN_SESSION_HELD, 0),
+        BN_EDATE);
+    said(&W.mentor, "the coordinator sets its start");
+    assert_int_equal(pair_start(W.pair_a, today - 200), 0);
     assert_int_equal(
         session_add(&W.mentor, W.pair_a, today - 200, BN_SESSION_HELD, 0), 0);
     activate(W.pair_b, &W.mentor2, &W.mentee2);
@@ -186,6 +192,7 @@ static void test_admin_sessions(void **state)
     uint32_t today = bn_date_today();
     (void)state;
     activate(W.pair_a, &W.mentor, &W.mentee);
+    assert_int_equal(pair_start(W.pair_a, today - 30), 0);
     assert_int_equal(session_add(&W.mentor, W.pair_a, today - 20,
                                  BN_SESSION_HELD, BN_ABSENT_MENTEE),
                      0);

@@ -1,5 +1,7 @@
 /* test_srv_log: the pair's log on the server (DESIGN.md, "The pair's
  * log"): what a logged write must carry, retries, paging, races. */
+/* sessions dated from 2024: the pairs start before (test_srv_world.h) */
+#define WORLD_EARLY_START 18262u /* 2020-01-01 */
 #include "test_srv_world.h"
 #include "test_list.h"
 

@@ -4,6 +4,8 @@
  * erasure, the month histogram, paging, who may ask, and an equivalence
  * test: after random writes, every counter equals a recount from the
  * facts themselves (pairs, accounts, sessions, objectives). */
+/* sessions dated from 2024: the pairs start before (test_srv_world.h) */
+#define WORLD_EARLY_START 18262u /* 2020-01-01 */
 #include "test_srv_world.h"
 #include "test_list.h"
 
@@ -205,7 +207,8 @@ static void test_accounts_and_pairs(void **state)
     assert_string_equal(p->items.v[0].mentee_name.ptr, "Mina");
     assert_int_equal(p->items.v[0].status, BN_PAIR_PENDING);
     assert_int_equal(p->items.v[0].created_date, bn_date_today());
-    assert_int_equal(p->items.v[0].start_date, 0);
+    /* the coordinator dated its start (WORLD_EARLY_START) while pending */
+    assert_int_equal(p->items.v[0].start_date, WORLD_EARLY_START);
     assert_int_equal(p->items.v[0].first_held, 0);
 }
 
@@ -246,7 +249,7 @@ static void test_sessions_and_updates(void **state)
     assert_int_equal(c.absent_mentee, 0); /* it was cancelled */
     bn_stats_pair r = pair_row(W.prog1, W.pair_a);
     assert_int_equal(r.status, BN_PAIR_ACTIVE);
-    assert_int_equal(r.start_date, bn_date_today());
+    assert_int_equal(r.start_date, WORLD_EARLY_START);
     assert_int_equal(r.sessions_held, 1);
     assert_int_equal(r.first_held, d1);
     assert_int_equal(r.last_held, d1);
@@ -793,6 +796,7 @@ static void test_equivalence(void **state)
             0);
         use_charter(progs[i]);
         activate(pairs[i], &ment[i], &mtee[i]);
+        assert_int_equal(pair_start(pairs[i], WORLD_EARLY_START), 0);
     }
     uint32_t seed = 12345;
 #define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
@@ -879,6 +883,7 @@ static void test_held_means_met(void **state)
     join_as(&mtee, prog, BN_ROLE_MENTEE, "Theo");
     assert_int_equal(pair_create(prog, ment.account, mtee.account, &pair), 0);
     activate(pair, &ment, &mtee);
+    assert_int_equal(pair_start(pair, WORLD_EARLY_START), 0);
 
     /* added held, both absent: no held session, two absences */
     assert_int_equal(session_add(&ment, pair, d1, BN_SESSION_HELD, both), 0);

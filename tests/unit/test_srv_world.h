@@ -549,6 +549,12 @@ TW int setup(void **state)
     assert_int_equal(
         pair_create(W.prog1, W.mentor2.account, W.mentee2.account, &W.pair_b),
         0);
+#ifdef WORLD_EARLY_START
+    /* the coordinator dates both pairs' start 2020-01-01, before every
+     * session these tests record (none may precede its pair's start) */
+    assert_int_equal(pair_start(W.pair_a, WORLD_EARLY_START), 0);
+    assert_int_equal(pair_start(W.pair_b, WORLD_EARLY_START), 0);
+#endif
     bn_pairkey_generate(W.pair_key);
     return 0;
 }

@@ -128,6 +128,8 @@ world() {
     setup "bob accepts" as bob pair accept "$P"
     setup "alice verifies in person" as alice verify "$P" --confirm
     setup "bob verifies in person" as bob verify "$P" --confirm
+    setup "the coordinator dates its start" as admin admin pair start \
+        --pair "$P" --date 2024-01-01
     setup_grab S1 "a held session" alice session add "$P" --date 2024-03-01 \
         --absent mentee
     setup_grab S2 "another session" bob session add "$P" --date 2024-04-02

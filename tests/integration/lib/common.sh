@@ -253,3 +253,12 @@ need_pty() {
         exit 1
     fi
 }
+
+# start_pair PAIR DAYS: the coordinator ("admin") dates PAIR's start DAYS
+# days ago (a session cannot be dated before its pair's start, which is
+# the day of the second acceptance until the coordinator sets it).
+start_pair() {
+    as admin admin pair start --pair "$1" \
+        --date "$(date -u -d "@$(($(date -u +%s) - $2 * 86400))" +%Y-%m-%d)" \
+        >"$T/out" 2>"$T/err" || not_ok "pair $1 starts $2 days ago"
+}

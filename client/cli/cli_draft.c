@@ -112,6 +112,10 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
     if (d->action == BNC_DRAFT_OBJECTIVE_ADD) {
         rc = bnc_objective_add(ctx->client, p, (const char *)d->text, d->len,
                                d->date, &id);
+    } else if (d->action == BNC_DRAFT_OBJECTIVE_EDIT) {
+        id = d->note_id;
+        rc = bnc_objective_edit(ctx->client, p, id, (const char *)d->text,
+                                d->len, d->date);
     } else {
         spec.note_id = d->note_id;
         spec.revision = d->action == BNC_DRAFT_NOTE_EDIT ? d->revision : 0;
@@ -127,6 +131,8 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
     if (rc == 0) {
         if (d->action == BNC_DRAFT_NOTE_EDIT)
             printf("note %016" PRIx64 " revision %u\n", id, rev);
+        else if (d->action == BNC_DRAFT_OBJECTIVE_EDIT)
+            printf("objective %016" PRIx64 " edited\n", id);
         else
             printf("%016" PRIx64 "\n", id);
         if (d->id != 0 && bnc_draft_discard(ctx->profile, d->id) != 0)
@@ -225,6 +231,13 @@ int cli_draft_open(cli_ctx *ctx, uint64_t id, bnc_draft *d)
 }
 
 /* what names what a draft would do ("note add", "objective add"...). */
+/* is_objective: d defines or edits an objective (no kind, no note). */
+static int is_objective(const bnc_draft *d)
+{
+    return d->action == BNC_DRAFT_OBJECTIVE_ADD ||
+           d->action == BNC_DRAFT_OBJECTIVE_EDIT;
+}
+
 static const char *what(const bnc_draft *d)
 {
     switch (d->action) {
@@ -232,6 +245,8 @@ static const char *what(const bnc_draft *d)
         return "note add";
     case BNC_DRAFT_NOTE_EDIT:
         return "note edit";
+    case BNC_DRAFT_OBJECTIVE_EDIT:
+        return "objective edit";
     default:
         return "objective add";
     }
@@ -274,8 +289,7 @@ int cli_drafts(cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const bnc_draft *d = &items[i];
         char date[32], line[48];
-        const char *kind =
-            d->action == BNC_DRAFT_OBJECTIVE_ADD ? "-" : bnc_kind_name(d->kind);
+        const char *kind = is_objective(d) ? "-" : bnc_kind_name(d->kind);
         cli_time(date, d->created);
         first_line(line, sizeof line, d);
         if (json) {
@@ -284,7 +298,7 @@ int cli_drafts(cli_ctx *ctx, int argc, char **argv)
                    "\"private\":%s,\"session\":%" PRIu64 ",\"note\":",
                    i ? "," : "", d->id, d->created, d->pair_id, what(d), kind,
                    d->is_private ? "true" : "false", d->session_id);
-            if (d->action == BNC_DRAFT_OBJECTIVE_ADD)
+            if (is_objective(d))
                 printf("null");
             else
                 printf("\"%016" PRIx64 "\"", d->note_id);

@@ -284,6 +284,7 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
     char *pos[3] = {NULL, NULL, NULL}, *text = NULL;
     const bnc_objective *o = NULL;
     bnc_objective *items = NULL;
+    bnc_draft d = {0};
     bnc_pair *p = NULL;
     uint32_t day = 0;
     uint64_t id = 0;
@@ -333,13 +334,20 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
         rc = cli_fail(ctx, CLI_EUSAGE,
                       "TEXT is 1 to %u bytes: the objective, in a few words",
                       BNC_OBJECTIVE_TEXT_MAX);
+    if (rc != 0)
+        goto cleanup;
+    d.action = BNC_DRAFT_OBJECTIVE_EDIT;
+    d.pair_id = bnc_pair_get_info(p)->id;
+    d.note_id = id;
+    d.date = day;
+    rc = bnc_draft_set_text(&d, (const uint8_t *)text, len);
+    /* As for objective add: a typed text is kept until the server has it. */
+    if (rc == 0 && typed)
+        cli_draft_keep(ctx, &d);
     if (rc == 0)
-        rc = bnc_objective_edit(ctx->client, p, id, text, len, day);
-    if (rc == 0)
-        printf("objective %016" PRIx64 " edited\n", id);
-    else
-        cli_write_error(ctx, rc, pos[0]);
+        rc = cli_draft_send(ctx, p, pos[0], &d);
 cleanup:
+    bnc_draft_clear(&d);
     sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
     sodium_free(text);
     bnc_objective_list_free(items, n);

@@ -245,7 +245,8 @@ static const cli_cmd commands[] = {
      "--data DIR --canary FILE' on the server."},
     {"drafts", cli_drafts, "[--json]",
      "List your drafts: texts you wrote (note add, note edit, objective "
-     "add) that did not reach the server. They are kept in drafts/ in the "
+     "add, objective edit) that did not reach the server. They are kept in "
+     "drafts/ in the "
      "profile, encrypted with a key only your identity holds (asks the "
      "passphrase)."},
     {"drafts show", cli_drafts_show, "ID [--raw]",

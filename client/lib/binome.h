@@ -1480,9 +1480,11 @@ int bnc_stats_write_html(FILE *f, const bnc_stats *s,
  * protects and what it shows.
  */
 enum bnc_draft_action {
-    BNC_DRAFT_NOTE_ADD = 1,      /* a new note (note_id chosen when saved) */
-    BNC_DRAFT_NOTE_EDIT = 2,     /* a new revision of note_id on revision */
-    BNC_DRAFT_OBJECTIVE_ADD = 3, /* a new objective defined on date */
+    BNC_DRAFT_NOTE_ADD = 1,       /* a new note (note_id chosen when saved) */
+    BNC_DRAFT_NOTE_EDIT = 2,      /* a new revision of note_id on revision */
+    BNC_DRAFT_OBJECTIVE_ADD = 3,  /* a new objective defined on date */
+    BNC_DRAFT_OBJECTIVE_EDIT = 4, /* a new text for objective note_id, defined
+                                     on date */
 };
 
 typedef struct bnc_draft {
@@ -1492,10 +1494,10 @@ typedef struct bnc_draft {
     uint8_t is_private;
     uint64_t pair_id;
     uint64_t note_id;    /* NOTE_ADD: the id the note takes; NOTE_EDIT: the
-                            note edited */
+                            note edited; OBJECTIVE_EDIT: the objective */
     uint32_t revision;   /* NOTE_EDIT: the revision the edit was made on */
     uint64_t session_id; /* notes: the session reported on, 0: none */
-    uint32_t date;       /* OBJECTIVE_ADD: the day it is defined */
+    uint32_t date;       /* OBJECTIVE_*: the day it is defined */
     int64_t created;     /* unix seconds of the first save */
     uint8_t *text;       /* locked memory, owned by the draft */
     size_t len;          /* 1 to BNC_NOTE_MAX_PLAINTEXT bytes */

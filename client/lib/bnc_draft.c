@@ -104,6 +104,9 @@ static int valid(const bnc_draft *d)
         return d->kind >= 1 && d->kind <= BN_KIND_MAX;
     case BNC_DRAFT_OBJECTIVE_ADD:
         return d->len <= BNC_OBJECTIVE_TEXT_MAX && d->date != 0;
+    case BNC_DRAFT_OBJECTIVE_EDIT:
+        return d->len <= BNC_OBJECTIVE_TEXT_MAX && d->date != 0 &&
+               d->note_id != 0;
     default:
         return 0;
     }

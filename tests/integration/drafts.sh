@@ -245,6 +245,25 @@ else
     not_ok "'drafts send' defines the objective; bob reads it"
 fi
 
+# ---- an objective's new text typed on standard input ------------------------
+(sleep 2; sh "$T/stop" "$daemon"; echo "Canary-draft-5b1e: a paid internship") |
+    as alice objective edit "$P" "${O4:-x}" >"$T/out" 2>"$T/err"
+D7=$(draft_of)
+if is_id "$D7" && clear_nowhere "Canary-draft-5b1e" &&
+    as alice drafts 2>/dev/null | grep -q "^$D7 .* objective edit "; then
+    ok "an objective's new text typed when the server went away is kept as draft $D7"
+else
+    not_ok "an objective's new text typed when the server went away is kept as a draft"
+fi
+restart
+check "'drafts send' edits the objective" as alice drafts send "${D7:-x}"
+if grep -q "objective ${O4:-x} edited" "$T/out" &&
+    as bob objective list "$P" 2>/dev/null | grep -q "Canary-draft-5b1e"; then
+    ok "bob reads the objective's new text"
+else
+    not_ok "bob reads the objective's new text"
+fi
+
 # ---- discard ---------------------------------------------------------------------
 EDITOR_TEXT="Canary-draft-0e0e" EDITOR_THEN="sh $T/stop $daemon" on_pty alice note add "$P"
 D5=$(draft_of)

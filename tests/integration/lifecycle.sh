@@ -295,7 +295,7 @@ else
     not_ok "the export holds the notes as Markdown with kind, author, revision"
 fi
 if grep -q "Find an internship in a lab" "$E/objectives.csv" &&
-    grep -q "^$S1,$today,held,mentee$" "$E/sessions.csv"; then
+    grep -q "^$S1,$today,held,mentee,unknown$" "$E/sessions.csv"; then
     ok "objectives.csv and sessions.csv"
 else
     not_ok "objectives.csv and sessions.csv"

@@ -6,8 +6,9 @@
 #      waiting on daemons, sockets and key derivations, so the compilers
 #      use what they leave, and the builds' output goes to
 #      build/check-builds.log (shown when a build fails);
-#   3. the same tests under ASan and UBSan, then each fuzz target for
-#      FUZZ_SMOKE_SECONDS.
+#   3. the same tests under ASan and UBSan, and meanwhile each fuzz target
+#      for FUZZ_SMOKE_SECONDS (its output, build/check-fuzz.log, is shown
+#      after).
 # Exits non-zero on the first stage that fails.
 #
 #   sh scripts/check.sh          (make check runs it; MAKE, NPROC from make)
@@ -30,5 +31,12 @@ if [ $built -ne 0 ]; then
     exit 1
 fi
 [ $tests -eq 0 ] || exit 1
-$MAKE test-asan || exit 1
-$MAKE fuzz-smoke
+# The fuzz targets run for a fixed time each, beside the sanitizer tests.
+$MAKE fuzz-smoke >build/check-fuzz.log 2>&1 &
+fuzz=$!
+$MAKE test-asan
+asan=$?
+wait $fuzz
+fuzzed=$?
+cat build/check-fuzz.log
+[ $asan -eq 0 ] && [ $fuzzed -eq 0 ]

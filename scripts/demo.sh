@@ -180,7 +180,7 @@ say Alice "records today's session: held, but Bob could not come"
 S1=$(get alice session add "$PAIR" --date "$TODAY" --absent mentee)
 echo "    session $S1"
 say Bob "plans the next one"
-run bob session add "$PAIR" --date 2199-01-15 --status planned
+run bob session add "$PAIR" --date "$(date -u -d '+30 days' +%Y-%m-%d)" --status planned
 run alice session list "$PAIR"
 echo "    => dates and absences are plaintext: the programme counts them."
 

@@ -306,10 +306,14 @@ int bnd_h_questionnaire_answer(bnd_ctx *cx, const bn_msg *req)
         cx->errmsg = "objectives met: yes, partly or no";
         return BN_EINVAL;
     }
+    /* a full pool was folded when it filled: one on disk was not ours */
+    if (q.pool.len >= BN_QUESTIONNAIRE_BATCH)
+        return BN_ECORRUPT;
     pool = bnd_ctx_alloc(cx, sizeof *pool * BN_QUESTIONNAIRE_BATCH);
     if (pool == NULL)
         return BN_ENOMEM;
-    memcpy(pool, q.pool.v, sizeof *pool * q.pool.len);
+    if (q.pool.len > 0)
+        memcpy(pool, q.pool.v, sizeof *pool * q.pool.len);
     pool[q.pool.len].ratings = r->ratings;
     pool[q.pool.len].objectives = r->objectives;
     q.pool.v = pool;

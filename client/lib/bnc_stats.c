@@ -532,7 +532,7 @@ static void table_summary(FILE *f, const bnc_stats *s,
     fprintf(f, "%-22s defined %u, reached %u, reach rate %s; abandoned %u\n",
             "objectives", s->objectives_defined, s->objectives_reached,
             rate_str(r1, d->objectives_reach), s->objectives_abandoned);
-    fprintf(f, "%-22s %u of %u pairs that met met in person first\n",
+    fprintf(f, "%-22s in person for %u of the %u pairs that met\n",
             "first meeting", d->pairs_first_in_person, d->pairs_first_held);
     fprintf(f, "%-22s %u completed of %u ended: %s\n", "completion",
             d->pairs_completed, d->pairs_ended, rate_str(r1, d->completion));

@@ -109,7 +109,7 @@ has "table: no absence left" "$T/table" "mentor 0, mentee 0"
 has "table: objectives" "$T/table" \
     "defined 2, reached 1, reach rate 50.0 %; abandoned 1"
 has "table: first meeting" "$T/table" \
-    "1 of 2 pairs that met met in person first"
+    "in person for 1 of the 2 pairs that met"
 grep -E "^$P1 " "$T/table" | grep -q " in-person " &&
     ok "table: P1 met in person first" || not_ok "table: P1 met in person"
 grep -E "^$P2 " "$T/table" | grep -q " phone " &&

@@ -258,7 +258,7 @@ has "JSON: first meeting in person" "$J" '"first_meeting":{"in_person":2,"pairs_
 T3=$T/table3
 has "table: pairs" "$T3" \
     "total 4: pending 0, active 1, completed 1, withdrawn 2; erased 0"
-has "table: first meeting in person" "$T3" "2 of 3"
+has "table: first meeting in person" "$T3" "in person for 2 of the 3 pairs that met"
 has "table: questionnaire" "$T3" "5 answers counted (1 waiting)"
 has "table: Q1" "$T3" "Q1 mean 3.40, rated 1-5: 0 1 2 1 1"
 has "table: objectives met" "$T3" "objectives met: yes 2, partly 2, no 1"

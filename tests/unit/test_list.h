@@ -344,7 +344,8 @@
     G(setup, teardown, BN_UNIT_EACH)                                           \
     T(test_structure_signs)                                                    \
     T(test_questionnaire_rules)                                                \
-    T(test_fold_by_five)
+    T(test_fold_by_five)                                                       \
+    T(test_tampered_pool)
 
 /* test_srv_audit.c */
 #define BN_UNIT_srv_audit(G, T, TS)                                            \

@@ -91,6 +91,48 @@ static void three_ended_pairs(void)
     assert_int_equal(pair_end(&m3, pair_c, BN_END_COMPLETED), 0);
 }
 
+/* overfill: the operator writes a fifth answer into the stored pool (a
+ * full pool is folded when it fills, so the server never leaves one). */
+static int overfill(MDB_txn *txn, void *arg)
+{
+    bn_rec_questionnaire q;
+    void *arena = NULL;
+    (void)arg;
+    int rc = bnd_rec_get(W.srv->store, txn, bnd_key_questionnaires(W.prog1), &q,
+                         &arena);
+    if (rc == 0) {
+        bn_pending_answer five[BN_QUESTIONNAIRE_BATCH];
+        memcpy(five, q.pool.v, sizeof *five * q.pool.len);
+        five[q.pool.len] = five[0];
+        q.pool.v = five;
+        q.pool.len++;
+        rc = bnd_rec_put(W.srv->store, txn, bnd_key_questionnaires(W.prog1), &q,
+                         0);
+    }
+    bn_arena_free(&arena);
+    return rc;
+}
+
+/* A pool the operator filled on disk is refused as corrupt, by the next
+ * answer (it would overflow the room for one more) and by the
+ * aggregates; the daemon goes on serving. */
+static void test_tampered_pool(void **state)
+{
+    const char *qs[] = {"Useful?"};
+    (void)state;
+
+    three_ended_pairs();
+    assert_int_equal(set_questions(&W.admin, W.prog1, qs, 1), 0);
+    assert_int_equal(answer(&W.mentor, W.pair_a, "\4", 1), 0);
+    assert_int_equal(answer(&W.mentee, W.pair_a, "\5", 1), 0);
+    assert_int_equal(answer(&W.mentor2, W.pair_b, "\3", 1), 0);
+    assert_int_equal(answer(&W.mentee2, W.pair_b, "\2", 1), 0);
+    assert_int_equal(bnd_store_write(W.srv->store, overfill, NULL), 0);
+    assert_int_equal(answer(&m3, pair_c, "\5", 1), BN_ECORRUPT);
+    assert_int_equal(feedback(W.prog1), BN_ECORRUPT);
+    assert_int_equal(pair_get(&W.mentor, W.pair_a), 0); /* still serving */
+}
+
 /* The structure signs: only an administrator, over the current charter,
  * with a signature that verifies under the signer's key; the members read
  * it with the signer's key, and it verifies over their programme. */

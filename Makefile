@@ -165,14 +165,16 @@ tests: all $(UNIT_RUNNER) $(RUNNER_FIXTURE) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BI
 # program and script of this build (the adversary's scripts play the
 # malicious server operator, tests/adversary/), each counted once from its
 # exit status: tests/run.sh ends with "N passed, N failed".
-# Integration programs run two at a time (BN_TEST_PROG_JOBS), but those
+# Unit tests run two at a time (BN_TEST_JOBS; each has its own process
+# and directories), integration programs too (BN_TEST_PROG_JOBS), but those
 # that measure time, look at what others leave in /tmp or run make in the
 # tree (library.sh) run alone.
 TEST_ALONE := test_limits test_dos test_crash test_diskfull bench_smoke.sh \
     bench_parts_smoke.sh runner.sh library.sh
 
 test: tests
-	@BUILD=$(BUILD) BN_TEST_PROG_JOBS=$${BN_TEST_PROG_JOBS:-2} \
+	@BUILD=$(BUILD) BN_TEST_JOBS=$${BN_TEST_JOBS:-2} \
+	    BN_TEST_PROG_JOBS=$${BN_TEST_PROG_JOBS:-2} \
 	    BN_TEST_ALONE="$(TEST_ALONE)" sh tests/run.sh --all $(ITEST_BINS) $(ITEST_SCRIPTS) \
 	    $(ADV_SCRIPTS)
 

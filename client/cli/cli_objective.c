@@ -88,15 +88,51 @@ static int objective_args(cli_ctx *ctx, const char *date, uint32_t *day,
     return 0;
 }
 
+/*
+ * send_objective reads an objective's text (typed: from standard input;
+ * else arg, checked by objective_args), checks its length and sends d
+ * (its action, pair, date and objective set by the caller) as a draft: a
+ * text typed on standard input is kept until the server has it; one on
+ * the command line is still in the shell's history.
+ */
+static int send_objective(cli_ctx *ctx, bnc_pair *p, const char *pair,
+                          bnc_draft *d, const char *arg, int typed)
+{
+    char *text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
+    size_t len = 0;
+    int rc = 0;
+
+    if (text == NULL)
+        return BNC_ENOMEM;
+    if (typed) {
+        rc = read_text(ctx, text, &len);
+    } else {
+        len = strlen(arg);
+        memcpy(text, arg, len + 1);
+    }
+    if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "TEXT is 1 to %u bytes: the objective, in a few words",
+                      BNC_OBJECTIVE_TEXT_MAX);
+    if (rc == 0)
+        rc = bnc_draft_set_text(d, (const uint8_t *)text, len);
+    if (rc == 0 && typed)
+        cli_draft_keep(ctx, d);
+    if (rc == 0)
+        rc = cli_draft_send(ctx, p, pair, d);
+    sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
+    sodium_free(text);
+    return rc;
+}
+
 int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
-    char *pos[2] = {NULL, NULL}, *text = NULL;
+    char *pos[2] = {NULL, NULL};
     uint32_t day = bnc_date_today();
     bnc_draft d = {0};
     bnc_pair *p = NULL;
-    size_t len = 0;
     int rc, typed;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 2);
@@ -105,41 +141,18 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     rc = objective_args(ctx, date, &day, pos[1], &typed);
     if (rc != 0)
         return rc;
-    text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
-    if (text == NULL)
-        return BNC_ENOMEM;
     /* The passphrase, the server and the pair before the text is typed. */
     rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
         rc = cli_check_writable(ctx, p, pos[0]);
     if (rc != 0)
         goto cleanup;
-    if (typed) {
-        rc = read_text(ctx, text, &len);
-    } else {
-        len = strlen(pos[1]);
-        memcpy(text, pos[1], len + 1);
-    }
-    if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
-        rc = cli_fail(ctx, CLI_EUSAGE,
-                      "TEXT is 1 to %u bytes: the objective, in a few words",
-                      BNC_OBJECTIVE_TEXT_MAX);
-    if (rc != 0)
-        goto cleanup;
     d.action = BNC_DRAFT_OBJECTIVE_ADD;
     d.pair_id = bnc_pair_get_info(p)->id;
     d.date = day;
-    rc = bnc_draft_set_text(&d, (const uint8_t *)text, len);
-    /* A text typed on standard input is kept until the server has it; one
-     * on the command line is still in the shell's history. */
-    if (rc == 0 && typed)
-        cli_draft_keep(ctx, &d);
-    if (rc == 0)
-        rc = cli_draft_send(ctx, p, pos[0], &d);
+    rc = send_objective(ctx, p, pos[0], &d, pos[1], typed);
 cleanup:
     bnc_draft_clear(&d);
-    sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
-    sodium_free(text);
     bnc_pair_free(p);
     return rc;
 }
@@ -281,14 +294,14 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
-    char *pos[3] = {NULL, NULL, NULL}, *text = NULL;
+    char *pos[3] = {NULL, NULL, NULL};
     const bnc_objective *o = NULL;
     bnc_objective *items = NULL;
     bnc_draft d = {0};
     bnc_pair *p = NULL;
     uint32_t day = 0;
     uint64_t id = 0;
-    size_t n = 0, len = 0;
+    size_t n = 0;
     int rc, typed;
 
     rc = cli_parse(ctx, argc, argv, opts, pos, 2, 3);
@@ -297,9 +310,6 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
     rc = objective_args(ctx, date, &day, pos[2], &typed);
     if (rc != 0)
         return rc;
-    text = sodium_malloc(BNC_OBJECTIVE_TEXT_MAX + 2);
-    if (text == NULL)
-        return BNC_ENOMEM;
     /* The passphrase, the server, the pair and the objective first. */
     rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
     if (rc != 0)
@@ -324,32 +334,13 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
                       id);
         goto cleanup;
     }
-    if (typed) {
-        rc = read_text(ctx, text, &len);
-    } else {
-        len = strlen(pos[2]);
-        memcpy(text, pos[2], len + 1);
-    }
-    if (rc == 0 && (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX))
-        rc = cli_fail(ctx, CLI_EUSAGE,
-                      "TEXT is 1 to %u bytes: the objective, in a few words",
-                      BNC_OBJECTIVE_TEXT_MAX);
-    if (rc != 0)
-        goto cleanup;
     d.action = BNC_DRAFT_OBJECTIVE_EDIT;
     d.pair_id = bnc_pair_get_info(p)->id;
     d.note_id = id;
     d.date = day;
-    rc = bnc_draft_set_text(&d, (const uint8_t *)text, len);
-    /* As for objective add: a typed text is kept until the server has it. */
-    if (rc == 0 && typed)
-        cli_draft_keep(ctx, &d);
-    if (rc == 0)
-        rc = cli_draft_send(ctx, p, pos[0], &d);
+    rc = send_objective(ctx, p, pos[0], &d, pos[2], typed);
 cleanup:
     bnc_draft_clear(&d);
-    sodium_memzero(text, BNC_OBJECTIVE_TEXT_MAX + 2);
-    sodium_free(text);
     bnc_objective_list_free(items, n);
     bnc_pair_free(p);
     return rc;

@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define LIBBINOME_VERSION_MAJOR 3
-#define LIBBINOME_VERSION_MINOR 0
+#define LIBBINOME_VERSION_MINOR 1
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */
@@ -1289,8 +1289,10 @@ void bnc_audit_report_free(bnc_audit_report *r);
  *     interval (so a pair started today, or whose sessions and start fall
  *     on one day, counts one interval). Defined whenever a pair started.
  *   - months: every month from the first month with a session or a pair
- *     start to the last one (or today's month), gaps filled with zeros;
- *     held per running pair, against days_in_month / interval.
+ *     start to the last one (or today's month), at most
+ *     BNC_STATS_MONTHS_AHEAD months after today's (a session planned
+ *     further ahead counts in the totals, not in the table), gaps filled
+ *     with zeros; held per running pair, against days_in_month / interval.
  *   - nothing is divided by zero: a rate whose denominator is 0 is absent
  *     (printed "n/a", JSON null), never 0 %.
  *
@@ -1300,6 +1302,9 @@ void bnc_audit_report_free(bnc_audit_report *r);
  * the renderers take both.
  */
 /* ---- raw counters, as the server sent them -------------------------- */
+
+/* The report's month rows stop this many months after today's. */
+#define BNC_STATS_MONTHS_AHEAD 12u
 
 typedef struct bnc_stats_month {
     uint32_t month; /* year * 12 + month - 1 */

@@ -327,22 +327,31 @@ cleanup:
     return rc;
 }
 
+/* send_status sends req, an objective's status change of p with its log
+ * entry in *entry, answered by OK. */
+static int send_status(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry)
+{
+    bn_msg rep = {0};
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    rc = bnc__write(c, p, req, entry, BN_MSG_OK, &rep);
+    bn_msg_free(&rep);
+    return rc;
+}
+
 int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
 {
-    bn_msg req, rep = {0};
-    int rc;
+    bn_msg req;
 
     if (!objective_date_ok(date))
         return BN_EDATE;
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
     bn_msg_init(&req, BN_MSG_OBJECTIVE_REACH, 0);
     req.u.objective_reach.pair_id = p->info.id;
     req.u.objective_reach.objective_id = id;
     req.u.objective_reach.date = date;
-    rc = bnc__write(c, p, &req, &req.u.objective_reach.entry, BN_MSG_OK, &rep);
-    bn_msg_free(&rep);
-    return rc;
+    return send_status(c, p, &req, &req.u.objective_reach.entry);
 }
 
 int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
@@ -391,36 +400,25 @@ cleanup:
 int bnc_objective_abandon(bnc_client *c, bnc_pair *p, uint64_t id,
                           uint32_t date)
 {
-    bn_msg req, rep = {0};
-    int rc;
+    bn_msg req;
 
     if (!objective_date_ok(date))
         return BN_EDATE;
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
     bn_msg_init(&req, BN_MSG_OBJECTIVE_ABANDON, 0);
     req.u.objective_abandon.pair_id = p->info.id;
     req.u.objective_abandon.objective_id = id;
     req.u.objective_abandon.date = date;
-    rc =
-        bnc__write(c, p, &req, &req.u.objective_abandon.entry, BN_MSG_OK, &rep);
-    bn_msg_free(&rep);
-    return rc;
+    return send_status(c, p, &req, &req.u.objective_abandon.entry);
 }
 
 int bnc_objective_reopen(bnc_client *c, bnc_pair *p, uint64_t id)
 {
-    bn_msg req, rep = {0};
-    int rc;
+    bn_msg req;
 
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
     bn_msg_init(&req, BN_MSG_OBJECTIVE_REOPEN, 0);
     req.u.objective_reopen.pair_id = p->info.id;
     req.u.objective_reopen.objective_id = id;
-    rc = bnc__write(c, p, &req, &req.u.objective_reopen.entry, BN_MSG_OK, &rep);
-    bn_msg_free(&rep);
-    return rc;
+    return send_status(c, p, &req, &req.u.objective_reopen.entry);
 }
 
 /* open_objective opens one objective's text into o (text NULL and

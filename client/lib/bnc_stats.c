@@ -308,7 +308,8 @@ cleanup:
     return rc;
 }
 
-/* derive_months fills the month rows from the first to the last month. */
+/* derive_months fills the month rows from the first to the last month,
+ * at most BNC_STATS_MONTHS_AHEAD after today's. */
 static int derive_months(const bnc_stats *s, bnc_stats_derived *d)
 {
     uint32_t lo = UINT32_MAX, hi = 0;
@@ -326,6 +327,9 @@ static int derive_months(const bnc_stats *s, bnc_stats_derived *d)
         if (d->today != 0 && month_key(d->today) > hi)
             hi = month_key(d->today);
     }
+    /* planned sessions far ahead would give years of empty rows */
+    if (d->today != 0 && hi > month_key(d->today) + BNC_STATS_MONTHS_AHEAD)
+        hi = month_key(d->today) + BNC_STATS_MONTHS_AHEAD;
     if (lo > hi)
         return 0;
     d->nmonths = hi - lo + 1;
@@ -340,6 +344,8 @@ static int derive_months(const bnc_stats *s, bnc_stats_derived *d)
             (double)month_days(lo + (uint32_t)m) / d->interval_days;
     }
     for (size_t i = 0; i < s->nmonths; i++) {
+        if (s->months[i].month > hi)
+            continue;
         bnc_stats_month_row *r = &d->months[s->months[i].month - lo];
         r->held += s->months[i].held;
         r->planned += s->months[i].planned;

@@ -18,18 +18,6 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp corrections
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-        sed 's/^/#   got: /' "$2" | head -20
-    fi
-}
-# ago N: the day N days before today (UTC), YYYY-MM-DD.
-ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }
 
 start_daemon_checked 43 73 "binomed starts"
 join_admin "$(tail -n 1 "$T/invite")" Claire

@@ -24,19 +24,7 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp dates
 
-# ago N: the day N days ago (negative: in the future), YYYY-MM-DD, UTC.
-ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-        sed 's/^/#   got: /' "$2" | head -20
-    fi
-}
 
 start_daemon_checked 43 73 "binomed starts"
 join_admin "$(tail -n 1 "$T/invite")" Claire

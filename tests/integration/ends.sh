@@ -17,16 +17,6 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp ends
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-        sed 's/^/#   got: /' "$2" | head -20
-    fi
-}
 
 start_daemon_checked 41 71 "binomed starts"
 join_admin "$(tail -n 1 "$T/invite")" Claire

@@ -33,17 +33,6 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp programme
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-    fi
-}
-# ago N: the UTC day N days before today (after it for a negative N).
-ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }
 # report N: admin stats in the four formats, into $T/{table,json,csv,html}N.
 report() {
     as admin admin stats --programme "$PROG" >"$T/table$1" 2>"$T/err" &&

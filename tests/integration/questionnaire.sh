@@ -19,25 +19,6 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp questionnaire
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-        sed 's/^/#   got: /' "$2" | head -30
-    fi
-}
-# lacks DESC FILE PATTERN: FILE does not hold PATTERN.
-lacks() {
-    if grep -qF -- "$3" "$2"; then
-        not_ok "$1"
-        grep -F -- "$3" "$2" | sed 's/^/#   got: /' | head -5
-    else
-        ok "$1"
-    fi
-}
 # stats_all N: admin stats in the four formats into $T/{table,json,csv,html}N.
 stats_all() {
     as admin admin stats --programme "$PROG" >"$T/table$1" 2>"$T/err" &&

@@ -11,6 +11,8 @@
 # "N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib/common.sh"
 FIX=$BUILD/tests/runner_fixture
+# The runner is tested with its own defaults; each check says its -j/-J.
+unset BN_TEST_JOBS BN_TEST_PROG_JOBS BN_TEST_ALONE
 need_progs "run make tests first" "$FIX"
 make_tmp runner
 top=$(cd "$(dirname "$0")/../.." && pwd)

@@ -23,27 +23,6 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp truth
 
-# has DESC FILE PATTERN: FILE holds PATTERN (fixed string).
-has() {
-    if grep -qF -- "$3" "$2"; then
-        ok "$1"
-    else
-        not_ok "$1"
-        printf '#   wanted: %s\n' "$3"
-        grep -F -- "${4:-$3}" "$2" | head -5 | sed 's/^/#   got: /'
-    fi
-}
-# lacks DESC FILE PATTERN: FILE does not hold PATTERN.
-lacks() {
-    if grep -qF -- "$3" "$2"; then
-        not_ok "$1"
-        grep -F -- "$3" "$2" | head -3 | sed 's/^/#   /'
-    else
-        ok "$1"
-    fi
-}
-# ago N: the UTC day N days before today (after it for a negative N).
-ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }
 
 start_daemon_checked 37 67 "binomed starts"
 

@@ -285,6 +285,29 @@ static void test_months(void **state)
     bnc_stats_derived_free(&d);
 }
 
+/* A session planned far ahead (2199) does not stretch the month table
+ * past BNC_STATS_MONTHS_AHEAD months after today's. */
+static void test_months_ahead(void **state)
+{
+    bnc_stats s;
+    bnc_stats_pair p[1];
+    bnc_stats_month m[2] = {{2025 * 12 + 0, 2, 0, 0}, {2199 * 12 + 0, 0, 1, 0}};
+    bnc_stats_derived d;
+    (void)state;
+
+    init_stats(&s, BN_FREQ_MONTHLY, 6, p, 1);
+    s.months = m;
+    s.nmonths = 2;
+    set_pair(&p[0], 1, BN_PAIR_ACTIVE, ymd(2025, 1, 1), ymd(2025, 1, 5), 0);
+    assert_int_equal(bnc_stats_derive(&s, ymd(2025, 4, 10), &d), 0);
+    /* January 2025 to April 2026 */
+    assert_int_equal(d.nmonths, 4 + BNC_STATS_MONTHS_AHEAD);
+    assert_int_equal(d.months[d.nmonths - 1].month,
+                     2025 * 12 + 3 + BNC_STATS_MONTHS_AHEAD);
+    assert_int_equal(d.months[0].held, 2);
+    bnc_stats_derived_free(&d);
+}
+
 /* The meeting rhythm is defined for every started pair (issue 13: it was
  * "n/a" with four started pairs and twelve held sessions, all started
  * the day the sessions were recorded after the fact). */

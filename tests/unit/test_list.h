@@ -177,6 +177,7 @@
     T(test_at_risk_per_frequency)                                              \
     T(test_minimum_duration)                                                   \
     T(test_months)                                                             \
+    T(test_months_ahead)                                                       \
     T(test_rhythm_every_started_pair)                                          \
     T(test_empty_programme)                                                    \
     T(test_csv_quoting)                                                        \

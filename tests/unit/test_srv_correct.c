@@ -18,15 +18,6 @@ static uint32_t day(int y, int m, int d)
     return (uint32_t)v;
 }
 
-/* The ERROR reply's message holds s. */
-static void said(tclient *c, const char *s)
-{
-    assert_int_equal(c->rep.type, BN_MSG_ERROR);
-    assert_non_null(c->rep.u.error.message.ptr);
-    if (strstr(c->rep.u.error.message.ptr, s) == NULL)
-        fail_msg("'%s' not in '%s'", s, c->rep.u.error.message.ptr);
-}
-
 static uint8_t *seal_text(tclient *c, uint64_t pair, uint64_t id,
                           const char *text, size_t *len)
 {
@@ -109,25 +100,6 @@ static uint64_t log_seq(tclient *c, uint64_t pair)
     uint8_t head[32];
     assert_int_equal(log_head(c, pair, &seq, head), 0);
     return seq;
-}
-
-/* The statistics row of pair in prog, copied (names dropped). */
-static bn_stats_pair stats_row(uint64_t prog, uint64_t pair)
-{
-    bn_msg m;
-    bn_stats_pair row;
-    bn_msg_init(&m, BN_MSG_STATS_PAIRS_GET, 0);
-    m.u.stats_pairs_get.programme_id = prog;
-    assert_int_equal(call(&W.admin, &m), 0);
-    for (uint32_t i = 0; i < W.admin.rep.u.stats_pairs.items.len; i++) {
-        row = W.admin.rep.u.stats_pairs.items.v[i];
-        if (row.pair_id == pair) {
-            row.mentor_name.ptr = row.mentee_name.ptr = NULL;
-            return row;
-        }
-    }
-    fail_msg("no statistics row for pair %" PRIu64, pair);
-    return row;
 }
 
 /* The pair's and the programme's objective counts are d, r, a. */

@@ -9,15 +9,6 @@
 
 #include <inttypes.h>
 
-/* The ERROR reply's message holds s. */
-static void said(tclient *c, const char *s)
-{
-    assert_int_equal(c->rep.type, BN_MSG_ERROR);
-    assert_non_null(c->rep.u.error.message.ptr);
-    if (strstr(c->rep.u.error.message.ptr, s) == NULL)
-        fail_msg("'%s' not in '%s'", s, c->rep.u.error.message.ptr);
-}
-
 static int calendar(tclient *c, uint64_t prog, uint8_t what, uint32_t start,
                     uint32_t end, uint32_t min_months)
 {
@@ -29,23 +20,6 @@ static int calendar(tclient *c, uint64_t prog, uint8_t what, uint32_t start,
     m.u.programme_set.end_date = end;
     m.u.programme_set.min_months = min_months;
     return call(c, &m);
-}
-
-/* The statistics row of pair in prog, copied. */
-static bn_stats_pair stats_row(uint64_t prog, uint64_t pair)
-{
-    bn_msg m;
-    bn_stats_pair row;
-    bn_msg_init(&m, BN_MSG_STATS_PAIRS_GET, 0);
-    m.u.stats_pairs_get.programme_id = prog;
-    assert_int_equal(call(&W.admin, &m), 0);
-    for (uint32_t i = 0; i < W.admin.rep.u.stats_pairs.items.len; i++) {
-        row = W.admin.rep.u.stats_pairs.items.v[i];
-        if (row.pair_id == pair)
-            return row;
-    }
-    fail_msg("no statistics row for pair %" PRIu64, pair);
-    return row;
 }
 
 /* The coordinator sets a pair's start: administrators only, not after

@@ -26,32 +26,6 @@ static int set_limit(tclient *c, uint64_t prog, uint32_t n)
     return call(c, &m);
 }
 
-/* The statistics row of pair in prog (STATS_PAIRS_GET), copied. */
-static bn_stats_pair stats_row(uint64_t prog, uint64_t pair)
-{
-    bn_msg m;
-    bn_stats_pair row;
-    bn_msg_init(&m, BN_MSG_STATS_PAIRS_GET, 0);
-    m.u.stats_pairs_get.programme_id = prog;
-    assert_int_equal(call(&W.admin, &m), 0);
-    for (uint32_t i = 0; i < W.admin.rep.u.stats_pairs.items.len; i++) {
-        row = W.admin.rep.u.stats_pairs.items.v[i];
-        if (row.pair_id == pair)
-            return row;
-    }
-    fail_msg("no statistics row for pair %" PRIu64, pair);
-    return row;
-}
-
-/* The ERROR reply's message holds s. */
-static void said(tclient *c, const char *s)
-{
-    assert_int_equal(c->rep.type, BN_MSG_ERROR);
-    assert_non_null(c->rep.u.error.message.ptr);
-    if (strstr(c->rep.u.error.message.ptr, s) == NULL)
-        fail_msg("'%s' not in '%s'", s, c->rep.u.error.message.ptr);
-}
-
 /* An administrator ends an active pair as stalled: withdrawn, the reason
  * and the administrator's account recorded, the members read it and can
  * write no more; the statistics say the coordinator ended it. */

@@ -461,6 +461,35 @@ TW int pair_get(tclient *c, uint64_t pair)
     return call(c, &m);
 }
 
+/* The ERROR reply's message holds s. */
+TW void said(tclient *c, const char *s)
+{
+    assert_int_equal(c->rep.type, BN_MSG_ERROR);
+    assert_non_null(c->rep.u.error.message.ptr);
+    if (strstr(c->rep.u.error.message.ptr, s) == NULL)
+        fail_msg("'%s' not in '%s'", s, c->rep.u.error.message.ptr);
+}
+
+/* The statistics row of pair in prog (STATS_PAIRS_GET), copied, its names
+ * dropped (they point into a reply the next call replaces). */
+TW bn_stats_pair stats_row(uint64_t prog, uint64_t pair)
+{
+    bn_msg m;
+    bn_stats_pair row;
+    bn_msg_init(&m, BN_MSG_STATS_PAIRS_GET, 0);
+    m.u.stats_pairs_get.programme_id = prog;
+    assert_int_equal(call(&W.admin, &m), 0);
+    for (uint32_t i = 0; i < W.admin.rep.u.stats_pairs.items.len; i++) {
+        row = W.admin.rep.u.stats_pairs.items.v[i];
+        if (row.pair_id == pair) {
+            row.mentor_name.ptr = row.mentee_name.ptr = NULL;
+            return row;
+        }
+    }
+    fail_msg("no statistics row for pair %llu", (unsigned long long)pair);
+    return row;
+}
+
 /* Accepts pair for both members and puts the pair key (W.pair_key). */
 TW void activate(uint64_t pair, tclient *mentor, tclient *mentee)
 {

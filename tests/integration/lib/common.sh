@@ -259,6 +259,34 @@ need_pty() {
 # the day of the second acceptance until the coordinator sets it).
 start_pair() {
     as admin admin pair start --pair "$1" \
-        --date "$(date -u -d "@$(($(date -u +%s) - $2 * 86400))" +%Y-%m-%d)" \
+        --date "$(ago "$2")" \
         >"$T/out" 2>"$T/err" || not_ok "pair $1 starts $2 days ago"
 }
+
+# has DESC FILE PATTERN [SHOW]: FILE holds PATTERN (a fixed string); when
+# it does not, says what was wanted and shows FILE's lines holding SHOW
+# (a fixed string), or its first 20 lines.
+has() {
+    if grep -qF -- "$3" "$2"; then
+        ok "$1"
+    else
+        not_ok "$1"
+        printf '#   wanted: %s\n' "$3"
+        if [ -n "${4:-}" ]; then
+            grep -F -- "$4" "$2" | head -5 | sed 's/^/#   got: /'
+        else
+            head -20 "$2" | sed 's/^/#   got: /'
+        fi
+    fi
+}
+# lacks DESC FILE PATTERN: FILE does not hold PATTERN (a fixed string).
+lacks() {
+    if grep -qF -- "$3" "$2"; then
+        not_ok "$1"
+        grep -F -- "$3" "$2" | head -5 | sed 's/^/#   got: /'
+    else
+        ok "$1"
+    fi
+}
+# ago N: the UTC day N days before today (after it for a negative N).
+ago() { date -u -d "@$(($(date -u +%s) - $1 * 86400))" +%Y-%m-%d; }

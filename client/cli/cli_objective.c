@@ -157,15 +157,46 @@ cleanup:
     return rc;
 }
 
-int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
+/* open_objective opens PAIR (pos0) and finds OBJECTIVE (pos1) among its
+ * objectives: *p, *items and *n for the caller to free. */
+static int open_objective(cli_ctx *ctx, char **pos, bnc_pair **p,
+                          bnc_objective **items, size_t *n, uint64_t *id,
+                          const bnc_objective **o)
+{
+    int rc;
+
+    if (bnc_id_resolve(NULL, 0, pos[1], id) == BNC_EINVAL)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
+    rc = cli_open_pair(ctx, pos[0], 0, p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, *p, pos[0]);
+    if (rc == 0)
+        rc = bnc_objective_list(ctx->client, *p, items, n);
+    if (rc == 0)
+        rc = resolve(ctx, *items, *n, pos[1], pos[0], id);
+    for (size_t i = 0; rc == 0 && i < *n; i++)
+        if ((*items)[i].id == *id)
+            *o = &(*items)[i];
+    return rc;
+}
+
+/*
+ * close_objective: 'objective reach' and 'objective abandon' (to:
+ * BNC_OBJECTIVE_REACHED or BNC_OBJECTIVE_ABANDONED), on --date or today;
+ * an objective closed the other way is reopened first.
+ */
+static int close_objective(cli_ctx *ctx, int argc, char **argv, uint8_t to)
 {
     const char *date = NULL;
     const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
-    char *pos[2];
+    const char *verb = to == BNC_OBJECTIVE_REACHED ? "reached" : "abandoned";
+    char *pos[2], d[11];
+    const bnc_objective *o = NULL;
+    bnc_objective *items = NULL;
+    bnc_pair *p = NULL;
     uint32_t day = bnc_date_today();
     uint64_t id = 0;
-    bnc_pair *p = NULL;
-    bnc_objective *items = NULL;
     size_t n = 0;
     int rc;
 
@@ -175,35 +206,38 @@ int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
     if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
                          future_date(ctx, date, day) != 0))
         return CLI_EUSAGE;
-    if (bnc_id_resolve(NULL, 0, pos[1], &id) == BNC_EINVAL)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
-    rc = cli_open_pair(ctx, pos[0], 0, &p);
-    if (rc == 0)
-        rc = bnc_objective_list(ctx->client, p, &items, &n);
-    if (rc == 0)
-        rc = resolve(ctx, items, n, pos[1], pos[0], &id);
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (items[i].id == id && day < items[i].defined_date) {
-            char d[11];
-            cli_date(d, items[i].defined_date);
-            rc = cli_fail(ctx, CLI_EUSAGE,
-                          "objective %016" PRIx64 " was defined on %s: it "
-                          "cannot be reached before",
-                          id, d);
-        }
-    if (rc == 0)
-        rc = bnc_objective_reach(ctx->client, p, id, day);
-    if (rc == 0) {
-        char d[11];
+    rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
+    if (rc == 0 && o->status != BNC_OBJECTIVE_DEFINED && o->status != to) {
+        rc = cli_fail(
+            ctx, CLI_EUSAGE,
+            "objective %016" PRIx64 " was %s: reopen it first "
+            "('binome objective reopen %s %s')",
+            id, o->status == BNC_OBJECTIVE_REACHED ? "reached" : "abandoned",
+            pos[0], pos[1]);
+    } else if (rc == 0 && day < o->defined_date) {
+        cli_date(d, o->defined_date);
+        rc = cli_fail(ctx, CLI_EUSAGE,
+                      "objective %016" PRIx64 " was defined on %s: it "
+                      "cannot be %s before",
+                      id, d, verb);
+    } else if (rc == 0) {
+        rc = to == BNC_OBJECTIVE_REACHED
+                 ? bnc_objective_reach(ctx->client, p, id, day)
+                 : bnc_objective_abandon(ctx->client, p, id, day);
         cli_date(d, day);
-        printf("objective %016" PRIx64 " reached on %s\n", id, d);
-    } else {
-        cli_write_error(ctx, rc, pos[0]);
+        if (rc == 0)
+            printf("objective %016" PRIx64 " %s on %s\n", id, verb, d);
+        else
+            cli_write_error(ctx, rc, pos[0]);
     }
     bnc_objective_list_free(items, n);
     bnc_pair_free(p);
     return rc;
+}
+
+int cli_objective_reach(cli_ctx *ctx, int argc, char **argv)
+{
+    return close_objective(ctx, argc, argv, BNC_OBJECTIVE_REACHED);
 }
 
 int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
@@ -266,30 +300,6 @@ cleanup:
     return rc;
 }
 
-/* open_objective opens PAIR (pos0) and finds OBJECTIVE (pos1) among its
- * objectives: *p, *items and *n for the caller to free. */
-static int open_objective(cli_ctx *ctx, char **pos, bnc_pair **p,
-                          bnc_objective **items, size_t *n, uint64_t *id,
-                          const bnc_objective **o)
-{
-    int rc;
-
-    if (bnc_id_resolve(NULL, 0, pos[1], id) == BNC_EINVAL)
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "OBJECTIVE is an objective id: 1 to 16 hex digits");
-    rc = cli_open_pair(ctx, pos[0], 0, p);
-    if (rc == 0)
-        rc = cli_check_writable(ctx, *p, pos[0]);
-    if (rc == 0)
-        rc = bnc_objective_list(ctx->client, *p, items, n);
-    if (rc == 0)
-        rc = resolve(ctx, *items, *n, pos[1], pos[0], id);
-    for (size_t i = 0; rc == 0 && i < *n; i++)
-        if ((*items)[i].id == *id)
-            *o = &(*items)[i];
-    return rc;
-}
-
 int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
@@ -348,49 +358,7 @@ cleanup:
 
 int cli_objective_abandon(cli_ctx *ctx, int argc, char **argv)
 {
-    const char *date = NULL;
-    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
-    char *pos[2];
-    const bnc_objective *o = NULL;
-    bnc_objective *items = NULL;
-    bnc_pair *p = NULL;
-    uint32_t day = bnc_date_today();
-    uint64_t id = 0;
-    size_t n = 0;
-    int rc;
-
-    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
-    if (rc != 0)
-        return rc;
-    if (date != NULL && (cli_day(ctx, "--date", date, &day) != 0 ||
-                         future_date(ctx, date, day) != 0))
-        return CLI_EUSAGE;
-    rc = open_objective(ctx, pos, &p, &items, &n, &id, &o);
-    if (rc == 0 && o->status == BNC_OBJECTIVE_REACHED) {
-        rc = cli_fail(ctx, CLI_EUSAGE,
-                      "objective %016" PRIx64 " was reached: reopen it "
-                      "first ('binome objective reopen %s %s')",
-                      id, pos[0], pos[1]);
-    } else if (rc == 0 && day < o->defined_date) {
-        char d[11];
-        cli_date(d, o->defined_date);
-        rc = cli_fail(ctx, CLI_EUSAGE,
-                      "objective %016" PRIx64 " was defined on %s: it "
-                      "cannot be abandoned before",
-                      id, d);
-    } else if (rc == 0) {
-        rc = bnc_objective_abandon(ctx->client, p, id, day);
-        if (rc == 0) {
-            char d[11];
-            cli_date(d, day);
-            printf("objective %016" PRIx64 " abandoned on %s\n", id, d);
-        } else {
-            cli_write_error(ctx, rc, pos[0]);
-        }
-    }
-    bnc_objective_list_free(items, n);
-    bnc_pair_free(p);
-    return rc;
+    return close_objective(ctx, argc, argv, BNC_OBJECTIVE_ABANDONED);
 }
 
 int cli_objective_reopen(cli_ctx *ctx, int argc, char **argv)

@@ -284,17 +284,20 @@ static void objective_ad(bn_note_ad *ad, const bnc_pair *p, uint64_t id,
     ad->is_private = 0;
 }
 
-int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
-                      uint32_t date, uint64_t *id)
+/*
+ * seal_objective checks an objective's text and date and seals the text
+ * of objective id under p's current key, bound to id and to its author
+ * (this client's account): *env (malloc'd) of *envlen bytes.
+ */
+static int seal_objective(bnc_client *c, const bnc_pair *p, uint64_t id,
+                          const char *text, size_t len, uint32_t date,
+                          uint8_t **env, size_t *envlen)
 {
     const uint8_t *key;
-    uint8_t *env = NULL;
-    size_t envlen = 0;
     bn_note_ad ad;
-    bn_msg req, rep = {0};
     int rc;
 
-    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX)
+    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX || id == 0)
         return BN_EINVAL;
     if (!objective_date_ok(date))
         return BN_EDATE;
@@ -303,25 +306,38 @@ int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
     rc = bnc__content_key(p, p->info.epoch, &key);
     if (rc != 0)
         return rc;
-    objective_ad(&ad, p, bn_random_u64(), c->me.id);
-    rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad,
+    objective_ad(&ad, p, id, c->me.id);
+    rc = bn_envelope_seal(env, envlen, key, p->info.epoch, &ad,
                           (const uint8_t *)text, len, c->profile->id->sign_sk);
+    if (rc == 0 && *envlen > BN_SMALL_ENVELOPE_MAX) {
+        free(*env);
+        *env = NULL;
+        rc = BN_ETOOLONG;
+    }
+    return rc;
+}
+
+int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
+                      uint32_t date, uint64_t *id)
+{
+    uint64_t oid = bn_random_u64();
+    uint8_t *env = NULL;
+    size_t envlen = 0;
+    bn_msg req, rep = {0};
+    int rc;
+
+    rc = seal_objective(c, p, oid, text, len, date, &env, &envlen);
     if (rc != 0)
         return rc;
-    if (envlen > BN_SMALL_ENVELOPE_MAX) {
-        rc = BN_ETOOLONG;
-        goto cleanup;
-    }
     bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
     req.u.objective_add.pair_id = p->info.id;
-    req.u.objective_add.objective_id = ad.note_id;
+    req.u.objective_add.objective_id = oid;
     req.u.objective_add.epoch = p->info.epoch;
     req.u.objective_add.envelope = (bn_bin){env, (uint32_t)envlen};
     req.u.objective_add.date = date;
     rc = bnc__write(c, p, &req, &req.u.objective_add.entry, BN_MSG_OK, &rep);
     if (rc == 0 && id != NULL)
-        *id = ad.note_id;
-cleanup:
+        *id = oid;
     bn_msg_free(&rep);
     free(env);
     return rc;
@@ -357,33 +373,16 @@ int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
 int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
                        const char *text, size_t len, uint32_t date)
 {
-    const uint8_t *key;
     uint8_t *env = NULL;
     size_t envlen = 0;
-    bn_note_ad ad;
     bn_msg req, rep = {0};
     int rc;
 
-    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX || id == 0)
-        return BN_EINVAL;
-    if (!objective_date_ok(date))
-        return BN_EDATE;
-    if (p->keys_changed)
-        return BN_EUNVERIFIED;
-    rc = bnc__content_key(p, p->info.epoch, &key);
-    if (rc != 0)
-        return rc;
     /* The same binding as the first text: the log entry of the edit, not
      * the envelope, says which text is the current one. */
-    objective_ad(&ad, p, id, c->me.id);
-    rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad,
-                          (const uint8_t *)text, len, c->profile->id->sign_sk);
+    rc = seal_objective(c, p, id, text, len, date, &env, &envlen);
     if (rc != 0)
         return rc;
-    if (envlen > BN_SMALL_ENVELOPE_MAX) {
-        rc = BN_ETOOLONG;
-        goto cleanup;
-    }
     bn_msg_init(&req, BN_MSG_OBJECTIVE_EDIT, 0);
     req.u.objective_edit.pair_id = p->info.id;
     req.u.objective_edit.objective_id = id;
@@ -391,7 +390,6 @@ int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
     req.u.objective_edit.envelope = (bn_bin){env, (uint32_t)envlen};
     req.u.objective_edit.date = date;
     rc = bnc__write(c, p, &req, &req.u.objective_edit.entry, BN_MSG_OK, &rep);
-cleanup:
     bn_msg_free(&rep);
     free(env);
     return rc;

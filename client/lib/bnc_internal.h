@@ -87,6 +87,14 @@ struct bnc_pair {
         uint8_t sig[BN_SIG_BYTES];
     } accepts[BN_MEMBERS_MAX];
     size_t naccepts;
+    /* Per author, the seq of their last "erase what I wrote" entry
+     * (PAIR_ERASE, sub BN_LOG_ERASE_MINE), kept as the log is read: what
+     * bnc__erased_by_author asks, without walking the log each time. */
+    struct bnc__erased {
+        uint64_t author_id;
+        uint64_t seq;
+    } erased[BN_MEMBERS_MAX];
+    size_t nerased;
 };
 
 /* What bnc_doc_get needs of a listed document, in one allocation. */
@@ -235,6 +243,11 @@ int bnc__members_key(void *ctx, uint64_t author_id, uint8_t sign_pk[32]);
 int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key);
 
 /* ---- the ledger: records checked against the signed log (bnc_ledger.c) */
+
+/* bnc__log_keep appends verified entries e[0..n) to p's copy of the log
+ * (which then holds seq 1 .. p's head, in order) and notes the erasures
+ * among them (p->erased). */
+int bnc__log_keep(bnc_pair *p, const bn_log_entry *e, size_t n);
 
 /* bnc__erased_by_author: 1 when e's author erased what they wrote after
  * e (a later PAIR_ERASE entry of theirs with sub BN_LOG_ERASE_MINE). */

@@ -43,14 +43,10 @@ const bnc_member *bnc_pair_member(const bnc_pair *p, uint64_t account_id)
 
 int bnc__erased_by_author(const bnc_pair *p, const bn_log_entry *e)
 {
-    /* p->log holds seq 1 .. nlog in order: what follows e starts at
-     * index e->seq. */
-    for (size_t i = e->seq; i < p->nlog; i++) {
-        const bn_log_entry *x = &p->log[i];
-        if (x->version == BN_LOG_VERSION && x->op == BN_MSG_PAIR_ERASE &&
-            x->sub == BN_LOG_ERASE_MINE && x->author_id == e->author_id)
-            return 1;
-    }
+    /* p->erased holds each author's last such entry (bnc_log.c) */
+    for (size_t i = 0; i < p->nerased; i++)
+        if (p->erased[i].author_id == e->author_id)
+            return e->seq < p->erased[i].seq;
     return 0;
 }
 

@@ -236,9 +236,25 @@ static int fetch_log(bnc_client *c, uint64_t pair_id, uint64_t from,
     return 0;
 }
 
-/* keep_entries appends verified entries to p's copy of the log (which
- * then holds seq 1 .. p's head, in order). */
-static int keep_entries(bnc_pair *p, const bn_log_entry *e, size_t n)
+/* note_erasure records in p->erased an entry by which its author erased
+ * what they wrote (the latest one per author counts). */
+static void note_erasure(bnc_pair *p, const bn_log_entry *e)
+{
+    size_t i = 0;
+
+    if (e->version != BN_LOG_VERSION || e->op != BN_MSG_PAIR_ERASE ||
+        e->sub != BN_LOG_ERASE_MINE)
+        return;
+    while (i < p->nerased && p->erased[i].author_id != e->author_id)
+        i++;
+    if (i == BN_MEMBERS_MAX)
+        return; /* no member left to record: items stay "withheld" */
+    p->erased[i].author_id = e->author_id;
+    p->erased[i].seq = e->seq;
+    p->nerased += i == p->nerased;
+}
+
+int bnc__log_keep(bnc_pair *p, const bn_log_entry *e, size_t n)
 {
     bn_log_entry *v;
 
@@ -252,6 +268,8 @@ static int keep_entries(bnc_pair *p, const bn_log_entry *e, size_t n)
     memcpy(v + p->nlog, e, n * sizeof *v);
     p->log = v;
     p->nlog += n;
+    for (size_t i = 0; i < n; i++)
+        note_erasure(p, &e[i]);
     return 0;
 }
 
@@ -284,9 +302,9 @@ static int check_from(bnc_client *c, bnc_pair *p, const bnc_log_head *known,
             c->log_bad_author = entries[i].author_id;
     /* entries[0] is the known head itself when something was known. */
     if (rc == 0 && known->seq > 0)
-        rc = keep_entries(p, entries + 1, n - 1);
+        rc = bnc__log_keep(p, entries + 1, n - 1);
     else if (rc == 0)
-        rc = keep_entries(p, entries, n);
+        rc = bnc__log_keep(p, entries, n);
     free(entries);
     return rc;
 }
@@ -313,6 +331,7 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
     free(p->log);
     p->log = NULL;
     p->nlog = 0;
+    p->nerased = 0;
     rc = check_from(c, p, &zero, expect, &now);
     if (rc == 0 && known.seq > 0 &&
         bn_log_extends(p->info.id, p->log, p->nlog, known.seq, known.hash) !=

@@ -239,43 +239,44 @@ reply:
     return session_info(cx, &s, &cx->rep->u.session.session);
 }
 
+/* find_held_on stops at the first session held on h->date (its id in
+ * h->id). */
+struct held_on {
+    uint32_t date;
+    uint64_t id;
+};
+static int find_held_on(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
+                        void *arg)
+{
+    struct held_on *h = arg;
+    bn_rec_session s;
+    (void)key;
+    int rc = bnd_rec_decode(val, &bn_desc_rec_session, &s, &cx->arena);
+    if (rc != 0)
+        return rc;
+    bnd_session_fact f = {s.status, s.absent, s.date};
+    if (s.date != h->date || !bnd_stats_held(&f))
+        return 0;
+    h->id = s.id;
+    return 1;
+}
+
 /* bnd_first_mode gives the mode of pair's first held session (the held
  * one on day first_held with the lowest id; BN_MODE_UNKNOWN when none):
  * it walks that pair's sessions only. */
 int bnd_first_mode(bnd_ctx *cx, uint64_t pair, uint32_t first_held,
                    uint8_t *mode)
 {
-    MDB_cursor *cur = NULL;
-    bnd_key k = bnd_key_prefix(bnd_key_sessions(pair, 0), 1);
-    MDB_val key = bnd_key_val(&k), val;
-    uint64_t first = 0;
-    int rc, err = 0;
+    struct held_on h = {first_held, 0};
+    int rc;
 
     *mode = BN_MODE_UNKNOWN;
     if (first_held == 0)
         return 0;
-    rc = bnd_cursor_open(cx->st, cx->txn, k.db, &cur);
-    if (rc != 0)
+    rc = bnd_scan_key(cx, bnd_key_sessions(pair, 0), 1, find_held_on, &h);
+    if (rc < 0)
         return rc;
-    rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
-    while (rc == 0 && bnd_key_has_prefix(&key, &k)) {
-        bn_rec_session s;
-        err = bnd_rec_decode(&val, &bn_desc_rec_session, &s, &cx->arena);
-        if (err != 0)
-            break;
-        bnd_session_fact f = {s.status, s.absent, s.date};
-        if (s.date == first_held && bnd_stats_held(&f)) {
-            first = s.id;
-            break;
-        }
-        rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (err != 0)
-        return err;
-    if (rc != 0 && rc != MDB_NOTFOUND)
-        return bnd_mdb_err(rc);
-    return first == 0 ? 0 : bnd_session_mode(cx, pair, first, mode);
+    return h.id == 0 ? 0 : bnd_session_mode(cx, pair, h.id, mode);
 }
 
 static int session_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,

@@ -294,16 +294,28 @@ int bn_msg_encode(bn_buf *out, const bn_msg *m)
     const bn_struct_desc *d = bn_msg_desc(m->type);
     if (d == NULL)
         return BN_EUNKNOWNMSG;
+    return bn_msg_encode_first(out, m, d->nfields);
+}
+
+int bn_msg_encode_first(bn_buf *out, const bn_msg *m, size_t nfields)
+{
+    const bn_struct_desc *full = bn_msg_desc(m->type);
+    if (full == NULL)
+        return BN_EUNKNOWNMSG;
+    if (nfields > full->nfields)
+        return BN_EINVAL;
+    bn_struct_desc d = *full;
+    d.nfields = nfields;
 
     size_t mark = out->len;
     msgpack_packer pk;
     msgpack_packer_init(&pk, out, buf_write);
     int rc = BN_ENOMEM;
-    if (msgpack_pack_array(&pk, 2 + d->nfields) != 0 ||
+    if (msgpack_pack_array(&pk, 2 + d.nfields) != 0 ||
         msgpack_pack_uint64(&pk, m->type) != 0 ||
         msgpack_pack_uint64(&pk, m->id) != 0)
         goto cleanup;
-    rc = enc_fields(&pk, d, (const uint8_t *)&m->u, 1);
+    rc = enc_fields(&pk, &d, (const uint8_t *)&m->u, 1);
 cleanup:
     if (rc != 0)
         out->len = mark;

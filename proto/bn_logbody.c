@@ -70,6 +70,65 @@ bn_bin *bn_log_entry_field(bn_msg *m)
     return (bn_bin *)((char *)&m->u + entry_at[m->type] - 1);
 }
 
+/*
+ * Fields appended to a logged request after entries were signed without
+ * them: while every one of them is at its zero value (0, false, empty),
+ * the body hash is that of the message as it was before (its first
+ * `before` fields), so that the entries signed earlier still match; once
+ * one is set, the whole message is hashed.
+ */
+static const struct {
+    uint16_t type;
+    uint8_t before;
+} grown[] = {
+    {BN_MSG_PAIR_END, 4}, /* override (issue 13) */
+};
+
+/* field_is_zero: f of m holds its zero value. */
+static int field_is_zero(const bn_msg *m, const bn_field_desc *f)
+{
+    const char *v = (const char *)&m->u + f->offset;
+    switch (f->kind) {
+    case BN_FK_U8:
+    case BN_FK_BOOL:
+        return *(const uint8_t *)v == 0;
+    case BN_FK_U32:
+        return *(const uint32_t *)v == 0;
+    case BN_FK_U64:
+        return *(const uint64_t *)v == 0;
+    case BN_FK_I64:
+        return *(const int64_t *)v == 0;
+    case BN_FK_STR:
+        return ((const bn_str *)v)->len == 0;
+    case BN_FK_BIN:
+    case BN_FK_ENV:
+        return ((const bn_bin *)v)->len == 0;
+    case BN_FK_LIST: {
+        const struct {
+            const void *v;
+            uint32_t len;
+        } *l = (const void *)v; /* every LIST field has this layout */
+        return l->len == 0;
+    }
+    default:
+        return 0; /* BINF and OBJ are never appended */
+    }
+}
+
+/* hashed_fields: how many of m's fields its body hash covers. */
+static size_t hashed_fields(const bn_msg *m, const bn_struct_desc *d)
+{
+    for (size_t g = 0; g < sizeof grown / sizeof grown[0]; g++) {
+        if (grown[g].type != m->type)
+            continue;
+        for (size_t i = grown[g].before; i < d->nfields; i++)
+            if (!field_is_zero(m, &d->fields[i]))
+                return d->nfields;
+        return grown[g].before;
+    }
+    return d->nfields;
+}
+
 /* body_hash is bn_log_body_hash; with pre not NULL, the i-th ENV field's
  * hash is pre[i] (the caller knows only the hash of the ciphertext). */
 static int body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req,
@@ -104,17 +163,7 @@ static int body_hash(uint8_t out[BN_HASH_BYTES], const bn_msg *req,
         nenv++;
     }
     bn_buf_init(&b);
-    rc = bn_msg_encode(&b, &m);
-    if (rc == 0 && m.type == BN_MSG_PAIR_END && !m.u.pair_end.override) {
-        /* [type, id, 5 fields] -> [type, id, 4 fields]: a fixarray header
-         * of 7 becomes 6, the last byte (false) goes. */
-        if (b.len < 2 || b.data[0] != 0x97 || b.data[b.len - 1] != 0xc2)
-            rc = BN_EINTERNAL;
-        else {
-            b.data[0] = 0x96;
-            b.len--;
-        }
-    }
+    rc = bn_msg_encode_first(&b, &m, hashed_fields(&m, d));
     if (rc == 0)
         bn_hash(out, b.data, b.len);
     bn_buf_free(&b);

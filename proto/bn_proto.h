@@ -146,6 +146,10 @@ void bn_msg_free(bn_msg *m);
  * BN_ENOMEM.
  */
 int bn_msg_encode(bn_buf *out, const bn_msg *m);
+/* bn_msg_encode_first encodes m with only its first nfields fields (the
+ * message as it was before later fields were appended): the log's body
+ * hash of a request whose new fields are all at their zero value. */
+int bn_msg_encode_first(bn_buf *out, const bn_msg *m, size_t nfields);
 
 /*
  * bn_msg_decode parses exactly len bytes into m. It checks, before use:

@@ -368,6 +368,16 @@ int bn_safety_number(char out[BN_SAFETY_DIGITS + 1], uint64_t id_a,
                      uint64_t id_b, const uint8_t sign_pk_b[32],
                      const uint8_t box_pk_b[32]);
 
+/*
+ * bn_key_code is one person's half of every safety number they are in:
+ * the 30 digits of their identity (id, sign_pk, box_pk). A team's
+ * referent compares it in person with the code a new member reads from
+ * `binome whoami` before adding them (issue 14).
+ */
+#define BN_KEY_CODE_DIGITS 30
+int bn_key_code(char out[BN_KEY_CODE_DIGITS + 1], uint64_t id,
+                const uint8_t sign_pk[32], const uint8_t box_pk[32]);
+
 /* ------------------------------------------------------------------ */
 /* Tamper-evident pair log                                             */
 
@@ -398,6 +408,8 @@ typedef struct bn_log_entry {
 #define BN_LOG_F_PRIVATE 1u /* a private note: served to its author only */
 /* a PAIR_END completed before the programme's minimum duration, on purpose */
 #define BN_LOG_F_OVERRIDE 2u
+/* a MEMBER_ADD that gives the new member the keys of every earlier epoch */
+#define BN_LOG_F_HISTORY 4u
 
 /* Version 1: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
 #define BN_LOG_ENTRY_V1_BYTES (8 + 32 + 32 + 8 + 8 + 64)

@@ -62,6 +62,15 @@ static void fp_side(char out[FP_DIGITS + 1], uint64_t id,
     out[FP_DIGITS] = '\0';
 }
 
+int bn_key_code(char out[BN_KEY_CODE_DIGITS + 1], uint64_t id,
+                const uint8_t sign_pk[32], const uint8_t box_pk[32])
+{
+    if (out == NULL || sign_pk == NULL || box_pk == NULL)
+        return BN_EINVAL;
+    fp_side(out, id, sign_pk, box_pk);
+    return 0;
+}
+
 int bn_safety_number(char out[BN_SAFETY_DIGITS + 1], uint64_t id_a,
                      const uint8_t sign_pk_a[32], const uint8_t box_pk_a[32],
                      uint64_t id_b, const uint8_t sign_pk_b[32],

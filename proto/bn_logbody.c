@@ -28,6 +28,8 @@
  *   SESSION_MODE_SET session_id           0              0
  *   DOC_CHUNK final  doc_id               chunk count    0
  *   PAIR_ERASE       0                    mine (0 or 1)  0
+ *   MEMBER_ADD       account_id           new epoch      HISTORY if history
+ *   MEMBER_REMOVE    account_id           new epoch      0
  *
  * op is the request's message type. Any other request is not logged.
  *
@@ -191,6 +193,15 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
         return 0;
     case BN_MSG_KEY_PUT:
         *sub = req->u.key_put.epoch;
+        return 0;
+    case BN_MSG_MEMBER_ADD:
+        *item = req->u.member_add.account_id;
+        *sub = req->u.member_add.epoch;
+        *flags = req->u.member_add.history ? BN_LOG_F_HISTORY : 0;
+        return 0;
+    case BN_MSG_MEMBER_REMOVE:
+        *item = req->u.member_remove.account_id;
+        *sub = req->u.member_remove.epoch;
         return 0;
     case BN_MSG_PAIR_ERASE:
         *sub = req->u.pair_erase.mine ? BN_LOG_ERASE_MINE : BN_LOG_ERASE_PAIR;

@@ -172,7 +172,8 @@ enum bn_session_mode {
 #define BN_SMALL_ENVELOPE_MAX 4096u /* objective texts, doc headers, keys */
 #define BN_DOC_CHUNK_MAX (BN_DOC_CHUNK + BN_DOC_CHUNK_OVERHEAD)
 #define BN_PAGE_MAX 1000u /* list elements in one reply */
-#define BN_MEMBERS_MAX 16u
+#define BN_MEMBERS_MAX 32u /* member records of a pair, left ones too */
+#define BN_SIDE_MAX 8u     /* current members of one side (issue 14) */
 #define BN_WRAPS_MAX 256u
 #define BN_MONTHS_MAX 120u
 #define BN_TTL_DAYS_MAX 365          /* plain: BN_STRINGIFY */
@@ -191,7 +192,8 @@ enum bn_session_mode {
     F(T, I64, created, 0, 0)                                                   \
     F(T, U32, mentees_per_mentor, BN_MENTEES_PER_MENTOR_MAX, 0)                \
     F(T, U32, start_date, BN_DATE_MAX, 0) /* 0: not set (prog_calendar) */     \
-    F(T, U32, end_date, BN_DATE_MAX, 0)
+    F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
+    F(T, U32, side_max, BN_SIDE_MAX, 0) /* members a side may have */
 
 #define BN_F_account_info(F, T)                                                \
     F(T, U64, id, 0, 0)                                                        \
@@ -435,7 +437,8 @@ enum bn_session_mode {
     F(T, U8, dates, BN_CAL_ALL, 0)                                             \
     F(T, U32, start_date, BN_DATE_MAX, 0)                                      \
     F(T, U32, end_date, BN_DATE_MAX, 0)                                        \
-    F(T, U32, min_months, BN_MONTHS_MAX, 0)
+    F(T, U32, min_months, BN_MONTHS_MAX, 0)                                    \
+    F(T, U32, side_max, BN_SIDE_MAX, 0) /* 0: unchanged (issue 14) */
 #define BN_F_programme(F, T)                                                   \
     F(T, OBJ, programme, programme_info, 0)                                    \
     F(T, STR, charter, BN_CHARTER_MAX, 0)
@@ -568,6 +571,38 @@ enum bn_session_mode {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/*
+ * Team pairings (issue 14). A side's referent (the pair's mentor_id or
+ * mentee_id, named by the coordinator) adds a member to their own side:
+ * the account's keys as the referent compared them in person (its key
+ * code), a new epoch keyed for every member holding it, the new one
+ * included, and with history the new member's wraps of every earlier
+ * epoch (BN_LOG_F_HISTORY). A referent removes a member of their side
+ * (not a referent) by keying a new epoch for those who stay. Both are
+ * logged: item the account, sub the new epoch. Answered by OK (epoch).
+ * Wraps go by epoch, then member id.
+ */
+#define BN_F_member_add(F, T)                                                  \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U8, role, BN_ROLE_MAX, 0)                                             \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, BOOL, history, 0, 0)                                                  \
+    F(T, LIST, wraps, key_wrap, BN_WRAPS_MAX)                                  \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+#define BN_F_member_remove(F, T)                                               \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* A participant reads the public keys of an account of their programme
+ * (a mentor or a mentee), to add it to their side. */
+#define BN_F_account_get(F, T) F(T, U64, account_id, 0, 0)
+#define BN_F_account(F, T) F(T, OBJ, account, account_info, 0)
+
 /* A member reads the structure's signature of the pair's programme's
  * charter, with the signer's public key as the server has it. */
 #define BN_F_pair_charter(F, T) F(T, U64, pair_id, 0, 0)
@@ -778,6 +813,8 @@ enum bn_session_mode {
     X(LOGIN, login, 0x11)                                                      \
     X(LOGGED_IN, logged_in, 0x12)                                              \
     X(WHOAMI, whoami, 0x13)                                                    \
+    X(ACCOUNT_GET, account_get, 0x14)                                          \
+    X(ACCOUNT, account, 0x15)                                                  \
     X(PROGRAMME_CREATE, programme_create, 0x20)                                \
     X(PROGRAMME, programme, 0x21)                                              \
     X(PROGRAMME_LIST, programme_list, 0x22)                                    \
@@ -801,6 +838,8 @@ enum bn_session_mode {
     X(PAIR_ACCEPT, pair_accept, 0x34)                                          \
     X(PAIR_END, pair_end, 0x35)                                                \
     X(KEY_PUT, key_put, 0x36)                                                  \
+    X(MEMBER_ADD, member_add, 0x37)                                            \
+    X(MEMBER_REMOVE, member_remove, 0x46)                                      \
     X(PAIR_STOP, pair_stop, 0x38)                                              \
     X(PAIR_START, pair_start, 0x39)                                            \
     X(ADMIN_SESSIONS, admin_sessions, 0x3a)                                    \

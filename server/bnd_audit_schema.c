@@ -67,6 +67,7 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_SESSION_MODES, NULL, 0, WHY_IDS},
     {BND_DB_OBJ_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
+    {BND_DB_PROG_TEAMS, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -215,6 +216,12 @@ static const struct why {
      "the minimum pair duration (administrator input): a pair ended "
      "completed before it needs an override; statistics"},
     {"prog_calendar", "set_by", "the administrator who set the calendar"},
+    {"prog_teams", "programme_id", "the programme it is of"},
+    {"prog_teams", "side_max",
+     "how many members a side of the programme's pairs may have "
+     "(administrator input): the server refuses a member beyond it"},
+    {"prog_teams", "set_by", "the administrator who set it: accountability"},
+    {"prog_teams", "set_at", "when it was set: accountability"},
     {"prog_calendar", "set_at", "when the calendar was set"},
     {"pair_dates", "start_date",
      "the pair's start as the coordinator set it (not signed by the pair): "

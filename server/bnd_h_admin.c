@@ -39,6 +39,22 @@ int bnd_programme_calendar(bnd_ctx *cx, uint64_t id, bn_rec_prog_calendar *c)
     return rc;
 }
 
+int bnd_programme_side_max(bnd_ctx *cx, uint64_t id, uint32_t *side_max)
+{
+    bn_rec_prog_team t;
+    int rc =
+        bnd_rec_get(cx->st, cx->txn, bnd_key_prog_teams(id), &t, &cx->arena);
+
+    *side_max = 1;
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc == 0 && (t.programme_id != id || t.side_max < 1))
+        return BN_ECORRUPT;
+    if (rc == 0)
+        *side_max = t.side_max;
+    return rc;
+}
+
 uint32_t bnd_programme_min_months(const bn_rec_programme *prog,
                                   const bn_rec_prog_calendar *c)
 {
@@ -56,9 +72,13 @@ int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
 
     if (rc == 0)
         rc = bnd_programme_calendar(cx, p->id, &c);
+    if (rc == 0)
+        rc = bnd_programme_side_max(cx, p->id, &out->side_max);
     if (rc != 0)
         return rc;
+    uint32_t side_max = out->side_max;
     bnd_project_programme_info(p, out);
+    out->side_max = side_max;
     out->mentees_per_mentor = s.mentees_per_mentor;
     out->months = bnd_programme_min_months(p, &c);
     out->start_date = c.start_date;
@@ -156,7 +176,7 @@ int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
     bn_rec_programme p;
     int rc;
 
-    if (r->mentees_per_mentor < 1 && r->dates == 0) {
+    if (r->mentees_per_mentor < 1 && r->dates == 0 && r->side_max == 0) {
         cx->errmsg =
             "a mentor follows at least 1 mentee (at most " BN_STRINGIFY(
                 BN_MENTEES_PER_MENTOR_MAX) ")";
@@ -174,8 +194,15 @@ int bnd_h_programme_set(bnd_ctx *cx, const bn_msg *req)
     }
     if (r->mentees_per_mentor >= 1) {
         set.mentees_per_mentor = r->mentees_per_mentor;
-        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(p.id), &set,
-                         0);
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_settings(p.id), &set, 0);
+    }
+    if (rc == 0 && r->side_max >= 1) {
+        /* Lowering it removes nobody: it applies to members added later. */
+        bn_rec_prog_team t = {.programme_id = p.id,
+                              .side_max = r->side_max,
+                              .set_by = cx->actor.account_id,
+                              .set_at = cx->now};
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_prog_teams(p.id), &t, 0);
     }
     if (rc == 0)
         rc = bnd_programme_info(cx, &p, &cx->rep->u.programme.programme);
@@ -345,8 +372,8 @@ static int check_role(bnd_ctx *cx, uint64_t id, uint64_t programme,
  * than limit pending or active pairs there. BN_EEXIST when it has that
  * many, with a message that names the limit (an ended pair does not
  * count: its members can be paired again). */
-static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme,
-                      uint32_t limit, int mentor)
+int bnd_account_free(bnd_ctx *cx, uint64_t id, uint64_t programme,
+                     uint32_t limit, int mentor)
 {
     struct busy_state b = {programme, 0, limit};
     int rc = bnd_scan_key(cx, bnd_key_account_pairs(id, 0), 1, pair_busy, &b);
@@ -377,8 +404,8 @@ static int check_free(bnd_ctx *cx, uint64_t id, uint64_t programme,
     return BN_EEXIST;
 }
 
-static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
-                      uint8_t role)
+int bnd_member_put(bnd_ctx *cx, uint64_t pair, uint64_t account, uint8_t role,
+                   uint32_t from_epoch)
 {
     bn_rec_member m;
     int rc;
@@ -387,7 +414,7 @@ static int add_member(bnd_ctx *cx, uint64_t pair, uint64_t account,
     m.pair_id = pair;
     m.account_id = account;
     m.role = role;
-    m.from_epoch = 1;
+    m.from_epoch = from_epoch;
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_members(pair, account), &m,
                      MDB_NOOVERWRITE);
     if (rc != 0)
@@ -416,10 +443,10 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     if (rc == 0)
         rc = bnd_programme_settings(cx, prog.id, &set);
     if (rc == 0)
-        rc = check_free(cx, r->mentee_id, r->programme_id, 1, 0);
+        rc = bnd_account_free(cx, r->mentee_id, r->programme_id, 1, 0);
     if (rc == 0)
-        rc = check_free(cx, r->mentor_id, r->programme_id,
-                        set.mentees_per_mentor, 1);
+        rc = bnd_account_free(cx, r->mentor_id, r->programme_id,
+                              set.mentees_per_mentor, 1);
     if (rc != 0)
         return rc;
     rc = bnd_counter_next(cx->st, cx->txn, "pair", &id);
@@ -436,9 +463,9 @@ int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req)
     p.created = cx->now;
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_pairs(id), &p, MDB_NOOVERWRITE);
     if (rc == 0)
-        rc = add_member(cx, id, r->mentor_id, BN_ROLE_MENTOR);
+        rc = bnd_member_put(cx, id, r->mentor_id, BN_ROLE_MENTOR, 1);
     if (rc == 0)
-        rc = add_member(cx, id, r->mentee_id, BN_ROLE_MENTEE);
+        rc = bnd_member_put(cx, id, r->mentee_id, BN_ROLE_MENTEE, 1);
     if (rc == 0)
         rc = bnd_stats_pair_created(cx->st, cx->txn, id, p.programme_id,
                                     p.status);

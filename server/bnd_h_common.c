@@ -51,6 +51,10 @@ int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
         return BN_ENOTFOUND;
     if (rc != 0)
         return rc;
+    /* A member who left (to_epoch set, issue 14) reaches nothing more of
+     * the pair: not its notes, not its keys, not its log. */
+    if (m.to_epoch != 0)
+        return BN_ENOTFOUND;
     rc = bnd_get_pair(cx, pair_id, pair);
     if (rc == BN_ENOTFOUND)
         return BN_ENOTFOUND;
@@ -65,6 +69,12 @@ int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
     return 0;
 }
 
+int bnd_is_referent(const bn_rec_pair *p, uint64_t account_id)
+{
+    return account_id != 0 &&
+           (account_id == p->mentor_id || account_id == p->mentee_id);
+}
+
 int bnd_writable_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                       bn_rec_member *me)
 {
@@ -73,6 +83,20 @@ int bnd_writable_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
         return rc;
     switch (pair->status) {
     case BN_PAIR_ACTIVE:
+        /* A member a referent added writes once they accepted the
+         * charter themselves (the referents' acceptances made the pair
+         * active). */
+        if (bnd_is_referent(pair, cx->actor.account_id))
+            return 0;
+        rc = bnd_exists(cx->st, cx->txn,
+                        bnd_key_accepts(pair->id, cx->actor.account_id));
+        if (rc < 0)
+            return rc;
+        if (rc == 0) {
+            cx->errmsg = "you have not accepted this pair's charter yet: "
+                         "'binome pair accept PAIR'";
+            return BN_ENOTACCEPTED;
+        }
         return 0;
     case BN_PAIR_PENDING:
         return BN_ENOTACCEPTED;

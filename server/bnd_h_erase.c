@@ -82,11 +82,15 @@ static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
     int rc;
 
     if (cx->actor.role != BN_ROLE_ADMIN) {
-        rc = bnd_exists(cx->st, cx->txn,
-                        bnd_key_members(id, cx->actor.account_id));
-        if (rc < 0)
+        bn_rec_member m;
+        if (id == 0)
+            return BN_ENOTFOUND;
+        rc = bnd_rec_get(cx->st, cx->txn,
+                         bnd_key_members(id, cx->actor.account_id), &m,
+                         &cx->arena);
+        if (rc != 0)
             return rc;
-        if (rc == 0 || id == 0)
+        if (m.to_epoch != 0) /* a member who left asks nothing more */
             return BN_ENOTFOUND;
     }
     rc = bnd_get_pair(cx, id, p);
@@ -152,11 +156,16 @@ static int take_member(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
 {
     erase_state *es = arg;
     bnd_keyp_members kp;
+    bn_rec_member m;
+    int rc;
 
-    (void)cx;
-    (void)val;
     if (bnd_key_parse_members(key, &kp) != 0)
         return BN_ECORRUPT;
+    rc = bnd_rec_decode(val, &bn_desc_rec_member, &m, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (m.to_epoch != 0)
+        return 0; /* left the pair: not asked */
     if (es->nmembers == BN_MEMBERS_MAX)
         return BN_ECORRUPT;
     es->members[es->nmembers++] = kp.account_id;

@@ -13,14 +13,7 @@
 
 #include "bnd_handlers.h"
 
-struct members {
-    bn_member_id m[BN_MEMBERS_MAX];
-    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX];
-    uint32_t n;
-};
-
-/* Loads every member record of pair (departed ones too), by account id. */
-static int load_members(bnd_ctx *cx, uint64_t pair, struct members *ms)
+int bnd_members_load(bnd_ctx *cx, uint64_t pair, bnd_members *ms)
 {
     memset(ms, 0, sizeof *ms);
     return bnd_pair_member_ids(cx, pair, ms->m, ms->from, ms->to, &ms->n);
@@ -45,10 +38,7 @@ static int count_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
-/* wraps_room: 0 when pair can take n more wraps and still hold at most
- * BN_WRAPS_MAX (so that PAIR_DETAIL serves every one, the newest epoch
- * included), else BN_ELIMIT. */
-static int wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
+int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
 {
     uint32_t have = 0;
     int rc = bnd_scan_key(cx, bnd_key_wraps(pair, 0, 0), 1, count_wrap, &have);
@@ -56,14 +46,13 @@ static int wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
         return rc;
     if (have + n > BN_WRAPS_MAX) {
         cx->errmsg = "this pair holds as many key wraps as a pair can: no "
-                     "more re-keying (form a new pair)";
+                     "more re-keying or membership change (form a new pair)";
         return BN_ELIMIT;
     }
     return 0;
 }
 
-/* has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
-static int has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
+int bnd_has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
 {
     int exists = 0;
     int rc =
@@ -71,53 +60,69 @@ static int has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
     return rc < 0 ? rc : exists;
 }
 
-/*
- * check_wraps: r's wraps are one per member holding r->epoch, in strictly
- * increasing member id order, all of that epoch, made by the caller, with
- * one key_id (BN_EINVAL otherwise), and each one's signature verifies for
- * the member's box key and the caller's signing key (BN_ESIG). A caller
- * who does not hold the epoch cannot give it: BN_EDENIED.
- */
-static int check_wraps(bnd_ctx *cx, const bn_rec_pair *p, const bn_key_put *r)
+int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
+                    const bnd_members *ms, uint64_t except,
+                    const bn_member_id *extra, const bn_key_wrap *w, uint32_t n)
 {
-    struct members ms;
+    bn_member_id h[BN_MEMBERS_MAX + 1];
     const uint8_t *caller_pk = NULL;
-    uint32_t holders = 0, j = 0;
+    uint32_t holders = 0;
     int rc;
 
-    rc = load_members(cx, p->id, &ms);
-    if (rc != 0)
-        return rc;
-    for (uint32_t i = 0; i < ms.n; i++) {
-        if (ms.from[i] > r->epoch || (ms.to[i] != 0 && ms.to[i] <= r->epoch))
+    /* The holders of a new epoch: the current members (those who left
+     * hold no later epoch), but `except` (who leaves), and `extra` (who
+     * comes), by account id. */
+    for (uint32_t i = 0; i < ms->n; i++) {
+        if (ms->to[i] != 0)
             continue;
-        holders++;
-        if (ms.m[i].account_id == cx->actor.account_id)
-            caller_pk = ms.m[i].sign_pk;
+        if (ms->m[i].account_id == cx->actor.account_id)
+            caller_pk = ms->m[i].sign_pk;
+        if (ms->m[i].account_id != except)
+            h[holders++] = ms->m[i];
     }
     if (caller_pk == NULL)
         return BN_EDENIED;
-    if (r->wraps.len != holders)
+    if (extra != NULL) {
+        uint32_t at = holders++;
+        while (at > 0 && h[at - 1].account_id > extra->account_id) {
+            h[at] = h[at - 1];
+            at--;
+        }
+        h[at] = *extra;
+    }
+    if (n != holders)
         return BN_EINVAL;
-    for (uint32_t i = 0; i < r->wraps.len; i++) {
-        const bn_key_wrap *w = &r->wraps.v[i];
-        if (w->epoch != r->epoch || w->wrapper_id != cx->actor.account_id ||
-            (i > 0 && w->member_id <= r->wraps.v[i - 1].member_id) ||
-            memcmp(w->key_id, r->wraps.v[0].key_id, BN_HASH_BYTES) != 0)
+    for (uint32_t i = 0; i < n; i++) {
+        if (w[i].epoch != epoch || w[i].wrapper_id != cx->actor.account_id ||
+            w[i].member_id != h[i].account_id ||
+            memcmp(w[i].key_id, w[0].key_id, BN_HASH_BYTES) != 0)
             return BN_EINVAL;
-        /* members are sorted by id too: the next holder must be this one */
-        while (j < ms.n &&
-               (ms.m[j].account_id < w->member_id || ms.from[j] > r->epoch ||
-                (ms.to[j] != 0 && ms.to[j] <= r->epoch)))
-            j++;
-        if (j == ms.n || ms.m[j].account_id != w->member_id)
-            return BN_EINVAL;
-        rc = bn_pairkey_wrap_verify(w->wrap, sizeof w->wrap, p->id, r->epoch,
-                                    w->member_id, ms.m[j].box_pk,
+        rc = bn_pairkey_wrap_verify(w[i].wrap, sizeof w[i].wrap, pair, epoch,
+                                    w[i].member_id, h[i].box_pk,
                                     cx->actor.account_id, caller_pk);
         if (rc != 0)
             return rc == BN_ESIG ? BN_ESIG : BN_EINVAL;
-        j++;
+    }
+    return 0;
+}
+
+int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, const bn_key_wrap *w,
+                    uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        bn_rec_wrap rec;
+        memset(&rec, 0, sizeof rec);
+        rec.epoch = w[i].epoch;
+        rec.member_id = w[i].member_id;
+        rec.wrapper_id = w[i].wrapper_id;
+        memcpy(rec.wrap, w[i].wrap, sizeof rec.wrap);
+        memcpy(rec.key_id, w[i].key_id, sizeof rec.key_id);
+        rec.created = cx->now;
+        int rc = bnd_rec_put(cx->st, cx->txn,
+                             bnd_key_wraps(pair, w[i].epoch, w[i].member_id),
+                             &rec, MDB_NOOVERWRITE);
+        if (rc != 0)
+            return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     }
     return 0;
 }
@@ -136,6 +141,7 @@ static int check_wraps(bnd_ctx *cx, const bn_rec_pair *p, const bn_key_put *r)
 int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_key_put *r = &req->u.key_put;
+    bnd_members ms;
     bn_rec_pair p;
     uint32_t want;
     int rc;
@@ -143,7 +149,7 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
-    rc = has_wraps(cx, p.id, p.epoch);
+    rc = bnd_has_wraps(cx, p.id, p.epoch);
     if (rc < 0)
         return rc;
     want = rc == 0 ? p.epoch : p.epoch + 1;
@@ -153,33 +159,22 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
             goto reply;
         return rc < 0 ? rc : BN_ECONFLICT;
     }
-    rc = check_wraps(cx, &p, r);
+    rc = bnd_members_load(cx, p.id, &ms);
     if (rc == 0)
-        rc = wraps_room(cx, p.id, r->wraps.len);
+        rc = bnd_wraps_check(cx, p.id, r->epoch, &ms, 0, NULL, r->wraps.v,
+                             r->wraps.len);
+    if (rc == 0)
+        rc = bnd_wraps_room(cx, p.id, r->wraps.len);
     if (rc != 0)
         return rc;
     p.epoch = r->epoch;
     rc = bnd_pairlog_append(cx, &p, req, NULL);
     if (rc == BND_LANDED)
         goto reply;
+    if (rc == 0)
+        rc = bnd_wraps_store(cx, p.id, r->wraps.v, r->wraps.len);
     if (rc != 0)
         return rc;
-    for (uint32_t i = 0; i < r->wraps.len; i++) {
-        const bn_key_wrap *w = &r->wraps.v[i];
-        bn_rec_wrap rec;
-        memset(&rec, 0, sizeof rec);
-        rec.epoch = w->epoch;
-        rec.member_id = w->member_id;
-        rec.wrapper_id = w->wrapper_id;
-        memcpy(rec.wrap, w->wrap, sizeof rec.wrap);
-        memcpy(rec.key_id, w->key_id, sizeof rec.key_id);
-        rec.created = cx->now;
-        rc = bnd_rec_put(cx->st, cx->txn,
-                         bnd_key_wraps(p.id, r->epoch, w->member_id), &rec,
-                         MDB_NOOVERWRITE);
-        if (rc != 0)
-            return rc == BN_EEXIST ? BN_ECORRUPT : rc;
-    }
 reply:
     cx->rep->u.ok.value = r->epoch;
     return 0;

@@ -93,12 +93,15 @@ int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
                           uint8_t out[BN_HASH_BYTES])
 {
     bn_member_id ids[BN_MEMBERS_MAX];
-    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX], n = 0;
+    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX], n = 0, now = 0;
     int rc = bnd_pair_member_ids(cx, pair, ids, from, to, &n);
 
     if (rc != 0)
         return rc;
-    rc = bn_members_hash(out, ids, n);
+    for (uint32_t i = 0; i < n; i++) /* those who left are no members */
+        if (to[i] == 0)
+            ids[now++] = ids[i];
+    rc = bn_members_hash(out, ids, now);
     return rc == BN_EINVAL ? BN_ECORRUPT : rc;
 }
 
@@ -253,11 +256,19 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_member_pair(cx, r->pair_id, &p, &me);
     if (rc != 0)
         return rc;
-    uint8_t bit =
-        me.role == BN_ROLE_MENTOR ? BN_ACCEPTED_MENTOR : BN_ACCEPTED_MENTEE;
+    /* The referents' acceptances make the pair active; a member a
+     * referent added later accepts its charter as theirs (no bit). */
+    uint8_t bit = me.account_id == p.mentor_id   ? BN_ACCEPTED_MENTOR
+                  : me.account_id == p.mentee_id ? BN_ACCEPTED_MENTEE
+                                                 : 0;
     if (p.status != BN_PAIR_PENDING && p.status != BN_PAIR_ACTIVE)
         return BN_EENDED;
-    if (!(p.accepted & bit)) {
+    int done = bit != 0 ? (p.accepted & bit) != 0
+                        : bnd_exists(cx->st, cx->txn,
+                                     bnd_key_accepts(p.id, me.account_id));
+    if (done < 0)
+        return done;
+    if (!done) {
         if (r->date < BN_DATE_MIN || r->date > BN_DATE_MAX ||
             r->date + 1 < cx->today || r->date > cx->today + 1)
             return BN_EDATE;
@@ -313,7 +324,8 @@ int bnd_h_pair_accept(bnd_ctx *cx, const bn_msg *req)
 
 int bnd_pair_dates(bnd_ctx *cx, uint64_t id, bn_rec_pair_dates *d)
 {
-    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_pair_dates(id), d, &cx->arena);
+    int rc =
+        bnd_rec_get(cx->st, cx->txn, bnd_key_pair_dates(id), d, &cx->arena);
 
     if (rc == BN_ENOTFOUND) {
         memset(d, 0, sizeof *d);
@@ -572,8 +584,7 @@ int bnd_h_pair_start(bnd_ctx *cx, const bn_msg *req)
                            "after it ended",
                            p.id, a);
     }
-    rc = bnd_scan_key(cx, bnd_key_sessions(p.id, 0), 1, first_session_item,
-                      &f);
+    rc = bnd_scan_key(cx, bnd_key_sessions(p.id, 0), 1, first_session_item, &f);
     if (rc < 0)
         return rc;
     if (f.date != 0 && r->date > f.date) {

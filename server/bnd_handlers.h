@@ -99,6 +99,21 @@ int bnd_errmsgf(bnd_ctx *cx, int code, const char *fmt, ...)
 int bnd_programme_info(bnd_ctx *cx, const bn_rec_programme *p,
                        bn_programme_info *out);
 
+/* bnd_account_free: 0 when account id may take one more pair of
+ * programme (fewer than limit pending or active ones), else BN_EEXIST
+ * with a message naming the limit (mentor: the mentees-per-mentor one). */
+int bnd_account_free(bnd_ctx *cx, uint64_t id, uint64_t programme,
+                     uint32_t limit, int mentor);
+
+/* bnd_member_put makes account a member of pair on a side (role),
+ * holding epochs from from_epoch on, and indexes the pair under it. */
+int bnd_member_put(bnd_ctx *cx, uint64_t pair, uint64_t account, uint8_t role,
+                   uint32_t from_epoch);
+
+/* bnd_programme_side_max: how many members a side of the programme's
+ * pairs may have (1 when no administrator set it). */
+int bnd_programme_side_max(bnd_ctx *cx, uint64_t id, uint32_t *side_max);
+
 /* bnd_pair_ender says who ended pair p (enum bn_ender): its mentor, its
  * mentee, another member by that member's role, else the coordinator;
  * 0 when it has not ended. */
@@ -114,6 +129,10 @@ int bnd_pair_ender(bnd_ctx *cx, const bn_rec_pair *p, uint8_t *ender);
  */
 int bnd_member_pair(bnd_ctx *cx, uint64_t pair_id, bn_rec_pair *pair,
                     bn_rec_member *me);
+
+/* bnd_is_referent: account is one of p's two referents (its mentor_id or
+ * mentee_id: the members the coordinator paired, issue 14). */
+int bnd_is_referent(const bn_rec_pair *p, uint64_t account_id);
 
 /* bnd_writable_pair is bnd_member_pair for a write: then BN_ENOTACCEPTED
  * when the pair is pending, BN_EENDED when it has ended. */
@@ -153,10 +172,44 @@ int bnd_pair_members(bnd_ctx *cx, uint64_t pair, bn_member_key *items,
 int bnd_pair_member_ids(bnd_ctx *cx, uint64_t pair, bn_member_id *ids,
                         uint32_t *from, uint32_t *to, uint32_t *n);
 
-/* bnd_pair_members_hash computes bn_members_hash of every member record
- * of pair (departed ones too) with its account's keys (bnd_h_key.c). */
+/* bnd_pair_members_hash computes bn_members_hash of the pair's current
+ * members (member records without to_epoch) with their accounts' keys:
+ * what a member signs when accepting. */
 int bnd_pair_members_hash(bnd_ctx *cx, uint64_t pair,
                           uint8_t out[BN_HASH_BYTES]);
+
+/* A pair's member records (left ones too) by account id, with their
+ * keys and epochs [from, to) (to 0: still a member). */
+typedef struct bnd_members {
+    bn_member_id m[BN_MEMBERS_MAX];
+    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX];
+    uint32_t n;
+} bnd_members;
+
+/* bnd_members_load loads them (bnd_h_key.c). */
+int bnd_members_load(bnd_ctx *cx, uint64_t pair, bnd_members *ms);
+
+/* bnd_wraps_check: w[0..n) key `epoch` for exactly its holders, the
+ * current members of ms but `except` (0: none) and with `extra` (NULL:
+ * none), one wrap each in increasing member id, made by the caller (a
+ * current member: else BN_EDENIED), all with one key id (else
+ * BN_EINVAL), each one's signature good for its holder's box key and the
+ * caller's signing key (else BN_ESIG). */
+int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
+                    const bnd_members *ms, uint64_t except,
+                    const bn_member_id *extra, const bn_key_wrap *w,
+                    uint32_t n);
+
+/* bnd_wraps_room: 0 when pair can take n more wraps and still hold at
+ * most BN_WRAPS_MAX (PAIR_DETAIL serves every one), else BN_ELIMIT. */
+int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n);
+
+/* bnd_has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
+int bnd_has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch);
+
+/* bnd_wraps_store stores n checked wraps (BN_ECORRUPT if one exists). */
+int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, const bn_key_wrap *w,
+                    uint32_t n);
 
 /* bnd_pair_info fills the wire view of a pair: its projection
  * (bnd_project.h) and the member names, looked up. The other records'
@@ -320,6 +373,9 @@ int bnd_h_programme_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_invite_create(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_account_get(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_pair_list(bnd_ctx *cx, const bn_msg *req);

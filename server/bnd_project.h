@@ -22,7 +22,8 @@
 
 /* X(record, wire, "fields the caller fills", space-separated) */
 #define BND_PROJECTIONS(X)                                                     \
-    X(rec_programme, programme_info, "mentees_per_mentor start_date end_date") \
+    X(rec_programme, programme_info,                                           \
+      "mentees_per_mentor start_date end_date side_max")                       \
     X(rec_account, account_info, "")                                           \
     X(rec_pair, pair_info, "mentor_name mentee_name")                          \
     X(rec_accept, accept_info, "")                                             \

@@ -45,6 +45,7 @@
  * answered       pair_id (8) || account_id (8)                (no record)
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
  * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
+ * prog_teams     programme_id (8)                             rec_prog_team
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -388,6 +389,15 @@
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, abandoned, 0, 0)
 
+/* How many members a side of the programme's pairs may have (issue 14):
+ * 1 (pairs of two people, the default: no row) to BN_SIDE_MAX, set by an
+ * administrator, who and when. */
+#define BN_F_rec_prog_team(F, T)                                               \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U32, side_max, BN_SIDE_MAX, 0)                                        \
+    F(T, U64, set_by, 0, 0)                                                    \
+    F(T, I64, set_at, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -414,7 +424,8 @@
     X(rec_prog_accept)                                                         \
     X(rec_questionnaire)                                                       \
     X(rec_session_mode)                                                        \
-    X(rec_obj_counts)
+    X(rec_obj_counts)                                                          \
+    X(rec_prog_team)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -140,12 +140,13 @@ static int opt_day(cli_ctx *ctx, const char *what, const char *s, uint32_t *day)
 int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
 {
     const char *prog = NULL, *per = NULL, *start = NULL, *end = NULL,
-               *minm = NULL;
+               *minm = NULL, *side = NULL;
     const cli_opt opts[] = {
         {"programme", &prog, NULL},  {"mentees-per-mentor", &per, NULL},
         {"start", &start, NULL},     {"end", &end, NULL},
-        {"min-months", &minm, NULL}, {NULL, NULL, NULL}};
-    uint64_t programme = 0, v = 0, mm = 0;
+        {"min-months", &minm, NULL}, {"side-max", &side, NULL},
+        {NULL, NULL, NULL}};
+    uint64_t programme = 0, v = 0, mm = 0, sm = 0;
     uint32_t sd = 0, ed = 0;
     unsigned what = 0;
     int rc;
@@ -153,18 +154,23 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
     if (rc != 0)
         return rc;
-    if (prog == NULL ||
-        (per == NULL && start == NULL && end == NULL && minm == NULL))
+    if (prog == NULL || (per == NULL && start == NULL && end == NULL &&
+                         minm == NULL && side == NULL))
         return cli_fail(ctx, CLI_EUSAGE,
                         "--programme and at least one of "
-                        "--mentees-per-mentor, --start, --end, --min-months "
-                        "are required");
+                        "--mentees-per-mentor, --start, --end, --min-months, "
+                        "--side-max are required");
     if (cli_u64(ctx, "--programme", prog, &programme) != 0)
         return CLI_EUSAGE;
     if (per != NULL && (cli_u64(ctx, "--mentees-per-mentor", per, &v) != 0 ||
                         v == 0 || v > BNC_MENTEES_PER_MENTOR_MAX))
         return cli_fail(ctx, CLI_EUSAGE, "--mentees-per-mentor must be 1 to %u",
                         BNC_MENTEES_PER_MENTOR_MAX);
+    if (side != NULL && (cli_u64(ctx, "--side-max", side, &sm) != 0 ||
+                         sm == 0 || sm > BNC_SIDE_MAX))
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--side-max must be 1 (pairs of two people) to %u",
+                        BNC_SIDE_MAX);
     if (start != NULL) {
         if (opt_day(ctx, "--start", start, &sd) != 0)
             return CLI_EUSAGE;
@@ -190,6 +196,8 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
     if (rc == 0 && what != 0)
         rc = bnc_programme_set_calendar(ctx->client, programme, what, sd, ed,
                                         (uint32_t)mm);
+    if (rc == 0 && side != NULL)
+        rc = bnc_programme_set_side_max(ctx->client, programme, (uint32_t)sm);
     if (rc == BNC_EDATE && bnc_client_error(ctx->client)[0] &&
         strcmp(bnc_client_error(ctx->client), bnc_strerror(rc)) != 0)
         return cli_fail(ctx, rc, "%s", bnc_client_error(ctx->client));
@@ -198,6 +206,11 @@ int cli_programme_set(cli_ctx *ctx, int argc, char **argv)
         printf("programme %" PRIu64 ": a mentor may follow %" PRIu64
                " mentee%s at once\n",
                programme, v, v == 1 ? "" : "s");
+    if (rc == 0 && side != NULL)
+        printf("programme %" PRIu64 ": a side of a pair may have %" PRIu64
+               " member%s%s\n",
+               programme, sm, sm == 1 ? "" : "s",
+               sm == 1 ? " (pairs of two people)" : " (team pairings)");
     if (rc == 0 && what != 0) {
         bnc_programme *items = NULL;
         size_t n = 0;

@@ -453,6 +453,9 @@ typedef struct bnc_programme {
      * it. months above is the minimum pair duration (the calendar's when
      * an administrator set one, else the programme's own). */
     uint32_t start_date, end_date;
+    /* How many members a side of its pairs may have (issue 14): 1, pairs
+     * of two people, unless an administrator raised it. */
+    uint32_t side_max;
 } bnc_programme;
 
 typedef struct bnc_programme_spec {
@@ -492,6 +495,14 @@ int bnc_programme_set_calendar(bnc_client *c, uint64_t programme_id,
 
 int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
                               uint32_t mentees_per_mentor);
+
+/* bnc_programme_set_side_max sets how many members a side of the
+ * programme's pairs may have (admin): 1, pairs of two people (the
+ * default), to BNC_SIDE_MAX, team pairings (issue 14). Lowering it
+ * removes nobody. */
+#define BNC_SIDE_MAX 8
+int bnc_programme_set_side_max(bnc_client *c, uint64_t programme_id,
+                               uint32_t side_max);
 
 /* bnc_programme_list fetches every page: *items (free()), *n. */
 int bnc_programme_list(bnc_client *c, bnc_programme **items, size_t *n);
@@ -788,6 +799,57 @@ int bnc_pair_confirm(const bnc_profile *prof, const bnc_pair *p);
  * members (mentor and mentee), the same on both sides.
  */
 int bnc_safety_number(const bnc_pair *p, char out[BNC_SAFETY_DIGITS + 1]);
+
+/*
+ * Team pairings (issue 14). A pair has two sides, its mentors and its
+ * mentees; the two the coordinator paired (bnc_pair_info's mentor_id and
+ * mentee_id) are their sides' referents, the ones who verify each other
+ * in person with the safety number. A referent adds a member to their
+ * own side after comparing in person the member's key code (the digits
+ * `binome whoami` shows them): the addition is the referent's signed
+ * entry in the pair's log, which vouches for the member's keys to
+ * everyone in the pair, and moves the pair to a new key epoch (with
+ * history, the member also gets every earlier key). A referent removes
+ * a member of their side the same way; the member then opens nothing
+ * written after. The coordinator can add no one. A programme allows
+ * members per side up to its side_max (bnc_programme_set_side_max).
+ */
+#define BNC_KEY_CODE_DIGITS 30
+
+/* bnc_key_code writes the 30 digits of an identity (account id and its
+ * public keys: one person's half of every safety number) and a NUL. */
+int bnc_key_code(uint64_t account_id, const uint8_t sign_pk[32],
+                 const uint8_t box_pk[32], char out[BNC_KEY_CODE_DIGITS + 1]);
+
+/* bnc_account_get reads an account of the caller's programme (a mentor or
+ * a mentee) as the server has it: its name and public keys. */
+int bnc_account_get(bnc_client *c, uint64_t account_id, bnc_account *out);
+
+/* bnc_pair_member_add: this member, the referent of the account's side,
+ * adds it to pair p, open and active (BNC_EDENIED when not that referent,
+ * BNC_EEXIST when it is or was a member). code is the account's key code
+ * as its owner read it out (spaces ignored): BNC_EAUTH when the keys the
+ * server gives do not make it. history gives the member every earlier
+ * epoch's key (BNC_ENOKEY when this member lacks one). Reopen the pair to
+ * see the new member list. */
+int bnc_pair_member_add(bnc_client *c, bnc_pair *p, uint64_t account_id,
+                        const char *code, int history);
+
+/* bnc_pair_member_remove: the referent of the member's side removes a
+ * member who is no referent (BNC_EDENIED otherwise) and keys a new epoch
+ * for those who stay. */
+int bnc_pair_member_remove(bnc_client *c, bnc_pair *p, uint64_t account_id);
+
+/* bnc_pair_is_referent: account is one of p's two referents. */
+int bnc_pair_is_referent(const bnc_pair *p, uint64_t account_id);
+
+/* bnc_pair_member_added: who vouched for a member: 0 in *by and *seq for
+ * a referent (verified in person, with the safety number), else the
+ * referent who added them and the seq of that signed entry. BNC_ENOTFOUND
+ * for an account that no entry added. */
+int bnc_pair_member_added(const bnc_pair *p, uint64_t account_id,
+                          uint64_t *by, uint64_t *seq);
+
 
 /* ------------------------------------------------------------------ */
 /* Notes                                                               */

@@ -454,6 +454,24 @@ int bnc_account_list(bnc_client *c, uint64_t programme_id, bnc_account **items,
                     take_accounts, NULL, (void **)items, n);
 }
 
+int bnc_account_get(bnc_client *c, uint64_t account_id, bnc_account *out)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    bn_msg_init(&req, BN_MSG_ACCOUNT_GET, 0);
+    req.u.account_get.account_id = account_id;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_ACCOUNT);
+    if (rc == 0 && rep.u.account.account.id != account_id)
+        rc = BN_EPROTO;
+    if (rc == 0)
+        bnc__project_account(out, &rep.u.account.account);
+    bn_msg_free(&rep);
+    return rc;
+}
+
 int bnc_account_resolve(const bnc_account *items, size_t n, const char *s,
                         uint64_t *id)
 {
@@ -525,6 +543,24 @@ int bnc_programme_set_mentees(bnc_client *c, uint64_t programme_id,
     bn_msg_init(&req, BN_MSG_PROGRAMME_SET, 0);
     req.u.programme_set.programme_id = programme_id;
     req.u.programme_set.mentees_per_mentor = mentees_per_mentor;
+    rc = bnc_call(c->conn, &req, &rep);
+    if (rc == 0)
+        rc = expect(&rep, BN_MSG_PROGRAMME);
+    bn_msg_free(&rep);
+    return rc;
+}
+
+int bnc_programme_set_side_max(bnc_client *c, uint64_t programme_id,
+                               uint32_t side_max)
+{
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (side_max < 1 || side_max > BN_SIDE_MAX)
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_PROGRAMME_SET, 0);
+    req.u.programme_set.programme_id = programme_id;
+    req.u.programme_set.side_max = side_max;
     rc = bnc_call(c->conn, &req, &rep);
     if (rc == 0)
         rc = expect(&rep, BN_MSG_PROGRAMME);

@@ -92,59 +92,31 @@ const bn_log_entry *bnc__log_at(const bnc_pair *p, uint64_t seq)
 
 /* ---- membership, state and epochs ---------------------------------- */
 
-/* members_hash hashes p's member list as the server shows it. */
-static int members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES])
+/* current_hash: bn_members_hash of the members p's list shows and `in`
+ * marks (NULL: those without to_epoch, the server's current members). */
+static int current_hash(const bnc_pair *p, const uint8_t *in,
+                        uint8_t out[BN_HASH_BYTES])
 {
     bn_member_id m[BN_MEMBERS_MAX];
+    size_t n = 0;
 
     if (p->nmembers > BN_MEMBERS_MAX)
         return BN_EPROTO;
     for (size_t i = 0; i < p->nmembers; i++) {
-        m[i].account_id = p->members[i].account_id;
-        m[i].role = p->members[i].role;
-        memcpy(m[i].sign_pk, p->members[i].sign_pk, 32);
-        memcpy(m[i].box_pk, p->members[i].box_pk, 32);
+        if (in != NULL ? !in[i] : p->members[i].to_epoch != 0)
+            continue;
+        m[n].account_id = p->members[i].account_id;
+        m[n].role = p->members[i].role;
+        memcpy(m[n].sign_pk, p->members[i].sign_pk, 32);
+        memcpy(m[n].box_pk, p->members[i].box_pk, 32);
+        n++;
     }
-    return bn_members_hash(out, m, p->nmembers);
+    return bn_members_hash(out, m, n);
 }
 
 int bnc__members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES])
 {
-    return members_hash(p, out);
-}
-
-/* check_member_list: today a pair is its mentor and its mentee, both
- * members from the first epoch on and never leaving; a member is added
- * or removed only by a signed entry, and no entry does that yet. */
-static int check_member_list(bnc_client *c, const bnc_pair *p)
-{
-    const bnc_pair_info *i = &p->info;
-    const bnc_member *mentor = bnc_pair_member(p, i->mentor_id);
-    const bnc_member *mentee = bnc_pair_member(p, i->mentee_id);
-
-    for (size_t k = 0; k < p->nmembers; k++) {
-        const bnc_member *m = &p->members[k];
-        if (m->account_id != i->mentor_id && m->account_id != i->mentee_id)
-            return bnc__tamper(c, BN_ETAMPER,
-                               "member %" PRIu64 " is not in the pair's "
-                               "signed membership (only its mentor and its "
-                               "mentee are)",
-                               m->account_id);
-        if (m->from_epoch != 1 || m->to_epoch != 0)
-            return bnc__tamper(c, BN_ETAMPER,
-                               "member %" PRIu64 " is shown holding epochs "
-                               "%" PRIu32 " to %" PRIu32
-                               ", which no signed entry made",
-                               m->account_id, m->from_epoch, m->to_epoch);
-    }
-    if (mentor == NULL || mentee == NULL || mentor == mentee ||
-        mentor->role != BN_ROLE_MENTOR || mentee->role != BN_ROLE_MENTEE ||
-        p->nmembers != 2)
-        return bnc__tamper(c, BN_ETAMPER,
-                           "the member list is not the pair's mentor %" PRIu64
-                           " and mentee %" PRIu64,
-                           i->mentor_id, i->mentee_id);
-    return 0;
+    return current_hash(p, NULL, out);
 }
 
 /* find_accept finds the acceptance the server serves for an account. */
@@ -157,65 +129,440 @@ static const struct bn_accept_info *find_accept(const bn_pair_detail *d,
     return NULL;
 }
 
-/* check_accepts: every PAIR_ACCEPT entry matches the acceptance served
- * and signs the member list shown; returns the accepted bits. */
-static int check_accepts(bnc_client *c, const bnc_pair *p,
-                         const bn_pair_detail *d, uint8_t *accepted)
-{
-    uint8_t h[BN_HASH_BYTES];
-    int rc = members_hash(p, h);
+/*
+ * The pair's membership as its signed log makes it, entry by entry
+ * (issue 14). It starts with the pair's two referents, its mentor and
+ * its mentee as the coordinator paired them, holding every epoch from the
+ * first; a MEMBER_ADD entry of a side's referent adds a member to that
+ * side, a MEMBER_REMOVE entry of the referent removes one; each keys the
+ * next epoch, as a KEY_PUT does. Index i is p->members[i]; the server's
+ * list must end up exactly what the replay made.
+ */
+typedef struct roster {
+    uint8_t in[BN_MEMBERS_MAX];      /* a member at this point of the log */
+    uint8_t seen[BN_MEMBERS_MAX];    /* a member at some point */
+    uint8_t signed_[BN_MEMBERS_MAX]; /* their acceptance is logged */
+    uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX];
+    uint32_t epoch, keyed; /* the epoch, and the last one keyed */
+    uint8_t accepted;      /* the referents' accepted bits */
+} roster;
 
-    *accepted = 0;
+/* member_at: the index of account in p's list, or -1. */
+static int member_at(const bnc_pair *p, uint64_t account)
+{
+    for (size_t i = 0; i < p->nmembers; i++)
+        if (p->members[i].account_id == account)
+            return (int)i;
+    return -1;
+}
+
+/* referent_of: the pair's referent of side (a role), or 0. */
+static uint64_t referent_of(const bnc_pair *p, uint8_t side)
+{
+    return side == BN_ROLE_MENTOR   ? p->info.mentor_id
+           : side == BN_ROLE_MENTEE ? p->info.mentee_id
+                                    : 0;
+}
+
+/* wraps_of collects the wraps served for an epoch (in the order served,
+ * which a KEY_PUT's body fixes: increasing member id). */
+static uint32_t wraps_of(const bn_pair_detail *d, uint32_t epoch,
+                         struct bn_key_wrap *out)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < d->wraps.len && n < BN_MEMBERS_MAX; i++)
+        if (d->wraps.v[i].epoch == epoch)
+            out[n++] = d->wraps.v[i];
+    return n;
+}
+
+/* holders_match: w[0..n) is one wrap per member `in` marks (with `extra`
+ * in too, -1: none), in increasing member id. */
+static int holders_match(const bnc_pair *p, const roster *r, int extra,
+                         const struct bn_key_wrap *w, uint32_t n)
+{
+    uint32_t holders = 0;
+
+    for (size_t i = 0; i < p->nmembers; i++)
+        holders += r->in[i] || (int)i == extra;
+    if (n != holders)
+        return 0;
+    for (uint32_t k = 0; k < n; k++) {
+        int i = member_at(p, w[k].member_id);
+        if (i < 0 || !(r->in[i] || i == extra) ||
+            (k > 0 && w[k].member_id <= w[k - 1].member_id))
+            return 0;
+    }
+    return 1;
+}
+
+/* key_turn: entry e keys epoch e->sub: the current epoch when nobody
+ * keyed it yet (KEY_PUT only), else the next one. */
+static int key_turn(bnc_client *c, roster *r, const bn_log_entry *e,
+                    int first_ok)
+{
+    if (first_ok && e->sub == r->epoch && r->keyed < r->epoch)
+        r->keyed = r->epoch;
+    else if (e->sub == r->epoch + 1 && r->keyed == r->epoch)
+        r->keyed = r->epoch = e->sub;
+    else
+        return bnc__tamper(c, BN_ETAMPER,
+                           "log entry %" PRIu64 " keys epoch %" PRIu32
+                           " out of turn",
+                           e->seq, e->sub);
+    return 0;
+}
+
+/* withheld_keys: the wraps of an epoch that an entry logged are gone. */
+static int withheld_keys(bnc_client *c, const bn_log_entry *e)
+{
+    return bnc__tamper(c, BN_EWITHHELD,
+                       "the keys of epoch %" PRIu32 " (log entry %" PRIu64
+                       ") are in the pair's log but the server no longer "
+                       "serves them (withheld)",
+                       e->sub, e->seq);
+}
+
+/* replay_accept: a PAIR_ACCEPT entry matches the acceptance served and
+ * signs the member list of that point of the log. */
+static int replay_accept(bnc_client *c, const bnc_pair *p,
+                         const bn_pair_detail *d, roster *r,
+                         const bn_log_entry *e, int k)
+{
+    const struct bn_accept_info *a = find_accept(d, e->author_id);
+    uint8_t h[BN_HASH_BYTES];
+    bn_msg req;
+    int rc;
+
+    if (a == NULL)
+        return bnc__tamper(c, BN_EWITHHELD,
+                           "the acceptance of member %" PRIu64
+                           " (log entry %" PRIu64
+                           ") is in the pair's log but the server no "
+                           "longer serves it (withheld)",
+                           e->author_id, e->seq);
+    bn_msg_init(&req, BN_MSG_PAIR_ACCEPT, 0);
+    req.u.pair_accept.pair_id = p->info.id;
+    req.u.pair_accept.date = a->date;
+    memcpy(req.u.pair_accept.sig, a->sig, sizeof a->sig);
+    memcpy(req.u.pair_accept.members_hash, a->members_hash, 32);
+    if (bn_log_entry_matches(e, &req) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the acceptance of member %" PRIu64
+                           " is not the one log entry %" PRIu64 " signed",
+                           e->author_id, e->seq);
+    rc = current_hash(p, r->in, h);
     if (rc != 0)
         return rc;
-    for (size_t i = 0; i < p->nlog; i++) {
+    if (sodium_memcmp(a->members_hash, h, sizeof h) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the member list the server shows is not the "
+                           "one member %" PRIu64
+                           " signed when accepting (log entry %" PRIu64
+                           "): a member was added, removed or changed",
+                           e->author_id, e->seq);
+    r->signed_[k] = 1;
+    r->accepted |= e->author_id == p->info.mentor_id   ? BN_ACCEPTED_MENTOR
+                   : e->author_id == p->info.mentee_id ? BN_ACCEPTED_MENTEE
+                                                       : 0;
+    return 0;
+}
+
+/* replay_key_put: a KEY_PUT entry keys its epoch in turn, for exactly the
+ * members of that point, with the wraps served. */
+static int replay_key_put(bnc_client *c, const bnc_pair *p,
+                          const bn_pair_detail *d, roster *r,
+                          const bn_log_entry *e)
+{
+    struct bn_key_wrap w[BN_MEMBERS_MAX];
+    bn_msg req;
+    uint32_t n;
+    int rc = key_turn(c, r, e, 1);
+
+    if (rc != 0)
+        return rc;
+    n = wraps_of(d, e->sub, w);
+    if (n == 0)
+        return withheld_keys(c, e);
+    bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+    req.u.key_put.pair_id = p->info.id;
+    req.u.key_put.epoch = e->sub;
+    req.u.key_put.wraps.v = w;
+    req.u.key_put.wraps.len = n;
+    if (bn_log_entry_matches(e, &req) != 0)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the keys of epoch %" PRIu32
+                           " are not those member %" PRIu64
+                           " logged at entry %" PRIu64,
+                           e->sub, e->author_id, e->seq);
+    if (!holders_match(p, r, -1, w, n))
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the key of epoch %" PRIu32
+                           " was not wrapped for exactly the pair's members",
+                           e->sub);
+    return 0;
+}
+
+/* add_wraps: the wraps a MEMBER_ADD of account at epoch brought: with
+ * history, the new member's of every earlier epoch, then the epoch's
+ * own, as the request carried them (epoch, then member id). */
+static uint32_t add_wraps(const bn_pair_detail *d, uint64_t account,
+                          uint32_t epoch, int history, struct bn_key_wrap *out,
+                          uint32_t max)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < d->wraps.len && n < max; i++) {
+        const struct bn_key_wrap *w = &d->wraps.v[i];
+        if (w->epoch == epoch ||
+            (history && w->epoch < epoch && w->member_id == account))
+            out[n++] = *w;
+    }
+    return n;
+}
+
+/* history_ok: the new member's wraps of the earlier epochs (w[0..n)):
+ * one per epoch 1..epoch-1 in order, each committing to the key that
+ * epoch was keyed with (the key id its adder's own wrap of it carries). */
+static int history_ok(const bn_pair_detail *d, uint64_t adder,
+                      const struct bn_key_wrap *w, uint32_t n, uint32_t epoch)
+{
+    if (n != epoch - 1)
+        return 0;
+    for (uint32_t k = 0; k < n; k++) {
+        const struct bn_key_wrap *own = NULL;
+        if (w[k].epoch != k + 1)
+            return 0;
+        for (uint32_t i = 0; i < d->wraps.len && own == NULL; i++)
+            if (d->wraps.v[i].epoch == k + 1 &&
+                d->wraps.v[i].member_id == adder)
+                own = &d->wraps.v[i];
+        if (own == NULL ||
+            sodium_memcmp(own->key_id, w[k].key_id, BN_HASH_BYTES) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* replay_add: a side's referent added a member of that side, never a
+ * member before, and keyed the next epoch for everyone with them. */
+static int replay_add(bnc_client *c, const bnc_pair *p, const bn_pair_detail *d,
+                      roster *r, const bn_log_entry *e)
+{
+    struct bn_key_wrap *w = NULL;
+    int history = (e->flags & BN_LOG_F_HISTORY) != 0;
+    int k = member_at(p, e->item);
+    uint32_t n, nhist = 0;
+    bn_msg req;
+    int rc;
+
+    if (k < 0)
+        return bnc__tamper(c, BN_EWITHHELD,
+                           "log entry %" PRIu64 " adds account %" PRIu64
+                           " to the pair but the server does not show that "
+                           "member (withheld)",
+                           e->seq, e->item);
+    if (r->seen[k] || referent_of(p, p->members[k].role) != e->author_id)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "log entry %" PRIu64 " adds member %" PRIu64
+                           ", which only its side's referent may do, once",
+                           e->seq, e->item);
+    rc = key_turn(c, r, e, 0);
+    if (rc != 0)
+        return rc;
+    w = calloc(BN_WRAPS_MAX, sizeof *w);
+    if (w == NULL)
+        return BN_ENOMEM;
+    n = add_wraps(d, e->item, e->sub, history, w, BN_WRAPS_MAX);
+    while (nhist < n && w[nhist].epoch < e->sub)
+        nhist++;
+    bn_msg_init(&req, BN_MSG_MEMBER_ADD, 0);
+    req.u.member_add.pair_id = p->info.id;
+    req.u.member_add.account_id = e->item;
+    req.u.member_add.role = p->members[k].role;
+    memcpy(req.u.member_add.sign_pk, p->members[k].sign_pk, 32);
+    memcpy(req.u.member_add.box_pk, p->members[k].box_pk, 32);
+    req.u.member_add.epoch = e->sub;
+    req.u.member_add.history = (uint8_t)history;
+    req.u.member_add.wraps.v = w;
+    req.u.member_add.wraps.len = n;
+    if (n == nhist)
+        rc = withheld_keys(c, e);
+    else if (bn_log_entry_matches(e, &req) != 0)
+        rc = bnc__tamper(c, BN_ETAMPER,
+                         "member %" PRIu64 " is not the one member %" PRIu64
+                         " added at log entry %" PRIu64
+                         " (its keys or the keys it was given differ)",
+                         e->item, e->author_id, e->seq);
+    else if (!holders_match(p, r, k, w + nhist, n - nhist) ||
+             (history && !history_ok(d, e->author_id, w, nhist, e->sub)))
+        rc = bnc__tamper(c, BN_ETAMPER,
+                         "the keys log entry %" PRIu64
+                         " gave are not for exactly the pair's members",
+                         e->seq);
+    free(w);
+    if (rc != 0)
+        return rc;
+    r->in[k] = r->seen[k] = 1;
+    r->from[k] = history ? 1 : e->sub;
+    return 0;
+}
+
+/* replay_remove: a side's referent removed a member of that side (never
+ * a referent) and keyed the next epoch for those who stay. */
+static int replay_remove(bnc_client *c, const bnc_pair *p,
+                         const bn_pair_detail *d, roster *r,
+                         const bn_log_entry *e)
+{
+    struct bn_key_wrap w[BN_MEMBERS_MAX];
+    int k = member_at(p, e->item);
+    bn_msg req;
+    uint32_t n;
+    int rc;
+
+    if (k < 0 || !r->in[k] || referent_of(p, BN_ROLE_MENTOR) == e->item ||
+        referent_of(p, BN_ROLE_MENTEE) == e->item ||
+        referent_of(p, p->members[k].role) != e->author_id)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "log entry %" PRIu64 " removes account %" PRIu64
+                           ", which its side's referent alone may do, of a "
+                           "member who is no referent",
+                           e->seq, e->item);
+    rc = key_turn(c, r, e, 0);
+    if (rc != 0)
+        return rc;
+    n = wraps_of(d, e->sub, w);
+    if (n == 0)
+        return withheld_keys(c, e);
+    bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
+    req.u.member_remove.pair_id = p->info.id;
+    req.u.member_remove.account_id = e->item;
+    req.u.member_remove.epoch = e->sub;
+    req.u.member_remove.wraps.v = w;
+    req.u.member_remove.wraps.len = n;
+    r->in[k] = 0;
+    if (bn_log_entry_matches(e, &req) != 0 || !holders_match(p, r, -1, w, n))
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the keys of epoch %" PRIu32
+                           " are not those member %" PRIu64
+                           " gave those who stay at log entry %" PRIu64,
+                           e->sub, e->author_id, e->seq);
+    r->to[k] = e->sub;
+    return 0;
+}
+
+/* founders: the pair's mentor and mentee, from the first epoch. */
+static int founders(bnc_client *c, const bnc_pair *p, roster *r)
+{
+    const bnc_pair_info *i = &p->info;
+    int a = member_at(p, i->mentor_id), b = member_at(p, i->mentee_id);
+
+    if (p->nmembers > BN_MEMBERS_MAX)
+        return BN_EPROTO;
+    if (a < 0 || b < 0 || a == b || p->members[a].role != BN_ROLE_MENTOR ||
+        p->members[b].role != BN_ROLE_MENTEE)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the member list is not the pair's mentor %" PRIu64
+                           " and mentee %" PRIu64 " and those they added",
+                           i->mentor_id, i->mentee_id);
+    r->in[a] = r->in[b] = r->seen[a] = r->seen[b] = 1;
+    r->from[a] = r->from[b] = 1;
+    return 0;
+}
+
+/* legacy_first_key: a pair from before schema 4 got its first key
+ * without a log entry (legacy wraps, served for epoch 1): later epochs
+ * follow from it. One that nobody keyed then logs its first key, of
+ * epoch 1. */
+static uint32_t legacy_first_key(const bnc_pair *p, const bn_pair_detail *d)
+{
+    struct bn_key_wrap w[BN_MEMBERS_MAX];
+
+    if (p->nlegacy == 0 || wraps_of(d, 1, w) == 0)
+        return 0;
+    for (size_t i = 0; i < p->nlog; i++)
+        if (p->log[i].version == BN_LOG_VERSION &&
+            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == 1)
+            return 0;
+    return 1;
+}
+
+/* check_members replays the log: every entry signed by a member of that
+ * point, acceptances of the list of their point, each epoch keyed in
+ * turn for exactly its members, members added and removed by their
+ * side's referent; the list, epochs and epoch the server shows must be
+ * what it made. */
+static int check_members(bnc_client *c, const bnc_pair *p,
+                         const bn_pair_detail *d, uint8_t *accepted)
+{
+    roster r;
+    int rc;
+
+    memset(&r, 0, sizeof r);
+    r.epoch = 1;
+    r.keyed = legacy_first_key(p, d);
+    rc = founders(c, p, &r);
+    for (size_t i = 0; rc == 0 && i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
-        const struct bn_accept_info *a;
-        bn_msg req;
-        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_PAIR_ACCEPT)
+        int k = member_at(p, e->author_id);
+        if (k < 0 || !r.in[k])
+            return bnc__tamper(c, BN_ETAMPER,
+                               "member %" PRIu64 " signed log entry %" PRIu64
+                               " but was not in the pair's signed "
+                               "membership then",
+                               e->author_id, e->seq);
+        if (e->version != BN_LOG_VERSION)
             continue;
-        a = find_accept(d, e->author_id);
-        if (a == NULL)
-            return bnc__tamper(c, BN_EWITHHELD,
-                               "the acceptance of member %" PRIu64
-                               " (log entry %" PRIu64
-                               ") is in the pair's log but the server no "
-                               "longer serves it (withheld)",
-                               e->author_id, e->seq);
-        bn_msg_init(&req, BN_MSG_PAIR_ACCEPT, 0);
-        req.u.pair_accept.pair_id = p->info.id;
-        req.u.pair_accept.date = a->date;
-        memcpy(req.u.pair_accept.sig, a->sig, sizeof a->sig);
-        memcpy(req.u.pair_accept.members_hash, a->members_hash, 32);
-        if (bn_log_entry_matches(e, &req) != 0)
+        switch (e->op) {
+        case BN_MSG_PAIR_ACCEPT:
+            rc = replay_accept(c, p, d, &r, e, k);
+            break;
+        case BN_MSG_KEY_PUT:
+            rc = replay_key_put(c, p, d, &r, e);
+            break;
+        case BN_MSG_MEMBER_ADD:
+            rc = replay_add(c, p, d, &r, e);
+            break;
+        case BN_MSG_MEMBER_REMOVE:
+            rc = replay_remove(c, p, d, &r, e);
+            break;
+        default:
+            break;
+        }
+    }
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < p->nmembers; i++) {
+        const bnc_member *m = &p->members[i];
+        if (!r.seen[i])
             return bnc__tamper(c, BN_ETAMPER,
-                               "the acceptance of member %" PRIu64
-                               " is not the one log entry %" PRIu64 " signed",
-                               e->author_id, e->seq);
-        if (sodium_memcmp(a->members_hash, h, sizeof h) != 0)
+                               "member %" PRIu64 " is not in the pair's "
+                               "signed membership",
+                               m->account_id);
+        if (m->from_epoch != r.from[i] || m->to_epoch != r.to[i])
             return bnc__tamper(c, BN_ETAMPER,
-                               "the member list the server shows is not the "
-                               "one member %" PRIu64
-                               " signed when accepting (log entry %" PRIu64
-                               "): a member was added, removed or changed",
-                               e->author_id, e->seq);
-        *accepted |= e->author_id == p->info.mentor_id   ? BN_ACCEPTED_MENTOR
-                     : e->author_id == p->info.mentee_id ? BN_ACCEPTED_MENTEE
-                                                         : 0;
+                               "member %" PRIu64 " is shown holding epochs "
+                               "%" PRIu32 " to %" PRIu32
+                               ", which no signed entry made",
+                               m->account_id, m->from_epoch, m->to_epoch);
     }
     /* An acceptance without its entry: the server made it up. A legacy
      * log logged acceptances with entries that do not say so. */
     for (uint32_t i = 0; i < d->accepts.len && p->nlegacy == 0; i++) {
-        uint64_t id = d->accepts.v[i].account_id;
-        uint8_t bit = id == p->info.mentor_id   ? BN_ACCEPTED_MENTOR
-                      : id == p->info.mentee_id ? BN_ACCEPTED_MENTEE
-                                                : 0;
-        if (bit == 0 || !(*accepted & bit))
+        int k = member_at(p, d->accepts.v[i].account_id);
+        if (k < 0 || !r.signed_[k])
             return bnc__tamper(c, BN_ETAMPER,
                                "the acceptance of member %" PRIu64
                                " is not in the pair's signed log: refused",
-                               id);
+                               d->accepts.v[i].account_id);
     }
+    if (p->info.epoch != r.epoch)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the server says the pair is at key epoch %" PRIu32
+                           " but its signed log is at epoch %" PRIu32,
+                           p->info.epoch, r.epoch);
+    *accepted = r.accepted;
     return 0;
 }
 
@@ -295,91 +642,6 @@ static int check_state(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
-/* wraps_of collects the wraps served for an epoch (in the order served,
- * which a KEY_PUT's body fixes: increasing member id). */
-static uint32_t wraps_of(const bn_pair_detail *d, uint32_t epoch,
-                         struct bn_key_wrap *out)
-{
-    uint32_t n = 0;
-
-    for (uint32_t i = 0; i < d->wraps.len && n < BN_MEMBERS_MAX; i++)
-        if (d->wraps.v[i].epoch == epoch)
-            out[n++] = d->wraps.v[i];
-    return n;
-}
-
-/* check_epochs: the pair's epoch and every KEY_PUT entry's wraps. */
-static int check_epochs(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
-{
-    struct bn_key_wrap w[BN_MEMBERS_MAX];
-    uint32_t epoch = 1, keyed = 0;
-
-    /* A pair from before schema 4 got its first key without a log entry
-     * (legacy wraps, served for epoch 1): later epochs follow from it. One
-     * that nobody keyed then logs its first key, of epoch 1. */
-    if (p->nlegacy > 0 && wraps_of(d, 1, w) > 0)
-        keyed = 1;
-    for (size_t i = 0; i < p->nlog && keyed == 1; i++)
-        if (p->log[i].version == BN_LOG_VERSION &&
-            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == 1)
-            keyed = 0;
-
-    for (size_t i = 0; i < p->nlog; i++) {
-        const bn_log_entry *e = &p->log[i];
-        bn_msg req;
-        uint32_t n;
-        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_KEY_PUT)
-            continue;
-        if (e->sub == epoch && keyed < epoch)
-            keyed = epoch;
-        else if (e->sub == epoch + 1 && keyed == epoch)
-            keyed = epoch = e->sub;
-        else
-            return bnc__tamper(c, BN_ETAMPER,
-                               "log entry %" PRIu64 " keys epoch %" PRIu32
-                               " out of turn",
-                               e->seq, e->sub);
-        n = wraps_of(d, e->sub, w);
-        if (n == 0)
-            return bnc__tamper(c, BN_EWITHHELD,
-                               "the keys of epoch %" PRIu32
-                               " (log entry %" PRIu64
-                               ") are in the pair's log but the server no "
-                               "longer serves them (withheld)",
-                               e->sub, e->seq);
-        bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
-        req.u.key_put.pair_id = p->info.id;
-        req.u.key_put.epoch = e->sub;
-        req.u.key_put.wraps.v = w;
-        req.u.key_put.wraps.len = n;
-        if (bn_log_entry_matches(e, &req) != 0)
-            return bnc__tamper(c, BN_ETAMPER,
-                               "the keys of epoch %" PRIu32
-                               " are not those member %" PRIu64
-                               " logged at entry %" PRIu64,
-                               e->sub, e->author_id, e->seq);
-        /* Wrapped for exactly the members (all hold every epoch today). */
-        for (uint32_t k = 0; k < n; k++)
-            if (bnc_pair_member(p, w[k].member_id) == NULL)
-                return bnc__tamper(c, BN_ETAMPER,
-                                   "the key of epoch %" PRIu32
-                                   " was wrapped for account %" PRIu64
-                                   ", not a member",
-                                   e->sub, w[k].member_id);
-        if (n != p->nmembers)
-            return bnc__tamper(c, BN_ETAMPER,
-                               "the key of epoch %" PRIu32
-                               " was not wrapped for every member",
-                               e->sub);
-    }
-    if (p->info.epoch != epoch)
-        return bnc__tamper(c, BN_ETAMPER,
-                           "the server says the pair is at key epoch %" PRIu32
-                           " but its signed log is at epoch %" PRIu32,
-                           p->info.epoch, epoch);
-    return 0;
-}
-
 int bnc__ledger_pair(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
 {
     uint8_t accepted = 0;
@@ -401,13 +663,9 @@ int bnc__ledger_pair(bnc_client *c, bnc_pair *p, const bn_pair_detail *d)
     }
     if (p->info.status == BN_PAIR_ERASED)
         return 0; /* nothing is left to show */
-    rc = check_member_list(c, p);
-    if (rc == 0)
-        rc = check_accepts(c, p, d, &accepted);
+    rc = check_members(c, p, d, &accepted);
     if (rc == 0)
         rc = check_state(c, p, d, accepted);
-    if (rc == 0)
-        rc = check_epochs(c, p, d);
     if (rc == 0 && p->nlegacy > 0)
         bnc__warn(p,
                   "the first %zu entries of pair %" PRIu64 "'s log were "

@@ -199,40 +199,68 @@ static int open_wrap(const bnc_client *c, bnc_pair *p,
     return rc;
 }
 
-/* logged_key tells whether a KEY_PUT entry keyed epoch e. */
+/* keys_epoch tells whether entry e keyed an epoch (its sub): a KEY_PUT,
+ * or a membership change, which keys the next epoch (issue 14). */
+static int keys_epoch(const bn_log_entry *e)
+{
+    return e->version == BN_LOG_VERSION &&
+           (e->op == BN_MSG_KEY_PUT || e->op == BN_MSG_MEMBER_ADD ||
+            e->op == BN_MSG_MEMBER_REMOVE);
+}
+
+/* logged_key tells whether an entry keyed epoch e. */
 static int logged_key(const bnc_pair *p, uint32_t e)
 {
     for (size_t i = 0; i < p->nlog; i++)
-        if (p->log[i].version == BN_LOG_VERSION &&
-            p->log[i].op == BN_MSG_KEY_PUT && p->log[i].sub == e)
+        if (keys_epoch(&p->log[i]) && p->log[i].sub == e)
             return 1;
     return 0;
 }
 
-/* unwrap_all opens this member's wrap of every epoch that a KEY_PUT entry
- * of the log covers (the ledger checked those entries). A wrap that does
- * not open is skipped with a warning: the pair re-keys. A legacy log
- * (wraps were not logged) opens the wraps of epoch 1 from any member. */
+/* open_logged opens this member's wrap of epoch, which the entry of
+ * author gave; one that does not open is skipped with a warning (the
+ * pair re-keys). */
+static int open_logged(const bnc_client *c, bnc_pair *p,
+                       const bn_pair_detail *d, uint32_t epoch, uint64_t author)
+{
+    const struct bn_key_wrap *w = my_wrap(d, epoch, c->me.id);
+    int rc = w != NULL ? open_wrap(c, p, w, author, 1) : BN_ENOKEY;
+
+    if (rc == BN_ENOMEM)
+        return rc;
+    if (rc != 0)
+        bnc__warn(p,
+                  "the key of epoch %" PRIu32 " that member %" PRIu64
+                  " wrapped for you does not open (%s): skipped",
+                  epoch, author, bn_err_name(rc));
+    return 0;
+}
+
+/* unwrap_all opens this member's wrap of every epoch they hold that an
+ * entry of the log keyed (the ledger checked those entries), and, when
+ * the member was added with the pair's history, the earlier epochs their
+ * referent gave them. A legacy log (wraps were not logged) opens the
+ * wraps of epoch 1 from any member. */
 static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
 {
     const bn_pair_detail *d = &rep->u.pair_detail;
+    const bnc_member *self = bnc_pair_member(p, c->me.id);
+    int rc = 0;
 
-    for (size_t i = 0; i < p->nlog; i++) {
+    for (size_t i = 0; self != NULL && rc == 0 && i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
-        const struct bn_key_wrap *w;
-        int rc;
-        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_KEY_PUT)
+        if (!keys_epoch(e))
             continue;
-        w = my_wrap(d, e->sub, c->me.id);
-        rc = w != NULL ? open_wrap(c, p, w, e->author_id, 1) : BN_ENOKEY;
-        if (rc == BN_ENOMEM)
-            return rc;
-        if (rc != 0)
-            bnc__warn(p,
-                      "the key of epoch %" PRIu32 " that member %" PRIu64
-                      " wrapped for you does not open (%s): skipped",
-                      e->sub, e->author_id, bn_err_name(rc));
+        if (e->op == BN_MSG_MEMBER_ADD && e->item == c->me.id &&
+            (e->flags & BN_LOG_F_HISTORY))
+            for (uint32_t h = 1; rc == 0 && h < e->sub; h++)
+                rc = open_logged(c, p, d, h, e->author_id);
+        if (rc == 0 && e->sub >= self->from_epoch &&
+            (self->to_epoch == 0 || e->sub < self->to_epoch))
+            rc = open_logged(c, p, d, e->sub, e->author_id);
     }
+    if (rc != 0)
+        return rc;
     /* The legacy key of epoch 1 was not logged; it still opens, even
      * once later epochs are logged (older notes are sealed under it). */
     if (p->nlegacy > 0) {
@@ -264,65 +292,277 @@ static int logged_epoch(const bnc_pair *p, uint32_t e, int legacy)
     return logged_key(p, e) || (legacy && e == 1);
 }
 
-/* put_key draws a key for epoch, wraps it for every member (in increasing
- * id order, as the log entry's body fixes) and sends KEY_PUT with its log
- * entry; on success the key is kept in p and p is at that epoch. */
+/* wrap_for wraps key of epoch for member m into *w (made by this member). */
+static int wrap_for(bnc_client *c, const bnc_pair *p, uint32_t epoch,
+                    const uint8_t *key, uint64_t member_id,
+                    const uint8_t box_pk[32], struct bn_key_wrap *w)
+{
+    w->epoch = epoch;
+    w->member_id = member_id;
+    w->wrapper_id = c->me.id;
+    bn_pairkey_id(w->key_id, p->info.id, epoch, key);
+    return bn_pairkey_wrap(w->wrap, p->info.id, epoch, member_id, box_pk,
+                           c->me.id, key, c->profile->id->sign_sk);
+}
+
+/* wrap_holders wraps key of epoch for its holders, in increasing account
+ * id (as the log entry's body fixes): every current member (those who
+ * left hold no new epoch) but `except` (0: none), and `extra` (NULL:
+ * none). wraps has room for p->nmembers + 1; *n gets the count. */
+static int wrap_holders(bnc_client *c, const bnc_pair *p, uint32_t epoch,
+                        const uint8_t *key, uint64_t except,
+                        const bnc_member *extra, struct bn_key_wrap *wraps,
+                        uint32_t *n)
+{
+    uint64_t prev = 0;
+    int rc = 0;
+
+    *n = 0;
+    for (size_t k = 0; rc == 0 && k <= p->nmembers; k++) {
+        const bnc_member *m = NULL;
+        for (size_t i = 0; i <= p->nmembers; i++) {
+            const bnc_member *x = i < p->nmembers ? &p->members[i] : extra;
+            if (x == NULL || (i < p->nmembers && x->to_epoch != 0) ||
+                x->account_id == except || x->account_id <= prev)
+                continue;
+            if (m == NULL || x->account_id < m->account_id)
+                m = x;
+        }
+        if (m == NULL)
+            break;
+        prev = m->account_id;
+        rc = wrap_for(c, p, epoch, key, m->account_id, m->box_pk,
+                      &wraps[(*n)++]);
+    }
+    return rc;
+}
+
+/* new_key draws a pair key in locked memory (free with free_key). */
+static uint8_t *new_key(void)
+{
+    uint8_t *key = sodium_malloc(32);
+    if (key != NULL)
+        bn_pairkey_generate(key);
+    return key;
+}
+
+static void free_key(uint8_t *key)
+{
+    if (key != NULL) {
+        sodium_memzero(key, 32);
+        sodium_free(key);
+    }
+}
+
+/* keep_key: the write of req (which keyed epoch with key) landed: p holds
+ * the key and is at that epoch. */
+static int keep_key(bnc_pair *p, uint32_t epoch, const uint8_t *key)
+{
+    int rc = add_key(p, epoch, key);
+    if (rc == 0)
+        p->info.epoch = epoch;
+    return rc;
+}
+
+/* put_key draws a key for epoch, wraps it for every member and sends
+ * KEY_PUT with its log entry; on success the key is kept in p and p is at
+ * that epoch. */
 static int put_key(bnc_client *c, bnc_pair *p, uint32_t epoch)
 {
-    const bn_identity *id = c->profile->id;
     struct bn_key_wrap *wraps = NULL;
-    uint8_t *key = NULL, kid[BN_HASH_BYTES];
+    uint8_t *key = NULL;
     bn_msg req, rep = {0};
-    uint64_t prev = 0;
     uint32_t n = 0;
     int rc;
 
     if (p->nmembers > BN_MEMBERS_MAX)
         return BN_EPROTO;
-    key = sodium_malloc(32);
-    wraps = calloc(p->nmembers ? p->nmembers : 1, sizeof *wraps);
-    if (key == NULL || wraps == NULL) {
-        rc = BN_ENOMEM;
-        goto cleanup;
-    }
-    bn_pairkey_generate(key);
-    bn_pairkey_id(kid, p->info.id, epoch, key);
-    for (size_t k = 0; k < p->nmembers; k++) {
-        const bnc_member *m = NULL;
-        for (size_t i = 0; i < p->nmembers; i++)
-            if (p->members[i].account_id > prev &&
-                (m == NULL || p->members[i].account_id < m->account_id))
-                m = &p->members[i];
-        if (m == NULL)
-            break;
-        prev = m->account_id;
-        wraps[n].epoch = epoch;
-        wraps[n].member_id = m->account_id;
-        wraps[n].wrapper_id = c->me.id;
-        memcpy(wraps[n].key_id, kid, sizeof kid);
-        rc = bn_pairkey_wrap(wraps[n].wrap, p->info.id, epoch, m->account_id,
-                             m->box_pk, c->me.id, key, id->sign_sk);
-        if (rc != 0)
-            goto cleanup;
-        n++;
-    }
-    bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
-    req.u.key_put.pair_id = p->info.id;
-    req.u.key_put.epoch = epoch;
-    req.u.key_put.wraps.v = wraps;
-    req.u.key_put.wraps.len = n;
-    rc = bnc__write(c, p, &req, &req.u.key_put.entry, BN_MSG_OK, &rep);
+    key = new_key();
+    wraps = calloc(p->nmembers + 1, sizeof *wraps);
+    rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
     if (rc == 0)
-        rc = add_key(p, epoch, key);
+        rc = wrap_holders(c, p, epoch, key, 0, NULL, wraps, &n);
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
+        req.u.key_put.pair_id = p->info.id;
+        req.u.key_put.epoch = epoch;
+        req.u.key_put.wraps.v = wraps;
+        req.u.key_put.wraps.len = n;
+        rc = bnc__write(c, p, &req, &req.u.key_put.entry, BN_MSG_OK, &rep);
+    }
     if (rc == 0)
-        p->info.epoch = epoch;
-cleanup:
+        rc = keep_key(p, epoch, key);
     bn_msg_free(&rep);
     free(wraps);
-    if (key != NULL) {
-        sodium_memzero(key, 32);
-        sodium_free(key);
+    free_key(key);
+    return rc;
+}
+
+/* ---- team pairings (issue 14) -------------------------------------- */
+
+int bnc_pair_is_referent(const bnc_pair *p, uint64_t account_id)
+{
+    return account_id != 0 &&
+           (account_id == p->info.mentor_id || account_id == p->info.mentee_id);
+}
+
+int bnc_pair_member_added(const bnc_pair *p, uint64_t account_id, uint64_t *by,
+                          uint64_t *seq)
+{
+    *by = 0;
+    *seq = 0;
+    if (bnc_pair_is_referent(p, account_id))
+        return 0;
+    for (size_t i = 0; i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        if (e->version == BN_LOG_VERSION && e->op == BN_MSG_MEMBER_ADD &&
+            e->item == account_id) {
+            *by = e->author_id;
+            *seq = e->seq;
+            return 0;
+        }
     }
+    return BN_ENOTFOUND;
+}
+
+int bnc_key_code(uint64_t account_id, const uint8_t sign_pk[32],
+                 const uint8_t box_pk[32], char out[BNC_KEY_CODE_DIGITS + 1])
+{
+    return bn_key_code(out, account_id, sign_pk, box_pk);
+}
+
+/* same_code: the digits of typed (spaces and dashes ignored) are code. */
+static int same_code(const char *typed, const char *code)
+{
+    size_t n = 0;
+    for (const char *t = typed; *t != '\0'; t++) {
+        if (*t == ' ' || *t == '-')
+            continue;
+        if (n == BN_KEY_CODE_DIGITS || *t != code[n])
+            return 0;
+        n++;
+    }
+    return n == BN_KEY_CODE_DIGITS;
+}
+
+/* my_side_referent: this member is the referent of side. */
+static int my_side_referent(const bnc_client *c, const bnc_pair *p,
+                            uint8_t side)
+{
+    return (side == BN_ROLE_MENTOR && p->info.mentor_id == c->me.id) ||
+           (side == BN_ROLE_MENTEE && p->info.mentee_id == c->me.id);
+}
+
+int bnc_pair_member_add(bnc_client *c, bnc_pair *p, uint64_t account_id,
+                        const char *code, int history)
+{
+    struct bn_key_wrap *wraps = NULL;
+    char want[BN_KEY_CODE_DIGITS + 1];
+    uint32_t epoch = p->info.epoch, n = 0;
+    bnc_member nm;
+    bnc_account a;
+    uint8_t *key = NULL;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    if (p->info.status != BN_PAIR_ACTIVE)
+        return p->info.status == BN_PAIR_PENDING ? BN_ENOTACCEPTED : BN_EENDED;
+    rc = bnc_account_get(c, account_id, &a);
+    if (rc != 0)
+        return rc;
+    if (!my_side_referent(c, p, a.role))
+        return BN_EDENIED;
+    if (bnc_pair_member(p, account_id) != NULL)
+        return BN_EEXIST;
+    /* The keys the server gives must be the ones the person showed. */
+    rc = bn_key_code(want, a.id, a.sign_pk, a.box_pk);
+    if (rc != 0)
+        return rc;
+    if (code == NULL || !same_code(code, want))
+        return BN_EAUTH;
+    if (bnc__pair_key(p, epoch) == NULL)
+        return BN_ENOKEY;
+    for (uint32_t h = 1; history && h < epoch; h++)
+        if (bnc__pair_key(p, h) == NULL)
+            return BN_ENOKEY; /* not every earlier key to give */
+    memset(&nm, 0, sizeof nm);
+    nm.account_id = a.id;
+    nm.role = a.role;
+    memcpy(nm.sign_pk, a.sign_pk, 32);
+    memcpy(nm.box_pk, a.box_pk, 32);
+    key = new_key();
+    wraps = calloc((size_t)epoch + p->nmembers + 1, sizeof *wraps);
+    rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
+    for (uint32_t h = 1; rc == 0 && history && h < epoch; h++)
+        rc =
+            wrap_for(c, p, h, bnc__pair_key(p, h), a.id, a.box_pk, &wraps[n++]);
+    if (rc == 0) {
+        uint32_t m = 0;
+        rc = wrap_holders(c, p, epoch + 1, key, 0, &nm, wraps + n, &m);
+        n += m;
+    }
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_MEMBER_ADD, 0);
+        req.u.member_add.pair_id = p->info.id;
+        req.u.member_add.account_id = a.id;
+        req.u.member_add.role = a.role;
+        memcpy(req.u.member_add.sign_pk, a.sign_pk, 32);
+        memcpy(req.u.member_add.box_pk, a.box_pk, 32);
+        req.u.member_add.epoch = epoch + 1;
+        req.u.member_add.history = history ? 1 : 0;
+        req.u.member_add.wraps.v = wraps;
+        req.u.member_add.wraps.len = n;
+        rc = bnc__write(c, p, &req, &req.u.member_add.entry, BN_MSG_OK, &rep);
+    }
+    if (rc == 0)
+        rc = keep_key(p, epoch + 1, key);
+    bn_msg_free(&rep);
+    free(wraps);
+    free_key(key);
+    return rc;
+}
+
+int bnc_pair_member_remove(bnc_client *c, bnc_pair *p, uint64_t account_id)
+{
+    const bnc_member *m = bnc_pair_member(p, account_id);
+    struct bn_key_wrap *wraps = NULL;
+    uint32_t epoch = p->info.epoch, n = 0;
+    uint8_t *key = NULL;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (p->keys_changed)
+        return BN_EUNVERIFIED;
+    if (p->info.status != BN_PAIR_ACTIVE)
+        return p->info.status == BN_PAIR_PENDING ? BN_ENOTACCEPTED : BN_EENDED;
+    if (m == NULL || m->to_epoch != 0)
+        return BN_ENOTFOUND;
+    if (bnc_pair_is_referent(p, account_id) || !my_side_referent(c, p, m->role))
+        return BN_EDENIED;
+    if (bnc__pair_key(p, epoch) == NULL)
+        return BN_ENOKEY;
+    key = new_key();
+    wraps = calloc(p->nmembers + 1, sizeof *wraps);
+    rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
+    if (rc == 0)
+        rc = wrap_holders(c, p, epoch + 1, key, account_id, NULL, wraps, &n);
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
+        req.u.member_remove.pair_id = p->info.id;
+        req.u.member_remove.account_id = account_id;
+        req.u.member_remove.epoch = epoch + 1;
+        req.u.member_remove.wraps.v = wraps;
+        req.u.member_remove.wraps.len = n;
+        rc =
+            bnc__write(c, p, &req, &req.u.member_remove.entry, BN_MSG_OK, &rep);
+    }
+    if (rc == 0)
+        rc = keep_key(p, epoch + 1, key);
+    bn_msg_free(&rep);
+    free(wraps);
+    free_key(key);
     return rc;
 }
 
@@ -626,7 +866,11 @@ int bnc_pair_keys_hash(uint8_t out[32], const bnc_pair *p, uint64_t self_id)
         uint8_t be[8];
         for (size_t i = 0; i < p->nmembers; i++) {
             const bnc_member *m = &p->members[i];
-            if (m->account_id == self_id || m->account_id <= prev)
+            /* The referents alone: the other members are vouched for by
+             * their referent's signed entry (issue 14), so a member
+             * joining or leaving changes no one's verification. */
+            if (m->account_id == self_id || m->account_id <= prev ||
+                !bnc_pair_is_referent(p, m->account_id))
                 continue;
             if (next == NULL || m->account_id < next->account_id)
                 next = m;

@@ -89,7 +89,8 @@
     F(T, SAME, created)                                                        \
     F(T, SAME, mentees_per_mentor)                                             \
     F(T, SAME, start_date)                                                     \
-    F(T, SAME, end_date)
+    F(T, SAME, end_date)                                                       \
+    F(T, SAME, side_max)
 
 #define BNC_PROJ_account(F, T)                                                 \
     F(T, SAME, id)                                                             \

@@ -152,13 +152,19 @@ static void test_order_and_departed_members(void **state)
     assert_int_equal(bnc_pair_check_keys(f->prof, &f->pair, NULL), 0);
     f->members[1] = f->members[0];
     f->members[0] = saved;
-    /* A departed member's keys are part of the record too: whoever is in
-     * the member list can open some of the pair's notes, and a member
-     * shown as "left" must not slip a key past the record (issue 11). */
+    /* The record holds the referents' keys, the ones verified in person
+     * with the safety number; a member a referent added is vouched for by
+     * the referent's signed entry, which the ledger holds their keys to
+     * (test_cli_ledger's team tests), so a member joining, leaving or
+     * shown with other keys changes no one's verification (issue 14). */
     f->members[2].sign_pk[0] ^= 1;
+    assert_int_equal(bnc_pair_check_keys(f->prof, &f->pair, NULL), 0);
+    f->members[2].sign_pk[0] ^= 1;
+    /* A referent's keys changed are still caught. */
+    f->members[1].sign_pk[0] ^= 1;
     assert_int_equal(bnc_pair_check_keys(f->prof, &f->pair, NULL),
                      BN_EUNVERIFIED);
-    f->members[2].sign_pk[0] ^= 1;
+    f->members[1].sign_pk[0] ^= 1;
 }
 
 static void test_own_keys_shown_wrong(void **state)

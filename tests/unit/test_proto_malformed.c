@@ -33,7 +33,7 @@ typedef struct bad_case {
  * reason U8<=2, date U32<=84005, entry BIN<=152, override BOOL]; NOTE_GET 0x44
  * [pair_id, note_id U64, revision U32]; SESSION_ADD 0x50 [pair_id, date, status
  * U8<=3, absent U8<=3, entry]; KEY_PUT 0x36 [pair_id, epoch U32, wraps
- * LIST<=16 of key_wrap]; LOGGED_IN 0x12 [account OBJ account_info (7)]. */
+ * LIST<=32 of key_wrap]; LOGGED_IN 0x12 [account OBJ account_info (7)]. */
 static const bad_case cases[] = {
     /* sanity: valid inputs */
     CASE("valid PROGRAMME_GET", "\x93\x24\x01\x05", 0),
@@ -64,9 +64,10 @@ static const bad_case cases[] = {
          BN_ECOUNT),
     CASE("huge array count in a list",
          "\x95\x36\x01\x05\x01\xdd\xff\xff\xff\xff", BN_ECOUNT),
-    CASE("list over its maximum (17 wraps, max 16)",
-         "\x96\x36\x01\x05\x01\xdc\x00\x11"
+    CASE("list over its maximum (33 wraps, max 32)",
+         "\x96\x36\x01\x05\x01\xdc\x00\x21"
          "\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90"
+         "\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90\x90"
          "\xc4\x00",
          BN_ECOUNT),
 

@@ -50,6 +50,15 @@ int cli_admin_pair(cli_ctx *ctx, int argc, char **argv);
 int cli_pairs(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_accept(cli_ctx *ctx, int argc, char **argv);
 int cli_verify(cli_ctx *ctx, int argc, char **argv);
+int cli_member_add(cli_ctx *ctx, int argc, char **argv);
+int cli_member_remove(cli_ctx *ctx, int argc, char **argv);
+int cli_members(cli_ctx *ctx, int argc, char **argv);
+
+/* cli_member_status says in out how member m came into pair p and
+ * whether this client verified it: a referent verified in person or not,
+ * vouched for by the referent who added them (log entry), or left. */
+void cli_member_status(const bnc_pair *p, const bnc_member *m, char *out,
+                       size_t size);
 int cli_note_add(cli_ctx *ctx, int argc, char **argv);
 int cli_note_list(cli_ctx *ctx, int argc, char **argv);
 int cli_note_show(cli_ctx *ctx, int argc, char **argv);
@@ -231,6 +240,11 @@ void cli_note_origin_line(char *out, size_t size, const bnc_note_meta *m,
 /* cli_note_date is when revision m was written: the author's clock in
  * its signed log entry, else (a legacy entry) the server's. */
 int64_t cli_note_date(const bnc_note_meta *m, const bnc_note_origin *o);
+
+/* cli_key_code writes code (BNC_KEY_CODE_DIGITS digits) in groups of 5
+ * to out and returns out. */
+#define CLI_KEY_CODE_SPACED (BNC_KEY_CODE_DIGITS / 5 * 6)
+const char *cli_key_code(const char *code, char out[CLI_KEY_CODE_SPACED]);
 
 /* cli_json_str prints s as a JSON string to stdout. */
 void cli_json_str(const char *s);

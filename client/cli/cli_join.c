@@ -72,6 +72,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
     int json = 0;
     bnc_account a;
     char server[BNC_INVITE_HOST_MAX + 16];
+    char code[BNC_KEY_CODE_DIGITS + 1], spaced[CLI_KEY_CODE_SPACED];
     int rc;
 
     rc = cli_json_connect(ctx, argc, argv, &json);
@@ -84,6 +85,10 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
              bnc_profile_host(ctx->profile),
              strchr(bnc_profile_host(ctx->profile), ':') ? "]" : "",
              (unsigned)bnc_profile_port(ctx->profile));
+    /* The key code from the keys on this machine, never the server's:
+     * what a referent compares in person before adding this account. */
+    if (bnc_profile_key_code(ctx->profile, code) != 0)
+        code[0] = '\0';
     if (json) {
         printf("{\"account\":%" PRIu64 ",\"name\":", a.id);
         cli_json_str(a.name);
@@ -92,7 +97,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
         cli_json_str(server);
         printf(",\"profile\":");
         cli_json_str(bnc_profile_dir(ctx->profile));
-        printf("}\n");
+        printf(",\"key_code\":\"%s\"}\n", code);
     } else {
         printf("account    %" PRIu64 "\n", a.id);
         printf("name       %s\n", cli_safe(a.name));
@@ -100,6 +105,8 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
         printf("programme  %" PRIu64 "\n", a.programme_id);
         printf("server     %s\n", server);
         printf("profile    %s\n", bnc_profile_dir(ctx->profile));
+        if (code[0] != '\0')
+            printf("key code   %s\n", cli_key_code(code, spaced));
     }
     return 0;
 }

@@ -651,8 +651,8 @@ int cli_write_error(cli_ctx *ctx, int rc, const char *pair)
         break;
     case BNC_ENOTACCEPTED:
         cli_hint(ctx,
-                 "both members must accept first: 'binome pair accept "
-                 "%s'",
+                 "every member accepts the pair's charter before writing: "
+                 "'binome pair accept %s'",
                  pair);
         break;
     case BNC_EENDED:

@@ -38,14 +38,24 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
     const bnc_member *members = bnc_pair_members(p, &nmembers);
     for (size_t i = 0; i < nmembers; i++) {
         const bnc_member *m = &members[i];
-        char fp[17];
+        char fp[17], status[200];
+        if (m->to_epoch != 0)
+            continue; /* left: opens nothing written since */
         bn_hex_encode(fp, m->sign_pk, 8);
-        printf("    %-6s %s account %" PRIu64 ", key %.4s %.4s %.4s %.4s%s\n",
+        cli_member_status(p, m, status, sizeof status);
+        printf("    %-6s %s account %" PRIu64 ", key %.4s %.4s %.4s %.4s%s\n"
+               "           %s\n",
                bnc_role_name(m->role), cli_pad(m->name, 20), m->account_id, fp,
                fp + 4, fp + 8, fp + 12,
                m->account_id == bnc_client_account(ctx->client)->id ? " (you)"
-                                                                    : "");
+                                                                    : "",
+               status);
     }
+    if (nmembers > 2)
+        printf("The safety number is the two referents': each referent "
+               "vouches for the members of their side, whose keys they "
+               "compared in person. A member compares it with their "
+               "referent.\n");
     printf("No one else holds a key to them: not the administrator, not "
            "the server.\n");
     {

@@ -22,7 +22,9 @@ static const cli_cmd commands[] = {
      "machine, protected by a passphrase (asked twice, or "
      "BINOME_PASSPHRASE), and writes the profile."},
     {"whoami", cli_whoami, "[--json]",
-     "Show this profile's account as the server sees it."},
+     "Show this profile's account as the server sees it, and its key code "
+     "(30 digits from the keys on this machine): read it out in person to "
+     "the referent who adds you to a team pairing."},
     {"admin programme create", cli_programme_create,
      "--name N --theme T --months M --frequency "
      "weekly|fortnightly|monthly|bimonthly|quarterly --format "
@@ -32,13 +34,14 @@ static const cli_cmd commands[] = {
      "may follow at once (default 1). Prints the programme id."},
     {"admin programme set", cli_programme_set,
      "--programme P [--mentees-per-mentor N] [--start YYYY-MM-DD|none] "
-     "[--end YYYY-MM-DD|none] [--min-months N]",
+     "[--end YYYY-MM-DD|none] [--min-months N] [--side-max N]",
      "Change a programme's settings (administrators): how many mentees one "
      "mentor may follow at once (1 to 50; pairs already formed stay); its "
      "start and end dates (sessions are dated within them; 'none' unsets "
      "one); its minimum pair duration in months (0: the programme's own "
      "--months), before which a pair is ended completed only with "
-     "'pair end --override'."},
+     "'pair end --override'; how many members a side of a pair may have "
+     "(1, pairs of two people, the default, to 8: team pairings)."},
     {"admin charter sign", cli_charter_sign, "--programme P",
      "Sign the programme's charter for the structure (administrators): the "
      "convention's third signature, with your identity key, dated today. "
@@ -90,6 +93,25 @@ static const cli_cmd commands[] = {
      "(the programme's administrator) and each member's, with their dates, "
      "each checked on this machine. The structure's key is taken from the "
      "server: the pair has not verified it in person."},
+    {"pair members", cli_members, "PAIR [--json]",
+     "List the pair's members, side by side: each side's referent (the "
+     "two the coordinator paired, who verify each other in person) and "
+     "the members a referent added, with who vouched for them and whether "
+     "you verified the pair; members who left are shown as such."},
+    {"pair member add", cli_member_add,
+     "PAIR --account ID --code DIGITS [--history]",
+     "A side's referent adds an account of the programme to their side "
+     "(team pairings; the programme allows it: 'admin programme set "
+     "--side-max'). Meet the person: they read you their account id and key "
+     "code from 'binome whoami'; the code must match the keys the server "
+     "gives. The addition is your signed entry in the pair's log, and "
+     "moves the pair to a new key: with --history they also read what was "
+     "written before, else only what is written from now on."},
+    {"pair member remove", cli_member_remove, "PAIR --account ID",
+     "A side's referent removes a member of their side (not a referent): "
+     "the pair moves to a new key that the member does not hold, so they "
+     "open nothing written afterwards, and the server refuses them the "
+     "pair."},
     {"pair questionnaire", cli_pair_questionnaire,
      "PAIR [--answers R1,R2,... --objectives yes|partly|no]",
      "Answer the programme's end-of-pairing questionnaire, once, after the "

@@ -821,6 +821,12 @@ int bnc_safety_number(const bnc_pair *p, char out[BNC_SAFETY_DIGITS + 1]);
 int bnc_key_code(uint64_t account_id, const uint8_t sign_pk[32],
                  const uint8_t box_pk[32], char out[BNC_KEY_CODE_DIGITS + 1]);
 
+/* bnc_profile_key_code: the key code of the profile's own identity, from
+ * the keys on this machine (loaded: BNC_EINVAL before). A referent
+ * compares it in person with the one the server's keys make. */
+int bnc_profile_key_code(const bnc_profile *prof,
+                         char out[BNC_KEY_CODE_DIGITS + 1]);
+
 /* bnc_account_get reads an account of the caller's programme (a mentor or
  * a mentee) as the server has it: its name and public keys. */
 int bnc_account_get(bnc_client *c, uint64_t account_id, bnc_account *out);

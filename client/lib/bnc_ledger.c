@@ -177,6 +177,24 @@ static uint32_t wraps_of(const bn_pair_detail *d, uint32_t epoch,
     return n;
 }
 
+/* holders_wraps collects the wraps served for epoch addressed to the
+ * members `in` marks (and to `extra`, -1: none): what the entry that
+ * keyed it gave, leaving out the wraps of that epoch that a referent
+ * later gave a member with the pair's history. */
+static uint32_t holders_wraps(const bnc_pair *p, const roster *r, int extra,
+                              const bn_pair_detail *d, uint32_t epoch,
+                              struct bn_key_wrap *out)
+{
+    uint32_t n = 0;
+
+    for (uint32_t i = 0; i < d->wraps.len && n < BN_MEMBERS_MAX; i++) {
+        int k = member_at(p, d->wraps.v[i].member_id);
+        if (d->wraps.v[i].epoch == epoch && (k < 0 || r->in[k] || k == extra))
+            out[n++] = d->wraps.v[i];
+    }
+    return n;
+}
+
 /* holders_match: w[0..n) is one wrap per member `in` marks (with `extra`
  * in too, -1: none), in increasing member id. */
 static int holders_match(const bnc_pair *p, const roster *r, int extra,
@@ -282,7 +300,7 @@ static int replay_key_put(bnc_client *c, const bnc_pair *p,
 
     if (rc != 0)
         return rc;
-    n = wraps_of(d, e->sub, w);
+    n = holders_wraps(p, r, -1, d, e->sub, w);
     if (n == 0)
         return withheld_keys(c, e);
     bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
@@ -307,15 +325,17 @@ static int replay_key_put(bnc_client *c, const bnc_pair *p,
 /* add_wraps: the wraps a MEMBER_ADD of account at epoch brought: with
  * history, the new member's of every earlier epoch, then the epoch's
  * own, as the request carried them (epoch, then member id). */
-static uint32_t add_wraps(const bn_pair_detail *d, uint64_t account,
-                          uint32_t epoch, int history, struct bn_key_wrap *out,
-                          uint32_t max)
+static uint32_t add_wraps(const bnc_pair *p, const roster *r, int k,
+                          const bn_pair_detail *d, uint32_t epoch, int history,
+                          struct bn_key_wrap *out, uint32_t max)
 {
+    uint64_t account = p->members[k].account_id;
     uint32_t n = 0;
 
     for (uint32_t i = 0; i < d->wraps.len && n < max; i++) {
         const struct bn_key_wrap *w = &d->wraps.v[i];
-        if (w->epoch == epoch ||
+        int to = member_at(p, w->member_id);
+        if ((w->epoch == epoch && (to < 0 || r->in[to] || to == k)) ||
             (history && w->epoch < epoch && w->member_id == account))
             out[n++] = *w;
     }
@@ -374,7 +394,7 @@ static int replay_add(bnc_client *c, const bnc_pair *p, const bn_pair_detail *d,
     w = calloc(BN_WRAPS_MAX, sizeof *w);
     if (w == NULL)
         return BN_ENOMEM;
-    n = add_wraps(d, e->item, e->sub, history, w, BN_WRAPS_MAX);
+    n = add_wraps(p, r, k, d, e->sub, history, w, BN_WRAPS_MAX);
     while (nhist < n && w[nhist].epoch < e->sub)
         nhist++;
     bn_msg_init(&req, BN_MSG_MEMBER_ADD, 0);
@@ -432,7 +452,8 @@ static int replay_remove(bnc_client *c, const bnc_pair *p,
     rc = key_turn(c, r, e, 0);
     if (rc != 0)
         return rc;
-    n = wraps_of(d, e->sub, w);
+    r->in[k] = 0;
+    n = holders_wraps(p, r, -1, d, e->sub, w);
     if (n == 0)
         return withheld_keys(c, e);
     bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
@@ -441,7 +462,6 @@ static int replay_remove(bnc_client *c, const bnc_pair *p,
     req.u.member_remove.epoch = e->sub;
     req.u.member_remove.wraps.v = w;
     req.u.member_remove.wraps.len = n;
-    r->in[k] = 0;
     if (bn_log_entry_matches(e, &req) != 0 || !holders_match(p, r, -1, w, n))
         return bnc__tamper(c, BN_ETAMPER,
                            "the keys of epoch %" PRIu32

@@ -247,15 +247,23 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
     const bnc_member *self = bnc_pair_member(p, c->me.id);
     int rc = 0;
 
+    uint32_t joined = 0; /* the epoch this member was added at (0: a founder) */
+
+    for (size_t i = 0; i < p->nlog; i++)
+        if (keys_epoch(&p->log[i]) && p->log[i].op == BN_MSG_MEMBER_ADD &&
+            p->log[i].item == c->me.id)
+            joined = p->log[i].sub;
     for (size_t i = 0; self != NULL && rc == 0 && i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
         if (!keys_epoch(e))
             continue;
+        /* the epochs before this member's, from the referent who added
+         * them with the pair's history */
         if (e->op == BN_MSG_MEMBER_ADD && e->item == c->me.id &&
             (e->flags & BN_LOG_F_HISTORY))
             for (uint32_t h = 1; rc == 0 && h < e->sub; h++)
                 rc = open_logged(c, p, d, h, e->author_id);
-        if (rc == 0 && e->sub >= self->from_epoch &&
+        if (rc == 0 && e->sub >= joined &&
             (self->to_epoch == 0 || e->sub < self->to_epoch))
             rc = open_logged(c, p, d, e->sub, e->author_id);
     }
@@ -431,6 +439,15 @@ int bnc_key_code(uint64_t account_id, const uint8_t sign_pk[32],
     return bn_key_code(out, account_id, sign_pk, box_pk);
 }
 
+int bnc_profile_key_code(const bnc_profile *prof,
+                         char out[BNC_KEY_CODE_DIGITS + 1])
+{
+    if (prof->id == NULL || prof->account_id == 0)
+        return BN_EINVAL;
+    return bn_key_code(out, prof->account_id, prof->id->sign_pk,
+                       prof->id->box_pk);
+}
+
 /* same_code: the digits of typed (spaces and dashes ignored) are code. */
 static int same_code(const char *typed, const char *code)
 {
@@ -484,7 +501,7 @@ int bnc_pair_member_add(bnc_client *c, bnc_pair *p, uint64_t account_id,
         return BN_EAUTH;
     if (bnc__pair_key(p, epoch) == NULL)
         return BN_ENOKEY;
-    for (uint32_t h = 1; history && h < epoch; h++)
+    for (uint32_t h = 1; history && h <= epoch; h++)
         if (bnc__pair_key(p, h) == NULL)
             return BN_ENOKEY; /* not every earlier key to give */
     memset(&nm, 0, sizeof nm);
@@ -495,7 +512,7 @@ int bnc_pair_member_add(bnc_client *c, bnc_pair *p, uint64_t account_id,
     key = new_key();
     wraps = calloc((size_t)epoch + p->nmembers + 1, sizeof *wraps);
     rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
-    for (uint32_t h = 1; rc == 0 && history && h < epoch; h++)
+    for (uint32_t h = 1; rc == 0 && history && h <= epoch; h++)
         rc =
             wrap_for(c, p, h, bnc__pair_key(p, h), a.id, a.box_pk, &wraps[n++]);
     if (rc == 0) {

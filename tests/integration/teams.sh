@@ -1,0 +1,153 @@
+#!/bin/sh
+# teams.sh: team pairings (issue 14) through the command line against a
+# real binomed. A structure's project team (mentees) is accompanied by
+# a team of mentors: the coordinator pairs two referents, each referent
+# adds the members of their side after comparing their key code in
+# person, members accept the charter and write, a member joins with the
+# pair's history and one without, one is removed and opens nothing
+# written afterwards, not even with the server's files and their own keys.
+#
+#   BUILD=build sh tests/integration/teams.sh
+#
+# Prints "ok N - ..." / "not ok N - ..." per check and ends with
+# "N passed, N failed"; exits 1 when a check failed.
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME" "$BUILD/adversary/bn_tryopen"
+make_tmp teams
+
+start_daemon_checked 47 79 "binomed starts"
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme Inclusion)
+# alice and erin: the mentors' team; bob (the structure's referent),
+# carol, dave, gina: its project team; frank: a mentee of another pair.
+join_people "$PROG" alice:mentor bob:mentee carol:mentee dave:mentee \
+    erin:mentor gina:mentee
+verified_pair P alice bob
+
+# code_of WHO: WHO's key code, as `binome whoami --json` shows it on their
+# own machine; id_of WHO: their account id.
+code_of() { as "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
+id_of() { as "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
+CAROL=$(id_of carol) DAVE=$(id_of dave) ERIN=$(id_of erin) GINA=$(id_of gina)
+CCODE=$(code_of carol)
+if is_num "$CAROL" && printf '%s' "$CCODE" | grep -qE '^[0-9]{30}$'; then
+    ok "whoami shows the account and its 30-digit key code"
+else
+    not_ok "whoami's key code ($CAROL, $CCODE)"
+fi
+as carol whoami >"$T/out" 2>&1
+has "the key code is shown in groups of five" "$T/out" \
+    "key code   $(printf '%s' "$CCODE" | cut -c1-5) $(printf '%s' "$CCODE" | cut -c6-10)"
+
+# ---- who may add -----------------------------------------------------
+refuse "a programme of pairs of two takes no third member" \
+    "the most its programme allows" \
+    as bob pair member add "$P" --account "$CAROL" --code "$CCODE"
+check "the coordinator allows 3 members a side" \
+    as admin admin programme set --programme "$PROG" --side-max 3
+has "and says so" "$T/out" "a side of a pair may have 3 members"
+refuse "a wrong key code adds nobody" "key code does not match" \
+    as bob pair member add "$P" --account "$CAROL" \
+    --code 111112222233333444445555566666
+refuse "the mentors' referent does not add to the mentees' side" \
+    "only the referent" \
+    as alice pair member add "$P" --account "$CAROL" --code "$CCODE"
+refuse "the coordinator adds no one (no member of the pair)" "" \
+    as admin pair member add "$P" --account "$CAROL" --code "$CCODE"
+echo "Before the team grew." >"$T/n0"
+grab N0 alice note add "$P" --kind report --file "$T/n0" && is_id "$N0" ||
+    not_ok "alice writes before the team grows"
+check "bob, the structure's referent, adds carol (from now on)" \
+    as bob pair member add "$P" --account "$CAROL" --code "$CCODE"
+has "and says she accepts the charter next" "$T/out" "pair accept $P"
+refuse "carol adds nobody (not a referent)" "only the referent" \
+    as carol pair member add "$P" --account "$DAVE" --code "$(code_of dave)"
+refuse "the same account is not added twice" "is or was a member" \
+    as bob pair member add "$P" --account "$CAROL" --code "$CCODE"
+
+# ---- writing and reading ---------------------------------------------
+echo "Diagnostic: the team needs a volunteer plan." >"$T/n1"
+grab N1 alice note add "$P" --kind report --file "$T/n1" && is_id "$N1" ||
+    not_ok "alice writes after carol joined"
+refuse "carol writes only once she accepted the charter" "accept" \
+    as carol note add "$P" --file "$T/n1"
+check "carol accepts the charter" as carol pair accept "$P"
+echo "Carol's first report." >"$T/n2"
+grab N2 carol note add "$P" --file "$T/n2" && is_id "$N2" ||
+    not_ok "carol writes once she accepted"
+as alice note show "$P" "$N2" --raw >"$T/out" 2>&1
+has "alice reads carol's note" "$T/out" "Carol's first report."
+as carol note show "$P" "$N1" --raw >"$T/out" 2>&1
+has "carol reads what was written after she joined" "$T/out" \
+    "volunteer plan"
+
+refuse "carol, added without history, does not read what came before" \
+    "key" as carol note show "$P" "$N0" --raw
+check "bob adds dave with the pair's history" \
+    as bob pair member add "$P" --account "$DAVE" --code "$(code_of dave)" \
+    --history
+check "dave accepts" as dave pair accept "$P"
+as dave note show "$P" "$N0" --raw >"$T/out" 2>&1
+has "dave, added with the history, reads what came before him" "$T/out" \
+    "Before the team grew."
+check "alice adds erin to the mentors' side" \
+    as alice pair member add "$P" --account "$ERIN" --code "$(code_of erin)"
+check "erin accepts" as erin pair accept "$P"
+refuse "a fourth mentee is over the side's limit" "the most its programme" \
+    as bob pair member add "$P" --account "$GINA" --code "$(code_of gina)"
+
+# ---- who is in the pairing, and who vouched for them -------------------
+as alice pair members "$P" >"$T/out" 2>&1
+has "the members list names carol, vouched for by bob" "$T/out" \
+    "vouched for by bob (referent)"
+has "and the referents, verified in person" "$T/out" \
+    "referent, verified in person"
+as carol pair members "$P" >"$T/out" 2>&1
+has "carol has not verified the pair: she is told so" "$T/out" \
+    "not verified yet"
+as carol pair members "$P" --json >"$T/out" 2>&1
+has "--json gives sides and who added whom" "$T/out" \
+    "\"account\":$CAROL,\"name\":\"carol\",\"side\":\"mentee\",\"referent\":false,\"current\":true"
+as bob verify "$P" >"$T/out" 2>&1
+has "verify names who can open the notes: erin too" "$T/out" "erin"
+has "and says the safety number is the referents'" "$T/out" \
+    "the two referents'"
+
+# ---- removing a member -------------------------------------------------
+refuse "carol does not remove dave (not a referent)" "" \
+    as carol pair member remove "$P" --account "$DAVE"
+refuse "a referent is not removed" "referent is not removed" \
+    as bob pair member remove "$P" --account "$(id_of alice)"
+check "bob removes dave" as bob pair member remove "$P" --account "$DAVE"
+echo "Written after dave left: the budget." >"$T/n3"
+grab N3 alice note add "$P" --file "$T/n3" && is_id "$N3" ||
+    not_ok "alice writes after dave left"
+as carol note show "$P" "$N3" --raw >"$T/out" 2>&1
+has "carol reads it" "$T/out" "the budget"
+refuse "the server refuses dave the pair" "no pair" \
+    as dave note list "$P"
+as dave pairs >"$T/out" 2>&1
+lacks "and it left dave's list of pairs" "$T/out" "bob"
+as alice pair members "$P" >"$T/out" 2>&1
+has "the members list shows dave as left" "$T/out" "left (holds no key"
+
+# dave, with the server's files and his own key file: what opens?
+stop_daemon
+BINOME_PASSPHRASE="pass phrase of dave" "$BUILD/adversary/bn_tryopen" \
+    "$DATA" "$T/dave/identity.key" "$DAVE" "$P" >"$T/open" 2>"$T/err"
+has "with his own keys dave opens what was written before he left" \
+    "$T/open" "note $N0 rev 1 epoch 1: opened"
+has "(the history he was given too)" "$T/open" "note $N1 rev 1 epoch 2: opened"
+has "but not the note written after (his keys tried on it)" "$T/open" \
+    "note $N3 rev 1 epoch 5: sealed"
+lacks "no key of the epoch after his removal was wrapped for him" \
+    "$T/open" "key epoch 5"
+BINOME_PASSPHRASE="pass phrase of carol" "$BUILD/adversary/bn_tryopen" \
+    "$DATA" "$T/carol/identity.key" "$CAROL" "$P" >"$T/open" 2>"$T/err"
+has "carol, added without history, cannot open the first note's epoch" \
+    "$T/open" "note $N0 rev 1 epoch 1: sealed"
+has "but opens the latest" "$T/open" "note $N3 rev 1 epoch 5: opened"
+run_daemon "$DATA"
+check "the daemon serves again" as alice pair members "$P"
+
+finish

@@ -182,6 +182,51 @@ static int do_phantom_member(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* A team pairing's member record (issue 14): marked as gone at the
+ * pair's epoch, brought back (to_epoch 0), or deleted, with no entry. */
+static int member_edit(MDB_txn *txn, tamper *t, int how)
+{
+    static const char *const what[] = {"shown as left", "brought back",
+                                       "withheld"};
+    bn_rec_pair p;
+    bn_rec_member m;
+    int rc = get_pair(txn, t, &p);
+
+    if (rc == 0)
+        rc = bnd_rec_get(t->st, txn, bnd_key_members(p.id, t->id[0]), &m,
+                         &t->arena);
+    if (rc != 0)
+        return rc;
+    if (how == 2)
+        rc = bnd_rec_del(t->st, txn, bnd_key_members(p.id, m.account_id));
+    else {
+        m.to_epoch = how == 0 ? (p.epoch > 1 ? p.epoch : 2) : 0;
+        rc =
+            bnd_rec_put(t->st, txn, bnd_key_members(p.id, m.account_id), &m, 0);
+    }
+    if (rc == 0 && how == 1)
+        rc = bnd_raw_put(t->st, txn, bnd_key_account_pairs(m.account_id, p.id),
+                         "", 0, 0);
+    snprintf(t->done, sizeof t->done, "pair %" PRIu64 ": member %" PRIu64 " %s",
+             p.id, m.account_id, what[how]);
+    return rc;
+}
+
+static int do_member_left(MDB_txn *txn, tamper *t)
+{
+    return member_edit(txn, t, 0);
+}
+
+static int do_member_back(MDB_txn *txn, tamper *t)
+{
+    return member_edit(txn, t, 1);
+}
+
+static int do_drop_member(MDB_txn *txn, tamper *t)
+{
+    return member_edit(txn, t, 2);
+}
+
 /* Raises the pair's epoch by one, with no log entry. */
 static int do_bump_epoch(MDB_txn *txn, tamper *t)
 {
@@ -803,6 +848,12 @@ static const tamper_cmd cmds[] = {
     {"phantom-member", "PA", do_phantom_member, "DATA PAIR ACCOUNT [--left]",
      "add ACCOUNT to PAIR's members from the next epoch and raise the epoch;"
      " --left: recorded as already gone (to_epoch set), out of the key hash"},
+    {"member-left", "PA", do_member_left, "DATA PAIR ACCOUNT",
+     "show member ACCOUNT as gone (to_epoch: the pair's epoch), no entry"},
+    {"member-back", "PA", do_member_back, "DATA PAIR ACCOUNT",
+     "bring a member who left back (to_epoch 0, in their list), no entry"},
+    {"drop-member", "PA", do_drop_member, "DATA PAIR ACCOUNT",
+     "delete member ACCOUNT's record of PAIR (withhold a member)"},
     {"bump-epoch", "P", do_bump_epoch, "DATA PAIR",
      "raise PAIR's key epoch by one"},
     {"drop-wraps", "P", do_drop_wraps, "DATA PAIR",

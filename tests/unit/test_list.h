@@ -81,6 +81,7 @@
     X(srv_later)                                                               \
     X(srv_limits)                                                              \
     X(srv_log)                                                                 \
+    X(srv_members)                                                             \
     X(srv_net)                                                                 \
     X(srv_project)                                                             \
     X(srv_rate)                                                                \
@@ -470,6 +471,15 @@
     T(test_rekey)                                                              \
     T(test_key_put_outsider)                                                   \
     T(test_rekey_bounded)
+
+/* test_srv_members.c */
+#define BN_UNIT_srv_members(G, T, TS)                                          \
+    G(members_setup, members_teardown, BN_UNIT_EACH)                           \
+    T(test_add_rules)                                                          \
+    T(test_accept_before_writing)                                              \
+    T(test_history)                                                            \
+    T(test_remove)                                                             \
+    T(test_account_get_and_roles)
 
 /* test_srv_log.c */
 #define BN_UNIT_srv_log(G, T, TS)                                              \

@@ -34,8 +34,8 @@ typedef struct world {
     bnc_pair p;
     bnc_member members[3];
     bn_pair_detail d;
-    struct bn_accept_info accepts[2];
-    struct bn_key_wrap wraps[4];
+    struct bn_accept_info accepts[3];
+    struct bn_key_wrap wraps[16];
     uint8_t head[32];
 } world;
 
@@ -215,6 +215,136 @@ static int teardown(void **state)
 static int ledger(world *w)
 {
     return bnc__ledger_pair(&w->c, &w->p, &w->d);
+}
+
+/* ---- team pairings (issue 14) ----------------------------------------- */
+
+/* wrap_all: author wraps a new key of epoch for the members marked in
+ * `in` (people order: mentor, mentee, stranger: increasing ids), served
+ * and put in v (its count returned). */
+static uint32_t wrap_all(world *w, uint64_t author, uint32_t epoch,
+                         const int in[3], struct bn_key_wrap *v)
+{
+    uint8_t key[32], kid[32];
+    uint32_t n = 0;
+    bn_pairkey_generate(key);
+    bn_pairkey_id(kid, PAIR, epoch, key);
+    for (int i = 0; i < 3; i++) {
+        if (!in[i])
+            continue;
+        memset(&v[n], 0, sizeof v[n]);
+        v[n].epoch = epoch;
+        v[n].member_id = w->people[i].id;
+        v[n].wrapper_id = author;
+        memcpy(v[n].key_id, kid, 32);
+        assert_int_equal(bn_pairkey_wrap(v[n].wrap, PAIR, epoch,
+                                         w->people[i].id, w->people[i].box_pk,
+                                         author, key,
+                                         person(w, author)->sign_sk),
+                         0);
+        n++;
+    }
+    return n;
+}
+
+/* team_add: author's MEMBER_ADD of the stranger (a mentee) at epoch,
+ * logged and served, the stranger then shown from that epoch. */
+static void team_add(world *w, uint64_t author, uint32_t epoch)
+{
+    static const int all[3] = {1, 1, 1};
+    struct bn_key_wrap *v = &w->wraps[w->d.wraps.len];
+    uint32_t n = wrap_all(w, author, epoch, all, v);
+    who *s = person(w, STRANGER);
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_MEMBER_ADD, 0);
+    req.u.member_add.pair_id = PAIR;
+    req.u.member_add.account_id = STRANGER;
+    req.u.member_add.role = BN_ROLE_MENTEE;
+    memcpy(req.u.member_add.sign_pk, s->sign_pk, 32);
+    memcpy(req.u.member_add.box_pk, s->box_pk, 32);
+    req.u.member_add.epoch = epoch;
+    req.u.member_add.wraps.v = v;
+    req.u.member_add.wraps.len = n;
+    append(w, author, &req);
+    w->d.wraps.len += n;
+    add_member(w, STRANGER, BN_ROLE_MENTEE);
+    w->members[2].from_epoch = epoch;
+    w->p.info.epoch = epoch;
+}
+
+/* team_remove: the mentee removes the stranger at epoch. */
+static void team_remove(world *w, uint32_t epoch)
+{
+    static const int stay[3] = {1, 1, 0};
+    struct bn_key_wrap *v = &w->wraps[w->d.wraps.len];
+    uint32_t n = wrap_all(w, MENTEE, epoch, stay, v);
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
+    req.u.member_remove.pair_id = PAIR;
+    req.u.member_remove.account_id = STRANGER;
+    req.u.member_remove.epoch = epoch;
+    req.u.member_remove.wraps.v = v;
+    req.u.member_remove.wraps.len = n;
+    append(w, MENTEE, &req);
+    w->d.wraps.len += n;
+    w->members[2].to_epoch = epoch;
+    w->p.info.epoch = epoch;
+}
+
+/* A member the mentees' referent added, who then accepted and signed
+ * the list of that point of the log, then was removed: the replay holds
+ * every step, and each acceptance to the list of its own point. */
+static void test_team_replay(void **state)
+{
+    world *w = *state;
+    team_add(w, MENTEE, 2);
+    accept(w, STRANGER);
+    assert_int_equal(ledger(w), 0);
+    /* shown holding an epoch the entry did not give */
+    w->members[2].from_epoch = 1;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "member 9"));
+    w->members[2].from_epoch = 2;
+    team_remove(w, 3);
+    assert_int_equal(ledger(w), 0);
+    /* brought back by the server */
+    w->members[2].to_epoch = 0;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "member 9"));
+    w->members[2].to_epoch = 3;
+    /* shown with other keys than the referent's entry gave */
+    w->members[2].box_pk[0] ^= 1;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    w->members[2].box_pk[0] ^= 1;
+    /* the epoch after the removal wrapped for the one who left */
+    w->wraps[w->d.wraps.len - 1].member_id = STRANGER;
+    assert_int_equal(ledger(w), BN_ETAMPER);
+}
+
+/* Only a side's referent adds to that side: the mentors' referent's
+ * entry adding a mentee is refused, though well signed. */
+static void test_team_add_by_other_side(void **state)
+{
+    world *w = *state;
+    team_add(w, MENTOR, 2);
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "referent"));
+}
+
+/* An entry signed by a member who was removed before it is refused. */
+static void test_team_entry_after_removal(void **state)
+{
+    world *w = *state;
+    team_add(w, MENTEE, 2);
+    team_remove(w, 3);
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = PAIR;
+    req.u.session_add.date = 20000;
+    req.u.session_add.status = BN_SESSION_PLANNED;
+    append(w, STRANGER, &req);
+    assert_int_equal(ledger(w), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "member 9 signed log entry"));
 }
 
 static void test_honest_pair(void **state)

@@ -127,7 +127,10 @@
     TS(test_documents, setup, teardown)                                        \
     T(test_paging_must_advance)                                                \
     TS(test_legacy_pair, legacy_setup, teardown)                               \
-    TS(test_legacy_after_new, setup, teardown)
+    TS(test_legacy_after_new, setup, teardown) \
+    TS(test_team_replay, setup, teardown)                                      \
+    TS(test_team_add_by_other_side, setup, teardown)                           \
+    TS(test_team_entry_after_removal, setup, teardown)
 
 /* test_cli_draft.c */
 #define BN_UNIT_cli_draft(G, T, TS)                                            \

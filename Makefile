@@ -193,7 +193,7 @@ check: $(DEPS_STAMP)
 FUZZ_BUILD := build/fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -D_GNU_SOURCE $(INCLUDES) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LIB_SRC := $(CRYPTO_SRC) $(PROTO_SRC) $(SERVER_SRC)
+FUZZ_LIB_SRC := $(CRYPTO_SRC) $(PROTO_SRC) $(SERVER_SRC) $(CLIENT_SRC)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 
 $(FUZZ_BUILD)/obj/%.o: %.c | $(DEPS_STAMP)

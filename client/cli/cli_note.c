@@ -376,8 +376,14 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
         cli_time(date, meta.created);
         printf("note       %016" PRIx64 "\n", meta.note_id);
         printf("kind       %s\n", bnc_kind_name(meta.kind));
-        printf("author     %s (%s)\n", cli_safe(meta.author_name),
-               a ? bnc_role_name(a->role) : "?");
+        /* who the author is to this client: a referent verified in
+         * person or not, or vouched for by their referent (issue 14) */
+        char status[200] = "";
+        if (a != NULL)
+            cli_member_status(p, a, status, sizeof status);
+        printf("author     %s (%s%s%s)\n", cli_safe(meta.author_name),
+               a ? bnc_role_name(a->role) : "?", status[0] ? ", " : "",
+               status);
         printf("date       %s\n", date);
         printf("revision   %u\n", meta.revision);
         if (o.edited_from != 0 || meta.revision < latest)

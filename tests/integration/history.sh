@@ -42,7 +42,7 @@ else
 fi
 
 as alice note show "$P" "$N" >"$T/show" 2>"$T/err"
-if grep -q "^author     bob (mentee)" "$T/show" &&
+if grep -q "^author     bob (mentee, referent" "$T/show" &&
     grep -q "^history    revision 3 by bob, edited from alice's revision 2" \
         "$T/show" && grep -qF "$R3" "$T/show"; then
     ok "note show: revision 3 by bob, edited from alice's revision 2"
@@ -52,7 +52,7 @@ else
 fi
 
 as bob note show "$P" "$N" --revision 2 >"$T/show" 2>"$T/err"
-if grep -q "^author     alice (mentor)" "$T/show" &&
+if grep -q "^author     alice (mentor, referent" "$T/show" &&
     grep -q "^revision   2$" "$T/show" &&
     grep -q "(not the latest)" "$T/show" && grep -qF "$R2" "$T/show" &&
     ! grep -qF "$R3" "$T/show"; then

@@ -140,7 +140,7 @@ check "alice edits her report (revision 2)" sh -c \
     'BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note edit "$3" "$4" --file "$5" | grep -q "revision 2"' \
     sh "$BINOME" "$T/alice" "$P1" "$N1" "$T/report2"
 as bob note show "$P1" "$N1" >"$T/show" 2>"$T/err"
-if grep -q "^revision   2" "$T/show" && grep -q "^author     alice (mentor)" "$T/show" &&
+if grep -q "^revision   2" "$T/show" && grep -q "^author     alice (mentor, referent" "$T/show" &&
     grep -q "signature  verified" "$T/show" && grep -q "Next: CV review" "$T/show"; then
     ok "bob reads revision 2, signed by alice"
 else

@@ -205,6 +205,27 @@ int bn_pairkey_wrap_verify(const uint8_t *wrap, size_t wraplen,
                            const uint8_t member_box_pk[32], uint64_t wrapper_id,
                            const uint8_t wrapper_sign_pk[32]);
 
+/*
+ * A side key (issue 14): a key of one epoch for one side of a team
+ * pairing, for the notes a side keeps to itself. Wrapped like a pair key
+ * for each member of the side, under the domain "binome side v1" instead
+ * of "binome wrap v1" (bn_pairkey.c), so that neither is ever taken for
+ * the other. Its key id is bn_pairkey_id's.
+ */
+int bn_sidekey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
+                    uint32_t epoch, uint64_t member_id,
+                    const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                    const uint8_t key[32], const uint8_t wrapper_sign_sk[64]);
+int bn_sidekey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
+                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                      const uint8_t member_box_pk[32],
+                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
+                      const uint8_t wrapper_sign_pk[32]);
+int bn_sidekey_wrap_verify(const uint8_t *wrap, size_t wraplen,
+                           uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                           const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                           const uint8_t wrapper_sign_pk[32]);
+
 /* bn_pairkey_id is the public commitment to a pair key: BLAKE2b-256 keyed
  * with the key over "binome key id v1" || pair_id || epoch. */
 void bn_pairkey_id(uint8_t out[BN_HASH_BYTES], uint64_t pair_id, uint32_t epoch,
@@ -410,6 +431,8 @@ typedef struct bn_log_entry {
 #define BN_LOG_F_OVERRIDE 2u
 /* a MEMBER_ADD that gives the new member the keys of every earlier epoch */
 #define BN_LOG_F_HISTORY 4u
+/* a note kept to its author's side, sealed with the side key (issue 14) */
+#define BN_LOG_F_SIDE 8u
 
 /* Version 1: seq 8, prev 32, body 32, author 8, time 8, sig 64. */
 #define BN_LOG_ENTRY_V1_BYTES (8 + 32 + 32 + 8 + 8 + 64)

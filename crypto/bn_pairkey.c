@@ -40,6 +40,10 @@
 
 #define WRAP_DOMAIN "binome wrap v1"
 #define WRAP_DOMAIN_LEN (sizeof WRAP_DOMAIN - 1)
+/* A side key's wraps (issue 14): the same construction under its own
+ * domain, so a pair key's wrap is never taken for a side key's. */
+#define SIDE_DOMAIN "binome side v1"
+_Static_assert(sizeof SIDE_DOMAIN == sizeof WRAP_DOMAIN, "one length");
 #define WRAP_VERSION 1
 #define WRAP_SEALED_BYTES (crypto_box_SEALBYTES + 32)
 #define WRAP_BODY_BYTES (1 + 4 + WRAP_SEALED_BYTES)
@@ -51,14 +55,14 @@ void bn_pairkey_generate(uint8_t key[32])
 }
 
 /* wrap_message builds the signed message for a wrap body. */
-static void wrap_message(uint8_t msg[WRAP_MSG_BYTES], uint64_t pair_id,
-                         uint32_t epoch, uint64_t member_id,
+static void wrap_message(uint8_t msg[WRAP_MSG_BYTES], const char *domain,
+                         uint64_t pair_id, uint32_t epoch, uint64_t member_id,
                          uint64_t wrapper_id, const uint8_t member_box_pk[32],
                          const uint8_t body[WRAP_BODY_BYTES])
 {
     uint8_t *p = msg;
 
-    memcpy(p, WRAP_DOMAIN, WRAP_DOMAIN_LEN);
+    memcpy(p, domain, WRAP_DOMAIN_LEN);
     p += WRAP_DOMAIN_LEN;
     bn_put_be64(p, pair_id);
     p += 8;
@@ -73,10 +77,10 @@ static void wrap_message(uint8_t msg[WRAP_MSG_BYTES], uint64_t pair_id,
     memcpy(p, body, WRAP_BODY_BYTES);
 }
 
-int bn_pairkey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
-                    uint32_t epoch, uint64_t member_id,
-                    const uint8_t member_box_pk[32], uint64_t wrapper_id,
-                    const uint8_t key[32], const uint8_t wrapper_sign_sk[64])
+static int wrap(const char *domain, uint8_t out[BN_WRAP_BYTES],
+                uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                const uint8_t key[32], const uint8_t wrapper_sign_sk[64])
 {
     uint8_t msg[WRAP_MSG_BYTES];
 
@@ -87,17 +91,35 @@ int bn_pairkey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
     bn_put_be32(out + 1, epoch);
     if (crypto_box_seal(out + 5, key, 32, member_box_pk) != 0)
         return BN_EINVAL; /* member_box_pk is not a usable X25519 key */
-    wrap_message(msg, pair_id, epoch, member_id, wrapper_id, member_box_pk,
-                 out);
+    wrap_message(msg, domain, pair_id, epoch, member_id, wrapper_id,
+                 member_box_pk, out);
     if (crypto_sign_detached(out + WRAP_BODY_BYTES, NULL, msg, sizeof msg,
                              wrapper_sign_sk) != 0)
         return BN_EINTERNAL;
     return 0;
 }
 
+int bn_pairkey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
+                    uint32_t epoch, uint64_t member_id,
+                    const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                    const uint8_t key[32], const uint8_t wrapper_sign_sk[64])
+{
+    return wrap(WRAP_DOMAIN, out, pair_id, epoch, member_id, member_box_pk,
+                wrapper_id, key, wrapper_sign_sk);
+}
+
+int bn_sidekey_wrap(uint8_t out[BN_WRAP_BYTES], uint64_t pair_id,
+                    uint32_t epoch, uint64_t member_id,
+                    const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                    const uint8_t key[32], const uint8_t wrapper_sign_sk[64])
+{
+    return wrap(SIDE_DOMAIN, out, pair_id, epoch, member_id, member_box_pk,
+                wrapper_id, key, wrapper_sign_sk);
+}
+
 /* wrap_verify checks a wrap's length, version and signature. */
-static int wrap_verify(const uint8_t *wrap, size_t wraplen, uint64_t pair_id,
-                       uint32_t epoch, uint64_t member_id,
+static int wrap_verify(const char *domain, const uint8_t *wrap, size_t wraplen,
+                       uint64_t pair_id, uint32_t epoch, uint64_t member_id,
                        const uint8_t member_box_pk[32], uint64_t wrapper_id,
                        const uint8_t wrapper_sign_pk[32])
 {
@@ -109,8 +131,8 @@ static int wrap_verify(const uint8_t *wrap, size_t wraplen, uint64_t pair_id,
         return BN_ECORRUPT;
     if (wrap[0] != WRAP_VERSION)
         return BN_EVERSION;
-    wrap_message(msg, pair_id, epoch, member_id, wrapper_id, member_box_pk,
-                 wrap);
+    wrap_message(msg, domain, pair_id, epoch, member_id, wrapper_id,
+                 member_box_pk, wrap);
     if (crypto_sign_verify_detached(wrap + WRAP_BODY_BYTES, msg, sizeof msg,
                                     wrapper_sign_pk) != 0)
         return BN_ESIG;
@@ -124,8 +146,17 @@ int bn_pairkey_wrap_verify(const uint8_t *wrap, size_t wraplen,
                            const uint8_t member_box_pk[32], uint64_t wrapper_id,
                            const uint8_t wrapper_sign_pk[32])
 {
-    return wrap_verify(wrap, wraplen, pair_id, epoch, member_id, member_box_pk,
-                       wrapper_id, wrapper_sign_pk);
+    return wrap_verify(WRAP_DOMAIN, wrap, wraplen, pair_id, epoch, member_id,
+                       member_box_pk, wrapper_id, wrapper_sign_pk);
+}
+
+int bn_sidekey_wrap_verify(const uint8_t *wrap, size_t wraplen,
+                           uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                           const uint8_t member_box_pk[32], uint64_t wrapper_id,
+                           const uint8_t wrapper_sign_pk[32])
+{
+    return wrap_verify(SIDE_DOMAIN, wrap, wraplen, pair_id, epoch, member_id,
+                       member_box_pk, wrapper_id, wrapper_sign_pk);
 }
 
 void bn_pairkey_id(uint8_t out[BN_HASH_BYTES], uint64_t pair_id, uint32_t epoch,
@@ -140,18 +171,18 @@ void bn_pairkey_id(uint8_t out[BN_HASH_BYTES], uint64_t pair_id, uint32_t epoch,
     crypto_generichash(out, BN_HASH_BYTES, msg, sizeof msg, key, 32);
 }
 
-int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
-                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
-                      const uint8_t member_box_pk[32],
-                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
-                      const uint8_t wrapper_sign_pk[32])
+static int unwrap(const char *domain, uint8_t key[32], const uint8_t *wrap,
+                  size_t wraplen, uint64_t pair_id, uint32_t epoch,
+                  uint64_t member_id, const uint8_t member_box_pk[32],
+                  const uint8_t member_box_sk[32], uint64_t wrapper_id,
+                  const uint8_t wrapper_sign_pk[32])
 {
     int rc;
 
     if (key == NULL || member_box_sk == NULL)
         return BN_EINVAL;
-    rc = wrap_verify(wrap, wraplen, pair_id, epoch, member_id, member_box_pk,
-                     wrapper_id, wrapper_sign_pk);
+    rc = wrap_verify(domain, wrap, wraplen, pair_id, epoch, member_id,
+                     member_box_pk, wrapper_id, wrapper_sign_pk);
     if (rc != 0)
         return rc;
     if (crypto_box_seal_open(key, wrap + 5, WRAP_SEALED_BYTES, member_box_pk,
@@ -160,6 +191,26 @@ int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
         return BN_EAUTH;
     }
     return 0;
+}
+
+int bn_pairkey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
+                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                      const uint8_t member_box_pk[32],
+                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
+                      const uint8_t wrapper_sign_pk[32])
+{
+    return unwrap(WRAP_DOMAIN, key, wrap, wraplen, pair_id, epoch, member_id,
+                  member_box_pk, member_box_sk, wrapper_id, wrapper_sign_pk);
+}
+
+int bn_sidekey_unwrap(uint8_t key[32], const uint8_t *wrap, size_t wraplen,
+                      uint64_t pair_id, uint32_t epoch, uint64_t member_id,
+                      const uint8_t member_box_pk[32],
+                      const uint8_t member_box_sk[32], uint64_t wrapper_id,
+                      const uint8_t wrapper_sign_pk[32])
+{
+    return unwrap(SIDE_DOMAIN, key, wrap, wraplen, pair_id, epoch, member_id,
+                  member_box_pk, member_box_sk, wrapper_id, wrapper_sign_pk);
 }
 
 int bn_members_hash(uint8_t out[BN_HASH_BYTES], const bn_member_id *m, size_t n)

@@ -17,7 +17,8 @@
  *   PAIR_ACCEPT      0                    0              0
  *   PAIR_END         0                    reason         OVERRIDE if override
  *   KEY_PUT          0                    epoch          0
- *   NOTE_PUT         note_id              revision       PRIVATE if private
+ *   NOTE_PUT         note_id              revision       PRIVATE if private,
+ *                                                        SIDE if side_only
  *   SESSION_ADD      0 (the session's id is the entry's seq)
  *   SESSION_UPDATE   session_id           0              0
  *   OBJECTIVE_ADD    objective_id         0              0
@@ -30,6 +31,7 @@
  *   PAIR_ERASE       0                    mine (0 or 1)  0
  *   MEMBER_ADD       account_id           new epoch      HISTORY if history
  *   MEMBER_REMOVE    account_id           new epoch      0
+ *   SIDE_KEY_PUT     side (its role)      epoch          0
  *
  * op is the request's message type. Any other request is not logged.
  *
@@ -84,6 +86,7 @@ static const struct {
     uint8_t before;
 } grown[] = {
     {BN_MSG_PAIR_END, 4}, /* override (issue 13) */
+    {BN_MSG_NOTE_PUT, 9}, /* side_only (issue 14) */
 };
 
 /* field_is_zero: f of m holds its zero value. */
@@ -199,6 +202,10 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
         *sub = req->u.member_add.epoch;
         *flags = req->u.member_add.history ? BN_LOG_F_HISTORY : 0;
         return 0;
+    case BN_MSG_SIDE_KEY_PUT:
+        *item = req->u.side_key_put.side;
+        *sub = req->u.side_key_put.epoch;
+        return 0;
     case BN_MSG_MEMBER_REMOVE:
         *item = req->u.member_remove.account_id;
         *sub = req->u.member_remove.epoch;
@@ -209,7 +216,8 @@ int bn_log_describe(const bn_msg *req, uint64_t *item, uint32_t *sub,
     case BN_MSG_NOTE_PUT:
         *item = req->u.note_put.note_id;
         *sub = req->u.note_put.revision;
-        *flags = req->u.note_put.is_private ? BN_LOG_F_PRIVATE : 0;
+        *flags = (req->u.note_put.is_private ? BN_LOG_F_PRIVATE : 0) |
+                 (req->u.note_put.side_only ? BN_LOG_F_SIDE : 0);
         return 0;
     case BN_MSG_SESSION_UPDATE:
         *item = req->u.session_update.session_id;

@@ -273,7 +273,8 @@ enum bn_session_mode {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, I64, created, 0, 0)                                                   \
     F(T, U32, size, 0, 0)                                                      \
-    F(T, BINF, env_hash, BN_HASH_BYTES, 0)
+    F(T, BINF, env_hash, BN_HASH_BYTES, 0)                                     \
+    F(T, BOOL, side_only, 0, 0) /* kept to its author's side (issue 14) */
 
 #define BN_F_session_info(F, T)                                                \
     F(T, U64, id, 0, 0)                                                        \
@@ -548,7 +549,8 @@ enum bn_session_mode {
     F(T, BINF, charter_hash, BN_HASH_BYTES, 0)                                 \
     F(T, U64, log_seq, 0, 0)                                                   \
     F(T, BINF, log_head, BN_HASH_BYTES, 0)                                     \
-    F(T, LIST, accepts, accept_info, BN_MEMBERS_MAX)
+    F(T, LIST, accepts, accept_info, BN_MEMBERS_MAX)                           \
+    F(T, LIST, side_wraps, key_wrap, BN_WRAPS_MAX)
 /* members_hash: bn_members_hash of the pair's members as the accepting
  * member's client saw them; the log entry makes it the member's word. */
 #define BN_F_pair_accept(F, T)                                                 \
@@ -598,6 +600,17 @@ enum bn_session_mode {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+/* A member of a side keys the current epoch for their side (issue 14):
+ * one wrap of a side key per current member of the side, for the notes
+ * the side keeps to itself. Logged: item the side (its role), sub the
+ * epoch. Answered by OK (epoch). */
+#define BN_F_side_key_put(F, T)                                                \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, epoch, 0, 0)                                                     \
+    F(T, U8, side, BN_ROLE_MAX, 0)                                             \
+    F(T, LIST, wraps, key_wrap, BN_MEMBERS_MAX)                                \
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+
 /* A participant reads the public keys of an account of their programme
  * (a mentor or a mentee), to add it to their side. */
 #define BN_F_account_get(F, T) F(T, U64, account_id, 0, 0)
@@ -637,7 +650,8 @@ enum bn_session_mode {
     F(T, U64, session_id, 0, 0)                                                \
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, ENV, envelope, BN_ENVELOPE_MAX, 0)                                    \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, BOOL, side_only, 0, 0) /* sealed with the author's side key */
 #define BN_F_note_ack(F, T)                                                    \
     F(T, U64, note_id, 0, 0)                                                   \
     F(T, U32, revision, 0, 0)                                                  \
@@ -840,6 +854,7 @@ enum bn_session_mode {
     X(KEY_PUT, key_put, 0x36)                                                  \
     X(MEMBER_ADD, member_add, 0x37)                                            \
     X(MEMBER_REMOVE, member_remove, 0x46)                                      \
+    X(SIDE_KEY_PUT, side_key_put, 0x47)                                        \
     X(PAIR_STOP, pair_stop, 0x38)                                              \
     X(PAIR_START, pair_start, 0x39)                                            \
     X(ADMIN_SESSIONS, admin_sessions, 0x3a)                                    \

@@ -68,6 +68,8 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_OBJ_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
     {BND_DB_PROG_TEAMS, NULL, 0, WHY_IDS},
+    {BND_DB_SIDE_WRAPS, "wrap", 0, WHY_IDS},
+    {BND_DB_NOTE_SIDES, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -155,6 +157,14 @@ static const struct why {
      "a keyed hash of the pair key (bn_pairkey_id): the same in every wrap "
      "of one epoch, so members can tell they got one key; reveals nothing "
      "of it (zeros: wrapped before schema 4)"},
+    {"side_wraps", "member_id", "the member of the side the key is wrapped for"},
+    {"side_wraps", "wrapper_id", "who wrapped it: whose signature to check"},
+    {"side_wraps", "wrap",
+     "a side key of a team pairing sealed to a member of that side "
+     "(crypto_box_seal), signed by the wrapper"},
+    {"side_wraps", "key_id",
+     "a keyed hash of the side key: the same in every wrap of one side and "
+     "epoch; reveals nothing of it"},
     {"notes", "note_id", "the note (chosen by the client: idempotent writes)"},
     {"notes", "revision", "the revision: conflicts on stale writes"},
     {"notes", "kind", "report, action plan, review or note: statistics"},
@@ -217,6 +227,11 @@ static const struct why {
      "completed before it needs an override; statistics"},
     {"prog_calendar", "set_by", "the administrator who set the calendar"},
     {"prog_teams", "programme_id", "the programme it is of"},
+    {"note_sides", "pair_id", "the pair the note is of"},
+    {"note_sides", "note_id", "the note kept to one side"},
+    {"note_sides", "side",
+     "which side of a team pairing the note is kept to: the server serves it "
+     "to that side's members only (its key is that side's)"},
     {"prog_teams", "side_max",
      "how many members a side of the programme's pairs may have "
      "(administrator input): the server refuses a member beyond it"},

@@ -129,6 +129,8 @@ static const bnd_cmd cmds[] = {
      NONE},
     {M(MEMBER_REMOVE), M(OK), bnd_h_member_remove, NULL, F_WRITE, R_MEMBER,
      PAIR(member_remove), ENTRY(member_remove)},
+    {M(SIDE_KEY_PUT), M(OK), bnd_h_side_key_put, NULL, F_WRITE, R_MEMBER,
+     PAIR(side_key_put), ENTRY(side_key_put)},
     {M(SESSION_ADD), M(SESSION), bnd_h_session_add, NULL, F_WRITE, R_MEMBER,
      PAIR(session_add), ENTRY(session_add)},
     {M(SESSION_UPDATE), M(SESSION), bnd_h_session_update, NULL, F_WRITE,

@@ -112,6 +112,7 @@ static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
                             bnd_key_prefix(bnd_key_doc_chunks(p->id, 0, 0), 1),
                             bnd_key_prefix(bnd_key_docs(p->id, 0), 1),
                             bnd_key_prefix(bnd_key_wraps(p->id, 0, 0), 1),
+                            bnd_key_prefix(bnd_key_side_wraps(p->id, 0, 0), 1),
                             bnd_key_prefix(bnd_key_log(p->id, 0), 1)};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
         rc = bnd_del_prefix(cx->st, cx->txn, gone[i], 1, 0, NULL);

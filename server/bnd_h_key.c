@@ -38,10 +38,12 @@ static int count_wrap(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     return 0;
 }
 
-int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n)
+int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, int side, uint32_t n)
 {
     uint32_t have = 0;
-    int rc = bnd_scan_key(cx, bnd_key_wraps(pair, 0, 0), 1, count_wrap, &have);
+    int rc = bnd_scan_key(
+        cx, side ? bnd_key_side_wraps(pair, 0, 0) : bnd_key_wraps(pair, 0, 0),
+        1, count_wrap, &have);
     if (rc < 0)
         return rc;
     if (have + n > BN_WRAPS_MAX) {
@@ -60,7 +62,7 @@ int bnd_has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
     return rc < 0 ? rc : exists;
 }
 
-int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
+int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch, uint8_t side,
                     const bnd_members *ms, uint64_t except,
                     const bn_member_id *extra, const bn_key_wrap *w, uint32_t n)
 {
@@ -77,7 +79,8 @@ int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
             continue;
         if (ms->m[i].account_id == cx->actor.account_id)
             caller_pk = ms->m[i].sign_pk;
-        if (ms->m[i].account_id != except)
+        if (ms->m[i].account_id != except &&
+            (side == 0 || ms->m[i].role == side))
             h[holders++] = ms->m[i];
     }
     if (caller_pk == NULL)
@@ -97,16 +100,16 @@ int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
             w[i].member_id != h[i].account_id ||
             memcmp(w[i].key_id, w[0].key_id, BN_HASH_BYTES) != 0)
             return BN_EINVAL;
-        rc = bn_pairkey_wrap_verify(w[i].wrap, sizeof w[i].wrap, pair, epoch,
-                                    w[i].member_id, h[i].box_pk,
-                                    cx->actor.account_id, caller_pk);
+        rc = (side == 0 ? bn_pairkey_wrap_verify : bn_sidekey_wrap_verify)(
+            w[i].wrap, sizeof w[i].wrap, pair, epoch, w[i].member_id,
+            h[i].box_pk, cx->actor.account_id, caller_pk);
         if (rc != 0)
             return rc == BN_ESIG ? BN_ESIG : BN_EINVAL;
     }
     return 0;
 }
 
-int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, const bn_key_wrap *w,
+int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, int side, const bn_key_wrap *w,
                     uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
@@ -118,9 +121,9 @@ int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, const bn_key_wrap *w,
         memcpy(rec.wrap, w[i].wrap, sizeof rec.wrap);
         memcpy(rec.key_id, w[i].key_id, sizeof rec.key_id);
         rec.created = cx->now;
-        int rc = bnd_rec_put(cx->st, cx->txn,
-                             bnd_key_wraps(pair, w[i].epoch, w[i].member_id),
-                             &rec, MDB_NOOVERWRITE);
+        bnd_key k = side ? bnd_key_side_wraps(pair, w[i].epoch, w[i].member_id)
+                         : bnd_key_wraps(pair, w[i].epoch, w[i].member_id);
+        int rc = bnd_rec_put(cx->st, cx->txn, k, &rec, MDB_NOOVERWRITE);
         if (rc != 0)
             return rc == BN_EEXIST ? BN_ECORRUPT : rc;
     }
@@ -161,10 +164,10 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     }
     rc = bnd_members_load(cx, p.id, &ms);
     if (rc == 0)
-        rc = bnd_wraps_check(cx, p.id, r->epoch, &ms, 0, NULL, r->wraps.v,
+        rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, 0, NULL, r->wraps.v,
                              r->wraps.len);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, r->wraps.len);
+        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
     if (rc != 0)
         return rc;
     p.epoch = r->epoch;
@@ -172,7 +175,7 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
     if (rc == BND_LANDED)
         goto reply;
     if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, r->wraps.v, r->wraps.len);
+        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
     if (rc != 0)
         return rc;
 reply:

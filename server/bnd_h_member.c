@@ -216,10 +216,10 @@ int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req)
     else if (nhist != 0)
         rc = BN_EINVAL;
     if (rc == 0)
-        rc = bnd_wraps_check(cx, p.id, r->epoch, &ms, 0, &nm,
+        rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, 0, &nm,
                              r->wraps.v + nhist, r->wraps.len - nhist);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, r->wraps.len);
+        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
     if (rc != 0)
         return rc;
     p.epoch = r->epoch;
@@ -227,7 +227,7 @@ int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req)
     if (rc == BND_LANDED)
         goto reply;
     if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, r->wraps.v, r->wraps.len);
+        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
     if (rc == 0)
         rc = bnd_member_put(cx, p.id, nm.account_id, nm.role,
                             r->history ? 1 : r->epoch);
@@ -283,10 +283,10 @@ int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req)
     }
     rc = next_epoch(cx, &p, r->epoch);
     if (rc == 0)
-        rc = bnd_wraps_check(cx, p.id, r->epoch, &ms, r->account_id, NULL,
+        rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, r->account_id, NULL,
                              r->wraps.v, r->wraps.len);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, r->wraps.len);
+        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
     if (rc != 0)
         return rc;
     p.epoch = r->epoch;
@@ -294,7 +294,7 @@ int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req)
     if (rc == BND_LANDED)
         goto reply;
     if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, r->wraps.v, r->wraps.len);
+        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
     if (rc == 0)
         rc = bnd_rec_get(cx->st, cx->txn, bnd_key_members(p.id, r->account_id),
                          &m, &cx->arena);
@@ -306,6 +306,89 @@ int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req)
     if (rc == 0)
         rc = bnd_rec_del(cx->st, cx->txn,
                          bnd_key_account_pairs(r->account_id, p.id));
+    if (rc != 0)
+        return rc;
+reply:
+    cx->rep->u.ok.value = r->epoch;
+    return 0;
+}
+
+/* side_keyed: 1 when side already has a side key of epoch (a wrap of it
+ * for one of the side's members), 0 when not, or an error. */
+static int side_keyed(bnd_ctx *cx, const bnd_members *ms, uint64_t pair,
+                      uint32_t epoch, uint8_t side)
+{
+    for (uint32_t i = 0; i < ms->n; i++) {
+        if (ms->m[i].role != side)
+            continue;
+        int rc =
+            bnd_exists(cx->st, cx->txn,
+                       bnd_key_side_wraps(pair, epoch, ms->m[i].account_id));
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+int bnd_side_key_held(bnd_ctx *cx, uint64_t pair, uint32_t epoch)
+{
+    int rc = bnd_exists(cx->st, cx->txn,
+                        bnd_key_side_wraps(pair, epoch, cx->actor.account_id));
+    if (rc < 0)
+        return rc;
+    return rc == 1 ? 0 : BN_ENOKEY;
+}
+
+/*
+ * SIDE_KEY_PUT: a member of a side (their role) keys the pair's current
+ * epoch for that side, once: one wrap per current member of the side
+ * (bnd_wraps_check under the side keys' domain). A second key for that
+ * side and epoch is BN_ECONFLICT (the caller reads the winner's); an
+ * exact retry is a success. Logged: item the side, sub the epoch.
+ */
+int bnd_h_side_key_put(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_side_key_put *r = &req->u.side_key_put;
+    bn_rec_member me;
+    bnd_members ms;
+    bn_rec_pair p;
+    int rc;
+
+    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pairlog_landed(cx, &p, req);
+    if (rc == BND_LANDED)
+        goto reply;
+    if (rc < 0)
+        return rc;
+    if (me.role != r->side) {
+        cx->errmsg = "a side key is made by a member of that side";
+        return BN_EDENIED;
+    }
+    if (r->epoch != p.epoch) {
+        cx->errmsg = "a side key is of the pair's current key epoch: read "
+                     "the pair again";
+        return BN_ECONFLICT;
+    }
+    rc = bnd_members_load(cx, p.id, &ms);
+    if (rc == 0)
+        rc = side_keyed(cx, &ms, p.id, r->epoch, r->side);
+    if (rc < 0)
+        return rc;
+    if (rc == 1)
+        return BN_ECONFLICT;
+    rc = bnd_wraps_check(cx, p.id, r->epoch, r->side, &ms, 0, NULL, r->wraps.v,
+                         r->wraps.len);
+    if (rc == 0)
+        rc = bnd_wraps_room(cx, p.id, 1, r->wraps.len);
+    if (rc != 0)
+        return rc;
+    rc = bnd_pairlog_append(cx, &p, req, NULL);
+    if (rc == BND_LANDED)
+        goto reply;
+    if (rc == 0)
+        rc = bnd_wraps_store(cx, p.id, 1, r->wraps.v, r->wraps.len);
     if (rc != 0)
         return rc;
 reply:

@@ -50,9 +50,43 @@ static int get_note_env(bnd_ctx *cx, uint64_t pair, uint64_t note, uint32_t rev,
     return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
 }
 
-static int visible(const bnd_ctx *cx, const bn_rec_note *n)
+/* note_side: the side a note is kept to (0: the whole pair). */
+static int note_side(bnd_ctx *cx, uint64_t pair, uint64_t note, uint8_t *side)
 {
-    return !n->is_private || n->author_id == cx->actor.account_id;
+    bn_rec_note_side s;
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_note_sides(pair, note), &s,
+                         &cx->arena);
+    *side = 0;
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        *side = s.side;
+    return rc;
+}
+
+/* visible: 1 when the caller may see note n (a private note is its
+ * author's, a side note its side's), 0 when not, or an error. */
+static int visible(bnd_ctx *cx, const bn_rec_note *n)
+{
+    uint8_t side;
+    int rc;
+
+    if (n->is_private)
+        return n->author_id == cx->actor.account_id;
+    rc = note_side(cx, n->pair_id, n->note_id, &side);
+    if (rc != 0)
+        return rc;
+    return side == 0 || side == cx->actor.role;
+}
+
+/* project_note: the wire view of n, side_only from note_sides. */
+static int project_note(bnd_ctx *cx, const bn_rec_note *n, bn_note_meta *o)
+{
+    uint8_t side;
+    int rc = note_side(cx, n->pair_id, n->note_id, &side);
+    bnd_project_note_meta(n, o);
+    o->side_only = side != 0;
+    return rc;
 }
 
 int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
@@ -80,8 +114,12 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
         if (rc != 0)
             return rc;
     }
+    if (r->is_private && r->side_only)
+        return BN_EINVAL;
     if (!r->is_private) {
         rc = bnd_holds_epoch(cx, &p, &me, r->epoch);
+        if (rc == 0 && r->side_only)
+            rc = bnd_side_key_held(cx, p.id, r->epoch);
         if (rc != 0)
             return rc;
     }
@@ -92,7 +130,10 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
         rc = get_note(cx, p.id, r->note_id, latest, &last);
         if (rc != 0)
             return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
-        if (!visible(cx, &last))
+        rc = visible(cx, &last);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
             return BN_ECONFLICT; /* someone else's private note id */
         if (r->revision == latest) {
             /* A retry of a write that landed is a success. */
@@ -109,7 +150,12 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
         }
         if (r->revision != latest + 1)
             return BN_ECONFLICT;
-        if (last.is_private != r->is_private || last.kind != r->kind)
+        uint8_t side;
+        rc = note_side(cx, p.id, r->note_id, &side);
+        if (rc != 0)
+            return rc;
+        if (last.is_private != r->is_private || last.kind != r->kind ||
+            (side != 0) != (r->side_only != 0))
             return BN_EINVAL;
     } else if (r->revision != 1) {
         return BN_ECONFLICT;
@@ -142,6 +188,12 @@ int bnd_h_note_put(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_rec_put(cx->st, cx->txn, nk, &n, MDB_NOOVERWRITE);
     if (rc == 0)
         rc = bnd_rec_put(cx->st, cx->txn, ek, &env, MDB_NOOVERWRITE);
+    if (rc == 0 && r->side_only && r->revision == 1) {
+        bn_rec_note_side ns = {
+            .pair_id = p.id, .note_id = r->note_id, .side = me.role};
+        rc = bnd_rec_put(cx->st, cx->txn, bnd_key_note_sides(p.id, r->note_id),
+                         &ns, MDB_NOOVERWRITE);
+    }
     if (rc != 0)
         return rc == BN_EEXIST ? BN_ECONFLICT : rc;
     cx->rep->u.note_ack.note_id = n.note_id;
@@ -160,13 +212,13 @@ struct note_list {
 static int flush_note(bnd_ctx *cx, bnd_list *l)
 {
     struct note_list *nl = l->arg;
-    if (!nl->have || !visible(cx, &nl->cur))
-        return 0;
+    int rc = nl->have ? visible(cx, &nl->cur) : 0;
+    if (rc <= 0)
+        return rc;
     bn_note_meta *o = bnd_list_take(l, 0);
     if (o == NULL)
         return 1;
-    bnd_project_note_meta(&nl->cur, o);
-    return 0;
+    return project_note(cx, &nl->cur, o);
 }
 
 static int note_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
@@ -234,12 +286,16 @@ int bnd_h_note_get(bnd_ctx *cx, const bn_msg *req)
     rc = get_note(cx, p.id, r->note_id, rev, &n);
     if (rc != 0)
         return rc;
-    if (!visible(cx, &n))
+    rc = visible(cx, &n);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
         return BN_ENOTFOUND;
     rc = get_note_env(cx, p.id, r->note_id, rev, &env);
+    if (rc == 0)
+        rc = project_note(cx, &n, &cx->rep->u.note.meta);
     if (rc != 0)
         return rc;
-    bnd_project_note_meta(&n, &cx->rep->u.note.meta);
     cx->rep->u.note.envelope = env.envelope;
     return 0;
 }

@@ -220,6 +220,16 @@ int bnd_h_pair_get(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_scan_key(cx, bnd_key_accepts(p.id, 0), 1, accept_item, &al);
     if (rc < 0)
         return rc;
+    /* every side key's wraps too (issue 14): sealed to their side */
+    struct wrap_list sl = {bnd_ctx_alloc(cx, BN_WRAPS_MAX * sizeof *sl.items),
+                           0};
+    if (sl.items == NULL)
+        return BN_ENOMEM;
+    rc = bnd_scan_key(cx, bnd_key_side_wraps(p.id, 0, 0), 1, wrap_item, &sl);
+    if (rc < 0)
+        return rc;
+    d->side_wraps.v = sl.items;
+    d->side_wraps.len = sl.n;
     rc = bnd_pair_info(cx, &p, &d->pair);
     if (rc != 0)
         return rc;

@@ -194,22 +194,29 @@ int bnd_members_load(bnd_ctx *cx, uint64_t pair, bnd_members *ms);
  * none), one wrap each in increasing member id, made by the caller (a
  * current member: else BN_EDENIED), all with one key id (else
  * BN_EINVAL), each one's signature good for its holder's box key and the
- * caller's signing key (else BN_ESIG). */
-int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch,
+ * caller's signing key (else BN_ESIG). side (a role, 0: none): a side
+ * key's wraps, for the current members of that side only, checked under
+ * the side keys' domain (bn_sidekey_wrap_verify). */
+int bnd_wraps_check(bnd_ctx *cx, uint64_t pair, uint32_t epoch, uint8_t side,
                     const bnd_members *ms, uint64_t except,
                     const bn_member_id *extra, const bn_key_wrap *w,
                     uint32_t n);
 
+/* bnd_side_key_held: 0 when the caller holds their side's key of epoch
+ * (a side wrap for them), else BN_ENOKEY. */
+int bnd_side_key_held(bnd_ctx *cx, uint64_t pair, uint32_t epoch);
+
 /* bnd_wraps_room: 0 when pair can take n more wraps and still hold at
  * most BN_WRAPS_MAX (PAIR_DETAIL serves every one), else BN_ELIMIT. */
-int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, uint32_t n);
+int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, int side, uint32_t n);
 
 /* bnd_has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
 int bnd_has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch);
 
-/* bnd_wraps_store stores n checked wraps (BN_ECORRUPT if one exists). */
-int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, const bn_key_wrap *w,
-                    uint32_t n);
+/* bnd_wraps_store stores n checked wraps, a side key's in side_wraps when
+ * side is set (BN_ECORRUPT if one exists). */
+int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, int side,
+                    const bn_key_wrap *w, uint32_t n);
 
 /* bnd_pair_info fills the wire view of a pair: its projection
  * (bnd_project.h) and the member names, looked up. The other records'
@@ -376,6 +383,7 @@ int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_account_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_side_key_put(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_pair_create(bnd_ctx *cx, const bn_msg *req);
 
 int bnd_h_pair_list(bnd_ctx *cx, const bn_msg *req);

@@ -28,7 +28,7 @@
     X(rec_pair, pair_info, "mentor_name mentee_name")                          \
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
-    X(rec_note, note_meta, "")                                                 \
+    X(rec_note, note_meta, "side_only")                                        \
     X(rec_session, session_info, "mode")                                       \
     X(rec_objective, objective_info, "")                                       \
     X(rec_doc, doc_meta, "")                                                   \

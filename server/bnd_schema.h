@@ -46,6 +46,8 @@
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
  * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
  * prog_teams     programme_id (8)                             rec_prog_team
+ * side_wraps     pair_id (8) || epoch (4) || member_id (8)    rec_wrap
+ * note_sides     pair_id (8) || note_id (8)                   rec_note_side
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -398,6 +400,14 @@
     F(T, U64, set_by, 0, 0)                                                    \
     F(T, I64, set_at, 0, 0)
 
+/* A note kept to one side of a team pairing (issue 14): sealed with that
+ * side's key (side_wraps: the side keys' wraps, rec_wrap's shape), served
+ * to the members of that side only. No row: a note for the whole pair. */
+#define BN_F_rec_note_side(F, T)                                               \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, note_id, 0, 0)                                                   \
+    F(T, U8, side, BN_ROLE_MAX, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -425,7 +435,8 @@
     X(rec_questionnaire)                                                       \
     X(rec_session_mode)                                                        \
     X(rec_obj_counts)                                                          \
-    X(rec_prog_team)
+    X(rec_prog_team)                                                           \
+    X(rec_note_side)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -120,7 +120,8 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
         spec.note_id = d->note_id;
         spec.revision = d->action == BNC_DRAFT_NOTE_EDIT ? d->revision : 0;
         spec.kind = d->kind;
-        spec.is_private = d->is_private;
+        spec.is_private = d->is_private == 1;
+        spec.side_only = d->is_private == 2;
         spec.session_id = d->session_id;
         rc = bnc_note_put(ctx->client, p, &spec, d->text, d->len, &id, &rev);
         if (rc == BNC_ECONFLICT && d->note_id != 0 && landed(ctx, p, d, &rev)) {

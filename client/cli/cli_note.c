@@ -179,11 +179,14 @@ static int keep_interrupted(cli_ctx *ctx, bnc_draft *d, const uint8_t *body,
 int cli_note_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *session = NULL, *kind = NULL, *file = NULL, *draft = NULL;
-    int is_private = 0;
-    const cli_opt opts[] = {
-        {"session", &session, NULL},    {"kind", &kind, NULL},
-        {"private", NULL, &is_private}, {"file", &file, NULL},
-        {"draft", &draft, NULL},        {NULL, NULL, NULL}};
+    int is_private = 0, side = 0;
+    const cli_opt opts[] = {{"session", &session, NULL},
+                            {"kind", &kind, NULL},
+                            {"private", NULL, &is_private},
+                            {"side", NULL, &side},
+                            {"file", &file, NULL},
+                            {"draft", &draft, NULL},
+                            {NULL, NULL, NULL}};
     char *pos[1];
     bnc_draft d = {0};
     bnc_pair *p = NULL;
@@ -203,6 +206,10 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     if (file != NULL && draft != NULL)
         return cli_fail(ctx, CLI_EUSAGE,
                         "--file and --draft exclude each other");
+    if (is_private && side)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--private (for you alone) and --side (for your "
+                        "side of the pairing) exclude each other");
     if (draft != NULL && (rc = cli_draft_arg(ctx, draft, &draft_id)) != 0)
         return rc;
     body = sodium_malloc(BODY_CAP);
@@ -221,8 +228,10 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
             note_kind = d.kind;
         if (rc == 0 && session == NULL)
             session_id = d.session_id;
-        if (rc == 0)
-            is_private |= d.is_private;
+        if (rc == 0) {
+            is_private |= d.is_private == 1;
+            side |= d.is_private == 2;
+        }
     }
     if (rc == 0 && session_id != 0)
         rc = check_session(ctx, p, pos[0], session_id);
@@ -231,7 +240,7 @@ int cli_note_add(cli_ctx *ctx, int argc, char **argv)
     d.action = BNC_DRAFT_NOTE_ADD;
     d.pair_id = bnc_pair_get_info(p)->id;
     d.kind = note_kind;
-    d.is_private = (uint8_t)(is_private != 0);
+    d.is_private = (uint8_t)(is_private ? 1 : side ? 2 : 0);
     d.session_id = session_id;
     rc = take_body(ctx, file, draft != NULL ? &d : NULL, NULL, 0, body, &len,
                    &editor);
@@ -278,6 +287,7 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
             cli_json_str(m->author_name);
             printf(",\"created\":%" PRId64 ",\"date\":", m->created);
             cli_json_str(date);
+            printf(",\"side_only\":%s", m->side_only ? "true" : "false");
             printf(",\"revision\":%u,\"private\":%s,\"session\":%" PRIu64
                    ",\"size\":%u",
                    m->revision, m->is_private ? "true" : "false", m->session_id,
@@ -311,7 +321,10 @@ int cli_note_list(cli_ctx *ctx, int argc, char **argv)
             /* No trailing blanks when it was not edited. */
             printf("%016" PRIx64 "  %-11s %s %-20s %4u %-*s%s\n", m->note_id,
                    bnc_kind_name(m->kind), cli_pad(m->author_name, 20), date,
-                   m->revision, from[0] ? 8 : 0, m->is_private ? "yes" : "no",
+                   m->revision, from[0] ? 8 : 0,
+                   m->is_private  ? "yes"
+                   : m->side_only ? "side"
+                                  : "no",
                    from);
         }
     }
@@ -382,8 +395,7 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
         if (a != NULL)
             cli_member_status(p, a, status, sizeof status);
         printf("author     %s (%s%s%s)\n", cli_safe(meta.author_name),
-               a ? bnc_role_name(a->role) : "?", status[0] ? ", " : "",
-               status);
+               a ? bnc_role_name(a->role) : "?", status[0] ? ", " : "", status);
         printf("date       %s\n", date);
         printf("revision   %u\n", meta.revision);
         if (o.edited_from != 0 || meta.revision < latest)
@@ -393,6 +405,9 @@ int cli_note_show(cli_ctx *ctx, int argc, char **argv)
                    pos[0], meta.note_id);
         if (meta.is_private)
             printf("private    yes (only you can read it)\n");
+        if (meta.side_only)
+            printf("kept to    the %s' side (sealed with its key)\n",
+                   a && a->role == BNC_ROLE_MENTOR ? "mentors" : "mentees");
         if (meta.session_id)
             printf("session    %" PRIu64 "\n", meta.session_id);
         printf("signature  verified%s\n\n",
@@ -472,7 +487,7 @@ int cli_note_edit(cli_ctx *ctx, int argc, char **argv)
     d.note_id = note_id;
     d.revision = meta.revision;
     d.kind = meta.kind;
-    d.is_private = meta.is_private;
+    d.is_private = meta.is_private ? 1 : meta.side_only ? 2 : 0;
     d.session_id = meta.session_id;
     rc = take_body(ctx, file, draft != NULL ? &d : NULL, cur, curlen, body,
                    &len, &editor);

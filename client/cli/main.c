@@ -177,7 +177,7 @@ static const cli_cmd commands[] = {
      "List the pair's sessions."},
     {"note add", cli_note_add,
      "PAIR [--session S] [--kind report|action-plan|review|note] "
-     "[--private] [--file F | --draft ID]",
+     "[--private | --side] [--file F | --draft ID]",
      "Write a note, encrypted on this machine. The body comes from --file, "
      "else standard input when it is not a terminal, else $EDITOR (in a "
      "private directory under $XDG_RUNTIME_DIR, removed afterwards with "
@@ -186,7 +186,9 @@ static const cli_cmd commands[] = {
      "server has the note, what you typed is kept as an encrypted draft: "
      "if sending fails, you are told its id. --draft ID starts from that "
      "draft (in $EDITOR on a terminal, else as it is). --private seals it "
-     "so that only you can read it. Prints the note id."},
+     "so that only you can read it; --side, in a team pairing, with your "
+     "side's key, so that only the members of your side (the mentors, or "
+     "the mentees) can read it. Prints the note id."},
     {"note edit", cli_note_edit, "PAIR NOTE [--file F | --draft ID]",
      "Write a new revision of a note. The body comes from --file, else "
      "standard input when it is not a terminal, else $EDITOR started on "

@@ -871,6 +871,7 @@ typedef struct bnc_note_meta {
     uint32_t epoch;
     int64_t created; /* the server's clock when it stored the revision */
     uint32_t size;
+    uint8_t side_only; /* kept to the author's side (issue 14) */
 } bnc_note_meta;
 
 /*
@@ -895,6 +896,9 @@ typedef struct bnc_note_spec {
     uint8_t kind;
     uint8_t is_private;
     uint64_t session_id;
+    /* kept to the author's side of a team pairing: sealed with that
+     * side's key (issue 14), not with is_private */
+    uint8_t side_only;
 } bnc_note_spec;
 
 /*
@@ -1564,7 +1568,7 @@ typedef struct bnc_draft {
     uint64_t id;    /* 0 before the first save; then the file's name */
     uint8_t action; /* enum bnc_draft_action */
     uint8_t kind;   /* notes: enum bnc_note_kind */
-    uint8_t is_private;
+    uint8_t is_private; /* 1: private; 2: kept to the author's side */
     uint64_t pair_id;
     uint64_t note_id;    /* NOTE_ADD: the id the note takes; NOTE_EDIT: the
                             note edited; OBJECTIVE_EDIT: the objective */

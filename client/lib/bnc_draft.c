@@ -17,7 +17,8 @@
  *   0      1     version = 1
  *   1      1     action (enum bnc_draft_action)
  *   2      1     note kind
- *   3      1     private flag (0 or 1)
+ *   3      1     private flag (0; 1 private; 2 kept to the author's
+ *                 side of a team pairing, issue 14)
  *   4      8     draft id
  *   12     8     pair id
  *   20     8     note id
@@ -96,7 +97,7 @@ void bnc_draft_clear(bnc_draft *d)
 static int valid(const bnc_draft *d)
 {
     if (d->text == NULL || d->len == 0 || d->len > BNC_NOTE_MAX_PLAINTEXT ||
-        d->pair_id == 0 || d->is_private > 1)
+        d->pair_id == 0 || d->is_private > 2)
         return 0;
     switch (d->action) {
     case BNC_DRAFT_NOTE_ADD:

@@ -265,6 +265,16 @@ void bnc__warn(bnc_pair *p, const char *fmt, ...)
 const bn_log_entry *bnc__log_last(const bnc_pair *p, uint8_t op, uint64_t item);
 const bn_log_entry *bnc__log_at(const bnc_pair *p, uint64_t seq);
 
+/* A side key of epoch e is kept in p's key array under e | BNC__SIDE_KEY
+ * (epochs stay far below it): bnc__side_key finds it, or NULL. */
+#define BNC__SIDE_KEY 0x80000000u
+const uint8_t *bnc__side_key(const bnc_pair *p, uint32_t epoch);
+
+/* bnc__side_key_put draws a side key of the pair's epoch for this
+ * member's side, wraps it for each current member of it and logs it
+ * (SIDE_KEY_PUT); on success p holds it. */
+int bnc__side_key_put(bnc_client *c, bnc_pair *p);
+
 /* bnc__members_hash is bn_members_hash of p's member list. */
 int bnc__members_hash(const bnc_pair *p, uint8_t out[BN_HASH_BYTES]);
 

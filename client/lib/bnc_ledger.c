@@ -143,8 +143,9 @@ typedef struct roster {
     uint8_t seen[BN_MEMBERS_MAX];    /* a member at some point */
     uint8_t signed_[BN_MEMBERS_MAX]; /* their acceptance is logged */
     uint32_t from[BN_MEMBERS_MAX], to[BN_MEMBERS_MAX];
-    uint32_t epoch, keyed; /* the epoch, and the last one keyed */
-    uint8_t accepted;      /* the referents' accepted bits */
+    uint32_t epoch, keyed;  /* the epoch, and the last one keyed */
+    uint32_t side_keyed[2]; /* the last epoch each side keyed, 0: none */
+    uint8_t accepted;       /* the referents' accepted bits */
 } roster;
 
 /* member_at: the index of account in p's list, or -1. */
@@ -209,6 +210,20 @@ static int holders_match(const bnc_pair *p, const roster *r, int extra,
     for (uint32_t k = 0; k < n; k++) {
         int i = member_at(p, w[k].member_id);
         if (i < 0 || !(r->in[i] || i == extra) ||
+            (k > 0 && w[k].member_id <= w[k - 1].member_id))
+            return 0;
+    }
+    return 1;
+}
+
+/* holders_match_side: w[0..n) is one wrap per current member of side,
+ * in increasing member id. */
+static int holders_match_side(const bnc_pair *p, const roster *r, uint8_t side,
+                              const struct bn_key_wrap *w, uint32_t n)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        int i = member_at(p, w[k].member_id);
+        if (i < 0 || !r->in[i] || p->members[i].role != side ||
             (k > 0 && w[k].member_id <= w[k - 1].member_id))
             return 0;
     }
@@ -472,6 +487,52 @@ static int replay_remove(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
+/* replay_side_key: a member of a side keyed the current epoch for that
+ * side, once, with one wrap per current member of the side (issue 14). */
+static int replay_side_key(bnc_client *c, const bnc_pair *p,
+                           const bn_pair_detail *d, roster *r,
+                           const bn_log_entry *e, int k)
+{
+    struct bn_key_wrap w[BN_MEMBERS_MAX];
+    uint8_t side = p->members[k].role;
+    int s = side == BN_ROLE_MENTOR ? 0 : 1;
+    uint32_t n = 0, holders = 0;
+    bn_msg req;
+
+    if (e->item != side || e->sub != r->epoch || r->keyed != r->epoch ||
+        r->side_keyed[s] == e->sub)
+        return bnc__tamper(c, BN_ETAMPER,
+                           "log entry %" PRIu64 " keys a side for epoch "
+                           "%" PRIu32 ", which only a member of that side "
+                           "does, once, for the current epoch",
+                           e->seq, e->sub);
+    for (uint32_t i = 0; i < d->side_wraps.len && n < BN_MEMBERS_MAX; i++) {
+        int m = member_at(p, d->side_wraps.v[i].member_id);
+        if (d->side_wraps.v[i].epoch == e->sub && m >= 0 &&
+            p->members[m].role == side)
+            w[n++] = d->side_wraps.v[i];
+    }
+    for (size_t i = 0; i < p->nmembers; i++)
+        holders += r->in[i] && p->members[i].role == side;
+    bn_msg_init(&req, BN_MSG_SIDE_KEY_PUT, 0);
+    req.u.side_key_put.pair_id = p->info.id;
+    req.u.side_key_put.epoch = e->sub;
+    req.u.side_key_put.side = side;
+    req.u.side_key_put.wraps.v = w;
+    req.u.side_key_put.wraps.len = n;
+    if (n == 0)
+        return withheld_keys(c, e);
+    if (bn_log_entry_matches(e, &req) != 0 || n != holders ||
+        !holders_match_side(p, r, side, w, n))
+        return bnc__tamper(c, BN_ETAMPER,
+                           "the side key of epoch %" PRIu32
+                           " is not the one member %" PRIu64
+                           " gave their side at log entry %" PRIu64,
+                           e->sub, e->author_id, e->seq);
+    r->side_keyed[s] = e->sub;
+    return 0;
+}
+
 /* founders: the pair's mentor and mentee, from the first epoch. */
 static int founders(bnc_client *c, const bnc_pair *p, roster *r)
 {
@@ -546,6 +607,9 @@ static int check_members(bnc_client *c, const bnc_pair *p,
             break;
         case BN_MSG_MEMBER_REMOVE:
             rc = replay_remove(c, p, d, &r, e);
+            break;
+        case BN_MSG_SIDE_KEY_PUT:
+            rc = replay_side_key(c, p, d, &r, e, k);
             break;
         default:
             break;
@@ -756,6 +820,7 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
     req.u.note_put.revision = m->revision;
     req.u.note_put.kind = m->kind;
     req.u.note_put.is_private = m->is_private;
+    req.u.note_put.side_only = m->side_only;
     req.u.note_put.session_id = m->session_id;
     req.u.note_put.epoch = m->epoch;
     if (env != NULL) {
@@ -1018,6 +1083,13 @@ static int served(const uint64_t *ids, size_t n, uint64_t id)
     return 0;
 }
 
+/* same_side: accounts a and b are members of p on one side. */
+static int same_side(const bnc_pair *p, uint64_t a, uint64_t b)
+{
+    const bnc_member *x = bnc_pair_member(p, a), *y = bnc_pair_member(p, b);
+    return x != NULL && y != NULL && x->role == y->role;
+}
+
 int bnc__check_withheld(bnc_client *c, const bnc_pair *p, uint8_t op,
                         const uint64_t *ids, size_t n)
 {
@@ -1028,8 +1100,11 @@ int bnc__check_withheld(bnc_client *c, const bnc_pair *p, uint8_t op,
         char id[24];
         if (e->version != BN_LOG_VERSION || e->op != op)
             continue;
-        /* A private note is served to its author only. */
+        /* A private note is served to its author only, a note kept to a
+         * side to that side's members (issue 14). */
         if ((e->flags & BN_LOG_F_PRIVATE) && e->author_id != c->me.id)
+            continue;
+        if ((e->flags & BN_LOG_F_SIDE) && !same_side(p, e->author_id, c->me.id))
             continue;
         /* Erased by its own author since: gone by their will. */
         if ((op == BN_MSG_NOTE_PUT || op == BN_MSG_DOC_CHUNK) &&

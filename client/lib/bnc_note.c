@@ -14,9 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* note_key picks the key that seals or opens a note, or fails. */
+/* note_key picks the key that seals or opens a note, or fails: the
+ * author's own key for a private note, their side's key of the epoch for
+ * a note kept to a side (issue 14; a member of the other side holds none:
+ * BN_ENOKEY), else the pair key of the epoch. */
 static int note_key(const bnc_client *c, const bnc_pair *p, int is_private,
-                    uint64_t author_id, uint32_t epoch, const uint8_t **key)
+                    int side_only, uint64_t author_id, uint32_t epoch,
+                    const uint8_t **key)
 {
     if (is_private) {
         if (author_id != c->me.id)
@@ -24,8 +28,16 @@ static int note_key(const bnc_client *c, const bnc_pair *p, int is_private,
         *key = c->profile->id->self_key;
         return 0;
     }
+    if (side_only) {
+        *key = bnc__side_key(p, epoch);
+        return *key != NULL ? 0 : BN_ENOKEY;
+    }
     return bnc__content_key(p, epoch, key);
 }
+
+/* The associated data says which kind of key sealed the note: 1 the
+ * author's own (private), 2 their side's (issue 14), 0 the pair's. */
+#define AD_SIDE 2
 
 int bnc__content_key(const bnc_pair *p, uint32_t epoch, const uint8_t **key)
 {
@@ -51,7 +63,18 @@ int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
     if (len == 0 || len > BN_NOTE_MAX_PLAINTEXT || spec->kind == 0 ||
         spec->kind > BN_KIND_MAX || spec->revision == UINT32_MAX)
         return BN_EINVAL;
-    rc = note_key(c, p, spec->is_private, c->me.id, p->info.epoch, &key);
+    if (spec->is_private && spec->side_only)
+        return BN_EINVAL;
+    /* the side's key of this epoch: made by the first who needs it */
+    if (spec->side_only && bnc__side_key(p, p->info.epoch) == NULL) {
+        rc = bnc__side_key_put(c, p);
+        if (rc == BN_ECONFLICT)
+            return BN_ESTALE; /* another member of the side made it */
+        if (rc != 0)
+            return rc;
+    }
+    rc = note_key(c, p, spec->is_private, spec->side_only, c->me.id,
+                  p->info.epoch, &key);
     if (rc != 0)
         return rc;
     ad.pair_id = p->info.id;
@@ -59,7 +82,7 @@ int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
     ad.revision = spec->revision + 1;
     ad.author_id = c->me.id;
     ad.kind = spec->kind;
-    ad.is_private = spec->is_private ? 1 : 0;
+    ad.is_private = spec->is_private ? 1 : spec->side_only ? AD_SIDE : 0;
     ad.session_id = spec->session_id;
     rc = bn_envelope_seal(&env, &envlen, key, p->info.epoch, &ad, body, len,
                           c->profile->id->sign_sk);
@@ -70,7 +93,8 @@ int bnc_note_put(bnc_client *c, bnc_pair *p, const bnc_note_spec *spec,
     req.u.note_put.note_id = ad.note_id;
     req.u.note_put.revision = ad.revision;
     req.u.note_put.kind = ad.kind;
-    req.u.note_put.is_private = ad.is_private;
+    req.u.note_put.is_private = spec->is_private ? 1 : 0;
+    req.u.note_put.side_only = spec->side_only ? 1 : 0;
     req.u.note_put.session_id = spec->session_id;
     req.u.note_put.epoch = p->info.epoch;
     req.u.note_put.envelope = (bn_bin){env, (uint32_t)envlen};
@@ -186,7 +210,8 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
         rc = BN_ESIG; /* no key to check the author's signature with */
         goto cleanup;
     }
-    rc = note_key(c, p, m->is_private, m->author_id, m->epoch, &key);
+    rc = note_key(c, p, m->is_private, m->side_only, m->author_id, m->epoch,
+                  &key);
     if (rc != 0)
         goto cleanup;
     ad.pair_id = p->info.id;
@@ -194,7 +219,7 @@ int bnc_note_get(bnc_client *c, const bnc_pair *p, uint64_t note_id,
     ad.revision = m->revision;
     ad.author_id = m->author_id;
     ad.kind = m->kind;
-    ad.is_private = m->is_private ? 1 : 0;
+    ad.is_private = m->is_private ? 1 : m->side_only ? AD_SIDE : 0;
     ad.session_id = m->session_id;
     rc = bn_envelope_open(body, len, key, &ad, rep.u.note.envelope.ptr,
                           rep.u.note.envelope.len, author->sign_pk);

@@ -115,6 +115,11 @@ const uint8_t *bnc__pair_key(const bnc_pair *p, uint32_t epoch)
     return find_key(p, epoch);
 }
 
+const uint8_t *bnc__side_key(const bnc_pair *p, uint32_t epoch)
+{
+    return find_key(p, epoch | BNC__SIDE_KEY);
+}
+
 /* fetch sends PAIR_GET and fills p's public part from PAIR_DETAIL; the
  * reply is kept in rep for the wraps. */
 static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
@@ -269,6 +274,44 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
     }
     if (rc != 0)
         return rc;
+    /* The side keys of this member's side (issue 14), of the epochs they
+     * hold, each from the member who logged it (the ledger checked the
+     * entries and their wraps). */
+    for (size_t i = 0; self != NULL && i < p->nlog; i++) {
+        const bn_log_entry *e = &p->log[i];
+        const struct bn_key_wrap *w = NULL;
+        const bnc_member *wrapper = bnc_pair_member(p, e->author_id);
+        uint8_t key[32], kid[BN_HASH_BYTES];
+        if (e->version != BN_LOG_VERSION || e->op != BN_MSG_SIDE_KEY_PUT ||
+            e->item != self->role || wrapper == NULL)
+            continue;
+        for (uint32_t k = 0; k < d->side_wraps.len && w == NULL; k++)
+            if (d->side_wraps.v[k].epoch == e->sub &&
+                d->side_wraps.v[k].member_id == c->me.id)
+                w = &d->side_wraps.v[k];
+        if (w == NULL)
+            continue; /* keyed before this member joined the side */
+        rc = bn_sidekey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id,
+                               w->epoch, c->me.id, c->profile->id->box_pk,
+                               c->profile->id->box_sk, e->author_id,
+                               wrapper->sign_pk);
+        if (rc == 0) {
+            bn_pairkey_id(kid, p->info.id, w->epoch, key);
+            if (sodium_memcmp(kid, w->key_id, sizeof kid) != 0)
+                rc = BN_EAUTH;
+        }
+        if (rc == 0)
+            rc = add_key(p, w->epoch | BNC__SIDE_KEY, key);
+        sodium_memzero(key, sizeof key);
+        if (rc == BN_ENOMEM)
+            return rc;
+        if (rc != 0)
+            bnc__warn(p,
+                      "your side's key of epoch %" PRIu32 " from member "
+                      "%" PRIu64 " does not open (%s): skipped",
+                      w->epoch, e->author_id, bn_err_name(rc));
+        rc = 0;
+    }
     /* The legacy key of epoch 1 was not logged; it still opens, even
      * once later epochs are logged (older notes are sealed under it). */
     if (p->nlegacy > 0) {
@@ -407,6 +450,58 @@ static int put_key(bnc_client *c, bnc_pair *p, uint32_t epoch)
 }
 
 /* ---- team pairings (issue 14) -------------------------------------- */
+
+int bnc__side_key_put(bnc_client *c, bnc_pair *p)
+{
+    const bnc_member *self = bnc_pair_member(p, c->me.id);
+    struct bn_key_wrap *wraps = NULL;
+    uint32_t epoch = p->info.epoch, n = 0;
+    uint8_t *key = NULL;
+    bn_msg req, rep = {0};
+    int rc;
+
+    if (self == NULL || self->to_epoch != 0)
+        return BN_EDENIED;
+    key = new_key();
+    wraps = calloc(p->nmembers + 1, sizeof *wraps);
+    rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
+    /* the current members of this side, by increasing id */
+    for (uint64_t prev = 0; rc == 0;) {
+        const bnc_member *m = NULL;
+        for (size_t i = 0; i < p->nmembers; i++) {
+            const bnc_member *x = &p->members[i];
+            if (x->to_epoch == 0 && x->role == self->role &&
+                x->account_id > prev &&
+                (m == NULL || x->account_id < m->account_id))
+                m = x;
+        }
+        if (m == NULL)
+            break;
+        prev = m->account_id;
+        struct bn_key_wrap *w = &wraps[n++];
+        w->epoch = epoch;
+        w->member_id = m->account_id;
+        w->wrapper_id = c->me.id;
+        bn_pairkey_id(w->key_id, p->info.id, epoch, key);
+        rc = bn_sidekey_wrap(w->wrap, p->info.id, epoch, m->account_id,
+                             m->box_pk, c->me.id, key, c->profile->id->sign_sk);
+    }
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_SIDE_KEY_PUT, 0);
+        req.u.side_key_put.pair_id = p->info.id;
+        req.u.side_key_put.epoch = epoch;
+        req.u.side_key_put.side = self->role;
+        req.u.side_key_put.wraps.v = wraps;
+        req.u.side_key_put.wraps.len = n;
+        rc = bnc__write(c, p, &req, &req.u.side_key_put.entry, BN_MSG_OK, &rep);
+    }
+    if (rc == 0)
+        rc = add_key(p, epoch | BNC__SIDE_KEY, key);
+    bn_msg_free(&rep);
+    free(wraps);
+    free_key(key);
+    return rc;
+}
 
 int bnc_pair_is_referent(const bnc_pair *p, uint64_t account_id)
 {

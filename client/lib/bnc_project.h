@@ -139,7 +139,8 @@
     F(T, SAME, created)                                                        \
     F(T, SAME, size)                                                           \
     F(T, HIDDEN, env_hash)                                                     \
-    F(T, PUB, author_name)
+    F(T, PUB, author_name)                                                     \
+    F(T, SAME, side_only)
 
 /* pair_id: the pair the caller asked about. */
 #define BNC_PROJ_session(F, T)                                                 \

@@ -29,6 +29,7 @@ verified_pair P alice bob
 code_of() { as "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
 id_of() { as "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
 CAROL=$(id_of carol) DAVE=$(id_of dave) ERIN=$(id_of erin) GINA=$(id_of gina)
+ALICE_ID=$(id_of alice)
 CCODE=$(code_of carol)
 if is_num "$CAROL" && printf '%s' "$CCODE" | grep -qE '^[0-9]{30}$'; then
     ok "whoami shows the account and its 30-digit key code"
@@ -113,6 +114,25 @@ has "verify names who can open the notes: erin too" "$T/out" "erin"
 has "and says the safety number is the referents'" "$T/out" \
     "the two referents'"
 
+# ---- a note kept to one side ------------------------------------------
+echo "Internal: our board meets on Tuesday." >"$T/ns"
+grab NS carol note add "$P" --side --file "$T/ns" && is_id "$NS" ||
+    not_ok "carol writes a note for the mentees' side"
+as bob note show "$P" "$NS" --raw >"$T/out" 2>&1
+has "bob, on carol's side, reads it" "$T/out" "board meets"
+as dave note show "$P" "$NS" >"$T/out" 2>&1
+has "dave too, and it says whose side it is kept to" "$T/out" \
+    "kept to    the mentees' side"
+as alice note list "$P" >"$T/out" 2>&1
+lacks "alice, on the mentors' side, is not shown it" "$T/out" "$NS"
+refuse "nor served it" "note" as alice note show "$P" "$NS" --raw
+as erin note list "$P" >"$T/out" 2>&1
+lacks "nor erin" "$T/out" "$NS"
+as carol note list "$P" --json >"$T/out" 2>&1
+has "its listing says it is kept to a side" "$T/out" '"side_only":true'
+refuse "a note is private or kept to a side, not both" "exclude" \
+    as carol note add "$P" --side --private --file "$T/ns"
+
 # ---- removing a member -------------------------------------------------
 refuse "carol does not remove dave (not a referent)" "" \
     as carol pair member remove "$P" --account "$DAVE"
@@ -147,6 +167,12 @@ BINOME_PASSPHRASE="pass phrase of carol" "$BUILD/adversary/bn_tryopen" \
 has "carol, added without history, cannot open the first note's epoch" \
     "$T/open" "note $N0 rev 1 epoch 1: sealed"
 has "but opens the latest" "$T/open" "note $N3 rev 1 epoch 5: opened"
+BINOME_PASSPHRASE="pass phrase of alice" "$BUILD/adversary/bn_tryopen" \
+    "$DATA" "$T/alice/identity.key" "$ALICE_ID" "$P" >"$T/open" 2>"$T/err"
+has "alice, with every pair key she holds, cannot open the mentees' note" \
+    "$T/open" "note $NS rev 1 epoch 4: sealed"
+has "(though she opens the pair's notes)" "$T/open" \
+    "note $N3 rev 1 epoch 5: opened"
 run_daemon "$DATA"
 check "the daemon serves again" as alice pair members "$P"
 

@@ -142,7 +142,7 @@ static void test_wrong_key_skipped_and_rekeyed(void **state)
     bnc_profile *prof = NULL;
     bnc_client *c = NULL;
     bnc_pair *p = NULL;
-    bnc_note_spec spec = {0, 0, BN_KIND_REPORT, 0, 0};
+    bnc_note_spec spec = {0, 0, BN_KIND_REPORT, 0, 0, 0};
     uint64_t note = 0;
 
     assert_int_equal(cheat_key_put(f, 1), 0);
@@ -178,7 +178,7 @@ static void test_rekeys_exhausted_not_locked_out(void **state)
     bnc_profile *prof = NULL;
     bnc_client *c = NULL;
     bnc_pair *p = NULL;
-    bnc_note_spec spec = {0, 0, BN_KIND_NOTE, 0, 0};
+    bnc_note_spec spec = {0, 0, BN_KIND_NOTE, 0, 0, 0};
     uint64_t note = 0;
     uint32_t last = BN_WRAPS_MAX / 2, e;
 

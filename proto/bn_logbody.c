@@ -81,7 +81,11 @@ static const struct {
     uint16_t type;
     uint8_t before;
 } grown[] = {
-    {BN_MSG_PAIR_END, 4}, /* override (issue 13) */
+    {BN_MSG_PAIR_END, 4},       /* override (issue 13) */
+    {BN_MSG_SESSION_ADD, 5},    /* follow_up (issue 14) */
+    {BN_MSG_OBJECTIVE_ADD, 6},  /* target_date (issue 14) */
+    {BN_MSG_OBJECTIVE_EDIT, 6}, /* target_date (issue 14) */
+    {BN_MSG_DOC_CHUNK, 6},      /* kind, date (issue 14) */
 };
 
 /* field_is_zero: f of m holds its zero value. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bnd_deliver.h"
 #include "bnd_log.h"
 
 /* The month list must hold every month of BN_DATE_MIN..BN_DATE_MAX. */
@@ -203,7 +204,12 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
         if (err != 0)
             break;
         bnd_session_fact f = {s.status, s.absent, s.date};
-        if (bnd_stats_held(&f)) {
+        int follow = bnd_is_follow_up(st, txn, pair, s.id);
+        if (follow < 0) {
+            err = follow;
+            break;
+        }
+        if (!follow && bnd_stats_held(&f)) { /* follow-ups count apart */
             if (hr->first == 0 || s.date < hr->first)
                 hr->first = s.date;
             if (s.date > hr->last)
@@ -578,6 +584,14 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
             break;
         }
         bnd_session_fact f = {s.status, s.absent, s.date};
+        /* A follow-up (issue 14) counts apart, in follow_counts. */
+        rc = bnd_is_follow_up(st, txn, s.pair_id, s.id);
+        if (rc == 1) {
+            rc = 0;
+            continue;
+        }
+        if (rc != 0)
+            break;
         /* Writes pair_stats and prog_stats only: the cursor stays valid. */
         rc = bnd_stats_session(st, txn, s.pair_id, prog, NULL, &f);
         (*nsessions)++;

@@ -945,7 +945,7 @@ typedef struct bnc_session {
     uint8_t absent; /* BNC_ABSENT_* bits */
     uint64_t created_by;
     int64_t created;
-    uint8_t mode; /* enum bnc_session_mode */
+    uint8_t mode;      /* enum bnc_session_mode */
     uint8_t follow_up; /* 1: a follow-up, after the pair completed */
 } bnc_session;
 
@@ -969,8 +969,7 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
  * one) and before the end (BNC_EDATE). A follow-up takes no later update.
  */
 int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
-                              uint8_t status, uint8_t absent,
-                              bnc_session *out);
+                              uint8_t status, uint8_t absent, bnc_session *out);
 /* bnc_admin_sessions: the coordinator (admin) fetches every page of pair
  * pair_id's sessions (dates, status, absences; no note, no pair key
  * needed). The server's word: nothing here is checked against the pair's
@@ -1013,7 +1012,7 @@ typedef struct bnc_objective {
     uint32_t reached_date; /* or the day it was abandoned; 0 when open */
     char *text; /* locked memory, NUL-terminated; NULL if not opened */
     size_t text_len;
-    int open_rc; /* 0, or why the text could not be opened */
+    int open_rc;          /* 0, or why the text could not be opened */
     uint32_t target_date; /* day it is due (in clear); 0: none */
     /* The quantity and its unit, sealed with the text: "" when none (or
      * not opened). Checked (bnc_quantity_check) before they are shown. */

@@ -363,8 +363,8 @@ static int objective_plaintext(const char *text, size_t len,
                                const bnc_objective_plan *plan, uint8_t **out,
                                size_t *outlen)
 {
-    const char *q = plan != NULL && plan->quantity != NULL ? plan->quantity
-                                                           : "";
+    const char *q =
+        plan != NULL && plan->quantity != NULL ? plan->quantity : "";
     const char *u = plan != NULL && plan->unit != NULL ? plan->unit : "";
     size_t ql = strlen(q), ul = strlen(u), n = len, at;
 
@@ -405,8 +405,8 @@ static void objective_split(const uint8_t *pt, size_t len, bnc_objective *o,
     if (z == NULL)
         return;
     tag = z + 1;
-    if ((size_t)(pt + len - tag) < tl + 1 || memcmp(tag, QUANTITY_TAG, tl) != 0 ||
-        tag[tl] != 0)
+    if ((size_t)(pt + len - tag) < tl + 1 ||
+        memcmp(tag, QUANTITY_TAG, tl) != 0 || tag[tl] != 0)
         return;
     q = tag + tl + 1;
     zq = memchr(q, 0, (size_t)(pt + len - q));

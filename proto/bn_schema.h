@@ -351,7 +351,8 @@ enum bn_doc_kind {
     F(T, U32, objectives_overdue, 0, 0)  /* issue 14: target date passed */    \
     F(T, U32, objectives_on_time, 0, 0)  /* reached by their target date */    \
     F(T, U32, diagnosis_date, BN_DATE_MAX, 0) /* 0: no self-diagnosis */       \
-    F(T, U32, follow_ups_held, 0, 0)          /* after the pair completed */
+    F(T, U32, follow_ups_held, 0, 0)          /* after the pair completed */   \
+    F(T, U32, follow_ups_planned, 0, 0)
 
 /* A member's consent to erase the pair: their PAIR_ERASE log entry. */
 #define BN_F_erase_consent(F, T)                                               \
@@ -772,7 +773,8 @@ enum bn_doc_kind {
     F(T, U32, objectives_overdue, 0, 0) /* issue 14 */                         \
     F(T, U32, objectives_on_time, 0, 0)                                        \
     F(T, U32, pairs_with_diagnosis, 0, 0)                                      \
-    F(T, U32, follow_ups_held, 0, 0)
+    F(T, U32, follow_ups_held, 0, 0)                                           \
+    F(T, U32, follow_ups_planned, 0, 0)
 #define BN_F_stats_pairs_get(F, T)                                             \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, after, 0, 0)

@@ -280,7 +280,7 @@ static const struct why {
      "the report counts these apart from the pairing's own sessions"},
     {"follow_counts", NULL,
      "a count kept from the clear follow-up flags (follow-up sessions "
-     "held), for the administrator's statistics"},
+     "held and planned), for the administrator's statistics"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -9,7 +9,7 @@
 int bnd_objective_target(bnd_ctx *cx, uint64_t pair, uint64_t id,
                          uint32_t *target)
 {
-    bn_rec_objective_target t;
+    bn_rec_obj_target t;
     int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_obj_targets(pair, id), &t,
                          &cx->arena);
 
@@ -27,7 +27,7 @@ int bnd_objective_target_set(bnd_ctx *cx, uint64_t pair, uint64_t id,
                              uint32_t target)
 {
     bnd_key k = bnd_key_obj_targets(pair, id);
-    bn_rec_objective_target t;
+    bn_rec_obj_target t;
     int rc;
 
     if (target == 0) {
@@ -84,7 +84,7 @@ int bnd_doc_mark_set(bnd_ctx *cx, uint64_t pair, uint64_t doc, uint8_t kind,
 
 int bnd_is_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id)
 {
-    bn_rec_session_follow f;
+    bn_rec_follow_up f;
     void *arena = NULL;
     int rc = bnd_rec_get(st, txn, bnd_key_session_follow(pair, id), &f, &arena);
 
@@ -98,8 +98,8 @@ int bnd_is_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id)
     return f.follow_up ? 1 : 0;
 }
 
-int bnd_follow_ups_held(bnd_ctx *cx, uint64_t programme, uint64_t pair,
-                        uint32_t *held)
+int bnd_follow_ups(bnd_ctx *cx, uint64_t programme, uint64_t pair,
+                   uint32_t *held, uint32_t *planned)
 {
     bn_rec_follow_counts c;
     int rc =
@@ -107,32 +107,36 @@ int bnd_follow_ups_held(bnd_ctx *cx, uint64_t programme, uint64_t pair,
                     &cx->arena);
 
     *held = rc == 0 ? c.held : 0;
+    *planned = rc == 0 ? c.planned : 0;
     return rc == BN_ENOTFOUND ? 0 : rc;
 }
 
-/* Adds one to the follow-ups held under programme || pair. */
-static int count_held(bnd_ctx *cx, uint64_t programme, uint64_t pair)
+/* Adds one to the follow-ups held (or planned) under programme || pair. */
+static int count_one(bnd_ctx *cx, uint64_t programme, uint64_t pair, int held)
 {
     bn_rec_follow_counts c;
+    uint32_t *n;
     int rc;
 
     memset(&c, 0, sizeof c);
     c.programme_id = programme;
     c.pair_id = pair;
-    rc = bnd_follow_ups_held(cx, programme, pair, &c.held);
+    rc = bnd_follow_ups(cx, programme, pair, &c.held, &c.planned);
     if (rc != 0)
         return rc;
-    if (c.held == UINT32_MAX)
+    n = held ? &c.held : &c.planned;
+    if (*n == UINT32_MAX)
         return BN_ECORRUPT;
-    c.held++;
+    (*n)++;
     return bnd_rec_put(cx->st, cx->txn, bnd_key_follow_counts(programme, pair),
                        &c, 0);
 }
 
 int bnd_follow_up_add(bnd_ctx *cx, uint64_t pair, uint64_t programme,
-                      uint64_t id, int held)
+                      uint64_t id, const bnd_session_fact *fact)
 {
-    bn_rec_session_follow f;
+    bn_rec_follow_up f;
+    int held = bnd_stats_held(fact);
     int rc;
 
     memset(&f, 0, sizeof f);
@@ -141,10 +145,11 @@ int bnd_follow_up_add(bnd_ctx *cx, uint64_t pair, uint64_t programme,
     f.follow_up = 1;
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_session_follow(pair, id), &f,
                      MDB_NOOVERWRITE);
-    if (rc == 0 && held)
-        rc = count_held(cx, programme, pair);
-    if (rc == 0 && held)
-        rc = count_held(cx, programme, 0);
+    if (rc != 0 || (!held && fact->status != BN_SESSION_PLANNED))
+        return rc; /* cancelled, or held with both absent: not counted */
+    rc = count_one(cx, programme, pair, held);
+    if (rc == 0)
+        rc = count_one(cx, programme, 0, held);
     return rc;
 }
 
@@ -153,12 +158,12 @@ static int target_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
                       void *arg)
 {
     bnd_deliver *out = arg;
-    bn_rec_objective_target t;
+    bn_rec_obj_target t;
     bn_rec_objective o;
     int rc;
 
     (void)k;
-    rc = bnd_rec_decode(v, &bn_desc_rec_objective_target, &t, &cx->arena);
+    rc = bnd_rec_decode(v, &bn_desc_rec_obj_target, &t, &cx->arena);
     if (rc != 0)
         return rc;
     rc = bnd_rec_get(cx->st, cx->txn,

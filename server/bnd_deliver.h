@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "bnd_handlers.h"
+#include "bnd_stats.h"
 
 /* bnd_objective_target reads objective id's target date (0: none);
  * bnd_objective_target_set writes it (0: deletes the row). */
@@ -41,16 +42,17 @@ int bnd_doc_mark_del(bnd_ctx *cx, uint64_t pair, uint64_t doc);
 int bnd_is_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id);
 
 /* bnd_follow_up_add marks session id of pair (in programme) a follow-up
- * and, when held counts it held (bnd_stats_held), counts it in the pair's
- * and the programme's follow_counts rows. Call it once, when the session
- * is made: a follow-up is never updated (its pair takes no other write). */
+ * and counts it, held or planned as the session counters count (f),
+ * in the pair's and the programme's follow_counts rows (a cancelled one
+ * counts nothing). Call it once, when the session is made: a follow-up
+ * is never updated (its pair takes no other write). */
 int bnd_follow_up_add(bnd_ctx *cx, uint64_t pair, uint64_t programme,
-                      uint64_t id, int held);
+                      uint64_t id, const bnd_session_fact *f);
 
-/* bnd_follow_ups_held reads the follow-ups held of pair in programme
- * (pair 0: the programme's); 0 when there is no row. */
-int bnd_follow_ups_held(bnd_ctx *cx, uint64_t programme, uint64_t pair,
-                        uint32_t *held);
+/* bnd_follow_ups reads the follow-ups held and planned of pair in
+ * programme (pair 0: the programme's); zeros when there is no row. */
+int bnd_follow_ups(bnd_ctx *cx, uint64_t programme, uint64_t pair,
+                   uint32_t *held, uint32_t *planned);
 
 /* What the statistics show of a pair's deliverables, computed when asked
  * (overdue depends on the day): its objectives with a target date that

@@ -178,8 +178,7 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
         return rc;
     bnd_session_fact now = {s.status, s.absent, s.date};
     if (r->follow_up) /* counted apart from the pairing's own sessions */
-        rc = bnd_follow_up_add(cx, p.id, p.programme_id, s.id,
-                               bnd_stats_held(&now));
+        rc = bnd_follow_up_add(cx, p.id, p.programme_id, s.id, &now);
     else
         rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL,
                                &now);

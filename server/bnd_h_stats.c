@@ -56,7 +56,8 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_scan_key(cx, bnd_key_pair_stats(prog.id, 0), 1, deliver_total,
                           o);
     if (rc == 0)
-        rc = bnd_follow_ups_held(cx, prog.id, 0, &o->follow_ups_held);
+        rc = bnd_follow_ups(cx, prog.id, 0, &o->follow_ups_held,
+                            &o->follow_ups_planned);
     if (rc != 0)
         return rc;
     o->today = cx->today;
@@ -120,8 +121,8 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     if (rc == 0)
         rc = bnd_pair_deliver(cx, ps.pair_id, &dl);
     if (rc == 0)
-        rc = bnd_follow_ups_held(cx, ps.programme_id, ps.pair_id,
-                                 &o->follow_ups_held);
+        rc = bnd_follow_ups(cx, ps.programme_id, ps.pair_id,
+                            &o->follow_ups_held, &o->follow_ups_planned);
     if (rc != 0)
         return rc;
     o->objectives_overdue = dl.overdue;

@@ -62,9 +62,9 @@
     X(ANSWERED, answered, none)                                                \
     X(SESSION_MODES, session_modes, rec_session_mode)                          \
     X(OBJ_COUNTS, obj_counts, rec_obj_counts)                                  \
-    X(OBJ_TARGETS, obj_targets, rec_objective_target)                          \
+    X(OBJ_TARGETS, obj_targets, rec_obj_target)                          \
     X(DOC_MARKS, doc_marks, rec_doc_mark)                                      \
-    X(SESSION_FOLLOW, session_follow, rec_session_follow)                      \
+    X(SESSION_FOLLOW, session_follow, rec_follow_up)                      \
     X(FOLLOW_COUNTS, follow_counts, rec_follow_counts)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */

@@ -45,10 +45,11 @@
  * answered       pair_id (8) || account_id (8)                (no record)
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
  * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
- * obj_targets    pair_id (8) || objective_id (8) rec_objective_target doc_marks
- * pair_id (8) || doc_id (8)                    rec_doc_mark session_follow
- * pair_id (8) || session_id (8)                rec_session_follow follow_counts
- * programme_id (8) || pair_id (8)              rec_follow_counts layout:end
+ * obj_targets    pair_id (8) || objective_id (8)              rec_obj_target
+ * doc_marks      pair_id (8) || doc_id (8)                    rec_doc_mark
+ * session_follow pair_id (8) || session_id (8)                rec_follow_up
+ * follow_counts  programme_id (8) || pair_id (8)              rec_follow_counts
+ * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
  * statistics' counting rules, bnd_stats.h; absent before issue 13) and
@@ -393,7 +394,7 @@
 
 /* An objective's target date (issue 14), set by OBJECTIVE_ADD and
  * OBJECTIVE_EDIT: rec_objective's shape is frozen. No row: none. */
-#define BN_F_rec_objective_target(F, T)                                        \
+#define BN_F_rec_obj_target(F, T)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, objective_id, 0, 0)                                              \
     F(T, U32, target_date, BN_DATE_MAX, 0)
@@ -408,17 +409,19 @@
 
 /* A follow-up session (issue 14): recorded after its pair completed,
  * counted apart from the pairing's own sessions. No row: not one. */
-#define BN_F_rec_session_follow(F, T)                                          \
+#define BN_F_rec_follow_up(F, T)                                               \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, session_id, 0, 0)                                                \
     F(T, BOOL, follow_up, 0, 0)
 
-/* Follow-up sessions held (issue 14), under programme || pair for a pair
- * and programme || 0 for the programme (as obj_counts). No row: none. */
+/* Follow-up sessions held and planned (issue 14; as the session counters
+ * count them: bnd_stats.h), under programme || pair for a pair and
+ * programme || 0 for the programme (as obj_counts). No row: none. */
 #define BN_F_rec_follow_counts(F, T)                                           \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
-    F(T, U32, held, 0, 0)
+    F(T, U32, held, 0, 0)                                                      \
+    F(T, U32, planned, 0, 0)
 
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
@@ -447,9 +450,9 @@
     X(rec_questionnaire)                                                       \
     X(rec_session_mode)                                                        \
     X(rec_obj_counts)                                                          \
-    X(rec_objective_target)                                                    \
+    X(rec_obj_target)                                                          \
     X(rec_doc_mark)                                                            \
-    X(rec_session_follow)                                                      \
+    X(rec_follow_up)                                                           \
     X(rec_follow_counts)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */

@@ -1406,10 +1406,11 @@ typedef struct bnc_stats_pair {
     /* The deliverables (issue 14): objectives with a target date passed
      * (before today) still open; reached on or before their target date;
      * the latest self-diagnosis's day (0: none); follow-up sessions held
-     * after the pair completed (not in the session counts above). */
+     * and planned after the pair completed (not in the session counts
+     * above). */
     uint32_t objectives_overdue, objectives_on_time;
     uint32_t diagnosis_date;
-    uint32_t follow_ups_held;
+    uint32_t follow_ups_held, follow_ups_planned;
 } bnc_stats_pair;
 
 typedef struct bnc_stats {
@@ -1431,7 +1432,7 @@ typedef struct bnc_stats {
      * with a self-diagnosis. */
     uint32_t objectives_overdue, objectives_on_time;
     uint32_t pairs_with_diagnosis;
-    uint32_t follow_ups_held;
+    uint32_t follow_ups_held, follow_ups_planned;
 } bnc_stats;
 
 /*

@@ -222,7 +222,8 @@
     F(T, SAME, objectives_overdue)                                             \
     F(T, SAME, objectives_on_time)                                             \
     F(T, SAME, diagnosis_date)                                                 \
-    F(T, SAME, follow_ups_held)
+    F(T, SAME, follow_ups_held)                                                \
+    F(T, SAME, follow_ups_planned)
 
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */
@@ -249,6 +250,7 @@
     F(T, SAME, objectives_on_time)                                             \
     F(T, SAME, pairs_with_diagnosis)                                           \
     F(T, SAME, follow_ups_held)                                                \
+    F(T, SAME, follow_ups_planned)                                             \
     F(T, PUB, nmonths)                                                         \
     F(T, PUB, pairs)                                                           \
     F(T, PUB, npairs)

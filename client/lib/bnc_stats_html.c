@@ -231,7 +231,9 @@ static void kpis(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
              d->pairs_total);
     kpi(f, "", "Self-diagnosis", v, t);
     snprintf(v, sizeof v, "%u", s->follow_ups_held);
-    snprintf(t, sizeof t, "held after the pairs completed (counted apart)");
+    snprintf(t, sizeof t,
+             "held after the pairs completed (counted apart); %u planned",
+             s->follow_ups_planned);
     kpi(f, "", "Follow-up sessions", v, t);
     if (d->sessions_per_pair_month.defined)
         snprintf(v, sizeof v, "%.2f", d->sessions_per_pair_month.value);
@@ -529,7 +531,8 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "<th>Ended<br><small>why, by</small></th>"
           "<th class=\"n\">Objectives<br><small>overdue / on time</small>"
           "</th><th>Self-diagnosis</th>"
-          "<th class=\"n\">Follow-ups<br><small>held</small></th></tr>"
+          "<th class=\"n\">Follow-ups<br><small>held / planned</small></th>"
+          "</tr>"
           "</thead><tbody>\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
@@ -551,7 +554,7 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 "<td class=\"mode\">%s</td><td class=\"d\">%s</td>"
                 "<td>%s</td><td class=\"ended\">%s%s%s</td>"
                 "<td class=\"n\">%u / %u</td><td class=\"d\">%s</td>"
-                "<td class=\"n\">%u</td></tr>\n",
+                "<td class=\"n\">%u / %u</td></tr>\n",
                 status_color[st], bnc_pair_status_name(p->status),
                 r->at_risk ? "<span class=\"pill risk\">at risk</span>" : "",
                 date_or(a, p->created_date, "&#8212;"),
@@ -572,7 +575,8 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 p->end_reason ? bnc_end_reason_name(p->end_reason) : "&#8212;",
                 p->ended_by ? ", by the " : "", bnc_ender_name(p->ended_by),
                 p->objectives_overdue, p->objectives_on_time,
-                date_or(g, p->diagnosis_date, "&#8212;"), p->follow_ups_held);
+                date_or(g, p->diagnosis_date, "&#8212;"), p->follow_ups_held,
+                p->follow_ups_planned);
     }
     fputs("</tbody></table></section>\n", f);
 }

@@ -124,6 +124,7 @@
     TS(test_sessions, setup, teardown)                                         \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
+    TS(test_deliverables, setup, teardown)                                     \
     T(test_paging_must_advance)                                                \
     TS(test_legacy_pair, legacy_setup, teardown)                               \
     TS(test_legacy_after_new, setup, teardown)

@@ -19,7 +19,7 @@
 need_progs "run make first" "$BINOMED" "$BINOME"
 make_tmp deliver
 
-start_daemon_checked 47 79 "binomed starts"
+start_daemon_checked 53 83 "binomed starts"
 
 join_admin "$(tail -n 1 "$T/invite")" Claire
 PROG=$(new_programme Inclusion "Organisations" mixed)

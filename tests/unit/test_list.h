@@ -71,6 +71,7 @@
     X(srv_config)                                                              \
     X(srv_dates)                                                               \
     X(srv_correct)                                                             \
+    X(srv_deliver)                                                             \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -437,6 +438,13 @@
     T(test_session_dates)                                                      \
     T(test_minimum_duration)                                                   \
     T(test_admin_sessions)
+/* test_srv_deliver.c */
+#define BN_UNIT_srv_deliver(G, T, TS)                                          \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_targets)                                                            \
+    T(test_diagnosis)                                                          \
+    T(test_follow_ups)
+
 /* test_srv_correct.c */
 #define BN_UNIT_srv_correct(G, T, TS)                                          \
     G(setup, teardown, BN_UNIT_EACH)                                           \

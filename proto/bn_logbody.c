@@ -33,7 +33,10 @@
  *
  * PAIR_END's override (issue 13) came after entries were signed without
  * it: when false it is left out of the body hash (the encoding is the
- * one of the message before it), so that those entries still match.
+ * one of the message before it), so that those entries still match. So
+ * are the fields issue 14 appended (grown[] below): SESSION_ADD's
+ * follow_up, OBJECTIVE_ADD's and OBJECTIVE_EDIT's target_date, and the
+ * final DOC_CHUNK's kind and date (the self-diagnosis mark).
  */
 #include <pthread.h>
 #include <string.h>

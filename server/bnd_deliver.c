@@ -82,22 +82,6 @@ int bnd_doc_mark_set(bnd_ctx *cx, uint64_t pair, uint64_t doc, uint8_t kind,
     return bnd_rec_put(cx->st, cx->txn, bnd_key_doc_marks(pair, doc), &m, 0);
 }
 
-int bnd_is_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id)
-{
-    bn_rec_follow_up f;
-    void *arena = NULL;
-    int rc = bnd_rec_get(st, txn, bnd_key_session_follow(pair, id), &f, &arena);
-
-    bn_arena_free(&arena);
-    if (rc == BN_ENOTFOUND)
-        return 0;
-    if (rc != 0)
-        return rc;
-    if (f.pair_id != pair || f.session_id != id)
-        return BN_ECORRUPT;
-    return f.follow_up ? 1 : 0;
-}
-
 int bnd_follow_ups(bnd_ctx *cx, uint64_t programme, uint64_t pair,
                    uint32_t *held, uint32_t *planned)
 {

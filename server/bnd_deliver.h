@@ -36,11 +36,6 @@ int bnd_doc_mark_set(bnd_ctx *cx, uint64_t pair, uint64_t doc, uint8_t kind,
                      uint32_t date);
 int bnd_doc_mark_del(bnd_ctx *cx, uint64_t pair, uint64_t doc);
 
-/* bnd_is_follow_up: 1 when session id of pair is a follow-up, 0 when
- * not, or a negative code. It takes the store and a transaction so that
- * the statistics' walks (bnd_stats.c) can skip follow-ups too. */
-int bnd_is_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id);
-
 /* bnd_follow_up_add marks session id of pair (in programme) a follow-up
  * and counts it, held or planned as the session counters count (f),
  * in the pair's and the programme's follow_counts rows (a cancelled one

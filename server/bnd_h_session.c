@@ -34,7 +34,7 @@ static int session_info(bnd_ctx *cx, const bn_rec_session *s,
     int rc;
 
     bnd_project_session_info(s, out);
-    rc = bnd_is_follow_up(cx->st, cx->txn, s->pair_id, s->id);
+    rc = bnd_stats_follow_up(cx->st, cx->txn, s->pair_id, s->id);
     if (rc < 0)
         return rc;
     out->follow_up = rc == 1;

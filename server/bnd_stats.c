@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bnd_deliver.h"
 #include "bnd_log.h"
 
 /* The month list must hold every month of BN_DATE_MIN..BN_DATE_MAX. */
@@ -204,7 +203,7 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
         if (err != 0)
             break;
         bnd_session_fact f = {s.status, s.absent, s.date};
-        int follow = bnd_is_follow_up(st, txn, pair, s.id);
+        int follow = bnd_stats_follow_up(st, txn, pair, s.id);
         if (follow < 0) {
             err = follow;
             break;
@@ -459,6 +458,22 @@ int bnd_stats_account_joined(bnd_store *st, MDB_txn *txn, uint64_t programme,
     return rc;
 }
 
+int bnd_stats_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id)
+{
+    bn_rec_follow_up f;
+    void *arena = NULL;
+    int rc = bnd_rec_get(st, txn, bnd_key_session_follow(pair, id), &f, &arena);
+
+    bn_arena_free(&arena);
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (f.pair_id != pair || f.session_id != id)
+        return BN_ECORRUPT;
+    return f.follow_up ? 1 : 0;
+}
+
 /* ---- recount ------------------------------------------------------------ */
 
 struct pair_prog {
@@ -585,7 +600,7 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
         }
         bnd_session_fact f = {s.status, s.absent, s.date};
         /* A follow-up (issue 14) counts apart, in follow_counts. */
-        rc = bnd_is_follow_up(st, txn, s.pair_id, s.id);
+        rc = bnd_stats_follow_up(st, txn, s.pair_id, s.id);
         if (rc == 1) {
             rc = 0;
             continue;

@@ -203,8 +203,8 @@ static void print_sessions(const bnc_session *items, size_t n, int json)
     if (json)
         printf("[");
     else
-        printf("%-8s %-10s %-9s %-6s %-9s %s\n", "SESSION", "DATE", "STATUS",
-               "ABSENT", "MODE", "FOLLOW-UP");
+        printf("%-8s %-10s %-9s %-6s %s\n", "SESSION", "DATE", "STATUS",
+               "ABSENT", "MODE");
     for (size_t i = 0; i < n; i++) {
         const bnc_session *s = &items[i];
         char d[11];
@@ -220,10 +220,11 @@ static void print_sessions(const bnc_session *items, size_t n, int json)
                    s->created_by, bnc_session_mode_name(s->mode),
                    s->follow_up ? "true" : "false");
         } else {
-            printf("%-8" PRIu64 " %-10s %-9s %-6s %-9s %s\n", s->id, d,
+            /* a follow-up (issue 14) says so after its mode */
+            printf("%-8" PRIu64 " %-10s %-9s %-6s %s%s\n", s->id, d,
                    bnc_session_status_name(s->status),
                    bnc_absent_name(s->absent), bnc_session_mode_name(s->mode),
-                   s->follow_up ? "yes" : "-");
+                   s->follow_up ? " (follow-up)" : "");
         }
     }
     if (json)

@@ -56,7 +56,7 @@ run bob doc list "$P"
 [ -n "$A_SKIP" ] || grep -q "^$D2 .*2024-01-15 diag.txt" "$T/out" ||
     fail "D2 is not shown as the self-diagnosis"
 run alice session list "$P"
-[ -n "$A_SKIP" ] || grep -Eq "^$FU .* yes\$" "$T/out" ||
+[ -n "$A_SKIP" ] || grep -Eq "^$FU .*\(follow-up\)\$" "$T/out" ||
     fail "FU is not shown as a follow-up"
 verdict
 

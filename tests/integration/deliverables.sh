@@ -61,6 +61,16 @@ refuse "a unit without a quantity" "needs --quantity" \
     as alice objective add "$P" "Bad" --unit people
 refuse "a target that is no day" "target" \
     as alice objective add "$P" "Bad" --target 2026-02-30
+refuse "a unit with an escape sequence" "--unit" \
+    as alice objective add "$P" "Bad" --quantity 1 \
+    --unit "$(printf 'red\033[31m')"
+# The quantity and its unit are sealed with the text: never on the disk.
+if grep -qaF "volunteers trained" "$DATA/data.mdb" ||
+    grep -qaF "partnerships" "$DATA/data.mdb"; then
+    not_ok "the units are not in the server's data in clear"
+else
+    ok "the units are not in the server's data in clear"
+fi
 
 as bob objective list "$P" >"$T/olist" 2>"$T/err" || not_ok "objective list"
 has "the list shows O1's target and quantity (decrypted)" "$T/olist" \

@@ -37,7 +37,10 @@
  *
  * PAIR_END's override (issue 13) came after entries were signed without
  * it: when false it is left out of the body hash (the encoding is the
- * one of the message before it), so that those entries still match.
+ * one of the message before it), so that those entries still match. So
+ * are the fields issue 14 appended (grown[] below): SESSION_ADD's
+ * follow_up, OBJECTIVE_ADD's and OBJECTIVE_EDIT's target_date, and the
+ * final DOC_CHUNK's kind and date (the self-diagnosis mark).
  */
 #include <pthread.h>
 #include <string.h>
@@ -85,8 +88,12 @@ static const struct {
     uint16_t type;
     uint8_t before;
 } grown[] = {
-    {BN_MSG_PAIR_END, 4}, /* override (issue 13) */
-    {BN_MSG_NOTE_PUT, 9}, /* side_only (issue 14) */
+    {BN_MSG_PAIR_END, 4},       /* override (issue 13) */
+    {BN_MSG_NOTE_PUT, 9},       /* side_only (issue 14) */
+    {BN_MSG_SESSION_ADD, 5},    /* follow_up (issue 14) */
+    {BN_MSG_OBJECTIVE_ADD, 6},  /* target_date (issue 14) */
+    {BN_MSG_OBJECTIVE_EDIT, 6}, /* target_date (issue 14) */
+    {BN_MSG_DOC_CHUNK, 6},      /* kind, date (issue 14) */
 };
 
 /* field_is_zero: f of m holds its zero value. */

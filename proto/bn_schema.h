@@ -148,6 +148,14 @@ enum bn_session_mode {
 };
 #define BN_MODE_MAX 3
 
+/* What a document is to the pairing (issue 14): the self-diagnosis of
+ * the structure is one document marked so, with its date in clear. */
+enum bn_doc_kind {
+    BN_DOC_PLAIN = 0,
+    BN_DOC_DIAGNOSIS = 1,
+};
+#define BN_DOC_KIND_MAX 1
+
 /* ---- the protocol --------------------------------------------------- */
 
 /*
@@ -284,7 +292,8 @@ enum bn_session_mode {
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
     F(T, U64, created_by, 0, 0)                                                \
     F(T, I64, created, 0, 0)                                                   \
-    F(T, U8, mode, BN_MODE_MAX, 0)
+    F(T, U8, mode, BN_MODE_MAX, 0)                                             \
+    F(T, BOOL, follow_up, 0, 0) /* after the pair completed (issue 14) */
 
 #define BN_F_objective_info(F, T)                                              \
     F(T, U64, id, 0, 0)                                                        \
@@ -293,7 +302,8 @@ enum bn_session_mode {
     F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
     F(T, U8, status, BN_OBJECTIVE_STATUS_MAX, 0)                               \
     F(T, U32, defined_date, BN_DATE_MAX, 0)                                    \
-    F(T, U32, reached_date, BN_DATE_MAX, 0) /* or abandoned */
+    F(T, U32, reached_date, BN_DATE_MAX, 0) /* or abandoned */                 \
+    F(T, U32, target_date, BN_DATE_MAX, 0)  /* 0: none (issue 14) */
 
 #define BN_F_doc_meta(F, T)                                                    \
     F(T, U64, doc_id, 0, 0)                                                    \
@@ -305,7 +315,9 @@ enum bn_session_mode {
     F(T, U32, chunks, 0, 0)                                                    \
     F(T, BOOL, complete, 0, 0)                                                 \
     F(T, I64, created, 0, 0)                                                   \
-    F(T, BINF, final_hash, BN_HASH_BYTES, 0)
+    F(T, BINF, final_hash, BN_HASH_BYTES, 0)                                   \
+    F(T, U8, kind, BN_DOC_KIND_MAX, 0) /* enum bn_doc_kind (issue 14) */       \
+    F(T, U32, date, BN_DATE_MAX, 0)    /* the self-diagnosis's, 0: none */
 
 /* A v1 (BN_LOG_ENTRY_V1_BYTES) or v2 (BN_LOG_ENTRY_BYTES) entry. */
 #define BN_F_log_item(F, T) F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
@@ -338,7 +350,12 @@ enum bn_session_mode {
     F(T, U8, ended_by, BN_ENDER_MAX, 0) /* enum bn_ender, 0: not ended */      \
     F(T, BOOL, min_override, 0, 0)      /* completed before the minimum */     \
     F(T, U32, objectives_abandoned, 0, 0)                                      \
-    F(T, U8, first_mode, BN_MODE_MAX, 0) /* of the first held session */
+    F(T, U8, first_mode, BN_MODE_MAX, 0) /* of the first held session */       \
+    F(T, U32, objectives_overdue, 0, 0)  /* issue 14: target date passed */    \
+    F(T, U32, objectives_on_time, 0, 0)  /* reached by their target date */    \
+    F(T, U32, diagnosis_date, BN_DATE_MAX, 0) /* 0: no self-diagnosis */       \
+    F(T, U32, follow_ups_held, 0, 0)          /* after the pair completed */   \
+    F(T, U32, follow_ups_planned, 0, 0)
 
 /* A member's consent to erase the pair: their PAIR_ERASE log entry. */
 #define BN_F_erase_consent(F, T)                                               \
@@ -676,7 +693,8 @@ enum bn_session_mode {
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
     F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, BOOL, follow_up, 0, 0) /* on a completed pair (issue 14) */
 #define BN_F_session_update(F, T)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, session_id, 0, 0)                                                \
@@ -703,7 +721,8 @@ enum bn_session_mode {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, U32, target_date, BN_DATE_MAX, 0) /* 0: none (issue 14) */
 #define BN_F_objective_reach(F, T)                                             \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, objective_id, 0, 0)                                              \
@@ -717,7 +736,8 @@ enum bn_session_mode {
     F(T, U32, epoch, 0, 0)                                                     \
     F(T, ENV, envelope, BN_SMALL_ENVELOPE_MAX, 0)                              \
     F(T, U32, date, BN_DATE_MAX, 0)                                            \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, U32, target_date, BN_DATE_MAX, 0) /* 0: none (issue 14) */
 #define BN_F_objective_abandon(F, T)                                           \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, objective_id, 0, 0)                                              \
@@ -748,7 +768,9 @@ enum bn_session_mode {
     F(T, U32, index, 0, 0)                                                     \
     F(T, ENV, data, BN_DOC_CHUNK_MAX, 0)                                       \
     F(T, BOOL, final, 0, 0)                                                    \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, U8, kind, BN_DOC_KIND_MAX, 0) /* final chunk only (issue 14) */       \
+    F(T, U32, date, BN_DATE_MAX, 0)    /* the self-diagnosis's */
 #define BN_F_doc_status(F, T)                                                  \
     F(T, U64, doc_id, 0, 0)                                                    \
     F(T, U32, chunks, 0, 0)                                                    \
@@ -796,7 +818,12 @@ enum bn_session_mode {
     F(T, U32, objectives_defined, 0, 0)                                        \
     F(T, U32, objectives_reached, 0, 0)                                        \
     F(T, LIST, months, stats_month, BN_PAGE_MAX)                               \
-    F(T, U32, objectives_abandoned, 0, 0)
+    F(T, U32, objectives_abandoned, 0, 0)                                      \
+    F(T, U32, objectives_overdue, 0, 0) /* issue 14 */                         \
+    F(T, U32, objectives_on_time, 0, 0)                                        \
+    F(T, U32, pairs_with_diagnosis, 0, 0)                                      \
+    F(T, U32, follow_ups_held, 0, 0)                                           \
+    F(T, U32, follow_ups_planned, 0, 0)
 #define BN_F_stats_pairs_get(F, T)                                             \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, after, 0, 0)

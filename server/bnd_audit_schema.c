@@ -70,6 +70,11 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_PROG_TEAMS, NULL, 0, WHY_IDS},
     {BND_DB_SIDE_WRAPS, "wrap", 0, WHY_IDS},
     {BND_DB_NOTE_SIDES, NULL, 0, WHY_IDS},
+    {BND_DB_OBJ_TARGETS, NULL, 0, WHY_IDS},
+    {BND_DB_DOC_MARKS, NULL, 0, WHY_IDS},
+    {BND_DB_SESSION_FOLLOW, NULL, 0, WHY_IDS},
+    {BND_DB_FOLLOW_COUNTS, NULL, 0,
+     "a programme's pairs side by side (0: the programme's total)"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -280,6 +285,24 @@ static const struct why {
     {"obj_counts", NULL,
      "a count kept from the clear objective statuses (abandoned "
      "objectives), for the administrator's statistics"},
+    {"obj_targets", "objective_id", "the objective whose target it is"},
+    {"obj_targets", "target_date",
+     "the day an objective of the action plan is due, as its author set "
+     "it (the text and the quantity stay sealed): the report counts the "
+     "objectives overdue and those reached on time"},
+    {"doc_marks", "doc_id", "the document marked"},
+    {"doc_marks", "kind",
+     "whether a document is the pairing's self-diagnosis (its content and "
+     "name stay sealed): the report shows which pairs made one"},
+    {"doc_marks", "date",
+     "the day of the self-diagnosis, as its author set it"},
+    {"session_follow", "session_id", "the follow-up session"},
+    {"session_follow", "follow_up",
+     "a session recorded after the pair completed (a yearly follow-up): "
+     "the report counts these apart from the pairing's own sessions"},
+    {"follow_counts", NULL,
+     "a count kept from the clear follow-up flags (follow-up sessions "
+     "held and planned), for the administrator's statistics"},
     {"prog_stats", NULL,
      "a count kept from the clear facts above (accounts, pairs, sessions, "
      "objectives, sessions per month), for the administrator's statistics"},

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "bnd_deliver.h"
 #include "bnd_handlers.h"
 #include "bnd_quota.h"
 
@@ -141,6 +142,24 @@ int bnd_h_doc_begin(bnd_ctx *cx, const bn_msg *req)
     return 0;
 }
 
+/* mark_ok checks a chunk's mark (issue 14): only the final chunk marks
+ * the document; a plain one has no date; the self-diagnosis has a day
+ * binome knows, not after today (a day more for a member ahead of UTC). */
+static int mark_ok(bnd_ctx *cx, const bn_doc_chunk *r)
+{
+    if (!r->final || r->kind == BN_DOC_PLAIN)
+        return r->kind == BN_DOC_PLAIN && r->date == 0 ? 0 : BN_EINVAL;
+    if (r->kind != BN_DOC_DIAGNOSIS)
+        return BN_EINVAL;
+    if (!bnd_date_ok(r->date))
+        return BN_EDATE;
+    if (r->date > cx->today + 1) {
+        cx->errmsg = "a self-diagnosis cannot be dated in the future";
+        return BN_EDATE;
+    }
+    return 0;
+}
+
 /* DOC_CHUNK: chunk `index` of the caller's upload. index must be the
  * number of chunks received; a chunk received already with the same bytes
  * (and the same final flag) is a retry; anything else is BN_ECONFLICT. The
@@ -180,6 +199,9 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
         return BN_EINVAL;
     if (!r->final && bnd_pairlog_entry(req).len != 0)
         return BN_EINVAL;
+    rc = mark_ok(cx, r);
+    if (rc != 0)
+        return rc;
     /* The limit is the document's own size (max_doc_mib of plaintext): a
      * file of exactly the limit goes, whatever the chunks' overhead. */
     if (d.bytes < (uint64_t)d.chunks * BN_DOC_CHUNK_OVERHEAD)
@@ -208,6 +230,8 @@ int bnd_h_doc_chunk(bnd_ctx *cx, const bn_msg *req)
     if (r->final) /* what a member checks the last chunk against */
         bn_hash(d.final_hash, r->data.ptr, r->data.len);
     rc = put_doc(cx, &d);
+    if (rc == 0 && r->final)
+        rc = bnd_doc_mark_set(cx, p.id, d.doc_id, r->kind, r->date);
     if (rc != 0)
         return rc;
     status(cx, &d);
@@ -228,7 +252,7 @@ static int doc_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
     if (o == NULL)
         return 1;
     bnd_project_doc_meta(&d, o);
-    return 0;
+    return bnd_doc_mark(cx, d.pair_id, d.doc_id, &o->kind, &o->date);
 }
 
 /* DOC_LIST: the pair's complete documents by id, after `after`; a page

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bnd_deliver.h"
 #include "bnd_handlers.h"
 #include "bnd_quota.h"
 #include "bnd_stats.h"
@@ -371,6 +372,8 @@ static int erase_own(bnd_ctx *cx, const bn_rec_pair *p, uint32_t *count)
             cx->st, cx->txn,
             bnd_key_prefix(bnd_key_doc_chunks(kp.pair_id, kp.doc_id, 0), 2), 1,
             0, NULL);
+        if (rc == 0) /* its self-diagnosis mark goes with it */
+            rc = bnd_doc_mark_del(cx, kp.pair_id, kp.doc_id);
         if (rc == 0)
             rc = bnd_shred(cx->st, cx->txn, docs.keys[i]);
         if (rc == 0)

@@ -5,6 +5,7 @@
  * signed by the member who made it. */
 #include <string.h>
 
+#include "bnd_deliver.h"
 #include "bnd_handlers.h"
 #include "bnd_quota.h"
 #include "bnd_stats.h"
@@ -45,6 +46,22 @@ static int objective_date_ok(bnd_ctx *cx, uint32_t date)
     return 0;
 }
 
+/* A target date (issue 14): 0 (none), or a day binome knows, which may
+ * be in the future, and not before the day the objective is defined. */
+static int target_date_ok(bnd_ctx *cx, uint32_t target, uint32_t defined)
+{
+    if (target == 0)
+        return 0;
+    if (!bnd_date_ok(target))
+        return BN_EDATE;
+    if (target < defined) {
+        cx->errmsg = "an objective's target date cannot be before the day "
+                     "it is defined";
+        return BN_EDATE;
+    }
+    return 0;
+}
+
 /* OBJECTIVE_ADD: logged. A retry (same id, same author, same envelope)
  * is a success whose entry is not looked at; the same id with anything
  * else is BN_ECONFLICT. */
@@ -62,6 +79,8 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     if (r->objective_id == 0)
         return BN_EINVAL;
     rc = objective_date_ok(cx, r->date);
+    if (rc == 0)
+        rc = target_date_ok(cx, r->target_date, r->date);
     if (rc != 0)
         return rc;
     rc = bnd_envelope_ok(r->envelope, r->epoch);
@@ -96,6 +115,8 @@ int bnd_h_objective_add(bnd_ctx *cx, const bn_msg *req)
     o.defined_date = r->date;
     o.created = cx->now;
     rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_objective_target_set(cx, p.id, o.id, r->target_date);
     if (rc == 0)
         rc = bnd_stats_objective_defined(cx->st, cx->txn, p.id, p.programme_id);
     if (rc != 0)
@@ -178,12 +199,15 @@ int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
     bn_rec_objective o;
     bn_rec_member me;
     bn_rec_pair p;
+    uint32_t target;
     int rc;
 
     rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
     if (rc != 0)
         return rc;
     rc = get_objective(cx, p.id, r->objective_id, &o);
+    if (rc == 0)
+        rc = bnd_objective_target(cx, p.id, o.id, &target);
     if (rc != 0)
         return rc;
     if (o.author_id != cx->actor.account_id) {
@@ -192,6 +216,8 @@ int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
         return BN_EDENIED;
     }
     rc = objective_date_ok(cx, r->date);
+    if (rc == 0)
+        rc = target_date_ok(cx, r->target_date, r->date);
     if (rc != 0)
         return rc;
     if (o.reached_date != 0 && r->date > o.reached_date) {
@@ -205,7 +231,7 @@ int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     if (o.epoch == r->epoch && o.defined_date == r->date &&
-        bnd_same_bin(o.envelope, r->envelope)) {
+        target == r->target_date && bnd_same_bin(o.envelope, r->envelope)) {
         ok(cx, o.id);
         return 0;
     }
@@ -219,6 +245,8 @@ int bnd_h_objective_edit(bnd_ctx *cx, const bn_msg *req)
     o.envelope = r->envelope;
     o.defined_date = r->date;
     rc = put_objective(cx, &o);
+    if (rc == 0)
+        rc = bnd_objective_target_set(cx, p.id, o.id, r->target_date);
     if (rc != 0)
         return rc;
     ok(cx, o.id);
@@ -285,7 +313,7 @@ static int objective_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     if (i == NULL)
         return 1;
     bnd_project_objective_info(&o, i);
-    return 0;
+    return bnd_objective_target(cx, o.pair_id, o.id, &i->target_date);
 }
 
 /* OBJECTIVE_LIST: the pair's objectives by id, after `after`. */

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bnd_deliver.h"
 #include "bnd_handlers.h"
 #include "bnd_quota.h"
 #include "bnd_stats.h"
@@ -30,7 +31,13 @@ int bnd_session_mode(bnd_ctx *cx, uint64_t pair, uint64_t id, uint8_t *mode)
 static int session_info(bnd_ctx *cx, const bn_rec_session *s,
                         bn_session_info *out)
 {
+    int rc;
+
     bnd_project_session_info(s, out);
+    rc = bnd_stats_follow_up(cx->st, cx->txn, s->pair_id, s->id);
+    if (rc < 0)
+        return rc;
+    out->follow_up = rc == 1;
     return bnd_session_mode(cx, s->pair_id, s->id, &out->mode);
 }
 
@@ -93,6 +100,36 @@ static int check_date(bnd_ctx *cx, const bn_rec_pair *p, uint32_t date)
     return 0;
 }
 
+/*
+ * follow_up_pair loads pair_id for a follow-up session on date (issue
+ * 14): the caller a member, the pair completed (an active pair records
+ * its sessions as its own: refused, saying so) and the date after the
+ * pair's end. The programme's dates do not bound it: follow-ups come
+ * after the programme, yearly.
+ */
+static int follow_up_pair(bnd_ctx *cx, uint64_t pair_id, uint32_t date,
+                          bn_rec_pair *p)
+{
+    int rc = bnd_member_pair(cx, pair_id, p, NULL);
+
+    if (rc != 0)
+        return rc;
+    if (p->status == BN_PAIR_ACTIVE) {
+        cx->errmsg = "a follow-up session is recorded after the pair "
+                     "completed; while it runs, record it as a session";
+        return BN_EINVAL;
+    }
+    if (p->status == BN_PAIR_PENDING)
+        return BN_ENOTACCEPTED;
+    if (p->status != BN_PAIR_COMPLETED)
+        return BN_EENDED;
+    if (date <= p->end_date) {
+        cx->errmsg = "a follow-up session is dated after the pair's end";
+        return BN_EDATE;
+    }
+    return 0;
+}
+
 /* SESSION_ADD: logged; the session's id is the seq of its log entry
  * (unique in the pair: session keys are pair id || session id). An exact
  * retry (the same entry, already in the log) answers with the session it
@@ -105,14 +142,16 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     uint64_t id, seq = 0;
     int rc;
 
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
+    rc = r->follow_up ? follow_up_pair(cx, r->pair_id, r->date, &p)
+                      : bnd_writable_pair(cx, r->pair_id, &p, NULL);
     if (rc != 0)
         return rc;
     if (!valid_status(r->status, r->absent))
         return BN_EINVAL;
     if (!bnd_date_ok(r->date))
         return BN_EDATE;
-    rc = check_date(cx, &p, r->date);
+    if (!r->follow_up)
+        rc = check_date(cx, &p, r->date);
     if (rc != 0)
         return rc;
     rc = bnd_pairlog_append(cx, &p, req, &seq);
@@ -138,7 +177,11 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     bnd_session_fact now = {s.status, s.absent, s.date};
-    rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL, &now);
+    if (r->follow_up) /* counted apart from the pairing's own sessions */
+        rc = bnd_follow_up_add(cx, p.id, p.programme_id, s.id, &now);
+    else
+        rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, NULL,
+                               &now);
     if (rc != 0)
         return rc;
     return session_info(cx, &s, &cx->rep->u.session.session);

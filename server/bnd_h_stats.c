@@ -5,8 +5,30 @@
  * pair's sessions to find the mode of its first held one. */
 #include <string.h>
 
+#include "bnd_deliver.h"
 #include "bnd_handlers.h"
 #include "bnd_stats.h"
+
+/* One pair of the programme, for STATS_GET's deliverables totals. */
+static int deliver_total(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                         void *arg)
+{
+    bn_stats *o = arg;
+    bnd_keyp_pair_stats kp;
+    bnd_deliver d;
+    int rc;
+
+    (void)v;
+    if (bnd_key_parse_pair_stats(k, &kp) != 0)
+        return BN_ECORRUPT;
+    rc = bnd_pair_deliver(cx, kp.pair_id, &d);
+    if (rc != 0)
+        return rc;
+    o->objectives_overdue += d.overdue;
+    o->objectives_on_time += d.on_time;
+    o->pairs_with_diagnosis += d.diagnosis_date != 0;
+    return 0;
+}
 
 /* STATS_GET: the programme, the server's day, every counter, and the
  * sessions per month (the most recent BN_PAGE_MAX months when there are
@@ -30,6 +52,12 @@ int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     rc = bnd_programme_info(cx, &prog, &o->programme);
+    if (rc == 0) /* the deliverables (issue 14): pair by pair */
+        rc = bnd_scan_key(cx, bnd_key_pair_stats(prog.id, 0), 1, deliver_total,
+                          o);
+    if (rc == 0)
+        rc = bnd_follow_ups(cx, prog.id, 0, &o->follow_ups_held,
+                            &o->follow_ups_planned);
     if (rc != 0)
         return rc;
     o->today = cx->today;
@@ -89,8 +117,17 @@ static int pair_row(bnd_ctx *cx, const MDB_val *k, const MDB_val *v, void *arg)
                                         ps.pair_id, &o->objectives_abandoned);
     if (rc == 0)
         rc = bnd_first_mode(cx, ps.pair_id, ps.first_held, &o->first_mode);
+    bnd_deliver dl;
+    if (rc == 0)
+        rc = bnd_pair_deliver(cx, ps.pair_id, &dl);
+    if (rc == 0)
+        rc = bnd_follow_ups(cx, ps.programme_id, ps.pair_id,
+                            &o->follow_ups_held, &o->follow_ups_planned);
     if (rc != 0)
         return rc;
+    o->objectives_overdue = dl.overdue;
+    o->objectives_on_time = dl.on_time;
+    o->diagnosis_date = dl.diagnosis_date;
     return bnd_pair_ender(cx, &p, &o->ended_by);
 }
 

@@ -64,7 +64,11 @@
     X(OBJ_COUNTS, obj_counts, rec_obj_counts)                                  \
     X(PROG_TEAMS, prog_teams, rec_prog_team)                                   \
     X(SIDE_WRAPS, side_wraps, rec_wrap)                                        \
-    X(NOTE_SIDES, note_sides, rec_note_side)
+    X(NOTE_SIDES, note_sides, rec_note_side)                                   \
+    X(OBJ_TARGETS, obj_targets, rec_obj_target)                          \
+    X(DOC_MARKS, doc_marks, rec_doc_mark)                                      \
+    X(SESSION_FOLLOW, session_follow, rec_follow_up)                      \
+    X(FOLLOW_COUNTS, follow_counts, rec_follow_counts)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -99,6 +103,10 @@
 #define BND_K_prog_teams(F, R) F(programme_id, U64)
 #define BND_K_side_wraps(F, R) F(pair_id, U64) R(epoch, U32) R(member_id, U64)
 #define BND_K_note_sides(F, R) F(pair_id, U64) R(note_id, U64)
+#define BND_K_obj_targets(F, R) F(pair_id, U64) R(objective_id, U64)
+#define BND_K_doc_marks(F, R) F(pair_id, U64) R(doc_id, U64)
+#define BND_K_session_follow(F, R) F(pair_id, U64) R(session_id, U64)
+#define BND_K_follow_counts(F, R) F(programme_id, U64) R(pair_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

@@ -29,13 +29,18 @@
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
     X(rec_note, note_meta, "side_only")                                        \
-    X(rec_session, session_info, "mode")                                       \
-    X(rec_objective, objective_info, "")                                       \
-    X(rec_doc, doc_meta, "")                                                   \
-    X(rec_prog_stats, stats, "programme today months objectives_abandoned")    \
+    X(rec_session, session_info, "mode follow_up")                             \
+    X(rec_objective, objective_info, "target_date")                            \
+    X(rec_doc, doc_meta, "kind date")                                          \
+    X(rec_prog_stats, stats,                                                   \
+      "programme today months objectives_abandoned objectives_overdue "        \
+      "objectives_on_time pairs_with_diagnosis follow_ups_held "               \
+      "follow_ups_planned")                                                    \
     X(rec_pair_stats, stats_pair,                                              \
       "mentor_name mentee_name status created_date start_date end_date "       \
-      "end_reason ended_by min_override objectives_abandoned first_mode")
+      "end_reason ended_by min_override objectives_abandoned first_mode "      \
+      "objectives_overdue objectives_on_time diagnosis_date follow_ups_held "  \
+      "follow_ups_planned")
 
 enum bnd_projection {
 #define BND__PROJ_ENUM(rec, wire, by_hand) BND_PROJ_##wire,

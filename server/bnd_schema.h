@@ -48,6 +48,10 @@
  * prog_teams     programme_id (8)                             rec_prog_team
  * side_wraps     pair_id (8) || epoch (4) || member_id (8)    rec_wrap
  * note_sides     pair_id (8) || note_id (8)                   rec_note_side
+ * obj_targets    pair_id (8) || objective_id (8)              rec_obj_target
+ * doc_marks      pair_id (8) || doc_id (8)                    rec_doc_mark
+ * session_follow pair_id (8) || session_id (8)                rec_follow_up
+ * follow_counts  programme_id (8) || pair_id (8)              rec_follow_counts
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -408,6 +412,37 @@
     F(T, U64, note_id, 0, 0)                                                   \
     F(T, U8, side, BN_ROLE_MAX, 0)
 
+/* An objective's target date (issue 14), set by OBJECTIVE_ADD and
+ * OBJECTIVE_EDIT: rec_objective's shape is frozen. No row: none. */
+#define BN_F_rec_obj_target(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, objective_id, 0, 0)                                              \
+    F(T, U32, target_date, BN_DATE_MAX, 0)
+
+/* A document marked as the pairing's self-diagnosis, with its date
+ * (issue 14), by its final DOC_CHUNK. No row: a plain document. */
+#define BN_F_rec_doc_mark(F, T)                                                \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, doc_id, 0, 0)                                                    \
+    F(T, U8, kind, BN_DOC_KIND_MAX, 0)                                         \
+    F(T, U32, date, BN_DATE_MAX, 0)
+
+/* A follow-up session (issue 14): recorded after its pair completed,
+ * counted apart from the pairing's own sessions. No row: not one. */
+#define BN_F_rec_follow_up(F, T)                                               \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, BOOL, follow_up, 0, 0)
+
+/* Follow-up sessions held and planned (issue 14; as the session counters
+ * count them: bnd_stats.h), under programme || pair for a pair and
+ * programme || 0 for the programme (as obj_counts). No row: none. */
+#define BN_F_rec_follow_counts(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U32, held, 0, 0)                                                      \
+    F(T, U32, planned, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -436,7 +471,11 @@
     X(rec_session_mode)                                                        \
     X(rec_obj_counts)                                                          \
     X(rec_prog_team)                                                           \
-    X(rec_note_side)
+    X(rec_note_side)                                                           \
+    X(rec_obj_target)                                                          \
+    X(rec_doc_mark)                                                            \
+    X(rec_follow_up)                                                           \
+    X(rec_follow_counts)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -203,7 +203,12 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
         if (err != 0)
             break;
         bnd_session_fact f = {s.status, s.absent, s.date};
-        if (bnd_stats_held(&f)) {
+        int follow = bnd_stats_follow_up(st, txn, pair, s.id);
+        if (follow < 0) {
+            err = follow;
+            break;
+        }
+        if (!follow && bnd_stats_held(&f)) { /* follow-ups count apart */
             if (hr->first == 0 || s.date < hr->first)
                 hr->first = s.date;
             if (s.date > hr->last)
@@ -453,6 +458,22 @@ int bnd_stats_account_joined(bnd_store *st, MDB_txn *txn, uint64_t programme,
     return rc;
 }
 
+int bnd_stats_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair, uint64_t id)
+{
+    bn_rec_follow_up f;
+    void *arena = NULL;
+    int rc = bnd_rec_get(st, txn, bnd_key_session_follow(pair, id), &f, &arena);
+
+    bn_arena_free(&arena);
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (f.pair_id != pair || f.session_id != id)
+        return BN_ECORRUPT;
+    return f.follow_up ? 1 : 0;
+}
+
 /* ---- recount ------------------------------------------------------------ */
 
 struct pair_prog {
@@ -578,6 +599,14 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
             break;
         }
         bnd_session_fact f = {s.status, s.absent, s.date};
+        /* A follow-up (issue 14) counts apart, in follow_counts. */
+        rc = bnd_stats_follow_up(st, txn, s.pair_id, s.id);
+        if (rc == 1) {
+            rc = 0;
+            continue;
+        }
+        if (rc != 0)
+            break;
         /* Writes pair_stats and prog_stats only: the cursor stays valid. */
         rc = bnd_stats_session(st, txn, s.pair_id, prog, NULL, &f);
         (*nsessions)++;

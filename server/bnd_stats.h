@@ -107,6 +107,13 @@ int bnd_stats_objective_counts_get(bnd_store *st, MDB_txn *txn,
                                    uint64_t programme, uint64_t pair,
                                    uint32_t *abandoned);
 
+/* bnd_stats_follow_up: 1 when session id of pair is a follow-up (issue
+ * 14: a row of session_follow; bnd_deliver.h), 0 when not, or a negative
+ * code. Follow-ups count apart from the pairing's sessions: the recount
+ * and the first and last held days skip them. */
+int bnd_stats_follow_up(bnd_store *st, MDB_txn *txn, uint64_t pair,
+                        uint64_t id);
+
 /* bnd_stats_pair_created makes pair's (zero) counters and counts the new
  * pair under status (pending). BN_EEXIST if the pair has counters. */
 int bnd_stats_pair_created(bnd_store *st, MDB_txn *txn, uint64_t pair,

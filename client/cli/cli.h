@@ -34,6 +34,9 @@ typedef struct cli_ctx {
     const char *pair; /* the pair a command opened: named in tamper reports */
     char after[1300]; /* a last line after the error: where a draft is kept */
     char server[256]; /* the server's words when it refused a login or join */
+    /* objective add and edit: the plan cli_draft_send sends with the text
+     * (issue 14); NULL: none */
+    const bnc_objective_plan *plan;
 } cli_ctx;
 
 typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);

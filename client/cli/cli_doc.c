@@ -83,11 +83,26 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     bnc_pair *p = NULL;
     put_progress pp;
     uint64_t doc_id = 0, id = 0;
-    int fd = -1, rc, n;
+    int fd = -1, rc, n, diagnosis = 0;
+    const char *date = NULL;
+    const cli_opt opts[] = {{"diagnosis", NULL, &diagnosis},
+                            {"date", &date, NULL},
+                            {NULL, NULL, NULL}};
+    uint32_t day = bnc_date_today();
 
-    rc = cli_parse(ctx, argc, argv, NULL, pos, 2, 2);
+    rc = cli_parse(ctx, argc, argv, opts, pos, 2, 2);
     if (rc != 0)
         return rc;
+    /* The self-diagnosis (issue 14): its day, today at the latest. */
+    if (date != NULL && !diagnosis)
+        return cli_fail(ctx, CLI_EUSAGE, "--date goes with --diagnosis");
+    if (date != NULL && cli_day(ctx, "--date", date, &day) != 0)
+        return CLI_EUSAGE;
+    if (day > bnc_date_today())
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--date %s is in the future: a self-diagnosis is "
+                        "dated the day it was made",
+                        cli_safe(date));
     fd = open(pos[1], O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0) {
         rc = cli_fail(ctx, -errno, "cannot read %s: %s", pos[1],
@@ -129,8 +144,10 @@ int cli_doc_put(cli_ctx *ctx, int argc, char **argv)
     }
     cli_progress_init(&pp.bar, "upload  ");
     pp.abort_at = abort_at ? strtoull(abort_at, NULL, 10) : 0;
-    rc = bnc_doc_put(ctx->client, p, fd, name, (uint64_t)st.st_size, doc_id,
-                     put_cb, &pp, &id);
+    rc = bnc_doc_put_marked(ctx->client, p, fd, name, (uint64_t)st.st_size,
+                            doc_id,
+                            diagnosis ? BNC_DOC_DIAGNOSIS : BNC_DOC_PLAIN,
+                            diagnosis ? day : 0, put_cb, &pp, &id);
     cli_progress_end(&pp.bar);
     if (rc == BNC_EEXIST) {
         /* The same upload completed before its record was removed. */
@@ -192,12 +209,14 @@ int cli_doc_list(cli_ctx *ctx, int argc, char **argv)
     if (json)
         printf("[");
     else
-        printf("%-16s  %-10s %-16s %-20s %s\n", "DOC", "SIZE", "AUTHOR", "DATE",
-               "NAME");
+        printf("%-16s  %-10s %-16s %-20s %-10s %s\n", "DOC", "SIZE", "AUTHOR",
+               "DATE", "DIAGNOSIS", "NAME");
     for (size_t i = 0; i < n; i++) {
         const bnc_doc *d = &items[i];
-        char date[32], size[32];
+        char date[32], size[32], diag[11] = "-";
         cli_time(date, d->created);
+        if (d->kind == BNC_DOC_DIAGNOSIS)
+            cli_date(diag, d->date);
         human(size, d->size);
         if (json) {
             printf("%s{\"id\":\"%016" PRIx64 "\",\"name\":", i ? "," : "",
@@ -210,16 +229,22 @@ int cli_doc_list(cli_ctx *ctx, int argc, char **argv)
                    ",\"author\":",
                    d->size, d->chunks, d->author_id);
             cli_json_str(d->author_name);
-            printf(",\"created\":%" PRId64 ",\"verified\":%s}", d->created,
-                   d->open_rc == 0 ? "true" : "false");
+            printf(",\"created\":%" PRId64 ",\"verified\":%s,"
+                   "\"diagnosis\":",
+                   d->created, d->open_rc == 0 ? "true" : "false");
+            if (d->kind == BNC_DOC_DIAGNOSIS)
+                printf("\"%s\"}", diag);
+            else
+                printf("null}");
         } else if (d->open_rc == 0) {
-            printf("%016" PRIx64 "  %-10s %s %-20s ", d->doc_id, size,
-                   cli_pad(d->author_name, 16), date);
+            printf("%016" PRIx64 "  %-10s %s %-20s %-10s ", d->doc_id, size,
+                   cli_pad(d->author_name, 16), date, diag);
             cli_print_text(stdout, d->name);
             putchar('\n');
         } else {
-            printf("%016" PRIx64 "  %-10s %s %-20s (does not verify: %s)\n",
-                   d->doc_id, "?", cli_pad(d->author_name, 16), date,
+            printf("%016" PRIx64 "  %-10s %s %-20s %-10s (does not verify: "
+                   "%s)\n",
+                   d->doc_id, "?", cli_pad(d->author_name, 16), date, diag,
                    bnc_strerror(d->open_rc));
         }
     }

@@ -110,12 +110,12 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
     int rc;
 
     if (d->action == BNC_DRAFT_OBJECTIVE_ADD) {
-        rc = bnc_objective_add(ctx->client, p, (const char *)d->text, d->len,
-                               d->date, &id);
+        rc = bnc_objective_add_plan(ctx->client, p, (const char *)d->text,
+                                    d->len, d->date, ctx->plan, &id);
     } else if (d->action == BNC_DRAFT_OBJECTIVE_EDIT) {
         id = d->note_id;
-        rc = bnc_objective_edit(ctx->client, p, id, (const char *)d->text,
-                                d->len, d->date);
+        rc = bnc_objective_edit_plan(ctx->client, p, id, (const char *)d->text,
+                                     d->len, d->date, ctx->plan);
     } else {
         spec.note_id = d->note_id;
         spec.revision = d->action == BNC_DRAFT_NOTE_EDIT ? d->revision : 0;

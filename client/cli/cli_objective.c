@@ -116,7 +116,9 @@ static int send_objective(cli_ctx *ctx, bnc_pair *p, const char *pair,
                       BNC_OBJECTIVE_TEXT_MAX);
     if (rc == 0)
         rc = bnc_draft_set_text(d, (const uint8_t *)text, len);
-    if (rc == 0 && typed)
+    /* A draft keeps no plan: an objective with one is not kept (sent
+     * later from a draft, it would lose its target and quantity). */
+    if (rc == 0 && typed && ctx->plan == NULL)
         cli_draft_keep(ctx, d);
     if (rc == 0)
         rc = cli_draft_send(ctx, p, pair, d);
@@ -125,12 +127,73 @@ static int send_objective(cli_ctx *ctx, bnc_pair *p, const char *pair,
     return rc;
 }
 
+/* The options of an objective's plan (issue 14), as typed. */
+typedef struct plan_args {
+    const char *target, *quantity, *unit;
+} plan_args;
+
+/*
+ * plan_parse reads --target (a day, may be in the future, not before
+ * day; "none": no target), --quantity (a number; "none": none) and
+ * --unit (needs a quantity) into *plan, over what *plan holds already
+ * (an edit keeps what is not given). Usage errors name the option.
+ */
+static int plan_parse(cli_ctx *ctx, const plan_args *a, uint32_t day,
+                      bnc_objective_plan *plan)
+{
+    if (a->target != NULL && strcmp(a->target, "none") == 0)
+        plan->target_date = 0;
+    else if (a->target != NULL &&
+             cli_day(ctx, "--target", a->target, &plan->target_date) != 0)
+        return CLI_EUSAGE;
+    if (plan->target_date != 0 && plan->target_date < day)
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "the target date is before the day the objective is "
+                        "defined");
+    if (a->quantity != NULL && strcmp(a->quantity, "none") == 0) {
+        plan->quantity = NULL;
+        plan->unit = NULL;
+    } else if (a->quantity != NULL) {
+        if (bnc_quantity_check(a->quantity) != 0)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--quantity %s: a number, 1 to %u digits with at "
+                            "most one '.' (12, 2.5)",
+                            cli_safe(a->quantity), BNC_QUANTITY_MAX);
+        plan->quantity = a->quantity;
+        plan->unit = NULL;
+    }
+    if (a->unit != NULL) {
+        if (plan->quantity == NULL)
+            return cli_fail(ctx, CLI_EUSAGE, "--unit needs --quantity");
+        if (bnc_unit_check(a->unit) != 0)
+            return cli_fail(ctx, CLI_EUSAGE,
+                            "--unit is 1 to %u bytes of text, no control "
+                            "character",
+                            BNC_UNIT_MAX);
+        plan->unit = a->unit;
+    }
+    return 0;
+}
+
+/* has_plan: plan sets anything. */
+static int has_plan(const bnc_objective_plan *plan)
+{
+    return plan->target_date != 0 ||
+           (plan->quantity != NULL && plan->quantity[0] != '\0');
+}
+
 int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
-    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    plan_args pa = {NULL, NULL, NULL};
+    const cli_opt opts[] = {{"date", &date, NULL},
+                            {"target", &pa.target, NULL},
+                            {"quantity", &pa.quantity, NULL},
+                            {"unit", &pa.unit, NULL},
+                            {NULL, NULL, NULL}};
     char *pos[2] = {NULL, NULL};
     uint32_t day = bnc_date_today();
+    bnc_objective_plan plan = {0, NULL, NULL};
     bnc_draft d = {0};
     bnc_pair *p = NULL;
     int rc, typed;
@@ -139,8 +202,11 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     if (rc != 0)
         return rc;
     rc = objective_args(ctx, date, &day, pos[1], &typed);
+    if (rc == 0)
+        rc = plan_parse(ctx, &pa, day, &plan);
     if (rc != 0)
         return rc;
+    ctx->plan = has_plan(&plan) ? &plan : NULL;
     /* The passphrase, the server and the pair before the text is typed. */
     rc = cli_open_own_pair(ctx, pos[0], 0, &p);
     if (rc == 0)
@@ -152,6 +218,7 @@ int cli_objective_add(cli_ctx *ctx, int argc, char **argv)
     d.date = day;
     rc = send_objective(ctx, p, pos[0], &d, pos[1], typed);
 cleanup:
+    ctx->plan = NULL;
     bnc_draft_clear(&d);
     bnc_pair_free(p);
     return rc;
@@ -256,14 +323,15 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
     if (json)
         printf("[");
     else
-        printf("%-16s  %-9s %-10s %-10s %-16s %s\n", "OBJECTIVE", "STATUS",
-               "DEFINED", "CLOSED", "AUTHOR", "TEXT");
+        printf("%-16s  %-9s %-10s %-10s %-10s %-16s %s\n", "OBJECTIVE",
+               "STATUS", "DEFINED", "CLOSED", "TARGET", "AUTHOR", "TEXT");
     for (size_t i = 0; i < n; i++) {
         const bnc_objective *o = &items[i];
         const char *status = bnc_objective_status_name(o->status);
-        char dd[11], rd[11];
+        char dd[11], rd[11], td[11];
         cli_date(dd, o->defined_date);
         cli_date(rd, o->reached_date);
+        cli_date(td, o->target_date);
         if (json) {
             printf("%s{\"id\":\"%016" PRIx64 "\",\"status\":\"%s\","
                    "\"defined\":\"%s\",\"%s\":",
@@ -281,14 +349,33 @@ int cli_objective_list(cli_ctx *ctx, int argc, char **argv)
                 cli_json_str(o->text);
             else
                 printf("null");
-            printf(",\"verified\":%s}", o->text != NULL ? "true" : "false");
+            printf(",\"verified\":%s,\"target\":",
+                   o->text != NULL ? "true" : "false");
+            if (o->target_date)
+                printf("\"%s\"", td);
+            else
+                printf("null");
+            printf(",\"quantity\":");
+            if (o->quantity[0] != '\0')
+                cli_json_str(o->quantity);
+            else
+                printf("null");
+            printf(",\"unit\":");
+            if (o->unit[0] != '\0')
+                cli_json_str(o->unit);
+            else
+                printf("null");
+            printf("}");
         } else {
-            printf("%016" PRIx64 "  %-9s %-10s %-10s %s ", o->id, status, dd,
-                   rd, cli_pad(o->author_name, 16));
+            printf("%016" PRIx64 "  %-9s %-10s %-10s %-10s %s ", o->id, status,
+                   dd, rd, td, cli_pad(o->author_name, 16));
             if (o->text != NULL)
                 cli_print_text(stdout, o->text);
             else
                 printf("(does not verify: %s)", bnc_strerror(o->open_rc));
+            if (o->quantity[0] != '\0') /* checked: digits and a '.' */
+                printf(" [%s%s%s]", o->quantity, o->unit[0] ? " " : "",
+                       o->unit[0] ? cli_safe(o->unit) : "");
             putchar('\n');
         }
     }
@@ -303,7 +390,13 @@ cleanup:
 int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL;
-    const cli_opt opts[] = {{"date", &date, NULL}, {NULL, NULL, NULL}};
+    plan_args pa = {NULL, NULL, NULL};
+    const cli_opt opts[] = {{"date", &date, NULL},
+                            {"target", &pa.target, NULL},
+                            {"quantity", &pa.quantity, NULL},
+                            {"unit", &pa.unit, NULL},
+                            {NULL, NULL, NULL}};
+    bnc_objective_plan plan = {0, NULL, NULL};
     char *pos[3] = {NULL, NULL, NULL};
     const bnc_objective *o = NULL;
     bnc_objective *items = NULL;
@@ -344,12 +437,21 @@ int cli_objective_edit(cli_ctx *ctx, int argc, char **argv)
                       id);
         goto cleanup;
     }
+    /* The plan as it is, changed by what is given. */
+    plan.target_date = o->target_date;
+    plan.quantity = o->quantity[0] ? o->quantity : NULL;
+    plan.unit = o->unit[0] ? o->unit : NULL;
+    rc = plan_parse(ctx, &pa, day, &plan);
+    if (rc != 0)
+        goto cleanup;
+    ctx->plan = has_plan(&plan) ? &plan : NULL;
     d.action = BNC_DRAFT_OBJECTIVE_EDIT;
     d.pair_id = bnc_pair_get_info(p)->id;
     d.note_id = id;
     d.date = day;
     rc = send_objective(ctx, p, pos[0], &d, pos[2], typed);
 cleanup:
+    ctx->plan = NULL;
     bnc_draft_clear(&d);
     bnc_objective_list_free(items, n);
     bnc_pair_free(p);

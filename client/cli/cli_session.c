@@ -55,9 +55,11 @@ static int parse_status(cli_ctx *ctx, const char *s, uint8_t *status)
 int cli_session_add(cli_ctx *ctx, int argc, char **argv)
 {
     const char *date = NULL, *status = NULL, *mode = NULL, *absents[ABSENT_MAX];
+    int follow = 0;
     const cli_opt opts[] = {{"date", &date, NULL},
                             {"status", &status, NULL},
                             {"mode", &mode, NULL},
+                            {"follow-up", NULL, &follow},
                             {NULL, NULL, NULL}};
     char *pos[1];
     uint32_t day;
@@ -88,9 +90,15 @@ int cli_session_add(cli_ctx *ctx, int argc, char **argv)
                         "a session on %s has not been held yet; record it "
                         "with --status planned",
                         date);
+    if (follow && mode != NULL) /* the pair takes no later write */
+        return cli_fail(ctx, CLI_EUSAGE,
+                        "--mode cannot go with --follow-up: a follow-up is "
+                        "recorded as it is, once");
     rc = cli_open_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc == 0)
-        rc = bnc_session_add(ctx->client, p, day, st, absent, &s);
+        rc = follow ? bnc_session_add_follow_up(ctx->client, p, day, st, absent,
+                                                &s)
+                    : bnc_session_add(ctx->client, p, day, st, absent, &s);
     /* The mode is its own signed entry, right after the session's. */
     if (rc == 0 && md != BNC_MODE_UNKNOWN) {
         rc = bnc_session_set_mode(ctx->client, p, s.id, md, NULL);
@@ -204,16 +212,19 @@ static void print_sessions(const bnc_session *items, size_t n, int json)
         if (json) {
             printf("%s{\"id\":%" PRIu64 ",\"date\":\"%s\",\"status\":\"%s\","
                    "\"absent\":[%s%s%s],\"created_by\":%" PRIu64
-                   ",\"mode\":\"%s\"}",
+                   ",\"mode\":\"%s\",\"follow_up\":%s}",
                    i ? "," : "", s->id, d, bnc_session_status_name(s->status),
                    s->absent & BNC_ABSENT_MENTOR ? "\"mentor\"" : "",
                    s->absent == 3 ? "," : "",
                    s->absent & BNC_ABSENT_MENTEE ? "\"mentee\"" : "",
-                   s->created_by, bnc_session_mode_name(s->mode));
+                   s->created_by, bnc_session_mode_name(s->mode),
+                   s->follow_up ? "true" : "false");
         } else {
-            printf("%-8" PRIu64 " %-10s %-9s %-6s %s\n", s->id, d,
+            /* a follow-up (issue 14) says so after its mode */
+            printf("%-8" PRIu64 " %-10s %-9s %-6s %s%s\n", s->id, d,
                    bnc_session_status_name(s->status),
-                   bnc_absent_name(s->absent), bnc_session_mode_name(s->mode));
+                   bnc_absent_name(s->absent), bnc_session_mode_name(s->mode),
+                   s->follow_up ? " (follow-up)" : "");
         }
     }
     if (json)

@@ -159,12 +159,16 @@ static const cli_cmd commands[] = {
      "histories."},
     {"session add", cli_session_add,
      "PAIR --date YYYY-MM-DD [--status held|planned|cancelled] "
-     "[--absent mentor|mentee|both]... [--mode in-person|video|phone]",
+     "[--absent mentor|mentee|both]... [--mode in-person|video|phone] "
+     "[--follow-up]",
      "Record a session. The status defaults to held for a past date and "
      "planned for a future one; --absent may be given twice. --mode says "
      "how it was held (the programme's report shows whether each pair's "
-     "first meeting was in person); without it the mode is unknown. Prints "
-     "the session id."},
+     "first meeting was in person); without it the mode is unknown. "
+     "--follow-up records a follow-up session after the pair completed "
+     "(yearly, say), dated after its end: the programme counts follow-ups "
+     "apart from the pairing's sessions; it takes no --mode and no later "
+     "update. Prints the session id."},
     {"session update", cli_session_update,
      "PAIR SESSION [--status held|planned|cancelled] "
      "[--absent mentor|mentee|both|none]... "
@@ -214,22 +218,32 @@ static const cli_cmd commands[] = {
      "as the pair's signed log says. --text shows each revision's text "
      "(escaped; with --json, exact). Nothing is shown if any revision does "
      "not verify."},
-    {"objective add", cli_objective_add, "PAIR [TEXT | -] [--date YYYY-MM-DD]",
-     "Define an objective; its text is encrypted on this machine, only its "
-     "status and dates are seen by the programme. Prints its id. Without "
-     "TEXT (or with -) the text is read from standard input, after the "
-     "passphrase and the pair were checked, and kept as an encrypted "
-     "draft until it is sent: prefer it, since a command line is visible "
+    {"objective add", cli_objective_add,
+     "PAIR [TEXT | -] [--date YYYY-MM-DD] [--target YYYY-MM-DD] "
+     "[--quantity N [--unit U]]",
+     "Define an objective of the action plan; its text is encrypted on "
+     "this machine, only its status and dates are seen by the programme. "
+     "--target is the day it is due (it may be in the future; the "
+     "programme counts objectives overdue and reached on time). "
+     "--quantity (a number, 12 or 2.5) and --unit (\"volunteers trained\") "
+     "make it quantitative: they are encrypted with the text. Prints its "
+     "id. Without TEXT (or with -) the text is read from standard input, "
+     "after the passphrase and the pair were checked, and kept as an "
+     "encrypted draft until it is sent (not with --target or --quantity: "
+     "a draft keeps no plan): prefer it, since a command line is visible "
      "to other users of the machine and kept in the shell's history."},
     {"objective reach", cli_objective_reach,
      "PAIR OBJECTIVE [--date YYYY-MM-DD]",
      "Mark an objective reached (today unless --date). OBJECTIVE is its id "
      "or a unique prefix."},
     {"objective edit", cli_objective_edit,
-     "PAIR OBJECTIVE [TEXT | -] [--date YYYY-MM-DD]",
+     "PAIR OBJECTIVE [TEXT | -] [--date YYYY-MM-DD] "
+     "[--target YYYY-MM-DD|none] [--quantity N|none [--unit U]]",
      "Correct an objective you wrote: a new text (encrypted on this "
      "machine; read from standard input without TEXT or with -), and with "
-     "--date a corrected day it was defined. Only its author can edit an "
+     "--date a corrected day it was defined. --target, --quantity and "
+     "--unit change its target date and quantity (none: takes it away); "
+     "what is not given is kept. Only its author can edit an "
      "objective; your partner can abandon it or add another."},
     {"objective abandon", cli_objective_abandon,
      "PAIR OBJECTIVE [--date YYYY-MM-DD]",
@@ -239,13 +253,18 @@ static const cli_cmd commands[] = {
      "Make a reached or abandoned objective open again (a mistake "
      "corrected): it no longer counts as reached or abandoned."},
     {"objective list", cli_objective_list, "PAIR [--json]",
-     "List the objectives, decrypted, with their status and dates."},
-    {"doc put", cli_doc_put, "PAIR FILE",
+     "List the objectives, decrypted, with their status, dates, target "
+     "date and quantity."},
+    {"doc put", cli_doc_put, "PAIR FILE [--diagnosis [--date YYYY-MM-DD]]",
      "Share a document: encrypted on this machine in 64 KiB chunks, with "
      "its name and size. If the upload is interrupted, run the same "
-     "command again: it restarts. Prints the document id."},
+     "command again: it restarts. --diagnosis marks it as the pairing's "
+     "self-diagnosis, made on --date (today by default): the programme "
+     "sees that mark and its date, never the document. Prints the "
+     "document id."},
     {"doc list", cli_doc_list, "PAIR [--json]",
-     "List the pair's documents (names decrypted on this machine)."},
+     "List the pair's documents (names decrypted on this machine) and "
+     "which is the self-diagnosis, with its date."},
     {"doc get", cli_doc_get, "PAIR DOC [-o FILE]",
      "Download and decrypt a document to FILE, else to its own name in "
      "the current directory (which must not exist yet). The file appears "

@@ -179,6 +179,8 @@ int bnc_text_check(const char *s, size_t len, size_t max);
 #define BNC_NOTE_MAX_PLAINTEXT (256u * 1024u)
 #define BNC_OBJECTIVE_TEXT_MAX 2048u
 #define BNC_DOC_NAME_MAX 255u
+#define BNC_QUANTITY_MAX 20u /* an objective's quantity, "12" or "2.5" */
+#define BNC_UNIT_MAX 64u     /* its unit, "volunteers trained" */
 #define BNC_SAFETY_DIGITS 60
 
 /* ---- the values of enumerated fields -------------------------------- */
@@ -1015,7 +1017,8 @@ typedef struct bnc_session {
     uint8_t absent; /* BNC_ABSENT_* bits */
     uint64_t created_by;
     int64_t created;
-    uint8_t mode; /* enum bnc_session_mode */
+    uint8_t mode;      /* enum bnc_session_mode */
+    uint8_t follow_up; /* 1: a follow-up, after the pair completed */
 } bnc_session;
 
 /*
@@ -1029,6 +1032,16 @@ int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
                     uint8_t absent, bnc_session *out);
 int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
                        uint8_t status, uint8_t absent, bnc_session *out);
+/*
+ * bnc_session_add_follow_up records a follow-up session (issue 14): once
+ * the pair completed, its members meet again (yearly, say) and record it
+ * on a date after the pair's end. It counts apart from the pairing's own
+ * sessions in the statistics. The server refuses it on a pair that is
+ * not completed (BNC_EINVAL on an active pair, BNC_EENDED on a withdrawn
+ * one) and before the end (BNC_EDATE). A follow-up takes no later update.
+ */
+int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
+                              uint8_t status, uint8_t absent, bnc_session *out);
 /* bnc_admin_sessions: the coordinator (admin) fetches every page of pair
  * pair_id's sessions (dates, status, absences; no note, no pair key
  * needed). The server's word: nothing here is checked against the pair's
@@ -1071,8 +1084,50 @@ typedef struct bnc_objective {
     uint32_t reached_date; /* or the day it was abandoned; 0 when open */
     char *text; /* locked memory, NUL-terminated; NULL if not opened */
     size_t text_len;
-    int open_rc; /* 0, or why the text could not be opened */
+    int open_rc;          /* 0, or why the text could not be opened */
+    uint32_t target_date; /* day it is due (in clear); 0: none */
+    /* The quantity and its unit, sealed with the text: "" when none (or
+     * not opened). Checked (bnc_quantity_check) before they are shown. */
+    char quantity[BNC_QUANTITY_MAX + 1];
+    char unit[BNC_UNIT_MAX + 1];
 } bnc_objective;
+
+/*
+ * An objective of an action plan (issue 14): a target date, in clear (the
+ * programme counts objectives overdue and reached on time), and a
+ * quantity with its unit ("12" "volunteers trained"), sealed with the
+ * text. target_date 0: none; it may be in the future. quantity NULL or
+ * "": none; unit NULL or "": none, and a unit needs a quantity.
+ */
+typedef struct bnc_objective_plan {
+    uint32_t target_date;
+    const char *quantity;
+    const char *unit;
+} bnc_objective_plan;
+
+/*
+ * bnc_quantity_check: 0 when q is a quantity binome seals (1 to
+ * BNC_QUANTITY_MAX bytes: digits, at most one '.' between digits),
+ * BNC_EINVAL otherwise. bnc_unit_check: 0 for a unit (1 to BNC_UNIT_MAX
+ * bytes of UTF-8, no control character), BNC_EINVAL otherwise.
+ */
+int bnc_quantity_check(const char *q);
+int bnc_unit_check(const char *u);
+
+/*
+ * bnc_objective_add_plan and bnc_objective_edit_plan are
+ * bnc_objective_add and bnc_objective_edit with plan (NULL: none): the
+ * target date goes in clear in the request and its log entry, the
+ * quantity and unit are sealed with the text. BNC_EDATE for a target
+ * date out of range or before date; BNC_EINVAL for a bad quantity or
+ * unit.
+ */
+int bnc_objective_add_plan(bnc_client *c, bnc_pair *p, const char *text,
+                           size_t len, uint32_t date,
+                           const bnc_objective_plan *plan, uint64_t *id);
+int bnc_objective_edit_plan(bnc_client *c, bnc_pair *p, uint64_t id,
+                            const char *text, size_t len, uint32_t date,
+                            const bnc_objective_plan *plan);
 
 /*
  * bnc_objective_add seals text (1 to BNC_OBJECTIVE_TEXT_MAX bytes) under
@@ -1143,7 +1198,27 @@ typedef struct bnc_doc {
     /* The sealed key, stream header and logged hash of the last chunk,
      * for bnc_doc_get: the library's own, freed by bnc_doc_list_free. */
     struct bnc_doc_sealed *sealed;
+    uint8_t kind;  /* enum bnc_doc_kind (in clear) */
+    uint32_t date; /* the self-diagnosis's day; 0 for a plain document */
 } bnc_doc;
+
+/* What a document is to the pairing (issue 14). */
+enum bnc_doc_kind {
+    BNC_DOC_PLAIN = 0,
+    BNC_DOC_DIAGNOSIS = 1, /* the structure's self-diagnosis */
+};
+
+/*
+ * bnc_doc_put_marked is bnc_doc_put with a mark: kind BNC_DOC_DIAGNOSIS
+ * and date (a day not after today) make the document the pairing's
+ * self-diagnosis, in clear on its final chunk and that chunk's log entry
+ * (the content and name stay sealed). BNC_DOC_PLAIN with date 0 is
+ * bnc_doc_put.
+ */
+int bnc_doc_put_marked(bnc_client *c, bnc_pair *p, int fd, const char *name,
+                       uint64_t size, uint64_t doc_id, uint8_t kind,
+                       uint32_t date, bnc_progress_fn progress, void *pctx,
+                       uint64_t *out_id);
 
 /*
  * bnc_doc_put streams fd (size bytes; name at most BNC_DOC_NAME_MAX bytes)
@@ -1400,6 +1475,14 @@ typedef struct bnc_stats_pair {
     uint8_t min_override; /* ended completed before the minimum, on purpose */
     uint32_t objectives_abandoned;
     uint8_t first_mode; /* of the first held session: enum bnc_session_mode */
+    /* The deliverables (issue 14): objectives with a target date passed
+     * (before today) still open; reached on or before their target date;
+     * the latest self-diagnosis's day (0: none); follow-up sessions held
+     * and planned after the pair completed (not in the session counts
+     * above). */
+    uint32_t objectives_overdue, objectives_on_time;
+    uint32_t diagnosis_date;
+    uint32_t follow_ups_held, follow_ups_planned;
 } bnc_stats_pair;
 
 typedef struct bnc_stats {
@@ -1417,6 +1500,11 @@ typedef struct bnc_stats {
     size_t npairs;
     bnc_feedback feedback; /* the structure's signature, the questionnaire */
     uint32_t objectives_abandoned;
+    /* The deliverables (issue 14), as bnc_stats_pair's, in total; pairs
+     * with a self-diagnosis. */
+    uint32_t objectives_overdue, objectives_on_time;
+    uint32_t pairs_with_diagnosis;
+    uint32_t follow_ups_held, follow_ups_planned;
 } bnc_stats;
 
 /*

@@ -127,9 +127,22 @@ cleanup:
     return rc;
 }
 
+_Static_assert((int)BNC_DOC_PLAIN == (int)BN_DOC_PLAIN &&
+                   (int)BNC_DOC_DIAGNOSIS == (int)BN_DOC_DIAGNOSIS,
+               "enum bnc_doc_kind is the wire's");
+
 int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
                 uint64_t size, uint64_t doc_id, bnc_progress_fn progress,
                 void *pctx, uint64_t *out_id)
+{
+    return bnc_doc_put_marked(c, p, fd, name, size, doc_id, BNC_DOC_PLAIN, 0,
+                              progress, pctx, out_id);
+}
+
+int bnc_doc_put_marked(bnc_client *c, bnc_pair *p, int fd, const char *name,
+                       uint64_t size, uint64_t doc_id, uint8_t kind,
+                       uint32_t date, bnc_progress_fn progress, void *pctx,
+                       uint64_t *out_id)
 {
     uint8_t *dockey = NULL, *cur = NULL, *nxt = NULL, *out = NULL;
     uint8_t header[BN_DOC_STREAM_HEADER_BYTES];
@@ -142,8 +155,12 @@ int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
 
     memset(&st, 0, sizeof st);
     if (nlen == 0 || nlen > BN_DOC_NAME_MAX ||
-        bn_str_check(name, nlen, BN_DOC_NAME_MAX) != 0)
+        bn_str_check(name, nlen, BN_DOC_NAME_MAX) != 0 ||
+        kind > BN_DOC_KIND_MAX || (kind == BNC_DOC_PLAIN && date != 0))
         return BN_EINVAL;
+    if (kind == BNC_DOC_DIAGNOSIS &&
+        (date < BN_DATE_MIN || date > BN_DATE_MAX || date > bnc_date_today()))
+        return BN_EDATE;
     if (p->keys_changed)
         return BN_EUNVERIFIED;
     if (doc_id == 0)
@@ -197,6 +214,8 @@ int bnc_doc_put(bnc_client *c, bnc_pair *p, int fd, const char *name,
                 break;
             w.n++;
         } else {
+            req.u.doc_chunk.kind = kind; /* the mark: final chunk only */
+            req.u.doc_chunk.date = date;
             /* Every chunk must have landed before the one that completes
              * the document and carries its log entry. */
             while (rc == 0 && w.n > 0)

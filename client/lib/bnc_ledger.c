@@ -845,14 +845,15 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
  * status and absence it could have been added with (an update changes
  * those and not the date). */
 static int session_add_matches(const bn_log_entry *e, uint64_t pair_id,
-                               uint32_t date, uint8_t status, uint8_t absent,
-                               int updated)
+                               const struct bn_session_info *s, int updated)
 {
+    uint8_t status = s->status, absent = s->absent;
     bn_msg req;
 
     bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
     req.u.session_add.pair_id = pair_id;
-    req.u.session_add.date = date;
+    req.u.session_add.date = s->date;
+    req.u.session_add.follow_up = s->follow_up; /* issue 14 */
     if (!updated) {
         req.u.session_add.status = status;
         req.u.session_add.absent = absent;
@@ -885,12 +886,12 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
                            id);
     if (add->version == BN_LOG_VERSION &&
         (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
-         session_add_matches(add, p->info.id, s->date, s->status, s->absent,
-                             upd != NULL) != 0))
+         session_add_matches(add, p->info.id, s, upd != NULL) != 0))
         return bnc__tamper(c, BN_ETAMPER,
                            "session %s is not the session member %" PRIu64
                            " logged at entry %" PRIu64
-                           " (its date or record was changed)",
+                           " (its date, follow-up mark or record was "
+                           "changed)",
                            id, add->author_id, add->seq);
     if (upd != NULL) {
         bn_msg req;
@@ -966,13 +967,14 @@ static int check_objective_text(bnc_client *c, const bnc_pair *p,
         req.u.objective_edit.epoch = o->epoch;
         req.u.objective_edit.envelope = o->envelope;
         req.u.objective_edit.date = o->defined_date;
+        req.u.objective_edit.target_date = o->target_date;
         if (edit->author_id != o->author_id ||
             bn_log_entry_matches(edit, &req) != 0)
             return bnc__tamper(c, BN_ETAMPER,
                                "objective %s is not what member %" PRIu64
                                " wrote at entry %" PRIu64
-                               " (its last edit: text or date changed, or "
-                               "rolled back)",
+                               " (its last edit: text, date or target date "
+                               "changed, or rolled back)",
                                id, edit->author_id, edit->seq);
         return 0;
     }
@@ -984,10 +986,12 @@ static int check_objective_text(bnc_client *c, const bnc_pair *p,
     req.u.objective_add.epoch = o->epoch;
     req.u.objective_add.envelope = o->envelope;
     req.u.objective_add.date = o->defined_date;
+    req.u.objective_add.target_date = o->target_date;
     if (bn_log_entry_matches(add, &req) != 0)
         return bnc__tamper(c, BN_ETAMPER,
                            "objective %s is not what member %" PRIu64
-                           " logged at entry %" PRIu64,
+                           " logged at entry %" PRIu64
+                           " (its text, date or target date changed)",
                            id, add->author_id, add->seq);
     return 0;
 }
@@ -1065,11 +1069,15 @@ int bnc__check_doc(bnc_client *c, const bnc_pair *p,
     req.u.doc_chunk.doc_id = d->doc_id;
     req.u.doc_chunk.index = d->chunks > 0 ? d->chunks - 1 : 0;
     req.u.doc_chunk.final = 1;
+    req.u.doc_chunk.kind = d->kind; /* the self-diagnosis mark (issue 14) */
+    req.u.doc_chunk.date = d->date;
     if (!d->complete || d->chunks == 0 || e->author_id != d->author_id ||
         bn_log_entry_matches_hashed(e, &req, pre) != 0)
         return bnc__tamper(c, BN_ETAMPER,
                            "document %s is not the document member %" PRIu64
-                           " logged at entry %" PRIu64,
+                           " logged at entry %" PRIu64
+                           " (its content, or its self-diagnosis mark or "
+                           "date, changed)",
                            id, e->author_id, e->seq);
     return 0;
 }

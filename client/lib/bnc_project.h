@@ -151,7 +151,8 @@
     F(T, SAME, absent)                                                         \
     F(T, SAME, created_by)                                                     \
     F(T, SAME, created)                                                        \
-    F(T, SAME, mode)
+    F(T, SAME, mode)                                                           \
+    F(T, SAME, follow_up)
 
 /* envelope: opened into text (text_len, open_rc) under epoch's key. */
 #define BNC_PROJ_objective(F, T)                                               \
@@ -162,10 +163,13 @@
     F(T, SAME, status)                                                         \
     F(T, SAME, defined_date)                                                   \
     F(T, SAME, reached_date)                                                   \
+    F(T, SAME, target_date)                                                    \
     F(T, PUB, author_name)                                                     \
     F(T, PUB, text)                                                            \
     F(T, PUB, text_len)                                                        \
-    F(T, PUB, open_rc)
+    F(T, PUB, open_rc)                                                         \
+    F(T, PUB, quantity)                                                        \
+    F(T, PUB, unit)
 
 /* key_env, stream_header, final_hash: kept in sealed for bnc_doc_get;
  * header_env: opened into name and size (open_rc); complete: an
@@ -181,6 +185,8 @@
     F(T, HIDDEN, complete)                                                     \
     F(T, SAME, created)                                                        \
     F(T, HAND, final_hash)                                                     \
+    F(T, SAME, kind)                                                           \
+    F(T, SAME, date)                                                           \
     F(T, PUB, author_name)                                                     \
     F(T, PUB, name)                                                            \
     F(T, PUB, size)                                                            \
@@ -214,7 +220,12 @@
     F(T, SAME, ended_by)                                                       \
     F(T, SAME, min_override)                                                   \
     F(T, SAME, objectives_abandoned)                                           \
-    F(T, SAME, first_mode)
+    F(T, SAME, first_mode)                                                     \
+    F(T, SAME, objectives_overdue)                                             \
+    F(T, SAME, objectives_on_time)                                             \
+    F(T, SAME, diagnosis_date)                                                 \
+    F(T, SAME, follow_ups_held)                                                \
+    F(T, SAME, follow_ups_planned)
 
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */
@@ -237,6 +248,11 @@
     F(T, SAME, objectives_reached)                                             \
     F(T, HAND, months)                                                         \
     F(T, SAME, objectives_abandoned)                                           \
+    F(T, SAME, objectives_overdue)                                             \
+    F(T, SAME, objectives_on_time)                                             \
+    F(T, SAME, pairs_with_diagnosis)                                           \
+    F(T, SAME, follow_ups_held)                                                \
+    F(T, SAME, follow_ups_planned)                                             \
     F(T, PUB, nmonths)                                                         \
     F(T, PUB, pairs)                                                           \
     F(T, PUB, npairs)

@@ -125,6 +125,24 @@ int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
     return send_session(c, p, &req, &req.u.session_add.entry, out);
 }
 
+int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
+                              uint8_t status, uint8_t absent, bnc_session *out)
+{
+    bn_msg req;
+
+    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
+        return BN_EDATE;
+    if (!valid_session(status, absent))
+        return BN_EINVAL;
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = p->info.id;
+    req.u.session_add.date = date;
+    req.u.session_add.status = status;
+    req.u.session_add.absent = absent;
+    req.u.session_add.follow_up = 1;
+    return send_session(c, p, &req, &req.u.session_add.entry, out);
+}
+
 int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
                        uint8_t status, uint8_t absent, bnc_session *out)
 {
@@ -285,30 +303,168 @@ static void objective_ad(bn_note_ad *ad, const bnc_pair *p, uint64_t id,
 }
 
 /*
- * seal_objective checks an objective's text and date and seals the text
- * of objective id under p's current key, bound to id and to its author
- * (this client's account): *env (malloc'd) of *envlen bytes.
+ * An objective's sealed plaintext: its text, or (issue 14) its text, a
+ * NUL, the tag "q1", a NUL, the quantity, a NUL and the unit (maybe
+ * empty). A text holds no NUL (checked when sealing), so a plaintext
+ * without one is a text sealed before issue 14, and opens as it did; one
+ * whose tail does not parse opens whole as its text too.
+ */
+#define QUANTITY_TAG "q1"
+
+int bnc_quantity_check(const char *q)
+{
+    size_t n = q != NULL ? strlen(q) : 0, dots = 0;
+
+    if (n == 0 || n > BNC_QUANTITY_MAX || q[0] == '.' || q[n - 1] == '.')
+        return BN_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (q[i] == '.')
+            dots++;
+        else if (q[i] < '0' || q[i] > '9')
+            return BN_EINVAL;
+    }
+    return dots <= 1 ? 0 : BN_EINVAL;
+}
+
+int bnc_unit_check(const char *u)
+{
+    size_t n = u != NULL ? strlen(u) : 0;
+
+    if (n == 0 || n > BNC_UNIT_MAX || bn_str_check(u, n, BNC_UNIT_MAX) != 0)
+        return BN_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)u[i] < 0x20 || u[i] == 0x7f)
+            return BN_EINVAL;
+    return 0;
+}
+
+/* plan_check checks plan (NULL: none) for an objective defined on date. */
+static int plan_check(const bnc_objective_plan *plan, uint32_t date)
+{
+    int has_q, has_u;
+
+    if (plan == NULL)
+        return 0;
+    if (plan->target_date != 0 &&
+        (plan->target_date < BN_DATE_MIN || plan->target_date > BN_DATE_MAX ||
+         plan->target_date < date))
+        return BN_EDATE;
+    has_q = plan->quantity != NULL && plan->quantity[0] != '\0';
+    has_u = plan->unit != NULL && plan->unit[0] != '\0';
+    if ((has_q && bnc_quantity_check(plan->quantity) != 0) ||
+        (has_u && (!has_q || bnc_unit_check(plan->unit) != 0)))
+        return BN_EINVAL;
+    return 0;
+}
+
+/* objective_plaintext makes the plaintext above (locked memory, *out
+ * of *outlen bytes; free with bnc_secret_free). */
+static int objective_plaintext(const char *text, size_t len,
+                               const bnc_objective_plan *plan, uint8_t **out,
+                               size_t *outlen)
+{
+    const char *q =
+        plan != NULL && plan->quantity != NULL ? plan->quantity : "";
+    const char *u = plan != NULL && plan->unit != NULL ? plan->unit : "";
+    size_t ql = strlen(q), ul = strlen(u), n = len, at;
+
+    if (ql > 0)
+        n += 1 + sizeof QUANTITY_TAG - 1 + 1 + ql + 1 + ul;
+    *out = sodium_malloc(n);
+    if (*out == NULL)
+        return BN_ENOMEM;
+    memcpy(*out, text, len);
+    at = len;
+    if (ql > 0) {
+        (*out)[at++] = 0;
+        memcpy(*out + at, QUANTITY_TAG, sizeof QUANTITY_TAG - 1);
+        at += sizeof QUANTITY_TAG - 1;
+        (*out)[at++] = 0;
+        memcpy(*out + at, q, ql);
+        at += ql;
+        (*out)[at++] = 0;
+        memcpy(*out + at, u, ul);
+    }
+    *outlen = n;
+    return 0;
+}
+
+/*
+ * objective_split reads the plaintext pt (len bytes) into o: the text's
+ * length (*text_len) and, for a plaintext with a quantity, the quantity
+ * and unit (checked: a tail that is not one leaves the whole a text).
+ */
+static void objective_split(const uint8_t *pt, size_t len, bnc_objective *o,
+                            size_t *text_len)
+{
+    const uint8_t *z = memchr(pt, 0, len), *tag, *q, *u, *zq;
+    size_t tl = sizeof QUANTITY_TAG - 1;
+    char qbuf[BNC_QUANTITY_MAX + 1], ubuf[BNC_UNIT_MAX + 1];
+
+    *text_len = len;
+    if (z == NULL)
+        return;
+    tag = z + 1;
+    if ((size_t)(pt + len - tag) < tl + 1 ||
+        memcmp(tag, QUANTITY_TAG, tl) != 0 || tag[tl] != 0)
+        return;
+    q = tag + tl + 1;
+    zq = memchr(q, 0, (size_t)(pt + len - q));
+    if (zq == NULL || (size_t)(zq - q) > BNC_QUANTITY_MAX)
+        return;
+    u = zq + 1;
+    if ((size_t)(pt + len - u) > BNC_UNIT_MAX ||
+        memchr(u, 0, (size_t)(pt + len - u)) != NULL)
+        return;
+    memcpy(qbuf, q, (size_t)(zq - q));
+    qbuf[zq - q] = '\0';
+    memcpy(ubuf, u, (size_t)(pt + len - u));
+    ubuf[pt + len - u] = '\0';
+    if (bnc_quantity_check(qbuf) != 0 ||
+        (ubuf[0] != '\0' && bnc_unit_check(ubuf) != 0))
+        return;
+    memcpy(o->quantity, qbuf, sizeof qbuf);
+    memcpy(o->unit, ubuf, sizeof ubuf);
+    *text_len = (size_t)(z - pt);
+}
+
+/*
+ * seal_objective checks an objective's text, date and plan (may be NULL)
+ * and seals the text (with the plan's quantity and unit) of objective id
+ * under p's current key, bound to id and to its author (this client's
+ * account): *env (malloc'd) of *envlen bytes.
  */
 static int seal_objective(bnc_client *c, const bnc_pair *p, uint64_t id,
                           const char *text, size_t len, uint32_t date,
-                          uint8_t **env, size_t *envlen)
+                          const bnc_objective_plan *plan, uint8_t **env,
+                          size_t *envlen)
 {
     const uint8_t *key;
+    uint8_t *pt = NULL;
+    size_t ptlen = 0;
     bn_note_ad ad;
     int rc;
 
-    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX || id == 0)
+    if (len == 0 || len > BNC_OBJECTIVE_TEXT_MAX || id == 0 ||
+        memchr(text, 0, len) != NULL)
         return BN_EINVAL;
     if (!objective_date_ok(date))
         return BN_EDATE;
+    rc = plan_check(plan, date);
+    if (rc != 0)
+        return rc;
     if (p->keys_changed)
         return BN_EUNVERIFIED;
     rc = bnc__content_key(p, p->info.epoch, &key);
+    if (rc == 0)
+        rc = objective_plaintext(text, len, plan, &pt, &ptlen);
     if (rc != 0)
         return rc;
     objective_ad(&ad, p, id, c->me.id);
-    rc = bn_envelope_seal(env, envlen, key, p->info.epoch, &ad,
-                          (const uint8_t *)text, len, c->profile->id->sign_sk);
+    rc = bn_envelope_seal(env, envlen, key, p->info.epoch, &ad, pt, ptlen,
+                          c->profile->id->sign_sk);
+    sodium_memzero(pt, ptlen);
+    sodium_free(pt);
     if (rc == 0 && *envlen > BN_SMALL_ENVELOPE_MAX) {
         free(*env);
         *env = NULL;
@@ -320,16 +476,24 @@ static int seal_objective(bnc_client *c, const bnc_pair *p, uint64_t id,
 int bnc_objective_add(bnc_client *c, bnc_pair *p, const char *text, size_t len,
                       uint32_t date, uint64_t *id)
 {
+    return bnc_objective_add_plan(c, p, text, len, date, NULL, id);
+}
+
+int bnc_objective_add_plan(bnc_client *c, bnc_pair *p, const char *text,
+                           size_t len, uint32_t date,
+                           const bnc_objective_plan *plan, uint64_t *id)
+{
     uint64_t oid = bn_random_u64();
     uint8_t *env = NULL;
     size_t envlen = 0;
     bn_msg req, rep = {0};
     int rc;
 
-    rc = seal_objective(c, p, oid, text, len, date, &env, &envlen);
+    rc = seal_objective(c, p, oid, text, len, date, plan, &env, &envlen);
     if (rc != 0)
         return rc;
     bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.target_date = plan != NULL ? plan->target_date : 0;
     req.u.objective_add.pair_id = p->info.id;
     req.u.objective_add.objective_id = oid;
     req.u.objective_add.epoch = p->info.epoch;
@@ -373,6 +537,13 @@ int bnc_objective_reach(bnc_client *c, bnc_pair *p, uint64_t id, uint32_t date)
 int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
                        const char *text, size_t len, uint32_t date)
 {
+    return bnc_objective_edit_plan(c, p, id, text, len, date, NULL);
+}
+
+int bnc_objective_edit_plan(bnc_client *c, bnc_pair *p, uint64_t id,
+                            const char *text, size_t len, uint32_t date,
+                            const bnc_objective_plan *plan)
+{
     uint8_t *env = NULL;
     size_t envlen = 0;
     bn_msg req, rep = {0};
@@ -380,10 +551,11 @@ int bnc_objective_edit(bnc_client *c, bnc_pair *p, uint64_t id,
 
     /* The same binding as the first text: the log entry of the edit, not
      * the envelope, says which text is the current one. */
-    rc = seal_objective(c, p, id, text, len, date, &env, &envlen);
+    rc = seal_objective(c, p, id, text, len, date, plan, &env, &envlen);
     if (rc != 0)
         return rc;
     bn_msg_init(&req, BN_MSG_OBJECTIVE_EDIT, 0);
+    req.u.objective_edit.target_date = plan != NULL ? plan->target_date : 0;
     req.u.objective_edit.pair_id = p->info.id;
     req.u.objective_edit.objective_id = id;
     req.u.objective_edit.epoch = p->info.epoch;
@@ -442,13 +614,15 @@ static void open_objective(const bnc_pair *p, bnc_objective *o,
                               i->envelope.len, author->sign_pk);
     }
     if (rc == 0) {
-        o->text = sodium_malloc(len + 1);
+        size_t tlen;
+        objective_split(pt, len, o, &tlen);
+        o->text = sodium_malloc(tlen + 1);
         if (o->text == NULL) {
             rc = BN_ENOMEM;
         } else {
-            memcpy(o->text, pt, len);
-            o->text[len] = '\0';
-            o->text_len = len;
+            memcpy(o->text, pt, tlen);
+            o->text[tlen] = '\0';
+            o->text_len = tlen;
         }
     }
     if (pt != NULL) {

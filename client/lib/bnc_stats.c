@@ -540,6 +540,14 @@ static void table_summary(FILE *f, const bnc_stats *s,
             rate_str(r1, d->objectives_reach), s->objectives_abandoned);
     fprintf(f, "%-22s in person for %u of the %u pairs that met\n",
             "first meeting", d->pairs_first_in_person, d->pairs_first_held);
+    fprintf(f, "%-22s objectives overdue %u, reached by their target %u\n",
+            "action plans", s->objectives_overdue, s->objectives_on_time);
+    fprintf(f, "%-22s %u of %u pairs made one\n", "self-diagnosis",
+            s->pairs_with_diagnosis, d->pairs_total);
+    fprintf(f,
+            "%-22s held %u, planned %u (after the pairs completed; not in "
+            "the sessions above)\n",
+            "follow-up sessions", s->follow_ups_held, s->follow_ups_planned);
     fprintf(f, "%-22s %u completed of %u ended: %s\n", "completion",
             d->pairs_completed, d->pairs_ended, rate_str(r1, d->completion));
     fprintf(f, "%-22s mentor %u, mentee %u, coordinator %u\n", "ended by",
@@ -664,17 +672,21 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(
             f,
             "%-10s %-10s %-10s %-10s %-22s %-9s %5s %5s %5s %5s %7s %7s %-10s "
-            "%s\n",
+            "%7s %-10s %6s %s\n",
             "STATUS", "CREATED", "START", "END", "ENDED (WHY, BY)", "FIRST MET",
             "ABAND", "HELD", "PLAN", "CANC", "ABS M/m", "OBJ R/D", "LAST HELD",
-            "MINIMUM");
+            "LATE/OK", "DIAGNOSIS", "FOLL/P", "MINIMUM");
     }
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
-        char abs[24], obj[24], why[48], st[16];
+        char abs[24], obj[24], why[48], st[16], late[24], diag[11], follow[24];
         snprintf(abs, sizeof abs, "%u/%u", p->absent_mentor, p->absent_mentee);
         snprintf(obj, sizeof obj, "%u/%u", p->objectives_reached,
                  p->objectives_defined);
+        snprintf(late, sizeof late, "%u/%u", p->objectives_overdue,
+                 p->objectives_on_time);
+        snprintf(follow, sizeof follow, "%u/%u", p->follow_ups_held,
+                 p->follow_ups_planned);
         fprintf(f, "%-8" PRIu64 " ", p->pair_id);
         cell(f, p->mentor_name, 22);
         cell(f, p->mentee_name, 22);
@@ -684,12 +696,13 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fprintf(
             f,
             "%-10s %-10s %-10s %-10s %-22s %-9s %5u %5u %5u %5u %7s %7s %-10s "
-            "%s\n",
+            "%7s %-10s %6s %s\n",
             row_status(p, st, sizeof st), date_or(a, p->created_date, "-"),
             date_or(b, p->start_date, "-"), date_or(c, p->end_date, "-"), why,
             p->first_held ? bnc_session_mode_name(p->first_mode) : "-",
             p->objectives_abandoned, p->sessions_held, p->sessions_planned,
             p->sessions_cancelled, abs, obj, date_or(e, p->last_held, "-"),
+            late, date_or(diag, p->diagnosis_date, "-"), follow,
             minimum_word(p, &d->pairs[i]));
     }
     if (s->pairs_erased > 0)
@@ -793,9 +806,16 @@ static int json_pair(FILE *f, const bnc_stats_pair *p,
             r->min_duration_reached ? "true" : "false",
             p->min_override ? "true" : "false", r->at_risk ? "true" : "false");
     if (p->status == BN_PAIR_ACTIVE)
-        fprintf(f, "%u}", r->days_without);
+        fprintf(f, "%u", r->days_without);
     else
-        fputs("null}", f);
+        fputs("null", f);
+    fprintf(f,
+            ",\"objectives_overdue\":%u,\"objectives_on_time\":%u,"
+            "\"diagnosis_date\":",
+            p->objectives_overdue, p->objectives_on_time);
+    json_date(f, p->diagnosis_date);
+    fprintf(f, ",\"follow_ups_held\":%u,\"follow_ups_planned\":%u}",
+            p->follow_ups_held, p->follow_ups_planned);
     return rc;
 }
 
@@ -882,6 +902,12 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
             "%u,\"pairs_met\":%u",
             s->objectives_abandoned, d->pairs_first_in_person,
             d->pairs_first_held);
+    fprintf(f,
+            "},\"deliverables\":{\"objectives_overdue\":%u,"
+            "\"objectives_on_time\":%u,\"pairs_with_diagnosis\":%u,"
+            "\"follow_ups_held\":%u,\"follow_ups_planned\":%u",
+            s->objectives_overdue, s->objectives_on_time,
+            s->pairs_with_diagnosis, s->follow_ups_held, s->follow_ups_planned);
     fprintf(f, "},\"completion\":{\"completed\":%u,\"ended\":%u,\"rate\":",
             d->pairs_completed, d->pairs_ended);
     json_ratio(f, d->completion);
@@ -1019,7 +1045,9 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "absent_mentee,objectives_defined,objectives_reached,first_held,"
           "last_held,run_days,expected_sessions,minimum_duration_reached,"
           "at_risk,days_without_session,objectives_abandoned,"
-          "first_meeting_mode,ended_by,minimum_duration_override\r\n",
+          "first_meeting_mode,ended_by,minimum_duration_override,"
+          "objectives_overdue,objectives_on_time,diagnosis_date,"
+          "follow_ups_held,follow_ups_planned\r\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
         const bnc_stats_pair *p = &s->pairs[i];
@@ -1040,9 +1068,12 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
             r->min_duration_reached ? "yes" : "no", r->at_risk ? "yes" : "no");
         if (p->status == BN_PAIR_ACTIVE)
             fprintf(f, "%u", r->days_without);
-        fprintf(f, ",%u,%s,%s,%s\r\n", p->objectives_abandoned,
+        fprintf(f, ",%u,%s,%s,%s,%u,%u,%s,%u,%u\r\n", p->objectives_abandoned,
                 p->first_held ? bnc_session_mode_name(p->first_mode) : "",
-                bnc_ender_name(p->ended_by), p->min_override ? "yes" : "no");
+                bnc_ender_name(p->ended_by), p->min_override ? "yes" : "no",
+                p->objectives_overdue, p->objectives_on_time,
+                date_or(a, p->diagnosis_date, ""), p->follow_ups_held,
+                p->follow_ups_planned);
     }
     csv_feedback(f, &s->feedback);
     return done(f);

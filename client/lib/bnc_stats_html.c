@@ -220,6 +220,21 @@ static void kpis(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
     snprintf(t, sizeof t, "of %u pairs that met: first meeting in person",
              d->pairs_first_held);
     kpi(f, "", "First met in person", v, t);
+    snprintf(v, sizeof v, "%u", s->objectives_overdue);
+    snprintf(t, sizeof t,
+             "objectives past their target date, still open; %u reached by "
+             "their target",
+             s->objectives_on_time);
+    kpi(f, s->objectives_overdue ? "alert" : "", "Objectives overdue", v, t);
+    snprintf(v, sizeof v, "%u", s->pairs_with_diagnosis);
+    snprintf(t, sizeof t, "of %u pairs made their self-diagnosis",
+             d->pairs_total);
+    kpi(f, "", "Self-diagnosis", v, t);
+    snprintf(v, sizeof v, "%u", s->follow_ups_held);
+    snprintf(t, sizeof t,
+             "held after the pairs completed (counted apart); %u planned",
+             s->follow_ups_planned);
+    kpi(f, "", "Follow-up sessions", v, t);
     if (d->sessions_per_pair_month.defined)
         snprintf(v, sizeof v, "%.2f", d->sessions_per_pair_month.value);
     else
@@ -500,7 +515,7 @@ static void risk_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
 
 static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
 {
-    char a[11], b[11], c[11], e[11];
+    char a[11], b[11], c[11], e[11], g[11];
 
     fputs("<section class=\"card pairs\"><h2>All pairs</h2>"
           "<p class=\"note\">Dates, statuses and counts only: binome's server "
@@ -513,7 +528,11 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
           "<th class=\"n\">Objectives<br><small>reached / defined</small>"
           "</th><th class=\"n\">Objectives<br><small>abandoned</small></th>"
           "<th>First meeting</th><th>Last held</th><th>Minimum<br>duration</th>"
-          "<th>Ended<br><small>why, by</small></th></tr>"
+          "<th>Ended<br><small>why, by</small></th>"
+          "<th class=\"n\">Objectives<br><small>overdue / on time</small>"
+          "</th><th>Self-diagnosis</th>"
+          "<th class=\"n\">Follow-ups<br><small>held / planned</small></th>"
+          "</tr>"
           "</thead><tbody>\n",
           f);
     for (size_t i = 0; i < s->npairs; i++) {
@@ -533,7 +552,9 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 "<td class=\"n\">%u</td><td class=\"n\">%u / %u</td>"
                 "<td class=\"n\">%u / %u</td><td class=\"n\">%u</td>"
                 "<td class=\"mode\">%s</td><td class=\"d\">%s</td>"
-                "<td>%s</td><td class=\"ended\">%s%s%s</td></tr>\n",
+                "<td>%s</td><td class=\"ended\">%s%s%s</td>"
+                "<td class=\"n\">%u / %u</td><td class=\"d\">%s</td>"
+                "<td class=\"n\">%u / %u</td></tr>\n",
                 status_color[st], bnc_pair_status_name(p->status),
                 r->at_risk ? "<span class=\"pill risk\">at risk</span>" : "",
                 date_or(a, p->created_date, "&#8212;"),
@@ -552,7 +573,10 @@ static void pairs_table(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                     ? "not yet"
                     : "not reached",
                 p->end_reason ? bnc_end_reason_name(p->end_reason) : "&#8212;",
-                p->ended_by ? ", by the " : "", bnc_ender_name(p->ended_by));
+                p->ended_by ? ", by the " : "", bnc_ender_name(p->ended_by),
+                p->objectives_overdue, p->objectives_on_time,
+                date_or(g, p->diagnosis_date, "&#8212;"), p->follow_ups_held,
+                p->follow_ups_planned);
     }
     fputs("</tbody></table></section>\n", f);
 }

@@ -7,7 +7,9 @@
  * note, an objective, a document or a session, serve an older revision as
  * the latest or swap a note's authors, move a report to another
  * session, rewrite a session or an objective's state, fake a pair's end,
- * plant a member's consent to erase the pair.
+ * plant a member's consent to erase the pair, rewrite a deliverable's
+ * clear facts (an objective's target date, a document's self-diagnosis
+ * mark, a session's follow-up flag: issue 14).
  *
  *   bn_tamper COMMAND DATA ARGS...     (bn_tamper --help: the table)
  *
@@ -45,7 +47,8 @@ typedef struct tamper {
     uint64_t id[MAX_IDS]; /* the positional ids after PAIR, in order */
     int left;             /* --left */
     const char *date, *status, *absent, *accepted, *mode;
-    uint64_t from;  /* --from ACCOUNT */
+    const char *target, *kind, *follow; /* issue 14 */
+    uint64_t from;                      /* --from ACCOUNT */
     char done[256]; /* what was done, printed after the commit */
     void *arena;
 } tamper;
@@ -604,8 +607,27 @@ static int do_hide_objective(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* objective_target rewrites objective id's target date (t->target: a
+ * day, or none) in obj_targets. */
+static int objective_target(MDB_txn *txn, tamper *t, uint64_t id)
+{
+    bnd_key k = bnd_key_obj_targets(t->pair, id);
+    bn_rec_obj_target r;
+
+    memset(&r, 0, sizeof r);
+    r.pair_id = t->pair;
+    r.objective_id = id;
+    if (strcmp(t->target, "none") == 0) {
+        int rc = bnd_rec_del(t->st, txn, k);
+        return rc == BN_ENOTFOUND ? BN_EEXIST : rc;
+    }
+    if (bn_date_parse(t->target, &r.target_date) != 0)
+        return BN_EINVAL;
+    return bnd_rec_put(t->st, txn, k, &r, 0);
+}
+
 /* Sets an objective defined (reached date cleared) or reached (on the day
- * it was defined, by its author). */
+ * it was defined, by its author), and/or rewrites its target date. */
 static int do_objective_set(MDB_txn *txn, tamper *t)
 {
     bn_rec_objective o;
@@ -613,6 +635,15 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
     uint8_t want;
     int rc;
 
+    if (t->status == NULL && t->target != NULL) {
+        rc = get_objective(txn, t, t->id[0], &o);
+        if (rc == 0)
+            rc = objective_target(txn, t, o.id);
+        snprintf(t->done, sizeof t->done,
+                 "pair %" PRIu64 ": objective %016" PRIx64 " target %s",
+                 t->pair, t->id[0], t->target);
+        return rc;
+    }
     if (t->status == NULL)
         return BN_EINVAL;
     if (strcmp(t->status, "reached") == 0)
@@ -637,6 +668,8 @@ static int do_objective_set(MDB_txn *txn, tamper *t)
     o.reached_by = want == BN_OBJECTIVE_DEFINED ? 0 : o.author_id;
     if (rc == 0)
         rc = bnd_rec_put(t->st, txn, bnd_key_objectives(t->pair, o.id), &o, 0);
+    if (rc == 0 && t->target != NULL)
+        rc = objective_target(txn, t, o.id);
     snprintf(t->done, sizeof t->done,
              "pair %" PRIu64 ": objective %016" PRIx64 " set %s", t->pair, o.id,
              t->status);
@@ -657,6 +690,45 @@ static int do_hide_doc(MDB_txn *txn, tamper *t)
              " chunks)",
              t->pair, t->id[0], n);
     return rc;
+}
+
+/* Rewrites a document's self-diagnosis mark (--kind plain|diagnosis)
+ * and/or its date (--date) in doc_marks. */
+static int do_doc_mark(MDB_txn *txn, tamper *t)
+{
+    bnd_key k = bnd_key_doc_marks(t->pair, t->id[0]);
+    bn_rec_doc_mark m;
+    int rc = bnd_exists(t->st, txn, bnd_key_docs(t->pair, t->id[0]));
+
+    if (rc <= 0)
+        return rc == 0 ? BN_ENOTFOUND : rc;
+    rc = bnd_rec_get(t->st, txn, k, &m, &t->arena);
+    if (rc == BN_ENOTFOUND) {
+        memset(&m, 0, sizeof m);
+        m.pair_id = t->pair;
+        m.doc_id = t->id[0];
+    } else if (rc != 0) {
+        return rc;
+    }
+    if (t->kind != NULL && strcmp(t->kind, "plain") == 0)
+        m.kind = BN_DOC_PLAIN;
+    else if (t->kind != NULL && strcmp(t->kind, "diagnosis") == 0)
+        m.kind = BN_DOC_DIAGNOSIS;
+    else if (t->kind != NULL)
+        return BN_EINVAL;
+    if (t->date != NULL && bn_date_parse(t->date, &m.date) != 0)
+        return BN_EINVAL;
+    if (t->kind == NULL && t->date == NULL)
+        return BN_EINVAL;
+    if (m.kind == BN_DOC_PLAIN)
+        rc = bnd_rec_del(t->st, txn, k);
+    else
+        rc = bnd_rec_put(t->st, txn, k, &m, 0);
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": document %016" PRIx64 " mark: kind %u, date "
+             "%u",
+             t->pair, t->id[0], (unsigned)m.kind, m.date);
+    return rc == BN_ENOTFOUND ? BN_EEXIST : rc;
 }
 
 /* Deletes a session record (the statistics keep counting it: an operator
@@ -716,8 +788,27 @@ static int do_session_set(MDB_txn *txn, tamper *t)
     if (t->absent != NULL && parse_absent(t->absent, &s.absent) != 0)
         return BN_EINVAL;
     if (t->date == NULL && t->status == NULL && t->absent == NULL &&
-        t->mode == NULL)
+        t->mode == NULL && t->follow == NULL)
         return BN_EINVAL;
+    if (t->follow != NULL) {
+        /* session_follow: a row per follow-up (issue 14) */
+        bnd_key fk = bnd_key_session_follow(p.id, s.id);
+        bn_rec_follow_up f;
+        memset(&f, 0, sizeof f);
+        f.pair_id = p.id;
+        f.session_id = s.id;
+        f.follow_up = 1;
+        if (strcmp(t->follow, "yes") == 0)
+            rc = bnd_rec_put(t->st, txn, fk, &f, 0);
+        else if (strcmp(t->follow, "no") == 0)
+            rc = bnd_rec_del(t->st, txn, fk);
+        else
+            return BN_EINVAL;
+        if (rc == BN_ENOTFOUND)
+            rc = BN_EEXIST; /* nothing would change */
+        if (rc != 0)
+            return rc;
+    }
     if (t->mode != NULL) {
         /* session_modes: a row per session with a mode, none: unknown */
         static const char *const modes[] = {"unknown", "in-person", "video",
@@ -887,8 +978,13 @@ static const tamper_cmd cmds[] = {
     {"hide-objective", "PO", do_hide_objective, "DATA PAIR OBJ",
      "delete objective OBJ"},
     {"objective-set", "PO", do_objective_set,
-     "DATA PAIR OBJ --status defined|reached|abandoned",
-     "set OBJ defined, reached or abandoned (on its definition day)"},
+     "DATA PAIR OBJ [--status defined|reached|abandoned] "
+     "[--target YYYY-MM-DD|none]",
+     "set OBJ defined, reached or abandoned (on its definition day), "
+     "and/or rewrite its target date"},
+    {"doc-mark", "PD", do_doc_mark,
+     "DATA PAIR DOC [--kind plain|diagnosis] [--date YYYY-MM-DD]",
+     "rewrite DOC's self-diagnosis mark or its date"},
     {"hide-doc", "PD", do_hide_doc, "DATA PAIR DOC",
      "delete document DOC and its chunks"},
     {"hide-session", "PS", do_hide_session, "DATA PAIR SESSION",
@@ -896,8 +992,8 @@ static const tamper_cmd cmds[] = {
     {"session-set", "PS", do_session_set,
      "DATA PAIR SESSION [--date YYYY-MM-DD] [--status held|planned|cancelled]"
      " [--absent none|mentor|mentee|both]"
-     " [--mode unknown|in-person|video|phone]",
-     "rewrite SESSION's date, status, attendance or mode"},
+     " [--mode unknown|in-person|video|phone] [--follow-up yes|no]",
+     "rewrite SESSION's date, status, attendance, mode or follow-up flag"},
     {"structure-sig", "P", do_structure_sig, "DATA PAIR",
      "flip one bit of the structure's signature of PAIR's programme's "
      "charter"},
@@ -962,6 +1058,12 @@ static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
             opt = &t->accepted;
         else if (strcmp(a, "--mode") == 0)
             opt = &t->mode;
+        else if (strcmp(a, "--target") == 0)
+            opt = &t->target;
+        else if (strcmp(a, "--kind") == 0)
+            opt = &t->kind;
+        else if (strcmp(a, "--follow-up") == 0)
+            opt = &t->follow;
         if (opt != NULL || strcmp(a, "--from") == 0) {
             if (i + 1 >= argc)
                 return -1;
@@ -990,7 +1092,8 @@ static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
         return -1;
     if (strcmp(c->name, "set-member-key") == 0 && t->from == 0)
         return -1;
-    if (strcmp(c->name, "objective-set") == 0 && t->status == NULL)
+    if (strcmp(c->name, "objective-set") == 0 && t->status == NULL &&
+        t->target == NULL)
         return -1;
     return 0;
 }

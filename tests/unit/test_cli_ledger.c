@@ -745,6 +745,130 @@ static void test_documents(void **state)
     assert_non_null(strstr(w->c.tamper, "document 0000000000000055"));
 }
 
+/* The deliverables (issue 14): an objective's target date (by its add,
+ * then by an edit), a document's self-diagnosis mark and date, a session's
+ * follow-up flag are what the signed entries say; the server serving
+ * another value (set, changed or taken away) is refused. */
+static void test_deliverables(void **state)
+{
+    world *w = *state;
+    static uint8_t env[300], env2[300], last[100];
+    struct bn_objective_info o;
+    struct bn_doc_meta d;
+    struct bn_session_info s;
+    bn_msg req;
+
+    randombytes_buf(env, sizeof env);
+    randombytes_buf(env2, sizeof env2);
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_ADD, 0);
+    req.u.objective_add.pair_id = PAIR;
+    req.u.objective_add.objective_id = 0x66;
+    req.u.objective_add.epoch = 1;
+    req.u.objective_add.envelope = (bn_bin){env, sizeof env};
+    req.u.objective_add.date = 20200;
+    req.u.objective_add.target_date = 20400;
+    append(w, MENTEE, &req);
+    memset(&o, 0, sizeof o);
+    o.id = 0x66;
+    o.author_id = MENTEE;
+    o.epoch = 1;
+    o.envelope = (bn_bin){env, sizeof env};
+    o.status = BN_OBJECTIVE_DEFINED;
+    o.defined_date = 20200;
+    o.target_date = 20400;
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), 0);
+    o.target_date = 20500; /* put off by the server */
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "target date"));
+    o.target_date = 0; /* taken away */
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_ETAMPER);
+    /* An edit sets another: the edit's is the one. */
+    bn_msg_init(&req, BN_MSG_OBJECTIVE_EDIT, 0);
+    req.u.objective_edit.pair_id = PAIR;
+    req.u.objective_edit.objective_id = 0x66;
+    req.u.objective_edit.epoch = 1;
+    req.u.objective_edit.envelope = (bn_bin){env2, sizeof env2};
+    req.u.objective_edit.date = 20200;
+    req.u.objective_edit.target_date = 20300;
+    append(w, MENTEE, &req);
+    o.envelope = (bn_bin){env2, sizeof env2};
+    o.target_date = 20300;
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), 0);
+    o.target_date = 20400; /* rolled back to the add's */
+    assert_int_equal(bnc__check_objective(&w->c, &w->p, &o), BN_ETAMPER);
+
+    /* A document marked as the self-diagnosis. */
+    randombytes_buf(last, sizeof last);
+    bn_msg_init(&req, BN_MSG_DOC_CHUNK, 0);
+    req.u.doc_chunk.pair_id = PAIR;
+    req.u.doc_chunk.doc_id = 0x77;
+    req.u.doc_chunk.index = 0;
+    req.u.doc_chunk.data = (bn_bin){last, sizeof last};
+    req.u.doc_chunk.final = 1;
+    req.u.doc_chunk.kind = BN_DOC_DIAGNOSIS;
+    req.u.doc_chunk.date = 20150;
+    append(w, MENTOR, &req);
+    memset(&d, 0, sizeof d);
+    d.doc_id = 0x77;
+    d.author_id = MENTOR;
+    d.chunks = 1;
+    d.complete = 1;
+    d.kind = BN_DOC_DIAGNOSIS;
+    d.date = 20150;
+    bn_hash(d.final_hash, last, sizeof last);
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), 0);
+    d.date = 20160; /* redated */
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "self-diagnosis"));
+    d.date = 0; /* the mark taken away */
+    d.kind = BN_DOC_PLAIN;
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), BN_ETAMPER);
+    /* and a plain document shown as a self-diagnosis */
+    bn_msg_init(&req, BN_MSG_DOC_CHUNK, 0);
+    req.u.doc_chunk.pair_id = PAIR;
+    req.u.doc_chunk.doc_id = 0x78;
+    req.u.doc_chunk.data = (bn_bin){last, sizeof last};
+    req.u.doc_chunk.final = 1;
+    append(w, MENTOR, &req);
+    d.doc_id = 0x78;
+    d.kind = BN_DOC_DIAGNOSIS;
+    d.date = 20150;
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), BN_ETAMPER);
+    d.kind = BN_DOC_PLAIN;
+    d.date = 0;
+    assert_int_equal(bnc__check_doc(&w->c, &w->p, &d), 0);
+
+    /* A follow-up session, and an ordinary one. */
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = PAIR;
+    req.u.session_add.date = 20800;
+    req.u.session_add.status = BN_SESSION_PLANNED;
+    req.u.session_add.follow_up = 1;
+    append(w, MENTOR, &req);
+    memset(&s, 0, sizeof s);
+    s.id = w->p.nlog;
+    s.pair_id = PAIR;
+    s.date = 20800;
+    s.status = BN_SESSION_PLANNED;
+    s.created_by = MENTOR;
+    s.follow_up = 1;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    s.follow_up = 0; /* served as a session of the pairing */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "follow-up"));
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = PAIR;
+    req.u.session_add.date = 20100;
+    req.u.session_add.status = BN_SESSION_HELD;
+    append(w, MENTOR, &req);
+    s.id = w->p.nlog;
+    s.date = 20100;
+    s.status = BN_SESSION_HELD;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    s.follow_up = 1; /* served as a follow-up */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+}
+
 static void test_paging_must_advance(void **state)
 {
     (void)state;

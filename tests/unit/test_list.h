@@ -71,6 +71,7 @@
     X(srv_config)                                                              \
     X(srv_dates)                                                               \
     X(srv_correct)                                                             \
+    X(srv_deliver)                                                             \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -125,6 +126,7 @@
     TS(test_sessions, setup, teardown)                                         \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
+    TS(test_deliverables, setup, teardown)                                     \
     T(test_paging_must_advance)                                                \
     TS(test_legacy_pair, legacy_setup, teardown)                               \
     TS(test_legacy_after_new, setup, teardown) \
@@ -334,7 +336,8 @@
     T(test_body_hash_of_ciphertext_hash)                                       \
     T(test_describe_table)                                                     \
     T(test_entry_must_name_its_request)                                        \
-    T(test_pair_end_override)
+    T(test_pair_end_override)                                                  \
+    T(test_deliverables_grown)
 
 /* test_proto_malformed.c */
 #define BN_UNIT_proto_malformed(G, T, TS)                                      \
@@ -439,6 +442,13 @@
     T(test_session_dates)                                                      \
     T(test_minimum_duration)                                                   \
     T(test_admin_sessions)
+/* test_srv_deliver.c */
+#define BN_UNIT_srv_deliver(G, T, TS)                                          \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_targets)                                                            \
+    T(test_diagnosis)                                                          \
+    T(test_follow_ups)
+
 /* test_srv_correct.c */
 #define BN_UNIT_srv_correct(G, T, TS)                                          \
     G(setup, teardown, BN_UNIT_EACH)                                           \

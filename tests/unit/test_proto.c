@@ -831,7 +831,8 @@ static void test_names_and_lookups(void **state)
     assert_ptr_equal(bn_msg_desc(BN_MSG_NOTE_PUT), &bn_desc_note_put);
     assert_null(bn_msg_desc(0xee));
     assert_int_equal(bn_desc_whoami.nfields, 0);
-    assert_int_equal(bn_desc_note_put.nfields, 9);
+    assert_int_equal(bn_desc_note_put.nfields, 10); /* side_only last */
+    assert_string_equal(bn_desc_note_put.fields[9].name, "side_only");
     assert_string_equal(bn_desc_note_put.fields[7].name, "envelope");
     assert_int_equal(bn_desc_note_put.fields[7].kind, BN_FK_ENV);
     for (size_t t = 0; t < NMSGS; t++) {

@@ -174,4 +174,99 @@ static void test_pair_end_override(void **state)
     assert_int_equal(flags, BN_LOG_F_OVERRIDE);
 }
 
+/* The fields issue 14 appended to SESSION_ADD, OBJECTIVE_ADD,
+ * OBJECTIVE_EDIT and DOC_CHUNK (grown[]): at zero, the body hash is the
+ * one of the message as it was signed before them (bytes written here by
+ * hand, each ENV field replaced by the hash of its bytes); set, it
+ * changes. */
+static void test_deliverables_grown(void **state)
+{
+    (void)state;
+    uint8_t env[3] = {1, 2, 3}, eh[BN_HASH_BYTES];
+    uint8_t h[BN_HASH_BYTES], want[BN_HASH_BYTES], with[BN_HASH_BYTES];
+    uint8_t b[64];
+    size_t n;
+    bn_msg m;
+
+    bn_hash(eh, env, sizeof env);
+    /* [0x50, 0, pair 5, date 20000, held, absent 0, entry ""] */
+    static const uint8_t sess[] = {0x97, 0x50, 0x00, 0x05, 0xcd, 0x4e,
+                                   0x20, 0x02, 0x00, 0xc4, 0x00};
+    bn_msg_init(&m, BN_MSG_SESSION_ADD, 3);
+    m.u.session_add.pair_id = 5;
+    m.u.session_add.date = 20000;
+    m.u.session_add.status = BN_SESSION_HELD;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    bn_hash(want, sess, sizeof sess);
+    assert_memory_equal(h, want, BN_HASH_BYTES);
+    m.u.session_add.follow_up = 1;
+    assert_int_equal(bn_log_body_hash(with, &m), 0);
+    assert_memory_not_equal(with, want, BN_HASH_BYTES);
+
+    /* [type, 0, pair 5, objective 9, epoch 1, bin8 hash, date 20000,
+     * entry ""] for OBJECTIVE_ADD and OBJECTIVE_EDIT alike */
+    for (int edit = 0; edit < 2; edit++) {
+        uint16_t type = edit ? BN_MSG_OBJECTIVE_EDIT : BN_MSG_OBJECTIVE_ADD;
+        n = 0;
+        b[n++] = 0x98;
+        b[n++] = (uint8_t)type;
+        b[n++] = 0x00;
+        b[n++] = 0x05;
+        b[n++] = 0x09;
+        b[n++] = 0x01;
+        b[n++] = 0xc4;
+        b[n++] = BN_HASH_BYTES;
+        memcpy(b + n, eh, BN_HASH_BYTES);
+        n += BN_HASH_BYTES;
+        b[n++] = 0xcd;
+        b[n++] = 0x4e;
+        b[n++] = 0x20;
+        b[n++] = 0xc4;
+        b[n++] = 0x00;
+        bn_msg_init(&m, type, 3);
+        /* objective_add and objective_edit have the same fields */
+        m.u.objective_add.pair_id = 5;
+        m.u.objective_add.objective_id = 9;
+        m.u.objective_add.epoch = 1;
+        m.u.objective_add.envelope = (bn_bin){env, sizeof env};
+        m.u.objective_add.date = 20000;
+        assert_int_equal(bn_log_body_hash(h, &m), 0);
+        bn_hash(want, b, n);
+        assert_memory_equal(h, want, BN_HASH_BYTES);
+        m.u.objective_add.target_date = 20100;
+        assert_int_equal(bn_log_body_hash(with, &m), 0);
+        assert_memory_not_equal(with, want, BN_HASH_BYTES);
+    }
+
+    /* [0x71, 0, pair 5, doc 9, index 0, bin8 hash, final, entry ""] */
+    n = 0;
+    b[n++] = 0x98;
+    b[n++] = 0x71;
+    b[n++] = 0x00;
+    b[n++] = 0x05;
+    b[n++] = 0x09;
+    b[n++] = 0x00;
+    b[n++] = 0xc4;
+    b[n++] = BN_HASH_BYTES;
+    memcpy(b + n, eh, BN_HASH_BYTES);
+    n += BN_HASH_BYTES;
+    b[n++] = 0xc3;
+    b[n++] = 0xc4;
+    b[n++] = 0x00;
+    bn_msg_init(&m, BN_MSG_DOC_CHUNK, 3);
+    m.u.doc_chunk.pair_id = 5;
+    m.u.doc_chunk.doc_id = 9;
+    m.u.doc_chunk.data = (bn_bin){env, sizeof env};
+    m.u.doc_chunk.final = 1;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    bn_hash(want, b, n);
+    assert_memory_equal(h, want, BN_HASH_BYTES);
+    m.u.doc_chunk.date = 20000; /* a date alone is hashed too */
+    assert_int_equal(bn_log_body_hash(with, &m), 0);
+    assert_memory_not_equal(with, want, BN_HASH_BYTES);
+    m.u.doc_chunk.kind = BN_DOC_DIAGNOSIS;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    assert_memory_not_equal(h, with, BN_HASH_BYTES);
+}
+
 BN_UNIT_GROUP(proto_logbody);

@@ -32,8 +32,9 @@ typedef struct bad_case {
  * ERROR 0x01 [code I64, message STR<=512]; PAIR_END 0x35 [pair_id U64,
  * reason U8<=2, date U32<=84005, entry BIN<=152, override BOOL]; NOTE_GET 0x44
  * [pair_id, note_id U64, revision U32]; SESSION_ADD 0x50 [pair_id, date, status
- * U8<=3, absent U8<=3, entry]; KEY_PUT 0x36 [pair_id, epoch U32, wraps
- * LIST<=32 of key_wrap]; LOGGED_IN 0x12 [account OBJ account_info (7)]. */
+ * U8<=3, absent U8<=3, entry, follow_up BOOL]; KEY_PUT 0x36 [pair_id, epoch
+ * U32, wraps LIST<=32 of key_wrap]; LOGGED_IN 0x12 [account OBJ account_info
+ * (7)]. */
 static const bad_case cases[] = {
     /* sanity: valid inputs */
     CASE("valid PROGRAMME_GET", "\x93\x24\x01\x05", 0),
@@ -119,8 +120,8 @@ static const bad_case cases[] = {
          BN_ERANGE),
     CASE("U8 over its maximum (reason 3)",
          "\x97\x35\x01\x05\x03\xcd\x4a\x38\xc4\x00\xc2", BN_ERANGE),
-    CASE("U8 of 256 (status)", "\x97\x50\x01\x05\x00\xcd\x01\x00\x00\xc4\x00",
-         BN_ERANGE),
+    CASE("U8 of 256 (status)",
+         "\x98\x50\x01\x05\x00\xcd\x01\x00\x00\xc4\x00\xc2", BN_ERANGE),
     CASE("U32 over its maximum (date 84006)",
          "\x97\x35\x01\x05\x01\xce\x00\x01\x48\x26\xc4\x00\xc2", BN_ERANGE),
     CASE("U32 of 2^32 (revision)",

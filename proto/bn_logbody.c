@@ -33,7 +33,8 @@
  *
  * PAIR_END's override (issue 13) came after entries were signed without
  * it: when false it is left out of the body hash (the encoding is the
- * one of the message before it), so that those entries still match.
+ * one of the message before it), so that those entries still match. So
+ * are SESSION_ADD's and SESSION_UPDATE's absentees (issue 14) when empty.
  */
 #include <pthread.h>
 #include <string.h>
@@ -81,7 +82,9 @@ static const struct {
     uint16_t type;
     uint8_t before;
 } grown[] = {
-    {BN_MSG_PAIR_END, 4}, /* override (issue 13) */
+    {BN_MSG_PAIR_END, 4},       /* override (issue 13) */
+    {BN_MSG_SESSION_ADD, 5},    /* absentees (issue 14) */
+    {BN_MSG_SESSION_UPDATE, 5}, /* absentees (issue 14) */
 };
 
 /* field_is_zero: f of m holds its zero value. */

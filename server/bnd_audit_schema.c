@@ -67,6 +67,7 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_SESSION_MODES, NULL, 0, WHY_IDS},
     {BND_DB_OBJ_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
+    {BND_DB_SESSION_ABSENT, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -255,6 +256,10 @@ static const struct why {
      "how a session was held (in person, video, phone), as a member "
      "recorded it: the report shows whether each pair's first meeting was "
      "in person, as the programme's convention asks"},
+    {"session_absent", "session_id", "the session whose absentees these are"},
+    {"session_absent", "absentees.account_id",
+     "which members were absent from a session, as a member recorded it: "
+     "the statistics count absences per side and per member"},
     {"obj_counts", NULL,
      "a count kept from the clear objective statuses (abandoned "
      "objectives), for the administrator's statistics"},

@@ -156,6 +156,8 @@ static const bnd_cmd cmds[] = {
      NONE},
     {M(STATS_PAIRS_GET), M(STATS_PAIRS), bnd_h_stats_pairs_get, NULL, F_LATER,
      R_ADMIN, NONE, NONE},
+    {M(STATS_MEMBERS_GET), M(STATS_MEMBERS), bnd_h_stats_members_get, NULL,
+     F_LATER, R_ADMIN, NONE, NONE},
     {M(QUESTIONNAIRE_SET), M(OK), bnd_h_questionnaire_set, NULL, F_WRITE,
      R_ADMIN, NONE, NONE},
     {M(QUESTIONNAIRE_GET), M(QUESTIONNAIRE), bnd_h_questionnaire_get, NULL, 0,

@@ -61,7 +61,8 @@
     X(QUESTIONNAIRES, questionnaires, rec_questionnaire)                       \
     X(ANSWERED, answered, none)                                                \
     X(SESSION_MODES, session_modes, rec_session_mode)                          \
-    X(OBJ_COUNTS, obj_counts, rec_obj_counts)
+    X(OBJ_COUNTS, obj_counts, rec_obj_counts)                                  \
+    X(SESSION_ABSENT, session_absent, rec_session_absent)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -93,6 +94,7 @@
 #define BND_K_answered(F, R) F(pair_id, U64) R(account_id, U64)
 #define BND_K_session_modes(F, R) F(pair_id, U64) R(session_id, U64)
 #define BND_K_obj_counts(F, R) F(programme_id, U64) R(pair_id, U64)
+#define BND_K_session_absent(F, R) F(pair_id, U64) R(session_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

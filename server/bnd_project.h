@@ -28,7 +28,7 @@
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
     X(rec_note, note_meta, "")                                                 \
-    X(rec_session, session_info, "mode")                                       \
+    X(rec_session, session_info, "mode absentees")                             \
     X(rec_objective, objective_info, "")                                       \
     X(rec_doc, doc_meta, "")                                                   \
     X(rec_prog_stats, stats, "programme today months objectives_abandoned")    \

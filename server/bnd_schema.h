@@ -388,6 +388,15 @@
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U32, abandoned, 0, 0)
 
+/* Who of the pair's members was absent from a session (issue 14), by
+ * increasing account id, as the last SESSION_ADD or SESSION_UPDATE named
+ * them: rec_session's shape is frozen. No row: nobody named (the absent
+ * bits alone then speak for whole sides). */
+#define BN_F_rec_session_absent(F, T)                                          \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -414,7 +423,8 @@
     X(rec_prog_accept)                                                         \
     X(rec_questionnaire)                                                       \
     X(rec_session_mode)                                                        \
-    X(rec_obj_counts)
+    X(rec_obj_counts)                                                          \
+    X(rec_session_absent)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -498,30 +498,60 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
-/* session_add_matches tries the add entry with the served date and each
- * status and absence it could have been added with (an update changes
- * those and not the date). */
-static int session_add_matches(const bn_log_entry *e, uint64_t pair_id,
-                               uint32_t date, uint8_t status, uint8_t absent,
-                               int updated)
+/*
+ * session_add_matches tries the add entry with the served date and the
+ * served status, absences and absentees; once the session was updated,
+ * with each status, absence bits and set of absentees it could have been
+ * added with (an update changes those and not the date): the absentees
+ * were members of the pair, so every subset of its member records (by
+ * increasing account id, as the server keeps them) is tried, nobody
+ * first.
+ */
+static int session_add_matches(const bnc_pair *p, const bn_log_entry *e,
+                               const struct bn_session_info *s, int updated)
 {
+    struct bn_account_ref refs[BN_MEMBERS_MAX];
+    uint64_t ids[BN_MEMBERS_MAX];
+    size_t nm, m = 0;
+    const bnc_member *ms = bnc_pair_members(p, &nm);
     bn_msg req;
 
     bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
-    req.u.session_add.pair_id = pair_id;
-    req.u.session_add.date = date;
+    req.u.session_add.pair_id = p->info.id;
+    req.u.session_add.date = s->date;
     if (!updated) {
-        req.u.session_add.status = status;
-        req.u.session_add.absent = absent;
+        req.u.session_add.status = s->status;
+        req.u.session_add.absent = s->absent;
+        req.u.session_add.absentees.v = s->absentees.v;
+        req.u.session_add.absentees.len = s->absentees.len;
         return bn_log_entry_matches(e, &req);
     }
-    for (uint8_t s = 1; s <= BN_SESSION_STATUS_MAX; s++)
-        for (uint8_t a = 0; a <= BN_ABSENT_MAX; a++) {
-            req.u.session_add.status = s;
-            req.u.session_add.absent = a;
-            if (bn_log_entry_matches(e, &req) == 0)
-                return 0;
+    for (size_t j = 0; j < nm && m < BN_MEMBERS_MAX; j++) {
+        size_t k = m;
+        while (k > 0 && ids[k - 1] > ms[j].account_id) {
+            ids[k] = ids[k - 1];
+            k--;
         }
+        ids[k] = ms[j].account_id;
+        m++;
+    }
+    req.u.session_add.absentees.v = refs;
+    for (uint32_t mask = 0; mask < (1u << m); mask++) {
+        uint32_t n = 0;
+        for (size_t j = 0; j < m; j++)
+            if (mask & (1u << j)) {
+                memset(&refs[n], 0, sizeof refs[n]);
+                refs[n++].account_id = ids[j];
+            }
+        req.u.session_add.absentees.len = n;
+        for (uint8_t st = 1; st <= BN_SESSION_STATUS_MAX; st++)
+            for (uint8_t a = 0; a <= BN_ABSENT_MAX; a++) {
+                req.u.session_add.status = st;
+                req.u.session_add.absent = a;
+                if (bn_log_entry_matches(e, &req) == 0)
+                    return 0;
+            }
+    }
     return BN_EINVAL;
 }
 
@@ -542,12 +572,11 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
                            id);
     if (add->version == BN_LOG_VERSION &&
         (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
-         session_add_matches(add, p->info.id, s->date, s->status, s->absent,
-                             upd != NULL) != 0))
+         session_add_matches(p, add, s, upd != NULL) != 0))
         return bnc__tamper(c, BN_ETAMPER,
                            "session %s is not the session member %" PRIu64
                            " logged at entry %" PRIu64
-                           " (its date or record was changed)",
+                           " (its date, status or attendance was changed)",
                            id, add->author_id, add->seq);
     if (upd != NULL) {
         bn_msg req;
@@ -556,10 +585,12 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
         req.u.session_update.session_id = s->id;
         req.u.session_update.status = s->status;
         req.u.session_update.absent = s->absent;
+        req.u.session_update.absentees.v = s->absentees.v;
+        req.u.session_update.absentees.len = s->absentees.len;
         if (bn_log_entry_matches(upd, &req) != 0)
             return bnc__tamper(c, BN_ETAMPER,
-                               "session %s: its status or attendance is not "
-                               "what member %" PRIu64
+                               "session %s: its status or attendance (who "
+                               "was absent) is not what member %" PRIu64
                                " logged at entry %" PRIu64,
                                id, upd->author_id, upd->seq);
     }

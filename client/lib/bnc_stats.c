@@ -20,6 +20,7 @@ void bnc_stats_free(bnc_stats *s)
         return;
     free(s->months);
     free(s->pairs);
+    free(s->members);
     free(s);
 }
 
@@ -36,6 +37,39 @@ static int take_stats_pairs(const bn_msg *rep, const void *ctx, void **arr,
         if (rc != 0)
             return rc;
         rc = bnc__page_next(last, p.pair_id);
+        if (rc != 0)
+            return rc;
+    }
+    *more = r->more;
+    return 0;
+}
+
+/* A page of STATS_MEMBERS: rows by pair id then account id, strictly
+ * increasing across pages too; a page holds whole pairs, so its last
+ * pair id is the next request's `after` and a page's first pair must be
+ * after it. */
+static int take_stats_members(const bn_msg *rep, const void *ctx, void **arr,
+                              size_t *n, uint64_t *last, int *more)
+{
+    const bn_stats_members *r = &rep->u.stats_members;
+    const uint64_t after = *last;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        const struct bn_stats_member *w = &r->items.v[i];
+        const bnc_stats_member *prev =
+            *n > 0 ? &((const bnc_stats_member *)*arr)[*n - 1] : NULL;
+        bnc_stats_member m;
+        int rc = 0;
+        if (w->side != BN_ROLE_MENTOR && w->side != BN_ROLE_MENTEE)
+            return BN_EPROTO;
+        if (i > 0 && w->pair_id == *last && *last != after)
+            rc = w->account_id > prev->account_id ? 0 : BN_EPROTO;
+        else
+            rc = bnc__page_next(last, w->pair_id);
+        if (rc != 0)
+            return rc;
+        bnc__project_stats_member(&m, w);
+        rc = bnc__append(arr, n, sizeof m, &m);
         if (rc != 0)
             return rc;
     }
@@ -84,6 +118,13 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
     rc =
         bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
                       take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_STATS_MEMBERS_GET, 0);
+        req.u.stats_members_get.programme_id = programme_id;
+        rc = bnc__list_all(c, &req, &req.u.stats_members_get.after,
+                           BN_MSG_STATS_MEMBERS, take_stats_members, NULL,
+                           (void **)&s->members, &s->nmembers);
+    }
     if (rc == 0)
         rc = bnc_feedback_fetch(c, programme_id, &s->feedback);
     if (rc == 0) {

@@ -330,7 +330,8 @@
     T(test_body_hash_of_ciphertext_hash)                                       \
     T(test_describe_table)                                                     \
     T(test_entry_must_name_its_request)                                        \
-    T(test_pair_end_override)
+    T(test_pair_end_override)                                                  \
+    T(test_session_absentees_grown)
 
 /* test_proto_malformed.c */
 #define BN_UNIT_proto_malformed(G, T, TS)                                      \

@@ -129,8 +129,10 @@ struct member_walk {
 };
 
 /*
- * count_absences counts one session against the pair's members: only a
- * session the statistics count as held (bnd_stats.h); each member named
+ * count_absences counts one session against the pair's members as the
+ * side counters do (bnd_stats.h): only a session recorded held (one that
+ * both sides entirely missed counts as not held, but its absences
+ * count, so that a side's members add up to its counter); each member named
  * absent counts one; with nobody named, a side whose bit is set counts
  * one for its referent (pair_info's mentor_id or mentee_id: the side's
  * one member when the session was recorded, since the server accepts
@@ -146,8 +148,7 @@ static int count_absences(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_session_fact f = {s.status, s.absent, s.date, 0, 0};
-    if (!bnd_stats_held(&f))
+    if (s.status != BN_SESSION_HELD)
         return 0;
     rc = bnd_rec_get(cx->st, cx->txn, bnd_key_session_absent(s.pair_id, s.id),
                      &a, &cx->arena);

@@ -150,9 +150,9 @@ int bnd_stats_fact(bnd_store *st, MDB_txn *txn, const bn_rec_session *s,
     }
     for (uint32_t i = 0; rc == 0 && i < a.absentees.len; i++) {
         bn_rec_member m;
-        rc = bnd_rec_get(st, txn,
-                         bnd_key_members(s->pair_id, a.absentees.v[i].account_id),
-                         &m, &arena);
+        rc = bnd_rec_get(
+            st, txn, bnd_key_members(s->pair_id, a.absentees.v[i].account_id),
+            &m, &arena);
         if (rc == BN_ENOTFOUND)
             rc = BN_ECORRUPT; /* an absentee of no member record */
         else if (rc == 0 && m.role == BN_ROLE_MENTOR)

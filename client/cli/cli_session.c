@@ -127,8 +127,7 @@ int cli_session_add(cli_ctx *ctx, int argc, char **argv)
         rc = resolve_absent(ctx, p, absents, nabs, ids, &nids);
         if (rc != 0)
             goto cleanup; /* said */
-        rc = bnc_session_add_absentees(ctx->client, p, day, st, ids, nids,
-                                       &s);
+        rc = bnc_session_add_absentees(ctx->client, p, day, st, ids, nids, &s);
     }
     /* The mode is its own signed entry, right after the session's. */
     if (rc == 0 && md != BNC_MODE_UNKNOWN) {
@@ -211,10 +210,11 @@ int cli_session_update(cli_ctx *ctx, int argc, char **argv)
     s = *cur;
     /* Each change is its own signed entry; what does not change sends
      * nothing. */
-    int same = nabs == 0 || (nids == cur->nabsentees &&
-                             (nids == 0 ? cur->absent == 0
-                                        : memcmp(ids, cur->absentees,
-                                                 nids * sizeof *ids) == 0));
+    int same =
+        nabs == 0 ||
+        (nids == cur->nabsentees &&
+         (nids == 0 ? cur->absent == 0
+                    : memcmp(ids, cur->absentees, nids * sizeof *ids) == 0));
     if (nabs == 0 && (st != cur->status) && cur->nabsentees == 0)
         /* a session recorded by side only: its sides' current members */
         rc = bnc_session_update(ctx->client, p, sid, st, cur->absent, &s);
@@ -269,11 +269,10 @@ static void absent_text(const bnc_session *s, const bnc_pair *p,
     out[0] = '\0';
     for (size_t i = 0; i < s->nabsentees && at < size; i++) {
         const char *name = absentee_name(s->absentees[i], p, accts, nacc);
-        int w = name[0] != '\0'
-                    ? snprintf(out + at, size - at, "%s%s", i ? "," : "",
-                               cli_safe(name))
-                    : snprintf(out + at, size - at, "%s%" PRIu64,
-                               i ? "," : "", s->absentees[i]);
+        int w = name[0] != '\0' ? snprintf(out + at, size - at, "%s%s",
+                                           i ? "," : "", cli_safe(name))
+                                : snprintf(out + at, size - at, "%s%" PRIu64,
+                                           i ? "," : "", s->absentees[i]);
         if (w < 0)
             break;
         at += (size_t)w;
@@ -307,8 +306,7 @@ static void print_sessions(const bnc_session *items, size_t n, int json,
             for (size_t j = 0; j < s->nabsentees; j++) {
                 printf("%s{\"id\":%" PRIu64 ",\"name\":", j ? "," : "",
                        s->absentees[j]);
-                cli_json_str(
-                    absentee_name(s->absentees[j], p, accts, nacc));
+                cli_json_str(absentee_name(s->absentees[j], p, accts, nacc));
                 printf("}");
             }
             printf("]}");

@@ -107,8 +107,7 @@ static uint8_t current_side(const bnc_member *m)
 {
     if (m == NULL || m->to_epoch != 0)
         return 0;
-    return m->role == BN_ROLE_MENTOR || m->role == BN_ROLE_MENTEE ? m->role
-                                                                  : 0;
+    return m->role == BN_ROLE_MENTOR || m->role == BN_ROLE_MENTEE ? m->role : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -341,8 +340,7 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
     if (!valid_session(status, absent))
         return BN_EINVAL;
     side_members(p, absent, ids, &n);
-    return bnc_session_update_absentees(c, p, session_id, status, ids, n,
-                                        out);
+    return bnc_session_update_absentees(c, p, session_id, status, ids, n, out);
 }
 
 const char *bnc_session_mode_name(uint8_t mode)

@@ -71,6 +71,7 @@
     X(srv_config)                                                              \
     X(srv_dates)                                                               \
     X(srv_correct)                                                             \
+    X(srv_attend)                                                              \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -436,6 +437,12 @@
     T(test_session_dates)                                                      \
     T(test_minimum_duration)                                                   \
     T(test_admin_sessions)
+/* test_srv_attend.c */
+#define BN_UNIT_srv_attend(G, T, TS)                                           \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_absentees_checked)                                                  \
+    T(test_absences_counted)
+
 /* test_srv_correct.c */
 #define BN_UNIT_srv_correct(G, T, TS)                                          \
     G(setup, teardown, BN_UNIT_EACH)                                           \

@@ -185,9 +185,8 @@ static void test_session_absentees_grown(void **state)
         other[BN_HASH_BYTES];
     struct bn_account_ref who[2] = {{7, 0}, {9, 0}};
     /* [0x50, id 0, pair 5, date 20000, status 2, absent 2, entry ""] */
-    static const uint8_t add_before[] = {0x97, 0x50, 0x00, 0x05, 0xcd,
-                                         0x4e, 0x20, 0x02, 0x02, 0xc4,
-                                         0x00};
+    static const uint8_t add_before[] = {0x97, 0x50, 0x00, 0x05, 0xcd, 0x4e,
+                                         0x20, 0x02, 0x02, 0xc4, 0x00};
     /* [0x51, id 0, pair 5, session 3, status 2, absent 0, entry ""] */
     static const uint8_t upd_before[] = {0x97, 0x51, 0x00, 0x05, 0x03,
                                          0x02, 0x00, 0xc4, 0x00};

@@ -123,6 +123,7 @@
     TS(test_note_origin_from_log, setup, teardown)                             \
     TS(test_erased_by_author, setup, teardown)                                 \
     TS(test_sessions, setup, teardown)                                         \
+    TS(test_session_absentees, setup, teardown)                                \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
     T(test_paging_must_advance)                                                \

@@ -448,6 +448,12 @@ int bnc_stats_derive(const bnc_stats *s, uint32_t today, bnc_stats_derived *out)
 /* ---- shared output helpers -------------------------------------------- */
 
 /* date_or writes YYYY-MM-DD, or dash for day 0. */
+/* A member's side, as the report words it. */
+static const char *side_name(uint8_t side)
+{
+    return side == BN_ROLE_MENTOR ? "mentor" : "mentee";
+}
+
 static const char *date_or(char out[11], uint32_t day, const char *dash)
 {
     if (day == 0)
@@ -737,6 +743,19 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fputs("* erased: its notes and documents are gone; its sessions and "
               "counts stay\n",
               f);
+    if (s->nmembers > 0) {
+        fprintf(f, "\nMEMBERS (absences from held sessions)\n%-8s %-8s ",
+                "PAIR", "ACCOUNT");
+        cell(f, "MEMBER", 22);
+        fprintf(f, "%-7s %5s %6s\n", "SIDE", "HELD", "ABSENT");
+    }
+    for (size_t i = 0; i < s->nmembers; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        fprintf(f, "%-8" PRIu64 " %-8" PRIu64 " ", m->pair_id, m->account_id);
+        cell(f, m->name, 22);
+        fprintf(f, "%-7s %5u %6u\n", side_name(m->side), m->sessions_held,
+                m->absences);
+    }
     return done(f);
 }
 
@@ -883,6 +902,25 @@ static int json_feedback(FILE *f, const bnc_feedback *fb)
     return rc;
 }
 
+/* json_members writes the member rows (issue 14). */
+static int json_members(FILE *f, const bnc_stats *s)
+{
+    int rc = 0;
+    fputs(",\"member_rows\":[", f);
+    for (size_t i = 0; i < s->nmembers && rc == 0; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        fprintf(f,
+                "%s{\"pair_id\":%" PRIu64 ",\"account_id\":%" PRIu64
+                ",\"name\":",
+                i ? "," : "", m->pair_id, m->account_id);
+        rc = json_str(f, m->name);
+        fprintf(f, ",\"side\":\"%s\",\"sessions_held\":%u,\"absences\":%u}",
+                side_name(m->side), m->sessions_held, m->absences);
+    }
+    fputc(']', f);
+    return rc;
+}
+
 int bnc_stats_write_json(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d)
 {
@@ -974,6 +1012,8 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
         rc = json_pair(f, &s->pairs[i], &d->pairs[i]);
     }
     fputc(']', f);
+    if (rc == 0)
+        rc = json_members(f, s);
     if (rc == 0)
         rc = json_feedback(f, &s->feedback);
     fputs("}\n", f);
@@ -1086,5 +1126,20 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 bnc_ender_name(p->ended_by), p->min_override ? "yes" : "no");
     }
     csv_feedback(f, &s->feedback);
+    /* issue 14: each member's attendance, a table of its own after an
+     * empty line, each row starting with the word "member" (a pair row
+     * starts with its id) */
+    if (s->nmembers > 0)
+        fputs("\r\nfigure,pair_id,account_id,member,side,sessions_held,"
+              "absences\r\n",
+              f);
+    for (size_t i = 0; i < s->nmembers; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        fprintf(f, "member,%" PRIu64 ",%" PRIu64 ",", m->pair_id,
+                m->account_id);
+        csv_text(f, m->name);
+        fprintf(f, ",%s,%u,%u\r\n", side_name(m->side), m->sessions_held,
+                m->absences);
+    }
     return done(f);
 }

@@ -45,8 +45,7 @@
  * answered       pair_id (8) || account_id (8)                (no record)
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
  * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
- * session_absent pair_id (8) || session_id (8)                rec_session_absent
- * layout:end
+ * session_absent pair_id (8) || session_id (8) rec_session_absent layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
  * statistics' counting rules, bnd_stats.h; absent before issue 13) and

@@ -62,8 +62,9 @@ static const cli_cmd commands[] = {
      "--programme P [--json | --csv | --html FILE]",
      "A programme's statistics (administrators): pairs by status, "
      "sessions, absences, objectives, completion and the pairs at risk "
-     "(no held session for 1.5 times the expected interval). Default: a "
-     "table; --json; --csv (one row per pair); --html FILE: one "
+     "(no held session for 1.5 times the expected interval), and each "
+     "member's absences (a members section). Default: a table; --json; "
+     "--csv (one row per pair, then one per member); --html FILE: one "
      "self-contained report with charts, ready to print."},
     {"admin pair", cli_admin_pair,
      "--programme P --mentor ACCOUNT --mentee ACCOUNT",

@@ -1399,10 +1399,10 @@ typedef struct bnc_stats {
 
 /*
  * bnc_stats_fetch sends STATS_GET, then STATS_PAIRS_GET and
- * STATS_MEMBERS_GET until their last pages, and copies everything into *out (allocated; free with
- * bnc_stats_free). Errors: the server's (BNC_EDENIED for a non-admin,
- * BNC_ENOTFOUND for an unknown programme), BNC_EPROTO for a reply about
- * another programme or with an unknown frequency, BNC_ENOMEM.
+ * STATS_MEMBERS_GET until their last pages, and copies everything into *out
+ * (allocated; free with bnc_stats_free). Errors: the server's (BNC_EDENIED for
+ * a non-admin, BNC_ENOTFOUND for an unknown programme), BNC_EPROTO for a reply
+ * about another programme or with an unknown frequency, BNC_ENOMEM.
  */
 int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out);
 

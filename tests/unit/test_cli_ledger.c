@@ -612,6 +612,51 @@ static void test_session_absentees(void **state)
     assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
 }
 
+/* --absent for a pair (bnc_absentees_parse): sides, none, members by id
+ * or name, merged and sorted; a departed member, an unknown or shared
+ * name refused, saying where. */
+static void test_absentees_parse(void **state)
+{
+    world *w = *state;
+    uint64_t ids[BNC_ABSENTEES_MAX];
+    size_t n = 0, bad = 0;
+    strcpy(w->members[0].name, "Marc");
+    strcpy(w->members[1].name, "Mina");
+    assert_int_equal(bnc_absentees_parse(&w->p, "mentee", ids, &n, &bad), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], MENTEE);
+    assert_int_equal(bnc_absentees_parse(&w->p, "Marc", ids, &n, &bad), 0);
+    assert_int_equal(n, 2); /* added, sorted */
+    assert_int_equal(ids[0], MENTOR);
+    assert_int_equal(ids[1], MENTEE);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "3,Marc,3", ids, &n, &bad), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "none", ids, &n, &bad), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(bnc_absentees_parse(&w->p, "both", ids, &n, &bad), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina,Zoe", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    assert_int_equal(bad, 5);
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina,", ids, &n, &bad),
+                     BNC_EINVAL);
+    assert_int_equal(bnc_absentees_parse(&w->p, "9", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    strcpy(w->members[0].name, "Mina"); /* two members named alike */
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina", ids, &n, &bad),
+                     BNC_EAMBIGUOUS);
+    w->members[1].to_epoch = 2; /* the mentee left: no longer named */
+    assert_int_equal(bnc_absentees_parse(&w->p, "3", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "mentee", ids, &n, &bad), 0);
+    assert_int_equal(n, 0);
+}
+
 static void test_objectives(void **state)
 {
     world *w = *state;

@@ -124,6 +124,7 @@
     TS(test_erased_by_author, setup, teardown)                                 \
     TS(test_sessions, setup, teardown)                                         \
     TS(test_session_absentees, setup, teardown)                                \
+    TS(test_absentees_parse, setup, teardown)                                  \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
     T(test_paging_must_advance)                                                \

@@ -1,3 +1,5 @@
+/* The layout table below is generated (82 columns): not reflowed. */
+/* clang-format off */
 /*
  * bnd_schema.h: every record binomed stores in LMDB, in one place.
  *
@@ -45,7 +47,8 @@
  * answered       pair_id (8) || account_id (8)                (no record)
  * session_modes  pair_id (8) || session_id (8)                rec_session_mode
  * obj_counts     programme_id (8) || pair_id (8)              rec_obj_counts
- * session_absent pair_id (8) || session_id (8) rec_session_absent layout:end
+ * session_absent pair_id (8) || session_id (8)                rec_session_absent
+ * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
  * statistics' counting rules, bnd_stats.h; absent before issue 13) and
@@ -87,6 +90,7 @@
  * keep the schema 3 shape of the records it rewrites. Any other version
  * is refused.
  */
+/* clang-format on */
 #ifndef BND_SCHEMA_H
 #define BND_SCHEMA_H
 

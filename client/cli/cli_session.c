@@ -10,15 +10,25 @@
 
 #define ABSENT_MAX 16
 
-/* check_absent checks the --absent words that need no pair: "none" only
- * alone. */
+#define ABSENT_WORDS                                                           \
+    "--absent is mentor, mentee or both, none, or members' account ids or "    \
+    "names, comma-separated"
+
+/* check_absent checks what of --absent needs no pair: "none" only alone,
+ * no empty item. */
 static int check_absent(cli_ctx *ctx, const char **vals, int n)
 {
-    for (int i = 0; i < n; i++)
-        if (strcmp(vals[i], "none") == 0 && n > 1)
+    for (int i = 0; i < n; i++) {
+        const char *v = vals[i];
+        size_t len = strlen(v);
+        if (strcmp(v, "none") == 0 && n > 1)
             return cli_fail(ctx, CLI_EUSAGE,
                             "--absent none is given alone (everybody "
                             "attended)");
+        if (len == 0 || v[0] == ',' || v[len - 1] == ',' ||
+            strstr(v, ",,") != NULL)
+            return cli_fail(ctx, CLI_EUSAGE, ABSENT_WORDS);
+    }
     return 0;
 }
 
@@ -47,12 +57,10 @@ static int resolve_absent(cli_ctx *ctx, const bnc_pair *p, const char **vals,
         if (rc == BNC_ENOTFOUND)
             return cli_fail(ctx, CLI_EUSAGE,
                             "--absent: '%.*s' is no current member of the "
-                            "pair (mentor, mentee, both, none, or members' "
+                            "pair (mentor, mentee or both, none, or members' "
                             "account ids or names, comma-separated)",
                             len, cli_safe(item));
-        return cli_fail(ctx, CLI_EUSAGE,
-                        "--absent is mentor, mentee, both, none, or members' "
-                        "account ids or names, comma-separated");
+        return cli_fail(ctx, CLI_EUSAGE, ABSENT_WORDS);
     }
     return 0;
 }
@@ -228,9 +236,10 @@ int cli_session_update(cli_ctx *ctx, int argc, char **argv)
         char d[11], who[CLI_ABSENT_TEXT];
         cli_date(d, s.date);
         absent_text(&s, p, NULL, 0, who, sizeof who);
-        printf("session %" PRIu64 " (%s): %s, absent: %s, mode: %s\n", s.id, d,
-               bnc_session_status_name(s.status), who,
-               bnc_session_mode_name(s.mode));
+        printf("session %" PRIu64 " (%s): %s, absent: %s, mode: %s, "
+               "absentees: %s\n",
+               s.id, d, bnc_session_status_name(s.status),
+               bnc_absent_name(s.absent), bnc_session_mode_name(s.mode), who);
     } else {
         cli_write_error(ctx, rc, pos[0]);
     }
@@ -254,19 +263,16 @@ static const char *absentee_name(uint64_t id, const bnc_pair *p,
     return "";
 }
 
-/* absent_text writes who was absent from s for a table: names (or ids
- * when no name is known), comma-separated; a session recorded by side
- * only says its sides; nobody: "-". */
+/* absent_text writes who was named absent from s for a table: names
+ * (or ids when no name is known), comma-separated; nobody named: "-"
+ * (a session recorded by side only names nobody: its ABSENT column says
+ * which side). */
 static void absent_text(const bnc_session *s, const bnc_pair *p,
                         const bnc_account *accts, size_t nacc, char *out,
                         size_t size)
 {
     size_t at = 0;
-    if (s->nabsentees == 0) {
-        snprintf(out, size, "%s", bnc_absent_name(s->absent));
-        return;
-    }
-    out[0] = '\0';
+    snprintf(out, size, "-");
     for (size_t i = 0; i < s->nabsentees && at < size; i++) {
         const char *name = absentee_name(s->absentees[i], p, accts, nacc);
         int w = name[0] != '\0' ? snprintf(out + at, size - at, "%s%s",
@@ -288,8 +294,8 @@ static void print_sessions(const bnc_session *items, size_t n, int json,
     if (json)
         printf("[");
     else
-        printf("%-8s %-10s %-9s %-12s %s\n", "SESSION", "DATE", "STATUS",
-               "ABSENT", "MODE");
+        printf("%-8s %-10s %-9s %-6s %-9s %s\n", "SESSION", "DATE", "STATUS",
+               "ABSENT", "MODE", "ABSENTEES");
     for (size_t i = 0; i < n; i++) {
         const bnc_session *s = &items[i];
         char d[11];
@@ -313,9 +319,10 @@ static void print_sessions(const bnc_session *items, size_t n, int json,
         } else {
             char who[CLI_ABSENT_TEXT];
             absent_text(s, p, accts, nacc, who, sizeof who);
-            printf("%-8" PRIu64 " %-10s %-9s %-12s %s\n", s->id, d,
-                   bnc_session_status_name(s->status), who,
-                   bnc_session_mode_name(s->mode));
+            printf("%-8" PRIu64 " %-10s %-9s %-6s %-9s %s\n", s->id, d,
+                   bnc_session_status_name(s->status),
+                   bnc_absent_name(s->absent), bnc_session_mode_name(s->mode),
+                   who);
         }
     }
     if (json)

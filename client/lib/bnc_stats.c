@@ -744,14 +744,15 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
               "counts stay\n",
               f);
     if (s->nmembers > 0) {
-        fprintf(f, "\nMEMBERS (absences from held sessions)\n%-8s %-8s ",
+        fprintf(f, "\nMEMBERS (absences from held sessions)\n  %-8s %-8s ",
                 "PAIR", "ACCOUNT");
         cell(f, "MEMBER", 22);
         fprintf(f, "%-7s %5s %6s\n", "SIDE", "HELD", "ABSENT");
     }
     for (size_t i = 0; i < s->nmembers; i++) {
         const bnc_stats_member *m = &s->members[i];
-        fprintf(f, "%-8" PRIu64 " %-8" PRIu64 " ", m->pair_id, m->account_id);
+        /* indented: a line starting with a pair id is the pair's row */
+        fprintf(f, "  %-8" PRIu64 " %-8" PRIu64 " ", m->pair_id, m->account_id);
         cell(f, m->name, 22);
         fprintf(f, "%-7s %5u %6u\n", side_name(m->side), m->sessions_held,
                 m->absences);

@@ -294,8 +294,8 @@ static void print_sessions(const bnc_session *items, size_t n, int json,
     if (json)
         printf("[");
     else
-        printf("%-8s %-10s %-9s %-6s %-9s %s\n", "SESSION", "DATE", "STATUS",
-               "ABSENT", "MODE", "ABSENTEES");
+        printf("%-8s %-10s %-9s %-6s %-12s %s\n", "SESSION", "DATE", "STATUS",
+               "ABSENT", "ABSENTEES", "MODE");
     for (size_t i = 0; i < n; i++) {
         const bnc_session *s = &items[i];
         char d[11];
@@ -319,10 +319,10 @@ static void print_sessions(const bnc_session *items, size_t n, int json,
         } else {
             char who[CLI_ABSENT_TEXT];
             absent_text(s, p, accts, nacc, who, sizeof who);
-            printf("%-8" PRIu64 " %-10s %-9s %-6s %-9s %s\n", s->id, d,
+            printf("%-8" PRIu64 " %-10s %-9s %-6s %-12s %s\n", s->id, d,
                    bnc_session_status_name(s->status),
-                   bnc_absent_name(s->absent), bnc_session_mode_name(s->mode),
-                   who);
+                   bnc_absent_name(s->absent), who,
+                   bnc_session_mode_name(s->mode));
         }
     }
     if (json)

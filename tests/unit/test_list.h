@@ -443,7 +443,8 @@
 #define BN_UNIT_srv_attend(G, T, TS)                                           \
     G(setup, teardown, BN_UNIT_EACH)                                           \
     T(test_absentees_checked)                                                  \
-    T(test_absences_counted)
+    T(test_absences_counted)                                                   \
+    T(test_team_side)
 
 /* test_srv_correct.c */
 #define BN_UNIT_srv_correct(G, T, TS)                                          \

@@ -263,4 +263,78 @@ static void test_absences_counted(void **state)
     assert_int_equal(call(&W.mentor, &m), BN_EDENIED);
 }
 
+/* put_member writes the member record *arg (a second mentor, as the
+ * membership work will: this test stands in for it). */
+static int put_member(MDB_txn *txn, void *arg)
+{
+    const bn_rec_member *m = arg;
+    return bnd_rec_put(W.srv->store, txn,
+                       bnd_key_members(m->pair_id, m->account_id), m, 0);
+}
+
+/* A side of two members (a record written here, before team pairings
+ * exist): the bits alone no longer say who, a side is absent only when
+ * both are named, one named is a partial absence that counts one for the
+ * side; a departed member cannot be named, and keeps the absences
+ * counted while a member. */
+static void test_team_side(void **state)
+{
+    uint64_t p = W.pair_a, mentor = W.mentor.account, nora = W.mentor2.account,
+             mentee = W.mentee.account;
+    uint64_t both_mentors[2] = {mentor < nora ? mentor : nora,
+                                mentor < nora ? nora : mentor};
+    bn_rec_member m = {p, nora, BN_ROLE_MENTOR, 1, 0, 0};
+    (void)state;
+
+    activate(p, &W.mentor, &W.mentee);
+    assert_int_equal(bnd_store_write(W.srv->store, put_member, &m), 0);
+    assert_int_equal(session_add(&W.mentee, p, day(2025, 1, 6), BN_SESSION_HELD,
+                                 BN_ABSENT_MENTOR),
+                     BN_EINVAL);
+    said(&W.mentee, "has 2 members");
+    assert_int_equal(attend(&W.mentee, p, 0, day(2025, 1, 6), BN_SESSION_HELD,
+                            BN_ABSENT_MENTOR, &mentor, 1),
+                     BN_EINVAL);
+    said(&W.mentee, "absent mentor bit");
+    /* one of the two mentors: partial */
+    assert_int_equal(attend(&W.mentee, p, 0, day(2025, 1, 6), BN_SESSION_HELD,
+                            0, &mentor, 1),
+                     0);
+    /* both mentors: the side absent, the session still held */
+    assert_int_equal(attend(&W.mentee, p, 0, day(2025, 2, 3), BN_SESSION_HELD,
+                            BN_ABSENT_MENTOR, both_mentors, 2),
+                     0);
+    bn_stats_pair row = stats_row(W.prog1, p);
+    assert_int_equal(row.sessions_held, 2);
+    assert_int_equal(row.absent_mentor, 3);
+    assert_int_equal(row.absent_mentee, 0);
+
+    /* nora leaves: no longer named, her absence still counted */
+    m.to_epoch = 2;
+    assert_int_equal(bnd_store_write(W.srv->store, put_member, &m), 0);
+    assert_int_equal(
+        attend(&W.mentee, p, 0, day(2025, 3, 3), BN_SESSION_HELD, 0, &nora, 1),
+        BN_EINVAL);
+    said(&W.mentee, "not a current member");
+    bn_stats_member rows[8];
+    uint32_t n = member_rows(W.prog1, 0, rows, 8), sum = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (rows[i].pair_id != p)
+            continue;
+        if (rows[i].account_id == mentor)
+            assert_int_equal(rows[i].absences, 2);
+        else if (rows[i].account_id == nora)
+            assert_int_equal(rows[i].absences, 1);
+        else
+            assert_int_equal(rows[i].account_id, mentee);
+        if (rows[i].side == BN_ROLE_MENTOR)
+            sum += rows[i].absences;
+    }
+    assert_int_equal(sum, row.absent_mentor);
+    /* with nora gone, the mentor alone is the whole side again */
+    assert_int_equal(attend(&W.mentee, p, 0, day(2025, 3, 3), BN_SESSION_HELD,
+                            BN_ABSENT_MENTOR, &mentor, 1),
+                     0);
+}
+
 BN_UNIT_GROUP(srv_attend);

@@ -39,8 +39,9 @@
  * it: when false it is left out of the body hash (the encoding is the
  * one of the message before it), so that those entries still match. So
  * are the fields issue 14 appended (grown[] below): SESSION_ADD's
- * follow_up, OBJECTIVE_ADD's and OBJECTIVE_EDIT's target_date, and the
- * final DOC_CHUNK's kind and date (the self-diagnosis mark).
+ * absentees and follow_up, SESSION_UPDATE's absentees, OBJECTIVE_ADD's
+ * and OBJECTIVE_EDIT's target_date, the final DOC_CHUNK's kind and date
+ * (the self-diagnosis mark), and NOTE_PUT's side_only.
  */
 #include <pthread.h>
 #include <string.h>
@@ -90,7 +91,8 @@ static const struct {
 } grown[] = {
     {BN_MSG_PAIR_END, 4},       /* override (issue 13) */
     {BN_MSG_NOTE_PUT, 9},       /* side_only (issue 14) */
-    {BN_MSG_SESSION_ADD, 5},    /* follow_up (issue 14) */
+    {BN_MSG_SESSION_ADD, 5},    /* absentees, follow_up (issue 14) */
+    {BN_MSG_SESSION_UPDATE, 5}, /* absentees (issue 14) */
     {BN_MSG_OBJECTIVE_ADD, 6},  /* target_date (issue 14) */
     {BN_MSG_OBJECTIVE_EDIT, 6}, /* target_date (issue 14) */
     {BN_MSG_DOC_CHUNK, 6},      /* kind, date (issue 14) */

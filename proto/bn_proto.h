@@ -23,7 +23,9 @@
 #define BN_FRAME_HDR 4
 #define BN_FRAME_MAX (1u << 20)     /* body limit once logged in */
 #define BN_FRAME_MAX_PRELOGIN 4096u /* body limit before login */
-#define BN_MSG_MAX_DEPTH 4          /* message > OBJ/LIST > element */
+/* message > LIST > element > LIST > element: SESSIONS, a session's
+ * absentees (issue 14; 4 before) */
+#define BN_MSG_MAX_DEPTH 5
 
 /*
  * bn_frame_reader accumulates bytes from a stream and hands out whole

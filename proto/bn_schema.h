@@ -293,7 +293,9 @@ enum bn_doc_kind {
     F(T, U64, created_by, 0, 0)                                                \
     F(T, I64, created, 0, 0)                                                   \
     F(T, U8, mode, BN_MODE_MAX, 0)                                             \
-    F(T, BOOL, follow_up, 0, 0) /* after the pair completed (issue 14) */
+    F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX)                         \
+    F(T, BOOL, follow_up, 0, 0) /* after the pair completed (issue 14) */     \
+    F(T, LIST, added_absentees, account_ref, BN_MEMBERS_MAX) /* at its add */
 
 #define BN_F_objective_info(F, T)                                              \
     F(T, U64, id, 0, 0)                                                        \
@@ -357,6 +359,20 @@ enum bn_doc_kind {
     F(T, U32, follow_ups_held, 0, 0)          /* after the pair completed */   \
     F(T, U32, follow_ups_planned, 0, 0)
 
+/* An account named in a list: a session's absentees (issue 14). */
+#define BN_F_account_ref(F, T) F(T, U64, account_id, 0, 0)
+
+/* One member's attendance in a pair (STATS_MEMBERS, issue 14): the pair's
+ * held sessions (the pair's, not only those while a member) and the
+ * member's absences from them; side is the member's role. */
+#define BN_F_stats_member(F, T)                                                \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, STR, name, BN_NAME_MAX, 0)                                            \
+    F(T, U8, side, BN_ROLE_MAX, 0)                                             \
+    F(T, U32, sessions_held, 0, 0)                                             \
+    F(T, U32, absences, 0, 0)
+
 /* A member's consent to erase the pair: their PAIR_ERASE log entry. */
 #define BN_F_erase_consent(F, T)                                               \
     F(T, U64, account_id, 0, 0)                                                \
@@ -402,6 +418,8 @@ enum bn_doc_kind {
     X(stats_month)                                                             \
     X(stats_pair)                                                              \
     X(erase_consent)                                                           \
+    X(account_ref)                                                             \
+    X(stats_member)                                                            \
     X(audit_finding)                                                           \
     X(audit_field)                                                             \
     X(audit_canary)
@@ -694,13 +712,15 @@ enum bn_doc_kind {
     F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
     F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX)                         \
     F(T, BOOL, follow_up, 0, 0) /* on a completed pair (issue 14) */
 #define BN_F_session_update(F, T)                                              \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, session_id, 0, 0)                                                \
     F(T, U8, status, BN_SESSION_STATUS_MAX, 0)                                 \
     F(T, U8, absent, BN_ABSENT_MAX, 0)                                         \
-    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)
+    F(T, BIN, entry, BN_LOG_ENTRY_BYTES, 0)                                    \
+    F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX) /* issue 14 */
 #define BN_F_session_mode_set(F, T)                                            \
     F(T, U64, pair_id, 0, 0)                                                   \
     F(T, U64, session_id, 0, 0)                                                \
@@ -830,6 +850,15 @@ enum bn_doc_kind {
 #define BN_F_stats_pairs(F, T)                                                 \
     F(T, LIST, items, stats_pair, BN_PAGE_MAX)                                 \
     F(T, BOOL, more, 0, 0)
+/* Attendance per member (issue 14): rows by pair id, then account id;
+ * `after` is the last pair id of the page before (a page holds whole
+ * pairs). */
+#define BN_F_stats_members_get(F, T)                                           \
+    F(T, U64, programme_id, 0, 0)                                              \
+    F(T, U64, after, 0, 0)
+#define BN_F_stats_members(F, T)                                               \
+    F(T, LIST, items, stats_member, BN_PAGE_MAX)                               \
+    F(T, BOOL, more, 0, 0)
 
 /* Audit, for auditors, against the live server */
 /* The canaries are searched in the ciphertext fields of the stored
@@ -925,6 +954,8 @@ enum bn_doc_kind {
     X(QUESTIONNAIRE_GET, questionnaire_get, 0x95)                              \
     X(QUESTIONNAIRE, questionnaire, 0x96)                                      \
     X(QUESTIONNAIRE_ANSWER, questionnaire_answer, 0x97)                        \
+    X(STATS_MEMBERS_GET, stats_members_get, 0x98)                              \
+    X(STATS_MEMBERS, stats_members, 0x99)                                      \
     X(AUDIT_GET, audit_get, 0xa0)                                              \
     X(AUDIT_REPORT, audit_report, 0xa1)
 

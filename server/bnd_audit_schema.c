@@ -75,6 +75,7 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_SESSION_FOLLOW, NULL, 0, WHY_IDS},
     {BND_DB_FOLLOW_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
+    {BND_DB_SESSION_ABSENT, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -282,6 +283,13 @@ static const struct why {
      "how a session was held (in person, video, phone), as a member "
      "recorded it: the report shows whether each pair's first meeting was "
      "in person, as the programme's convention asks"},
+    {"session_absent", "session_id", "the session whose absentees these are"},
+    {"session_absent", "absentees.account_id",
+     "which members were absent from a session, as a member recorded it: "
+     "the statistics count absences per side and per member"},
+    {"session_absent", "added.account_id",
+     "who the session's first record named absent: a member's client needs "
+     "it to check that signed entry once an update changed the list"},
     {"obj_counts", NULL,
      "a count kept from the clear objective statuses (abandoned "
      "objectives), for the administrator's statistics"},

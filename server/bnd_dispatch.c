@@ -170,6 +170,8 @@ static const bnd_cmd cmds[] = {
      R_MEMBER, PAIR(questionnaire_get), NONE},
     {M(QUESTIONNAIRE_ANSWER), M(OK), bnd_h_questionnaire_answer, NULL, F_WRITE,
      R_MEMBER, PAIR(questionnaire_answer), NONE},
+    {M(STATS_MEMBERS_GET), M(STATS_MEMBERS), bnd_h_stats_members_get, NULL,
+     F_LATER, R_ADMIN, NONE, NONE},
     {M(AUDIT_GET), M(AUDIT_REPORT), bnd_h_audit_get, bnd_check_audit,
      F_LATER | F_SLOW, R_AUDITOR, NONE, NONE},
 };

@@ -2,7 +2,8 @@
  * SESSION_LIST. Sessions are plaintext facts (date, held/planned/
  * cancelled, who was absent, how it was held) that the programme's
  * statistics use; a session's id is the seq of the log entry that made
- * it. The mode lives in session_modes (rec_session's shape is frozen). */
+ * it. The mode lives in session_modes, the members named absent in
+ * session_absent (rec_session's shape is frozen). */
 #include <inttypes.h>
 #include <string.h>
 
@@ -27,10 +28,28 @@ int bnd_session_mode(bnd_ctx *cx, uint64_t pair, uint64_t id, uint8_t *mode)
     return rc;
 }
 
-/* session_info fills out from s and its mode. */
+/* session_absentees reads the members named absent from session id of
+ * pair (into cx's arena; none: an empty list). */
+static int session_absentees(bnd_ctx *cx, uint64_t pair, uint64_t id,
+                             bn_rec_session_absent *a)
+{
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_session_absent(pair, id), a,
+                         &cx->arena);
+
+    if (rc == BN_ENOTFOUND) {
+        memset(a, 0, sizeof *a);
+        return 0;
+    }
+    if (rc == 0 && (a->pair_id != pair || a->session_id != id))
+        return BN_ECORRUPT;
+    return rc;
+}
+
+/* session_info fills out from s, its mode and its absentees. */
 static int session_info(bnd_ctx *cx, const bn_rec_session *s,
                         bn_session_info *out)
 {
+    bn_rec_session_absent a;
     int rc;
 
     bnd_project_session_info(s, out);
@@ -38,7 +57,120 @@ static int session_info(bnd_ctx *cx, const bn_rec_session *s,
     if (rc < 0)
         return rc;
     out->follow_up = rc == 1;
-    return bnd_session_mode(cx, s->pair_id, s->id, &out->mode);
+    rc = bnd_session_mode(cx, s->pair_id, s->id, &out->mode);
+    if (rc == 0)
+        rc = session_absentees(cx, s->pair_id, s->id, &a);
+    if (rc == 0) {
+        out->absentees.v = a.absentees.v;
+        out->absentees.len = a.absentees.len;
+        out->added_absentees.v = a.added.v;
+        out->added_absentees.len = a.added.len;
+    }
+    return rc;
+}
+
+/* The words of a side, for messages. */
+static const char *side_name(uint8_t bit)
+{
+    return bit == BN_ABSENT_MENTOR ? "mentor" : "mentee";
+}
+
+/*
+ * check_absentees refuses (BN_EINVAL, saying why) absentees of pair p
+ * that are not its current members (a member record with to_epoch 0),
+ * not by increasing account id (which also rules out a name given
+ * twice), or whose sides entirely absent differ from the absent bits.
+ * With nobody named, the bits alone speak for whole sides: accepted for
+ * a side of one current member only (the statistics then count one
+ * absence; a larger side must be named member by member).
+ */
+static int check_absentees(bnd_ctx *cx, const bn_rec_pair *p, uint8_t absent,
+                           const struct bn_account_ref *v, uint32_t n)
+{
+    bn_member_key members[BN_MEMBERS_MAX];
+    uint32_t nm = 0, side_n[2] = {0, 0}, named[2] = {0, 0};
+    int rc = bnd_pair_members(cx, p->id, members, &nm);
+
+    if (rc != 0)
+        return rc;
+    for (uint32_t j = 0; j < nm; j++)
+        if (members[j].to_epoch == 0 && (members[j].role == BN_ROLE_MENTOR ||
+                                         members[j].role == BN_ROLE_MENTEE))
+            side_n[members[j].role == BN_ROLE_MENTEE]++;
+    for (uint32_t i = 0; i < n; i++) {
+        const bn_member_key *m = NULL;
+        if (i > 0 && v[i].account_id == v[i - 1].account_id)
+            return bnd_errmsgf(cx, BN_EINVAL,
+                               "account %" PRIu64 " is named absent twice",
+                               v[i].account_id);
+        if (i > 0 && v[i].account_id < v[i - 1].account_id)
+            return bnd_errmsgf(cx, BN_EINVAL,
+                               "absentees are listed by increasing account "
+                               "id");
+        for (uint32_t j = 0; j < nm && m == NULL; j++)
+            if (members[j].account_id == v[i].account_id)
+                m = &members[j];
+        if (m == NULL || m->to_epoch != 0 ||
+            (m->role != BN_ROLE_MENTOR && m->role != BN_ROLE_MENTEE))
+            return bnd_errmsgf(cx, BN_EINVAL,
+                               "account %" PRIu64 " is not a current member "
+                               "of pair %" PRIu64 ": it cannot be absent",
+                               v[i].account_id, p->id);
+        named[m->role == BN_ROLE_MENTEE]++;
+    }
+    for (int side = 0; side < 2; side++) {
+        uint8_t bit = side == 0 ? BN_ABSENT_MENTOR : BN_ABSENT_MENTEE;
+        int whole = n > 0 && named[side] == side_n[side] && side_n[side] > 0;
+        if (n == 0 && (absent & bit) && side_n[side] > 1)
+            return bnd_errmsgf(cx, BN_EINVAL,
+                               "the %s side of pair %" PRIu64 " has %" PRIu32
+                               " members: name who was absent (this client "
+                               "may be older than team pairings)",
+                               side_name(bit), p->id, side_n[side]);
+        if (n > 0 && whole != ((absent & bit) != 0))
+            return bnd_errmsgf(cx, BN_EINVAL,
+                               "the absent %s bit must be set exactly when "
+                               "every member of the %s side is named absent",
+                               side_name(bit), side_name(bit));
+    }
+    return 0;
+}
+
+/* put_absentees stores session id's absentees v (n) and those its
+ * SESSION_ADD named (added, nadded), or removes the row when both are
+ * empty. */
+static int put_absentees(bnd_ctx *cx, uint64_t pair, uint64_t id,
+                         const struct bn_account_ref *v, uint32_t n,
+                         const struct bn_account_ref *added, uint32_t nadded)
+{
+    bn_rec_session_absent a;
+    int rc;
+
+    if (n == 0 && nadded == 0) {
+        rc = bnd_rec_del(cx->st, cx->txn, bnd_key_session_absent(pair, id));
+        return rc == BN_ENOTFOUND ? 0 : rc;
+    }
+    memset(&a, 0, sizeof a);
+    a.pair_id = pair;
+    a.session_id = id;
+    a.absentees.v = (struct bn_account_ref *)v;
+    a.absentees.len = n;
+    a.added.v = (struct bn_account_ref *)added;
+    a.added.len = nadded;
+    return bnd_rec_put(cx->st, cx->txn, bnd_key_session_absent(pair, id), &a,
+                       0);
+}
+
+/* same_absentees: the stored list a equals v (n of them). */
+static int same_absentees(const bn_rec_session_absent *a,
+                          const struct bn_account_ref *v, uint32_t n)
+{
+    if (a->absentees.len != n)
+        return 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (a->absentees.v[i].account_id != v[i].account_id)
+            return 0;
+    return 1;
 }
 
 static int valid_status(uint8_t status, uint8_t absent)
@@ -150,8 +282,10 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
         return BN_EINVAL;
     if (!bnd_date_ok(r->date))
         return BN_EDATE;
-    if (!r->follow_up)
-        rc = check_date(cx, &p, r->date);
+    rc = r->follow_up ? 0 : check_date(cx, &p, r->date);
+    if (rc == 0)
+        rc = check_absentees(cx, &p, r->absent, r->absentees.v,
+                             r->absentees.len);
     if (rc != 0)
         return rc;
     rc = bnd_pairlog_append(cx, &p, req, &seq);
@@ -174,9 +308,14 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
     s.log_seq = seq;
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_sessions(p.id, id), &s,
                      MDB_NOOVERWRITE);
+    if (rc == 0)
+        rc = put_absentees(cx, p.id, id, r->absentees.v, r->absentees.len,
+                           r->absentees.v, r->absentees.len);
+    bnd_session_fact now;
+    if (rc == 0)
+        rc = bnd_stats_fact(cx->st, cx->txn, &s, &now);
     if (rc != 0)
         return rc;
-    bnd_session_fact now = {s.status, s.absent, s.date};
     if (r->follow_up) /* counted apart from the pairing's own sessions */
         rc = bnd_follow_up_add(cx, p.id, p.programme_id, s.id, &now);
     else
@@ -192,6 +331,8 @@ int bnd_h_session_add(bnd_ctx *cx, const bn_msg *req)
 int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
 {
     const bn_session_update *r = &req->u.session_update;
+    bn_rec_session_absent had;
+    bnd_session_fact before, after;
     bn_rec_session s;
     bn_rec_pair p;
     int rc;
@@ -202,10 +343,16 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     if (!valid_status(r->status, r->absent))
         return BN_EINVAL;
     rc = bnd_get_session(cx, p.id, r->session_id, &s);
+    if (rc == 0)
+        rc = session_absentees(cx, p.id, s.id, &had);
     if (rc != 0)
         return rc;
-    if (s.status == r->status && s.absent == r->absent)
+    if (s.status == r->status && s.absent == r->absent &&
+        same_absentees(&had, r->absentees.v, r->absentees.len))
         goto reply; /* nothing changes (a retry): nothing to log */
+    rc = check_absentees(cx, &p, r->absent, r->absentees.v, r->absentees.len);
+    if (rc != 0)
+        return rc;
     rc = bnd_pairlog_append(cx, &p, req, NULL);
     if (rc == BND_LANDED)
         goto reply; /* it landed, and was changed again since */
@@ -214,15 +361,21 @@ int bnd_h_session_update(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_quota_charge(cx, p.id, 0);
     if (rc != 0)
         return rc;
-    bnd_session_fact before = {s.status, s.absent, s.date};
+    rc = bnd_stats_fact(cx->st, cx->txn, &s, &before);
+    if (rc != 0)
+        return rc;
     s.status = r->status;
     s.absent = r->absent;
     s.updated_by = cx->actor.account_id;
     s.updated = cx->now;
     rc = bnd_rec_put(cx->st, cx->txn, bnd_key_sessions(p.id, s.id), &s, 0);
+    if (rc == 0)
+        rc = put_absentees(cx, p.id, s.id, r->absentees.v, r->absentees.len,
+                           had.added.v, had.added.len);
+    if (rc == 0)
+        rc = bnd_stats_fact(cx->st, cx->txn, &s, &after);
     if (rc != 0)
         return rc;
-    bnd_session_fact after = {s.status, s.absent, s.date};
     rc = bnd_stats_session(cx->st, cx->txn, p.id, p.programme_id, &before,
                            &after);
     if (rc != 0)
@@ -297,7 +450,7 @@ static int find_held_on(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
     int rc = bnd_rec_decode(val, &bn_desc_rec_session, &s, &cx->arena);
     if (rc != 0)
         return rc;
-    bnd_session_fact f = {s.status, s.absent, s.date};
+    bnd_session_fact f = {s.status, s.absent, s.date, 0, 0};
     if (s.date != h->date || !bnd_stats_held(&f))
         return 0;
     h->id = s.id;

@@ -1,8 +1,10 @@
-/* bnd_h_stats.c: STATS_GET and STATS_PAIRS_GET, a programme's statistics
+/* bnd_h_stats.c: STATS_GET, STATS_PAIRS_GET and STATS_MEMBERS_GET, a
+ * programme's statistics
  * for administrators (the table admits no other role). Both only read:
  * the counters the writes keep (bnd_stats.h), the pair records and the
  * members' names. Nothing here scans objectives; a pair's row walks that
- * pair's sessions to find the mode of its first held one. */
+ * pair's sessions to find the mode of its first held one, and a pair's
+ * member rows walk them to count each member's absences. */
 #include <string.h>
 
 #include "bnd_deliver.h"
@@ -152,5 +154,126 @@ int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req)
     if (rc < 0)
         return rc;
     BND_LIST_REPLY(cx->rep->u.stats_pairs, l, rc);
+    return 0;
+}
+
+/* A pair's sessions walked for its members' absences (STATS_MEMBERS). */
+struct member_walk {
+    const bn_rec_pair *p;
+    const bn_member_key *members;
+    uint32_t n;
+    uint32_t *absences; /* one per member */
+};
+
+/*
+ * count_absences counts one session against the pair's members as the
+ * side counters do (bnd_stats.h): only a session recorded held (one that
+ * both sides entirely missed counts as not held, but its absences
+ * count, so that a side's members add up to its counter); each member named
+ * absent counts one; with nobody named, a side whose bit is set counts
+ * one for its referent (pair_info's mentor_id or mentee_id: the side's
+ * one member when the session was recorded, since the server accepts
+ * the bits alone only for a side of one member).
+ */
+static int count_absences(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                          void *arg)
+{
+    struct member_walk *w = arg;
+    bn_rec_session_absent a;
+    bn_rec_session s;
+    (void)k;
+    int rc = bnd_rec_decode(v, &bn_desc_rec_session, &s, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (s.status != BN_SESSION_HELD)
+        return 0;
+    rc = bnd_rec_get(cx->st, cx->txn, bnd_key_session_absent(s.pair_id, s.id),
+                     &a, &cx->arena);
+    if (rc == BN_ENOTFOUND) {
+        uint64_t who[2] = {(s.absent & BN_ABSENT_MENTOR) ? w->p->mentor_id : 0,
+                           (s.absent & BN_ABSENT_MENTEE) ? w->p->mentee_id : 0};
+        for (uint32_t j = 0; j < w->n; j++)
+            if (w->members[j].account_id == who[0] ||
+                w->members[j].account_id == who[1])
+                w->absences[j]++;
+        return 0;
+    }
+    if (rc != 0)
+        return rc;
+    for (uint32_t i = 0; i < a.absentees.len; i++)
+        for (uint32_t j = 0; j < w->n; j++)
+            if (w->members[j].account_id == a.absentees.v[i].account_id)
+                w->absences[j]++;
+    return 0;
+}
+
+/* One pair's member rows (the entry walked is its pair_stats row): all
+ * of them on this page, or none (1: the page is full). */
+static int member_rows(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
+                       void *arg)
+{
+    bnd_list *l = arg;
+    bn_member_key members[BN_MEMBERS_MAX];
+    uint32_t absences[BN_MEMBERS_MAX] = {0}, n = 0;
+    bn_rec_pair_stats ps;
+    bn_rec_pair p;
+    int rc;
+
+    (void)k;
+    rc = bnd_rec_decode(v, &bn_desc_rec_pair_stats, &ps, &cx->arena);
+    if (rc == 0)
+        rc = bnd_get_pair(cx, ps.pair_id, &p);
+    if (rc != 0)
+        return rc == BN_ENOTFOUND ? BN_ECORRUPT : rc;
+    rc = bnd_pair_members(cx, p.id, members, &n);
+    if (rc != 0)
+        return rc;
+    struct member_walk w = {&p, members, n, absences};
+    rc = bnd_scan_key(cx, bnd_key_sessions(p.id, 0), 1, count_absences, &w);
+    if (rc < 0)
+        return rc;
+    bnd_page was = l->pg;
+    for (uint32_t j = 0; j < n; j++) {
+        bn_stats_member *o =
+            bnd_list_take(l, BND_ITEM_FIXED + members[j].name.len);
+        if (o == NULL) {
+            l->pg = was; /* a pair is never split between pages */
+            return 1;
+        }
+        memset(o, 0, sizeof *o);
+        o->pair_id = p.id;
+        o->account_id = members[j].account_id;
+        o->name = members[j].name;
+        o->side = members[j].role;
+        o->sessions_held = ps.sessions_held;
+        o->absences = absences[j];
+    }
+    return 0;
+}
+
+/*
+ * STATS_MEMBERS_GET: one row per member record of each pair of the
+ * programme (departed members too), by pair id then account id, the
+ * pairs after `after`; a page holds whole pairs only and stops at
+ * BN_PAGE_MAX rows or BND_REPLY_BYTES, so that `after` (the last pair
+ * of a page) always moves on. Rows are counted from the sessions when
+ * asked: the server's word, as every statistic.
+ */
+int bnd_h_stats_members_get(bnd_ctx *cx, const bn_msg *req)
+{
+    const bn_stats_members_get *r = &req->u.stats_members_get;
+    bnd_list l = {NULL, sizeof(bn_stats_member), {0, BN_PAGE_MAX, 0}, NULL};
+    bn_rec_programme prog;
+    int rc;
+
+    rc = bnd_get_programme(cx, r->programme_id, &prog);
+    if (rc != 0)
+        return rc;
+    rc = bnd_list_page(cx, &l, r->after,
+                       bnd_key_pair_stats(prog.id, r->after + 1), 1,
+                       member_rows);
+    if (rc < 0)
+        return rc;
+    BND_LIST_REPLY(cx->rep->u.stats_members, l, rc);
     return 0;
 }

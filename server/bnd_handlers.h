@@ -445,6 +445,7 @@ int bnd_h_log_get(bnd_ctx *cx, const bn_msg *req);
 /* statistics (bnd_h_stats.c) */
 int bnd_h_stats_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_stats_pairs_get(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_stats_members_get(bnd_ctx *cx, const bn_msg *req);
 
 /* live audit (bnd_h_audit.c): the check on the loop thread, the audit
  * itself off it */

@@ -29,7 +29,7 @@
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \
     X(rec_note, note_meta, "side_only")                                        \
-    X(rec_session, session_info, "mode follow_up")                             \
+    X(rec_session, session_info, "mode absentees follow_up added_absentees")   \
     X(rec_objective, objective_info, "target_date")                            \
     X(rec_doc, doc_meta, "kind date")                                          \
     X(rec_prog_stats, stats,                                                   \

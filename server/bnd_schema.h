@@ -1,3 +1,5 @@
+/* The layout table below is generated (82 columns): not reflowed. */
+/* clang-format off */
 /*
  * bnd_schema.h: every record binomed stores in LMDB, in one place.
  *
@@ -52,6 +54,7 @@
  * doc_marks      pair_id (8) || doc_id (8)                    rec_doc_mark
  * session_follow pair_id (8) || session_id (8)                rec_follow_up
  * follow_counts  programme_id (8) || pair_id (8)              rec_follow_counts
+ * session_absent pair_id (8) || session_id (8)                rec_session_absent
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -94,6 +97,7 @@
  * keep the schema 3 shape of the records it rewrites. Any other version
  * is refused.
  */
+/* clang-format on */
 #ifndef BND_SCHEMA_H
 #define BND_SCHEMA_H
 
@@ -443,6 +447,18 @@
     F(T, U32, held, 0, 0)                                                      \
     F(T, U32, planned, 0, 0)
 
+/* Who of the pair's members was absent from a session (issue 14), by
+ * increasing account id, as the last SESSION_ADD or SESSION_UPDATE named
+ * them: rec_session's shape is frozen; and who SESSION_ADD named (added),
+ * which the members' clients need to check that entry once an update
+ * changed the list. No row: nobody named, then or since (the absent bits
+ * alone then speak for whole sides). */
+#define BN_F_rec_session_absent(F, T)                                          \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, session_id, 0, 0)                                                \
+    F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX)                         \
+    F(T, LIST, added, account_ref, BN_MEMBERS_MAX)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -475,7 +491,8 @@
     X(rec_obj_target)                                                          \
     X(rec_doc_mark)                                                            \
     X(rec_follow_up)                                                           \
-    X(rec_follow_counts)
+    X(rec_follow_counts)                                                       \
+    X(rec_session_absent)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

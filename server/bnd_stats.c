@@ -110,9 +110,10 @@ static bnd_session_fact counted(const bnd_session_fact *f)
     const uint8_t both = BN_ABSENT_MENTOR | BN_ABSENT_MENTEE;
     bnd_session_fact c = *f;
 
-    if (f->status != BN_SESSION_HELD)
+    if (f->status != BN_SESSION_HELD) {
         c.absent = 0;
-    else if ((f->absent & both) == both)
+        c.n_mentor = c.n_mentee = 0;
+    } else if ((f->absent & both) == both)
         c.status = BN_SESSION_CANCELLED;
     return c;
 }
@@ -120,6 +121,47 @@ static bnd_session_fact counted(const bnd_session_fact *f)
 int bnd_stats_held(const bnd_session_fact *f)
 {
     return counted(f).status == BN_SESSION_HELD;
+}
+
+uint32_t bnd_stats_side_absences(const bnd_session_fact *f, uint8_t side_bit)
+{
+    uint8_t named = side_bit == BN_ABSENT_MENTOR ? f->n_mentor : f->n_mentee;
+    if (named > 0)
+        return named;
+    return (f->absent & side_bit) ? 1 : 0;
+}
+
+int bnd_stats_fact(bnd_store *st, MDB_txn *txn, const bn_rec_session *s,
+                   bnd_session_fact *f)
+{
+    bn_rec_session_absent a;
+    void *arena = NULL;
+    int rc;
+
+    memset(f, 0, sizeof *f);
+    f->status = s->status;
+    f->absent = s->absent;
+    f->date = s->date;
+    rc = bnd_rec_get(st, txn, bnd_key_session_absent(s->pair_id, s->id), &a,
+                     &arena);
+    if (rc == BN_ENOTFOUND) {
+        rc = 0;
+        a.absentees.len = 0;
+    }
+    for (uint32_t i = 0; rc == 0 && i < a.absentees.len; i++) {
+        bn_rec_member m;
+        rc = bnd_rec_get(
+            st, txn, bnd_key_members(s->pair_id, a.absentees.v[i].account_id),
+            &m, &arena);
+        if (rc == BN_ENOTFOUND)
+            rc = BN_ECORRUPT; /* an absentee of no member record */
+        else if (rc == 0 && m.role == BN_ROLE_MENTOR)
+            f->n_mentor++;
+        else if (rc == 0 && m.role == BN_ROLE_MENTEE)
+            f->n_mentee++;
+    }
+    bn_arena_free(&arena);
+    return rc;
 }
 
 /* Adds delta to one session's counts: status, absences (f as counted). */
@@ -130,9 +172,9 @@ static void count_fact(uint32_t *held, uint32_t *planned, uint32_t *cancelled,
     uint32_t *c = by_status(f->status, held, planned, cancelled);
     if (c != NULL)
         bump(c, delta, "sessions");
-    if (f->absent & BN_ABSENT_MENTOR)
+    for (uint32_t i = bnd_stats_side_absences(f, BN_ABSENT_MENTOR); i > 0; i--)
         bump(abs_mentor, delta, "absent_mentor");
-    if (f->absent & BN_ABSENT_MENTEE)
+    for (uint32_t i = bnd_stats_side_absences(f, BN_ABSENT_MENTEE); i > 0; i--)
         bump(abs_mentee, delta, "absent_mentee");
 }
 
@@ -202,7 +244,7 @@ static int held_range(bnd_store *st, MDB_txn *txn, uint64_t pair,
         err = bnd_rec_decode(&val, &bn_desc_rec_session, &s, &arena);
         if (err != 0)
             break;
-        bnd_session_fact f = {s.status, s.absent, s.date};
+        bnd_session_fact f = {s.status, s.absent, s.date, 0, 0};
         int follow = bnd_stats_follow_up(st, txn, pair, s.id);
         if (follow < 0) {
             err = follow;
@@ -589,7 +631,10 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
         void *arena = NULL;
         bn_rec_session s;
+        bnd_session_fact f;
         rc = bnd_rec_decode(&v, &bn_desc_rec_session, &s, &arena);
+        if (rc == 0) /* absentees, as SESSION_ADD counts them */
+            rc = bnd_stats_fact(st, txn, &s, &f);
         bn_arena_free(&arena);
         if (rc != 0)
             break;
@@ -598,7 +643,6 @@ static int count_sessions(bnd_store *st, MDB_txn *txn,
             rc = BN_ECORRUPT; /* a session of no pair */
             break;
         }
-        bnd_session_fact f = {s.status, s.absent, s.date};
         /* A follow-up (issue 14) counts apart, in follow_counts. */
         rc = bnd_stats_follow_up(st, txn, s.pair_id, s.id);
         if (rc == 1) {

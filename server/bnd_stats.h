@@ -33,7 +33,11 @@
  *   - planned: recorded planned.
  *   - an absence: a member absent from a session recorded held (a
  *     session both missed counts one for each); absences recorded on a
- *     planned or a cancelled session count nothing.
+ *     planned or a cancelled session count nothing. A side's absences
+ *     (issue 14) are its members named absent (session_absent); a side
+ *     whose absent bit is set with nobody named (an older client, or a
+ *     session recorded before issue 14: the server accepts that only for
+ *     a side of one member) counts one.
  * The session records keep what the members recorded; only the counts
  * read it so. These rules are counting version BND_STATS_COUNTING,
  * stored in meta under "stats" (a rec_meta): a daemon that opens a
@@ -53,12 +57,26 @@
 #include "bnd_schema.h"
 #include "bnd_store.h"
 
-/* A session's plaintext facts, as the statistics see them. */
+/* A session's plaintext facts, as the statistics see them. n_mentor and
+ * n_mentee (issue 14) are the members of each side named absent: with a
+ * side's bit set and none named, the side counts one absence. */
 typedef struct bnd_session_fact {
     uint8_t status; /* enum bn_session_status */
     uint8_t absent; /* BN_ABSENT_* bits */
     uint32_t date;  /* day number */
+    uint8_t n_mentor, n_mentee;
 } bnd_session_fact;
+
+/* bnd_stats_fact fills *f from session s: its record, and the roles of
+ * the members its session_absent row names (BN_ECORRUPT for a name that
+ * is no member record of the pair). */
+int bnd_stats_fact(bnd_store *st, MDB_txn *txn, const bn_rec_session *s,
+                   bnd_session_fact *f);
+
+/* bnd_stats_side_absences: how many absences of a side a fact counts
+ * (side_bit BN_ABSENT_MENTOR or BN_ABSENT_MENTEE), before the rules'
+ * held test. */
+uint32_t bnd_stats_side_absences(const bnd_session_fact *f, uint8_t side_bit);
 
 /* The version of the counting rules above (1: every session counted by
  * its recorded status, absences on any status). */

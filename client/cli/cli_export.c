@@ -339,14 +339,19 @@ static int export_sessions(cli_ctx *ctx, const bnc_pair *p, const char *dir,
         rc = open_new_file(ctx, dir, "sessions.csv", &f);
     if (rc != 0)
         goto cleanup;
-    fprintf(f, "id,date,status,absent,mode\n");
+    /* absentees: the account ids of the members named absent, space
+     * separated (issue 14) */
+    fprintf(f, "id,date,status,absent,mode,absentees\n");
     for (size_t i = 0; i < n; i++) {
         char d[11];
         cli_date(d, items[i].date);
-        fprintf(f, "%" PRIu64 ",%s,%s,%s,%s\n", items[i].id, d,
+        fprintf(f, "%" PRIu64 ",%s,%s,%s,%s,", items[i].id, d,
                 bnc_session_status_name(items[i].status),
                 items[i].absent ? bnc_absent_name(items[i].absent) : "",
                 bnc_session_mode_name(items[i].mode));
+        for (size_t j = 0; j < items[i].nabsentees; j++)
+            fprintf(f, "%s%" PRIu64, j ? " " : "", items[i].absentees[j]);
+        fputc('\n', f);
     }
     *count = n;
     rc = close_file(ctx, f, "sessions.csv");

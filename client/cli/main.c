@@ -65,8 +65,9 @@ static const cli_cmd commands[] = {
      "--programme P [--json | --csv | --html FILE]",
      "A programme's statistics (administrators): pairs by status, "
      "sessions, absences, objectives, completion and the pairs at risk "
-     "(no held session for 1.5 times the expected interval). Default: a "
-     "table; --json; --csv (one row per pair); --html FILE: one "
+     "(no held session for 1.5 times the expected interval), and each "
+     "member's absences (a members section). Default: a table; --json; "
+     "--csv (one row per pair, then one per member); --html FILE: one "
      "self-contained report with charts, ready to print."},
     {"admin pair", cli_admin_pair,
      "--programme P --mentor ACCOUNT --mentee ACCOUNT",
@@ -80,7 +81,8 @@ static const cli_cmd commands[] = {
      "signed by the pair."},
     {"admin sessions", cli_admin_sessions, "--pair P [--json]",
      "A pair's sessions as the coordinator sees them (administrators): "
-     "date, held/planned/cancelled, who was absent; never a note."},
+     "date, held/planned/cancelled, who was absent (the members' names, "
+     "else account ids); never a note."},
     {"pairs", cli_pairs, "[--json]",
      "List your pairs (administrators: every pair they may see)."},
     {"pair list", cli_pairs, "[--json]", "The same as 'binome pairs'."},
@@ -159,10 +161,13 @@ static const cli_cmd commands[] = {
      "histories."},
     {"session add", cli_session_add,
      "PAIR --date YYYY-MM-DD [--status held|planned|cancelled] "
-     "[--absent mentor|mentee|both]... [--mode in-person|video|phone] "
-     "[--follow-up]",
+     "[--absent mentor|mentee|both|none|MEMBER,...]... "
+     "[--mode in-person|video|phone] [--follow-up]",
      "Record a session. The status defaults to held for a past date and "
-     "planned for a future one; --absent may be given twice. --mode says "
+     "planned for a future one. --absent names who was absent: mentor or "
+     "mentee (every member of that side), both, none, or members by "
+     "account id or display name, comma-separated; it may be given "
+     "several times. --mode says "
      "how it was held (the programme's report shows whether each pair's "
      "first meeting was in person); without it the mode is unknown. "
      "--follow-up records a follow-up session after the pair completed "
@@ -171,14 +176,15 @@ static const cli_cmd commands[] = {
      "update. Prints the session id."},
     {"session update", cli_session_update,
      "PAIR SESSION [--status held|planned|cancelled] "
-     "[--absent mentor|mentee|both|none]... "
+     "[--absent mentor|mentee|both|none|MEMBER,...]... "
      "[--mode in-person|video|phone|unknown]",
-     "Correct a session's status, who was absent (--absent none: both "
-     "attended) or how it was held, e.g. a planned session later held or "
+     "Correct a session's status, who was absent (as for 'session add'; "
+     "the new list replaces the old; --absent none: everybody attended) "
+     "or how it was held, e.g. a planned session later held or "
      "cancelled. What is not given is kept. Each change is signed in the "
      "pair's log and the programme's figures follow."},
     {"session list", cli_session_list, "PAIR [--json]",
-     "List the pair's sessions."},
+     "List the pair's sessions, with who was absent by name."},
     {"note add", cli_note_add,
      "PAIR [--session S] [--kind report|action-plan|review|note] "
      "[--private | --side] [--file F | --draft ID]",

@@ -1010,6 +1010,13 @@ int bnc_log_refresh(bnc_client *c, bnc_pair *p);
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
 
+/* The most members a session names absent. */
+#define BNC_ABSENTEES_MAX 32
+
+/* absent: the sides of which every member was absent (BNC_ABSENT_*);
+ * absentees: the members named absent, by increasing account id (none
+ * with a bit set: a session recorded by side only, before team
+ * pairings: the bits alone say who). */
 typedef struct bnc_session {
     uint64_t id;
     uint32_t date;
@@ -1018,6 +1025,8 @@ typedef struct bnc_session {
     uint64_t created_by;
     int64_t created;
     uint8_t mode;      /* enum bnc_session_mode */
+    size_t nabsentees;
+    uint64_t absentees[BNC_ABSENTEES_MAX];
     uint8_t follow_up; /* 1: a follow-up, after the pair completed */
 } bnc_session;
 
@@ -1039,9 +1048,40 @@ int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
  * sessions in the statistics. The server refuses it on a pair that is
  * not completed (BNC_EINVAL on an active pair, BNC_EENDED on a withdrawn
  * one) and before the end (BNC_EDATE). A follow-up takes no later update.
+ * absentees: n account ids of p's current members who were absent (as
+ * bnc_session_add_absentees).
  */
 int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
-                              uint8_t status, uint8_t absent, bnc_session *out);
+                              uint8_t status, const uint64_t *absentees,
+                              size_t n, bnc_session *out);
+/*
+ * bnc_session_add_absentees and bnc_session_update_absentees are
+ * bnc_session_add and bnc_session_update
+ * naming who was absent: n account ids of p's current members (any
+ * order; BNC_EINVAL for another account or one named twice). The absent
+ * bits follow: a side is absent when every current member of it is
+ * named. bnc_session_add and bnc_session_update name every current
+ * member of each side their bits give.
+ */
+int bnc_session_add_absentees(bnc_client *c, bnc_pair *p, uint32_t date,
+                              uint8_t status, const uint64_t *absentees,
+                              size_t n, bnc_session *out);
+int bnc_session_update_absentees(bnc_client *c, bnc_pair *p,
+                                 uint64_t session_id, uint8_t status,
+                                 const uint64_t *absentees, size_t n,
+                                 bnc_session *out);
+/*
+ * bnc_absentees_parse reads who was absent for pair p: "none" (nobody),
+ * "mentor", "mentee" or "both" (every current member of that side, or of
+ * both), or a comma-separated list of current members by account id or
+ * exact display name. The ids are added to ids (room for
+ * BNC_ABSENTEES_MAX; *n of them already there; repeats merged), sorted.
+ * BNC_ENOTFOUND for a name or id of no current member, BNC_EAMBIGUOUS for
+ * a name several members share, BNC_EINVAL for an empty item; *bad (may
+ * be NULL) then gets the offset in spec of the item at fault.
+ */
+int bnc_absentees_parse(const bnc_pair *p, const char *spec, uint64_t *ids,
+                        size_t *n, size_t *bad);
 /* bnc_admin_sessions: the coordinator (admin) fetches every page of pair
  * pair_id's sessions (dates, status, absences; no note, no pair key
  * needed). The server's word: nothing here is checked against the pair's
@@ -1485,6 +1525,18 @@ typedef struct bnc_stats_pair {
     uint32_t follow_ups_held, follow_ups_planned;
 } bnc_stats_pair;
 
+/* One member's attendance in a pair (issue 14): the pair's held sessions
+ * (of the pair as a whole, not only while a member) and this member's
+ * absences from them, as the server counts them. */
+typedef struct bnc_stats_member {
+    uint64_t pair_id;
+    uint64_t account_id;
+    char name[BNC_NAME_MAX + 1];
+    uint8_t side; /* enum bnc_role: BNC_ROLE_MENTOR or BNC_ROLE_MENTEE */
+    uint32_t sessions_held;
+    uint32_t absences;
+} bnc_stats_member;
+
 typedef struct bnc_stats {
     bnc_programme programme;
     uint32_t today; /* the server's day */
@@ -1505,14 +1557,16 @@ typedef struct bnc_stats {
     uint32_t objectives_overdue, objectives_on_time;
     uint32_t pairs_with_diagnosis;
     uint32_t follow_ups_held, follow_ups_planned;
+    bnc_stats_member *members; /* malloc'd, by pair id then account id */
+    size_t nmembers;
 } bnc_stats;
 
 /*
- * bnc_stats_fetch sends STATS_GET, then STATS_PAIRS_GET until the last
- * page, and copies everything into *out (allocated; free with
- * bnc_stats_free). Errors: the server's (BNC_EDENIED for a non-admin,
- * BNC_ENOTFOUND for an unknown programme), BNC_EPROTO for a reply about
- * another programme or with an unknown frequency, BNC_ENOMEM.
+ * bnc_stats_fetch sends STATS_GET, then STATS_PAIRS_GET and
+ * STATS_MEMBERS_GET until their last pages, and copies everything into *out
+ * (allocated; free with bnc_stats_free). Errors: the server's (BNC_EDENIED for
+ * a non-admin, BNC_ENOTFOUND for an unknown programme), BNC_EPROTO for a reply
+ * about another programme or with an unknown frequency, BNC_ENOMEM.
  */
 int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out);
 

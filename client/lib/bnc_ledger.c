@@ -841,27 +841,35 @@ int bnc__check_note(bnc_client *c, const bnc_pair *p,
     return 0;
 }
 
-/* session_add_matches tries the add entry with the served date and each
- * status and absence it could have been added with (an update changes
- * those and not the date). */
-static int session_add_matches(const bn_log_entry *e, uint64_t pair_id,
+/*
+ * session_add_matches tries the add entry with the served date, follow-up
+ * mark, status, absences and absentees; once the session was updated,
+ * with the absentees the server says the add named (added_absentees: a
+ * hint, which the entry's hash checks) and each status and absence bits
+ * it could have been added with (an update changes those and not the
+ * date).
+ */
+static int session_add_matches(const bnc_pair *p, const bn_log_entry *e,
                                const struct bn_session_info *s, int updated)
 {
-    uint8_t status = s->status, absent = s->absent;
     bn_msg req;
 
     bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
-    req.u.session_add.pair_id = pair_id;
+    req.u.session_add.pair_id = p->info.id;
     req.u.session_add.date = s->date;
     req.u.session_add.follow_up = s->follow_up; /* issue 14 */
     if (!updated) {
-        req.u.session_add.status = status;
-        req.u.session_add.absent = absent;
+        req.u.session_add.status = s->status;
+        req.u.session_add.absent = s->absent;
+        req.u.session_add.absentees.v = s->absentees.v;
+        req.u.session_add.absentees.len = s->absentees.len;
         return bn_log_entry_matches(e, &req);
     }
-    for (uint8_t s = 1; s <= BN_SESSION_STATUS_MAX; s++)
+    req.u.session_add.absentees.v = s->added_absentees.v;
+    req.u.session_add.absentees.len = s->added_absentees.len;
+    for (uint8_t st = 1; st <= BN_SESSION_STATUS_MAX; st++)
         for (uint8_t a = 0; a <= BN_ABSENT_MAX; a++) {
-            req.u.session_add.status = s;
+            req.u.session_add.status = st;
             req.u.session_add.absent = a;
             if (bn_log_entry_matches(e, &req) == 0)
                 return 0;
@@ -886,12 +894,12 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
                            id);
     if (add->version == BN_LOG_VERSION &&
         (add->op != BN_MSG_SESSION_ADD || add->author_id != s->created_by ||
-         session_add_matches(add, p->info.id, s, upd != NULL) != 0))
+         session_add_matches(p, add, s, upd != NULL) != 0))
         return bnc__tamper(c, BN_ETAMPER,
                            "session %s is not the session member %" PRIu64
                            " logged at entry %" PRIu64
-                           " (its date, follow-up mark or record was "
-                           "changed)",
+                           " (its date, status, attendance or follow-up "
+                           "mark was changed)",
                            id, add->author_id, add->seq);
     if (upd != NULL) {
         bn_msg req;
@@ -900,10 +908,12 @@ int bnc__check_session(bnc_client *c, const bnc_pair *p,
         req.u.session_update.session_id = s->id;
         req.u.session_update.status = s->status;
         req.u.session_update.absent = s->absent;
+        req.u.session_update.absentees.v = s->absentees.v;
+        req.u.session_update.absentees.len = s->absentees.len;
         if (bn_log_entry_matches(upd, &req) != 0)
             return bnc__tamper(c, BN_ETAMPER,
-                               "session %s: its status or attendance is not "
-                               "what member %" PRIu64
+                               "session %s: its status or attendance (who "
+                               "was absent) is not what member %" PRIu64
                                " logged at entry %" PRIu64,
                                id, upd->author_id, upd->seq);
     }

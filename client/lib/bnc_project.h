@@ -60,7 +60,8 @@
     X(stats, bnc_stats, stats)                                                 \
     X(audit_finding, bnc_audit_finding, audit_finding)                         \
     X(audit_field, bnc_audit_field, audit_field)                               \
-    X(audit_report, bnc_audit_report, audit_report)
+    X(audit_report, bnc_audit_report, audit_report)                            \
+    X(stats_member, bnc_stats_member, stats_member)
 
 /*
  * The structures of BN_STRUCTS that no row shows, and why: the client
@@ -74,7 +75,8 @@
     X(erase_consent)  /* who asked is read from the verified log instead */    \
     X(question)       /* copied into fixed arrays (bnc_feedback.c) */          \
     X(rating_counts)  /* copied into bnc_feedback.rated (bnc_feedback.c) */    \
-    X(pending_answer) /* the server's pool, never sent */
+    X(pending_answer) /* the server's pool, never sent */                      \
+    X(account_ref)    /* copied into bnc_session.absentees (bnc_session.c) */
 
 /* ---- the rows ----------------------------------------------------- */
 
@@ -152,7 +154,10 @@
     F(T, SAME, created_by)                                                     \
     F(T, SAME, created)                                                        \
     F(T, SAME, mode)                                                           \
-    F(T, SAME, follow_up)
+    F(T, HAND, absentees)                                                      \
+    F(T, PUB, nabsentees)                                                      \
+    F(T, SAME, follow_up)                                                      \
+    F(T, HIDDEN, added_absentees)
 
 /* envelope: opened into text (text_len, open_rc) under epoch's key. */
 #define BNC_PROJ_objective(F, T)                                               \
@@ -227,6 +232,14 @@
     F(T, SAME, follow_ups_held)                                                \
     F(T, SAME, follow_ups_planned)
 
+#define BNC_PROJ_stats_member(F, T)                                            \
+    F(T, SAME, pair_id)                                                        \
+    F(T, SAME, account_id)                                                     \
+    F(T, STR, name)                                                            \
+    F(T, SAME, side)                                                           \
+    F(T, SAME, sessions_held)                                                  \
+    F(T, SAME, absences)
+
 /* months: the caller allocates the array (nmonths), each element by the
  * stats_month row; pairs come from STATS_PAIRS pages (stats_pair rows). */
 #define BNC_PROJ_stats(F, T)                                                   \
@@ -255,7 +268,9 @@
     F(T, SAME, follow_ups_planned)                                             \
     F(T, PUB, nmonths)                                                         \
     F(T, PUB, pairs)                                                           \
-    F(T, PUB, npairs)
+    F(T, PUB, npairs)                                                          \
+    F(T, PUB, members)                                                         \
+    F(T, PUB, nmembers)
 
 #define BNC_PROJ_audit_finding(F, T)                                           \
     F(T, STR, code)                                                            \

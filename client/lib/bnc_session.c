@@ -90,6 +90,172 @@ static int valid_session(uint8_t status, uint8_t absent)
            absent <= BN_ABSENT_MAX;
 }
 
+/* project_session fills out from the wire's session, its absentees
+ * too. */
+_Static_assert(BNC_ABSENTEES_MAX >= BN_MEMBERS_MAX,
+               "a session's absentees fit in bnc_session");
+static void project_session(bnc_session *out, const struct bn_session_info *in)
+{
+    bnc__project_session(out, in);
+    for (uint32_t i = 0; i < in->absentees.len && i < BNC_ABSENTEES_MAX; i++)
+        out->absentees[out->nabsentees++] = in->absentees.v[i].account_id;
+}
+
+/* current_side: the side (BN_ROLE_MENTOR or _MENTEE) of a current member
+ * m of the pair, or 0. */
+static uint8_t current_side(const bnc_member *m)
+{
+    if (m == NULL || m->to_epoch != 0)
+        return 0;
+    return m->role == BN_ROLE_MENTOR || m->role == BN_ROLE_MENTEE ? m->role : 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * attendance sorts ids (n of them, p's current members) into refs and
+ * derives the absent bits: a side is absent when every current member
+ * of it is named. BN_EINVAL for too many, a repeat or a non-member.
+ */
+static int attendance(const bnc_pair *p, const uint64_t *ids, size_t n,
+                      struct bn_account_ref *refs, uint8_t *absent)
+{
+    uint64_t v[BNC_ABSENTEES_MAX];
+    uint32_t side_n[2] = {0, 0}, named[2] = {0, 0};
+    const bnc_member *ms;
+    size_t nm;
+
+    if (n > BNC_ABSENTEES_MAX || n > BN_MEMBERS_MAX || (n > 0 && ids == NULL))
+        return BN_EINVAL;
+    if (n > 0)
+        memcpy(v, ids, n * sizeof *v);
+    qsort(v, n, sizeof *v, cmp_u64);
+    ms = bnc_pair_members(p, &nm);
+    for (size_t j = 0; j < nm; j++) {
+        uint8_t side = current_side(&ms[j]);
+        if (side != 0)
+            side_n[side == BN_ROLE_MENTEE]++;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint8_t side = current_side(bnc_pair_member(p, v[i]));
+        if (side == 0 || (i > 0 && v[i] == v[i - 1]))
+            return BN_EINVAL;
+        named[side == BN_ROLE_MENTEE]++;
+        memset(&refs[i], 0, sizeof refs[i]);
+        refs[i].account_id = v[i];
+    }
+    *absent = 0;
+    if (side_n[0] > 0 && named[0] == side_n[0])
+        *absent |= BN_ABSENT_MENTOR;
+    if (side_n[1] > 0 && named[1] == side_n[1])
+        *absent |= BN_ABSENT_MENTEE;
+    return 0;
+}
+
+/* side_members puts into ids (*n) every current member of the sides the
+ * absent bits give. */
+static void side_members(const bnc_pair *p, uint8_t absent, uint64_t *ids,
+                         size_t *n)
+{
+    size_t nm;
+    const bnc_member *ms = bnc_pair_members(p, &nm);
+
+    *n = 0;
+    for (size_t j = 0; j < nm && *n < BNC_ABSENTEES_MAX; j++) {
+        uint8_t side = current_side(&ms[j]);
+        if ((side == BN_ROLE_MENTOR && (absent & BN_ABSENT_MENTOR)) ||
+            (side == BN_ROLE_MENTEE && (absent & BN_ABSENT_MENTEE)))
+            ids[(*n)++] = ms[j].account_id;
+    }
+}
+
+int bnc_absentees_parse(const bnc_pair *p, const char *spec, uint64_t *ids,
+                        size_t *n, size_t *bad)
+{
+    size_t nm, at = 0;
+    const bnc_member *ms = bnc_pair_members(p, &nm);
+    uint8_t bits = 0;
+
+    if (bad != NULL)
+        *bad = 0;
+    if (spec == NULL || *n > BNC_ABSENTEES_MAX)
+        return BN_EINVAL;
+    if (strcmp(spec, "none") == 0)
+        return 0;
+    if (bnc_absent_parse(spec, &bits) == 0) {
+        uint64_t side[BNC_ABSENTEES_MAX];
+        size_t ns;
+        side_members(p, bits, side, &ns);
+        for (size_t i = 0; i < ns; i++) {
+            size_t k = 0;
+            while (k < *n && ids[k] != side[i])
+                k++;
+            if (k == *n && *n < BNC_ABSENTEES_MAX)
+                ids[(*n)++] = side[i];
+        }
+        qsort(ids, *n, sizeof *ids, cmp_u64);
+        return 0;
+    }
+    while (spec[at] != '\0' || at == 0) {
+        size_t len = strcspn(spec + at, ",");
+        char item[BNC_NAME_MAX + 1];
+        const bnc_member *found = NULL;
+        int matches = 0;
+        if (bad != NULL)
+            *bad = at;
+        if (len == 0)
+            return BN_EINVAL;
+        if (len > BNC_NAME_MAX)
+            return BN_ENOTFOUND;
+        memcpy(item, spec + at, len);
+        item[len] = '\0';
+        for (size_t j = 0; j < nm; j++) {
+            char idtext[24];
+            if (current_side(&ms[j]) == 0)
+                continue;
+            snprintf(idtext, sizeof idtext, "%" PRIu64, ms[j].account_id);
+            if (strcmp(item, idtext) == 0) { /* an id wins over a name */
+                found = &ms[j];
+                matches = 1;
+                break;
+            }
+            if (strcmp(item, ms[j].name) == 0) {
+                found = &ms[j];
+                matches++;
+            }
+        }
+        if (matches == 0)
+            return BN_ENOTFOUND;
+        if (matches > 1)
+            return BNC_EAMBIGUOUS;
+        size_t k = 0;
+        while (k < *n && ids[k] != found->account_id)
+            k++;
+        if (k == *n) {
+            if (*n == BNC_ABSENTEES_MAX)
+                return BN_EINVAL;
+            ids[(*n)++] = found->account_id;
+        }
+        at += len;
+        if (spec[at] == ',') {
+            at++;
+            if (spec[at] == '\0') {
+                if (bad != NULL)
+                    *bad = at;
+                return BN_EINVAL;
+            }
+        }
+    }
+    qsort(ids, *n, sizeof *ids, cmp_u64);
+    if (bad != NULL)
+        *bad = 0;
+    return 0;
+}
+
 /* send_session sends req, a session write of p with its log entry in
  * *entry, and projects the session the server answers into out (when not
  * NULL). */
@@ -103,59 +269,102 @@ static int send_session(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
         return BN_EUNVERIFIED;
     rc = bnc__write(c, p, req, entry, BN_MSG_SESSION, &rep);
     if (rc == 0 && out != NULL)
-        bnc__project_session(out, &rep.u.session.session);
+        project_session(out, &rep.u.session.session);
     bn_msg_free(&rep);
     return rc;
 }
 
-int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
-                    uint8_t absent, bnc_session *out)
+int bnc_session_add_absentees(bnc_client *c, bnc_pair *p, uint32_t date,
+                              uint8_t status, const uint64_t *absentees,
+                              size_t n, bnc_session *out)
 {
+    struct bn_account_ref refs[BNC_ABSENTEES_MAX];
+    uint8_t absent;
     bn_msg req;
 
     if (date < BN_DATE_MIN || date > BN_DATE_MAX)
         return BN_EDATE;
-    if (!valid_session(status, absent))
+    if (attendance(p, absentees, n, refs, &absent) != 0 ||
+        !valid_session(status, absent))
         return BN_EINVAL;
     bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
     req.u.session_add.pair_id = p->info.id;
     req.u.session_add.date = date;
     req.u.session_add.status = status;
     req.u.session_add.absent = absent;
+    req.u.session_add.absentees.v = refs;
+    req.u.session_add.absentees.len = (uint32_t)n;
     return send_session(c, p, &req, &req.u.session_add.entry, out);
 }
 
 int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
-                              uint8_t status, uint8_t absent, bnc_session *out)
+                              uint8_t status, const uint64_t *absentees,
+                              size_t n, bnc_session *out)
 {
+    struct bn_account_ref refs[BNC_ABSENTEES_MAX];
+    uint8_t absent;
     bn_msg req;
 
     if (date < BN_DATE_MIN || date > BN_DATE_MAX)
         return BN_EDATE;
-    if (!valid_session(status, absent))
+    if (attendance(p, absentees, n, refs, &absent) != 0 ||
+        !valid_session(status, absent))
         return BN_EINVAL;
     bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
     req.u.session_add.pair_id = p->info.id;
     req.u.session_add.date = date;
     req.u.session_add.status = status;
     req.u.session_add.absent = absent;
+    req.u.session_add.absentees.v = refs;
+    req.u.session_add.absentees.len = (uint32_t)n;
     req.u.session_add.follow_up = 1;
     return send_session(c, p, &req, &req.u.session_add.entry, out);
 }
 
-int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
-                       uint8_t status, uint8_t absent, bnc_session *out)
+int bnc_session_update_absentees(bnc_client *c, bnc_pair *p,
+                                 uint64_t session_id, uint8_t status,
+                                 const uint64_t *absentees, size_t n,
+                                 bnc_session *out)
 {
+    struct bn_account_ref refs[BNC_ABSENTEES_MAX];
+    uint8_t absent;
     bn_msg req;
 
-    if (!valid_session(status, absent) || session_id == 0)
+    if (session_id == 0 || attendance(p, absentees, n, refs, &absent) != 0 ||
+        !valid_session(status, absent))
         return BN_EINVAL;
     bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
     req.u.session_update.pair_id = p->info.id;
     req.u.session_update.session_id = session_id;
     req.u.session_update.status = status;
     req.u.session_update.absent = absent;
+    req.u.session_update.absentees.v = refs;
+    req.u.session_update.absentees.len = (uint32_t)n;
     return send_session(c, p, &req, &req.u.session_update.entry, out);
+}
+
+int bnc_session_add(bnc_client *c, bnc_pair *p, uint32_t date, uint8_t status,
+                    uint8_t absent, bnc_session *out)
+{
+    uint64_t ids[BNC_ABSENTEES_MAX];
+    size_t n;
+
+    if (!valid_session(status, absent))
+        return BN_EINVAL;
+    side_members(p, absent, ids, &n);
+    return bnc_session_add_absentees(c, p, date, status, ids, n, out);
+}
+
+int bnc_session_update(bnc_client *c, bnc_pair *p, uint64_t session_id,
+                       uint8_t status, uint8_t absent, bnc_session *out)
+{
+    uint64_t ids[BNC_ABSENTEES_MAX];
+    size_t n;
+
+    if (!valid_session(status, absent))
+        return BN_EINVAL;
+    side_members(p, absent, ids, &n);
+    return bnc_session_update_absentees(c, p, session_id, status, ids, n, out);
 }
 
 const char *bnc_session_mode_name(uint8_t mode)
@@ -199,7 +408,7 @@ static int take_sessions(const bn_msg *rep, const void *ctx, void **arr,
         int rc = bnc__check_session(lc->c, lc->p, &r->items.v[i]);
         if (rc != 0)
             return rc;
-        bnc__project_session(&s, &r->items.v[i]);
+        project_session(&s, &r->items.v[i]);
         rc = bnc__append(arr, n, sizeof s, &s);
         if (rc != 0)
             return rc;
@@ -219,7 +428,7 @@ static int take_admin_sessions(const bn_msg *rep, const void *ctx, void **arr,
     (void)ctx;
     for (uint32_t i = 0; i < r->items.len; i++) {
         bnc_session s;
-        bnc__project_session(&s, &r->items.v[i]);
+        project_session(&s, &r->items.v[i]);
         int rc = bnc__append(arr, n, sizeof s, &s);
         if (rc == 0)
             rc = bnc__page_next(last, s.id);

@@ -20,6 +20,7 @@ void bnc_stats_free(bnc_stats *s)
         return;
     free(s->months);
     free(s->pairs);
+    free(s->members);
     free(s);
 }
 
@@ -36,6 +37,39 @@ static int take_stats_pairs(const bn_msg *rep, const void *ctx, void **arr,
         if (rc != 0)
             return rc;
         rc = bnc__page_next(last, p.pair_id);
+        if (rc != 0)
+            return rc;
+    }
+    *more = r->more;
+    return 0;
+}
+
+/* A page of STATS_MEMBERS: rows by pair id then account id, strictly
+ * increasing across pages too; a page holds whole pairs, so its last
+ * pair id is the next request's `after` and a page's first pair must be
+ * after it. */
+static int take_stats_members(const bn_msg *rep, const void *ctx, void **arr,
+                              size_t *n, uint64_t *last, int *more)
+{
+    const bn_stats_members *r = &rep->u.stats_members;
+    const uint64_t after = *last;
+    (void)ctx;
+    for (uint32_t i = 0; i < r->items.len; i++) {
+        const struct bn_stats_member *w = &r->items.v[i];
+        const bnc_stats_member *prev =
+            *n > 0 ? &((const bnc_stats_member *)*arr)[*n - 1] : NULL;
+        bnc_stats_member m;
+        int rc = 0;
+        if (w->side != BN_ROLE_MENTOR && w->side != BN_ROLE_MENTEE)
+            return BN_EPROTO;
+        if (i > 0 && w->pair_id == *last && *last != after)
+            rc = w->account_id > prev->account_id ? 0 : BN_EPROTO;
+        else
+            rc = bnc__page_next(last, w->pair_id);
+        if (rc != 0)
+            return rc;
+        bnc__project_stats_member(&m, w);
+        rc = bnc__append(arr, n, sizeof m, &m);
         if (rc != 0)
             return rc;
     }
@@ -84,6 +118,13 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
     rc =
         bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
                       take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    if (rc == 0) {
+        bn_msg_init(&req, BN_MSG_STATS_MEMBERS_GET, 0);
+        req.u.stats_members_get.programme_id = programme_id;
+        rc = bnc__list_all(c, &req, &req.u.stats_members_get.after,
+                           BN_MSG_STATS_MEMBERS, take_stats_members, NULL,
+                           (void **)&s->members, &s->nmembers);
+    }
     if (rc == 0)
         rc = bnc_feedback_fetch(c, programme_id, &s->feedback);
     if (rc == 0) {
@@ -407,6 +448,12 @@ int bnc_stats_derive(const bnc_stats *s, uint32_t today, bnc_stats_derived *out)
 /* ---- shared output helpers -------------------------------------------- */
 
 /* date_or writes YYYY-MM-DD, or dash for day 0. */
+/* A member's side, as the report words it. */
+static const char *side_name(uint8_t side)
+{
+    return side == BN_ROLE_MENTOR ? "mentor" : "mentee";
+}
+
 static const char *date_or(char out[11], uint32_t day, const char *dash)
 {
     if (day == 0)
@@ -709,6 +756,20 @@ int bnc_stats_write_table(FILE *f, const bnc_stats *s,
         fputs("* erased: its notes and documents are gone; its sessions and "
               "counts stay\n",
               f);
+    if (s->nmembers > 0) {
+        fprintf(f, "\nMEMBERS (absences from held sessions)\n  %-8s %-8s ",
+                "PAIR", "ACCOUNT");
+        cell(f, "MEMBER", 22);
+        fprintf(f, "%-7s %5s %6s\n", "SIDE", "HELD", "ABSENT");
+    }
+    for (size_t i = 0; i < s->nmembers; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        /* indented: a line starting with a pair id is the pair's row */
+        fprintf(f, "  %-8" PRIu64 " %-8" PRIu64 " ", m->pair_id, m->account_id);
+        cell(f, m->name, 22);
+        fprintf(f, "%-7s %5u %6u\n", side_name(m->side), m->sessions_held,
+                m->absences);
+    }
     return done(f);
 }
 
@@ -862,6 +923,25 @@ static int json_feedback(FILE *f, const bnc_feedback *fb)
     return rc;
 }
 
+/* json_members writes the member rows (issue 14). */
+static int json_members(FILE *f, const bnc_stats *s)
+{
+    int rc = 0;
+    fputs(",\"member_rows\":[", f);
+    for (size_t i = 0; i < s->nmembers && rc == 0; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        fprintf(f,
+                "%s{\"pair_id\":%" PRIu64 ",\"account_id\":%" PRIu64
+                ",\"name\":",
+                i ? "," : "", m->pair_id, m->account_id);
+        rc = json_str(f, m->name);
+        fprintf(f, ",\"side\":\"%s\",\"sessions_held\":%u,\"absences\":%u}",
+                side_name(m->side), m->sessions_held, m->absences);
+    }
+    fputc(']', f);
+    return rc;
+}
+
 int bnc_stats_write_json(FILE *f, const bnc_stats *s,
                          const bnc_stats_derived *d)
 {
@@ -959,6 +1039,8 @@ int bnc_stats_write_json(FILE *f, const bnc_stats *s,
         rc = json_pair(f, &s->pairs[i], &d->pairs[i]);
     }
     fputc(']', f);
+    if (rc == 0)
+        rc = json_members(f, s);
     if (rc == 0)
         rc = json_feedback(f, &s->feedback);
     fputs("}\n", f);
@@ -1076,5 +1158,20 @@ int bnc_stats_write_csv(FILE *f, const bnc_stats *s, const bnc_stats_derived *d)
                 p->follow_ups_planned);
     }
     csv_feedback(f, &s->feedback);
+    /* issue 14: each member's attendance, a table of its own after an
+     * empty line, each row starting with the word "member" (a pair row
+     * starts with its id) */
+    if (s->nmembers > 0)
+        fputs("\r\nfigure,pair_id,account_id,member,side,sessions_held,"
+              "absences\r\n",
+              f);
+    for (size_t i = 0; i < s->nmembers; i++) {
+        const bnc_stats_member *m = &s->members[i];
+        fprintf(f, "member,%" PRIu64 ",%" PRIu64 ",", m->pair_id,
+                m->account_id);
+        csv_text(f, m->name);
+        fprintf(f, ",%s,%u,%u\r\n", side_name(m->side), m->sessions_held,
+                m->absences);
+    }
     return done(f);
 }

@@ -46,7 +46,7 @@ typedef struct tamper {
     uint64_t pair;
     uint64_t id[MAX_IDS]; /* the positional ids after PAIR, in order */
     int left;             /* --left */
-    const char *date, *status, *absent, *accepted, *mode;
+    const char *date, *status, *absent, *accepted, *mode, *absentees;
     const char *target, *kind, *follow; /* issue 14 */
     uint64_t from;                      /* --from ACCOUNT */
     char done[256]; /* what was done, printed after the commit */
@@ -772,7 +772,10 @@ static int do_session_set(MDB_txn *txn, tamper *t)
         rc = get_session(txn, t, t->id[0], &s);
     if (rc != 0)
         return rc;
-    bnd_session_fact before = {s.status, s.absent, s.date};
+    bnd_session_fact before, after;
+    rc = bnd_stats_fact(t->st, txn, &s, &before);
+    if (rc != 0)
+        return rc;
     if (t->date != NULL && bn_date_parse(t->date, &s.date) != 0)
         return BN_EINVAL;
     if (t->status != NULL) {
@@ -788,7 +791,7 @@ static int do_session_set(MDB_txn *txn, tamper *t)
     if (t->absent != NULL && parse_absent(t->absent, &s.absent) != 0)
         return BN_EINVAL;
     if (t->date == NULL && t->status == NULL && t->absent == NULL &&
-        t->mode == NULL && t->follow == NULL)
+        t->mode == NULL && t->follow == NULL && t->absentees == NULL)
         return BN_EINVAL;
     if (t->follow != NULL) {
         /* session_follow: a row per follow-up (issue 14) */
@@ -806,6 +809,34 @@ static int do_session_set(MDB_txn *txn, tamper *t)
             return BN_EINVAL;
         if (rc == BN_ENOTFOUND)
             rc = BN_EEXIST; /* nothing would change */
+        if (rc != 0)
+            return rc;
+    }
+    if (t->absentees != NULL) {
+        /* session_absent: the members named absent, "" for none; the
+         * list is stored as given (any ids, any order) */
+        struct bn_account_ref v[BN_MEMBERS_MAX];
+        bn_rec_session_absent a;
+        const char *q = t->absentees;
+        memset(&a, 0, sizeof a);
+        a.pair_id = p.id;
+        a.session_id = s.id;
+        a.absentees.v = v;
+        while (*q != '\0') {
+            char *end;
+            if (a.absentees.len == BN_MEMBERS_MAX)
+                return BN_EINVAL;
+            memset(&v[a.absentees.len], 0, sizeof v[0]);
+            v[a.absentees.len++].account_id = strtoull(q, &end, 10);
+            if (end == q || (*end != ',' && *end != '\0'))
+                return BN_EINVAL;
+            q = *end == ',' ? end + 1 : end;
+        }
+        bnd_key ak = bnd_key_session_absent(p.id, s.id);
+        rc = a.absentees.len == 0 ? bnd_rec_del(t->st, txn, ak)
+                                  : bnd_rec_put(t->st, txn, ak, &a, 0);
+        if (rc == BN_ENOTFOUND)
+            rc = 0;
         if (rc != 0)
             return rc;
     }
@@ -829,8 +860,9 @@ static int do_session_set(MDB_txn *txn, tamper *t)
         if (rc != 0)
             return rc;
     }
-    bnd_session_fact after = {s.status, s.absent, s.date};
     rc = bnd_rec_put(t->st, txn, bnd_key_sessions(t->pair, s.id), &s, 0);
+    if (rc == 0)
+        rc = bnd_stats_fact(t->st, txn, &s, &after);
     if (rc == 0)
         rc = bnd_stats_session(t->st, txn, p.id, p.programme_id, &before,
                                &after);
@@ -991,7 +1023,7 @@ static const tamper_cmd cmds[] = {
      "delete SESSION"},
     {"session-set", "PS", do_session_set,
      "DATA PAIR SESSION [--date YYYY-MM-DD] [--status held|planned|cancelled]"
-     " [--absent none|mentor|mentee|both]"
+     " [--absent none|mentor|mentee|both] [--absentees ID,ID]"
      " [--mode unknown|in-person|video|phone] [--follow-up yes|no]",
      "rewrite SESSION's date, status, attendance, mode or follow-up flag"},
     {"structure-sig", "P", do_structure_sig, "DATA PAIR",
@@ -1064,6 +1096,8 @@ static int parse(const tamper_cmd *c, int argc, char **argv, tamper *t)
             opt = &t->kind;
         else if (strcmp(a, "--follow-up") == 0)
             opt = &t->follow;
+        else if (strcmp(a, "--absentees") == 0)
+            opt = &t->absentees;
         if (opt != NULL || strcmp(a, "--from") == 0) {
             if (i + 1 >= argc)
                 return -1;

@@ -9,6 +9,9 @@
 #   hidden session     deletes a session.
 #   session date       moves a session to another date.
 #   attendance         clears the mentee's absence.
+#   absentees          (issue 14) names alice absent instead of bob, drops
+#                      bob from the absentees (the bits alone), adds alice
+#                      to them.
 #   session status     turns a held session into a cancelled one.
 #   fake end           ends the active pair (completed), no log entry.
 #   fake member's end  ends it as withdrawn by the mentee, no log entry.
@@ -68,6 +71,22 @@ never_shown "2024-02-15"
 verdict
 
 attack "an absence erased" session-set "$P" "$S1" --absent none
+tampered "session $S1$NUM_END" bob session list "$P" --json
+verdict
+
+attack "the absent member swapped (alice for bob)" session-set "$P" "$S1" \
+    --absent mentor --absentees "$ALICE"
+tampered "session $S1$NUM_END" bob session list "$P"
+tampered "session $S1$NUM_END" alice session list "$P" --json
+verdict
+
+attack "the absent member dropped (the bits alone)" session-set "$P" "$S1" \
+    --absentees ""
+tampered "session $S1$NUM_END" alice session list "$P"
+verdict
+
+attack "an absentee added (alice too)" session-set "$P" "$S1" \
+    --absent both --absentees "$ALICE,$BOB"
 tampered "session $S1$NUM_END" bob session list "$P" --json
 verdict
 

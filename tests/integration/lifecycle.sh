@@ -57,7 +57,7 @@ refuse "a date out of range is refused (1999-12-31)" "not a date" \
 refuse "a held session in the future is refused" "planned" \
     offline session add "$P1" --date 2199-01-01 --status held
 refuse "an unknown absence is refused" "mentor, mentee or both" \
-    offline session add "$P1" --date 2024-03-01 --absent nobody
+    offline session add "$P1" --date 2024-03-01 --absent nobody,
 
 # ---- sessions --------------------------------------------------------------
 today=$(date -u +%Y-%m-%d)
@@ -295,7 +295,7 @@ else
     not_ok "the export holds the notes as Markdown with kind, author, revision"
 fi
 if grep -q "Find an internship in a lab" "$E/objectives.csv" &&
-    grep -q "^$S1,$today,held,mentee,unknown$" "$E/sessions.csv"; then
+    grep -qE "^$S1,$today,held,mentee,unknown,[0-9]+$" "$E/sessions.csv"; then
     ok "objectives.csv and sessions.csv"
 else
     not_ok "objectives.csv and sessions.csv"

@@ -677,6 +677,123 @@ static void test_sessions(void **state)
     assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
 }
 
+/* A session's absentees (issue 14) are the logged request's: added,
+ * dropped or changed by the server, refused; after an update, the added
+ * session's absentees are still found (the date is checked), and the
+ * update's are the state. */
+static void test_session_absentees(void **state)
+{
+    world *w = *state;
+    struct bn_account_ref mentee = {MENTEE, 0}, mentor = {MENTOR, 0},
+                          two[2] = {{MENTOR, 0}, {MENTEE, 0}};
+    struct bn_session_info s;
+    bn_msg req;
+    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
+    req.u.session_add.pair_id = PAIR;
+    req.u.session_add.date = 20100;
+    req.u.session_add.status = BN_SESSION_HELD;
+    req.u.session_add.absent = BN_ABSENT_MENTEE;
+    req.u.session_add.absentees.v = &mentee;
+    req.u.session_add.absentees.len = 1;
+    append(w, MENTOR, &req);
+    memset(&s, 0, sizeof s);
+    s.id = w->p.nlog;
+    s.pair_id = PAIR;
+    s.date = 20100;
+    s.status = BN_SESSION_HELD;
+    s.absent = BN_ABSENT_MENTEE;
+    s.created_by = MENTOR;
+    s.absentees.v = &mentee;
+    s.absentees.len = 1;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    s.absentees.len = 0; /* dropped: the bits alone */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    assert_non_null(strstr(w->c.tamper, "attendance"));
+    s.absentees.v = &mentor; /* changed */
+    s.absentees.len = 1;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.absentees.v = two; /* one added */
+    s.absentees.len = 2;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+
+    /* corrected: the mentor was absent, not the mentee */
+    bn_msg_init(&req, BN_MSG_SESSION_UPDATE, 0);
+    req.u.session_update.pair_id = PAIR;
+    req.u.session_update.session_id = s.id;
+    req.u.session_update.status = BN_SESSION_HELD;
+    req.u.session_update.absent = BN_ABSENT_MENTOR;
+    req.u.session_update.absentees.v = &mentor;
+    req.u.session_update.absentees.len = 1;
+    append(w, MENTEE, &req);
+    s.absent = BN_ABSENT_MENTOR;
+    s.absentees.v = &mentor;
+    s.absentees.len = 1;
+    /* the add's absentees, as the server keeps them for the check */
+    s.added_absentees.v = &mentee;
+    s.added_absentees.len = 1;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), 0);
+    /* a false hint makes the add entry not match: refused */
+    s.added_absentees.v = &mentor;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.added_absentees.v = &mentee;
+    s.absentees.v = &mentee; /* the old list served again */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.absentees.len = 0; /* dropped */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.absentees.v = two; /* added */
+    s.absentees.len = 2;
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+    s.absentees.v = &mentor;
+    s.absentees.len = 1;
+    s.date = 20101; /* the date, with the add's absentees to find */
+    assert_int_equal(bnc__check_session(&w->c, &w->p, &s), BN_ETAMPER);
+}
+
+/* --absent for a pair (bnc_absentees_parse): sides, none, members by id
+ * or name, merged and sorted; a departed member, an unknown or shared
+ * name refused, saying where. */
+static void test_absentees_parse(void **state)
+{
+    world *w = *state;
+    uint64_t ids[BNC_ABSENTEES_MAX];
+    size_t n = 0, bad = 0;
+    strcpy(w->members[0].name, "Marc");
+    strcpy(w->members[1].name, "Mina");
+    assert_int_equal(bnc_absentees_parse(&w->p, "mentee", ids, &n, &bad), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ids[0], MENTEE);
+    assert_int_equal(bnc_absentees_parse(&w->p, "Marc", ids, &n, &bad), 0);
+    assert_int_equal(n, 2); /* added, sorted */
+    assert_int_equal(ids[0], MENTOR);
+    assert_int_equal(ids[1], MENTEE);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "3,Marc,3", ids, &n, &bad), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "none", ids, &n, &bad), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(bnc_absentees_parse(&w->p, "both", ids, &n, &bad), 0);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina,Zoe", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    assert_int_equal(bad, 5);
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina,", ids, &n, &bad),
+                     BNC_EINVAL);
+    assert_int_equal(bnc_absentees_parse(&w->p, "9", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    strcpy(w->members[0].name, "Mina"); /* two members named alike */
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "Mina", ids, &n, &bad),
+                     BNC_EAMBIGUOUS);
+    w->members[1].to_epoch = 2; /* the mentee left: no longer named */
+    assert_int_equal(bnc_absentees_parse(&w->p, "3", ids, &n, &bad),
+                     BNC_ENOTFOUND);
+    n = 0;
+    assert_int_equal(bnc_absentees_parse(&w->p, "mentee", ids, &n, &bad), 0);
+    assert_int_equal(n, 0);
+}
+
 static void test_objectives(void **state)
 {
     world *w = *state;

@@ -72,6 +72,7 @@
     X(srv_dates)                                                               \
     X(srv_correct)                                                             \
     X(srv_deliver)                                                             \
+    X(srv_attend)                                                              \
     X(srv_dispatch)                                                            \
     X(srv_doc)                                                                 \
     X(srv_dos)                                                                 \
@@ -124,6 +125,8 @@
     TS(test_note_origin_from_log, setup, teardown)                             \
     TS(test_erased_by_author, setup, teardown)                                 \
     TS(test_sessions, setup, teardown)                                         \
+    TS(test_session_absentees, setup, teardown)                                \
+    TS(test_absentees_parse, setup, teardown)                                  \
     TS(test_objectives, setup, teardown)                                       \
     TS(test_documents, setup, teardown)                                        \
     TS(test_deliverables, setup, teardown)                                     \
@@ -337,7 +340,8 @@
     T(test_describe_table)                                                     \
     T(test_entry_must_name_its_request)                                        \
     T(test_pair_end_override)                                                  \
-    T(test_deliverables_grown)
+    T(test_deliverables_grown) \
+    T(test_session_absentees_grown)
 
 /* test_proto_malformed.c */
 #define BN_UNIT_proto_malformed(G, T, TS)                                      \
@@ -448,6 +452,12 @@
     T(test_targets)                                                            \
     T(test_diagnosis)                                                          \
     T(test_follow_ups)
+/* test_srv_attend.c */
+#define BN_UNIT_srv_attend(G, T, TS)                                           \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_absentees_checked)                                                  \
+    T(test_absences_counted)                                                   \
+    T(test_team_side)
 
 /* test_srv_correct.c */
 #define BN_UNIT_srv_correct(G, T, TS)                                          \

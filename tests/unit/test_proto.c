@@ -868,7 +868,9 @@ static void test_names_and_lookups(void **state)
 #define BN_F_t_d3(F, T) F(T, OBJ, o, t_d4, 0)
 #define BN_F_t_d2(F, T) F(T, OBJ, o, t_d3, 0)
 #define BN_F_t_d1(F, T) F(T, OBJ, o, t_d2, 0)
-#define T_STRUCTS(X) X(t_inner) X(t_rec) X(t_d5) X(t_d4) X(t_d3) X(t_d2) X(t_d1)
+#define BN_F_t_d0(F, T) F(T, OBJ, o, t_d1, 0)
+#define T_STRUCTS(X)                                                           \
+    X(t_inner) X(t_rec) X(t_d5) X(t_d4) X(t_d3) X(t_d2) X(t_d1) X(t_d0)
 T_STRUCTS(BN__STRUCT_TYPEDEF)
 T_STRUCTS(BN__DESC_EXTERN)
 T_STRUCTS(BN_STRUCT_DESC)
@@ -926,19 +928,19 @@ static void test_struct_codec(void **state)
     items[1].x = 1001;
     assert_int_equal(bn_struct_encode(&out, &bn_desc_t_rec, &r), BN_ERANGE);
 
-    /* Four nested arrays are allowed, five are not, either way. */
-    bn_t_d2 d2 = {0};
+    /* Five nested arrays are allowed, six are not, either way. */
     bn_t_d1 d1 = {0};
+    bn_t_d0 d0 = {0};
     bn_buf_reset(&out);
-    assert_int_equal(bn_struct_encode(&out, &bn_desc_t_d2, &d2), 0);
+    assert_int_equal(bn_struct_encode(&out, &bn_desc_t_d1, &d1), 0);
     assert_int_equal(
-        bn_struct_decode(&bn_desc_t_d2, &d2, out.data, out.len, &arena), 0);
+        bn_struct_decode(&bn_desc_t_d1, &d1, out.data, out.len, &arena), 0);
     bn_buf_reset(&out);
-    assert_int_equal(bn_struct_encode(&out, &bn_desc_t_d1, &d1), BN_EDEPTH);
+    assert_int_equal(bn_struct_encode(&out, &bn_desc_t_d0, &d0), BN_EDEPTH);
     assert_int_equal(out.len, 0);
-    static const uint8_t five[] = {0x91, 0x91, 0x91, 0x91, 0x91, 0x00};
+    static const uint8_t six[] = {0x91, 0x91, 0x91, 0x91, 0x91, 0x91, 0x00};
     assert_int_equal(
-        bn_struct_decode(&bn_desc_t_d1, &d1, five, sizeof five, &arena),
+        bn_struct_decode(&bn_desc_t_d0, &d0, six, sizeof six, &arena),
         BN_EDEPTH);
     assert_null(arena);
     bn_buf_free(&out);

@@ -269,4 +269,50 @@ static void test_deliverables_grown(void **state)
     assert_memory_not_equal(h, with, BN_HASH_BYTES);
 }
 
+/* SESSION_ADD and SESSION_UPDATE grew absentees (issue 14): an empty
+ * list hashes as the five fields before it (entries signed earlier still
+ * match); a named absentee is hashed, and a different one differs. */
+static void test_session_absentees_grown(void **state)
+{
+    (void)state;
+    bn_msg m;
+    uint8_t h[BN_HASH_BYTES], old[BN_HASH_BYTES], with[BN_HASH_BYTES],
+        other[BN_HASH_BYTES];
+    struct bn_account_ref who[2] = {{7, 0}, {9, 0}};
+    /* [0x50, id 0, pair 5, date 20000, status 2, absent 2, entry ""] */
+    static const uint8_t add_before[] = {0x97, 0x50, 0x00, 0x05, 0xcd, 0x4e,
+                                         0x20, 0x02, 0x02, 0xc4, 0x00};
+    /* [0x51, id 0, pair 5, session 3, status 2, absent 0, entry ""] */
+    static const uint8_t upd_before[] = {0x97, 0x51, 0x00, 0x05, 0x03,
+                                         0x02, 0x00, 0xc4, 0x00};
+
+    bn_msg_init(&m, BN_MSG_SESSION_ADD, 7);
+    m.u.session_add.pair_id = 5;
+    m.u.session_add.date = 20000;
+    m.u.session_add.status = BN_SESSION_HELD;
+    m.u.session_add.absent = BN_ABSENT_MENTEE;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    bn_hash(old, add_before, sizeof add_before);
+    assert_memory_equal(h, old, BN_HASH_BYTES);
+    m.u.session_add.absentees.v = who;
+    m.u.session_add.absentees.len = 1;
+    assert_int_equal(bn_log_body_hash(with, &m), 0);
+    assert_memory_not_equal(with, old, BN_HASH_BYTES);
+    m.u.session_add.absentees.v = who + 1;
+    assert_int_equal(bn_log_body_hash(other, &m), 0);
+    assert_memory_not_equal(other, with, BN_HASH_BYTES);
+
+    bn_msg_init(&m, BN_MSG_SESSION_UPDATE, 7);
+    m.u.session_update.pair_id = 5;
+    m.u.session_update.session_id = 3;
+    m.u.session_update.status = BN_SESSION_HELD;
+    assert_int_equal(bn_log_body_hash(h, &m), 0);
+    bn_hash(old, upd_before, sizeof upd_before);
+    assert_memory_equal(h, old, BN_HASH_BYTES);
+    m.u.session_update.absentees.v = who;
+    m.u.session_update.absentees.len = 2;
+    assert_int_equal(bn_log_body_hash(with, &m), 0);
+    assert_memory_not_equal(with, old, BN_HASH_BYTES);
+}
+
 BN_UNIT_GROUP(proto_logbody);

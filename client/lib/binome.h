@@ -46,8 +46,8 @@
 extern "C" {
 #endif
 
-#define LIBBINOME_VERSION_MAJOR 3
-#define LIBBINOME_VERSION_MINOR 1
+#define LIBBINOME_VERSION_MAJOR 4
+#define LIBBINOME_VERSION_MINOR 0
 #define LIBBINOME_VERSION_PATCH 0
 
 /* ------------------------------------------------------------------ */

@@ -139,11 +139,11 @@ else
 fi
 as alice session list "$P" >"$T/slist" 2>"$T/err" || not_ok "session list"
 has "session list marks the follow-up" "$T/slist" \
-    "$FU       $Y1 planned   -      unknown (follow-up)" "$Y1"
+    "$FU       $Y1 planned   -      -            unknown (follow-up)" "$Y1"
 as alice session list "$P" --json >"$T/sjson" 2>"$T/err"
-has "JSON: the follow-up" "$T/sjson" '"mode":"unknown","follow_up":true}'
+has "JSON: the follow-up" "$T/sjson" '"mode":"unknown","follow_up":true,"absentees":[]}'
 has "JSON: the pairing's own sessions are not" "$T/sjson" \
-    '"follow_up":false}'
+    '"follow_up":false,"absentees":[]}'
 
 # ---- the programme's figures -------------------------------------------------
 # Computed above: overdue 1 (O2), on time 1 (O1), one pair with a

@@ -148,4 +148,17 @@ as admin admin stats --programme "$PROG" --html "$T/report.html" \
 has "the HTML report holds the members' table" "$T/report.html" \
     'id="members"'
 
+# ---- erasure: every current member asks --------------------------------
+for m in alice erin bob carol; do
+    check "$m asks to erase the pairing" as "$m" erase "$P"
+done
+refuse "four of its five current members asked: not erased yet" \
+    "4 of its 5 members asked" as admin admin erase --pair "$P"
+refuse "dave, who left, has no say (nor reach)" "no pair" as dave erase "$P"
+check "frank asks last: the pairing is erased" as frank erase "$P"
+has "erase says so" "$T/out" "pair $P erased"
+as admin admin stats --programme "$PROG" --json >"$T/json" 2>"$T/err"
+has "the coordinator's figures keep the erased pairing's ending" "$T/json" \
+    '"completion":{"completed":1,"ended":1'
+
 finish

@@ -311,13 +311,61 @@ say Claire "sees no one's answer: counts appear from five answers"
 run claire admin stats --programme "$PROG" |
     grep -E "admin stats|structure|questionnaire"
 
+# -- issue 14: a structure accompanied by a team
+section "A team pairing: a structure accompanied by a team"
+say Claire "allows teams of up to three a side in the programme"
+run claire admin programme set --programme "$PROG" --side-max 3
+for who in sofia:mentor yanis:mentor ines:mentee leo:mentee; do
+    code=$(get claire admin invite --programme "$PROG" --role "${who#*:}")
+    get "${who%%:*}" join "$code" --name "$(echo "${who%%:*}" |
+        sed 's/^./\U&/')" >/dev/null
+done
+say Claire "pairs the two referents: Sofia for the mentors, Ines for the structure"
+TEAM=$(get claire admin pair --programme "$PROG" --mentor Sofia --mentee Ines)
+for who in sofia ines; do
+    get "$who" pair accept "$TEAM" </dev/null >/dev/null 2>&1
+    get "$who" verify "$TEAM" --confirm >/dev/null 2>&1
+done
+echo "    pair $TEAM: the referents accepted and compared their safety number"
+# the account id and key code a person reads out from their own machine
+account_of() { get "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
+code_of() { get "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
+say Leo "reads his key code to Ines, in person"
+run leo whoami
+say Ines "adds Leo to the structure's side, with the pair's history"
+run ines pair member add "$TEAM" --account "$(account_of leo)" \
+    --code "$(code_of leo)" --history
+say Sofia "adds Yanis to the mentors' side"
+run sofia pair member add "$TEAM" --account "$(account_of yanis)" \
+    --code "$(code_of yanis)"
+get leo pair accept "$TEAM" </dev/null >/dev/null 2>&1
+get yanis pair accept "$TEAM" </dev/null >/dev/null 2>&1
+say Leo "compares the pair's safety number with Ines, and Yanis with Sofia"
+for who in leo yanis; do
+    get "$who" verify "$TEAM" --confirm >/dev/null 2>&1
+done
+say Sofia "sees who is in the pairing, and who vouched for whom"
+run sofia pair members "$TEAM"
+run claire admin pair start --pair "$TEAM" --date "$(ago 20)"
+say Yanis "records a meeting Leo missed"
+get yanis session add "$TEAM" --date "$(ago 7)" --absent Leo >/dev/null
+run yanis session list "$TEAM"
+say Ines "keeps a note to the structure's side: the mentors cannot read it"
+echo "Our board has not voted the budget yet." >"$T/internal"
+NS=$(get ines note add "$TEAM" --side --file "$T/internal")
+run leo note show "$TEAM" "$NS"
+run sofia note show "$TEAM" "$NS" || true
+say Claire "sees each member's attendance in the report, never a note"
+run claire admin stats --programme "$PROG" --json |
+    grep -o '"member_rows":\[[^]]*\]' | tr '{' '\n' | grep '"pair_id":'"$TEAM" || true
+
 section "The programme's report"
 say Claire "reads the whole report: figures, never a note"
 run claire admin stats --programme "$PROG"
 
 section "What the server stores"
 for words in "low vision" "Audit the signage" "signage-checklist" \
-    "readable from two metres" "Two sessions"; do
+    "readable from two metres" "Two sessions" "budget yet"; do
     if grep -a -r -q "$words" "$data"; then
         echo "    '$words' appears on the server's disk!" >&2
         exit 1

@@ -246,7 +246,7 @@ int64_t cli_note_date(const bnc_note_meta *m, const bnc_note_origin *o);
 
 /* cli_key_code writes code (BNC_KEY_CODE_DIGITS digits) in groups of 5
  * to out and returns out. */
-#define CLI_KEY_CODE_SPACED (BNC_KEY_CODE_DIGITS / 5 * 6)
+#define CLI_KEY_CODE_SPACED (BNC_KEY_CODE_DIGITS / 5 * 6 + 4)
 const char *cli_key_code(const char *code, char out[CLI_KEY_CODE_SPACED]);
 
 /* cli_json_str prints s as a JSON string to stdout. */

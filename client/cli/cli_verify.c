@@ -43,13 +43,14 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
             continue; /* left: opens nothing written since */
         bn_hex_encode(fp, m->sign_pk, 8);
         cli_member_status(p, m, status, sizeof status);
-        printf("    %-6s %s account %" PRIu64 ", key %.4s %.4s %.4s %.4s%s\n"
-               "           %s\n",
+        printf("    %-6s %s account %" PRIu64 ", key %.4s %.4s %.4s %.4s%s\n",
                bnc_role_name(m->role), cli_pad(m->name, 20), m->account_id, fp,
                fp + 4, fp + 8, fp + 12,
                m->account_id == bnc_client_account(ctx->client)->id ? " (you)"
-                                                                    : "",
-               status);
+                                                                    : "");
+        /* in a team, who vouched for whom (issue 14) */
+        if (nmembers > 2)
+            printf("           %s\n", status);
     }
     if (nmembers > 2)
         printf("The safety number is the two referents': each referent "

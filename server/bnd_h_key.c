@@ -130,6 +130,21 @@ int bnd_wraps_store(bnd_ctx *cx, uint64_t pair, int side, const bn_key_wrap *w,
     return 0;
 }
 
+int bnd_keying_commit(bnd_ctx *cx, bn_rec_pair *p, const bn_msg *req, int side,
+                      uint32_t epoch, const bn_key_wrap *w, uint32_t n)
+{
+    int rc = bnd_wraps_room(cx, p->id, side, n);
+
+    if (rc != 0)
+        return rc;
+    if (!side)
+        p->epoch = epoch;
+    rc = bnd_pairlog_append(cx, p, req, NULL);
+    if (rc == 0)
+        rc = bnd_wraps_store(cx, p->id, side, w, n);
+    return rc;
+}
+
 /*
  * KEY_PUT: logged (sub: the epoch). When the pair has no wraps of its
  * epoch, the put is its first key and must be of that epoch; otherwise it
@@ -167,16 +182,9 @@ int bnd_h_key_put(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, 0, NULL, r->wraps.v,
                              r->wraps.len);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
-    if (rc != 0)
-        return rc;
-    p.epoch = r->epoch;
-    rc = bnd_pairlog_append(cx, &p, req, NULL);
-    if (rc == BND_LANDED)
-        goto reply;
-    if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
-    if (rc != 0)
+        rc = bnd_keying_commit(cx, &p, req, 0, r->epoch, r->wraps.v,
+                               r->wraps.len);
+    if (rc != 0 && rc != BND_LANDED)
         return rc;
 reply:
     cx->rep->u.ok.value = r->epoch;

@@ -219,15 +219,10 @@ int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, 0, &nm,
                              r->wraps.v + nhist, r->wraps.len - nhist);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
-    if (rc != 0)
-        return rc;
-    p.epoch = r->epoch;
-    rc = bnd_pairlog_append(cx, &p, req, NULL);
+        rc = bnd_keying_commit(cx, &p, req, 0, r->epoch, r->wraps.v,
+                               r->wraps.len);
     if (rc == BND_LANDED)
         goto reply;
-    if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
     if (rc == 0)
         rc = bnd_member_put(cx, p.id, nm.account_id, nm.role,
                             r->history ? 1 : r->epoch);
@@ -286,15 +281,10 @@ int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req)
         rc = bnd_wraps_check(cx, p.id, r->epoch, 0, &ms, r->account_id, NULL,
                              r->wraps.v, r->wraps.len);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, 0, r->wraps.len);
-    if (rc != 0)
-        return rc;
-    p.epoch = r->epoch;
-    rc = bnd_pairlog_append(cx, &p, req, NULL);
+        rc = bnd_keying_commit(cx, &p, req, 0, r->epoch, r->wraps.v,
+                               r->wraps.len);
     if (rc == BND_LANDED)
         goto reply;
-    if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, 0, r->wraps.v, r->wraps.len);
     if (rc == 0)
         rc = bnd_rec_get(cx->st, cx->txn, bnd_key_members(p.id, r->account_id),
                          &m, &cx->arena);
@@ -381,15 +371,9 @@ int bnd_h_side_key_put(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_wraps_check(cx, p.id, r->epoch, r->side, &ms, 0, NULL, r->wraps.v,
                          r->wraps.len);
     if (rc == 0)
-        rc = bnd_wraps_room(cx, p.id, 1, r->wraps.len);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pairlog_append(cx, &p, req, NULL);
-    if (rc == BND_LANDED)
-        goto reply;
-    if (rc == 0)
-        rc = bnd_wraps_store(cx, p.id, 1, r->wraps.v, r->wraps.len);
-    if (rc != 0)
+        rc = bnd_keying_commit(cx, &p, req, 1, r->epoch, r->wraps.v,
+                               r->wraps.len);
+    if (rc != 0 && rc != BND_LANDED)
         return rc;
 reply:
     cx->rep->u.ok.value = r->epoch;

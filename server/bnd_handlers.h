@@ -210,6 +210,14 @@ int bnd_side_key_held(bnd_ctx *cx, uint64_t pair, uint32_t epoch);
  * most BN_WRAPS_MAX (PAIR_DETAIL serves every one), else BN_ELIMIT. */
 int bnd_wraps_room(bnd_ctx *cx, uint64_t pair, int side, uint32_t n);
 
+/* bnd_keying_commit stores a checked write that keys an epoch (KEY_PUT,
+ * MEMBER_ADD, MEMBER_REMOVE; SIDE_KEY_PUT with side set): room for its n
+ * wraps (BN_ELIMIT), the pair moved to epoch (a pair key's), its log
+ * entry, its wraps. BND_LANDED when its entry was there already. */
+int bnd_keying_commit(bnd_ctx *cx, bn_rec_pair *p, const bn_msg *req,
+                      int side, uint32_t epoch, const bn_key_wrap *w,
+                      uint32_t n);
+
 /* bnd_has_wraps: 1 when pair has wraps of epoch, 0 when not, or an error. */
 int bnd_has_wraps(bnd_ctx *cx, uint64_t pair, uint32_t epoch);
 

@@ -274,9 +274,11 @@ static int send_session(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
     return rc;
 }
 
-int bnc_session_add_absentees(bnc_client *c, bnc_pair *p, uint32_t date,
-                              uint8_t status, const uint64_t *absentees,
-                              size_t n, bnc_session *out)
+/* add_session sends SESSION_ADD naming who was absent (n account ids of
+ * p's current members); follow_up: after the pair completed (issue 14). */
+static int add_session(bnc_client *c, bnc_pair *p, uint32_t date,
+                       uint8_t status, const uint64_t *absentees, size_t n,
+                       int follow_up, bnc_session *out)
 {
     struct bn_account_ref refs[BNC_ABSENTEES_MAX];
     uint8_t absent;
@@ -294,31 +296,22 @@ int bnc_session_add_absentees(bnc_client *c, bnc_pair *p, uint32_t date,
     req.u.session_add.absent = absent;
     req.u.session_add.absentees.v = refs;
     req.u.session_add.absentees.len = (uint32_t)n;
+    req.u.session_add.follow_up = follow_up ? 1 : 0;
     return send_session(c, p, &req, &req.u.session_add.entry, out);
+}
+
+int bnc_session_add_absentees(bnc_client *c, bnc_pair *p, uint32_t date,
+                              uint8_t status, const uint64_t *absentees,
+                              size_t n, bnc_session *out)
+{
+    return add_session(c, p, date, status, absentees, n, 0, out);
 }
 
 int bnc_session_add_follow_up(bnc_client *c, bnc_pair *p, uint32_t date,
                               uint8_t status, const uint64_t *absentees,
                               size_t n, bnc_session *out)
 {
-    struct bn_account_ref refs[BNC_ABSENTEES_MAX];
-    uint8_t absent;
-    bn_msg req;
-
-    if (date < BN_DATE_MIN || date > BN_DATE_MAX)
-        return BN_EDATE;
-    if (attendance(p, absentees, n, refs, &absent) != 0 ||
-        !valid_session(status, absent))
-        return BN_EINVAL;
-    bn_msg_init(&req, BN_MSG_SESSION_ADD, 0);
-    req.u.session_add.pair_id = p->info.id;
-    req.u.session_add.date = date;
-    req.u.session_add.status = status;
-    req.u.session_add.absent = absent;
-    req.u.session_add.absentees.v = refs;
-    req.u.session_add.absentees.len = (uint32_t)n;
-    req.u.session_add.follow_up = 1;
-    return send_session(c, p, &req, &req.u.session_add.entry, out);
+    return add_session(c, p, date, status, absentees, n, 1, out);
 }
 
 int bnc_session_update_absentees(bnc_client *c, bnc_pair *p,

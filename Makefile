@@ -84,6 +84,12 @@ BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 ADV_BINS := $(patsubst tests/adversary/%.c,$(BUILD)/adversary/%,$(ADV_SRC))
 DEPS_STAMP := build/.deps-ok
 
+# Objects are kept once built, the test programs' and the fuzz targets'
+# included: make would otherwise delete them as intermediate files, and
+# `make check` compiled every fuzz object twice (fuzz-bins, then
+# fuzz-smoke found them gone).
+.SECONDARY:
+
 .PHONY: all deps check test test-asan fuzz-smoke fuzz fuzz-bins demo bench clean \
         format tests benches crashtest valgrind install uninstall
 .DEFAULT_GOAL := all

@@ -364,7 +364,7 @@ int bnc__page_next(uint64_t *last, uint64_t id)
 
 static int list_all(bnc_client *c, bn_msg *req, uint64_t *after,
                     uint16_t reply_type, take_fn take, const void *ctx,
-                    void **arr, size_t *n)
+                    void **arr, size_t *n, void (*drop)(void *, size_t))
 {
     int rc, more = 1;
 
@@ -388,7 +388,12 @@ static int list_all(bnc_client *c, bn_msg *req, uint64_t *after,
         if (rc == 0 && *n > LIST_ITEMS_MAX)
             rc = BN_ELIMIT;
         if (rc != 0) {
-            free(*arr);
+            /* what the items hold goes too (a document's sealed key, an
+             * objective's text): drop frees all of it */
+            if (drop != NULL)
+                drop(*arr, *n);
+            else
+                free(*arr);
             *arr = NULL;
             *n = 0;
             return rc;
@@ -422,7 +427,7 @@ int bnc_programme_list(bnc_client *c, bnc_programme **items, size_t *n)
     bn_msg req;
     bn_msg_init(&req, BN_MSG_PROGRAMME_LIST, 0);
     return list_all(c, &req, &req.u.programme_list.after, BN_MSG_PROGRAMMES,
-                    take_programmes, NULL, (void **)items, n);
+                    take_programmes, NULL, (void **)items, n, NULL);
 }
 
 static int take_accounts(const bn_msg *rep, const void *ctx, void **arr,
@@ -451,7 +456,7 @@ int bnc_account_list(bnc_client *c, uint64_t programme_id, bnc_account **items,
     bn_msg_init(&req, BN_MSG_ACCOUNT_LIST, 0);
     req.u.account_list.programme_id = programme_id;
     return list_all(c, &req, &req.u.account_list.after, BN_MSG_ACCOUNTS,
-                    take_accounts, NULL, (void **)items, n);
+                    take_accounts, NULL, (void **)items, n, NULL);
 }
 
 int bnc_account_get(bnc_client *c, uint64_t account_id, bnc_account *out)
@@ -691,14 +696,14 @@ int bnc_pair_list(bnc_client *c, bnc_pair_info **items, size_t *n)
     bn_msg req;
     bn_msg_init(&req, BN_MSG_PAIR_LIST, 0);
     return list_all(c, &req, &req.u.pair_list.after, BN_MSG_PAIRS, take_pairs,
-                    NULL, (void **)items, n);
+                    NULL, (void **)items, n, NULL);
 }
 
 int bnc__list_all(bnc_client *c, bn_msg *req, uint64_t *after,
                   uint16_t reply_type, bnc__take_fn take, const void *ctx,
-                  void **arr, size_t *n)
+                  void **arr, size_t *n, void (*drop)(void *, size_t))
 {
-    return list_all(c, req, after, reply_type, take, ctx, arr, n);
+    return list_all(c, req, after, reply_type, take, ctx, arr, n, drop);
 }
 
 int bnc__expect(const bn_msg *m, uint16_t type)

@@ -331,6 +331,12 @@ static int open_header(const bnc_pair *p, bnc_doc *d,
     return rc;
 }
 
+/* drop_docs frees a partial list (list_all on failure). */
+static void drop_docs(void *arr, size_t n)
+{
+    bnc_doc_list_free(arr, n);
+}
+
 static int take_docs(const bn_msg *rep, const void *ctx, void **arr, size_t *n,
                      uint64_t *last, int *more)
 {
@@ -386,7 +392,7 @@ int bnc_doc_list(bnc_client *c, const bnc_pair *p, bnc_doc **items, size_t *n)
     bn_msg_init(&req, BN_MSG_DOC_LIST, 0);
     req.u.doc_list.pair_id = p->info.id;
     rc = bnc__list_all(c, &req, &req.u.doc_list.after, BN_MSG_DOCS, take_docs,
-                       &lc, (void **)items, n);
+                       &lc, (void **)items, n, drop_docs);
     if (rc == 0)
         rc = bnc__check_listed(c, p, BN_MSG_DOC_CHUNK, *items, *n,
                                sizeof **items, offsetof(bnc_doc, doc_id));

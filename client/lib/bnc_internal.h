@@ -202,13 +202,14 @@ int bnc__expect(const bn_msg *m, uint16_t type);
  * bnc__list_all fetches every page of a list: req's "after" field (pointed
  * to by after) follows the last id of each page; take(rep, ctx, ...) appends a
  * page's items to *arr (malloc'd, *n elements) and reports its last id and
- * more.
+ * more. On failure the items taken so far go with drop(*arr, *n) (NULL:
+ * free(), for items that hold nothing of their own) and *arr is NULL.
  */
 typedef int (*bnc__take_fn)(const bn_msg *rep, const void *ctx, void **arr,
                             size_t *n, uint64_t *last, int *more);
 int bnc__list_all(bnc_client *c, bn_msg *req, uint64_t *after,
                   uint16_t reply_type, bnc__take_fn take, const void *ctx,
-                  void **arr, size_t *n);
+                  void **arr, size_t *n, void (*drop)(void *, size_t));
 
 /*
  * bnc__write sends a write to pair p with its log entry (DESIGN.md, "The

@@ -158,7 +158,7 @@ int bnc_note_list(bnc_client *c, const bnc_pair *p, bnc_note_meta **items,
     bn_msg_init(&req, BN_MSG_NOTE_LIST, 0);
     req.u.note_list.pair_id = p->info.id;
     rc = bnc__list_all(c, &req, &req.u.note_list.after, BN_MSG_NOTES,
-                       take_notes, &lc, (void **)items, n);
+                       take_notes, &lc, (void **)items, n, NULL);
     if (rc != 0)
         return rc;
     /* Every note the log holds must be listed. */

@@ -443,7 +443,7 @@ int bnc_admin_sessions(bnc_client *c, uint64_t pair_id, bnc_session **items,
     bn_msg_init(&req, BN_MSG_ADMIN_SESSIONS, 0);
     req.u.admin_sessions.pair_id = pair_id;
     rc = bnc__list_all(c, &req, &req.u.admin_sessions.after, BN_MSG_SESSIONS,
-                       take_admin_sessions, NULL, (void **)items, n);
+                       take_admin_sessions, NULL, (void **)items, n, NULL);
     if (rc != 0) {
         free(*items);
         *items = NULL;
@@ -463,7 +463,7 @@ int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
     bn_msg_init(&req, BN_MSG_SESSION_LIST, 0);
     req.u.session_list.pair_id = p->info.id;
     rc = bnc__list_all(c, &req, &req.u.session_list.after, BN_MSG_SESSIONS,
-                       take_sessions, &lc, (void **)items, n);
+                       take_sessions, &lc, (void **)items, n, NULL);
     if (rc == 0)
         rc = bnc__check_listed(c, p, BN_MSG_SESSION_ADD, *items, *n,
                                sizeof **items, offsetof(bnc_session, id));
@@ -476,6 +476,13 @@ int bnc_session_list(bnc_client *c, const bnc_pair *p, bnc_session **items,
 }
 
 /* ---- objectives ----------------------------------------------------- */
+
+/* drop_objectives frees a partial list, its texts wiped (list_all on
+ * failure). */
+static void drop_objectives(void *arr, size_t n)
+{
+    bnc_objective_list_free(arr, n);
+}
 
 /* An objective's dates are days binome knows, not after today. */
 static int objective_date_ok(uint32_t date)
@@ -882,8 +889,9 @@ int bnc_objective_list(bnc_client *c, const bnc_pair *p, bnc_objective **items,
     c->tamper[0] = '\0';
     bn_msg_init(&req, BN_MSG_OBJECTIVE_LIST, 0);
     req.u.objective_list.pair_id = p->info.id;
-    rc = bnc__list_all(c, &req, &req.u.objective_list.after, BN_MSG_OBJECTIVES,
-                       take_objectives, &lc, (void **)items, n);
+    rc =
+        bnc__list_all(c, &req, &req.u.objective_list.after, BN_MSG_OBJECTIVES,
+                      take_objectives, &lc, (void **)items, n, drop_objectives);
     if (rc == 0)
         rc = bnc__check_listed(c, p, BN_MSG_OBJECTIVE_ADD, *items, *n,
                                sizeof **items, offsetof(bnc_objective, id));

@@ -115,15 +115,15 @@ int bnc_stats_fetch(bnc_client *c, uint64_t programme_id, bnc_stats **out)
 
     bn_msg_init(&req, BN_MSG_STATS_PAIRS_GET, 0);
     req.u.stats_pairs_get.programme_id = programme_id;
-    rc =
-        bnc__list_all(c, &req, &req.u.stats_pairs_get.after, BN_MSG_STATS_PAIRS,
-                      take_stats_pairs, NULL, (void **)&s->pairs, &s->npairs);
+    rc = bnc__list_all(c, &req, &req.u.stats_pairs_get.after,
+                       BN_MSG_STATS_PAIRS, take_stats_pairs, NULL,
+                       (void **)&s->pairs, &s->npairs, NULL);
     if (rc == 0) {
         bn_msg_init(&req, BN_MSG_STATS_MEMBERS_GET, 0);
         req.u.stats_members_get.programme_id = programme_id;
         rc = bnc__list_all(c, &req, &req.u.stats_members_get.after,
                            BN_MSG_STATS_MEMBERS, take_stats_members, NULL,
-                           (void **)&s->members, &s->nmembers);
+                           (void **)&s->members, &s->nmembers, NULL);
     }
     if (rc == 0)
         rc = bnc_feedback_fetch(c, programme_id, &s->feedback);

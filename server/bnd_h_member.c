@@ -173,6 +173,20 @@ static int next_epoch(bnd_ctx *cx, const bn_rec_pair *p, uint32_t r_epoch)
     return 0;
 }
 
+/* open_change opens pair_id for a write that keys an epoch, by a member
+ * who accepted: BND_LANDED when req's entry is in the log already (a
+ * retry: the handler answers it as done). */
+static int open_change(bnd_ctx *cx, uint64_t pair_id, const bn_msg *req,
+                       bn_rec_pair *p, bn_rec_member *me)
+{
+    int rc = bnd_writable_pair(cx, pair_id, p, me);
+
+    if (rc != 0)
+        return rc;
+    rc = bnd_pairlog_landed(cx, p, req);
+    return rc < 0 || rc == BND_LANDED ? rc : 0;
+}
+
 /*
  * MEMBER_ADD: by the referent of the side (BN_EDENIED for anyone else), of
  * an account of the programme with that role (new_member), keying epoch
@@ -190,13 +204,10 @@ int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req)
     bn_rec_pair p;
     int rc;
 
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pairlog_landed(cx, &p, req);
+    rc = open_change(cx, r->pair_id, req, &p, NULL);
     if (rc == BND_LANDED)
         goto reply;
-    if (rc < 0)
+    if (rc != 0)
         return rc;
     if (side_referent(&p, r->role) != cx->actor.account_id) {
         cx->errmsg = "only the referent of a side adds members to it";
@@ -250,13 +261,10 @@ int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req)
     uint32_t i;
     int rc;
 
-    rc = bnd_writable_pair(cx, r->pair_id, &p, NULL);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pairlog_landed(cx, &p, req);
+    rc = open_change(cx, r->pair_id, req, &p, NULL);
     if (rc == BND_LANDED)
         goto reply;
-    if (rc < 0)
+    if (rc != 0)
         return rc;
     rc = bnd_members_load(cx, p.id, &ms);
     if (rc != 0)
@@ -344,13 +352,10 @@ int bnd_h_side_key_put(bnd_ctx *cx, const bn_msg *req)
     bn_rec_pair p;
     int rc;
 
-    rc = bnd_writable_pair(cx, r->pair_id, &p, &me);
-    if (rc != 0)
-        return rc;
-    rc = bnd_pairlog_landed(cx, &p, req);
+    rc = open_change(cx, r->pair_id, req, &p, &me);
     if (rc == BND_LANDED)
         goto reply;
-    if (rc < 0)
+    if (rc != 0)
         return rc;
     if (me.role != r->side) {
         cx->errmsg = "a side key is made by a member of that side";

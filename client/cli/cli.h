@@ -45,6 +45,7 @@ typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
 
 int cli_join(cli_ctx *ctx, int argc, char **argv);
 int cli_whoami(cli_ctx *ctx, int argc, char **argv);
+int cli_passphrase_change(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_create(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv);
 int cli_invite(cli_ctx *ctx, int argc, char **argv);
@@ -177,6 +178,9 @@ int cli_u64(cli_ctx *ctx, const char *what, const char *s, uint64_t *v);
  */
 int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len);
 void cli_passphrase_free(char *pass, size_t len);
+/* cli_new_passphrase is cli_passphrase for a new passphrase:
+ * BINOME_NEW_PASSPHRASE, else asked twice on the terminal. */
+int cli_new_passphrase(cli_ctx *ctx, char **pass, size_t *len);
 
 /*
  * cli_profile_check looks at the profile directory's two files before

@@ -110,3 +110,50 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
     }
     return 0;
 }
+
+/*
+ * cli_passphrase_change seals this profile's keys under a new passphrase
+ * (issue 15). The key file is replaced in one rename (bn_identity_save:
+ * a temporary file in the same directory, synced, then renamed), so an
+ * interruption leaves either the old file or the new one, each whole; the
+ * old passphrase opens nothing once it is replaced. The keys themselves
+ * do not change: pairs, drafts and the server see nothing of it.
+ */
+int cli_passphrase_change(cli_ctx *ctx, int argc, char **argv)
+{
+    char *old = NULL, *new = NULL;
+    size_t oldlen = 0, newlen = 0;
+    int rc;
+
+    rc = cli_parse(ctx, argc, argv, NULL, NULL, 0, 0);
+    if (rc == 0)
+        rc = cli_profile_check(ctx, 0);
+    if (rc == 0)
+        rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
+    if (rc == 0)
+        rc = cli_passphrase(ctx, 0, &old, &oldlen);
+    if (rc == 0) {
+        rc = bnc_profile_load_identity(ctx->profile, old, oldlen);
+        if (rc == BNC_EPASSPHRASE)
+            rc = cli_fail(ctx, rc,
+                          "that is not the current passphrase; nothing "
+                          "changed");
+    }
+    if (rc == 0)
+        rc = cli_new_passphrase(ctx, &new, &newlen);
+    if (rc == 0 && newlen == oldlen && sodium_memcmp(old, new, oldlen) == 0)
+        rc = cli_fail(ctx, BNC_EINVAL,
+                      "the new passphrase is the current one; nothing "
+                      "changed");
+    if (rc == 0)
+        rc = bnc_profile_save_identity(ctx->profile, new, newlen);
+    /* the file just written must open with the new passphrase */
+    if (rc == 0)
+        rc = bnc_profile_load_identity(ctx->profile, new, newlen);
+    if (rc == 0)
+        printf("passphrase changed: your keys are sealed under the new "
+               "one; the old one opens nothing\n");
+    cli_passphrase_free(old, oldlen);
+    cli_passphrase_free(new, newlen);
+    return rc;
+}

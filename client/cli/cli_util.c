@@ -187,9 +187,12 @@ void cli_passphrase_free(char *pass, size_t len)
     sodium_free(pass);
 }
 
-int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
+/* ask_passphrase: cli_passphrase, from the variable `var` or the
+ * terminal. */
+static int ask_passphrase(cli_ctx *ctx, const char *var, int confirm,
+                          char **pass, size_t *len)
 {
-    const char *env = getenv("BINOME_PASSPHRASE");
+    const char *env = getenv(var);
     char *a = sodium_malloc(PASS_MAX), *b = NULL;
     size_t alen = 0, blen = 0;
     int fd = -1, rc = 0;
@@ -201,7 +204,7 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
     if (env != NULL) {
         alen = strlen(env);
         if (alen >= PASS_MAX) {
-            rc = cli_fail(ctx, BNC_ETOOLONG, "BINOME_PASSPHRASE is too long");
+            rc = cli_fail(ctx, BNC_ETOOLONG, "%s is too long", var);
             goto cleanup;
         }
         memcpy(a, env, alen + 1);
@@ -210,7 +213,7 @@ int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
         if (fd < 0) {
             rc = cli_fail(ctx, BNC_EINVAL,
                           "no terminal to ask the passphrase on");
-            cli_hint(ctx, "set BINOME_PASSPHRASE for scripts");
+            cli_hint(ctx, "set %s for scripts", var);
             goto cleanup;
         }
         rc = read_tty(fd, confirm ? "New passphrase: " : "Passphrase: ", a,
@@ -244,6 +247,16 @@ cleanup:
     cli_passphrase_free(a, alen);
     cli_passphrase_free(b, blen);
     return rc;
+}
+
+int cli_passphrase(cli_ctx *ctx, int confirm, char **pass, size_t *len)
+{
+    return ask_passphrase(ctx, "BINOME_PASSPHRASE", confirm, pass, len);
+}
+
+int cli_new_passphrase(cli_ctx *ctx, char **pass, size_t *len)
+{
+    return ask_passphrase(ctx, "BINOME_NEW_PASSPHRASE", 1, pass, len);
 }
 
 int cli_ask_yes(const char *question)

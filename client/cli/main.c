@@ -25,7 +25,7 @@ static const cli_cmd commands[] = {
      "Show this profile's account as the server sees it, and its key code "
      "(30 digits from the keys on this machine): read it out in person to "
      "the referent who adds you to a team pairing."},
-    {"passphrase", cli_passphrase_change, "",
+    {"passphrase", cli_passphrase_change, "[--help]",
      "Change the passphrase that protects your keys on this machine: the "
      "current one (BINOME_PASSPHRASE, else asked), then the new one "
      "(BINOME_NEW_PASSPHRASE, else asked twice). The key file is replaced "

@@ -21,17 +21,6 @@ const char *cli_key_code(const char *code, char out[CLI_KEY_CODE_SPACED])
     return out;
 }
 
-/* member_name: the name of account id among p's members, or "?". */
-static const char *member_name(const bnc_pair *p, uint64_t id)
-{
-    size_t n = 0;
-    const bnc_member *m = bnc_pair_members(p, &n);
-    for (size_t i = 0; i < n; i++)
-        if (m[i].account_id == id)
-            return m[i].name;
-    return "?";
-}
-
 void cli_member_status(const bnc_pair *p, const bnc_member *m, char *out,
                        size_t size)
 {
@@ -53,9 +42,10 @@ void cli_member_status(const bnc_pair *p, const bnc_member *m, char *out,
         snprintf(out, size, "not in the signed membership");
         return;
     }
+    const bnc_member *referent = bnc_pair_member(p, by);
     snprintf(out, size, "%s %s (referent), log entry %" PRIu64 "%s",
              verified ? "vouched for by" : "added by",
-             cli_safe(member_name(p, by)), seq,
+             referent != NULL ? cli_safe(referent->name) : "?", seq,
              verified ? "" : "; not verified yet");
 }
 

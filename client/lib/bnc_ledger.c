@@ -178,52 +178,48 @@ static uint32_t wraps_of(const bn_pair_detail *d, uint32_t epoch,
     return n;
 }
 
-/* holders_wraps collects the wraps served for epoch addressed to the
- * members `in` marks (and to `extra`, -1: none): what the entry that
- * keyed it gave, leaving out the wraps of that epoch that a referent
- * later gave a member with the pair's history. */
-static uint32_t holders_wraps(const bnc_pair *p, const roster *r, int extra,
-                              const bn_pair_detail *d, uint32_t epoch,
-                              struct bn_key_wrap *out)
+/* held: member i of p holds a key made for the members `in` marks (and
+ * `extra`, -1: none), of one side when side is set (a role). */
+static int held(const bnc_pair *p, const roster *r, int extra, uint8_t side,
+                int i)
 {
-    uint32_t n = 0;
+    return (r->in[i] || i == extra) &&
+           (side == 0 || p->members[i].role == side);
+}
 
-    for (uint32_t i = 0; i < d->wraps.len && n < BN_MEMBERS_MAX; i++) {
-        int k = member_at(p, d->wraps.v[i].member_id);
-        if (d->wraps.v[i].epoch == epoch && (k < 0 || r->in[k] || k == extra))
-            out[n++] = d->wraps.v[i];
+/* holders_wraps collects the wraps served for epoch (a side key's when
+ * side is set) addressed to its holders (held) or to no member: what the
+ * entry that keyed it gave, leaving out the wraps of that epoch that a
+ * referent later gave a member with the pair's history. */
+static uint32_t holders_wraps(const bnc_pair *p, const roster *r, int extra,
+                              uint8_t side, const bn_pair_detail *d,
+                              uint32_t epoch, struct bn_key_wrap *out)
+{
+    const struct bn_key_wrap *v = side ? d->side_wraps.v : d->wraps.v;
+    uint32_t len = side ? d->side_wraps.len : d->wraps.len, n = 0;
+
+    for (uint32_t i = 0; i < len && n < BN_MEMBERS_MAX; i++) {
+        int k = member_at(p, v[i].member_id);
+        if (v[i].epoch == epoch && (k < 0 || held(p, r, extra, side, k)))
+            out[n++] = v[i];
     }
     return n;
 }
 
-/* holders_match: w[0..n) is one wrap per member `in` marks (with `extra`
- * in too, -1: none), in increasing member id. */
+/* holders_match: w[0..n) is one wrap per holder (held), in increasing
+ * member id. */
 static int holders_match(const bnc_pair *p, const roster *r, int extra,
-                         const struct bn_key_wrap *w, uint32_t n)
+                         uint8_t side, const struct bn_key_wrap *w, uint32_t n)
 {
     uint32_t holders = 0;
 
     for (size_t i = 0; i < p->nmembers; i++)
-        holders += r->in[i] || (int)i == extra;
+        holders += held(p, r, extra, side, (int)i);
     if (n != holders)
         return 0;
     for (uint32_t k = 0; k < n; k++) {
         int i = member_at(p, w[k].member_id);
-        if (i < 0 || !(r->in[i] || i == extra) ||
-            (k > 0 && w[k].member_id <= w[k - 1].member_id))
-            return 0;
-    }
-    return 1;
-}
-
-/* holders_match_side: w[0..n) is one wrap per current member of side,
- * in increasing member id. */
-static int holders_match_side(const bnc_pair *p, const roster *r, uint8_t side,
-                              const struct bn_key_wrap *w, uint32_t n)
-{
-    for (uint32_t k = 0; k < n; k++) {
-        int i = member_at(p, w[k].member_id);
-        if (i < 0 || !r->in[i] || p->members[i].role != side ||
+        if (i < 0 || !held(p, r, extra, side, i) ||
             (k > 0 && w[k].member_id <= w[k - 1].member_id))
             return 0;
     }
@@ -315,7 +311,7 @@ static int replay_key_put(bnc_client *c, const bnc_pair *p,
 
     if (rc != 0)
         return rc;
-    n = holders_wraps(p, r, -1, d, e->sub, w);
+    n = holders_wraps(p, r, -1, 0, d, e->sub, w);
     if (n == 0)
         return withheld_keys(c, e);
     bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
@@ -329,7 +325,7 @@ static int replay_key_put(bnc_client *c, const bnc_pair *p,
                            " are not those member %" PRIu64
                            " logged at entry %" PRIu64,
                            e->sub, e->author_id, e->seq);
-    if (!holders_match(p, r, -1, w, n))
+    if (!holders_match(p, r, -1, 0, w, n))
         return bnc__tamper(c, BN_ETAMPER,
                            "the key of epoch %" PRIu32
                            " was not wrapped for exactly the pair's members",
@@ -430,7 +426,7 @@ static int replay_add(bnc_client *c, const bnc_pair *p, const bn_pair_detail *d,
                          " added at log entry %" PRIu64
                          " (its keys or the keys it was given differ)",
                          e->item, e->author_id, e->seq);
-    else if (!holders_match(p, r, k, w + nhist, n - nhist) ||
+    else if (!holders_match(p, r, k, 0, w + nhist, n - nhist) ||
              (history && !history_ok(d, e->author_id, w, nhist, e->sub)))
         rc = bnc__tamper(c, BN_ETAMPER,
                          "the keys log entry %" PRIu64
@@ -468,7 +464,7 @@ static int replay_remove(bnc_client *c, const bnc_pair *p,
     if (rc != 0)
         return rc;
     r->in[k] = 0;
-    n = holders_wraps(p, r, -1, d, e->sub, w);
+    n = holders_wraps(p, r, -1, 0, d, e->sub, w);
     if (n == 0)
         return withheld_keys(c, e);
     bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
@@ -477,7 +473,7 @@ static int replay_remove(bnc_client *c, const bnc_pair *p,
     req.u.member_remove.epoch = e->sub;
     req.u.member_remove.wraps.v = w;
     req.u.member_remove.wraps.len = n;
-    if (bn_log_entry_matches(e, &req) != 0 || !holders_match(p, r, -1, w, n))
+    if (bn_log_entry_matches(e, &req) != 0 || !holders_match(p, r, -1, 0, w, n))
         return bnc__tamper(c, BN_ETAMPER,
                            "the keys of epoch %" PRIu32
                            " are not those member %" PRIu64
@@ -496,7 +492,7 @@ static int replay_side_key(bnc_client *c, const bnc_pair *p,
     struct bn_key_wrap w[BN_MEMBERS_MAX];
     uint8_t side = p->members[k].role;
     int s = side == BN_ROLE_MENTOR ? 0 : 1;
-    uint32_t n = 0, holders = 0;
+    uint32_t n;
     bn_msg req;
 
     if (e->item != side || e->sub != r->epoch || r->keyed != r->epoch ||
@@ -506,14 +502,7 @@ static int replay_side_key(bnc_client *c, const bnc_pair *p,
                            "%" PRIu32 ", which only a member of that side "
                            "does, once, for the current epoch",
                            e->seq, e->sub);
-    for (uint32_t i = 0; i < d->side_wraps.len && n < BN_MEMBERS_MAX; i++) {
-        int m = member_at(p, d->side_wraps.v[i].member_id);
-        if (d->side_wraps.v[i].epoch == e->sub && m >= 0 &&
-            p->members[m].role == side)
-            w[n++] = d->side_wraps.v[i];
-    }
-    for (size_t i = 0; i < p->nmembers; i++)
-        holders += r->in[i] && p->members[i].role == side;
+    n = holders_wraps(p, r, -1, side, d, e->sub, w);
     bn_msg_init(&req, BN_MSG_SIDE_KEY_PUT, 0);
     req.u.side_key_put.pair_id = p->info.id;
     req.u.side_key_put.epoch = e->sub;
@@ -522,8 +511,8 @@ static int replay_side_key(bnc_client *c, const bnc_pair *p,
     req.u.side_key_put.wraps.len = n;
     if (n == 0)
         return withheld_keys(c, e);
-    if (bn_log_entry_matches(e, &req) != 0 || n != holders ||
-        !holders_match_side(p, r, side, w, n))
+    if (bn_log_entry_matches(e, &req) != 0 ||
+        !holders_match(p, r, -1, side, w, n))
         return bnc__tamper(c, BN_ETAMPER,
                            "the side key of epoch %" PRIu32
                            " is not the one member %" PRIu64

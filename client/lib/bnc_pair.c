@@ -168,11 +168,14 @@ static int fetch(bnc_client *c, uint64_t pair_id, bnc_pair *p, bn_msg *rep)
 
 /* my_wrap finds the wrap of an epoch addressed to this member. */
 static const struct bn_key_wrap *my_wrap(const bn_pair_detail *d,
-                                         uint32_t epoch, uint64_t me)
+                                         uint32_t epoch, uint64_t me, int side)
 {
-    for (uint32_t i = 0; i < d->wraps.len; i++)
-        if (d->wraps.v[i].epoch == epoch && d->wraps.v[i].member_id == me)
-            return &d->wraps.v[i];
+    const struct bn_key_wrap *v = side ? d->side_wraps.v : d->wraps.v;
+    uint32_t n = side ? d->side_wraps.len : d->wraps.len;
+
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i].epoch == epoch && v[i].member_id == me)
+            return &v[i];
     return NULL;
 }
 
@@ -181,7 +184,7 @@ static const struct bn_key_wrap *my_wrap(const bn_pair_detail *d,
  * legacy wrap has none). */
 static int open_wrap(const bnc_client *c, bnc_pair *p,
                      const struct bn_key_wrap *w, uint64_t wrapper_id,
-                     int logged)
+                     int logged, int side)
 {
     const bn_identity *id = c->profile->id;
     const bnc_member *wrapper = bnc_pair_member(p, wrapper_id);
@@ -190,16 +193,16 @@ static int open_wrap(const bnc_client *c, bnc_pair *p,
 
     if (wrapper == NULL || w->wrapper_id != wrapper_id)
         return BN_ESIG;
-    rc = bn_pairkey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id, w->epoch,
-                           c->me.id, id->box_pk, id->box_sk, w->wrapper_id,
-                           wrapper->sign_pk);
+    rc = (side ? bn_sidekey_unwrap : bn_pairkey_unwrap)(
+        key, w->wrap, BN_WRAP_BYTES, p->info.id, w->epoch, c->me.id, id->box_pk,
+        id->box_sk, w->wrapper_id, wrapper->sign_pk);
     if (rc == 0 && logged) {
         bn_pairkey_id(kid, p->info.id, w->epoch, key);
         if (sodium_memcmp(kid, w->key_id, sizeof kid) != 0)
             rc = BN_EAUTH; /* not the key the wrapper gave the others */
     }
     if (rc == 0)
-        rc = add_key(p, w->epoch, key);
+        rc = add_key(p, w->epoch | (side ? BNC__SIDE_KEY : 0), key);
     sodium_memzero(key, sizeof key);
     return rc;
 }
@@ -228,8 +231,8 @@ static int logged_key(const bnc_pair *p, uint32_t e)
 static int open_logged(const bnc_client *c, bnc_pair *p,
                        const bn_pair_detail *d, uint32_t epoch, uint64_t author)
 {
-    const struct bn_key_wrap *w = my_wrap(d, epoch, c->me.id);
-    int rc = w != NULL ? open_wrap(c, p, w, author, 1) : BN_ENOKEY;
+    const struct bn_key_wrap *w = my_wrap(d, epoch, c->me.id, 0);
+    int rc = w != NULL ? open_wrap(c, p, w, author, 1, 0) : BN_ENOKEY;
 
     if (rc == BN_ENOMEM)
         return rc;
@@ -279,30 +282,14 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
      * entries and their wraps). */
     for (size_t i = 0; self != NULL && i < p->nlog; i++) {
         const bn_log_entry *e = &p->log[i];
-        const struct bn_key_wrap *w = NULL;
-        const bnc_member *wrapper = bnc_pair_member(p, e->author_id);
-        uint8_t key[32], kid[BN_HASH_BYTES];
+        const struct bn_key_wrap *w;
         if (e->version != BN_LOG_VERSION || e->op != BN_MSG_SIDE_KEY_PUT ||
-            e->item != self->role || wrapper == NULL)
+            e->item != self->role)
             continue;
-        for (uint32_t k = 0; k < d->side_wraps.len && w == NULL; k++)
-            if (d->side_wraps.v[k].epoch == e->sub &&
-                d->side_wraps.v[k].member_id == c->me.id)
-                w = &d->side_wraps.v[k];
+        w = my_wrap(d, e->sub, c->me.id, 1);
         if (w == NULL)
             continue; /* keyed before this member joined the side */
-        rc = bn_sidekey_unwrap(key, w->wrap, BN_WRAP_BYTES, p->info.id,
-                               w->epoch, c->me.id, c->profile->id->box_pk,
-                               c->profile->id->box_sk, e->author_id,
-                               wrapper->sign_pk);
-        if (rc == 0) {
-            bn_pairkey_id(kid, p->info.id, w->epoch, key);
-            if (sodium_memcmp(kid, w->key_id, sizeof kid) != 0)
-                rc = BN_EAUTH;
-        }
-        if (rc == 0)
-            rc = add_key(p, w->epoch | BNC__SIDE_KEY, key);
-        sodium_memzero(key, sizeof key);
+        rc = open_wrap(c, p, w, e->author_id, 1, 1);
         if (rc == BN_ENOMEM)
             return rc;
         if (rc != 0)
@@ -315,9 +302,9 @@ static int unwrap_all(const bnc_client *c, bnc_pair *p, const bn_msg *rep)
     /* The legacy key of epoch 1 was not logged; it still opens, even
      * once later epochs are logged (older notes are sealed under it). */
     if (p->nlegacy > 0) {
-        const struct bn_key_wrap *w = my_wrap(d, 1, c->me.id);
+        const struct bn_key_wrap *w = my_wrap(d, 1, c->me.id, 0);
         if (w != NULL && !logged_key(p, 1) &&
-            open_wrap(c, p, w, w->wrapper_id, 0) == BN_ENOMEM)
+            open_wrap(c, p, w, w->wrapper_id, 0, 0) == BN_ENOMEM)
             return BN_ENOMEM;
     }
     return 0;
@@ -346,24 +333,27 @@ static int logged_epoch(const bnc_pair *p, uint32_t e, int legacy)
 /* wrap_for wraps key of epoch for member m into *w (made by this member). */
 static int wrap_for(bnc_client *c, const bnc_pair *p, uint32_t epoch,
                     const uint8_t *key, uint64_t member_id,
-                    const uint8_t box_pk[32], struct bn_key_wrap *w)
+                    const uint8_t box_pk[32], int side, struct bn_key_wrap *w)
 {
     w->epoch = epoch;
     w->member_id = member_id;
     w->wrapper_id = c->me.id;
     bn_pairkey_id(w->key_id, p->info.id, epoch, key);
-    return bn_pairkey_wrap(w->wrap, p->info.id, epoch, member_id, box_pk,
-                           c->me.id, key, c->profile->id->sign_sk);
+    return (side ? bn_sidekey_wrap : bn_pairkey_wrap)(
+        w->wrap, p->info.id, epoch, member_id, box_pk, c->me.id, key,
+        c->profile->id->sign_sk);
 }
 
 /* wrap_holders wraps key of epoch for its holders, in increasing account
  * id (as the log entry's body fixes): every current member (those who
  * left hold no new epoch) but `except` (0: none), and `extra` (NULL:
- * none). wraps has room for p->nmembers + 1; *n gets the count. */
+ * none); with side (a role), the current members of that side only, a
+ * side key wrapped under its own domain. wraps has room for p->nmembers
+ * + 1; *n gets the count. */
 static int wrap_holders(bnc_client *c, const bnc_pair *p, uint32_t epoch,
                         const uint8_t *key, uint64_t except,
-                        const bnc_member *extra, struct bn_key_wrap *wraps,
-                        uint32_t *n)
+                        const bnc_member *extra, uint8_t side,
+                        struct bn_key_wrap *wraps, uint32_t *n)
 {
     uint64_t prev = 0;
     int rc = 0;
@@ -374,7 +364,8 @@ static int wrap_holders(bnc_client *c, const bnc_pair *p, uint32_t epoch,
         for (size_t i = 0; i <= p->nmembers; i++) {
             const bnc_member *x = i < p->nmembers ? &p->members[i] : extra;
             if (x == NULL || (i < p->nmembers && x->to_epoch != 0) ||
-                x->account_id == except || x->account_id <= prev)
+                x->account_id == except || x->account_id <= prev ||
+                (side != 0 && x->role != side))
                 continue;
             if (m == NULL || x->account_id < m->account_id)
                 m = x;
@@ -382,7 +373,7 @@ static int wrap_holders(bnc_client *c, const bnc_pair *p, uint32_t epoch,
         if (m == NULL)
             break;
         prev = m->account_id;
-        rc = wrap_for(c, p, epoch, key, m->account_id, m->box_pk,
+        rc = wrap_for(c, p, epoch, key, m->account_id, m->box_pk, side != 0,
                       &wraps[(*n)++]);
     }
     return rc;
@@ -432,7 +423,7 @@ static int put_key(bnc_client *c, bnc_pair *p, uint32_t epoch)
     wraps = calloc(p->nmembers + 1, sizeof *wraps);
     rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
     if (rc == 0)
-        rc = wrap_holders(c, p, epoch, key, 0, NULL, wraps, &n);
+        rc = wrap_holders(c, p, epoch, key, 0, NULL, 0, wraps, &n);
     if (rc == 0) {
         bn_msg_init(&req, BN_MSG_KEY_PUT, 0);
         req.u.key_put.pair_id = p->info.id;
@@ -465,27 +456,8 @@ int bnc__side_key_put(bnc_client *c, bnc_pair *p)
     key = new_key();
     wraps = calloc(p->nmembers + 1, sizeof *wraps);
     rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
-    /* the current members of this side, by increasing id */
-    for (uint64_t prev = 0; rc == 0;) {
-        const bnc_member *m = NULL;
-        for (size_t i = 0; i < p->nmembers; i++) {
-            const bnc_member *x = &p->members[i];
-            if (x->to_epoch == 0 && x->role == self->role &&
-                x->account_id > prev &&
-                (m == NULL || x->account_id < m->account_id))
-                m = x;
-        }
-        if (m == NULL)
-            break;
-        prev = m->account_id;
-        struct bn_key_wrap *w = &wraps[n++];
-        w->epoch = epoch;
-        w->member_id = m->account_id;
-        w->wrapper_id = c->me.id;
-        bn_pairkey_id(w->key_id, p->info.id, epoch, key);
-        rc = bn_sidekey_wrap(w->wrap, p->info.id, epoch, m->account_id,
-                             m->box_pk, c->me.id, key, c->profile->id->sign_sk);
-    }
+    if (rc == 0) /* the current members of this side */
+        rc = wrap_holders(c, p, epoch, key, 0, NULL, self->role, wraps, &n);
     if (rc == 0) {
         bn_msg_init(&req, BN_MSG_SIDE_KEY_PUT, 0);
         req.u.side_key_put.pair_id = p->info.id;
@@ -608,11 +580,11 @@ int bnc_pair_member_add(bnc_client *c, bnc_pair *p, uint64_t account_id,
     wraps = calloc((size_t)epoch + p->nmembers + 1, sizeof *wraps);
     rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
     for (uint32_t h = 1; rc == 0 && history && h <= epoch; h++)
-        rc =
-            wrap_for(c, p, h, bnc__pair_key(p, h), a.id, a.box_pk, &wraps[n++]);
+        rc = wrap_for(c, p, h, bnc__pair_key(p, h), a.id, a.box_pk, 0,
+                      &wraps[n++]);
     if (rc == 0) {
         uint32_t m = 0;
-        rc = wrap_holders(c, p, epoch + 1, key, 0, &nm, wraps + n, &m);
+        rc = wrap_holders(c, p, epoch + 1, key, 0, &nm, 0, wraps + n, &m);
         n += m;
     }
     if (rc == 0) {
@@ -659,7 +631,7 @@ int bnc_pair_member_remove(bnc_client *c, bnc_pair *p, uint64_t account_id)
     wraps = calloc(p->nmembers + 1, sizeof *wraps);
     rc = key == NULL || wraps == NULL ? BN_ENOMEM : 0;
     if (rc == 0)
-        rc = wrap_holders(c, p, epoch + 1, key, account_id, NULL, wraps, &n);
+        rc = wrap_holders(c, p, epoch + 1, key, account_id, NULL, 0, wraps, &n);
     if (rc == 0) {
         bn_msg_init(&req, BN_MSG_MEMBER_REMOVE, 0);
         req.u.member_remove.pair_id = p->info.id;

@@ -34,9 +34,8 @@ world_extra() {
     DAVE=$(id_of dave) ERIN=$(id_of erin) FRANK=$(id_of frank)
     # (not "who": as() sets it)
     for m in dave frank; do
-        code=$(as "$m" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/')
         setup "bob adds $m" as bob pair member add "$P" \
-            --account "$(id_of "$m")" --code "$code"
+            --account "$(id_of "$m")" --code "$(key_code_of "$m")"
         setup "$m accepts" as "$m" pair accept "$P"
     done
     printf '%s\n' "dave's first words" >"$T/nd"

@@ -29,15 +29,13 @@ join_people "$PROG" alice:mentor erin:mentor bob:mentee carol:mentee \
 verified_pair P alice bob
 start_pair "$P" 240
 
-id_of() { as "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
-code_of() { as "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
 # join REFERENT WHO [--history]: the referent adds WHO after comparing
 # their key code; WHO accepts the charter.
 join() {
     ref=$1 m=$2
     shift 2
-    if as "$ref" pair member add "$P" --account "$(id_of "$m")" \
-        --code "$(code_of "$m")" "$@" >"$T/out" 2>"$T/err" &&
+    if as "$ref" pair member add "$P" --account "$(account_of "$m")" \
+        --code "$(key_code_of "$m")" "$@" >"$T/out" 2>"$T/err" &&
         as "$m" pair accept "$P" >"$T/out" 2>"$T/err"; then
         ok "$ref adds $m, who accepts"
     else
@@ -63,7 +61,7 @@ session() {
 session alice 200 held dave          # mentees absent: dave
 session bob 170 held erin,carol      # mentors: erin; mentees: carol
 session carol 140 held mentee        # the whole mentee side: bob, carol, dave
-check "bob removes dave" as bob pair member remove "$P" --account "$(id_of dave)"
+check "bob removes dave" as bob pair member remove "$P" --account "$(account_of dave)"
 join bob frank
 session frank 100 held frank         # mentees: frank
 session erin 60 cancelled
@@ -116,12 +114,12 @@ has "absences per side: $ab_mentor mentor, $ab_mentee mentee" "$T/json" \
     "\"absences\":{\"mentor\":$ab_mentor,\"mentee\":$ab_mentee}"
 for row in "dave:2" "carol:2" "bob:1" "frank:1" "erin:1" "alice:0"; do
     m=${row%%:*} missed=${row#*:}
-    if grep -o "\"account_id\":$(id_of "$m"),\"name\":\"$m\"[^}]*" \
+    if grep -o "\"account_id\":$(account_of "$m"),\"name\":\"$m\"[^}]*" \
         "$T/json" | grep -q "\"sessions_held\":$held,\"absences\":$missed"; then
         ok "$m's row: $missed of the $held sessions held missed"
     else
         not_ok "$m's row: $missed of the $held sessions held missed"
-        grep -o "\"account_id\":$(id_of "$m"),[^}]*" "$T/json" |
+        grep -o "\"account_id\":$(account_of "$m"),[^}]*" "$T/json" |
             sed 's/^/#   /'
     fi
 done

@@ -24,13 +24,10 @@ join_people "$PROG" alice:mentor bob:mentee carol:mentee dave:mentee \
     erin:mentor gina:mentee
 verified_pair P alice bob
 
-# code_of WHO: WHO's key code, as `binome whoami --json` shows it on their
-# own machine; id_of WHO: their account id.
-code_of() { as "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
-id_of() { as "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
-CAROL=$(id_of carol) DAVE=$(id_of dave) ERIN=$(id_of erin) GINA=$(id_of gina)
-ALICE_ID=$(id_of alice)
-CCODE=$(code_of carol)
+CAROL=$(account_of carol) DAVE=$(account_of dave) ERIN=$(account_of erin)
+GINA=$(account_of gina)
+ALICE_ID=$(account_of alice)
+CCODE=$(key_code_of carol)
 if is_num "$CAROL" && printf '%s' "$CCODE" | grep -qE '^[0-9]{30}$'; then
     ok "whoami shows the account and its 30-digit key code"
 else
@@ -62,7 +59,7 @@ check "bob, the structure's referent, adds carol (from now on)" \
     as bob pair member add "$P" --account "$CAROL" --code "$CCODE"
 has "and says she accepts the charter next" "$T/out" "pair accept $P"
 refuse "carol adds nobody (not a referent)" "only the referent" \
-    as carol pair member add "$P" --account "$DAVE" --code "$(code_of dave)"
+    as carol pair member add "$P" --account "$DAVE" --code "$(key_code_of dave)"
 refuse "the same account is not added twice" "is or was a member" \
     as bob pair member add "$P" --account "$CAROL" --code "$CCODE"
 
@@ -85,17 +82,17 @@ has "carol reads what was written after she joined" "$T/out" \
 refuse "carol, added without history, does not read what came before" \
     "key" as carol note show "$P" "$N0" --raw
 check "bob adds dave with the pair's history" \
-    as bob pair member add "$P" --account "$DAVE" --code "$(code_of dave)" \
+    as bob pair member add "$P" --account "$DAVE" --code "$(key_code_of dave)" \
     --history
 check "dave accepts" as dave pair accept "$P"
 as dave note show "$P" "$N0" --raw >"$T/out" 2>&1
 has "dave, added with the history, reads what came before him" "$T/out" \
     "Before the team grew."
 check "alice adds erin to the mentors' side" \
-    as alice pair member add "$P" --account "$ERIN" --code "$(code_of erin)"
+    as alice pair member add "$P" --account "$ERIN" --code "$(key_code_of erin)"
 check "erin accepts" as erin pair accept "$P"
 refuse "a fourth mentee is over the side's limit" "the most its programme" \
-    as bob pair member add "$P" --account "$GINA" --code "$(code_of gina)"
+    as bob pair member add "$P" --account "$GINA" --code "$(key_code_of gina)"
 
 # ---- who is in the pairing, and who vouched for them -------------------
 as alice pair members "$P" >"$T/out" 2>&1
@@ -137,7 +134,7 @@ refuse "a note is private or kept to a side, not both" "exclude" \
 refuse "carol does not remove dave (not a referent)" "" \
     as carol pair member remove "$P" --account "$DAVE"
 refuse "a referent is not removed" "referent is not removed" \
-    as bob pair member remove "$P" --account "$(id_of alice)"
+    as bob pair member remove "$P" --account "$(account_of alice)"
 check "bob removes dave" as bob pair member remove "$P" --account "$DAVE"
 echo "Written after dave left: the budget." >"$T/n3"
 grab N3 alice note add "$P" --file "$T/n3" && is_id "$N3" ||

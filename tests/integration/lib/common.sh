@@ -136,6 +136,12 @@ grab() {
     return 1
 }
 
+# account_of WHO: WHO's account id; key_code_of WHO: the key code
+# `binome whoami` shows on WHO's own machine (what they read out to the
+# referent who adds them to a team pairing).
+account_of() { as "$1" whoami --json | sed 's/^{"account":\([0-9]*\),.*/\1/'; }
+key_code_of() { as "$1" whoami --json | sed 's/.*"key_code":"\([0-9]*\)".*/\1/'; }
+
 # ---- the daemon --------------------------------------------------------
 # run_daemon DIR: serve DIR on $port in the background ($daemon); fails
 # when it died within a second (a port taken).

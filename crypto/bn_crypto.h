@@ -41,7 +41,24 @@ typedef struct bn_identity {
     uint8_t box_pk[BN_BOX_PK_BYTES];
     uint8_t box_sk[BN_BOX_SK_BYTES];
     uint8_t self_key[BN_KEY_BYTES]; /* seals the owner's private notes */
+    /* This device's own login key seed (issue 15); all zero on an
+     * account's first device until it links another: it then logs in
+     * with the identity key. Never packed, never sent. */
+    uint8_t device_seed[BN_KEY_BYTES];
 } bn_identity;
+
+/* An identity's keys without the device seed: what a recovery code or a
+ * device link carries (the version 1 key file plaintext). */
+#define BN_IDENTITY_PACKED 193
+
+/* bn_identity_pack writes id's keys; bn_identity_unpack reads them (or a
+ * version 2 key file plaintext, with the device seed) and checks that the
+ * secret keys match the public ones: BN_ECORRUPT, BN_EVERSION. */
+void bn_identity_pack(const bn_identity *id, uint8_t out[BN_IDENTITY_PACKED]);
+int bn_identity_unpack(bn_identity *id, const uint8_t *plain, size_t len);
+
+/* bn_identity_has_device: whether id holds a device login key. */
+int bn_identity_has_device(const bn_identity *id);
 
 /*
  * bn_identity_new returns a zeroed identity in sodium_malloc() memory
@@ -95,6 +112,69 @@ int bn_identity_save(const bn_identity *id, const char *path, const char *pass,
                      size_t passlen, bn_kdf_level level);
 int bn_identity_load(bn_identity *id, const char *path, const char *pass,
                      size_t passlen);
+
+/* ------------------------------------------------------------------ */
+/* Recovery code, device login key, device link (bn_recovery.c)        */
+
+#define BN_RECOVERY_SECRET_BYTES 15
+#define BN_RECOVERY_ID_BYTES 32
+/* 32 characters in 8 groups of 4, dashes between, and a NUL */
+#define BN_RECOVERY_TEXT_MAX 40
+#define BN_RECOVERY_BLOB_BYTES                                                 \
+    (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + BN_IDENTITY_PACKED +       \
+     crypto_aead_xchacha20poly1305_ietf_ABYTES)
+#define BN_LINK_NONCE_BYTES 32
+#define BN_LINK_SEALED_BYTES (BN_IDENTITY_PACKED + 8 + 4 + crypto_box_SEALBYTES)
+
+typedef struct bn_recovery_code {
+    uint32_t account;
+    uint8_t secret[BN_RECOVERY_SECRET_BYTES];
+} bn_recovery_code;
+
+/* bn_recovery_code_new: a fresh code for account (1 to UINT32_MAX, else
+ * BN_EINVAL). */
+int bn_recovery_code_new(bn_recovery_code *c, uint64_t account);
+/* bn_recovery_code_format writes "XXXX-XXXX-...-XXXX" and a NUL. */
+void bn_recovery_code_format(const bn_recovery_code *c,
+                             char out[BN_RECOVERY_TEXT_MAX]);
+/* bn_recovery_code_parse reads a code typed by a person: BN_EINVAL when
+ * it is not one, BN_ECORRUPT when a character is wrong (checksum). */
+int bn_recovery_code_parse(bn_recovery_code *c, const char *text);
+/* bn_recovery_derive: the lookup id the server keeps (hashed) and the key
+ * that seals the identity, from the code. */
+int bn_recovery_derive(const bn_recovery_code *c,
+                       uint8_t id[BN_RECOVERY_ID_BYTES],
+                       uint8_t key[BN_KEY_BYTES]);
+/* bn_recovery_seal / _open: the packed identity under the code's key,
+ * bound to the account. Open: BN_EAUTH (not this code or altered),
+ * BN_ECORRUPT. */
+int bn_recovery_seal(uint8_t out[BN_RECOVERY_BLOB_BYTES], const bn_identity *id,
+                     uint64_t account, const uint8_t key[BN_KEY_BYTES]);
+int bn_recovery_open(bn_identity *id, const uint8_t *blob, size_t len,
+                     uint64_t account, const uint8_t key[BN_KEY_BYTES]);
+
+/* bn_device_login_key: this device's login key pair (BN_EINVAL without a
+ * device seed). */
+int bn_device_login_key(const bn_identity *id, uint8_t pk[BN_SIGN_PK_BYTES],
+                        uint8_t sk[BN_SIGN_SK_BYTES]);
+
+/* A device link's commitment, short authentication string (0..999999)
+ * and transfer (see bn_recovery.c). */
+void bn_link_commit(uint8_t commit[BN_HASH_BYTES],
+                    const uint8_t nonce[BN_LINK_NONCE_BYTES]);
+int bn_link_commit_check(const uint8_t commit[BN_HASH_BYTES],
+                         const uint8_t nonce[BN_LINK_NONCE_BYTES]);
+uint32_t bn_link_sas(const uint8_t nonce[BN_LINK_NONCE_BYTES],
+                     const uint8_t identity_pk[BN_SIGN_PK_BYTES],
+                     const uint8_t box_pk[BN_BOX_PK_BYTES],
+                     const uint8_t login_pk[BN_SIGN_PK_BYTES]);
+int bn_link_seal(uint8_t out[BN_LINK_SEALED_BYTES], const bn_identity *id,
+                 uint64_t account, uint32_t device,
+                 const uint8_t box_pk[BN_BOX_PK_BYTES]);
+int bn_link_open(bn_identity *id, uint64_t *account, uint32_t *device,
+                 const uint8_t *sealed, size_t len,
+                 const uint8_t box_pk[BN_BOX_PK_BYTES],
+                 const uint8_t box_sk[BN_BOX_SK_BYTES]);
 
 /* ------------------------------------------------------------------ */
 /* Padding (Padmé) so the server cannot tell a short note from a long one */

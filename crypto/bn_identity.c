@@ -5,17 +5,25 @@
  * Identity plaintext (193 bytes, sealed as one passphrase box, below):
  *
  *   offset size  field
- *   0      1     identity format version = 1
+ *   0      1     identity format version = 1 (2: with a device key)
  *   1      32    sign_pk   (Ed25519)
  *   33     64    sign_sk   (Ed25519, libsodium layout: seed || pk)
  *   97     32    box_pk    (X25519)
  *   129    32    box_sk    (X25519)
  *   161    32    self_key  (seals the owner's private notes)
+ *   193    32    device_seed (version 2 only: the seed of this device's
+ *                own Ed25519 login key, crypto_sign_seed_keypair)
  *
- * Loading checks, after the pwbox opened: plaintext length exactly 193 and
- * version 1 (else BN_ECORRUPT / BN_EVERSION); the Ed25519 key pair is
- * rebuilt from the seed in sign_sk (crypto_sign_ed25519_sk_to_seed, then
- * crypto_sign_seed_keypair) and must equal both sign_pk and sign_sk, and
+ * The first 193 bytes, version 1, are also the identity's packed form
+ * (bn_identity_pack): what a recovery code or a device link carries. A
+ * device's login key never leaves it: the device that receives an
+ * identity makes its own. Version 1 files (no device key) are written
+ * while device_seed is all zero and log in with the identity key.
+ *
+ * Loading checks, after the pwbox opened: plaintext length exactly 193
+ * (version 1) or 225 (version 2), else BN_ECORRUPT / BN_EVERSION; the Ed25519
+ * key pair is rebuilt from the seed in sign_sk (crypto_sign_ed25519_sk_to_seed,
+ * then crypto_sign_seed_keypair) and must equal both sign_pk and sign_sk, and
  * crypto_sign_ed25519_sk_to_pk(sign_sk) must equal sign_pk; box_pk must
  * equal crypto_scalarmult_base(box_sk). Any mismatch is BN_ECORRUPT. All
  * comparisons use sodium_memcmp; every temporary is wiped.
@@ -23,8 +31,9 @@
  * The key file is read with a size cap of 4096 bytes (larger is
  * BN_ECORRUPT before any allocation). Its box header is checked first
  * (bad magic BN_ECORRUPT, unknown box version BN_EVERSION, implausible
- * limits BN_ECORRUPT); then a version-1 identity file must be exactly
- * 63 + 193 + 16 = 272 bytes (BN_ECORRUPT otherwise), so a truncated or
+ * limits BN_ECORRUPT); then an identity file must be exactly
+ * 63 + 193 + 16 = 272 bytes, or 304 with a device key (BN_ECORRUPT
+ * otherwise), so a truncated or
  * extended file is reported as corrupt before any key derivation. Damage
  * inside the salt, nonce, ciphertext or tag of a 272-byte file reports
  * BN_EPASSPHRASE: it cannot be told apart from a wrong passphrase.
@@ -84,8 +93,12 @@
 #define ID_OFF_BOX_SK (ID_OFF_BOX_PK + BN_BOX_PK_BYTES)
 #define ID_OFF_SELF (ID_OFF_BOX_SK + BN_BOX_SK_BYTES)
 #define ID_PLAIN_BYTES (ID_OFF_SELF + BN_KEY_BYTES)
+#define ID_VERSION_DEVICE 2
+#define ID_OFF_DEVICE ID_PLAIN_BYTES
+#define ID_PLAIN2_BYTES (ID_OFF_DEVICE + BN_KEY_BYTES)
 #define ID_FILE_MAX 4096
 #define ID_FILE_BYTES (PWBOX_HEADER_BYTES + ID_PLAIN_BYTES + PWBOX_TAG_BYTES)
+#define ID_FILE2_BYTES (PWBOX_HEADER_BYTES + ID_PLAIN2_BYTES + PWBOX_TAG_BYTES)
 
 #define PWBOX_MAGIC "BNBOX"
 #define PWBOX_MAGIC_LEN 5
@@ -274,27 +287,49 @@ int bn_identity_generate(bn_identity *id)
     return 0;
 }
 
-int bn_identity_save(const bn_identity *id, const char *path, const char *pass,
-                     size_t passlen, bn_kdf_level level)
+/* pack_into writes the identity's fields (version 1 layout) to plain. */
+static void pack_into(uint8_t *plain, const bn_identity *id)
 {
-    uint8_t *plain, *box = NULL;
-    size_t boxlen = 0;
-    int rc;
-
-    if (id == NULL || path == NULL)
-        return BN_EINVAL;
-    plain = sodium_malloc(ID_PLAIN_BYTES);
-    if (plain == NULL)
-        return BN_ENOMEM;
     plain[0] = ID_VERSION;
     memcpy(plain + ID_OFF_SIGN_PK, id->sign_pk, BN_SIGN_PK_BYTES);
     memcpy(plain + ID_OFF_SIGN_SK, id->sign_sk, BN_SIGN_SK_BYTES);
     memcpy(plain + ID_OFF_BOX_PK, id->box_pk, BN_BOX_PK_BYTES);
     memcpy(plain + ID_OFF_BOX_SK, id->box_sk, BN_BOX_SK_BYTES);
     memcpy(plain + ID_OFF_SELF, id->self_key, BN_KEY_BYTES);
-    rc = bn_pwbox_seal(&box, &boxlen, plain, ID_PLAIN_BYTES, pass, passlen,
-                       level);
-    sodium_memzero(plain, ID_PLAIN_BYTES);
+}
+
+void bn_identity_pack(const bn_identity *id, uint8_t out[BN_IDENTITY_PACKED])
+{
+    pack_into(out, id);
+}
+
+int bn_identity_has_device(const bn_identity *id)
+{
+    static const uint8_t zero[BN_KEY_BYTES];
+    return sodium_memcmp(id->device_seed, zero, sizeof zero) != 0;
+}
+
+int bn_identity_save(const bn_identity *id, const char *path, const char *pass,
+                     size_t passlen, bn_kdf_level level)
+{
+    uint8_t *plain, *box = NULL;
+    size_t boxlen = 0, plainlen;
+    int rc;
+
+    if (id == NULL || path == NULL)
+        return BN_EINVAL;
+    plain = sodium_malloc(ID_PLAIN2_BYTES);
+    if (plain == NULL)
+        return BN_ENOMEM;
+    pack_into(plain, id);
+    plainlen = ID_PLAIN_BYTES;
+    if (bn_identity_has_device(id)) {
+        plain[0] = ID_VERSION_DEVICE;
+        memcpy(plain + ID_OFF_DEVICE, id->device_seed, BN_KEY_BYTES);
+        plainlen = ID_PLAIN2_BYTES;
+    }
+    rc = bn_pwbox_seal(&box, &boxlen, plain, plainlen, pass, passlen, level);
+    sodium_memzero(plain, ID_PLAIN2_BYTES);
     sodium_free(plain);
     if (rc != 0)
         return rc;
@@ -383,6 +418,31 @@ cleanup:
     return rc;
 }
 
+int bn_identity_unpack(bn_identity *id, const uint8_t *plain, size_t len)
+{
+    int rc;
+
+    if (len != ID_PLAIN_BYTES && len != ID_PLAIN2_BYTES)
+        return BN_ECORRUPT;
+    if (plain[0] != ID_VERSION && plain[0] != ID_VERSION_DEVICE)
+        return BN_EVERSION;
+    if ((plain[0] == ID_VERSION) != (len == ID_PLAIN_BYTES))
+        return BN_ECORRUPT;
+    rc = identity_check_keys(plain);
+    if (rc != 0)
+        return rc;
+    memcpy(id->sign_pk, plain + ID_OFF_SIGN_PK, BN_SIGN_PK_BYTES);
+    memcpy(id->sign_sk, plain + ID_OFF_SIGN_SK, BN_SIGN_SK_BYTES);
+    memcpy(id->box_pk, plain + ID_OFF_BOX_PK, BN_BOX_PK_BYTES);
+    memcpy(id->box_sk, plain + ID_OFF_BOX_SK, BN_BOX_SK_BYTES);
+    memcpy(id->self_key, plain + ID_OFF_SELF, BN_KEY_BYTES);
+    if (len == ID_PLAIN2_BYTES)
+        memcpy(id->device_seed, plain + ID_OFF_DEVICE, BN_KEY_BYTES);
+    else
+        sodium_memzero(id->device_seed, BN_KEY_BYTES);
+    return 0;
+}
+
 int bn_identity_load(bn_identity *id, const char *path, const char *pass,
                      size_t passlen)
 {
@@ -396,32 +456,18 @@ int bn_identity_load(bn_identity *id, const char *path, const char *pass,
     if (rc != 0)
         return rc;
     rc = pwbox_check_header(file, filelen);
-    if (rc == 0 && filelen != ID_FILE_BYTES)
+    if (rc == 0 && filelen != ID_FILE_BYTES && filelen != ID_FILE2_BYTES)
         rc = BN_ECORRUPT;
     if (rc == 0)
         rc = bn_pwbox_open(&plain, &plainlen, file, filelen, pass, passlen);
     free(file);
     if (rc != 0)
         return rc;
-    if (plainlen < 1 ||
-        (plain[0] == ID_VERSION && plainlen != ID_PLAIN_BYTES)) {
-        rc = BN_ECORRUPT;
-        goto cleanup;
-    }
-    if (plain[0] != ID_VERSION) {
-        rc = BN_EVERSION;
-        goto cleanup;
-    }
-    rc = identity_check_keys(plain);
-    if (rc != 0)
-        goto cleanup;
-    memcpy(id->sign_pk, plain + ID_OFF_SIGN_PK, BN_SIGN_PK_BYTES);
-    memcpy(id->sign_sk, plain + ID_OFF_SIGN_SK, BN_SIGN_SK_BYTES);
-    memcpy(id->box_pk, plain + ID_OFF_BOX_PK, BN_BOX_PK_BYTES);
-    memcpy(id->box_sk, plain + ID_OFF_BOX_SK, BN_BOX_SK_BYTES);
-    memcpy(id->self_key, plain + ID_OFF_SELF, BN_KEY_BYTES);
-cleanup:
+    rc = plainlen < 1 ? BN_ECORRUPT : bn_identity_unpack(id, plain, plainlen);
     sodium_memzero(plain, plainlen);
     sodium_free(plain);
     return rc;
 }
+
+_Static_assert(ID_PLAIN_BYTES == BN_IDENTITY_PACKED,
+               "the packed identity is the version 1 plaintext");

@@ -34,6 +34,20 @@ int bn_invite_format(char *out, size_t size, const bn_invite_code *c);
 int bn_invite_parse(bn_invite_code *c, const char *code);
 
 /*
+ * A device link's code (issue 15) has the invitation's layout with the
+ * prefix BD1. and the link's random token; a server code, BS1.
+ * <base64url(server_pk)>.<host>:<port>, says where an account's server is
+ * and which key it holds (what `binome recover` needs besides the
+ * recovery code). bn_server_code_parse also takes an invitation code and
+ * keeps its server part.
+ */
+int bn_link_code_format(char *out, size_t size, const bn_invite_code *c);
+int bn_link_code_parse(bn_invite_code *c, const char *code);
+int bn_server_code_format(char *out, size_t size, const uint8_t server_pk[32],
+                          const char *host, uint16_t port);
+int bn_server_code_parse(bn_invite_code *c, const char *code);
+
+/*
  * bn_hostport_parse splits "HOST:PORT" ("[v6]:PORT" for IPv6) into host
  * (without brackets) and port (1..65535): 0 or BN_EINVAL.
  */

@@ -400,6 +400,19 @@ enum bn_doc_kind {
 #define BN_AUDIT_CANARIES_MAX 64
 #define BN_F_audit_canary(F, T) F(T, BIN, bytes, BN_AUDIT_CANARY_MAX, 0)
 
+/* A device of an account (issue 15): its number (1, 2, ...), its own
+ * login key, the name its owner gave it, when it was added and removed
+ * (0: in use). An account without devices logs in with its identity key
+ * ("device 0"); once it has one, only a device's key logs in. */
+#define BN_DEVICE_NAME_MAX 64u
+#define BN_DEVICES_MAX 16u /* devices an account ever adds */
+#define BN_F_device_info(F, T)                                                 \
+    F(T, U32, device, BN_DEVICES_MAX, 0)                                       \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)                                     \
+    F(T, I64, added, 0, 0)                                                     \
+    F(T, I64, removed, 0, 0)
+
 #define BN_STRUCTS(X)                                                          \
     X(programme_info)                                                          \
     X(account_info)                                                            \
@@ -422,7 +435,8 @@ enum bn_doc_kind {
     X(stats_member)                                                            \
     X(audit_finding)                                                           \
     X(audit_field)                                                             \
-    X(audit_canary)
+    X(audit_canary)                                                            \
+    X(device_info)
 
 /* ---- messages ------------------------------------------------------ */
 /* Replies echo the request id. Any request may be answered by ERROR.    */
@@ -446,12 +460,70 @@ enum bn_doc_kind {
     F(T, U64, account_id, 0, 0)                                                \
     F(T, BINF, sig, BN_SIG_BYTES, 0)                                           \
     F(T, U32, proto, 0, 0)                                                     \
-    F(T, STR, release, BN_RELEASE_MAX, 0)
+    F(T, STR, release, BN_RELEASE_MAX, 0)                                      \
+    F(T, U32, device, BN_DEVICES_MAX, 0) /* 0: the identity key */
 #define BN_F_logged_in(F, T)                                                   \
     F(T, OBJ, account, account_info, 0)                                        \
     F(T, U32, proto, 0, 0)                                                     \
     F(T, STR, release, BN_RELEASE_MAX, 0)
 #define BN_F_whoami(F, T)
+
+/* Recovery and devices (issue 15). RECOVERY_PUT keeps the identity sealed
+ * under a recovery code (bn_recovery.c) with the code's lookup id, which
+ * the server stores hashed; a new one replaces the old. RECOVER, before
+ * login: the code's holder names the account and the lookup id, and gets
+ * the sealed identity while the new device's login key is enrolled. */
+#define BN_F_recovery_put(F, T)                                                \
+    F(T, BINF, recovery_id, BN_RECOVERY_ID_BYTES, 0)                           \
+    F(T, BINF, blob, BN_RECOVERY_BLOB_BYTES, 0)
+#define BN_F_recover(F, T)                                                     \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, BINF, recovery_id, BN_RECOVERY_ID_BYTES, 0)                           \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)
+#define BN_F_recovered(F, T)                                                   \
+    F(T, U32, device, BN_DEVICES_MAX, 0)                                       \
+    F(T, BINF, blob, BN_RECOVERY_BLOB_BYTES, 0)
+/* A logged-in device adds one (its reply: OK, value = the new device's
+ * number), lists them, removes one (not the caller's own). */
+#define BN_F_device_add(F, T)                                                  \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)
+#define BN_F_device_list(F, T)
+#define BN_F_devices(F, T)                                                     \
+    F(T, LIST, items, device_info, BN_DEVICES_MAX)                             \
+    F(T, U32, current, BN_DEVICES_MAX, 0)
+#define BN_F_device_remove(F, T) F(T, U32, device, BN_DEVICES_MAX, 0)
+/*
+ * A device link's meeting point, kept in the server's memory for
+ * BN_LINK_TTL seconds and keyed by a random token the linking device
+ * chose. LINK_PUT, by the account that opened it: first the commitment
+ * (opens the slot), then the nonce, then the sealed identity (zero or
+ * empty fields: unchanged). LINK_JOIN, before login, by the new device:
+ * its keys and name the first time, nothing after (a read). Both answer
+ * LINK: the slot as it stands, unset fields zero or empty; identity_pk is
+ * the account's identity key as the server has it.
+ */
+#define BN_LINK_TTL 600
+#define BN_F_link_put(F, T)                                                    \
+    F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
+    F(T, BINF, commit, BN_HASH_BYTES, 0)                                       \
+    F(T, BINF, nonce, BN_LINK_NONCE_BYTES, 0)                                  \
+    F(T, BIN, sealed, BN_LINK_SEALED_BYTES, 0)
+#define BN_F_link_join(F, T)                                                   \
+    F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)
+#define BN_F_link(F, T)                                                        \
+    F(T, BINF, commit, BN_HASH_BYTES, 0)                                       \
+    F(T, BINF, identity_pk, BN_SIGN_PK_BYTES, 0)                               \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)                                     \
+    F(T, BINF, nonce, BN_LINK_NONCE_BYTES, 0)                                  \
+    F(T, BIN, sealed, BN_LINK_SEALED_BYTES, 0)                                 \
+    F(T, I64, expires, 0, 0)
 
 /* Administration */
 #define BN_F_programme_create(F, T)                                            \
@@ -885,6 +957,16 @@ enum bn_doc_kind {
     X(WHOAMI, whoami, 0x13)                                                    \
     X(ACCOUNT_GET, account_get, 0x14)                                          \
     X(ACCOUNT, account, 0x15)                                                  \
+    X(RECOVERY_PUT, recovery_put, 0x16)                                        \
+    X(RECOVER, recover, 0x17)                                                  \
+    X(RECOVERED, recovered, 0x18)                                              \
+    X(DEVICE_ADD, device_add, 0x19)                                            \
+    X(DEVICE_LIST, device_list, 0x1a)                                          \
+    X(DEVICES, devices, 0x1b)                                                  \
+    X(DEVICE_REMOVE, device_remove, 0x1c)                                      \
+    X(LINK_PUT, link_put, 0x1d)                                                \
+    X(LINK_JOIN, link_join, 0x1e)                                              \
+    X(LINK, link, 0x1f)                                                        \
     X(PROGRAMME_CREATE, programme_create, 0x20)                                \
     X(PROGRAMME, programme, 0x21)                                              \
     X(PROGRAMME_LIST, programme_list, 0x22)                                    \

@@ -76,6 +76,8 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_FOLLOW_COUNTS, NULL, 0,
      "a programme's pairs side by side (0: the programme's total)"},
     {BND_DB_SESSION_ABSENT, NULL, 0, WHY_IDS},
+    {BND_DB_DEVICES, NULL, 0, WHY_IDS},
+    {BND_DB_RECOVERY, NULL, 0, WHY_IDS},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -284,6 +286,25 @@ static const struct why {
      "recorded it: the report shows whether each pair's first meeting was "
      "in person, as the programme's convention asks"},
     {"session_absent", "session_id", "the session whose absentees these are"},
+    {"devices", "account_id", "the account the device is of"},
+    {"devices", "device", "the device's number within its account"},
+    {"devices", "login_pk",
+     "the device's own Ed25519 public key: LOGIN checks it (a removed "
+     "device can no longer log in)"},
+    {"devices", "name",
+     "the name its owner gave the device (\"laptop\"), shown in its "
+     "owner's device list"},
+    {"devices", "added", "when the device was added: its owner's list"},
+    {"devices", "removed",
+     "when the device was removed (0: in use): LOGIN refuses it"},
+    {"recovery", "account_id", "the account the recovery code is of"},
+    {"recovery", "id_hash",
+     "the hash of the recovery code's lookup id: the code's holder proves "
+     "it to take the sealed identity and enrol a device"},
+    {"recovery", "blob",
+     "the account's keys sealed (XChaCha20-Poly1305) under a key derived "
+     "from the recovery code, which the server never sees"},
+    {"recovery", "created", "when the recovery code was made"},
     {"session_absent", "absentees.account_id",
      "which members were absent from a session, as a member recorded it: "
      "the statistics count absences per side and per member"},

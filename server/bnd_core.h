@@ -40,6 +40,23 @@ typedef struct bnd_gc_job {
     unsigned long passes;
 } bnd_gc_job;
 
+/* A device link's meeting point (bnd_h_device.c), in memory only: a
+ * restart forgets it, and the person starts the link again. */
+#define BND_LINK_SLOTS 32
+typedef struct bnd_link_slot {
+    uint8_t token[BN_TOKEN_BYTES];
+    uint64_t account; /* 0: free */
+    int64_t expires;
+    uint8_t commit[BN_HASH_BYTES];
+    uint8_t box_pk[BN_BOX_PK_BYTES];
+    uint8_t login_pk[BN_SIGN_PK_BYTES];
+    char name[BN_DEVICE_NAME_MAX + 1];
+    uint8_t nonce[BN_LINK_NONCE_BYTES];
+    uint8_t sealed[BN_LINK_SEALED_BYTES];
+    uint32_t sealed_len;
+    int joined, revealed;
+} bnd_link_slot;
+
 typedef struct bnd_server {
     bnd_config cfg;
     uv_loop_t *loop;
@@ -75,5 +92,6 @@ typedef struct bnd_server {
     struct {
         uint64_t account, at_ms;
     } audit_gate[BND_AUDIT_GATE_MAX];
+    bnd_link_slot links[BND_LINK_SLOTS]; /* loop thread only */
 } bnd_server;
 #endif

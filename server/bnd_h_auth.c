@@ -140,8 +140,9 @@ int bnd_h_login(bnd_ctx *cx, const bn_msg *req)
         return BN_ESIG;
     if (rc != 0)
         return rc;
-    if (bn_login_verify(l->sig, cx->ch, a.sign_pk) != 0)
-        return BN_ESIG;
+    rc = bnd_device_login(cx, &a, l->device, l->sig);
+    if (rc != 0)
+        return rc;
     if (cx->srv->login_check != NULL &&
         cx->srv->login_check(cx->srv, a.id) != 0) {
         cx->errmsg = "this account has as many connections open as "
@@ -150,6 +151,7 @@ int bnd_h_login(bnd_ctx *cx, const bn_msg *req)
         return BN_ELIMIT;
     }
     logged_in(cx, &a);
+    cx->login.device = l->device;
     return 0;
 }
 

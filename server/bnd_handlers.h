@@ -389,6 +389,20 @@ int bnd_h_programme_get(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_invite_create(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_account_list(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_account_get(bnd_ctx *cx, const bn_msg *req);
+
+/* Devices, recovery, device links (bnd_h_device.c, issue 15).
+ * bnd_device_login checks a LOGIN's signature with the key of device (0:
+ * the identity key, refused once the account has devices): 0, BN_ESIG,
+ * or BN_EDENIED for a removed device (cx->errmsg says so). */
+int bnd_device_login(bnd_ctx *cx, const bn_rec_account *a, uint32_t device,
+                     const uint8_t sig[BN_SIG_BYTES]);
+int bnd_h_recovery_put(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_recover(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_device_add(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_device_list(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_device_remove(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_link_put(bnd_ctx *cx, const bn_msg *req);
+int bnd_h_link_join(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_member_add(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_member_remove(bnd_ctx *cx, const bn_msg *req);
 int bnd_h_side_key_put(bnd_ctx *cx, const bn_msg *req);

@@ -55,6 +55,8 @@
  * session_follow pair_id (8) || session_id (8)                rec_follow_up
  * follow_counts  programme_id (8) || pair_id (8)              rec_follow_counts
  * session_absent pair_id (8) || session_id (8)                rec_session_absent
+ * devices        account_id (8) || device (4)                 rec_device
+ * recovery       account_id (8)                               rec_recovery
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -459,6 +461,26 @@
     F(T, LIST, absentees, account_ref, BN_MEMBERS_MAX)                         \
     F(T, LIST, added, account_ref, BN_MEMBERS_MAX)
 
+/* A device of an account (issue 15): its own login key, the name its
+ * owner gave it, added and removed (0: in use); removed rows stay so that
+ * a number is never reused. */
+#define BN_F_rec_device(F, T)                                                  \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U32, device, BN_DEVICES_MAX, 0)                                       \
+    F(T, BINF, login_pk, BN_SIGN_PK_BYTES, 0)                                  \
+    F(T, STR, name, BN_DEVICE_NAME_MAX, 0)                                     \
+    F(T, I64, added, 0, 0)                                                     \
+    F(T, I64, removed, 0, 0)
+
+/* An account's identity sealed under its recovery code (issue 15): the
+ * hash of the code's lookup id and the sealed identity, which only the
+ * code opens. */
+#define BN_F_rec_recovery(F, T)                                                \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, BINF, id_hash, BN_HASH_BYTES, 0)                                      \
+    F(T, BINF, blob, BN_RECOVERY_BLOB_BYTES, 0)                                \
+    F(T, I64, created, 0, 0)
+
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
     X(rec_account)                                                             \
@@ -492,7 +514,9 @@
     X(rec_doc_mark)                                                            \
     X(rec_follow_up)                                                           \
     X(rec_follow_counts)                                                       \
-    X(rec_session_absent)
+    X(rec_session_absent)                                                      \
+    X(rec_device)                                                              \
+    X(rec_recovery)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

@@ -38,7 +38,8 @@ typedef void (*bnd_login_fn)(bnd_session *s);
 typedef struct bnd_actor {
     uint64_t account_id;
     uint64_t programme_id;
-    uint8_t role; /* enum bn_role; 0 before login */
+    uint8_t role;    /* enum bn_role; 0 before login */
+    uint32_t device; /* the device that logged in (0: the identity key) */
 } bnd_actor;
 
 struct bnd_session {

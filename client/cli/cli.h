@@ -46,6 +46,14 @@ typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
 int cli_join(cli_ctx *ctx, int argc, char **argv);
 int cli_whoami(cli_ctx *ctx, int argc, char **argv);
 int cli_passphrase_change(cli_ctx *ctx, int argc, char **argv);
+/* cli_device.c (issue 15) */
+int cli_offer_recovery(cli_ctx *ctx);
+int cli_recovery_new(cli_ctx *ctx, int argc, char **argv);
+int cli_recover(cli_ctx *ctx, int argc, char **argv);
+int cli_device_link(cli_ctx *ctx, int argc, char **argv);
+int cli_device_add(cli_ctx *ctx, int argc, char **argv);
+int cli_device_list(cli_ctx *ctx, int argc, char **argv);
+int cli_device_remove(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_create(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv);
 int cli_invite(cli_ctx *ctx, int argc, char **argv);
@@ -339,5 +347,10 @@ int cli_draft_open(cli_ctx *ctx, uint64_t id, bnc_draft *d);
 
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);
+
+/* cli_read_tty prompts on fd and reads one line into buf (size bytes,
+ * NUL included), without echo when secret. */
+int cli_read_tty(int fd, const char *prompt, char *buf, size_t size,
+                 size_t *len, int secret);
 
 #endif

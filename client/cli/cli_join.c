@@ -9,8 +9,11 @@
 int cli_join(cli_ctx *ctx, int argc, char **argv)
 {
     const char *name = NULL;
+    int no_recovery = 0;
     char *pos[1];
-    const cli_opt opts[] = {{"name", &name, NULL}, {NULL, NULL, NULL}};
+    const cli_opt opts[] = {{"name", &name, NULL},
+                            {"no-recovery", NULL, &no_recovery},
+                            {NULL, NULL, NULL}};
     bnc_profile *p = NULL;
     bnc_account acc;
     char *pass = NULL;
@@ -62,6 +65,16 @@ int cli_join(cli_ctx *ctx, int argc, char **argv)
         if (acc.programme_id != 0)
             printf("programme %" PRIu64 "\n", acc.programme_id);
         printf("profile: %s\n", bnc_profile_dir(p));
+        /* the recovery code, offered now: the keys are unlocked */
+        if (!no_recovery) {
+            ctx->profile = p;
+            p = NULL;
+            if (bnc_client_open(&ctx->client, ctx->profile, NULL, 0) != 0 ||
+                cli_offer_recovery(ctx) != 0)
+                fprintf(stderr,
+                        "binome: no recovery code could be made now: make "
+                        "one later with 'binome recovery new'\n");
+        }
     }
     bnc_profile_free(p);
     return rc;
@@ -73,6 +86,7 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
     bnc_account a;
     char server[BNC_INVITE_HOST_MAX + 16];
     char code[BNC_KEY_CODE_DIGITS + 1], spaced[CLI_KEY_CODE_SPACED];
+    char scode[BNC_INVITE_CODE_MAX + 1];
     int rc;
 
     rc = cli_json_connect(ctx, argc, argv, &json);
@@ -89,6 +103,8 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
      * what a referent compares in person before adding this account. */
     if (bnc_profile_key_code(ctx->profile, code) != 0)
         code[0] = '\0';
+    if (bnc_server_code(ctx->profile, scode, sizeof scode) != 0)
+        scode[0] = '\0';
     if (json) {
         printf("{\"account\":%" PRIu64 ",\"name\":", a.id);
         cli_json_str(a.name);
@@ -97,7 +113,10 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
         cli_json_str(server);
         printf(",\"profile\":");
         cli_json_str(bnc_profile_dir(ctx->profile));
-        printf(",\"key_code\":\"%s\"}\n", code);
+        printf(",\"key_code\":\"%s\",\"device\":%u,\"server_code\":", code,
+               (unsigned)bnc_profile_device(ctx->profile));
+        cli_json_str(scode);
+        printf("}\n");
     } else {
         printf("account    %" PRIu64 "\n", a.id);
         printf("name       %s\n", cli_safe(a.name));
@@ -107,6 +126,8 @@ int cli_whoami(cli_ctx *ctx, int argc, char **argv)
         printf("profile    %s\n", bnc_profile_dir(ctx->profile));
         if (code[0] != '\0')
             printf("key code   %s\n", cli_key_code(code, spaced));
+        printf("device     %u\n", (unsigned)bnc_profile_device(ctx->profile));
+        printf("server code %s\n", scode);
     }
     return 0;
 }

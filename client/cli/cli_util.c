@@ -276,6 +276,31 @@ int cli_ask_yes(const char *question)
     return n > 0 && (buf[0] == 'y' || buf[0] == 'Y');
 }
 
+int cli_read_tty(int fd, const char *prompt, char *buf, size_t size,
+                 size_t *len, int secret)
+{
+    size_t n = 0;
+    char ch;
+
+    if (secret)
+        return read_tty(fd, prompt, buf, size, len);
+    if (write(fd, prompt, strlen(prompt)) < 0)
+        return -errno;
+    for (;;) {
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0 || ch == '\n')
+            break;
+        if (n + 1 >= size)
+            return BNC_ETOOLONG;
+        buf[n++] = ch;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return 0;
+}
+
 /* ---- connecting ---------------------------------------------------- */
 
 /* in_profile says whether the profile directory dir holds file: 0 only

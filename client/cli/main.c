@@ -17,10 +17,11 @@ typedef struct cli_cmd {
 } cli_cmd;
 
 static const cli_cmd commands[] = {
-    {"join", cli_join, "CODE --name NAME",
+    {"join", cli_join, "CODE --name NAME [--no-recovery]",
      "Join a programme with an invitation code: makes your keys on this "
      "machine, protected by a passphrase (asked twice, or "
-     "BINOME_PASSPHRASE), and writes the profile."},
+     "BINOME_PASSPHRASE), and writes the profile. Then shows your recovery "
+     "code once (see 'binome recovery new'), unless --no-recovery."},
     {"whoami", cli_whoami, "[--json]",
      "Show this profile's account as the server sees it, and its key code "
      "(30 digits from the keys on this machine): read it out in person to "
@@ -31,6 +32,38 @@ static const cli_cmd commands[] = {
      "(BINOME_NEW_PASSPHRASE, else asked twice). The key file is replaced "
      "in one step: if anything interrupts it, the old file or the new one "
      "stays, whole. Your keys do not change: your pairs see nothing."},
+    {"recovery new", cli_recovery_new, "[--help]",
+     "Make a new recovery code and show it once: with it (and the server "
+     "code shown beside it) 'binome recover' gives your account back on "
+     "another device if you lose this one or forget your passphrase. The "
+     "server keeps your keys sealed under it and cannot open them. A new "
+     "code replaces the last one."},
+    {"recover", cli_recover, "--server SERVER_CODE [--name NAME]",
+     "Restore your account on this device (an empty profile) from your "
+     "recovery code (asked, or BINOME_RECOVERY_CODE) and the server code "
+     "shown with it (or your invitation code): your keys come back, this "
+     "device gets its own login key (named NAME in your device list), and "
+     "a new passphrase protects them here (asked twice, or "
+     "BINOME_PASSPHRASE). Then remove the lost device: 'binome device "
+     "remove N'."},
+    {"device link", cli_device_link, "[--help]",
+     "Add a new device to your account, from this one: shows the code to "
+     "type on the new device ('binome device add CODE'), then both screens "
+     "show six digits: type the other screen's digits on each. Only when "
+     "they match are your keys sent, sealed to a key only the new device "
+     "holds; the server cannot read them. Your pairs see no change."},
+    {"device add", cli_device_add, "CODE [--name NAME]",
+     "On a new device (an empty profile): receive your account from your "
+     "other device running 'binome device link'. Compare the six digits "
+     "both screens show, then choose a passphrase for this device (asked "
+     "twice, or BINOME_PASSPHRASE)."},
+    {"device list", cli_device_list, "[--json]",
+     "List your account's devices: number, name, when added and removed, "
+     "and which one this is."},
+    {"device remove", cli_device_remove, "NUMBER",
+     "Remove one of your devices (not this one): it can no longer log in. "
+     "The keys it holds stay on it: if it was stolen, also make a new "
+     "recovery code."},
     {"admin programme create", cli_programme_create,
      "--name N --theme T --months M --frequency "
      "weekly|fortnightly|monthly|bimonthly|quarterly --format "

@@ -823,6 +823,78 @@ int bnc_safety_number(const bnc_pair *p, char out[BNC_SAFETY_DIGITS + 1]);
 int bnc_key_code(uint64_t account_id, const uint8_t sign_pk[32],
                  const uint8_t box_pk[32], char out[BNC_KEY_CODE_DIGITS + 1]);
 
+/* ---- devices and the recovery code (issue 15) ------------------------- */
+
+#define BNC_RECOVERY_TEXT_MAX 40 /* "XXXX-...-XXXX" and a NUL */
+#define BNC_DEVICE_NAME_MAX 64
+#define BNC_DEVICES_MAX 16
+
+/*
+ * bnc_recovery_new makes a new recovery code for the account and keeps
+ * the identity sealed under it on the server (the code's key never leaves
+ * this machine); the code to show the person once is in out. A new code
+ * replaces the last one. bnc_recovery_check: 0 for a well-formed code,
+ * BNC_EINVAL, or BNC_ECORRUPT when a character is wrong.
+ */
+int bnc_recovery_new(bnc_client *c, char out[BNC_RECOVERY_TEXT_MAX]);
+int bnc_recovery_check(const char *code);
+
+/* bnc_server_code writes the profile's server code (BS1.…): where the
+ * account's server is and which key it holds, for bnc_recover. */
+int bnc_server_code(const bnc_profile *p, char *out, size_t size);
+
+/*
+ * bnc_recover restores an account on this device (an empty profile p)
+ * from its recovery code: server is a server code or an invitation code
+ * of the same server; the device is enrolled under device_name and gets
+ * its own login key; the key file is sealed with pass. BNC_EEXIST when p
+ * already holds an account, BNC_ESIG when the server knows no such code,
+ * BNC_EAUTH when the sealed copy does not open with it.
+ */
+int bnc_recover(bnc_profile *p, const char *server, const char *code,
+                const char *device_name, const char *pass, size_t passlen,
+                bnc_account *out);
+
+/* A device of the account. */
+typedef struct bnc_device {
+    uint32_t number;
+    char name[BNC_DEVICE_NAME_MAX + 1];
+    int64_t added;
+    int64_t removed; /* 0: in use */
+    int current;     /* this device */
+} bnc_device;
+
+/* bnc_profile_device: this device's number (0: the account's only device,
+ * logging in with its identity key). */
+uint32_t bnc_profile_device(const bnc_profile *p);
+int bnc_device_list(bnc_client *c, bnc_device *out, size_t max, size_t *n);
+/* bnc_device_remove: the device can no longer log in (not this one). */
+int bnc_device_remove(bnc_client *c, uint32_t number);
+
+/*
+ * A device link. On the device that has the account: bnc_link_open
+ * (pass: the passphrase, to seal this device's own login key when it gets
+ * one) gives the code to type on the new device; bnc_link_wait waits for
+ * the new device and gives the 6-digit string both screens show; once the
+ * person said they match, bnc_link_send adds the device and sends it the
+ * identity, sealed to a key only the new device holds. On the new device
+ * (an empty profile): bnc_link_join gives the same string; bnc_link_receive
+ * (pass: the new device's passphrase) takes the identity and writes the
+ * profile. Timeouts in seconds; BNC_ETIMEDOUT, BNC_ETAMPER when what the
+ * server carried does not follow the commitment.
+ */
+typedef struct bnc_link bnc_link;
+int bnc_link_open(bnc_client *c, const char *pass, size_t passlen,
+                  bnc_link **out, char *code, size_t codesize);
+int bnc_link_wait(bnc_link *l, int timeout_s, uint32_t *sas, char *name,
+                  size_t namesize);
+int bnc_link_send(bnc_link *l, uint32_t *device);
+int bnc_link_join(bnc_profile *p, const char *code, const char *name,
+                  int timeout_s, bnc_link **out, uint32_t *sas);
+int bnc_link_receive(bnc_link *l, const char *pass, size_t passlen,
+                     int timeout_s, bnc_account *out);
+void bnc_link_free(bnc_link *l);
+
 /* bnc_profile_key_code: the key code of the profile's own identity, from
  * the keys on this machine (loaded: BNC_EINVAL before). A referent
  * compares it in person with the one the server's keys make. */
@@ -855,9 +927,8 @@ int bnc_pair_is_referent(const bnc_pair *p, uint64_t account_id);
  * a referent (verified in person, with the safety number), else the
  * referent who added them and the seq of that signed entry. BNC_ENOTFOUND
  * for an account that no entry added. */
-int bnc_pair_member_added(const bnc_pair *p, uint64_t account_id,
-                          uint64_t *by, uint64_t *seq);
-
+int bnc_pair_member_added(const bnc_pair *p, uint64_t account_id, uint64_t *by,
+                          uint64_t *seq);
 
 /* ------------------------------------------------------------------ */
 /* Notes                                                               */
@@ -1024,7 +1095,7 @@ typedef struct bnc_session {
     uint8_t absent; /* BNC_ABSENT_* bits */
     uint64_t created_by;
     int64_t created;
-    uint8_t mode;      /* enum bnc_session_mode */
+    uint8_t mode; /* enum bnc_session_mode */
     size_t nabsentees;
     uint64_t absentees[BNC_ABSENTEES_MAX];
     uint8_t follow_up; /* 1: a follow-up, after the pair completed */
@@ -1707,9 +1778,9 @@ enum bnc_draft_action {
 };
 
 typedef struct bnc_draft {
-    uint64_t id;    /* 0 before the first save; then the file's name */
-    uint8_t action; /* enum bnc_draft_action */
-    uint8_t kind;   /* notes: enum bnc_note_kind */
+    uint64_t id;        /* 0 before the first save; then the file's name */
+    uint8_t action;     /* enum bnc_draft_action */
+    uint8_t kind;       /* notes: enum bnc_note_kind */
     uint8_t is_private; /* 1: private; 2: kept to the author's side */
     uint64_t pair_id;
     uint64_t note_id;    /* NOTE_ADD: the id the note takes; NOTE_EDIT: the

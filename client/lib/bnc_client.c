@@ -132,8 +132,9 @@ cleanup:
     return rc;
 }
 
-/* login connects to the profile's server and logs in as its account. */
-static int login(bnc_client *c)
+/* login_as connects to the profile's server and logs in as its account,
+ * with the key of device (0: the identity key). */
+static int login_as(bnc_client *c, uint32_t device)
 {
     bnc_profile *p = c->profile;
     bn_msg req, rep = {0};
@@ -144,8 +145,8 @@ static int login(bnc_client *c)
         return rc;
     bn_msg_init(&req, BN_MSG_LOGIN, 0);
     req.u.login.account_id = p->account_id;
-    rc = bn_login_sign(req.u.login.sig, bnc_conn_channel(c->conn),
-                       p->id->sign_sk);
+    req.u.login.device = device;
+    rc = bnc__login_sign(p, device, bnc_conn_channel(c->conn), req.u.login.sig);
     if (rc == 0)
         rc = hello_error(p, c->conn, bnc_call(c->conn, &req, &rep));
     if (rc == 0)
@@ -156,6 +157,33 @@ static int login(bnc_client *c)
     }
     bn_msg_free(&rep);
     return rc;
+}
+
+/*
+ * login logs in with this device's key. A device that holds a login key
+ * but no number (it was being added when it stopped: the key file was
+ * saved, the server answered, profile.conf was not yet written) finds its
+ * number by trying its key on each, and keeps it.
+ */
+static int login(bnc_client *c)
+{
+    bnc_profile *p = c->profile;
+    int rc = login_as(c, p->device);
+
+    if (rc != BN_EDENIED || p->device != 0 || !bn_identity_has_device(p->id))
+        return rc;
+    for (uint32_t d = 1; d <= BN_DEVICES_MAX; d++) {
+        bnc_conn_close(c->conn);
+        c->conn = NULL;
+        rc = login_as(c, d);
+        if (rc == 0) {
+            p->device = d;
+            return bnc_profile_save(p);
+        }
+        if (rc != BN_ESIG && rc != BN_EDENIED)
+            return rc;
+    }
+    return BN_EDENIED;
 }
 
 int bnc_client_open(bnc_client **out, bnc_profile *p, const char *pass,

@@ -33,9 +33,15 @@ struct bnc_profile {
     char name[BN_NAME_MAX + 1];
     uint8_t role;          /* enum bn_role */
     uint64_t programme_id; /* 0 for admins and auditors */
+    uint32_t device;       /* this device's number (0: the identity key) */
     bn_identity *id;       /* NULL until bnc_profile_load_identity */
     char server_said[256]; /* the server's words on a refused login or join */
 };
+
+/* bnc__login_sign signs the channel's transcript with the key of device
+ * (0: the identity key; else this device's login key). */
+int bnc__login_sign(const bnc_profile *p, uint32_t device,
+                    const bn_channel *ch, uint8_t sig[BN_SIG_BYTES]);
 
 /* A client: a profile with its identity and a logged-in connection. */
 struct bnc_client {

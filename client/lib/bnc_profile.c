@@ -113,6 +113,10 @@ static int conf_set(bnc_profile *p, const char *key, const char *val,
         if (bnc__parse_u64(val, &v) != 0)
             return BN_ECORRUPT;
         p->programme_id = v;
+    } else if (strcmp(key, "device") == 0) {
+        if (bnc__parse_u64(val, &v) != 0 || v > BN_DEVICES_MAX)
+            return BN_ECORRUPT;
+        p->device = (uint32_t)v;
     }
     /* Unknown keys are kept for later versions: ignored, not an error. */
     return 0;
@@ -205,11 +209,11 @@ int bnc_profile_save(const bnc_profile *p)
     n = snprintf(buf, sizeof buf,
                  "# binome profile: no secret here (see identity.key)\n"
                  "server=%s%s%s:%u\nserver_pk=%s\naccount=%" PRIu64
-                 "\nname=%s\nrole=%s\nprogramme=%" PRIu64 "\n",
+                 "\nname=%s\nrole=%s\nprogramme=%" PRIu64 "\ndevice=%u\n",
                  strchr(p->host, ':') ? "[" : "", p->host,
                  strchr(p->host, ':') ? "]" : "", (unsigned)p->port, pk,
                  p->account_id, p->name, bnc_role_name(p->role),
-                 p->programme_id);
+                 p->programme_id, (unsigned)p->device);
     if (n < 0 || (size_t)n >= sizeof buf)
         return BN_EINVAL;
     return bn_file_write_atomic(path, (const uint8_t *)buf, (size_t)n, 0600);

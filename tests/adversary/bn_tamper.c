@@ -244,6 +244,21 @@ static int do_bump_epoch(MDB_txn *txn, tamper *t)
     return put_pair(txn, t, &p);
 }
 
+/* Flips one bit of the sealed identity the server keeps for an account's
+ * recovery code (issue 15): the first argument is the account. */
+static int do_recovery_flip(MDB_txn *txn, tamper *t)
+{
+    bn_rec_recovery r;
+    int rc = bnd_rec_get(t->st, txn, bnd_key_recovery(t->pair), &r, &t->arena);
+
+    if (rc != 0)
+        return rc;
+    r.blob[sizeof r.blob - 1] ^= 1;
+    snprintf(t->done, sizeof t->done,
+             "account %" PRIu64 ": recovery copy altered", t->pair);
+    return bnd_rec_put(t->st, txn, bnd_key_recovery(t->pair), &r, 0);
+}
+
 /* Deletes every key wrap of the pair (every epoch, every member). */
 static int do_drop_wraps(MDB_txn *txn, tamper *t)
 {
@@ -977,6 +992,8 @@ static const tamper_cmd cmds[] = {
      "bring a member who left back (to_epoch 0, in their list), no entry"},
     {"drop-member", "PA", do_drop_member, "DATA PAIR ACCOUNT",
      "delete member ACCOUNT's record of PAIR (withhold a member)"},
+    {"recovery-flip", "A", do_recovery_flip, "DATA ACCOUNT",
+     "flip one bit of ACCOUNT's identity sealed under its recovery code"},
     {"bump-epoch", "P", do_bump_epoch, "DATA PAIR",
      "raise PAIR's key epoch by one"},
     {"drop-wraps", "P", do_drop_wraps, "DATA PAIR",

@@ -467,9 +467,14 @@ static void test_identity_inner_checks(void **state)
     assert_int_equal(bn_identity_load(b, t->path, PASS, PASSLEN), BN_ECORRUPT);
     /* unknown identity version */
     FILL(plain);
-    plain[0] = 2;
+    plain[0] = 3;
     seal_plain(t->path, plain, IDPLAIN);
     assert_int_equal(bn_identity_load(b, t->path, PASS, PASSLEN), BN_EVERSION);
+    /* version 2 (with a device key) of version 1's length */
+    FILL(plain);
+    plain[0] = 2;
+    seal_plain(t->path, plain, IDPLAIN);
+    assert_int_equal(bn_identity_load(b, t->path, PASS, PASSLEN), BN_ECORRUPT);
     /* wrong plaintext length: the file size already gives it away */
     FILL(plain);
     seal_plain(t->path, plain, IDPLAIN - 1);

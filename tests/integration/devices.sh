@@ -1,0 +1,220 @@
+#!/bin/sh
+# devices.sh: an account over a lifetime (issue 15) through the command
+# line against a real binomed: the recovery code shown at join restores
+# the account on a new profile, which reads the old notes; a second
+# device linked with the six digits both screens show reads and writes;
+# a removed device no longer logs in, nor does the old copy of the keys
+# once the account has devices; a mistyped code is caught; the server's
+# sealed copy altered on disk does not open.
+#
+#   BUILD=build sh tests/integration/devices.sh
+#
+# Prints "ok N - ..." / "not ok N - ..." per check and ends with
+# "N passed, N failed"; exits 1 when a check failed.
+. "$(dirname "$0")/lib/common.sh"
+need_progs "run make first" "$BINOMED" "$BINOME" "$BUILD/adversary/bn_tamper"
+make_tmp devices
+
+start_daemon_checked 67 101 "binomed starts"
+join_admin "$(tail -n 1 "$T/invite")" Claire
+PROG=$(new_programme Devices)
+
+# join WHO ROLE: WHO joins; their recovery code in $T/WHO.code.
+join() {
+    code=$(as admin admin invite --programme "$PROG" --role "$2" 2>"$T/err")
+    as "$1" join "$code" --name "$1" >"$T/$1.join" 2>"$T/err" ||
+        not_ok "$1 joins"
+    sed -n 's/^    \([0-9A-Z]\{4\}\(-[0-9A-Z]\{4\}\)\{7\}\)$/\1/p' \
+        "$T/$1.join" >"$T/$1.code"
+}
+join alice mentor
+join bob mentee
+RC=$(cat "$T/alice.code")
+if printf '%s' "$RC" | grep -qE '^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$'; then
+    ok "join shows a recovery code in 8 groups of 4"
+else
+    not_ok "join shows a recovery code in 8 groups of 4 (got '$RC')"
+fi
+has "join shows the server code beside it" "$T/alice.join" "BS1."
+SCODE=$(as alice whoami --json | sed 's/.*"server_code":"\([^"]*\)".*/\1/')
+case $SCODE in BS1.*) ok "whoami shows the server code" ;;
+*) not_ok "whoami shows the server code (got '$SCODE')" ;; esac
+
+verified_pair P alice bob
+echo "Written on alice's first laptop." >"$T/n1"
+grab N1 alice note add "$P" --file "$T/n1" && is_id "$N1" ||
+    not_ok "alice writes a note"
+
+# recover AS CODE [NAME]: restore alice's account in profile $T/AS.
+recover() {
+    BINOME_RECOVERY_CODE="$2" BINOME_PASSPHRASE="pass phrase of $1" \
+        "$BINOME" --profile "$T/$1" recover --server "$SCODE" \
+        --name "${3:-restored}"
+}
+# ---- a mistyped or wrong code --------------------------------------------
+BAD=$(printf '%s' "$RC" | sed 's/^\(.\)/\1X/; s/^\(.\)X./\1X/')
+[ "$BAD" = "$RC" ] && BAD=$(printf '%s' "$RC" | sed 's/^./Z/')
+refuse "one wrong character is caught before anything is sent" \
+    "character of this recovery code is wrong" recover alice2 "$BAD"
+refuse "what is not a code is refused" "not a recovery code" \
+    recover alice2 "hello"
+[ -e "$T/alice2/identity.key" ] && not_ok "a refused recovery writes no key" ||
+    ok "a refused recovery writes no key"
+
+# ---- the lost laptop: restore from the code --------------------------------
+cp -r "$T/alice" "$T/alice-lost" # the laptop's keys, as a thief has them
+check "alice restores her account from the recovery code on a new profile" \
+    recover alice2 "$RC" "new laptop"
+has "it names the restored account" "$T/out" "restored on this device"
+BINOME_PASSPHRASE="pass phrase of alice2" "$BINOME" --profile "$T/alice2" \
+    note show "$P" "$N1" --raw >"$T/out" 2>"$T/err"
+has "the restored profile reads the old note" "$T/out" \
+    "Written on alice's first laptop."
+refuse "the lost laptop's keys no longer log in (the account has a device)" \
+    "no longer logs in" env BINOME_PASSPHRASE="pass phrase of alice" \
+    "$BINOME" --profile "$T/alice-lost" whoami
+a2() { BINOME_PASSPHRASE="pass phrase of alice2" "$BINOME" \
+    --profile "$T/alice2" "$@"; }
+check "the restored device lists its devices" a2 device list
+grep "^device 1 " "$T/out" >"$T/d1"
+has "the new laptop is device 1" "$T/d1" "new laptop"
+has "... and this device" "$T/d1" "(this device)"
+echo "Written after the recovery." >"$T/n2"
+check "the restored device writes" a2 note add "$P" --file "$T/n2"
+as bob note list "$P" >"$T/out" 2>"$T/err"
+if [ "$(grep -c '^[0-9a-f]\{16\}' "$T/out")" -ge 2 ]; then
+    ok "bob sees both notes, without verifying again"
+else
+    not_ok "bob sees both notes, without verifying again"
+fi
+as bob verify "$P" >"$T/out" 2>&1
+has "bob's pair is still verified (the identity did not change)" \
+    "$T/out" "status: verified"
+
+# ---- a second device, linked --------------------------------------------
+mkfifo "$T/a_in" "$T/b_in"
+a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
+APID=$!
+exec 3>"$T/a_in"
+i=0
+until grep -q "binome device add BD1" "$T/a_out" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -ge 100 ] && break
+    sleep 0.1
+done
+LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
+case $LCODE in BD1.*) ok "device link shows a code to type" ;;
+*) not_ok "device link shows a code to type" ;; esac
+BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" --profile "$T/phone" \
+    device add "$LCODE" --name phone <"$T/b_in" >"$T/b_out" 2>"$T/b_err" &
+BPID=$!
+exec 4>"$T/b_in"
+i=0
+until grep -q "This screen shows" "$T/a_out" 2>/dev/null &&
+    grep -q "This screen shows" "$T/b_out" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -ge 100 ] && break
+    sleep 0.1
+done
+SA=$(sed -n 's/^This screen shows: *\([0-9]* [0-9]*\)$/\1/p' "$T/a_out")
+SB=$(sed -n 's/^This screen shows: *\([0-9]* [0-9]*\)$/\1/p' "$T/b_out")
+if [ -n "$SA" ] && [ "$SA" = "$SB" ]; then
+    ok "both screens show the same six digits"
+else
+    not_ok "both screens show the same six digits ('$SA' / '$SB')"
+fi
+echo "$SB" >&3
+echo "$SA" >&4
+exec 3>&- 4>&-
+wait $APID && ok "device link ends well" || not_ok_detail \
+    "device link ends well" "$T/a_err"
+wait $BPID && ok "device add ends well" || not_ok_detail \
+    "device add ends well" "$T/b_err"
+has "the phone holds alice's account as device 2" "$T/b_out" \
+    "(alice, mentor), device 2"
+ph() { BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" \
+    --profile "$T/phone" "$@"; }
+ph note show "$P" "$N1" --raw >"$T/out" 2>"$T/err"
+has "the phone reads the pair's notes" "$T/out" \
+    "Written on alice's first laptop."
+echo "Written on the phone." >"$T/n3"
+ph note add "$P" --file "$T/n3" >"$T/out" 2>"$T/err" &&
+    ok "the phone writes a note" || not_ok_detail "the phone writes a note" \
+    "$T/err"
+N3=$(cat "$T/out")
+a2 note show "$P" "$N3" --raw >"$T/out" 2>"$T/err"
+has "the laptop reads what the phone wrote" "$T/out" "Written on the phone."
+as bob note show "$P" "$N3" --raw >"$T/out" 2>"$T/err"
+has "bob reads it too" "$T/out" "Written on the phone."
+ls "$T/phone" >"$T/files"
+has "the phone has its own key file" "$T/files" "identity.key"
+if cmp -s "$T/phone/identity.key" "$T/alice2/identity.key"; then
+    not_ok "the phone's key file is its own (sealed by its passphrase)"
+else
+    ok "the phone's key file is its own (sealed by its passphrase)"
+fi
+
+# ---- a link whose digits differ sends nothing ------------------------------
+a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
+APID=$!
+exec 3>"$T/a_in"
+i=0
+until grep -q "binome device add BD1" "$T/a_out" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -ge 100 ] && break
+    sleep 0.1
+done
+LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
+BINOME_PASSPHRASE="pass phrase of tab" "$BINOME" --profile "$T/tab" \
+    device add "$LCODE" --name tablet <"$T/b_in" >"$T/b_out" 2>"$T/b_err" &
+BPID=$!
+exec 4>"$T/b_in"
+i=0
+until grep -q "This screen shows" "$T/a_out" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -ge 100 ] && break
+    sleep 0.1
+done
+echo "000 000" >&3
+exec 3>&-
+if wait $APID; then not_ok "a wrong answer on the linking device fails"; else
+    ok "a wrong answer on the linking device fails"; fi
+has "it says the screens differ and nothing was sent" "$T/a_err" \
+    "screens differ"
+kill $BPID 2>/dev/null
+exec 4>&-
+wait $BPID 2>/dev/null
+[ -e "$T/tab/identity.key" ] && not_ok "the tablet received nothing" ||
+    ok "the tablet received nothing"
+a2 device list >"$T/out" 2>"$T/err"
+lacks "no tablet among the devices" "$T/out" "tablet"
+
+# ---- removing a device ----------------------------------------------------
+refuse "a device cannot remove itself" "cannot remove itself" \
+    ph device remove 2
+check "the laptop removes the phone" a2 device remove 2
+refuse "the removed phone can no longer log in" "removed" ph whoami
+a2 device list >"$T/out" 2>"$T/err"
+grep "^device 2 " "$T/out" >"$T/d2"
+has "the list shows the phone removed" "$T/d2" ", removed "
+
+# ---- a new recovery code replaces the old --------------------------------
+check "alice makes a new recovery code" a2 recovery new
+RC2=$(sed -n 's/^    \([0-9A-Z]\{4\}\(-[0-9A-Z]\{4\}\)\{7\}\)$/\1/p' "$T/out")
+refuse "the old code no longer restores" "no such recovery code" \
+    recover alice3 "$RC"
+
+# ---- the operator alters the sealed copy on disk --------------------------
+stop_daemon
+ACC=$(sed -n 's/^account=//p' "$T/alice2/profile.conf")
+"$BUILD/adversary/bn_tamper" recovery-flip "$DATA" "$ACC" >"$T/out" 2>"$T/err" ||
+    not_ok_detail "the operator flips a byte of alice's sealed keys" "$T/err"
+if run_daemon "$DATA"; then ok "binomed starts again"; else
+    not_ok "binomed starts again"; fi
+wait_up bob
+refuse "the altered copy does not open with the right code" \
+    "does not open with this code" recover alice4 "$RC2"
+[ -e "$T/alice4/identity.key" ] && not_ok "nothing is written from it" ||
+    ok "nothing is written from it"
+
+finish

@@ -60,6 +60,7 @@
     X(crypto_envelope)                                                         \
     X(crypto_identity)                                                         \
     X(crypto_log)                                                              \
+    X(crypto_recovery)                                                         \
     X(crypto_pairkey)                                                          \
     X(crypto_safety)                                                           \
     X(proto)                                                                   \
@@ -261,6 +262,16 @@
     T(test_envelope_truncated_and_check)                                       \
     T(test_envelope_layout_and_padding_checks)                                 \
     T(test_envelope_nonce_is_fresh)
+
+/* test_crypto_recovery.c (issue 15) */
+#define BN_UNIT_crypto_recovery(G, T, TS)                                      \
+    G(NULL, NULL, BN_UNIT_EACH)                                                \
+    T(test_code_round_trip)                                                    \
+    T(test_code_typos_caught)                                                  \
+    T(test_seal_open)                                                          \
+    T(test_device_key)                                                         \
+    T(test_link)                                                               \
+    T(test_identity_v2_file)
 
 /* test_crypto_identity.c */
 #define BN_UNIT_crypto_identity(G, T, TS)                                      \

@@ -505,11 +505,15 @@ enum bn_doc_kind {
  * the account's identity key as the server has it.
  */
 #define BN_LINK_TTL 600
+/* with the sealed identity, what the linking device verified in person
+ * (40 bytes a pair, at most 128), sealed to the new device as well */
+#define BN_LINK_TRUST_MAX (40u * 128u + crypto_box_SEALBYTES)
 #define BN_F_link_put(F, T)                                                    \
     F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
     F(T, BINF, commit, BN_HASH_BYTES, 0)                                       \
     F(T, BINF, nonce, BN_LINK_NONCE_BYTES, 0)                                  \
-    F(T, BIN, sealed, BN_LINK_SEALED_BYTES, 0)
+    F(T, BIN, sealed, BN_LINK_SEALED_BYTES, 0)                                 \
+    F(T, BIN, trust, BN_LINK_TRUST_MAX, 0)
 #define BN_F_link_join(F, T)                                                   \
     F(T, BINF, token, BN_TOKEN_BYTES, 0)                                       \
     F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
@@ -523,7 +527,8 @@ enum bn_doc_kind {
     F(T, STR, name, BN_DEVICE_NAME_MAX, 0)                                     \
     F(T, BINF, nonce, BN_LINK_NONCE_BYTES, 0)                                  \
     F(T, BIN, sealed, BN_LINK_SEALED_BYTES, 0)                                 \
-    F(T, I64, expires, 0, 0)
+    F(T, I64, expires, 0, 0)                                                   \
+    F(T, BIN, trust, BN_LINK_TRUST_MAX, 0)
 
 /* Administration */
 #define BN_F_programme_create(F, T)                                            \

@@ -230,6 +230,52 @@ echo "    note $PRIV (private)"
 say Bob "does not see it"
 run bob note list "$PAIR"
 
+section "Bob's phone, and a new passphrase on it"
+say Bob "links his phone from his laptop; the server carries only sealed keys"
+mkfifo "$T/link_a" "$T/link_b"
+printf '  %s$ binome device link%s            (on the laptop)\n' "$B" "$N"
+BINOME_PASSPHRASE="demo passphrase of bob" "$BINOME" --profile "$T/bob" \
+    device link <"$T/link_a" >"$T/link_a.out" 2>&1 &
+lpid=$!
+exec 7>"$T/link_a"
+i=0
+until grep -q "device add BD1" "$T/link_a.out" 2>/dev/null || [ $i -ge 100 ]; do
+    i=$((i + 1))
+    sleep 0.1
+done
+LCODE=$(sed -n 's/.*device add \(BD1[^ ]*\) .*/\1/p' "$T/link_a.out")
+printf '  %s$ binome device add BD1.… --name phone%s   (on the phone)\n' "$B" "$N"
+BINOME_PASSPHRASE="demo passphrase of bobphone" "$BINOME" \
+    --profile "$T/bobphone" device add "$LCODE" --name phone \
+    <"$T/link_b" >"$T/link_b.out" 2>&1 &
+ppid=$!
+exec 8>"$T/link_b"
+i=0
+until { grep -q "screen shows" "$T/link_a.out" &&
+    grep -q "screen shows" "$T/link_b.out"; } 2>/dev/null || [ $i -ge 100 ]; do
+    i=$((i + 1))
+    sleep 0.1
+done
+sa=$(sed -n 's/^This screen shows: *//p' "$T/link_a.out")
+sb=$(sed -n 's/^This screen shows: *//p' "$T/link_b.out")
+echo "    the laptop shows $sa, the phone shows $sb: Bob types each on the other"
+echo "$sb" >&7
+echo "$sa" >&8
+exec 7>&- 8>&-
+wait $lpid || { cat "$T/link_a.out" >&2; exit 1; }
+wait $ppid || { cat "$T/link_b.out" >&2; exit 1; }
+tail -n 1 "$T/link_a.out" | sed 's/^/    /'
+say Bob "reads Alice's report on the phone, and lists his devices"
+run bobphone note show "$PAIR" "$REPORT"
+run bobphone device list
+say Bob "changes the passphrase that protects the keys on his phone"
+printf '  %s$ binome passphrase%s\n' "$B" "$N"
+BINOME_PASSPHRASE="demo passphrase of bobphone" \
+    BINOME_NEW_PASSPHRASE="a longer passphrase for bob's phone" \
+    "$BINOME" --profile "$T/bobphone" passphrase 2>&1 | sed 's/^/    /'
+BINOME_PASSPHRASE="a longer passphrase for bob's phone" "$BINOME" \
+    --profile "$T/bobphone" whoami 2>&1 | sed -n '1,3s/^/    /p'
+
 section "The administrator cannot read notes"
 say Claire "tries to list and read the pair's notes"
 run claire note list "$PAIR"

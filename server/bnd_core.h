@@ -54,6 +54,8 @@ typedef struct bnd_link_slot {
     uint8_t nonce[BN_LINK_NONCE_BYTES];
     uint8_t sealed[BN_LINK_SEALED_BYTES];
     uint32_t sealed_len;
+    uint8_t trust[BN_LINK_TRUST_MAX];
+    uint32_t trust_len;
     int joined, revealed;
 } bnd_link_slot;
 

@@ -273,6 +273,7 @@ static void link_reply(bnd_ctx *cx, const bnd_link_slot *s,
         memcpy(o->nonce, s->nonce, sizeof o->nonce);
     o->sealed = (bn_bin){s->sealed, s->sealed_len};
     o->expires = s->expires;
+    o->trust = (bn_bin){s->trust, s->trust_len};
 }
 
 /* The account's own side: open the slot with the commitment, then reveal
@@ -325,6 +326,8 @@ int bnd_h_link_put(bnd_ctx *cx, const bn_msg *req)
             return BN_EINVAL;
         memcpy(s->sealed, p->sealed.ptr, p->sealed.len);
         s->sealed_len = p->sealed.len;
+        memcpy(s->trust, p->trust.ptr, p->trust.len);
+        s->trust_len = p->trust.len;
     }
     link_reply(cx, s, &a);
     return 0;

@@ -118,7 +118,7 @@ static int own_device(bnc_client *c, const char *pass, size_t passlen)
     rc = bn_device_login_key(p->id, pk, sk);
     sodium_free(sk);
     if (rc == 0)
-        rc = add_device(c, pk, "", &dev);
+        rc = add_device(c, pk, "first device", &dev);
     if (rc != 0)
         return rc;
     p->device = dev;
@@ -368,7 +368,8 @@ static void sleep_ms(int ms)
 
 /* link_put sends the account's side of the link and reads the slot. */
 static int link_put(bnc_link *l, const uint8_t *commit, const uint8_t *nonce,
-                    const uint8_t *sealed, size_t sealed_len, bn_msg *rep)
+                    const uint8_t *sealed, size_t sealed_len,
+                    const uint8_t *trust, size_t trust_len, bn_msg *rep)
 {
     bn_msg req;
     int rc;
@@ -380,6 +381,7 @@ static int link_put(bnc_link *l, const uint8_t *commit, const uint8_t *nonce,
     if (nonce != NULL)
         memcpy(req.u.link_put.nonce, nonce, BN_LINK_NONCE_BYTES);
     req.u.link_put.sealed = (bn_bin){sealed, (uint32_t)sealed_len};
+    req.u.link_put.trust = (bn_bin){trust, (uint32_t)trust_len};
     rc = bnc_call(l->c->conn, &req, rep);
     if (rc == 0)
         rc = expect_type(rep, BN_MSG_LINK);
@@ -412,7 +414,7 @@ int bnc_link_open(bnc_client *c, const char *pass, size_t passlen,
     memcpy(l->code.server_pk, p->server_pk, 32);
     snprintf(l->code.host, sizeof l->code.host, "%s", p->host);
     l->code.port = p->port;
-    rc = link_put(l, l->commit, NULL, NULL, 0, &rep);
+    rc = link_put(l, l->commit, NULL, NULL, 0, NULL, 0, &rep);
     bn_msg_free(&rep);
     if (rc == 0)
         rc = bn_link_code_format(code, codesize, &l->code);
@@ -433,7 +435,7 @@ int bnc_link_wait(bnc_link *l, int timeout_s, uint32_t *sas, char *name,
     int64_t until = (int64_t)time(NULL) + timeout_s;
 
     for (;;) {
-        rc = link_put(l, NULL, NULL, NULL, 0, &rep);
+        rc = link_put(l, NULL, NULL, NULL, 0, NULL, 0, &rep);
         if (rc != 0)
             break;
         if (!sodium_is_zero(rep.u.link.box_pk, BN_BOX_PK_BYTES))
@@ -453,7 +455,7 @@ int bnc_link_wait(bnc_link *l, int timeout_s, uint32_t *sas, char *name,
     if (rc != 0)
         return rc;
     /* only now, with the new device's keys in hand: the nonce */
-    rc = link_put(l, NULL, l->nonce, NULL, 0, &rep);
+    rc = link_put(l, NULL, l->nonce, NULL, 0, NULL, 0, &rep);
     bn_msg_free(&rep);
     if (rc != 0)
         return rc;
@@ -466,6 +468,8 @@ int bnc_link_send(bnc_link *l, uint32_t *device)
 {
     bnc_client *c = l->c;
     uint8_t sealed[BN_LINK_SEALED_BYTES];
+    uint8_t trust[BNC__TRUST_MAX], strust[BN_LINK_TRUST_MAX];
+    size_t tlen = 0;
     bn_msg rep = {0};
     uint32_t dev = 0;
     int rc;
@@ -478,8 +482,16 @@ int bnc_link_send(bnc_link *l, uint32_t *device)
     if (rc == 0)
         rc = bn_link_seal(sealed, c->profile->id, c->profile->account_id, dev,
                           l->box_pk);
+    /* and the pairs this device verified in person, so that the new one
+     * does not ask to verify them again */
     if (rc == 0)
-        rc = link_put(l, NULL, NULL, sealed, sizeof sealed, &rep);
+        rc = bnc__trust_export(c->profile, trust, sizeof trust, &tlen);
+    if (rc == 0 && tlen > 0 &&
+        crypto_box_seal(strust, trust, tlen, l->box_pk) != 0)
+        rc = BN_EINTERNAL;
+    if (rc == 0)
+        rc = link_put(l, NULL, NULL, sealed, sizeof sealed, strust,
+                      tlen > 0 ? tlen + crypto_box_SEALBYTES : 0, &rep);
     bn_msg_free(&rep);
     if (rc == 0 && device != NULL)
         *device = dev;
@@ -597,6 +609,8 @@ int bnc_link_receive(bnc_link *l, const char *pass, size_t passlen,
     bn_msg rep = {0};
     int64_t until = (int64_t)time(NULL) + timeout_s;
     uint8_t seed[BN_KEY_BYTES];
+    uint8_t trust[BNC__TRUST_MAX];
+    size_t tlen = 0;
     uint64_t account = 0;
     uint32_t device = 0;
     int rc;
@@ -619,6 +633,18 @@ int bnc_link_receive(bnc_link *l, const char *pass, size_t passlen,
         memcpy(p->id->device_seed, seed, sizeof seed);
         sodium_memzero(seed, sizeof seed);
     }
+    /* what the other device verified: sealed to us too, or nothing */
+    tlen = 0;
+    if (rc == 0 && rep.u.link.trust.len != 0) {
+        size_t n = rep.u.link.trust.len;
+        if (n <= crypto_box_SEALBYTES ||
+            n - crypto_box_SEALBYTES > sizeof trust ||
+            crypto_box_seal_open(trust, rep.u.link.trust.ptr, n, l->box_pk,
+                                 l->box_sk) != 0)
+            rc = BN_ETAMPER;
+        else
+            tlen = n - crypto_box_SEALBYTES;
+    }
     bn_msg_free(&rep);
     /* the identity must be the one both screens' string was made of */
     if (rc == 0 &&
@@ -633,5 +659,8 @@ int bnc_link_receive(bnc_link *l, const char *pass, size_t passlen,
     memcpy(p->server_pk, l->code.server_pk, 32);
     p->account_id = account;
     p->device = device;
-    return finish_profile(p, pass, passlen, out);
+    rc = finish_profile(p, pass, passlen, out);
+    if (rc == 0)
+        rc = bnc__trust_import(p, trust, tlen);
+    return rc;
 }

@@ -43,6 +43,14 @@ struct bnc_profile {
 int bnc__login_sign(const bnc_profile *p, uint32_t device,
                     const bn_channel *ch, uint8_t sig[BN_SIG_BYTES]);
 
+/* What a profile verified in person, carried to a linked device
+ * (bnc_pair.c): BNC__TRUST_ITEM bytes a pair. */
+#define BNC__TRUST_ITEM 40
+#define BNC__TRUST_MAX (BNC__TRUST_ITEM * 128)
+int bnc__trust_export(const bnc_profile *prof, uint8_t *out, size_t max,
+                      size_t *len);
+int bnc__trust_import(const bnc_profile *prof, const uint8_t *in, size_t len);
+
 /* A client: a profile with its identity and a logged-in connection. */
 struct bnc_client {
     bnc_profile *profile; /* borrowed: the caller keeps it alive */

@@ -6,6 +6,7 @@
 #include "binome.h"
 #include "bnc_internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -1064,6 +1065,56 @@ int bnc_pair_confirm(const bnc_profile *prof, const bnc_pair *p)
     if (rc == 0)
         rc = write_record(prof, "keys", p->info.id, now);
     return rc;
+}
+
+/*
+ * What this profile verified in person, for a device being linked (issue
+ * 15): BNC__TRUST_ITEM bytes a pair, its id (8, big-endian) then the hash
+ * of the keys verified (verified/PAIR). Only pairs whose record reads
+ * well go; at most max / BNC__TRUST_ITEM of them.
+ */
+int bnc__trust_export(const bnc_profile *prof, uint8_t *out, size_t max,
+                      size_t *len)
+{
+    char path[BNC_PATH_MAX + 32];
+    struct dirent *e;
+    DIR *d;
+
+    *len = 0;
+    if (bnc_profile_path(prof, path, sizeof path, "verified") != 0)
+        return BN_EINVAL;
+    d = opendir(path);
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -errno;
+    while ((e = readdir(d)) != NULL && *len + BNC__TRUST_ITEM <= max) {
+        uint64_t id;
+        if (bnc__parse_u64(e->d_name, &id) != 0 || id == 0)
+            continue;
+        if (read_record(prof, "verified", id, out + *len + 8) != 0)
+            continue;
+        bn_put_be64(out + *len, id);
+        *len += BNC__TRUST_ITEM;
+    }
+    closedir(d);
+    return 0;
+}
+
+int bnc__trust_import(const bnc_profile *prof, const uint8_t *in, size_t len)
+{
+    if (len % BNC__TRUST_ITEM != 0)
+        return BN_ECORRUPT;
+    for (size_t o = 0; o < len; o += BNC__TRUST_ITEM) {
+        uint64_t id = bn_get_be64(in + o);
+        int rc;
+        if (id == 0)
+            return BN_ECORRUPT;
+        rc = write_record(prof, "verified", id, in + o + 8);
+        if (rc == 0)
+            rc = write_record(prof, "keys", id, in + o + 8);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
 }
 
 int bnc_safety_number(const bnc_pair *p, char out[BN_SAFETY_DIGITS + 1])

@@ -75,6 +75,10 @@ refuse "the lost laptop's keys no longer log in (the account has a device)" \
     "$BINOME" --profile "$T/alice-lost" whoami
 a2() { BINOME_PASSPHRASE="pass phrase of alice2" "$BINOME" \
     --profile "$T/alice2" "$@"; }
+a2 verify "$P" >"$T/out" 2>&1
+has "the restored device asks to compare the safety number again" "$T/out" \
+    "status: not verified yet"
+check "alice compares it with bob again and confirms" a2 verify "$P" --confirm
 check "the restored device lists its devices" a2 device list
 grep "^device 1 " "$T/out" >"$T/d1"
 has "the new laptop is device 1" "$T/d1" "new laptop"
@@ -137,6 +141,9 @@ ph() { BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" \
 ph note show "$P" "$N1" --raw >"$T/out" 2>"$T/err"
 has "the phone reads the pair's notes" "$T/out" \
     "Written on alice's first laptop."
+ph verify "$P" >"$T/out" 2>&1
+has "the phone knows the pair was verified in person (sealed with the keys)" \
+    "$T/out" "status: verified"
 echo "Written on the phone." >"$T/n3"
 ph note add "$P" --file "$T/n3" >"$T/out" 2>"$T/err" &&
     ok "the phone writes a note" || not_ok_detail "the phone writes a note" \

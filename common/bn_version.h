@@ -2,6 +2,6 @@
 #ifndef BN_VERSION_H
 #define BN_VERSION_H
 
-#define BN_VERSION "0.2.0"
+#define BN_VERSION "0.3.0"
 
 #endif

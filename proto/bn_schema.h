@@ -163,10 +163,11 @@ enum bn_doc_kind {
  * release's name: a client and a server talk only on the same protocol,
  * and the server names both when they differ. 1 is every release before
  * the number was sent (0.1.x: LOGIN and JOIN without it); 2 is the pair's
- * signed log of entry version 2 (issue 11). A change that an older peer
- * would misread takes the next number.
+ * signed log of entry version 2 (issue 11); 3 is team pairings' fields
+ * (issue 14) and devices (issue 15: LOGIN names its device). A change
+ * that an older peer would misread takes the next number.
  */
-#define BN_PROTO_VERSION 2u
+#define BN_PROTO_VERSION 3u
 #define BN_RELEASE_MAX 32u /* "0.2.0" and the like */
 
 /* ---- limits -------------------------------------------------------- */

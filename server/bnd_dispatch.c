@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <msgpack.h>
+
 #include "bn_version.h"
 #include "bnd_handlers.h"
 #include "bnd_log.h"
@@ -84,8 +86,7 @@ static const bnd_cmd cmds[] = {
     {M(RECOVER), M(RECOVERED), bnd_h_recover, NULL,
      F_WRITE | F_PRELOGIN | F_AUTH, 0, NONE, NONE},
     {M(DEVICE_ADD), M(OK), bnd_h_device_add, NULL, F_WRITE, R_ANY, NONE, NONE},
-    {M(DEVICE_LIST), M(DEVICES), bnd_h_device_list, NULL, 0, R_ANY, NONE,
-     NONE},
+    {M(DEVICE_LIST), M(DEVICES), bnd_h_device_list, NULL, 0, R_ANY, NONE, NONE},
     {M(DEVICE_REMOVE), M(OK), bnd_h_device_remove, NULL, F_WRITE, R_ANY, NONE,
      NONE},
     {M(LINK_PUT), M(LINK), bnd_h_link_put, NULL, 0, R_ANY, NONE, NONE},
@@ -356,6 +357,43 @@ static void peek_header(const uint8_t *p, size_t len, uint16_t *type,
     }
     *type = v[0] <= UINT16_MAX ? (uint16_t)v[0] : 0;
     *id = v[1];
+}
+
+/*
+ * peek_proto reads the protocol number and release name that an older
+ * client's LOGIN or JOIN carries where protocol 2 put them (LOGIN's
+ * fields 3 and 4, JOIN's 6 and 7): 1 when there is none (releases
+ * before protocol 2 sent neither).
+ */
+static uint32_t peek_proto(const uint8_t *p, size_t len, uint16_t type,
+                           char rel[BN_RELEASE_MAX + 1])
+{
+    msgpack_unpacked u;
+    uint32_t proto = 1;
+    size_t at = type == BN_MSG_LOGIN ? 2 + 2 : 2 + 5;
+
+    rel[0] = '\0';
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, (const char *)p, len, NULL) ==
+            MSGPACK_UNPACK_SUCCESS &&
+        u.data.type == MSGPACK_OBJECT_ARRAY && u.data.via.array.size > at + 1) {
+        const msgpack_object *v = u.data.via.array.ptr;
+        if (v[at].type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+            v[at].via.u64 >= 2 && v[at].via.u64 < BN_PROTO_VERSION)
+            proto = (uint32_t)v[at].via.u64;
+        if (proto != 1 && v[at + 1].type == MSGPACK_OBJECT_STR &&
+            v[at + 1].via.str.size <= BN_RELEASE_MAX) {
+            size_t n = 0;
+            for (uint32_t i = 0; i < v[at + 1].via.str.size; i++) {
+                char ch = v[at + 1].via.str.ptr[i];
+                if (ch > ' ' && ch < 0x7f)
+                    rel[n++] = ch;
+            }
+            rel[n] = '\0';
+        }
+    }
+    msgpack_unpacked_destroy(&u);
+    return proto;
 }
 
 static void log_request(const bnd_session *s, uint16_t type, uint64_t pair,
@@ -950,6 +988,7 @@ int bnd_dispatch(bnd_server *srv, bnd_session *s, bn_msg *req)
 int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
                        size_t len)
 {
+    const uint8_t *frame = msg;
     bn_msg req;
     int rc = bn_msg_decode(&req, msg, len);
 
@@ -962,13 +1001,17 @@ int bnd_dispatch_frame(bnd_server *srv, bnd_session *s, const uint8_t *msg,
         unsigned flags =
             rc == BN_EUNKNOWNMSG && s->logged_in ? 0 : BND_REPLY_CLOSE;
         bn_msg_free(&req);
-        /* A LOGIN or JOIN without the protocol number: a client of a
-         * release before it was sent (protocol 1). Say so, and whom to
-         * upgrade, rather than "protocol error". */
-        if (!s->logged_in && rc == BN_EMISSING &&
+        /* A LOGIN or JOIN of another shape: a client of an older release,
+         * which sent its protocol number where its release put it (none
+         * before protocol 2: 1). Say so, and whom to upgrade, rather than
+         * "protocol error". */
+        if (!s->logged_in && (rc == BN_EMISSING || rc == BN_EPROTO) &&
             (type == BN_MSG_LOGIN || type == BN_MSG_JOIN)) {
             char msg[BN_ERRMSG_MAX];
-            proto_mismatch(1, (bn_str){NULL, 0}, msg, sizeof msg);
+            char rel[BN_RELEASE_MAX + 1];
+            uint32_t proto = peek_proto(frame, len, type, rel);
+            proto_mismatch(proto, (bn_str){rel, (uint32_t)strlen(rel)}, msg,
+                           sizeof msg);
             reply_error_msg(srv, s, type, id, 0, len, BN_EVERSION, msg, flags,
                             now_us());
             return BN_EVERSION;

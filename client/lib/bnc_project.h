@@ -76,7 +76,8 @@
     X(question)       /* copied into fixed arrays (bnc_feedback.c) */          \
     X(rating_counts)  /* copied into bnc_feedback.rated (bnc_feedback.c) */    \
     X(pending_answer) /* the server's pool, never sent */                      \
-    X(account_ref)    /* copied into bnc_session.absentees (bnc_session.c) */
+    X(account_ref)    /* copied into bnc_session.absentees (bnc_session.c) */ \
+    X(device_info)    /* copied into bnc_device (bnc_device.c) */
 
 /* ---- the rows ----------------------------------------------------- */
 

@@ -101,7 +101,7 @@ static void test_older_client_told_to_upgrade(void **state)
     m.u.login.release = (bn_str){"0.1.9", 5};
     assert_int_equal(hello(f, &m, 1, msg, sizeof msg), BN_EVERSION);
     assert_non_null(strstr(msg, "protocol 1 (binome 0.1.9)"));
-    assert_non_null(strstr(msg, "protocol 2 (binomed " BN_VERSION ")"));
+    assert_non_null(strstr(msg, "protocol 3 (binomed " BN_VERSION ")"));
     assert_non_null(strstr(msg, "upgrade binome, the client"));
 }
 
@@ -149,6 +149,43 @@ static void test_release_without_protocol_number(void **state)
     close(r.fd);
 }
 
+/* A LOGIN as protocol 2 encoded it, without the device (issue 15):
+ * [type, id, account, sig, 2, "0.3.0"]: told which protocol it speaks
+ * and whom to upgrade, from what it sent. */
+static void test_protocol_2_login(void **state)
+{
+    fix *f = *state;
+    uint8_t pt[4 + 2 + 64 + 1 + 6];
+    itw_raw r;
+    bn_msg rep;
+
+    r.fd = itw_tcp_open(f->d.port, 0, 0);
+    assert_true(r.fd >= 0);
+    assert_int_equal(itw_raw_handshake(&r, f->admin->server_pk), 0);
+    pt[0] = 0x96; /* an array of 6 */
+    pt[1] = BN_MSG_LOGIN;
+    pt[2] = 8; /* request id */
+    pt[3] = (uint8_t)f->admin->account_id;
+    pt[4] = 0xc4; /* bin 8 */
+    pt[5] = 64;
+    assert_int_equal(bn_login_sign(pt + 6, &r.ch, f->admin->id->sign_sk), 0);
+    pt[70] = 2;
+    memcpy(pt + 71,
+           "\xa5"
+           "0.3.0",
+           6);
+    assert_int_equal(itw_send_plain(&r, pt, sizeof pt), 0);
+    assert_int_equal(itw_recv_msg(&r, &rep), 0);
+    assert_int_equal(rep.type, BN_MSG_ERROR);
+    assert_int_equal(rep.id, 8);
+    assert_int_equal(rep.u.error.code, BN_EVERSION);
+    assert_non_null(
+        strstr(rep.u.error.message.ptr, "protocol 2 (binome 0.3.0)"));
+    assert_non_null(strstr(rep.u.error.message.ptr, "upgrade binome"));
+    bn_msg_free(&rep);
+    close(r.fd);
+}
+
 /* A JOIN of another protocol is refused before its invitation is looked
  * at: the invitation still works for the right client. */
 static void test_join_of_another_protocol(void **state)
@@ -181,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_older_client_told_to_upgrade),
         cmocka_unit_test(test_newer_client_told_to_upgrade_the_server),
         cmocka_unit_test(test_release_without_protocol_number),
+        cmocka_unit_test(test_protocol_2_login),
         cmocka_unit_test(test_join_of_another_protocol),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

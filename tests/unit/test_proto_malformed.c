@@ -209,9 +209,9 @@ static void test_long_fields(void **state)
     check_long_tail(0x35, end, sizeof end, 0xc5, BN_LOG_ENTRY_BYTES + 1, no,
                     sizeof no, BN_ETOOLONG);
     /* LOGIN sig (BINF 64): 63 short, 65 long, 64 right; then the
-     * protocol (2) and an empty release */
-    static const uint8_t login[] = {0x96, 0x11, 0x01, 0x05};
-    static const uint8_t hello[] = {0x02, 0xa0};
+     * protocol (3), an empty release and the device (0) */
+    static const uint8_t login[] = {0x97, 0x11, 0x01, 0x05};
+    static const uint8_t hello[] = {0x03, 0xa0, 0x00};
     check_long_tail(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES, hello,
                     sizeof hello, 0);
     check_long_tail(0x11, login, sizeof login, 0xc5, BN_SIG_BYTES - 1, hello,
@@ -221,6 +221,10 @@ static void test_long_fields(void **state)
     /* ... and without them, as release 0.1 sent it: a field missing */
     check_long(0x11, (const uint8_t[]){0x94, 0x11, 0x01, 0x05}, 4, 0xc5,
                BN_SIG_BYTES, BN_EMISSING);
+    /* ... and without the device, as protocol 2 sent it */
+    check_long_tail(0x11, (const uint8_t[]){0x96, 0x11, 0x01, 0x05}, 4, 0xc5,
+                    BN_SIG_BYTES, (const uint8_t[]){0x02, 0xa0}, 2,
+                    BN_EMISSING);
     /* a str where the BINF belongs */
     check_long_tail(0x11, login, sizeof login, 0xda, BN_SIG_BYTES, hello,
                     sizeof hello, BN_ETYPE);
@@ -236,8 +240,12 @@ static void test_long_fields(void **state)
 static void check_nils(size_t n, int want)
 {
     bn_buf b = {0};
-    uint8_t h[6] = {0xdd, (uint8_t)(n >> 24), (uint8_t)(n >> 16),
-                    (uint8_t)(n >> 8), (uint8_t)n, 0x24};
+    uint8_t h[6] = {0xdd,
+                    (uint8_t)(n >> 24),
+                    (uint8_t)(n >> 16),
+                    (uint8_t)(n >> 8),
+                    (uint8_t)n,
+                    0x24};
     assert_int_equal(bn_buf_append(&b, h, 6), 0);
     assert_int_equal(bn_buf_reserve(&b, n), 0);
     memset(b.data + b.len, 0x01, n - 1); /* id, then fields */

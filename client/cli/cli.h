@@ -348,6 +348,10 @@ int cli_draft_open(cli_ctx *ctx, uint64_t id, bnc_draft *d);
 /* cli_ask_yes asks a y/N question on /dev/tty: 1 for yes. */
 int cli_ask_yes(const char *question);
 
+/* cli_profile_passphrase opens ctx's profile and asks for its current
+ * passphrase (or BINOME_PASSPHRASE), for commands that reseal the keys. */
+int cli_profile_passphrase(cli_ctx *ctx, char **pass, size_t *len);
+
 /* cli_read_tty prompts on fd and reads one line into buf (size bytes,
  * NUL included), without echo when secret. */
 int cli_read_tty(int fd, const char *prompt, char *buf, size_t size,

@@ -260,13 +260,9 @@ int cli_device_link(cli_ctx *ctx, int argc, char **argv)
     int rc;
 
     rc = cli_parse(ctx, argc, argv, NULL, NULL, 0, 0);
-    if (rc == 0)
-        rc = cli_profile_check(ctx, 0);
-    if (rc == 0)
-        rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
     /* the passphrase itself: this device may get its own key, sealed */
     if (rc == 0)
-        rc = cli_passphrase(ctx, 0, &pass, &len);
+        rc = cli_profile_passphrase(ctx, &pass, &len);
     if (rc == 0)
         rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
     if (rc == 0)

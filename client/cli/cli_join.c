@@ -148,11 +148,7 @@ int cli_passphrase_change(cli_ctx *ctx, int argc, char **argv)
 
     rc = cli_parse(ctx, argc, argv, NULL, NULL, 0, 0);
     if (rc == 0)
-        rc = cli_profile_check(ctx, 0);
-    if (rc == 0)
-        rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
-    if (rc == 0)
-        rc = cli_passphrase(ctx, 0, &old, &oldlen);
+        rc = cli_profile_passphrase(ctx, &old, &oldlen);
     if (rc == 0) {
         rc = bnc_profile_load_identity(ctx->profile, old, oldlen);
         if (rc == BNC_EPASSPHRASE)

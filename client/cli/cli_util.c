@@ -372,6 +372,17 @@ int cli_profile_check(cli_ctx *ctx, int join)
                     missing);
 }
 
+int cli_profile_passphrase(cli_ctx *ctx, char **pass, size_t *len)
+{
+    int rc = cli_profile_check(ctx, 0);
+
+    if (rc == 0)
+        rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
+    if (rc == 0)
+        rc = cli_passphrase(ctx, 0, pass, len);
+    return rc;
+}
+
 int cli_connect(cli_ctx *ctx)
 {
     char *pass = NULL;

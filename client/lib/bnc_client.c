@@ -27,14 +27,6 @@ static int valid_name(const char *s)
            bn_text_name_check(s, n) == 0;
 }
 
-/* file_exists says whether dir/name exists. */
-static int file_exists(const bnc_profile *p, const char *name)
-{
-    char path[BNC_PATH_MAX + 32];
-    return bnc_profile_path(p, path, sizeof path, name) == 0 &&
-           access(path, F_OK) == 0;
-}
-
 /* check_me makes sure the server's view of us carries our keys. */
 static int check_me(const bnc_account *a, const bn_identity *id)
 {
@@ -72,8 +64,9 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
     p->server_said[0] = '\0';
     if (name == NULL || !valid_name(name) || passlen == 0)
         return BN_EINVAL;
-    if (file_exists(p, "profile.conf") || file_exists(p, "identity.key"))
-        return BN_EEXIST;
+    rc = bnc__profile_empty(p);
+    if (rc != 0)
+        return rc;
     rc = bn_invite_parse(&inv, code);
     if (rc != 0)
         return rc;

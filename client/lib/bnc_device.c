@@ -203,19 +203,6 @@ static int new_device_key(bnc_profile *p, uint8_t pk[BN_SIGN_PK_BYTES])
     return rc;
 }
 
-/* fresh_profile checks that p's folder holds no account yet. */
-static int fresh_profile(bnc_profile *p)
-{
-    char path[BNC_PATH_MAX + 32];
-
-    if ((bnc_profile_path(p, path, sizeof path, "profile.conf") == 0 &&
-         access(path, F_OK) == 0) ||
-        (bnc_profile_path(p, path, sizeof path, "identity.key") == 0 &&
-         access(path, F_OK) == 0))
-        return BN_EEXIST;
-    return 0;
-}
-
 int bnc_recover(bnc_profile *p, const char *server, const char *code,
                 const char *device_name, const char *pass, size_t passlen,
                 bnc_account *out)
@@ -230,7 +217,7 @@ int bnc_recover(bnc_profile *p, const char *server, const char *code,
     p->server_said[0] = '\0';
     if (passlen == 0)
         return BN_EINVAL;
-    rc = fresh_profile(p);
+    rc = bnc__profile_empty(p);
     if (rc != 0)
         return rc;
     if (bn_server_code_parse(&srv, server) != 0)
@@ -537,7 +524,7 @@ int bnc_link_join(bnc_profile *p, const char *code, const char *name,
 
     *out = NULL;
     p->server_said[0] = '\0';
-    rc = fresh_profile(p);
+    rc = bnc__profile_empty(p);
     if (rc != 0)
         return rc;
     l = calloc(1, sizeof *l);

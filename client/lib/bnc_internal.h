@@ -38,6 +38,10 @@ struct bnc_profile {
     char server_said[256]; /* the server's words on a refused login or join */
 };
 
+/* bnc__profile_empty: 0 when p's folder holds no account (neither
+ * profile.conf nor identity.key), else BN_EEXIST. */
+int bnc__profile_empty(const bnc_profile *p);
+
 /* bnc__login_sign signs the channel's transcript with the key of device
  * (0: the identity key; else this device's login key). */
 int bnc__login_sign(const bnc_profile *p, uint32_t device,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #define CONF_MAX 4096 /* profile.conf is a handful of short lines */
@@ -217,6 +218,18 @@ int bnc_profile_save(const bnc_profile *p)
     if (n < 0 || (size_t)n >= sizeof buf)
         return BN_EINVAL;
     return bn_file_write_atomic(path, (const uint8_t *)buf, (size_t)n, 0600);
+}
+
+int bnc__profile_empty(const bnc_profile *p)
+{
+    static const char *const files[] = {"profile.conf", "identity.key"};
+    char path[BNC_PATH_MAX + 32];
+
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (bnc_profile_path(p, path, sizeof path, files[i]) == 0 &&
+            access(path, F_OK) == 0)
+            return BN_EEXIST;
+    return 0;
 }
 
 int bnc_profile_load_identity(bnc_profile *p, const char *pass, size_t passlen)

@@ -95,31 +95,38 @@ as bob verify "$P" >"$T/out" 2>&1
 has "bob's pair is still verified (the identity did not change)" \
     "$T/out" "status: verified"
 
+# wait_for FILE TEXT: until FILE holds TEXT (10 s at most).
+wait_for() {
+    i=0
+    until grep -q -- "$2" "$1" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -ge 100 ] && return 1
+        sleep 0.1
+    done
+}
+# link_start: alice's laptop runs `device link` (answers from fd 3) and
+# the new device WHO `device add` as NAME (answers from fd 4); LCODE is
+# the code the laptop showed; APID and BPID the two processes.
+link_start() {
+    a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
+    APID=$!
+    exec 3>"$T/a_in"
+    wait_for "$T/a_out" "binome device add BD1"
+    LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
+    BINOME_PASSPHRASE="pass phrase of $1" "$BINOME" --profile "$T/$1" \
+        device add "$LCODE" --name "$2" <"$T/b_in" >"$T/b_out" \
+        2>"$T/b_err" &
+    BPID=$!
+    exec 4>"$T/b_in"
+}
+
 # ---- a second device, linked --------------------------------------------
 mkfifo "$T/a_in" "$T/b_in"
-a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
-APID=$!
-exec 3>"$T/a_in"
-i=0
-until grep -q "binome device add BD1" "$T/a_out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -ge 100 ] && break
-    sleep 0.1
-done
-LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
+link_start phone phone
 case $LCODE in BD1.*) ok "device link shows a code to type" ;;
 *) not_ok "device link shows a code to type" ;; esac
-BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" --profile "$T/phone" \
-    device add "$LCODE" --name phone <"$T/b_in" >"$T/b_out" 2>"$T/b_err" &
-BPID=$!
-exec 4>"$T/b_in"
-i=0
-until grep -q "This screen shows" "$T/a_out" 2>/dev/null &&
-    grep -q "This screen shows" "$T/b_out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -ge 100 ] && break
-    sleep 0.1
-done
+wait_for "$T/a_out" "This screen shows"
+wait_for "$T/b_out" "This screen shows"
 SA=$(sed -n 's/^This screen shows: *\([0-9]* [0-9]*\)$/\1/p' "$T/a_out")
 SB=$(sed -n 's/^This screen shows: *\([0-9]* [0-9]*\)$/\1/p' "$T/b_out")
 if [ -n "$SA" ] && [ "$SA" = "$SB" ]; then
@@ -162,26 +169,8 @@ else
 fi
 
 # ---- a link whose digits differ sends nothing ------------------------------
-a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
-APID=$!
-exec 3>"$T/a_in"
-i=0
-until grep -q "binome device add BD1" "$T/a_out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -ge 100 ] && break
-    sleep 0.1
-done
-LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
-BINOME_PASSPHRASE="pass phrase of tab" "$BINOME" --profile "$T/tab" \
-    device add "$LCODE" --name tablet <"$T/b_in" >"$T/b_out" 2>"$T/b_err" &
-BPID=$!
-exec 4>"$T/b_in"
-i=0
-until grep -q "This screen shows" "$T/a_out" 2>/dev/null; do
-    i=$((i + 1))
-    [ $i -ge 100 ] && break
-    sleep 0.1
-done
+link_start tab tablet
+wait_for "$T/a_out" "This screen shows"
 echo "000 000" >&3
 exec 3>&-
 if wait $APID; then not_ok "a wrong answer on the linking device fails"; else

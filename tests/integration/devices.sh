@@ -185,6 +185,13 @@ wait $BPID 2>/dev/null
 a2 device list >"$T/out" 2>"$T/err"
 lacks "no tablet among the devices" "$T/out" "tablet"
 
+# ---- a device that stopped before writing its number ----------------------
+sed -i 's/^device=2$/device=0/' "$T/phone/profile.conf"
+check "a device whose profile lost its number still logs in" ph whoami
+grep -q '^device=2$' "$T/phone/profile.conf" &&
+    ok "... finds it with its own key and keeps it" ||
+    not_ok "... finds it with its own key and keeps it"
+
 # ---- removing a device ----------------------------------------------------
 refuse "a device cannot remove itself" "cannot remove itself" \
     ph device remove 2

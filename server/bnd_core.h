@@ -89,6 +89,10 @@ typedef struct bnd_server {
      * account may log in on one more connection, else BN_ELIMIT (LOGIN
      * answers it). NULL without a network (tests): no limit. */
     int (*login_check)(const struct bnd_server *srv, uint64_t account);
+    /* ... and on a device removed (DEVICE_REMOVE committed): its open
+     * connections close. NULL without a network. */
+    void (*device_removed)(struct bnd_server *srv, uint64_t account,
+                           uint32_t device);
     /* When each auditor's last live audit with canaries ran (monotonic
      * ms; bnd_h_audit.c), for cfg.audit_interval_ms. */
     struct {

@@ -593,9 +593,19 @@ static void job_complete(bnd_job *j)
         if (rj->f.rc != 0)
             flags |= BND_REPLY_CLOSE;
     }
+    /* a removed device's connections close once the removal is durable
+     * (read before the answer frees the request) */
+    uint32_t removed = rj->f.rc == 0 && rj->f.cmd->type == BN_MSG_DEVICE_REMOVE
+                           ? rj->f.req.u.device_remove.device
+                           : 0;
+    bnd_server *srv = rj->f.srv;
+    uint64_t account = rj->f.actor.account_id;
+
     if (rj->f.rc == 0 && rj->did_login)
         set_login(s, &rj->login);
     inflight_answer(&rj->f, flags);
+    if (removed != 0 && srv->device_removed != NULL)
+        srv->device_removed(srv, account, removed);
     free(rj);
 }
 

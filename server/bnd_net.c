@@ -633,6 +633,19 @@ static int net_login_check(const bnd_server *srv, uint64_t account)
     return bnd_net_login_check(srv->net, account);
 }
 
+/* The server's device_removed hook (bnd_core.h): a removed device's
+ * open connections close at once, after the removal is durable. */
+static void net_device_removed(bnd_server *srv, uint64_t account,
+                               uint32_t device)
+{
+    for (bnd_conn *c = srv->net->conns, *next; c != NULL; c = next) {
+        next = c->next;
+        if (c->s.logged_in && c->s.actor.account_id == account &&
+            c->s.actor.device == device)
+            conn_close(c, "device_removed");
+    }
+}
+
 int bnd_net_start(bnd_server *srv)
 {
     struct sockaddr_storage ss;
@@ -658,6 +671,7 @@ int bnd_net_start(bnd_server *srv)
     }
     net->srv = srv;
     srv->login_check = net_login_check;
+    srv->device_removed = net_device_removed;
     uv_prepare_init(srv->loop, &net->flush);
     net->flush.data = net;
     uv_prepare_start(&net->flush, on_flush);

@@ -195,7 +195,23 @@ grep -q '^device=2$' "$T/phone/profile.conf" &&
 # ---- removing a device ----------------------------------------------------
 refuse "a device cannot remove itself" "cannot remove itself" \
     ph device remove 2
+# the phone waits on its connection (a link no one answers) meanwhile
+ph device link </dev/null >"$T/p_out" 2>"$T/p_err" &
+PPID2=$!
+wait_for "$T/p_out" "binome device add BD1"
 check "the laptop removes the phone" a2 device remove 2
+i=0
+while kill -0 $PPID2 2>/dev/null && [ $i -lt 50 ]; do
+    i=$((i + 1))
+    sleep 0.1
+done
+if kill -0 $PPID2 2>/dev/null; then
+    not_ok "the phone's open connection is closed at once"
+    kill $PPID2
+else
+    ok "the phone's open connection is closed at once"
+fi
+wait $PPID2 2>/dev/null
 refuse "the removed phone can no longer log in" "removed" ph whoami
 a2 device list >"$T/out" 2>"$T/err"
 grep "^device 2 " "$T/out" >"$T/d2"

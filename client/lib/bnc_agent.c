@@ -103,13 +103,16 @@ int bnc__agent_peer_ok(int fd, uid_t uid)
     return cred.uid == uid;
 }
 
-/* send_all writes n bytes to the socket fd (no SIGPIPE): 0 or -errno. */
+/* send_all writes n bytes to the socket fd (no SIGPIPE): 0, BN_ECLOSED
+ * when the peer closed, BN_ETIMEDOUT or -errno. */
 static int send_all(int fd, const uint8_t *buf, size_t n)
 {
     while (n > 0) {
         ssize_t w = send(fd, buf, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return BN_ECLOSED;
         if (w < 0)
             return errno == EAGAIN ? BN_ETIMEDOUT : -errno;
         buf += w;
@@ -129,6 +132,8 @@ static int recv_all(int fd, uint8_t *buf, size_t n)
         ssize_t r = recv(fd, buf + got, n - got, 0);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && errno == ECONNRESET)
+            return got == 0 ? BN_ECLOSED : BN_EPROTO;
         if (r < 0)
             return errno == EAGAIN ? BN_ETIMEDOUT : -errno;
         if (r == 0)
@@ -170,6 +175,8 @@ int bnc__agent_request(int fd, uint8_t req, uint8_t *out, size_t size)
     if (bnc__agent_answer_bytes(req) != size)
         return BN_EINVAL;
     rc = send_all(fd, &req, 1);
+    if (rc == BN_ECLOSED)
+        rc = 0; /* what it wrote before closing is read all the same */
     if (rc == 0)
         rc = recv_all(fd, head, sizeof head);
     if (rc == 0)

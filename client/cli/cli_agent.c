@@ -169,6 +169,18 @@ static void close_inherited(void)
     }
 }
 
+/* forget_env_passphrase wipes BINOME_PASSPHRASE's bytes where the
+ * environment keeps them (what /proc/PID/environ shows), then unsets it:
+ * the agent keeps the keys, never the passphrase. */
+static void forget_env_passphrase(void)
+{
+    char *env = getenv("BINOME_PASSPHRASE");
+
+    if (env != NULL)
+        sodium_memzero(env, strlen(env));
+    unsetenv("BINOME_PASSPHRASE");
+}
+
 /* detach turns this process into the agent: its own session, no
  * terminal, no standard streams, no inherited descriptor, the signals
  * that stop it. */
@@ -240,6 +252,7 @@ int cli_agent(cli_ctx *ctx, int argc, char **argv)
     rc = bnc_agent_open(&a, ctx->profile);
     if (rc != 0)
         return agent_error(ctx, rc);
+    forget_env_passphrase();
     fflush(stdout);
     fflush(stderr);
     /* A signal that comes before the agent's handlers are in place waits

@@ -138,6 +138,12 @@ else
     not_ok "it makes no core file"
     grep -i core "/proc/$apid/limits" 2>/dev/null | sed 's/^/#   /'
 fi
+tr '\0' '\n' <"/proc/$apid/environ" >"$T/environ" 2>/dev/null
+if [ -s "$T/environ" ] && grep -q '^PATH=' "$T/environ"; then
+    lacks "the passphrase is wiped from its environment" "$T/environ" "$PASS"
+else
+    not_ok "its environment can be read (root)"
+fi
 grep -rlF "$PASS" "$A" >"$T/leak" 2>/dev/null
 lacks "the passphrase is in no file of the profile" "$T/leak" "$A"
 

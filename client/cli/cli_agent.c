@@ -224,6 +224,7 @@ int cli_agent(cli_ctx *ctx, int argc, char **argv)
     uint32_t pid = 0;
     char when[32];
     sigset_t stops, old;
+    struct stat st;
     pid_t child;
     int rc;
 
@@ -242,10 +243,14 @@ int cli_agent(cli_ctx *ctx, int argc, char **argv)
     rc = open_profile(ctx);
     if (rc != 0)
         return rc;
-    /* Say "already running" before asking anything. */
+    /* Say "already running" or "not private" before asking anything
+     * (bnc_agent_open checks again, for good). */
     rc = bnc_agent_status(ctx->profile, &forget_at, &pid);
     if (rc == 0)
         return agent_error(ctx, BNC_EEXIST);
+    if (stat(bnc_profile_dir(ctx->profile), &st) == 0 &&
+        (st.st_uid != geteuid() || (st.st_mode & 077) != 0))
+        return agent_error(ctx, BNC_EDENIED);
     rc = cli_unlock(ctx);
     if (rc != 0)
         return rc;

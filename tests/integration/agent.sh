@@ -50,12 +50,12 @@ agent() {
     fi
     return $st
 }
-# gone PID: the process ends within 8 s.
+# gone PID: the process ends within 15 s.
 gone() {
     i=0
     while kill -0 "$1" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -ge 80 ] && return 1
+        [ $i -ge 150 ] && return 1
         sleep 0.1
     done
 }
@@ -234,16 +234,16 @@ refuse "then commands need the passphrase" "passphrase" nob alice whoami
 # ---- idle time -----------------------------------------------------------
 refuse "--idle takes 1 to 1440 minutes" "--idle must be 1 to 1440" \
     agent --idle 0
-BINOME_AGENT_IDLE_SECONDS=3
+BINOME_AGENT_IDLE_SECONDS=5
 export BINOME_AGENT_IDLE_SECONDS
-check "an agent that forgets after 3 s idle (BINOME_AGENT_IDLE_SECONDS)" agent
-has "it says so" "$T/out" "after 3 seconds without use"
+check "an agent that forgets after 5 s idle (BINOME_AGENT_IDLE_SECONDS)" agent
+has "it says so" "$T/out" "after 5 seconds without use"
 check "used at once, it gives the keys" nob alice whoami
 unset BINOME_AGENT_IDLE_SECONDS
 if gone "$apid" && [ ! -e "$SOCK" ]; then
-    ok "after 3 s without use it exited and removed its socket"
+    ok "after 5 s without use it exited and removed its socket"
 else
-    not_ok "after 3 s without use it exited and removed its socket"
+    not_ok "after 5 s without use it exited and removed its socket"
 fi
 refuse "then whoami needs the passphrase again" "passphrase" nob alice whoami
 
@@ -274,7 +274,18 @@ fi
 chmod 750 "$A"
 refuse "a profile directory open to the group is refused" \
     "open to other users" agent
+has "it says what to do" "$T/err" "chmod 700"
+refuse "and says so before asking a passphrase" "open to other users" \
+    nob alice agent
 chmod 700 "$A"
+if [ "$(id -u)" = 0 ]; then
+    chown 65534 "$A"
+    refuse "a profile directory of another user is refused" \
+        "belongs to another user" agent
+    chown 0 "$A"
+else
+    ok "# skip a directory of another user: not root"
+fi
 if [ ! -e "$SOCK" ]; then
     ok "and no socket is left there"
 else

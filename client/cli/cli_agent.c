@@ -20,12 +20,19 @@
 #define IDLE_MAX_MIN 1440
 #define IDLE_TEST_MAX_S 86400
 
-static volatile sig_atomic_t stop_agent;
+/* The agent's stop pipe: a signal handler writes a byte, the agent's
+ * wait (bnc_agent_serve) sees it. */
+static int stop_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_agent = 1;
+    int saved = errno;
+    char b = (char)sig;
+
+    if (write(stop_pipe[1], &b, 1) < 0) {
+        /* full or closed: the agent is stopping already */
+    }
+    errno = saved;
 }
 
 /* no_dump keeps this process's memory from core files and from ptrace by
@@ -182,9 +189,10 @@ static void forget_env_passphrase(void)
 }
 
 /* detach turns this process into the agent: its own session, no
- * terminal, no standard streams, no inherited descriptor, the signals
- * that stop it. */
-static void detach(void)
+ * terminal, no standard streams, no inherited descriptor; the signals
+ * that stop it (blocked since before the fork: old is the mask to go back
+ * to) write to the stop pipe. Returns the pipe's end to wait on, or -1. */
+static int detach(const sigset_t *old)
 {
     struct sigaction sa;
     int fd;
@@ -202,13 +210,18 @@ static void detach(void)
     if (chdir("/") != 0) {
         /* The socket's path is absolute: the directory does not matter. */
     }
+    signal(SIGPIPE, SIG_IGN);
+    if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return -1;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: the wait is interrupted */
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* A signal that came meanwhile is delivered now, into the pipe. */
+    sigprocmask(SIG_SETMASK, old, NULL);
+    return stop_pipe[0];
 }
 
 int cli_agent(cli_ctx *ctx, int argc, char **argv)
@@ -226,6 +239,7 @@ int cli_agent(cli_ctx *ctx, int argc, char **argv)
     sigset_t stops, old;
     struct stat st;
     pid_t child;
+    int stop_fd;
     int rc;
 
     rc = cli_parse(ctx, argc, argv, opts, NULL, 0, 0);
@@ -292,9 +306,9 @@ int cli_agent(cli_ctx *ctx, int argc, char **argv)
                    (long)child, idle, when);
         return 0;
     }
-    detach();
+    stop_fd = detach(&old);
     no_dump();
-    rc = bnc_agent_serve(a, ctx->profile, idle, &stop_agent);
+    rc = stop_fd < 0 ? -errno : bnc_agent_serve(a, ctx->profile, idle, stop_fd);
     bnc_agent_free(a, 1);
     bnc_profile_free(ctx->profile);
     _exit(rc == 0 ? 0 : 1);

@@ -38,7 +38,6 @@
 #ifndef BINOME_H
 #define BINOME_H
 
-#include <signal.h> /* sig_atomic_t: bnc_agent_serve */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1814,13 +1813,13 @@ int bnc_agent_open(bnc_agent **out, const bnc_profile *p);
 /*
  * bnc_agent_serve answers the agent's requests with p's identity (loaded:
  * BNC_EINVAL before) until idle_seconds pass without a request for the
- * keys, a lock request arrives, or *stop becomes non-zero (set it from a
- * handler of SIGTERM, SIGINT or SIGHUP: those are blocked except while
- * it waits). It then forgets the identity (p holds none) and removes the
+ * keys, a lock request arrives, or stop_fd (-1: none) becomes readable or
+ * closes: a signal handler writes a byte to a pipe whose other end is
+ * stop_fd. It then forgets the identity (p holds none) and removes the
  * socket: 0, or -errno when waiting failed.
  */
 int bnc_agent_serve(bnc_agent *a, bnc_profile *p, unsigned idle_seconds,
-                    volatile sig_atomic_t *stop);
+                    int stop_fd);
 
 /* bnc_agent_free closes a's socket, removing its file when remove is not
  * 0 (a process that forked the agent keeps it); accepts NULL. */

@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -482,48 +481,36 @@ static int serve_one(bnc_agent *a, bnc_profile *p, int c, int64_t *deadline,
 }
 
 int bnc_agent_serve(bnc_agent *a, bnc_profile *p, unsigned idle_seconds,
-                    volatile sig_atomic_t *stop)
+                    int stop_fd)
 {
     int64_t idle_ms = (int64_t)idle_seconds * 1000, deadline;
-    struct pollfd pfd = {.fd = a->fd, .events = POLLIN};
-    sigset_t block, old, waiting;
+    struct pollfd pfd[2] = {{.fd = a->fd, .events = POLLIN},
+                            {.fd = stop_fd, .events = POLLIN}};
     int rc = 0;
 
     if (p->id == NULL || idle_seconds == 0)
         return BN_EINVAL;
     /* Locks are not inherited across fork: lock the keys again here. */
     sodium_mlock(p->id, sizeof *p->id);
-    /* The signals that stop the agent are let through only while it
-     * waits (ppoll), so that none is lost between a check and a wait. */
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGHUP);
-    sigprocmask(SIG_BLOCK, &block, &old);
-    waiting = old; /* they may have been blocked already, before a fork */
-    sigdelset(&waiting, SIGTERM);
-    sigdelset(&waiting, SIGINT);
-    sigdelset(&waiting, SIGHUP);
     deadline = now_ms() + idle_ms;
-    while (!*stop) {
+    for (;;) {
         int64_t wait = deadline - now_ms();
-        struct timespec ts;
         int r, c;
 
         if (wait <= 0)
             break;
         if (wait > WAIT_MAX_MS)
             wait = WAIT_MAX_MS;
-        ts.tv_sec = (time_t)(wait / 1000);
-        ts.tv_nsec = (long)(wait % 1000) * 1000000;
-        r = ppoll(&pfd, 1, &ts, &waiting);
+        r = poll(pfd, stop_fd >= 0 ? 2 : 1, (int)wait);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
             rc = -errno;
             break;
         }
-        if (r == 0)
+        if (stop_fd >= 0 && pfd[1].revents != 0)
+            break; /* told to stop (a signal), or the other end closed */
+        if (r == 0 || !(pfd[0].revents & POLLIN))
             continue;
         c = accept4(a->fd, NULL, NULL, SOCK_CLOEXEC);
         if (c < 0)
@@ -536,6 +523,5 @@ int bnc_agent_serve(bnc_agent *a, bnc_profile *p, unsigned idle_seconds,
     bn_identity_free(p->id);
     p->id = NULL;
     agent_unlink(a);
-    sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -115,16 +115,19 @@ refuse "a second agent is refused before any passphrase" "already running" \
 refuse "a second agent with the passphrase too" "already running" agent
 
 # ---- what the agent holds and writes -------------------------------------
-# Its open files: the socket, the directory it locks, /dev/null; no file
-# it could write a key to.
-ls -l "/proc/$apid/fd" 2>/dev/null | sed -n 's/.* -> //p' |
-    grep -v -e '^socket:' -e '^/dev/null$' -e "^$(readlink -f "$A")\$" \
-        >"$T/fds"
-if [ -d "/proc/$apid/fd" ] && [ ! -s "$T/fds" ]; then
-    ok "the agent keeps no file open but its socket and directory"
+# Its open files: the socket, the directory it locks, /dev/null and the
+# two ends of its own stop pipe (one pipe); nothing inherited, no file it
+# could write a key to.
+ls -l "/proc/$apid/fd" 2>/dev/null | sed -n 's/.* -> //p' >"$T/fds.all"
+grep -v -e '^socket:' -e '^/dev/null$' -e '^pipe:' \
+    -e "^$(readlink -f "$A")\$" "$T/fds.all" >"$T/fds"
+if [ -d "/proc/$apid/fd" ] && [ ! -s "$T/fds" ] &&
+    [ "$(grep -c '^pipe:' "$T/fds.all")" = 2 ] &&
+    [ "$(grep '^pipe:' "$T/fds.all" | sort -u | wc -l)" = 1 ]; then
+    ok "the agent keeps no file open but its socket, directory and stop pipe"
 else
-    not_ok "the agent keeps no file open but its socket and directory"
-    sed 's/^/#   /' "$T/fds"
+    not_ok "the agent keeps no file open but its socket, directory and stop pipe"
+    sed 's/^/#   /' "$T/fds.all"
 fi
 if [ "$(readlink "/proc/$apid/fd/2")" = /dev/null ]; then
     ok "its standard error goes nowhere (it logs nothing)"

@@ -225,41 +225,27 @@ static bnc_profile *new_profile(const char *name)
     return p;
 }
 
-static volatile sig_atomic_t stop_agent;
-
-static void on_term(int sig)
-{
-    (void)sig;
-    stop_agent = 1;
-}
-
-/* run_agent: the agent of p in a child process (idle seconds; SIGTERM
- * stops it), with its keys spoiled first when spoil. Returns its pid. */
-static pid_t run_agent(bnc_profile *p, unsigned idle, int spoil)
+/* run_agent: the agent of p in a child process (idle seconds), with its
+ * keys spoiled first when spoil; *stop is the write end of its stop pipe
+ * (a byte, or closing it, stops the agent). Returns its pid. */
+static pid_t run_agent(bnc_profile *p, unsigned idle, int spoil, int *stop)
 {
     bnc_agent *a = NULL;
-    sigset_t term, old;
+    int sp[2];
     pid_t pid;
 
     assert_int_equal(bnc_agent_open(&a, p), 0);
-    /* SIGTERM waits, blocked, until the child's handler is there. */
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigprocmask(SIG_BLOCK, &term, &old);
+    assert_int_equal(pipe(sp), 0);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_term;
-        sigaction(SIGTERM, &sa, NULL);
+        close(sp[1]);
         if (spoil)
             p->id->sign_pk[0] ^= 1;
-        _exit(bnc_agent_serve(a, p, idle, &stop_agent) == 0 && p->id == NULL
-                  ? 0
-                  : 1);
+        _exit(bnc_agent_serve(a, p, idle, sp[0]) == 0 && p->id == NULL ? 0 : 1);
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(sp[0]);
+    *stop = sp[1];
     bnc_agent_free(a, 0);
     return pid;
 }
@@ -281,6 +267,7 @@ static void test_agent_gives_keys_and_forgets(void **state)
     int64_t forget_at = 0;
     uint32_t apid = 0;
     pid_t pid;
+    int stop;
     (void)state;
 
     snprintf(sock, sizeof sock, "%s/agent.sock", p->dir);
@@ -289,7 +276,7 @@ static void test_agent_gives_keys_and_forgets(void **state)
     assert_int_equal(bnc_agent_status(q, &forget_at, &apid), BN_ENOTFOUND);
     assert_int_equal(bnc_agent_lock(q), BN_ENOTFOUND);
 
-    pid = run_agent(p, 600, 0);
+    pid = run_agent(p, 600, 0, &stop);
     assert_int_equal(stat(sock, &st), 0);
     assert_true(S_ISSOCK(st.st_mode));
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -304,6 +291,7 @@ static void test_agent_gives_keys_and_forgets(void **state)
     /* Lock: the keys are forgotten, the agent exits, its socket goes. */
     assert_int_equal(bnc_agent_lock(q), 0);
     assert_int_equal(exit_of(pid), 0);
+    close(stop);
     assert_int_equal(lstat(sock, &st), -1);
     assert_int_equal(bnc_profile_new(&r, p->dir), 0);
     assert_int_equal(bnc_profile_use_agent(r), BN_ENOTFOUND);
@@ -320,7 +308,7 @@ static void test_agent_idle_and_stale(void **state)
     char sock[BNC_PATH_MAX + 32];
     struct stat st;
     pid_t pid;
-    int fd;
+    int fd, stop;
     (void)state;
 
     snprintf(sock, sizeof sock, "%s/agent.sock", p->dir);
@@ -333,9 +321,10 @@ static void test_agent_idle_and_stale(void **state)
     assert_int_equal(bnc_profile_new(&q, p->dir), 0);
     assert_int_equal(bnc_profile_use_agent(q), BN_ENOTFOUND);
     /* It is replaced; the agent forgets after 1 s without use. */
-    pid = run_agent(p, 1, 0);
+    pid = run_agent(p, 1, 0, &stop);
     assert_int_equal(bnc_profile_use_agent(q), 0);
     assert_int_equal(exit_of(pid), 0);
+    close(stop);
     assert_int_equal(lstat(sock, &st), -1);
     bnc_profile_free(q);
     bnc_profile_free(p);
@@ -347,7 +336,7 @@ static void test_agent_refusals(void **state)
     bnc_agent *a = NULL;
     char path[BNC_PATH_MAX + 32];
     pid_t pid;
-    int fd;
+    int fd, stop;
     (void)state;
 
     /* A directory others may enter: no agent there. */
@@ -362,14 +351,16 @@ static void test_agent_refusals(void **state)
     assert_int_equal(bnc_agent_open(&a, p), BN_EINVAL);
     assert_int_equal(unlink(path), 0);
     /* An agent whose keys do not hold together gives none. */
-    pid = run_agent(p, 600, 1);
+    pid = run_agent(p, 600, 1, &stop);
     assert_int_equal(bnc_profile_new(&q, p->dir), 0);
     assert_int_equal(bnc_profile_use_agent(q), BN_ECORRUPT);
     assert_null(q->id);
-    /* Stopped from outside (SIGTERM): forgets, removes its socket. */
-    assert_int_equal(kill(pid, SIGTERM), 0);
+    /* Stopped from outside (a signal handler's byte): forgets, removes
+     * its socket. */
+    assert_int_equal(write(stop, "x", 1), 1);
     assert_int_equal(exit_of(pid), 0);
     assert_int_equal(access(path, F_OK), -1);
+    close(stop);
     bnc_profile_free(q);
     bnc_profile_free(p);
 }

@@ -361,7 +361,9 @@ int cli_unlock(cli_ctx *ctx)
         fprintf(stderr,
                 "binome: warning: the agent did not give the keys (%s); "
                 "asking the passphrase ('binome lock' stops that agent)\n",
-                bnc_strerror(rc));
+                rc == BNC_EDENIED    ? "agent.sock is another user's"
+                : rc == BNC_EVERSION ? "it is another release's agent"
+                                     : bnc_strerror(rc));
     rc = cli_passphrase(ctx, 0, &pass, &len);
     if (rc != 0)
         return rc;

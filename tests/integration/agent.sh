@@ -115,24 +115,41 @@ refuse "a second agent is refused before any passphrase" "already running" \
 refuse "a second agent with the passphrase too" "already running" agent
 
 # ---- what the agent holds and writes -------------------------------------
-# Its open files: the socket, the directory it locks, /dev/null and the
-# two ends of its own stop pipe (one pipe); nothing inherited, no file it
-# could write a key to.
-ls -l "/proc/$apid/fd" 2>/dev/null | sed -n 's/.* -> //p' >"$T/fds.all"
-grep -v -e '^socket:' -e '^/dev/null$' -e '^pipe:' \
-    -e "^$(readlink -f "$A")\$" "$T/fds.all" >"$T/fds"
-if [ -d "/proc/$apid/fd" ] && [ ! -s "$T/fds" ] &&
-    [ "$(grep -c '^pipe:' "$T/fds.all")" = 2 ] &&
-    [ "$(grep '^pipe:' "$T/fds.all" | sort -u | wc -l)" = 1 ]; then
-    ok "the agent keeps no file open but its socket, directory and stop pipe"
+# The agent is not dumpable: /proc/PID/fd and environ are root's, so only
+# root looks inside; its own user is refused, which proves it.
+if [ "$(id -u)" = 0 ]; then
+    # Its open files: the socket, the directory it locks, /dev/null and
+    # the two ends of its own stop pipe (one pipe); nothing inherited, no
+    # file it could write a key to.
+    ls -l "/proc/$apid/fd" 2>/dev/null | sed -n 's/.* -> //p' >"$T/fds.all"
+    grep -v -e '^socket:' -e '^/dev/null$' -e '^pipe:' \
+        -e "^$(readlink -f "$A")\$" "$T/fds.all" >"$T/fds"
+    if [ -d "/proc/$apid/fd" ] && [ ! -s "$T/fds" ] &&
+        [ "$(grep -c '^pipe:' "$T/fds.all")" = 2 ] &&
+        [ "$(grep '^pipe:' "$T/fds.all" | sort -u | wc -l)" = 1 ]; then
+        ok "the agent keeps no file open but its socket, directory and stop pipe"
+    else
+        not_ok "the agent keeps no file open but its socket, directory and stop pipe"
+        sed 's/^/#   /' "$T/fds.all"
+    fi
+    if [ "$(readlink "/proc/$apid/fd/2")" = /dev/null ]; then
+        ok "its standard error goes nowhere (it logs nothing)"
+    else
+        not_ok "its standard error goes nowhere (it logs nothing)"
+    fi
+    tr '\0' '\n' <"/proc/$apid/environ" >"$T/environ" 2>/dev/null
+    if [ -s "$T/environ" ] && grep -q '^PATH=' "$T/environ"; then
+        lacks "the passphrase is wiped from its environment" "$T/environ" \
+            "$PASS"
+    else
+        not_ok "its environment can be read (root)"
+    fi
 else
-    not_ok "the agent keeps no file open but its socket, directory and stop pipe"
-    sed 's/^/#   /' "$T/fds.all"
-fi
-if [ "$(readlink "/proc/$apid/fd/2")" = /dev/null ]; then
-    ok "its standard error goes nowhere (it logs nothing)"
-else
-    not_ok "its standard error goes nowhere (it logs nothing)"
+    if cat "/proc/$apid/environ" >/dev/null 2>&1; then
+        not_ok "it is not dumpable: its own user cannot read its environment"
+    else
+        ok "it is not dumpable: its own user cannot read its environment"
+    fi
 fi
 if [ -r "/proc/$apid/limits" ] &&
     grep -q '^Max core file size *0 *0' "/proc/$apid/limits"; then
@@ -140,12 +157,6 @@ if [ -r "/proc/$apid/limits" ] &&
 else
     not_ok "it makes no core file"
     grep -i core "/proc/$apid/limits" 2>/dev/null | sed 's/^/#   /'
-fi
-tr '\0' '\n' <"/proc/$apid/environ" >"$T/environ" 2>/dev/null
-if [ -s "$T/environ" ] && grep -q '^PATH=' "$T/environ"; then
-    lacks "the passphrase is wiped from its environment" "$T/environ" "$PASS"
-else
-    not_ok "its environment can be read (root)"
 fi
 grep -rlF "$PASS" "$A" >"$T/leak" 2>/dev/null
 lacks "the passphrase is in no file of the profile" "$T/leak" "$A"

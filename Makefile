@@ -165,7 +165,14 @@ $(BUILD)/adversary/%: $(BUILD)/obj/tests/adversary/%.o $(LIBSERVER) $(BASE_LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS)
 
-tests: all $(UNIT_RUNNER) $(RUNNER_FIXTURE) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BINS)
+# Helpers of the integration scripts (tests/integration/bn_*.c, e.g.
+# bn_agent_peer for agent.sh): built by the rule above, run by a script,
+# never as tests themselves.
+ITEST_TOOLS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,\
+                 $(wildcard tests/integration/bn_*.c))
+
+tests: all $(UNIT_RUNNER) $(RUNNER_FIXTURE) $(ITEST_BINS) $(BENCH_BINS) $(ADV_BINS) \
+       $(ITEST_TOOLS)
 
 # test: every unit test, each in its own process, then every integration
 # program and script of this build (the adversary's scripts play the

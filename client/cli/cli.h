@@ -54,6 +54,8 @@ int cli_device_link(cli_ctx *ctx, int argc, char **argv);
 int cli_device_add(cli_ctx *ctx, int argc, char **argv);
 int cli_device_list(cli_ctx *ctx, int argc, char **argv);
 int cli_device_remove(cli_ctx *ctx, int argc, char **argv);
+int cli_agent(cli_ctx *ctx, int argc, char **argv);
+int cli_lock(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_create(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv);
 int cli_invite(cli_ctx *ctx, int argc, char **argv);
@@ -199,6 +201,10 @@ int cli_new_passphrase(cli_ctx *ctx, char **pass, size_t *len);
  * do (restore it, or move it aside and join again).
  */
 int cli_profile_check(cli_ctx *ctx, int join);
+
+/* cli_unlock loads ctx->profile's identity (the profile open): from the
+ * agent when one runs ('binome agent'), else with the passphrase. */
+int cli_unlock(cli_ctx *ctx);
 
 /* cli_connect opens the profile, asks the passphrase, connects and logs
  * in: ctx->profile and ctx->client (main closes them); 0 at once when

@@ -161,11 +161,10 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
     return rc;
 }
 
-/* unlock opens the profile and its identity, without the server. */
+/* unlock opens the profile and its identity (the agent's, else with the
+ * passphrase), without the server. */
 static int unlock(cli_ctx *ctx)
 {
-    char *pass = NULL;
-    size_t len = 0;
     int rc;
 
     rc = bnc_profile_open(&ctx->profile, ctx->profile_dir);
@@ -174,12 +173,7 @@ static int unlock(cli_ctx *ctx)
                         ctx->profile_dir ? ctx->profile_dir : "the profile");
     if (rc != 0)
         return rc;
-    rc = cli_passphrase(ctx, 0, &pass, &len);
-    if (rc != 0)
-        return rc;
-    rc = bnc_profile_load_identity(ctx->profile, pass, len);
-    cli_passphrase_free(pass, len);
-    return rc;
+    return cli_unlock(ctx);
 }
 
 int cli_draft_arg(cli_ctx *ctx, const char *arg, uint64_t *id)

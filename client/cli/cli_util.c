@@ -383,10 +383,33 @@ int cli_profile_passphrase(cli_ctx *ctx, char **pass, size_t *len)
     return rc;
 }
 
-int cli_connect(cli_ctx *ctx)
+int cli_unlock(cli_ctx *ctx)
 {
     char *pass = NULL;
     size_t len = 0;
+    int rc;
+
+    /* The agent first ('binome agent'): then nothing is asked. */
+    rc = bnc_profile_use_agent(ctx->profile);
+    if (rc == 0)
+        return 0;
+    if (rc != BNC_ENOTFOUND)
+        fprintf(stderr,
+                "binome: warning: the agent did not give the keys (%s); "
+                "asking the passphrase ('binome lock' stops that agent)\n",
+                rc == BNC_EDENIED    ? "agent.sock is another user's"
+                : rc == BNC_EVERSION ? "it is another release's agent"
+                                     : bnc_strerror(rc));
+    rc = cli_passphrase(ctx, 0, &pass, &len);
+    if (rc != 0)
+        return rc;
+    rc = bnc_profile_load_identity(ctx->profile, pass, len);
+    cli_passphrase_free(pass, len);
+    return rc;
+}
+
+int cli_connect(cli_ctx *ctx)
+{
     int rc;
 
     if (ctx->client != NULL)
@@ -410,11 +433,9 @@ int cli_connect(cli_ctx *ctx)
         return cli_profile_check(ctx, 0);
     if (rc != 0)
         return rc;
-    rc = cli_passphrase(ctx, 0, &pass, &len);
-    if (rc != 0)
-        return rc;
-    rc = bnc_client_open(&ctx->client, ctx->profile, pass, len);
-    cli_passphrase_free(pass, len);
+    rc = cli_unlock(ctx);
+    if (rc == 0)
+        rc = bnc_client_open(&ctx->client, ctx->profile, NULL, 0);
     if (rc != 0)
         snprintf(ctx->server, sizeof ctx->server, "%s",
                  bnc_profile_server_error(ctx->profile));

@@ -346,6 +346,17 @@ static const cli_cmd commands[] = {
      "removed."},
     {"drafts discard", cli_drafts_discard, "ID",
      "Remove a draft without sending it (no passphrase needed)."},
+    {"agent", cli_agent, "[--idle MINUTES | --status]",
+     "Type the passphrase once for a session of commands: the agent asks "
+     "it (or takes BINOME_PASSPHRASE), unlocks your keys and keeps them in "
+     "the background, in memory only, for the commands you run under your "
+     "own user; they ask nothing while it runs. It forgets the keys and "
+     "stops after --idle minutes without a command (1 to 1440, default "
+     "15), or at 'binome lock'. --status says whether one runs and until "
+     "when."},
+    {"lock", cli_lock, "[--help]",
+     "Make the agent forget your keys now and stop: commands ask the "
+     "passphrase again. Says whether one was running."},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

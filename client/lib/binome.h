@@ -1839,6 +1839,63 @@ int bnc_draft_discard(const bnc_profile *p, uint64_t id);
 /* bnc_draft_path writes the path of drafts/ID to out: 0 or BNC_EINVAL. */
 int bnc_draft_path(const bnc_profile *p, uint64_t id, char *out, size_t size);
 
+/* ---- the agent (issue 15): unlock once for a session of commands --- */
+
+/*
+ * `binome agent` unlocks the identity once and keeps it in a background
+ * process, in locked memory, until it has been idle for a while; it
+ * listens on agent.sock in the profile directory and answers only
+ * processes of its own user. Programs ask it before asking the
+ * passphrase. The server never learns of it.
+ */
+typedef struct bnc_agent bnc_agent;
+
+/*
+ * bnc_profile_use_agent loads p's identity from the agent of p's
+ * directory, as bnc_profile_load_identity does from the key file: 0 (also
+ * when p already holds it), BNC_ENOTFOUND when no agent runs there,
+ * BNC_EVERSION when it is another release's agent (another format or
+ * size of the identity), BNC_EDENIED when the socket is another user's,
+ * BNC_ECLOSED when the agent closed without answering, BNC_ECORRUPT when
+ * its keys do not hold together, BNC_ETIMEDOUT, or -errno.
+ */
+int bnc_profile_use_agent(bnc_profile *p);
+
+/* bnc_agent_status: whether an agent runs for p's directory: 0 with the
+ * Unix time it forgets the keys unless used before, and its process id;
+ * BNC_ENOTFOUND when none runs; other errors as bnc_profile_use_agent. */
+int bnc_agent_status(const bnc_profile *p, int64_t *forget_at, uint32_t *pid);
+
+/* bnc_agent_lock tells the agent of p's directory to forget the keys and
+ * exit: 0 once it did, BNC_ENOTFOUND when none runs. */
+int bnc_agent_lock(const bnc_profile *p);
+
+/*
+ * bnc_agent_open makes the agent's socket in p's directory (mode 0600) and
+ * listens; the agent then runs in bnc_agent_serve. BNC_EDENIED when the
+ * directory is not private (group or others have any access) or belongs
+ * to another user, BNC_EEXIST when an agent already runs there (a socket
+ * left by one that died is replaced), BNC_ETOOLONG when the path does not
+ * fit a unix socket's, BNC_EINVAL when agent.sock is not a socket, or
+ * -errno. *out is allocated: free with bnc_agent_free.
+ */
+int bnc_agent_open(bnc_agent **out, const bnc_profile *p);
+
+/*
+ * bnc_agent_serve answers the agent's requests with p's identity (loaded:
+ * BNC_EINVAL before) until idle_seconds pass without a request for the
+ * keys, a lock request arrives, or stop_fd (-1: none) becomes readable or
+ * closes: a signal handler writes a byte to a pipe whose other end is
+ * stop_fd. It then forgets the identity (p holds none) and removes the
+ * socket: 0, or -errno when waiting failed.
+ */
+int bnc_agent_serve(bnc_agent *a, bnc_profile *p, unsigned idle_seconds,
+                    int stop_fd);
+
+/* bnc_agent_free closes a's socket, removing its file when remove is not
+ * 0 (a process that forked the agent keeps it); accepts NULL. */
+void bnc_agent_free(bnc_agent *a, int remove);
+
 #ifdef __cplusplus
 }
 #endif

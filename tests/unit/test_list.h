@@ -45,6 +45,7 @@
 #include "bn_unit.h"
 
 #define BN_UNIT_GROUPS(X)                                                      \
+    X(cli_agent)                                                               \
     X(cli_conn)                                                                \
     X(cli_draft)                                                               \
     X(cli_keys)                                                                \
@@ -159,6 +160,18 @@
     T(test_forked)                                                             \
     T(test_announced_head_differs)                                             \
     T(test_digest_and_record)
+
+/* test_cli_agent.c */
+#define BN_UNIT_cli_agent(G, T, TS)                                            \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_sizes_and_header)                                                   \
+    T(test_status_round_trip)                                                  \
+    T(test_get_over_a_socket)                                                  \
+    T(test_bad_answers_give_nothing)                                           \
+    T(test_peer_credentials)                                                   \
+    T(test_agent_gives_keys_and_forgets)                                       \
+    T(test_agent_idle_and_stale)                                               \
+    T(test_agent_refusals)
 
 /* test_cli_profile.c */
 #define BN_UNIT_cli_profile(G, T, TS)                                          \

@@ -291,6 +291,11 @@ int cli_device_link(cli_ctx *ctx, int argc, char **argv)
         printf("device %u added: it now holds your keys and logs in with "
                "its own. 'binome device remove %u' takes it away.\n",
                (unsigned)dev, (unsigned)dev);
+    /* an agent started before holds the keys without this device's own
+     * login key, which linking may just have made: it forgets them */
+    if (rc == 0 && bnc_agent_lock(ctx->profile) == 0)
+        printf("your agent forgot your keys: start it again with 'binome "
+               "agent'\n");
     bnc_link_free(l);
     return rc;
 }

@@ -122,6 +122,9 @@ link_start() {
 
 # ---- a second device, linked --------------------------------------------
 mkfifo "$T/a_in" "$T/b_in"
+# an agent runs on the laptop meanwhile: linking makes it forget
+BINOME_PASSPHRASE="pass phrase of alice2" "$BINOME" --profile "$T/alice2" \
+    agent >/dev/null 2>&1 || not_ok "an agent starts on the laptop"
 link_start phone phone
 case $LCODE in BD1.*) ok "device link shows a code to type" ;;
 *) not_ok "device link shows a code to type" ;; esac
@@ -143,6 +146,8 @@ wait $BPID && ok "device add ends well" || not_ok_detail \
     "device add ends well" "$T/b_err"
 has "the phone holds alice's account as device 2" "$T/b_out" \
     "(alice, mentor), device 2"
+has "the laptop's agent forgot the keys" "$T/a_out" "agent forgot your keys"
+check "... and the laptop unlocks with its passphrase as before" a2 whoami
 ph() { BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" \
     --profile "$T/phone" "$@"; }
 ph note show "$P" "$N1" --raw >"$T/out" 2>"$T/err"

@@ -97,25 +97,39 @@ static void print_items(FILE *f, const char *prefix, const bnc_log_loss *l,
                 l->known_seq);
 }
 
+/* span writes "entry F" or "entries F to K". */
+static const char *span(char out[64], uint64_t from, uint64_t to)
+{
+    if (from == to)
+        snprintf(out, 64, "entry %" PRIu64, from);
+    else
+        snprintf(out, 64, "entries %" PRIu64 " to %" PRIu64, from, to);
+    return out;
+}
+
 /* summary: one sentence of what the server did to the pair's log. */
 static void summary(char *out, size_t size, const char *pair,
                     const bnc_log_loss *l)
 {
+    char lost[64];
+    int one = l->from_seq == l->known_seq;
+
+    span(lost, l->from_seq, l->known_seq);
     if (l->forked)
-        snprintf(
-            out, size,
-            "the server forked the log of pair %s: from entry %" PRIu64
-            " on it holds other entries than the ones you saw (you saw "
-            "up to entry %" PRIu64 ", it now ends at entry %" PRIu64
-            "); entries %" PRIu64 " to %" PRIu64 " as you saw them are gone%s",
-            pair, l->from_seq, l->known_seq, l->server_seq, l->from_seq,
-            l->known_seq, l->exact ? "" : " (or more: from there or before)");
+        snprintf(out, size,
+                 "the server forked the log of pair %s: from entry %" PRIu64
+                 " on it holds other entries than the ones you saw (you saw "
+                 "up to entry %" PRIu64 ", it now ends at entry %" PRIu64
+                 "); %s as you saw %s %s gone%s",
+                 pair, l->from_seq, l->known_seq, l->server_seq, lost,
+                 one ? "it" : "them", one ? "is" : "are",
+                 l->exact ? "" : " (or more: from there or before)");
     else
         snprintf(out, size,
                  "the server rolled back the log of pair %s: it ends at entry "
-                 "%" PRIu64 " and you saw up to entry %" PRIu64
-                 "; entries %" PRIu64 " to %" PRIu64 " are gone%s",
-                 pair, l->server_seq, l->known_seq, l->from_seq, l->known_seq,
+                 "%" PRIu64 " and you saw up to entry %" PRIu64 "; %s %s "
+                 "gone%s",
+                 pair, l->server_seq, l->known_seq, lost, one ? "is" : "are",
                  l->exact ? "" : " (it may also differ before)");
 }
 
@@ -263,11 +277,11 @@ int cli_pair_resync(cli_ctx *ctx, int argc, char **argv)
     }
     if (rc != 0)
         goto cleanup;
-    printf("pair %s resynced: the server's history is accepted; entries "
-           "%" PRIu64 " to %" PRIu64
-           " you saw are lost (recorded in your profile: 'binome verify %s' "
+    printf("pair %s resynced: the server's history is accepted; %s you "
+           "saw %s lost (recorded in your profile: 'binome verify %s' "
            "shows it)\n",
-           pos[0], loss.from_seq, loss.known_seq, pos[0]);
+           pos[0], span(s, loss.from_seq, loss.known_seq),
+           loss.from_seq == loss.known_seq ? "is" : "are", pos[0]);
     print_rewrite(ctx, &loss, me);
 cleanup:
     free(loss.lost);
@@ -288,10 +302,12 @@ void cli_resyncs_print(cli_ctx *ctx, uint64_t pair_id)
         const bnc_log_loss *l = &v[i].loss;
         char date[32];
         when(date, v[i].date);
+        char lost[64];
         printf("resync: on %s you accepted the server's history after it "
-               "%s: entries %" PRIu64 " to %" PRIu64 " you had seen were lost",
+               "%s: %s you had seen %s lost",
                date, l->forked ? "forked the log" : "rolled the log back",
-               l->from_seq, l->known_seq);
+               span(lost, l->from_seq, l->known_seq),
+               l->from_seq == l->known_seq ? "was" : "were");
         if (l->nlost > 0) {
             printf(" (");
             for (size_t k = 0; k < l->nlost && k < 12; k++)

@@ -1847,10 +1847,14 @@ const char *bnc_log_op_name(uint8_t op);
  * entries from from_seq on (as bnc_client_log_loss said): every other
  * check of bnc_pair_open stands (the whole log's signatures and chain,
  * the membership replay, every record against the log), and a loss that
- * starts elsewhere is BNC_EROLLBACK still. On success the resync is
- * recorded in the profile (bnc_log_resyncs) and the server's head becomes
- * the remembered one. *out as bnc_pair_open's; *resynced (may be NULL) is
- * 1 when a loss was accepted, 0 when the log held what was seen.
+ * starts elsewhere is BNC_EROLLBACK still; and every note, session,
+ * objective and document is listed and checked against the log before
+ * anything is recorded (BNC_ETAMPER, BNC_EWITHHELD). On success the
+ * resync is recorded in the profile (bnc_log_resyncs) and the server's
+ * head becomes the remembered one. *out is the pair opened as with
+ * BNC_PAIR_NOKEYS (nothing written: open it again to write); *resynced
+ * (may be NULL) is 1 when a loss was accepted, 0 when the log held what
+ * was seen.
  */
 int bnc_pair_resync(bnc_client *c, uint64_t pair_id, uint64_t from_seq,
                     bnc_pair **out, int *resynced);

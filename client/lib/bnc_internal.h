@@ -54,6 +54,7 @@ struct bnc_client {
     /* bnc_pair_resync: the start of the loss the member accepted (0:
      * none); the known head then need not be in the server's log. */
     uint64_t resync_from;
+    int resync_hold; /* ... and the new head is not remembered yet */
 };
 
 #define BNC_WARNINGS_MAX 8

@@ -379,8 +379,8 @@ int bnc__log_remember(bnc_client *c, const bnc_pair *p)
     bnc_log_head known, now;
     int rc = bnc_log_load(c->profile, p->info.id, &known), changed;
 
-    if (rc != 0)
-        return rc;
+    if (rc != 0 || (p->resynced && c->resync_hold))
+        return rc; /* bnc_pair_resync remembers it once all is checked */
     now.seq = p->log_seq;
     memcpy(now.hash, p->log_head, sizeof now.hash);
     changed = now.seq != known.seq ||

@@ -549,18 +549,59 @@ int bnc_log_resyncs(const bnc_profile *prof, uint64_t pair_id, bnc_resync **out,
 
 /* ---- resync ------------------------------------------------------------- */
 
+/* check_items lists every note, session, objective and document of p:
+ * each list is checked against the pair's log (bnc_ledger.c), so that a
+ * server that withholds or alters a record is refused before a resync
+ * is recorded, not after. */
+static int check_items(bnc_client *c, const bnc_pair *p)
+{
+    bnc_note_meta *notes = NULL;
+    bnc_session *sessions = NULL;
+    bnc_objective *objectives = NULL;
+    bnc_doc *docs = NULL;
+    size_t nn = 0, ns = 0, no = 0, nd = 0;
+    int rc;
+
+    rc = bnc_note_list(c, p, &notes, &nn);
+    if (rc == 0)
+        rc = bnc_session_list(c, p, &sessions, &ns);
+    if (rc == 0)
+        rc = bnc_objective_list(c, p, &objectives, &no);
+    if (rc == 0)
+        rc = bnc_doc_list(c, p, &docs, &nd);
+    free(notes);
+    free(sessions);
+    bnc_objective_list_free(objectives, no);
+    bnc_doc_list_free(docs, nd);
+    return rc;
+}
+
 int bnc_pair_resync(bnc_client *c, uint64_t pair_id, uint64_t from_seq,
                     bnc_pair **out, int *resynced)
 {
     int rc;
 
+    *out = NULL;
     if (resynced != NULL)
         *resynced = 0;
     if (from_seq == 0)
         return BN_EINVAL;
+    /* Opened without keys (no key is drawn, nothing is written) and
+     * without remembering the new head until every record checked. */
     c->resync_from = from_seq;
-    rc = bnc_pair_open(c, pair_id, 0, out);
+    c->resync_hold = 1;
+    rc = bnc_pair_open(c, pair_id, BNC_PAIR_NOKEYS, out);
     c->resync_from = 0;
+    c->resync_hold = 0;
+    if (rc == 0 && (*out)->resynced) {
+        rc = check_items(c, *out);
+        if (rc == 0)
+            rc = bnc__log_remember(c, *out);
+        if (rc != 0) {
+            bnc_pair_free(*out);
+            *out = NULL;
+        }
+    }
     if (rc == 0 && resynced != NULL)
         *resynced = (*out)->resynced;
     return rc;

@@ -182,7 +182,8 @@ static int copy_loss(bnc_log_loss *dst, const bnc_log_loss *l)
 
 /* print_rewrite: what of their own the member may write again, by ids
  * (the last lost revision of each note), and their drafts. */
-static void print_rewrite(cli_ctx *ctx, const bnc_log_loss *l, uint64_t me)
+static void print_rewrite(cli_ctx *ctx, const char *pair, const bnc_log_loss *l,
+                          uint64_t me)
 {
     uint64_t *ids = NULL;
     size_t ndrafts = 0, shown = 0;
@@ -202,7 +203,10 @@ static void print_rewrite(cli_ctx *ctx, const bnc_log_loss *l, uint64_t me)
             continue; /* a later revision stands for it; keys are redrawn */
         if (shown++ == 0)
             printf("What you wrote that the server lost (write it again if "
-                   "it matters; your client keeps no copy of the texts):\n");
+                   "it matters; 'binome pair resync %s --rewrite' writes "
+                   "your lost note revisions again from the copies this "
+                   "machine keeps):\n",
+                   pair);
         item_words(x, what, sizeof what);
         printf("  entry %" PRIu64 ": %s%s%s\n", x->seq, bnc_log_op_name(x->op),
                what[0] ? ", " : "", what);
@@ -214,10 +218,133 @@ static void print_rewrite(cli_ctx *ctx, const bnc_log_loss *l, uint64_t me)
     free(ids);
 }
 
+/* own_last: x is this member's note revision, the last of its note
+ * among the lost entries. */
+static int own_last(const bnc_log_loss *l, size_t i, uint64_t me)
+{
+    const bnc_log_item *x = &l->lost[i];
+
+    if (x->author_id != me || x->op != BNC_LOG_OP_NOTE_PUT)
+        return 0;
+    for (size_t j = i + 1; j < l->nlost; j++)
+        if (l->lost[j].op == BNC_LOG_OP_NOTE_PUT && l->lost[j].item == x->item)
+            return 0;
+    return 1;
+}
+
+/* rewrite_one posts again the kept copy of lost note revision x: an
+ * edit on the revision the server has now, else the note anew under its
+ * id; through a draft, so that a failure keeps the text. 1: written. */
+static int rewrite_one(cli_ctx *ctx, bnc_pair *p, const char *pair,
+                       const bnc_log_loss *l, const bnc_log_item *x,
+                       const bnc_note_meta *notes, size_t nn)
+{
+    uint64_t pair_id = bnc_pair_get_info(p)->id;
+    bnc_draft copy, d;
+    uint32_t cur = 0;
+    int rc;
+
+    memset(&d, 0, sizeof d);
+    rc = bnc_sent_load(ctx->profile, pair_id, x->item, &copy);
+    if (rc != 0 || copy.revision != x->sub) {
+        printf("  note %016" PRIx64 " revision %" PRIu32
+               ": no copy of it is kept on this machine: write it again "
+               "yourself\n",
+               x->item, x->sub);
+        bnc_draft_clear(&copy);
+        return 0;
+    }
+    for (size_t i = 0; i < nn; i++)
+        if (notes[i].note_id == x->item && notes[i].revision > cur)
+            cur = notes[i].revision;
+    if (cur >= x->sub) {
+        printf("  note %016" PRIx64 " revision %" PRIu32
+               ": on the server again (revision %" PRIu32 ")\n",
+               x->item, x->sub, cur);
+        bnc_draft_clear(&copy);
+        return 1;
+    }
+    d.action = cur ? BNC_DRAFT_NOTE_EDIT : BNC_DRAFT_NOTE_ADD;
+    d.kind = copy.kind;
+    d.is_private = copy.is_private;
+    d.pair_id = pair_id;
+    d.note_id = x->item;
+    d.revision = cur;
+    d.session_id = copy.session_id;
+    /* A session made by a lost entry is gone: its number may now be
+     * another session's. */
+    if (d.session_id != 0 && d.session_id >= l->from_seq) {
+        printf("  note %016" PRIx64 ": its session %" PRIu64
+               " was lost too: written without a session\n",
+               x->item, d.session_id);
+        d.session_id = 0;
+    }
+    rc = bnc_draft_set_text(&d, copy.text, copy.len);
+    bnc_draft_clear(&copy);
+    if (rc == 0)
+        rc = bnc_draft_save(ctx->profile, &d);
+    if (rc == 0) {
+        printf("  note %016" PRIx64 " revision %" PRIu32 " written again: ",
+               x->item, x->sub);
+        fflush(stdout);
+        rc = cli_draft_send(ctx, p, pair, &d);
+    }
+    if (rc != 0) {
+        printf("not written: %s\n",
+               ctx->msg[0] ? cli_safe(ctx->msg) : bnc_strerror(rc));
+        if (ctx->after[0])
+            printf("  %s\n", cli_safe(ctx->after));
+        ctx->msg[0] = ctx->hint[0] = ctx->after[0] = '\0';
+    }
+    bnc_draft_clear(&d);
+    return rc == 0;
+}
+
+/* rewrite_lost posts again this member's lost note revisions that a
+ * copy was kept of (sent/), opening the pair with its keys. */
+static int rewrite_lost(cli_ctx *ctx, const char *pair, const bnc_log_loss *l,
+                        uint64_t me)
+{
+    bnc_note_meta *notes = NULL;
+    bnc_pair *p = NULL;
+    size_t nn = 0, want = 0, done = 0;
+    int rc;
+
+    for (size_t i = 0; i < l->nlost; i++)
+        want += own_last(l, i, me);
+    if (want == 0) {
+        printf("No note revision of yours was lost: nothing to write "
+               "again.\n");
+        return 0;
+    }
+    rc = cli_open_own_pair(ctx, pair, 0, &p);
+    if (rc == 0)
+        rc = cli_check_writable(ctx, p, pair);
+    if (rc == 0)
+        rc = bnc_note_list(ctx->client, p, &notes, &nn);
+    if (rc == 0) {
+        printf("Writing again what you wrote that the server lost:\n");
+        for (size_t i = 0; i < l->nlost; i++)
+            if (own_last(l, i, me))
+                done += (size_t)rewrite_one(ctx, p, pair, l, &l->lost[i], notes,
+                                            nn);
+        printf("%zu of %zu lost note(s) of yours written again.\n", done, want);
+        if (done < want)
+            rc = cli_fail(ctx, BNC_EINVAL,
+                          "pair %s: %zu lost note(s) of yours were not "
+                          "written again (said above)",
+                          pair, want - done);
+    }
+    free(notes);
+    bnc_pair_free(p);
+    return rc;
+}
+
 int cli_pair_resync(cli_ctx *ctx, int argc, char **argv)
 {
-    int yes = 0;
-    const cli_opt opts[] = {{"yes", NULL, &yes}, {NULL, NULL, NULL}};
+    int yes = 0, rewrite = 0;
+    const cli_opt opts[] = {
+        {"yes", NULL, &yes}, {"rewrite", NULL, &rewrite}, {NULL, NULL, NULL}};
     char *pos[1], s[400];
     bnc_log_loss loss = {0};
     bnc_pair *p = NULL;
@@ -230,9 +357,26 @@ int cli_pair_resync(cli_ctx *ctx, int argc, char **argv)
     ctx->resync_quiet = 1;
     rc = cli_open_own_pair(ctx, pos[0], BNC_PAIR_NOKEYS, &p);
     if (rc == 0) {
+        uint64_t id = bnc_pair_get_info(p)->id;
+        bnc_resync *v = NULL;
+        size_t n = 0;
         printf("pair %s: the server's log holds everything you saw: nothing "
                "to resync\n",
                pos[0]);
+        if (!rewrite)
+            goto cleanup;
+        /* --rewrite after the resync: the loss it recorded. */
+        bnc_pair_free(p);
+        p = NULL;
+        rc = bnc_log_resyncs(ctx->profile, id, &v, &n);
+        if (rc == 0 && n > 0)
+            rc = rewrite_lost(ctx, pos[0], &v[n - 1].loss,
+                              bnc_client_account(ctx->client)->id);
+        else if (rc == 0)
+            printf("No resync is recorded for pair %s: nothing to write "
+                   "again.\n",
+                   pos[0]);
+        bnc_log_resyncs_free(v, n);
         goto cleanup;
     }
     if (rc != BNC_EROLLBACK || bnc_client_log_loss(ctx->client) == NULL)
@@ -282,7 +426,12 @@ int cli_pair_resync(cli_ctx *ctx, int argc, char **argv)
            "shows it)\n",
            pos[0], span(s, loss.from_seq, loss.known_seq),
            loss.from_seq == loss.known_seq ? "is" : "are", pos[0]);
-    print_rewrite(ctx, &loss, me);
+    bnc_pair_free(p);
+    p = NULL;
+    if (rewrite)
+        rc = rewrite_lost(ctx, pos[0], &loss, me);
+    else
+        print_rewrite(ctx, pos[0], &loss, me);
 cleanup:
     free(loss.lost);
     bnc_pair_free(p);

@@ -1859,6 +1859,22 @@ const char *bnc_log_op_name(uint8_t op);
 int bnc_pair_resync(bnc_client *c, uint64_t pair_id, uint64_t from_seq,
                     bnc_pair **out, int *resynced);
 
+/*
+ * Sent copies (issue 15): the last revision of each note this member
+ * wrote, sealed like a draft (with the identity's self key) in
+ * sent/PAIR/NOTE, so that what a restored server lost can be written
+ * again (pair resync --rewrite). bnc_sent_keep keeps d (a note draft) as
+ * note_id's revision `revision` (replacing the copy before);
+ * bnc_sent_load opens it (BNC_ENOTFOUND: none; out->revision is the
+ * revision written; bnc_draft_clear it); bnc_sent_forget removes the
+ * pair's copies.
+ */
+int bnc_sent_keep(const bnc_profile *p, const bnc_draft *d, uint64_t note_id,
+                  uint32_t revision);
+int bnc_sent_load(const bnc_profile *p, uint64_t pair_id, uint64_t note_id,
+                  bnc_draft *out);
+int bnc_sent_forget(const bnc_profile *p, uint64_t pair_id);
+
 /* A resync the member accepted: when, and what was lost. */
 typedef struct bnc_resync {
     int64_t date; /* unix seconds */

@@ -384,6 +384,10 @@ int bnc__log_loss(uint64_t pair_id, const bnc_log_head *known,
                   size_t nlog, bnc_log_loss *out);
 void bnc__loss_clear(bnc_log_loss *l);
 
+/* bnc__resync_forget removes the index, the notes of own revisions,
+ * the record of resyncs and the sent copies of a pair (erased). */
+int bnc__resync_forget(const bnc_profile *prof, uint64_t pair_id);
+
 /* bnc__resync_record appends a resync (now, loss) to log/PAIR.resync. */
 int bnc__resync_record(const bnc_profile *prof, uint64_t pair_id,
                        const bnc_log_loss *loss);

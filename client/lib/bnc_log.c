@@ -159,6 +159,8 @@ int bnc_log_forget(const bnc_profile *prof, uint64_t pair_id)
 
     if (rc == 0 && unlink(path) != 0 && errno != ENOENT)
         rc = -errno;
+    if (rc == 0)
+        rc = bnc__resync_forget(prof, pair_id);
     return rc;
 }
 

@@ -429,6 +429,22 @@ const bnc_log_loss *bnc_client_log_loss(const bnc_client *c)
     return c != NULL && c->loss.known_seq != 0 ? &c->loss : NULL;
 }
 
+int bnc__resync_forget(const bnc_profile *prof, uint64_t pair_id)
+{
+    static const char *const ext[] = {"idx", "mine", "resync"};
+    char path[BNC_PATH_MAX + 64];
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0] && rc == 0; i++) {
+        rc = file_path(prof, pair_id, ext[i], path, sizeof path, 0);
+        if (rc == 0 && unlink(path) != 0 && errno != ENOENT)
+            rc = -errno;
+    }
+    if (rc == 0)
+        rc = bnc_sent_forget(prof, pair_id);
+    return rc;
+}
+
 /* ---- the record of resyncs ------------------------------------------- */
 
 int bnc__resync_record(const bnc_profile *prof, uint64_t pair_id,

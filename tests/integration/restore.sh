@@ -132,6 +132,23 @@ has "it says the pair is resynced" "$T/out" "pair $P resynced"
 has "it names her lost report to write again" "$T/out" \
     "entry $((H1 + 1)): note revision, note $N3 revision 1 (report)"
 has "... and her lost revision" "$T/out" "note $N1 revision 2 (note)"
+has "... and how to write them again" "$T/out" "pair resync $P --rewrite"
+# --rewrite, once resynced: from the sealed copies alice's client kept.
+check "'pair resync --rewrite' writes her lost notes again" \
+    as alice pair resync "$P" --rewrite
+has "... the lost report, anew under its id" "$T/out" \
+    "note $N3 revision 1 written again"
+has "... the lost revision, as an edit" "$T/out" \
+    "note $N1 revision 2 written again"
+has "... and counts them" "$T/out" "2 of 2 lost note(s) of yours written again"
+check "bob reads the report written again" as bob note show "$P" "$N3" --raw
+has "... its text" "$T/out" "Written after the backup: lost by the restore."
+check "bob reads the revision written again" as bob note show "$P" "$N1" --raw
+has "... its text" "$T/out" "A second revision, lost too."
+check "a second --rewrite writes nothing twice" \
+    as alice pair resync "$P" --rewrite
+has "... it finds them on the server" "$T/out" \
+    "note $N3 revision 1: on the server again"
 N4=$(note_from alice "Written after the resync.")
 if is_id "$N4"; then ok "alice writes again"; else not_ok "alice writes again"; fi
 check "bob reads it" as bob note show "$P" "$N4" --raw
@@ -165,7 +182,12 @@ has "it names her lost note" "$T/err" \
 lacks "it does not call it a plain rollback" "$T/err" "rolled back the log"
 status_is 3 "it keeps refusing without the explicit step" \
     as alice note list "$P"
-check "'pair resync --yes' accepts the fork" as alice pair resync "$P" --yes
+check "'pair resync --yes --rewrite' accepts the fork" \
+    as alice pair resync "$P" --yes --rewrite
+has "... and writes her lost note again" "$T/out" \
+    "note $N5 revision 1 written again"
+check "bob reads it" as bob note show "$P" "$N5" --raw
+has "... its text" "$T/out" "Alice, after the second backup."
 check "alice reads bob's note written after the restore" \
     as alice note show "$P" "$N6" --raw
 has "... its text" "$T/out" "Bob, after the restore"
@@ -185,6 +207,23 @@ if grep -rq "backup\|restore" "$T/alice/log"; then
     not_ok "the profile's log records hold no note text"
 else
     ok "the profile's log records hold no note text"
+fi
+if grep -rq "backup\|restore\|Alice, after" "$T/alice"; then
+    not_ok "no note text in clear anywhere in alice's profile (sent/ sealed)"
+else
+    ok "no note text in clear anywhere in alice's profile (sent/ sealed)"
+fi
+if [ "$(stat -c %a "$T/alice/sent")" = 700 ] &&
+    [ -n "$(ls "$T/alice/sent/$P")" ]; then
+    ok "sent/ keeps the copies, mode 0700"
+else
+    not_ok "sent/ keeps the copies, mode 0700"
+fi
+check "alice erases what she wrote ('erase --mine')" as alice erase "$P" --mine
+if [ -e "$T/alice/sent/$P" ]; then
+    not_ok "... and her sealed copies of it go from her profile"
+else
+    ok "... and her sealed copies of it go from her profile"
 fi
 
 finish

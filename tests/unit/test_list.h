@@ -145,7 +145,8 @@
     T(test_size_hides_length)                                                  \
     T(test_altered_cut_moved_foreign)                                          \
     T(test_list_and_discard)                                                   \
-    T(test_refuses_what_cannot_be_sent)
+    T(test_refuses_what_cannot_be_sent)                                        \
+    T(test_sent_copies)
 
 /* test_cli_log.c */
 #define BN_UNIT_cli_log(G, T, TS)                                              \

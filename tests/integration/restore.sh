@@ -10,7 +10,9 @@
 # - 'pair resync' explains and asks (refused without --yes off a
 #   terminal), then accepts the server's history: the pair works again
 #   for both, 'verify' shows the resync, the lost note revisions of the
-#   member are named to write again, drafts stay;
+#   member are named to write again and '--rewrite' writes them again
+#   from the sealed copies the client kept (once), a draft (the server
+#   stopped under the editor) stays and is sent;
 # - a fork (the other member writes after the restore, at the same
 #   entry numbers) is reported as a fork and also needs the explicit step.
 #
@@ -20,6 +22,7 @@
 # "N passed, N failed"; exits 1 when a check failed.
 . "$(dirname "$0")/lib/common.sh"
 need_progs "run make first" "$BINOMED" "$BINOME"
+need_pty
 make_tmp restore
 
 start_daemon_checked 61 97 "binomed starts"
@@ -88,6 +91,29 @@ else
     not_ok "alice's client saw four entries after the backup ($H1, $H2)"
 fi
 
+# A draft: the server stops while alice's editor is open (a fake editor
+# on a pty, as in drafts.sh); her text is kept, sealed, in drafts/.
+cat >"$T/editor" <<'EOF2'
+#!/bin/sh
+printf '%s\n' "Kept as a draft across the restore." >"$1"
+kill "$STOP_PID"
+i=0
+while kill -0 "$STOP_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+exit 0
+EOF2
+chmod 755 "$T/editor"
+mkdir -m 700 "$T/xdg"
+STOP_PID=$daemon EDITOR="$T/editor" XDG_RUNTIME_DIR="$T/xdg" \
+    BINOME_PASSPHRASE="pass phrase of alice" script -qec \
+    "$BINOME --profile $T/alice note add $P 2>$T/err" /dev/null \
+    </dev/null >"$T/out"
+D=$(tr -d '\r' <"$T/err" | sed -n 's/.*kept, encrypted, as draft \([0-9a-f]\{16\}\).*/\1/p' | head -n 1)
+if is_id "$D"; then
+    ok "the server stops under alice's editor: her text is kept as draft $D"
+else
+    not_ok "the server stops under alice's editor: her text is kept as a draft"
+fi
+
 restore
 
 status_is 3 "alice's note list is refused with the tamper status" \
@@ -133,6 +159,7 @@ has "it names her lost report to write again" "$T/out" \
     "entry $((H1 + 1)): note revision, note $N3 revision 1 (report)"
 has "... and her lost revision" "$T/out" "note $N1 revision 2 (note)"
 has "... and how to write them again" "$T/out" "pair resync $P --rewrite"
+has "... and that her draft is kept" "$T/out" "Your 1 draft(s) are kept"
 # --rewrite, once resynced: from the sealed copies alice's client kept.
 check "'pair resync --rewrite' writes her lost notes again" \
     as alice pair resync "$P" --rewrite
@@ -149,6 +176,12 @@ check "a second --rewrite writes nothing twice" \
     as alice pair resync "$P" --rewrite
 has "... it finds them on the server" "$T/out" \
     "note $N3 revision 1: on the server again"
+check "alice's draft is still there after the resync" as alice drafts
+has "... listed" "$T/out" "$D"
+check "... and she sends it" as alice drafts send "$D"
+DN=$(tail -n 1 "$T/out")
+check "bob reads it" as bob note show "$P" "$DN" --raw
+has "... its text" "$T/out" "Kept as a draft across the restore."
 N4=$(note_from alice "Written after the resync.")
 if is_id "$N4"; then ok "alice writes again"; else not_ok "alice writes again"; fi
 check "bob reads it" as bob note show "$P" "$N4" --raw

@@ -1802,12 +1802,12 @@ enum bnc_log_op {
  */
 typedef struct bnc_log_item {
     uint64_t seq;
-    uint8_t op;      /* what the entry logged: bnc_log_op_name */
-    uint16_t flags;  /* private, kept to a side, ... (the entry's bits) */
+    uint8_t op;     /* what the entry logged: bnc_log_op_name */
+    uint16_t flags; /* private, kept to a side, ... (the entry's bits) */
     uint64_t author_id;
-    int64_t time;    /* the author's clock, unix seconds */
-    uint64_t item;   /* note, objective, document or account id, or 0 */
-    uint32_t sub;    /* a note's revision, a key's epoch, ... */
+    int64_t time;        /* the author's clock, unix seconds */
+    uint64_t item;       /* note, objective, document or account id, or 0 */
+    uint32_t sub;        /* a note's revision, a key's epoch, ... */
     uint8_t note_kind;   /* own note revisions: BNC_KIND_*, else 0 */
     uint64_t session_id; /* own note revisions: their session, else 0 */
     char author[BNC_NAME_MAX + 1];
@@ -1885,8 +1885,8 @@ typedef struct bnc_resync {
  * bnc_log_resyncs reads the resyncs recorded for pair_id (oldest first;
  * none: *n 0); free with bnc_log_resyncs_free (accepts NULL).
  */
-int bnc_log_resyncs(const bnc_profile *prof, uint64_t pair_id,
-                    bnc_resync **out, size_t *n);
+int bnc_log_resyncs(const bnc_profile *prof, uint64_t pair_id, bnc_resync **out,
+                    size_t *n);
 void bnc_log_resyncs_free(bnc_resync *v, size_t n);
 
 #ifdef __cplusplus

@@ -367,9 +367,8 @@ int bnc__idx_load(const bnc_profile *prof, uint64_t pair_id, bnc__idx **out,
 
 /* bnc__mine_note records in log/PAIR.mine the kind and session of a note
  * revision this member wrote (ids only). */
-int bnc__mine_note(const bnc_profile *prof, uint64_t pair_id,
-                   uint64_t note_id, uint32_t revision, uint8_t kind,
-                   uint64_t session_id);
+int bnc__mine_note(const bnc_profile *prof, uint64_t pair_id, uint64_t note_id,
+                   uint32_t revision, uint8_t kind, uint64_t session_id);
 
 /*
  * bnc__log_loss describes what a verified server log (log[0..nlog),

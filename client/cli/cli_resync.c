@@ -79,12 +79,13 @@ static void print_items(FILE *f, const char *prefix, const bnc_log_loss *l,
 {
     for (size_t i = 0; i < l->nlost; i++) {
         const bnc_log_item *x = &l->lost[i];
-        char what[128], date[32];
+        char what[128], date[32], who[32];
         item_words(x, what, sizeof what);
         when(date, x->time);
+        snprintf(who, sizeof who, "member %" PRIu64, x->author_id);
         fprintf(f, "%sentry %" PRIu64 ": %s%s%s, by %s%s, %s\n", prefix, x->seq,
                 bnc_log_op_name(x->op), what[0] ? ", " : "", what,
-                x->author[0] ? cli_safe(x->author) : "member",
+                x->author[0] ? cli_safe(x->author) : who,
                 x->author_id == me ? " (you)" : "", date);
     }
     if (l->known_seq >= l->from_seq &&

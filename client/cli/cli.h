@@ -37,6 +37,10 @@ typedef struct cli_ctx {
     /* objective add and edit: the plan cli_draft_send sends with the text
      * (issue 14); NULL: none */
     const bnc_objective_plan *plan;
+    /* pair resync (issue 15): the start of the loss the member accepted
+     * (0: none), and no loss list on stderr (resync prints it). */
+    uint64_t resync_from;
+    int resync_quiet;
 } cli_ctx;
 
 typedef int (*cli_handler)(cli_ctx *ctx, int argc, char **argv);
@@ -109,6 +113,12 @@ int cli_drafts(cli_ctx *ctx, int argc, char **argv);
 int cli_drafts_show(cli_ctx *ctx, int argc, char **argv);
 int cli_drafts_send(cli_ctx *ctx, int argc, char **argv);
 int cli_drafts_discard(cli_ctx *ctx, int argc, char **argv);
+int cli_pair_resync(cli_ctx *ctx, int argc, char **argv);
+/* cli_loss_report: after BNC_EROLLBACK opening pair, the lost entries on
+ * stderr and the message: a fork or a rollback (cli_resync.c). */
+int cli_loss_report(cli_ctx *ctx, const char *pair);
+/* cli_resyncs_print: the resyncs recorded for a pair, a line each. */
+void cli_resyncs_print(cli_ctx *ctx, uint64_t pair_id);
 
 /* ---- shared helpers (cli_util.c) ------------------------------------ */
 

@@ -130,6 +130,10 @@ int cli_draft_send(cli_ctx *ctx, bnc_pair *p, const char *pair, bnc_draft *d)
         }
     }
     if (rc == 0) {
+        /* A sealed copy of the last revision, should a restored server
+         * lose it (pair resync --rewrite); a help only: no failure. */
+        if (d->action == BNC_DRAFT_NOTE_ADD || d->action == BNC_DRAFT_NOTE_EDIT)
+            (void)bnc_sent_keep(ctx->profile, d, id, rev);
         if (d->action == BNC_DRAFT_NOTE_EDIT)
             printf("note %016" PRIx64 " revision %u\n", id, rev);
         else if (d->action == BNC_DRAFT_OBJECTIVE_EDIT)

@@ -501,19 +501,14 @@ int cli_open_pair(cli_ctx *ctx, const char *arg, int flags, bnc_pair **out)
         rc = cli_connect(ctx);
     ctx->pair = arg;
     if (rc == 0) {
-        rc = bnc_pair_open(ctx->client, id, flags, out);
+        if (ctx->resync_from != 0)
+            rc = bnc_pair_resync(ctx->client, id, ctx->resync_from, out, NULL);
+        else
+            rc = bnc_pair_open(ctx->client, id, flags, out);
         cli_pair_error(ctx, rc, arg);
     }
     if (rc == BNC_EROLLBACK) {
-        cli_fail(ctx, rc,
-                 "the server rolled back or forked the log of pair %s: entry "
-                 "%" PRIu64 ", which you saw before, is missing or different",
-                 arg, bnc_client_log_bad_seq(ctx->client));
-        cli_hint(ctx,
-                 "do not trust this server's copy of pair %s; tell your "
-                 "administrator (its data may have been restored from "
-                 "an old copy, or altered)",
-                 arg);
+        cli_loss_report(ctx, arg);
     } else if (rc == BNC_ECHAIN &&
                bnc_client_log_bad_author(ctx->client) != 0) {
         cli_fail(ctx, rc,

@@ -65,6 +65,7 @@ int cli_verify(cli_ctx *ctx, int argc, char **argv)
         bnc_pair_log_head(p, &h);
         bnc_log_digest(&h, digest);
         printf("log: entry %" PRIu64 ", digest %s\n", h.seq, digest);
+        cli_resyncs_print(ctx, bnc_pair_get_info(p)->id);
     }
     if (confirm) {
         rc = bnc_pair_confirm(ctx->profile, p);

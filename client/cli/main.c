@@ -357,6 +357,17 @@ static const cli_cmd commands[] = {
     {"lock", cli_lock, "[--help]",
      "Make the agent forget your keys now and stop: commands ask the "
      "passphrase again. Says whether one was running."},
+    {"pair resync", cli_pair_resync, "PAIR [--yes] [--rewrite]",
+     "After the server was restored from a backup: when the server's log "
+     "of the pair lost entries you saw (every command on the pair refuses "
+     "and names them), show what was lost, ask, and accept the server's "
+     "history as it is now. The rest of its log is checked in full as "
+     "always; only the loss shown is accepted. The resync is recorded in "
+     "your profile ('binome verify PAIR' shows it) and the note revisions "
+     "you wrote that were lost are named, to write again. --rewrite "
+     "writes them again from the sealed copy this machine keeps of the "
+     "last revision of each note you wrote (also after the resync). --yes: "
+     "do not ask (needed when not on a terminal)."},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1895,6 +1895,126 @@ int bnc_agent_serve(bnc_agent *a, bnc_profile *p, unsigned idle_seconds,
 /* bnc_agent_free closes a's socket, removing its file when remove is not
  * 0 (a process that forked the agent keeps it); accepts NULL. */
 void bnc_agent_free(bnc_agent *a, int remove);
+/* ------------------------------------------------------------------ */
+/* After a restore from backup: what the server lost (issue 15)        */
+
+/* What a log entry logged: the code of the request it records (frozen:
+ * the wire's message codes, checked in bnc_resync.c). */
+enum bnc_log_op {
+    BNC_LOG_OP_PAIR_ERASE = 0x2b,
+    BNC_LOG_OP_PAIR_ACCEPT = 0x34,
+    BNC_LOG_OP_PAIR_END = 0x35,
+    BNC_LOG_OP_KEY_PUT = 0x36,
+    BNC_LOG_OP_MEMBER_ADD = 0x37,
+    BNC_LOG_OP_NOTE_PUT = 0x40,
+    BNC_LOG_OP_MEMBER_REMOVE = 0x46,
+    BNC_LOG_OP_SIDE_KEY_PUT = 0x47,
+    BNC_LOG_OP_SESSION_ADD = 0x50,
+    BNC_LOG_OP_SESSION_UPDATE = 0x51,
+    BNC_LOG_OP_SESSION_MODE_SET = 0x58,
+    BNC_LOG_OP_OBJECTIVE_ADD = 0x60,
+    BNC_LOG_OP_OBJECTIVE_REACH = 0x61,
+    BNC_LOG_OP_OBJECTIVE_EDIT = 0x64,
+    BNC_LOG_OP_OBJECTIVE_ABANDON = 0x65,
+    BNC_LOG_OP_OBJECTIVE_REOPEN = 0x66,
+    BNC_LOG_OP_DOC_CHUNK = 0x71,
+};
+
+/*
+ * One entry of a pair's log as this client verified it, from the small
+ * index the profile keeps (log/PAIR.idx: what each entry logged, never
+ * any content). note_kind and session_id are known only for this
+ * member's own note revisions (0 otherwise); author is the member's name
+ * as the pair lists them ("" when unknown).
+ */
+typedef struct bnc_log_item {
+    uint64_t seq;
+    uint8_t op;     /* what the entry logged: bnc_log_op_name */
+    uint16_t flags; /* private, kept to a side, ... (the entry's bits) */
+    uint64_t author_id;
+    int64_t time;        /* the author's clock, unix seconds */
+    uint64_t item;       /* note, objective, document or account id, or 0 */
+    uint32_t sub;        /* a note's revision, a key's epoch, ... */
+    uint8_t note_kind;   /* own note revisions: BNC_KIND_*, else 0 */
+    uint64_t session_id; /* own note revisions: their session, else 0 */
+    char author[BNC_NAME_MAX + 1];
+} bnc_log_item;
+
+/*
+ * What a server's log lost of what this client verified: entries
+ * from_seq .. known_seq. forked: the server holds other, validly signed
+ * entries from from_seq on (else its log simply stops at server_seq =
+ * from_seq - 1). exact: 0 when the profile's index did not cover the
+ * entries and from_seq is only a bound (the loss starts at or before
+ * it). lost: the lost entries the index knows, by seq.
+ */
+typedef struct bnc_log_loss {
+    int forked;
+    int exact;
+    uint64_t from_seq;
+    uint64_t known_seq;
+    uint64_t server_seq;
+    bnc_log_item *lost;
+    size_t nlost;
+} bnc_log_loss;
+
+/*
+ * bnc_client_log_loss: after BNC_EROLLBACK from bnc_pair_open, what the
+ * server lost (its whole log verified otherwise); NULL when the rollback
+ * could not be described. Valid until the next call on c.
+ */
+const bnc_log_loss *bnc_client_log_loss(const bnc_client *c);
+
+/* bnc_log_op_name: what an entry logged, in words ("note revision",
+ * "session", "objective", "key epoch", "member change", ...). */
+const char *bnc_log_op_name(uint8_t op);
+
+/*
+ * bnc_pair_resync opens pair_id accepting that the server lost the
+ * entries from from_seq on (as bnc_client_log_loss said): every other
+ * check of bnc_pair_open stands (the whole log's signatures and chain,
+ * the membership replay, every record against the log), and a loss that
+ * starts elsewhere is BNC_EROLLBACK still; and every note, session,
+ * objective and document is listed and checked against the log before
+ * anything is recorded (BNC_ETAMPER, BNC_EWITHHELD). On success the
+ * resync is recorded in the profile (bnc_log_resyncs) and the server's
+ * head becomes the remembered one. *out is the pair opened as with
+ * BNC_PAIR_NOKEYS (nothing written: open it again to write); *resynced
+ * (may be NULL) is 1 when a loss was accepted, 0 when the log held what
+ * was seen.
+ */
+int bnc_pair_resync(bnc_client *c, uint64_t pair_id, uint64_t from_seq,
+                    bnc_pair **out, int *resynced);
+
+/*
+ * Sent copies (issue 15): the last revision of each note this member
+ * wrote, sealed like a draft (with the identity's self key) in
+ * sent/PAIR/NOTE, so that what a restored server lost can be written
+ * again (pair resync --rewrite). bnc_sent_keep keeps d (a note draft) as
+ * note_id's revision `revision` (replacing the copy before);
+ * bnc_sent_load opens it (BNC_ENOTFOUND: none; out->revision is the
+ * revision written; bnc_draft_clear it); bnc_sent_forget removes the
+ * pair's copies.
+ */
+int bnc_sent_keep(const bnc_profile *p, const bnc_draft *d, uint64_t note_id,
+                  uint32_t revision);
+int bnc_sent_load(const bnc_profile *p, uint64_t pair_id, uint64_t note_id,
+                  bnc_draft *out);
+int bnc_sent_forget(const bnc_profile *p, uint64_t pair_id);
+
+/* A resync the member accepted: when, and what was lost. */
+typedef struct bnc_resync {
+    int64_t date; /* unix seconds */
+    bnc_log_loss loss;
+} bnc_resync;
+
+/*
+ * bnc_log_resyncs reads the resyncs recorded for pair_id (oldest first;
+ * none: *n 0); free with bnc_log_resyncs_free (accepts NULL).
+ */
+int bnc_log_resyncs(const bnc_profile *prof, uint64_t pair_id, bnc_resync **out,
+                    size_t *n);
+void bnc_log_resyncs_free(bnc_resync *v, size_t n);
 
 #ifdef __cplusplus
 }

@@ -221,6 +221,7 @@ void bnc_client_close(bnc_client *c)
     if (c == NULL)
         return;
     bnc_conn_close(c->conn);
+    bnc__loss_clear(&c->loss);
     free(c);
 }
 

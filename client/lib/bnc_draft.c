@@ -113,11 +113,46 @@ static int valid(const bnc_draft *d)
     }
 }
 
+/* seal_to seals d into path under ad, its id field idfield. */
+static int seal_to(const bnc_profile *p, const char *path, const uint8_t *ad,
+                   size_t adlen, const bnc_draft *d, uint64_t idfield,
+                   uint32_t revision)
+{
+    uint8_t *pt = NULL, *box = NULL;
+    size_t ptlen = 0, boxlen = 0;
+    int rc;
+
+    ptlen = bn_padme_len(HEAD_BYTES + d->len);
+    pt = sodium_malloc(ptlen);
+    if (pt == NULL)
+        return BN_ENOMEM;
+    memset(pt, 0, ptlen);
+    pt[0] = DRAFT_VERSION;
+    pt[1] = d->action;
+    pt[2] = d->kind;
+    pt[3] = d->is_private;
+    bn_put_be64(pt + 4, idfield);
+    bn_put_be64(pt + 12, d->pair_id);
+    bn_put_be64(pt + 20, d->note_id);
+    bn_put_be64(pt + 28, d->session_id);
+    bn_put_be32(pt + 36, revision);
+    bn_put_be32(pt + 40, d->date);
+    bn_put_be64(pt + 44, (uint64_t)d->created);
+    bn_put_be32(pt + 52, (uint32_t)d->len);
+    memcpy(pt + HEAD_BYTES, d->text, d->len);
+    rc = bn_draftbox_seal(&box, &boxlen, p->id->self_key, ad, adlen, pt, ptlen);
+    if (rc == 0)
+        rc = bn_file_write_atomic(path, box, boxlen, 0600);
+    sodium_memzero(pt, ptlen);
+    sodium_free(pt);
+    free(box);
+    return rc;
+}
+
 int bnc_draft_save(const bnc_profile *p, bnc_draft *d)
 {
     char path[BNC_PATH_MAX + 32];
-    uint8_t ad[AD_BYTES], *pt = NULL, *box = NULL;
-    size_t ptlen = 0, boxlen = 0;
+    uint8_t ad[AD_BYTES];
     int rc;
 
     if (p->id == NULL || p->account_id == 0 || !valid(d))
@@ -135,33 +170,8 @@ int bnc_draft_save(const bnc_profile *p, bnc_draft *d)
         rc = bnc_draft_path(p, d->id, path, sizeof path);
     if (rc != 0)
         return rc;
-    ptlen = bn_padme_len(HEAD_BYTES + d->len);
-    pt = sodium_malloc(ptlen);
-    if (pt == NULL)
-        return BN_ENOMEM;
-    memset(pt, 0, ptlen);
-    pt[0] = DRAFT_VERSION;
-    pt[1] = d->action;
-    pt[2] = d->kind;
-    pt[3] = d->is_private;
-    bn_put_be64(pt + 4, d->id);
-    bn_put_be64(pt + 12, d->pair_id);
-    bn_put_be64(pt + 20, d->note_id);
-    bn_put_be64(pt + 28, d->session_id);
-    bn_put_be32(pt + 36, d->revision);
-    bn_put_be32(pt + 40, d->date);
-    bn_put_be64(pt + 44, (uint64_t)d->created);
-    bn_put_be32(pt + 52, (uint32_t)d->len);
-    memcpy(pt + HEAD_BYTES, d->text, d->len);
     make_ad(ad, p->account_id, d->id);
-    rc = bn_draftbox_seal(&box, &boxlen, p->id->self_key, ad, sizeof ad, pt,
-                          ptlen);
-    if (rc == 0)
-        rc = bn_file_write_atomic(path, box, boxlen, 0600);
-    sodium_memzero(pt, ptlen);
-    sodium_free(pt);
-    free(box);
-    return rc;
+    return seal_to(p, path, ad, sizeof ad, d, d->id, d->revision);
 }
 
 /* read_file reads path (at most FILE_MAX bytes) into a malloc'd buffer. */
@@ -227,24 +237,18 @@ static int parse(const uint8_t *pt, size_t ptlen, uint64_t id, bnc_draft *out)
     return 0;
 }
 
-int bnc_draft_load(const bnc_profile *p, uint64_t id, bnc_draft *out)
+/* open_from opens the box at path under ad into *out (id field id). */
+static int open_from(const bnc_profile *p, const char *path, const uint8_t *ad,
+                     size_t adlen, uint64_t id, bnc_draft *out)
 {
-    char path[BNC_PATH_MAX + 32];
-    uint8_t ad[AD_BYTES], *box = NULL, *pt = NULL;
+    uint8_t *box = NULL, *pt = NULL;
     size_t boxlen = 0, ptlen = 0;
     int rc;
 
-    memset(out, 0, sizeof *out);
-    if (p->id == NULL || p->account_id == 0)
-        return BN_EINVAL;
-    rc = bnc_draft_path(p, id, path, sizeof path);
-    if (rc == 0)
-        rc = read_file(path, &box, &boxlen);
+    rc = read_file(path, &box, &boxlen);
     if (rc != 0)
         return rc;
-    make_ad(ad, p->account_id, id);
-    rc = bn_draftbox_open(&pt, &ptlen, p->id->self_key, ad, sizeof ad, box,
-                          boxlen);
+    rc = bn_draftbox_open(&pt, &ptlen, p->id->self_key, ad, adlen, box, boxlen);
     free(box);
     if (rc != 0)
         return rc;
@@ -252,6 +256,22 @@ int bnc_draft_load(const bnc_profile *p, uint64_t id, bnc_draft *out)
     sodium_memzero(pt, ptlen);
     sodium_free(pt);
     return rc;
+}
+
+int bnc_draft_load(const bnc_profile *p, uint64_t id, bnc_draft *out)
+{
+    char path[BNC_PATH_MAX + 32];
+    uint8_t ad[AD_BYTES];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (p->id == NULL || p->account_id == 0)
+        return BN_EINVAL;
+    rc = bnc_draft_path(p, id, path, sizeof path);
+    if (rc != 0)
+        return rc;
+    make_ad(ad, p->account_id, id);
+    return open_from(p, path, ad, sizeof ad, id, out);
 }
 
 /* name_id reads a draft's file name (16 lowercase hex digits). */
@@ -357,5 +377,128 @@ int bnc_draft_discard(const bnc_profile *p, uint64_t id)
 
     if (rc == 0 && unlink(path) != 0)
         rc = errno == ENOENT ? BN_ENOTFOUND : -errno;
+    return rc;
+}
+
+/* ---- sent copies (issue 15) ---------------------------------------- */
+
+/*
+ * The last revision of each note this member wrote, kept as
+ * sent/PAIR/NOTE (16 hex digits), in the draft's format and box, with
+ * the revision written in the revision field and the note id in the id
+ * field, and associated data
+ *
+ *   "binome sent v1" (14 ASCII bytes) || account_id || pair_id || note_id
+ *
+ * so that a copy does not open under another name, pair or account.
+ */
+#define SENT_LABEL "binome sent v1"
+#define SENT_LABEL_BYTES 14
+#define SENT_AD_BYTES (SENT_LABEL_BYTES + 24)
+
+static void sent_ad(uint8_t ad[SENT_AD_BYTES], uint64_t account, uint64_t pair,
+                    uint64_t note)
+{
+    memcpy(ad, SENT_LABEL, SENT_LABEL_BYTES);
+    bn_put_be64(ad + SENT_LABEL_BYTES, account);
+    bn_put_be64(ad + SENT_LABEL_BYTES + 8, pair);
+    bn_put_be64(ad + SENT_LABEL_BYTES + 16, note);
+}
+
+/* sent_path: dir/sent/PAIR (note 0) or dir/sent/PAIR/NOTE; mk makes the
+ * directories (0700). */
+static int sent_path(const bnc_profile *p, uint64_t pair, uint64_t note,
+                     char *out, size_t size, int mk)
+{
+    int rc = 0, n;
+
+    if (mk) {
+        rc = bnc_profile_path(p, out, size, "sent");
+        if (rc == 0)
+            rc = bnc__mkdir_private(out);
+    }
+    n = snprintf(out, size, "%s/sent/%" PRIu64, p->dir, pair);
+    if (rc == 0 && (n < 0 || (size_t)n >= size))
+        rc = BN_EINVAL;
+    if (rc == 0 && mk)
+        rc = bnc__mkdir_private(out);
+    if (rc == 0 && note != 0) {
+        n = snprintf(out, size, "%s/sent/%" PRIu64 "/%016" PRIx64, p->dir, pair,
+                     note);
+        if (n < 0 || (size_t)n >= size)
+            rc = BN_EINVAL;
+    }
+    return rc;
+}
+
+int bnc_sent_keep(const bnc_profile *p, const bnc_draft *d, uint64_t note_id,
+                  uint32_t revision)
+{
+    char path[BNC_PATH_MAX + 64];
+    uint8_t ad[SENT_AD_BYTES];
+    bnc_draft c = *d;
+    int rc;
+
+    if (p->id == NULL || p->account_id == 0 || !valid(d) || note_id == 0 ||
+        revision == 0 ||
+        (d->action != BNC_DRAFT_NOTE_ADD && d->action != BNC_DRAFT_NOTE_EDIT))
+        return BN_EINVAL;
+    c.note_id = note_id;
+    rc = sent_path(p, d->pair_id, note_id, path, sizeof path, 1);
+    if (rc != 0)
+        return rc;
+    sent_ad(ad, p->account_id, d->pair_id, note_id);
+    return seal_to(p, path, ad, sizeof ad, &c, note_id, revision);
+}
+
+int bnc_sent_load(const bnc_profile *p, uint64_t pair_id, uint64_t note_id,
+                  bnc_draft *out)
+{
+    char path[BNC_PATH_MAX + 64];
+    uint8_t ad[SENT_AD_BYTES];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (p->id == NULL || p->account_id == 0 || note_id == 0)
+        return BN_EINVAL;
+    rc = sent_path(p, pair_id, note_id, path, sizeof path, 0);
+    if (rc != 0)
+        return rc;
+    sent_ad(ad, p->account_id, pair_id, note_id);
+    rc = open_from(p, path, ad, sizeof ad, note_id, out);
+    if (rc == 0 && (out->pair_id != pair_id || out->note_id != note_id)) {
+        bnc_draft_clear(out);
+        rc = BN_ECORRUPT;
+    }
+    if (rc == 0)
+        out->id = 0; /* a copy, not a draft */
+    return rc;
+}
+
+int bnc_sent_forget(const bnc_profile *p, uint64_t pair_id)
+{
+    char path[BNC_PATH_MAX + 64], file[BNC_PATH_MAX + 160];
+    struct dirent *e;
+    DIR *dir;
+    int rc = sent_path(p, pair_id, 0, path, sizeof path, 0);
+
+    if (rc != 0)
+        return rc;
+    dir = opendir(path);
+    if (dir == NULL)
+        return errno == ENOENT ? 0 : -errno;
+    while ((e = readdir(dir)) != NULL) {
+        int n;
+        if (e->d_name[0] == '.')
+            continue;
+        n = snprintf(file, sizeof file, "%s/%.64s", path, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof file)
+            continue;
+        if (unlink(file) != 0 && errno != ENOENT)
+            rc = -errno;
+    }
+    closedir(dir);
+    if (rc == 0 && rmdir(path) != 0 && errno != ENOENT)
+        rc = -errno;
     return rc;
 }

@@ -67,6 +67,12 @@ struct bnc_client {
      * pair's log but the server served revision 1"); ids and numbers
      * only, never content. */
     char tamper[256];
+    /* After BN_EROLLBACK: what the server lost (bnc_resync.c). */
+    bnc_log_loss loss;
+    /* bnc_pair_resync: the start of the loss the member accepted (0:
+     * none); the known head then need not be in the server's log. */
+    uint64_t resync_from;
+    int resync_hold; /* ... and the new head is not remembered yet */
 };
 
 #define BNC_WARNINGS_MAX 8
@@ -113,6 +119,7 @@ struct bnc_pair {
         uint64_t seq;
     } erased[BN_MEMBERS_MAX];
     size_t nerased;
+    int resynced; /* opened accepting the loss in c->loss (bnc_pair_resync) */
 };
 
 /* What bnc_doc_get needs of a listed document, in one allocation. */
@@ -349,5 +356,57 @@ struct bnc__list_ctx {
  * one (*last, the previous page's last id at a page's start) and moves
  * *last on: BN_EPROTO otherwise, so a server cannot make a list loop. */
 int bnc__page_next(uint64_t *last, uint64_t id);
+
+/* ---- after a restore: the local index and the loss (bnc_resync.c) --- */
+
+/* One line of log/PAIR.idx: an entry this client verified, and its hash. */
+typedef struct bnc__idx {
+    bnc_log_item it;
+    uint8_t hash[BN_HASH_BYTES];
+} bnc__idx;
+
+/*
+ * bnc__idx_write writes log/PAIR.idx from p's verified log (p->log, seq 1
+ * .. p->nlog), atomically: what each entry logged, its author and date,
+ * its hash; never content.
+ */
+int bnc__idx_write(const bnc_profile *prof, const bnc_pair *p);
+/* bnc__idx_keep: bnc__idx_write when the head changed or no index exists
+ * yet (a profile from before the index). */
+int bnc__idx_keep(const bnc_profile *prof, const bnc_pair *p, int changed);
+
+/*
+ * bnc__idx_load reads log/PAIR.idx (missing: *n 0), with the kind and
+ * session of this member's own note revisions (log/PAIR.mine) filled
+ * in; *out malloc'd. BN_ECORRUPT for a line that does not parse.
+ */
+int bnc__idx_load(const bnc_profile *prof, uint64_t pair_id, bnc__idx **out,
+                  size_t *n);
+
+/* bnc__mine_note records in log/PAIR.mine the kind and session of a note
+ * revision this member wrote (ids only). */
+int bnc__mine_note(const bnc_profile *prof, uint64_t pair_id, uint64_t note_id,
+                   uint32_t revision, uint8_t kind, uint64_t session_id);
+
+/*
+ * bnc__log_loss describes what a verified server log (log[0..nlog),
+ * seq 1 .. nlog) lost of what this client verified (known, and the
+ * index idx[0..nidx)): the first entry that differs (forked) or is
+ * missing, and the index's entries from there to known->seq. BN_EINVAL
+ * when the log holds known (nothing lost). out->lost malloc'd: free
+ * with bnc__loss_clear.
+ */
+int bnc__log_loss(uint64_t pair_id, const bnc_log_head *known,
+                  const bnc__idx *idx, size_t nidx, const bn_log_entry *log,
+                  size_t nlog, bnc_log_loss *out);
+void bnc__loss_clear(bnc_log_loss *l);
+
+/* bnc__resync_forget removes the index, the notes of own revisions,
+ * the record of resyncs and the sent copies of a pair (erased). */
+int bnc__resync_forget(const bnc_profile *prof, uint64_t pair_id);
+
+/* bnc__resync_record appends a resync (now, loss) to log/PAIR.resync. */
+int bnc__resync_record(const bnc_profile *prof, uint64_t pair_id,
+                       const bnc_log_loss *loss);
 
 #endif

@@ -159,6 +159,8 @@ int bnc_log_forget(const bnc_profile *prof, uint64_t pair_id)
 
     if (rc == 0 && unlink(path) != 0 && errno != ENOENT)
         rc = -errno;
+    if (rc == 0)
+        rc = bnc__resync_forget(prof, pair_id);
     return rc;
 }
 
@@ -309,6 +311,30 @@ static int check_from(bnc_client *c, bnc_pair *p, const bnc_log_head *known,
     return rc;
 }
 
+/* describe_loss: after a verified log that lost the known head, what it
+ * lost (bnc_resync.c), with the authors' names as the pair lists them. */
+static void describe_loss(bnc_client *c, const bnc_pair *p,
+                          const bnc_log_head *known)
+{
+    bnc__idx *idx = NULL;
+    size_t nidx = 0;
+
+    bnc__loss_clear(&c->loss);
+    /* An index that does not read is no index: the loss is then only
+     * bounded by the head (exact 0). */
+    if (bnc__idx_load(c->profile, p->info.id, &idx, &nidx) != 0)
+        nidx = 0;
+    if (bnc__log_loss(p->info.id, known, idx, nidx, p->log, p->nlog,
+                      &c->loss) == 0)
+        for (size_t i = 0; i < c->loss.nlost; i++) {
+            const bnc_member *m = bnc_pair_member(p, c->loss.lost[i].author_id);
+            if (m != NULL)
+                snprintf(c->loss.lost[i].author, sizeof c->loss.lost[i].author,
+                         "%s", m->name);
+        }
+    free(idx);
+}
+
 int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
 {
     static const bnc_log_head zero;
@@ -316,18 +342,14 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
     int rc;
 
     c->log_bad_seq = 0;
+    bnc__loss_clear(&c->loss);
     rc = bnc_log_load(c->profile, p->info.id, &known);
     if (rc != 0)
         return rc;
-    if (known.seq > expect->seq ||
-        (known.seq == expect->seq &&
-         sodium_memcmp(known.hash, expect->hash, sizeof known.hash) != 0)) {
-        /* Shorter than what we saw, or another entry at our head. */
-        c->log_bad_seq = known.seq;
-        return BN_EROLLBACK;
-    }
     /* The whole log, every time: what the client shows is checked
-     * against every entry, not only the new ones. */
+     * against every entry, not only the new ones. A log that fails any
+     * check is BN_ECHAIN, even when it is also shorter than what we saw:
+     * only a validly signed history can be described as a loss. */
     free(p->log);
     p->log = NULL;
     p->nlog = 0;
@@ -336,8 +358,16 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
     if (rc == 0 && known.seq > 0 &&
         bn_log_extends(p->info.id, p->log, p->nlog, known.seq, known.hash) !=
             0) {
-        c->log_bad_seq = known.seq;
+        /* Shorter than what we saw, or another entry at our head. */
+        describe_loss(c, p, &known);
+        c->log_bad_seq = c->loss.known_seq ? c->loss.from_seq : known.seq;
         rc = BN_EROLLBACK;
+        /* bnc_pair_resync: the member accepted exactly this loss. */
+        if (c->resync_from != 0 && c->loss.known_seq != 0 &&
+            c->loss.from_seq == c->resync_from) {
+            p->resynced = 1;
+            rc = 0;
+        }
     }
     if (rc != 0)
         return rc;
@@ -349,16 +379,22 @@ int bnc__log_open(bnc_client *c, bnc_pair *p, const bnc_log_head *expect)
 int bnc__log_remember(bnc_client *c, const bnc_pair *p)
 {
     bnc_log_head known, now;
-    int rc = bnc_log_load(c->profile, p->info.id, &known);
+    int rc = bnc_log_load(c->profile, p->info.id, &known), changed;
 
-    if (rc != 0)
-        return rc;
+    if (rc != 0 || (p->resynced && c->resync_hold))
+        return rc; /* bnc_pair_resync remembers it once all is checked */
     now.seq = p->log_seq;
     memcpy(now.hash, p->log_head, sizeof now.hash);
-    if (now.seq == known.seq &&
-        sodium_memcmp(now.hash, known.hash, sizeof now.hash) == 0)
-        return 0;
-    return bnc_log_save(c->profile, p->info.id, &now);
+    changed = now.seq != known.seq ||
+              sodium_memcmp(now.hash, known.hash, sizeof now.hash) != 0;
+    /* An accepted loss is recorded before the head that forgets it. */
+    if (p->resynced && c->loss.known_seq != 0)
+        rc = bnc__resync_record(c->profile, p->info.id, &c->loss);
+    if (rc == 0 && changed)
+        rc = bnc_log_save(c->profile, p->info.id, &now);
+    if (rc == 0)
+        rc = bnc__idx_keep(c->profile, p, changed);
+    return rc;
 }
 
 int bnc_log_refresh(bnc_client *c, bnc_pair *p)
@@ -375,6 +411,8 @@ int bnc_log_refresh(bnc_client *c, bnc_pair *p)
         p->log_seq = now.seq;
         memcpy(p->log_head, now.hash, sizeof p->log_head);
     }
+    if (rc == 0 && now.seq != known.seq)
+        rc = bnc__idx_keep(c->profile, p, 1);
     return rc;
 }
 
@@ -432,6 +470,12 @@ int bnc__write(bnc_client *c, bnc_pair *p, bn_msg *req, bn_bin *entry,
     *entry = (bn_bin){NULL, 0};
     if (rc == 0)
         rc = bnc__expect(rep, reply_type);
+    /* What a lost note revision of ours was, should a restore lose it
+     * (ids only): a failure to note it loses no write. */
+    if (rc == 0 && req->type == BN_MSG_NOTE_PUT)
+        (void)bnc__mine_note(c->profile, p->info.id, req->u.note_put.note_id,
+                             req->u.note_put.revision, req->u.note_put.kind,
+                             req->u.note_put.session_id);
     if (rc == 0) {
         /* Move our head on through the server's log, checked like any
          * other; only a log that does not verify turns the landed write

@@ -907,6 +907,9 @@ int bnc_pair_erase_ask(bnc_client *c, bnc_pair *p, int mine, bnc_erasure *out)
     out->erased = rep.u.pair_erasure.pair.status == BN_PAIR_ERASED;
     out->erase_after = rep.u.pair_erasure.erase_after;
     out->items_erased = rep.u.pair_erasure.items_erased;
+    /* What the member erased of their own goes from their profile too. */
+    if (mine)
+        (void)bnc_sent_forget(c->profile, p->info.id);
     if (out->erased) {
         bnc_log_forget(c->profile, p->info.id);
         p->info.status = BN_PAIR_ERASED;

@@ -318,6 +318,31 @@ static int do_fake_erase_consent(MDB_txn *txn, tamper *t)
     return put_pair(txn, t, &p);
 }
 
+/* Flips one bit of the body hash of PAIR's log entry SEQ (issue 15): a
+ * tampered entry in an otherwise honest history, whose signature no
+ * longer holds. */
+static int do_log_flip(MDB_txn *txn, tamper *t)
+{
+    bn_rec_log rec;
+    bn_log_entry e;
+    uint8_t raw[BN_LOG_ENTRY_BYTES];
+    int rc = bnd_rec_get(t->st, txn, bnd_key_log(t->pair, t->id[0]), &rec,
+                         &t->arena);
+
+    if (rc == 0)
+        rc = bn_log_entry_decode(&e, rec.entry.ptr, rec.entry.len);
+    if (rc != 0)
+        return rc;
+    e.body_hash[5] ^= 0x10;
+    rc = bn_log_entry_encode(raw, &e);
+    if (rc != 0)
+        return rc;
+    rec.entry = (bn_bin){raw, (uint32_t)bn_log_entry_size(&e)};
+    snprintf(t->done, sizeof t->done,
+             "pair %" PRIu64 ": entry %" PRIu64 " altered", t->pair, e.seq);
+    return bnd_rec_put(t->st, txn, bnd_key_log(t->pair, e.seq), &rec, 0);
+}
+
 /* Gives ACCOUNT the public keys of --from OTHER (a member's keys are its
  * account's: every pair of ACCOUNT sees the substitution). */
 static int do_set_member_key(MDB_txn *txn, tamper *t)
@@ -972,7 +997,7 @@ static int do_structure_sig(MDB_txn *txn, tamper *t)
 
 /* args: the positional ids after DATA: P pair (decimal), A account
  * (decimal), S session (decimal, 0 allowed for move-note), R a note's
- * revision (decimal), N note, O
+ * revision (decimal), Q a log entry's seq (decimal), N note, O
  * objective, D document (16 hex digits each). */
 typedef struct tamper_cmd {
     const char *name;
@@ -1052,6 +1077,9 @@ static const tamper_cmd cmds[] = {
      "fake PAIR's end (by ACCOUNT, else its mentor: an account that is no "
      "member is the coordinator), undo it, or rewrite who accepted the "
      "charter"},
+    {"log-flip", "PQ", do_log_flip, "DATA PAIR SEQ",
+     "flip a bit of what PAIR's log entry SEQ says it logged (its "
+     "signature no longer holds)"},
 };
 #define NCMDS (sizeof cmds / sizeof cmds[0])
 

@@ -308,9 +308,9 @@ fi
 
 # ---- nothing left behind ----------------------------------------------
 find "$A" | sort >"$T/files.after.all"
-grep -v -e "/log" -e "/keys" -e "/verified" "$T/files.after.all" \
+grep -v -e "/log" -e "/keys" -e "/verified" -e "/sent" "$T/files.after.all" \
     >"$T/files.after"
-grep -v -e "/log" -e "/keys" -e "/verified" "$T/files.before" \
+grep -v -e "/log" -e "/keys" -e "/verified" -e "/sent" "$T/files.before" \
     >"$T/files.base"
 if cmp -s "$T/files.base" "$T/files.after"; then
     ok "no file of the agent is left in the profile"

@@ -411,7 +411,7 @@ rm -rf "$DATA"
 mv "$T/old-data" "$DATA"
 run_daemon "$DATA" && wait_up alice
 refuse "the rolled-back server is refused, naming the pair" \
-    "rolled back or forked the log of pair $P3" as alice note list "$P3"
+    "rolled back the log of pair $P3" as alice note list "$P3"
 refuse "writes to it are refused too" "rolled back" sh -c \
     'echo "into the past" | BINOME_PASSPHRASE="pass phrase of alice" "$1" --profile "$2" note add "$3"' \
     sh "$BINOME" "$T/alice" "$P3"

@@ -266,4 +266,56 @@ static void test_refuses_what_cannot_be_sent(void **state)
     bnc_draft_clear(&d);
 }
 
+/* The sealed copy of a sent note's last revision (issue 15, pair resync
+ * --rewrite): read back whole, never in clear on disk, and opened only
+ * under its own pair, note and account. */
+static void test_sent_copies(void **state)
+{
+    char path[512], other[512];
+    bnc_draft d, back;
+    uint8_t *buf;
+    size_t len;
+    (void)state;
+
+    note_draft(&d, "Sent-canary-5e1f: what we wrote");
+    assert_int_equal(bnc_sent_load(prof, 7, 0x1234, &back), BN_ENOTFOUND);
+    assert_int_equal(bnc_sent_keep(prof, &d, 0x1234, 1), 0);
+    assert_int_equal(bnc_sent_load(prof, 7, 0x1234, &back), 0);
+    assert_int_equal(back.id, 0);
+    assert_int_equal(back.action, BNC_DRAFT_NOTE_ADD);
+    assert_int_equal(back.kind, BNC_KIND_REPORT);
+    assert_int_equal(back.is_private, 1);
+    assert_int_equal(back.pair_id, 7);
+    assert_int_equal(back.note_id, 0x1234);
+    assert_int_equal(back.session_id, 3);
+    assert_int_equal(back.revision, 1);
+    assert_int_equal(back.len, d.len);
+    assert_memory_equal(back.text, d.text, d.len);
+    bnc_draft_clear(&back);
+    /* A later revision replaces it. */
+    d.action = BNC_DRAFT_NOTE_EDIT;
+    d.revision = 1;
+    assert_int_equal(bnc_sent_keep(prof, &d, 0x1234, 2), 0);
+    assert_int_equal(bnc_sent_load(prof, 7, 0x1234, &back), 0);
+    assert_int_equal(back.revision, 2);
+    bnc_draft_clear(&back);
+    /* Never in clear. */
+    snprintf(path, sizeof path, "%s/sent/7/%016x", tmpdir, 0x1234);
+    buf = slurp(path, &len);
+    assert_null(memmem(buf, len, "Sent-canary-5e1f", 16));
+    /* Under another note's name, or another pair's: it does not open. */
+    snprintf(other, sizeof other, "%s/sent/7/%016x", tmpdir, 0x5678);
+    spill(other, buf, len);
+    assert_int_not_equal(bnc_sent_load(prof, 7, 0x5678, &back), 0);
+    assert_null(back.text);
+    free(buf);
+    /* Objectives are not kept; nor a note without its id. */
+    assert_int_equal(bnc_sent_keep(prof, &d, 0, 1), BN_EINVAL);
+    /* Forgotten with the pair. */
+    assert_int_equal(bnc_sent_forget(prof, 7), 0);
+    assert_int_equal(bnc_sent_load(prof, 7, 0x1234, &back), BN_ENOTFOUND);
+    assert_int_equal(access(path, F_OK), -1);
+    bnc_draft_clear(&d);
+}
+
 BN_UNIT_GROUP(cli_draft);

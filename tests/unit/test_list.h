@@ -53,6 +53,7 @@
     X(cli_log)                                                                 \
     X(cli_profile)                                                             \
     X(cli_project)                                                             \
+    X(cli_resync)                                                              \
     X(cli_stats)                                                               \
     X(cli_text)                                                                \
     X(common)                                                                  \
@@ -146,7 +147,8 @@
     T(test_size_hides_length)                                                  \
     T(test_altered_cut_moved_foreign)                                          \
     T(test_list_and_discard)                                                   \
-    T(test_refuses_what_cannot_be_sent)
+    T(test_refuses_what_cannot_be_sent)                                        \
+    T(test_sent_copies)
 
 /* test_cli_log.c */
 #define BN_UNIT_cli_log(G, T, TS)                                              \
@@ -632,6 +634,15 @@
     T(test_json_escapes_hazards)                                               \
     T(test_width)                                                              \
     T(test_width_prefix)
+
+/* test_cli_resync.c */
+#define BN_UNIT_cli_resync(G, T, TS)                                           \
+    G(setup, teardown, BN_UNIT_EACH)                                           \
+    T(test_rollback_names_the_lost_tail)                                       \
+    T(test_fork_found_where_it_starts)                                         \
+    T(test_without_a_usable_index)                                             \
+    T(test_index_and_record_round_trip)                                        \
+    T(test_op_names)
 
 /* Programs that live in a test file, for scripts:
  * `unit_runner --tool NAME ARG...`. */

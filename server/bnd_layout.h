@@ -69,7 +69,9 @@
     X(DOC_MARKS, doc_marks, rec_doc_mark)                                      \
     X(SESSION_FOLLOW, session_follow, rec_follow_up)                      \
     X(FOLLOW_COUNTS, follow_counts, rec_follow_counts)                      \
-    X(SESSION_ABSENT, session_absent, rec_session_absent)
+    X(SESSION_ABSENT, session_absent, rec_session_absent)                      \
+    X(ERASED, erased, rec_erased)                                              \
+    X(ERASED_KEYS, erased_keys, rec_erased_key)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -109,6 +111,8 @@
 #define BND_K_session_follow(F, R) F(pair_id, U64) R(session_id, U64)
 #define BND_K_follow_counts(F, R) F(programme_id, U64) R(pair_id, U64)
 #define BND_K_session_absent(F, R) F(pair_id, U64) R(session_id, U64)
+#define BND_K_erased(F, R) F(account_id, U64)
+#define BND_K_erased_keys(F, R) F(pair_id, U64) R(account_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

@@ -726,6 +726,21 @@ void bnd_net_close_all(bnd_net *net, int force)
     }
 }
 
+void bnd_net_close_account(bnd_net *net, uint64_t account, uint64_t except)
+{
+    if (net == NULL)
+        return;
+    for (bnd_conn *c = net->conns; c != NULL; c = c->next) {
+        if (c->closing || !c->s.logged_in || c->s.conn_id == except ||
+            c->s.actor.account_id != account)
+            continue;
+        if (c->wq == 0)
+            conn_close(c, "account_erased");
+        else
+            c->close_after = 1;
+    }
+}
+
 unsigned bnd_net_conn_count(const bnd_net *net)
 {
     return net ? net->nconns : 0;

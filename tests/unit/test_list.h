@@ -79,6 +79,7 @@
     X(srv_ends)                                                                \
     X(srv_feedback)                                                            \
     X(srv_erase)                                                               \
+    X(srv_erase_account)                                                       \
     X(srv_keys)                                                                \
     X(srv_later)                                                               \
     X(srv_limits)                                                              \
@@ -485,6 +486,12 @@
     T(test_shredded)                                                           \
     T(test_own_items)                                                          \
     T(test_retention)
+
+/* test_srv_erase_account.c */
+#define BN_UNIT_srv_erase_account(G, T, TS)                                    \
+    G(local_setup, local_teardown, BN_UNIT_EACH)                               \
+    T(test_refusals)                                                           \
+    T(test_effect)
 
 /* test_srv_keys.c */
 #define BN_UNIT_srv_keys(G, T, TS)                                             \

@@ -179,6 +179,9 @@ static int take_member(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
         return rc;
     if (m.to_epoch != 0)
         return 0; /* left the pair: not asked */
+    rc = bnd_account_erased(cx, kp.account_id, NULL);
+    if (rc != 0) /* erased (issue 15): left for good, not asked either */
+        return rc < 0 ? rc : 0;
     if (es->nmembers == BN_MEMBERS_MAX)
         return BN_ECORRUPT;
     es->members[es->nmembers++] = kp.account_id;

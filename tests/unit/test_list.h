@@ -491,7 +491,8 @@
 #define BN_UNIT_srv_erase_account(G, T, TS)                                    \
     G(local_setup, local_teardown, BN_UNIT_EACH)                               \
     T(test_refusals)                                                           \
-    T(test_effect)
+    T(test_effect)                                                             \
+    T(test_remaining_member_erases)
 
 /* test_srv_keys.c */
 #define BN_UNIT_srv_keys(G, T, TS)                                             \

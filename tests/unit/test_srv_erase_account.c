@@ -265,4 +265,22 @@ static void test_effect(void **state)
     bn_arena_free(&arena);
 }
 
+/* A pair whose other member left for good is erased by the members who
+ * remain alone: an erased account is not asked (it cannot ask). */
+static void test_remaining_member_erases(void **state)
+{
+    (void)state;
+    end_pair_a();
+    assert_int_equal(erase_account(&W.mentee, 0, 0), 0);
+    assert_int_equal(
+        count_prefix(bnd_key_prefix(bnd_key_erased_keys(W.pair_a, 0), 1)), 1);
+    assert_int_equal(erase_ask(&W.mentor, W.pair_a, 0), 0);
+    assert_int_equal(W.mentor.rep.u.pair_erasure.pair.status, BN_PAIR_ERASED);
+    /* the erased member's keys for the pair went with it */
+    assert_int_equal(
+        count_prefix(bnd_key_prefix(bnd_key_erased_keys(W.pair_a, 0), 1)), 0);
+    assert_int_equal(
+        count_prefix(bnd_key_prefix(bnd_key_wraps(W.pair_a, 0, 0), 1)), 0);
+}
+
 BN_UNIT_GROUP(srv_erase_account);

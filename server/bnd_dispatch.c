@@ -14,7 +14,6 @@
 #include "bn_version.h"
 #include "bnd_handlers.h"
 #include "bnd_log.h"
-#include "bnd_net.h"
 #include "bnd_rate.h"
 #include "bnd_writer.h"
 
@@ -559,8 +558,8 @@ static void job_complete(bnd_job *j)
         }
     }
     inflight_answer(&rj->f, flags);
-    if (erased != 0)
-        bnd_net_close_account(rj->f.srv->net, erased, conn);
+    if (erased != 0 && rj->f.srv->close_account != NULL)
+        rj->f.srv->close_account(rj->f.srv, erased, conn);
     free(rj);
 }
 

@@ -33,40 +33,6 @@
 
 #include "bnd_handlers.h"
 
-int bnd_account_erased(bnd_ctx *cx, uint64_t id, int64_t *when)
-{
-    bn_rec_erased e;
-    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_erased(id), &e, &cx->arena);
-
-    if (when != NULL)
-        *when = 0;
-    if (rc == BN_ENOTFOUND)
-        return 0;
-    if (rc != 0)
-        return rc;
-    if (e.account_id != id)
-        return BN_ECORRUPT;
-    if (when != NULL)
-        *when = e.erased_at != 0 ? e.erased_at : 1;
-    return 1;
-}
-
-int bnd_erased_keys(bnd_ctx *cx, uint64_t pair, uint64_t account,
-                    uint8_t sign_pk[32], uint8_t box_pk[32])
-{
-    bn_rec_erased_key k;
-    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_erased_keys(pair, account),
-                         &k, &cx->arena);
-
-    if (rc != 0)
-        return rc;
-    if (k.pair_id != pair || k.account_id != account)
-        return BN_ECORRUPT;
-    memcpy(sign_pk, k.sign_pk, 32);
-    memcpy(box_pk, k.box_pk, 32);
-    return 0;
-}
-
 /* ---- the account's pairs ----------------------------------------------- */
 
 #define ERASE_PAIRS_MAX 4096u /* pairs one account may have had */
@@ -100,11 +66,24 @@ static int take_pair(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
     return 0;
 }
 
-/* Refuses while pair p (of which account is a member) is pending or
- * active, naming it and what ends it. */
-static int pair_busy(bnd_ctx *cx, const bn_rec_pair *p, int self)
+/* Refuses while pair p is pending or active and account is one of its
+ * members (a member who left a team pairing is not), naming the pair and
+ * what ends it. */
+static int pair_busy(bnd_ctx *cx, const bn_rec_pair *p, uint64_t account,
+                     int self)
 {
+    bn_rec_member m;
+    int rc;
+
     if (p->status != BN_PAIR_PENDING && p->status != BN_PAIR_ACTIVE)
+        return 0;
+    rc = bnd_rec_get(cx->st, cx->txn, bnd_key_members(p->id, account), &m,
+                     &cx->arena);
+    if (rc == BN_ENOTFOUND)
+        rc = BN_ECORRUPT; /* the index names a pair it is not a member of */
+    if (rc != 0)
+        return rc;
+    if (m.to_epoch != 0)
         return 0;
     if (self)
         return bnd_errmsgf(
@@ -124,7 +103,7 @@ static int pair_busy(bnd_ctx *cx, const bn_rec_pair *p, int self)
 
 typedef struct others {
     uint64_t account;
-    int remain; /* another member whose account is not erased */
+    int remain; /* another current member whose account is not erased */
 } others;
 
 static int other_member(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
@@ -132,12 +111,17 @@ static int other_member(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
 {
     others *o = arg;
     bnd_keyp_members kp;
+    bn_rec_member m;
     int rc;
 
-    (void)val;
     if (bnd_key_parse_members(key, &kp) != 0)
         return BN_ECORRUPT;
     if (kp.account_id == o->account)
+        return 0;
+    rc = bnd_rec_decode(val, &bn_desc_rec_member, &m, &cx->arena);
+    if (rc != 0)
+        return rc;
+    if (m.to_epoch != 0) /* left: the server serves them nothing of it */
         return 0;
     rc = bnd_account_erased(cx, kp.account_id, NULL);
     if (rc < 0)
@@ -261,7 +245,7 @@ int bnd_h_account_erase(bnd_ctx *cx, const bn_msg *req)
         if (rc == BN_ENOTFOUND)
             rc = BN_ECORRUPT;
         if (rc == 0)
-            rc = pair_busy(cx, &p, self);
+            rc = pair_busy(cx, &p, id, self);
         if (rc != 0)
             goto cleanup;
     }

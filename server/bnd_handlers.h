@@ -478,12 +478,12 @@ int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget);
 
 int bnd_h_account_erase(bnd_ctx *cx, const bn_msg *req);
 
-/* bnd_account_erased: 1 when account id was erased (*when, may be NULL,
- * gets the time), 0 when not, or a negative code. */
+/* bnd_account_erased (bnd_h_common.c): 1 when account id was erased
+ * (*when, may be NULL, gets the time), 0 when not, or a negative code. */
 int bnd_account_erased(bnd_ctx *cx, uint64_t id, int64_t *when);
 
-/* bnd_erased_keys reads the public keys erased account kept for pair
- * (rec_erased_key): 0, BN_ENOTFOUND, or a code. */
+/* bnd_erased_keys (bnd_h_common.c) reads the public keys erased account
+ * kept for pair (rec_erased_key): 0, BN_ENOTFOUND, or a code. */
 int bnd_erased_keys(bnd_ctx *cx, uint64_t pair, uint64_t account,
                     uint8_t sign_pk[32], uint8_t box_pk[32]);
 

@@ -49,11 +49,6 @@ unsigned bnd_net_prelogin_count(const bnd_net *net);
  */
 int bnd_net_login_check(const bnd_net *net, uint64_t account);
 
-/* bnd_net_close_account closes every logged-in connection of account
- * (its replies queued first) but connection except (a conn_id): an
- * erased account's (issue 15). net NULL (tests) does nothing. */
-void bnd_net_close_account(bnd_net *net, uint64_t account, uint64_t except);
-
 /* bnd_net_free frees net once every handle is closed; accepts NULL. */
 void bnd_net_free(bnd_net *net);
 

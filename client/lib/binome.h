@@ -1386,8 +1386,8 @@ int bnc_account_erase(bnc_client *c, uint64_t account_id,
 /*
  * bnc_profile_erase deletes the profile from this machine: the key file
  * first (sealed: it is unlinked, nothing is read or rewritten), then
- * profile.conf, the drafts (sealed), the log heads and key records, and
- * the directory itself. 0 when the directory is gone, 1 when it stays
+ * profile.conf, the drafts (sealed), the log heads and key records, the
+ * records of interrupted uploads, and the directory itself. 0 when the directory is gone, 1 when it stays
  * because it holds files binome did not make (they are left), or -errno
  * (what could be deleted was). p keeps only its memory: free it.
  */

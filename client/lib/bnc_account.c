@@ -72,7 +72,7 @@ static int remove_folder(const bnc_profile *p, const char *sub)
 /* What a profile holds, the key file first. */
 static const char *const profile_files[] = {"identity.key", "profile.conf"};
 static const char *const profile_folders[] = {"drafts", "log", "keys",
-                                              "verified"};
+                                              "verified", "uploads"};
 
 int bnc_profile_erase(bnc_profile *p)
 {

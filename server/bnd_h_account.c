@@ -3,14 +3,14 @@
  *
  * An account is erased by itself (`binome account erase`) or, on the
  * person's request, by an administrator (`binome admin account erase`),
- * never while it is a member of a pending or active pair. In one write
- * transaction:
+ * never while it is a current member of a pending or active pair. In
+ * one write transaction:
  *
  * - its record keeps its id, role, programme and creation time (what the
  *   programme's counts are made of), its name emptied and its public keys
  *   zeroed, so that it never logs in again and is no one's any more; the
  *   `erased` database says when, and who asked;
- * - each of its ended pairs where another member remains keeps what the
+ * - each of its pairs where another current member remains keeps what the
  *   person wrote there, readable by that member, and the person's public
  *   keys for that pair only (`erased_keys`), which that member's client
  *   needs to check the signatures of the pair's log and of what the
@@ -24,7 +24,8 @@
  * - which questionnaire it answered (`answered`) goes.
  *
  * Every value deleted or rewritten is zeroed first, and the writer
- * scrubs the freed pages after the commit (bnd_store_want_scrub).
+ * scrubs the freed pages and the live pages' unused space after the
+ * commit (bnd_store_want_scrub, bnd_store_scrub).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,8 +55,8 @@ static int take_pair(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
         return BN_ECORRUPT;
     if (ep->n == ep->cap) {
         uint32_t cap = ep->cap ? 2 * ep->cap : 16;
-        if (cap > ERASE_PAIRS_MAX)
-            return BN_ECORRUPT;
+        if (cap > ERASE_PAIRS_MAX) /* more than any person has had */
+            return BN_ELIMIT;
         uint64_t *ids = realloc(ep->ids, cap * sizeof *ids);
         if (ids == NULL)
             return BN_ENOMEM;

@@ -110,6 +110,10 @@ has "the report shows the mentee as an erased account" "$T/json" \
 cp "$T/accounts" "$T/out"
 has "lists the mentee as erased" "$T/out" "$EID    mentee   (erased account)"
 lacks "without their name" "$T/out" "$MENTEE"
+as admin admin accounts --programme "$PROG" --json >"$T/json" 2>"$T/err"
+has "the JSON list says so" "$T/json" \
+    "{\"id\":$EID,\"role\":\"mentee\",\"name\":\"(erased account)\""
+has "...with erased true" "$T/json" '"erased":true'
 refuse "the erased account cannot be paired" "erased" \
     as admin admin pair --programme "$PROG" --mentor "$MID" --mentee "$EID"
 

@@ -39,20 +39,27 @@
 #define ERASE_PAIRS_MAX 4096u /* pairs one account may have had */
 
 typedef struct erase_pairs {
+    uint64_t account;
     uint64_t *ids;
     uint32_t n, cap;
 } erase_pairs;
 
+/* Takes the pair of each member record of the account (ep->account):
+ * the whole members database is walked, since a member who left a team
+ * pairing has no account_pairs row any more (MEMBER_REMOVE drops it) and
+ * the members who remain still need that member's keys. */
 static int take_pair(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
                      void *arg)
 {
     erase_pairs *ep = arg;
-    bnd_keyp_account_pairs kp;
+    bnd_keyp_members kp;
 
     (void)cx;
     (void)val;
-    if (bnd_key_parse_account_pairs(key, &kp) != 0)
+    if (bnd_key_parse_members(key, &kp) != 0)
         return BN_ECORRUPT;
+    if (kp.account_id != ep->account)
+        return 0;
     if (ep->n == ep->cap) {
         uint32_t cap = ep->cap ? 2 * ep->cap : 16;
         if (cap > ERASE_PAIRS_MAX) /* more than any person has had */
@@ -206,7 +213,7 @@ int bnd_h_account_erase(bnd_ctx *cx, const bn_msg *req)
     int self =
         r->account_id == 0 || (!admin && r->account_id == cx->actor.account_id);
     uint64_t id = self ? cx->actor.account_id : r->account_id;
-    erase_pairs ep = {NULL, 0, 0};
+    erase_pairs ep = {id, NULL, 0, 0};
     bn_rec_account a;
     int64_t when;
     int rc;
@@ -236,7 +243,7 @@ int bnd_h_account_erase(bnd_ctx *cx, const bn_msg *req)
         o->erased = when;
         return 0;
     }
-    rc = bnd_scan_key(cx, bnd_key_account_pairs(id, 0), 1, take_pair, &ep);
+    rc = bnd_scan_key(cx, bnd_key_members(0, 0), 0, take_pair, &ep);
     if (rc < 0)
         goto cleanup;
     /* every pair is checked before anything is changed */

@@ -510,7 +510,8 @@
     T(test_accept_before_writing)                                              \
     T(test_history)                                                            \
     T(test_remove)                                                             \
-    T(test_account_get_and_roles)
+    T(test_account_get_and_roles)                                              \
+    T(test_left_member_erases)
 
 /* test_srv_log.c */
 #define BN_UNIT_srv_log(G, T, TS)                                              \

@@ -211,7 +211,8 @@ enum bn_doc_kind {
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
     F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)                                     \
-    F(T, I64, created, 0, 0)
+    F(T, I64, created, 0, 0)                                                   \
+    F(T, I64, erased, 0, 0) /* issue 15: when it was erased, 0: not */
 
 #define BN_F_pair_info(F, T)                                                   \
     F(T, U64, id, 0, 0)                                                        \
@@ -576,6 +577,19 @@ enum bn_doc_kind {
 #define BN_F_accounts(F, T)                                                    \
     F(T, LIST, items, account_info, BN_PAGE_MAX)                               \
     F(T, BOOL, more, 0, 0)
+/* Erasing an account for good (issue 15): account_id 0 is the caller's
+ * own; an administrator names another's, with the programme it showed
+ * the coordinator (the server refuses when the account is not of it).
+ * The answer says how many of its ended pairs keep what it wrote for
+ * their other members (kept) and how many went whole (shredded). */
+#define BN_F_account_erase(F, T)                                               \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, U64, programme_id, 0, 0)
+#define BN_F_account_erased(F, T)                                              \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, I64, erased, 0, 0)                                                    \
+    F(T, U32, pairs_kept, 0, 0)                                                \
+    F(T, U32, pairs_shredded, 0, 0)
 #define BN_F_pair_create(F, T)                                                 \
     F(T, U64, programme_id, 0, 0)                                              \
     F(T, U64, mentor_id, 0, 0)                                                 \
@@ -1012,6 +1026,8 @@ enum bn_doc_kind {
     X(NOTES, notes, 0x43)                                                      \
     X(NOTE_GET, note_get, 0x44)                                                \
     X(NOTE, note, 0x45)                                                        \
+    X(ACCOUNT_ERASE, account_erase, 0x48)                                      \
+    X(ACCOUNT_ERASED, account_erased, 0x49)                                    \
     X(SESSION_ADD, session_add, 0x50)                                          \
     X(SESSION_UPDATE, session_update, 0x51)                                    \
     X(SESSION, session, 0x52)                                                  \

@@ -78,6 +78,9 @@ static const bnd_audit_db audit_dbs[] = {
     {BND_DB_SESSION_ABSENT, NULL, 0, WHY_IDS},
     {BND_DB_DEVICES, NULL, 0, WHY_IDS},
     {BND_DB_RECOVERY, NULL, 0, WHY_IDS},
+    {BND_DB_ERASED, NULL, 0, "the erased account (issue 15)"},
+    {BND_DB_ERASED_KEYS, NULL, 0,
+     "the pair and the erased member whose public keys these are"},
 };
 
 #define NAUDIT_DBS (sizeof audit_dbs / sizeof audit_dbs[0])
@@ -165,7 +168,8 @@ static const struct why {
      "a keyed hash of the pair key (bn_pairkey_id): the same in every wrap "
      "of one epoch, so members can tell they got one key; reveals nothing "
      "of it (zeros: wrapped before schema 4)"},
-    {"side_wraps", "member_id", "the member of the side the key is wrapped for"},
+    {"side_wraps", "member_id",
+     "the member of the side the key is wrapped for"},
     {"side_wraps", "wrapper_id", "who wrapped it: whose signature to check"},
     {"side_wraps", "wrap",
      "a side key of a team pairing sealed to a member of that side "
@@ -311,6 +315,18 @@ static const struct why {
     {"session_absent", "added.account_id",
      "who the session's first record named absent: a member's client needs "
      "it to check that signed entry once an update changed the list"},
+    {"erased", "erased_at",
+     "when the account was erased (issue 15): it never logs in again"},
+    {"erased", "erased_by",
+     "who erased it: the account itself, or the administrator who did it "
+     "on the person's request"},
+    {"erased_keys", "sign_pk",
+     "an erased member's Ed25519 public key, kept for this pair only while "
+     "another member remains: that member's client checks what the erased "
+     "member signed there (deleted with the pair's content)"},
+    {"erased_keys", "box_pk",
+     "an erased member's X25519 public key, kept as sign_pk: the pair's "
+     "signed member list and key wraps are checked against it"},
     {"obj_counts", NULL,
      "a count kept from the clear objective statuses (abandoned "
      "objectives), for the administrator's statistics"},

@@ -93,6 +93,11 @@ typedef struct bnd_server {
      * connections close. NULL without a network. */
     void (*device_removed)(struct bnd_server *srv, uint64_t account,
                            uint32_t device);
+    /* The network layer's close of an erased account's logged-in
+     * connections but except (a conn_id), their replies queued first
+     * (issue 15; bnd_net_start sets it). NULL without a network. */
+    void (*close_account)(struct bnd_server *srv, uint64_t account,
+                          uint64_t except);
     /* When each auditor's last live audit with canaries ran (monotonic
      * ms; bnd_h_audit.c), for cfg.audit_interval_ms. */
     struct {

@@ -144,6 +144,8 @@ static const bnd_cmd cmds[] = {
      PAIR(member_remove), ENTRY(member_remove)},
     {M(SIDE_KEY_PUT), M(OK), bnd_h_side_key_put, NULL, F_WRITE, R_MEMBER,
      PAIR(side_key_put), ENTRY(side_key_put)},
+    {M(ACCOUNT_ERASE), M(ACCOUNT_ERASED), bnd_h_account_erase, NULL, F_WRITE,
+     R_ANY, NONE, NONE},
     {M(SESSION_ADD), M(SESSION), bnd_h_session_add, NULL, F_WRITE, R_MEMBER,
      PAIR(session_add), ENTRY(session_add)},
     {M(SESSION_UPDATE), M(SESSION), bnd_h_session_update, NULL, F_WRITE,
@@ -603,9 +605,21 @@ static void job_complete(bnd_job *j)
 
     if (rj->f.rc == 0 && rj->did_login)
         set_login(s, &rj->login);
+    /* An erased account's connections close: the one that asked after
+     * its answer, the others now (issue 15). */
+    uint64_t erased = 0, conn = s->conn_id;
+    if (rj->f.rc == 0 && rj->f.cmd->type == BN_MSG_ACCOUNT_ERASE) {
+        erased = rj->f.req.u.account_erase.account_id;
+        if (erased == 0 || erased == rj->f.actor.account_id) {
+            erased = rj->f.actor.account_id;
+            flags |= BND_REPLY_CLOSE;
+        }
+    }
     inflight_answer(&rj->f, flags);
     if (removed != 0 && srv->device_removed != NULL)
         srv->device_removed(srv, account, removed);
+    if (erased != 0 && srv->close_account != NULL)
+        srv->close_account(srv, erased, conn);
     free(rj);
 }
 

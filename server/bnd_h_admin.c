@@ -307,7 +307,8 @@ static int account_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     if (o == NULL)
         return 1;
     bnd_project_account_info(&a, o);
-    return 0;
+    rc = bnd_account_erased(cx, a.id, &o->erased);
+    return rc < 0 ? rc : 0;
 }
 
 /* ACCOUNT_LIST: programme 0 lists every account, else that programme's:
@@ -365,7 +366,15 @@ static int check_role(bnd_ctx *cx, uint64_t id, uint64_t programme,
     int rc = bnd_get_account(cx, id, &a);
     if (rc != 0)
         return rc;
-    return a.role == role && a.programme_id == programme ? 0 : BN_EINVAL;
+    if (a.role != role || a.programme_id != programme)
+        return BN_EINVAL;
+    rc = bnd_account_erased(cx, id, NULL);
+    if (rc == 1) /* issue 15: an erased account is no one's any more */
+        return bnd_errmsgf(cx, BN_EINVAL,
+                           "account %" PRIu64 " was erased: it cannot be "
+                           "paired; invite the person again for a new one",
+                           id);
+    return rc;
 }
 
 /* Checks an account may take one more pair in programme: it has fewer

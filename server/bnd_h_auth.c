@@ -140,6 +140,10 @@ int bnd_h_login(bnd_ctx *cx, const bn_msg *req)
         return BN_ESIG;
     if (rc != 0)
         return rc;
+    /* an erased account never logs in, whatever key is shown */
+    rc = bnd_account_erased(cx, a.id, NULL);
+    if (rc != 0)
+        return rc == 1 ? BN_ESIG : rc;
     rc = bnd_device_login(cx, &a, l->device, l->sig);
     if (rc != 0)
         return rc;

@@ -243,3 +243,39 @@ int bnd_errmsgf(bnd_ctx *cx, int code, const char *fmt, ...)
     cx->errmsg = msg;
     return code;
 }
+
+/* ---- erased accounts (issue 15) ------------------------------------- */
+
+int bnd_account_erased(bnd_ctx *cx, uint64_t id, int64_t *when)
+{
+    bn_rec_erased e;
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_erased(id), &e, &cx->arena);
+
+    if (when != NULL)
+        *when = 0;
+    if (rc == BN_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (e.account_id != id)
+        return BN_ECORRUPT;
+    if (when != NULL)
+        *when = e.erased_at != 0 ? e.erased_at : 1;
+    return 1;
+}
+
+int bnd_erased_keys(bnd_ctx *cx, uint64_t pair, uint64_t account,
+                    uint8_t sign_pk[32], uint8_t box_pk[32])
+{
+    bn_rec_erased_key k;
+    int rc = bnd_rec_get(cx->st, cx->txn, bnd_key_erased_keys(pair, account),
+                         &k, &cx->arena);
+
+    if (rc != 0)
+        return rc;
+    if (k.pair_id != pair || k.account_id != account)
+        return BN_ECORRUPT;
+    memcpy(sign_pk, k.sign_pk, 32);
+    memcpy(box_pk, k.box_pk, 32);
+    return 0;
+}

@@ -224,8 +224,10 @@ int bnd_h_recover(bnd_ctx *cx, const bn_msg *req)
     rc = bnd_get_account(cx, r->account_id, &a);
     if (rc == BN_ENOTFOUND)
         return BN_ESIG;
+    if (rc == 0)
+        rc = bnd_account_erased(cx, a.id, NULL);
     if (rc != 0)
-        return rc;
+        return rc == 1 ? BN_ESIG : rc;
     rc = add_device(cx, a.id, r->login_pk, r->name, &dev);
     if (rc != 0)
         return rc;

@@ -103,8 +103,7 @@ static int erase_target(bnd_ctx *cx, uint64_t id, bn_rec_pair *p)
     return 0;
 }
 
-/* shred_pair erases the whole of pair p (ended) and marks it erased. */
-static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
+int bnd_pair_shred(bnd_ctx *cx, const bn_rec_pair *p)
 {
     int rc;
 
@@ -114,7 +113,8 @@ static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
                             bnd_key_prefix(bnd_key_docs(p->id, 0), 1),
                             bnd_key_prefix(bnd_key_wraps(p->id, 0, 0), 1),
                             bnd_key_prefix(bnd_key_side_wraps(p->id, 0, 0), 1),
-                            bnd_key_prefix(bnd_key_log(p->id, 0), 1)};
+                            bnd_key_prefix(bnd_key_log(p->id, 0), 1),
+                            bnd_key_prefix(bnd_key_erased_keys(p->id, 0), 1)};
     for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
         rc = bnd_del_prefix(cx->st, cx->txn, gone[i], 1, 0, NULL);
         if (rc != 0)
@@ -129,6 +129,17 @@ static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
     rc = bnd_scan_key(cx, bnd_key_objectives(p->id, 0), 1, strip_objective,
                       NULL);
     if (rc < 0)
+        return rc;
+    bnd_store_want_scrub(cx->st);
+    return 0;
+}
+
+/* shred_pair erases the whole of pair p (ended) and marks it erased. */
+static int shred_pair(bnd_ctx *cx, bn_rec_pair *p)
+{
+    int rc = bnd_pair_shred(cx, p);
+
+    if (rc != 0)
         return rc;
     uint8_t old_status = p->status;
     p->status = BN_PAIR_ERASED;
@@ -168,6 +179,9 @@ static int take_member(bnd_ctx *cx, const MDB_val *key, const MDB_val *val,
         return rc;
     if (m.to_epoch != 0)
         return 0; /* left the pair: not asked */
+    rc = bnd_account_erased(cx, kp.account_id, NULL);
+    if (rc != 0) /* erased (issue 15): left for good, not asked either */
+        return rc < 0 ? rc : 0;
     if (es->nmembers == BN_MEMBERS_MAX)
         return BN_ECORRUPT;
     es->members[es->nmembers++] = kp.account_id;

@@ -111,6 +111,14 @@ static int new_member(bnd_ctx *cx, const bn_rec_pair *p, const bnd_members *ms,
                            r->role == BN_ROLE_MENTOR ? "mentor" : "mentee");
     if (rc != 0)
         return rc;
+    rc = bnd_account_erased(cx, a.id, NULL);
+    if (rc == 1) /* issue 15 */
+        return bnd_errmsgf(cx, BN_EINVAL,
+                           "account %" PRIu64 " was erased: it cannot be "
+                           "added to a pair",
+                           a.id);
+    if (rc < 0)
+        return rc;
     if (memcmp(a.sign_pk, r->sign_pk, 32) != 0 ||
         memcmp(a.box_pk, r->box_pk, 32) != 0) {
         cx->errmsg = "those are not the account's keys as the server has "
@@ -402,5 +410,6 @@ int bnd_h_account_get(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     bnd_project_account_info(&a, &cx->rep->u.account.account);
-    return 0;
+    rc = bnd_account_erased(cx, a.id, &cx->rep->u.account.account.erased);
+    return rc < 0 ? rc : 0;
 }

@@ -137,6 +137,13 @@ static int member_item(bnd_ctx *cx, const MDB_val *k, const MDB_val *v,
     o->name = a.name;
     memcpy(o->sign_pk, a.sign_pk, sizeof o->sign_pk);
     memcpy(o->box_pk, a.box_pk, sizeof o->box_pk);
+    /* an erased member's keys, kept for the members who remain (issue 15) */
+    if (sodium_is_zero(a.sign_pk, sizeof a.sign_pk)) {
+        rc =
+            bnd_erased_keys(cx, m.pair_id, m.account_id, o->sign_pk, o->box_pk);
+        if (rc != 0 && rc != BN_ENOTFOUND)
+            return rc;
+    }
     o->from_epoch = m.from_epoch;
     o->to_epoch = m.to_epoch;
     return 0;

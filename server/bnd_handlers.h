@@ -488,4 +488,23 @@ int bnd_h_audit_get(bnd_ctx *cx, const bn_msg *req);
  */
 int bnd_doc_gc(bnd_store *st, MDB_txn *txn, int64_t now, uint64_t budget);
 
+/* ---- erasing an account (bnd_h_account.c, issue 15) ----------------- */
+
+int bnd_h_account_erase(bnd_ctx *cx, const bn_msg *req);
+
+/* bnd_account_erased (bnd_h_common.c): 1 when account id was erased
+ * (*when, may be NULL, gets the time), 0 when not, or a negative code. */
+int bnd_account_erased(bnd_ctx *cx, uint64_t id, int64_t *when);
+
+/* bnd_erased_keys (bnd_h_common.c) reads the public keys erased account
+ * kept for pair (rec_erased_key): 0, BN_ENOTFOUND, or a code. */
+int bnd_erased_keys(bnd_ctx *cx, uint64_t pair, uint64_t account,
+                    uint8_t sign_pk[32], uint8_t box_pk[32]);
+
+/* bnd_pair_shred (bnd_h_erase.c) deletes, zeroed, every ciphertext, wrap
+ * and log entry of pair p and the erased members' keys kept for it;
+ * strips its notes' envelope hashes and its objectives' envelopes. The
+ * record and its status stay: the caller changes them. */
+int bnd_pair_shred(bnd_ctx *cx, const bn_rec_pair *p);
+
 #endif

@@ -71,7 +71,9 @@
     X(FOLLOW_COUNTS, follow_counts, rec_follow_counts)                      \
     X(SESSION_ABSENT, session_absent, rec_session_absent)                      \
     X(DEVICES, devices, rec_device)                                            \
-    X(RECOVERY, recovery, rec_recovery)
+    X(RECOVERY, recovery, rec_recovery)                                        \
+    X(ERASED, erased, rec_erased)                                              \
+    X(ERASED_KEYS, erased_keys, rec_erased_key)
 
 /* BND_K_<name>(F, R): F(first part), R(each further part). */
 #define BND_K_meta(F, R) F(name, STR)
@@ -113,6 +115,8 @@
 #define BND_K_session_absent(F, R) F(pair_id, U64) R(session_id, U64)
 #define BND_K_devices(F, R) F(account_id, U64) R(device, U32)
 #define BND_K_recovery(F, R) F(account_id, U64)
+#define BND_K_erased(F, R) F(account_id, U64)
+#define BND_K_erased_keys(F, R) F(pair_id, U64) R(account_id, U64)
 
 /* The names of meta's keys: the schema record, the statistics' counting
  * version (a rec_meta too: bnd_stats.h), and "next.<kind>" for the id

@@ -627,6 +627,8 @@ static void on_flush(uv_prepare_t *h)
     bnd_log_flush();
 }
 
+static void close_account(bnd_server *srv, uint64_t account, uint64_t except);
+
 /* The server's login_check hook (bnd_core.h): bnd_net_login_check. */
 static int net_login_check(const bnd_server *srv, uint64_t account)
 {
@@ -672,6 +674,7 @@ int bnd_net_start(bnd_server *srv)
     net->srv = srv;
     srv->login_check = net_login_check;
     srv->device_removed = net_device_removed;
+    srv->close_account = close_account;
     uv_prepare_init(srv->loop, &net->flush);
     net->flush.data = net;
     uv_prepare_start(&net->flush, on_flush);
@@ -737,6 +740,25 @@ void bnd_net_close_all(bnd_net *net, int force)
                 c->close_after = 1;
         }
         c = next;
+    }
+}
+
+/* srv->close_account: closes every logged-in connection of account but
+ * connection except (an erased account's, issue 15), once its queued
+ * replies are written. */
+static void close_account(bnd_server *srv, uint64_t account, uint64_t except)
+{
+    bnd_net *net = srv->net;
+    if (net == NULL)
+        return;
+    for (bnd_conn *c = net->conns; c != NULL; c = c->next) {
+        if (c->closing || !c->s.logged_in || c->s.conn_id == except ||
+            c->s.actor.account_id != account)
+            continue;
+        if (c->wq == 0)
+            conn_close(c, "account_erased");
+        else
+            c->close_after = 1;
     }
 }
 

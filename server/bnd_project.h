@@ -24,7 +24,7 @@
 #define BND_PROJECTIONS(X)                                                     \
     X(rec_programme, programme_info,                                           \
       "mentees_per_mentor start_date end_date side_max")                       \
-    X(rec_account, account_info, "")                                           \
+    X(rec_account, account_info, "erased")                                           \
     X(rec_pair, pair_info, "mentor_name mentee_name")                          \
     X(rec_accept, accept_info, "")                                             \
     X(rec_wrap, key_wrap, "")                                                  \

@@ -57,6 +57,8 @@
  * session_absent pair_id (8) || session_id (8)                rec_session_absent
  * devices        account_id (8) || device (4)                 rec_device
  * recovery       account_id (8)                               rec_recovery
+ * erased         account_id (8)                               rec_erased
+ * erased_keys    pair_id (8) || account_id (8)                rec_erased_key
  * layout:end
  *
  * meta holds "schema" -> rec_meta, "stats" -> rec_meta (the version of the
@@ -480,6 +482,25 @@
     F(T, BINF, id_hash, BN_HASH_BYTES, 0)                                      \
     F(T, BINF, blob, BN_RECOVERY_BLOB_BYTES, 0)                                \
     F(T, I64, created, 0, 0)
+/* An erased account (issue 15): when, and by whom (the account itself,
+ * or the administrator who erased it on request). rec_account's shape is
+ * frozen: its record keeps its id, role, programme and creation time (the
+ * programme's counts), its name emptied and its public keys zeroed. */
+#define BN_F_rec_erased(F, T)                                                  \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, I64, erased_at, 0, 0)                                                 \
+    F(T, U64, erased_by, 0, 0)
+
+/* An erased member's public keys, kept for one pair while another member
+ * of it remains (issue 15): that member's client checks the signatures
+ * of what the erased member wrote there and the pair's signed member
+ * list against them. Deleted with the pair's content once every member
+ * of it is erased, or the pair is. */
+#define BN_F_rec_erased_key(F, T)                                              \
+    F(T, U64, pair_id, 0, 0)                                                   \
+    F(T, U64, account_id, 0, 0)                                                \
+    F(T, BINF, sign_pk, BN_SIGN_PK_BYTES, 0)                                   \
+    F(T, BINF, box_pk, BN_BOX_PK_BYTES, 0)
 
 #define BND_RECS(X)                                                            \
     X(rec_meta)                                                                \
@@ -516,7 +537,9 @@
     X(rec_follow_counts)                                                       \
     X(rec_session_absent)                                                      \
     X(rec_device)                                                              \
-    X(rec_recovery)
+    X(rec_recovery)                                                            \
+    X(rec_erased)                                                              \
+    X(rec_erased_key)
 
 /* C types bn_rec_account etc., and descriptions bn_desc_rec_account etc. */
 BND_RECS(BN__STRUCT_TYPEDEF)

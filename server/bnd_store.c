@@ -15,6 +15,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "bnd_log.h"
 #include "bnd_schema.h"
 
@@ -730,6 +732,168 @@ static int scrub_drop(MDB_txn *txn, void *arg)
     return bnd_mdb_err(mdb_drop(txn, s->st->dbi[BND_DB_SCRUB], 0));
 }
 
+/* ---- the unused space of live pages ------------------------------------ */
+
+/*
+ * LMDB builds a page it writes in a buffer it recycles without zeroing,
+ * and copies only the used part of a page (its header and pointers at
+ * the start, its nodes at the end): the space between them keeps what the
+ * buffer held before, bytes of any page this process wrote earlier, an
+ * erased record's among them. zero_gaps overwrites that space with zeros
+ * in every live branch and leaf page of the file, with pwrite on LMDB's
+ * own file descriptor, inside a write transaction that changes nothing:
+ * no other writer runs meanwhile, and a live page of the last committed
+ * snapshot is never written by LMDB in place (it copies a page it
+ * changes), so the bytes zeroed are bytes nobody reads. Free pages are
+ * left to the scrub; overflow pages (values of a page or more) are
+ * skipped whole: their unused tail is a limit SECURITY.md states.
+ * Pages are read in chunks through the file descriptor.
+ */
+
+/* LMDB's page header (lmdb.h does not export it; mdb.c, MDB_page): the
+ * page number, a pad, the flags, then lower and upper bounds of the free
+ * space, or the number of pages of an overflow run. */
+#define PG_HDR 16u
+#define PG_BRANCH 0x01u
+#define PG_LEAF 0x02u
+#define PG_OVERFLOW 0x04u
+#define PG_META 0x08u
+#define GAP_CHUNK_PAGES 256u
+
+typedef struct pgset {
+    size_t *v;
+    size_t n, cap;
+} pgset;
+
+static int pg_cmp(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The free list of the last committed snapshot, sorted. */
+static int free_set(MDB_env *env, pgset *fs)
+{
+    MDB_txn *txn = NULL;
+    MDB_cursor *c = NULL;
+    MDB_val k, v;
+    int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+
+    if (rc == 0)
+        rc = mdb_cursor_open(txn, 0, &c);
+    while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) == 0) {
+        const size_t *ids = v.mv_data;
+        if (v.mv_size < sizeof *ids || ids[0] > v.mv_size / sizeof *ids - 1)
+            continue;
+        if (fs->n + ids[0] > fs->cap) {
+            size_t cap = (fs->n + ids[0]) * 2 + 64;
+            size_t *nv = realloc(fs->v, cap * sizeof *nv);
+            if (nv == NULL) {
+                rc = ENOMEM;
+                break;
+            }
+            fs->v = nv;
+            fs->cap = cap;
+        }
+        memcpy(fs->v + fs->n, ids + 1, ids[0] * sizeof *ids);
+        fs->n += ids[0];
+    }
+    if (c != NULL)
+        mdb_cursor_close(c);
+    if (txn != NULL)
+        mdb_txn_abort(txn);
+    if (rc == ENOMEM)
+        return BN_ENOMEM;
+    if (rc != 0 && rc != MDB_NOTFOUND)
+        return bnd_mdb_err(rc);
+    qsort(fs->v, fs->n, sizeof *fs->v, pg_cmp);
+    return 0;
+}
+
+static int is_free(const pgset *fs, size_t pg)
+{
+    return fs->n > 0 &&
+           bsearch(&pg, fs->v, fs->n, sizeof *fs->v, pg_cmp) != NULL;
+}
+
+static int zero_gaps(MDB_txn *txn, void *arg)
+{
+    bnd_store *st = arg;
+    MDB_env *env = mdb_txn_env(txn);
+    MDB_envinfo info;
+    pgset fs = {NULL, 0, 0};
+    size_t psize = page_size(txn), last, skip = 0;
+    uint8_t *buf = NULL, *zeros = NULL;
+    mdb_filehandle_t fd;
+    int rc;
+
+    (void)st;
+    rc = bnd_mdb_err(mdb_env_info(env, &info));
+    if (rc == 0)
+        rc = bnd_mdb_err(mdb_env_get_fd(env, &fd));
+    if (rc == 0)
+        rc = free_set(env, &fs);
+    if (rc != 0)
+        goto cleanup;
+    last = info.me_last_pgno;
+    buf = malloc(GAP_CHUNK_PAGES * psize);
+    zeros = calloc(1, psize);
+    if (buf == NULL || zeros == NULL) {
+        rc = BN_ENOMEM;
+        goto cleanup;
+    }
+    for (size_t first = 2; first <= last; first += GAP_CHUNK_PAGES) {
+        size_t n = last - first + 1;
+        if (n > GAP_CHUNK_PAGES)
+            n = GAP_CHUNK_PAGES;
+        ssize_t got = pread(fd, buf, n * psize, (off_t)(first * psize));
+        if (got < 0 || (size_t)got < n * psize) {
+            rc = BN_EIO;
+            goto cleanup;
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t pg = first + i;
+            const uint8_t *p = buf + i * psize;
+            uint64_t pgno;
+            uint16_t flags, lower, upper;
+            uint32_t pages;
+            if (skip > 0) { /* the rest of an overflow run */
+                skip--;
+                continue;
+            }
+            if (is_free(&fs, pg))
+                continue;
+            memcpy(&pgno, p, sizeof pgno);
+            memcpy(&flags, p + 10, sizeof flags);
+            memcpy(&lower, p + 12, sizeof lower);
+            memcpy(&upper, p + 14, sizeof upper);
+            if (pgno != pg || (flags & PG_META))
+                continue;
+            if (flags & PG_OVERFLOW) {
+                memcpy(&pages, p + 12, sizeof pages);
+                skip = pages > 0 ? pages - 1 : 0;
+                continue;
+            }
+            if (!(flags & (PG_BRANCH | PG_LEAF)) || lower < PG_HDR ||
+                upper > psize || lower >= upper)
+                continue;
+            if (!sodium_is_zero(p + lower, upper - lower) &&
+                pwrite(fd, zeros, upper - lower, (off_t)(pg * psize + lower)) !=
+                    (ssize_t)(upper - lower)) {
+                rc = BN_EIO;
+                goto cleanup;
+            }
+        }
+    }
+    if (fdatasync(fd) != 0)
+        rc = BN_EIO;
+cleanup:
+    free(fs.v);
+    free(buf);
+    free(zeros);
+    return rc;
+}
+
 int bnd_store_scrub(bnd_store *st)
 {
     struct scrub s = {st, 0, 0, 0};
@@ -747,6 +911,8 @@ int bnd_store_scrub(bnd_store *st)
         if (rc == 0)
             rc = bnd_store_write(st, scrub_drop, &s);
     }
+    if (rc == 0)
+        rc = bnd_store_write(st, zero_gaps, st);
     if (rc != 0)
         bnd_log(BND_LOG_ERROR, "store.scrub", "result=%s", bn_err_name(rc));
     return rc;

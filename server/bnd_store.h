@@ -195,8 +195,11 @@ int bnd_del_prefix(const bnd_store *st, MDB_txn *txn, bnd_key prefix, int shred,
  * through the scrub database, then empties it, twice (a page freed by the
  * last commit is reusable only two transactions later). A reader that
  * holds an old snapshot (a running backup) keeps its pages from being
- * reused; they are scrubbed by a later call. bnd_store_want_scrub marks
- * that a write deleted ciphertext: the writer scrubs after its commit.
+ * reused; they are scrubbed by a later call. It ends by zeroing the
+ * unused space of every live branch and leaf page (issue 15: LMDB builds
+ * pages in recycled buffers it does not zero, so that space can hold
+ * bytes of any page written before). bnd_store_want_scrub marks that a
+ * write deleted ciphertext: the writer scrubs after its commit.
  */
 void bnd_store_want_scrub(bnd_store *st);
 int bnd_store_scrub_wanted(const bnd_store *st);

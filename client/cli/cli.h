@@ -64,6 +64,8 @@ int cli_programme_create(cli_ctx *ctx, int argc, char **argv);
 int cli_programme_list(cli_ctx *ctx, int argc, char **argv);
 int cli_invite(cli_ctx *ctx, int argc, char **argv);
 int cli_accounts(cli_ctx *ctx, int argc, char **argv);
+int cli_account_erase(cli_ctx *ctx, int argc, char **argv);
+int cli_admin_account_erase(cli_ctx *ctx, int argc, char **argv);
 int cli_admin_pair(cli_ctx *ctx, int argc, char **argv);
 int cli_pairs(cli_ctx *ctx, int argc, char **argv);
 int cli_pair_accept(cli_ctx *ctx, int argc, char **argv);

@@ -418,8 +418,10 @@ int cli_accounts(cli_ctx *ctx, int argc, char **argv)
             printf("%s{\"id\":%" PRIu64 ",\"role\":\"%s\",\"name\":",
                    i ? "," : "", items[i].id, bnc_role_name(items[i].role));
             cli_json_str(items[i].name);
-            printf(",\"programme\":%" PRIu64 ",\"created\":%" PRId64 "}",
-                   items[i].programme_id, items[i].created);
+            printf(",\"programme\":%" PRIu64 ",\"created\":%" PRId64
+                   ",\"erased\":%s}",
+                   items[i].programme_id, items[i].created,
+                   items[i].erased != 0 ? "true" : "false");
         }
         printf("]\n");
     } else {

@@ -64,6 +64,16 @@ static const cli_cmd commands[] = {
      "Remove one of your devices (not this one): it can no longer log in. "
      "The keys it holds stay on it: if it was stolen, also make a new "
      "recovery code."},
+    {"account erase", cli_account_erase, "[--yes]",
+     "Leave for good: the server deletes your name and public keys and "
+     "you can never log in again; then this machine deletes your profile "
+     "(key file, settings, drafts, log records). Refused while you are in "
+     "a pending or active pair (end it first). What you wrote in an ended "
+     "pair stays readable by its other member until that pair is erased "
+     "('binome pair erase PAIR'); a pair with no other member left loses "
+     "its notes and documents at once. The programme's counts stay. Asks "
+     "you to type 'erase', or --yes. If the server refuses, nothing here "
+     "changes. Export first what you want to keep."},
     {"admin programme create", cli_programme_create,
      "--name N --theme T --months M --frequency "
      "weekly|fortnightly|monthly|bimonthly|quarterly --format "
@@ -99,7 +109,17 @@ static const cli_cmd commands[] = {
      "Make a single-use invitation; prints the code alone on stdout. "
      "Admins and auditors belong to no programme (--programme 0)."},
     {"admin accounts", cli_accounts, "--programme P [--json]",
-     "List a programme's accounts (administrators)."},
+     "List a programme's accounts (administrators). An erased account "
+     "shows as '(erased account)'."},
+    {"admin account list", cli_accounts, "--programme P [--json]",
+     "The same as 'binome admin accounts'."},
+    {"admin account erase", cli_admin_account_erase, "ACCOUNT [--yes]",
+     "Erase a participant's or an auditor's account for good, at the "
+     "person's request (administrators; the right to erasure): the same "
+     "as their own 'binome account erase', but their profile stays on "
+     "their machine. Refused while the account is in a pending or active "
+     "pair (end it first: 'binome admin end'), for an administrator's "
+     "account, and for your own. Asks you to type 'erase', or --yes."},
     {"admin stats", cli_admin_stats,
      "--programme P [--json | --csv | --html FILE]",
      "A programme's statistics (administrators): pairs by status, "

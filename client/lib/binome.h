@@ -366,7 +366,13 @@ typedef struct bnc_account {
     uint8_t sign_pk[32];
     uint8_t box_pk[32];
     int64_t created;
+    int64_t erased; /* issue 15: when it was erased (0: not); its name
+                       then reads BNC_ERASED_NAME */
 } bnc_account;
+
+/* The name an erased account shows wherever a name is shown (issue 15):
+ * the server keeps none. */
+#define BNC_ERASED_NAME "(erased account)"
 
 /* A logged-in client: read through the functions below. */
 typedef struct bnc_client bnc_client;
@@ -1421,6 +1427,42 @@ int bnc_pair_erase_ask(bnc_client *c, bnc_pair *p, int mine, bnc_erasure *out);
 
 /* bnc_pair_erase_asked fills out->asked from p's verified log. */
 void bnc_pair_erase_asked(const bnc_pair *p, bnc_erasure *out);
+
+/* ---- leaving for good (issue 15) ---------------------------------- */
+
+/* What erasing an account did (bnc_account_erase). */
+typedef struct bnc_account_erasure {
+    uint64_t account_id;
+    int64_t erased;          /* when (unix seconds) */
+    uint32_t pairs_kept;     /* ended pairs whose other members keep what
+                                the person wrote there */
+    uint32_t pairs_shredded; /* pairs whose every member is now erased:
+                                their ciphertext went */
+} bnc_account_erasure;
+
+/*
+ * bnc_account_erase erases an account on the server for good: account_id
+ * 0 is the caller's own; an administrator names a participant's or an
+ * auditor's account with the programme it is in (programme_id, checked by
+ * the server). Refused (BNC_EINVAL, the server's message naming the pair:
+ * bnc_client_error) while the account is a member of a pending or active
+ * pair; BNC_EDENIED for an administrator's account or a participant
+ * naming another. Erasing an erased account again is a success. The
+ * server closes the erased account's connections: c can only be closed
+ * afterwards. Nothing on this machine changes: see bnc_profile_erase.
+ */
+int bnc_account_erase(bnc_client *c, uint64_t account_id,
+                      uint64_t programme_id, bnc_account_erasure *out);
+
+/*
+ * bnc_profile_erase deletes the profile from this machine: the key file
+ * first (sealed: it is unlinked, nothing is read or rewritten), then
+ * profile.conf, the drafts (sealed), the log heads and key records, the
+ * records of interrupted uploads, and the directory itself. 0 when the directory is gone, 1 when it stays
+ * because it holds files binome did not make (they are left), or -errno
+ * (what could be deleted was). p keeps only its memory: free it.
+ */
+int bnc_profile_erase(bnc_profile *p);
 
 /* bnc_retention_set sets a programme's retention period (administrator):
  * days after a pair ended from which its content may be erased without

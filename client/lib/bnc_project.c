@@ -15,6 +15,18 @@
     _Generic((x), uint8_t : 1, uint16_t : 2, uint32_t : 3, uint64_t : 4,       \
              int8_t : 5, int16_t : 6, int32_t : 7, int64_t : 8, default : 0)
 
+/* A person's name (a field named *name) that the server sends empty is an
+ * erased account's (issue 15: nobody joins without a name): it reads
+ * BNC_ERASED_NAME. */
+static void bnc__erased_name(const char *field, char *s, size_t size)
+{
+    size_t n = strlen(field);
+
+    if (s[0] == '\0' && n >= 4 && strcmp(field + n - 4, "name") == 0 &&
+        size > sizeof BNC_ERASED_NAME)
+        memcpy(s, BNC_ERASED_NAME, sizeof BNC_ERASED_NAME);
+}
+
 #define COPY(T, how, ...) COPY_##how(__VA_ARGS__)
 #define COPY_SAME(f)                                                           \
     _Static_assert(TYPE_CODE(out->f) != 0 &&                                   \
@@ -31,7 +43,8 @@
     _Static_assert(_Generic(&out->f[0], char * : 1, default : 0) &&            \
                        sizeof out->f > sizeof(char *),                         \
                    #f ": STR needs a char array");                             \
-    bnc__copy_str(out->f, sizeof out->f, in->f);
+    bnc__copy_str(out->f, sizeof out->f, in->f);                               \
+    bnc__erased_name(#f, out->f, sizeof out->f);
 #define COPY_OBJ(f, sub) bnc__project_##sub(&out->f, &in->f);
 #define COPY_HAND(f)                                                           \
     _Static_assert(sizeof in->f > 0, #f ": HAND names a wire field");

@@ -102,7 +102,8 @@
     F(T, SAME, programme_id)                                                   \
     F(T, BYTES, sign_pk)                                                       \
     F(T, BYTES, box_pk)                                                        \
-    F(T, SAME, created)
+    F(T, SAME, created)                                                        \
+    F(T, SAME, erased)
 
 /* ended_by: for a member's pair, checked against the pair's log
  * (bnc_ledger.c). */

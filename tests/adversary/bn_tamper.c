@@ -992,6 +992,49 @@ static int do_structure_sig(MDB_txn *txn, tamper *t)
     return rc;
 }
 
+/* revive-account: the operator brings an erased account back (issue 15)
+ * as a copy of its record from before would: its public keys (those the
+ * erased member kept for PAIR, the very keys of before), a name, and no
+ * `erased` row; with --status active, PAIR shown active again too (so
+ * that the member who remains would key it anew). */
+static int do_revive_account(MDB_txn *txn, tamper *t)
+{
+    bn_rec_erased_key k;
+    bn_rec_account a;
+    uint64_t id = t->id[0];
+    int rc = bnd_rec_get(t->st, txn, bnd_key_erased_keys(t->pair, id), &k,
+                         &t->arena);
+
+    if (rc == 0)
+        rc = get_account(txn, t, id, &a);
+    if (rc != 0)
+        return rc;
+    memcpy(a.sign_pk, k.sign_pk, 32);
+    memcpy(a.box_pk, k.box_pk, 32);
+    a.name.ptr = "revived";
+    a.name.len = 7;
+    rc = bnd_rec_put(t->st, txn, bnd_key_accounts(id), &a, 0);
+    if (rc == 0)
+        rc = bnd_rec_del(t->st, txn, bnd_key_erased(id));
+    if (rc == 0 && t->status != NULL) {
+        bn_rec_pair p;
+        rc = get_pair(txn, t, &p);
+        if (rc == 0 && strcmp(t->status, "active") != 0)
+            return BN_EINVAL;
+        if (rc == 0) {
+            p.status = BN_PAIR_ACTIVE;
+            p.end_date = 0;
+            p.end_reason = 0;
+            p.ended_by = 0;
+            rc = put_pair(txn, t, &p);
+        }
+    }
+    snprintf(t->done, sizeof t->done,
+             "account %" PRIu64 " revived with its old keys%s", id,
+             t->status != NULL ? "; its pair shown active again" : "");
+    return rc;
+}
+
 /* ---- the table ------------------------------------------------------------
  */
 
@@ -1071,6 +1114,10 @@ static const tamper_cmd cmds[] = {
     {"structure-sig", "P", do_structure_sig, "DATA PAIR",
      "flip one bit of the structure's signature of PAIR's programme's "
      "charter"},
+    {"revive-account", "PA", do_revive_account,
+     "DATA PAIR ACCOUNT [--status active]",
+     "bring erased ACCOUNT back with the keys it kept for PAIR and a name, "
+     "its erasure forgotten; --status active: PAIR shown active again"},
     {"pair-set", "P", do_pair_set,
      "DATA PAIR [--status active|completed|withdrawn|stalled]"
      " [--from ACCOUNT] [--accepted none|mentor|mentee|both]",

@@ -82,6 +82,7 @@
     X(srv_ends)                                                                \
     X(srv_feedback)                                                            \
     X(srv_erase)                                                               \
+    X(srv_erase_account)                                                       \
     X(srv_keys)                                                                \
     X(srv_later)                                                               \
     X(srv_limits)                                                              \
@@ -512,6 +513,13 @@
     T(test_own_items)                                                          \
     T(test_retention)
 
+/* test_srv_erase_account.c */
+#define BN_UNIT_srv_erase_account(G, T, TS)                                    \
+    G(local_setup, local_teardown, BN_UNIT_EACH)                               \
+    T(test_refusals)                                                           \
+    T(test_effect)                                                             \
+    T(test_remaining_member_erases)
+
 /* test_srv_keys.c */
 #define BN_UNIT_srv_keys(G, T, TS)                                             \
     G(setup, teardown, BN_UNIT_STORY)                                          \
@@ -528,7 +536,8 @@
     T(test_accept_before_writing)                                              \
     T(test_history)                                                            \
     T(test_remove)                                                             \
-    T(test_account_get_and_roles)
+    T(test_account_get_and_roles)                                              \
+    T(test_left_member_erases)
 
 /* test_srv_log.c */
 #define BN_UNIT_srv_log(G, T, TS)                                              \

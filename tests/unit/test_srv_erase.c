@@ -361,6 +361,13 @@ static void test_shredded(void **state)
     assert_false(on_free_page(A.chunk + A.chunk_len / 2 - 24, 48));
     assert_false(on_free_page(wrap + sizeof wrap / 2 - 24, 48));
     assert_false(on_free_page(entry + 88, 64));
+    /* nor anywhere else in the file: the unused space of live pages was
+     * zeroed too (zero_gaps, issue 15) */
+    assert_false(ct_on_disk(A.note_env, A.note_len));
+    assert_false(ct_on_disk(A.obj_env, A.obj_len));
+    assert_false(ct_on_disk(A.chunk, A.chunk_len));
+    assert_false(ct_on_disk(wrap, sizeof wrap));
+    assert_false(on_disk(entry + 88, 64));
 
     /* the members reach nothing of it; the administrator no longer
      * lists it */

@@ -297,6 +297,39 @@ static void test_remove(void **state)
                      BN_EEXIST);
 }
 
+/* A member who left a team pairing may erase their account while it goes
+ * on (issue 15): the members who remain keep her keys for the pair; one
+ * who is still a member may not. */
+static void test_left_member_erases(void **state)
+{
+    (void)state;
+    tclient *two[2] = {&W.mentor, &W.mentee};
+    bn_msg m;
+    assert_int_equal(side_max(2), 0);
+    assert_int_equal(member_add(&W.mentee, W.pair_a, &pia, BN_ROLE_MENTEE, 2,
+                                two, 2, 0, NULL),
+                     0);
+    assert_int_equal(accept_pair(&pia, W.pair_a), 0);
+    bn_msg_init(&m, BN_MSG_ACCOUNT_ERASE, 0);
+    assert_int_equal(call(&pia, &m), BN_EINVAL); /* still a member */
+    assert_int_equal(member_remove(&W.mentee, W.pair_a, pia.account, 3, two, 2),
+                     0);
+    assert_int_equal(call(&pia, &m), 0);
+    assert_int_equal(pia.rep.u.account_erased.pairs_kept, 1);
+    assert_int_equal(pia.rep.u.account_erased.pairs_shredded, 0);
+    assert_int_equal(pair_get(&W.mentor, W.pair_a), 0);
+    const bn_pair_detail *d = &W.mentor.rep.u.pair_detail;
+    int seen = 0;
+    for (uint32_t i = 0; i < d->members.len; i++)
+        if (d->members.v[i].account_id == pia.account) {
+            assert_memory_equal(d->members.v[i].sign_pk, pia.id->sign_pk, 32);
+            seen = 1;
+        }
+    assert_true(seen);
+    bn_msg_init(&m, BN_MSG_ACCOUNT_ERASE, 0);
+    assert_int_equal(call(&W.mentee, &m), BN_EINVAL); /* a current referent */
+}
+
 /* ACCOUNT_GET: a participant reads a mentor's or a mentee's keys of their
  * own programme, nothing else; the coordinator cannot add anyone. */
 static void test_account_get_and_roles(void **state)

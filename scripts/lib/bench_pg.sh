@@ -30,9 +30,10 @@
 #                     envelope for a 2,048-byte payload)
 #   pg_bench NAME SCRIPT SECONDS CONNS OUT
 #                     pgbench -c CONNS -j 2 -M prepared over TCP for
-#                     SECONDS plus 3 (pgbench's -T counts the start of
-#                     its connections, 1.6 s here for 50; its tps leaves
-#                     them out, and so do the latencies) with SCRIPT (write or read, below), its output in
+#                     SECONDS plus PG_CONNECT_SECS (3: pgbench's -T counts
+#                     the start of its connections, 1.6 s here for 50; its
+#                     tps leaves them out, and so do the latencies) with
+#                     SCRIPT (write or read, below), its output in
 #                     OUT.txt and its per-transaction log under OUT.log*;
 #                     prints one line like bn_load's:
 #                     "mode=NAME requests=N errors=N rps=R p50_us=...
@@ -139,7 +140,7 @@ pg_bench() {
     *) return 1 ;;
     esac
     "$PG_BIN/pgbench" -h 127.0.0.1 -p "$PG_PORT" -U postgres -n \
-        -c "$_conns" -j 2 -M prepared -T "$((_secs + 3))" -f "$_out.sql" \
+        -c "$_conns" -j 2 -M prepared -T "$((_secs + ${PG_CONNECT_SECS:-3}))" -f "$_out.sql" \
         -D "env=\\x$PG_ENV_HEX" --log --log-prefix="$_out.log" postgres \
         >"$_out.txt" 2>&1 || return 1
     # The per-transaction log: client, transaction, latency in us, ...

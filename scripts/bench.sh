@@ -9,6 +9,12 @@
 #           clock: seal=pool), read (NOTE_GET), then write again with every
 #           note sealed in the load generator's loop (seal=each, for
 #           information: there the generator's own crypto is the limit).
+#           With --cpu-of, bn_load also reports the daemon's CPU time
+#           per request of each phase (server_cpu_us_per_req).
+#   floor   $BUILD/bench/bench_floor: the CPU of what a write cannot avoid
+#           on the server (one Ed25519 verification, the channel's two
+#           AEAD operations), alone; the write's server CPU over it is
+#           one of issue 17's targets.
 #   redis   redis-server on a free loopback port; redis-benchmark SET, GET.
 #   postgresql
 #           a cluster on a temporary directory and a free loopback port
@@ -44,6 +50,7 @@ CONNS=${BENCH_CONNS:-50}
 SIZE=${BENCH_SIZE:-2048}
 PIPE=${BENCH_PIPELINE:-1}
 LOAD=$BUILD/bench/bn_load
+FLOOR=$BUILD/bench/bench_floor
 BINOMED=$BUILD/binomed
 
 . "$(dirname "$0")/lib/bench_lib.sh"
@@ -51,6 +58,7 @@ BINOMED=$BUILD/binomed
 BENCH_NAME=bench.sh
 
 [ -x "$LOAD" ] || die "$LOAD is missing: run 'make BUILD=$BUILD benches'"
+[ -x "$FLOOR" ] || die "$FLOOR is missing: run 'make BUILD=$BUILD benches'"
 [ -x "$BINOMED" ] || die "$BINOMED is missing: run 'make BUILD=$BUILD'"
 for tool in redis-server redis-benchmark redis-cli; do
     command -v "$tool" >/dev/null 2>&1 ||
@@ -151,12 +159,17 @@ start_binomed "rate_per_account=0"
 echo "# binome: setup of $CONNS pairs, then write x $NSET (pre-sealed)," \
     "read x $NGET, write for ${SECS}s (sealed in the loop)" >&2
 "$LOAD" --invite "$(cat "$TMP/invite")" --conns "$CONNS" --size "$SIZE" \
-    --pipeline "$PIPE" --seconds "$SECS" \
+    --pipeline "$PIPE" --seconds "$SECS" --cpu-of "$BPID" \
     --modes write:pool,read,write:each --requests "$NSET,$NGET,0" \
     >"$TMP/binome.txt" 2>"$TMP/bn_load.log" ||
     die "bn_load failed: $(tail -n 5 "$TMP/bn_load.log")"
 stop "$BPID"
 BPID=""
+
+# ---- the floor: the write's unavoidable server crypto, alone ---------
+# (tests/bench/bench_floor.c: one Ed25519 verification, two AEAD
+# operations; thread CPU time, best of 5 rounds)
+"$FLOOR" >"$TMP/floor.txt" 2>&1 || die "bench_floor failed: $(cat "$TMP/floor.txt")"
 
 # ---- postgresql -----------------------------------------------------
 # The same envelope size as binome's (env_bytes: 2,093 for 2,048).
@@ -193,6 +206,7 @@ pg_stop
 # ---- the table ------------------------------------------------------
 echo
 sed 's/^/# /' "$TMP/binome.txt"
+echo "# $(cat "$TMP/floor.txt")"
 echo "# postgresql $PGW"
 echo "# postgresql $PGR"
 echo "# redis SET: $(grep 'throughput summary' "$TMP/redis-set.txt")"
@@ -247,6 +261,10 @@ target_row "read vs PostgreSQL SELECT" "$(ratio "$RR" "$(field "$PGR" rps)")" \
 target_row "write vs Redis SET (appendfsync always)" \
     "$(ratio "$WR" "$SET_RPS")" ">=" 0.5 " x"
 target_row "read vs Redis GET" "$(ratio "$RR" "$GET_RPS")" ">=" 1.0 " x"
+CPU=$(field "$W" server_cpu_us_per_req)
+FL=$(tr ' ' '\n' <"$TMP/floor.txt" | sed -n 's/^floor_us=//p')
+target_row "server CPU per write vs its floor" "$(ratio "$CPU" "$FL")" \
+    "<=" 1.6 " x" "$CPU vs $FL us"
 target_row "p99 of writes at this load" \
     "$(awk -v p="$(field "$W" p99_us)" 'BEGIN { printf "%.2f", p / 1000 }')" \
     "<=" 10 " ms"

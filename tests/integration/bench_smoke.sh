@@ -57,6 +57,7 @@ fi
 modes=write:each,read,mixed,write:pool
 if "$LOAD" --invite "$(cat "$T/invite")" --conns 3 --pipeline 2 \
     --size 2048 --seconds 0.7 --modes "$modes" --requests 0,0,0,90 \
+    --cpu-of "$daemon" \
     >"$T/out" 2>"$T/err"; then
     ok "bn_load ran $modes and exited 0"
 else
@@ -85,6 +86,13 @@ if grep -q 'p50_us=[0-9]* p99_us=[0-9]* p999_us=[0-9]*' "$T/out"; then
     ok "closing lines carry p50, p99 and p99.9"
 else
     not_ok "closing lines carry p50, p99 and p99.9" "$T/out"
+fi
+# --cpu-of: the daemon's CPU per request, a number for every mode.
+if [ "$(grep -c ' server_cpu_us_per_req=[0-9.]*$' "$T/out")" = 4 ]; then
+    ok "--cpu-of: each closing line carries the daemon's CPU per request"
+else
+    not_ok "--cpu-of: each closing line carries the daemon's CPU per request" \
+        "$T/out"
 fi
 
 # ---- PostgreSQL: scripts/lib/bench_pg.sh still drives it -------------

@@ -113,7 +113,10 @@ target_row() {
                 exit
             }
             m = (cmp == ">=") ? (v + 0 >= lim + 0) : (v + 0 <= lim + 0)
-            s = sprintf("%.2f%s", v, u)
+            s = sprintf("%.2f", v)
+            if (s + 0 == lim + 0 && !m) # 0.499 is not shown as 0.50
+                s = sprintf("%.3f", v)
+            s = s u
             if (d != "")
                 s = s " (" d ")"
             printf "%-42s | %-34s | %-9s | %s\n", f, s, cmp " " lim u,

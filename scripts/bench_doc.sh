@@ -23,8 +23,8 @@
 # RSS during the operation less its RSS before it. RssAnon and RssFile
 # show what it was (LMDB's map counts in RssFile).
 #
-# Targets (the issue "Performance"): doc put and doc get at least 0.70 x
-# secretstream's MB/s in the same direction; client resident memory under
+# Targets (the issue "Performance", speed raised by issue 17): doc put and
+# doc get at least 0.80 x secretstream's MB/s in the same direction; client resident memory under
 # 32 MiB (both figures judged); the daemon's RSS growth under 32 MiB.
 # Reported, not asserted: the exit status is 0 when every run completed
 # and the download matched.
@@ -272,7 +272,7 @@ ss_dec=$(printf '%s %s\n' "$(field "$TMP/ss1.txt" decrypt mbps)" \
     function met(kib) { return kib == 0 ? "n/a" : (kib < 32768 ? "MET" : "NOT MET") }
     BEGIN {
         printf "%-18s | %6s | %6s | %5s | %-13s | %11s | %11s | %11s | %s\n",
-            "operation", "MB/s", "ss MB/s", "ratio", "target >=0.70",
+            "operation", "MB/s", "ss MB/s", "ratio", "target >=0.80",
             "client peak", "client xfer", "daemon grow", "< 32 MiB: client peak / xfer, daemon"
         printf "%s\n", "-------------------+--------+---------+-------+---------------+-------------+-------------+-------------+--------------------------------------"
     }
@@ -281,7 +281,7 @@ ss_dec=$(printf '%s %s\n' "$(field "$TMP/ss1.txt" decrypt mbps)" \
         ratio = $3 > 0 ? mbps / $3 : 0
         growth = $7 - $6
         printf "%-18s | %6.1f | %7.1f | %5.2f | %-13s | %7s MiB | %7s MiB | %7.1f MiB | %s / %s, %s\n",
-            $1, mbps, $3, ratio, (ratio >= 0.70 ? "MET" : "NOT MET"),
+            $1, mbps, $3, ratio, (ratio >= 0.80 ? "MET" : "NOT MET"),
             mib($4), mib($5), growth / 1024, met($4), met($5),
             (growth < 32768 ? "MET" : "NOT MET")
     }'

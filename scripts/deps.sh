@@ -24,7 +24,11 @@ for extra in "$@"; do
     bench)
         command -v redis-server >/dev/null 2>&1 || need redis-server
         command -v redis-benchmark >/dev/null 2>&1 || need redis-tools
-        [ -x /usr/bin/time ] || need time ;;
+        [ -x /usr/bin/time ] || need time
+        # PostgreSQL (the peers' storage): server, initdb, pg_ctl, pgbench
+        ls /usr/lib/postgresql/*/bin/pgbench >/dev/null 2>&1 &&
+            ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 ||
+            need postgresql ;;
     report)
         command -v chromium >/dev/null 2>&1 || need chromium ;;
     valgrind)

@@ -16,6 +16,7 @@
 #include "bnd_log.h"
 #include "bnd_schema.h"
 #include "bnd_server.h"
+#include "bnd_status.h"
 #include "bnd_upgrade.h"
 
 #define EXIT_USAGE 2
@@ -26,7 +27,8 @@ enum {
     CMD_INVITE = 4,
     CMD_AUDIT = 8,
     CMD_BACKUP = 16,
-    CMD_UPGRADE = 32
+    CMD_UPGRADE = 32,
+    CMD_STATUS = 64
 };
 
 enum opt_id {
@@ -52,8 +54,9 @@ static const struct opt {
 } opts[O_COUNT] = {
     [O_DATA] = {"data", "DIR",
                 CMD_RUN | CMD_INIT | CMD_INVITE | CMD_AUDIT | CMD_BACKUP |
-                    CMD_UPGRADE,
-                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_BACKUP | CMD_UPGRADE,
+                    CMD_UPGRADE | CMD_STATUS,
+                CMD_RUN | CMD_INIT | CMD_INVITE | CMD_BACKUP | CMD_UPGRADE |
+                    CMD_STATUS,
                 "the data directory"},
     [O_LISTEN] = {"listen", "HOST:PORT", CMD_RUN | CMD_INIT, 0,
                   "address to listen on (default " BND_DEFAULT_LISTEN
@@ -71,7 +74,8 @@ static const struct opt {
                   "plaintext canaries, one a line (1 to " BN_STRINGIFY(
                       BND_AUDIT_CANARY_MAX) " bytes), to search in every "
                                             "file of DIR; repeatable"},
-    [O_JSON] = {"json", NULL, CMD_AUDIT, 0, "the report as one JSON object"},
+    [O_JSON] = {"json", NULL, CMD_AUDIT | CMD_STATUS, 0,
+                "the report as one JSON object"},
     [O_SCHEMA] = {"schema", NULL, CMD_AUDIT, 0,
                   "print the table of every stored field (Markdown: "
                   "database, field, clear or ciphertext, why); no --data"},
@@ -104,6 +108,7 @@ static int cmd_invite(const char *val[O_COUNT]);
 static int cmd_audit(const char *val[O_COUNT]);
 static int cmd_backup(const char *val[O_COUNT]);
 static int cmd_upgrade(const char *val[O_COUNT]);
+static int cmd_status(const char *val[O_COUNT]);
 
 static const struct cmd {
     const char *name;
@@ -150,6 +155,15 @@ static const struct cmd {
      "documents get their new fields; log\nentries stay as they were "
      "signed (version 1). Run 'binomed audit --data DIR'\nafterwards, then "
      "start the daemon."},
+    {"status", CMD_STATUS, cmd_status,
+     "what the data directory tells, read-only, while the daemon runs or "
+     "not",
+     "LMDB's map size and how much of it is used, the pages on its free "
+     "list (reused\nbefore data.mdb grows), the last commit, the reader "
+     "slots, then for each\ndatabase its records and pages (mdb_env_info, "
+     "mdb_env_stat, mdb_stat). Counts\nand sizes only: nothing names a "
+     "pair, an account or what a member wrote. Run it\nas the daemon's "
+     "user: LMDB registers the reader in lock.mdb."},
 };
 
 #define NCMDS (sizeof cmds / sizeof cmds[0])
@@ -771,6 +785,24 @@ static int cmd_upgrade(const char *val[O_COUNT])
             (unsigned long long)info.accepts, (unsigned long long)info.docs,
             val[O_DATA]);
     return 0;
+}
+
+static int cmd_status(const char *val[O_COUNT])
+{
+    bnd_status s;
+    int rc = bnd_status_read(val[O_DATA], &s);
+
+    if (rc != 0) {
+        open_hint("status", val[O_DATA], rc);
+        return 1;
+    }
+    if (val[O_JSON] != NULL)
+        rc = bnd_status_write_json(stdout, &s);
+    else
+        rc = bnd_status_write_text(stdout, val[O_DATA], &s);
+    if (fflush(stdout) != 0)
+        rc = BN_EIO;
+    return rc == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv)

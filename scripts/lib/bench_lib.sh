@@ -20,6 +20,9 @@
 #                     appended to TMP/binomed.log, --log-level from
 #                     BENCH_LOG_LEVEL), waited for up to 30 s
 #
+#   target_head, target_row FIGURE VALUE CMP LIMIT UNIT [DETAIL]
+#                     the table of issue 17's targets (bench.sh, bench_all.sh)
+#
 # Needs BINOMED and LOAD (bn_load, for --free-port) set by the caller.
 
 BENCH_NAME=bench
@@ -90,4 +93,33 @@ run_binomed() {
             die "binomed exited: $(tail -n 3 "$TMP/binomed.log")"
         sleep 0.1
     done
+}
+
+# target_head: the header of a targets table (issue 17's "Targets").
+# target_row FIGURE VALUE CMP LIMIT UNIT [DETAIL]: one row of it; VALUE a
+# number (empty: not measured, DETAIL says why), CMP ">=" or "<=", the
+# verdict MET or NOT MET.
+target_head() {
+    printf '%-42s | %-34s | %-9s | %s\n' "figure (issue 17)" "measured" \
+        "target" "verdict"
+    printf '%s\n' "-------------------------------------------+------------------------------------+-----------+--------"
+}
+target_row() {
+    awk -v f="$1" -v v="$2" -v cmp="$3" -v lim="$4" -v u="$5" -v d="${6:-}" '
+        BEGIN {
+            if (v == "") {
+                printf "%-42s | %-34s | %-9s | %s\n", f,
+                    (d == "" ? "not measured" : d), cmp " " lim u, "-"
+                exit
+            }
+            m = (cmp == ">=") ? (v + 0 >= lim + 0) : (v + 0 <= lim + 0)
+            s = sprintf("%.2f", v)
+            if (s + 0 == lim + 0 && !m) # 0.499 is not shown as 0.50
+                s = sprintf("%.3f", v)
+            s = s u
+            if (d != "")
+                s = s " (" d ")"
+            printf "%-42s | %-34s | %-9s | %s\n", f, s, cmp " " lim u,
+                m ? "MET" : "NOT MET"
+        }'
 }

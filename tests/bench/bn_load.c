@@ -33,6 +33,11 @@
  *   requests=... errors=0 seconds=... rps=... p50_us=... p99_us=...
  *   p999_us=... max_us=...
  *
+ * With --cpu-of PID (the daemon's pid), the line also carries
+ * server_cpu_us_per_req: the CPU time (user + system, /proc/PID/stat,
+ * clock ticks) the daemon used from the phase's start to its end, over
+ * the requests that succeeded.
+ *
  * Progress and errors go to stderr. Exit status 0 when every mode ran and
  * no request failed, 1 otherwise, 2 for a usage error.
  */
@@ -81,6 +86,7 @@ typedef struct opts {
     int modes[MAX_MODES];
     int seal[MAX_MODES]; /* write modes: -1 as --seal, 0 each, 1 pool */
     unsigned nmodes;
+    long cpu_pid; /* --cpu-of: the daemon whose CPU time is reported */
 } opts;
 
 /* One participant made by the setup, and what a connection needs of it. */
@@ -150,6 +156,7 @@ struct bench {
     int running;    /* still issuing */
     unsigned quota; /* per connection; 0: none */
     uint64_t t_start, t_last;
+    double cpu_start; /* the daemon's CPU seconds at the phase's start */
     uint32_t *lat;
     size_t nlat, caplat;
     uint64_t errors;
@@ -806,6 +813,32 @@ static uint32_t pct(const uint32_t *v, size_t n, double p)
     return n == 0 ? 0 : v[bn_bench_pct_index(n, p)];
 }
 
+/* proc_cpu_s returns the CPU seconds (utime + stime) of process pid so
+ * far, or -1 when /proc/pid/stat cannot be read. */
+static double proc_cpu_s(long pid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long ut, st;
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* After "pid (comm) ": state is field 3, utime 14, stime 15. */
+    p = strrchr(buf, ')');
+    if (p == NULL || sscanf(p + 2,
+                            "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+                            "%*u %llu %llu",
+                            &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void report(bench *b)
 {
     double secs = (double)(b->t_last - b->t_start) / 1e9;
@@ -821,10 +854,17 @@ static void report(bench *b)
     if (b->mode == MODE_MIXED)
         printf(" write_pct=%u", b->o.write_pct);
     printf(" requests=%zu errors=%" PRIu64 " seconds=%.2f rps=%.0f"
-           " p50_us=%u p99_us=%u p999_us=%u max_us=%u\n",
+           " p50_us=%u p99_us=%u p999_us=%u max_us=%u",
            ok, b->errors, secs, secs > 0 ? (double)ok / secs : 0.0,
            pct(b->lat, n, 50), pct(b->lat, n, 99), pct(b->lat, n, 99.9),
            n ? b->lat[n - 1] : 0);
+    if (b->o.cpu_pid > 0) {
+        double end = proc_cpu_s(b->o.cpu_pid);
+        if (end >= 0 && b->cpu_start >= 0 && ok > 0)
+            printf(" server_cpu_us_per_req=%.1f",
+                   (end - b->cpu_start) * 1e6 / (double)ok);
+    }
+    printf("\n");
     fflush(stdout);
 }
 
@@ -974,6 +1014,8 @@ static void start_phase(bench *b)
     for (unsigned i = 0; i < b->o.conns; i++)
         b->conns[i].issued = 0;
     b->running = 1;
+    if (b->o.cpu_pid > 0)
+        b->cpu_start = proc_cpu_s(b->o.cpu_pid);
     b->t_start = b->t_last = now_ns();
     if (b->quota == 0)
         uv_timer_start(&b->timer, on_timer, (uint64_t)(b->o.seconds * 1000), 0);
@@ -1039,6 +1081,8 @@ static void usage(FILE *f)
             "                       needs --requests)\n"
             "  --host HOST          connect here, not to the invitation's "
             "host\n"
+            "  --cpu-of PID         report the CPU time of process PID (the\n"
+            "                       daemon) per request of each mode\n"
             "  --free-port          print a free loopback port and exit\n");
 }
 
@@ -1119,6 +1163,7 @@ static int parse_opts(opts *o, int argc, char **argv, const char **work)
         {"seal", required_argument, 0, 'S'},
         {"host", required_argument, 0, 'H'},
         {"free-port", no_argument, 0, 'F'},
+        {"cpu-of", required_argument, 0, 'C'},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     unsigned long long v;
@@ -1145,6 +1190,10 @@ static int parse_opts(opts *o, int argc, char **argv, const char **work)
             break;
         case 'H':
             o->host = optarg;
+            break;
+        case 'C':
+            bad = parse_uint(optarg, 4194304, &v) || v == 0;
+            o->cpu_pid = (long)v;
             break;
         case 'c':
             bad = parse_uint(optarg, 10000, &v);

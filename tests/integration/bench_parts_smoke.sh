@@ -1,11 +1,11 @@
 #!/bin/sh
 # bench_parts_smoke.sh: tiny runs of the benchmark scripts that `make
 # bench` runs besides bench.sh (bench_smoke.sh covers bn_load), so that
-# `make check` notices when one stops running: a 2 MiB document, 40 idle
-# connections, 2,000 notes across 20 pairs. It asserts that each script
-# exits 0 and prints its table, and that what it measured is sane (the
-# document round-tripped, every connection stayed alive, notes were
-# stored); never a rate, a latency or a target.
+# `make check` notices when one stops running: the floor (bench_floor),
+# a 2 MiB document, 40 idle connections, 2,000 notes across 20 pairs. It
+# asserts that each script exits 0 and prints its table, and that what it
+# measured is sane (the document round-tripped, every connection stayed
+# alive, notes were stored); never a rate, a latency or a target.
 #
 #   BUILD=build sh tests/integration/bench_parts_smoke.sh
 #
@@ -15,7 +15,8 @@
 SCRIPTS=$(cd "$(dirname "$0")/../../scripts" && pwd)
 need_progs "run 'make BUILD=$BUILD benches' first" "$BINOMED" "$BINOME" \
     "$BUILD/bench/bn_load" "$BUILD/bench/bench_secretstream" \
-    "$BUILD/bench/bench_idle" "$BUILD/bench/bench_scale"
+    "$BUILD/bench/bench_idle" "$BUILD/bench/bench_scale" \
+    "$BUILD/bench/bench_floor"
 make_tmp bench-parts
 
 # Their temporary directories, before: each must be gone after its run.
@@ -34,6 +35,15 @@ part() {
         not_ok "$script ran and exited 0" "$T/$name.out"
     fi
 }
+
+# bench_floor: the server's unavoidable crypto per write (bench.sh).
+if "$BUILD/bench/bench_floor" --iterations 50 --rounds 2 >"$T/floor.out" \
+    2>&1 && grep -q '^floor: verify_us=[0-9.]* aead_us=[0-9.]* floor_us=[1-9]' \
+    "$T/floor.out"; then
+    ok "bench_floor prints the floor"
+else
+    not_ok "bench_floor prints the floor" "$T/floor.out"
+fi
 
 part doc bench_doc.sh BENCH_DOC_MB=2
 if grep -q '^doc put vs encrypt *| *[0-9.]* ' "$T/doc.out" &&

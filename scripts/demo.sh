@@ -234,25 +234,25 @@ section "Bob's phone, and a new passphrase on it"
 say Bob "links his phone from his laptop; the server carries only sealed keys"
 mkfifo "$T/link_a" "$T/link_b"
 printf '  %s$ binome device link%s            (on the laptop)\n' "$B" "$N"
-BINOME_PASSPHRASE="demo passphrase of bob" "$BINOME" --profile "$T/bob" \
-    device link <"$T/link_a" >"$T/link_a.out" 2>&1 &
+timeout 120 env BINOME_PASSPHRASE="demo passphrase of bob" "$BINOME" \
+    --profile "$T/bob" device link <"$T/link_a" >"$T/link_a.out" 2>&1 &
 lpid=$!
 exec 7>"$T/link_a"
 i=0
-until grep -q "device add BD1" "$T/link_a.out" 2>/dev/null || [ $i -ge 100 ]; do
+until grep -q "device add BD1" "$T/link_a.out" 2>/dev/null || [ $i -ge 600 ]; do
     i=$((i + 1))
     sleep 0.1
 done
 LCODE=$(sed -n 's/.*device add \(BD1[^ ]*\) .*/\1/p' "$T/link_a.out")
 printf '  %s$ binome device add BD1.… --name phone%s   (on the phone)\n' "$B" "$N"
-BINOME_PASSPHRASE="demo passphrase of bobphone" "$BINOME" \
+timeout 120 env BINOME_PASSPHRASE="demo passphrase of bobphone" "$BINOME" \
     --profile "$T/bobphone" device add "$LCODE" --name phone \
     <"$T/link_b" >"$T/link_b.out" 2>&1 &
 ppid=$!
 exec 8>"$T/link_b"
 i=0
 until { grep -q "screen shows" "$T/link_a.out" &&
-    grep -q "screen shows" "$T/link_b.out"; } 2>/dev/null || [ $i -ge 100 ]; do
+    grep -q "screen shows" "$T/link_b.out"; } 2>/dev/null || [ $i -ge 600 ]; do
     i=$((i + 1))
     sleep 0.1
 done

@@ -70,12 +70,9 @@ int bnc_join(bnc_profile *p, const char *code, const char *name,
     rc = bn_invite_parse(&inv, code);
     if (rc != 0)
         return rc;
-    bn_identity_free(p->id);
-    p->id = bn_identity_new();
-    if (p->id == NULL) {
-        rc = BN_ENOMEM;
+    rc = bnc__profile_new_id(p);
+    if (rc != 0)
         goto cleanup;
-    }
     rc = bn_identity_generate(p->id);
     if (rc != 0)
         goto cleanup;

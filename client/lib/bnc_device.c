@@ -225,12 +225,9 @@ int bnc_recover(bnc_profile *p, const char *server, const char *code,
     rc = bn_recovery_code_parse(&rcode, code);
     if (rc != 0)
         return rc;
-    bn_identity_free(p->id);
-    p->id = bn_identity_new();
-    if (p->id == NULL) {
-        rc = BN_ENOMEM;
+    rc = bnc__profile_new_id(p);
+    if (rc != 0)
         goto cleanup;
-    }
     bn_msg_init(&req, BN_MSG_RECOVER, 0);
     req.u.recover.account_id = rcode.account;
     req.u.recover.name = (bn_str){device_name, (uint32_t)strlen(device_name)};
@@ -536,10 +533,8 @@ int bnc_link_join(bnc_profile *p, const char *code, const char *name,
         return BN_EINVAL;
     }
     snprintf(l->name, sizeof l->name, "%s", name);
-    bn_identity_free(p->id);
-    p->id = bn_identity_new();
     l->box_sk = sodium_malloc(BN_BOX_SK_BYTES);
-    if (p->id == NULL || l->box_sk == NULL) {
+    if (bnc__profile_new_id(p) != 0 || l->box_sk == NULL) {
         bnc_link_free(l);
         return BN_ENOMEM;
     }

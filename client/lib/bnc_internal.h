@@ -42,6 +42,10 @@ struct bnc_profile {
  * profile.conf nor identity.key), else BN_EEXIST. */
 int bnc__profile_empty(const bnc_profile *p);
 
+/* bnc__profile_new_id replaces p's identity with a zeroed one
+ * (sodium_malloc'd): 0 or BN_ENOMEM (p->id NULL). */
+int bnc__profile_new_id(bnc_profile *p);
+
 /* bnc__login_sign signs the channel's transcript with the key of device
  * (0: the identity key; else this device's login key). */
 int bnc__login_sign(const bnc_profile *p, uint32_t device,

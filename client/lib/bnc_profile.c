@@ -220,6 +220,13 @@ int bnc_profile_save(const bnc_profile *p)
     return bn_file_write_atomic(path, (const uint8_t *)buf, (size_t)n, 0600);
 }
 
+int bnc__profile_new_id(bnc_profile *p)
+{
+    bn_identity_free(p->id);
+    p->id = bn_identity_new();
+    return p->id != NULL ? 0 : BN_ENOMEM;
+}
+
 int bnc__profile_empty(const bnc_profile *p)
 {
     static const char *const files[] = {"profile.conf", "identity.key"};

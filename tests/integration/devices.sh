@@ -95,12 +95,13 @@ as bob verify "$P" >"$T/out" 2>&1
 has "bob's pair is still verified (the identity did not change)" \
     "$T/out" "status: verified"
 
-# wait_for FILE TEXT: until FILE holds TEXT (10 s at most).
+# wait_for FILE TEXT: until FILE holds TEXT (60 s at most: a loaded
+# machine unlocks keys slowly).
 wait_for() {
     i=0
     until grep -q -- "$2" "$1" 2>/dev/null; do
         i=$((i + 1))
-        [ $i -ge 100 ] && return 1
+        [ $i -ge 600 ] && return 1
         sleep 0.1
     done
 }
@@ -108,14 +109,17 @@ wait_for() {
 # the new device WHO `device add` as NAME (answers from fd 4); LCODE is
 # the code the laptop showed; APID and BPID the two processes.
 link_start() {
-    a2 device link <"$T/a_in" >"$T/a_out" 2>"$T/a_err" &
+    # bounded: a link that goes wrong must not wait its ten minutes
+    timeout 120 env BINOME_PASSPHRASE="pass phrase of alice2" "$BINOME" \
+        --profile "$T/alice2" device link <"$T/a_in" >"$T/a_out" \
+        2>"$T/a_err" &
     APID=$!
     exec 3>"$T/a_in"
     wait_for "$T/a_out" "binome device add BD1"
     LCODE=$(sed -n 's/.*binome device add \(BD1[^ ]*\) .*/\1/p' "$T/a_out")
-    BINOME_PASSPHRASE="pass phrase of $1" "$BINOME" --profile "$T/$1" \
-        device add "$LCODE" --name "$2" <"$T/b_in" >"$T/b_out" \
-        2>"$T/b_err" &
+    timeout 120 env BINOME_PASSPHRASE="pass phrase of $1" "$BINOME" \
+        --profile "$T/$1" device add "$LCODE" --name "$2" <"$T/b_in" \
+        >"$T/b_out" 2>"$T/b_err" &
     BPID=$!
     exec 4>"$T/b_in"
 }
@@ -201,12 +205,13 @@ grep -q '^device=2$' "$T/phone/profile.conf" &&
 refuse "a device cannot remove itself" "cannot remove itself" \
     ph device remove 2
 # the phone waits on its connection (a link no one answers) meanwhile
-ph device link </dev/null >"$T/p_out" 2>"$T/p_err" &
+timeout 120 env BINOME_PASSPHRASE="pass phrase of phone" "$BINOME" \
+    --profile "$T/phone" device link </dev/null >"$T/p_out" 2>"$T/p_err" &
 PPID2=$!
 wait_for "$T/p_out" "binome device add BD1"
 check "the laptop removes the phone" a2 device remove 2
 i=0
-while kill -0 $PPID2 2>/dev/null && [ $i -lt 50 ]; do
+while kill -0 $PPID2 2>/dev/null && [ $i -lt 200 ]; do
     i=$((i + 1))
     sleep 0.1
 done

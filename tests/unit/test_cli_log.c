@@ -23,7 +23,7 @@
 #define PAIR 7
 #define N 6
 
-static bn_identity *ids[2]; /* authors 2 and 3 */
+#include "unit_authors.h" /* ids[2], setup, teardown */
 
 static int key_fn(void *ctx, uint64_t author, uint8_t pk[32])
 {
@@ -65,25 +65,6 @@ static void chain(bn_log_entry *v, bnc_log_head *heads)
         heads[i].seq = (uint64_t)i + 1;
         memcpy(heads[i].hash, prev, 32);
     }
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    for (int i = 0; i < 2; i++) {
-        ids[i] = bn_identity_new();
-        if (ids[i] == NULL || bn_identity_generate(ids[i]) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bn_identity_free(ids[0]);
-    bn_identity_free(ids[1]);
-    return 0;
 }
 
 static void test_whole_chain_from_nothing(void **state)

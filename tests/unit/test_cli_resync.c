@@ -25,7 +25,7 @@
 #define PAIR 7
 #define N 8
 
-static bn_identity *ids[2]; /* authors 2 and 3 */
+#include "unit_authors.h" /* ids[2], setup, teardown */
 
 /* the op each entry logs, in turn: what a pair's log holds */
 static const uint8_t ops[N] = {BN_MSG_PAIR_ACCEPT,   BN_MSG_PAIR_ACCEPT,
@@ -86,25 +86,6 @@ static void head_of(const bn_log_entry *v, size_t seq, bnc_log_head *h)
 {
     h->seq = seq;
     bn_log_entry_hash(h->hash, PAIR, &v[seq - 1]);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    for (int i = 0; i < 2; i++) {
-        ids[i] = bn_identity_new();
-        if (ids[i] == NULL || bn_identity_generate(ids[i]) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    bn_identity_free(ids[0]);
-    bn_identity_free(ids[1]);
-    return 0;
 }
 
 static void test_rollback_names_the_lost_tail(void **state)

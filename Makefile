@@ -17,7 +17,7 @@ PKGS := libsodium libuv lmdb msgpack
 TEST_PKGS := cmocka
 BUILD ?= build
 FUZZ_SECONDS ?= 60
-FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SMOKE_SECONDS ?= 7
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
              -fno-omit-frame-pointer
 

@@ -6,8 +6,9 @@
 #      waiting on daemons, sockets and key derivations, so the compilers
 #      use what they leave, and the builds' output goes to
 #      build/check-builds.log (shown when a build fails);
-#   3. the same tests under ASan and UBSan, and meanwhile each fuzz target
-#      for FUZZ_SMOKE_SECONDS (its output, build/check-fuzz.log, is shown
+#   3. the same tests under ASan and UBSan (three integration programs at
+#      a time: they mostly wait), and meanwhile each fuzz target for
+#      FUZZ_SMOKE_SECONDS (its output, build/check-fuzz.log, is shown
 #      after).
 # Exits non-zero on the first stage that fails.
 #
@@ -34,7 +35,7 @@ fi
 # The fuzz targets run for a fixed time each, beside the sanitizer tests.
 $MAKE fuzz-smoke >build/check-fuzz.log 2>&1 &
 fuzz=$!
-$MAKE test-asan
+BN_TEST_PROG_JOBS=${BN_TEST_PROG_JOBS:-3} $MAKE test-asan
 asan=$?
 wait $fuzz
 fuzzed=$?

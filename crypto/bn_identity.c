@@ -305,8 +305,7 @@ void bn_identity_pack(const bn_identity *id, uint8_t out[BN_IDENTITY_PACKED])
 
 int bn_identity_has_device(const bn_identity *id)
 {
-    static const uint8_t zero[BN_KEY_BYTES];
-    return sodium_memcmp(id->device_seed, zero, sizeof zero) != 0;
+    return !sodium_is_zero(id->device_seed, sizeof id->device_seed);
 }
 
 int bn_identity_save(const bn_identity *id, const char *path, const char *pass,

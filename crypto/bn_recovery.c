@@ -55,20 +55,6 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 /* check_byte: the first byte of the code's checksum. */
 static uint8_t check_byte(const uint8_t raw[RC_RAW - 1])
 {
@@ -103,7 +89,7 @@ void bn_recovery_code_format(const bn_recovery_code *c,
     int bits = 0;
     size_t o = 0, n = 0;
 
-    put_be32(raw, c->account);
+    bn_put_be32(raw, c->account);
     memcpy(raw + 4, c->secret, RC_SECRET);
     raw[RC_RAW - 1] = check_byte(raw);
     for (size_t i = 0; i < RC_RAW; i++) {
@@ -171,8 +157,7 @@ int bn_recovery_code_parse(bn_recovery_code *c, const char *text)
         rc = BN_ECORRUPT;
         goto out;
     }
-    c->account = ((uint32_t)raw[0] << 24) | ((uint32_t)raw[1] << 16) |
-                 ((uint32_t)raw[2] << 8) | raw[3];
+    c->account = bn_get_be32(raw);
     if (c->account == 0)
         goto out;
     memcpy(c->secret, raw + 4, RC_SECRET);
@@ -194,7 +179,7 @@ int bn_recovery_derive(const bn_recovery_code *c,
     crypto_generichash_state st;
     int rc = 0;
 
-    put_be64(acc, c->account);
+    bn_put_be64(acc, c->account);
     if (crypto_generichash_init(&st, c->secret, sizeof c->secret,
                                 sizeof master) != 0)
         return BN_EINTERNAL;
@@ -215,7 +200,7 @@ int bn_recovery_derive(const bn_recovery_code *c,
 static void blob_ad(uint8_t ad[sizeof MASTER_DOMAIN - 1 + 8], uint64_t account)
 {
     memcpy(ad, MASTER_DOMAIN, sizeof MASTER_DOMAIN - 1);
-    put_be64(ad + sizeof MASTER_DOMAIN - 1, account);
+    bn_put_be64(ad + sizeof MASTER_DOMAIN - 1, account);
 }
 
 int bn_recovery_seal(uint8_t out[BN_RECOVERY_BLOB_BYTES], const bn_identity *id,
@@ -311,9 +296,7 @@ uint32_t bn_link_sas(const uint8_t nonce[BN_LINK_NONCE_BYTES],
     crypto_generichash_update(&st, box_pk, BN_BOX_PK_BYTES);
     crypto_generichash_update(&st, login_pk, BN_SIGN_PK_BYTES);
     crypto_generichash_final(&st, h, sizeof h);
-    return (((uint32_t)h[0] << 24) | ((uint32_t)h[1] << 16) |
-            ((uint32_t)h[2] << 8) | h[3]) %
-           1000000u;
+    return bn_get_be32(h) % 1000000u;
 }
 
 /*
@@ -334,8 +317,8 @@ int bn_link_seal(uint8_t out[BN_LINK_SEALED_BYTES], const bn_identity *id,
     if (plain == NULL)
         return BN_ENOMEM;
     bn_identity_pack(id, plain);
-    put_be64(plain + BN_IDENTITY_PACKED, account);
-    put_be32(plain + BN_IDENTITY_PACKED + 8, device);
+    bn_put_be64(plain + BN_IDENTITY_PACKED, account);
+    bn_put_be32(plain + BN_IDENTITY_PACKED + 8, device);
     if (crypto_box_seal(out, plain, LINK_PLAIN, box_pk) != 0)
         rc = BN_EINTERNAL;
     sodium_free(plain);
@@ -364,11 +347,8 @@ int bn_link_open(bn_identity *id, uint64_t *account, uint32_t *device,
     if (rc != 0)
         goto out;
     p = plain + BN_IDENTITY_PACKED;
-    *account = 0;
-    for (int i = 0; i < 8; i++)
-        *account = (*account << 8) | p[i];
-    *device = ((uint32_t)p[8] << 24) | ((uint32_t)p[9] << 16) |
-              ((uint32_t)p[10] << 8) | p[11];
+    *account = bn_get_be64(p);
+    *device = bn_get_be32(p + 8);
 out:
     sodium_free(plain);
     return rc;

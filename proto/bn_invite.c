@@ -109,25 +109,28 @@ static int code_parse(const char *code, const char *prefix, uint8_t *raw,
     return bn_hostport_parse(code + b64len + 1, host, port);
 }
 
-int bn_link_code_format(char *out, size_t size, const bn_invite_code *c)
+/* An invitation or a device link code: prefix, then server_pk || token. */
+static int key_token_format(char *out, size_t size, const bn_invite_code *c,
+                            const char *prefix)
 {
     uint8_t raw[64];
     int rc;
 
     memcpy(raw, c->server_pk, 32);
     memcpy(raw + 32, c->token, 32);
-    rc = code_format(out, size, LINK_PREFIX, raw, sizeof raw, c->host, c->port);
+    rc = code_format(out, size, prefix, raw, sizeof raw, c->host, c->port);
     sodium_memzero(raw, sizeof raw);
     return rc;
 }
 
-int bn_link_code_parse(bn_invite_code *c, const char *code)
+static int key_token_parse(bn_invite_code *c, const char *code,
+                           const char *prefix)
 {
     uint8_t raw[64];
     int rc;
 
     memset(c, 0, sizeof *c);
-    rc = code_parse(code, LINK_PREFIX, raw, sizeof raw, c->host, &c->port);
+    rc = code_parse(code, prefix, raw, sizeof raw, c->host, &c->port);
     if (rc == 0) {
         memcpy(c->server_pk, raw, 32);
         memcpy(c->token, raw + 32, 32);
@@ -136,6 +139,26 @@ int bn_link_code_parse(bn_invite_code *c, const char *code)
     }
     sodium_memzero(raw, sizeof raw);
     return rc;
+}
+
+int bn_invite_format(char *out, size_t size, const bn_invite_code *c)
+{
+    return key_token_format(out, size, c, PREFIX);
+}
+
+int bn_invite_parse(bn_invite_code *c, const char *code)
+{
+    return key_token_parse(c, code, PREFIX);
+}
+
+int bn_link_code_format(char *out, size_t size, const bn_invite_code *c)
+{
+    return key_token_format(out, size, c, LINK_PREFIX);
+}
+
+int bn_link_code_parse(bn_invite_code *c, const char *code)
+{
+    return key_token_parse(c, code, LINK_PREFIX);
 }
 
 int bn_server_code_format(char *out, size_t size, const uint8_t server_pk[32],
@@ -157,58 +180,5 @@ int bn_server_code_parse(bn_invite_code *c, const char *code)
     sodium_memzero(c->token, sizeof c->token);
     if (rc != 0)
         memset(c, 0, sizeof *c);
-    return rc;
-}
-
-int bn_invite_format(char *out, size_t size, const bn_invite_code *c)
-{
-    uint8_t raw[64];
-    char b64[B64_LEN + 1];
-    int n;
-
-    memcpy(raw, c->server_pk, 32);
-    memcpy(raw + 32, c->token, 32);
-    sodium_bin2base64(b64, sizeof b64, raw, sizeof raw,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof raw);
-    if (strchr(c->host, ':') != NULL)
-        n = snprintf(out, size, PREFIX "%s.[%s]:%u", b64, c->host,
-                     (unsigned)c->port);
-    else
-        n = snprintf(out, size, PREFIX "%s.%s:%u", b64, c->host,
-                     (unsigned)c->port);
-    sodium_memzero(b64, sizeof b64);
-    if (n < 0 || (size_t)n >= size)
-        return BN_EINVAL;
-    return 0;
-}
-
-int bn_invite_parse(bn_invite_code *c, const char *code)
-{
-    uint8_t raw[64];
-    size_t rawlen = 0;
-    const char *end = NULL;
-    int rc = BN_EINVAL;
-
-    memset(c, 0, sizeof *c);
-    if (code == NULL || strncmp(code, PREFIX, strlen(PREFIX)) != 0 ||
-        strlen(code) > BN_INVITE_CODE_MAX)
-        return BN_EINVAL;
-    code += strlen(PREFIX);
-    if (strlen(code) < B64_LEN + 2 || code[B64_LEN] != '.')
-        return BN_EINVAL;
-    if (sodium_base642bin(raw, sizeof raw, code, B64_LEN, NULL, &rawlen, &end,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-        rawlen != sizeof raw || end != code + B64_LEN)
-        goto out;
-    if (bn_hostport_parse(code + B64_LEN + 1, c->host, &c->port) != 0)
-        goto out;
-    memcpy(c->server_pk, raw, 32);
-    memcpy(c->token, raw + 32, 32);
-    rc = 0;
-out:
-    sodium_memzero(raw, sizeof raw);
-    if (rc != 0)
-        sodium_memzero(c, sizeof *c);
     return rc;
 }

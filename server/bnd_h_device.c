@@ -239,11 +239,6 @@ int bnd_h_recover(bnd_ctx *cx, const bn_msg *req)
 /* ---- device links -------------------------------------------------------
  */
 
-static int zero(const uint8_t *p, size_t n)
-{
-    return sodium_is_zero(p, n);
-}
-
 /* find_slot: the live slot of token, or NULL; forgets expired ones. */
 static bnd_link_slot *find_slot(bnd_server *srv, const uint8_t *token,
                                 int64_t now)
@@ -292,8 +287,8 @@ int bnd_h_link_put(bnd_ctx *cx, const bn_msg *req)
     if (rc != 0)
         return rc;
     if (s == NULL) {
-        if (zero(p->commit, sizeof p->commit) || !zero(p->nonce, 32) ||
-            p->sealed.len != 0) {
+        if (sodium_is_zero(p->commit, sizeof p->commit) ||
+            !sodium_is_zero(p->nonce, sizeof p->nonce) || p->sealed.len != 0) {
             cx->errmsg = "this device link has expired or was never opened";
             return BN_ENOTFOUND;
         }
@@ -317,7 +312,7 @@ int bnd_h_link_put(bnd_ctx *cx, const bn_msg *req)
     } else if (s->account != cx->actor.account_id) {
         cx->errmsg = "this device link has expired or was never opened";
         return BN_ENOTFOUND;
-    } else if (!zero(p->nonce, sizeof p->nonce)) {
+    } else if (!sodium_is_zero(p->nonce, sizeof p->nonce)) {
         if (!s->joined || s->revealed)
             return BN_EINVAL;
         memcpy(s->nonce, p->nonce, sizeof s->nonce);
@@ -349,7 +344,7 @@ int bnd_h_link_join(bnd_ctx *cx, const bn_msg *req)
                      "(ten minutes) or was typed wrong";
         return BN_ENOTFOUND;
     }
-    if (!zero(j->box_pk, sizeof j->box_pk)) {
+    if (!sodium_is_zero(j->box_pk, sizeof j->box_pk)) {
         if (s->joined) {
             if (sodium_memcmp(s->box_pk, j->box_pk, sizeof s->box_pk) != 0 ||
                 sodium_memcmp(s->login_pk, j->login_pk, sizeof s->login_pk) !=

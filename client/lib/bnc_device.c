@@ -46,12 +46,6 @@ uint32_t bnc_profile_device(const bnc_profile *p)
     return p != NULL ? p->device : 0;
 }
 
-/* expect_type: BN_EPROTO unless m is of type. */
-static int expect_type(const bn_msg *m, uint16_t type)
-{
-    return m->type == type ? 0 : BN_EPROTO;
-}
-
 /* call_ok sends req on c's connection and wants OK: *value. */
 static int call_ok(bnc_client *c, bn_msg *req, uint64_t *value)
 {
@@ -59,7 +53,7 @@ static int call_ok(bnc_client *c, bn_msg *req, uint64_t *value)
     int rc = bnc_call(c->conn, req, &rep);
 
     if (rc == 0)
-        rc = expect_type(&rep, BN_MSG_OK);
+        rc = bnc__expect(&rep, BN_MSG_OK);
     if (rc == 0 && value != NULL)
         *value = rep.u.ok.value;
     bn_msg_free(&rep);
@@ -244,7 +238,7 @@ int bnc_recover(bnc_profile *p, const char *server, const char *code,
     }
     sodium_memzero(&req, sizeof req);
     if (rc == 0)
-        rc = expect_type(&rep, BN_MSG_RECOVERED);
+        rc = bnc__expect(&rep, BN_MSG_RECOVERED);
     if (rc == 0 && (rep.u.recovered.device == 0))
         rc = BN_EPROTO;
     if (rc == 0) {
@@ -288,7 +282,7 @@ int bnc_device_list(bnc_client *c, bnc_device *out, size_t max, size_t *n)
     bn_msg_init(&req, BN_MSG_DEVICE_LIST, 0);
     rc = bnc_call(c->conn, &req, &rep);
     if (rc == 0)
-        rc = expect_type(&rep, BN_MSG_DEVICES);
+        rc = bnc__expect(&rep, BN_MSG_DEVICES);
     for (uint32_t i = 0; rc == 0 && i < rep.u.devices.items.len; i++) {
         const bn_device_info *d = &rep.u.devices.items.v[i];
         if (*n == max)
@@ -368,7 +362,7 @@ static int link_put(bnc_link *l, const uint8_t *commit, const uint8_t *nonce,
     req.u.link_put.trust = (bn_bin){trust, (uint32_t)trust_len};
     rc = bnc_call(l->c->conn, &req, rep);
     if (rc == 0)
-        rc = expect_type(rep, BN_MSG_LINK);
+        rc = bnc__expect(rep, BN_MSG_LINK);
     return rc;
 }
 
@@ -506,7 +500,7 @@ static int link_join(bnc_link *l, int give_keys, bn_msg *rep)
         snprintf(l->p->server_said, sizeof l->p->server_said, "%s",
                  bnc_last_error(conn));
     if (rc == 0)
-        rc = expect_type(rep, BN_MSG_LINK);
+        rc = bnc__expect(rep, BN_MSG_LINK);
     bnc_conn_close(conn);
     return rc;
 }

@@ -15,6 +15,13 @@
 
 #define LINK_TIMEOUT_S 600
 
+/* device_name_ok: a device's name (--name), empty allowed. */
+static int device_name_ok(const char *name)
+{
+    return strlen(name) <= BNC_DEVICE_NAME_MAX &&
+           bn_text_name_check(name, strlen(name)) == 0;
+}
+
 /* print_recovery shows a new recovery code and where to use it. */
 static void print_recovery(const bnc_profile *p, const char *code)
 {
@@ -103,8 +110,7 @@ int cli_recover(cli_ctx *ctx, int argc, char **argv)
                         "--server is required: the server code (BS1.…) "
                         "shown with your recovery code, or your invitation "
                         "code");
-    if (bn_text_name_check(name, strlen(name)) != 0 ||
-        strlen(name) > BNC_DEVICE_NAME_MAX)
+    if (!device_name_ok(name))
         return cli_fail(ctx, CLI_EUSAGE, "--name must be " BN_TEXT_NAME_RULE);
     rc = cli_profile_check(ctx, 1);
     if (rc != 0)
@@ -316,8 +322,7 @@ int cli_device_add(cli_ctx *ctx, int argc, char **argv)
     rc = cli_parse(ctx, argc, argv, opts, pos, 1, 1);
     if (rc != 0)
         return rc;
-    if (bn_text_name_check(name, strlen(name)) != 0 ||
-        strlen(name) > BNC_DEVICE_NAME_MAX)
+    if (!device_name_ok(name))
         return cli_fail(ctx, CLI_EUSAGE, "--name must be " BN_TEXT_NAME_RULE);
     if (strncmp(pos[0], "BD1.", 4) != 0) {
         cli_hint(ctx, "copy the whole code that 'binome device link' shows "
